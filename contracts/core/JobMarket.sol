@@ -1,0 +1,397 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {Initializable} from "@openzeppelin/contracts-upgradeable/proxy/utils/Initializable.sol";
+import {UUPSUpgradeable} from "@openzeppelin/contracts-upgradeable/proxy/utils/UUPSUpgradeable.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+
+import {IJobMarketCore} from "../interfaces/IJobMarket.sol";
+import {JobLib} from "../libraries/JobLib.sol";
+import {JobMarketBase} from "./JobMarketBase.sol";
+import {JobId, ModelId} from "../types/Ids.sol";
+
+/// @title Depinfer job market
+/// @notice Holds provider stake, client escrow and everyone's claimable balances; runs the job
+///         and dispute state machines; slashes. Verification itself lives in `IVerifier` modules.
+///         The full ABI is `IJobMarket`: this contract serves the job lifecycle (`IJobMarketCore`)
+///         and forwards every other selector to `JobMarketExtension` by `delegatecall`.
+/// @dev A job's immutable terms are not stored: its id is their hash, and every call passes them
+///      back (as Seaport does with orders). Only a one-slot `JobState` is stored per job. This,
+///      and keeping staking in the same contract, is what keeps a full job cycle near the gas of a
+///      bare escrow. Upgradeable (UUPS), governed through an OpenZeppelin AccessManager whose admin
+///      is the Timelock. State is in one ERC-7201 namespace (see `JobMarketBase`).
+/// @custom:security-contact security@depinfer.xyz
+contract JobMarket is JobMarketBase, UUPSUpgradeable, IJobMarketCore {
+    using SafeERC20 for IERC20;
+
+    /// @notice The code that serves every selector this contract does not (registry, staking,
+    ///         disputes, balances, governance, views). Fixed per implementation: upgrading the
+    ///         extension means deploying a new JobMarket implementation that points at it.
+    /// @custom:oz-upgrades-unsafe-allow state-variable-immutable
+    address public immutable extension;
+
+    /// @custom:oz-upgrades-unsafe-allow constructor
+    constructor(address extension_) {
+        require(extension_ != address(0), ZeroAddress());
+        extension = extension_;
+        _disableInitializers();
+    }
+
+    /// @notice Initializes the proxy with DESIGN.md's default parameters.
+    /// @param authority The AccessManager that decides who may call restricted functions.
+    /// @param stakeToken_ The protocol token used for stake, collateral and slashes.
+    /// @param treasury_ Where fees and slash remainders go.
+    /// @param minStake_ The minimum stake to accept jobs.
+    function initialize(address authority, address stakeToken_, address treasury_, uint96 minStake_)
+        external
+        initializer
+    {
+        require(authority != address(0) && stakeToken_ != address(0) && treasury_ != address(0), ZeroAddress());
+        __AccessManaged_init(authority);
+        JobMarketStorage storage $ = _s();
+        $.stakeToken = stakeToken_;
+        $.treasury = treasury_;
+        _setParams(
+            Params({
+                challengeWindow: 4 hours,
+                disputeResolutionPeriod: 7 days,
+                collateralRatioBps: 100_000,
+                protocolFeeBps: 100,
+                challengerShareBps: 5_000,
+                livenessSlashBps: 10_000,
+                bondRatioBps: 50_000,
+                disputeFeeBps: 1_000
+            }),
+            14 days
+        );
+        _setThawingPeriod(14 days);
+        _setMinStake(minStake_);
+    }
+
+    // ================================================================== staking
+
+    /// @inheritdoc IJobMarketCore
+    function stake(uint256 amount) external whenNotPaused nonReentrant {
+        require(amount != 0, AmountZero());
+        JobMarketStorage storage $ = _s();
+        ProviderInfo storage p = _registered(msg.sender);
+        uint256 room = type(uint96).max - uint256(p.staked) - p.thawing;
+        require(amount <= room, AmountTooLarge(amount, room));
+        _pullExact($.stakeToken, msg.sender, amount);
+        p.staked += uint96(amount);
+        emit Staked(msg.sender, amount);
+    }
+
+    /// @inheritdoc IJobMarketCore
+    function requestUnstake(uint256 amount) external {
+        require(amount != 0, AmountZero());
+        JobMarketStorage storage $ = _s();
+        ProviderInfo storage p = $.providers[msg.sender];
+        uint256 free = p.staked - p.locked;
+        require(amount <= free, StakeInsufficientFree(msg.sender, amount, free));
+        uint8 tail = p.thawTail;
+        unchecked {
+            require(uint8(tail - p.thawHead) < MAX_THAW_REQUESTS, StakeThawQueueFull(msg.sender, MAX_THAW_REQUESTS));
+        }
+        uint256 readyAt = block.timestamp + $.thawingPeriod;
+        $.thaws[msg.sender][tail] = ThawRequest({amount: uint96(amount), readyAt: uint40(readyAt)});
+        unchecked {
+            p.thawTail = tail + 1;
+            p.staked -= uint96(amount);
+            p.thawing += uint96(amount);
+        }
+        emit UnstakeRequested(msg.sender, amount, readyAt);
+    }
+
+    /// @inheritdoc IJobMarketCore
+    function withdrawStake() external nonReentrant returns (uint256 amount) {
+        JobMarketStorage storage $ = _s();
+        ProviderInfo storage p = $.providers[msg.sender];
+        mapping(uint8 => ThawRequest) storage q = $.thaws[msg.sender];
+        uint8 start = p.thawHead;
+        uint8 head = start;
+        uint8 tail = p.thawTail;
+        while (head != tail && q[head].readyAt <= block.timestamp) {
+            amount += q[head].amount;
+            delete q[head];
+            unchecked {
+                ++head;
+            }
+        }
+        // Matured requests emptied by a slash still leave the queue, so it can never clog.
+        require(head != start, StakeNothingToWithdraw(msg.sender, head == tail ? 0 : q[head].readyAt));
+        p.thawHead = head;
+        if (amount == 0) return 0;
+        p.thawing -= uint96(amount);
+        IERC20($.stakeToken).safeTransfer(msg.sender, amount);
+        emit StakeWithdrawn(msg.sender, amount);
+    }
+
+    // ================================================================== jobs: creation
+
+    /// @inheritdoc IJobMarketCore
+    function createJob(JobRequest calldata request, bytes calldata input)
+        external
+        whenNotPaused
+        nonReentrant
+        returns (JobId jobId, Job memory job)
+    {
+        (jobId, job) = _create(request, input);
+        _pullExact(job.token, msg.sender, job.price);
+    }
+
+    /// @inheritdoc IJobMarketCore
+    function createJobWithPermit(
+        JobRequest calldata request,
+        bytes calldata input,
+        uint256 permitDeadline,
+        uint8 v,
+        bytes32 r,
+        bytes32 s
+    ) external whenNotPaused nonReentrant returns (JobId jobId, Job memory job) {
+        // A failed permit (already used, front-run, unsupported) is ignored: the transfer below
+        // then succeeds only with an existing allowance, so nothing is lost either way.
+        try IERC20Permit(request.token).permit(msg.sender, address(this), request.price, permitDeadline, v, r, s) {}
+            catch {}
+        (jobId, job) = _create(request, input);
+        _pullExact(job.token, msg.sender, job.price);
+    }
+
+    /// @inheritdoc IJobMarketCore
+    function createJobFromBalance(JobRequest calldata request, bytes calldata input)
+        external
+        whenNotPaused
+        returns (JobId jobId, Job memory job)
+    {
+        (jobId, job) = _create(request, input);
+        _debit(msg.sender, job.token, job.price);
+    }
+
+    /// @dev Validates a request, snapshots the parameters, stores the job state and emits. The caller escrows.
+    function _create(JobRequest calldata request, bytes calldata input) private returns (JobId jobId, Job memory job) {
+        JobMarketStorage storage $ = _s();
+        TokenConfig memory t = $.tokens[request.token];
+        require(t.allowed, PaymentTokenNotAllowed(request.token));
+        require(request.price != 0, AmountZero());
+        require(request.deadline > block.timestamp, JobDeadlineInPast(request.deadline, block.timestamp));
+        require(
+            request.deadline <= block.timestamp + MAX_JOB_DURATION,
+            JobDeadlineTooFar(request.deadline, block.timestamp + MAX_JOB_DURATION)
+        );
+        require($.models[request.model].registered, ModelNotRegistered(request.model));
+        if (input.length != 0) {
+            bytes32 computed = sha256(input);
+            require(computed == request.inputHash, JobInputHashMismatch(request.inputHash, computed));
+        }
+        Config memory c = $.config;
+        uint256 collateral = JobLib.collateralFor(request.price, c.collateralRatioBps, t.stakeRate);
+        require(collateral != 0, AmountZero());
+        require(collateral <= type(uint96).max, AmountTooLarge(collateral, type(uint96).max));
+        job = Job({
+            client: msg.sender,
+            provider: request.provider,
+            token: request.token,
+            price: request.price,
+            collateral: uint96(collateral),
+            model: request.model,
+            inputHash: request.inputHash,
+            deadline: request.deadline,
+            paramsVersion: c.version,
+            nonce: request.nonce
+        });
+        jobId = JobLib.idMem(job);
+        JobState storage st = $.jobs[jobId];
+        require(st.status == JobStatus.None, JobAlreadyExists(jobId));
+        st.status = JobStatus.Created;
+        st.createdBlock = uint48(block.number);
+        emit JobCreated(jobId, msg.sender, request.provider, job);
+        if (input.length != 0) emit JobInput(jobId, input);
+    }
+
+    // ================================================================== jobs: acceptance and results
+
+    /// @inheritdoc IJobMarketCore
+    function acceptJob(Job calldata job) external whenNotPaused {
+        JobMarketStorage storage $ = _s();
+        JobId jobId = JobLib.id(job);
+        JobState storage st = _inStatus($, jobId, JobStatus.Created);
+        require(block.timestamp <= job.deadline, JobDeadlinePassed(jobId, job.deadline, block.timestamp));
+        if (job.provider == address(0)) {
+            _checkOffer($, msg.sender, job);
+        } else {
+            require(job.provider == msg.sender, JobNotForProvider(jobId, msg.sender, job.provider));
+        }
+        _lockCollateral($, msg.sender, job.collateral);
+        st.status = JobStatus.Accepted;
+        st.provider = msg.sender;
+        st.timestamp = uint40(block.timestamp);
+        emit JobAccepted(jobId, msg.sender);
+    }
+
+    /// @inheritdoc IJobMarketCore
+    function submitResult(Job calldata job, bytes32 outputHash, bytes calldata signature) external {
+        JobMarketStorage storage $ = _s();
+        JobId jobId = JobLib.id(job);
+        JobState storage st = _inStatus($, jobId, JobStatus.Accepted);
+        require(block.timestamp <= job.deadline, JobDeadlinePassed(jobId, job.deadline, block.timestamp));
+        address provider_ = st.provider;
+        _checkAttestation(jobId, job, outputHash, provider_, signature, $.providers[provider_].signer);
+        st.status = JobStatus.Submitted;
+        st.timestamp = uint40(block.timestamp);
+        emit ResultSubmitted(jobId, provider_, outputHash, signature);
+    }
+
+    /// @inheritdoc IJobMarketCore
+    function acceptAndSubmit(Job calldata job, bytes32 outputHash, bytes calldata signature) external whenNotPaused {
+        JobMarketStorage storage $ = _s();
+        JobId jobId = JobLib.id(job);
+        JobState storage st = _inStatus($, jobId, JobStatus.Created);
+        address provider_ = job.provider;
+        require(provider_ != address(0), JobNotDirect(jobId));
+        require(block.timestamp <= job.deadline, JobDeadlinePassed(jobId, job.deadline, block.timestamp));
+        ProviderInfo storage p = _lockCollateral($, provider_, job.collateral);
+        _checkAttestation(jobId, job, outputHash, provider_, signature, p.signer);
+        st.status = JobStatus.Submitted;
+        st.provider = provider_;
+        st.timestamp = uint40(block.timestamp);
+        emit JobAccepted(jobId, provider_);
+        emit ResultSubmitted(jobId, provider_, outputHash, signature);
+    }
+
+    // ================================================================== jobs: settlement
+
+    /// @inheritdoc IJobMarketCore
+    function finalizeJob(Job calldata job) external {
+        JobMarketStorage storage $ = _s();
+        (JobId jobId, address provider_, uint256 payout, uint256 fee) = _finalizeOne($, job);
+        $.claimable[provider_][job.token] += payout;
+        $.treasuryAccrued[job.token] += fee;
+        $.providers[provider_].locked -= job.collateral;
+        emit JobFinalized(jobId, provider_, payout, fee);
+    }
+
+    /// @inheritdoc IJobMarketCore
+    /// @dev Credits are aggregated over runs of consecutive jobs with the same provider and token,
+    ///      so a provider settling its own work pays for one balance write per run.
+    function finalizeJobs(Job[] calldata jobs) external {
+        uint256 n = jobs.length;
+        require(n != 0, BatchEmpty());
+        require(n <= MAX_BATCH, BatchTooLarge(n, MAX_BATCH));
+        JobMarketStorage storage $ = _s();
+        address runProvider;
+        address runToken;
+        uint256 runPayout;
+        uint256 runFee;
+        uint256 runCollateral;
+        for (uint256 i; i < n; ++i) {
+            Job calldata job = jobs[i];
+            (JobId jobId, address provider_, uint256 payout, uint256 fee) = _finalizeOne($, job);
+            emit JobFinalized(jobId, provider_, payout, fee);
+            if (provider_ != runProvider || job.token != runToken) {
+                _flushRun($, runProvider, runToken, runPayout, runFee, runCollateral);
+                (runProvider, runToken, runPayout, runFee, runCollateral) = (provider_, job.token, 0, 0, 0);
+            }
+            runPayout += payout;
+            runFee += fee;
+            runCollateral += job.collateral;
+        }
+        _flushRun($, runProvider, runToken, runPayout, runFee, runCollateral);
+    }
+
+    function _flushRun(
+        JobMarketStorage storage $,
+        address provider_,
+        address token,
+        uint256 payout,
+        uint256 fee,
+        uint256 collateral
+    ) private {
+        if (provider_ == address(0)) return;
+        $.claimable[provider_][token] += payout;
+        $.treasuryAccrued[token] += fee;
+        $.providers[provider_].locked -= uint96(collateral);
+    }
+
+    /// @dev Checks that `job` may be finalized now and marks it Finalized. Balances are the caller's job.
+    function _finalizeOne(JobMarketStorage storage $, Job calldata job)
+        private
+        returns (JobId jobId, address provider_, uint256 payout, uint256 fee)
+    {
+        jobId = JobLib.id(job);
+        JobState storage st = _inStatus($, jobId, JobStatus.Submitted);
+        Params storage p = $.paramsAt[job.paramsVersion];
+        if (msg.sender != job.client) {
+            uint256 endsAt = uint256(st.timestamp) + p.challengeWindow;
+            require(block.timestamp > endsAt, JobChallengeWindowOpen(jobId, endsAt, block.timestamp));
+        }
+        provider_ = st.provider;
+        fee = JobLib.bpsOf(job.price, p.protocolFeeBps);
+        payout = job.price - fee;
+        st.status = JobStatus.Finalized;
+        st.timestamp = uint40(block.timestamp);
+    }
+
+    /// @inheritdoc IJobMarketCore
+    function expireJob(Job calldata job) external {
+        JobMarketStorage storage $ = _s();
+        JobId jobId = JobLib.id(job);
+        JobState storage st = $.jobs[jobId];
+        JobStatus status = st.status;
+        uint256 slashed;
+        if (status == JobStatus.Created) {
+            require(block.timestamp > job.deadline, JobDeadlineNotReached(jobId, job.deadline, block.timestamp));
+        } else if (status == JobStatus.Accepted) {
+            address provider_ = st.provider;
+            ProviderInfo storage p = $.providers[provider_];
+            if (block.timestamp > job.deadline) {
+                Params storage snap = $.paramsAt[job.paramsVersion];
+                slashed = JobLib.livenessSlash(job.collateral, snap.livenessSlashBps, snap.collateralRatioBps);
+                p.staked -= uint96(slashed);
+                _recordLivenessMiss(p, provider_);
+                $.claimable[job.client][$.stakeToken] += slashed;
+                emit ProviderSlashed(provider_, jobId, slashed);
+            } else {
+                // A jailed provider's accepted jobs are released at once, so nothing waits on it.
+                require(p.jailedUntil > block.timestamp, JobDeadlineNotReached(jobId, job.deadline, block.timestamp));
+            }
+            p.locked -= job.collateral;
+        } else {
+            revert JobWrongStatus(jobId, status);
+        }
+        st.status = JobStatus.Expired;
+        st.timestamp = uint40(block.timestamp);
+        $.claimable[job.client][job.token] += job.price;
+        emit JobExpired(jobId, job.client, job.price, slashed);
+    }
+
+    /// @inheritdoc IJobMarketCore
+    function cancelJob(Job calldata job) external {
+        JobMarketStorage storage $ = _s();
+        JobId jobId = JobLib.id(job);
+        JobState storage st = _inStatus($, jobId, JobStatus.Created);
+        require(msg.sender == job.client, JobNotClient(jobId, msg.sender, job.client));
+        st.status = JobStatus.Cancelled;
+        st.timestamp = uint40(block.timestamp);
+        $.claimable[job.client][job.token] += job.price;
+        emit JobCancelled(jobId, job.client, job.price);
+    }
+
+    /// @dev Upgrades are authorized by governance only (the AccessManager decides who that is).
+    function _authorizeUpgrade(address) internal override restricted {}
+
+
+    /// @notice Forwards every other selector to the extension, in this contract's storage context.
+    fallback() external {
+        address ext = extension;
+        assembly {
+            calldatacopy(0, 0, calldatasize())
+            let ok := delegatecall(gas(), ext, 0, calldatasize(), 0, 0)
+            returndatacopy(0, 0, returndatasize())
+            switch ok
+            case 0 { revert(0, returndatasize()) }
+            default { return(0, returndatasize()) }
+        }
+    }
+}

@@ -1,0 +1,338 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {AccessManagedUpgradeable} from "@openzeppelin/contracts-upgradeable/access/manager/AccessManagedUpgradeable.sol";
+import {Initializable} from "@openzeppelin/contracts-upgradeable/proxy/utils/Initializable.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+
+import {IJobMarketErrors, IJobMarketEvents, IJobMarketTypes} from "../interfaces/IJobMarket.sol";
+import {AttestationLib} from "../libraries/AttestationLib.sol";
+import {JobLib} from "../libraries/JobLib.sol";
+import {JobId, ModelId} from "../types/Ids.sol";
+
+/// @title Shared storage and internals of the Depinfer job market
+/// @notice `JobMarket` (the hot path, behind the UUPS proxy) and `JobMarketExtension` (reached by
+///         `delegatecall` from JobMarket's fallback) both inherit this base, so they read and write
+///         the same ERC-7201 namespace. Splitting keeps each under the 24 KiB code-size limit while
+///         the job cycle stays in one contract with no extra call.
+abstract contract JobMarketBase is
+    IJobMarketTypes,
+    IJobMarketErrors,
+    IJobMarketEvents,
+    AccessManagedUpgradeable,
+    ReentrancyGuardTransient
+{
+    using SafeERC20 for IERC20;
+
+    // ------------------------------------------------------------------ constants (bounds in code)
+
+    uint256 public constant MIN_CHALLENGE_WINDOW = 1 hours;
+    uint256 public constant MAX_CHALLENGE_WINDOW = 72 hours;
+    uint256 public constant MIN_RESOLUTION_PERIOD = 1 days;
+    uint256 public constant MAX_RESOLUTION_PERIOD = 14 days;
+    uint256 public constant MAX_THAWING_PERIOD = 28 days;
+    /// @notice thawingPeriod ≥ challengeWindow + disputeResolutionPeriod + THAWING_MARGIN.
+    uint256 public constant THAWING_MARGIN = 48 hours;
+    uint256 public constant MIN_COLLATERAL_RATIO_BPS = 10_000;
+    uint256 public constant MAX_COLLATERAL_RATIO_BPS = 1_000_000;
+    uint256 public constant MAX_PROTOCOL_FEE_BPS = 1_000;
+    uint256 public constant MAX_CHALLENGER_SHARE_BPS = 5_000;
+    uint256 public constant MIN_BOND_RATIO_BPS = 10_000;
+    uint256 public constant MAX_BOND_RATIO_BPS = 1_000_000;
+    uint256 public constant MAX_DISPUTE_FEE_BPS = 5_000;
+    uint256 public constant MAX_MIN_STAKE = 1e27;
+    /// @notice The furthest a job's deadline may lie in the future.
+    uint256 public constant MAX_JOB_DURATION = 30 days;
+    /// @notice Pending unstake requests per provider (keeps withdrawal and slashing O(1)).
+    uint256 public constant MAX_THAW_REQUESTS = 8;
+    uint256 public constant MAX_BATCH = 256;
+    uint256 public constant FRAUD_JAIL = 30 days;
+    uint256 public constant LIVENESS_JAIL = 24 hours;
+    uint256 public constant LIVENESS_WINDOW = 24 hours;
+    uint256 public constant LIVENESS_MISSES_TO_JAIL = 3;
+
+    // ------------------------------------------------------------------ storage
+
+    /// @dev The current job-bound parameters, their version and the pause flag: one slot, read by `createJob`.
+    struct Config {
+        uint32 challengeWindow;
+        uint32 disputeResolutionPeriod;
+        uint32 collateralRatioBps;
+        uint16 protocolFeeBps;
+        uint16 challengerShareBps;
+        uint32 livenessSlashBps;
+        uint32 bondRatioBps;
+        uint16 disputeFeeBps;
+        uint32 version;
+        bool paused;
+    }
+
+    /// @custom:storage-location erc7201:depinfer.storage.JobMarket
+    struct JobMarketStorage {
+        Config config;
+        address stakeToken;
+        address treasury;
+        uint32 thawingPeriod;
+        uint96 minStake;
+        mapping(uint32 version => Params) paramsAt;
+        mapping(address token => TokenConfig) tokens;
+        mapping(Determinism => address) verifiers;
+        mapping(ModelId => Model) models;
+        mapping(address provider => ProviderInfo) providers;
+        mapping(address provider => mapping(uint8 index => ThawRequest)) thaws;
+        mapping(address provider => mapping(ModelId => Offer)) offers;
+        mapping(JobId => JobState) jobs;
+        mapping(JobId => Dispute) disputes;
+        mapping(address account => mapping(address token => uint256)) claimable;
+        mapping(address token => uint256) treasuryAccrued;
+    }
+
+    // keccak256(abi.encode(uint256(keccak256("depinfer.storage.JobMarket")) - 1)) & ~bytes32(uint256(0xff))
+    bytes32 private constant STORAGE_LOCATION = 0xc0a66faba11951644160216ef094e4a70fe2ee212c7574dee4d538d86fbd9f00;
+
+    function _s() internal pure returns (JobMarketStorage storage $) {
+        assembly {
+            $.slot := STORAGE_LOCATION
+        }
+    }
+
+    // ------------------------------------------------------------------ modifiers
+
+    modifier whenNotPaused() {
+        _requireNotPaused();
+        _;
+    }
+
+    function _requireNotPaused() internal view {
+        require(!_s().config.paused, EnforcedPause());
+    }
+
+    // ================================================================== shared settlement
+
+    /// @dev Fraud before settlement: the job's whole collateral is slashed from its lock, the client
+    ///      is refunded, `beneficiary` gets its share, the treasury the rest; the provider is jailed.
+    function _slashForFraud(
+        JobMarketStorage storage $,
+        JobId jobId,
+        Job calldata job,
+        JobState storage st,
+        address beneficiary,
+        uint256 shareBps
+    ) internal returns (uint256 slashed, uint256 reward) {
+        address provider_ = st.provider;
+        ProviderInfo storage p = $.providers[provider_];
+        slashed = job.collateral;
+        p.locked -= job.collateral;
+        p.staked -= job.collateral;
+        reward = JobLib.bpsOf(slashed, shareBps);
+        address stakeToken_ = $.stakeToken;
+        $.claimable[beneficiary][stakeToken_] += reward;
+        $.treasuryAccrued[stakeToken_] += slashed - reward;
+        $.claimable[job.client][job.token] += job.price;
+        st.status = JobStatus.Slashed;
+        st.timestamp = uint40(block.timestamp);
+        _jail(p, provider_, FRAUD_JAIL);
+        emit ProviderSlashed(provider_, jobId, slashed);
+    }
+
+    /// @dev Dispute rejected, drawn or timed out: the result stands and the job is paid as on finalize.
+    function _settleResultStands(
+        JobMarketStorage storage $,
+        JobId jobId,
+        Job calldata job,
+        JobState storage st,
+        uint256 feeBps
+    ) internal {
+        address provider_ = st.provider;
+        uint256 fee = JobLib.bpsOf(job.price, feeBps);
+        uint256 payout = job.price - fee;
+        st.status = JobStatus.Finalized;
+        st.timestamp = uint40(block.timestamp);
+        $.claimable[provider_][job.token] += payout;
+        $.treasuryAccrued[job.token] += fee;
+        $.providers[provider_].locked -= job.collateral;
+        emit JobFinalized(jobId, provider_, payout, fee);
+    }
+
+    // ================================================================== parameters
+
+    function _setParams(Params memory n, uint256 thawingPeriod_) internal {
+        _within("challengeWindow", n.challengeWindow, MIN_CHALLENGE_WINDOW, MAX_CHALLENGE_WINDOW);
+        _within("disputeResolutionPeriod", n.disputeResolutionPeriod, MIN_RESOLUTION_PERIOD, MAX_RESOLUTION_PERIOD);
+        _within("collateralRatioBps", n.collateralRatioBps, MIN_COLLATERAL_RATIO_BPS, MAX_COLLATERAL_RATIO_BPS);
+        _within("protocolFeeBps", n.protocolFeeBps, 0, MAX_PROTOCOL_FEE_BPS);
+        _within("challengerShareBps", n.challengerShareBps, 0, MAX_CHALLENGER_SHARE_BPS);
+        _within("livenessSlashBps", n.livenessSlashBps, 0, n.collateralRatioBps);
+        _within("bondRatioBps", n.bondRatioBps, MIN_BOND_RATIO_BPS, MAX_BOND_RATIO_BPS);
+        _within("disputeFeeBps", n.disputeFeeBps, 0, MAX_DISPUTE_FEE_BPS);
+        uint256 required = uint256(n.challengeWindow) + n.disputeResolutionPeriod + THAWING_MARGIN;
+        require(thawingPeriod_ >= required, ThawingPeriodTooShort(thawingPeriod_, required));
+        JobMarketStorage storage $ = _s();
+        uint32 version = $.config.version + 1;
+        $.paramsAt[version] = n;
+        $.config = Config({
+            challengeWindow: n.challengeWindow,
+            disputeResolutionPeriod: n.disputeResolutionPeriod,
+            collateralRatioBps: n.collateralRatioBps,
+            protocolFeeBps: n.protocolFeeBps,
+            challengerShareBps: n.challengerShareBps,
+            livenessSlashBps: n.livenessSlashBps,
+            bondRatioBps: n.bondRatioBps,
+            disputeFeeBps: n.disputeFeeBps,
+            version: version,
+            paused: $.config.paused
+        });
+        emit ParamsUpdated(version, n);
+    }
+
+    function _setThawingPeriod(uint32 thawingPeriod_) internal {
+        JobMarketStorage storage $ = _s();
+        _within("thawingPeriod", thawingPeriod_, 0, MAX_THAWING_PERIOD);
+        uint256 required = uint256($.config.challengeWindow) + $.config.disputeResolutionPeriod + THAWING_MARGIN;
+        require(thawingPeriod_ >= required, ThawingPeriodTooShort(thawingPeriod_, required));
+        $.thawingPeriod = thawingPeriod_;
+        emit ThawingPeriodUpdated(thawingPeriod_);
+    }
+
+    function _setMinStake(uint96 minStake_) internal {
+        _within("minStake", minStake_, 0, MAX_MIN_STAKE);
+        _s().minStake = minStake_;
+        emit MinStakeUpdated(minStake_);
+    }
+
+    function _within(string memory name, uint256 value, uint256 min, uint256 max) internal pure {
+        require(value >= min && value <= max, ParamOutOfBounds(name, value, min, max));
+    }
+
+    // ================================================================== internals
+
+    function _registered(address account) internal view returns (ProviderInfo storage p) {
+        p = _s().providers[account];
+        require(p.registered, ProviderNotRegistered(account));
+    }
+
+    function _inStatus(JobMarketStorage storage $, JobId jobId, JobStatus expected)
+        internal
+        view
+        returns (JobState storage st)
+    {
+        st = $.jobs[jobId];
+        JobStatus status = st.status;
+        require(status == expected, JobWrongStatus(jobId, status));
+    }
+
+    /// @dev Eligibility of `provider_` for an open job: an active, unpaused offer for the job's model,
+    ///      in the job's token, at or below the job's price.
+    function _checkOffer(JobMarketStorage storage $, address provider_, Job calldata job) internal view {
+        require(!$.providers[provider_].offersPaused, ProviderOffersPaused(provider_));
+        Offer memory o = $.offers[provider_][job.model];
+        require(o.active, OfferNotActive(provider_, job.model));
+        require(o.token == job.token, OfferTokenMismatch(provider_, job.model, o.token, job.token));
+        require(o.price <= job.price, OfferPriceAboveJobPrice(provider_, job.model, o.price, job.price));
+    }
+
+    /// @dev Locks `collateral` of `provider_`'s free stake after checking its standing.
+    function _lockCollateral(JobMarketStorage storage $, address provider_, uint96 collateral)
+        internal
+        returns (ProviderInfo storage p)
+    {
+        p = $.providers[provider_];
+        require(p.registered, ProviderNotRegistered(provider_));
+        require(p.jailedUntil <= block.timestamp, ProviderInJail(provider_, p.jailedUntil));
+        uint96 staked = p.staked;
+        uint96 minStake_ = $.minStake;
+        require(staked >= minStake_, ProviderBelowMinStake(provider_, staked, minStake_));
+        uint96 locked = p.locked;
+        require(collateral <= staked - locked, StakeInsufficientFree(provider_, collateral, staked - locked));
+        p.locked = locked + collateral;
+    }
+
+    /// @dev Reverts unless `signature` is `signer`'s EIP-712 attestation of `outputHash` for the job.
+    function _checkAttestation(
+        JobId jobId,
+        Job calldata job,
+        bytes32 outputHash,
+        address provider_,
+        bytes calldata signature,
+        address signer
+    ) internal view {
+        address recovered = _recover(jobId, job, outputHash, provider_, signature);
+        require(recovered == signer, AttestationWrongSigner(jobId, recovered, signer));
+    }
+
+    /// @dev Evidence for equivocation may come from the current signer, or from the previous one
+    ///      within `thawingPeriod` of a rotation (so rotating a key cannot erase evidence).
+    function _checkEvidence(
+        JobMarketStorage storage $,
+        JobId jobId,
+        Job calldata job,
+        bytes32 outputHash,
+        address provider_,
+        bytes calldata signature
+    ) internal view {
+        ProviderInfo storage p = $.providers[provider_];
+        address recovered = _recover(jobId, job, outputHash, provider_, signature);
+        address signer = p.signer;
+        if (recovered == signer) return;
+        bool previousValid =
+            recovered == p.previousSigner && block.timestamp <= uint256(p.signerChangedAt) + $.thawingPeriod;
+        require(previousValid, AttestationWrongSigner(jobId, recovered, signer));
+    }
+
+    function _recover(JobId jobId, Job calldata job, bytes32 outputHash, address provider_, bytes calldata signature)
+        internal
+        view
+        returns (address recovered)
+    {
+        bytes32 digest = AttestationLib.digest(address(this), jobId, job.model, job.inputHash, outputHash, provider_);
+        ECDSA.RecoverError err;
+        (recovered, err,) = ECDSA.tryRecoverCalldata(digest, signature);
+        // tryRecover rejects high-s and malformed signatures and never returns address(0) without an error.
+        require(err == ECDSA.RecoverError.NoError, AttestationInvalidSignature(jobId));
+    }
+
+    function _recordLivenessMiss(ProviderInfo storage p, address provider_) internal {
+        if (block.timestamp > uint256(p.missWindowStart) + LIVENESS_WINDOW) {
+            p.missWindowStart = uint40(block.timestamp);
+            p.livenessMisses = 1;
+        } else {
+            p.livenessMisses += 1;
+        }
+        if (p.livenessMisses >= LIVENESS_MISSES_TO_JAIL) {
+            p.livenessMisses = 0;
+            _jail(p, provider_, LIVENESS_JAIL);
+        }
+    }
+
+    function _jail(ProviderInfo storage p, address provider_, uint256 duration) internal {
+        uint256 until = block.timestamp + duration;
+        if (until > p.jailedUntil) {
+            p.jailedUntil = uint40(until);
+            emit ProviderJailed(provider_, until);
+        }
+    }
+
+    /// @dev Pulls exactly `amount` of `token` from `from`; a token that delivers less (fee on
+    ///      transfer) is rejected so escrow always matches what arrived.
+    function _pullExact(address token, address from, uint256 amount) internal {
+        IERC20 t = IERC20(token);
+        uint256 before = t.balanceOf(address(this));
+        t.safeTransferFrom(from, address(this), amount);
+        uint256 received = t.balanceOf(address(this)) - before;
+        require(received == amount, FeeOnTransferToken(token, amount, received));
+    }
+
+    function _debit(address account, address token, uint256 amount) internal {
+        mapping(address => uint256) storage balances = _s().claimable[account];
+        uint256 available = balances[token];
+        require(amount <= available, ClaimExceedsBalance(account, token, amount, available));
+        unchecked {
+            balances[token] = available - amount;
+        }
+    }
+}

@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+/// @title Depinfer access-manager role ids
+/// @notice The `uint64` role ids that the protocol's OpenZeppelin `AccessManager` assigns. Every
+///         privileged function in `contracts/core` is `restricted`; the manager maps each function
+///         selector to one of these roles.
+/// @dev The values of `ADMIN` and `PUBLIC` are fixed by OpenZeppelin's `AccessManager`
+///      (`ADMIN_ROLE` and `PUBLIC_ROLE`) and must not change. The others are ours and are part of the
+///      deployment: changing one after launch needs a governance proposal that re-maps every
+///      selector, so treat them as append-only.
+library Roles {
+    /// @notice The AccessManager admin (`AccessManager.ADMIN_ROLE`). Held by the `DepinferTimelock`
+    ///         only, so every change it makes passes a governance vote and the timelock delay.
+    /// @dev Also guards every parameter setter: see `GOVERNANCE`.
+    uint64 internal constant ADMIN = 0;
+
+    /// @notice May pause only. Meant for a fast-acting multisig that can stop the protocol in an
+    ///         emergency but can neither unpause it nor move funds or change parameters.
+    uint64 internal constant GUARDIAN = 1;
+
+    /// @notice Settles arbitrated disputes (the arbitration verification module, or a council
+    ///         while that module is not deployed).
+    uint64 internal constant ARBITRATOR = 2;
+
+    /// @notice Reserved; granted to no one and mapped to no selector.
+    /// @dev Parameter setters are kept under `ADMIN`, i.e. behind the Timelock, rather than under a
+    ///      separate role: a second role that could change parameters would be a second path
+    ///      around the vote and the delay. The id is reserved so that a future split (for instance
+    ///      a shorter-delay timelock for low-risk parameters) does not need to renumber roles.
+    uint64 internal constant GOVERNANCE = 3;
+
+    /// @notice Everyone (`AccessManager.PUBLIC_ROLE`). Mapping a selector to it makes the function
+    ///         callable by any account.
+    uint64 internal constant PUBLIC = type(uint64).max;
+}

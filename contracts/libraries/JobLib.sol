@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {IJobMarketTypes} from "../interfaces/IJobMarket.sol";
+import {JobId} from "../types/Ids.sol";
+
+/// @title Job math and identity
+/// @notice Units: `price`, fees and bonds are payment-token units; `collateral` and slashes are
+///         stake-token units; `*Bps` are basis points (10_000 = 1x); `stakeRate` is stake-token
+///         units per payment-token unit, scaled by `RATE_SCALE` (1e18). All rounding is down,
+///         which favours the party that is paid the remainder (the provider for fees, the
+///         treasury for challenger shares), never creating value.
+library JobLib {
+    uint256 internal constant BPS = 10_000;
+    uint256 internal constant RATE_SCALE = 1e18;
+
+    /// @notice The id of a job: the hash of its ABI-encoded terms.
+    function id(IJobMarketTypes.Job calldata job) internal pure returns (JobId) {
+        return JobId.wrap(keccak256(abi.encode(job)));
+    }
+
+    /// @notice The id of a job held in memory (at creation).
+    function idMem(IJobMarketTypes.Job memory job) internal pure returns (JobId) {
+        return JobId.wrap(keccak256(abi.encode(job)));
+    }
+
+    /// @notice Stake-token collateral for a price: `price × ratioBps / BPS × stakeRate / RATE_SCALE`.
+    /// @dev Cannot overflow: price < 2^96, ratioBps < 2^32, stakeRate < 2^128.
+    function collateralFor(uint256 price, uint256 ratioBps, uint256 stakeRate) internal pure returns (uint256) {
+        return price * ratioBps * stakeRate / (BPS * RATE_SCALE);
+    }
+
+    /// @notice `amount × bps / BPS`, rounded down.
+    function bpsOf(uint256 amount, uint256 bps) internal pure returns (uint256) {
+        return amount * bps / BPS;
+    }
+
+    /// @notice The dispute bond: `max(price × bondRatioBps / BPS, floor)`, in payment-token units.
+    function bondFor(uint256 price, uint256 bondRatioBps, uint256 floor) internal pure returns (uint256) {
+        uint256 bond = bpsOf(price, bondRatioBps);
+        return bond > floor ? bond : floor;
+    }
+
+    /// @notice The liveness slash for a job, in stake-token units: `livenessSlashBps` of the price,
+    ///         expressed through the collateral (which is `collateralRatioBps` of the price), so it
+    ///         never exceeds the collateral while `livenessSlashBps ≤ collateralRatioBps`.
+    function livenessSlash(uint256 collateral, uint256 livenessSlashBps, uint256 collateralRatioBps)
+        internal
+        pure
+        returns (uint256)
+    {
+        return collateral * livenessSlashBps / collateralRatioBps;
+    }
+}

@@ -1,0 +1,89 @@
+import { createRequire } from "node:module";
+
+import hardhatIgnitionViem from "@nomicfoundation/hardhat-ignition-viem";
+import hardhatNetworkHelpers from "@nomicfoundation/hardhat-network-helpers";
+import hardhatViem from "@nomicfoundation/hardhat-viem";
+import { defineConfig, task } from "hardhat/config";
+import { ArgumentType } from "hardhat/types/arguments";
+
+const require = createRequire(import.meta.url);
+
+/** solc-js (wasm) from the npm `solc` package: no compiler download is possible here. */
+const SOLC_VERSION = "0.8.37";
+const solcPath = require.resolve("solc/soljson.js");
+
+/**
+ * `hardhat test vitest`: Hardhat 3 has no vitest runner, so this subtask spawns vitest on the
+ * same Node binary and reports its summary, which lets `hardhat test` run both suites and
+ * fail if either fails.
+ */
+const vitestTask = task(["test", "vitest"], "Run the vitest suites (TypeScript integration tests)")
+  .addVariadicArgument({ name: "testFiles", description: "Optional test files", defaultValue: [] })
+  .addFlag({ name: "noCompile", description: "Don't compile before running" })
+  .addOption({
+    name: "testSummaryIndex",
+    description: "Index for the combined summary",
+    type: ArgumentType.INT,
+    defaultValue: 0,
+    hidden: true,
+  })
+  .setAction(() => import("./test/utils/vitest-task.js"))
+  .build();
+
+export default defineConfig({
+  plugins: [hardhatViem, hardhatNetworkHelpers, hardhatIgnitionViem],
+  tasks: [vitestTask],
+  solidity: {
+    // OpenZeppelin contracts deployed as they are (by Ignition and the SDK tests) need artifacts.
+    npmFilesToBuild: [
+      "@openzeppelin/contracts/proxy/ERC1967/ERC1967Proxy.sol",
+      "@openzeppelin/contracts/access/manager/AccessManager.sol",
+    ],
+    profiles: {
+      default: {
+        version: SOLC_VERSION,
+        path: solcPath,
+        settings: {
+          evmVersion: "prague",
+          optimizer: { enabled: true, runs: 200 },
+        },
+      },
+      production: {
+        version: SOLC_VERSION,
+        path: solcPath,
+        settings: {
+          evmVersion: "prague",
+          optimizer: { enabled: true, runs: 200 },
+        },
+      },
+    },
+  },
+  paths: {
+    tests: {
+      solidity: "test/contracts",
+    },
+  },
+  test: {
+    solidity: {
+      profiles: {
+        // CI depth: >= 256 fuzz runs, invariants >= 64 runs x depth 64.
+        default: {
+          fuzz: { runs: 256 },
+          invariant: { runs: 64, depth: 64, failOnRevert: false },
+        },
+        // `npm run test:deep`: ten times the CI depth.
+        deep: {
+          fuzz: { runs: 2560 },
+          invariant: { runs: 640, depth: 64, failOnRevert: false },
+        },
+      },
+    },
+  },
+  networks: {
+    localhost: {
+      type: "http",
+      chainType: "l1",
+      url: "http://127.0.0.1:8545",
+    },
+  },
+});

@@ -1,0 +1,118 @@
+import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
+import { keccak256, toFunctionSelector, toHex, zeroAddress, type Address } from "viem";
+
+/** AccessManager role ids, as in contracts/governance/Roles.sol. */
+export const ROLES = { ADMIN: 0n, GUARDIAN: 1n, ARBITRATOR: 2n } as const;
+
+/** OpenZeppelin TimelockController role ids. */
+const TIMELOCK_ROLES = {
+  DEFAULT_ADMIN: "0x0000000000000000000000000000000000000000000000000000000000000000",
+  PROPOSER: keccak256(toHex("PROPOSER_ROLE")),
+  CANCELLER: keccak256(toHex("CANCELLER_ROLE")),
+} as const;
+
+/** A payment token allow-listed at deployment. */
+export interface PaymentTokenConfig {
+  /** An existing token, or `"mockUSDC"` to deploy a 6-decimal test USDC (local chains only). */
+  token: Address | "mockUSDC";
+  /** Smallest dispute bond, in token units. */
+  bondFloor: bigint;
+  /** Stake-token units of collateral per token unit of price, scaled by 1e18. */
+  stakeRate: bigint;
+}
+
+export interface DepinferDeployOptions {
+  /** Payment tokens to allow-list while the deployer still holds the admin role. */
+  paymentTokens?: PaymentTokenConfig[];
+}
+
+/**
+ * The whole protocol: token, Timelock, Governor, AccessManager (admin handed to the Timelock),
+ * the job market behind a UUPS proxy with its extension, and the arbitrated verifier.
+ *
+ * Module parameters (Ignition `--parameters`): `tokenSupply`, `timelockDelay` (s), `votingDelay` (s),
+ * `votingPeriod` (s), `proposalThreshold`, `quorumPercent`, `minStake`, `treasury`, `guardian`,
+ * `arbitrator` (addresses default to the deployer).
+ */
+export function buildDepinferModule(options: DepinferDeployOptions = {}) {
+  return buildModule("Depinfer", (m) => {
+    const deployer = m.getAccount(0);
+    const tokenSupply = m.getParameter("tokenSupply", 1_000_000_000n * 10n ** 18n);
+    const timelockDelay = m.getParameter("timelockDelay", 2n * 24n * 3600n);
+    const votingDelay = m.getParameter("votingDelay", 24n * 3600n);
+    const votingPeriod = m.getParameter("votingPeriod", 5n * 24n * 3600n);
+    const proposalThreshold = m.getParameter("proposalThreshold", 1_000_000n * 10n ** 18n);
+    const quorumPercent = m.getParameter("quorumPercent", 4n);
+    const minStake = m.getParameter("minStake", 100n * 10n ** 18n);
+    const treasury = m.getParameter<string>("treasury", deployer as unknown as string);
+    const guardian = m.getParameter<string>("guardian", deployer as unknown as string);
+    const arbitrator = m.getParameter<string>("arbitrator", deployer as unknown as string);
+
+    const token = m.contract("DepinferToken", ["Depinfer", "DPI", deployer, tokenSupply]);
+    const timelock = m.contract("DepinferTimelock", [timelockDelay, [], [zeroAddress], deployer]);
+    const governor = m.contract("DepinferGovernor", [
+      token,
+      timelock,
+      votingDelay,
+      votingPeriod,
+      proposalThreshold,
+      quorumPercent,
+    ]);
+    const manager = m.contract("AccessManager", [deployer]);
+
+    const extension = m.contract("JobMarketExtension");
+    const implementation = m.contract("JobMarket", [extension]);
+    const init = m.encodeFunctionCall(implementation, "initialize", [manager, token, treasury, minStake]);
+    const proxy = m.contract("ERC1967Proxy", [implementation, init]);
+    const market = m.contractAt("IJobMarket", proxy, { id: "Market" });
+    const verifier = m.contract("ArbitratedVerifier", [manager, proxy]);
+
+    // Roles: the guardian may pause, the arbitrator may rule; everything else is admin (Timelock).
+    const pauseSel = m.call(manager, "setTargetFunctionRole", [proxy, [toFunctionSelector("pause()")], ROLES.GUARDIAN], {
+      id: "GuardianMayPause",
+    });
+    const ruleSel = m.call(
+      manager,
+      "setTargetFunctionRole",
+      [verifier, [toFunctionSelector("rule((address,address,address,uint96,uint96,bytes32,bytes32,uint40,uint32,uint64),uint8,string)")], ROLES.ARBITRATOR],
+      { id: "ArbitratorMayRule" },
+    );
+    const grantGuardian = m.call(manager, "grantRole", [ROLES.GUARDIAN, guardian, 0], { id: "GrantGuardian" });
+    const grantArbitrator = m.call(manager, "grantRole", [ROLES.ARBITRATOR, arbitrator, 0], { id: "GrantArbitrator" });
+
+    const setup = [pauseSel, ruleSel, grantGuardian, grantArbitrator];
+    setup.push(m.call(market, "setVerifier", [0, verifier], { id: "VerifierExact" }));
+    setup.push(m.call(market, "setVerifier", [1, verifier], { id: "VerifierTolerant" }));
+
+    const mocks: Record<string, ReturnType<typeof m.contract>> = {};
+    (options.paymentTokens ?? []).forEach((cfg, i) => {
+      let address: Address | ReturnType<typeof m.contract> = cfg.token as Address;
+      if (cfg.token === "mockUSDC") {
+        address = m.contract("MockUSDC", [], { id: `MockUSDC${i}` });
+        mocks[`mockUSDC${i}`] = address;
+      }
+      setup.push(
+        m.call(market, "configurePaymentToken", [address, true, cfg.bondFloor, cfg.stakeRate], {
+          id: `PaymentToken${i}`,
+        }),
+      );
+    });
+
+    // Hand over: the Governor proposes through the Timelock, and the Timelock becomes the only admin.
+    const proposer = m.call(timelock, "grantRole", [TIMELOCK_ROLES.PROPOSER, governor], { id: "GovernorProposes" });
+    const canceller = m.call(timelock, "grantRole", [TIMELOCK_ROLES.CANCELLER, governor], { id: "GovernorCancels" });
+    m.call(timelock, "renounceRole", [TIMELOCK_ROLES.DEFAULT_ADMIN, deployer], {
+      id: "DeployerLeavesTimelock",
+      after: [proposer, canceller],
+    });
+    const timelockAdmin = m.call(manager, "grantRole", [ROLES.ADMIN, timelock, 0], { id: "TimelockIsAdmin", after: setup });
+    m.call(manager, "renounceRole", [ROLES.ADMIN, deployer], { id: "DeployerLeavesManager", after: [timelockAdmin, ...setup] });
+
+    return { token, timelock, governor, manager, extension, implementation, proxy, market, verifier, ...mocks };
+  });
+}
+
+/** Local development: allow-lists a freshly deployed test USDC (1 USDC backs 1 DPI of collateral). */
+export default buildDepinferModule({
+  paymentTokens: [{ token: "mockUSDC", bondFloor: 1_000_000n, stakeRate: 10n ** 30n }],
+});

@@ -1,0 +1,114 @@
+/**
+ * Test and benchmark harness: deploys the protocol with the production Ignition module on a
+ * Hardhat network connection and drives it with viem. The SDK (sdk/) will wrap the same calls.
+ */
+import type { NetworkConnection } from "hardhat/types/network";
+import { encodeAbiParameters, keccak256, parseEventLogs, sha256, toHex, type Address, type Hex } from "viem";
+
+import depinferModule from "../../scripts/deploy/Depinfer.js";
+
+export type Connection = NetworkConnection<"generic">;
+type Viem = Connection["viem"];
+export type Wallet = Awaited<ReturnType<Viem["getWalletClients"]>>[number];
+
+export const USDC = 1_000_000n;
+export const DPI = 10n ** 18n;
+export const HOUR = 3600n;
+
+/** The EIP-712 types of a result attestation (contracts/libraries/AttestationLib.sol). */
+export const attestationTypes = {
+  Attestation: [
+    { name: "jobId", type: "bytes32" },
+    { name: "model", type: "bytes32" },
+    { name: "inputHash", type: "bytes32" },
+    { name: "outputHash", type: "bytes32" },
+    { name: "provider", type: "address" },
+  ],
+} as const;
+
+export interface Job {
+  client: Address;
+  provider: Address;
+  token: Address;
+  price: bigint;
+  collateral: bigint;
+  model: Hex;
+  inputHash: Hex;
+  deadline: number;
+  paramsVersion: number;
+  nonce: bigint;
+}
+
+/** Deploys everything (as on a real network) and returns typed contract handles. */
+export async function deployProtocol(connection: Connection) {
+  const { ignition, viem } = connection;
+  const deployed = await ignition.deploy(depinferModule);
+  const market = await viem.getContractAt("IJobMarket", deployed.proxy.address);
+  const usdc = await viem.getContractAt("MockUSDC", deployed.mockUSDC0.address);
+  const token = await viem.getContractAt("DepinferToken", deployed.token.address);
+  const verifier = await viem.getContractAt("ArbitratedVerifier", deployed.verifier.address);
+  return { ...deployed, market, usdc, token, verifier };
+}
+
+export type Protocol = Awaited<ReturnType<typeof deployProtocol>>;
+
+/** Registers `provider` with `signer`, stakes `stake` DPI (sent from `funder`) and offers `model` at `price`. */
+export async function setUpProvider(
+  p: Protocol,
+  funder: Wallet,
+  provider: Wallet,
+  signer: Address,
+  model: Hex,
+  price: bigint,
+  stake: bigint,
+) {
+  const opts = { account: provider.account };
+  await p.token.write.transfer([provider.account.address, stake], { account: funder.account });
+  await p.token.write.approve([p.market.address, stake], opts);
+  await p.market.write.registerProvider([signer, "https://provider.example"], opts);
+  await p.market.write.stake([stake], opts);
+  await p.market.write.setOffer([model, p.usdc.address, price, 60, true], opts);
+}
+
+/** Registers an EXACT model named `name` and returns its id. */
+export async function registerModel(p: Protocol, from: Wallet, name: string): Promise<Hex> {
+  const weights = sha256(toHex(`${name}:weights`));
+  const runtime = sha256(toHex(`${name}:runtime`));
+  await p.market.write.registerModel([weights, runtime, 0, `ipfs://${name}`], { account: from.account });
+  return modelIdOf(weights, runtime, 0);
+}
+
+/** keccak256(abi.encode(weightsHash, runtimeDigest, determinism)), as the contract derives it. */
+export function modelIdOf(weights: Hex, runtime: Hex, determinism: number): Hex {
+  return keccak256(
+    encodeAbiParameters([{ type: "bytes32" }, { type: "bytes32" }, { type: "uint8" }], [weights, runtime, determinism]),
+  );
+}
+
+/** Reads the `JobCreated` event of a transaction. */
+export async function jobCreatedIn(connection: Connection, p: Protocol, hash: Hex) {
+  const publicClient = await connection.viem.getPublicClient();
+  const receipt = await publicClient.waitForTransactionReceipt({ hash });
+  const [log] = parseEventLogs({ abi: p.market.abi, eventName: "JobCreated", logs: receipt.logs });
+  return { jobId: log.args.jobId as Hex, job: log.args.job as Job, receipt };
+}
+
+/** Signs the EIP-712 attestation of `outputHash` for `job` with `signer`. */
+export async function signAttestation(
+  connection: Connection,
+  p: Protocol,
+  signer: Wallet,
+  jobId: Hex,
+  job: Job,
+  outputHash: Hex,
+  provider: Address,
+) {
+  const chainId = await (await connection.viem.getPublicClient()).getChainId();
+  return signer.signTypedData({
+    account: signer.account,
+    domain: { name: "Depinfer", version: "1", chainId, verifyingContract: p.market.address },
+    types: attestationTypes,
+    primaryType: "Attestation",
+    message: { jobId, model: job.model, inputHash: job.inputHash, outputHash, provider },
+  });
+}
