@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
-import {Initializable} from "@openzeppelin/contracts-upgradeable/proxy/utils/Initializable.sol";
 import {UUPSUpgradeable} from "@openzeppelin/contracts-upgradeable/proxy/utils/UUPSUpgradeable.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
@@ -10,7 +9,7 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {IJobMarketCore} from "../interfaces/IJobMarket.sol";
 import {JobLib} from "../libraries/JobLib.sol";
 import {JobMarketBase} from "./JobMarketBase.sol";
-import {JobId, ModelId} from "../types/Ids.sol";
+import {JobId} from "../types/Ids.sol";
 
 /// @title Depinfer job market
 /// @notice Holds provider stake, client escrow and everyone's claimable balances; runs the job
@@ -180,12 +179,11 @@ contract JobMarket is JobMarketBase, UUPSUpgradeable, IJobMarketCore {
             request.deadline <= block.timestamp + MAX_JOB_DURATION,
             JobDeadlineTooFar(request.deadline, block.timestamp + MAX_JOB_DURATION)
         );
-        require($.models[request.model].registered, ModelNotRegistered(request.model));
         if (input.length != 0) {
             bytes32 computed = sha256(input);
             require(computed == request.inputHash, JobInputHashMismatch(request.inputHash, computed));
         }
-        Config memory c = $.config;
+        Config storage c = $.config;
         uint256 collateral = JobLib.collateralFor(request.price, c.collateralRatioBps, t.stakeRate);
         require(collateral != 0, AmountZero());
         require(collateral <= type(uint96).max, AmountTooLarge(collateral, type(uint96).max));
@@ -205,7 +203,8 @@ contract JobMarket is JobMarketBase, UUPSUpgradeable, IJobMarketCore {
         JobState storage st = $.jobs[jobId];
         require(st.status == JobStatus.None, JobAlreadyExists(jobId));
         st.status = JobStatus.Created;
-        st.createdBlock = uint48(block.number);
+        st.challengeWindow = c.challengeWindow;
+        st.protocolFeeBps = c.protocolFeeBps;
         emit JobCreated(jobId, msg.sender, request.provider, job);
         if (input.length != 0) emit JobInput(jobId, input);
     }
@@ -256,7 +255,6 @@ contract JobMarket is JobMarketBase, UUPSUpgradeable, IJobMarketCore {
         st.status = JobStatus.Submitted;
         st.provider = provider_;
         st.timestamp = uint40(block.timestamp);
-        emit JobAccepted(jobId, provider_);
         emit ResultSubmitted(jobId, provider_, outputHash, signature);
     }
 
@@ -266,8 +264,7 @@ contract JobMarket is JobMarketBase, UUPSUpgradeable, IJobMarketCore {
     function finalizeJob(Job calldata job) external {
         JobMarketStorage storage $ = _s();
         (JobId jobId, address provider_, uint256 payout, uint256 fee) = _finalizeOne($, job);
-        $.claimable[provider_][job.token] += payout;
-        $.treasuryAccrued[job.token] += fee;
+        _creditEarnings($, provider_, job.token, payout, fee);
         $.providers[provider_].locked -= job.collateral;
         emit JobFinalized(jobId, provider_, payout, fee);
     }
@@ -309,8 +306,7 @@ contract JobMarket is JobMarketBase, UUPSUpgradeable, IJobMarketCore {
         uint256 collateral
     ) private {
         if (provider_ == address(0)) return;
-        $.claimable[provider_][token] += payout;
-        $.treasuryAccrued[token] += fee;
+        _creditEarnings($, provider_, token, payout, fee);
         $.providers[provider_].locked -= uint96(collateral);
     }
 
@@ -321,13 +317,12 @@ contract JobMarket is JobMarketBase, UUPSUpgradeable, IJobMarketCore {
     {
         jobId = JobLib.id(job);
         JobState storage st = _inStatus($, jobId, JobStatus.Submitted);
-        Params storage p = $.paramsAt[job.paramsVersion];
         if (msg.sender != job.client) {
-            uint256 endsAt = uint256(st.timestamp) + p.challengeWindow;
+            uint256 endsAt = uint256(st.timestamp) + st.challengeWindow;
             require(block.timestamp > endsAt, JobChallengeWindowOpen(jobId, endsAt, block.timestamp));
         }
         provider_ = st.provider;
-        fee = JobLib.bpsOf(job.price, p.protocolFeeBps);
+        fee = JobLib.bpsOf(job.price, st.protocolFeeBps);
         payout = job.price - fee;
         st.status = JobStatus.Finalized;
         st.timestamp = uint40(block.timestamp);
@@ -350,7 +345,7 @@ contract JobMarket is JobMarketBase, UUPSUpgradeable, IJobMarketCore {
                 slashed = JobLib.livenessSlash(job.collateral, snap.livenessSlashBps, snap.collateralRatioBps);
                 p.staked -= uint96(slashed);
                 _recordLivenessMiss(p, provider_);
-                $.claimable[job.client][$.stakeToken] += slashed;
+                _credit($, job.client, $.stakeToken, slashed);
                 emit ProviderSlashed(provider_, jobId, slashed);
             } else {
                 // A jailed provider's accepted jobs are released at once, so nothing waits on it.
@@ -362,7 +357,7 @@ contract JobMarket is JobMarketBase, UUPSUpgradeable, IJobMarketCore {
         }
         st.status = JobStatus.Expired;
         st.timestamp = uint40(block.timestamp);
-        $.claimable[job.client][job.token] += job.price;
+        _credit($, job.client, job.token, job.price);
         emit JobExpired(jobId, job.client, job.price, slashed);
     }
 
@@ -374,7 +369,7 @@ contract JobMarket is JobMarketBase, UUPSUpgradeable, IJobMarketCore {
         require(msg.sender == job.client, JobNotClient(jobId, msg.sender, job.client));
         st.status = JobStatus.Cancelled;
         st.timestamp = uint40(block.timestamp);
-        $.claimable[job.client][job.token] += job.price;
+        _credit($, job.client, job.token, job.price);
         emit JobCancelled(jobId, job.client, job.price);
     }
 

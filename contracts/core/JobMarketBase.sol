@@ -4,7 +4,6 @@ pragma solidity ^0.8.28;
 import {AccessManagedUpgradeable} from "@openzeppelin/contracts-upgradeable/access/manager/AccessManagedUpgradeable.sol";
 import {Initializable} from "@openzeppelin/contracts-upgradeable/proxy/utils/Initializable.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
-import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
@@ -88,7 +87,7 @@ abstract contract JobMarketBase is
         mapping(address provider => mapping(ModelId => Offer)) offers;
         mapping(JobId => JobState) jobs;
         mapping(JobId => Dispute) disputes;
-        mapping(address account => mapping(address token => uint256)) claimable;
+        mapping(address account => mapping(address token => Balance)) balances;
         mapping(address token => uint256) treasuryAccrued;
     }
 
@@ -131,9 +130,9 @@ abstract contract JobMarketBase is
         p.staked -= job.collateral;
         reward = JobLib.bpsOf(slashed, shareBps);
         address stakeToken_ = $.stakeToken;
-        $.claimable[beneficiary][stakeToken_] += reward;
+        _credit($, beneficiary, stakeToken_, reward);
         $.treasuryAccrued[stakeToken_] += slashed - reward;
-        $.claimable[job.client][job.token] += job.price;
+        _credit($, job.client, job.token, job.price);
         st.status = JobStatus.Slashed;
         st.timestamp = uint40(block.timestamp);
         _jail(p, provider_, FRAUD_JAIL);
@@ -141,20 +140,15 @@ abstract contract JobMarketBase is
     }
 
     /// @dev Dispute rejected, drawn or timed out: the result stands and the job is paid as on finalize.
-    function _settleResultStands(
-        JobMarketStorage storage $,
-        JobId jobId,
-        Job calldata job,
-        JobState storage st,
-        uint256 feeBps
-    ) internal {
+    function _settleResultStands(JobMarketStorage storage $, JobId jobId, Job calldata job, JobState storage st)
+        internal
+    {
         address provider_ = st.provider;
-        uint256 fee = JobLib.bpsOf(job.price, feeBps);
+        uint256 fee = JobLib.bpsOf(job.price, st.protocolFeeBps);
         uint256 payout = job.price - fee;
         st.status = JobStatus.Finalized;
         st.timestamp = uint40(block.timestamp);
-        $.claimable[provider_][job.token] += payout;
-        $.treasuryAccrued[job.token] += fee;
+        _creditEarnings($, provider_, job.token, payout, fee);
         $.providers[provider_].locked -= job.collateral;
         emit JobFinalized(jobId, provider_, payout, fee);
     }
@@ -327,12 +321,26 @@ abstract contract JobMarketBase is
         require(received == amount, FeeOnTransferToken(token, amount, received));
     }
 
+    /// @dev Adds `amount` to what `account` may claim in `token`.
+    function _credit(JobMarketStorage storage $, address account, address token, uint256 amount) internal {
+        $.balances[account][token].available += SafeCast.toUint128(amount);
+    }
+
+    /// @dev Credits a provider's `payout` and the protocol `fee` on it in one slot write.
+    function _creditEarnings(JobMarketStorage storage $, address provider_, address token, uint256 payout, uint256 fee)
+        internal
+    {
+        Balance storage b = $.balances[provider_][token];
+        b.available += SafeCast.toUint128(payout);
+        b.feesOwed += SafeCast.toUint128(fee);
+    }
+
     function _debit(address account, address token, uint256 amount) internal {
-        mapping(address => uint256) storage balances = _s().claimable[account];
-        uint256 available = balances[token];
+        Balance storage b = _s().balances[account][token];
+        uint256 available = b.available;
         require(amount <= available, ClaimExceedsBalance(account, token, amount, available));
         unchecked {
-            balances[token] = available - amount;
+            b.available = uint128(available - amount);
         }
     }
 }

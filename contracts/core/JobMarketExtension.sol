@@ -64,6 +64,8 @@ contract JobMarketExtension is JobMarketBase, IJobMarketExtension {
         require(signer != address(0), ZeroAddress());
         ProviderInfo storage p = _registered(msg.sender);
         if (p.signer != signer) {
+            uint256 allowedAt = p.signerChangedAt == 0 ? 0 : uint256(p.signerChangedAt) + _s().thawingPeriod;
+            require(block.timestamp >= allowedAt, ProviderSignerRotationTooSoon(msg.sender, allowedAt));
             p.previousSigner = p.signer;
             p.signerChangedAt = uint40(block.timestamp);
             p.signer = signer;
@@ -96,12 +98,12 @@ contract JobMarketExtension is JobMarketBase, IJobMarketExtension {
     // ================================================================== disputes
 
     /// @inheritdoc IJobMarketExtension
-    function openDispute(Job calldata job) external onlyDelegated whenNotPaused nonReentrant returns (uint256 bond) {
+    function openDispute(Job calldata job) external onlyDelegated nonReentrant returns (uint256 bond) {
         JobMarketStorage storage $ = _s();
         JobId jobId = JobLib.id(job);
         JobState storage st = _inStatus($, jobId, JobStatus.Submitted);
         Params storage snap = $.paramsAt[job.paramsVersion];
-        uint256 endsAt = uint256(st.timestamp) + snap.challengeWindow;
+        uint256 endsAt = uint256(st.timestamp) + st.challengeWindow;
         require(block.timestamp <= endsAt, JobChallengeWindowClosed(jobId, endsAt, block.timestamp));
         Determinism determinism = $.models[job.model].determinism;
         address verifier = $.verifiers[determinism];
@@ -131,17 +133,17 @@ contract JobMarketExtension is JobMarketBase, IJobMarketExtension {
         uint256 reward;
         if (outcome == Outcome.Upheld) {
             (slashed, reward) = _slashForFraud($, jobId, job, st, d.challenger, snap.challengerShareBps);
-            $.claimable[d.challenger][job.token] += d.bond;
+            _credit($, d.challenger, job.token, d.bond);
         } else {
             if (outcome == Outcome.Rejected) {
                 // The bond pays for verification (kept by the treasury); the rest compensates the provider.
                 uint256 kept = JobLib.bpsOf(d.bond, snap.disputeFeeBps);
                 $.treasuryAccrued[job.token] += kept;
-                $.claimable[st.provider][job.token] += d.bond - kept;
+                _credit($, st.provider, job.token, d.bond - kept);
             } else {
-                $.claimable[d.challenger][job.token] += d.bond;
+                _credit($, d.challenger, job.token, d.bond);
             }
-            _settleResultStands($, jobId, job, st, snap.protocolFeeBps);
+            _settleResultStands($, jobId, job, st);
         }
         emit DisputeResolved(jobId, outcome, slashed, reward);
     }
@@ -154,8 +156,8 @@ contract JobMarketExtension is JobMarketBase, IJobMarketExtension {
         Dispute memory d = $.disputes[jobId];
         require(block.timestamp > d.deadline, DisputeResolutionPending(jobId, d.deadline, block.timestamp));
         delete $.disputes[jobId];
-        $.claimable[d.challenger][job.token] += d.bond;
-        _settleResultStands($, jobId, job, st, $.paramsAt[job.paramsVersion].protocolFeeBps);
+        _credit($, d.challenger, job.token, d.bond);
+        _settleResultStands($, jobId, job, st);
         emit DisputeCancelled(jobId, d.challenger, d.bond);
     }
 
@@ -191,13 +193,16 @@ contract JobMarketExtension is JobMarketBase, IJobMarketExtension {
         JobState storage st,
         JobStatus status
     ) private returns (uint256 slashed) {
+        address beneficiary = msg.sender;
         if (status == JobStatus.Disputed) {
+            // The challenger found the fault first: it keeps the reward, whoever reports the proof.
             Dispute memory d = $.disputes[jobId];
             delete $.disputes[jobId];
-            $.claimable[d.challenger][job.token] += d.bond;
+            _credit($, d.challenger, job.token, d.bond);
+            beneficiary = d.challenger;
             emit DisputeCancelled(jobId, d.challenger, d.bond);
         }
-        (slashed,) = _slashForFraud($, jobId, job, st, msg.sender, $.paramsAt[job.paramsVersion].challengerShareBps);
+        (slashed,) = _slashForFraud($, jobId, job, st, beneficiary, $.paramsAt[job.paramsVersion].challengerShareBps);
     }
 
     /// @dev Equivocation on a finalized job, within `disputeResolutionPeriod` of settlement: the lock is
@@ -217,7 +222,7 @@ contract JobMarketExtension is JobMarketBase, IJobMarketExtension {
         st.timestamp = uint40(block.timestamp);
         uint256 reward = JobLib.bpsOf(slashed, snap.challengerShareBps);
         address stakeToken_ = $.stakeToken;
-        $.claimable[msg.sender][stakeToken_] += reward;
+        _credit($, msg.sender, stakeToken_, reward);
         $.treasuryAccrued[stakeToken_] += slashed - reward;
         _jail(p, provider_, FRAUD_JAIL);
         emit ProviderSlashed(provider_, jobId, slashed);
@@ -258,17 +263,19 @@ contract JobMarketExtension is JobMarketBase, IJobMarketExtension {
         require($.tokens[token].allowed, PaymentTokenNotAllowed(token));
         require(amount != 0, AmountZero());
         _pullExact(token, msg.sender, amount);
-        $.claimable[msg.sender][token] += amount;
+        _credit($, msg.sender, token, amount);
         emit Deposited(msg.sender, token, amount);
     }
 
     /// @inheritdoc IJobMarketExtension
     function claim(address token, address to) external onlyDelegated nonReentrant returns (uint256 amount) {
         require(to != address(0), ZeroAddress());
-        mapping(address => uint256) storage balances = _s().claimable[msg.sender];
-        amount = balances[token];
+        JobMarketStorage storage $ = _s();
+        Balance storage b = $.balances[msg.sender][token];
+        amount = b.available;
         require(amount != 0, NothingToClaim(msg.sender, token));
-        balances[token] = 0;
+        _forwardFees($, b, msg.sender, token);
+        b.available = 0;
         IERC20(token).safeTransfer(to, amount);
         emit Claimed(msg.sender, token, to, amount);
     }
@@ -278,8 +285,30 @@ contract JobMarketExtension is JobMarketBase, IJobMarketExtension {
         require(to != address(0), ZeroAddress());
         require(amount != 0, AmountZero());
         _debit(msg.sender, token, amount);
+        JobMarketStorage storage $ = _s();
+        _forwardFees($, $.balances[msg.sender][token], msg.sender, token);
         IERC20(token).safeTransfer(to, amount);
         emit Claimed(msg.sender, token, to, amount);
+    }
+
+    /// @inheritdoc IJobMarketExtension
+    function collectFees(address provider_, address token) external onlyDelegated returns (uint256 amount) {
+        JobMarketStorage storage $ = _s();
+        Balance storage b = $.balances[provider_][token];
+        amount = _forwardFees($, b, provider_, token);
+        require(amount != 0, NothingToClaim(provider_, token));
+    }
+
+    /// @dev Moves the fees a provider owes into the treasury's accrual.
+    function _forwardFees(JobMarketStorage storage $, Balance storage b, address provider_, address token)
+        private
+        returns (uint256 amount)
+    {
+        amount = b.feesOwed;
+        if (amount == 0) return 0;
+        b.feesOwed = 0;
+        $.treasuryAccrued[token] += amount;
+        emit FeesCollected(provider_, token, amount);
     }
 
     /// @inheritdoc IJobMarketExtension
@@ -289,7 +318,7 @@ contract JobMarketExtension is JobMarketBase, IJobMarketExtension {
         address treasury_ = $.treasury;
         require(amount != 0, NothingToClaim(treasury_, token));
         $.treasuryAccrued[token] = 0;
-        $.claimable[treasury_][token] += amount;
+        _credit($, treasury_, token, amount);
         emit TreasurySwept(token, treasury_, amount);
     }
 
@@ -429,7 +458,12 @@ contract JobMarketExtension is JobMarketBase, IJobMarketExtension {
 
     /// @inheritdoc IJobMarketExtension
     function claimable(address account, address token) external view returns (uint256) {
-        return _s().claimable[account][token];
+        return _s().balances[account][token].available;
+    }
+
+    /// @inheritdoc IJobMarketExtension
+    function feesOwed(address provider_, address token) external view returns (uint256) {
+        return _s().balances[provider_][token].feesOwed;
     }
 
     /// @inheritdoc IJobMarketExtension

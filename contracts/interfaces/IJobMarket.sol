@@ -16,7 +16,9 @@ interface IJobMarketTypes {
         NONE
     }
 
-    /// @notice The state of a job. States only move forward; the last five are terminal.
+    /// @notice The state of a job. States only move forward. Expired, Cancelled and Slashed are
+    ///         terminal; Finalized is terminal for payments, and moves to Slashed only if an
+    ///         equivocation is proven within `disputeResolutionPeriod` of settlement.
     enum JobStatus {
         None, //       0: no such job
         Created, //    1: escrowed, waiting for a provider
@@ -25,7 +27,7 @@ interface IJobMarketTypes {
         Disputed, //   4: a challenger posted a bond; the verifier module decides
         Finalized, //  5: provider paid (terminal)
         Expired, //    6: no result by the deadline; client refunded, provider slashed for liveness (terminal)
-        Cancelled, //  7: client took the escrow back before a result existed (terminal)
+        Cancelled, //  7: client took the escrow back before any provider accepted (terminal)
         Slashed //     8: fraud proven (dispute upheld or equivocation); client refunded (terminal)
     }
 
@@ -77,12 +79,15 @@ interface IJobMarketTypes {
     /// @param status Where the job is in its life.
     /// @param provider The provider that accepted it (zero before acceptance).
     /// @param timestamp When the job last changed status (accepted, submitted or settled).
-    /// @param createdBlock The block of the `JobCreated` event, to find the terms cheaply.
+    /// @param challengeWindow The job's challenge window, from its parameter snapshot, cached here at
+    ///        creation (the slot is written then anyway) so that finalizing reads no parameter history.
+    /// @param protocolFeeBps The job's protocol fee, cached likewise.
     struct JobState {
         JobStatus status;
         address provider;
         uint40 timestamp;
-        uint48 createdBlock;
+        uint32 challengeWindow;
+        uint16 protocolFeeBps;
     }
 
     /// @notice The job-bound parameters. A job keeps the snapshot it was created with.
@@ -153,6 +158,16 @@ interface IJobMarketTypes {
         address registrant;
     }
 
+    /// @notice An account's balance of one token in the market.
+    /// @param available What the account may claim or spend on jobs.
+    /// @param feesOwed Protocol fees on this provider's earnings, not yet moved to the treasury. They
+    ///        ride in the earnings slot so that finalizing a job writes one balance, not two; they
+    ///        move to `treasuryAccrued` when the provider claims or anyone calls `collectFees`.
+    struct Balance {
+        uint128 available;
+        uint128 feesOwed;
+    }
+
     /// @notice An open dispute.
     struct Dispute {
         address challenger;
@@ -189,6 +204,7 @@ interface IJobMarketErrors {
     error ProviderInJail(address provider, uint256 jailedUntil);
     error ProviderBelowMinStake(address provider, uint256 staked, uint256 minStake);
     error ProviderOffersPaused(address provider);
+    error ProviderSignerRotationTooSoon(address provider, uint256 allowedAt);
     error OfferNotActive(address provider, ModelId model);
     error OfferTokenMismatch(address provider, ModelId model, address offeredToken, address jobToken);
     error OfferPriceAboveJobPrice(address provider, ModelId model, uint256 offerPrice, uint256 jobPrice);
@@ -272,7 +288,7 @@ interface IJobMarketEvents {
     event EquivocationProven(JobId indexed jobId, address indexed reporter, bytes32 outputA, bytes32 outputB, uint256 slashed);
 
     event Deposited(address indexed account, address indexed token, uint256 amount);
-    event Credited(address indexed account, address indexed token, uint256 amount);
+    event FeesCollected(address indexed provider, address indexed token, uint256 amount);
     event Claimed(address indexed account, address indexed token, address to, uint256 amount);
     event TreasurySwept(address indexed token, address indexed treasury, uint256 amount);
 }
@@ -300,8 +316,11 @@ interface IJobMarketCore is IJobMarketTypes, IJobMarketErrors, IJobMarketEvents 
 
     /// @notice Escrows `request.price` (pulled with transferFrom after an approval) and creates a job.
     /// @param input Optional inline input; when non-empty its sha256 must equal `request.inputHash`.
-    /// @dev Reverts with `PaymentTokenNotAllowed`, `AmountZero`, `JobDeadlineInPast`, `JobDeadlineTooFar`,
-    ///      `JobAlreadyExists`, `FeeOnTransferToken`, `ModelNotRegistered` or `JobInputHashMismatch`.
+    /// @dev The model's registration is not checked here (it would cost every job a storage read):
+    ///      a direct job's provider consents to the model by attesting, and an open job can only be
+    ///      accepted under an offer, which requires a registered model. The SDK checks it before sending.
+    ///      Reverts with `EnforcedPause`, `PaymentTokenNotAllowed`, `AmountZero`, `AmountTooLarge`,
+    ///      `JobDeadlineInPast`, `JobDeadlineTooFar`, `JobAlreadyExists`, `JobInputHashMismatch` or `FeeOnTransferToken`.
     function createJob(JobRequest calldata request, bytes calldata input) external returns (JobId jobId, Job memory job);
 
     /// @notice Like `createJob`, but first applies an EIP-2612 permit for the escrow.
@@ -331,7 +350,8 @@ interface IJobMarketCore is IJobMarketTypes, IJobMarketErrors, IJobMarketEvents 
     function submitResult(Job calldata job, bytes32 outputHash, bytes calldata signature) external;
 
     /// @notice Accepts a direct job and posts its result in one call. The attestation is the
-    ///         provider's consent to the job, so anyone may relay it.
+    ///         provider's consent to the job, so anyone may relay it. Emits only `ResultSubmitted`
+    ///         (a `ResultSubmitted` with no `JobAccepted` before it means this path was taken).
     /// @dev Only for jobs with a designated provider. Reverts as `acceptJob` and `submitResult`.
     function acceptAndSubmit(Job calldata job, bytes32 outputHash, bytes calldata signature) external;
 
@@ -373,7 +393,9 @@ interface IJobMarketExtension is IJobMarketTypes, IJobMarketErrors, IJobMarketEv
 
     /// @notice Rotates the caller's signer key and metadata URI. The previous key stays valid as
     ///         evidence in equivocation proofs for `thawingPeriod`, but no longer for submissions.
-    /// @dev Reverts with `ProviderNotRegistered` or `ZeroAddress`.
+    ///         The key may rotate at most once per `thawingPeriod`, so a rotation can never push
+    ///         still-usable evidence out.
+    /// @dev Reverts with `ProviderNotRegistered`, `ZeroAddress` or `ProviderSignerRotationTooSoon`.
     function updateProvider(address signer, string calldata metadataURI) external;
 
     /// @notice Sets (or deactivates) the caller's offer for a model.
@@ -388,6 +410,7 @@ interface IJobMarketExtension is IJobMarketTypes, IJobMarketErrors, IJobMarketEv
 
     /// @notice Opens a dispute on a submitted job inside its challenge window. The caller posts a bond
     ///         of `max(price × bondRatioBps, bondFloor)` in the job's token, pulled with transferFrom.
+    ///         Not stopped by a pause: challenge windows keep running while paused, so disputes must too.
     /// @dev Reverts with `JobWrongStatus`, `JobChallengeWindowClosed`, `DisputeNoVerifier` or `FeeOnTransferToken`.
     /// @return bond The bond taken.
     function openDispute(Job calldata job) external returns (uint256 bond);
@@ -402,9 +425,11 @@ interface IJobMarketExtension is IJobMarketTypes, IJobMarketErrors, IJobMarketEv
     function cancelDispute(Job calldata job) external;
 
     /// @notice Proves that the provider signed two different outputs for one job. Slashes the job's
-    ///         collateral with no arbitrator, refunds the client and rewards the reporter. Before
-    ///         settlement the collateral is taken from the job's lock; within `disputeResolutionPeriod`
-    ///         after finalization it is taken from the provider's free and thawing stake.
+    ///         collateral with no arbitrator and rewards the reporter (the challenger instead, if a
+    ///         dispute is open, so a provider cannot front-run its own dispute). Before settlement the
+    ///         collateral is taken from the job's lock and the client is refunded; within
+    ///         `disputeResolutionPeriod` after finalization it is taken from the provider's free and
+    ///         thawing stake, and the client (already served and paid for) is not refunded.
     /// @dev Reverts with `JobWrongStatus`, `EquivocationSameOutput`, `AttestationInvalidSignature`,
     ///      `AttestationWrongSigner` or `EquivocationReportTooLate`.
     function reportEquivocation(Job calldata job, bytes32 outputA, bytes calldata sigA, bytes32 outputB, bytes calldata sigB)
@@ -416,7 +441,7 @@ interface IJobMarketExtension is IJobMarketTypes, IJobMarketErrors, IJobMarketEv
     /// @dev Reverts with `PaymentTokenNotAllowed`, `AmountZero` or `FeeOnTransferToken`.
     function deposit(address token, uint256 amount) external;
 
-    /// @notice Sends the caller's whole balance of `token` to `to`.
+    /// @notice Sends the caller's whole balance of `token` to `to` (and moves any fees it owes to the treasury).
     /// @dev Reverts with `ZeroAddress` or `NothingToClaim`.
     /// @return amount What was sent.
     function claim(address token, address to) external returns (uint256 amount);
@@ -424,6 +449,10 @@ interface IJobMarketExtension is IJobMarketTypes, IJobMarketErrors, IJobMarketEv
     /// @notice Sends `amount` of the caller's balance of `token` to `to`.
     /// @dev Reverts with `ZeroAddress`, `AmountZero` or `ClaimExceedsBalance`.
     function withdraw(address token, uint256 amount, address to) external;
+
+    /// @notice Moves the protocol fees that `provider` owes in `token` to `treasuryAccrued`. Anyone may call.
+    /// @dev Reverts with `NothingToClaim` when none are owed.
+    function collectFees(address provider, address token) external returns (uint256 amount);
 
     /// @notice Moves the fees and slash remainders accrued in `token` to the treasury's claimable
     ///         balance. Anyone may call; the treasury then claims like any account. Accruing to a
@@ -456,7 +485,8 @@ interface IJobMarketExtension is IJobMarketTypes, IJobMarketErrors, IJobMarketEv
     /// @notice Sets the verifier module for a determinism class (zero disables disputes for it). Restricted (governance).
     function setVerifier(Determinism determinism, address verifier) external;
 
-    /// @notice Stops new business (create, accept, stake, deposit, disputes). Exits stay open. Restricted (guardian).
+    /// @notice Stops new business (create, accept, stake, deposit). Exits, submissions, disputes and
+    ///         settlement stay open. Restricted (guardian).
     function pause() external;
 
     /// @notice Resumes business. Restricted (governance, through the Timelock).
@@ -506,7 +536,10 @@ interface IJobMarketExtension is IJobMarketTypes, IJobMarketErrors, IJobMarketEv
     /// @notice What `account` can claim (or spend on jobs) in `token`.
     function claimable(address account, address token) external view returns (uint256);
 
-    /// @notice Fees and slash remainders in `token` not yet swept to the treasury.
+    /// @notice Protocol fees on `provider`'s earnings in `token` not yet collected (see `Balance`).
+    function feesOwed(address provider, address token) external view returns (uint256);
+
+    /// @notice Fees and slash remainders in `token` collected but not yet swept to the treasury.
     function treasuryAccrued(address token) external view returns (uint256);
 
     /// @notice The EIP-712 digest a provider's signer signs for a result.

@@ -13,8 +13,11 @@ const TIMELOCK_ROLES = {
 
 /** A payment token allow-listed at deployment. */
 export interface PaymentTokenConfig {
-  /** An existing token, or `"mockUSDC"` to deploy a 6-decimal test USDC (local chains only). */
-  token: Address | "mockUSDC";
+  /**
+   * An existing token, or for local chains only: `"mockUSDC"` (6 decimals, permit, blocklist) or
+   * `"mockERC20"` (a plain OpenZeppelin ERC-20 with 6 decimals and permit).
+   */
+  token: Address | "mockUSDC" | "mockERC20";
   /** Smallest dispute bond, in token units. */
   bondFloor: bigint;
   /** Stake-token units of collateral per token unit of price, scaled by 1e18. */
@@ -90,6 +93,9 @@ export function buildDepinferModule(options: DepinferDeployOptions = {}) {
       if (cfg.token === "mockUSDC") {
         address = m.contract("MockUSDC", [], { id: `MockUSDC${i}` });
         mocks[`mockUSDC${i}`] = address;
+      } else if (cfg.token === "mockERC20") {
+        address = m.contract("MockERC20", ["Test Dollar", "TUSD", 6], { id: `MockERC20${i}` });
+        mocks[`mockERC20${i}`] = address;
       }
       setup.push(
         m.call(market, "configurePaymentToken", [address, true, cfg.bondFloor, cfg.stakeRate], {

@@ -12,7 +12,8 @@ contract SmokeTest is Fixture {
         market.finalizeJob(job);
         assertEq(uint256(_status(id)), uint256(JobStatus.Finalized), "finalized");
         assertEq(market.claimable(p.account, address(usdc)), PRICE - PRICE / 100, "payout");
-        assertEq(market.treasuryAccrued(address(usdc)), PRICE / 100, "fee");
+        assertEq(market.feesOwed(p.account, address(usdc)), PRICE / 100, "fee owed");
+        assertEq(market.treasuryAccrued(address(usdc)), 0, "not yet collected");
         assertEq(market.provider(p.account).locked, 0, "unlocked");
     }
 }

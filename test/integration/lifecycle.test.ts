@@ -15,7 +15,7 @@ import {
   type Connection,
   type Protocol,
   type Wallet,
-} from "../utils/protocol.js";
+} from "../../scripts/lib/harness.js";
 
 describe("job lifecycle through the deployed protocol (in-process chain)", () => {
   let connection: Connection;

@@ -5,7 +5,7 @@
 import type { NetworkConnection } from "hardhat/types/network";
 import { encodeAbiParameters, keccak256, parseEventLogs, sha256, toHex, type Address, type Hex } from "viem";
 
-import depinferModule from "../../scripts/deploy/Depinfer.js";
+import depinferModule, { buildDepinferModule } from "../deploy/Depinfer.js";
 
 export type Connection = NetworkConnection<"generic">;
 type Viem = Connection["viem"];
@@ -39,15 +39,29 @@ export interface Job {
   nonce: bigint;
 }
 
-/** Deploys everything (as on a real network) and returns typed contract handles. */
-export async function deployProtocol(connection: Connection) {
+/**
+ * The bench pays with a plain ERC-20: real USDC keeps its blocklist flag in the balance slot, while
+ * the blocklist mock costs three extra storage reads per transfer that are not the protocol's.
+ */
+export const plainTokenModule = buildDepinferModule({
+  paymentTokens: [{ token: "mockERC20", bondFloor: 1_000_000n, stakeRate: 10n ** 30n }],
+});
+
+/**
+ * Deploys everything (as on a real network) and returns typed contract handles. `usdc` is the
+ * module's first payment token (a blocklisting test USDC by default).
+ */
+export async function deployProtocol(connection: Connection, module: typeof depinferModule = depinferModule) {
   const { ignition, viem } = connection;
-  const deployed = await ignition.deploy(depinferModule);
+  const deployed = (await ignition.deploy(module)) as Record<string, { address: Address }>;
   const market = await viem.getContractAt("IJobMarket", deployed.proxy.address);
-  const usdc = await viem.getContractAt("MockUSDC", deployed.mockUSDC0.address);
+  const paymentToken = deployed.mockUSDC0 ?? deployed.mockERC200;
+  const usdc = await viem.getContractAt("MockUSDC", paymentToken.address);
   const token = await viem.getContractAt("DepinferToken", deployed.token.address);
   const verifier = await viem.getContractAt("ArbitratedVerifier", deployed.verifier.address);
-  return { ...deployed, market, usdc, token, verifier };
+  const manager = await viem.getContractAt("AccessManager", deployed.manager.address);
+  const timelock = await viem.getContractAt("DepinferTimelock", deployed.timelock.address);
+  return { market, usdc, token, verifier, manager, timelock };
 }
 
 export type Protocol = Awaited<ReturnType<typeof deployProtocol>>;

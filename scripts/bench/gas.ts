@@ -1,0 +1,196 @@
+/**
+ * `npm run bench`: gas of every lifecycle transaction on Hardhat's in-process chain, written to
+ * bench/results/gas.json. Gas is deterministic, so these figures are comparable across machines;
+ * no wall-clock time is measured here.
+ *
+ * Steady state: a first job runs end to end before measuring, so the balances that every job
+ * touches (the provider's claimable balance, the fee counter, the stake slot) already exist, as
+ * they do on a live market. Clients use an unlimited ERC-20 approval (the common dApp pattern).
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+
+import { network } from "hardhat";
+import { parseEventLogs, sha256, toHex, type Hex } from "viem";
+
+import {
+  deployProtocol,
+  plainTokenModule,
+  DPI,
+  HOUR,
+  jobCreatedIn,
+  registerModel,
+  setUpProvider,
+  signAttestation,
+  USDC,
+  type Connection,
+  type Job,
+} from "../lib/harness.js";
+
+const PRICE = 2n * USDC;
+
+const connection = (await network.create()) as Connection;
+const { viem, networkHelpers } = connection;
+const publicClient = await viem.getPublicClient();
+const [deployer, provider, signer, client, challenger, other] = await viem.getWalletClients();
+const p = await deployProtocol(connection, plainTokenModule);
+const model = await registerModel(p, deployer, "bench-model");
+await setUpProvider(p, deployer, provider, signer.account.address, model, PRICE, 1_000_000n * DPI);
+for (const w of [client, challenger]) {
+  await p.usdc.write.mint([w.account.address, 1_000_000n * USDC]);
+  await p.usdc.write.approve([p.market.address, 2n ** 256n - 1n], { account: w.account });
+}
+const arbitratorAccount = deployer.account; // the module's default arbitrator
+
+let nonce = 0n;
+async function gasOf(hash: Hex): Promise<bigint> {
+  const receipt = await publicClient.waitForTransactionReceipt({ hash });
+  if (receipt.status !== "success") throw new Error(`transaction ${hash} reverted`);
+  return receipt.gasUsed;
+}
+
+async function request(providerAddress: `0x${string}` = provider.account.address) {
+  const now = (await publicClient.getBlock()).timestamp;
+  return {
+    provider: providerAddress,
+    token: p.usdc.address,
+    price: PRICE,
+    model,
+    inputHash: sha256(toHex(`input-${++nonce}`)),
+    deadline: Number(now + HOUR),
+    nonce,
+  };
+}
+
+async function create(): Promise<{ jobId: Hex; job: Job; gas: bigint }> {
+  const hash = await p.market.write.createJob([await request(), "0x"], { account: client.account });
+  const { jobId, job, receipt } = await jobCreatedIn(connection, p, hash);
+  return { jobId, job, gas: receipt.gasUsed };
+}
+
+async function attest(jobId: Hex, job: Job, output = "out") {
+  const outputHash = sha256(toHex(`${output}-${jobId}`));
+  const signature = await signAttestation(connection, p, signer, jobId, job, outputHash, provider.account.address);
+  return { outputHash, signature };
+}
+
+/** A job accepted and submitted by the provider, with the gas of each step. */
+async function submitted() {
+  const c = await create();
+  const accept = await gasOf(await p.market.write.acceptJob([c.job], { account: provider.account }));
+  const { outputHash, signature } = await attest(c.jobId, c.job);
+  const submit = await gasOf(await p.market.write.submitResult([c.job, outputHash, signature], { account: provider.account }));
+  return { ...c, accept, submit };
+}
+
+// Warm-up: one full job so every per-account balance already exists.
+{
+  const w = await submitted();
+  await p.market.write.finalizeJob([w.job], { account: client.account });
+}
+
+const steps: Record<string, bigint> = {};
+
+// The separate path: create, accept, submit, finalize (client finalizes early).
+const a = await submitted();
+steps.createJob = a.gas;
+steps.acceptJob = a.accept;
+steps.submitResult = a.submit;
+steps.finalizeJob = await gasOf(await p.market.write.finalizeJob([a.job], { account: client.account }));
+
+// The one-call path for direct jobs: acceptAndSubmit, relayed by the client.
+const b = await create();
+{
+  const { outputHash, signature } = await attest(b.jobId, b.job);
+  steps.acceptAndSubmit = await gasOf(
+    await p.market.write.acceptAndSubmit([b.job, outputHash, signature], { account: client.account }),
+  );
+}
+// Anyone finalizes after the window.
+await networkHelpers.time.increase(4 * 3600 + 1);
+steps.finalizeJobAfterWindow = await gasOf(await p.market.write.finalizeJob([b.job], { account: other.account }));
+
+// Other ways to pay: prepaid balance.
+steps.deposit = await gasOf(await p.market.write.deposit([p.usdc.address, 100n * USDC], { account: client.account }));
+steps.createJobFromBalance = await gasOf(
+  await p.market.write.createJobFromBalance([await request(), "0x"], { account: client.account }),
+);
+
+// Expiry of an accepted job (liveness slash).
+{
+  const c = await create();
+  await p.market.write.acceptJob([c.job], { account: provider.account });
+  await networkHelpers.time.increase(3601);
+  steps.expireJob = await gasOf(await p.market.write.expireJob([c.job], { account: other.account }));
+}
+
+// Claims and staking.
+steps.claim = await gasOf(await p.market.write.claim([p.usdc.address, provider.account.address], { account: provider.account }));
+await p.token.write.transfer([provider.account.address, 1_000n * DPI]);
+await p.token.write.approve([p.market.address, 1_000n * DPI], { account: provider.account });
+steps.stake = await gasOf(await p.market.write.stake([1_000n * DPI], { account: provider.account }));
+steps.requestUnstake = await gasOf(await p.market.write.requestUnstake([1_000n * DPI], { account: provider.account }));
+await networkHelpers.time.increase(14 * 24 * 3600 + 1);
+steps.withdrawStake = await gasOf(await p.market.write.withdrawStake({ account: provider.account }));
+
+// Batch finalization: a provider settles 100 jobs in one call.
+const BATCH = 100;
+const batch: Job[] = [];
+for (let i = 0; i < BATCH; i++) {
+  const c = await create();
+  const { outputHash, signature } = await attest(c.jobId, c.job);
+  await p.market.write.acceptAndSubmit([c.job, outputHash, signature], { account: provider.account });
+  batch.push(c.job);
+}
+await networkHelpers.time.increase(4 * 3600 + 1);
+const batchGas = await gasOf(await p.market.write.finalizeJobs([batch], { account: provider.account }));
+const finalized = parseEventLogs({
+  abi: p.market.abi,
+  eventName: "JobFinalized",
+  logs: (await publicClient.getTransactionReceipt({ hash: (await publicClient.getBlock({ includeTransactions: true })).transactions[0].hash })).logs,
+});
+if (finalized.length !== BATCH) throw new Error(`batch finalized ${finalized.length} jobs, expected ${BATCH}`);
+
+// Disputes (last: an upheld dispute jails the provider): open, then the arbitrator rejects (the result stands); another is upheld.
+{
+  const r = await submitted();
+  steps.openDispute = await gasOf(await p.market.write.openDispute([r.job], { account: challenger.account }));
+  steps.resolveDisputeRejected = await gasOf(await p.verifier.write.rule([r.job, 1, "ok"], { account: arbitratorAccount }));
+  const u = await submitted();
+  await p.market.write.openDispute([u.job], { account: challenger.account });
+  steps.resolveDisputeUpheld = await gasOf(await p.verifier.write.rule([u.job, 0, "wrong"], { account: arbitratorAccount }));
+}
+
+const cycle = steps.createJob + steps.acceptAndSubmit + steps.finalizeJob;
+const cycleSeparate = steps.createJob + steps.acceptJob + steps.submitResult + steps.finalizeJob;
+const peers = {
+  ritualInfernet: 394_502,
+  chainlinkFunctions: 391_762,
+  olasMech: 480_875,
+  bareErc20Escrow: 122_924,
+};
+
+const result = {
+  description:
+    "Gas per transaction on Hardhat's in-process chain (EDR, prague), steady state (second job onwards), paid in a plain OpenZeppelin ERC-20 (6 decimals) with an unlimited approval. Deterministic: no wall-clock times.",
+  compiler: { solc: "0.8.37", optimizer: { enabled: true, runs: 200 }, evmVersion: "prague" },
+  steps: Object.fromEntries(Object.entries(steps).map(([k, v]) => [k, Number(v)])),
+  cycle: Number(cycle),
+  cycleNote: "createJob + acceptAndSubmit + finalizeJob: the one-call path for a job aimed at one provider",
+  cycleSeparate: Number(cycleSeparate),
+  cycleSeparateNote: "createJob + acceptJob + submitResult + finalizeJob: the path every job (including open jobs) can take",
+  batchFinalizePerJob: Math.round(Number(batchGas) / BATCH),
+  batchFinalizeJobs: BATCH,
+  claim: Number(steps.claim),
+  target: { cycle: 200_000 },
+  peers,
+  ratios: Object.fromEntries(Object.entries(peers).map(([k, v]) => [k, +(Number(cycleSeparate) / v).toFixed(3)])),
+  ratiosNote: "cycleSeparate / peer cycle",
+};
+
+const out = path.join(process.cwd(), "bench", "results", "gas.json");
+mkdirSync(path.dirname(out), { recursive: true });
+writeFileSync(out, JSON.stringify(result, null, 2) + "\n");
+console.table(result.steps);
+console.log(`cycle (one-call path): ${result.cycle}  cycle (separate steps): ${result.cycleSeparate}  batch finalize per job: ${result.batchFinalizePerJob}`);
+console.log(`written to ${path.relative(process.cwd(), out)}`);
