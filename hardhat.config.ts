@@ -46,6 +46,8 @@ export default defineConfig({
         settings: {
           evmVersion: "prague",
           optimizer: { enabled: true, runs: 200 },
+          // Storage layouts let @openzeppelin/upgrades-core check upgrades for compatibility.
+          outputSelection: { "*": { "*": ["storageLayout"] } },
         },
       },
       production: {
@@ -54,6 +56,8 @@ export default defineConfig({
         settings: {
           evmVersion: "prague",
           optimizer: { enabled: true, runs: 200 },
+          // Storage layouts let @openzeppelin/upgrades-core check upgrades for compatibility.
+          outputSelection: { "*": { "*": ["storageLayout"] } },
         },
       },
     },

@@ -34,6 +34,7 @@ interface Vm {
     function cool(address target) external;
     function writeFile(string calldata path, string calldata data) external;
     function envOr(string calldata name, uint256 defaultValue) external view returns (uint256);
+    function toString(uint256 value) external pure returns (string memory);
 
     struct Log {
         bytes32[] topics;
