@@ -64,8 +64,13 @@ contract JobMarketExtension is JobMarketBase, IJobMarketExtension {
         require(signer != address(0), ZeroAddress());
         ProviderInfo storage p = _registered(msg.sender);
         if (p.signer != signer) {
-            uint256 allowedAt = p.signerChangedAt == 0 ? 0 : uint256(p.signerChangedAt) + _s().thawingPeriod;
-            require(block.timestamp >= allowedAt, ProviderSignerRotationTooSoon(msg.sender, allowedAt));
+            // The previous key is evidence up to and including `evidenceUntil`; rotating before that
+            // second has passed would drop it while it still counts.
+            uint256 evidenceUntil = p.signerChangedAt == 0 ? 0 : uint256(p.signerChangedAt) + _s().thawingPeriod;
+            require(
+                p.signerChangedAt == 0 || block.timestamp > evidenceUntil,
+                ProviderSignerRotationTooSoon(msg.sender, evidenceUntil)
+            );
             p.previousSigner = p.signer;
             p.signerChangedAt = uint40(block.timestamp);
             p.signer = signer;

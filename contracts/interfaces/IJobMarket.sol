@@ -204,7 +204,8 @@ interface IJobMarketErrors {
     error ProviderInJail(address provider, uint256 jailedUntil);
     error ProviderBelowMinStake(address provider, uint256 staked, uint256 minStake);
     error ProviderOffersPaused(address provider);
-    error ProviderSignerRotationTooSoon(address provider, uint256 allowedAt);
+    /// @dev Rotation is allowed once `block.timestamp > evidenceUntil` (the last second the previous key counts as evidence).
+    error ProviderSignerRotationTooSoon(address provider, uint256 evidenceUntil);
     error OfferNotActive(address provider, ModelId model);
     error OfferTokenMismatch(address provider, ModelId model, address offeredToken, address jobToken);
     error OfferPriceAboveJobPrice(address provider, ModelId model, uint256 offerPrice, uint256 jobPrice);

@@ -1,0 +1,326 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {JobMarket} from "../../../contracts/core/JobMarket.sol";
+import {JobMarketExtension} from "../../../contracts/core/JobMarketExtension.sol";
+import {MockERC20} from "../../../contracts/mocks/MockERC20.sol";
+import {JobId, ModelId} from "../../../contracts/types/Ids.sol";
+import {UnitFixture} from "../utils/UnitFixture.sol";
+
+/// @notice Unit tests of the model and provider registry, offers, the read-only views, and the
+///         extension's refusal of direct calls.
+/// @dev Error checklist (error -> test):
+///  ModelAlreadyRegistered        -> test_registerModel_revertsWhenAlreadyRegistered
+///  ZeroAddress                   -> test_registerProvider_revertsForZeroSigner, test_updateProvider_revertsForZeroSigner
+///  ProviderAlreadyRegistered     -> test_registerProvider_revertsWhenAlreadyRegistered
+///  ProviderSignerRotationTooSoon -> test_updateProvider_revertsWhenRotatingTooSoon
+///  ProviderNotRegistered         -> test_updateProvider_revertsForUnregistered, test_setOffer_revertsForUnregistered,
+///                                   test_setOffersPaused_revertsForUnregistered
+///  ModelNotRegistered            -> test_setOffer_revertsForUnregisteredModel
+///  PaymentTokenNotAllowed        -> test_setOffer_revertsForTokenNotAllowed
+///  AmountZero                    -> test_setOffer_revertsForZeroPrice
+///  JobMarketExtensionDirectCall  -> test_extension_revertsDirectCalls
+contract RegistryTest is UnitFixture {
+    bytes32 internal constant DOMAIN_TYPEHASH =
+        keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)");
+    bytes32 internal constant ATTESTATION_TYPEHASH = keccak256(
+        "Attestation(bytes32 jobId,bytes32 model,bytes32 inputHash,bytes32 outputHash,address provider)"
+    );
+
+    // ================================================================== models
+
+    function test_registerModel_derivesIdFromCommitment() public {
+        bytes32 w = keccak256("llama weights");
+        bytes32 rt = keccak256("vllm@sha256:abc");
+        ModelId expected = ModelId.wrap(keccak256(abi.encode(w, rt, Determinism.TOLERANT)));
+
+        vm.expectEmit(address(market));
+        emit ModelRegistered(expected, stranger, w, rt, Determinism.TOLERANT, "ipfs://llama");
+        vm.prank(stranger);
+        ModelId id = market.registerModel(w, rt, Determinism.TOLERANT, "ipfs://llama");
+
+        assertEq(ModelId.unwrap(id), ModelId.unwrap(expected), "id = hash(weights, runtime, determinism)");
+        Model memory m = market.model(id);
+        assertEq(m.registered, true, "registered");
+        assertEq(uint256(m.determinism), uint256(Determinism.TOLERANT), "determinism");
+        assertEq(m.registrant, stranger, "registrant");
+    }
+
+    function test_registerModel_revertsWhenAlreadyRegistered() public {
+        vm.expectRevert(abi.encodeWithSelector(ModelAlreadyRegistered.selector, modelId));
+        vm.prank(stranger);
+        market.registerModel(keccak256("weights"), keccak256("runtime"), Determinism.EXACT, "other uri");
+    }
+
+    function test_registerModel_otherDeterminismIsAnotherModel() public {
+        ModelId tolerant =
+            market.registerModel(keccak256("weights"), keccak256("runtime"), Determinism.TOLERANT, "ipfs://model");
+        assertFalse(ModelId.unwrap(tolerant) == ModelId.unwrap(modelId), "distinct ids");
+        assertEq(uint256(market.model(modelId).determinism), uint256(Determinism.EXACT), "original untouched");
+    }
+
+    // ================================================================== providers
+
+    function test_registerProvider_storesSignerAndEmits() public {
+        address signer = makeAddr("bob signer");
+        vm.expectEmit(address(market));
+        emit ProviderRegistered(stranger, signer, "https://bob");
+        vm.prank(stranger);
+        market.registerProvider(signer, "https://bob");
+
+        ProviderInfo memory info = market.provider(stranger);
+        assertEq(info.registered, true, "registered");
+        assertEq(info.signer, signer, "signer");
+        assertEq(info.staked, 0, "no stake");
+        assertEq(info.previousSigner, address(0), "no previous signer");
+    }
+
+    function test_registerProvider_revertsForZeroSigner() public {
+        vm.expectRevert(abi.encodeWithSelector(ZeroAddress.selector));
+        vm.prank(stranger);
+        market.registerProvider(address(0), "");
+    }
+
+    function test_registerProvider_revertsWhenAlreadyRegistered() public {
+        vm.expectRevert(abi.encodeWithSelector(ProviderAlreadyRegistered.selector, alice.account));
+        vm.prank(alice.account);
+        market.registerProvider(makeAddr("other signer"), "");
+    }
+
+    function test_updateProvider_rotatesSigner() public {
+        vm.warp(block.timestamp + 3 days);
+        address newSigner = makeAddr("alice signer 2");
+        vm.expectEmit(address(market));
+        emit ProviderUpdated(alice.account, newSigner, "https://alice.v2");
+        vm.prank(alice.account);
+        market.updateProvider(newSigner, "https://alice.v2");
+
+        ProviderInfo memory info = market.provider(alice.account);
+        assertEq(info.signer, newSigner, "new signer");
+        assertEq(info.previousSigner, alice.signer, "previous kept as evidence");
+        assertEq(info.signerChangedAt, block.timestamp, "rotation time");
+        assertEq(info.staked, STAKE, "stake untouched");
+    }
+
+    function test_updateProvider_revertsWhenRotatingTooSoon() public {
+        uint256 t0 = block.timestamp;
+        vm.prank(alice.account);
+        market.updateProvider(makeAddr("alice signer 2"), "");
+        vm.warp(t0 + THAWING - 1);
+        vm.expectRevert(abi.encodeWithSelector(ProviderSignerRotationTooSoon.selector, alice.account, t0 + THAWING));
+        vm.prank(alice.account);
+        market.updateProvider(makeAddr("alice signer 3"), "");
+        assertEq(market.provider(alice.account).previousSigner, alice.signer, "first key still evidence");
+    }
+
+    function test_updateProvider_rotatesAgainAfterThawingPeriod() public {
+        uint256 t0 = block.timestamp;
+        address k2 = makeAddr("alice signer 2");
+        address k3 = makeAddr("alice signer 3");
+        vm.prank(alice.account);
+        market.updateProvider(k2, "");
+        vm.warp(t0 + THAWING + 1);
+        vm.prank(alice.account);
+        market.updateProvider(k3, "");
+        ProviderInfo memory info = market.provider(alice.account);
+        assertEq(info.signer, k3, "signer");
+        assertEq(info.previousSigner, k2, "previous");
+        assertEq(info.signerChangedAt, block.timestamp, "changed at");
+    }
+
+    function test_updateProvider_metadataOnlyIsNotRateLimited() public {
+        vm.startPrank(alice.account);
+        market.updateProvider(makeAddr("alice signer 2"), "v2");
+        market.updateProvider(makeAddr("alice signer 2"), "v3"); // same key: no rotation
+        vm.stopPrank();
+        assertEq(market.provider(alice.account).previousSigner, alice.signer, "unchanged");
+    }
+
+    function test_updateProvider_sameSignerDoesNotRotate() public {
+        vm.expectEmit(address(market));
+        emit ProviderUpdated(alice.account, alice.signer, "https://alice.v2");
+        vm.prank(alice.account);
+        market.updateProvider(alice.signer, "https://alice.v2");
+        ProviderInfo memory info = market.provider(alice.account);
+        assertEq(info.signer, alice.signer, "same signer");
+        assertEq(info.previousSigner, address(0), "no rotation recorded");
+        assertEq(info.signerChangedAt, 0, "no rotation time");
+    }
+
+    function test_updateProvider_revertsForUnregistered() public {
+        vm.expectRevert(abi.encodeWithSelector(ProviderNotRegistered.selector, stranger));
+        vm.prank(stranger);
+        market.updateProvider(makeAddr("s"), "");
+    }
+
+    function test_updateProvider_revertsForZeroSigner() public {
+        vm.expectRevert(abi.encodeWithSelector(ZeroAddress.selector));
+        vm.prank(alice.account);
+        market.updateProvider(address(0), "");
+    }
+
+    // ================================================================== offers
+
+    function test_setOffer_storesAndEmits() public {
+        ModelId m2 = _registerModel("second", Determinism.EXACT);
+        vm.expectEmit(address(market));
+        emit OfferSet(alice.account, m2, address(usdc), uint96(3 * USDC), 120, true);
+        vm.prank(alice.account);
+        market.setOffer(m2, address(usdc), uint96(3 * USDC), 120, true);
+
+        Offer memory o = market.offer(alice.account, m2);
+        assertEq(o.token, address(usdc), "token");
+        assertEq(o.price, 3 * USDC, "price");
+        assertEq(o.maxLatency, 120, "latency");
+        assertEq(o.active, true, "active");
+    }
+
+    function test_setOffer_deactivatesWithoutTokenOrPrice() public {
+        vm.prank(alice.account);
+        market.setOffer(modelId, address(0), 0, 0, false);
+        Offer memory o = market.offer(alice.account, modelId);
+        assertEq(o.active, false, "inactive");
+        assertEq(o.price, 0, "price cleared");
+    }
+
+    function test_setOffer_revertsForUnregistered() public {
+        vm.expectRevert(abi.encodeWithSelector(ProviderNotRegistered.selector, stranger));
+        vm.prank(stranger);
+        market.setOffer(modelId, address(usdc), PRICE, 60, true);
+    }
+
+    function test_setOffer_revertsForUnregisteredModel() public {
+        ModelId unknown = ModelId.wrap(keccak256("nope"));
+        vm.expectRevert(abi.encodeWithSelector(ModelNotRegistered.selector, unknown));
+        vm.prank(alice.account);
+        market.setOffer(unknown, address(usdc), PRICE, 60, true);
+    }
+
+    function test_setOffer_revertsForTokenNotAllowed() public {
+        MockERC20 dai = new MockERC20("DAI", "DAI", 18);
+        vm.expectRevert(abi.encodeWithSelector(PaymentTokenNotAllowed.selector, address(dai)));
+        vm.prank(alice.account);
+        market.setOffer(modelId, address(dai), PRICE, 60, true);
+    }
+
+    function test_setOffer_revertsForZeroPrice() public {
+        vm.expectRevert(abi.encodeWithSelector(AmountZero.selector));
+        vm.prank(alice.account);
+        market.setOffer(modelId, address(usdc), 0, 60, true);
+    }
+
+    function test_setOffersPaused_togglesAndEmits() public {
+        vm.expectEmit(address(market));
+        emit OffersPaused(alice.account, true);
+        vm.prank(alice.account);
+        market.setOffersPaused(true);
+        assertEq(market.provider(alice.account).offersPaused, true, "paused");
+
+        vm.expectEmit(address(market));
+        emit OffersPaused(alice.account, false);
+        vm.prank(alice.account);
+        market.setOffersPaused(false);
+        assertEq(market.provider(alice.account).offersPaused, false, "resumed");
+    }
+
+    function test_setOffersPaused_revertsForUnregistered() public {
+        vm.expectRevert(abi.encodeWithSelector(ProviderNotRegistered.selector, stranger));
+        vm.prank(stranger);
+        market.setOffersPaused(true);
+    }
+
+    // ================================================================== the extension is only reachable through the market
+
+    function test_extension_revertsDirectCalls() public {
+        JobMarketExtension ext = JobMarketExtension(JobMarket(address(market)).extension());
+        bytes memory err = abi.encodeWithSelector(JobMarketExtension.JobMarketExtensionDirectCall.selector);
+
+        vm.expectRevert(err);
+        ext.registerModel(keccak256("w2"), keccak256("r2"), Determinism.EXACT, "");
+        vm.expectRevert(err);
+        vm.prank(stranger);
+        ext.registerProvider(stranger, "");
+        vm.expectRevert(err);
+        ext.claim(address(usdc), stranger);
+        vm.expectRevert(err);
+        ext.setParams(
+            Params({
+                challengeWindow: 4 hours,
+                disputeResolutionPeriod: 7 days,
+                collateralRatioBps: 100_000,
+                protocolFeeBps: 100,
+                challengerShareBps: 5_000,
+                livenessSlashBps: 10_000,
+                bondRatioBps: 50_000,
+                disputeFeeBps: 1_000
+            })
+        );
+    }
+
+    // ================================================================== views
+
+    function test_views_defaults() public view {
+        (Params memory p, uint32 version) = market.params();
+        assertEq(version, 1, "version");
+        assertEq(p.challengeWindow, WINDOW, "window");
+        assertEq(p.disputeResolutionPeriod, RESOLUTION, "resolution");
+        assertEq(p.collateralRatioBps, 100_000, "10x");
+        assertEq(p.protocolFeeBps, 100, "1 %");
+        assertEq(p.challengerShareBps, 5_000, "50 %");
+        assertEq(p.livenessSlashBps, 10_000, "1x");
+        assertEq(p.bondRatioBps, 50_000, "5x");
+        assertEq(p.disputeFeeBps, 1_000, "10 %");
+        assertEq(market.paramsAt(1).challengeWindow, WINDOW, "snapshot 1");
+        (address stakeToken, address treasury_, uint32 thawing, uint96 minStake, bool paused) = market.settings();
+        assertEq(stakeToken, address(token), "stake token");
+        assertEq(treasury_, treasury, "treasury");
+        assertEq(thawing, THAWING, "thawing");
+        assertEq(minStake, MIN_STAKE, "min stake");
+        assertEq(paused, false, "not paused");
+        TokenConfig memory t = market.paymentToken(address(usdc));
+        assertEq(t.allowed, true, "usdc allowed");
+        assertEq(t.bondFloor, BOND_FLOOR, "floor");
+        assertEq(t.stakeRate, STAKE_RATE, "rate");
+        assertEq(market.verifierOf(Determinism.EXACT), address(verifier), "exact verifier");
+        assertEq(market.verifierOf(Determinism.NONE), address(0), "none: no disputes");
+    }
+
+    function test_eip712Domain_describesMarket() public view {
+        (
+            bytes1 fields,
+            string memory name,
+            string memory version,
+            uint256 chainId,
+            address verifyingContract,
+            bytes32 salt,
+            uint256[] memory extensions
+        ) = market.eip712Domain();
+        assertEq(uint256(uint8(fields)), 0x0f, "name, version, chainId, verifyingContract");
+        assertEq(keccak256(bytes(name)), keccak256("Depinfer"), "name");
+        assertEq(keccak256(bytes(version)), keccak256("1"), "version");
+        assertEq(chainId, block.chainid, "chain");
+        assertEq(verifyingContract, address(market), "the proxy");
+        assertEq(salt, bytes32(0), "no salt");
+        assertEq(extensions.length, 0, "no extensions");
+    }
+
+    function test_attestationDigest_isEip712() public {
+        (JobId id, Job memory job) = _create(alice.account, PRICE);
+        bytes32 domain = keccak256(
+            abi.encode(DOMAIN_TYPEHASH, keccak256("Depinfer"), keccak256("1"), block.chainid, address(market))
+        );
+        assertEq(market.domainSeparator(), domain, "domain separator");
+        bytes32 structHash =
+            keccak256(abi.encode(ATTESTATION_TYPEHASH, id, job.model, job.inputHash, OUT, alice.account));
+        bytes32 expected = keccak256(abi.encodePacked(hex"1901", domain, structHash));
+        assertEq(market.attestationDigest(id, job.model, job.inputHash, OUT, alice.account), expected, "digest");
+    }
+
+    function test_jobIdOf_isHashOfTerms() public {
+        (JobId id, Job memory job) = _create(alice.account, PRICE);
+        assertEq(JobId.unwrap(market.jobIdOf(job)), keccak256(abi.encode(job)), "keccak256(abi.encode(job))");
+        assertEq(JobId.unwrap(market.jobIdOf(job)), JobId.unwrap(id), "= createJob's id");
+        job.nonce += 1;
+        assertFalse(JobId.unwrap(market.jobIdOf(job)) == JobId.unwrap(id), "any term changes the id");
+    }
+}
