@@ -610,12 +610,9 @@ contract DisputesTest is UnitFixture {
         _assertStatus(id, JobStatus.Slashed, "K1 evidence still slashes");
     }
 
-    /// @dev BUG PROBE (off by one second). The previous key is evidence while
-    ///      `now <= signerChangedAt + thawingPeriod`, but the next rotation is allowed when
-    ///      `now >= signerChangedAt + thawingPeriod`. At exactly that second the provider can rotate
-    ///      first (same block, ahead of the report) and the still-valid K1 evidence is pushed out,
-    ///      which `updateProvider`'s NatSpec says can never happen. Fix: allow the rotation only when
-    ///      `now > signerChangedAt + thawingPeriod`.
+    /// @dev Regression (found by this test: the rotation used to be allowed at `>=` the last second the
+    ///      previous key counts as evidence, so a provider could rotate in the same block ahead of a
+    ///      report and push still-valid K1 evidence out). The provider tries to rotate at that second.
     function test_reportEquivocation_rotationAtEvidenceBoundaryCannotEraseEvidence() public {
         (JobId id, Job memory job) = _submitted(alice, OUT);
         (bytes memory sigA, bytes memory sigB) = _sigs(alice, id, job); // key K1

@@ -28,7 +28,9 @@ import {UnitFixture} from "../utils/UnitFixture.sol";
 ///                                (ArbitratedVerifier.rule: Disputes.t.sol test_rule_revertsForNonArbitrator)
 ///  PaymentTokenNotAllowed     -> test_configurePaymentToken_delistBlocksNewJobsOnly
 ///  InvalidInitialization (OZ) -> test_initialize_revertsTwice
-///  EnforcedPause              -> per entry point in JobLifecycle/Staking/Disputes/Balances; exits in test_pause_leavesExitsOpen
+///  EnforcedPause              -> per entry point: createJob, createJobWithPermit, createJobFromBalance, acceptJob,
+///                                acceptAndSubmit (JobLifecycle.t.sol), stake (Staking.t.sol), deposit (Balances.t.sol);
+///                                everything else stays open while paused: test_pause_leavesExitsOpen
 contract GovernanceParamsTest is UnitFixture {
     bytes32 internal constant IMPLEMENTATION_SLOT = 0x360894a13ba1a3210667c828492db98dca3e2076cc3735a920a3ca505d382bbc;
 

@@ -13,7 +13,8 @@ import {UnitFixture} from "../utils/UnitFixture.sol";
 ///  ModelAlreadyRegistered        -> test_registerModel_revertsWhenAlreadyRegistered
 ///  ZeroAddress                   -> test_registerProvider_revertsForZeroSigner, test_updateProvider_revertsForZeroSigner
 ///  ProviderAlreadyRegistered     -> test_registerProvider_revertsWhenAlreadyRegistered
-///  ProviderSignerRotationTooSoon -> test_updateProvider_revertsWhenRotatingTooSoon
+///  ProviderSignerRotationTooSoon -> test_updateProvider_revertsWhenRotatingTooSoon,
+///                                   test_updateProvider_revertsWhenRotatingAtEvidenceBoundary
 ///  ProviderNotRegistered         -> test_updateProvider_revertsForUnregistered, test_setOffer_revertsForUnregistered,
 ///                                   test_setOffersPaused_revertsForUnregistered
 ///  ModelNotRegistered            -> test_setOffer_revertsForUnregisteredModel
@@ -111,6 +112,18 @@ contract RegistryTest is UnitFixture {
         vm.prank(alice.account);
         market.updateProvider(makeAddr("alice signer 3"), "");
         assertEq(market.provider(alice.account).previousSigner, alice.signer, "first key still evidence");
+    }
+
+    /// @dev The previous key counts as evidence up to and including signerChangedAt + thawingPeriod, so a
+    ///      rotation at that very second would still drop live evidence.
+    function test_updateProvider_revertsWhenRotatingAtEvidenceBoundary() public {
+        uint256 t0 = block.timestamp;
+        vm.prank(alice.account);
+        market.updateProvider(makeAddr("alice signer 2"), "");
+        vm.warp(t0 + THAWING);
+        vm.expectRevert(abi.encodeWithSelector(ProviderSignerRotationTooSoon.selector, alice.account, t0 + THAWING));
+        vm.prank(alice.account);
+        market.updateProvider(makeAddr("alice signer 3"), "");
     }
 
     function test_updateProvider_rotatesAgainAfterThawingPeriod() public {
