@@ -150,11 +150,12 @@ contract JobMarket is JobMarketBase, UUPSUpgradeable, IJobMarketCore {
         bytes32 r,
         bytes32 s
     ) external whenNotPaused nonReentrant returns (JobId jobId, Job memory job) {
+        // Validated first, so an unlisted token is refused by name before it is ever called.
+        (jobId, job) = _create(request, input);
         // A failed permit (already used, front-run, unsupported) is ignored: the transfer below
         // then succeeds only with an existing allowance, so nothing is lost either way.
         try IERC20Permit(request.token).permit(msg.sender, address(this), request.price, permitDeadline, v, r, s) {}
             catch {}
-        (jobId, job) = _create(request, input);
         _pullExact(job.token, msg.sender, job.price);
     }
 
@@ -217,12 +218,12 @@ contract JobMarket is JobMarketBase, UUPSUpgradeable, IJobMarketCore {
         JobId jobId = JobLib.id(job);
         JobState storage st = _inStatus($, jobId, JobStatus.Created);
         require(block.timestamp <= job.deadline, JobDeadlinePassed(jobId, job.deadline, block.timestamp));
-        if (job.provider == address(0)) {
-            _checkOffer($, msg.sender, job);
-        } else {
+        if (job.provider != address(0)) {
             require(job.provider == msg.sender, JobNotForProvider(jobId, msg.sender, job.provider));
         }
+        // Standing first (registered, not jailed, stake), then, for an open job, the offer.
         _lockCollateral($, msg.sender, job.collateral);
+        if (job.provider == address(0)) _checkOffer($, msg.sender, job);
         st.status = JobStatus.Accepted;
         st.provider = msg.sender;
         st.timestamp = uint40(block.timestamp);
@@ -353,7 +354,7 @@ contract JobMarket is JobMarketBase, UUPSUpgradeable, IJobMarketCore {
             }
             p.locked -= job.collateral;
         } else {
-            revert JobWrongStatus(jobId, status);
+            _revertStatus(jobId, status);
         }
         st.status = JobStatus.Expired;
         st.timestamp = uint40(block.timestamp);

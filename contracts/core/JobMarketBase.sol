@@ -45,6 +45,13 @@ abstract contract JobMarketBase is
     uint256 public constant MAX_BOND_RATIO_BPS = 1_000_000;
     uint256 public constant MAX_DISPUTE_FEE_BPS = 5_000;
     uint256 public constant MAX_MIN_STAKE = 1e27;
+    /// @notice Cap on a payment token's stake rate: 1e18 stake units per token unit, scaled by 1e18.
+    uint256 public constant MAX_STAKE_RATE = 1e36;
+    /// @notice How long after settlement an equivocation may still be proven. It is below the
+    ///         smallest thawing period the bounds allow (1 h + 1 d + 48 h), so stake unstaked once
+    ///         the job settled is still thawing, and slashable, for the whole window, whatever
+    ///         governance does to the parameters in between.
+    uint256 public constant POST_SETTLEMENT_REPORT_WINDOW = 3 days;
     /// @notice The furthest a job's deadline may lie in the future.
     uint256 public constant MAX_JOB_DURATION = 30 days;
     /// @notice Pending unstake requests per provider (keeps withdrawal and slashing O(1)).
@@ -217,7 +224,14 @@ abstract contract JobMarketBase is
     {
         st = $.jobs[jobId];
         JobStatus status = st.status;
-        require(status == expected, JobWrongStatus(jobId, status));
+        if (status != expected) _revertStatus(jobId, status);
+    }
+
+    /// @dev An id with no job behind it usually means the caller passed different terms than the
+    ///      ones the job was created with (the id is their hash): say so, rather than "wrong status".
+    function _revertStatus(JobId jobId, JobStatus status) internal pure {
+        if (status == JobStatus.None) revert JobUnknown(jobId);
+        revert JobWrongStatus(jobId, status);
     }
 
     /// @dev Eligibility of `provider_` for an open job: an active, unpaused offer for the job's model,

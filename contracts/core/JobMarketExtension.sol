@@ -210,7 +210,7 @@ contract JobMarketExtension is JobMarketBase, IJobMarketExtension {
         (slashed,) = _slashForFraud($, jobId, job, st, beneficiary, $.paramsAt[job.paramsVersion].challengerShareBps);
     }
 
-    /// @dev Equivocation on a finalized job, within `disputeResolutionPeriod` of settlement: the lock is
+    /// @dev Equivocation on a finalized job, within `POST_SETTLEMENT_REPORT_WINDOW` of settlement: the lock is
     ///      gone, so the collateral is taken from free and thawing stake (see `_slashUnlocked`). The
     ///      client was already served and paid for; the slash goes to the reporter and the treasury.
     function _slashAfterSettlement(JobMarketStorage storage $, JobId jobId, Job calldata job, JobState storage st)
@@ -218,7 +218,7 @@ contract JobMarketExtension is JobMarketBase, IJobMarketExtension {
         returns (uint256 slashed)
     {
         Params storage snap = $.paramsAt[job.paramsVersion];
-        uint256 lateBy = uint256(st.timestamp) + snap.disputeResolutionPeriod;
+        uint256 lateBy = uint256(st.timestamp) + POST_SETTLEMENT_REPORT_WINDOW;
         require(block.timestamp <= lateBy, EquivocationReportTooLate(jobId, lateBy, block.timestamp));
         address provider_ = st.provider;
         ProviderInfo storage p = $.providers[provider_];
@@ -359,6 +359,7 @@ contract JobMarketExtension is JobMarketBase, IJobMarketExtension {
     {
         require(token != address(0), ZeroAddress());
         require(!allowed || stakeRate != 0, TokenStakeRateZero(token));
+        _within("stakeRate", stakeRate, 0, MAX_STAKE_RATE);
         _s().tokens[token] = TokenConfig({allowed: allowed, bondFloor: bondFloor, stakeRate: stakeRate});
         emit PaymentTokenConfigured(token, allowed, bondFloor, stakeRate);
     }

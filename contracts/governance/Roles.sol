@@ -19,8 +19,9 @@ library Roles {
     ///         emergency but can neither unpause it nor move funds or change parameters.
     uint64 internal constant GUARDIAN = 1;
 
-    /// @notice Settles arbitrated disputes (the arbitration verification module, or a council
-    ///         while that module is not deployed).
+    /// @notice May call `ArbitratedVerifier.rule` to settle arbitrated disputes: an account or a
+    ///         council multisig. The verifier itself must be a contract (the market calls it when a
+    ///         dispute opens), so this role is how people, not modules, decide.
     uint64 internal constant ARBITRATOR = 2;
 
     /// @notice Reserved; granted to no one and mapped to no selector.

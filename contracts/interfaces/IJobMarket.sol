@@ -220,6 +220,7 @@ interface IJobMarketErrors {
     error JobDeadlineInPast(uint256 deadline, uint256 nowTime);
     error JobDeadlineTooFar(uint256 deadline, uint256 maxDeadline);
     error JobAlreadyExists(JobId jobId);
+    /// @dev No job has this id: usually the terms passed differ from those the job was created with.
     error JobUnknown(JobId jobId);
     error JobWrongStatus(JobId jobId, IJobMarketTypes.JobStatus status);
     error JobNotClient(JobId jobId, address caller, address client);
@@ -429,8 +430,9 @@ interface IJobMarketExtension is IJobMarketTypes, IJobMarketErrors, IJobMarketEv
     ///         collateral with no arbitrator and rewards the reporter (the challenger instead, if a
     ///         dispute is open, so a provider cannot front-run its own dispute). Before settlement the
     ///         collateral is taken from the job's lock and the client is refunded; within
-    ///         `disputeResolutionPeriod` after finalization it is taken from the provider's free and
-    ///         thawing stake, and the client (already served and paid for) is not refunded.
+    ///         `POST_SETTLEMENT_REPORT_WINDOW` (3 days, shorter than any allowed thawing period) after
+    ///         finalization it is taken from the provider's free and thawing stake, and the client
+    ///         (already served and paid for) is not refunded.
     /// @dev Reverts with `JobWrongStatus`, `EquivocationSameOutput`, `AttestationInvalidSignature`,
     ///      `AttestationWrongSigner` or `EquivocationReportTooLate`.
     function reportEquivocation(Job calldata job, bytes32 outputA, bytes calldata sigA, bytes32 outputB, bytes calldata sigB)
@@ -480,7 +482,8 @@ interface IJobMarketExtension is IJobMarketTypes, IJobMarketErrors, IJobMarketEv
     function setTreasury(address treasury) external;
 
     /// @notice Allow-lists (or de-lists) a payment token with its bond floor and stake rate. Restricted (governance).
-    /// @dev Reverts with `ZeroAddress` or `TokenStakeRateZero` when allowing with a zero rate.
+    /// @dev Reverts with `ZeroAddress`, `TokenStakeRateZero` when allowing with a zero rate, or
+    ///      `ParamOutOfBounds` for a rate above `MAX_STAKE_RATE`.
     function configurePaymentToken(address token, bool allowed, uint96 bondFloor, uint128 stakeRate) external;
 
     /// @notice Sets the verifier module for a determinism class (zero disables disputes for it). Restricted (governance).

@@ -32,6 +32,8 @@ import {UnitFixture} from "../utils/UnitFixture.sol";
 ///  AttestationWrongSigner       -> test_reportEquivocation_revertsForForeignSigner,
 ///                                  test_reportEquivocation_rejectsPreviousSignerAfterThawingPeriod
 contract DisputesTest is UnitFixture {
+    uint256 internal constant POST_SETTLEMENT_WINDOW = 3 days;
+
     // Events of ArbitratedVerifier, redeclared to be emitted in expectations.
     event ArbitrationRequested(JobId indexed jobId, address indexed challenger, uint256 deadline);
     event ArbitrationRuled(JobId indexed jobId, Outcome outcome, address indexed arbitrator, string reason);
@@ -489,16 +491,65 @@ contract DisputesTest is UnitFixture {
         vm.prank(client);
         market.finalizeJob(job);
         (bytes memory sigA, bytes memory sigB) = _sigs(alice, id, job);
-        vm.warp(block.timestamp + RESOLUTION);
+        vm.warp(block.timestamp + POST_SETTLEMENT_WINDOW);
         market.reportEquivocation(job, OUT, sigA, OUT_B, sigB);
         _assertStatus(id, JobStatus.Slashed, "last second");
+    }
+
+    /// @dev Regression: governance shortening the windows and the thawing period after a job settled
+    ///      must not let the provider withdraw before a post-settlement equivocation can reach its stake.
+    function test_reportEquivocation_afterGovernanceShortensThawing_stillSlashesFullCollateral() public {
+        (JobId id, Job memory job) = _submitted(alice, OUT);
+        vm.prank(client);
+        market.finalizeJob(job);
+        (bytes memory sigA, bytes memory sigB) = _sigs(alice, id, job);
+        (Params memory p,) = market.params();
+        p.challengeWindow = 1 hours;
+        p.disputeResolutionPeriod = 1 days;
+        market.setParams(p);
+        market.setThawingPeriod(uint32(3 days + 1 hours));
+        uint256 free = market.provider(alice.account).staked - market.provider(alice.account).locked;
+        vm.prank(alice.account);
+        market.requestUnstake(free);
+        vm.warp(block.timestamp + POST_SETTLEMENT_WINDOW);
+        vm.prank(alice.account);
+        vm.expectRevert(); // still thawing: nothing matured
+        market.withdrawStake();
+        market.reportEquivocation(job, OUT, sigA, OUT_B, sigB);
+        _assertStatus(id, JobStatus.Slashed, "slashed");
+        assertEq(market.provider(alice.account).thawing, free - job.collateral, "collateral taken from thawing stake");
+    }
+
+    /// @dev Regression (same scenario): once the stake could have left, a report is refused as late
+    ///      instead of marking the job Slashed with nothing slashed.
+    function test_reportEquivocation_afterStakeLeft_isTooLateNotAZeroSlash() public {
+        (JobId id, Job memory job) = _submitted(alice, OUT);
+        vm.prank(client);
+        market.finalizeJob(job);
+        uint256 settledAt = block.timestamp;
+        (bytes memory sigA, bytes memory sigB) = _sigs(alice, id, job);
+        (Params memory p,) = market.params();
+        p.challengeWindow = 1 hours;
+        p.disputeResolutionPeriod = 1 days;
+        market.setParams(p);
+        market.setThawingPeriod(uint32(3 days + 1 hours));
+        uint256 free = market.provider(alice.account).staked - market.provider(alice.account).locked;
+        vm.prank(alice.account);
+        market.requestUnstake(free);
+        vm.warp(settledAt + 3 days + 1 hours);
+        vm.prank(alice.account);
+        market.withdrawStake();
+        vm.expectRevert(
+            abi.encodeWithSelector(EquivocationReportTooLate.selector, id, settledAt + POST_SETTLEMENT_WINDOW, block.timestamp)
+        );
+        market.reportEquivocation(job, OUT, sigA, OUT_B, sigB);
     }
 
     function test_reportEquivocation_revertsTooLate() public {
         (JobId id, Job memory job) = _submitted(alice, OUT);
         vm.prank(client);
         market.finalizeJob(job);
-        uint256 lateBy = block.timestamp + RESOLUTION;
+        uint256 lateBy = block.timestamp + POST_SETTLEMENT_WINDOW;
         (bytes memory sigA, bytes memory sigB) = _sigs(alice, id, job);
         vm.warp(lateBy + 1);
         vm.expectRevert(abi.encodeWithSelector(EquivocationReportTooLate.selector, id, lateBy, lateBy + 1));

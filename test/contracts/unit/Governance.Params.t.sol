@@ -318,6 +318,13 @@ contract GovernanceParamsTest is UnitFixture {
         market.configurePaymentToken(address(0), true, 0, 1);
     }
 
+    function test_configurePaymentToken_revertsForRateAboveCap() public {
+        uint128 rate = 1e36 + 1;
+        vm.expectRevert(abi.encodeWithSelector(ParamOutOfBounds.selector, "stakeRate", rate, 0, 1e36));
+        market.configurePaymentToken(address(usdc), true, BOND_FLOOR, rate);
+        market.configurePaymentToken(address(usdc), true, BOND_FLOOR, 1e36); // the cap itself is allowed
+    }
+
     function test_configurePaymentToken_revertsForZeroRate() public {
         MockERC20 dai = new MockERC20("DAI", "DAI", 18);
         vm.expectRevert(abi.encodeWithSelector(TokenStakeRateZero.selector, address(dai)));

@@ -53,7 +53,7 @@ import {UnitFixture} from "../utils/UnitFixture.sol";
 ///  JobNotClient              -> test_cancelJob_revertsForNonClient
 ///  ERC20InsufficientAllowance (token) -> test_createJob_revertsWithoutAllowance
 ///  FeeOnTransferToken, SafeERC20FailedOperation, permit, msg.value -> Attacks.t.sol
-///  JobUnknown                -> NOT REACHABLE: no code path raises it; an unknown job reverts JobWrongStatus(id, None)
+///  JobUnknown                -> test_acceptJob_revertsForUnknownJob, test_expireJob_revertsForOtherStatuses
 ///                               (test_acceptJob_revertsForUnknownJob, test_expireJob_revertsForOtherStatuses).
 contract JobLifecycleTest is UnitFixture {
     // ================================================================== createJob
@@ -300,7 +300,7 @@ contract JobLifecycleTest is UnitFixture {
     function test_acceptJob_revertsForUnknownJob() public {
         JobRequest memory r = _request(alice.account, PRICE);
         Job memory never = _expectedJob(client, r); // never created
-        vm.expectRevert(abi.encodeWithSelector(JobWrongStatus.selector, _id(never), JobStatus.None));
+        vm.expectRevert(abi.encodeWithSelector(JobUnknown.selector, _id(never)));
         vm.prank(alice.account);
         market.acceptJob(never);
     }
@@ -957,7 +957,7 @@ contract JobLifecycleTest is UnitFixture {
         JobRequest memory r = _request(alice.account, PRICE);
         Job memory never = _expectedJob(client, r);
         vm.warp(uint256(never.deadline) + 1);
-        vm.expectRevert(abi.encodeWithSelector(JobWrongStatus.selector, _id(never), JobStatus.None));
+        vm.expectRevert(abi.encodeWithSelector(JobUnknown.selector, _id(never)));
         market.expireJob(never);
 
         // Submitted, Disputed, Finalized, Cancelled, Slashed
