@@ -496,46 +496,46 @@ contract DisputesTest is UnitFixture {
         _assertStatus(id, JobStatus.Slashed, "last second");
     }
 
-    /// @dev Regression: governance shortening the windows and the thawing period after a job settled
-    ///      must not let the provider withdraw before a post-settlement equivocation can reach its stake.
-    function test_reportEquivocation_afterGovernanceShortensThawing_stillSlashesFullCollateral() public {
-        (JobId id, Job memory job) = _submitted(alice, OUT);
+    /// @dev A settled job with equivocation evidence; then governance shortens the windows and the
+    ///      thawing period to their minimum and the provider queues all its free stake for withdrawal.
+    function _settledThenGovernanceShortensThawing()
+        internal
+        returns (JobId id, Job memory job, bytes memory sigA, bytes memory sigB, uint256 settledAt, uint256 unstaked)
+    {
+        (id, job) = _submitted(alice, OUT);
         vm.prank(client);
         market.finalizeJob(job);
-        (bytes memory sigA, bytes memory sigB) = _sigs(alice, id, job);
+        settledAt = block.timestamp;
+        (sigA, sigB) = _sigs(alice, id, job);
         (Params memory p,) = market.params();
         p.challengeWindow = 1 hours;
         p.disputeResolutionPeriod = 1 days;
         market.setParams(p);
         market.setThawingPeriod(uint32(3 days + 1 hours));
-        uint256 free = market.provider(alice.account).staked - market.provider(alice.account).locked;
+        unstaked = market.provider(alice.account).staked - market.provider(alice.account).locked;
         vm.prank(alice.account);
-        market.requestUnstake(free);
-        vm.warp(block.timestamp + POST_SETTLEMENT_WINDOW);
+        market.requestUnstake(unstaked);
+    }
+
+    /// @dev Regression: governance shortening the windows and the thawing period after a job settled
+    ///      must not let the provider withdraw before a post-settlement equivocation can reach its stake.
+    function test_reportEquivocation_afterGovernanceShortensThawing_stillSlashesFullCollateral() public {
+        (JobId id, Job memory job, bytes memory sigA, bytes memory sigB, uint256 settledAt, uint256 unstaked) =
+            _settledThenGovernanceShortensThawing();
+        vm.warp(settledAt + POST_SETTLEMENT_WINDOW);
         vm.prank(alice.account);
         vm.expectRevert(); // still thawing: nothing matured
         market.withdrawStake();
         market.reportEquivocation(job, OUT, sigA, OUT_B, sigB);
         _assertStatus(id, JobStatus.Slashed, "slashed");
-        assertEq(market.provider(alice.account).thawing, free - job.collateral, "collateral taken from thawing stake");
+        assertEq(market.provider(alice.account).thawing, unstaked - job.collateral, "collateral taken from thawing stake");
     }
 
     /// @dev Regression (same scenario): once the stake could have left, a report is refused as late
     ///      instead of marking the job Slashed with nothing slashed.
     function test_reportEquivocation_afterStakeLeft_isTooLateNotAZeroSlash() public {
-        (JobId id, Job memory job) = _submitted(alice, OUT);
-        vm.prank(client);
-        market.finalizeJob(job);
-        uint256 settledAt = block.timestamp;
-        (bytes memory sigA, bytes memory sigB) = _sigs(alice, id, job);
-        (Params memory p,) = market.params();
-        p.challengeWindow = 1 hours;
-        p.disputeResolutionPeriod = 1 days;
-        market.setParams(p);
-        market.setThawingPeriod(uint32(3 days + 1 hours));
-        uint256 free = market.provider(alice.account).staked - market.provider(alice.account).locked;
-        vm.prank(alice.account);
-        market.requestUnstake(free);
+        (JobId id, Job memory job, bytes memory sigA, bytes memory sigB, uint256 settledAt,) =
+            _settledThenGovernanceShortensThawing();
         vm.warp(settledAt + 3 days + 1 hours);
         vm.prank(alice.account);
         market.withdrawStake();
