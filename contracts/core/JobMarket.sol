@@ -12,8 +12,8 @@ import {JobMarketBase} from "./JobMarketBase.sol";
 import {JobId} from "../types/Ids.sol";
 
 /// @title Depinfer job market
-/// @notice Holds provider stake, client escrow and everyone's claimable balances; runs the job
-///         and dispute state machines; slashes. Verification itself lives in `IVerifier` modules.
+/// @notice Holds provider stake, client escrow and everyone's claimable balances; runs staking and
+///         the job state machine; slashes. Verification itself lives in `IVerifier` modules.
 ///         The full ABI is `IJobMarket`: this contract serves the job lifecycle (`IJobMarketCore`)
 ///         and forwards every other selector to `JobMarketExtension` by `delegatecall`.
 /// @dev A job's immutable terms are not stored: its id is their hash, and every call passes them
@@ -25,8 +25,8 @@ import {JobId} from "../types/Ids.sol";
 contract JobMarket is JobMarketBase, UUPSUpgradeable, IJobMarketCore {
     using SafeERC20 for IERC20;
 
-    /// @notice The code that serves every selector this contract does not (registry, staking,
-    ///         disputes, balances, governance, views). Fixed per implementation: upgrading the
+    /// @notice The code that serves every selector this contract does not (registry, disputes,
+    ///         balances, governance, views). Fixed per implementation: upgrading the
     ///         extension means deploying a new JobMarket implementation that points at it.
     /// @custom:oz-upgrades-unsafe-allow state-variable-immutable
     address public immutable extension;
@@ -377,8 +377,8 @@ contract JobMarket is JobMarketBase, UUPSUpgradeable, IJobMarketCore {
     /// @dev Upgrades are authorized by governance only (the AccessManager decides who that is).
     function _authorizeUpgrade(address) internal override restricted {}
 
-
     /// @notice Forwards every other selector to the extension, in this contract's storage context.
+    /// @dev Assembly because Solidity cannot forward raw calldata and return data unchanged.
     fallback() external {
         address ext = extension;
         assembly {
