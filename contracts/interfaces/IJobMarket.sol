@@ -309,7 +309,8 @@ interface IJobMarketCore is IJobMarketTypes, IJobMarketErrors, IJobMarketEvents 
     /// @dev Reverts with `AmountZero`, `StakeInsufficientFree` or `StakeThawQueueFull`.
     function requestUnstake(uint256 amount) external;
 
-    /// @notice Withdraws every thaw request of the caller that has matured, to the caller.
+    /// @notice Withdraws the caller's matured thaw requests, oldest first, stopping at the first
+    ///         that has not matured (requests leave the queue in order), to the caller.
     /// @dev Reverts with `StakeNothingToWithdraw`. Bounded by the thaw queue size.
     /// @return amount What was withdrawn.
     function withdrawStake() external returns (uint256 amount);

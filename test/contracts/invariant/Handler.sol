@@ -88,6 +88,7 @@ contract Handler is Test, IJobMarketTypes {
     uint256 internal constant BPS = 10_000;
     uint256 internal constant SIGNER_KEYS = 3; // keys a provider rotates between
     uint256 internal constant MAX_THAWS = 8;
+    uint256 internal constant POST_SETTLEMENT_REPORT_WINDOW = 3 days;
     uint256 internal constant SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141;
 
     // ================================================================== ghost model
@@ -624,7 +625,8 @@ contract Handler is Test, IJobMarketTypes {
         x.sigB = _attest(_signerKey(pg.index, x.keyB), job, x.outB, x.p);
         x.expected = _evidenceValid(x.p, x.keyB);
         if (gj[j].status == JobStatus.Finalized) {
-            x.expected = x.expected && gTime <= gj[j].settledAt + _snap(j).disputeResolutionPeriod;
+            // Provable for a fixed window after settlement, shorter than any allowed thawing period.
+            x.expected = x.expected && gTime <= gj[j].settledAt + POST_SETTLEMENT_REPORT_WINDOW;
         }
         bytes memory call =
             abi.encodeCall(IJobMarketExtension.reportEquivocation, (job, x.outA, x.sigA, x.outB, x.sigB));
@@ -867,8 +869,9 @@ contract Handler is Test, IJobMarketTypes {
         address p = providers[pSeed % providers.length];
         ProviderGhost storage pg = gp[p];
         uint8 k = uint8(kSeed % SIGNER_KEYS);
-        // A key may rotate at most once per thawing period (so evidence can never be pushed out).
-        bool expected = k == pg.signerIdx || !pg.hasPrev || gTime >= pg.signerChangedAt + gThawing;
+        // A key may rotate only after the previous key's evidence window (`signerChangedAt +
+        // thawingPeriod`, inclusive) has passed, so a rotation never pushes usable evidence out.
+        bool expected = k == pg.signerIdx || !pg.hasPrev || gTime > pg.signerChangedAt + gThawing;
         (bool s, bytes memory ret) = _as(
             p,
             address(market),
@@ -1091,6 +1094,7 @@ contract Handler is Test, IJobMarketTypes {
         if (!_check(expected, s, ret, EXIT, "withdrawStake")) return;
         if (abi.decode(ret, (uint256)) != amount) _flag(STAKE, "withdrawStake: returned another amount");
         if (_balanceOf(stakeToken, p) - before != amount) _flag(SOLVENCY, "withdrawStake: provider got another amount");
+        _lowerStake(p, amount, false);
         for (uint8 k = pg.head; k != h;) {
             delete gThaw[p][k];
             unchecked {
@@ -1296,10 +1300,10 @@ contract Handler is Test, IJobMarketTypes {
         uint256 fromFree = amount < free ? amount : free;
         pg.staked -= fromFree;
         uint256 slashed = fromFree;
-        uint8 i = pg.head;
-        while (slashed < amount && i != pg.tail) {
+        uint8 i = pg.tail;
+        while (slashed < amount && i != pg.head) {
             unchecked {
-                ++i;
+                --i;
             }
             uint256 need = amount - slashed;
             uint256 take = gThaw[p][i].amount < need ? gThaw[p][i].amount : need;
