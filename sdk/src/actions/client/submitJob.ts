@@ -1,0 +1,134 @@
+import {
+  bytesToHex,
+  maxUint256,
+  parseEventLogs,
+  type Account,
+  type Address,
+  type Chain,
+  type Client,
+  type Hash,
+  type Hex,
+  type Transport,
+} from "viem";
+import { getBlock, readContract, simulateContract, waitForTransactionReceipt, writeContract } from "viem/actions";
+import { parseAbi } from "viem";
+
+import { jobMarketAbi } from "../../abis/jobMarket.js";
+import type { Job } from "../../types.js";
+import { contentHash, toContentBytes } from "../../utils/content.js";
+
+const erc20Abi = parseAbi([
+  "function allowance(address owner, address spender) view returns (uint256)",
+  "function approve(address spender, uint256 amount) returns (bool)",
+  "function balanceOf(address owner) view returns (uint256)",
+]);
+
+/** Inputs up to this size travel inline in calldata (and are checked on-chain against their hash). */
+export const MAX_INLINE_INPUT = 1024;
+
+export interface SubmitJobParameters {
+  /** The job market (a decorated client fills it in from the deployment). */
+  market: Address;
+  /** The model id that must run. */
+  model: Hex;
+  /** The input bytes (or text); its sha2-256 digest becomes the job's `inputHash`. */
+  input: Uint8Array | Hex | string;
+  /** Escrowed payment, in `token` units. */
+  price: bigint;
+  /** The allow-listed ERC-20 that pays. */
+  token: Address;
+  /** The provider the job is for; omit for a job open to any eligible provider. */
+  provider?: Address;
+  /** Seconds the provider has to submit, from now (default 3600). */
+  timeout?: number;
+  /** Pay from the client's balance in the market instead of a token transfer. */
+  fromBalance?: boolean;
+  /** Makes otherwise identical jobs distinct (default: random). */
+  nonce?: bigint;
+}
+
+export interface SubmitJobReturnType {
+  jobId: Hex;
+  /** The job's terms: every later call about the job needs them. */
+  job: Job;
+  hash: Hash;
+}
+
+/**
+ * Escrows the price and creates a job. Approves the market first when the allowance is short
+ * (unless `fromBalance`). The job id and terms are known before the transaction is mined.
+ *
+ * @example
+ * const { jobId, job, hash } = await submitJob(walletClient, {
+ *   market, model, input: "What is 2 + 2?", price: 2_000_000n, token: usdc, provider,
+ * });
+ */
+export async function submitJob<chain extends Chain | undefined>(
+  client: Client<Transport, chain, Account>,
+  parameters: SubmitJobParameters,
+): Promise<SubmitJobReturnType> {
+  const { market, model, input, price, token, provider, timeout = 3600, fromBalance = false } = parameters;
+  const bytes = toContentBytes(input);
+  // Deadlines are chain time: a local chain may run ahead of the wall clock.
+  const chainNow = (await getBlock(client, { blockTag: "latest" })).timestamp;
+  const request = {
+    provider: provider ?? "0x0000000000000000000000000000000000000000",
+    token,
+    price,
+    model,
+    inputHash: contentHash(bytes),
+    deadline: Number(chainNow + BigInt(timeout)),
+    nonce: parameters.nonce ?? BigInt(Math.floor(Math.random() * Number.MAX_SAFE_INTEGER)),
+  } as const;
+  const inline: Hex = bytes.length <= MAX_INLINE_INPUT ? bytesToHex(bytes) : "0x";
+  const account = client.account;
+
+  if (!fromBalance) {
+    const allowance = await readContract(client, {
+      address: token,
+      abi: erc20Abi,
+      functionName: "allowance",
+      args: [account.address, market],
+    });
+    if (allowance < price) {
+      const approval = await writeContract(client, {
+        address: token,
+        abi: erc20Abi,
+        functionName: "approve",
+        args: [market, maxUint256],
+        account,
+        chain: client.chain,
+      } as never);
+      await waitForTransactionReceipt(client, { hash: approval });
+    }
+  }
+
+  const { result, request: call } = await simulateContract(client, {
+    address: market,
+    abi: jobMarketAbi,
+    functionName: fromBalance ? "createJobFromBalance" : "createJob",
+    args: [request, inline],
+    account,
+    chain: client.chain,
+  } as never);
+  const [jobId, job] = result as unknown as [Hex, Job];
+  const hash = await writeContract(client, call as never);
+  return { jobId, job, hash };
+}
+
+/**
+ * Like {@link submitJob}, then waits for the receipt and returns the decoded `JobCreated` event.
+ *
+ * @example
+ * const { jobId, job, receipt } = await submitJobSync(walletClient, { market, model, input, price, token });
+ */
+export async function submitJobSync<chain extends Chain | undefined>(
+  client: Client<Transport, chain, Account>,
+  parameters: SubmitJobParameters,
+) {
+  const { hash } = await submitJob(client, parameters);
+  const receipt = await waitForTransactionReceipt(client, { hash });
+  if (receipt.status !== "success") throw new Error(`createJob transaction ${hash} reverted`);
+  const [event] = parseEventLogs({ abi: jobMarketAbi, eventName: "JobCreated", logs: receipt.logs });
+  return { jobId: event.args.jobId as Hex, job: event.args.job as Job, receipt, hash };
+}

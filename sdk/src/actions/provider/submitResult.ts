@@ -1,0 +1,59 @@
+import type { Account, Address, Chain, Client, Hash, Hex, Transport } from "viem";
+import { getChainId, readContract, signTypedData, writeContract } from "viem/actions";
+
+import { jobMarketAbi } from "../../abis/jobMarket.js";
+import { attestationTypes, JobStatus, type Job } from "../../types.js";
+import { contentHash } from "../../utils/content.js";
+
+export interface SubmitResultParameters {
+  market: Address;
+  jobId: Hex;
+  job: Job;
+  /** The output bytes (or text); its sha2-256 digest is attested. */
+  output: Uint8Array | Hex | string;
+  /** The provider's registered account (default: the client's account). */
+  provider?: Address;
+  /** The provider's signer key, if it is not the client's account. */
+  signer?: Account;
+}
+
+export interface SubmitResultReturnType {
+  hash: Hash;
+  outputHash: Hex;
+  signature: Hex;
+}
+
+/**
+ * Signs the EIP-712 attestation of the output with the provider's signer key and posts it. A
+ * direct job still waiting for acceptance is accepted and submitted in one call.
+ *
+ * @example
+ * const { hash, outputHash } = await submitResult(providerClient, { market, jobId, job, output: "4", signer });
+ */
+export async function submitResult<chain extends Chain | undefined>(
+  client: Client<Transport, chain, Account>,
+  parameters: SubmitResultParameters,
+): Promise<SubmitResultReturnType> {
+  const { market, jobId, job, output } = parameters;
+  const provider = parameters.provider ?? client.account.address;
+  const outputHash = contentHash(output);
+  const chainId = await getChainId(client);
+  const signature = await signTypedData(client, {
+    account: parameters.signer ?? client.account,
+    domain: { name: "Depinfer", version: "1", chainId, verifyingContract: market },
+    types: attestationTypes,
+    primaryType: "Attestation",
+    message: { jobId, model: job.model, inputHash: job.inputHash, outputHash, provider },
+  });
+  const state = await readContract(client, { address: market, abi: jobMarketAbi, functionName: "jobState", args: [jobId] });
+  const oneCall = state.status === JobStatus.Created && job.provider !== "0x0000000000000000000000000000000000000000";
+  const hash = await writeContract(client, {
+    address: market,
+    abi: jobMarketAbi,
+    functionName: oneCall ? "acceptAndSubmit" : "submitResult",
+    args: [job, outputHash, signature],
+    account: client.account,
+    chain: client.chain,
+  } as never);
+  return { hash, outputHash, signature };
+}

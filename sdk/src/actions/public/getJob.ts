@@ -1,0 +1,53 @@
+import type { Address, Client, Hex } from "viem";
+import { getContractEvents, readContract } from "viem/actions";
+
+import { jobMarketAbi } from "../../abis/jobMarket.js";
+import { JobStatus, type Job, type JobStatusName } from "../../types.js";
+
+export interface GetJobParameters {
+  market: Address;
+  jobId: Hex;
+  /** Where to start looking for the job's `JobCreated` event (default: the deployment block, or 0). */
+  fromBlock?: bigint;
+}
+
+export interface GetJobReturnType {
+  jobId: Hex;
+  job: Job;
+  status: JobStatusName;
+  /** The provider that accepted (zero before acceptance). */
+  provider: Address;
+  /** When the job last changed status (unix seconds). */
+  updatedAt: number;
+  /** When the challenge window of a submitted job ends (unix seconds). */
+  challengeWindowEndsAt?: number;
+}
+
+/**
+ * Reads a job's state and recovers its terms from its `JobCreated` event.
+ *
+ * @example
+ * const { status, job } = await getJob(publicClient, { market, jobId });
+ */
+export async function getJob(client: Client, { market, jobId, fromBlock = 0n }: GetJobParameters): Promise<GetJobReturnType> {
+  const state = await readContract(client, { address: market, abi: jobMarketAbi, functionName: "jobState", args: [jobId] });
+  const status = (Object.keys(JobStatus) as JobStatusName[])[state.status];
+  if (status === "None") throw new Error(`No job ${jobId} on market ${market}: check the id and the network.`);
+  const [created] = await getContractEvents(client, {
+    address: market,
+    abi: jobMarketAbi,
+    eventName: "JobCreated",
+    args: { jobId },
+    fromBlock,
+    strict: true,
+  });
+  if (!created) throw new Error(`Job ${jobId} exists but its JobCreated event is not in the node's logs from block ${fromBlock}.`);
+  return {
+    jobId,
+    job: created.args.job as Job,
+    status,
+    provider: state.provider,
+    updatedAt: Number(state.timestamp),
+    challengeWindowEndsAt: status === "Submitted" ? Number(state.timestamp) + Number(state.challengeWindow) : undefined,
+  };
+}

@@ -1,0 +1,29 @@
+import type { Account, Chain, Client, Transport } from "viem";
+
+import { finalizeJob, type FinalizeJobParameters } from "../actions/client/finalizeJob.js";
+import { submitJob, submitJobSync, type SubmitJobParameters } from "../actions/client/submitJob.js";
+import { submitResult, type SubmitResultParameters } from "../actions/provider/submitResult.js";
+import { getJob, type GetJobParameters } from "../actions/public/getJob.js";
+import type { DepinferAddresses } from "../types.js";
+
+type WithoutMarket<T> = Omit<T, "market"> & { market?: T extends { market: infer M } ? M : never };
+
+/**
+ * Depinfer actions as client methods, with the market address filled in (and overridable per call).
+ *
+ * @example
+ * const client = createWalletClient({ chain, transport: http(), account }).extend(depinferActions({ market }));
+ * const { jobId } = await client.submitJob({ model, input: "2 + 2", price, token });
+ */
+export function depinferActions(addresses: DepinferAddresses) {
+  return <chain extends Chain | undefined>(client: Client<Transport, chain, Account>) => {
+    const withMarket = <T extends { market: unknown }>(p: WithoutMarket<T>) => ({ ...p, market: p.market ?? addresses.market }) as T;
+    return {
+      submitJob: (p: WithoutMarket<SubmitJobParameters>) => submitJob(client, withMarket<SubmitJobParameters>(p)),
+      submitJobSync: (p: WithoutMarket<SubmitJobParameters>) => submitJobSync(client, withMarket<SubmitJobParameters>(p)),
+      getJob: (p: WithoutMarket<GetJobParameters>) => getJob(client, withMarket<GetJobParameters>(p)),
+      finalizeJob: (p: WithoutMarket<FinalizeJobParameters>) => finalizeJob(client, withMarket<FinalizeJobParameters>(p)),
+      submitResult: (p: WithoutMarket<SubmitResultParameters>) => submitResult(client, withMarket<SubmitResultParameters>(p)),
+    };
+  };
+}
