@@ -42,6 +42,9 @@ describe("SDK: a paid job end to end through the public entry point", () => {
     });
     expect(receipt.status).toBe("success");
     expect(job.inputHash).toBe(contentHash("What is 2 + 2?"));
+    // Test USDC supports EIP-2612: one transaction, no approval left behind.
+    expect(await p.usdc.read.allowance([clientDepinfer.account.address, p.market.address])).toBe(0n);
+    expect(await clientDepinfer.getTransactionCount({ address: clientDepinfer.account.address })).toBe(1);
 
     const { outputHash, hash } = await providerDepinfer.submitResult({ jobId, job, output: "4", signer: signer.account });
     await clientDepinfer.waitForTransactionReceipt({ hash });
@@ -57,6 +60,20 @@ describe("SDK: a paid job end to end through the public entry point", () => {
     expect(finalized.status).toBe("Finalized");
     expect(JobStatus[finalized.status]).toBe(5);
     expect(await p.market.read.claimable([providerAddress, p.usdc.address])).toBe(2n * USDC - (2n * USDC) / 100n);
+  });
+
+  it("approves instead when asked to (or when the token has no permit)", async () => {
+    const { job } = await clientDepinfer.submitJobSync({
+      model,
+      input: "approve path",
+      price: 2n * USDC,
+      token: p.usdc.address,
+      provider: providerAddress,
+      authorization: "approve",
+    });
+    expect(job.price).toBe(2n * USDC);
+    const allowance = await p.usdc.read.allowance([clientDepinfer.account.address, p.market.address]);
+    expect(allowance).toBe(2n ** 256n - 1n); // an unlimited approval (OpenZeppelin does not spend it down)
   });
 
   it("refuses to build a client for a chain with no known deployment", () => {

@@ -2,6 +2,7 @@ import {
   bytesToHex,
   maxUint256,
   parseEventLogs,
+  parseSignature,
   type Account,
   type Address,
   type Chain,
@@ -10,7 +11,7 @@ import {
   type Hex,
   type Transport,
 } from "viem";
-import { getBlock, readContract, simulateContract, waitForTransactionReceipt, writeContract } from "viem/actions";
+import { getBlock, readContract, signTypedData, simulateContract, waitForTransactionReceipt, writeContract } from "viem/actions";
 import { parseAbi } from "viem";
 
 import { jobMarketAbi } from "../../abis/jobMarket.js";
@@ -21,7 +22,33 @@ const erc20Abi = parseAbi([
   "function allowance(address owner, address spender) view returns (uint256)",
   "function approve(address spender, uint256 amount) returns (bool)",
   "function balanceOf(address owner) view returns (uint256)",
+  "function nonces(address owner) view returns (uint256)",
+  "function eip712Domain() view returns (bytes1 fields, string name, string version, uint256 chainId, address verifyingContract, bytes32 salt, uint256[] extensions)",
 ]);
+
+const permitTypes = {
+  Permit: [
+    { name: "owner", type: "address" },
+    { name: "spender", type: "address" },
+    { name: "value", type: "uint256" },
+    { name: "nonce", type: "uint256" },
+    { name: "deadline", type: "uint256" },
+  ],
+} as const;
+
+/** The token's EIP-2612 domain and the owner's nonce, or undefined if it has no (ERC-5267) permit. */
+async function permitSupport(client: Client<Transport, Chain | undefined, Account>, token: Address) {
+  try {
+    const [domain, nonce] = await Promise.all([
+      readContract(client, { address: token, abi: erc20Abi, functionName: "eip712Domain" }),
+      readContract(client, { address: token, abi: erc20Abi, functionName: "nonces", args: [client.account.address] }),
+    ]);
+    const [, name, version, chainId, verifyingContract] = domain;
+    return { domain: { name, version, chainId, verifyingContract }, nonce };
+  } catch {
+    return undefined;
+  }
+}
 
 /** Inputs up to this size travel inline in calldata (and are checked on-chain against their hash). */
 export const MAX_INLINE_INPUT = 1024;
@@ -43,6 +70,8 @@ export interface SubmitJobParameters {
   timeout?: number;
   /** Pay from the client's balance in the market instead of a token transfer. */
   fromBalance?: boolean;
+  /** When the allowance is short: sign an EIP-2612 permit if the token supports it (default), or always approve. */
+  authorization?: "auto" | "approve";
   /** Makes otherwise identical jobs distinct (default: random). */
   nonce?: bigint;
 }
@@ -55,8 +84,10 @@ export interface SubmitJobReturnType {
 }
 
 /**
- * Escrows the price and creates a job. Approves the market first when the allowance is short
- * (unless `fromBalance`). The job id and terms are known before the transaction is mined.
+ * Escrows the price and creates a job. When the allowance is short (and not `fromBalance`), it
+ * signs an EIP-2612 permit for exactly the price if the token supports one, so the job takes one
+ * transaction; otherwise it sends an approval first. The job id and terms are known before the
+ * transaction is mined.
  *
  * @example
  * const { jobId, job, hash } = await submitJob(walletClient, {
@@ -83,6 +114,10 @@ export async function submitJob<chain extends Chain | undefined>(
   const inline: Hex = bytes.length <= MAX_INLINE_INPUT ? bytesToHex(bytes) : "0x";
   const account = client.account;
 
+  let functionName: "createJob" | "createJobFromBalance" | "createJobWithPermit" = fromBalance
+    ? "createJobFromBalance"
+    : "createJob";
+  let permitArgs: readonly [bigint, number, Hex, Hex] | undefined;
   if (!fromBalance) {
     const allowance = await readContract(client, {
       address: token,
@@ -91,23 +126,38 @@ export async function submitJob<chain extends Chain | undefined>(
       args: [account.address, market],
     });
     if (allowance < price) {
-      const approval = await writeContract(client, {
-        address: token,
-        abi: erc20Abi,
-        functionName: "approve",
-        args: [market, maxUint256],
-        account,
-        chain: client.chain,
-      } as never);
-      await waitForTransactionReceipt(client, { hash: approval });
+      const permit = parameters.authorization === "approve" ? undefined : await permitSupport(client, token);
+      if (permit) {
+        const permitDeadline = chainNow + BigInt(timeout);
+        const signature = await signTypedData(client, {
+          account,
+          domain: permit.domain,
+          types: permitTypes,
+          primaryType: "Permit",
+          message: { owner: account.address, spender: market, value: price, nonce: permit.nonce, deadline: permitDeadline },
+        });
+        const { r, s, v, yParity } = parseSignature(signature);
+        permitArgs = [permitDeadline, Number(v ?? BigInt(yParity + 27)), r, s];
+        functionName = "createJobWithPermit";
+      } else {
+        const approval = await writeContract(client, {
+          address: token,
+          abi: erc20Abi,
+          functionName: "approve",
+          args: [market, maxUint256],
+          account,
+          chain: client.chain,
+        } as never);
+        await waitForTransactionReceipt(client, { hash: approval });
+      }
     }
   }
 
   const { result, request: call } = await simulateContract(client, {
     address: market,
     abi: jobMarketAbi,
-    functionName: fromBalance ? "createJobFromBalance" : "createJob",
-    args: [request, inline],
+    functionName,
+    args: permitArgs ? [request, inline, ...permitArgs] : [request, inline],
     account,
     chain: client.chain,
   } as never);
