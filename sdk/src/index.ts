@@ -11,6 +11,19 @@ export {
   type SubmitJobReturnType,
 } from "./actions/client/submitJob.js";
 export { finalizeJob, type FinalizeJobParameters } from "./actions/client/finalizeJob.js";
+export { disputeJob, type DisputeJobParameters, type DisputeJobReturnType } from "./actions/client/disputeJob.js";
+export { expireJob, type ExpireJobParameters } from "./actions/client/expireJob.js";
+export { depositBalance, type DepositBalanceParameters } from "./actions/client/depositBalance.js";
+export { withdrawBalance, type WithdrawBalanceParameters } from "./actions/client/withdrawBalance.js";
+export { claim, type ClaimParameters, type ClaimReturnType } from "./actions/public/claim.js";
+export {
+  getClaimable,
+  getParams,
+  getStake,
+  type GetClaimableParameters,
+  type GetParamsParameters,
+  type GetStakeParameters,
+} from "./actions/public/reads.js";
 export { getJob, type GetJobParameters, type GetJobReturnType } from "./actions/public/getJob.js";
 export { submitResult, type SubmitResultParameters, type SubmitResultReturnType } from "./actions/provider/submitResult.js";
 export { depinferActions } from "./decorators/depinfer.js";

@@ -1,6 +1,19 @@
 import type { Account, Chain, Client, Transport } from "viem";
 
+import { depositBalance, type DepositBalanceParameters } from "../actions/client/depositBalance.js";
+import { disputeJob, type DisputeJobParameters } from "../actions/client/disputeJob.js";
+import { expireJob, type ExpireJobParameters } from "../actions/client/expireJob.js";
 import { finalizeJob, type FinalizeJobParameters } from "../actions/client/finalizeJob.js";
+import { withdrawBalance, type WithdrawBalanceParameters } from "../actions/client/withdrawBalance.js";
+import { claim, type ClaimParameters } from "../actions/public/claim.js";
+import {
+  getClaimable,
+  getParams,
+  getStake,
+  type GetClaimableParameters,
+  type GetParamsParameters,
+  type GetStakeParameters,
+} from "../actions/public/reads.js";
 import { submitJob, submitJobSync, type SubmitJobParameters } from "../actions/client/submitJob.js";
 import { submitResult, type SubmitResultParameters } from "../actions/provider/submitResult.js";
 import { getJob, type GetJobParameters } from "../actions/public/getJob.js";
@@ -24,6 +37,15 @@ export function depinferActions(addresses: DepinferAddresses) {
       getJob: (p: WithoutMarket<GetJobParameters>) => getJob(client, withMarket<GetJobParameters>(p)),
       finalizeJob: (p: WithoutMarket<FinalizeJobParameters>) => finalizeJob(client, withMarket<FinalizeJobParameters>(p)),
       submitResult: (p: WithoutMarket<SubmitResultParameters>) => submitResult(client, withMarket<SubmitResultParameters>(p)),
+      disputeJob: (p: WithoutMarket<DisputeJobParameters>) => disputeJob(client, withMarket<DisputeJobParameters>(p)),
+      expireJob: (p: WithoutMarket<ExpireJobParameters>) => expireJob(client, withMarket<ExpireJobParameters>(p)),
+      depositBalance: (p: WithoutMarket<DepositBalanceParameters>) => depositBalance(client, withMarket<DepositBalanceParameters>(p)),
+      withdrawBalance: (p: WithoutMarket<WithdrawBalanceParameters>) =>
+        withdrawBalance(client, withMarket<WithdrawBalanceParameters>(p)),
+      claim: (p: WithoutMarket<ClaimParameters>) => claim(client, withMarket<ClaimParameters>(p)),
+      getClaimable: (p: WithoutMarket<GetClaimableParameters>) => getClaimable(client, withMarket<GetClaimableParameters>(p)),
+      getParams: (p: WithoutMarket<GetParamsParameters> = {}) => getParams(client, withMarket<GetParamsParameters>(p)),
+      getStake: (p: WithoutMarket<GetStakeParameters>) => getStake(client, withMarket<GetStakeParameters>(p)),
     };
   };
 }

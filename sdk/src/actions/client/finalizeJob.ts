@@ -1,8 +1,6 @@
 import type { Account, Address, Chain, Client, Hash, Transport } from "viem";
-import { writeContract } from "viem/actions";
-
-import { jobMarketAbi } from "../../abis/jobMarket.js";
 import type { Job } from "../../types.js";
+import { writeMarket } from "../../utils/write.js";
 
 export interface FinalizeJobParameters {
   market: Address;
@@ -20,12 +18,5 @@ export async function finalizeJob<chain extends Chain | undefined>(
   client: Client<Transport, chain, Account>,
   { market, job }: FinalizeJobParameters,
 ): Promise<Hash> {
-  return writeContract(client, {
-    address: market,
-    abi: jobMarketAbi,
-    functionName: "finalizeJob",
-    args: [job],
-    account: client.account,
-    chain: client.chain,
-  } as never);
+  return (await writeMarket(client, market, "finalizeJob", [job])).hash;
 }

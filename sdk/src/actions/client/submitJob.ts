@@ -1,6 +1,5 @@
 import {
   bytesToHex,
-  maxUint256,
   parseEventLogs,
   parseSignature,
   type Account,
@@ -11,20 +10,13 @@ import {
   type Hex,
   type Transport,
 } from "viem";
-import { getBlock, readContract, signTypedData, simulateContract, waitForTransactionReceipt, writeContract } from "viem/actions";
-import { parseAbi } from "viem";
+import { getBlock, readContract, signTypedData, waitForTransactionReceipt } from "viem/actions";
 
 import { jobMarketAbi } from "../../abis/jobMarket.js";
 import type { Job } from "../../types.js";
 import { contentHash, toContentBytes } from "../../utils/content.js";
-
-const erc20Abi = parseAbi([
-  "function allowance(address owner, address spender) view returns (uint256)",
-  "function approve(address spender, uint256 amount) returns (bool)",
-  "function balanceOf(address owner) view returns (uint256)",
-  "function nonces(address owner) view returns (uint256)",
-  "function eip712Domain() view returns (bytes1 fields, string name, string version, uint256 chainId, address verifyingContract, bytes32 salt, uint256[] extensions)",
-]);
+import { approveMax, erc20Abi } from "../../utils/erc20.js";
+import { simulateAndWrite } from "../../utils/write.js";
 
 const permitTypes = {
   Permit: [
@@ -140,29 +132,19 @@ export async function submitJob<chain extends Chain | undefined>(
         permitArgs = [permitDeadline, Number(v ?? BigInt(yParity + 27)), r, s];
         functionName = "createJobWithPermit";
       } else {
-        const approval = await writeContract(client, {
-          address: token,
-          abi: erc20Abi,
-          functionName: "approve",
-          args: [market, maxUint256],
-          account,
-          chain: client.chain,
-        } as never);
-        await waitForTransactionReceipt(client, { hash: approval });
+        await approveMax(client, token, market);
       }
     }
   }
 
-  const { result, request: call } = await simulateContract(client, {
-    address: market,
-    abi: jobMarketAbi,
+  const { result, hash } = await simulateAndWrite(
+    client,
+    market,
+    jobMarketAbi,
     functionName,
-    args: permitArgs ? [request, inline, ...permitArgs] : [request, inline],
-    account,
-    chain: client.chain,
-  } as never);
-  const [jobId, job] = result as unknown as [Hex, Job];
-  const hash = await writeContract(client, call as never);
+    permitArgs ? [request, inline, ...permitArgs] : [request, inline],
+  );
+  const [jobId, job] = result as [Hex, Job];
   return { jobId, job, hash };
 }
 

@@ -1,9 +1,10 @@
 import type { Account, Address, Chain, Client, Hash, Hex, Transport } from "viem";
-import { getChainId, readContract, signTypedData, writeContract } from "viem/actions";
+import { getChainId, readContract, signTypedData } from "viem/actions";
 
 import { jobMarketAbi } from "../../abis/jobMarket.js";
 import { attestationTypes, JobStatus, type Job } from "../../types.js";
 import { contentHash } from "../../utils/content.js";
+import { writeMarket } from "../../utils/write.js";
 
 export interface SubmitResultParameters {
   market: Address;
@@ -47,13 +48,6 @@ export async function submitResult<chain extends Chain | undefined>(
   });
   const state = await readContract(client, { address: market, abi: jobMarketAbi, functionName: "jobState", args: [jobId] });
   const oneCall = state.status === JobStatus.Created && job.provider !== "0x0000000000000000000000000000000000000000";
-  const hash = await writeContract(client, {
-    address: market,
-    abi: jobMarketAbi,
-    functionName: oneCall ? "acceptAndSubmit" : "submitResult",
-    args: [job, outputHash, signature],
-    account: client.account,
-    chain: client.chain,
-  } as never);
+  const { hash } = await writeMarket(client, market, oneCall ? "acceptAndSubmit" : "submitResult", [job, outputHash, signature]);
   return { hash, outputHash, signature };
 }

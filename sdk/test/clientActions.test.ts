@@ -1,0 +1,87 @@
+import { network } from "hardhat";
+import { custom, type Chain } from "viem";
+import { beforeAll, describe, expect, it } from "vitest";
+
+import { deployProtocol, DPI, registerModel, setUpProvider, USDC, type Connection, type Protocol } from "../../scripts/lib/harness.js";
+import { depositBalance } from "../src/actions/client/depositBalance.js";
+import { disputeJob } from "../src/actions/client/disputeJob.js";
+import { expireJob } from "../src/actions/client/expireJob.js";
+import { submitJobSync } from "../src/actions/client/submitJob.js";
+import { withdrawBalance } from "../src/actions/client/withdrawBalance.js";
+import { submitResult } from "../src/actions/provider/submitResult.js";
+import { claim } from "../src/actions/public/claim.js";
+import { getClaimable, getParams, getStake } from "../src/actions/public/reads.js";
+import { getJob } from "../src/index.js";
+import { createDepinferClient } from "../src/index.js";
+
+describe("SDK client actions on the in-process chain", () => {
+  let connection: Connection;
+  let p: Protocol;
+  let model: `0x${string}`;
+  let client: ReturnType<typeof createDepinferClient>;
+  let provider: ReturnType<typeof createDepinferClient>;
+  let challenger: ReturnType<typeof createDepinferClient>;
+  let signerAccount: import("viem").Account;
+  let market: `0x${string}`;
+
+  beforeAll(async () => {
+    connection = (await network.create()) as Connection;
+    const [deployer, prov, sig, cli, chal] = await connection.viem.getWalletClients();
+    signerAccount = sig.account;
+    p = await deployProtocol(connection);
+    market = p.market.address;
+    model = await registerModel(p, deployer, "client-actions");
+    await setUpProvider(p, deployer, prov, sig.account.address, model, 2n * USDC, 1_000n * DPI);
+    for (const w of [cli, chal]) await p.usdc.write.mint([w.account.address, 1_000n * USDC]);
+    const chain = (await connection.viem.getPublicClient()).chain as Chain;
+    const make = (account: import("viem").Account) =>
+      createDepinferClient({ chain, transport: custom(connection.provider), account, deployment: { market } });
+    client = make(cli.account);
+    provider = make(prov.account);
+    challenger = make(chal.account);
+  });
+
+  const job = (input: string, extra: { fromBalance?: boolean; timeout?: number } = {}) =>
+    submitJobSync(client, { market, model, input, price: 2n * USDC, token: p.usdc.address, provider: provider.account.address, ...extra });
+
+  it("deposits, pays a job from the balance, and withdraws the rest", async () => {
+    await client.waitForTransactionReceipt({ hash: await depositBalance(client, { market, token: p.usdc.address, amount: 10n * USDC }) });
+    expect(await getClaimable(client, { market, account: client.account.address, token: p.usdc.address })).toBe(10n * USDC);
+    await job("prepaid", { fromBalance: true });
+    expect(await getClaimable(client, { market, account: client.account.address, token: p.usdc.address })).toBe(8n * USDC);
+    const before = await p.usdc.read.balanceOf([client.account.address]);
+    await client.waitForTransactionReceipt({ hash: await withdrawBalance(client, { market, token: p.usdc.address, amount: 3n * USDC }) });
+    expect(await p.usdc.read.balanceOf([client.account.address])).toBe(before + 3n * USDC);
+  });
+
+  it("expires an accepted job past its deadline: refund plus liveness slash to the client", async () => {
+    const { job: j, jobId } = await job("will be late", { timeout: 120 });
+    await provider.waitForTransactionReceipt({
+      hash: await provider.writeContract({ address: market, abi: p.market.abi, functionName: "acceptJob", args: [j] }),
+    });
+    const stakeBefore = await getStake(client, { market, provider: provider.account.address });
+    await connection.networkHelpers.time.increase(121);
+    await client.waitForTransactionReceipt({ hash: await expireJob(client, { market, job: j }) });
+    expect((await getJob(client, { market, jobId })).status).toBe("Expired");
+    const stakeAfter = await getStake(client, { market, provider: provider.account.address });
+    const { params } = await getParams(client, { market });
+    const slash = (j.collateral * BigInt(params.livenessSlashBps)) / BigInt(params.collateralRatioBps);
+    expect(stakeAfter.staked).toBe(stakeBefore.staked - slash);
+    expect(await getClaimable(client, { market, account: client.account.address, token: p.token.address })).toBe(slash);
+  });
+
+  it("disputes a submitted job with the right bond, and claims", async () => {
+    const { job: j, jobId } = await job("contested");
+    const { hash } = await submitResult(provider, { market, jobId, job: j, output: "answer", signer: signerAccount });
+    await provider.waitForTransactionReceipt({ hash });
+    const dispute = await disputeJob(challenger, { market, job: j });
+    await challenger.waitForTransactionReceipt({ hash: dispute.hash });
+    expect(dispute.bond).toBe(10n * USDC); // max(5 x 2 USDC, 1 USDC floor)
+    expect((await getJob(client, { market, jobId })).status).toBe("Disputed");
+
+    const owed = await getClaimable(client, { market, account: client.account.address, token: p.token.address });
+    const claimed = await claim(client, { market, token: p.token.address });
+    expect(claimed.amount).toBe(owed);
+    expect(await getClaimable(client, { market, account: client.account.address, token: p.token.address })).toBe(0n);
+  });
+});
