@@ -49,7 +49,7 @@ describe("SDK client actions on the in-process chain", () => {
     expect(await getClaimable(client, { market, account: client.account.address, token: p.usdc.address })).toBe(10n * USDC);
     await job("prepaid", { fromBalance: true });
     expect(await getClaimable(client, { market, account: client.account.address, token: p.usdc.address })).toBe(8n * USDC);
-    const before = await p.usdc.read.balanceOf([client.account.address]);
+    const before = (await p.usdc.read.balanceOf([client.account.address])) as bigint;
     await client.waitForTransactionReceipt({ hash: await withdrawBalance(client, { market, token: p.usdc.address, amount: 3n * USDC }) });
     expect(await p.usdc.read.balanceOf([client.account.address])).toBe(before + 3n * USDC);
   });
