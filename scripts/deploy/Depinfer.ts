@@ -1,4 +1,5 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
+import type { ContractFuture, Future } from "@nomicfoundation/ignition-core";
 import { keccak256, toFunctionSelector, toHex, zeroAddress, type Address } from "viem";
 
 /** AccessManager role ids, as in contracts/governance/Roles.sol. */
@@ -83,19 +84,17 @@ export function buildDepinferModule(options: DepinferDeployOptions = {}) {
     const grantGuardian = m.call(manager, "grantRole", [ROLES.GUARDIAN, guardian, 0], { id: "GrantGuardian" });
     const grantArbitrator = m.call(manager, "grantRole", [ROLES.ARBITRATOR, arbitrator, 0], { id: "GrantArbitrator" });
 
-    const setup = [pauseSel, ruleSel, grantGuardian, grantArbitrator];
+    const setup: Future[] = [pauseSel, ruleSel, grantGuardian, grantArbitrator];
     setup.push(m.call(market, "setVerifier", [0, verifier], { id: "VerifierExact" }));
     setup.push(m.call(market, "setVerifier", [1, verifier], { id: "VerifierTolerant" }));
 
-    const mocks: Record<string, ReturnType<typeof m.contract>> = {};
+    const mocks: Record<string, ContractFuture<string>> = {};
     (options.paymentTokens ?? []).forEach((cfg, i) => {
-      let address: Address | ReturnType<typeof m.contract> = cfg.token as Address;
+      let address: Address | ContractFuture<string> = cfg.token as Address;
       if (cfg.token === "mockUSDC") {
-        address = m.contract("MockUSDC", [], { id: `MockUSDC${i}` });
-        mocks[`mockUSDC${i}`] = address;
+        address = mocks[`mockUSDC${i}`] = m.contract("MockUSDC", [], { id: `MockUSDC${i}` });
       } else if (cfg.token === "mockERC20") {
-        address = m.contract("MockERC20", ["Test Dollar", "TUSD", 6], { id: `MockERC20${i}` });
-        mocks[`mockERC20${i}`] = address;
+        address = mocks[`mockERC20${i}`] = m.contract("MockERC20", ["Test Dollar", "TUSD", 6], { id: `MockERC20${i}` });
       }
       setup.push(
         m.call(market, "configurePaymentToken", [address, true, cfg.bondFloor, cfg.stakeRate], {

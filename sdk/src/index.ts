@@ -1,5 +1,6 @@
 // Browser-safe entry point of the Depinfer SDK. Node-only code lives under "depinfer/node".
 export * from "./abis/index.js";
+export * from "./errors/index.js";
 export { deployments } from "./deployments.js";
 export { attestationTypes, JobStatus, type DepinferAddresses, type Job, type JobStatusName } from "./types.js";
 export { contentHash, toContentBytes } from "./utils/content.js";

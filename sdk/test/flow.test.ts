@@ -3,7 +3,7 @@ import { custom, type Chain } from "viem";
 import { beforeAll, describe, expect, it } from "vitest";
 
 import { deployProtocol, DPI, registerModel, setUpProvider, USDC, type Connection, type Protocol } from "../../scripts/lib/harness.js";
-import { contentHash, createDepinferClient, getJob, JobStatus } from "../src/index.js";
+import { contentHash, createDepinferClient, getJob, JobStatus, JobUnknownError } from "../src/index.js";
 
 describe("SDK: a paid job end to end through the public entry point", () => {
   let connection: Connection;
@@ -80,5 +80,30 @@ describe("SDK: a paid job end to end through the public entry point", () => {
     expect(() => createDepinferClient({ chain, transport: custom(connection.provider), account: signer.account })).toThrow(
       /No Depinfer deployment is known for chain/,
     );
+  });
+});
+
+describe("SDK: reverts surface as typed errors before anything is sent", () => {
+  it("finalizing with altered terms throws JobUnknownError with the id and a hint", async () => {
+    const connection = (await network.create()) as Connection;
+    const [deployer, provider, signerWallet, client] = await connection.viem.getWalletClients();
+    const p = await deployProtocol(connection);
+    const model = await registerModel(p, deployer, "typed-errors");
+    await setUpProvider(p, deployer, provider, signerWallet.account.address, model, 2n * USDC, 1_000n * DPI);
+    await p.usdc.write.mint([client.account.address, 10n * USDC]);
+    const chain = (await connection.viem.getPublicClient()).chain as Chain;
+    const depinfer = createDepinferClient({
+      chain,
+      transport: custom(connection.provider),
+      account: client.account,
+      deployment: { market: p.market.address },
+    });
+    const { job } = await depinfer.submitJobSync({ model, input: "x", price: 2n * USDC, token: p.usdc.address });
+    const sent = await depinfer.getTransactionCount({ address: client.account.address });
+    const altered = { ...job, nonce: job.nonce + 1n };
+    const error = await depinfer.finalizeJob({ job: altered }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(JobUnknownError);
+    expect((error as JobUnknownError).hint).toMatch(/exact Job terms/);
+    expect(await depinfer.getTransactionCount({ address: client.account.address })).toBe(sent); // nothing sent
   });
 });

@@ -2,13 +2,15 @@ import type { Abi, Account, Address, Chain, Client, ContractFunctionArgs, Contra
 import { simulateContract, writeContract } from "viem/actions";
 
 import { jobMarketAbi } from "../abis/jobMarket.js";
+import { decodeDepinferError } from "../errors/contract.js";
 
 export type MarketWriteName = ContractFunctionName<typeof jobMarketAbi, "nonpayable">;
 export type MarketWriteArgs<name extends MarketWriteName> = ContractFunctionArgs<typeof jobMarketAbi, "nonpayable", name>;
 
 /**
  * Simulates, then sends, a call to `address` on `abi`. A call that would revert throws before
- * anything is signed or sent, with viem's decoded revert (see `decodeDepinferError`).
+ * anything is signed or sent: a Depinfer or OpenZeppelin custom error as its typed class (for
+ * example `JobWrongStatusError`, with its arguments and a hint), anything else as viem threw it.
  */
 export async function simulateAndWrite<const abi extends Abi>(
   client: Client<Transport, Chain | undefined, Account>,
@@ -17,16 +19,20 @@ export async function simulateAndWrite<const abi extends Abi>(
   functionName: string,
   args: readonly unknown[],
 ): Promise<{ hash: Hash; result: unknown }> {
-  const { request, result } = await simulateContract(client, {
-    address,
-    abi: abi as Abi,
-    functionName,
-    args,
-    account: client.account,
-    chain: client.chain,
-  } as never);
-  const hash = await writeContract(client, request as never);
-  return { hash, result };
+  try {
+    const { request, result } = await simulateContract(client, {
+      address,
+      abi: abi as Abi,
+      functionName,
+      args,
+      account: client.account,
+      chain: client.chain,
+    } as never);
+    const hash = await writeContract(client, request as never);
+    return { hash, result };
+  } catch (error) {
+    throw decodeDepinferError(error) ?? error;
+  }
 }
 
 /** `simulateAndWrite` on the job market, typed by its ABI. */

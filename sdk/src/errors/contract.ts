@@ -1,0 +1,492 @@
+import {
+  BaseError,
+  ContractFunctionRevertedError,
+  decodeErrorResult,
+  parseAbi,
+  type AbiParameterToPrimitiveType,
+  type Hex,
+} from "viem";
+
+import { arbitratedVerifierAbi } from "../abis/arbitratedVerifier.js";
+import { jobMarketAbi } from "../abis/jobMarket.js";
+import { DepinferError } from "./base.js";
+
+// ---------------------------------------------------------------------------------------------
+// The errors the protocol can revert with
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Errors the deployed contracts raise that the generated interface ABIs do not declare:
+ * OpenZeppelin's (access manager, reentrancy guard, SafeERC20, ERC-20 tokens bubbling up through
+ * `transferFrom`, SafeCast, UUPS upgrades, initializers) and the extension's direct-call guard.
+ */
+export const externalErrorsAbi = parseAbi([
+  "error AccessManagedUnauthorized(address caller)",
+  "error AccessManagedRequiredDelay(address caller, uint32 delay)",
+  "error AccessManagedInvalidAuthority(address authority)",
+  "error ReentrancyGuardReentrantCall()",
+  "error SafeERC20FailedOperation(address token)",
+  "error ERC20InsufficientBalance(address sender, uint256 balance, uint256 needed)",
+  "error ERC20InsufficientAllowance(address spender, uint256 allowance, uint256 needed)",
+  "error SafeCastOverflowedUintDowncast(uint8 bits, uint256 value)",
+  "error JobMarketExtensionDirectCall()",
+  "error UUPSUnauthorizedCallContext()",
+  "error UUPSUnsupportedProxiableUUID(bytes32 slot)",
+  "error ERC1967InvalidImplementation(address implementation)",
+  "error InvalidInitialization()",
+]);
+
+type ErrorItemOf<abi extends readonly unknown[]> = Extract<abi[number], { type: "error" }>;
+
+/** Every custom error of the job market, the arbitrated verifier and the OpenZeppelin code they use. */
+export type DepinferAbiError =
+  | ErrorItemOf<typeof jobMarketAbi>
+  | ErrorItemOf<typeof arbitratedVerifierAbi>
+  | ErrorItemOf<typeof externalErrorsAbi>;
+
+/** The name of a custom error the protocol can revert with, e.g. `"JobUnknown"`. */
+export type DepinferContractErrorName = DepinferAbiError["name"];
+
+/** The arguments of error `name`, keyed by their ABI parameter names, e.g. `{ jobId: Hex }`. */
+export type DepinferContractErrorArgs<name extends DepinferContractErrorName> = {
+  [param in Extract<DepinferAbiError, { name: name }>["inputs"][number] as param["name"]]: AbiParameterToPrimitiveType<param>;
+};
+
+function isErrorItem(item: { type: string }): item is DepinferAbiError {
+  return item.type === "error";
+}
+
+/** One ABI with every error of {@link DepinferAbiError}, each once (for `decodeErrorResult`). */
+export const depinferErrorsAbi: readonly DepinferAbiError[] = (() => {
+  const byName = new Map<string, DepinferAbiError>();
+  for (const item of [...jobMarketAbi, ...arbitratedVerifierAbi, ...externalErrorsAbi])
+    if (isErrorItem(item) && !byName.has(item.name)) byName.set(item.name, item);
+  return [...byName.values()];
+})();
+
+// ---------------------------------------------------------------------------------------------
+// What to do about each error
+// ---------------------------------------------------------------------------------------------
+
+const jobStatusNames = ["None", "Created", "Accepted", "Submitted", "Disputed", "Finalized", "Expired", "Cancelled", "Slashed"];
+const determinismNames = ["EXACT", "TOLERANT", "NONE"];
+
+const status = (s: number) => `${jobStatusNames[s] ?? "Unknown"} (${s})`;
+/** A unix time as `1700000000 (2023-11-14T22:13:20.000Z)`. */
+const time = (t: bigint) => {
+  const ms = Number(t) * 1000;
+  return Number.isFinite(ms) && ms <= 8.64e15 ? `${t} (${new Date(ms).toISOString()})` : `${t}`;
+};
+const wait = (until: bigint, now: bigint) => (until > now ? `${until - now}s` : "a moment");
+
+/** For every error, a function of its arguments giving one sentence that says what happened and what to do next. */
+export type ContractErrorHints = {
+  [name in DepinferContractErrorName]: (args: DepinferContractErrorArgs<name>) => string;
+};
+
+/**
+ * One actionable sentence per contract error. Typed from the ABIs, so a new error in the contracts
+ * is a type error here until it has a hint.
+ */
+export const contractErrorHints: ContractErrorHints = {
+  // --- generic
+  ZeroAddress: () => "An address argument is the zero address: pass a real account (signer, recipient, treasury or token).",
+  EnforcedPause: () => "The market is paused by governance: new jobs are refused until it is unpaused; settle or claim existing ones meanwhile.",
+  AmountZero: () => "The amount (or price) is zero: pass a positive amount.",
+  AmountTooLarge: ({ amount, max }) => `The amount ${amount} exceeds the maximum ${max}: split it or lower it to at most ${max}.`,
+  FeeOnTransferToken: ({ token, expected, received }) =>
+    `Token ${token} delivered ${received} instead of ${expected}: fee-on-transfer tokens are not supported, pay with another allow-listed token.`,
+  NothingToClaim: ({ account, token }) => `Account ${account} has nothing to claim in token ${token}: check claimable() first.`,
+  ClaimExceedsBalance: ({ account, token, requested, available }) =>
+    `Account ${account} asked for ${requested} of token ${token} but only ${available} is available: request at most ${available} or deposit more.`,
+  BatchEmpty: () => "The batch is empty: pass at least one job.",
+  BatchTooLarge: ({ length, max }) => `The batch has ${length} items but at most ${max} are allowed: split it into batches of ${max}.`,
+  // --- parameters
+  ParamOutOfBounds: ({ name, value, min, max }) => `Parameter ${name} = ${value} is outside [${min}, ${max}]: choose a value within the bounds.`,
+  ThawingPeriodTooShort: ({ thawingPeriod, required }) =>
+    `The thawing period ${thawingPeriod}s is shorter than the required ${required}s (it must outlast the challenge and dispute windows): raise it to at least ${required}s.`,
+  TokenStakeRateZero: ({ token }) => `Token ${token} cannot be allowed with a zero stake rate: pass a positive stakeRate.`,
+  // --- models and providers
+  ModelAlreadyRegistered: ({ model }) => `Model ${model} is already registered: use its id as is, no need to register it again.`,
+  ModelNotRegistered: ({ model }) => `Model ${model} is not registered: register it with registerModel() first, or check the model id.`,
+  ProviderAlreadyRegistered: ({ provider }) =>
+    `Provider ${provider} is already registered: use updateProvider() to change its signer or metadata.`,
+  ProviderNotRegistered: ({ provider }) =>
+    `Account ${provider} is not a registered provider: call registerProvider() and stake() first, or send from the provider's account.`,
+  ProviderInJail: ({ provider, jailedUntil }) =>
+    `Provider ${provider} is jailed until ${time(jailedUntil)}: it can accept jobs again after that time.`,
+  ProviderBelowMinStake: ({ provider, staked, minStake }) =>
+    `Provider ${provider} has ${staked} staked but the minimum is ${minStake}: stake at least ${minStake - staked} more with stake().`,
+  ProviderOffersPaused: ({ provider }) =>
+    `Provider ${provider} has paused its offers: call setOffersPaused(false) to take open jobs again.`,
+  ProviderSignerRotationTooSoon: ({ provider, evidenceUntil }) =>
+    `Provider ${provider} rotated its signer recently: the next rotation is possible after ${time(evidenceUntil)}.`,
+  OfferNotActive: ({ provider, model }) =>
+    `Provider ${provider} has no active offer for model ${model}: publish one with setOffer(..., active = true) before taking open jobs.`,
+  OfferTokenMismatch: ({ provider, model, offeredToken, jobToken }) =>
+    `Provider ${provider} offers model ${model} for token ${offeredToken} but the job pays in ${jobToken}: only accept jobs in the offered token, or change the offer.`,
+  OfferPriceAboveJobPrice: ({ provider, model, offerPrice, jobPrice }) =>
+    `Provider ${provider} asks ${offerPrice} for model ${model} but the job pays ${jobPrice}: lower the offer or skip this job.`,
+  // --- staking
+  StakeInsufficientFree: ({ provider, requested, free }) =>
+    `Provider ${provider} has ${free} free stake but the job needs ${requested}: stake more with stake() or finish open jobs.`,
+  StakeThawQueueFull: ({ provider, maxRequests }) =>
+    `Provider ${provider} already has ${maxRequests} pending unstake requests: withdraw matured ones with withdrawStake() before requesting more.`,
+  StakeNothingToWithdraw: ({ provider, nextReadyAt }) =>
+    nextReadyAt === 0n
+      ? `Provider ${provider} has no pending unstake request: call requestUnstake() first.`
+      : `Provider ${provider} has no matured unstake request: the next one is ready at ${time(nextReadyAt)}.`,
+  // --- jobs
+  PaymentTokenNotAllowed: ({ token }) => `Token ${token} is not an allowed payment token: pay with one listed by paymentToken().`,
+  JobDeadlineInPast: ({ deadline, nowTime }) =>
+    `The deadline ${time(deadline)} is not after the current block time ${time(nowTime)}: pick a later deadline.`,
+  JobDeadlineTooFar: ({ deadline, maxDeadline }) =>
+    `The deadline ${time(deadline)} is too far away: pick one at or before ${time(maxDeadline)}.`,
+  JobAlreadyExists: ({ jobId }) => `Job ${jobId} already exists: use a fresh nonce to create an otherwise identical job.`,
+  JobUnknown: ({ jobId }) =>
+    `No job has this id (${jobId}): pass the exact Job terms returned by submitJob / the JobCreated event.`,
+  JobWrongStatus: ({ jobId, status: s }) =>
+    `Job ${jobId} is ${status(s)}, which does not allow this call: read its state with getJob() and pick the call its status allows.`,
+  JobNotClient: ({ jobId, caller, client }) =>
+    `Only the client ${client} may do this for job ${jobId}, not ${caller}: send from the client's account.`,
+  JobNotForProvider: ({ jobId, provider, designated }) =>
+    `Job ${jobId} is reserved for provider ${designated}, not ${provider}: only the designated provider may accept it.`,
+  JobNotDirect: ({ jobId }) =>
+    `Job ${jobId} is open to any provider, so it cannot be accepted and submitted in one call: acceptJob() first, then submitResult().`,
+  JobDeadlinePassed: ({ jobId, deadline, nowTime }) =>
+    `Job ${jobId}'s deadline ${time(deadline)} has passed (now ${time(nowTime)}): it can only be expired with expireJob().`,
+  JobDeadlineNotReached: ({ jobId, deadline, nowTime }) =>
+    `Job ${jobId} cannot expire before its deadline ${time(deadline)} (now ${time(nowTime)}): wait ${wait(deadline, nowTime)}.`,
+  JobChallengeWindowOpen: ({ jobId, endsAt, nowTime }) =>
+    `Job ${jobId}'s challenge window is open until ${time(endsAt)} (now ${time(nowTime)}): wait ${wait(endsAt, nowTime)}, or finalize from the client's account, which may finalize at any time.`,
+  JobChallengeWindowClosed: ({ jobId, endedAt, nowTime }) =>
+    `Job ${jobId}'s challenge window closed at ${time(endedAt)} (now ${time(nowTime)}): it can no longer be disputed, only finalized.`,
+  JobInputHashMismatch: ({ inputHash, computed }) =>
+    `The inline input hashes to ${computed} but the request says ${inputHash}: set inputHash to the sha256 of the exact input bytes.`,
+  // --- attestations
+  AttestationInvalidSignature: ({ jobId }) =>
+    `The attestation for job ${jobId} is not a valid signature: sign the EIP-712 Attestation with the provider's signer key.`,
+  AttestationWrongSigner: ({ jobId, recovered, expected }) =>
+    `The attestation for job ${jobId} was signed by ${recovered}, not the provider's registered signer ${expected}: sign with ${expected} (check domain, chain id and market address too).`,
+  EquivocationSameOutput: ({ jobId, outputHash }) =>
+    `Both attestations for job ${jobId} commit to the same output ${outputHash}: an equivocation proof needs two different outputs.`,
+  EquivocationReportTooLate: ({ jobId, deadline, nowTime }) =>
+    `Equivocation on job ${jobId} could only be reported until ${time(deadline)} (now ${time(nowTime)}): it can no longer be proven.`,
+  // --- disputes
+  DisputeNoVerifier: ({ determinism }) =>
+    `No verifier is set for ${determinismNames[determinism] ?? determinism} models, so such jobs cannot be disputed: governance must setVerifier() first.`,
+  DisputeNotVerifier: ({ jobId, caller, verifier }) =>
+    `Only the dispute's verifier ${verifier} may resolve job ${jobId}, not ${caller}: rule through the verifier contract.`,
+  DisputeResolutionPending: ({ jobId, deadline, nowTime }) =>
+    `The dispute on job ${jobId} may still be resolved until ${time(deadline)} (now ${time(nowTime)}): wait ${wait(deadline, nowTime)} before cancelling it.`,
+  DisputeResolutionClosed: ({ jobId, deadline, nowTime }) =>
+    `The dispute on job ${jobId} had to be resolved by ${time(deadline)} (now ${time(nowTime)}): it can only be cancelled now with cancelDispute().`,
+  // --- arbitrated verifier
+  ArbitratedVerifierNotMarket: ({ caller }) =>
+    `Only the job market may notify the verifier, not ${caller}: open disputes through the market's openDispute().`,
+  // --- OpenZeppelin and proxies
+  AccessManagedUnauthorized: ({ caller }) =>
+    `Account ${caller} lacks the role for this restricted function: it is governance-only, so propose it through the Governor and Timelock.`,
+  AccessManagedRequiredDelay: ({ caller, delay }) =>
+    `Account ${caller} may call this only after a ${delay}s delay: schedule the operation on the AccessManager and execute it once the delay has passed.`,
+  AccessManagedInvalidAuthority: ({ authority }) => `${authority} is not a valid AccessManager: pass the protocol's AccessManager address.`,
+  ReentrancyGuardReentrantCall: () =>
+    "The market was re-entered during a call (usually by a token hook): call it again outside of the token callback.",
+  SafeERC20FailedOperation: ({ token }) =>
+    `A transfer of token ${token} failed: check the balance, the allowance to the market and that the token is not blocklisting the sender or recipient.`,
+  ERC20InsufficientBalance: ({ sender, balance, needed }) =>
+    `Account ${sender} holds ${balance} of the token but ${needed} is needed: fund the account with at least ${needed - balance} more.`,
+  ERC20InsufficientAllowance: ({ spender, allowance, needed }) =>
+    `The allowance to ${spender} is ${allowance} but ${needed} is needed: approve(${spender}, ${needed}) on the token first.`,
+  SafeCastOverflowedUintDowncast: ({ bits, value }) => `The value ${value} does not fit in ${bits} bits: pass a smaller amount.`,
+  JobMarketExtensionDirectCall: () =>
+    "The JobMarketExtension was called directly: send the call to the JobMarket proxy address instead.",
+  UUPSUnauthorizedCallContext: () => "upgradeToAndCall was called on the implementation: call it on the proxy, through governance.",
+  UUPSUnsupportedProxiableUUID: ({ slot }) =>
+    `The new implementation reports proxiableUUID ${slot}, not the ERC-1967 slot: upgrade only to a UUPS implementation.`,
+  ERC1967InvalidImplementation: ({ implementation }) =>
+    `${implementation} has no code: deploy the new implementation before upgrading to it.`,
+  InvalidInitialization: () => "The contract is already initialized: use the governance setters instead of calling initialize again.",
+};
+
+// ---------------------------------------------------------------------------------------------
+// The error classes
+// ---------------------------------------------------------------------------------------------
+
+export type DepinferContractErrorParameters<args> = {
+  /** The decoded arguments, by ABI parameter name. */
+  args: args;
+  /** The viem error the revert was decoded from. */
+  cause?: BaseError | Error | undefined;
+};
+
+/**
+ * A contract revert decoded into a typed error: `errorName`, `args` by ABI parameter name, and a
+ * `hint` that says what to do next. Every custom error has its own subclass (`JobUnknownError`,
+ * `StakeInsufficientFreeError`, ...) for `instanceof`. Built by {@link decodeDepinferError}.
+ *
+ * @example
+ * const err = decodeDepinferError(e)
+ * if (err instanceof StakeInsufficientFreeError) console.log(err.args.free, err.hint)
+ */
+export class DepinferContractError<
+  name extends string = string,
+  args extends Record<string, unknown> = Record<string, unknown>,
+> extends DepinferError {
+  /** The Solidity error name, e.g. `"JobUnknown"`. */
+  readonly errorName: name;
+  /** The error's arguments, keyed by ABI parameter name. */
+  readonly args: args;
+  /** One sentence on what happened and what to do next. */
+  readonly hint: string;
+  /** The viem error this was decoded from. */
+  declare readonly cause: BaseError | Error | undefined;
+
+  constructor(errorName: name, { args, cause, hint }: DepinferContractErrorParameters<args> & { hint: string }) {
+    const formatted = Object.entries(args)
+      .map(([key, value]) => `${key}: ${String(value)}`)
+      .join(", ");
+    super(`The contract reverted with ${errorName}: ${hint}`, {
+      cause,
+      docsPath: "/docs/errors/contract",
+      docsSlug: errorName.toLowerCase(),
+      metaMessages: [`Error: ${errorName}(${formatted})`, ...contractCallOf(cause)],
+      name: `${errorName}Error`,
+    });
+    this.errorName = errorName;
+    this.args = args;
+    this.hint = hint;
+  }
+}
+
+/** The "Contract Call:" lines (address, function, args, sender) of a viem contract error, without its own "Error:" lines. */
+function contractCallOf(cause: BaseError | Error | undefined): string[] {
+  const lines = cause instanceof BaseError ? (cause.metaMessages ?? []) : [];
+  const start = lines.findIndex((line) => line.startsWith("Contract Call:"));
+  return start === -1 ? [] : ["", ...lines.slice(start)];
+}
+
+/** The constructor of the typed error for `name`. */
+export type DepinferContractErrorConstructor<name extends DepinferContractErrorName> = new (
+  parameters: DepinferContractErrorParameters<DepinferContractErrorArgs<name>>,
+) => DepinferContractError<name, DepinferContractErrorArgs<name>>;
+
+/** Builds the base class of one error's typed error; its hint comes from {@link contractErrorHints}. */
+function contractError<const name extends DepinferContractErrorName>(errorName: name) {
+  type args = DepinferContractErrorArgs<name>;
+  return class extends DepinferContractError<name, args> {
+    constructor(parameters: DepinferContractErrorParameters<args>) {
+      const hint = (contractErrorHints[errorName] as (args: args) => string)(parameters.args);
+      super(errorName, { ...parameters, hint });
+    }
+  };
+}
+
+// --- generic
+export class ZeroAddressError extends contractError("ZeroAddress") {}
+export class EnforcedPauseError extends contractError("EnforcedPause") {}
+export class AmountZeroError extends contractError("AmountZero") {}
+export class AmountTooLargeError extends contractError("AmountTooLarge") {}
+export class FeeOnTransferTokenError extends contractError("FeeOnTransferToken") {}
+export class NothingToClaimError extends contractError("NothingToClaim") {}
+export class ClaimExceedsBalanceError extends contractError("ClaimExceedsBalance") {}
+export class BatchEmptyError extends contractError("BatchEmpty") {}
+export class BatchTooLargeError extends contractError("BatchTooLarge") {}
+// --- parameters
+export class ParamOutOfBoundsError extends contractError("ParamOutOfBounds") {}
+export class ThawingPeriodTooShortError extends contractError("ThawingPeriodTooShort") {}
+export class TokenStakeRateZeroError extends contractError("TokenStakeRateZero") {}
+// --- models and providers
+export class ModelAlreadyRegisteredError extends contractError("ModelAlreadyRegistered") {}
+export class ModelNotRegisteredError extends contractError("ModelNotRegistered") {}
+export class ProviderAlreadyRegisteredError extends contractError("ProviderAlreadyRegistered") {}
+export class ProviderNotRegisteredError extends contractError("ProviderNotRegistered") {}
+export class ProviderInJailError extends contractError("ProviderInJail") {}
+export class ProviderBelowMinStakeError extends contractError("ProviderBelowMinStake") {}
+export class ProviderOffersPausedError extends contractError("ProviderOffersPaused") {}
+export class ProviderSignerRotationTooSoonError extends contractError("ProviderSignerRotationTooSoon") {}
+export class OfferNotActiveError extends contractError("OfferNotActive") {}
+export class OfferTokenMismatchError extends contractError("OfferTokenMismatch") {}
+export class OfferPriceAboveJobPriceError extends contractError("OfferPriceAboveJobPrice") {}
+// --- staking
+export class StakeInsufficientFreeError extends contractError("StakeInsufficientFree") {}
+export class StakeThawQueueFullError extends contractError("StakeThawQueueFull") {}
+export class StakeNothingToWithdrawError extends contractError("StakeNothingToWithdraw") {}
+// --- jobs
+export class PaymentTokenNotAllowedError extends contractError("PaymentTokenNotAllowed") {}
+export class JobDeadlineInPastError extends contractError("JobDeadlineInPast") {}
+export class JobDeadlineTooFarError extends contractError("JobDeadlineTooFar") {}
+export class JobAlreadyExistsError extends contractError("JobAlreadyExists") {}
+export class JobUnknownError extends contractError("JobUnknown") {}
+export class JobWrongStatusError extends contractError("JobWrongStatus") {}
+export class JobNotClientError extends contractError("JobNotClient") {}
+export class JobNotForProviderError extends contractError("JobNotForProvider") {}
+export class JobNotDirectError extends contractError("JobNotDirect") {}
+export class JobDeadlinePassedError extends contractError("JobDeadlinePassed") {}
+export class JobDeadlineNotReachedError extends contractError("JobDeadlineNotReached") {}
+export class JobChallengeWindowOpenError extends contractError("JobChallengeWindowOpen") {}
+export class JobChallengeWindowClosedError extends contractError("JobChallengeWindowClosed") {}
+export class JobInputHashMismatchError extends contractError("JobInputHashMismatch") {}
+// --- attestations
+export class AttestationInvalidSignatureError extends contractError("AttestationInvalidSignature") {}
+export class AttestationWrongSignerError extends contractError("AttestationWrongSigner") {}
+export class EquivocationSameOutputError extends contractError("EquivocationSameOutput") {}
+export class EquivocationReportTooLateError extends contractError("EquivocationReportTooLate") {}
+// --- disputes
+export class DisputeNoVerifierError extends contractError("DisputeNoVerifier") {}
+export class DisputeNotVerifierError extends contractError("DisputeNotVerifier") {}
+export class DisputeResolutionPendingError extends contractError("DisputeResolutionPending") {}
+export class DisputeResolutionClosedError extends contractError("DisputeResolutionClosed") {}
+// --- arbitrated verifier
+export class ArbitratedVerifierNotMarketError extends contractError("ArbitratedVerifierNotMarket") {}
+// --- OpenZeppelin and proxies
+export class AccessManagedUnauthorizedError extends contractError("AccessManagedUnauthorized") {}
+export class AccessManagedRequiredDelayError extends contractError("AccessManagedRequiredDelay") {}
+export class AccessManagedInvalidAuthorityError extends contractError("AccessManagedInvalidAuthority") {}
+export class ReentrancyGuardReentrantCallError extends contractError("ReentrancyGuardReentrantCall") {}
+export class SafeERC20FailedOperationError extends contractError("SafeERC20FailedOperation") {}
+export class ERC20InsufficientBalanceError extends contractError("ERC20InsufficientBalance") {}
+export class ERC20InsufficientAllowanceError extends contractError("ERC20InsufficientAllowance") {}
+export class SafeCastOverflowedUintDowncastError extends contractError("SafeCastOverflowedUintDowncast") {}
+export class JobMarketExtensionDirectCallError extends contractError("JobMarketExtensionDirectCall") {}
+export class UUPSUnauthorizedCallContextError extends contractError("UUPSUnauthorizedCallContext") {}
+export class UUPSUnsupportedProxiableUUIDError extends contractError("UUPSUnsupportedProxiableUUID") {}
+export class ERC1967InvalidImplementationError extends contractError("ERC1967InvalidImplementation") {}
+export class InvalidInitializationError extends contractError("InvalidInitialization") {}
+
+/** The typed error class of every contract error, by error name (a missing one is a type error). */
+export const contractErrorClasses: { [name in DepinferContractErrorName]: DepinferContractErrorConstructor<name> } = {
+  ZeroAddress: ZeroAddressError,
+  EnforcedPause: EnforcedPauseError,
+  AmountZero: AmountZeroError,
+  AmountTooLarge: AmountTooLargeError,
+  FeeOnTransferToken: FeeOnTransferTokenError,
+  NothingToClaim: NothingToClaimError,
+  ClaimExceedsBalance: ClaimExceedsBalanceError,
+  BatchEmpty: BatchEmptyError,
+  BatchTooLarge: BatchTooLargeError,
+  ParamOutOfBounds: ParamOutOfBoundsError,
+  ThawingPeriodTooShort: ThawingPeriodTooShortError,
+  TokenStakeRateZero: TokenStakeRateZeroError,
+  ModelAlreadyRegistered: ModelAlreadyRegisteredError,
+  ModelNotRegistered: ModelNotRegisteredError,
+  ProviderAlreadyRegistered: ProviderAlreadyRegisteredError,
+  ProviderNotRegistered: ProviderNotRegisteredError,
+  ProviderInJail: ProviderInJailError,
+  ProviderBelowMinStake: ProviderBelowMinStakeError,
+  ProviderOffersPaused: ProviderOffersPausedError,
+  ProviderSignerRotationTooSoon: ProviderSignerRotationTooSoonError,
+  OfferNotActive: OfferNotActiveError,
+  OfferTokenMismatch: OfferTokenMismatchError,
+  OfferPriceAboveJobPrice: OfferPriceAboveJobPriceError,
+  StakeInsufficientFree: StakeInsufficientFreeError,
+  StakeThawQueueFull: StakeThawQueueFullError,
+  StakeNothingToWithdraw: StakeNothingToWithdrawError,
+  PaymentTokenNotAllowed: PaymentTokenNotAllowedError,
+  JobDeadlineInPast: JobDeadlineInPastError,
+  JobDeadlineTooFar: JobDeadlineTooFarError,
+  JobAlreadyExists: JobAlreadyExistsError,
+  JobUnknown: JobUnknownError,
+  JobWrongStatus: JobWrongStatusError,
+  JobNotClient: JobNotClientError,
+  JobNotForProvider: JobNotForProviderError,
+  JobNotDirect: JobNotDirectError,
+  JobDeadlinePassed: JobDeadlinePassedError,
+  JobDeadlineNotReached: JobDeadlineNotReachedError,
+  JobChallengeWindowOpen: JobChallengeWindowOpenError,
+  JobChallengeWindowClosed: JobChallengeWindowClosedError,
+  JobInputHashMismatch: JobInputHashMismatchError,
+  AttestationInvalidSignature: AttestationInvalidSignatureError,
+  AttestationWrongSigner: AttestationWrongSignerError,
+  EquivocationSameOutput: EquivocationSameOutputError,
+  EquivocationReportTooLate: EquivocationReportTooLateError,
+  DisputeNoVerifier: DisputeNoVerifierError,
+  DisputeNotVerifier: DisputeNotVerifierError,
+  DisputeResolutionPending: DisputeResolutionPendingError,
+  DisputeResolutionClosed: DisputeResolutionClosedError,
+  ArbitratedVerifierNotMarket: ArbitratedVerifierNotMarketError,
+  AccessManagedUnauthorized: AccessManagedUnauthorizedError,
+  AccessManagedRequiredDelay: AccessManagedRequiredDelayError,
+  AccessManagedInvalidAuthority: AccessManagedInvalidAuthorityError,
+  ReentrancyGuardReentrantCall: ReentrancyGuardReentrantCallError,
+  SafeERC20FailedOperation: SafeERC20FailedOperationError,
+  ERC20InsufficientBalance: ERC20InsufficientBalanceError,
+  ERC20InsufficientAllowance: ERC20InsufficientAllowanceError,
+  SafeCastOverflowedUintDowncast: SafeCastOverflowedUintDowncastError,
+  JobMarketExtensionDirectCall: JobMarketExtensionDirectCallError,
+  UUPSUnauthorizedCallContext: UUPSUnauthorizedCallContextError,
+  UUPSUnsupportedProxiableUUID: UUPSUnsupportedProxiableUUIDError,
+  ERC1967InvalidImplementation: ERC1967InvalidImplementationError,
+  InvalidInitialization: InvalidInitializationError,
+};
+
+// ---------------------------------------------------------------------------------------------
+// Decoding
+// ---------------------------------------------------------------------------------------------
+
+export type DecodeDepinferErrorReturnType = DepinferContractError<DepinferContractErrorName> | undefined;
+
+const isHex = (value: unknown): value is Hex => typeof value === "string" && /^0x[0-9a-fA-F]{8,}$/.test(value);
+
+/** The raw revert data of a viem error: from `ContractFunctionRevertedError.raw`, else any error in the chain carrying `data`. */
+function revertDataOf(error: BaseError): { data: Hex | undefined; reverted: ContractFunctionRevertedError | undefined } {
+  const reverted = error.walk((e) => e instanceof ContractFunctionRevertedError) as ContractFunctionRevertedError | null;
+  if (reverted && isHex(reverted.raw)) return { data: reverted.raw, reverted };
+  // eth_call / estimateGas errors that viem could not attribute to a contract function
+  // (RawContractError, RpcRequestError) carry the data as `data` or `data.data`.
+  const withData = error.walk((e) => {
+    const data = (e as { data?: unknown } | null)?.data;
+    return isHex(data) || isHex((data as { data?: unknown } | null | undefined)?.data);
+  }) as { data?: Hex | { data?: Hex } } | null;
+  const data = withData?.data;
+  return { data: isHex(data) ? data : isHex(data?.data) ? data.data : undefined, reverted: reverted ?? undefined };
+}
+
+/**
+ * Turns a viem error from a Depinfer contract call into the typed error of its revert
+ * (`JobUnknownError`, `StakeInsufficientFreeError`, ...) carrying `args`, a `hint` and the viem
+ * error as `cause`. Returns `undefined` when the error is not a revert with a known custom error
+ * (a network error, a `require` string, a panic, another contract's error).
+ *
+ * @example
+ * try {
+ *   await market.write.finalizeJob([job])
+ * } catch (e) {
+ *   const err = decodeDepinferError(e)
+ *   if (err instanceof JobChallengeWindowOpenError) console.log(`retry after ${err.args.endsAt}`)
+ *   throw err ?? e
+ * }
+ */
+export function decodeDepinferError(error: unknown): DecodeDepinferErrorReturnType {
+  if (error instanceof DepinferContractError) return error as DepinferContractError<DepinferContractErrorName>;
+  if (!(error instanceof BaseError)) return undefined;
+
+  const { data, reverted } = revertDataOf(error);
+  let errorName: string | undefined;
+  let values: readonly unknown[] | undefined;
+  if (data) {
+    try {
+      const decoded = decodeErrorResult({ abi: depinferErrorsAbi, data });
+      errorName = decoded.errorName;
+      values = decoded.args as readonly unknown[] | undefined;
+    } catch {
+      // Not one of ours: fall through to what viem decoded with the caller's ABI, if anything.
+    }
+  }
+  if (!errorName && reverted?.data) {
+    errorName = reverted.data.errorName;
+    values = reverted.data.args as readonly unknown[] | undefined;
+  }
+  if (!errorName || !Object.hasOwn(contractErrorClasses, errorName)) return undefined;
+
+  const name = errorName as DepinferContractErrorName;
+  const item = depinferErrorsAbi.find((i) => i.name === name)!;
+  const args: Record<string, unknown> = {};
+  item.inputs.forEach((input, i) => {
+    args[input.name || String(i)] = values?.[i];
+  });
+  const ErrorClass = contractErrorClasses[name] as unknown as new (
+    parameters: DepinferContractErrorParameters<Record<string, unknown>>,
+  ) => DepinferContractError<DepinferContractErrorName>;
+  return new ErrorClass({ args, cause: error });
+}
