@@ -1,7 +1,9 @@
 import { createRequire } from "node:module";
 
+import hardhatEthers from "@nomicfoundation/hardhat-ethers";
 import hardhatIgnitionViem from "@nomicfoundation/hardhat-ignition-viem";
 import hardhatNetworkHelpers from "@nomicfoundation/hardhat-network-helpers";
+import hardhatTypechain from "@nomicfoundation/hardhat-typechain";
 import hardhatViem from "@nomicfoundation/hardhat-viem";
 import { defineConfig, task } from "hardhat/config";
 import { ArgumentType } from "hardhat/types/arguments";
@@ -31,7 +33,8 @@ const vitestTask = task(["test", "vitest"], "Run the vitest suites (TypeScript i
   .build();
 
 export default defineConfig({
-  plugins: [hardhatViem, hardhatNetworkHelpers, hardhatIgnitionViem],
+  // typechain emits ethers-v6 bindings (types/ethers-contracts) for dApps that use ethers: the SDK's /ethers subpath.
+  plugins: [hardhatViem, hardhatNetworkHelpers, hardhatIgnitionViem, hardhatEthers, hardhatTypechain],
   tasks: [vitestTask],
   solidity: {
     // OpenZeppelin contracts deployed as they are (by Ignition and the SDK tests) need artifacts.
@@ -62,6 +65,8 @@ export default defineConfig({
       },
     },
   },
+  // Generated at build time (not committed): the SDK's "/ethers" subpath re-exports them.
+  typechain: { outDir: "sdk/src/ethers-contracts" },
   paths: {
     tests: {
       solidity: "test/contracts",

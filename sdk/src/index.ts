@@ -1,6 +1,7 @@
 // Browser-safe entry point of the Depinfer SDK. Node-only code lives under "depinfer/node".
 export * from "./abis/index.js";
 export * from "./errors/index.js";
+export * from "./content/index.js";
 export { deployments } from "./deployments.js";
 export { attestationTypes, JobStatus, type DepinferAddresses, type Job, type JobStatusName } from "./types.js";
 export { contentHash, toContentBytes } from "./utils/content.js";
@@ -26,6 +27,18 @@ export {
   type GetStakeParameters,
 } from "./actions/public/reads.js";
 export { getJob, type GetJobParameters, type GetJobReturnType } from "./actions/public/getJob.js";
+export {
+  waitForResult,
+  type WaitForResultParameters,
+  type WaitForResultReturnType,
+  type WaitForResultErrorType,
+} from "./actions/client/waitForResult.js";
+export {
+  getProviders,
+  type GetProvidersParameters,
+  type GetProvidersReturnType,
+  type ProviderListing,
+} from "./actions/public/getProviders.js";
 export { submitResult, type SubmitResultParameters, type SubmitResultReturnType } from "./actions/provider/submitResult.js";
-export { depinferActions } from "./decorators/depinfer.js";
-export { createDepinferClient, type CreateDepinferClientParameters } from "./clients/createDepinferClient.js";
+export { depinferActions, type DepinferActions } from "./decorators/depinfer.js";
+export { createDepinferClient, type CreateDepinferClientParameters, type DepinferClient } from "./clients/createDepinferClient.js";

@@ -1,6 +1,17 @@
-import { createWalletClient, publicActions, type Account, type Address, type Chain, type Transport } from "viem";
+import {
+  createWalletClient,
+  publicActions,
+  type Account,
+  type Address,
+  type Chain,
+  type Client,
+  type PublicActions,
+  type RpcSchema,
+  type Transport,
+  type WalletActions,
+} from "viem";
 
-import { depinferActions } from "../decorators/depinfer.js";
+import { depinferActions, type DepinferActions } from "../decorators/depinfer.js";
 import { deployments } from "../deployments.js";
 import type { DepinferAddresses } from "../types.js";
 
@@ -20,9 +31,18 @@ export interface CreateDepinferClientParameters<transport extends Transport, cha
  * const depinfer = createDepinferClient({ chain: baseSepolia, transport: http(), account });
  * const { jobId, job } = await depinfer.submitJobSync({ model, input: "2 + 2", price: 1_000_000n, token: usdc });
  */
+/** A wallet client with public actions and every Depinfer action. */
+export type DepinferClient<transport extends Transport = Transport, chain extends Chain = Chain> = Client<
+  transport,
+  chain,
+  Account,
+  RpcSchema | undefined,
+  WalletActions<chain, Account> & PublicActions<transport, chain, Account> & DepinferActions
+>;
+
 export function createDepinferClient<transport extends Transport, chain extends Chain>(
   parameters: CreateDepinferClientParameters<transport, chain>,
-) {
+): DepinferClient<transport, chain> {
   const { chain, transport, account } = parameters;
   const known = (deployments as Record<number, { contracts: Record<string, string> } | undefined>)[chain.id];
   const market = parameters.deployment?.market ?? (known?.contracts.market as Address | undefined);
@@ -33,5 +53,5 @@ export function createDepinferClient<transport extends Transport, chain extends 
   }
   return createWalletClient({ chain, transport, account })
     .extend(publicActions)
-    .extend(depinferActions({ ...parameters.deployment, market }));
+    .extend(depinferActions({ ...parameters.deployment, market })) as unknown as DepinferClient<transport, chain>;
 }

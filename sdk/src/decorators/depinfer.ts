@@ -4,7 +4,9 @@ import { depositBalance, type DepositBalanceParameters } from "../actions/client
 import { disputeJob, type DisputeJobParameters } from "../actions/client/disputeJob.js";
 import { expireJob, type ExpireJobParameters } from "../actions/client/expireJob.js";
 import { finalizeJob, type FinalizeJobParameters } from "../actions/client/finalizeJob.js";
+import { waitForResult, type WaitForResultParameters } from "../actions/client/waitForResult.js";
 import { withdrawBalance, type WithdrawBalanceParameters } from "../actions/client/withdrawBalance.js";
+import { getProviders, type GetProvidersParameters } from "../actions/public/getProviders.js";
 import { claim, type ClaimParameters } from "../actions/public/claim.js";
 import {
   getClaimable,
@@ -28,6 +30,9 @@ type WithoutMarket<T> = Omit<T, "market"> & { market?: T extends { market: infer
  * const client = createWalletClient({ chain, transport: http(), account }).extend(depinferActions({ market }));
  * const { jobId } = await client.submitJob({ model, input: "2 + 2", price, token });
  */
+/** The methods `depinferActions` adds to a client. */
+export type DepinferActions = ReturnType<ReturnType<typeof depinferActions>>;
+
 export function depinferActions(addresses: DepinferAddresses) {
   return <chain extends Chain | undefined>(client: Client<Transport, chain, Account>) => {
     const withMarket = <T extends { market: unknown }>(p: WithoutMarket<T>) => ({ ...p, market: p.market ?? addresses.market }) as T;
@@ -46,6 +51,8 @@ export function depinferActions(addresses: DepinferAddresses) {
       getClaimable: (p: WithoutMarket<GetClaimableParameters>) => getClaimable(client, withMarket<GetClaimableParameters>(p)),
       getParams: (p: WithoutMarket<GetParamsParameters> = {}) => getParams(client, withMarket<GetParamsParameters>(p)),
       getStake: (p: WithoutMarket<GetStakeParameters>) => getStake(client, withMarket<GetStakeParameters>(p)),
+      waitForResult: (p: WithoutMarket<WaitForResultParameters>) => waitForResult(client, withMarket<WaitForResultParameters>(p)),
+      getProviders: (p: WithoutMarket<GetProvidersParameters> = {}) => getProviders(client, withMarket<GetProvidersParameters>(p)),
     };
   };
 }

@@ -1,2 +1,8 @@
 export { DepinferError, docsBaseUrl, type DepinferErrorParameters, type DepinferErrorType } from "./base.js";
 export * from "./contract.js";
+export {
+  JobEndedWithoutResultError,
+  WaitForResultTimeoutError,
+  type JobEndedWithoutResultErrorType,
+  type WaitForResultTimeoutErrorType,
+} from "./result.js";

@@ -1,0 +1,176 @@
+import type { Address, Client, Hash, Hex } from "viem";
+import { getBlockNumber, getContractEvents, readContract } from "viem/actions";
+
+import { jobMarketAbi } from "../../abis/jobMarket.js";
+import type { ContentStore } from "../../content/store.js";
+import { verifyContent } from "../../content/store.js";
+import type { ContentHashMismatchErrorType, ContentStoreRequestErrorType } from "../../content/errors.js";
+import {
+  JobEndedWithoutResultError,
+  WaitForResultTimeoutError,
+  type JobEndedWithoutResultErrorType,
+  type WaitForResultTimeoutErrorType,
+} from "../../errors/result.js";
+import { JobStatus, type JobStatusName } from "../../types.js";
+
+export interface WaitForResultParameters {
+  market: Address;
+  jobId: Hex;
+  /** Where the provider publishes outputs; the output is read from it by its on-chain hash. */
+  store: ContentStore;
+  /** Stops waiting: the promise rejects with `signal.reason` (an `AbortError` DOMException by default). */
+  signal?: AbortSignal | undefined;
+  /** Gives up after this many milliseconds with `WaitForResultTimeoutError` (default: wait forever). */
+  timeoutMs?: number | undefined;
+  /** Milliseconds between polls of the chain and the store (default: the client's `pollingInterval`). */
+  pollingInterval?: number | undefined;
+  /** The first block to search for the job's `ResultSubmitted` event (default 0). */
+  fromBlock?: bigint | undefined;
+}
+
+export interface WaitForResultReturnType {
+  /** The output bytes, checked to hash to `outputHash`. */
+  output: Uint8Array;
+  /** The sha2-256 digest of the output, as attested on-chain. */
+  outputHash: Hex;
+  /** The provider that submitted the result. */
+  provider: Address;
+  /** The provider signer's EIP-712 attestation. */
+  signature: Hex;
+  /** The block of the `ResultSubmitted` event. */
+  blockNumber: bigint;
+  /** The transaction that submitted the result. */
+  transactionHash: Hash;
+}
+
+export type WaitForResultErrorType =
+  | WaitForResultTimeoutErrorType
+  | JobEndedWithoutResultErrorType
+  | ContentHashMismatchErrorType
+  | ContentStoreRequestErrorType
+  | Error;
+
+/** Statuses after which no result can come any more. */
+const endedStatuses: readonly number[] = [JobStatus.Expired, JobStatus.Cancelled, JobStatus.Slashed];
+const statusNames = Object.keys(JobStatus) as JobStatusName[];
+
+/**
+ * Waits for a job's result: polls for its `ResultSubmitted` event (resolving at once if it was
+ * already submitted), then reads the output from `store` and checks its sha2-256 against the
+ * on-chain `outputHash`. If the output is not in the store yet, it keeps polling the store.
+ *
+ * Rejects with `JobEndedWithoutResultError` if the job ends Expired, Cancelled or Slashed without a
+ * result, `ContentHashMismatchError` if the store returns other bytes, `WaitForResultTimeoutError`
+ * after `timeoutMs`, and `signal.reason` when `signal` aborts. A job id with no job yet (for
+ * example a creation still being mined) is waited for like any other.
+ *
+ * @example
+ * const { jobId } = await submitJob(walletClient, { market, model, input, price, token });
+ * const { output } = await waitForResult(publicClient, { market, jobId, store, timeoutMs: 120_000 });
+ * new TextDecoder().decode(output); // "4"
+ */
+export async function waitForResult(client: Client, parameters: WaitForResultParameters): Promise<WaitForResultReturnType> {
+  const { jobId, signal, timeoutMs } = parameters;
+  if (timeoutMs !== undefined && !(timeoutMs >= 0)) throw new RangeError(`timeoutMs must be a non-negative number, got ${timeoutMs}.`);
+  if (signal?.aborted) throw abortReason(signal);
+
+  const stop = new AbortController(); // ends the polling loop once the outcome is decided
+  const progress: Progress = {};
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let onAbort: (() => void) | undefined;
+  const stopped = new Promise<never>((_, reject) => {
+    onAbort = () => reject(abortReason(signal!));
+    signal?.addEventListener("abort", onAbort, { once: true });
+    if (timeoutMs !== undefined)
+      timer = setTimeout(() => reject(new WaitForResultTimeoutError({ jobId, timeoutMs, ...progress })), timeoutMs);
+  });
+  const work = poll(client, parameters, stop.signal, progress);
+  work.catch(() => {}); // if `stopped` wins, the loop's own rejection is expected and ignored
+  try {
+    return await Promise.race([work, stopped]);
+  } finally {
+    clearTimeout(timer);
+    if (onAbort) signal?.removeEventListener("abort", onAbort);
+    stop.abort();
+  }
+}
+
+interface Progress {
+  status?: JobStatusName;
+  submittedAt?: bigint;
+}
+
+async function poll(
+  client: Client,
+  { market, jobId, store, pollingInterval = client.pollingInterval, fromBlock = 0n }: WaitForResultParameters,
+  stop: AbortSignal,
+  progress: Progress,
+): Promise<WaitForResultReturnType> {
+  // 1. The ResultSubmitted event. Each poll reads the status and the logs at the same block, so a
+  //    terminal status with no event up to that block really means "no result".
+  let from = fromBlock;
+  let submitted;
+  for (;;) {
+    const head = await getBlockNumber(client, { cacheTime: 0 });
+    if (head >= from) {
+      const [state, logs] = await Promise.all([
+        readContract(client, { address: market, abi: jobMarketAbi, functionName: "jobState", args: [jobId], blockNumber: head }),
+        getContractEvents(client, {
+          address: market,
+          abi: jobMarketAbi,
+          eventName: "ResultSubmitted",
+          args: { jobId },
+          fromBlock: from,
+          toBlock: head,
+          strict: true,
+        }),
+      ]);
+      progress.status = statusNames[state.status];
+      if (logs.length > 0) {
+        submitted = logs[0];
+        break;
+      }
+      if (endedStatuses.includes(state.status)) throw new JobEndedWithoutResultError({ jobId, status: statusNames[state.status] });
+      from = head + 1n;
+    }
+    await sleep(pollingInterval, stop);
+  }
+
+  // 2. The output, from the store, checked against the on-chain hash (whatever the store checks).
+  const { outputHash, provider, signature } = submitted.args;
+  progress.submittedAt = submitted.blockNumber;
+  for (;;) {
+    const output = await store.get(outputHash, { signal: stop });
+    if (output) {
+      verifyContent(output, outputHash, "content store");
+      return {
+        output,
+        outputHash,
+        provider,
+        signature,
+        blockNumber: submitted.blockNumber,
+        transactionHash: submitted.transactionHash,
+      };
+    }
+    await sleep(pollingInterval, stop);
+  }
+}
+
+function abortReason(signal: AbortSignal): unknown {
+  return signal.reason ?? new DOMException("This operation was aborted", "AbortError");
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(abortReason(signal));
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(abortReason(signal));
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+}

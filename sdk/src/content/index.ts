@@ -1,0 +1,21 @@
+// Browser-safe content handling: CIDs of content hashes and content stores. The file-system
+// store is Node-only and lives in sdk/src/node/fsContentStore.ts.
+export { base32Decode, base32Encode, cidFromHash, hashFromCid, normalizeContentHash } from "./cid.js";
+export {
+  ContentHashMismatchError,
+  ContentStoreRequestError,
+  InvalidCidError,
+  InvalidContentHashError,
+  type ContentHashMismatchErrorType,
+  type ContentStoreRequestErrorType,
+  type InvalidCidErrorType,
+  type InvalidContentHashErrorType,
+} from "./errors.js";
+export {
+  HttpContentStore,
+  MemoryContentStore,
+  verifyContent,
+  type ContentStore,
+  type ContentStoreGetOptions,
+  type HttpContentStoreParameters,
+} from "./store.js";

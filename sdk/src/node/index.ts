@@ -1,0 +1,2 @@
+// "depinfer/node": Node-only parts of the SDK (file system, processes). Never imported by the browser entry.
+export { FileSystemContentStore, type FileSystemContentStoreParameters } from "./fsContentStore.js";
