@@ -89,6 +89,12 @@ export default defineConfig({
     },
   },
   networks: {
+    // A separate node process for the SDK's HTTP suite (the test starts and stops anvil on this port).
+    anvilTest: {
+      type: "http",
+      chainType: "l1",
+      url: "http://127.0.0.1:18545",
+    },
     localhost: {
       type: "http",
       chainType: "l1",

@@ -51,9 +51,13 @@ export const plainTokenModule = buildDepinferModule({
  * Deploys everything (as on a real network) and returns typed contract handles. `usdc` is the
  * module's first payment token (a blocklisting test USDC by default).
  */
-export async function deployProtocol(connection: Connection, module: typeof depinferModule = depinferModule) {
+export async function deployProtocol(
+  connection: Connection,
+  module: typeof depinferModule = depinferModule,
+  options: { deploymentId?: string } = {},
+) {
   const { ignition, viem } = connection;
-  const deployed = (await ignition.deploy(module)) as Record<string, { address: Address }>;
+  const deployed = (await ignition.deploy(module, options)) as Record<string, { address: Address }>;
   const market = await viem.getContractAt("IJobMarket", deployed.proxy.address);
   const paymentToken = deployed.mockUSDC0 ?? deployed.mockERC200;
   const usdc = await viem.getContractAt("MockUSDC", paymentToken.address);

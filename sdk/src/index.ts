@@ -39,6 +39,6 @@ export {
   type GetProvidersReturnType,
   type ProviderListing,
 } from "./actions/public/getProviders.js";
-export { submitResult, type SubmitResultParameters, type SubmitResultReturnType } from "./actions/provider/submitResult.js";
+export * from "./actions/provider/index.js";
 export { depinferActions, type DepinferActions } from "./decorators/depinfer.js";
 export { createDepinferClient, type CreateDepinferClientParameters, type DepinferClient } from "./clients/createDepinferClient.js";

@@ -17,7 +17,26 @@ import {
   type GetStakeParameters,
 } from "../actions/public/reads.js";
 import { submitJob, submitJobSync, type SubmitJobParameters } from "../actions/client/submitJob.js";
-import { submitResult, type SubmitResultParameters } from "../actions/provider/submitResult.js";
+import {
+  acceptJob,
+  finalizeJobs,
+  registerProvider,
+  requestUnstake,
+  setOffer,
+  stake,
+  submitResult,
+  watchJobs,
+  withdrawStake,
+  type AcceptJobParameters,
+  type FinalizeJobsParameters,
+  type RegisterProviderParameters,
+  type RequestUnstakeParameters,
+  type SetOfferParameters,
+  type StakeParameters,
+  type SubmitResultParameters,
+  type WatchJobsParameters,
+  type WithdrawStakeParameters,
+} from "../actions/provider/index.js";
 import { getJob, type GetJobParameters } from "../actions/public/getJob.js";
 import type { DepinferAddresses } from "../types.js";
 
@@ -53,6 +72,15 @@ export function depinferActions(addresses: DepinferAddresses) {
       getStake: (p: WithoutMarket<GetStakeParameters>) => getStake(client, withMarket<GetStakeParameters>(p)),
       waitForResult: (p: WithoutMarket<WaitForResultParameters>) => waitForResult(client, withMarket<WaitForResultParameters>(p)),
       getProviders: (p: WithoutMarket<GetProvidersParameters> = {}) => getProviders(client, withMarket<GetProvidersParameters>(p)),
+      registerProvider: (p: WithoutMarket<RegisterProviderParameters>) =>
+        registerProvider(client, withMarket<RegisterProviderParameters>(p)),
+      setOffer: (p: WithoutMarket<SetOfferParameters>) => setOffer(client, withMarket<SetOfferParameters>(p)),
+      stake: (p: WithoutMarket<StakeParameters>) => stake(client, withMarket<StakeParameters>(p)),
+      requestUnstake: (p: WithoutMarket<RequestUnstakeParameters>) => requestUnstake(client, withMarket<RequestUnstakeParameters>(p)),
+      withdrawStake: (p: WithoutMarket<WithdrawStakeParameters> = {}) => withdrawStake(client, withMarket<WithdrawStakeParameters>(p)),
+      acceptJob: (p: WithoutMarket<AcceptJobParameters>) => acceptJob(client, withMarket<AcceptJobParameters>(p)),
+      finalizeJobs: (p: WithoutMarket<FinalizeJobsParameters>) => finalizeJobs(client, withMarket<FinalizeJobsParameters>(p)),
+      watchJobs: (p: WithoutMarket<WatchJobsParameters>) => watchJobs(client, withMarket<WatchJobsParameters>(p)),
     };
   };
 }

@@ -1,0 +1,36 @@
+export { acceptJob, type AcceptJobErrorType, type AcceptJobParameters, type AcceptJobReturnType } from "./acceptJob.js";
+export {
+  finalizeJobs,
+  FinalizeJobsBatchError,
+  MAX_FINALIZE_BATCH,
+  type FinalizeJobsErrorType,
+  type FinalizeJobsParameters,
+  type FinalizeJobsReturnType,
+} from "./finalizeJobs.js";
+export {
+  registerProvider,
+  type RegisterProviderErrorType,
+  type RegisterProviderParameters,
+  type RegisterProviderReturnType,
+} from "./registerProvider.js";
+export {
+  requestUnstake,
+  type RequestUnstakeErrorType,
+  type RequestUnstakeParameters,
+  type RequestUnstakeReturnType,
+} from "./requestUnstake.js";
+export { setOffer, type SetOfferErrorType, type SetOfferParameters, type SetOfferReturnType } from "./setOffer.js";
+export { stake, type StakeErrorType, type StakeParameters, type StakeReturnType } from "./stake.js";
+export { submitResult, type SubmitResultParameters, type SubmitResultReturnType } from "./submitResult.js";
+export {
+  watchJobs,
+  type WatchJobsItem,
+  type WatchJobsParameters,
+  type WatchJobsReturnType,
+} from "./watchJobs.js";
+export {
+  withdrawStake,
+  type WithdrawStakeErrorType,
+  type WithdrawStakeParameters,
+  type WithdrawStakeReturnType,
+} from "./withdrawStake.js";

@@ -1,0 +1,49 @@
+import type { Account, Address, Chain, Client, Hash, Hex, SimulateContractErrorType, Transport, WriteContractErrorType } from "viem";
+
+import type {
+  AmountZeroError,
+  ModelNotRegisteredError,
+  PaymentTokenNotAllowedError,
+  ProviderNotRegisteredError,
+} from "../../errors/contract.js";
+import { writeMarket } from "../../utils/write.js";
+
+export interface SetOfferParameters {
+  market: Address;
+  /** The registered model the offer is for. */
+  model: Hex;
+  /** The allow-listed ERC-20 the provider wants to be paid in. */
+  token: Address;
+  /** The lowest price it accepts an open job for, in `token` units (non-zero). */
+  price: bigint;
+  /** The latency it promises, in seconds. */
+  maxLatency: number;
+  /** `false` withdraws the offer (default `true`). */
+  active?: boolean;
+}
+
+/** The hash of the `setOffer` transaction. */
+export type SetOfferReturnType = Hash;
+
+/** The typed reverts it can throw (see `decodeDepinferError`), else viem's errors (transport, signing, ...). */
+export type SetOfferErrorType =
+  | ProviderNotRegisteredError
+  | ModelNotRegisteredError
+  | PaymentTokenNotAllowedError
+  | AmountZeroError
+  | SimulateContractErrorType
+  | WriteContractErrorType;
+
+/**
+ * Sets (or, with `active: false`, withdraws) the client's offer for a model. Open jobs for the
+ * model, in the offer's token and at no less than its price, may then be accepted by this provider.
+ *
+ * @example
+ * const hash = await setOffer(providerClient, { market, model, token: usdc, price: 2_000_000n, maxLatency: 60 });
+ */
+export async function setOffer<chain extends Chain | undefined>(
+  client: Client<Transport, chain, Account>,
+  { market, model, token, price, maxLatency, active = true }: SetOfferParameters,
+): Promise<SetOfferReturnType> {
+  return (await writeMarket(client, market, "setOffer", [model, token, price, maxLatency, active])).hash;
+}
