@@ -1,0 +1,4 @@
+// `npm run example`
+import { runQuickstart } from "./run-quickstart.js";
+
+await runQuickstart();
