@@ -5,6 +5,18 @@ export * from "./content/index.js";
 export { deployments } from "./deployments.js";
 export { attestationTypes, JobStatus, type DepinferAddresses, type Job, type JobStatusName } from "./types.js";
 export { contentHash, toContentBytes } from "./utils/content.js";
+export * from "./utils/validate.js";
+export {
+  createNonceQueue,
+  isTransientError,
+  isUserRejection,
+  mapWalletError,
+  waitForSuccess,
+  withRetry,
+  type NonceQueue,
+  type WaitForSuccessOptions,
+  type WithRetryOptions,
+} from "./utils/transactions.js";
 export {
   MAX_INLINE_INPUT,
   submitJob,

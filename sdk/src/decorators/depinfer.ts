@@ -39,11 +39,13 @@ import {
 } from "../actions/provider/index.js";
 import { getJob, type GetJobParameters } from "../actions/public/getJob.js";
 import type { DepinferAddresses } from "../types.js";
+import { createNonceQueue } from "../utils/transactions.js";
 
 type WithoutMarket<T> = Omit<T, "market"> & { market?: T extends { market: infer M } ? M : never };
 
 /**
  * Depinfer actions as client methods, with the market address filled in (and overridable per call).
+ * Writes from the client's account are serialized, so `Promise.all` over several writes is safe.
  *
  * @example
  * const client = createWalletClient({ chain, transport: http(), account }).extend(depinferActions({ market }));
@@ -55,31 +57,35 @@ export type DepinferActions = ReturnType<ReturnType<typeof depinferActions>>;
 export function depinferActions(addresses: DepinferAddresses) {
   return <chain extends Chain | undefined>(client: Client<Transport, chain, Account>) => {
     const withMarket = <T extends { market: unknown }>(p: WithoutMarket<T>) => ({ ...p, market: p.market ?? addresses.market }) as T;
+    // Writes from this client's account run one after another, so parallel calls cannot race on
+    // nonces or approvals (see createNonceQueue). Reads are not queued.
+    const queue = createNonceQueue();
+    const queued = <T>(fn: () => Promise<T>) => queue.run(client.account, fn);
     return {
-      submitJob: (p: WithoutMarket<SubmitJobParameters>) => submitJob(client, withMarket<SubmitJobParameters>(p)),
-      submitJobSync: (p: WithoutMarket<SubmitJobParameters>) => submitJobSync(client, withMarket<SubmitJobParameters>(p)),
+      submitJob: (p: WithoutMarket<SubmitJobParameters>) => queued(() => submitJob(client, withMarket<SubmitJobParameters>(p))),
+      submitJobSync: (p: WithoutMarket<SubmitJobParameters>) => queued(() => submitJobSync(client, withMarket<SubmitJobParameters>(p))),
       getJob: (p: WithoutMarket<GetJobParameters>) => getJob(client, withMarket<GetJobParameters>(p)),
-      finalizeJob: (p: WithoutMarket<FinalizeJobParameters>) => finalizeJob(client, withMarket<FinalizeJobParameters>(p)),
-      submitResult: (p: WithoutMarket<SubmitResultParameters>) => submitResult(client, withMarket<SubmitResultParameters>(p)),
-      disputeJob: (p: WithoutMarket<DisputeJobParameters>) => disputeJob(client, withMarket<DisputeJobParameters>(p)),
-      expireJob: (p: WithoutMarket<ExpireJobParameters>) => expireJob(client, withMarket<ExpireJobParameters>(p)),
-      depositBalance: (p: WithoutMarket<DepositBalanceParameters>) => depositBalance(client, withMarket<DepositBalanceParameters>(p)),
+      finalizeJob: (p: WithoutMarket<FinalizeJobParameters>) => queued(() => finalizeJob(client, withMarket<FinalizeJobParameters>(p))),
+      submitResult: (p: WithoutMarket<SubmitResultParameters>) => queued(() => submitResult(client, withMarket<SubmitResultParameters>(p))),
+      disputeJob: (p: WithoutMarket<DisputeJobParameters>) => queued(() => disputeJob(client, withMarket<DisputeJobParameters>(p))),
+      expireJob: (p: WithoutMarket<ExpireJobParameters>) => queued(() => expireJob(client, withMarket<ExpireJobParameters>(p))),
+      depositBalance: (p: WithoutMarket<DepositBalanceParameters>) => queued(() => depositBalance(client, withMarket<DepositBalanceParameters>(p))),
       withdrawBalance: (p: WithoutMarket<WithdrawBalanceParameters>) =>
-        withdrawBalance(client, withMarket<WithdrawBalanceParameters>(p)),
-      claim: (p: WithoutMarket<ClaimParameters>) => claim(client, withMarket<ClaimParameters>(p)),
+        queued(() => withdrawBalance(client, withMarket<WithdrawBalanceParameters>(p))),
+      claim: (p: WithoutMarket<ClaimParameters>) => queued(() => claim(client, withMarket<ClaimParameters>(p))),
       getClaimable: (p: WithoutMarket<GetClaimableParameters>) => getClaimable(client, withMarket<GetClaimableParameters>(p)),
       getParams: (p: WithoutMarket<GetParamsParameters> = {}) => getParams(client, withMarket<GetParamsParameters>(p)),
       getStake: (p: WithoutMarket<GetStakeParameters>) => getStake(client, withMarket<GetStakeParameters>(p)),
       waitForResult: (p: WithoutMarket<WaitForResultParameters>) => waitForResult(client, withMarket<WaitForResultParameters>(p)),
       getProviders: (p: WithoutMarket<GetProvidersParameters> = {}) => getProviders(client, withMarket<GetProvidersParameters>(p)),
       registerProvider: (p: WithoutMarket<RegisterProviderParameters>) =>
-        registerProvider(client, withMarket<RegisterProviderParameters>(p)),
-      setOffer: (p: WithoutMarket<SetOfferParameters>) => setOffer(client, withMarket<SetOfferParameters>(p)),
-      stake: (p: WithoutMarket<StakeParameters>) => stake(client, withMarket<StakeParameters>(p)),
-      requestUnstake: (p: WithoutMarket<RequestUnstakeParameters>) => requestUnstake(client, withMarket<RequestUnstakeParameters>(p)),
-      withdrawStake: (p: WithoutMarket<WithdrawStakeParameters> = {}) => withdrawStake(client, withMarket<WithdrawStakeParameters>(p)),
-      acceptJob: (p: WithoutMarket<AcceptJobParameters>) => acceptJob(client, withMarket<AcceptJobParameters>(p)),
-      finalizeJobs: (p: WithoutMarket<FinalizeJobsParameters>) => finalizeJobs(client, withMarket<FinalizeJobsParameters>(p)),
+        queued(() => registerProvider(client, withMarket<RegisterProviderParameters>(p))),
+      setOffer: (p: WithoutMarket<SetOfferParameters>) => queued(() => setOffer(client, withMarket<SetOfferParameters>(p))),
+      stake: (p: WithoutMarket<StakeParameters>) => queued(() => stake(client, withMarket<StakeParameters>(p))),
+      requestUnstake: (p: WithoutMarket<RequestUnstakeParameters>) => queued(() => requestUnstake(client, withMarket<RequestUnstakeParameters>(p))),
+      withdrawStake: (p: WithoutMarket<WithdrawStakeParameters> = {}) => queued(() => withdrawStake(client, withMarket<WithdrawStakeParameters>(p))),
+      acceptJob: (p: WithoutMarket<AcceptJobParameters>) => queued(() => acceptJob(client, withMarket<AcceptJobParameters>(p))),
+      finalizeJobs: (p: WithoutMarket<FinalizeJobsParameters>) => queued(() => finalizeJobs(client, withMarket<FinalizeJobsParameters>(p))),
       watchJobs: (p: WithoutMarket<WatchJobsParameters>) => watchJobs(client, withMarket<WatchJobsParameters>(p)),
     };
   };

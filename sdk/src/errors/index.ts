@@ -6,3 +6,4 @@ export {
   type JobEndedWithoutResultErrorType,
   type WaitForResultTimeoutErrorType,
 } from "./result.js";
+export * from "./validation.js";

@@ -3,6 +3,7 @@ import { simulateContract, writeContract } from "viem/actions";
 
 import { jobMarketAbi } from "../abis/jobMarket.js";
 import { decodeDepinferError } from "../errors/contract.js";
+import { mapWalletError, withRetry } from "./transactions.js";
 
 export type MarketWriteName = ContractFunctionName<typeof jobMarketAbi, "nonpayable">;
 export type MarketWriteArgs<name extends MarketWriteName> = ContractFunctionArgs<typeof jobMarketAbi, "nonpayable", name>;
@@ -10,7 +11,8 @@ export type MarketWriteArgs<name extends MarketWriteName> = ContractFunctionArgs
 /**
  * Simulates, then sends, a call to `address` on `abi`. A call that would revert throws before
  * anything is signed or sent: a Depinfer or OpenZeppelin custom error as its typed class (for
- * example `JobWrongStatusError`, with its arguments and a hint), anything else as viem threw it.
+ * example `JobWrongStatusError`, with its arguments and a hint). A request the user declines in
+ * the wallet throws `UserRejectedError`; anything else as viem threw it.
  */
 export async function simulateAndWrite<const abi extends Abi>(
   client: Client<Transport, Chain | undefined, Account>,
@@ -19,19 +21,28 @@ export async function simulateAndWrite<const abi extends Abi>(
   functionName: string,
   args: readonly unknown[],
 ): Promise<{ hash: Hash; result: unknown }> {
+  // Reads may be retried on transient RPC errors; the send is never repeated (a timeout does not
+  // prove a transaction was not broadcast).
+  let simulated: { request: unknown; result: unknown };
   try {
-    const { request, result } = await simulateContract(client, {
-      address,
-      abi: abi as Abi,
-      functionName,
-      args,
-      account: client.account,
-      chain: client.chain,
-    } as never);
-    const hash = await writeContract(client, request as never);
-    return { hash, result };
+    simulated = await withRetry(() =>
+      simulateContract(client, {
+        address,
+        abi: abi as Abi,
+        functionName,
+        args,
+        account: client.account,
+        chain: client.chain,
+      } as never),
+    );
   } catch (error) {
-    throw decodeDepinferError(error) ?? error;
+    throw mapWalletError(decodeDepinferError(error) ?? error, functionName);
+  }
+  try {
+    const hash = await writeContract(client, simulated.request as never);
+    return { hash, result: simulated.result };
+  } catch (error) {
+    throw mapWalletError(decodeDepinferError(error) ?? error, functionName);
   }
 }
 

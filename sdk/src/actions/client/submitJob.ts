@@ -10,13 +10,24 @@ import {
   type Hex,
   type Transport,
 } from "viem";
-import { getBlock, readContract, signTypedData, waitForTransactionReceipt } from "viem/actions";
+import { getBlock, readContract, signTypedData } from "viem/actions";
 
 import { jobMarketAbi } from "../../abis/jobMarket.js";
 import type { Job } from "../../types.js";
 import { contentHash, toContentBytes } from "../../utils/content.js";
 import { approveMax, erc20Abi } from "../../utils/erc20.js";
+import { waitForSuccess } from "../../utils/transactions.js";
+import {
+  assertAddress,
+  assertAmount,
+  assertChain,
+  assertContract,
+  assertDeadline,
+  assertFunds,
+  assertPriceMeetsOffer,
+} from "../../utils/validate.js";
 import { simulateAndWrite } from "../../utils/write.js";
+import { InsufficientBalanceError } from "../../errors/validation.js";
 
 const permitTypes = {
   Permit: [
@@ -91,9 +102,22 @@ export async function submitJob<chain extends Chain | undefined>(
   parameters: SubmitJobParameters,
 ): Promise<SubmitJobReturnType> {
   const { market, model, input, price, token, provider, timeout = 3600, fromBalance = false } = parameters;
+  const account = client.account;
+  // Bad input is refused before anything is sent, with an error that says what to fix.
+  assertAddress("market", market);
+  assertAddress("token", token);
+  if (provider !== undefined) assertAddress("provider", provider);
+  assertAmount("price", price);
   const bytes = toContentBytes(input);
   // Deadlines are chain time: a local chain may run ahead of the wall clock.
   const chainNow = (await getBlock(client, { blockTag: "latest" })).timestamp;
+  assertDeadline(chainNow + BigInt(timeout), chainNow + 1n);
+  await Promise.all([
+    assertChain(client),
+    assertContract(client, market, "market"),
+    assertPriceMeetsOffer(client, { market, provider, model, price }),
+    fromBalance ? assertMarketBalance(client, market, token, price) : assertFunds(client, { token, account: account.address, amount: price, checkAllowance: false }),
+  ]);
   const request = {
     provider: provider ?? "0x0000000000000000000000000000000000000000",
     token,
@@ -104,7 +128,6 @@ export async function submitJob<chain extends Chain | undefined>(
     nonce: parameters.nonce ?? BigInt(Math.floor(Math.random() * Number.MAX_SAFE_INTEGER)),
   } as const;
   const inline: Hex = bytes.length <= MAX_INLINE_INPUT ? bytesToHex(bytes) : "0x";
-  const account = client.account;
 
   let functionName: "createJob" | "createJobFromBalance" | "createJobWithPermit" = fromBalance
     ? "createJobFromBalance"
@@ -148,8 +171,20 @@ export async function submitJob<chain extends Chain | undefined>(
   return { jobId, job, hash };
 }
 
+/** Throws `InsufficientBalanceError` when the caller's balance in the market is below `amount`. */
+async function assertMarketBalance(client: Client<Transport, Chain | undefined, Account>, market: Address, token: Address, amount: bigint) {
+  const available = await readContract(client, {
+    address: market,
+    abi: jobMarketAbi,
+    functionName: "claimable",
+    args: [client.account.address, token],
+  });
+  if (available < amount) throw new InsufficientBalanceError({ token, account: client.account.address, needed: amount, available });
+}
+
 /**
  * Like {@link submitJob}, then waits for the receipt and returns the decoded `JobCreated` event.
+ * A transaction that is mined but reverts throws `TransactionRevertedError` with its hash.
  *
  * @example
  * const { jobId, job, receipt } = await submitJobSync(walletClient, { market, model, input, price, token });
@@ -159,8 +194,7 @@ export async function submitJobSync<chain extends Chain | undefined>(
   parameters: SubmitJobParameters,
 ) {
   const { hash } = await submitJob(client, parameters);
-  const receipt = await waitForTransactionReceipt(client, { hash });
-  if (receipt.status !== "success") throw new Error(`createJob transaction ${hash} reverted`);
+  const receipt = await waitForSuccess(client, hash, "createJob");
   const [event] = parseEventLogs({ abi: jobMarketAbi, eventName: "JobCreated", logs: receipt.logs });
   return { jobId: event.args.jobId as Hex, job: event.args.job as Job, receipt, hash };
 }
