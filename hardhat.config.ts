@@ -5,7 +5,7 @@ import hardhatIgnitionViem from "@nomicfoundation/hardhat-ignition-viem";
 import hardhatNetworkHelpers from "@nomicfoundation/hardhat-network-helpers";
 import hardhatTypechain from "@nomicfoundation/hardhat-typechain";
 import hardhatViem from "@nomicfoundation/hardhat-viem";
-import { defineConfig, task } from "hardhat/config";
+import { configVariable, defineConfig, task } from "hardhat/config";
 import { ArgumentType } from "hardhat/types/arguments";
 
 const require = createRequire(import.meta.url);
@@ -95,10 +95,41 @@ export default defineConfig({
       chainType: "l1",
       url: "http://127.0.0.1:18545",
     },
+    // The governance suite's own node process (started and stopped by the test).
+    anvilGov: {
+      type: "http",
+      chainType: "l1",
+      url: "http://127.0.0.1:18546",
+    },
+    anvilUpgrade: {
+      type: "http",
+      chainType: "l1",
+      url: "http://127.0.0.1:18547",
+    },
     localhost: {
       type: "http",
       chainType: "l1",
       url: "http://127.0.0.1:8545",
+    },
+    // Testnets: RPC URL and deployer key come from configuration variables (environment or the
+    // Hardhat keystore), never from committed files.
+    sepolia: {
+      type: "http",
+      chainType: "l1",
+      url: configVariable("SEPOLIA_RPC_URL"),
+      accounts: [configVariable("DEPLOYER_PRIVATE_KEY")],
+    },
+    baseSepolia: {
+      type: "http",
+      chainType: "op",
+      url: configVariable("BASE_SEPOLIA_RPC_URL"),
+      accounts: [configVariable("DEPLOYER_PRIVATE_KEY")],
+    },
+    arbitrumSepolia: {
+      type: "http",
+      chainType: "generic",
+      url: configVariable("ARBITRUM_SEPOLIA_RPC_URL"),
+      accounts: [configVariable("DEPLOYER_PRIVATE_KEY")],
     },
   },
 });

@@ -3,9 +3,7 @@
  * @foundry-rs/anvil npm package), deploys the protocol with the production Ignition module, runs
  * a paid job end to end through the SDK, and stops the node.
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { rmSync } from "node:fs";
-import { createRequire } from "node:module";
 import path from "node:path";
 
 import { network } from "hardhat";
@@ -13,6 +11,7 @@ import { http, type Chain } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import depinferModule from "../../scripts/deploy/Depinfer.js";
+import { startAnvil, type AnvilHandle } from "../../test/utils/anvil.js";
 import { deployProtocol, DPI, registerModel, setUpProvider, USDC, type Connection } from "../../scripts/lib/harness.js";
 import { createDepinferClient, MemoryContentStore } from "../src/index.js";
 
@@ -21,38 +20,18 @@ const URL = `http://127.0.0.1:${PORT}`;
 const root = path.resolve(import.meta.dirname, "../..");
 const deploymentId = `anvil-test-${process.pid}-${Date.now()}`;
 
-async function waitForNode(url: string, timeoutMs: number) {
-  const start = Date.now();
-  while (Date.now() - start < timeoutMs) {
-    try {
-      const res = await fetch(url, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
-      });
-      if (res.ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`anvil did not answer on ${url} within ${timeoutMs} ms`);
-}
-
 describe("SDK over HTTP against a separate anvil process", () => {
-  let anvil: ChildProcess;
+  let anvil: AnvilHandle;
   let connection: Connection;
 
   beforeAll(async () => {
-    const bin = path.join(path.dirname(createRequire(import.meta.url).resolve("@foundry-rs/anvil/package.json")), "bin.mjs");
-    anvil = spawn(process.execPath, [bin, "--port", String(PORT), "--host", "127.0.0.1", "--silent"], { stdio: "ignore" });
-    await waitForNode(URL, 20_000);
+    anvil = await startAnvil(PORT);
     connection = (await network.create({ network: "anvilTest" })) as Connection;
   });
 
   afterAll(async () => {
     await connection?.close?.();
-    anvil?.kill("SIGTERM");
+    await anvil?.stop();
     rmSync(path.join(root, "ignition", "deployments", deploymentId), { recursive: true, force: true });
   });
 

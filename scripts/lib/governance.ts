@@ -1,0 +1,128 @@
+/**
+ * The Governor → Timelock proposal lifecycle for governor scripts: plan, propose, vote, queue,
+ * execute. A proposal's calls are saved in deployments/<network>/proposals/<id>.json so each step
+ * can run later (often days later) from the same record, and every step reads the proposal's
+ * state on chain and says what comes next and when.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+
+import { encodeFunctionData, keccak256, toHex, type Abi, type Address, type Hex, type PublicClient } from "viem";
+
+import { depinferGovernorAbi } from "../../sdk/src/abis/depinferGovernor.js";
+import { confirmCalls, deploymentsDir, type DeploymentRecord, type PlannedCall } from "./cli.js";
+
+export const ProposalState = ["Pending", "Active", "Canceled", "Defeated", "Succeeded", "Queued", "Expired", "Executed"] as const;
+export type ProposalStateName = (typeof ProposalState)[number];
+
+/** A proposal as saved on disk. */
+export interface ProposalRecord {
+  id: string;
+  description: string;
+  targets: Address[];
+  values: string[];
+  calldatas: Hex[];
+  /** Human rendering of each call, for review. */
+  summary: string[];
+}
+
+export function proposalFile(network: string, id: string) {
+  return path.join(deploymentsDir(), network, "proposals", `${id}.json`);
+}
+
+export function saveProposal(network: string, p: ProposalRecord) {
+  const file = proposalFile(network, p.id);
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, JSON.stringify(p, null, 2) + "\n");
+  return file;
+}
+
+export function loadProposal(network: string, id: string): ProposalRecord {
+  return JSON.parse(readFileSync(proposalFile(network, id), "utf8")) as ProposalRecord;
+}
+
+/** Encodes `calls` (target, abi, function, args) into a proposal and computes its id off-chain. */
+export async function planProposal(
+  publicClient: PublicClient,
+  deployment: DeploymentRecord,
+  description: string,
+  calls: { to: Address; target: string; abi: Abi; functionName: string; args: readonly unknown[] }[],
+): Promise<ProposalRecord> {
+  const targets = calls.map((c) => c.to);
+  const values = calls.map(() => 0n);
+  const calldatas = calls.map((c) => encodeFunctionData({ abi: c.abi, functionName: c.functionName, args: c.args } as never));
+  const id = await publicClient.readContract({
+    address: deployment.contracts.governor,
+    abi: depinferGovernorAbi,
+    functionName: "hashProposal",
+    args: [targets, values, calldatas, keccak256(toHex(description))],
+  });
+  return {
+    id: id.toString(),
+    description,
+    targets,
+    values: values.map(String),
+    calldatas,
+    summary: calls.map((c) => `${c.target}.${c.functionName}(${c.args.map((a) => JSON.stringify(a, (_k, v) => (typeof v === "bigint" ? v.toString() : v))).join(", ")})`),
+  };
+}
+
+export interface ProposalStatus {
+  state: ProposalStateName | "Unknown";
+  snapshot?: bigint;
+  deadline?: bigint;
+  eta?: bigint;
+  /** What to do next, and when. */
+  next: string;
+}
+
+/** Reads a proposal's state and explains the next step. Times are the token's clock (unix seconds). */
+export async function proposalStatus(
+  publicClient: PublicClient,
+  deployment: DeploymentRecord,
+  p: ProposalRecord,
+  network: string,
+): Promise<ProposalStatus> {
+  const governor = deployment.contracts.governor;
+  const id = BigInt(p.id);
+  let stateIndex: number;
+  try {
+    stateIndex = await publicClient.readContract({ address: governor, abi: depinferGovernorAbi, functionName: "state", args: [id] });
+  } catch {
+    return { state: "Unknown", next: `Not proposed yet: npm run proposal -- --network ${network} ${p.id} propose` };
+  }
+  const state = ProposalState[stateIndex];
+  const [snapshot, deadline, eta] = await Promise.all([
+    publicClient.readContract({ address: governor, abi: depinferGovernorAbi, functionName: "proposalSnapshot", args: [id] }),
+    publicClient.readContract({ address: governor, abi: depinferGovernorAbi, functionName: "proposalDeadline", args: [id] }),
+    publicClient.readContract({ address: governor, abi: depinferGovernorAbi, functionName: "proposalEta", args: [id] }),
+  ]);
+  const at = (t: bigint) => `${new Date(Number(t) * 1000).toISOString()} (unix ${t})`;
+  const cmd = (step: string) => `npm run proposal -- --network ${network} ${p.id} ${step}`;
+  const next: Record<ProposalStateName, string> = {
+    Pending: `Voting opens after ${at(snapshot)}; then: ${cmd("vote")}`,
+    Active: `Voting is open until ${at(deadline)}: ${cmd("vote")}`,
+    Canceled: "Canceled: nothing more can happen. Propose again if needed.",
+    Defeated: "Defeated (no quorum or majority): nothing more can happen.",
+    Succeeded: `Passed: queue it in the Timelock: ${cmd("queue")}`,
+    Queued: `Queued: executable after ${at(eta)}: ${cmd("execute")}`,
+    Expired: "Expired in the Timelock without execution: propose again.",
+    Executed: "Executed: done.",
+  };
+  return { state, snapshot, deadline, eta, next: next[state] };
+}
+
+/** The governor call for a lifecycle step, for review and confirmation. */
+export function stepCall(deployment: DeploymentRecord, p: ProposalRecord, step: "propose" | "vote" | "queue" | "execute", from: string): PlannedCall {
+  const values = p.values.map(BigInt);
+  const descriptionHash = keccak256(toHex(p.description));
+  const data =
+    step === "propose"
+      ? encodeFunctionData({ abi: depinferGovernorAbi, functionName: "propose", args: [p.targets, values, p.calldatas, p.description] })
+      : step === "vote"
+        ? encodeFunctionData({ abi: depinferGovernorAbi, functionName: "castVote", args: [BigInt(p.id), 1] })
+        : encodeFunctionData({ abi: depinferGovernorAbi, functionName: step, args: [p.targets, values, p.calldatas, descriptionHash] });
+  return { from, to: deployment.contracts.governor, target: "DepinferGovernor", abi: depinferGovernorAbi as Abi, data };
+}
+
+export { confirmCalls };
