@@ -101,6 +101,11 @@ export default defineConfig({
       chainType: "l1",
       url: "http://127.0.0.1:18546",
     },
+    anvilDeploy: {
+      type: "http",
+      chainType: "l1",
+      url: "http://127.0.0.1:18548",
+    },
     anvilUpgrade: {
       type: "http",
       chainType: "l1",
