@@ -29,23 +29,40 @@ export async function startAnvil(port: number, { timeoutMs = 20_000 } = {}): Pro
   const url = `http://127.0.0.1:${port}`;
   if (await answers(url)) throw new Error(`Something already answers on ${url}: stop it before running this suite.`);
   const bin = path.join(path.dirname(createRequire(import.meta.url).resolve("@foundry-rs/anvil/package.json")), "bin.mjs");
-  const child = spawn(process.execPath, [bin, "--port", String(port), "--host", "127.0.0.1", "--silent"], { stdio: "ignore" });
+  // Its own process group: bin.mjs starts the native anvil as a child, and stopping only the
+  // wrapper would leave the node running.
+  const child = spawn(process.execPath, [bin, "--port", String(port), "--host", "127.0.0.1", "--silent"], {
+    stdio: "ignore",
+    detached: true,
+  });
+  const killGroup = (signal: NodeJS.Signals) => {
+    try {
+      process.kill(-child.pid!, signal);
+    } catch {
+      // already gone
+    }
+  };
   const start = Date.now();
   while (!(await answers(url))) {
     if (child.exitCode !== null) throw new Error(`anvil exited with code ${child.exitCode} before answering on ${url}`);
     if (Date.now() - start > timeoutMs) {
-      child.kill("SIGKILL");
+      killGroup("SIGKILL");
       throw new Error(`anvil did not answer on ${url} within ${timeoutMs} ms`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }
   return {
     url,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once("exit", () => resolve());
-        child.kill("SIGTERM");
-      }),
+    stop: async () => {
+      if (child.exitCode === null) {
+        await new Promise<void>((resolve) => {
+          child.once("exit", () => resolve());
+          killGroup("SIGTERM");
+        });
+      }
+      killGroup("SIGKILL"); // the native child, if it outlived the wrapper
+      // The port is free once nothing answers on it.
+      for (let i = 0; i < 50 && (await answers(url)); i++) await new Promise((r) => setTimeout(r, 100));
+    },
   };
 }

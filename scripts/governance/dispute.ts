@@ -1,0 +1,194 @@
+/**
+ * `npm run dispute -- --network <name> <jobId> [upheld|rejected|draw] [--reason text] [--account i] [--from-block n] [--yes]`
+ *
+ * Shows the evidence of a dispute: the job's terms (JobCreated, and its inline input if any), the
+ * provider's attested result (ResultSubmitted: output hash and EIP-712 signature, checked against
+ * the provider's registered signer), the dispute (DisputeOpened and the open dispute record) and
+ * what each ruling would do. With an outcome, the arbitrator (wallet `--account`, default 0, which
+ * must hold the ARBITRATOR role) then calls ArbitratedVerifier.rule(job, outcome, reason) after
+ * confirmation. Events are read from the deployment's first block (or `--from-block`).
+ */
+import { network } from "hardhat";
+import { encodeFunctionData, isAddressEqual, recoverAddress, toFunctionSelector, zeroAddress, type Abi, type Hex } from "viem";
+
+import { arbitratedVerifierAbi } from "../../sdk/src/abis/arbitratedVerifier.js";
+import { jobMarketAbi } from "../../sdk/src/abis/jobMarket.js";
+import { confirmCalls, loadDeployment, parseCli, type PlannedCall } from "../lib/cli.js";
+import { isMain, runCli, walletAt, type Log } from "./change.js";
+import { accessManagerAbi, ROLE_IDS } from "./roles.js";
+
+export const JOB_STATUS = ["None", "Created", "Accepted", "Submitted", "Disputed", "Finalized", "Expired", "Cancelled", "Slashed"] as const;
+export const OUTCOMES = { upheld: 0, rejected: 1, draw: 2 } as const;
+export type OutcomeName = keyof typeof OUTCOMES;
+
+const RULE_SELECTOR = toFunctionSelector("rule((address,address,address,uint96,uint96,bytes32,bytes32,uint40,uint32,uint64),uint8,string)");
+
+export interface DisputeResult {
+  jobId: Hex;
+  status: (typeof JOB_STATUS)[number];
+  /** Whether the attestation was signed by the provider's registered (or, after a rotation, previous) signer. */
+  signerMatches?: boolean;
+  ruled: boolean;
+  hash?: Hex;
+  slashed?: bigint;
+  challengerReward?: bigint;
+}
+
+const at = (t: bigint | number) => `${new Date(Number(t) * 1000).toISOString()} (unix ${t})`;
+
+export async function dispute(argv = process.argv.slice(2), log: Log = console.log): Promise<DisputeResult> {
+  const args = parseCli({ reason: { type: "string" }, account: { type: "string" }, "from-block": { type: "string" } }, argv);
+  const [rawJobId, rawOutcome, ...extra] = args.positionals;
+  const usage = "usage: npm run dispute -- --network <name> <jobId> [upheld|rejected|draw] [--reason text] [--yes]";
+  if (!rawJobId || !/^0x[0-9a-fA-F]{64}$/.test(rawJobId)) throw new Error(`expected a job id (0x + 64 hex digits), got "${rawJobId ?? ""}"\n${usage}`);
+  if (rawOutcome !== undefined && !(rawOutcome in OUTCOMES)) throw new Error(`unknown outcome "${rawOutcome}": expected upheld, rejected or draw\n${usage}`);
+  if (extra.length) throw new Error(`unexpected argument "${extra[0]}"\n${usage}`);
+  const jobId = rawJobId.toLowerCase() as Hex;
+  const outcome = rawOutcome as OutcomeName | undefined;
+
+  const deployment = loadDeployment(args.network);
+  const { market, verifier, manager } = deployment.contracts;
+  const fromBlock = BigInt(args["from-block"] ?? deployment.block);
+  const connection = await network.connect({ network: args.network });
+  try {
+    const publicClient = await connection.viem.getPublicClient();
+    const events = <N extends "JobCreated" | "JobInput" | "ResultSubmitted" | "DisputeOpened">(eventName: N) =>
+      publicClient.getContractEvents({ address: market, abi: jobMarketAbi, eventName, args: { jobId } as never, fromBlock, strict: true });
+
+    // ---------------------------------------------------------------- the job
+    const [created] = await events("JobCreated");
+    if (!created) throw new Error(`No JobCreated event for ${jobId} on ${args.network} since block ${fromBlock}: unknown job (or try --from-block).`);
+    const job = created.args.job;
+    const state = await publicClient.readContract({ address: market, abi: jobMarketAbi, functionName: "jobState", args: [jobId] });
+    const status = JOB_STATUS[state.status];
+    log(`Job ${jobId} (created in block ${created.blockNumber}, tx ${created.transactionHash})`);
+    log(`  status       ${status}${state.provider !== zeroAddress ? `, provider ${state.provider}` : ""}, last change ${at(state.timestamp)}`);
+    log(`  client       ${job.client}`);
+    log(`  provider     ${job.provider === zeroAddress ? "(open job: any eligible provider)" : job.provider}`);
+    log(`  token        ${job.token}, price ${job.price}`);
+    log(`  collateral   ${job.collateral} (stake-token units)`);
+    log(`  model        ${job.model}`);
+    log(`  input hash   ${job.inputHash} (sha2-256 of the input bytes)`);
+    log(`  deadline     ${at(job.deadline)}`);
+    log(`  params       version ${job.paramsVersion}, nonce ${job.nonce}`);
+    const [input] = await events("JobInput");
+    if (input) {
+      const bytes = input.args.input;
+      log(`  input        ${(bytes.length - 2) / 2} bytes inline: ${bytes.length > 130 ? `${bytes.slice(0, 130)}…` : bytes}`);
+    }
+
+    // ---------------------------------------------------------------- the attestation
+    const submissions = await events("ResultSubmitted");
+    let signerMatches: boolean | undefined;
+    if (submissions.length === 0) {
+      log("Attestation: none (no ResultSubmitted event).");
+    }
+    for (const s of submissions) {
+      const { provider, outputHash, signature } = s.args;
+      const block = await publicClient.getBlock({ blockNumber: s.blockNumber });
+      log(`Attestation (block ${s.blockNumber}, ${at(block.timestamp)}, tx ${s.transactionHash})`);
+      log(`  provider     ${provider}`);
+      log(`  output hash  ${outputHash}`);
+      log(`  signature    ${signature}`);
+      const [digest, info] = await Promise.all([
+        publicClient.readContract({ address: market, abi: jobMarketAbi, functionName: "attestationDigest", args: [jobId, job.model, job.inputHash, outputHash, provider] }),
+        publicClient.readContract({ address: market, abi: jobMarketAbi, functionName: "provider", args: [provider] }),
+      ]);
+      let recovered: Hex | undefined;
+      try {
+        recovered = await recoverAddress({ hash: digest, signature });
+      } catch {
+        recovered = undefined;
+      }
+      if (!recovered) {
+        signerMatches = false;
+        log("  signer       INVALID signature: no signer recovers from it");
+      } else if (isAddressEqual(recovered, info.signer)) {
+        signerMatches = true;
+        log(`  signer       ${recovered}: matches the provider's registered signer`);
+      } else if (info.previousSigner !== zeroAddress && isAddressEqual(recovered, info.previousSigner)) {
+        signerMatches = true;
+        log(`  signer       ${recovered}: matches the provider's previous signer (rotated ${at(info.signerChangedAt)})`);
+      } else {
+        signerMatches = false;
+        log(`  signer       ${recovered}: does NOT match the provider's registered signer ${info.signer}`);
+      }
+    }
+
+    // ---------------------------------------------------------------- the dispute
+    const opened = await events("DisputeOpened");
+    for (const d of opened) {
+      log(`Dispute opened (block ${d.blockNumber}, tx ${d.transactionHash})`);
+      log(`  challenger   ${d.args.challenger}`);
+      log(`  bond         ${d.args.bond} (job token units)`);
+      log(`  verifier     ${d.args.verifier}${isAddressEqual(d.args.verifier, verifier) ? " (the ArbitratedVerifier)" : " (NOT this deployment's ArbitratedVerifier)"}`);
+      log(`  deadline     ${at(d.args.deadline)}`);
+    }
+    if (opened.length === 0) log("Dispute: none opened (no DisputeOpened event).");
+    const record = await publicClient.readContract({ address: market, abi: jobMarketAbi, functionName: "dispute", args: [jobId] });
+    const latest = await publicClient.getBlock();
+    const open = status === "Disputed";
+    if (open) {
+      const snap = await publicClient.readContract({ address: market, abi: jobMarketAbi, functionName: "paramsAt", args: [job.paramsVersion] });
+      const left = BigInt(record.deadline) - latest.timestamp;
+      log(`Open dispute: ${left >= 0n ? `the arbitrator may rule until ${at(record.deadline)} (${left} s from the latest block)` : `its deadline ${at(record.deadline)} has passed: anyone may cancel it (the result stands)`}`);
+      const reward = (job.collateral * BigInt(snap.challengerShareBps)) / 10_000n;
+      const kept = (record.bond * BigInt(snap.disputeFeeBps)) / 10_000n;
+      log("Rulings:");
+      log(`  upheld    the provider lied: its collateral ${job.collateral} is slashed (challenger ${reward}, treasury ${job.collateral - reward}), the client is refunded ${job.price}, the bond ${record.bond} goes back to the challenger; the provider is jailed`);
+      log(`  rejected  the result stands: the provider is paid; of the bond ${record.bond}, ${kept} is kept for verification and ${record.bond - kept} goes to the provider`);
+      log(`  draw      undecidable: the result stands and the bond ${record.bond} goes back to the challenger`);
+    } else {
+      log(`No open dispute: the job is ${status}.`);
+    }
+
+    if (!outcome) {
+      if (open) log(`To rule: npm run dispute -- --network ${args.network} ${jobId} upheld|rejected|draw --reason "<rationale>"`);
+      return { jobId, status, signerMatches, ruled: false };
+    }
+
+    // ---------------------------------------------------------------- the ruling
+    if (!open) throw new Error(`Cannot rule: job ${jobId} is ${status}, not Disputed. Nothing sent.`);
+    if (!isAddressEqual(record.verifier, verifier)) {
+      throw new Error(`Cannot rule: the dispute is held by verifier ${record.verifier}, not this deployment's ArbitratedVerifier ${verifier}. Nothing sent.`);
+    }
+    if (latest.timestamp > BigInt(record.deadline)) {
+      throw new Error(`Cannot rule: the dispute's deadline ${at(record.deadline)} has passed (anyone may cancel it in the market). Nothing sent.`);
+    }
+    const wallet = await walletAt(connection, args.account);
+    const arbitrator = wallet.account.address;
+    const [allowed] = await publicClient.readContract({ address: manager, abi: accessManagerAbi, functionName: "canCall", args: [arbitrator, verifier, RULE_SELECTOR] });
+    if (!allowed) {
+      throw new Error(
+        `${arbitrator} may not rule: it does not hold the ARBITRATOR role (${ROLE_IDS.arbitrator}). ` +
+          `Pick the arbitrator's wallet with --account, or appoint one: npm run roles -- --network ${args.network} grant arbitrator <address>. Nothing sent.`,
+      );
+    }
+    const reason = args.reason ?? "";
+    if (!reason) log("Note: no --reason given; the ruling will publish an empty rationale.");
+    const call: PlannedCall = {
+      from: `arbitrator ${arbitrator}`,
+      to: verifier,
+      target: "ArbitratedVerifier",
+      abi: arbitratedVerifierAbi as Abi,
+      data: encodeFunctionData({ abi: arbitratedVerifierAbi, functionName: "rule", args: [job, OUTCOMES[outcome], reason] }),
+    };
+    log(`Ruling: ${outcome}`);
+    if (!(await confirmCalls([call], args.yes, log))) return { jobId, status, signerMatches, ruled: false };
+    const hash = await wallet.sendTransaction({ to: call.to, data: call.data, account: wallet.account, chain: wallet.chain });
+    const receipt = await publicClient.waitForTransactionReceipt({ hash });
+    if (receipt.status !== "success") throw new Error(`rule transaction ${hash} reverted`);
+    const [resolved] = await publicClient.getContractEvents({ address: market, abi: jobMarketAbi, eventName: "DisputeResolved", args: { jobId }, blockHash: receipt.blockHash, strict: true });
+    const after = await publicClient.readContract({ address: market, abi: jobMarketAbi, functionName: "jobState", args: [jobId] });
+    const newStatus = JOB_STATUS[after.status];
+    log(
+      `Ruled ${outcome} (${hash}). Job status: ${newStatus}` +
+        (resolved ? `; slashed ${resolved.args.slashed}, challenger reward ${resolved.args.challengerReward}` : ""),
+    );
+    return { jobId, status: newStatus, signerMatches, ruled: true, hash, slashed: resolved?.args.slashed, challengerReward: resolved?.args.challengerReward };
+  } finally {
+    await connection.close();
+  }
+}
+
+if (isMain(import.meta.filename)) runCli("dispute", () => dispute());
