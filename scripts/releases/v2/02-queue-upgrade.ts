@@ -1,0 +1,105 @@
+/**
+ * Release v2, step 02: propose the upgrade to the Governor.
+ *
+ * `npm run release -- v2 02 --network <name> [--yes] [--account <i>]`
+ *
+ * Plans a proposal with one call, `market.upgradeToAndCall(<v2 implementation>, "0x")` (the market's
+ * `_authorizeUpgrade` is `restricted`: only the Timelock, i.e. a passed vote, may upgrade), saves it
+ * in deployments/<network>/proposals/<id>.json, prints it, and proposes it after confirmation.
+ * The vote and the Timelock queue are then advanced with `npm run proposal`, as printed; step 03
+ * executes. The proposer (wallet `--account`, default 0) needs the Governor's proposal threshold
+ * in delegated votes.
+ */
+import { network } from "hardhat";
+import { getAddress, type Abi } from "viem";
+
+import { depinferGovernorAbi } from "../../../sdk/src/abis/depinferGovernor.js";
+import { depinferTokenAbi } from "../../../sdk/src/abis/depinferToken.js";
+import { confirmCalls, loadDeployment, parseCli } from "../../lib/cli.js";
+import { planProposal, proposalStatus, saveProposal, stepCall } from "../../lib/governance.js";
+import { hasCode, implementationOf, loadRelease, releaseOf, runIfMain, saveRelease, upgradeAbi } from "../lib.js";
+
+const RELEASE = releaseOf(import.meta.filename);
+
+export default async function queueUpgrade(argv = process.argv.slice(2), log: (line: string) => void = console.log) {
+  const args = parseCli({ account: { type: "string" } }, argv);
+  const deployment = loadDeployment(args.network);
+  const release = loadRelease(args.network, RELEASE, "02");
+  const { market } = deployment.contracts;
+  const connection = await network.connect({ network: args.network });
+  try {
+    const publicClient = await connection.viem.getPublicClient();
+    const wallets = await connection.viem.getWalletClients();
+    const proposer = wallets[Number(args.account ?? 0)];
+    if (!proposer) throw new Error(`No wallet ${args.account} on ${args.network}`);
+
+    if (!(await hasCode(publicClient, release.implementation.address))) {
+      throw new Error(`${release.implementation.contract} at ${release.implementation.address} has no code on ${args.network}: re-run step 01.`);
+    }
+    if ((await implementationOf(publicClient, market)) === getAddress(release.implementation.address)) {
+      log(`The market already runs ${release.implementation.contract} (${release.implementation.address}). Next: npm run release -- ${RELEASE} 03 --network ${args.network}`);
+      return { proposalId: release.proposalId, state: "Executed" as const };
+    }
+
+    const description =
+      `Depinfer release ${RELEASE}: upgrade the JobMarket proxy ${market} from ${release.validatedAgainst.implementation} ` +
+      `(${release.validatedAgainst.address}) to ${release.implementation.contract} (${release.implementation.address}), ` +
+      `extension ${release.extension.contract} (${release.extension.address}). Storage layout validated by @openzeppelin/upgrades-core.`;
+    const proposal = await planProposal(publicClient, deployment, description, [
+      {
+        to: market,
+        target: "JobMarket",
+        abi: upgradeAbi as Abi,
+        functionName: "upgradeToAndCall",
+        args: [release.implementation.address, "0x"],
+      },
+    ]);
+    const file = saveProposal(args.network, proposal);
+    saveRelease({ ...release, proposalId: proposal.id });
+    log(`Release ${RELEASE} proposal ${proposal.id} (saved in ${file})`);
+    proposal.summary.forEach((s, i) => log(`  call ${i + 1}: ${s}`));
+
+    const before = await proposalStatus(publicClient, deployment, proposal, args.network);
+    if (before.state !== "Unknown") {
+      log(`Already proposed: state ${before.state}. Nothing sent. Next: ${before.next}`);
+      return { proposalId: proposal.id, state: before.state };
+    }
+
+    // The Governor counts the proposer's votes one clock tick back: say so before it reverts.
+    const [threshold, clock] = await Promise.all([
+      publicClient.readContract({ address: deployment.contracts.governor, abi: depinferGovernorAbi, functionName: "proposalThreshold" }),
+      publicClient.readContract({ address: deployment.contracts.governor, abi: depinferGovernorAbi, functionName: "clock" }),
+    ]);
+    const votes = await publicClient.readContract({
+      address: deployment.contracts.token,
+      abi: depinferTokenAbi,
+      functionName: "getPastVotes",
+      args: [proposer.account.address, BigInt(clock) - 1n],
+    });
+    if (votes < threshold) {
+      throw new Error(
+        `${proposer.account.address} has ${votes} votes, below the proposal threshold ${threshold}. ` +
+          `Delegate DPI votes to it (token.delegate) and wait a block, or propose from another --account.`,
+      );
+    }
+
+    const call = stepCall(deployment, proposal, "propose", proposer.account.address);
+    if (!(await confirmCalls([call], args.yes, log))) return { proposalId: proposal.id, state: before.state };
+    const hash = await proposer.sendTransaction({ to: call.to, data: call.data, account: proposer.account, chain: proposer.chain });
+    const receipt = await publicClient.waitForTransactionReceipt({ hash });
+    if (receipt.status !== "success") throw new Error(`propose transaction ${hash} reverted`);
+    const after = await proposalStatus(publicClient, deployment, proposal, args.network);
+    const cmd = (step: string) => `npm run proposal -- --network ${args.network} ${proposal.id} ${step}`;
+    log(`Proposed (${hash}). State: ${after.state}. ${after.next}`);
+    log("Next steps:");
+    log(`  1. vote once voting opens (after the voting delay): ${cmd("vote")}`);
+    log(`  2. queue in the Timelock once the vote has passed (after the voting period): ${cmd("queue")}`);
+    log(`  3. execute after the Timelock delay: npm run release -- ${RELEASE} 03 --network ${args.network}`);
+    log(`  Anytime: ${cmd("status")}`);
+    return { proposalId: proposal.id, state: after.state };
+  } finally {
+    await connection.close();
+  }
+}
+
+runIfMain(import.meta.filename, `release ${RELEASE} 02`, queueUpgrade);

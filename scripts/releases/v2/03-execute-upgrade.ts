@@ -1,0 +1,80 @@
+/**
+ * Release v2, step 03: execute the queued upgrade and record it.
+ *
+ * `npm run release -- v2 03 --network <name> [--yes] [--account <i>]`
+ *
+ * Checks that the proposal of step 02 is Queued and past its Timelock eta, prints the execute call
+ * and sends it after confirmation, then verifies the market's ERC-1967 implementation slot holds
+ * the v2 implementation (and that it serves through the v2 extension), and updates
+ * deployments/<network>/deployment.json (marketImplementation, marketExtension, versions.market).
+ * Re-running after execution only verifies and records.
+ */
+import { network } from "hardhat";
+import { getAddress } from "viem";
+
+import { confirmCalls, loadDeployment, parseCli, saveDeployment } from "../../lib/cli.js";
+import { loadProposal, proposalStatus, stepCall } from "../../lib/governance.js";
+import { implementationOf, loadRelease, releaseOf, releasePath, runIfMain, saveRelease, upgradeAbi } from "../lib.js";
+
+const RELEASE = releaseOf(import.meta.filename);
+
+export default async function executeUpgrade(argv = process.argv.slice(2), log: (line: string) => void = console.log) {
+  const args = parseCli({ account: { type: "string" } }, argv);
+  const deployment = loadDeployment(args.network);
+  const release = loadRelease(args.network, RELEASE, "03");
+  if (!release.proposalId) {
+    throw new Error(`Release ${RELEASE} has no proposal yet. Run step 02 first: npm run release -- ${RELEASE} 02 --network ${args.network}`);
+  }
+  const proposal = loadProposal(args.network, release.proposalId);
+  const { market } = deployment.contracts;
+  const connection = await network.connect({ network: args.network });
+  try {
+    const publicClient = await connection.viem.getPublicClient();
+    const wallets = await connection.viem.getWalletClients();
+    const executor = wallets[Number(args.account ?? 0)];
+    if (!executor) throw new Error(`No wallet ${args.account} on ${args.network}`);
+
+    const status = await proposalStatus(publicClient, deployment, proposal, args.network);
+    log(`Release ${RELEASE} proposal ${proposal.id}: ${status.state}`);
+    proposal.summary.forEach((s, i) => log(`  call ${i + 1}: ${s}`));
+    let sent: `0x${string}` | undefined;
+    if (status.state !== "Executed") {
+      if (status.state !== "Queued") throw new Error(`Not executable: the proposal is ${status.state}. Next: ${status.next}`);
+      const now = (await publicClient.getBlock()).timestamp;
+      if (status.eta !== undefined && now < status.eta) {
+        throw new Error(`Not executable yet: the Timelock delay ends at unix ${status.eta} (chain time now ${now}). ${status.next}`);
+      }
+      const call = stepCall(deployment, proposal, "execute", executor.account.address);
+      if (!(await confirmCalls([call], args.yes, log))) return undefined;
+      sent = await executor.sendTransaction({ to: call.to, data: call.data, account: executor.account, chain: executor.chain });
+      const receipt = await publicClient.waitForTransactionReceipt({ hash: sent });
+      if (receipt.status !== "success") throw new Error(`execute transaction ${sent} reverted`);
+      log(`Executed (${sent}).`);
+    }
+
+    // Verify on chain before recording anything.
+    const running = await implementationOf(publicClient, market);
+    if (running !== getAddress(release.implementation.address)) {
+      throw new Error(`The market's ERC-1967 implementation slot holds ${running}, not the release's ${release.implementation.address}. Nothing recorded.`);
+    }
+    const extension = await publicClient.readContract({ address: market, abi: upgradeAbi, functionName: "extension" });
+    if (getAddress(extension) !== getAddress(release.extension.address)) {
+      throw new Error(`The market serves through extension ${extension}, not the release's ${release.extension.address}. Nothing recorded.`);
+    }
+    log(`Verified: the market ${market} runs ${release.implementation.contract} at ${running} with ${release.extension.contract} at ${extension}.`);
+
+    const updated = {
+      ...deployment,
+      versions: { ...deployment.versions, market: release.marketVersion },
+      contracts: { ...deployment.contracts, marketImplementation: running, marketExtension: extension },
+    };
+    const file = saveDeployment(updated);
+    saveRelease({ ...release, executedAt: release.executedAt ?? new Date().toISOString() });
+    log(`Recorded ${file} (market version ${release.marketVersion}) and ${releasePath(args.network, RELEASE)}.`);
+    return { proposalId: proposal.id, transaction: sent, implementation: running, extension, deployment: updated };
+  } finally {
+    await connection.close();
+  }
+}
+
+runIfMain(import.meta.filename, `release ${RELEASE} 03`, executeUpgrade);
