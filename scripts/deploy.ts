@@ -1,5 +1,10 @@
 /**
- * `npm run deploy -- --network <name> [--yes] [--reset] [--parameters file.json] [--payment-token 0x…:<bondFloor>:<stakeRate>]`
+ * `npm run deploy -- --network <name> [--yes] [--reset] [--parameters file.json] [--params file.json]
+ *   [--payment-token 0x…:<bondFloor>:<stakeRate>]`
+ *
+ * `--parameters`: Ignition module parameters (token supply, Timelock delay, voting settings, minimum
+ * stake, treasury, guardian, arbitrator). `--params`: the market's initial parameters
+ * (`{ "challengeWindow": 7200, …, "thawingPeriod": 1209600 }`); unspecified ones keep the defaults.
  *
  * Deploys the whole protocol with the Ignition module (scripts/deploy/Depinfer.ts) and records
  * addresses, chain id, block and versions in deployments/<network>/deployment.json, which every
@@ -16,7 +21,7 @@ import path from "node:path";
 import { network } from "hardhat";
 import solcPackage from "solc/package.json" with { type: "json" };
 
-import { buildDepinferModule, type PaymentTokenConfig } from "./deploy/Depinfer.js";
+import { buildDepinferModule, type InitialParams, type PaymentTokenConfig } from "./deploy/Depinfer.js";
 import { confirm, deploymentPath, loadDeployment, parseCli, repoRoot, saveDeployment, type DeploymentRecord } from "./lib/cli.js";
 
 const LOCAL_CHAIN_ID = 31337;
@@ -26,6 +31,7 @@ export async function deploy(argv = process.argv.slice(2), log: (line: string) =
     {
       reset: { type: "boolean", default: false },
       parameters: { type: "string" },
+      params: { type: "string" },
       "payment-token": { type: "string", multiple: true },
     },
     argv,
@@ -63,12 +69,20 @@ export async function deploy(argv = process.argv.slice(2), log: (line: string) =
   });
   if (chainId === LOCAL_CHAIN_ID) paymentTokens.unshift({ token: "mockUSDC", bondFloor: 1_000_000n, stakeRate: 10n ** 30n });
   const parameters = args.parameters ? JSON.parse(readFileSync(path.resolve(args.parameters), "utf8")) : undefined;
+  const { thawingPeriod, ...initialParams } = args.params
+    ? (JSON.parse(readFileSync(path.resolve(args.params), "utf8")) as Partial<InitialParams> & { thawingPeriod?: number })
+    : {};
 
   log(`Deploying Depinfer to ${args.network} (chain ${chainId}) from ${deployer.account.address}`);
   log(`  payment tokens: ${paymentTokens.map((t) => (typeof t.token === "string" ? t.token : "?")).join(", ") || "none"}`);
   if (!(await confirm(`Deploy the whole protocol (about 25 transactions) to ${args.network}?`, args.yes, log))) return undefined;
   const startBlock = await publicClient.getBlockNumber();
-  const deployed = (await connection.ignition.deploy(buildDepinferModule({ paymentTokens }), {
+  const module = buildDepinferModule({
+    paymentTokens,
+    params: args.params && Object.keys(initialParams).length ? initialParams : undefined,
+    thawingPeriod,
+  });
+  const deployed = (await connection.ignition.deploy(module, {
     deploymentId,
     parameters: parameters ? { Depinfer: parameters } : undefined,
   })) as Record<string, { address: `0x${string}` }>;

@@ -25,9 +25,37 @@ export interface PaymentTokenConfig {
   stakeRate: bigint;
 }
 
+/** The market's job-bound parameters (IJobMarketTypes.Params); the market checks every bound. */
+export interface InitialParams {
+  challengeWindow: number;
+  disputeResolutionPeriod: number;
+  collateralRatioBps: number;
+  protocolFeeBps: number;
+  challengerShareBps: number;
+  livenessSlashBps: number;
+  bondRatioBps: number;
+  disputeFeeBps: number;
+}
+
+/** The defaults `JobMarket.initialize` sets (DESIGN.md). */
+export const DEFAULT_PARAMS: InitialParams = {
+  challengeWindow: 4 * 3600,
+  disputeResolutionPeriod: 7 * 86400,
+  collateralRatioBps: 100_000,
+  protocolFeeBps: 100,
+  challengerShareBps: 5_000,
+  livenessSlashBps: 10_000,
+  bondRatioBps: 50_000,
+  disputeFeeBps: 1_000,
+};
+
 export interface DepinferDeployOptions {
   /** Payment tokens to allow-list while the deployer still holds the admin role. */
   paymentTokens?: PaymentTokenConfig[];
+  /** Initial parameters, set before admin passes to the Timelock (default: DEFAULT_PARAMS). */
+  params?: Partial<InitialParams>;
+  /** Initial thawing period in seconds (default 14 days); set before `params` if given. */
+  thawingPeriod?: number;
 }
 
 /**
@@ -87,6 +115,18 @@ export function buildDepinferModule(options: DepinferDeployOptions = {}) {
     const setup: Future[] = [pauseSel, ruleSel, grantGuardian, grantArbitrator];
     setup.push(m.call(market, "setVerifier", [0, verifier], { id: "VerifierExact" }));
     setup.push(m.call(market, "setVerifier", [1, verifier], { id: "VerifierTolerant" }));
+
+    if (options.thawingPeriod !== undefined) {
+      setup.push(m.call(market, "setThawingPeriod", [options.thawingPeriod], { id: "InitialThawingPeriod" }));
+    }
+    if (options.params !== undefined) {
+      setup.push(
+        m.call(market, "setParams", [{ ...DEFAULT_PARAMS, ...options.params }], {
+          id: "InitialParams",
+          after: setup.slice(-1),
+        }),
+      );
+    }
 
     const mocks: Record<string, ContractFuture<string>> = {};
     (options.paymentTokens ?? []).forEach((cfg, i) => {

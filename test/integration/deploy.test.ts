@@ -2,10 +2,11 @@
  * npm run deploy against a separately started node: it records the deployment, refuses to deploy
  * a second protocol, and after the node restarts (contracts gone) it needs --reset.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
+import { network } from "hardhat";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { deploy } from "../../scripts/deploy.js";
@@ -60,5 +61,22 @@ describe("npm run deploy", () => {
     await expect(deploy(["--network", "anvilDeploy", "--yes"], log)).rejects.toThrow(/has no code.*--reset/);
     const fresh = await deploy(["--network", "anvilDeploy", "--yes", "--reset"], log);
     expect(fresh?.contracts.market).toMatch(/^0x/);
+  });
+
+  it("sets initial parameters before admin passes to the Timelock", async () => {
+    await anvil.stop();
+    anvil = await startAnvil(PORT);
+    const paramsFile = path.join(dir, "params.json");
+    writeFileSync(paramsFile, JSON.stringify({ challengeWindow: 7200, protocolFeeBps: 50, thawingPeriod: 20 * 86400 }));
+    const record = await deploy(["--network", "anvilDeploy", "--yes", "--reset", "--params", paramsFile], log);
+    const connection = await network.connect({ network: "anvilDeploy" });
+    const market = await connection.viem.getContractAt("IJobMarket", record!.contracts.market);
+    const [params, version] = await market.read.params();
+    expect(params.challengeWindow).toBe(7200);
+    expect(params.protocolFeeBps).toBe(50);
+    expect(params.disputeResolutionPeriod).toBe(7 * 86400); // unspecified: the default
+    expect(version).toBe(2);
+    expect((await market.read.settings())[2]).toBe(20 * 86400);
+    await connection.close();
   });
 });
