@@ -9,10 +9,8 @@ import path from "node:path";
 import { network } from "hardhat";
 import type { Abi, Address } from "viem";
 
-import { depinferGovernorAbi } from "../../sdk/src/abis/depinferGovernor.js";
-import { depinferTokenAbi } from "../../sdk/src/abis/depinferToken.js";
 import { confirmCalls, type DeploymentRecord } from "../lib/cli.js";
-import { planProposal, proposalStatus, saveProposal, stepCall, type ProposalRecord, type ProposalStatus } from "../lib/governance.js";
+import { assertCanPropose, planProposal, proposalStatus, saveProposal, stepCall, type ProposalRecord, type ProposalStatus } from "../lib/governance.js";
 
 export type Log = (line: string) => void;
 export type Connection = Awaited<ReturnType<typeof network.connect>>;
@@ -101,22 +99,7 @@ export async function proposeChange(
   }
 
   const proposer = wallet.account.address;
-  const [threshold, clock] = await Promise.all([
-    publicClient.readContract({ address: deployment.contracts.governor, abi: depinferGovernorAbi, functionName: "proposalThreshold" }),
-    publicClient.readContract({ address: deployment.contracts.token, abi: depinferTokenAbi, functionName: "clock" }),
-  ]);
-  const votes = await publicClient.readContract({
-    address: deployment.contracts.token,
-    abi: depinferTokenAbi,
-    functionName: "getPastVotes",
-    args: [proposer, BigInt(clock) - 1n],
-  });
-  if (votes < threshold) {
-    throw new Error(
-      `${proposer} has ${votes} votes, below the proposal threshold of ${threshold}. ` +
-        `Delegate enough DPI to it first (DepinferToken.delegate), then propose again: nothing sent.`,
-    );
-  }
+  await assertCanPropose(publicClient as never, deployment, proposer);
 
   // Saved before asking, so a declined or interrupted run can still be proposed later from the record.
   const file = saveProposal(opts.network, proposal);

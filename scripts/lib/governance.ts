@@ -10,6 +10,7 @@ import path from "node:path";
 import { encodeFunctionData, keccak256, toHex, type Abi, type Address, type Hex, type PublicClient } from "viem";
 
 import { depinferGovernorAbi } from "../../sdk/src/abis/depinferGovernor.js";
+import { depinferTokenAbi } from "../../sdk/src/abis/depinferToken.js";
 import { confirmCalls, deploymentsDir, type DeploymentRecord, type PlannedCall } from "./cli.js";
 
 export const ProposalState = ["Pending", "Active", "Canceled", "Defeated", "Succeeded", "Queued", "Expired", "Executed"] as const;
@@ -123,6 +124,29 @@ export function stepCall(deployment: DeploymentRecord, p: ProposalRecord, step: 
         ? encodeFunctionData({ abi: depinferGovernorAbi, functionName: "castVote", args: [BigInt(p.id), 1] })
         : encodeFunctionData({ abi: depinferGovernorAbi, functionName: step, args: [p.targets, values, p.calldatas, descriptionHash] });
   return { from, to: deployment.contracts.governor, target: "DepinferGovernor", abi: depinferGovernorAbi as Abi, data };
+}
+
+/**
+ * Throws, before anything is sent, unless `proposer` has at least the Governor's proposal threshold
+ * of votes. The Governor counts votes one clock tick back, so fresh delegations need a block.
+ */
+export async function assertCanPropose(publicClient: PublicClient, deployment: DeploymentRecord, proposer: Address) {
+  const [threshold, clock] = await Promise.all([
+    publicClient.readContract({ address: deployment.contracts.governor, abi: depinferGovernorAbi, functionName: "proposalThreshold" }),
+    publicClient.readContract({ address: deployment.contracts.governor, abi: depinferGovernorAbi, functionName: "clock" }),
+  ]);
+  const votes = await publicClient.readContract({
+    address: deployment.contracts.token,
+    abi: depinferTokenAbi,
+    functionName: "getPastVotes",
+    args: [proposer, BigInt(clock) - 1n],
+  });
+  if (votes < threshold) {
+    throw new Error(
+      `${proposer} has ${votes} votes, below the proposal threshold of ${threshold}. Delegate enough DPI votes to it ` +
+        `(DepinferToken.delegate) and wait a block, or propose from another --account: nothing sent.`,
+    );
+  }
 }
 
 export { confirmCalls };

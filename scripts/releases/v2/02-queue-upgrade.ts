@@ -13,10 +13,8 @@
 import { network } from "hardhat";
 import { getAddress, type Abi } from "viem";
 
-import { depinferGovernorAbi } from "../../../sdk/src/abis/depinferGovernor.js";
-import { depinferTokenAbi } from "../../../sdk/src/abis/depinferToken.js";
 import { confirmCalls, loadDeployment, parseCli } from "../../lib/cli.js";
-import { planProposal, proposalStatus, saveProposal, stepCall } from "../../lib/governance.js";
+import { assertCanPropose, planProposal, proposalStatus, saveProposal, stepCall } from "../../lib/governance.js";
 import { hasCode, implementationOf, loadRelease, releaseOf, runIfMain, saveRelease, upgradeAbi } from "../lib.js";
 
 const RELEASE = releaseOf(import.meta.filename);
@@ -65,23 +63,7 @@ export default async function queueUpgrade(argv = process.argv.slice(2), log: (l
       return { proposalId: proposal.id, state: before.state };
     }
 
-    // The Governor counts the proposer's votes one clock tick back: say so before it reverts.
-    const [threshold, clock] = await Promise.all([
-      publicClient.readContract({ address: deployment.contracts.governor, abi: depinferGovernorAbi, functionName: "proposalThreshold" }),
-      publicClient.readContract({ address: deployment.contracts.governor, abi: depinferGovernorAbi, functionName: "clock" }),
-    ]);
-    const votes = await publicClient.readContract({
-      address: deployment.contracts.token,
-      abi: depinferTokenAbi,
-      functionName: "getPastVotes",
-      args: [proposer.account.address, BigInt(clock) - 1n],
-    });
-    if (votes < threshold) {
-      throw new Error(
-        `${proposer.account.address} has ${votes} votes, below the proposal threshold ${threshold}. ` +
-          `Delegate DPI votes to it (token.delegate) and wait a block, or propose from another --account.`,
-      );
-    }
+    await assertCanPropose(publicClient as never, deployment, proposer.account.address);
 
     const call = stepCall(deployment, proposal, "propose", proposer.account.address);
     if (!(await confirmCalls([call], args.yes, log))) return { proposalId: proposal.id, state: before.state };
