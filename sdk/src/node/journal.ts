@@ -1,0 +1,203 @@
+/**
+ * The provider node's journal: every job's progress in a local SQLite database (node:sqlite), so a
+ * node killed at any point (even SIGKILL) resumes each job from its last recorded step and never
+ * loses one or submits twice.
+ *
+ * Each step is a compare-and-set transition in one statement (`UPDATE … WHERE state IN (…)`), so
+ * two workers can never both move a job forward. The journal records what it is *about* to do
+ * before doing it: a signed submission's hash is stored before it is broadcast, so a restart
+ * checks that hash (or the job's on-chain state) instead of signing a second submission.
+ */
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { DatabaseSync } from "node:sqlite";
+
+import type { Hex } from "viem";
+
+import type { Job } from "../types.js";
+
+/**
+ * A job's progress through the node.
+ * seen → accepting → accepted → computed → submitting → submitted → finalizing → finalized;
+ * skipped (not ours to take) and failed (gave up, with the error) are terminal.
+ */
+export type JournalState =
+  | "seen"
+  | "accepting"
+  | "accepted"
+  | "computed"
+  | "submitting"
+  | "submitted"
+  | "finalizing"
+  | "finalized"
+  | "skipped"
+  | "failed";
+
+export interface JournalEntry {
+  jobId: Hex;
+  job: Job;
+  state: JournalState;
+  /** The block of the job's JobCreated event. */
+  block: bigint;
+  acceptTx?: Hex;
+  outputHash?: Hex;
+  signature?: Hex;
+  /** The hash of the submission, recorded before it is broadcast. */
+  submitTx?: Hex;
+  /** The signed submission itself, so a restart can rebroadcast exactly the same transaction. */
+  submitRaw?: Hex;
+  finalizeTx?: Hex;
+  attempts: number;
+  error?: string;
+  updatedAt: number;
+}
+
+/** Optional columns a transition may set. */
+export type JournalFields = Partial<Pick<JournalEntry, "acceptTx" | "outputHash" | "signature" | "submitTx" | "submitRaw" | "finalizeTx" | "error">>;
+
+const COLUMNS: Record<keyof JournalFields, string> = {
+  acceptTx: "accept_tx",
+  outputHash: "output_hash",
+  signature: "signature",
+  submitTx: "submit_tx",
+  submitRaw: "submit_raw",
+  finalizeTx: "finalize_tx",
+  error: "error",
+};
+
+interface Row {
+  job_id: string;
+  job_json: string;
+  state: string;
+  block: string;
+  accept_tx: string | null;
+  output_hash: string | null;
+  signature: string | null;
+  submit_tx: string | null;
+  submit_raw: string | null;
+  finalize_tx: string | null;
+  attempts: number;
+  error: string | null;
+  updated_at: number;
+}
+
+const jobToJson = (job: Job) => JSON.stringify(job, (_k, v) => (typeof v === "bigint" ? `${v}n` : v));
+const jobFromJson = (text: string) =>
+  JSON.parse(text, (_k, v) => (typeof v === "string" && /^\d+n$/.test(v) ? BigInt(v.slice(0, -1)) : v)) as Job;
+
+export class Journal {
+  readonly file: string;
+  readonly #db: DatabaseSync;
+
+  /** Opens (or creates) the journal in `dataDir`/journal.sqlite. */
+  constructor(dataDir: string, { now = () => Date.now() }: { now?: () => number } = {}) {
+    mkdirSync(dataDir, { recursive: true });
+    this.file = path.join(dataDir, "journal.sqlite");
+    this.#db = new DatabaseSync(this.file);
+    this.#now = now;
+    // WAL + synchronous=FULL: a committed transition survives a kill or a power loss.
+    this.#db.exec(`
+      PRAGMA journal_mode = WAL;
+      PRAGMA synchronous = FULL;
+      CREATE TABLE IF NOT EXISTS jobs (
+        job_id TEXT PRIMARY KEY,
+        job_json TEXT NOT NULL,
+        state TEXT NOT NULL,
+        block TEXT NOT NULL,
+        accept_tx TEXT, output_hash TEXT, signature TEXT, submit_tx TEXT, submit_raw TEXT, finalize_tx TEXT,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        error TEXT,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE INDEX IF NOT EXISTS jobs_state ON jobs(state);
+      CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    `);
+  }
+
+  readonly #now: () => number;
+
+  /** Records a newly seen job; returns false if it was already known (a replayed event). */
+  recordSeen(jobId: Hex, job: Job, block: bigint): boolean {
+    const result = this.#db
+      .prepare("INSERT OR IGNORE INTO jobs (job_id, job_json, state, block, updated_at) VALUES (?, ?, 'seen', ?, ?)")
+      .run(jobId, jobToJson(job), block.toString(), this.#now());
+    return Number(result.changes) === 1;
+  }
+
+  /**
+   * Moves `jobId` to `to` if it is in one of `from`, setting `fields`; returns whether it moved.
+   * Exactly one of several concurrent callers wins.
+   */
+  transition(jobId: Hex, from: JournalState[], to: JournalState, fields: JournalFields = {}): boolean {
+    const sets = ["state = ?", "updated_at = ?"];
+    const values: (string | number | null)[] = [to, this.#now()];
+    for (const [key, value] of Object.entries(fields) as [keyof JournalFields, string | undefined][]) {
+      sets.push(`${COLUMNS[key]} = ?`);
+      values.push(value ?? null);
+    }
+    const placeholders = from.map(() => "?").join(", ");
+    const result = this.#db
+      .prepare(`UPDATE jobs SET ${sets.join(", ")} WHERE job_id = ? AND state IN (${placeholders})`)
+      .run(...values, jobId, ...from);
+    return Number(result.changes) === 1;
+  }
+
+  /** Counts a failed attempt at the job's current step and keeps the error; returns the attempt count. */
+  recordAttempt(jobId: Hex, error: string): number {
+    this.#db.prepare("UPDATE jobs SET attempts = attempts + 1, error = ?, updated_at = ? WHERE job_id = ?").run(error, this.#now(), jobId);
+    return this.get(jobId)?.attempts ?? 0;
+  }
+
+  get(jobId: Hex): JournalEntry | undefined {
+    const row = this.#db.prepare("SELECT * FROM jobs WHERE job_id = ?").get(jobId) as Row | undefined;
+    return row ? fromRow(row) : undefined;
+  }
+
+  /** Jobs in any of `states`, oldest first (by creation block, then id). */
+  list(states: JournalState[]): JournalEntry[] {
+    const placeholders = states.map(() => "?").join(", ");
+    const rows = this.#db
+      .prepare(`SELECT * FROM jobs WHERE state IN (${placeholders}) ORDER BY CAST(block AS INTEGER), job_id`)
+      .all(...states) as unknown as Row[];
+    return rows.map(fromRow);
+  }
+
+  /** How many jobs are in each state. */
+  counts(): Partial<Record<JournalState, number>> {
+    const rows = this.#db.prepare("SELECT state, COUNT(*) AS n FROM jobs GROUP BY state").all() as unknown as { state: JournalState; n: number }[];
+    return Object.fromEntries(rows.map((r) => [r.state, Number(r.n)]));
+  }
+
+  /** The last block whose events were fully processed (the watcher resumes after it). */
+  lastBlock(): bigint | undefined {
+    const row = this.#db.prepare("SELECT value FROM meta WHERE key = 'last_block'").get() as { value: string } | undefined;
+    return row ? BigInt(row.value) : undefined;
+  }
+
+  setLastBlock(block: bigint) {
+    this.#db.prepare("INSERT INTO meta (key, value) VALUES ('last_block', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(block.toString());
+  }
+
+  close() {
+    this.#db.close();
+  }
+}
+
+function fromRow(row: Row): JournalEntry {
+  const entry: JournalEntry = {
+    jobId: row.job_id as Hex,
+    job: jobFromJson(row.job_json),
+    state: row.state as JournalState,
+    block: BigInt(row.block),
+    attempts: Number(row.attempts),
+    updatedAt: Number(row.updated_at),
+  };
+  if (row.accept_tx) entry.acceptTx = row.accept_tx as Hex;
+  if (row.output_hash) entry.outputHash = row.output_hash as Hex;
+  if (row.signature) entry.signature = row.signature as Hex;
+  if (row.submit_tx) entry.submitTx = row.submit_tx as Hex;
+  if (row.submit_raw) entry.submitRaw = row.submit_raw as Hex;
+  if (row.finalize_tx) entry.finalizeTx = row.finalize_tx as Hex;
+  if (row.error) entry.error = row.error;
+  return entry;
+}

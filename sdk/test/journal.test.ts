@@ -1,0 +1,96 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+import { afterEach, describe, expect, it } from "vitest";
+
+import { Journal } from "../src/node/journal.js";
+import type { Job } from "../src/types.js";
+
+const job: Job = {
+  client: "0x0000000000000000000000000000000000000001",
+  provider: "0x0000000000000000000000000000000000000002",
+  token: "0x0000000000000000000000000000000000000003",
+  price: 2_000_000n,
+  collateral: 123456789012345678901234n,
+  model: `0x${"11".repeat(32)}`,
+  inputHash: `0x${"22".repeat(32)}`,
+  deadline: 2_000_000_000,
+  paramsVersion: 3,
+  nonce: 18446744073709551615n,
+};
+const ID = `0x${"aa".repeat(32)}` as const;
+
+describe("provider node journal", () => {
+  const dirs: string[] = [];
+  const freshDir = () => {
+    const d = mkdtempSync(path.join(tmpdir(), "depinfer-journal-"));
+    dirs.push(d);
+    return d;
+  };
+  afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+  it("keeps jobs, their terms (bigints included) and the last block across a reopen", () => {
+    const dir = freshDir();
+    const j = new Journal(dir);
+    expect(j.recordSeen(ID, job, 42n)).toBe(true);
+    expect(j.recordSeen(ID, job, 42n)).toBe(false); // a replayed event is not a new job
+    j.setLastBlock(99n);
+    j.close();
+    const reopened = new Journal(dir);
+    const entry = reopened.get(ID)!;
+    expect(entry.job).toEqual(job);
+    expect(entry.state).toBe("seen");
+    expect(entry.block).toBe(42n);
+    expect(reopened.lastBlock()).toBe(99n);
+    reopened.close();
+  });
+
+  it("moves a job only from the expected states, and only once", () => {
+    const j = new Journal(freshDir());
+    j.recordSeen(ID, job, 1n);
+    expect(j.transition(ID, ["seen"], "accepting")).toBe(true);
+    expect(j.transition(ID, ["seen"], "accepting")).toBe(false); // a second worker loses
+    expect(j.transition(ID, ["computed"], "submitting")).toBe(false); // not from the wrong state
+    expect(j.transition(ID, ["accepting"], "accepted", { acceptTx: `0x${"01".repeat(32)}` })).toBe(true);
+    expect(j.transition(ID, ["accepted"], "computed", { outputHash: `0x${"02".repeat(32)}`, signature: "0x1234" })).toBe(true);
+    const e = j.get(ID)!;
+    expect([e.state, e.acceptTx, e.outputHash, e.signature]).toEqual(["computed", `0x${"01".repeat(32)}`, `0x${"02".repeat(32)}`, "0x1234"]);
+    expect(j.list(["computed"]).map((x) => x.jobId)).toEqual([ID]);
+    expect(j.counts()).toEqual({ computed: 1 });
+    expect(j.recordAttempt(ID, "rpc timeout")).toBe(1);
+    expect(j.get(ID)!.error).toBe("rpc timeout");
+    j.close();
+  });
+
+  it("survives SIGKILL: every transition reported committed is there after reopening", async () => {
+    const dir = freshDir();
+    const tsx = path.join(path.dirname(createRequire(import.meta.url).resolve("tsx/package.json")), "dist", "cli.mjs");
+    const child = spawn(process.execPath, [tsx, path.join(import.meta.dirname, "fixtures", "journal-writer.ts"), dir], {
+      stdio: ["ignore", "pipe", "inherit"],
+      detached: true, // tsx runs the script in a grandchild: SIGKILL the whole group, writer included
+    });
+    let committed = 0;
+    await new Promise<void>((resolve) => {
+      child.stdout!.on("data", (chunk: Buffer) => {
+        const matches = [...chunk.toString().matchAll(/committed (\d+)/g)];
+        if (matches.length) committed = Number(matches.at(-1)![1]);
+        if (committed >= 200) {
+          process.kill(-child.pid!, "SIGKILL");
+          resolve();
+        }
+      });
+    });
+    await new Promise((r) => child.once("exit", r));
+    child.stdout!.destroy();
+    const j = new Journal(dir);
+    const accepted = j.list(["accepted"]);
+    expect(accepted.length).toBeGreaterThanOrEqual(committed);
+    expect(j.list(["seen"]).length).toBeLessThanOrEqual(1); // at most the one caught between its two statements
+    expect(j.lastBlock()).toBeGreaterThanOrEqual(BigInt(committed));
+    for (const e of accepted) expect(e.acceptTx).toBe(`0x${"ab".repeat(32)}`);
+    j.close();
+  });
+});
