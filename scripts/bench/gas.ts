@@ -73,7 +73,7 @@ async function create(): Promise<{ jobId: Hex; job: Job; gas: bigint }> {
 
 async function attest(jobId: Hex, job: Job, output = "out") {
   const outputHash = sha256(toHex(`${output}-${jobId}`));
-  const signature = await signAttestation(connection, p, signer, jobId, job, outputHash, provider.account.address);
+  const signature = await signAttestation(p, signer, jobId, job, outputHash, provider.account.address);
   return { outputHash, signature };
 }
 

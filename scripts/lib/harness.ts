@@ -5,7 +5,10 @@
 import type { NetworkConnection } from "hardhat/types/network";
 import { encodeAbiParameters, keccak256, parseEventLogs, sha256, toHex, type Address, type Hex } from "viem";
 
+import { attestationTypes, signAttestation as sdkSignAttestation, type Job } from "../../sdk/src/index.js";
 import depinferModule, { buildDepinferModule } from "../deploy/Depinfer.js";
+
+export { attestationTypes, type Job };
 
 export type Connection = NetworkConnection<"generic">;
 type Viem = Connection["viem"];
@@ -14,30 +17,6 @@ export type Wallet = Awaited<ReturnType<Viem["getWalletClients"]>>[number];
 export const USDC = 1_000_000n;
 export const DPI = 10n ** 18n;
 export const HOUR = 3600n;
-
-/** The EIP-712 types of a result attestation (contracts/libraries/AttestationLib.sol). */
-export const attestationTypes = {
-  Attestation: [
-    { name: "jobId", type: "bytes32" },
-    { name: "model", type: "bytes32" },
-    { name: "inputHash", type: "bytes32" },
-    { name: "outputHash", type: "bytes32" },
-    { name: "provider", type: "address" },
-  ],
-} as const;
-
-export interface Job {
-  client: Address;
-  provider: Address;
-  token: Address;
-  price: bigint;
-  collateral: bigint;
-  model: Hex;
-  inputHash: Hex;
-  deadline: number;
-  paramsVersion: number;
-  nonce: bigint;
-}
 
 /**
  * The bench pays with a plain ERC-20: real USDC keeps its blocklist flag in the balance slot, while
@@ -111,22 +90,7 @@ export async function jobCreatedIn(connection: Connection, p: Protocol, hash: He
   return { jobId: log.args.jobId as Hex, job: log.args.job as Job, receipt };
 }
 
-/** Signs the EIP-712 attestation of `outputHash` for `job` with `signer`. */
-export async function signAttestation(
-  connection: Connection,
-  p: Protocol,
-  signer: Wallet,
-  jobId: Hex,
-  job: Job,
-  outputHash: Hex,
-  provider: Address,
-) {
-  const chainId = await (await connection.viem.getPublicClient()).getChainId();
-  return signer.signTypedData({
-    account: signer.account,
-    domain: { name: "Depinfer", version: "1", chainId, verifyingContract: p.market.address },
-    types: attestationTypes,
-    primaryType: "Attestation",
-    message: { jobId, model: job.model, inputHash: job.inputHash, outputHash, provider },
-  });
+/** Signs the EIP-712 attestation of `outputHash` for `job` with `signer` (the SDK's `signAttestation`). */
+export async function signAttestation(p: Protocol, signer: Wallet, jobId: Hex, job: Job, outputHash: Hex, provider: Address) {
+  return sdkSignAttestation(signer, { market: p.market.address, jobId, job, outputHash, provider });
 }

@@ -206,7 +206,7 @@ describe("decoding reverts of the deployed protocol (in-process chain)", () => {
   it("JobChallengeWindowOpen: finalizing as a non-client before the window ends", async () => {
     const { jobId, job } = await createJob("window");
     const outputHash = sha256(toHex("WINDOW"));
-    const signature = await signAttestation(connection, p, signer, jobId, job, outputHash, provider.account.address);
+    const signature = await signAttestation(p, signer, jobId, job, outputHash, provider.account.address);
     await p.market.write.acceptAndSubmit([job, outputHash, signature], { account: client.account });
     const state = (await p.market.read.jobState([jobId])) as { timestamp: number; challengeWindow: number };
     const endsAt = BigInt(state.timestamp) + BigInt(state.challengeWindow);

@@ -282,7 +282,7 @@ describe("governor scripts against a separate node (anvil)", () => {
 
     await wait(p.market.write.acceptJob([job], { account: provider.account }));
     const outputHash = sha256(toHex("pong"));
-    const signature = await signAttestation(connection, p, signer, jobId, job, outputHash, provider.account.address);
+    const signature = await signAttestation(p, signer, jobId, job, outputHash, provider.account.address);
     await wait(p.market.write.submitResult([job, outputHash, signature], { account: provider.account }));
     await wait(p.usdc.write.mint([challenger.account.address, 100n * USDC]));
     await wait(p.usdc.write.approve([p.market.address, 100n * USDC], { account: challenger.account }));

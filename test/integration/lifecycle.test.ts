@@ -77,7 +77,7 @@ describe("job lifecycle through the deployed protocol (in-process chain)", () =>
   it("creates, accepts and submits in one relayed call, then the client finalizes and both parties claim", async () => {
     const { jobId, job } = await createJob("hello");
     const outputHash = sha256(toHex("HELLO"));
-    const signature = await signAttestation(connection, p, signer, jobId, job, outputHash, provider.account.address);
+    const signature = await signAttestation(p, signer, jobId, job, outputHash, provider.account.address);
     // Relayed by the client: the attestation is the provider's consent.
     await p.market.write.acceptAndSubmit([job, outputHash, signature], { account: client.account });
     expect((await p.market.read.jobState([jobId])).status).toBe(3); // Submitted
@@ -95,7 +95,7 @@ describe("job lifecycle through the deployed protocol (in-process chain)", () =>
   it("rejects an attestation signed by anyone but the registered signer", async () => {
     const { jobId, job } = await createJob("forged");
     const outputHash = sha256(toHex("forged"));
-    const forged = await signAttestation(connection, p, client, jobId, job, outputHash, provider.account.address);
+    const forged = await signAttestation(p, client, jobId, job, outputHash, provider.account.address);
     await expect(p.market.write.acceptAndSubmit([job, outputHash, forged], { account: client.account })).rejects.toThrow(
       /AttestationWrongSigner/,
     );

@@ -83,7 +83,7 @@ describe("release v2: upgrade the market with work in flight", () => {
   }
   async function submit({ jobId, job }: { jobId: Hex; job: Job }) {
     const outputHash = sha256(toHex(`output of ${jobId}`));
-    const signature = await signAttestation(connection, p, signer, jobId, job, outputHash, provider.account.address);
+    const signature = await signAttestation(p, signer, jobId, job, outputHash, provider.account.address);
     await p.market.write.submitResult([job, outputHash, signature], { account: provider.account });
   }
   const accept = ({ job }: { job: Job }) => p.market.write.acceptJob([job], { account: provider.account });

@@ -1,6 +1,7 @@
 import { maxUint256, parseAbi, type Account, type Address, type Chain, type Client, type Transport } from "viem";
-import { readContract, waitForTransactionReceipt } from "viem/actions";
+import { readContract } from "viem/actions";
 
+import { waitForSuccess } from "./transactions.js";
 import { simulateAndWrite } from "./write.js";
 
 export const erc20Abi = parseAbi([
@@ -27,8 +28,17 @@ export async function ensureAllowance(
   if (allowance < amount) await approveMax(client, token, spender);
 }
 
-/** Approves `spender` for an unlimited amount of `token` and waits for the receipt. */
+/** Approves `spender` for an unlimited amount of `token`; waits, and throws if the approval reverted. */
 export async function approveMax(client: Client<Transport, Chain | undefined, Account>, token: Address, spender: Address) {
-  const { hash } = await simulateAndWrite(client, token, erc20Abi, "approve", [spender, maxUint256]);
-  await waitForTransactionReceipt(client, { hash });
+  return approve(client, token, spender, maxUint256);
+}
+
+/**
+ * Approves `spender` for `amount` of `token`, waits for the receipt and throws
+ * `TransactionRevertedError` (with the hash) if it reverted, so nothing proceeds on a failed approval.
+ */
+export async function approve(client: Client<Transport, Chain | undefined, Account>, token: Address, spender: Address, amount: bigint) {
+  const { hash } = await simulateAndWrite(client, token, erc20Abi, "approve", [spender, amount]);
+  await waitForSuccess(client, hash, "approve");
+  return hash;
 }

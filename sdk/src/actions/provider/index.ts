@@ -34,3 +34,4 @@ export {
   type WithdrawStakeParameters,
   type WithdrawStakeReturnType,
 } from "./withdrawStake.js";
+export { signAttestation, type SignAttestationErrorType, type SignAttestationParameters } from "./signAttestation.js";

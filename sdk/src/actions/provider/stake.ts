@@ -11,7 +11,7 @@ import {
   type WaitForTransactionReceiptErrorType,
   type WriteContractErrorType,
 } from "viem";
-import { readContract, waitForTransactionReceipt } from "viem/actions";
+import { readContract } from "viem/actions";
 
 import { jobMarketAbi } from "../../abis/jobMarket.js";
 import type {
@@ -20,7 +20,8 @@ import type {
   EnforcedPauseError,
   ProviderNotRegisteredError,
 } from "../../errors/contract.js";
-import { simulateAndWrite, writeMarket } from "../../utils/write.js";
+import { approve } from "../../utils/erc20.js";
+import { writeMarket } from "../../utils/write.js";
 
 export interface StakeParameters {
   market: Address;
@@ -68,12 +69,8 @@ export async function stake<chain extends Chain | undefined>(
     functionName: "allowance",
     args: [client.account.address, market],
   });
-  let approvalHash: Hash | undefined;
-  if (allowance < amount) {
-    approvalHash = (await simulateAndWrite(client, token, erc20Abi, "approve", [market, amount])).hash;
-    const receipt = await waitForTransactionReceipt(client, { hash: approvalHash });
-    if (receipt.status !== "success") throw new Error(`approve transaction ${approvalHash} reverted`);
-  }
+  // Exactly `amount`, not unlimited: the stake token also carries votes.
+  const approvalHash: Hash | undefined = allowance < amount ? await approve(client, token, market, amount) : undefined;
   const { hash } = await writeMarket(client, market, "stake", [amount]);
   return { hash, approvalHash };
 }

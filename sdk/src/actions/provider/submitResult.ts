@@ -1,10 +1,11 @@
 import type { Account, Address, Chain, Client, Hash, Hex, Transport } from "viem";
-import { getChainId, readContract, signTypedData } from "viem/actions";
+import { readContract } from "viem/actions";
 
 import { jobMarketAbi } from "../../abis/jobMarket.js";
-import { attestationTypes, JobStatus, type Job } from "../../types.js";
+import { JobStatus, type Job } from "../../types.js";
 import { contentHash } from "../../utils/content.js";
 import { writeMarket } from "../../utils/write.js";
+import { signAttestation } from "./signAttestation.js";
 
 export interface SubmitResultParameters {
   market: Address;
@@ -38,14 +39,7 @@ export async function submitResult<chain extends Chain | undefined>(
   const { market, jobId, job, output } = parameters;
   const provider = parameters.provider ?? client.account.address;
   const outputHash = contentHash(output);
-  const chainId = await getChainId(client);
-  const signature = await signTypedData(client, {
-    account: parameters.signer ?? client.account,
-    domain: { name: "Depinfer", version: "1", chainId, verifyingContract: market },
-    types: attestationTypes,
-    primaryType: "Attestation",
-    message: { jobId, model: job.model, inputHash: job.inputHash, outputHash, provider },
-  });
+  const signature = await signAttestation(client, { market, jobId, job, outputHash, provider, signer: parameters.signer });
   const state = await readContract(client, { address: market, abi: jobMarketAbi, functionName: "jobState", args: [jobId] });
   const oneCall = state.status === JobStatus.Created && job.provider !== "0x0000000000000000000000000000000000000000";
   const { hash } = await writeMarket(client, market, oneCall ? "acceptAndSubmit" : "submitResult", [job, outputHash, signature]);
