@@ -3,7 +3,8 @@
  * Hardhat network connection and drives it with viem. The SDK (sdk/) will wrap the same calls.
  */
 import type { NetworkConnection } from "hardhat/types/network";
-import { encodeAbiParameters, keccak256, parseEventLogs, sha256, toHex, type Address, type Hex } from "viem";
+import { createWalletClient, custom, encodeAbiParameters, keccak256, parseEventLogs, sha256, toHex, type Abi, type Address, type Hex } from "viem";
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 
 import { attestationTypes, signAttestation as sdkSignAttestation, type Job } from "../../sdk/src/index.js";
 import depinferModule, { buildDepinferModule } from "../deploy/Depinfer.js";
@@ -93,4 +94,33 @@ export async function jobCreatedIn(connection: Connection, p: Protocol, hash: He
 /** Signs the EIP-712 attestation of `outputHash` for `job` with `signer` (the SDK's `signAttestation`). */
 export async function signAttestation(p: Protocol, signer: Wallet, jobId: Hex, job: Job, outputHash: Hex, provider: Address) {
   return sdkSignAttestation(signer, { market: p.market.address, jobId, job, outputHash, provider });
+}
+
+/**
+ * A provider run by the provider node: a fresh private key (the node signs locally), funded with
+ * gas money and `stake` DPI from `funder`, registered as its own signer, staked, and offering
+ * `model` at `price`. Returns the key for the node's config (via an env var) and its address.
+ */
+export async function setUpNodeProvider(
+  connection: Connection,
+  p: Protocol,
+  funder: Wallet,
+  { model, price, stake, privateKey = generatePrivateKey() }: { model: Hex; price: bigint; stake: bigint; privateKey?: Hex },
+) {
+  const account = privateKeyToAccount(privateKey);
+  const publicClient = await connection.viem.getPublicClient();
+  const wallet = createWalletClient({ chain: publicClient.chain, transport: custom(connection.provider), account });
+  const mined = async (hash: Hex) => {
+    const receipt = await publicClient.waitForTransactionReceipt({ hash });
+    if (receipt.status !== "success") throw new Error(`set-up transaction ${hash} reverted`);
+  };
+  await mined(await funder.sendTransaction({ to: account.address, value: 10n ** 19n, account: funder.account, chain: publicClient.chain }));
+  await mined(await p.token.write.transfer([account.address, stake], { account: funder.account }));
+  const write = async (abi: Abi, address: Address, functionName: string, args: unknown[]) =>
+    mined(await wallet.writeContract({ abi, address, functionName, args } as never));
+  await write(p.token.abi, p.token.address, "approve", [p.market.address, stake]);
+  await write(p.market.abi, p.market.address, "registerProvider", [account.address, "https://provider.example"]);
+  await write(p.market.abi, p.market.address, "stake", [stake]);
+  await write(p.market.abi, p.market.address, "setOffer", [model, p.usdc.address, price, 60, true]);
+  return { privateKey, address: account.address };
 }

@@ -55,6 +55,20 @@ export interface ProviderConfig {
   claimIntervalMs: number;
   /** Serve job outputs over HTTP. */
   outputServer?: { host: string; port: number };
+  /**
+   * Accept direct jobs (those naming this provider) as soon as they are taken, before inference:
+   * the client sees the job taken at once and its collateral is locked, for one more transaction.
+   * Default false: a direct job is accepted and submitted in one call (`acceptAndSubmit`). Open
+   * jobs are always accepted first, as providers race for them.
+   */
+  acceptFirst: boolean;
+  /**
+   * An HTTP content store (see `HttpContentStore`): outputs are also put there, and inputs that were
+   * not posted on-chain are fetched from it.
+   */
+  contentStore?: { baseUrl: string };
+  /** The first block to scan the first time the node starts (later it resumes from its journal). Default: 1000 blocks before the head. */
+  startBlock?: number;
 }
 
 export const PROVIDER_CONFIG_DEFAULTS = Object.freeze({
@@ -62,6 +76,7 @@ export const PROVIDER_CONFIG_DEFAULTS = Object.freeze({
   pollingIntervalMs: 1000,
   finalizeBatchSize: 50,
   claimIntervalMs: 3_600_000,
+  acceptFirst: false,
 });
 
 /** Shown instead of a secret value. */
@@ -220,7 +235,7 @@ export function loadConfig(parameters: LoadConfigParameters = {}): ProviderConfi
   return validateConfig(raw, { env, baseDir: dirname(file), file, flags: flags.values, flagBaseDir: cwd });
 }
 
-interface ValidateContext {
+export interface ValidateContext {
   env: Record<string, string | undefined>;
   /** Relative paths in the object resolve against this. */
   baseDir: string;
@@ -243,6 +258,9 @@ const TOP_LEVEL_KEYS = [
   "finalizeBatchSize",
   "claimIntervalMs",
   "outputServer",
+  "acceptFirst",
+  "contentStore",
+  "startBlock",
 ] as const;
 
 const FLAG_OF: Partial<Record<string, string>> = Object.fromEntries(Object.entries(FLAGS).map(([flag, field]) => [field, flag]));
@@ -335,6 +353,23 @@ export function validateConfig(raw: Record<string, unknown>, context: ValidateCo
     }
   }
 
+  let acceptFirst: boolean = PROVIDER_CONFIG_DEFAULTS.acceptFirst;
+  if (input.acceptFirst !== undefined) {
+    if (typeof input.acceptFirst !== "boolean") issue("acceptFirst", input.acceptFirst, "true or false");
+    else acceptFirst = input.acceptFirst;
+  }
+  let contentStore: ProviderConfig["contentStore"];
+  if (input.contentStore !== undefined) {
+    const c = input.contentStore;
+    if (!isObject(c)) issue("contentStore", c, 'an object { "baseUrl": "https://content.example" }');
+    else {
+      unknownKeys(c, "contentStore", ["baseUrl"], issue);
+      const baseUrl = checkUrl(c.baseUrl, "contentStore.baseUrl", issue, ["http:", "https:"]);
+      if (baseUrl !== undefined) contentStore = { baseUrl };
+    }
+  }
+  const startBlock = input.startBlock === undefined ? undefined : checkInt(input.startBlock, "startBlock", issue, { min: 0 });
+
   if (issues.length > 0) throw new ProviderConfigError({ issues, file: context.file });
   const config: ProviderConfig = {
     rpcUrl: rpcUrl!,
@@ -349,6 +384,9 @@ export function validateConfig(raw: Record<string, unknown>, context: ValidateCo
     finalizeBatchSize: finalizeBatchSize!,
     claimIntervalMs: claimIntervalMs!,
     ...(outputServer !== undefined && { outputServer }),
+    acceptFirst,
+    ...(contentStore !== undefined && { contentStore }),
+    ...(startBlock !== undefined && { startBlock }),
   };
   return config;
 }
@@ -627,6 +665,9 @@ export function describeConfig(config: ProviderConfig): Record<string, unknown> 
     finalizeBatchSize: config.finalizeBatchSize,
     claimIntervalMs: config.claimIntervalMs,
     ...(config.outputServer !== undefined && { outputServer: config.outputServer }),
+    acceptFirst: config.acceptFirst,
+    ...(config.contentStore !== undefined && { contentStore: { baseUrl: redactUrl(config.contentStore.baseUrl) } }),
+    ...(config.startBlock !== undefined && { startBlock: config.startBlock }),
   };
   Object.defineProperty(described, "toString", { value: () => JSON.stringify(described, null, 2), enumerable: false });
   return described as Record<string, unknown> & { toString(): string };

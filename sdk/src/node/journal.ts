@@ -18,8 +18,10 @@ import type { Job } from "../types.js";
 
 /**
  * A job's progress through the node.
- * seen → accepting → accepted → computed → submitting → submitted → finalizing → finalized;
- * skipped (not ours to take) and failed (gave up, with the error) are terminal.
+ * seen → accepting → accepted → computed → submitting → submitted → finalizing → finalized.
+ * A submitted job may be disputed, then finalized (dispute rejected) or slashed (upheld).
+ * skipped (not ours to take, or taken by another provider), expired, cancelled, slashed and failed
+ * (gave up, with the error) are terminal.
  */
 export type JournalState =
   | "seen"
@@ -30,8 +32,15 @@ export type JournalState =
   | "submitted"
   | "finalizing"
   | "finalized"
+  | "disputed"
+  | "slashed"
+  | "expired"
+  | "cancelled"
   | "skipped"
   | "failed";
+
+/** States a job never leaves. */
+export const TERMINAL_STATES: readonly JournalState[] = ["finalized", "slashed", "expired", "cancelled", "skipped", "failed"];
 
 export interface JournalEntry {
   jobId: Hex;
@@ -125,11 +134,13 @@ export class Journal {
   }
 
   /**
-   * Moves `jobId` to `to` if it is in one of `from`, setting `fields`; returns whether it moved.
+   * Moves `jobId` to `to` if it is in one of `from`, setting `fields` and zeroing its attempt count;
+   * returns whether it moved.
    * Exactly one of several concurrent callers wins.
    */
   transition(jobId: Hex, from: JournalState[], to: JournalState, fields: JournalFields = {}): boolean {
-    const sets = ["state = ?", "updated_at = ?"];
+    // A new step starts with no failed attempts.
+    const sets = ["state = ?", "updated_at = ?", "attempts = 0"];
     const values: (string | number | null)[] = [to, this.#now()];
     for (const [key, value] of Object.entries(fields) as [keyof JournalFields, string | undefined][]) {
       sets.push(`${COLUMNS[key]} = ?`);
@@ -170,12 +181,21 @@ export class Journal {
 
   /** The last block whose events were fully processed (the watcher resumes after it). */
   lastBlock(): bigint | undefined {
-    const row = this.#db.prepare("SELECT value FROM meta WHERE key = 'last_block'").get() as { value: string } | undefined;
-    return row ? BigInt(row.value) : undefined;
+    return this.blockMark("last_block");
   }
 
   setLastBlock(block: bigint) {
-    this.#db.prepare("INSERT INTO meta (key, value) VALUES ('last_block', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(block.toString());
+    this.setBlockMark("last_block", block);
+  }
+
+  /** A named block cursor (e.g. of another event scanner), or undefined when never set. */
+  blockMark(name: string): bigint | undefined {
+    const row = this.#db.prepare("SELECT value FROM meta WHERE key = ?").get(name) as { value: string } | undefined;
+    return row ? BigInt(row.value) : undefined;
+  }
+
+  setBlockMark(name: string, block: bigint) {
+    this.#db.prepare("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(name, block.toString());
   }
 
   close() {

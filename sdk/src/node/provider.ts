@@ -1,0 +1,839 @@
+// Node-only. The provider node: the loop that turns a model into income.
+//
+//   watch JobCreated ─▶ seen ─▶ accept (open jobs, or acceptFirst) ─▶ infer + store ─▶ sign + submit
+//        ─▶ finalize in batches after the challenge window ─▶ claim on a schedule
+//
+// Every step is a compare-and-set transition of the SQLite journal, recorded before its effect is
+// visible: a transaction is recorded (hash and signed bytes) before it is broadcast, so a node killed
+// at any point resumes each job from its last step, finds or rebroadcasts what it already signed,
+// and never signs a second submission for a job. Transactions go through one queue (TxSender) with
+// a local nonce counter, so jobs run concurrently (up to `concurrency`) without nonce races.
+import {
+  createClient,
+  defineChain,
+  http,
+  webSocket,
+  zeroAddress,
+  type Account,
+  type Address,
+  type Chain,
+  type Client,
+  type Hash,
+  type Hex,
+  type Transport,
+} from "viem";
+import { getBlock, getBytecode, getChainId, getContractEvents, getLogs, readContract } from "viem/actions";
+
+import { jobMarketAbi } from "../abis/jobMarket.js";
+import { signAttestation } from "../actions/provider/signAttestation.js";
+import { HttpContentStore, type ContentStore } from "../content/store.js";
+import { deployments } from "../deployments.js";
+import { DepinferContractError } from "../errors/contract.js";
+import { JobStatus, type Job } from "../types.js";
+import { contentHash } from "../utils/content.js";
+import { isTransientError, withRetry } from "../utils/transactions.js";
+import { createBuiltinBackend } from "./backends/builtin.js";
+import { InferenceBackendHttpError, InferenceBackendNetworkError, InferenceBackendTimeoutError } from "./backends/errors.js";
+import { createOpenAIBackend } from "./backends/openai.js";
+import type { InferenceBackend } from "./backends/types.js";
+import { ProviderConfigError, describeConfig, resolveSigner, type ProviderConfig, type ServedModel } from "./config.js";
+import { FileSystemContentStore } from "./fsContentStore.js";
+import { Journal, type JournalEntry, type JournalState } from "./journal.js";
+import { createLogger, createProgress, type Logger, type ProgressStats } from "./logger.js";
+import { startOutputServer, type OutputServer } from "./outputServer.js";
+import { TxSender } from "./txSender.js";
+
+/** The points right after a step is durably recorded (the crash tests stop the node there). */
+export type ProviderNodeStep = "accepted" | "computed" | "submit-sent";
+
+export interface CreateProviderNodeParameters {
+  config: ProviderConfig;
+  /** Where the signer's env vars are read. Defaults to `process.env`. */
+  env?: Record<string, string | undefined> | undefined;
+  /** Overrides `config.rpcUrl`, e.g. `custom(provider)` for an in-process chain. */
+  transport?: Transport | undefined;
+  /** The chain; default one built from `config.chainId`. */
+  chain?: Chain | undefined;
+  /**
+   * Overrides the configured backend of a model (by model id, any case), e.g. a custom backend
+   * written in code. Models not listed use their config's backend.
+   */
+  backends?: Record<Hex, InferenceBackend> | undefined;
+  logger?: Logger | undefined;
+  /** A progress line on this stream when it is a terminal (default: none). */
+  progressStream?: { write(chunk: string): unknown; isTTY?: boolean | undefined } | undefined;
+  /** Called synchronously right after a step is recorded in the journal (for crash tests and metrics). */
+  afterStep?: ((step: ProviderNodeStep, jobId: Hex) => void) | undefined;
+}
+
+export interface ProviderNodeStats extends ProgressStats {
+  seen: number;
+  accepted: number;
+  submitted: number;
+  finalized: number;
+  failed: number;
+  running: number;
+  /** Jobs in each journal state. */
+  states: Partial<Record<JournalState, number>>;
+  claimable: { token: Address; amount: bigint }[];
+  claimed: { token: Address; amount: bigint }[];
+}
+
+/** Thrown at start when the chain or the provider's registration does not match the config. */
+export class ProviderNodeStartError extends ProviderConfigError {}
+
+const DISPUTE_EVENTS = jobMarketAbi.filter(
+  (x): x is Extract<(typeof jobMarketAbi)[number], { type: "event"; name: "DisputeOpened" | "DisputeResolved" | "DisputeCancelled" }> =>
+    x.type === "event" && (x.name === "DisputeOpened" || x.name === "DisputeResolved" || x.name === "DisputeCancelled"),
+);
+const OUTCOMES = ["upheld", "rejected", "draw"] as const;
+
+const STATUS_NAMES = Object.fromEntries(Object.entries(JobStatus).map(([name, n]) => [n, name])) as Record<number, string>;
+
+/** Journal states a job is in while the node works on it (in flight). */
+const WORKING: JournalState[] = ["accepting", "accepted", "computed", "submitting"];
+
+/** Every state that is not terminal. */
+const OPEN_STATES: JournalState[] = ["seen", ...WORKING, "submitted", "finalizing", "disputed"];
+
+/** Reverts that mean "this job is not (or no longer) ours to take". */
+const NOT_OURS = new Set(["JobWrongStatus", "JobUnknown", "JobDeadlinePassed", "JobNotForProvider", "OfferNotActive", "OfferTokenMismatch", "OfferPriceAboveJobPrice"]);
+/** Reverts that mean "the provider cannot take jobs right now": wait, then try again. */
+const CANNOT_TAKE_NOW = new Set(["ProviderInJail", "ProviderBelowMinStake", "StakeInsufficientFree", "ProviderOffersPaused", "EnforcedPause"]);
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const errorName = (e: unknown) => (e instanceof DepinferContractError ? e.errorName : undefined);
+const short = (e: unknown) => (e as { shortMessage?: string })?.shortMessage ?? (e as Error)?.message ?? String(e);
+
+function isTransientInference(e: unknown) {
+  return (
+    (e instanceof InferenceBackendHttpError && e.retryable) ||
+    e instanceof InferenceBackendNetworkError ||
+    e instanceof InferenceBackendTimeoutError ||
+    isTransientError(e)
+  );
+}
+
+/** The backend of a served model, from its config. */
+export function backendFor(model: ServedModel, env: Record<string, string | undefined> = process.env): InferenceBackend {
+  if (model.backend.type === "builtin") return createBuiltinBackend();
+  const { baseUrl, model: name, apiKeyEnv } = model.backend;
+  return createOpenAIBackend({ baseUrl, model: name, ...(apiKeyEnv !== undefined && { apiKey: env[apiKeyEnv]! }) });
+}
+
+/**
+ * The provider node. `start()` checks the chain and the provider's registration, resumes every job
+ * the journal has in flight, and watches for new ones; `stop()` stops taking work and waits for the
+ * transactions already being sent (an inference in progress is abandoned and redone on restart).
+ *
+ * @example
+ * const config = loadConfig({ argv: process.argv.slice(2) });
+ * const node = await createProviderNode({ config, logger: createLogger() });
+ * await node.start();
+ * process.on("SIGTERM", () => node.stop());
+ */
+export async function createProviderNode(parameters: CreateProviderNodeParameters): Promise<ProviderNode> {
+  const { config } = parameters;
+  const env = parameters.env ?? process.env;
+  const signer = await resolveSigner(config, env, "signer");
+  const account = config.account ? await resolveSigner(config, env, "account") : signer;
+  return new ProviderNode(parameters, signer, account);
+}
+
+export class ProviderNode {
+  readonly config: ProviderConfig;
+  readonly journal: Journal;
+  /** The provider's registered (staking) account, which sends the node's transactions. */
+  readonly account: Address;
+  /** The attestation signer's address. */
+  readonly signerAddress: Address;
+  readonly market: Address;
+  readonly store: FileSystemContentStore;
+  readonly logger: Logger;
+
+  readonly #signer: Account;
+  readonly #client: Client<Transport, Chain, Account>;
+  readonly #sender: TxSender;
+  readonly #remote: ContentStore | undefined;
+  readonly #backends = new Map<string, InferenceBackend>();
+  readonly #served: ServedModel[];
+  readonly #afterStep: CreateProviderNodeParameters["afterStep"];
+  readonly #progress: ReturnType<typeof createProgress> | undefined;
+
+  #running = new Map<Hex, Promise<void>>();
+  #aborts = new Map<Hex, AbortController>();
+  /** Jobs that wait before their next attempt (in-memory back-off). */
+  #retryAt = new Map<Hex, number>();
+  /** When the challenge window of a submitted job ends (chain seconds). */
+  #windowEnds = new Map<Hex, number>();
+  #takePausedUntil = 0;
+  #active = false;
+  #unwatch: (() => void) | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #ticking: Promise<void> | undefined;
+  #lastClaimAt = 0;
+  #claimable: { token: Address; amount: bigint }[] = [];
+  #claimed = new Map<Address, bigint>();
+  #chainNow: { at: number; value: number } | undefined;
+  #server: OutputServer | undefined;
+  #finalizing = false;
+
+  constructor(parameters: CreateProviderNodeParameters, signer: Account, account: Account) {
+    const { config } = parameters;
+    this.config = config;
+    this.logger = parameters.logger ?? createLogger({ level: "silent" });
+    this.#signer = signer;
+    this.signerAddress = signer.address;
+    this.account = account.address;
+    this.#served = config.models;
+    this.#afterStep = parameters.afterStep;
+    const known = (deployments as Record<number, { contracts: Record<string, string> } | undefined>)[config.chainId];
+    const market = config.market ?? (known?.contracts.market as Address | undefined);
+    if (!market) {
+      throw new ProviderNodeStartError({
+        issues: [{ field: "market", value: "missing", expected: `the JobMarket address: no Depinfer deployment is known for chain ${config.chainId}` }],
+      });
+    }
+    this.market = market;
+    const chain =
+      parameters.chain ??
+      defineChain({ id: config.chainId, name: `chain ${config.chainId}`, nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [config.rpcUrl] } } });
+    const transport = parameters.transport ?? (config.rpcUrl.startsWith("ws") ? webSocket(config.rpcUrl) : http(config.rpcUrl, { retryCount: 3 }));
+    this.#client = createClient({ chain, transport, account, pollingInterval: config.pollingIntervalMs, cacheTime: 0 });
+    this.journal = new Journal(config.dataDir);
+    this.store = new FileSystemContentStore({ dir: `${config.dataDir}/content` });
+    this.#remote = config.contentStore ? new HttpContentStore({ baseUrl: config.contentStore.baseUrl }) : undefined;
+    this.#sender = new TxSender({ client: this.#client, logger: this.logger });
+    const env = parameters.env ?? process.env;
+    const overrides = Object.fromEntries(Object.entries(parameters.backends ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
+    for (const m of config.models) {
+      const key = m.model.toLowerCase();
+      if (!this.#backends.has(key)) this.#backends.set(key, overrides[key] ?? backendFor(m, env));
+    }
+    this.#progress = parameters.progressStream ? createProgress(parameters.progressStream) : undefined;
+  }
+
+  /** The output server's base URL, once started (when `outputServer` is configured). */
+  get outputUrl(): string | undefined {
+    return this.#server?.url;
+  }
+
+  // ------------------------------------------------------------------------------- lifecycle
+
+  /** Checks the set-up, resumes the journal's jobs in flight and starts watching. */
+  async start(): Promise<void> {
+    if (this.#active) return;
+    await this.#checkSetUp();
+    if (this.config.outputServer) this.#server = await startOutputServer({ ...this.config.outputServer, store: this.store, logger: this.logger });
+    this.#active = true;
+    const resumed = this.journal.list([...WORKING, "submitted", "finalizing", "disputed"]);
+    const head = await this.#read(() => this.#client.request({ method: "eth_blockNumber" }).then(BigInt));
+    const last = this.journal.lastBlock();
+    const fromBlock = last !== undefined ? last + 1n : this.config.startBlock !== undefined ? BigInt(this.config.startBlock) : head > 1000n ? head - 1000n : 0n;
+    this.logger.info("provider node started", {
+      account: this.account,
+      signer: this.signerAddress,
+      market: this.market,
+      fromBlock,
+      resumed: resumed.length,
+      output: this.#server?.url,
+      config: describeConfig(this.config),
+    });
+    const { watchJobs } = await import("../actions/provider/watchJobs.js");
+    this.#unwatch = watchJobs(this.#client, {
+      market: this.market,
+      provider: this.account,
+      models: [...new Set(this.#served.map((m) => m.model))],
+      fromBlock,
+      pollingInterval: this.config.pollingIntervalMs,
+      onJobs: (jobs) => this.#intake(jobs),
+      onProgress: (block) => this.journal.setLastBlock(block),
+      onError: (error) => this.logger.warn("watching jobs: RPC error, retrying", { err: short(error) }),
+    });
+    this.#lastClaimAt = Date.now();
+    this.#schedule(0);
+  }
+
+  /** Stops taking work, aborts inferences in progress, waits for the steps in flight, and closes the journal. */
+  async stop(): Promise<void> {
+    if (!this.#active) return;
+    this.#active = false;
+    this.#unwatch?.();
+    if (this.#timer) clearTimeout(this.#timer);
+    for (const controller of this.#aborts.values()) controller.abort(new Error("the node is stopping"));
+    await this.#ticking;
+    // Transactions in flight settle quickly; an inference that ignores its abort signal is left
+    // behind after a grace period (its job resumes from the journal on the next start).
+    let grace: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([Promise.allSettled([...this.#running.values()]), new Promise((resolve) => (grace = setTimeout(resolve, 10_000)))]);
+    clearTimeout(grace);
+    await this.#server?.close();
+    this.#progress?.clear();
+    this.logger.info("provider node stopped", { states: this.journal.counts() });
+    this.journal.close();
+  }
+
+  /** Counts by state, jobs running, what is claimable and what was claimed. */
+  stats(): ProviderNodeStats {
+    const states = this.journal.counts();
+    const n = (...s: JournalState[]) => s.reduce((sum, k) => sum + (states[k] ?? 0), 0);
+    const finalized = n("finalized");
+    const submitted = n("submitted", "finalizing", "disputed", "slashed") + finalized;
+    return {
+      seen: Object.values(states).reduce((a, b) => a + (b ?? 0), 0),
+      accepted: n("accepting", "accepted", "computed", "submitting") + submitted,
+      submitted,
+      finalized,
+      failed: n("failed"),
+      running: this.#running.size,
+      states,
+      claimable: this.#claimable,
+      claimed: [...this.#claimed].map(([token, amount]) => ({ token, amount })),
+      lastBlock: this.journal.lastBlock(),
+    };
+  }
+
+  async #checkSetUp() {
+    const fail = (field: string, value: string, expected: string): never => {
+      throw new ProviderNodeStartError({ issues: [{ field, value, expected }] });
+    };
+    const chainId = await this.#read(() => getChainId(this.#client));
+    if (chainId !== this.config.chainId) fail("chainId", String(this.config.chainId), `the RPC's chain id ${chainId}`);
+    const code = await this.#read(() => getBytecode(this.#client, { address: this.market }));
+    if (!code || code === "0x") fail("market", this.market, `a JobMarket contract on chain ${chainId} (there is no code at this address)`);
+    const info = await this.#read(() => readContract(this.#client, { address: this.market, abi: jobMarketAbi, functionName: "provider", args: [this.account] }));
+    if (!info.registered) fail(this.config.account ? "account" : "signer", this.account, "a registered provider account: run registerProvider and stake first");
+    if (info.signer.toLowerCase() !== this.signerAddress.toLowerCase()) {
+      fail("signer", this.signerAddress, `the provider's registered signer ${info.signer}: attestations by another key are refused on-chain`);
+    }
+    for (const m of this.#served) {
+      const offer = await this.#read(() => readContract(this.#client, { address: this.market, abi: jobMarketAbi, functionName: "offer", args: [this.account, m.model] }));
+      if (!offer.active) this.logger.warn("no active offer for this model: only direct jobs will come", { model: m.model });
+    }
+  }
+
+  /** A read, retried with backoff on transient RPC errors. */
+  #read<T>(fn: () => Promise<T>): Promise<T> {
+    return withRetry(fn, { retries: 6, baseDelayMs: 250, maxDelayMs: 10_000 });
+  }
+
+  /** The chain's time (the latest block's timestamp), at most one polling interval old. */
+  async #now(): Promise<number> {
+    if (this.#chainNow && Date.now() - this.#chainNow.at < this.config.pollingIntervalMs) return this.#chainNow.value;
+    const block = await this.#read(() => getBlock(this.#client, { blockTag: "latest" }));
+    this.#chainNow = { at: Date.now(), value: Number(block.timestamp) };
+    return this.#chainNow.value;
+  }
+
+  // ------------------------------------------------------------------------------- the loop
+
+  #schedule(delayMs: number) {
+    if (!this.#active) return;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      if (this.#ticking) return this.#schedule(10);
+      this.#ticking = this.#tick()
+        .catch((error) => this.logger.warn("node tick failed, retrying", { err: short(error) }))
+        .finally(() => {
+          this.#ticking = undefined;
+          this.#schedule(this.config.pollingIntervalMs);
+        });
+    }, delayMs);
+  }
+
+  async #tick() {
+    await this.#pump();
+    await this.#scanDisputes();
+    await this.#finalizeDue();
+    if (Date.now() - this.#lastClaimAt >= this.config.claimIntervalMs) {
+      this.#lastClaimAt = Date.now();
+      await this.#claim();
+    }
+    this.#progress?.update(this.stats());
+  }
+
+  /** Records newly watched jobs we can serve; skips (with the reason) those we cannot. */
+  async #intake(items: { jobId: Hex; job: Job; blockNumber: bigint }[]) {
+    for (const { jobId, job, blockNumber } of items) {
+      if (!this.journal.recordSeen(jobId, job, blockNumber)) continue;
+      const served = this.#served.find((m) => m.model.toLowerCase() === job.model.toLowerCase() && m.token.toLowerCase() === job.token.toLowerCase());
+      const reason = !served
+        ? "model or payment token not served"
+        : job.price < BigInt(served.price)
+          ? `price ${job.price} below ours (${served.price})`
+          : undefined;
+      if (reason) {
+        this.journal.transition(jobId, ["seen"], "skipped", { error: reason });
+        this.logger.info("job skipped", { jobId, reason });
+      } else this.logger.info("job seen", { jobId, direct: job.provider !== zeroAddress, price: job.price, deadline: job.deadline });
+    }
+    this.#schedule(0);
+  }
+
+  /** Starts work on jobs: every job in flight not running yet, then new ones within the limits. */
+  async #pump() {
+    if (!this.#active) return;
+    const now = Date.now();
+    for (const entry of this.journal.list(WORKING)) {
+      if (!this.#running.has(entry.jobId) && (this.#retryAt.get(entry.jobId) ?? 0) <= now) this.#run(entry.jobId);
+    }
+    if (now < this.#takePausedUntil) return;
+    const waiting = this.journal.list(["seen"]);
+    if (waiting.length === 0) return;
+    const chainNow = await this.#now();
+    let free: bigint | undefined;
+    for (const entry of waiting) {
+      if (this.#running.size >= this.config.concurrency) break;
+      if (this.#running.has(entry.jobId) || (this.#retryAt.get(entry.jobId) ?? 0) > now) continue;
+      if (entry.job.deadline <= chainNow) {
+        this.journal.transition(entry.jobId, ["seen"], "skipped", { error: "its deadline passed before the node could take it" });
+        this.logger.warn("job skipped: deadline passed before it could be taken", { jobId: entry.jobId });
+        continue;
+      }
+      free ??= await this.#freeStake();
+      if (free < entry.job.collateral) {
+        this.logger.warn("not enough free stake to take a job: waiting", { jobId: entry.jobId, free, collateral: entry.job.collateral });
+        this.#takePausedUntil = now + 5 * this.config.pollingIntervalMs;
+        return;
+      }
+      free -= entry.job.collateral;
+      this.#run(entry.jobId);
+    }
+  }
+
+  /** Free stake, less the collateral of direct jobs taken but not yet locked on-chain (locked at submission). */
+  async #freeStake(): Promise<bigint> {
+    const info = await this.#read(() => readContract(this.#client, { address: this.market, abi: jobMarketAbi, functionName: "provider", args: [this.account] }));
+    let reserved = 0n;
+    for (const e of this.journal.list(WORKING)) if (!this.#locksAtAccept(e.job)) reserved += e.job.collateral;
+    const free = BigInt(info.staked) - BigInt(info.locked) - reserved;
+    return free > 0n ? free : 0n;
+  }
+
+  /** Whether the job is accepted in its own transaction (open jobs, and direct ones with acceptFirst). */
+  #locksAtAccept(job: Job) {
+    return job.provider === zeroAddress || this.config.acceptFirst;
+  }
+
+  #run(jobId: Hex) {
+    const work = this.#advance(jobId)
+      .catch((error) => this.logger.error("job step failed unexpectedly", { jobId, err: error }))
+      .finally(() => {
+        this.#running.delete(jobId);
+        this.#aborts.delete(jobId);
+        this.#schedule(0);
+      });
+    this.#running.set(jobId, work);
+  }
+
+  /** Moves one job forward, step by step, until it is submitted, ends, or must wait. */
+  async #advance(jobId: Hex) {
+    const log = this.logger.child({ jobId });
+    while (this.#active) {
+      const entry = this.journal.get(jobId);
+      if (!entry) return;
+      try {
+        let next: boolean;
+        switch (entry.state) {
+          case "seen":
+            next = await this.#accept(entry, log);
+            break;
+          case "accepting":
+            next = await this.#recoverAccept(entry, log);
+            break;
+          case "accepted":
+            next = await this.#compute(entry, log);
+            break;
+          case "computed":
+            next = await this.#submit(entry, log);
+            break;
+          case "submitting":
+            next = await this.#recoverSubmit(entry, log);
+            break;
+          default:
+            return; // submitted and later: the finalizer's
+        }
+        if (!next) return;
+      } catch (error) {
+        if (!this.#active) return;
+        const attempts = this.journal.recordAttempt(jobId, short(error));
+        const transient = isTransientError(error) || isTransientInference(error);
+        if (!transient && attempts >= 5) {
+          this.journal.transition(jobId, [entry.state], "failed", { error: short(error) });
+          log.error("job failed: giving up", { state: entry.state, attempts, err: error, consequence: entry.state === "seen" ? "none" : "the job will expire and the stake be slashed for liveness" });
+          return;
+        }
+        const delay = Math.min(30_000, 250 * 2 ** Math.min(attempts, 7));
+        log.warn("job step failed, will retry", { state: entry.state, attempts, delayMs: delay, err: short(error) });
+        this.#retryAt.set(jobId, Date.now() + delay);
+        return;
+      }
+    }
+  }
+
+  /** Records the job's on-chain status in the journal when it left our hands; returns whether it did. */
+  async #reconcile(entry: JournalEntry, log: Logger, why: string): Promise<boolean> {
+    const state = await this.#read(() => readContract(this.#client, { address: this.market, abi: jobMarketAbi, functionName: "jobState", args: [entry.jobId] }));
+    const ours = state.provider.toLowerCase() === this.account.toLowerCase();
+    let to: JournalState | undefined;
+    switch (state.status) {
+      case JobStatus.Accepted:
+        if (!ours) to = "skipped";
+        break;
+      case JobStatus.Submitted:
+        to = ours ? "submitted" : "skipped";
+        break;
+      case JobStatus.Disputed:
+        to = "disputed";
+        break;
+      case JobStatus.Finalized:
+        to = ours ? "finalized" : "skipped";
+        break;
+      case JobStatus.Expired:
+        to = "expired";
+        break;
+      case JobStatus.Cancelled:
+        to = "cancelled";
+        break;
+      case JobStatus.Slashed:
+        to = "slashed";
+        break;
+    }
+    if (to === undefined || to === entry.state) return false;
+    const note = to === "skipped" ? `taken by ${state.provider}` : `${STATUS_NAMES[state.status]} on-chain (${why})`;
+    this.journal.transition(entry.jobId, [entry.state], to, { error: note });
+    (to === "expired" || to === "slashed" ? log.warn : log.info)(`job ${to}`, { why, status: STATUS_NAMES[state.status], by: ours ? undefined : state.provider });
+    return true;
+  }
+
+  async #accept(entry: JournalEntry, log: Logger): Promise<boolean> {
+    if (!this.#locksAtAccept(entry.job)) {
+      // A direct job is locked and submitted in one call (acceptAndSubmit): take it locally.
+      if (!this.journal.transition(entry.jobId, ["seen"], "accepted")) return true;
+      this.#afterStep?.("accepted", entry.jobId);
+      log.info("job taken (accepted with its result)");
+      return true;
+    }
+    let hash: Hash;
+    try {
+      hash = await this.#sender.send({
+        to: this.market,
+        abi: jobMarketAbi,
+        functionName: "acceptJob",
+        args: [entry.job],
+        beforeBroadcast: ({ hash }) => {
+          if (!this.journal.transition(entry.jobId, ["seen", "accepting"], "accepting", { acceptTx: hash })) throw new Error("the job moved on");
+        },
+      });
+    } catch (error) {
+      return this.#onRefused(entry, error, log);
+    }
+    const receipt = await this.#sender.wait(hash);
+    if (receipt.status !== "success") {
+      this.journal.transition(entry.jobId, ["accepting"], "seen");
+      return !(await this.#reconcile({ ...entry, state: "seen" }, log, "accept reverted"));
+    }
+    this.journal.transition(entry.jobId, ["accepting"], "accepted");
+    this.#afterStep?.("accepted", entry.jobId);
+    log.info("job accepted", { tx: hash, gas: receipt.gasUsed });
+    return true;
+  }
+
+  /** A refused accept or submit: not ours any more, or not now. */
+  async #onRefused(entry: JournalEntry, error: unknown, log: Logger): Promise<boolean> {
+    const name = errorName(error);
+    if (name && NOT_OURS.has(name)) {
+      if (await this.#reconcile(entry, log, name)) return false;
+      if (name === "JobDeadlinePassed" || name === "JobWrongStatus" || name === "JobUnknown" || entry.state === "seen") {
+        const to: JournalState = entry.state === "seen" ? "skipped" : "failed";
+        this.journal.transition(entry.jobId, [entry.state], to, { error: name });
+        (to === "failed" ? log.error : log.info)(`job ${to}`, { reason: (error as DepinferContractError).hint });
+        return false;
+      }
+    }
+    if (name && CANNOT_TAKE_NOW.has(name)) {
+      this.#takePausedUntil = Date.now() + 10 * this.config.pollingIntervalMs;
+      this.#retryAt.set(entry.jobId, this.#takePausedUntil);
+      log.warn("cannot take jobs now: waiting", { reason: (error as DepinferContractError).hint });
+      return false;
+    }
+    throw error;
+  }
+
+  /** After a restart in `accepting`: the accept may or may not have been mined. */
+  async #recoverAccept(entry: JournalEntry, log: Logger): Promise<boolean> {
+    if (entry.acceptTx && (await this.#sender.isKnown(entry.acceptTx))) {
+      const receipt = await this.#sender.wait(entry.acceptTx);
+      if (receipt.status === "success") {
+        this.journal.transition(entry.jobId, ["accepting"], "accepted");
+        this.#afterStep?.("accepted", entry.jobId);
+        log.info("job accepted (recovered)", { tx: entry.acceptTx });
+        return true;
+      }
+    }
+    if (await this.#reconcile(entry, log, "recovering an accept")) return false;
+    const state = await this.#read(() => readContract(this.#client, { address: this.market, abi: jobMarketAbi, functionName: "jobState", args: [entry.jobId] }));
+    if (state.status === JobStatus.Accepted) {
+      this.journal.transition(entry.jobId, ["accepting"], "accepted"); // ours: #reconcile skips others'
+      return true;
+    }
+    // Never mined, and unknown to the node: accepting again is safe (a double accept would revert).
+    this.journal.transition(entry.jobId, ["accepting"], "seen");
+    return true;
+  }
+
+  async #input(entry: JournalEntry): Promise<Uint8Array | undefined> {
+    const [event] = await this.#read(() =>
+      getContractEvents(this.#client, { address: this.market, abi: jobMarketAbi, eventName: "JobInput", args: { jobId: entry.jobId }, fromBlock: entry.block, toBlock: entry.block, strict: true }),
+    );
+    if (event) {
+      const bytes = Uint8Array.from(Buffer.from(event.args.input.slice(2), "hex"));
+      if (contentHash(bytes) === entry.job.inputHash.toLowerCase()) return bytes;
+    }
+    return (await this.store.get(entry.job.inputHash)) ?? (await this.#remote?.get(entry.job.inputHash));
+  }
+
+  async #compute(entry: JournalEntry, log: Logger): Promise<boolean> {
+    const input = await this.#input(entry);
+    if (!input) {
+      const attempts = this.journal.recordAttempt(entry.jobId, "input not found");
+      if (attempts >= 10) {
+        this.journal.transition(entry.jobId, ["accepted"], "failed", { error: "the input was neither on-chain nor in a content store" });
+        log.error("job failed: input not found", { inputHash: entry.job.inputHash });
+        return false;
+      }
+      log.warn("input not found yet, retrying", { inputHash: entry.job.inputHash, attempts });
+      this.#retryAt.set(entry.jobId, Date.now() + 2_000);
+      return false;
+    }
+    const backend = this.#backends.get(entry.job.model.toLowerCase());
+    if (!backend) throw new Error(`no backend for model ${entry.job.model}`);
+    // Stop in time to submit before the deadline (chain time, with a few seconds to spare).
+    const remaining = (entry.job.deadline - (await this.#now()) - 5) * 1000;
+    if (remaining <= 0) {
+      this.journal.transition(entry.jobId, ["accepted"], "failed", { error: "the deadline passed before inference" });
+      log.error("job failed: the deadline passed before inference", { deadline: entry.job.deadline });
+      return false;
+    }
+    const controller = new AbortController();
+    this.#aborts.set(entry.jobId, controller);
+    const timer = setTimeout(() => controller.abort(new Error("inference did not finish before the job's deadline")), Math.min(remaining, 2_147_483_647));
+    const started = Date.now();
+    let output: Uint8Array;
+    try {
+      output = await backend.infer(input, { signal: controller.signal });
+    } catch (error) {
+      if (!controller.signal.aborted || !this.#active) throw error;
+      this.journal.transition(entry.jobId, ["accepted"], "failed", { error: "inference did not finish before the deadline" });
+      log.error("job failed: inference did not finish before the deadline", { backend: backend.name, consequence: "the job will expire and the stake be slashed for liveness" });
+      return false;
+    } finally {
+      clearTimeout(timer);
+      this.#aborts.delete(entry.jobId);
+    }
+    const outputHash = await this.store.put(output);
+    if (this.#remote) await this.#read(() => this.#remote!.put(output));
+    if (!this.journal.transition(entry.jobId, ["accepted"], "computed", { outputHash })) return true;
+    this.#afterStep?.("computed", entry.jobId);
+    log.info("inference done", { backend: backend.name, ms: Date.now() - started, bytes: output.length, outputHash });
+    return true;
+  }
+
+  async #submit(entry: JournalEntry, log: Logger): Promise<boolean> {
+    const outputHash = entry.outputHash!;
+    const signature = await signAttestation(this.#client, { market: this.market, jobId: entry.jobId, job: entry.job, outputHash, provider: this.account, signer: this.#signer });
+    const state = await this.#read(() => readContract(this.#client, { address: this.market, abi: jobMarketAbi, functionName: "jobState", args: [entry.jobId] }));
+    const oneCall = state.status === JobStatus.Created && entry.job.provider !== zeroAddress;
+    let hash: Hash;
+    try {
+      hash = await this.#sender.send({
+        to: this.market,
+        abi: jobMarketAbi,
+        functionName: oneCall ? "acceptAndSubmit" : "submitResult",
+        args: [entry.job, outputHash, signature],
+        beforeBroadcast: ({ hash, raw }) => {
+          if (!this.journal.transition(entry.jobId, ["computed", "submitting"], "submitting", { submitTx: hash, submitRaw: raw, signature })) {
+            throw new Error("the job moved on");
+          }
+        },
+      });
+    } catch (error) {
+      return this.#onRefused(entry, error, log);
+    }
+    this.#afterStep?.("submit-sent", entry.jobId);
+    return this.#settleSubmit({ ...entry, state: "submitting", submitTx: hash }, log);
+  }
+
+  /** Waits for a sent submission and records the outcome. */
+  async #settleSubmit(entry: JournalEntry, log: Logger): Promise<boolean> {
+    const receipt = await this.#sender.wait(entry.submitTx!);
+    if (receipt.status === "success") {
+      this.journal.transition(entry.jobId, ["submitting"], "submitted");
+      log.info("result submitted", { tx: entry.submitTx, gas: receipt.gasUsed, outputHash: entry.outputHash });
+      return false;
+    }
+    // Reverted: it submitted nothing, so signing again is safe, unless the job moved on.
+    if (await this.#reconcile(entry, log, "submission reverted")) return false;
+    this.journal.transition(entry.jobId, ["submitting"], "computed");
+    throw new Error(`the submission ${entry.submitTx} reverted`);
+  }
+
+  /**
+   * After a restart in `submitting`: the signed submission may be mined, pending, or lost. Mined or
+   * pending, wait for it; lost, broadcast the same bytes again. Only when its nonce was taken by
+   * another transaction (so it can never be mined) is the job sent back to be signed again.
+   */
+  async #recoverSubmit(entry: JournalEntry, log: Logger): Promise<boolean> {
+    if (await this.#reconcile(entry, log, "recovering a submission")) return false;
+    if (entry.submitTx && (await this.#sender.isKnown(entry.submitTx))) {
+      log.info("submission found after restart, waiting for it", { tx: entry.submitTx });
+      return this.#settleSubmit(entry, log);
+    }
+    if (entry.submitRaw) {
+      try {
+        await this.#sender.broadcast(entry.submitRaw);
+        log.info("submission rebroadcast after restart", { tx: entry.submitTx });
+        return this.#settleSubmit(entry, log);
+      } catch (error) {
+        if (!/nonce/i.test(short(error))) throw error;
+      }
+    }
+    if (await this.#reconcile(entry, log, "recovering a submission")) return false;
+    log.warn("the recorded submission can never be mined (its nonce was used): signing again", { tx: entry.submitTx });
+    this.journal.transition(entry.jobId, ["submitting"], "computed");
+    return true;
+  }
+
+  // ------------------------------------------------------------------------------- settlement
+
+  /** Finalizes, in batches, submitted jobs whose challenge window has closed. */
+  async #finalizeDue() {
+    if (this.#finalizing || !this.#active) return;
+    this.#finalizing = true;
+    try {
+      const log = this.logger;
+      for (const entry of this.journal.list(["finalizing"])) {
+        // From a previous run (in this run, a batch is settled before the next tick).
+        if (await this.#reconcile(entry, log, "recovering a finalization")) continue;
+        if (entry.finalizeTx && (await this.#sender.isKnown(entry.finalizeTx))) await this.#sender.wait(entry.finalizeTx);
+        if (!(await this.#reconcile(entry, log, "recovering a finalization"))) this.journal.transition(entry.jobId, ["finalizing"], "submitted");
+      }
+      const submitted = this.journal.list(["submitted"]);
+      if (submitted.length === 0) return;
+      const now = await this.#now();
+      const due: JournalEntry[] = [];
+      for (const entry of submitted) {
+        let ends = this.#windowEnds.get(entry.jobId);
+        if (ends === undefined) {
+          const state = await this.#read(() => readContract(this.#client, { address: this.market, abi: jobMarketAbi, functionName: "jobState", args: [entry.jobId] }));
+          if (state.status !== JobStatus.Submitted) {
+            await this.#reconcile(entry, log, "before finalizing");
+            continue;
+          }
+          ends = state.timestamp + state.challengeWindow;
+          this.#windowEnds.set(entry.jobId, ends);
+        }
+        if (now > ends) due.push(entry);
+      }
+      for (let i = 0; i < due.length && this.#active; i += this.config.finalizeBatchSize) {
+        await this.#finalizeBatch(due.slice(i, i + this.config.finalizeBatchSize), log);
+      }
+    } finally {
+      this.#finalizing = false;
+    }
+  }
+
+  async #finalizeBatch(batch: JournalEntry[], log: Logger) {
+    let hash: Hash;
+    try {
+      hash = await this.#sender.send({
+        to: this.market,
+        abi: jobMarketAbi,
+        functionName: "finalizeJobs",
+        args: [batch.map((e) => e.job)],
+        beforeBroadcast: ({ hash }) => {
+          for (const e of batch) this.journal.transition(e.jobId, ["submitted"], "finalizing", { finalizeTx: hash });
+        },
+      });
+    } catch (error) {
+      // One job in the batch cannot be finalized (the client settled or disputed it): record each
+      // job's on-chain state; the rest go in the next batch.
+      const name = errorName(error);
+      if (name !== "JobWrongStatus" && name !== "JobChallengeWindowOpen") throw error;
+      for (const e of batch) {
+        this.#windowEnds.delete(e.jobId);
+        await this.#reconcile(e, log, "finalize refused");
+      }
+      return;
+    }
+    const receipt = await this.#sender.wait(hash);
+    for (const e of batch) {
+      this.#windowEnds.delete(e.jobId);
+      if (receipt.status === "success") this.journal.transition(e.jobId, ["finalizing"], "finalized", { finalizeTx: hash });
+      else if (!(await this.#reconcile({ ...e, state: "finalizing" }, log, "finalize reverted"))) this.journal.transition(e.jobId, ["finalizing"], "submitted");
+    }
+    if (receipt.status === "success") log.info("jobs finalized", { jobs: batch.length, tx: hash, gas: receipt.gasUsed });
+  }
+
+  /** Logs disputes opened against our jobs (and their rulings), and records them in the journal. */
+  async #scanDisputes() {
+    const head = await this.#read(() => this.#client.request({ method: "eth_blockNumber" }).then(BigInt));
+    const last = this.journal.blockMark("dispute_block") ?? this.journal.lastBlock() ?? head;
+    if (head <= last) return;
+    const toBlock = head - last > 1000n ? last + 1000n : head;
+    const logs = await this.#read(() => getLogs(this.#client, { address: this.market, events: DISPUTE_EVENTS, fromBlock: last + 1n, toBlock, strict: true }));
+    for (const event of logs) {
+      const jobId = event.args.jobId as Hex;
+      const entry = this.journal.get(jobId);
+      if (!entry) continue;
+      if (event.eventName === "DisputeOpened") {
+        this.logger.warn("dispute opened against a job", { jobId, challenger: event.args.challenger, verifier: event.args.verifier, deadline: event.args.deadline, tx: event.transactionHash });
+        this.journal.transition(jobId, ["submitted", "finalizing", "submitting"], "disputed");
+      } else {
+        const upheld = event.eventName === "DisputeResolved" && event.args.outcome === 0;
+        const outcome = event.eventName === "DisputeResolved" ? OUTCOMES[event.args.outcome] : "cancelled (not ruled in time)";
+        (upheld ? this.logger.error : this.logger.info)(upheld ? "dispute upheld: slashed" : "dispute over: the result stands", { jobId, outcome });
+        await this.#reconcile({ ...entry, state: this.journal.get(jobId)!.state }, this.logger, "dispute resolved");
+      }
+    }
+    this.journal.setBlockMark("dispute_block", toBlock);
+  }
+
+  /** Claims the provider's earnings in every token it is paid in. */
+  async #claim() {
+    const tokens = [...new Set(this.#served.map((m) => m.token))];
+    const claimable: { token: Address; amount: bigint }[] = [];
+    for (const token of tokens) {
+      const amount = await this.#read(() => readContract(this.#client, { address: this.market, abi: jobMarketAbi, functionName: "claimable", args: [this.account, token] }));
+      if (amount === 0n) continue;
+      try {
+        const hash = await this.#sender.send({ to: this.market, abi: jobMarketAbi, functionName: "claim", args: [token, this.account] });
+        const receipt = await this.#sender.wait(hash);
+        if (receipt.status === "success") {
+          this.#claimed.set(token, (this.#claimed.get(token) ?? 0n) + amount);
+          this.logger.info("earnings claimed", { token, amount, tx: hash });
+          continue;
+        }
+      } catch (error) {
+        this.logger.warn("claim failed, will retry at the next interval", { token, err: short(error) });
+      }
+      claimable.push({ token, amount });
+    }
+    this.#claimable = claimable;
+  }
+
+  /** Waits until no job is in flight and the journal holds no job in `states` (tests and tools). */
+  async idle({ timeoutMs = 60_000, states = [...WORKING, "seen"] as JournalState[] } = {}): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    while (this.#running.size > 0 || this.journal.list(states).length > 0) {
+      if (Date.now() > until) throw new Error(`the node is not idle after ${timeoutMs} ms: ${JSON.stringify(this.journal.counts())}`);
+      await sleep(20);
+    }
+  }
+
+  /** Every journal entry not yet in a terminal state. */
+  openJobs(): JournalEntry[] {
+    return this.journal.list(OPEN_STATES);
+  }
+}

@@ -1,0 +1,181 @@
+// Node-only. The provider node's transaction sender: one account, one queue, locally signed.
+//
+// Every transaction is simulated (a revert throws its typed Depinfer error before anything is
+// signed), given the next nonce from a local counter (so jobs in flight never race for one), signed
+// locally, and handed to `beforeBroadcast` with its hash and raw bytes *before* it is broadcast: the
+// journal records it, so a node killed at any point after signing can find or rebroadcast exactly
+// the same transaction instead of signing a second one. Broadcasting the same raw bytes again is
+// idempotent, so transient RPC errors there are retried with backoff.
+import {
+  keccak256,
+  type Abi,
+  type Account,
+  type Address,
+  type Chain,
+  type Client,
+  type Hash,
+  type Hex,
+  type TransactionReceipt,
+  type Transport,
+} from "viem";
+import {
+  getTransactionCount,
+  getTransactionReceipt,
+  prepareTransactionRequest,
+  sendRawTransaction,
+  simulateContract,
+  waitForTransactionReceipt,
+} from "viem/actions";
+import { encodeFunctionData } from "viem";
+
+import { decodeDepinferError } from "../errors/contract.js";
+import { isTransientError, withRetry } from "../utils/transactions.js";
+import type { Logger } from "./logger.js";
+
+export interface SendParameters {
+  to: Address;
+  abi: Abi;
+  functionName: string;
+  args: readonly unknown[];
+  /**
+   * Called with the signed transaction before it is broadcast. It must persist what it needs
+   * (a throw aborts the send, and nothing is broadcast).
+   */
+  beforeBroadcast?: (signed: { hash: Hash; raw: Hex; nonce: number }) => void | Promise<void>;
+}
+
+export interface TxSenderParameters {
+  client: Client<Transport, Chain | undefined, Account>;
+  logger?: Logger | undefined;
+  /** Retries of a transient RPC error per request (default 6, with backoff up to 10 s). */
+  retries?: number | undefined;
+}
+
+const NONCE_TOO_LOW = /nonce too low|nonce has already been used|already known|known transaction|replacement transaction underpriced|NONCE_EXPIRED|OldNonce/i;
+const ALREADY_KNOWN = /already known|known transaction|already imported|AlreadyKnown/i;
+
+function messageOf(error: unknown): string {
+  const parts: string[] = [];
+  let e: unknown = error;
+  for (let i = 0; i < 8 && e; i++) {
+    const m = (e as { details?: string; message?: string }).details ?? (e as Error).message;
+    if (m) parts.push(m);
+    e = (e as { cause?: unknown }).cause;
+  }
+  return parts.join(" | ");
+}
+
+/** Sends the node's transactions one at a time from one locally held key. */
+export class TxSender {
+  readonly client: Client<Transport, Chain | undefined, Account>;
+  readonly address: Address;
+  readonly #logger: Logger | undefined;
+  readonly #retries: number;
+  #queue: Promise<unknown> = Promise.resolve();
+  #nonce: number | undefined;
+
+  constructor({ client, logger, retries = 6 }: TxSenderParameters) {
+    if (client.account.type !== "local") throw new TypeError("TxSender needs a local account (a private key): it signs transactions itself.");
+    this.client = client;
+    this.address = client.account.address;
+    this.#logger = logger;
+    this.#retries = retries;
+  }
+
+  #retry<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    return withRetry(fn, {
+      retries: this.#retries,
+      baseDelayMs: 250,
+      maxDelayMs: 10_000,
+      onRetry: (error, attempt, delayMs) => this.#logger?.warn("RPC error, retrying", { what, attempt, delayMs, err: messageOf(error) }),
+    });
+  }
+
+  /**
+   * Simulates, signs, records (through `beforeBroadcast`) and broadcasts one call. Resolves to the
+   * transaction's hash once the node has it; it does not wait for the receipt. Sends are queued:
+   * one at a time, in call order.
+   */
+  send(parameters: SendParameters): Promise<Hash> {
+    const run = this.#queue.then(() => this.#send(parameters));
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  async #send({ to, abi, functionName, args, beforeBroadcast }: SendParameters): Promise<Hash> {
+    const { client } = this;
+    for (let resync = 0; ; resync++) {
+      try {
+        await this.#retry(`simulate ${functionName}`, () =>
+          simulateContract(client, { address: to, abi, functionName, args, account: client.account, chain: client.chain } as never),
+        );
+      } catch (error) {
+        throw decodeDepinferError(error) ?? error;
+      }
+      this.#nonce ??= await this.#retry("nonce", () => getTransactionCount(client, { address: this.address, blockTag: "pending" }));
+      const nonce = this.#nonce;
+      const data = encodeFunctionData({ abi, functionName, args } as never);
+      const request = await this.#retry(`prepare ${functionName}`, () =>
+        prepareTransactionRequest(client, { account: client.account, chain: client.chain, to, data, nonce } as never),
+      );
+      const raw = await client.account.signTransaction!(request as never);
+      const hash = keccak256(raw);
+      await beforeBroadcast?.({ hash, raw, nonce });
+      try {
+        await this.broadcast(raw);
+        this.#nonce = nonce + 1;
+        this.#logger?.debug("transaction sent", { functionName, hash, nonce });
+        return hash;
+      } catch (error) {
+        this.#nonce = undefined; // re-read it: the node's view is the truth now
+        if (!NONCE_TOO_LOW.test(messageOf(error)) || resync >= 3) throw error;
+        // The nonce was taken. If by this very transaction (an earlier broadcast whose answer was
+        // lost), it is sent; otherwise nothing of ours with this hash can ever be mined: sign again.
+        if (await this.receiptOf(hash)) return hash;
+        this.#logger?.warn("nonce already used, signing again", { functionName, nonce, hash });
+      }
+    }
+  }
+
+  /**
+   * Broadcasts signed bytes, retrying transient errors; "already known" counts as sent. Throws
+   * (untouched) a "nonce too low" error: the caller decides what it means.
+   */
+  async broadcast(raw: Hex): Promise<Hash> {
+    try {
+      return await this.#retry("broadcast", () => sendRawTransaction(this.client, { serializedTransaction: raw }));
+    } catch (error) {
+      if (ALREADY_KNOWN.test(messageOf(error))) return keccak256(raw);
+      throw error;
+    }
+  }
+
+  /** The receipt of `hash`, or undefined when it is not mined (yet). */
+  async receiptOf(hash: Hash): Promise<TransactionReceipt | undefined> {
+    try {
+      return await this.#retry("receipt", () => getTransactionReceipt(this.client, { hash }));
+    } catch (error) {
+      if (isTransientError(error)) throw error;
+      return undefined; // TransactionReceiptNotFoundError
+    }
+  }
+
+  /** Waits for the receipt of `hash`, riding out transient RPC errors. */
+  async wait(hash: Hash, { timeoutMs = 120_000 }: { timeoutMs?: number } = {}): Promise<TransactionReceipt> {
+    return this.#retry("wait", () => waitForTransactionReceipt(this.client, { hash, timeout: timeoutMs, pollingInterval: Math.min(this.client.pollingInterval, 1000) }));
+  }
+
+  /** Whether the node still knows `hash` (mined or pending). */
+  async isKnown(hash: Hash): Promise<boolean> {
+    try {
+      await this.#retry("lookup", () => this.client.request({ method: "eth_getTransactionByHash", params: [hash] }).then((tx) => {
+        if (tx === null) throw Object.assign(new Error("not found"), { notFound: true });
+        return tx;
+      }));
+      return true;
+    } catch (error) {
+      if ((error as { notFound?: boolean }).notFound) return false;
+      throw error;
+    }
+  }
+}

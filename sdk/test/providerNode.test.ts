@@ -1,0 +1,261 @@
+// The provider node against Hardhat's in-process chain: the whole loop (watch, accept, infer, store,
+// serve, submit, finalize in batches, claim), its limits, dispute logs and set-up checks.
+// tests/integration/providerNode.crash.test.ts kills a real node process instead.
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+import { network } from "hardhat";
+import { custom, getAddress, type Address, type Chain, type Hex } from "viem";
+import { generatePrivateKey } from "viem/accounts";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+
+import { deployProtocol, DPI, modelIdOf, setUpNodeProvider, USDC, type Connection, type Protocol, type Wallet } from "../../scripts/lib/harness.js";
+import { createDepinferClient, HttpContentStore, jobMarketAbi, JobStatus, type DepinferClient } from "../src/index.js";
+import { BUILTIN_MODEL, runBuiltinModel } from "../src/node/models/charModel.js";
+import {
+  createLogger,
+  createProviderNode,
+  ProviderNodeStartError,
+  validateConfig,
+  type InferenceBackend,
+  type ProviderNode,
+} from "../src/node/index.js";
+
+const PRICE = 2n * USDC;
+const STAKE = 1_000n * DPI;
+type Submitted = Awaited<ReturnType<DepinferClient["submitJobSync"]>>;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe("provider node (in-process chain)", () => {
+  let connection: Connection;
+  let p: Protocol;
+  let chain: Chain;
+  let model: Hex;
+  let deployer: Wallet;
+  let clientWallet: Wallet;
+  let client: DepinferClient;
+  const nodes: ProviderNode[] = [];
+
+  beforeAll(async () => {
+    connection = (await network.create()) as Connection;
+    p = await deployProtocol(connection);
+    const publicClient = await connection.viem.getPublicClient();
+    chain = publicClient.chain as Chain;
+    const wallets = await connection.viem.getWalletClients();
+    deployer = wallets[0];
+    clientWallet = wallets[9];
+    await p.market.write.registerModel([BUILTIN_MODEL.weightsHash, BUILTIN_MODEL.runtimeDigest, 0, `builtin://${BUILTIN_MODEL.name}`]);
+    model = modelIdOf(BUILTIN_MODEL.weightsHash, BUILTIN_MODEL.runtimeDigest, 0);
+    await p.usdc.write.mint([clientWallet.account.address, 10_000n * USDC]);
+    client = createDepinferClient({ chain, transport: custom(connection.provider), account: clientWallet.account, deployment: { market: p.market.address } });
+  });
+
+  afterEach(async () => {
+    await Promise.all(nodes.splice(0).map((n) => n.stop()));
+  });
+
+  /** A funded, registered, staked provider and a node for it (not started). */
+  async function makeNode(options: {
+    config?: Record<string, unknown>;
+    backend?: InferenceBackend;
+    stake?: bigint;
+    logLines?: string[];
+    afterStep?: Parameters<typeof createProviderNode>[0]["afterStep"];
+    privateKey?: Hex;
+    dataDir?: string;
+  } = {}) {
+    const privateKey = options.privateKey ?? generatePrivateKey();
+    const provider = options.privateKey
+      ? { privateKey, address: (await import("viem/accounts")).privateKeyToAccount(privateKey).address }
+      : await setUpNodeProvider(connection, p, deployer, { model, price: PRICE, stake: options.stake ?? STAKE, privateKey });
+    const env = { NODE_KEY: privateKey };
+    const config = validateConfig(
+      {
+        rpcUrl: "http://in-process.invalid",
+        chainId: chain.id,
+        market: p.market.address,
+        dataDir: options.dataDir ?? mkdtempSync(path.join(tmpdir(), "depinfer-node-")),
+        signer: { env: "NODE_KEY" },
+        models: [{ model, backend: { type: "builtin" }, price: PRICE.toString(), token: p.usdc.address }],
+        pollingIntervalMs: 50,
+        outputServer: { host: "127.0.0.1", port: 0 },
+        startBlock: 0,
+        ...options.config,
+      },
+      { env, baseDir: process.cwd() },
+    );
+    const lines = options.logLines;
+    const node = await createProviderNode({
+      config,
+      env,
+      chain,
+      transport: custom(connection.provider),
+      ...(options.backend && { backends: { [model]: options.backend } }),
+      logger: createLogger({ level: "debug", stream: { write: (line: string) => void lines?.push(line) } }),
+      afterStep: options.afterStep,
+    });
+    nodes.push(node);
+    return { node, provider: provider.address as Address, privateKey };
+  }
+
+  const submit = (input: string, provider?: Address, price = PRICE, timeout = 600) =>
+    client.submitJobSync({ model, input, price, token: p.usdc.address, provider, timeout, authorization: "approve" });
+
+  const statusOf = async (jobId: Hex) => (await p.market.read.jobState([jobId])).status;
+
+  async function until(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 30_000) {
+    const end = Date.now() + timeoutMs;
+    while (!(await check())) {
+      if (Date.now() > end) throw new Error(`timed out waiting until ${what}`);
+      await sleep(25);
+    }
+  }
+
+  it("takes direct jobs, serves the output by hash, submits in one call, finalizes in batches and claims", async () => {
+    const { node, provider } = await makeNode({ config: { finalizeBatchSize: 2, claimIntervalMs: 1000 } });
+    await node.start();
+    const jobs: Submitted[] = [];
+    for (let i = 0; i < 3; i++) jobs.push(await submit(`The river (${i})`, provider));
+    await until("all submitted", async () => (await Promise.all(jobs.map((j) => statusOf(j.jobId)))).every((s) => s === JobStatus.Submitted));
+
+    // The client reads each output from the node's server and it matches the EXACT model.
+    const store = new HttpContentStore({ baseUrl: node.outputUrl! });
+    for (const [i, j] of jobs.entries()) {
+      const { output } = await client.waitForResult({ jobId: j.jobId, store, timeoutMs: 10_000 });
+      expect(Buffer.from(output).equals(Buffer.from(runBuiltinModel(new TextEncoder().encode(`The river (${i})`))))).toBe(true);
+    }
+    // One transaction per job (acceptAndSubmit), no separate accept.
+    const accepted = await client.getContractEvents({ address: p.market.address, abi: jobMarketAbi, eventName: "JobAccepted", args: { provider }, fromBlock: 0n });
+    expect(accepted).toHaveLength(0);
+
+    // After the challenge window, the node finalizes them: 3 jobs in batches of 2 = 2 transactions.
+    const finalizedBefore = await client.getContractEvents({ address: p.market.address, abi: jobMarketAbi, eventName: "JobFinalized", args: { provider }, fromBlock: 0n });
+    expect(finalizedBefore).toHaveLength(0);
+    await connection.networkHelpers.time.increase(4 * 3600 + 1);
+    await connection.networkHelpers.mine();
+    await until("all finalized", async () => (await Promise.all(jobs.map((j) => statusOf(j.jobId)))).every((s) => s === JobStatus.Finalized));
+    const finalized = await client.getContractEvents({ address: p.market.address, abi: jobMarketAbi, eventName: "JobFinalized", args: { provider }, fromBlock: 0n });
+    expect(new Set(finalized.map((e) => e.transactionHash)).size).toBe(2);
+    expect(node.journal.counts()).toEqual({ finalized: 3 });
+
+    // And claims its earnings on schedule.
+    await until("claimed", async () => (await p.market.read.claimable([provider, p.usdc.address])) === 0n && node.stats().claimed.length > 0, 10_000);
+    const fee = PRICE / 100n;
+    expect(await p.usdc.read.balanceOf([provider])).toBe(3n * (PRICE - fee));
+    expect(node.stats().claimed).toEqual([{ token: p.usdc.address, amount: 3n * (PRICE - fee) }]);
+  });
+
+  it("accepts an open job before running it, and skips a job priced below its offer", async () => {
+    // It asks more than its on-chain offer: the SDK lets a client pay the offer's price, the node skips it.
+    const { node, provider } = await makeNode({ config: { models: [{ model, backend: { type: "builtin" }, price: (PRICE + 1n).toString(), token: p.usdc.address }] } });
+    await node.start();
+    const open = await submit("A quiet town", undefined, PRICE + 1n);
+    await until("open job submitted", async () => (await statusOf(open.jobId)) === JobStatus.Submitted);
+    const [accepted] = await client.getContractEvents({ address: p.market.address, abi: jobMarketAbi, eventName: "JobAccepted", args: { jobId: open.jobId }, fromBlock: 0n });
+    expect(accepted.args.provider).toBe(provider);
+    expect(node.journal.get(open.jobId)?.acceptTx).toBe(accepted.transactionHash);
+
+    const cheap = await submit("too cheap", provider, PRICE);
+    await until("cheap job skipped", () => node.journal.get(cheap.jobId)?.state === "skipped");
+    expect(node.journal.get(cheap.jobId)?.error).toMatch(/below ours/);
+    expect(await statusOf(cheap.jobId)).toBe(JobStatus.Created);
+  });
+
+  it("keeps at most `concurrency` inferences running", async () => {
+    let running = 0;
+    let most = 0;
+    const slow: InferenceBackend = {
+      name: "slow",
+      async infer(input) {
+        running++;
+        most = Math.max(most, running);
+        await sleep(150);
+        running--;
+        return runBuiltinModel(input);
+      },
+    };
+    const { node, provider } = await makeNode({ config: { concurrency: 2 }, backend: slow });
+    await node.start();
+    const jobs: Submitted[] = [];
+    for (let i = 0; i < 6; i++) jobs.push(await submit(`Under the stars (${i})`, provider));
+    await until("all submitted", async () => (await Promise.all(jobs.map((j) => statusOf(j.jobId)))).every((s) => s === JobStatus.Submitted));
+    expect(most).toBe(2);
+  });
+
+  it("takes no more jobs than its free stake covers, and the rest once stake is freed", async () => {
+    // Price the jobs so that the stake (at least the minimum stake) covers two and a half of them.
+    const probe = await submit("probe");
+    await clientWallet.writeContract({ address: p.market.address, abi: jobMarketAbi, functionName: "cancelJob", args: [probe.job] });
+    const perPrice = probe.job.collateral;
+    const k = (40n * DPI + perPrice - 1n) / perPrice;
+    const collateral = k * perPrice;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const held: InferenceBackend = { name: "held", infer: async (input) => (await gate, runBuiltinModel(input)) };
+    const { node, provider } = await makeNode({ stake: (collateral * 5n) / 2n, backend: held, config: { concurrency: 8 } });
+    await node.start();
+    const jobs: Submitted[] = [];
+    for (let i = 0; i < 4; i++) jobs.push(await submit(`The old ship (${i})`, provider, k * PRICE, 6 * 3600)); // outlives the window
+    const mine = (...states: string[]) => jobs.filter((j) => states.includes(node.journal.get(j.jobId)?.state ?? "")).length;
+    await until("two taken", () => mine("accepted") === 2);
+    await sleep(300);
+    expect(mine("accepted")).toBe(2); // the other two wait for free stake
+    expect(mine("seen")).toBe(2);
+    release();
+    const statuses = async () => Promise.all(jobs.map((j) => statusOf(j.jobId)));
+    await until("two submitted", async () => (await statuses()).filter((s) => s === JobStatus.Submitted).length === 2);
+    // Their collateral stays locked until they are finalized; then the node takes the other two.
+    await connection.networkHelpers.time.increase(4 * 3600 + 1);
+    await connection.networkHelpers.mine();
+    await until("the rest submitted", async () => (await statuses()).every((s) => s === JobStatus.Submitted || s === JobStatus.Finalized));
+    expect((await statuses()).filter((s) => s === JobStatus.Finalized)).toHaveLength(2);
+  });
+
+  it("logs a dispute opened against it and records the ruling", async () => {
+    const lines: string[] = [];
+    const { node, provider } = await makeNode({ logLines: lines });
+    await node.start();
+    const j = await submit("In the morning", provider);
+    await until("submitted", async () => (await statusOf(j.jobId)) === JobStatus.Submitted);
+    await client.disputeJob({ job: j.job });
+    await until("dispute logged", () => node.journal.get(j.jobId)?.state === "disputed");
+    const logged = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === "dispute opened against a job");
+    expect(logged).toMatchObject({ level: "warn", jobId: j.jobId, challenger: getAddress(clientWallet.account.address) });
+    // The arbitrator rejects the dispute: the result stands and the job is finalized.
+    await deployer.writeContract({ address: p.verifier.address, abi: p.verifier.abi, functionName: "rule", args: [j.job, 1, "the output matches"] });
+    await until("ruling recorded", () => node.journal.get(j.jobId)?.state === "finalized");
+    expect(lines.some((l) => l.includes("dispute over: the result stands"))).toBe(true);
+  });
+
+  it("resumes after a stop at each step without a second submission", async () => {
+    for (const step of ["accepted", "computed"] as const) {
+      const dataDir = mkdtempSync(path.join(tmpdir(), "depinfer-node-"));
+      let stopAt: Promise<void> | undefined;
+      const first = await makeNode({ dataDir, afterStep: (s) => void (s === step && (stopAt = first.node.stop())) });
+      await first.node.start();
+      const j = await submit(`A quiet town (${step})`, first.provider);
+      await until("stopped", () => stopAt !== undefined);
+      await stopAt;
+      nodes.splice(nodes.indexOf(first.node), 1);
+      expect(await statusOf(j.jobId)).toBe(JobStatus.Created);
+      const second = await makeNode({ dataDir, privateKey: first.privateKey });
+      await second.node.start();
+      await until("submitted", async () => (await statusOf(j.jobId)) === JobStatus.Submitted);
+      const submissions = await client.getContractEvents({ address: p.market.address, abi: jobMarketAbi, eventName: "ResultSubmitted", args: { jobId: j.jobId }, fromBlock: 0n });
+      expect(submissions).toHaveLength(1);
+      expect(second.node.journal.get(j.jobId)?.state).toBe("submitted");
+    }
+  });
+
+  it("refuses to start when the key is not the provider's registered signer, or the chain is wrong", async () => {
+    const stranger = await makeNode({ privateKey: generatePrivateKey() });
+    await expect(stranger.node.start()).rejects.toMatchObject({ name: "ProviderConfigError", field: "signer" });
+    const wrongChain = await makeNode({ config: { chainId: 1 } });
+    const error = await wrongChain.node.start().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProviderNodeStartError);
+    expect((error as ProviderNodeStartError).field).toBe("chainId");
+    expect((error as Error).message).toContain(`the RPC's chain id ${chain.id}`);
+  });
+});
+
