@@ -111,6 +111,12 @@ export default defineConfig({
       chainType: "l1",
       url: "http://127.0.0.1:18547",
     },
+    // The provider node's crash-restart suite (the test starts and stops anvil on this port).
+    anvilNode: {
+      type: "http",
+      chainType: "l1",
+      url: "http://127.0.0.1:18549",
+    },
     localhost: {
       type: "http",
       chainType: "l1",
