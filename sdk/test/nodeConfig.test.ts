@@ -201,6 +201,22 @@ describe("loadConfig", () => {
     expect(error.message).not.toContain("abcdef0123456789abcdef0123");
   });
 
+  it("takes acceptFirst, contentStore and startBlock, and names them when bad", () => {
+    expect(loadConfig({ file: writeConfig(base()), env })).toMatchObject({ acceptFirst: false });
+    const config = loadConfig({
+      file: writeConfig({ ...base(), acceptFirst: true, contentStore: { baseUrl: "https://content.example" }, startBlock: 1234 }),
+      env,
+    });
+    expect(config).toMatchObject({ acceptFirst: true, contentStore: { baseUrl: "https://content.example" }, startBlock: 1234 });
+    const error = refuse({ ...base(), acceptFirst: "yes", contentStore: { baseUrl: "ipfs://x", extra: 1 }, startBlock: -1 });
+    expect(error.issues.map((i) => [i.field, i.expected])).toEqual([
+      ["acceptFirst", "true or false"],
+      ["contentStore.extra", "no such field (known: baseUrl)"],
+      ["contentStore.baseUrl", "a URL starting with http:// or https://"],
+      ["startBlock", "an integer >= 0"],
+    ]);
+  });
+
   it("requires a config file", () => {
     expect(() => loadConfig({ argv: [], env })).toThrow(/--config is missing/);
     expect(() => loadConfig({ file: join(dir, "absent.json"), env })).toThrow(/file is ".*absent.json": expected a readable JSON config file \(ENOENT\)/);

@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --disable-warning=ExperimentalWarning
 // `depinfer-provider`: runs the provider node.
 //
 //   depinfer-provider --config provider.json [--rpc-url URL] [--chain-id N] [--market 0x…]

@@ -36,7 +36,7 @@ import { createBuiltinBackend } from "./backends/builtin.js";
 import { InferenceBackendHttpError, InferenceBackendNetworkError, InferenceBackendTimeoutError } from "./backends/errors.js";
 import { createOpenAIBackend } from "./backends/openai.js";
 import type { InferenceBackend } from "./backends/types.js";
-import { ProviderConfigError, describeConfig, resolveSigner, type ProviderConfig, type ServedModel } from "./config.js";
+import { ProviderConfigError, describeConfig, redactUrl, resolveSigner, type ProviderConfig, type ServedModel } from "./config.js";
 import { FileSystemContentStore } from "./fsContentStore.js";
 import { Journal, type JournalEntry, type JournalState } from "./journal.js";
 import { createLogger, createProgress, type Logger, type ProgressStats } from "./logger.js";
@@ -297,7 +297,12 @@ export class ProviderNode {
     const fail = (field: string, value: string, expected: string): never => {
       throw new ProviderNodeStartError({ issues: [{ field, value, expected }] });
     };
-    const chainId = await this.#read(() => getChainId(this.#client));
+    let chainId: number;
+    try {
+      chainId = await withRetry(() => getChainId(this.#client), { retries: 2 });
+    } catch (error) {
+      return fail("rpcUrl", redactUrl(this.config.rpcUrl), `an RPC endpoint that answers (${short(error).split("\n")[0]})`);
+    }
     if (chainId !== this.config.chainId) fail("chainId", String(this.config.chainId), `the RPC's chain id ${chainId}`);
     const code = await this.#read(() => getBytecode(this.#client, { address: this.market }));
     if (!code || code === "0x") fail("market", this.market, `a JobMarket contract on chain ${chainId} (there is no code at this address)`);

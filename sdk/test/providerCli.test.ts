@@ -1,0 +1,72 @@
+// The `depinfer-provider` command: bad set-up is refused before anything starts, with the field named.
+import { spawn } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+import { describe, expect, it } from "vitest";
+
+const root = path.resolve(import.meta.dirname, "../..");
+const KEY = "0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba";
+
+function run(args: string[], env: Record<string, string> = {}) {
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "sdk/src/node/cli.ts"), ...args], {
+      cwd: root,
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+    child.on("exit", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe("depinfer-provider", () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "depinfer-cli-"));
+  const config = (overrides: Record<string, unknown>) => {
+    const file = path.join(dir, `c${Math.random().toString(36).slice(2)}.json`);
+    writeFileSync(
+      file,
+      JSON.stringify({
+        rpcUrl: "http://127.0.0.1:1",
+        chainId: 31337,
+        market: "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512",
+        dataDir: "data",
+        signer: { env: "CLI_TEST_KEY" },
+        models: [{ model: `0x${"ab".repeat(32)}`, backend: { type: "builtin" }, price: "1", token: "0x5FbDB2315678afecb367f032d93F642f64180aa3" }],
+        ...overrides,
+      }),
+    );
+    return file;
+  };
+
+  it("prints its usage", async () => {
+    const { code, stdout } = await run(["--help"]);
+    expect(code).toBe(0);
+    expect(stdout).toContain("Usage: depinfer-provider --config provider.json");
+  });
+
+  it("exits 2 naming the bad field, without printing the key", async () => {
+    const { code, stderr } = await run(["--config", config({ concurrency: 0 })], { CLI_TEST_KEY: KEY });
+    expect(code).toBe(2);
+    expect(stderr).toContain("concurrency is 0 (number): expected an integer from 1 to 1024");
+    const unset = await run(["--config", config({})], { CLI_TEST_KEY: "" });
+    expect(unset.code).toBe(2);
+    expect(unset.stderr).toContain("signer.env");
+    const badFlag = await run(["--config", config({}), "--log-level", "loud"], { CLI_TEST_KEY: KEY });
+    expect(badFlag.code).toBe(2);
+    expect(badFlag.stderr).toContain("--log-level is \"loud\"");
+    for (const r of [unset, badFlag]) expect(r.stderr + r.code).not.toContain(KEY.slice(2));
+  });
+
+  it("exits 2 naming rpcUrl when nothing answers there", async () => {
+    // Nothing listens on port 1: the start-up check fails after its retries.
+    const { code, stderr } = await run(["--config", config({ rpcUrl: "http://user:secret@127.0.0.1:1" })], { CLI_TEST_KEY: KEY });
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/rpcUrl is http:\/\/REDACTED:REDACTED@127\.0\.0\.1:1\/: expected an RPC endpoint that answers/);
+    expect(stderr).not.toContain("secret");
+  });
+});
