@@ -257,5 +257,14 @@ describe("provider node (in-process chain)", () => {
     expect((error as ProviderNodeStartError).field).toBe("chainId");
     expect((error as Error).message).toContain(`the RPC's chain id ${chain.id}`);
   });
+
+  it("refuses a second node on the same data directory while the first runs", async () => {
+    const first = await makeNode();
+    await first.node.start();
+    const second = await makeNode({ privateKey: first.privateKey, dataDir: first.node.config.dataDir });
+    await expect(second.node.start()).rejects.toMatchObject({ field: "dataDir", message: expect.stringContaining(`process ${process.pid} holds`) });
+    await first.node.stop();
+    await second.node.start(); // free again
+  });
 });
 

@@ -8,6 +8,9 @@
 // at any point resumes each job from its last step, finds or rebroadcasts what it already signed,
 // and never signs a second submission for a job. Transactions go through one queue (TxSender) with
 // a local nonce counter, so jobs run concurrently (up to `concurrency`) without nonce races.
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+
 import {
   createClient,
   defineChain,
@@ -100,6 +103,16 @@ const OPEN_STATES: JournalState[] = ["seen", ...WORKING, "submitted", "finalizin
 const NOT_OURS = new Set(["JobWrongStatus", "JobUnknown", "JobDeadlinePassed", "JobNotForProvider", "OfferNotActive", "OfferTokenMismatch", "OfferPriceAboveJobPrice"]);
 /** Reverts that mean "the provider cannot take jobs right now": wait, then try again. */
 const CANNOT_TAKE_NOW = new Set(["ProviderInJail", "ProviderBelowMinStake", "StakeInsufficientFree", "ProviderOffersPaused", "EnforcedPause"]);
+
+/** Whether a process with this pid exists (EPERM: it exists but is not ours). */
+function isAlive(pid: number) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const errorName = (e: unknown) => (e instanceof DepinferContractError ? e.errorName : undefined);
@@ -223,7 +236,13 @@ export class ProviderNode {
   /** Checks the set-up, resumes the journal's jobs in flight and starts watching. */
   async start(): Promise<void> {
     if (this.#active) return;
-    await this.#checkSetUp();
+    this.#lock();
+    try {
+      await this.#checkSetUp();
+    } catch (error) {
+      this.#unlock();
+      throw error;
+    }
     if (this.config.outputServer) this.#server = await startOutputServer({ ...this.config.outputServer, store: this.store, logger: this.logger });
     this.#active = true;
     const resumed = this.journal.list([...WORKING, "submitted", "finalizing", "disputed"]);
@@ -271,6 +290,42 @@ export class ProviderNode {
     this.#progress?.clear();
     this.logger.info("provider node stopped", { states: this.journal.counts() });
     this.journal.close();
+    this.#unlock();
+  }
+
+  get #lockFile() {
+    return path.join(this.config.dataDir, "node.lock");
+  }
+
+  /**
+   * One node per data directory: two loops on one journal could both sign a job's submission. The
+   * lock file holds the owner's pid; a lock whose process is gone (e.g. killed) is taken over.
+   */
+  #lock() {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        writeFileSync(this.#lockFile, String(process.pid), { flag: "wx" });
+        return;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      }
+      const owner = Number(readFileSync(this.#lockFile, "utf8").trim());
+      if (Number.isSafeInteger(owner) && owner > 0 && isAlive(owner)) {
+        throw new ProviderNodeStartError({
+          issues: [{ field: "dataDir", value: this.config.dataDir, expected: `a data directory no other running node uses (process ${owner} holds ${this.#lockFile})` }],
+        });
+      }
+      this.logger.warn("taking over the lock of a node that is gone", { pid: owner, file: this.#lockFile });
+      rmSync(this.#lockFile, { force: true });
+    }
+  }
+
+  #unlock() {
+    try {
+      if (readFileSync(this.#lockFile, "utf8").trim() === String(process.pid)) rmSync(this.#lockFile, { force: true });
+    } catch {
+      // already gone
+    }
   }
 
   /** Counts by state, jobs running, what is claimable and what was claimed. */
