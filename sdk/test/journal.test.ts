@@ -65,6 +65,21 @@ describe("provider node journal", () => {
     j.close();
   });
 
+  it("counts failed attempts per step, and keeps named block cursors", () => {
+    const j = new Journal(freshDir());
+    j.recordSeen(ID, job, 1n);
+    expect(j.recordAttempt(ID, "RPC down")).toBe(1);
+    expect(j.recordAttempt(ID, "RPC down")).toBe(2);
+    expect(j.get(ID)).toMatchObject({ attempts: 2, error: "RPC down" });
+    j.transition(ID, ["seen"], "accepted");
+    expect(j.get(ID)?.attempts).toBe(0); // a new step starts afresh
+    expect(j.blockMark("dispute_block")).toBeUndefined();
+    j.setBlockMark("dispute_block", 7n);
+    j.setLastBlock(9n);
+    expect([j.blockMark("dispute_block"), j.lastBlock()]).toEqual([7n, 9n]);
+    j.close();
+  });
+
   it("survives SIGKILL: every transition reported committed is there after reopening", async () => {
     const dir = freshDir();
     const tsx = path.join(path.dirname(createRequire(import.meta.url).resolve("tsx/package.json")), "dist", "cli.mjs");
