@@ -90,7 +90,8 @@ describe("provider node (in-process chain)", () => {
       config,
       env,
       chain,
-      transport: custom(connection.provider),
+      // Hardhat's in-process reverts look retryable to viem (3 retries, ~1 s each): the node retries what is transient itself.
+      transport: custom(connection.provider, { retryCount: 0 }),
       ...(options.backend && { backends: { [model]: options.backend } }),
       logger: createLogger({ level: "debug", stream: { write: (line: string) => void lines?.push(line) } }),
       afterStep: options.afterStep,
@@ -165,20 +166,26 @@ describe("provider node (in-process chain)", () => {
   it("keeps at most `concurrency` inferences running", async () => {
     let running = 0;
     let most = 0;
-    const slow: InferenceBackend = {
-      name: "slow",
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const held: InferenceBackend = {
+      name: "held",
       async infer(input) {
         running++;
         most = Math.max(most, running);
-        await sleep(150);
+        await gate; // every inference waits until all six jobs are on-chain
         running--;
         return runBuiltinModel(input);
       },
     };
-    const { node, provider } = await makeNode({ config: { concurrency: 2 }, backend: slow });
+    const { node, provider } = await makeNode({ config: { concurrency: 2 }, backend: held });
     await node.start();
     const jobs: Submitted[] = [];
     for (let i = 0; i < 6; i++) jobs.push(await submit(`Under the stars (${i})`, provider));
+    await until("six jobs seen", () => jobs.every((j) => node.journal.get(j.jobId) !== undefined));
+    await sleep(300);
+    expect([running, node.stats().running]).toEqual([2, 2]);
+    release();
     await until("all submitted", async () => (await Promise.all(jobs.map((j) => statusOf(j.jobId)))).every((s) => s === JobStatus.Submitted));
     expect(most).toBe(2);
   });
@@ -225,7 +232,7 @@ describe("provider node (in-process chain)", () => {
     // The arbitrator rejects the dispute: the result stands and the job is finalized.
     await deployer.writeContract({ address: p.verifier.address, abi: p.verifier.abi, functionName: "rule", args: [j.job, 1, "the output matches"] });
     await until("ruling recorded", () => node.journal.get(j.jobId)?.state === "finalized");
-    expect(lines.some((l) => l.includes("dispute over: the result stands"))).toBe(true);
+    expect(lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === "job finalized")).toMatchObject({ why: "dispute rejected" });
   });
 
   it("resumes after a stop at each step without a second submission", async () => {

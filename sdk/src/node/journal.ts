@@ -56,6 +56,8 @@ export interface JournalEntry {
   /** The signed submission itself, so a restart can rebroadcast exactly the same transaction. */
   submitRaw?: Hex;
   finalizeTx?: Hex;
+  /** When a submitted job's challenge window ends (chain seconds): it may be finalized after. */
+  dueAt?: number;
   attempts: number;
   error?: string;
   updatedAt: number;
@@ -85,6 +87,7 @@ interface Row {
   submit_tx: string | null;
   submit_raw: string | null;
   finalize_tx: string | null;
+  due_at: number | null;
   attempts: number;
   error: string | null;
   updated_at: number;
@@ -121,6 +124,10 @@ export class Journal {
       CREATE INDEX IF NOT EXISTS jobs_state ON jobs(state);
       CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     `);
+    // Added after the first release: journals created before it gain the column.
+    const columns = this.#db.prepare("PRAGMA table_info(jobs)").all() as { name: string }[];
+    if (!columns.some((c) => c.name === "due_at")) this.#db.exec("ALTER TABLE jobs ADD COLUMN due_at INTEGER");
+    this.#db.exec("CREATE INDEX IF NOT EXISTS jobs_due ON jobs(state, due_at)");
   }
 
   readonly #now: () => number;
@@ -173,6 +180,25 @@ export class Journal {
     return rows.map(fromRow);
   }
 
+  /** Records when a job's challenge window ends. */
+  setDueAt(jobId: Hex, dueAt: number) {
+    this.#db.prepare("UPDATE jobs SET due_at = ? WHERE job_id = ?").run(dueAt, jobId);
+  }
+
+  /**
+   * Submitted jobs whose window ended before `now` (chain seconds), earliest first, at most `limit`;
+   * with `now` undefined, submitted jobs whose window end is not recorded yet. Indexed: the cost
+   * does not grow with the number of jobs waiting in their window.
+   */
+  listSubmitted(now: number | undefined, limit: number): JournalEntry[] {
+    const rows = (
+      now === undefined
+        ? this.#db.prepare("SELECT * FROM jobs WHERE state = 'submitted' AND due_at IS NULL LIMIT ?").all(limit)
+        : this.#db.prepare("SELECT * FROM jobs WHERE state = 'submitted' AND due_at < ? ORDER BY due_at LIMIT ?").all(now, limit)
+    ) as unknown as Row[];
+    return rows.map(fromRow);
+  }
+
   /** How many jobs are in each state. */
   counts(): Partial<Record<JournalState, number>> {
     const rows = this.#db.prepare("SELECT state, COUNT(*) AS n FROM jobs GROUP BY state").all() as unknown as { state: JournalState; n: number }[];
@@ -218,6 +244,7 @@ function fromRow(row: Row): JournalEntry {
   if (row.submit_tx) entry.submitTx = row.submit_tx as Hex;
   if (row.submit_raw) entry.submitRaw = row.submit_raw as Hex;
   if (row.finalize_tx) entry.finalizeTx = row.finalize_tx as Hex;
+  if (row.due_at !== null && row.due_at !== undefined) entry.dueAt = Number(row.due_at);
   if (row.error) entry.error = row.error;
   return entry;
 }

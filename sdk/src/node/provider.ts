@@ -53,7 +53,10 @@ export interface CreateProviderNodeParameters {
   config: ProviderConfig;
   /** Where the signer's env vars are read. Defaults to `process.env`. */
   env?: Record<string, string | undefined> | undefined;
-  /** Overrides `config.rpcUrl`, e.g. `custom(provider)` for an in-process chain. */
+  /**
+   * Overrides `config.rpcUrl`, e.g. `custom(provider, { retryCount: 0 })` for an in-process chain
+   * (its reverts look retryable to viem's transport; the node retries transient errors itself).
+   */
   transport?: Transport | undefined;
   /** The chain; default one built from `config.chainId`. */
   chain?: Chain | undefined;
@@ -86,8 +89,8 @@ export interface ProviderNodeStats extends ProgressStats {
 export class ProviderNodeStartError extends ProviderConfigError {}
 
 const DISPUTE_EVENTS = jobMarketAbi.filter(
-  (x): x is Extract<(typeof jobMarketAbi)[number], { type: "event"; name: "DisputeOpened" | "DisputeResolved" | "DisputeCancelled" }> =>
-    x.type === "event" && (x.name === "DisputeOpened" || x.name === "DisputeResolved" || x.name === "DisputeCancelled"),
+  (x): x is Extract<(typeof jobMarketAbi)[number], { type: "event"; name: "DisputeOpened" | "DisputeResolved" | "DisputeCancelled" | "JobExpired" | "JobCancelled" }> =>
+    x.type === "event" && ["DisputeOpened", "DisputeResolved", "DisputeCancelled", "JobExpired", "JobCancelled"].includes(x.name),
 );
 const OUTCOMES = ["upheld", "rejected", "draw"] as const;
 
@@ -177,8 +180,6 @@ export class ProviderNode {
   #aborts = new Map<Hex, AbortController>();
   /** Jobs that wait before their next attempt (in-memory back-off). */
   #retryAt = new Map<Hex, number>();
-  /** When the challenge window of a submitted job ends (chain seconds). */
-  #windowEnds = new Map<Hex, number>();
   #takePausedUntil = 0;
   #active = false;
   #unwatch: (() => void) | undefined;
@@ -562,8 +563,9 @@ export class ProviderNode {
     }
     if (to === undefined || to === entry.state) return false;
     const note = to === "skipped" ? `taken by ${state.provider}` : `${STATUS_NAMES[state.status]} on-chain (${why})`;
-    this.journal.transition(entry.jobId, [entry.state], to, { error: note });
-    (to === "expired" || to === "slashed" ? log.warn : log.info)(`job ${to}`, { why, status: STATUS_NAMES[state.status], by: ours ? undefined : state.provider });
+    if (!this.journal.transition(entry.jobId, [entry.state], to, { error: note })) return true; // someone else recorded it
+    const level = to === "slashed" ? log.error : to === "expired" || to === "disputed" ? log.warn : log.info;
+    level(`job ${to}`, { why, status: STATUS_NAMES[state.status], by: ours ? undefined : state.provider });
     return true;
   }
 
@@ -685,6 +687,7 @@ export class ProviderNode {
       output = await backend.infer(input, { signal: controller.signal });
     } catch (error) {
       if (!controller.signal.aborted || !this.#active) throw error;
+      if (await this.#reconcile(entry, log, "inference aborted")) return false; // expired or cancelled under us
       this.journal.transition(entry.jobId, ["accepted"], "failed", { error: "inference did not finish before the deadline" });
       log.error("job failed: inference did not finish before the deadline", { backend: backend.name, consequence: "the job will expire and the stake be slashed for liveness" });
       return false;
@@ -702,7 +705,15 @@ export class ProviderNode {
 
   async #submit(entry: JournalEntry, log: Logger): Promise<boolean> {
     const outputHash = entry.outputHash!;
-    const signature = await signAttestation(this.#client, { market: this.market, jobId: entry.jobId, job: entry.job, outputHash, provider: this.account, signer: this.#signer });
+    const signature = await signAttestation(this.#client, {
+      market: this.market,
+      jobId: entry.jobId,
+      job: entry.job,
+      outputHash,
+      provider: this.account,
+      signer: this.#signer,
+      chainId: this.config.chainId, // checked against the RPC at start
+    });
     const state = await this.#read(() => readContract(this.#client, { address: this.market, abi: jobMarketAbi, functionName: "jobState", args: [entry.jobId] }));
     const oneCall = state.status === JobStatus.Created && entry.job.provider !== zeroAddress;
     let hash: Hash;
@@ -779,32 +790,24 @@ export class ProviderNode {
         if (entry.finalizeTx && (await this.#sender.isKnown(entry.finalizeTx))) await this.#sender.wait(entry.finalizeTx);
         if (!(await this.#reconcile(entry, log, "recovering a finalization"))) this.journal.transition(entry.jobId, ["finalizing"], "submitted");
       }
-      const submitted = this.journal.list(["submitted"]);
-      if (submitted.length === 0) return;
-      const now = await this.#now();
-      const due: JournalEntry[] = [];
-      for (const entry of submitted) {
-        let ends = this.#windowEnds.get(entry.jobId);
-        if (ends === undefined) {
-          const state = await this.#read(() => readContract(this.#client, { address: this.market, abi: jobMarketAbi, functionName: "jobState", args: [entry.jobId] }));
-          if (state.status !== JobStatus.Submitted) {
-            await this.#reconcile(entry, log, "before finalizing");
-            continue;
-          }
-          ends = state.timestamp + state.challengeWindow;
-          this.#windowEnds.set(entry.jobId, ends);
-        }
-        if (now > ends) due.push(entry);
+      // Record when each newly submitted job's window ends (one read per job, once).
+      for (const entry of this.journal.listSubmitted(undefined, 100)) {
+        const state = await this.#read(() => readContract(this.#client, { address: this.market, abi: jobMarketAbi, functionName: "jobState", args: [entry.jobId] }));
+        if (state.status === JobStatus.Submitted) this.journal.setDueAt(entry.jobId, state.timestamp + state.challengeWindow);
+        else await this.#reconcile(entry, log, "before finalizing");
       }
-      for (let i = 0; i < due.length && this.#active; i += this.config.finalizeBatchSize) {
-        await this.#finalizeBatch(due.slice(i, i + this.config.finalizeBatchSize), log);
+      const now = await this.#now();
+      for (let batches = 0; batches < 10 && this.#active; batches++) {
+        const due = this.journal.listSubmitted(now, this.config.finalizeBatchSize);
+        if (due.length === 0 || !(await this.#finalizeBatch(due, log))) break;
       }
     } finally {
       this.#finalizing = false;
     }
   }
 
-  async #finalizeBatch(batch: JournalEntry[], log: Logger) {
+  /** Sends one batch; returns whether it went through (false when refused, to stop this round). */
+  async #finalizeBatch(batch: JournalEntry[], log: Logger): Promise<boolean> {
     let hash: Hash;
     try {
       hash = await this.#sender.send({
@@ -821,22 +824,19 @@ export class ProviderNode {
       // job's on-chain state; the rest go in the next batch.
       const name = errorName(error);
       if (name !== "JobWrongStatus" && name !== "JobChallengeWindowOpen") throw error;
-      for (const e of batch) {
-        this.#windowEnds.delete(e.jobId);
-        await this.#reconcile(e, log, "finalize refused");
-      }
-      return;
+      for (const e of batch) await this.#reconcile(e, log, "finalize refused");
+      return false;
     }
     const receipt = await this.#sender.wait(hash);
     for (const e of batch) {
-      this.#windowEnds.delete(e.jobId);
       if (receipt.status === "success") this.journal.transition(e.jobId, ["finalizing"], "finalized", { finalizeTx: hash });
       else if (!(await this.#reconcile({ ...e, state: "finalizing" }, log, "finalize reverted"))) this.journal.transition(e.jobId, ["finalizing"], "submitted");
     }
     if (receipt.status === "success") log.info("jobs finalized", { jobs: batch.length, tx: hash, gas: receipt.gasUsed });
+    return receipt.status === "success";
   }
 
-  /** Logs disputes opened against our jobs (and their rulings), and records them in the journal. */
+  /** Logs disputes opened against our jobs and their rulings, and jobs expired or cancelled under us; records them in the journal. */
   async #scanDisputes() {
     const head = await this.#read(() => this.#client.request({ method: "eth_blockNumber" }).then(BigInt));
     const last = this.journal.blockMark("dispute_block") ?? this.journal.lastBlock() ?? head;
@@ -847,14 +847,22 @@ export class ProviderNode {
       const jobId = event.args.jobId as Hex;
       const entry = this.journal.get(jobId);
       if (!entry) continue;
-      if (event.eventName === "DisputeOpened") {
-        this.logger.warn("dispute opened against a job", { jobId, challenger: event.args.challenger, verifier: event.args.verifier, deadline: event.args.deadline, tx: event.transactionHash });
-        this.journal.transition(jobId, ["submitted", "finalizing", "submitting"], "disputed");
-      } else {
-        const upheld = event.eventName === "DisputeResolved" && event.args.outcome === 0;
-        const outcome = event.eventName === "DisputeResolved" ? OUTCOMES[event.args.outcome] : "cancelled (not ruled in time)";
-        (upheld ? this.logger.error : this.logger.info)(upheld ? "dispute upheld: slashed" : "dispute over: the result stands", { jobId, outcome });
-        await this.#reconcile({ ...entry, state: this.journal.get(jobId)!.state }, this.logger, "dispute resolved");
+      const current = { ...entry, state: this.journal.get(jobId)!.state };
+      switch (event.eventName) {
+        case "DisputeOpened":
+          this.logger.warn("dispute opened against a job", { jobId, challenger: event.args.challenger, verifier: event.args.verifier, deadline: event.args.deadline, tx: event.transactionHash });
+          this.journal.transition(jobId, ["submitted", "finalizing", "submitting"], "disputed");
+          break;
+        case "DisputeResolved":
+          await this.#reconcile(current, this.logger, `dispute ${OUTCOMES[event.args.outcome]}`);
+          break;
+        case "DisputeCancelled":
+          await this.#reconcile(current, this.logger, "dispute cancelled: not ruled in time, the result stands");
+          break;
+        default:
+          // Expired or cancelled under us (e.g. inference outlived the deadline): stop working on it.
+          this.#aborts.get(jobId)?.abort(new Error(`the job was ${event.eventName === "JobExpired" ? "expired" : "cancelled"} on-chain`));
+          await this.#reconcile(current, this.logger, event.eventName);
       }
     }
     this.journal.setBlockMark("dispute_block", toBlock);

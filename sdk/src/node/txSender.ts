@@ -93,31 +93,45 @@ export class TxSender {
 
   /**
    * Simulates, signs, records (through `beforeBroadcast`) and broadcasts one call. Resolves to the
-   * transaction's hash once the node has it; it does not wait for the receipt. Sends are queued:
-   * one at a time, in call order.
+   * transaction's hash once the node has it; it does not wait for the receipt. The simulation runs
+   * at once (a revert throws its typed error); the rest is queued: one transaction at a time, in the
+   * order their simulations finished.
    */
-  send(parameters: SendParameters): Promise<Hash> {
+  async send(parameters: SendParameters): Promise<Hash> {
+    await this.#simulate(parameters);
     const run = this.#queue.then(() => this.#send(parameters));
     this.#queue = run.catch(() => undefined);
     return run;
   }
 
-  async #send({ to, abi, functionName, args, beforeBroadcast }: SendParameters): Promise<Hash> {
+  async #simulate({ to, abi, functionName, args }: SendParameters) {
+    const { client } = this;
+    try {
+      await this.#retry(`simulate ${functionName}`, () =>
+        simulateContract(client, { address: to, abi, functionName, args, account: client.account, chain: client.chain } as never),
+      );
+    } catch (error) {
+      throw decodeDepinferError(error) ?? error;
+    }
+  }
+
+  async #send(parameters: SendParameters): Promise<Hash> {
+    const { to, abi, functionName, args, beforeBroadcast } = parameters;
     const { client } = this;
     for (let resync = 0; ; resync++) {
+      if (resync > 0) await this.#simulate(parameters);
+      this.#nonce ??= await this.#retry("nonce", () => getTransactionCount(client, { address: this.address, blockTag: "pending" }));
+      const nonce = this.#nonce;
+      const data = encodeFunctionData({ abi, functionName, args } as never);
+      let request: unknown;
       try {
-        await this.#retry(`simulate ${functionName}`, () =>
-          simulateContract(client, { address: to, abi, functionName, args, account: client.account, chain: client.chain } as never),
+        // Estimating gas runs the call again, on the state this transaction will meet.
+        request = await this.#retry(`prepare ${functionName}`, () =>
+          prepareTransactionRequest(client, { account: client.account, chain: client.chain, to, data, nonce } as never),
         );
       } catch (error) {
         throw decodeDepinferError(error) ?? error;
       }
-      this.#nonce ??= await this.#retry("nonce", () => getTransactionCount(client, { address: this.address, blockTag: "pending" }));
-      const nonce = this.#nonce;
-      const data = encodeFunctionData({ abi, functionName, args } as never);
-      const request = await this.#retry(`prepare ${functionName}`, () =>
-        prepareTransactionRequest(client, { account: client.account, chain: client.chain, to, data, nonce } as never),
-      );
       const raw = await client.account.signTransaction!(request as never);
       const hash = keccak256(raw);
       await beforeBroadcast?.({ hash, raw, nonce });

@@ -13,6 +13,8 @@ export interface SignAttestationParameters {
   provider: Address;
   /** The provider's signer key, if it is not the client's account. */
   signer?: Account;
+  /** The chain id, when the caller knows it (saves one request per attestation). */
+  chainId?: number;
 }
 
 export type SignAttestationErrorType = SignTypedDataErrorType;
@@ -27,13 +29,13 @@ export type SignAttestationErrorType = SignTypedDataErrorType;
  */
 export async function signAttestation<chain extends Chain | undefined>(
   client: Client<Transport, chain, Account | undefined>,
-  { market, jobId, job, outputHash, provider, signer }: SignAttestationParameters,
+  { market, jobId, job, outputHash, provider, signer, chainId }: SignAttestationParameters,
 ): Promise<Hex> {
   const account = signer ?? client.account;
   if (!account) throw new Error("signAttestation needs a signer: pass { signer } or use a client with an account.");
   return signTypedData(client, {
     account,
-    domain: { name: "Depinfer", version: "1", chainId: await getChainId(client), verifyingContract: market },
+    domain: { name: "Depinfer", version: "1", chainId: chainId ?? (await getChainId(client)), verifyingContract: market },
     types: attestationTypes,
     primaryType: "Attestation",
     message: { jobId, model: job.model, inputHash: job.inputHash, outputHash, provider },
