@@ -3,12 +3,13 @@ import { describe, expect, it } from "vitest";
 import { runDemo } from "../../scripts/demo.js";
 
 describe("npm run demo", () => {
-  it("deploys, runs an honest, a lying and a silent provider over 20 jobs, and every expected outcome happens", async () => {
+  it("deploys, runs an honest, a lying and a silent provider node over 20 jobs, and every expected outcome happens", async () => {
     const lines: string[] = [];
     expect(await runDemo((l) => lines.push(l))).toBe(true);
     const out = lines.join("\n");
     expect(out).toMatch(/Demo passed/);
-    expect(out.match(/^ok {3}/gm)).toHaveLength(8);
+    expect(out.match(/^ok {3}/gm)).toHaveLength(9);
+    expect(out).toMatch(/finalize \d+ \(1\/\d+ of a batch\)/);
     expect(out).toMatch(/liar\s+Slashed/);
     expect(out).toMatch(/silent\s+Expired/);
   });
