@@ -1,0 +1,194 @@
+/**
+ * `npm run bench` (second part): the provider node's throughput, written to bench/results/node.json.
+ *
+ * On Hardhat's in-process chain (automining: every transaction is mined at once), a provider node
+ * serves the built-in EXACT model, and clients keep N jobs in flight (N = 1, 4, 16) until JOBS
+ * jobs are done. A job is done when its client has the output, read from the node's output server
+ * and checked against the on-chain output hash (`waitForResult`). Each N gets a fresh provider and
+ * node (own key, stake and data dir) with `concurrency: N`.
+ *
+ * Each in-flight slot is its own client account: the SDK client queues one account's writes
+ * (submitJobSync waits for its receipt inside the queue), so one account would measure the client's
+ * queue rather than the node. Every client approves the market once, up front, so a job is one
+ * client transaction (createJob) and, for the node, one transaction (acceptAndSubmit).
+ *
+ * Wall-clock figures, on whatever machine runs this (the reference machines have 2 noisy cores,
+ * shared by the chain, the node and the clients): reported to compare, never gated on.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+
+import { network } from "hardhat";
+import { custom, maxUint256, type Chain, type Hex } from "viem";
+
+import { deployProtocol, DPI, modelIdOf, setUpNodeProvider, USDC, type Connection } from "../lib/harness.js";
+import { createDepinferClient, HttpContentStore, type DepinferClient } from "../../sdk/src/index.js";
+import { BUILTIN_MODEL, runBuiltinModel } from "../../sdk/src/node/models/charModel.js";
+import { createLogger, createProviderNode, validateConfig } from "../../sdk/src/node/index.js";
+
+/** Jobs in flight, one run each. */
+const LEVELS = [1, 4, 16] as const;
+/** Jobs measured per level (the same for every level). */
+const JOBS = 96;
+/** Unmeasured jobs run through each fresh node first (JIT, first reads, first journal rows). */
+const WARM_UP = 2;
+/** The node's polling interval (the config's minimum) and the clients' result polling, in ms. */
+const POLL_MS = 50;
+const PRICE = 2n * USDC;
+const STAKE = 10_000n * DPI;
+const PROMPTS = ["The river", "In the morning", "A quiet town", "The old ship", "Under the stars"];
+
+const benchStarted = performance.now();
+const connection = (await network.create()) as Connection;
+const { viem } = connection;
+const publicClient = await viem.getPublicClient();
+const chain = publicClient.chain as Chain;
+// Hardhat's in-process reverts look retryable to viem (3 retries, ~1 s per revert): nothing here is transient.
+const transport = custom(connection.provider, { retryCount: 0 });
+const [deployer, ...others] = await viem.getWalletClients();
+const clientWallets = others.slice(0, Math.max(...LEVELS));
+if (clientWallets.length < Math.max(...LEVELS)) throw new Error(`need ${Math.max(...LEVELS)} client accounts, have ${clientWallets.length}`);
+
+const p = await deployProtocol(connection);
+await p.market.write.registerModel([BUILTIN_MODEL.weightsHash, BUILTIN_MODEL.runtimeDigest, 0, `builtin://${BUILTIN_MODEL.name}`]);
+const model = modelIdOf(BUILTIN_MODEL.weightsHash, BUILTIN_MODEL.runtimeDigest, 0);
+const clients: DepinferClient[] = [];
+for (const w of clientWallets) {
+  await p.usdc.write.mint([w.account.address, 10_000n * USDC]);
+  await p.usdc.write.approve([p.market.address, maxUint256], { account: w.account });
+  clients.push(createDepinferClient({ chain, transport, account: w.account, deployment: { market: p.market.address } }));
+}
+
+const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
+
+interface Done {
+  jobId: Hex;
+  input: string;
+  output: Uint8Array;
+  collateral: bigint;
+  ms: number;
+}
+
+/** One level: a fresh provider and node, `inFlight` clients, `JOBS` jobs. */
+async function run(inFlight: number) {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), "depinfer-bench-node-"));
+  const provider = await setUpNodeProvider(connection, p, deployer, { model, price: PRICE, stake: STAKE });
+  const env = { NODE_KEY: provider.privateKey };
+  const config = validateConfig(
+    {
+      rpcUrl: "http://in-process.invalid",
+      chainId: chain.id,
+      market: p.market.address,
+      dataDir,
+      signer: { env: "NODE_KEY" },
+      models: [{ model, backend: { type: "builtin" }, price: PRICE.toString(), token: p.usdc.address }],
+      concurrency: inFlight,
+      pollingIntervalMs: POLL_MS,
+      outputServer: { host: "127.0.0.1", port: 0 },
+      startBlock: Number(await publicClient.getBlockNumber()),
+    },
+    { env, baseDir: process.cwd() },
+  );
+  const node = await createProviderNode({ config, env, chain, transport, logger: createLogger({ level: "silent" }) });
+  await node.start();
+  const store = new HttpContentStore({ baseUrl: node.outputUrl! });
+  const nonceBefore = await publicClient.getTransactionCount({ address: provider.address });
+
+  let next = 0;
+  const runJob = async (client: DepinferClient, n: number): Promise<Done> => {
+    const input = `${PROMPTS[n % PROMPTS.length]} (${inFlight}/${n})`;
+    const started = performance.now();
+    const { jobId, job, receipt } = await client.submitJobSync({ model, input, price: PRICE, token: p.usdc.address, provider: provider.address, authorization: "approve" });
+    const { output } = await client.waitForResult({ jobId, store, timeoutMs: 60_000, pollingInterval: POLL_MS, fromBlock: receipt.blockNumber });
+    return { jobId, input, output, collateral: job.collateral, ms: performance.now() - started };
+  };
+  const worker = async (client: DepinferClient, total: number, into: Done[]) => {
+    for (let n = next++; n < total; n = next++) into.push(await runJob(client, n));
+  };
+
+  try {
+    const warm: Done[] = [];
+    await worker(clients[0], WARM_UP, warm);
+    // Collateral stays locked until finalization (after the challenge window, so not in this run).
+    const collateral = warm[0].collateral;
+    if (collateral * BigInt(WARM_UP + JOBS) > STAKE) throw new Error(`stake ${STAKE} does not cover ${WARM_UP + JOBS} jobs' collateral of ${collateral} each`);
+
+    next = 0;
+    const done: Done[] = [];
+    const loop = performance.eventLoopUtilization();
+    const cpu = process.cpuUsage();
+    const started = performance.now();
+    await Promise.all(clients.slice(0, inFlight).map((c) => worker(c, JOBS, done)));
+    const wallMs = performance.now() - started;
+    const { utilization } = performance.eventLoopUtilization(loop);
+    const { user, system } = process.cpuUsage(cpu);
+
+    // Outside the timed window: every output is the model's (the hash was checked in waitForResult).
+    for (const d of [...warm, ...done]) {
+      if (!Buffer.from(d.output).equals(Buffer.from(runBuiltinModel(new TextEncoder().encode(d.input))))) throw new Error(`job ${d.jobId}: wrong output`);
+    }
+    // Gas: the node's submissions of the measured jobs, from their journal entries.
+    let gas = 0n;
+    for (const d of done) {
+      const submitTx = node.journal.get(d.jobId)?.submitTx;
+      if (!submitTx) throw new Error(`job ${d.jobId}: no submission in the node's journal`);
+      const r = await publicClient.getTransactionReceipt({ hash: submitTx });
+      if (r.status !== "success") throw new Error(`job ${d.jobId}: submission ${submitTx} reverted`);
+      gas += r.gasUsed;
+    }
+    const nodeTxs = (await publicClient.getTransactionCount({ address: provider.address })) - nonceBefore;
+    const ms = done.map((d) => d.ms).sort((a, b) => a - b);
+    return {
+      inFlight,
+      jobs: done.length,
+      wallSeconds: +(wallMs / 1000).toFixed(2),
+      jobsPerSecond: +((done.length * 1000) / wallMs).toFixed(2),
+      latencyMs: { p50: Math.round(quantile(ms, 0.5)), p95: Math.round(quantile(ms, 0.95)), max: Math.round(ms[ms.length - 1]) },
+      gasPerJob: Number(gas / BigInt(done.length)),
+      nodeTransactionsPerJob: +(nodeTxs / (WARM_UP + done.length)).toFixed(2),
+      // The chain, the node and the clients share this process (and its one JavaScript thread).
+      process: { eventLoopUtilization: +utilization.toFixed(2), cpuCores: +((user + system) / 1000 / wallMs).toFixed(2) },
+    };
+  } finally {
+    await node.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+const levels = [];
+for (const n of LEVELS) levels.push(await run(n));
+const base = levels[0].jobsPerSecond;
+const rows = levels.map((l) => ({ ...l, speedUp: +(l.jobsPerSecond / base).toFixed(2) }));
+
+const cpus = os.cpus();
+const result = {
+  description:
+    "Provider node throughput on Hardhat's in-process chain (EDR, automining): jobs completed end to end per second with N jobs in flight. A job runs from the client's submitJobSync (createJob, one transaction) to waitForResult returning the output read from the node's output server and checked against the on-chain output hash; the node takes it, runs the built-in EXACT model, stores the output and submits with acceptAndSubmit.",
+  note: `Wall-clock figures from one run on a noisy ${cpus.length}-core machine that also runs the chain and the clients: reported to compare levels, not gated. Each level has a fresh node (concurrency = N, pollingIntervalMs = ${POLL_MS}) and ${JOBS} measured jobs after ${WARM_UP} warm-up jobs; each in-flight slot is its own client account (pre-approved, polling results every ${POLL_MS} ms). Latency is per job, submit to verified output. gasPerJob is the node's submission (acceptAndSubmit) gasUsed per job; finalization (batched after the challenge window) and claims are not part of the run. The chain (EDR), the node and the clients run in this one process: "process" gives its event-loop utilization and CPU (in cores) during the timed window.`,
+  environment: {
+    cpus: cpus.length,
+    cpuModel: cpus[0]?.model ?? "unknown",
+    node: process.version,
+    platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+    date: new Date().toISOString(),
+  },
+  settings: { jobsPerLevel: JOBS, warmUpJobsPerLevel: WARM_UP, pollingIntervalMs: POLL_MS, price: Number(PRICE), model: BUILTIN_MODEL.name },
+  levels: rows,
+  benchSeconds: +((performance.now() - benchStarted) / 1000).toFixed(1),
+};
+
+const out = path.join(process.cwd(), "bench", "results", "node.json");
+mkdirSync(path.dirname(out), { recursive: true });
+writeFileSync(out, JSON.stringify(result, null, 2) + "\n");
+console.table(
+  Object.fromEntries(
+    rows.map((r) => [
+      `N=${r.inFlight}`,
+      { jobs: r.jobs, "wall s": r.wallSeconds, "jobs/s": r.jobsPerSecond, "p50 ms": r.latencyMs.p50, "p95 ms": r.latencyMs.p95, "speed-up": r.speedUp, "gas/job": r.gasPerJob, "loop busy": r.process.eventLoopUtilization },
+    ]),
+  ),
+);
+console.log(`${result.environment.cpus} × ${result.environment.cpuModel}, Node ${result.environment.node}: wall-clock figures, not gated`);
+console.log(`written to ${path.relative(process.cwd(), out)}`);
