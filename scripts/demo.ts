@@ -24,13 +24,11 @@ import path from "node:path";
 import { network } from "hardhat";
 import { custom, formatUnits, type Account, type Address, type Chain, type Hash, type Hex } from "viem";
 
-import { deployProtocol, DPI, modelIdOf, setUpNodeProvider, USDC, type Connection } from "./lib/harness.js";
+import { createInProcessNode, deployProtocol, DPI, modelIdOf, setUpNodeProvider, USDC, type Connection } from "./lib/harness.js";
 import { createDepinferClient, HttpContentStore, JobStatus, type Job } from "../sdk/src/index.js";
 import { BUILTIN_MODEL, runBuiltinModel } from "../sdk/src/node/models/charModel.js";
 import {
   createLogger,
-  createProviderNode,
-  validateConfig,
   type InferenceBackend,
   type JournalEntry,
   type ProviderNode,
@@ -141,30 +139,15 @@ export async function runDemo(log: (line: string) => void = console.log): Promis
     for (const role of ROLES) {
       const dataDir = mkdtempSync(path.join(tmpdir(), `depinfer-demo-${role}-`));
       dataDirs.push(dataDir);
-      const env = { NODE_KEY: keys[role].privateKey };
-      const config = validateConfig(
-        {
-          rpcUrl: "http://in-process.invalid", // unused: the node talks to the in-process chain
-          chainId: chain.id,
-          market,
-          dataDir,
-          signer: { env: "NODE_KEY" },
-          models: [{ model, backend: { type: "builtin" }, price: PRICE.toString(), token: p.usdc.address }],
-          pollingIntervalMs: 50,
-          outputServer: { host: "127.0.0.1", port: 0 },
-          startBlock: 0,
-          claimIntervalMs: 1000,
-          ...NODES[role].config,
-        },
-        { env, baseDir: process.cwd() },
-      );
       const backend = NODES[role].backend;
-      nodes[role] = await createProviderNode({
-        config,
-        env,
-        chain,
-        transport,
-        ...(backend && { backends: { [model]: backend } }),
+      nodes[role] = await createInProcessNode(connection, market, {
+        privateKey: keys[role].privateKey,
+        model,
+        token: p.usdc.address,
+        price: PRICE,
+        dataDir,
+        config: { claimIntervalMs: 1000, ...NODES[role].config },
+        ...(backend && { backend }),
         logger: createLogger({ level: "warn", stream: { write: (line: string) => void nodeLogs.push({ role, line }) } }),
         afterStep: (step, jobId) => void (step === "submit-sent" && resultSentAt.set(jobId, Date.now())),
       });

@@ -23,10 +23,10 @@ import { performance } from "node:perf_hooks";
 import { network } from "hardhat";
 import { custom, maxUint256, type Chain, type Hex } from "viem";
 
-import { deployProtocol, DPI, modelIdOf, setUpNodeProvider, USDC, type Connection } from "../lib/harness.js";
+import { createInProcessNode, deployProtocol, DPI, modelIdOf, setUpNodeProvider, USDC, type Connection } from "../lib/harness.js";
 import { createDepinferClient, HttpContentStore, type DepinferClient } from "../../sdk/src/index.js";
 import { BUILTIN_MODEL, runBuiltinModel } from "../../sdk/src/node/models/charModel.js";
-import { createLogger, createProviderNode, validateConfig } from "../../sdk/src/node/index.js";
+import { createLogger } from "../../sdk/src/node/index.js";
 
 /** Jobs in flight, one run each. */
 const LEVELS = [1, 4, 16] as const;
@@ -75,23 +75,15 @@ interface Done {
 async function run(inFlight: number) {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "depinfer-bench-node-"));
   const provider = await setUpNodeProvider(connection, p, deployer, { model, price: PRICE, stake: STAKE });
-  const env = { NODE_KEY: provider.privateKey };
-  const config = validateConfig(
-    {
-      rpcUrl: "http://in-process.invalid",
-      chainId: chain.id,
-      market: p.market.address,
-      dataDir,
-      signer: { env: "NODE_KEY" },
-      models: [{ model, backend: { type: "builtin" }, price: PRICE.toString(), token: p.usdc.address }],
-      concurrency: inFlight,
-      pollingIntervalMs: POLL_MS,
-      outputServer: { host: "127.0.0.1", port: 0 },
-      startBlock: Number(await publicClient.getBlockNumber()),
-    },
-    { env, baseDir: process.cwd() },
-  );
-  const node = await createProviderNode({ config, env, chain, transport, logger: createLogger({ level: "silent" }) });
+  const node = await createInProcessNode(connection, p.market.address, {
+    privateKey: provider.privateKey,
+    model,
+    token: p.usdc.address,
+    price: PRICE,
+    dataDir,
+    config: { concurrency: inFlight, pollingIntervalMs: POLL_MS, startBlock: Number(await publicClient.getBlockNumber()) },
+    logger: createLogger({ level: "silent" }),
+  });
   await node.start();
   const store = new HttpContentStore({ baseUrl: node.outputUrl! });
   const nonceBefore = await publicClient.getTransactionCount({ address: provider.address });

@@ -3,10 +3,21 @@
  * Hardhat network connection and drives it with viem. The SDK (sdk/) will wrap the same calls.
  */
 import type { NetworkConnection } from "hardhat/types/network";
-import { createWalletClient, custom, encodeAbiParameters, keccak256, parseEventLogs, sha256, toHex, type Abi, type Address, type Hex } from "viem";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+import { createWalletClient, custom, encodeAbiParameters, keccak256, parseEventLogs, sha256, toHex, type Abi, type Address, type Chain, type Hex } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 
 import { attestationTypes, signAttestation as sdkSignAttestation, type Job } from "../../sdk/src/index.js";
+import {
+  createProviderNode,
+  validateConfig,
+  type CreateProviderNodeParameters,
+  type InferenceBackend,
+  type Logger,
+} from "../../sdk/src/node/index.js";
 import depinferModule, { buildDepinferModule } from "../deploy/Depinfer.js";
 
 export { attestationTypes, type Job };
@@ -123,4 +134,57 @@ export async function setUpNodeProvider(
   await write(p.market.abi, p.market.address, "stake", [stake]);
   await write(p.market.abi, p.market.address, "setOffer", [model, p.usdc.address, price, 60, true]);
   return { privateKey, address: account.address };
+}
+
+export interface InProcessNodeParameters {
+  /** The node's key (see setUpNodeProvider); it reaches the config through an env var, as in production. */
+  privateKey: Hex;
+  model: Hex;
+  /** The payment token and the least price the node takes. */
+  token: Address;
+  price: bigint;
+  /** A fresh temporary directory when absent. */
+  dataDir?: string;
+  /** Config fields over the defaults (polling 50 ms, output server on a free port, scan from block 0). */
+  config?: Record<string, unknown>;
+  /** Replaces the built-in model's backend. */
+  backend?: InferenceBackend;
+  logger?: Logger;
+  afterStep?: CreateProviderNodeParameters["afterStep"];
+}
+
+/**
+ * A provider node (not started) on this connection's chain, configured the way an operator would
+ * (validateConfig, key from an env var), talking to the chain in-process instead of over HTTP.
+ */
+export async function createInProcessNode(connection: Connection, market: Address, parameters: InProcessNodeParameters) {
+  const { privateKey, model, token, price, backend } = parameters;
+  const chain = (await connection.viem.getPublicClient()).chain as Chain;
+  const env = { NODE_KEY: privateKey };
+  const config = validateConfig(
+    {
+      rpcUrl: "http://in-process.invalid", // unused: the transport below reaches the chain
+      chainId: chain.id,
+      market,
+      dataDir: parameters.dataDir ?? mkdtempSync(path.join(tmpdir(), "depinfer-node-")),
+      signer: { env: "NODE_KEY" },
+      models: [{ model, backend: { type: "builtin" }, price: price.toString(), token }],
+      pollingIntervalMs: 50,
+      outputServer: { host: "127.0.0.1", port: 0 },
+      startBlock: 0,
+      ...parameters.config,
+    },
+    { env, baseDir: process.cwd() },
+  );
+  return createProviderNode({
+    config,
+    env,
+    chain,
+    // Hardhat's in-process reverts look retryable to viem (3 retries, ~1 s per revert): the node
+    // retries what is transient itself.
+    transport: custom(connection.provider, { retryCount: 0 }),
+    ...(backend && { backends: { [model]: backend } }),
+    ...(parameters.logger && { logger: parameters.logger }),
+    afterStep: parameters.afterStep,
+  });
 }

@@ -10,17 +10,10 @@ import { custom, getAddress, type Address, type Chain, type Hex } from "viem";
 import { generatePrivateKey } from "viem/accounts";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 
-import { deployProtocol, DPI, modelIdOf, setUpNodeProvider, USDC, type Connection, type Protocol, type Wallet } from "../../scripts/lib/harness.js";
+import { createInProcessNode, deployProtocol, DPI, modelIdOf, setUpNodeProvider, USDC, type Connection, type Protocol, type Wallet } from "../../scripts/lib/harness.js";
 import { createDepinferClient, HttpContentStore, jobMarketAbi, JobStatus, type DepinferClient } from "../src/index.js";
 import { BUILTIN_MODEL, runBuiltinModel } from "../src/node/models/charModel.js";
-import {
-  createLogger,
-  createProviderNode,
-  ProviderNodeStartError,
-  validateConfig,
-  type InferenceBackend,
-  type ProviderNode,
-} from "../src/node/index.js";
+import { createLogger, ProviderNodeStartError, type CreateProviderNodeParameters, type InferenceBackend, type ProviderNode } from "../src/node/index.js";
 
 const PRICE = 2n * USDC;
 const STAKE = 1_000n * DPI;
@@ -61,7 +54,7 @@ describe("provider node (in-process chain)", () => {
     backend?: InferenceBackend;
     stake?: bigint;
     logLines?: string[];
-    afterStep?: Parameters<typeof createProviderNode>[0]["afterStep"];
+    afterStep?: CreateProviderNodeParameters["afterStep"];
     privateKey?: Hex;
     dataDir?: string;
   } = {}) {
@@ -69,30 +62,15 @@ describe("provider node (in-process chain)", () => {
     const provider = options.privateKey
       ? { privateKey, address: (await import("viem/accounts")).privateKeyToAccount(privateKey).address }
       : await setUpNodeProvider(connection, p, deployer, { model, price: PRICE, stake: options.stake ?? STAKE, privateKey });
-    const env = { NODE_KEY: privateKey };
-    const config = validateConfig(
-      {
-        rpcUrl: "http://in-process.invalid",
-        chainId: chain.id,
-        market: p.market.address,
-        dataDir: options.dataDir ?? mkdtempSync(path.join(tmpdir(), "depinfer-node-")),
-        signer: { env: "NODE_KEY" },
-        models: [{ model, backend: { type: "builtin" }, price: PRICE.toString(), token: p.usdc.address }],
-        pollingIntervalMs: 50,
-        outputServer: { host: "127.0.0.1", port: 0 },
-        startBlock: 0,
-        ...options.config,
-      },
-      { env, baseDir: process.cwd() },
-    );
     const lines = options.logLines;
-    const node = await createProviderNode({
-      config,
-      env,
-      chain,
-      // Hardhat's in-process reverts look retryable to viem (3 retries, ~1 s each): the node retries what is transient itself.
-      transport: custom(connection.provider, { retryCount: 0 }),
-      ...(options.backend && { backends: { [model]: options.backend } }),
+    const node = await createInProcessNode(connection, p.market.address, {
+      privateKey,
+      model,
+      token: p.usdc.address,
+      price: PRICE,
+      ...(options.dataDir && { dataDir: options.dataDir }),
+      ...(options.config && { config: options.config }),
+      ...(options.backend && { backend: options.backend }),
       logger: createLogger({ level: "debug", stream: { write: (line: string) => void lines?.push(line) } }),
       afterStep: options.afterStep,
     });
