@@ -217,6 +217,13 @@ describe("loadConfig", () => {
     ]);
   });
 
+  it("accepts the example config shipped in examples/", () => {
+    const file = join(import.meta.dirname, "../../examples/provider.example.json");
+    const config = loadConfig({ argv: ["--config", file], env });
+    expect(config.dataDir).toBe(join(import.meta.dirname, "../../examples/provider-data"));
+    expect(config.models.map((m) => m.backend.type)).toEqual(["builtin", "openai"]);
+  });
+
   it("requires a config file", () => {
     expect(() => loadConfig({ argv: [], env })).toThrow(/--config is missing/);
     expect(() => loadConfig({ file: join(dir, "absent.json"), env })).toThrow(/file is ".*absent.json": expected a readable JSON config file \(ENOENT\)/);
