@@ -62,6 +62,14 @@ describe("depinfer-provider", () => {
     for (const r of [unset, badFlag]) expect(r.stderr + r.code).not.toContain(KEY.slice(2));
   });
 
+  it("setup refuses a bad --stake or --max-latency before connecting", async () => {
+    const stake = await run(["setup", "--config", config({}), "--stake", "1e3"], { CLI_TEST_KEY: KEY });
+    expect([stake.code, stake.stderr]).toEqual([2, '--stake is "1e3": expected an amount of stake tokens, e.g. 1000 or 1000.5.\n']);
+    const latency = await run(["setup", "--config", config({}), "--max-latency", "0"], { CLI_TEST_KEY: KEY });
+    expect(latency.code).toBe(2);
+    expect(latency.stderr).toContain("--max-latency is \"0\": expected a whole number of seconds, at least 1");
+  });
+
   it("exits 2 naming rpcUrl when nothing answers there", async () => {
     // Nothing listens on port 1: the start-up check fails after its retries.
     const { code, stderr } = await run(["--config", config({ rpcUrl: "http://user:secret@127.0.0.1:1" })], { CLI_TEST_KEY: KEY });

@@ -14,10 +14,10 @@ import path from "node:path";
 
 import { network } from "hardhat";
 import { createTestClient, custom, decodeFunctionData, http, type Address, type Chain, type Hex } from "viem";
-import { generatePrivateKey } from "viem/accounts";
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { deployProtocol, DPI, modelIdOf, setUpNodeProvider, USDC, type Connection, type Protocol } from "../../scripts/lib/harness.js";
+import { deployProtocol, DPI, modelIdOf, USDC, type Connection, type Protocol } from "../../scripts/lib/harness.js";
 import depinferModule from "../../scripts/deploy/Depinfer.js";
 import { createDepinferClient, HttpContentStore, jobMarketAbi, JobStatus, type DepinferClient, type Job } from "../../sdk/src/index.js";
 import { Journal, type ProviderNodeStep } from "../../sdk/src/node/index.js";
@@ -146,6 +146,21 @@ describe("provider node process: SIGKILL at each step, restart, exactly one subm
     return file;
   };
 
+  /** Runs a depinfer-provider command to its end. */
+  function runCli(args: string[]) {
+    return new Promise<{ code: number | null; output: string }>((resolve) => {
+      const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "sdk/src/node/cli.ts"), ...args], {
+        cwd: root,
+        env: { ...process.env, DEPINFER_NODE_KEY: privateKey },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let output = "";
+      child.stdout.on("data", (c: Buffer) => (output += c.toString()));
+      child.stderr.on("data", (c: Buffer) => (output += c.toString()));
+      child.on("exit", (code) => resolve({ code, output }));
+    });
+  }
+
   function startNode({ acceptFirst = true, crashAt }: { acceptFirst?: boolean; crashAt?: ProviderNodeStep } = {}): NodeProcess {
     const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "sdk/src/node/cli.ts"), "--config", configFile(acceptFirst), "--log-level", "debug"], {
       cwd: root,
@@ -226,8 +241,12 @@ describe("provider node process: SIGKILL at each step, restart, exactly one subm
     const { BUILTIN_MODEL } = await import("../../sdk/src/node/models/charModel.js");
     await publicClient.waitForTransactionReceipt({ hash: await p.market.write.registerModel([BUILTIN_MODEL.weightsHash, BUILTIN_MODEL.runtimeDigest, 0, "builtin://stub"]) });
     model = modelIdOf(BUILTIN_MODEL.weightsHash, BUILTIN_MODEL.runtimeDigest, 0);
+    // The operator's way in: fund a fresh key, then `depinfer-provider setup` registers, stakes and offers.
     privateKey = generatePrivateKey();
-    ({ address: provider } = await setUpNodeProvider(connection, p, wallets[0], { model, price: PRICE, stake: 1_000n * DPI, privateKey }));
+    provider = privateKeyToAccount(privateKey).address;
+    const [deployer] = wallets;
+    await publicClient.waitForTransactionReceipt({ hash: await deployer.sendTransaction({ to: provider, value: 10n ** 19n }) });
+    await publicClient.waitForTransactionReceipt({ hash: await p.token.write.transfer([provider, 1_000n * DPI]) });
     await publicClient.waitForTransactionReceipt({ hash: await p.usdc.write.mint([wallets[9].account.address, 1_000n * USDC]) });
     client = createDepinferClient({ chain, transport: custom(connection.provider), account: wallets[9].account, deployment: { market: p.market.address } });
     inference = await startInferenceServer();
@@ -240,6 +259,19 @@ describe("provider node process: SIGKILL at each step, restart, exactly one subm
     await inference?.close();
     await anvil?.stop();
     rmSync(path.join(root, "ignition", "deployments", deploymentId), { recursive: true, force: true });
+  });
+
+  it("depinfer-provider setup plans, then registers, stakes and offers, and a second run sends nothing", async () => {
+    const planned = await runCli(["setup", "--config", configFile(true), "--stake", "1000", "--dry-run"]);
+    expect(planned.code, planned.output).toBe(0);
+    expect(planned.output).toContain(`would register ${provider} with signer ${provider}`);
+    expect((await p.market.read.provider([provider])).registered).toBe(false);
+    const setUp = await runCli(["setup", "--config", configFile(true), "--stake", "1000"]);
+    expect(setUp.code, setUp.output).toBe(0);
+    expect(setUp.output).toMatch(/register .*\nstake 1000 more \(to 1000\)\noffer model/);
+    const again = await runCli(["setup", "--config", configFile(true), "--stake", "1000"]);
+    expect(again.output).toContain("nothing to do");
+    expect(await p.market.read.provider([provider])).toMatchObject({ registered: true, staked: 1_000n * DPI, signer: provider });
   });
 
   it("killed right after an accept: restarts and finishes both jobs", async () => {

@@ -137,6 +137,38 @@ export function backendFor(model: ServedModel, env: Record<string, string | unde
   return createOpenAIBackend({ baseUrl, model: name, ...(apiKeyEnv !== undefined && { apiKey: env[apiKeyEnv]! }) });
 }
 
+/** The SDK's known JobMarket for `chainId`; throws naming `market` when there is none. */
+export function marketOf(chainId: number): Address {
+  const known = (deployments as Record<number, { contracts: Record<string, string> } | undefined>)[chainId];
+  const market = known?.contracts.market as Address | undefined;
+  if (!market) {
+    throw new ProviderNodeStartError({
+      issues: [{ field: "market", value: "missing", expected: `the JobMarket address: no Depinfer deployment is known for chain ${chainId}` }],
+    });
+  }
+  return market;
+}
+
+/**
+ * A viem client for the config's chain and RPC (HTTP or WebSocket, by the URL's scheme), acting as
+ * `account`; `transport` and `chain` override them (e.g. an in-process chain).
+ */
+export function clientFor(
+  config: Pick<ProviderConfig, "chainId" | "rpcUrl" | "pollingIntervalMs">,
+  account: Account,
+  { transport, chain }: { transport?: Transport | undefined; chain?: Chain | undefined } = {},
+): Client<Transport, Chain, Account> {
+  return createClient({
+    chain:
+      chain ??
+      defineChain({ id: config.chainId, name: `chain ${config.chainId}`, nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [config.rpcUrl] } } }),
+    transport: transport ?? (config.rpcUrl.startsWith("ws") ? webSocket(config.rpcUrl) : http(config.rpcUrl, { retryCount: 3 })),
+    account,
+    pollingInterval: config.pollingIntervalMs,
+    cacheTime: 0,
+  });
+}
+
 /**
  * The provider node. `start()` checks the chain and the provider's registration, resumes every job
  * the journal has in flight, and watches for new ones; `stop()` stops taking work and waits for the
@@ -201,19 +233,8 @@ export class ProviderNode {
     this.account = account.address;
     this.#served = config.models;
     this.#afterStep = parameters.afterStep;
-    const known = (deployments as Record<number, { contracts: Record<string, string> } | undefined>)[config.chainId];
-    const market = config.market ?? (known?.contracts.market as Address | undefined);
-    if (!market) {
-      throw new ProviderNodeStartError({
-        issues: [{ field: "market", value: "missing", expected: `the JobMarket address: no Depinfer deployment is known for chain ${config.chainId}` }],
-      });
-    }
-    this.market = market;
-    const chain =
-      parameters.chain ??
-      defineChain({ id: config.chainId, name: `chain ${config.chainId}`, nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [config.rpcUrl] } } });
-    const transport = parameters.transport ?? (config.rpcUrl.startsWith("ws") ? webSocket(config.rpcUrl) : http(config.rpcUrl, { retryCount: 3 }));
-    this.#client = createClient({ chain, transport, account, pollingInterval: config.pollingIntervalMs, cacheTime: 0 });
+    this.market = config.market ?? marketOf(config.chainId);
+    this.#client = clientFor(config, account, parameters);
     this.journal = new Journal(config.dataDir);
     this.store = new FileSystemContentStore({ dir: `${config.dataDir}/content` });
     this.#remote = config.contentStore ? new HttpContentStore({ baseUrl: config.contentStore.baseUrl }) : undefined;
