@@ -2,6 +2,8 @@
 // serve, submit, finalize in batches, claim), its limits, dispute logs and set-up checks.
 // tests/integration/providerNode.crash.test.ts kills a real node process instead.
 import { mkdtempSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -11,7 +13,8 @@ import { generatePrivateKey } from "viem/accounts";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 
 import { createInProcessNode, deployProtocol, DPI, modelIdOf, setUpNodeProvider, USDC, type Connection, type Protocol, type Wallet } from "../../scripts/lib/harness.js";
-import { createDepinferClient, HttpContentStore, jobMarketAbi, JobStatus, type DepinferClient } from "../src/index.js";
+import { cidFromHash, contentHash, createDepinferClient, HttpContentStore, jobMarketAbi, JobStatus, type DepinferClient } from "../src/index.js";
+import { MAX_INLINE_INPUT } from "../src/actions/client/submitJob.js";
 import { BUILTIN_MODEL, runBuiltinModel } from "../src/node/models/charModel.js";
 import { createLogger, ProviderNodeStartError, type CreateProviderNodeParameters, type InferenceBackend, type ProviderNode } from "../src/node/index.js";
 
@@ -195,6 +198,56 @@ describe("provider node (in-process chain)", () => {
     await connection.networkHelpers.mine();
     await until("the rest submitted", async () => (await statuses()).every((s) => s === JobStatus.Submitted || s === JobStatus.Finalized));
     expect((await statuses()).filter((s) => s === JobStatus.Finalized)).toHaveLength(2);
+  });
+
+  it("waits for a large input: takes it uploaded to its server (only inputs it waits for) or from its content store, and puts outputs there", async () => {
+    // A content store over HTTP (as HttpContentStore expects: POST /content, GET /ipfs/{cid}).
+    const stored = new Map<string, Uint8Array>();
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.on("end", () => {
+        if (req.method === "POST") {
+          const bytes = new Uint8Array(Buffer.concat(chunks));
+          stored.set(cidFromHash(contentHash(bytes)), bytes);
+          return res.end(JSON.stringify({ hash: contentHash(bytes) }));
+        }
+        const bytes = stored.get(req.url!.replace("/ipfs/", ""));
+        res.writeHead(bytes ? 200 : 404).end(bytes ? Buffer.from(bytes) : "");
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const contentStore = new HttpContentStore({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
+    try {
+      const { node, provider } = await makeNode({ config: { contentStore: { baseUrl: contentStore.baseUrl } } });
+      await node.start();
+      const nodeStore = new HttpContentStore({ baseUrl: node.outputUrl! });
+      await expect(nodeStore.put(new TextEncoder().encode("spam"))).rejects.toThrow(/403/);
+
+      // Too large to post on-chain: the job names it by hash only, and the node waits for it.
+      const big = `The river ${"flows ".repeat(300)}`;
+      expect(big.length).toBeGreaterThan(MAX_INLINE_INPUT);
+      const uploaded = await submit(big, provider);
+      await until("waiting for the input", () => (node.journal.get(uploaded.jobId)?.attempts ?? 0) > 0);
+      expect(node.journal.get(uploaded.jobId)?.state).toBe("seen"); // nothing committed yet
+      await nodeStore.put(new TextEncoder().encode(big));
+      await until("submitted", async () => (await statusOf(uploaded.jobId)) === JobStatus.Submitted);
+
+      // An input the client put in the content store beforehand.
+      const other = `${big} again`;
+      await contentStore.put(new TextEncoder().encode(other));
+      const fetched = await submit(other, provider);
+      await until("submitted", async () => (await statusOf(fetched.jobId)) === JobStatus.Submitted);
+
+      // Both outputs are in the content store, and they are the model's.
+      for (const [j, input] of [[uploaded, big], [fetched, other]] as const) {
+        const { output } = await client.waitForResult({ jobId: j.jobId, store: contentStore, timeoutMs: 10_000 });
+        expect(Buffer.from(output).equals(Buffer.from(runBuiltinModel(new TextEncoder().encode(input))))).toBe(true);
+      }
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it("logs a dispute opened against it and records the ruling", async () => {

@@ -1,14 +1,18 @@
 // Node-only. Serves the provider node's outputs by content hash over HTTP, in the shape the SDK's
 // HttpContentStore reads: `GET /ipfs/{cid}` (CIDv1 raw/sha2-256, as an IPFS trustless gateway) and,
 // for convenience, `GET /content/{0x-hash or cid}`. Clients verify what they get against the
-// on-chain hash, so the server needs no authentication. `GET /health` answers `{ "ok": true }`.
-import { createServer, type Server } from "node:http";
+// on-chain hash, so reads need no authentication. `GET /health` answers `{ "ok": true }`.
+// `POST /content` (HttpContentStore.put) takes a job's input too large to post on-chain, but only
+// content that `accept` wants (the node: the input hash of a job it is waiting on), so strangers
+// cannot fill the disk.
+import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 
 import type { Hex } from "viem";
 
-import { hashFromCid, normalizeContentHash } from "../content/cid.js";
+import { cidFromHash, hashFromCid, normalizeContentHash } from "../content/cid.js";
 import type { ContentStore } from "../content/store.js";
+import { contentHash } from "../utils/content.js";
 import type { Logger } from "./logger.js";
 
 export interface OutputServerParameters {
@@ -17,6 +21,12 @@ export interface OutputServerParameters {
   port: number;
   store: ContentStore;
   logger?: Logger | undefined;
+  /** Whether an upload with this hash is wanted (default: none is). */
+  accept?: ((hash: Hex) => boolean) | undefined;
+  /** Called after an accepted upload is stored. */
+  onStored?: ((hash: Hex) => void) | undefined;
+  /** The largest upload, in bytes (default 16 MiB). */
+  maxUploadBytes?: number | undefined;
 }
 
 export interface OutputServer {
@@ -44,14 +54,16 @@ function keyOf(pathname: string): Hex | null | undefined {
  * const server = await startOutputServer({ host: "127.0.0.1", port: 8080, store });
  * const output = await new HttpContentStore({ baseUrl: server.url }).get(outputHash);
  */
-export async function startOutputServer({ host, port, store, logger }: OutputServerParameters): Promise<OutputServer> {
+export async function startOutputServer(parameters: OutputServerParameters): Promise<OutputServer> {
+  const { host, port, store, logger, accept = () => false, onStored, maxUploadBytes = 16 * 1024 * 1024 } = parameters;
   const server: Server = createServer((request, response) => {
     const { pathname } = new URL(request.url ?? "/", "http://localhost");
     const send = (status: number, body: string | Uint8Array, type = "application/json") => {
       response.writeHead(status, { "content-type": type, "cache-control": status === 200 && type !== "application/json" ? "public, max-age=31536000, immutable" : "no-store" });
       response.end(body);
     };
-    if (request.method !== "GET" && request.method !== "HEAD") return send(405, JSON.stringify({ error: "only GET and HEAD" }));
+    if (request.method === "POST" && pathname === "/content") return void upload(request, send);
+    if (request.method !== "GET" && request.method !== "HEAD") return send(405, JSON.stringify({ error: "GET, HEAD, or POST /content" }));
     if (pathname === "/health") return send(200, JSON.stringify({ ok: true }));
     const key = keyOf(pathname);
     if (key === undefined) return send(404, JSON.stringify({ error: "not found: use /ipfs/{cid} or /content/{hash}" }));
@@ -64,6 +76,35 @@ export async function startOutputServer({ host, port, store, logger }: OutputSer
       },
     );
   });
+  /** Reads the body (at most maxUploadBytes), stores it if wanted, and answers with its hash. */
+  function upload(request: IncomingMessage, send: (status: number, body: string) => void) {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxUploadBytes) {
+        send(413, JSON.stringify({ error: `larger than ${maxUploadBytes} bytes` }));
+        request.destroy();
+      } else chunks.push(chunk);
+    });
+    request.on("end", () => {
+      const bytes = new Uint8Array(Buffer.concat(chunks));
+      const hash = contentHash(bytes);
+      if (!accept(hash)) return send(403, JSON.stringify({ error: "no job of this node waits for content with this hash", hash }));
+      store.put(bytes).then(
+        () => {
+          logger?.info("input uploaded", { hash, bytes: bytes.length });
+          send(200, JSON.stringify({ hash, cid: cidFromHash(hash) }));
+          onStored?.(hash);
+        },
+        (error: unknown) => {
+          logger?.error("output server: write failed", { hash, err: error });
+          send(500, JSON.stringify({ error: "write failed" }));
+        },
+      );
+    });
+  }
+
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, host, () => {

@@ -265,7 +265,19 @@ export class ProviderNode {
       this.#unlock();
       throw error;
     }
-    if (this.config.outputServer) this.#server = await startOutputServer({ ...this.config.outputServer, store: this.store, logger: this.logger });
+    if (this.config.outputServer) {
+      this.#server = await startOutputServer({
+        ...this.config.outputServer,
+        store: this.store,
+        logger: this.logger,
+        // Uploads of the inputs of jobs it is waiting on (too large to post on-chain), and nothing else.
+        accept: (hash) => this.#waitingForInput(hash).length > 0,
+        onStored: (hash) => {
+          for (const e of this.#waitingForInput(hash)) this.#retryAt.delete(e.jobId);
+          this.#schedule(0);
+        },
+      });
+    }
     this.#active = true;
     const resumed = this.journal.list([...WORKING, "submitted", "finalizing", "disputed"]);
     const head = await this.#read(() => this.#client.request({ method: "eth_blockNumber" }).then(BigInt));
@@ -591,6 +603,8 @@ export class ProviderNode {
   }
 
   async #accept(entry: JournalEntry, log: Logger): Promise<boolean> {
+    // Never commit stake to a job whose input cannot be had.
+    if (!(await this.#inputReady(entry, log))) return false;
     if (!this.#locksAtAccept(entry.job)) {
       // A direct job is locked and submitted in one call (acceptAndSubmit): take it locally.
       if (!this.journal.transition(entry.jobId, ["seen"], "accepted")) return true;
@@ -677,19 +691,36 @@ export class ProviderNode {
     return (await this.store.get(entry.job.inputHash)) ?? (await this.#remote?.get(entry.job.inputHash));
   }
 
-  async #compute(entry: JournalEntry, log: Logger): Promise<boolean> {
+  /** Jobs not yet computed whose input has this hash. */
+  #waitingForInput(hash: Hex): JournalEntry[] {
+    return this.journal.list(["seen", "accepting", "accepted"]).filter((e) => e.job.inputHash.toLowerCase() === hash.toLowerCase());
+  }
+
+  /**
+   * Whether the job's input can be had (on-chain, uploaded to us, or in the content store). When it
+   * cannot, the job waits (retried every 2 s, or at once on upload) until its deadline, then is
+   * given up: `skipped` before it was accepted, `failed` after.
+   */
+  async #inputReady(entry: JournalEntry, log: Logger): Promise<Uint8Array | undefined> {
     const input = await this.#input(entry);
-    if (!input) {
-      const attempts = this.journal.recordAttempt(entry.jobId, "input not found");
-      if (attempts >= 10) {
-        this.journal.transition(entry.jobId, ["accepted"], "failed", { error: "the input was neither on-chain nor in a content store" });
-        log.error("job failed: input not found", { inputHash: entry.job.inputHash });
-        return false;
-      }
-      log.warn("input not found yet, retrying", { inputHash: entry.job.inputHash, attempts });
-      this.#retryAt.set(entry.jobId, Date.now() + 2_000);
-      return false;
+    if (input) return input;
+    if (entry.job.deadline - 5 <= (await this.#now())) {
+      const to: JournalState = entry.state === "seen" ? "skipped" : "failed";
+      this.journal.transition(entry.jobId, [entry.state], to, { error: "its input never arrived (not on-chain, not uploaded, not in the content store)" });
+      (to === "failed" ? log.error : log.warn)(`job ${to}: its input never arrived`, { inputHash: entry.job.inputHash });
+      return undefined;
     }
+    if (entry.attempts === 0) {
+      log.warn("waiting for the job's input", { inputHash: entry.job.inputHash, upload: this.#server ? `POST ${this.#server.url}/content` : undefined });
+    }
+    this.journal.recordAttempt(entry.jobId, "waiting for the input");
+    this.#retryAt.set(entry.jobId, Date.now() + 2_000);
+    return undefined;
+  }
+
+  async #compute(entry: JournalEntry, log: Logger): Promise<boolean> {
+    const input = await this.#inputReady(entry, log);
+    if (!input) return false;
     const backend = this.#backends.get(entry.job.model.toLowerCase());
     if (!backend) throw new Error(`no backend for model ${entry.job.model}`);
     // Stop in time to submit before the deadline (chain time, with a few seconds to spare).
