@@ -29,6 +29,7 @@ import { getBlock, getBytecode, getChainId, getContractEvents, getLogs, readCont
 
 import { jobMarketAbi } from "../abis/jobMarket.js";
 import { signAttestation } from "../actions/provider/signAttestation.js";
+import { watchJobs } from "../actions/provider/watchJobs.js";
 import { HttpContentStore, type ContentStore } from "../content/store.js";
 import { deployments } from "../deployments.js";
 import { DepinferContractError } from "../errors/contract.js";
@@ -223,6 +224,7 @@ export class ProviderNode {
   #chainNow: { at: number; value: number } | undefined;
   #server: OutputServer | undefined;
   #finalizing = false;
+  #closed = false;
 
   constructor(parameters: CreateProviderNodeParameters, signer: Account, account: Account) {
     const { config } = parameters;
@@ -258,9 +260,14 @@ export class ProviderNode {
   /** Checks the set-up, resumes the journal's jobs in flight and starts watching. */
   async start(): Promise<void> {
     if (this.#active) return;
+    if (this.#closed) throw new Error("this node was stopped: create a new one (its journal is closed)");
     this.#lock();
+    let fromBlock: bigint;
     try {
       await this.#checkSetUp();
+      const head = await this.#read(() => this.#client.request({ method: "eth_blockNumber" }).then(BigInt));
+      const last = this.journal.lastBlock();
+      fromBlock = last !== undefined ? last + 1n : this.config.startBlock !== undefined ? BigInt(this.config.startBlock) : head > 1000n ? head - 1000n : 0n;
     } catch (error) {
       this.#unlock();
       throw error;
@@ -280,9 +287,6 @@ export class ProviderNode {
     }
     this.#active = true;
     const resumed = this.journal.list([...WORKING, "submitted", "finalizing", "disputed"]);
-    const head = await this.#read(() => this.#client.request({ method: "eth_blockNumber" }).then(BigInt));
-    const last = this.journal.lastBlock();
-    const fromBlock = last !== undefined ? last + 1n : this.config.startBlock !== undefined ? BigInt(this.config.startBlock) : head > 1000n ? head - 1000n : 0n;
     this.logger.info("provider node started", {
       account: this.account,
       signer: this.signerAddress,
@@ -292,7 +296,6 @@ export class ProviderNode {
       output: this.#server?.url,
       config: describeConfig(this.config),
     });
-    const { watchJobs } = await import("../actions/provider/watchJobs.js");
     this.#unwatch = watchJobs(this.#client, {
       market: this.market,
       provider: this.account,
@@ -307,9 +310,14 @@ export class ProviderNode {
     this.#schedule(0);
   }
 
-  /** Stops taking work, aborts inferences in progress, waits for the steps in flight, and closes the journal. */
+  /**
+   * Stops taking work, aborts inferences in progress, waits for the steps in flight, and closes the
+   * journal. Idempotent; a stopped node cannot start again (create a new one on the same dataDir).
+   */
   async stop(): Promise<void> {
-    if (!this.#active) return;
+    if (this.#closed) return;
+    this.#closed = true;
+    if (!this.#active) return this.journal.close();
     this.#active = false;
     this.#unwatch?.();
     if (this.#timer) clearTimeout(this.#timer);
@@ -396,7 +404,7 @@ export class ProviderNode {
     const code = await this.#read(() => getBytecode(this.#client, { address: this.market }));
     if (!code || code === "0x") fail("market", this.market, `a JobMarket contract on chain ${chainId} (there is no code at this address)`);
     const info = await this.#read(() => readContract(this.#client, { address: this.market, abi: jobMarketAbi, functionName: "provider", args: [this.account] }));
-    if (!info.registered) fail(this.config.account ? "account" : "signer", this.account, "a registered provider account: run registerProvider and stake first");
+    if (!info.registered) fail(this.config.account ? "account" : "signer", this.account, "a registered provider account: run `depinfer-provider setup --stake <amount>` first");
     if (info.signer.toLowerCase() !== this.signerAddress.toLowerCase()) {
       fail("signer", this.signerAddress, `the provider's registered signer ${info.signer}: attestations by another key are refused on-chain`);
     }
