@@ -561,7 +561,9 @@ export class ProviderNode {
         if (!this.#active) return;
         const attempts = this.journal.recordAttempt(jobId, short(error));
         const transient = isTransientError(error) || isTransientInference(error);
-        if (!transient && attempts >= 5) {
+        // A job whose transaction may be in flight is never given up: the chain will tell.
+        const inFlight = entry.state === "accepting" || entry.state === "submitting";
+        if (!transient && !inFlight && attempts >= 5) {
           this.journal.transition(jobId, [entry.state], "failed", { error: short(error) });
           log.error("job failed: giving up", { state: entry.state, attempts, err: error, consequence: entry.state === "seen" ? "none" : "the job will expire and the stake be slashed for liveness" });
           return;
