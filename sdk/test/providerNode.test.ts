@@ -120,6 +120,9 @@ describe("provider node (in-process chain)", () => {
     const finalized = await client.getContractEvents({ address: p.market.address, abi: jobMarketAbi, eventName: "JobFinalized", args: { provider }, fromBlock: 0n });
     expect(new Set(finalized.map((e) => e.transactionHash)).size).toBe(2);
     expect(node.journal.counts()).toEqual({ finalized: 3 });
+    const metrics = await (await fetch(`${node.outputUrl}/metrics`)).text();
+    expect(metrics).toContain('depinfer_node_jobs{state="finalized"} 3\n');
+    expect(metrics).toContain('depinfer_node_jobs{state="failed"} 0\n');
 
     // And claims its earnings on schedule.
     await until("claimed", async () => (await p.market.read.claimable([provider, p.usdc.address])) === 0n && node.stats().claimed.length > 0, 10_000);

@@ -23,21 +23,23 @@ import type { Job } from "../types.js";
  * skipped (not ours to take, or taken by another provider), expired, cancelled, slashed and failed
  * (gave up, with the error) are terminal.
  */
-export type JournalState =
-  | "seen"
-  | "accepting"
-  | "accepted"
-  | "computed"
-  | "submitting"
-  | "submitted"
-  | "finalizing"
-  | "finalized"
-  | "disputed"
-  | "slashed"
-  | "expired"
-  | "cancelled"
-  | "skipped"
-  | "failed";
+export const JOURNAL_STATES = [
+  "seen",
+  "accepting",
+  "accepted",
+  "computed",
+  "submitting",
+  "submitted",
+  "finalizing",
+  "finalized",
+  "disputed",
+  "slashed",
+  "expired",
+  "cancelled",
+  "skipped",
+  "failed",
+] as const;
+export type JournalState = (typeof JOURNAL_STATES)[number];
 
 /** States a job never leaves. */
 export const TERMINAL_STATES: readonly JournalState[] = ["finalized", "slashed", "expired", "cancelled", "skipped", "failed"];

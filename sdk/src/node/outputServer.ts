@@ -1,7 +1,8 @@
 // Node-only. Serves the provider node's outputs by content hash over HTTP, in the shape the SDK's
 // HttpContentStore reads: `GET /ipfs/{cid}` (CIDv1 raw/sha2-256, as an IPFS trustless gateway) and,
 // for convenience, `GET /content/{0x-hash or cid}`. Clients verify what they get against the
-// on-chain hash, so reads need no authentication. `GET /health` answers `{ "ok": true }`.
+// on-chain hash, so reads need no authentication. `GET /health` answers `{ "ok": true }`, and
+// `GET /metrics` the node's counters in Prometheus' text format.
 // `POST /content` (HttpContentStore.put) takes a job's input too large to post on-chain, but only
 // content that `accept` wants (the node: the input hash of a job it is waiting on), so strangers
 // cannot fill the disk.
@@ -27,6 +28,8 @@ export interface OutputServerParameters {
   onStored?: ((hash: Hex) => void) | undefined;
   /** The largest upload, in bytes (default 16 MiB). */
   maxUploadBytes?: number | undefined;
+  /** `GET /metrics`: Prometheus text exposition (absent: 404). */
+  metrics?: (() => string) | undefined;
 }
 
 export interface OutputServer {
@@ -55,7 +58,7 @@ function keyOf(pathname: string): Hex | null | undefined {
  * const output = await new HttpContentStore({ baseUrl: server.url }).get(outputHash);
  */
 export async function startOutputServer(parameters: OutputServerParameters): Promise<OutputServer> {
-  const { host, port, store, logger, accept = () => false, onStored, maxUploadBytes = 16 * 1024 * 1024 } = parameters;
+  const { host, port, store, logger, accept = () => false, onStored, maxUploadBytes = 16 * 1024 * 1024, metrics } = parameters;
   const server: Server = createServer((request, response) => {
     const { pathname } = new URL(request.url ?? "/", "http://localhost");
     const send = (status: number, body: string | Uint8Array, type = "application/json") => {
@@ -65,6 +68,7 @@ export async function startOutputServer(parameters: OutputServerParameters): Pro
     if (request.method === "POST" && pathname === "/content") return void upload(request, send);
     if (request.method !== "GET" && request.method !== "HEAD") return send(405, JSON.stringify({ error: "GET, HEAD, or POST /content" }));
     if (pathname === "/health") return send(200, JSON.stringify({ ok: true }));
+    if (pathname === "/metrics" && metrics) return send(200, metrics(), "text/plain; version=0.0.4");
     const key = keyOf(pathname);
     if (key === undefined) return send(404, JSON.stringify({ error: "not found: use /ipfs/{cid} or /content/{hash}" }));
     if (key === null) return send(400, JSON.stringify({ error: "not a sha2-256 content hash or CIDv1 raw/sha2-256" }));

@@ -42,7 +42,7 @@ import { createOpenAIBackend } from "./backends/openai.js";
 import type { InferenceBackend } from "./backends/types.js";
 import { ProviderConfigError, describeConfig, redactUrl, resolveSigner, type ProviderConfig, type ServedModel } from "./config.js";
 import { FileSystemContentStore } from "./fsContentStore.js";
-import { Journal, type JournalEntry, type JournalState } from "./journal.js";
+import { JOURNAL_STATES, Journal, type JournalEntry, type JournalState } from "./journal.js";
 import { createLogger, createProgress, type Logger, type ProgressStats } from "./logger.js";
 import { startOutputServer, type OutputServer } from "./outputServer.js";
 import { TxSender } from "./txSender.js";
@@ -283,6 +283,7 @@ export class ProviderNode {
           for (const e of this.#waitingForInput(hash)) this.#retryAt.delete(e.jobId);
           this.#schedule(0);
         },
+        metrics: () => this.metrics(),
       });
     }
     this.#active = true;
@@ -388,6 +389,29 @@ export class ProviderNode {
       claimed: [...this.#claimed].map(([token, amount]) => ({ token, amount })),
       lastBlock: this.journal.lastBlock(),
     };
+  }
+
+  /** The node's counters in Prometheus' text format (served at `GET /metrics`). */
+  metrics(): string {
+    const stats = this.stats();
+    const lines = [
+      "# HELP depinfer_node_jobs Jobs in the node's journal, by state.",
+      "# TYPE depinfer_node_jobs gauge",
+      ...JOURNAL_STATES.map((state) => `depinfer_node_jobs{state="${state}"} ${stats.states[state] ?? 0}`),
+      "# HELP depinfer_node_running Jobs being worked on now.",
+      "# TYPE depinfer_node_running gauge",
+      `depinfer_node_running ${stats.running}`,
+      "# HELP depinfer_node_last_block The last block whose jobs were taken in.",
+      "# TYPE depinfer_node_last_block gauge",
+      `depinfer_node_last_block ${stats.lastBlock ?? 0}`,
+      "# HELP depinfer_node_claimed_total Earnings claimed since start, in the token's smallest unit.",
+      "# TYPE depinfer_node_claimed_total counter",
+      ...stats.claimed.map((c) => `depinfer_node_claimed_total{token="${c.token}"} ${c.amount}`),
+      "# HELP depinfer_node_claimable Earnings left to claim at the last claim round, in the token's smallest unit.",
+      "# TYPE depinfer_node_claimable gauge",
+      ...stats.claimable.map((c) => `depinfer_node_claimable{token="${c.token}"} ${c.amount}`),
+    ];
+    return `${lines.join("\n")}\n`;
   }
 
   async #checkSetUp() {
