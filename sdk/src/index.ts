@@ -27,6 +27,7 @@ export {
 export { finalizeJob, type FinalizeJobParameters } from "./actions/client/finalizeJob.js";
 export { disputeJob, type DisputeJobParameters, type DisputeJobReturnType } from "./actions/client/disputeJob.js";
 export { expireJob, type ExpireJobParameters } from "./actions/client/expireJob.js";
+export { cancelJob, type CancelJobErrorType, type CancelJobParameters } from "./actions/client/cancelJob.js";
 export { depositBalance, type DepositBalanceParameters } from "./actions/client/depositBalance.js";
 export { withdrawBalance, type WithdrawBalanceParameters } from "./actions/client/withdrawBalance.js";
 export { claim, type ClaimParameters, type ClaimReturnType } from "./actions/public/claim.js";

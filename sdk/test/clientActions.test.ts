@@ -5,13 +5,14 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { deployProtocol, DPI, registerModel, setUpProvider, USDC, type Connection, type Protocol } from "../../scripts/lib/harness.js";
 import { depositBalance } from "../src/actions/client/depositBalance.js";
 import { disputeJob } from "../src/actions/client/disputeJob.js";
+import { cancelJob } from "../src/actions/client/cancelJob.js";
 import { expireJob } from "../src/actions/client/expireJob.js";
 import { submitJobSync } from "../src/actions/client/submitJob.js";
 import { withdrawBalance } from "../src/actions/client/withdrawBalance.js";
 import { submitResult } from "../src/actions/provider/submitResult.js";
 import { claim } from "../src/actions/public/claim.js";
 import { getClaimable, getParams, getStake } from "../src/actions/public/reads.js";
-import { getJob } from "../src/index.js";
+import { getJob, JobNotClientError, JobWrongStatusError } from "../src/index.js";
 import { createDepinferClient } from "../src/index.js";
 
 describe("SDK client actions on the in-process chain", () => {
@@ -68,6 +69,23 @@ describe("SDK client actions on the in-process chain", () => {
     const slash = (j.collateral * BigInt(params.livenessSlashBps)) / BigInt(params.collateralRatioBps);
     expect(stakeAfter.staked).toBe(stakeBefore.staked - slash);
     expect(await getClaimable(client, { market, account: client.account.address, token: p.token.address })).toBe(slash);
+  });
+
+  it("cancels a job no provider took, crediting the price back; refuses a stranger and an accepted job", async () => {
+    const { job: j, jobId } = await job("never mind");
+    const before = await getClaimable(client, { market, account: client.account.address, token: p.usdc.address });
+    await expect(cancelJob(challenger, { market, job: j })).rejects.toBeInstanceOf(JobNotClientError);
+    await client.waitForTransactionReceipt({ hash: await client.cancelJob({ job: j }) });
+    expect((await getJob(client, { market, jobId })).status).toBe("Cancelled");
+    expect(await getClaimable(client, { market, account: client.account.address, token: p.usdc.address })).toBe(before + 2n * USDC);
+
+    const { job: taken } = await job("already taken");
+    await provider.waitForTransactionReceipt({
+      hash: await provider.writeContract({ address: market, abi: p.market.abi, functionName: "acceptJob", args: [taken] }),
+    });
+    const error = await cancelJob(client, { market, job: taken }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(JobWrongStatusError);
+    expect((error as JobWrongStatusError).hint.length).toBeGreaterThan(0);
   });
 
   it("disputes a submitted job with the right bond, and claims", async () => {

@@ -177,7 +177,7 @@ describe("provider node (in-process chain)", () => {
   it("takes no more jobs than its free stake covers, and the rest once stake is freed", async () => {
     // Price the jobs so that the stake (at least the minimum stake) covers two and a half of them.
     const probe = await submit("probe");
-    await clientWallet.writeContract({ address: p.market.address, abi: jobMarketAbi, functionName: "cancelJob", args: [probe.job] });
+    await client.waitForTransactionReceipt({ hash: await client.cancelJob({ job: probe.job }) });
     const perPrice = probe.job.collateral;
     const k = (40n * DPI + perPrice - 1n) / perPrice;
     const collateral = k * perPrice;

@@ -2,6 +2,7 @@ import type { Account, Chain, Client, Transport } from "viem";
 
 import { depositBalance, type DepositBalanceParameters } from "../actions/client/depositBalance.js";
 import { disputeJob, type DisputeJobParameters } from "../actions/client/disputeJob.js";
+import { cancelJob, type CancelJobParameters } from "../actions/client/cancelJob.js";
 import { expireJob, type ExpireJobParameters } from "../actions/client/expireJob.js";
 import { finalizeJob, type FinalizeJobParameters } from "../actions/client/finalizeJob.js";
 import { waitForResult, type WaitForResultParameters } from "../actions/client/waitForResult.js";
@@ -68,6 +69,7 @@ export function depinferActions(addresses: DepinferAddresses) {
       finalizeJob: (p: WithoutMarket<FinalizeJobParameters>) => queued(() => finalizeJob(client, withMarket<FinalizeJobParameters>(p))),
       submitResult: (p: WithoutMarket<SubmitResultParameters>) => queued(() => submitResult(client, withMarket<SubmitResultParameters>(p))),
       disputeJob: (p: WithoutMarket<DisputeJobParameters>) => queued(() => disputeJob(client, withMarket<DisputeJobParameters>(p))),
+      cancelJob: (p: WithoutMarket<CancelJobParameters>) => queued(() => cancelJob(client, withMarket<CancelJobParameters>(p))),
       expireJob: (p: WithoutMarket<ExpireJobParameters>) => queued(() => expireJob(client, withMarket<ExpireJobParameters>(p))),
       depositBalance: (p: WithoutMarket<DepositBalanceParameters>) => queued(() => depositBalance(client, withMarket<DepositBalanceParameters>(p))),
       withdrawBalance: (p: WithoutMarket<WithdrawBalanceParameters>) =>
