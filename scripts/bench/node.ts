@@ -75,7 +75,17 @@ interface Done {
 async function run(inFlight: number) {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "depinfer-bench-node-"));
   const provider = await setUpNodeProvider(connection, p, deployer, { model, price: PRICE, stake: STAKE });
+  // The node's JSON-RPC requests, by method: deterministic where wall-clock figures are not.
+  const requests = new Map<string, number>();
+  let counting = false;
+  const counted = {
+    request: (args: { method: string; params?: unknown }) => {
+      if (counting) requests.set(args.method, (requests.get(args.method) ?? 0) + 1);
+      return connection.provider.request(args as never);
+    },
+  };
   const node = await createInProcessNode(connection, p.market.address, {
+    transport: custom(counted as never, { retryCount: 0 }),
     privateKey: provider.privateKey,
     model,
     token: p.usdc.address,
@@ -112,7 +122,9 @@ async function run(inFlight: number) {
     const loop = performance.eventLoopUtilization();
     const cpu = process.cpuUsage();
     const started = performance.now();
+    counting = true;
     await Promise.all(clients.slice(0, inFlight).map((c) => worker(c, JOBS, done)));
+    counting = false;
     const wallMs = performance.now() - started;
     const { utilization } = performance.eventLoopUtilization(loop);
     const { user, system } = process.cpuUsage(cpu);
@@ -140,6 +152,11 @@ async function run(inFlight: number) {
       latencyMs: { p50: Math.round(quantile(ms, 0.5)), p95: Math.round(quantile(ms, 0.95)), max: Math.round(ms[ms.length - 1]) },
       gasPerJob: Number(gas / BigInt(done.length)),
       nodeTransactionsPerJob: +(nodeTxs / (WARM_UP + done.length)).toFixed(2),
+      // Polling requests (eth_blockNumber, eth_getLogs, …) scale with time, the rest with jobs.
+      nodeRpcRequestsPerJob: {
+        total: +([...requests.values()].reduce((a, b) => a + b, 0) / done.length).toFixed(2),
+        ...Object.fromEntries([...requests].sort((a, b) => b[1] - a[1]).map(([method, n]) => [method, +(n / done.length).toFixed(2)])),
+      },
       // The chain, the node and the clients share this process (and its one JavaScript thread).
       process: { eventLoopUtilization: +utilization.toFixed(2), cpuCores: +((user + system) / 1000 / wallMs).toFixed(2) },
     };
@@ -158,7 +175,7 @@ const cpus = os.cpus();
 const result = {
   description:
     "Provider node throughput on Hardhat's in-process chain (EDR, automining): jobs completed end to end per second with N jobs in flight. A job runs from the client's submitJobSync (createJob, one transaction) to waitForResult returning the output read from the node's output server and checked against the on-chain output hash; the node takes it, runs the built-in EXACT model, stores the output and submits with acceptAndSubmit.",
-  note: `Wall-clock figures from one run on a noisy ${cpus.length}-core machine that also runs the chain and the clients: reported to compare levels, not gated. Each level has a fresh node (concurrency = N, pollingIntervalMs = ${POLL_MS}) and ${JOBS} measured jobs after ${WARM_UP} warm-up jobs; each in-flight slot is its own client account (pre-approved, polling results every ${POLL_MS} ms). Latency is per job, submit to verified output. gasPerJob is the node's submission (acceptAndSubmit) gasUsed per job; finalization (batched after the challenge window) and claims are not part of the run. The chain (EDR), the node and the clients run in this one process: "process" gives its event-loop utilization and CPU (in cores) during the timed window.`,
+  note: `Wall-clock figures from one run on a noisy ${cpus.length}-core machine that also runs the chain and the clients: reported to compare levels, not gated. Each level has a fresh node (concurrency = N, pollingIntervalMs = ${POLL_MS}) and ${JOBS} measured jobs after ${WARM_UP} warm-up jobs; each in-flight slot is its own client account (pre-approved, polling results every ${POLL_MS} ms). Latency is per job, submit to verified output. gasPerJob is the node's submission (acceptAndSubmit) gasUsed per job; finalization (batched after the challenge window) and claims are not part of the run. The chain (EDR), the node and the clients run in this one process: "process" gives its event-loop utilization and CPU (in cores) during the timed window. nodeRpcRequestsPerJob counts the node's JSON-RPC requests in the timed window per job, by method: the count does not depend on the machine's speed except for polling (eth_blockNumber, eth_getLogs), which scales with time; against a remote RPC each request is a round trip.`,
   environment: {
     cpus: cpus.length,
     cpuModel: cpus[0]?.model ?? "unknown",

@@ -7,7 +7,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
-import { createWalletClient, custom, encodeAbiParameters, keccak256, parseEventLogs, sha256, toHex, type Abi, type Address, type Chain, type Hex } from "viem";
+import { createWalletClient, custom, encodeAbiParameters, keccak256, parseEventLogs, sha256, toHex, type Abi, type Address, type Chain, type Hex, type Transport } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 
 import { attestationTypes, signAttestation as sdkSignAttestation, type Job } from "../../sdk/src/index.js";
@@ -151,6 +151,8 @@ export interface InProcessNodeParameters {
   backend?: InferenceBackend;
   logger?: Logger;
   afterStep?: CreateProviderNodeParameters["afterStep"];
+  /** Replaces the in-process transport (e.g. one that counts requests). */
+  transport?: Transport;
 }
 
 /**
@@ -182,7 +184,7 @@ export async function createInProcessNode(connection: Connection, market: Addres
     chain,
     // Hardhat's in-process reverts look retryable to viem (3 retries, ~1 s per revert): the node
     // retries what is transient itself.
-    transport: custom(connection.provider, { retryCount: 0 }),
+    transport: parameters.transport ?? custom(connection.provider, { retryCount: 0 }),
     ...(backend && { backends: { [model]: backend } }),
     ...(parameters.logger && { logger: parameters.logger }),
     afterStep: parameters.afterStep,

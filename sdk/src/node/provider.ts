@@ -800,8 +800,9 @@ export class ProviderNode {
       signer: this.#signer,
       chainId: this.config.chainId, // checked against the RPC at start
     });
-    const state = await this.#read(() => readContract(this.#client, { address: this.market, abi: jobMarketAbi, functionName: "jobState", args: [entry.jobId] }));
-    const oneCall = state.status === JobStatus.Created && entry.job.provider !== zeroAddress;
+    // A direct job not accepted on its own is accepted with its result. (Had the chain moved on,
+    // the simulation would refuse with the job's status, and #onRefused would record it.)
+    const oneCall = entry.job.provider !== zeroAddress && entry.acceptTx === undefined;
     let hash: Hash;
     try {
       hash = await this.#sender.send({

@@ -19,6 +19,7 @@ import {
   type Transport,
 } from "viem";
 import {
+  estimateFeesPerGas,
   getTransactionCount,
   getTransactionReceipt,
   prepareTransactionRequest,
@@ -73,6 +74,7 @@ export class TxSender {
   readonly #retries: number;
   #queue: Promise<unknown> = Promise.resolve();
   #nonce: number | undefined;
+  #feeCache: { at: number; fees: { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint } | Record<string, never> } | undefined;
 
   constructor({ client, logger, retries = 6 }: TxSenderParameters) {
     if (client.account.type !== "local") throw new TypeError("TxSender needs a local account (a private key): it signs transactions itself.");
@@ -125,9 +127,10 @@ export class TxSender {
       const data = encodeFunctionData({ abi, functionName, args } as never);
       let request: unknown;
       try {
+        const fees = await this.#fees();
         // Estimating gas runs the call again, on the state this transaction will meet.
         request = await this.#retry(`prepare ${functionName}`, () =>
-          prepareTransactionRequest(client, { account: client.account, chain: client.chain, to, data, nonce } as never),
+          prepareTransactionRequest(client, { account: client.account, chain: client.chain, to, data, nonce, ...fees } as never),
         );
       } catch (error) {
         throw decodeDepinferError(error) ?? error;
@@ -149,6 +152,25 @@ export class TxSender {
         this.#logger?.warn("nonce already used, signing again", { functionName, nonce, hash });
       }
     }
+  }
+
+  /**
+   * EIP-1559 fees (viem's estimate: twice the base fee plus the tip), reused for up to a second:
+   * a burst of sends then costs two fee requests, not two per transaction. Legacy chains: none
+   * (viem prices each transaction itself).
+   */
+  async #fees(): Promise<{ maxFeePerGas: bigint; maxPriorityFeePerGas: bigint } | Record<string, never>> {
+    if (this.#feeCache && Date.now() - this.#feeCache.at < 1000) return this.#feeCache.fees;
+    let fees: { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint } | Record<string, never>;
+    try {
+      const estimate = await this.#retry("fees", () => estimateFeesPerGas(this.client, { chain: this.client.chain }));
+      fees = { maxFeePerGas: estimate.maxFeePerGas, maxPriorityFeePerGas: estimate.maxPriorityFeePerGas };
+    } catch (error) {
+      if (isTransientError(error)) throw error;
+      fees = {}; // no EIP-1559 on this chain
+    }
+    this.#feeCache = { at: Date.now(), fees };
+    return fees;
   }
 
   /**
