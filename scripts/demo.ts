@@ -25,7 +25,7 @@ import { network } from "hardhat";
 import { custom, formatUnits, type Account, type Address, type Chain, type Hash, type Hex } from "viem";
 
 import { createInProcessNode, deployProtocol, DPI, modelIdOf, setUpNodeProvider, USDC, type Connection } from "./lib/harness.js";
-import { createDepinferClient, HttpContentStore, JobStatus, type Job } from "../sdk/src/index.js";
+import { createDepinferClient, HttpContentStore, JobStatus, jobStatusName, type Job } from "../sdk/src/index.js";
 import { BUILTIN_MODEL, runBuiltinModel } from "../sdk/src/node/models/charModel.js";
 import {
   createLogger,
@@ -53,7 +53,6 @@ const STAKE = 1_000n * DPI;
 const TIMEOUT = 600; // seconds a provider has to deliver
 const PROMPTS = ["The river", "In the morning", "A quiet town", "The old ship", "Under the stars"];
 const PLAN: Role[] = [...Array(14).fill("honest"), ...Array(3).fill("liar"), ...Array(3).fill("silent")];
-const STATUS = Object.fromEntries(Object.entries(JobStatus).map(([name, n]) => [n, name])) as Record<number, string>;
 
 /** The liar: answers at once, without running the model. */
 const liarBackend: InferenceBackend = {
@@ -227,7 +226,7 @@ export async function runDemo(log: (line: string) => void = console.log): Promis
   log("");
   log(" #  provider  state      latency  gas per step   (latency: ms from the client's submitJob call until the node sent the result)");
   for (const j of [...jobs.values()].sort((a, b) => a.n - b.n)) {
-    const status = STATUS[(await p.market.read.jobState([j.jobId])).status];
+    const status = jobStatusName((await p.market.read.jobState([j.jobId])).status);
     const sent = resultSentAt.get(j.jobId);
     const latency = sent !== undefined ? `${sent - j.submittedAt} ms` : "-";
     log(`${String(j.n).padStart(2)}  ${j.role.padEnd(8)}  ${status.padEnd(9)}  ${latency.padStart(7)}  ${await steps(j)}`);

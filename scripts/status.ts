@@ -13,14 +13,14 @@ import { formatUnits, parseAbi, type Abi, type Address, type Hex, type PublicCli
 
 import { depinferGovernorAbi } from "../sdk/src/abis/depinferGovernor.js";
 import { jobMarketAbi } from "../sdk/src/abis/jobMarket.js";
+import { jobStatusName, type JobStatusName } from "../sdk/src/types.js";
 import { loadDeployment, parseCli } from "./lib/cli.js";
 import { ProposalState } from "./lib/governance.js";
 import { implementationOf, upgradeAbi } from "./releases/lib.js";
 
 /** AccessManager role ids (contracts/governance/Roles.sol). */
 export const ROLE_IDS = { ADMIN: 0n, GUARDIAN: 1n, ARBITRATOR: 2n } as const;
-export const JobStatus = ["None", "Created", "Accepted", "Submitted", "Disputed", "Finalized", "Expired", "Cancelled", "Slashed"] as const;
-const OPEN_JOB = new Set(["Created", "Accepted", "Submitted", "Disputed"]);
+const OPEN_JOB = new Set<JobStatusName>(["Created", "Accepted", "Submitted", "Disputed"]);
 const OPEN_PROPOSAL = new Set(["Pending", "Active", "Succeeded", "Queued"]);
 
 const managerAbi = parseAbi([
@@ -140,7 +140,7 @@ export async function status(argv = process.argv.slice(2), log: (line: string) =
       const jobId = e.args.jobId as Hex;
       const job = e.args.job as { client: Address; provider: Address; token: Address; price: bigint; deadline: number };
       const st = await read<{ status: number; provider: Address }>(c.market, jobMarketAbi, "jobState", [jobId]);
-      const s = JobStatus[st.status];
+      const s = jobStatusName(st.status);
       if (!OPEN_JOB.has(s)) continue;
       const provider = st.provider === "0x0000000000000000000000000000000000000000" ? job.provider : st.provider;
       openJobs.push({ jobId, status: s, client: job.client, provider, token: job.token, price: job.price, deadline: Number(job.deadline) });
@@ -149,7 +149,7 @@ export async function status(argv = process.argv.slice(2), log: (line: string) =
     const openDisputes: StatusReport["openDisputes"] = [];
     for (const jobId of disputedIds) {
       const st = await read<{ status: number }>(c.market, jobMarketAbi, "jobState", [jobId]);
-      if (JobStatus[st.status] !== "Disputed") continue;
+      if (jobStatusName(st.status) !== "Disputed") continue;
       const d = await read<{ challenger: Address; bond: bigint; verifier: Address; deadline: number }>(c.market, jobMarketAbi, "dispute", [jobId]);
       openDisputes.push({ jobId, challenger: d.challenger, token: tokenOf.get(jobId) ?? stakeToken, bond: d.bond, verifier: d.verifier, deadline: Number(d.deadline) });
     }

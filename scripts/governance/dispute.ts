@@ -13,11 +13,11 @@ import { encodeFunctionData, isAddressEqual, recoverAddress, toFunctionSelector,
 
 import { arbitratedVerifierAbi } from "../../sdk/src/abis/arbitratedVerifier.js";
 import { jobMarketAbi } from "../../sdk/src/abis/jobMarket.js";
+import { jobStatusName, type JobStatusName } from "../../sdk/src/types.js";
 import { confirmCalls, loadDeployment, parseCli, type PlannedCall } from "../lib/cli.js";
 import { isMain, runCli, walletAt, type Log } from "./change.js";
 import { accessManagerAbi, ROLE_IDS } from "./roles.js";
 
-export const JOB_STATUS = ["None", "Created", "Accepted", "Submitted", "Disputed", "Finalized", "Expired", "Cancelled", "Slashed"] as const;
 export const OUTCOMES = { upheld: 0, rejected: 1, draw: 2 } as const;
 export type OutcomeName = keyof typeof OUTCOMES;
 
@@ -25,7 +25,7 @@ const RULE_SELECTOR = toFunctionSelector("rule((address,address,address,uint96,u
 
 export interface DisputeResult {
   jobId: Hex;
-  status: (typeof JOB_STATUS)[number];
+  status: JobStatusName;
   /** Whether the attestation was signed by the provider's registered (or, after a rotation, previous) signer. */
   signerMatches?: boolean;
   ruled: boolean;
@@ -60,7 +60,7 @@ export async function dispute(argv = process.argv.slice(2), log: Log = console.l
     if (!created) throw new Error(`No JobCreated event for ${jobId} on ${args.network} since block ${fromBlock}: unknown job (or try --from-block).`);
     const job = created.args.job;
     const state = await publicClient.readContract({ address: market, abi: jobMarketAbi, functionName: "jobState", args: [jobId] });
-    const status = JOB_STATUS[state.status];
+    const status = jobStatusName(state.status);
     log(`Job ${jobId} (created in block ${created.blockNumber}, tx ${created.transactionHash})`);
     log(`  status       ${status}${state.provider !== zeroAddress ? `, provider ${state.provider}` : ""}, last change ${at(state.timestamp)}`);
     log(`  client       ${job.client}`);
@@ -180,7 +180,7 @@ export async function dispute(argv = process.argv.slice(2), log: Log = console.l
     if (receipt.status !== "success") throw new Error(`rule transaction ${hash} reverted`);
     const [resolved] = await publicClient.getContractEvents({ address: market, abi: jobMarketAbi, eventName: "DisputeResolved", args: { jobId }, blockHash: receipt.blockHash, strict: true });
     const after = await publicClient.readContract({ address: market, abi: jobMarketAbi, functionName: "jobState", args: [jobId] });
-    const newStatus = JOB_STATUS[after.status];
+    const newStatus = jobStatusName(after.status);
     log(
       `Ruled ${outcome} (${hash}). Job status: ${newStatus}` +
         (resolved ? `; slashed ${resolved.args.slashed}, challenger reward ${resolved.args.challengerReward}` : ""),

@@ -3,7 +3,7 @@ export * from "./abis/index.js";
 export * from "./errors/index.js";
 export * from "./content/index.js";
 export { deployments } from "./deployments.js";
-export { attestationTypes, JobStatus, type DepinferAddresses, type Job, type JobStatusName } from "./types.js";
+export { attestationTypes, JobStatus, jobStatusName, type DepinferAddresses, type Job, type JobStatusName } from "./types.js";
 export { contentHash, toContentBytes } from "./utils/content.js";
 export * from "./utils/validate.js";
 export {

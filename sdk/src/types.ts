@@ -28,6 +28,15 @@ export const JobStatus = {
 } as const;
 export type JobStatusName = keyof typeof JobStatus;
 
+const JOB_STATUS_NAMES = Object.keys(JobStatus) as JobStatusName[];
+
+/** The name of an on-chain status number (`jobState(id).status`), e.g. `jobStatusName(5) === "Finalized"`. */
+export function jobStatusName(status: number): JobStatusName {
+  const name = JOB_STATUS_NAMES[status];
+  if (name === undefined) throw new RangeError(`Unknown job status ${status}: expected 0 to ${JOB_STATUS_NAMES.length - 1}.`);
+  return name;
+}
+
 /** Addresses of a deployment. `market` is the job market's proxy. */
 export interface DepinferAddresses {
   market: Address;

@@ -502,3 +502,11 @@ describe("chain-aware validators and transactions on the in-process chain", () =
     expect(await getClaimable(localClient, { market, account: local.address, token })).toBe(55n * USDC);
   });
 });
+
+describe("jobStatusName", () => {
+  it("names every on-chain status, and refuses a number the contract never returns", async () => {
+    const { JobStatus, jobStatusName } = await import("../src/index.js");
+    for (const [name, n] of Object.entries(JobStatus)) expect(jobStatusName(n)).toBe(name);
+    expect(() => jobStatusName(9)).toThrow("Unknown job status 9: expected 0 to 8.");
+  });
+});

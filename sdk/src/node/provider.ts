@@ -33,7 +33,7 @@ import { watchJobs } from "../actions/provider/watchJobs.js";
 import { HttpContentStore, type ContentStore } from "../content/store.js";
 import { deployments } from "../deployments.js";
 import { DepinferContractError } from "../errors/contract.js";
-import { JobStatus, type Job } from "../types.js";
+import { JobStatus, jobStatusName, type Job } from "../types.js";
 import { contentHash } from "../utils/content.js";
 import { isTransientError, withRetry } from "../utils/transactions.js";
 import { createBuiltinBackend } from "./backends/builtin.js";
@@ -95,7 +95,6 @@ const DISPUTE_EVENTS = jobMarketAbi.filter(
 );
 const OUTCOMES = ["upheld", "rejected", "draw"] as const;
 
-const STATUS_NAMES = Object.fromEntries(Object.entries(JobStatus).map(([name, n]) => [n, name])) as Record<number, string>;
 
 /** Journal states a job is in while the node works on it (in flight). */
 const WORKING: JournalState[] = ["accepting", "accepted", "computed", "submitting"];
@@ -629,10 +628,10 @@ export class ProviderNode {
         break;
     }
     if (to === undefined || to === entry.state) return false;
-    const note = to === "skipped" ? `taken by ${state.provider}` : `${STATUS_NAMES[state.status]} on-chain (${why})`;
+    const note = to === "skipped" ? `taken by ${state.provider}` : `${jobStatusName(state.status)} on-chain (${why})`;
     if (!this.journal.transition(entry.jobId, [entry.state], to, { error: note })) return true; // someone else recorded it
     const level = to === "slashed" ? log.error : to === "expired" || to === "disputed" ? log.warn : log.info;
-    level(`job ${to}`, { why, status: STATUS_NAMES[state.status], by: ours ? undefined : state.provider });
+    level(`job ${to}`, { why, status: jobStatusName(state.status), by: ours ? undefined : state.provider });
     return true;
   }
 

@@ -2,7 +2,7 @@ import type { Address, Client, Hex } from "viem";
 import { getContractEvents, readContract } from "viem/actions";
 
 import { jobMarketAbi } from "../../abis/jobMarket.js";
-import { JobStatus, type Job, type JobStatusName } from "../../types.js";
+import { jobStatusName, type Job, type JobStatusName } from "../../types.js";
 
 export interface GetJobParameters {
   market: Address;
@@ -31,7 +31,7 @@ export interface GetJobReturnType {
  */
 export async function getJob(client: Client, { market, jobId, fromBlock = 0n }: GetJobParameters): Promise<GetJobReturnType> {
   const state = await readContract(client, { address: market, abi: jobMarketAbi, functionName: "jobState", args: [jobId] });
-  const status = (Object.keys(JobStatus) as JobStatusName[])[state.status];
+  const status = jobStatusName(state.status);
   if (status === "None") throw new Error(`No job ${jobId} on market ${market}: check the id and the network.`);
   const [created] = await getContractEvents(client, {
     address: market,
