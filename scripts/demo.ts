@@ -24,7 +24,7 @@ import path from "node:path";
 import { network } from "hardhat";
 import { custom, formatUnits, type Account, type Address, type Chain, type Hash, type Hex } from "viem";
 
-import { createInProcessNode, deployProtocol, DPI, modelIdOf, setUpNodeProvider, USDC, type Connection } from "./lib/harness.js";
+import { createInProcessNode, deployProtocol, until, DPI, modelIdOf, setUpNodeProvider, USDC, type Connection } from "./lib/harness.js";
 import { createDepinferClient, HttpContentStore, JobStatus, jobStatusName, type Job } from "../sdk/src/index.js";
 import { BUILTIN_MODEL, runBuiltinModel } from "../sdk/src/node/models/charModel.js";
 import {
@@ -76,15 +76,7 @@ const NODES: Record<Role, { config?: Record<string, unknown>; backend?: Inferenc
   silent: { config: { acceptFirst: true }, backend: silentBackend },
 };
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function until(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 30_000) {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`demo: timed out after ${timeoutMs} ms waiting until ${what}`);
-    await sleep(25);
-  }
-}
 
 export async function runDemo(log: (line: string) => void = console.log): Promise<boolean> {
   const started = Date.now();
@@ -191,7 +183,7 @@ export async function runDemo(log: (line: string) => void = console.log): Promis
     await until(
       "the honest node claimed its earnings",
       async () => honest.stats().claimed.length > 0 && (await p.market.read.claimable([address("honest"), p.usdc.address])) === 0n,
-      10_000,
+      { timeoutMs: 10_000 },
     );
     // The journals close when the nodes stop: read what each node sent first.
     for (const j of jobs.values()) {

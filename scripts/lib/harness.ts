@@ -190,3 +190,21 @@ export async function createInProcessNode(connection: Connection, market: Addres
     afterStep: parameters.afterStep,
   });
 }
+
+export interface UntilOptions {
+  /** Give up after this long (default 30 s). */
+  timeoutMs?: number;
+  /** Between checks (default 25 ms). */
+  intervalMs?: number;
+  /** Added to the timeout error, e.g. the last lines of a node's log. */
+  detail?: () => string;
+}
+
+/** Waits until `check` holds, checking every `intervalMs`; throws naming `what` after `timeoutMs`. */
+export async function until(what: string, check: () => Promise<boolean> | boolean, { timeoutMs = 30_000, intervalMs = 25, detail }: UntilOptions = {}) {
+  const end = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting until ${what}${detail ? `\n${detail()}` : ""}`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}

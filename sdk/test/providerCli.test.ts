@@ -1,28 +1,14 @@
 // The `depinfer-provider` command: bad set-up is refused before anything starts, with the field named.
-import { spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
 import { describe, expect, it } from "vitest";
 
-const root = path.resolve(import.meta.dirname, "../..");
+import { runProviderCli } from "../../test/utils/providerCli.js";
+
 const KEY = "0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba";
 
-function run(args: string[], env: Record<string, string> = {}) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "sdk/src/node/cli.ts"), ...args], {
-      cwd: root,
-      env: { ...process.env, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
-    child.on("exit", (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe("depinfer-provider", () => {
   const dir = mkdtempSync(path.join(tmpdir(), "depinfer-cli-"));
@@ -44,35 +30,35 @@ describe("depinfer-provider", () => {
   };
 
   it("prints its usage", async () => {
-    const { code, stdout } = await run(["--help"]);
+    const { code, stdout } = await runProviderCli(["--help"]);
     expect(code).toBe(0);
     expect(stdout).toContain("Usage: depinfer-provider --config provider.json");
   });
 
   it("exits 2 naming the bad field, without printing the key", async () => {
-    const { code, stderr } = await run(["--config", config({ concurrency: 0 })], { CLI_TEST_KEY: KEY });
+    const { code, stderr } = await runProviderCli(["--config", config({ concurrency: 0 })], { CLI_TEST_KEY: KEY });
     expect(code).toBe(2);
     expect(stderr).toContain("concurrency is 0 (number): expected an integer from 1 to 1024");
-    const unset = await run(["--config", config({})], { CLI_TEST_KEY: "" });
+    const unset = await runProviderCli(["--config", config({})], { CLI_TEST_KEY: "" });
     expect(unset.code).toBe(2);
     expect(unset.stderr).toContain("signer.env");
-    const badFlag = await run(["--config", config({}), "--log-level", "loud"], { CLI_TEST_KEY: KEY });
+    const badFlag = await runProviderCli(["--config", config({}), "--log-level", "loud"], { CLI_TEST_KEY: KEY });
     expect(badFlag.code).toBe(2);
     expect(badFlag.stderr).toContain("--log-level is \"loud\"");
     for (const r of [unset, badFlag]) expect(r.stderr + r.code).not.toContain(KEY.slice(2));
   });
 
   it("setup refuses a bad --stake or --max-latency before connecting", async () => {
-    const stake = await run(["setup", "--config", config({}), "--stake", "1e3"], { CLI_TEST_KEY: KEY });
+    const stake = await runProviderCli(["setup", "--config", config({}), "--stake", "1e3"], { CLI_TEST_KEY: KEY });
     expect([stake.code, stake.stderr]).toEqual([2, '--stake is "1e3": expected an amount of stake tokens, e.g. 1000 or 1000.5.\n']);
-    const latency = await run(["setup", "--config", config({}), "--max-latency", "0"], { CLI_TEST_KEY: KEY });
+    const latency = await runProviderCli(["setup", "--config", config({}), "--max-latency", "0"], { CLI_TEST_KEY: KEY });
     expect(latency.code).toBe(2);
     expect(latency.stderr).toContain("--max-latency is \"0\": expected a whole number of seconds, at least 1");
   });
 
   it("exits 2 naming rpcUrl when nothing answers there", async () => {
     // Nothing listens on port 1: the start-up check fails after its retries.
-    const { code, stderr } = await run(["--config", config({ rpcUrl: "http://user:secret@127.0.0.1:1" })], { CLI_TEST_KEY: KEY });
+    const { code, stderr } = await runProviderCli(["--config", config({ rpcUrl: "http://user:secret@127.0.0.1:1" })], { CLI_TEST_KEY: KEY });
     expect(code).toBe(2);
     expect(stderr).toMatch(/rpcUrl is http:\/\/REDACTED:REDACTED@127\.0\.0\.1:1\/: expected an RPC endpoint that answers/);
     expect(stderr).not.toContain("secret");

@@ -12,7 +12,7 @@ import { custom, getAddress, type Address, type Chain, type Hex } from "viem";
 import { generatePrivateKey } from "viem/accounts";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 
-import { createInProcessNode, deployProtocol, DPI, modelIdOf, setUpNodeProvider, USDC, type Connection, type Protocol, type Wallet } from "../../scripts/lib/harness.js";
+import { createInProcessNode, deployProtocol, until, DPI, modelIdOf, setUpNodeProvider, USDC, type Connection, type Protocol, type Wallet } from "../../scripts/lib/harness.js";
 import { cidFromHash, contentHash, createDepinferClient, HttpContentStore, jobMarketAbi, JobStatus, type DepinferClient } from "../src/index.js";
 import { MAX_INLINE_INPUT } from "../src/actions/client/submitJob.js";
 import { BUILTIN_MODEL, runBuiltinModel } from "../src/node/models/charModel.js";
@@ -86,13 +86,6 @@ describe("provider node (in-process chain)", () => {
 
   const statusOf = async (jobId: Hex) => (await p.market.read.jobState([jobId])).status;
 
-  async function until(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 30_000) {
-    const end = Date.now() + timeoutMs;
-    while (!(await check())) {
-      if (Date.now() > end) throw new Error(`timed out waiting until ${what}`);
-      await sleep(25);
-    }
-  }
 
   it("takes direct jobs, serves the output by hash, submits in one call, finalizes in batches and claims", async () => {
     const { node, provider } = await makeNode({ config: { finalizeBatchSize: 2, claimIntervalMs: 1000 } });
@@ -125,7 +118,7 @@ describe("provider node (in-process chain)", () => {
     expect(metrics).toContain('depinfer_node_jobs{state="failed"} 0\n');
 
     // And claims its earnings on schedule.
-    await until("claimed", async () => (await p.market.read.claimable([provider, p.usdc.address])) === 0n && node.stats().claimed.length > 0, 10_000);
+    await until("claimed", async () => (await p.market.read.claimable([provider, p.usdc.address])) === 0n && node.stats().claimed.length > 0, { timeoutMs: 10_000 });
     const fee = PRICE / 100n;
     expect(await p.usdc.read.balanceOf([provider])).toBe(3n * (PRICE - fee));
     expect(node.stats().claimed).toEqual([{ token: p.usdc.address, amount: 3n * (PRICE - fee) }]);

@@ -5,7 +5,7 @@
 // the test cuts to show the node rides out a dropped connection. Inference runs on an
 // OpenAI-compatible server the test starts, which counts calls and answers differently every time:
 // a second inference for a job would show, and would change the attested hash.
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { createServer as createTcpServer, connect, type Socket } from "node:net";
@@ -17,11 +17,12 @@ import { createTestClient, custom, decodeFunctionData, http, type Address, type 
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { deployProtocol, DPI, modelIdOf, USDC, type Connection, type Protocol } from "../../scripts/lib/harness.js";
+import { deployProtocol, DPI, modelIdOf, until, USDC, type Connection, type Protocol } from "../../scripts/lib/harness.js";
 import depinferModule from "../../scripts/deploy/Depinfer.js";
 import { createDepinferClient, HttpContentStore, jobMarketAbi, JobStatus, type DepinferClient, type Job } from "../../sdk/src/index.js";
 import { Journal, type ProviderNodeStep } from "../../sdk/src/node/index.js";
 import { startAnvil, type AnvilHandle } from "../utils/anvil.js";
+import { runProviderCli, spawnProviderCli } from "../utils/providerCli.js";
 
 const PORT = 18549;
 const NET = "anvilNode";
@@ -134,7 +135,7 @@ describe("provider node process: SIGKILL at each step, restart, exactly one subm
         market: p.market.address,
         dataDir: "data",
         signer: { env: "DEPINFER_NODE_KEY" },
-        models: [{ model, backend: { type: "openai", baseUrl: inference.url, model: "stub" }, price: PRICE.toString(), token: p.usdc.address }],
+        models: [{ model, backend: { type: "openai", baseUrl: inference.url, model: "counting-test-server" }, price: PRICE.toString(), token: p.usdc.address }],
         concurrency: 4,
         pollingIntervalMs: 100,
         claimIntervalMs: 1000,
@@ -146,38 +147,28 @@ describe("provider node process: SIGKILL at each step, restart, exactly one subm
     return file;
   };
 
-  /** Runs a depinfer-provider command to its end. */
-  function runCli(args: string[]) {
-    return new Promise<{ code: number | null; output: string }>((resolve) => {
-      const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "sdk/src/node/cli.ts"), ...args], {
-        cwd: root,
-        env: { ...process.env, DEPINFER_NODE_KEY: privateKey },
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      let output = "";
-      child.stdout.on("data", (c: Buffer) => (output += c.toString()));
-      child.stderr.on("data", (c: Buffer) => (output += c.toString()));
-      child.on("exit", (code) => resolve({ code, output }));
-    });
-  }
+  /** Runs a depinfer-provider command to its end; `output` is stdout then stderr. */
+  const runCli = async (args: string[]) => {
+    const { code, stdout, stderr } = await runProviderCli(args, { DEPINFER_NODE_KEY: privateKey });
+    return { code, output: stdout + stderr };
+  };
 
   function startNode({ acceptFirst = true, crashAt }: { acceptFirst?: boolean; crashAt?: ProviderNodeStep } = {}): NodeProcess {
-    const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "sdk/src/node/cli.ts"), "--config", configFile(acceptFirst), "--log-level", "debug"], {
-      cwd: root,
-      env: { ...process.env, DEPINFER_NODE_KEY: privateKey, ...(crashAt && { DEPINFER_NODE_CRASH_AT: crashAt }) },
-      stdio: ["ignore", "pipe", "pipe"],
-      detached: true,
-    });
+    const child = spawnProviderCli(
+      ["--config", configFile(acceptFirst), "--log-level", "debug"],
+      { DEPINFER_NODE_KEY: privateKey, ...(crashAt && { DEPINFER_NODE_CRASH_AT: crashAt }) },
+      { detached: true }, // its own process group, killed whole in afterAll
+    );
     running.add(child);
     const lines: string[] = [];
     let partial = "";
-    child.stdout!.on("data", (chunk: Buffer) => {
+    child.stdout.on("data", (chunk: Buffer) => {
       const text = partial + chunk.toString();
       const parts = text.split("\n");
       partial = parts.pop()!;
       lines.push(...parts);
     });
-    child.stderr!.on("data", (chunk: Buffer) => lines.push(`stderr: ${chunk.toString()}`));
+    child.stderr.on("data", (chunk: Buffer) => lines.push(`stderr: ${chunk.toString()}`));
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
       child.on("exit", (code, signal) => {
         running.delete(child);
@@ -201,13 +192,9 @@ describe("provider node process: SIGKILL at each step, restart, exactly one subm
 
   const statusOf = async (jobId: Hex) => (await p.market.read.jobState([jobId])).status;
 
-  async function until(what: string, check: () => Promise<boolean> | boolean, node?: NodeProcess, timeoutMs = 60_000) {
-    const end = Date.now() + timeoutMs;
-    while (!(await check())) {
-      if (Date.now() > end) throw new Error(`timed out waiting until ${what}\n${node?.lines.slice(-40).join("\n") ?? ""}`);
-      await sleep(50);
-    }
-  }
+  /** Waits with the node's last log lines in the timeout error. */
+  const untilNode = (what: string, check: () => Promise<boolean> | boolean, node: NodeProcess) =>
+    until(what, check, { timeoutMs: 60_000, intervalMs: 50, detail: () => node.lines.slice(-40).join("\n") });
 
   /** Runs the node until it kills itself at `step`; returns its log. */
   async function crashAt(step: ProviderNodeStep, acceptFirst: boolean, work: () => Promise<unknown>) {
@@ -226,7 +213,7 @@ describe("provider node process: SIGKILL at each step, restart, exactly one subm
   }
 
   async function allSubmitted(node: NodeProcess) {
-    await until("every job is submitted", async () => (await Promise.all(jobs.map((j) => statusOf(j.jobId)))).every((s) => s >= JobStatus.Submitted), node);
+    await untilNode("every job is submitted", async () => (await Promise.all(jobs.map((j) => statusOf(j.jobId)))).every((s) => s >= JobStatus.Submitted), node);
   }
 
   beforeAll(async () => {
@@ -239,7 +226,7 @@ describe("provider node process: SIGKILL at each step, restart, exactly one subm
     chain = publicClient.chain as Chain;
     const wallets = await connection.viem.getWalletClients();
     const { BUILTIN_MODEL } = await import("../../sdk/src/node/models/charModel.js");
-    await publicClient.waitForTransactionReceipt({ hash: await p.market.write.registerModel([BUILTIN_MODEL.weightsHash, BUILTIN_MODEL.runtimeDigest, 0, "builtin://stub"]) });
+    await publicClient.waitForTransactionReceipt({ hash: await p.market.write.registerModel([BUILTIN_MODEL.weightsHash, BUILTIN_MODEL.runtimeDigest, 0, `builtin://${BUILTIN_MODEL.name}`]) });
     model = modelIdOf(BUILTIN_MODEL.weightsHash, BUILTIN_MODEL.runtimeDigest, 0);
     // The operator's way in: fund a fresh key, then `depinfer-provider setup` registers, stakes and offers.
     privateKey = generatePrivateKey();
@@ -346,7 +333,7 @@ describe("provider node process: SIGKILL at each step, restart, exactly one subm
 
   it("rides out a dropped RPC connection", async () => {
     const node = startNode();
-    await until("the node is watching", () => node.lines.some((l) => l.includes('"provider node started"')), node);
+    await untilNode("the node is watching", () => node.lines.some((l) => l.includes('"provider node started"')), node);
     await proxy.cut();
     await submit("while cut: direct", true);
     await submit("while cut: open", false);
@@ -363,8 +350,8 @@ describe("provider node process: SIGKILL at each step, restart, exactly one subm
     await testClient.increaseTime({ seconds: Number(challengeWindow) + 1 });
     await testClient.mine({ blocks: 1 });
     const node = startNode();
-    await until("every job is finalized", async () => (await Promise.all(jobs.map((j) => statusOf(j.jobId)))).every((s) => s === JobStatus.Finalized), node);
-    await until("the earnings are claimed", async () => (await p.market.read.claimable([provider, p.usdc.address])) === 0n, node);
+    await untilNode("every job is finalized", async () => (await Promise.all(jobs.map((j) => statusOf(j.jobId)))).every((s) => s === JobStatus.Finalized), node);
+    await untilNode("the earnings are claimed", async () => (await p.market.read.claimable([provider, p.usdc.address])) === 0n, node);
     const serverUrl = node.lines.map((l) => /"output server listening","url":"([^"]+)"/.exec(l)?.[1]).find(Boolean)!;
 
     // Exactly one submission transaction per job from the provider, counting reverted ones.
