@@ -7,12 +7,13 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
-import { createWalletClient, custom, encodeAbiParameters, keccak256, parseEventLogs, sha256, toHex, type Abi, type Address, type Chain, type Hex, type Transport } from "viem";
+import { createWalletClient, custom, encodeAbiParameters, keccak256, parseEventLogs, sha256, toHex, type Address, type Chain, type Hex, type Transport } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 
 import { attestationTypes, signAttestation as sdkSignAttestation, type Job } from "../../sdk/src/index.js";
 import {
   createProviderNode,
+  setUpProvider as sdkSetUpProvider,
   validateConfig,
   type CreateProviderNodeParameters,
   type InferenceBackend,
@@ -120,19 +121,21 @@ export async function setUpNodeProvider(
 ) {
   const account = privateKeyToAccount(privateKey);
   const publicClient = await connection.viem.getPublicClient();
-  const wallet = createWalletClient({ chain: publicClient.chain, transport: custom(connection.provider), account });
+  const wallet = createWalletClient({ chain: publicClient.chain, transport: custom(connection.provider, { retryCount: 0 }), account });
   const mined = async (hash: Hex) => {
     const receipt = await publicClient.waitForTransactionReceipt({ hash });
     if (receipt.status !== "success") throw new Error(`set-up transaction ${hash} reverted`);
   };
   await mined(await funder.sendTransaction({ to: account.address, value: 10n ** 19n, account: funder.account, chain: publicClient.chain }));
   await mined(await p.token.write.transfer([account.address, stake], { account: funder.account }));
-  const write = async (abi: Abi, address: Address, functionName: string, args: unknown[]) =>
-    mined(await wallet.writeContract({ abi, address, functionName, args } as never));
-  await write(p.token.abi, p.token.address, "approve", [p.market.address, stake]);
-  await write(p.market.abi, p.market.address, "registerProvider", [account.address, "https://provider.example"]);
-  await write(p.market.abi, p.market.address, "stake", [stake]);
-  await write(p.market.abi, p.market.address, "setOffer", [model, p.usdc.address, price, 60, true]);
+  // What `depinfer-provider setup` does: register with its own key as signer, stake, offer.
+  await sdkSetUpProvider(wallet, {
+    market: p.market.address,
+    signer: account.address,
+    models: [{ model, backend: { type: "builtin" }, price: price.toString(), token: p.usdc.address }],
+    stake,
+    metadataURI: "https://provider.example",
+  });
   return { privateKey, address: account.address };
 }
 
