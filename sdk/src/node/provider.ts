@@ -285,6 +285,8 @@ export class ProviderNode {
         metrics: () => this.metrics(),
       });
     }
+    // Events of our jobs (disputes, expiries) are scanned over the same blocks as the jobs themselves.
+    if (this.journal.blockMark("dispute_block") === undefined) this.journal.setBlockMark("dispute_block", fromBlock - 1n);
     this.#active = true;
     const resumed = this.journal.list([...WORKING, "submitted", "finalizing", "disputed"]);
     this.logger.info("provider node started", {
@@ -426,7 +428,7 @@ export class ProviderNode {
     if (chainId !== this.config.chainId) fail("chainId", String(this.config.chainId), `the RPC's chain id ${chainId}`);
     const code = await this.#read(() => getBytecode(this.#client, { address: this.market }));
     if (!code || code === "0x") fail("market", this.market, `a JobMarket contract on chain ${chainId} (there is no code at this address)`);
-    const info = await this.#read(() => readContract(this.#client, { address: this.market, abi: jobMarketAbi, functionName: "provider", args: [this.account] }));
+    const info = await this.#providerInfo();
     if (!info.registered) fail(this.config.account ? "account" : "signer", this.account, "a registered provider account: run `depinfer-provider setup --stake <amount>` first");
     if (info.signer.toLowerCase() !== this.signerAddress.toLowerCase()) {
       fail("signer", this.signerAddress, `the provider's registered signer ${info.signer}: attestations by another key are refused on-chain`);
@@ -435,6 +437,16 @@ export class ProviderNode {
       const offer = await this.#read(() => readContract(this.#client, { address: this.market, abi: jobMarketAbi, functionName: "offer", args: [this.account, m.model] }));
       if (!offer.active) this.logger.warn("no active offer for this model: only direct jobs will come", { model: m.model });
     }
+  }
+
+  /** The job's on-chain state (status, provider, timestamp, window). */
+  #jobState(jobId: Hex) {
+    return this.#read(() => readContract(this.#client, { address: this.market, abi: jobMarketAbi, functionName: "jobState", args: [jobId] }));
+  }
+
+  /** The provider's on-chain standing (registration, signer, stake). */
+  #providerInfo() {
+    return this.#read(() => readContract(this.#client, { address: this.market, abi: jobMarketAbi, functionName: "provider", args: [this.account] }));
   }
 
   /** A read, retried with backoff on transient RPC errors. */
@@ -475,7 +487,7 @@ export class ProviderNode {
       this.#lastClaimAt = Date.now();
       await this.#claim();
     }
-    this.#progress?.update(this.stats());
+    if (this.#progress?.enabled) this.#progress.update(this.stats());
   }
 
   /** Records newly watched jobs we can serve; skips (with the reason) those we cannot. */
@@ -529,7 +541,7 @@ export class ProviderNode {
 
   /** Free stake, less the collateral of direct jobs taken but not yet locked on-chain (locked at submission). */
   async #freeStake(): Promise<bigint> {
-    const info = await this.#read(() => readContract(this.#client, { address: this.market, abi: jobMarketAbi, functionName: "provider", args: [this.account] }));
+    const info = await this.#providerInfo();
     let reserved = 0n;
     for (const e of this.journal.list(WORKING)) if (!this.#locksAtAccept(e.job)) reserved += e.job.collateral;
     const free = BigInt(info.staked) - BigInt(info.locked) - reserved;
@@ -599,9 +611,12 @@ export class ProviderNode {
     }
   }
 
-  /** Records the job's on-chain status in the journal when it left our hands; returns whether it did. */
-  async #reconcile(entry: JournalEntry, log: Logger, why: string): Promise<boolean> {
-    const state = await this.#read(() => readContract(this.#client, { address: this.market, abi: jobMarketAbi, functionName: "jobState", args: [entry.jobId] }));
+  /**
+   * Records the job's on-chain status in the journal when it left our hands; returns whether it did.
+   * `state` is a fresh read of the job's state, when the caller has one.
+   */
+  async #reconcile(entry: JournalEntry, log: Logger, why: string, state?: { status: number; provider: Address }): Promise<boolean> {
+    state ??= await this.#jobState(entry.jobId);
     const ours = state.provider.toLowerCase() === this.account.toLowerCase();
     let to: JournalState | undefined;
     switch (state.status) {
@@ -702,8 +717,8 @@ export class ProviderNode {
         return true;
       }
     }
-    if (await this.#reconcile(entry, log, "recovering an accept")) return false;
-    const state = await this.#read(() => readContract(this.#client, { address: this.market, abi: jobMarketAbi, functionName: "jobState", args: [entry.jobId] }));
+    const state = await this.#jobState(entry.jobId);
+    if (await this.#reconcile(entry, log, "recovering an accept", state)) return false;
     if (state.status === JobStatus.Accepted) {
       this.journal.transition(entry.jobId, ["accepting"], "accepted"); // ours: #reconcile skips others'
       return true;
@@ -878,9 +893,9 @@ export class ProviderNode {
       }
       // Record when each newly submitted job's window ends (one read per job, once).
       for (const entry of this.journal.listSubmitted(undefined, 100)) {
-        const state = await this.#read(() => readContract(this.#client, { address: this.market, abi: jobMarketAbi, functionName: "jobState", args: [entry.jobId] }));
+        const state = await this.#jobState(entry.jobId);
         if (state.status === JobStatus.Submitted) this.journal.setDueAt(entry.jobId, state.timestamp + state.challengeWindow);
-        else await this.#reconcile(entry, log, "before finalizing");
+        else await this.#reconcile(entry, log, "before finalizing", state);
       }
       const now = await this.#now();
       for (let batches = 0; batches < 10 && this.#active; batches++) {
@@ -924,9 +939,11 @@ export class ProviderNode {
 
   /** Logs disputes opened against our jobs and their rulings, and jobs expired or cancelled under us; records them in the journal. */
   async #scanDisputes() {
-    const head = await this.#read(() => this.#client.request({ method: "eth_blockNumber" }).then(BigInt));
-    const last = this.journal.blockMark("dispute_block") ?? this.journal.lastBlock() ?? head;
-    if (head <= last) return;
+    // It follows the job watcher: up to the last block whose jobs were taken in, so every job in the
+    // journal has its later events scanned, and no request for the head is needed.
+    const head = this.journal.lastBlock();
+    const last = this.journal.blockMark("dispute_block");
+    if (head === undefined || last === undefined || head <= last) return;
     const toBlock = head - last > 1000n ? last + 1000n : head;
     const logs = await this.#read(() => getLogs(this.#client, { address: this.market, events: DISPUTE_EVENTS, fromBlock: last + 1n, toBlock, strict: true }));
     for (const event of logs) {
