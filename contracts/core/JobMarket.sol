@@ -89,6 +89,8 @@ contract JobMarket is JobMarketBase, UUPSUpgradeable, IJobMarketCore {
         JobMarketStorage storage $ = _s();
         ProviderInfo storage p = $.providers[msg.sender];
         uint256 free = p.staked - p.locked;
+        // Slash debt is owed before anything leaves: it is paid from free stake first.
+        if (p.slashDebt != 0) free -= _paySlashDebt($, p, msg.sender, free);
         require(amount <= free, StakeInsufficientFree(msg.sender, amount, free));
         uint8 tail = p.thawTail;
         unchecked {
@@ -204,7 +206,7 @@ contract JobMarket is JobMarketBase, UUPSUpgradeable, IJobMarketCore {
         JobState storage st = $.jobs[jobId];
         require(st.status == JobStatus.None, JobAlreadyExists(jobId));
         st.status = JobStatus.Created;
-        st.challengeWindow = c.challengeWindow;
+        st.challengeWindow = uint24(c.challengeWindow); // ≤ MAX_CHALLENGE_WINDOW < 2^24
         st.protocolFeeBps = c.protocolFeeBps;
         emit JobCreated(jobId, msg.sender, request.provider, job);
         if (input.length != 0) emit JobInput(jobId, input);
@@ -222,11 +224,12 @@ contract JobMarket is JobMarketBase, UUPSUpgradeable, IJobMarketCore {
             require(job.provider == msg.sender, JobNotForProvider(jobId, msg.sender, job.provider));
         }
         // Standing first (registered, not jailed, stake), then, for an open job, the offer.
-        _lockCollateral($, msg.sender, job.collateral);
-        if (job.provider == address(0)) _checkOffer($, msg.sender, job);
+        ProviderInfo storage p = _lockCollateral($, msg.sender, job.collateral);
+        if (job.provider == address(0)) _checkOffer($, jobId, msg.sender, job);
         st.status = JobStatus.Accepted;
         st.provider = msg.sender;
         st.timestamp = uint40(block.timestamp);
+        st.signerEpoch = p.signerEpoch;
         emit JobAccepted(jobId, msg.sender);
     }
 
@@ -256,6 +259,7 @@ contract JobMarket is JobMarketBase, UUPSUpgradeable, IJobMarketCore {
         st.status = JobStatus.Submitted;
         st.provider = provider_;
         st.timestamp = uint40(block.timestamp);
+        st.signerEpoch = p.signerEpoch;
         emit ResultSubmitted(jobId, provider_, outputHash, signature);
     }
 
@@ -264,7 +268,9 @@ contract JobMarket is JobMarketBase, UUPSUpgradeable, IJobMarketCore {
     /// @inheritdoc IJobMarketCore
     function finalizeJob(Job calldata job) external {
         JobMarketStorage storage $ = _s();
-        (JobId jobId, address provider_, uint256 payout, uint256 fee) = _finalizeOne($, job);
+        JobId jobId = JobLib.id(job);
+        (address provider_, uint256 payout, uint256 fee) =
+            _finalizeOne(jobId, job, _inStatus($, jobId, JobStatus.Submitted));
         _creditEarnings($, provider_, job.token, payout, fee);
         $.providers[provider_].locked -= job.collateral;
         emit JobFinalized(jobId, provider_, payout, fee);
@@ -273,7 +279,7 @@ contract JobMarket is JobMarketBase, UUPSUpgradeable, IJobMarketCore {
     /// @inheritdoc IJobMarketCore
     /// @dev Credits are aggregated over runs of consecutive jobs with the same provider and token,
     ///      so a provider settling its own work pays for one balance write per run.
-    function finalizeJobs(Job[] calldata jobs) external {
+    function finalizeJobs(Job[] calldata jobs) external returns (uint256 finalized) {
         uint256 n = jobs.length;
         require(n != 0, BatchEmpty());
         require(n <= MAX_BATCH, BatchTooLarge(n, MAX_BATCH));
@@ -285,8 +291,9 @@ contract JobMarket is JobMarketBase, UUPSUpgradeable, IJobMarketCore {
         uint256 runCollateral;
         for (uint256 i; i < n; ++i) {
             Job calldata job = jobs[i];
-            (JobId jobId, address provider_, uint256 payout, uint256 fee) = _finalizeOne($, job);
-            emit JobFinalized(jobId, provider_, payout, fee);
+            (address provider_, uint256 payout, uint256 fee) = _finalizeInBatch($, job);
+            if (provider_ == address(0)) continue;
+            ++finalized;
             if (provider_ != runProvider || job.token != runToken) {
                 _flushRun($, runProvider, runToken, runPayout, runFee, runCollateral);
                 (runProvider, runToken, runPayout, runFee, runCollateral) = (provider_, job.token, 0, 0, 0);
@@ -311,13 +318,29 @@ contract JobMarket is JobMarketBase, UUPSUpgradeable, IJobMarketCore {
         $.providers[provider_].locked -= uint96(collateral);
     }
 
-    /// @dev Checks that `job` may be finalized now and marks it Finalized. Balances are the caller's job.
-    function _finalizeOne(JobMarketStorage storage $, Job calldata job)
+    /// @dev Finalizes one job of a batch and emits, or skips it (returning a zero provider) when it is
+    ///      no longer `Submitted`: settled since the batch was built (finalized early, disputed, slashed).
+    function _finalizeInBatch(JobMarketStorage storage $, Job calldata job)
         private
-        returns (JobId jobId, address provider_, uint256 payout, uint256 fee)
+        returns (address provider_, uint256 payout, uint256 fee)
     {
-        jobId = JobLib.id(job);
-        JobState storage st = _inStatus($, jobId, JobStatus.Submitted);
+        JobId jobId = JobLib.id(job);
+        JobState storage st = $.jobs[jobId];
+        JobStatus status = st.status;
+        if (status != JobStatus.Submitted) {
+            if (status == JobStatus.None) revert JobUnknown(jobId);
+            emit JobFinalizeSkipped(jobId, status);
+            return (address(0), 0, 0);
+        }
+        (provider_, payout, fee) = _finalizeOne(jobId, job, st);
+        emit JobFinalized(jobId, provider_, payout, fee);
+    }
+
+    /// @dev Checks that the submitted job may be finalized now and marks it Finalized. Balances are the caller's job.
+    function _finalizeOne(JobId jobId, Job calldata job, JobState storage st)
+        private
+        returns (address provider_, uint256 payout, uint256 fee)
+    {
         if (msg.sender != job.client) {
             uint256 endsAt = uint256(st.timestamp) + st.challengeWindow;
             require(block.timestamp > endsAt, JobChallengeWindowOpen(jobId, endsAt, block.timestamp));
@@ -339,20 +362,20 @@ contract JobMarket is JobMarketBase, UUPSUpgradeable, IJobMarketCore {
         if (status == JobStatus.Created) {
             require(block.timestamp > job.deadline, JobDeadlineNotReached(jobId, job.deadline, block.timestamp));
         } else if (status == JobStatus.Accepted) {
+            // No early exit, jailed or not: a jail (which the provider may have brought on itself)
+            // never waives the slash, and the provider may still deliver until the deadline.
+            require(block.timestamp > job.deadline, JobDeadlineNotReached(jobId, job.deadline, block.timestamp));
             address provider_ = st.provider;
             ProviderInfo storage p = $.providers[provider_];
-            if (block.timestamp > job.deadline) {
-                Params storage snap = $.paramsAt[job.paramsVersion];
-                slashed = JobLib.livenessSlash(job.collateral, snap.livenessSlashBps, snap.collateralRatioBps);
-                p.staked -= uint96(slashed);
-                _recordLivenessMiss(p, provider_);
-                _credit($, job.client, $.stakeToken, slashed);
-                emit ProviderSlashed(provider_, jobId, slashed);
-            } else {
-                // A jailed provider's accepted jobs are released at once, so nothing waits on it.
-                require(p.jailedUntil > block.timestamp, JobDeadlineNotReached(jobId, job.deadline, block.timestamp));
-            }
+            Params storage snap = $.paramsAt[job.paramsVersion];
+            slashed = JobLib.livenessSlash(job.collateral, snap.livenessSlashBps, snap.collateralRatioBps);
+            p.staked -= uint96(slashed);
             p.locked -= job.collateral;
+            _recordLivenessMiss(p, provider_);
+            // The client gets the challenger's share of the slash, the treasury the rest: a miss the
+            // client induced, or a provider's miss on its own job, never pays its author in full.
+            _shareSlash($, slashed, job.client, snap.challengerShareBps, address(0), 0);
+            emit ProviderSlashed(provider_, jobId, slashed);
         } else {
             _revertStatus(jobId, status);
         }

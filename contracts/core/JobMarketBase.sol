@@ -61,6 +61,10 @@ abstract contract JobMarketBase is
     uint256 public constant LIVENESS_JAIL = 24 hours;
     uint256 public constant LIVENESS_WINDOW = 24 hours;
     uint256 public constant LIVENESS_MISSES_TO_JAIL = 3;
+    /// @notice Challengers per dispute: the opener and up to three who join it.
+    uint256 public constant MAX_CHALLENGERS = 4;
+    /// @notice Signer-key rotations per provider (the epoch is a `uint8`, plus one in `signerKeyEpoch`).
+    uint256 public constant MAX_SIGNER_ROTATIONS = 254;
 
     // ------------------------------------------------------------------ storage
 
@@ -96,6 +100,12 @@ abstract contract JobMarketBase is
         mapping(JobId => Dispute) disputes;
         mapping(address account => mapping(address token => Balance)) balances;
         mapping(address token => uint256) treasuryAccrued;
+        /// @dev The epoch (plus one) at which a key became the provider's signer; zero if it never was.
+        mapping(address provider => mapping(address signer => uint16)) keyEpochs;
+        /// @dev Challengers who joined a dispute, by index (index 0 is `Dispute.challenger`).
+        mapping(JobId => mapping(uint256 index => address)) joiners;
+        mapping(address module => bool) modules;
+        mapping(address module => mapping(address provider => ModuleStake)) moduleStakes;
     }
 
     // keccak256(abi.encode(uint256(keccak256("depinfer.storage.JobMarket")) - 1)) & ~bytes32(uint256(0xff))
@@ -121,29 +131,39 @@ abstract contract JobMarketBase is
     // ================================================================== shared settlement
 
     /// @dev Fraud before settlement: the job's whole collateral is slashed from its lock, the client
-    ///      is refunded, `beneficiary` gets its share, the treasury the rest; the provider is jailed.
-    function _slashForFraud(
-        JobMarketStorage storage $,
-        JobId jobId,
-        Job calldata job,
-        JobState storage st,
-        address beneficiary,
-        uint256 shareBps
-    ) internal returns (uint256 slashed, uint256 reward) {
+    ///      is refunded and the provider jailed. The caller shares the slash out (`_shareSlash`).
+    function _slashForFraud(JobMarketStorage storage $, JobId jobId, Job calldata job, JobState storage st)
+        internal
+        returns (uint256 slashed)
+    {
         address provider_ = st.provider;
         ProviderInfo storage p = $.providers[provider_];
         slashed = job.collateral;
         p.locked -= job.collateral;
         p.staked -= job.collateral;
-        reward = JobLib.bpsOf(slashed, shareBps);
-        address stakeToken_ = $.stakeToken;
-        _credit($, beneficiary, stakeToken_, reward);
-        $.treasuryAccrued[stakeToken_] += slashed - reward;
         _credit($, job.client, job.token, job.price);
         st.status = JobStatus.Slashed;
         st.timestamp = uint40(block.timestamp);
         _jail(p, provider_, FRAUD_JAIL);
         emit ProviderSlashed(provider_, jobId, slashed);
+    }
+
+    /// @dev Shares out `slashed` stake: `shareBps` to `beneficiary`, `feeBps` to `feeTo` (a verifier
+    ///      module's arbitration fee), the rest to the treasury. `shareBps + feeBps ≤ 10_000` by the bounds.
+    function _shareSlash(
+        JobMarketStorage storage $,
+        uint256 slashed,
+        address beneficiary,
+        uint256 shareBps,
+        address feeTo,
+        uint256 feeBps
+    ) internal returns (uint256 reward, uint256 fee) {
+        address stakeToken_ = $.stakeToken;
+        reward = JobLib.bpsOf(slashed, shareBps);
+        fee = JobLib.bpsOf(slashed, feeBps);
+        _credit($, beneficiary, stakeToken_, reward);
+        if (fee != 0) _credit($, feeTo, stakeToken_, fee);
+        $.treasuryAccrued[stakeToken_] += slashed - reward - fee;
     }
 
     /// @dev Dispute rejected, drawn or timed out: the result stands and the job is paid as on finalize.
@@ -236,12 +256,16 @@ abstract contract JobMarketBase is
 
     /// @dev Eligibility of `provider_` for an open job: an active, unpaused offer for the job's model,
     ///      in the job's token, at or below the job's price.
-    function _checkOffer(JobMarketStorage storage $, address provider_, Job calldata job) internal view {
+    ///      Its deadline must leave at least the offer's `maxLatency`, so that no provider takes (and
+    ///      is slashed for) a job it could not have finished.
+    function _checkOffer(JobMarketStorage storage $, JobId jobId, address provider_, Job calldata job) internal view {
         require(!$.providers[provider_].offersPaused, ProviderOffersPaused(provider_));
         Offer memory o = $.offers[provider_][job.model];
         require(o.active, OfferNotActive(provider_, job.model));
         require(o.token == job.token, OfferTokenMismatch(provider_, job.model, o.token, job.token));
         require(o.price <= job.price, OfferPriceAboveJobPrice(provider_, job.model, o.price, job.price));
+        uint256 earliest = block.timestamp + o.maxLatency;
+        require(job.deadline >= earliest, JobDeadlineBelowLatency(jobId, job.deadline, earliest));
     }
 
     /// @dev Locks `collateral` of `provider_`'s free stake after checking its standing.
@@ -273,23 +297,24 @@ abstract contract JobMarketBase is
         require(recovered == signer, AttestationWrongSigner(jobId, recovered, signer));
     }
 
-    /// @dev Evidence for equivocation may come from the current signer, or from the previous one
-    ///      within `thawingPeriod` of a rotation (so rotating a key cannot erase evidence).
+    /// @dev Evidence for equivocation may come from any key that became the provider's signer at or
+    ///      after the job's signer epoch (the epoch when it was accepted): the key it was accepted
+    ///      under and every later one. A key retired before the job was accepted is never evidence,
+    ///      and no rotation or parameter change can make a valid key invalid.
     function _checkEvidence(
         JobMarketStorage storage $,
         JobId jobId,
         Job calldata job,
         bytes32 outputHash,
-        address provider_,
+        JobState storage st,
         bytes calldata signature
     ) internal view {
-        ProviderInfo storage p = $.providers[provider_];
+        address provider_ = st.provider;
         address recovered = _recover(jobId, job, outputHash, provider_, signature);
-        address signer = p.signer;
-        if (recovered == signer) return;
-        bool previousValid =
-            recovered == p.previousSigner && block.timestamp <= uint256(p.signerChangedAt) + $.thawingPeriod;
-        require(previousValid, AttestationWrongSigner(jobId, recovered, signer));
+        uint256 keyEpoch = $.keyEpochs[provider_][recovered];
+        require(
+            keyEpoch > st.signerEpoch, AttestationWrongSigner(jobId, recovered, $.providers[provider_].signer)
+        );
     }
 
     function _recover(JobId jobId, Job calldata job, bytes32 outputHash, address provider_, bytes calldata signature)
@@ -315,6 +340,22 @@ abstract contract JobMarketBase is
             p.livenessMisses = 0;
             _jail(p, provider_, LIVENESS_JAIL);
         }
+    }
+
+    /// @dev Pays as much of `provider_`'s slash debt as `free` stake covers, to the treasury.
+    function _paySlashDebt(JobMarketStorage storage $, ProviderInfo storage p, address provider_, uint256 free)
+        internal
+        returns (uint256 paid)
+    {
+        uint256 debt = p.slashDebt;
+        paid = debt < free ? debt : free;
+        if (paid == 0) return 0;
+        unchecked {
+            p.slashDebt = uint96(debt - paid);
+            p.staked -= uint96(paid);
+        }
+        $.treasuryAccrued[$.stakeToken] += paid;
+        emit SlashDebtPaid(provider_, paid);
     }
 
     function _jail(ProviderInfo storage p, address provider_, uint256 duration) internal {

@@ -3,26 +3,34 @@ pragma solidity ^0.8.28;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
-import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 import {IJobMarketExtension} from "../interfaces/IJobMarket.sol";
-import {IVerifier} from "../interfaces/IVerifier.sol";
 import {AttestationLib} from "../libraries/AttestationLib.sol";
 import {JobLib} from "../libraries/JobLib.sol";
 import {JobId, ModelId} from "../types/Ids.sol";
 import {JobMarketBase} from "./JobMarketBase.sol";
 
 /// @title Depinfer job market extension
-/// @notice Registry, disputes, balances, governance and views of the job market. It runs
-///         only by `delegatecall` from `JobMarket` (behind the proxy), in the proxy's storage.
+/// @notice Registry, balances, governance and views of the job market. It runs only by
+///         `delegatecall` from `JobMarket` (behind the proxy), in the proxy's storage, and forwards
+///         what it does not serve (disputes, equivocation, the module boundary) to `JobMarketDisputes`
+///         the same way.
 /// @dev Holds no state of its own, and refuses direct calls so it can never be mistaken for the market.
 contract JobMarketExtension is JobMarketBase, IJobMarketExtension {
     using SafeERC20 for IERC20;
-    using SafeCast for uint256;
 
     /// @dev This contract's own address, to refuse direct calls.
     /// @custom:oz-upgrades-unsafe-allow state-variable-immutable
     address private immutable self = address(this);
+
+    /// @notice The code that serves disputes, equivocation and the module boundary.
+    /// @custom:oz-upgrades-unsafe-allow state-variable-immutable
+    address public immutable disputes;
+
+    constructor(address disputes_) {
+        require(disputes_ != address(0), ZeroAddress());
+        disputes = disputes_;
+    }
 
     /// @notice Raised when the extension is called directly instead of through the market.
     error JobMarketExtensionDirectCall();
@@ -52,10 +60,12 @@ contract JobMarketExtension is JobMarketBase, IJobMarketExtension {
     /// @inheritdoc IJobMarketExtension
     function registerProvider(address signer, string calldata metadataURI) external onlyDelegated {
         require(signer != address(0), ZeroAddress());
-        ProviderInfo storage p = _s().providers[msg.sender];
+        JobMarketStorage storage $ = _s();
+        ProviderInfo storage p = $.providers[msg.sender];
         require(!p.registered, ProviderAlreadyRegistered(msg.sender));
         p.registered = true;
         p.signer = signer;
+        $.keyEpochs[msg.sender][signer] = 1; // epoch 0
         emit ProviderRegistered(msg.sender, signer, metadataURI);
     }
 
@@ -64,15 +74,13 @@ contract JobMarketExtension is JobMarketBase, IJobMarketExtension {
         require(signer != address(0), ZeroAddress());
         ProviderInfo storage p = _registered(msg.sender);
         if (p.signer != signer) {
-            // The previous key is evidence up to and including `evidenceUntil`; rotating before that
-            // second has passed would drop it while it still counts.
-            uint256 evidenceUntil = p.signerChangedAt == 0 ? 0 : uint256(p.signerChangedAt) + _s().thawingPeriod;
-            require(
-                p.signerChangedAt == 0 || block.timestamp > evidenceUntil,
-                ProviderSignerRotationTooSoon(msg.sender, evidenceUntil)
-            );
-            p.previousSigner = p.signer;
-            p.signerChangedAt = uint40(block.timestamp);
+            // A key's epoch says which jobs it is evidence for; reusing a key would move its epoch.
+            mapping(address => uint16) storage epochs = _s().keyEpochs[msg.sender];
+            require(epochs[signer] == 0, ProviderSignerReused(msg.sender, signer));
+            uint256 epoch = uint256(p.signerEpoch) + 1;
+            require(epoch <= MAX_SIGNER_ROTATIONS, ProviderSignerRotationsExhausted(msg.sender, MAX_SIGNER_ROTATIONS));
+            p.signerEpoch = uint8(epoch);
+            epochs[signer] = uint16(epoch + 1);
             p.signer = signer;
         }
         emit ProviderUpdated(msg.sender, signer, metadataURI);
@@ -98,166 +106,6 @@ contract JobMarketExtension is JobMarketBase, IJobMarketExtension {
     function setOffersPaused(bool paused_) external onlyDelegated {
         _registered(msg.sender).offersPaused = paused_;
         emit OffersPaused(msg.sender, paused_);
-    }
-
-    // ================================================================== disputes
-
-    /// @inheritdoc IJobMarketExtension
-    function openDispute(Job calldata job) external onlyDelegated nonReentrant returns (uint256 bond) {
-        JobMarketStorage storage $ = _s();
-        JobId jobId = JobLib.id(job);
-        JobState storage st = _inStatus($, jobId, JobStatus.Submitted);
-        Params storage snap = $.paramsAt[job.paramsVersion];
-        uint256 endsAt = uint256(st.timestamp) + st.challengeWindow;
-        require(block.timestamp <= endsAt, JobChallengeWindowClosed(jobId, endsAt, block.timestamp));
-        Determinism determinism = $.models[job.model].determinism;
-        address verifier = $.verifiers[determinism];
-        require(verifier != address(0), DisputeNoVerifier(determinism));
-        bond = JobLib.bondFor(job.price, snap.bondRatioBps, $.tokens[job.token].bondFloor);
-        uint256 deadline = block.timestamp + snap.disputeResolutionPeriod;
-        st.status = JobStatus.Disputed;
-        st.timestamp = uint40(block.timestamp);
-        $.disputes[jobId] =
-            Dispute({challenger: msg.sender, bond: bond.toUint96(), verifier: verifier, deadline: uint40(deadline)});
-        _pullExact(job.token, msg.sender, bond);
-        emit DisputeOpened(jobId, msg.sender, verifier, bond, deadline);
-        IVerifier(verifier).onDisputeOpened(jobId, job, msg.sender, deadline);
-    }
-
-    /// @inheritdoc IJobMarketExtension
-    function resolveDispute(Job calldata job, Outcome outcome) external onlyDelegated {
-        JobMarketStorage storage $ = _s();
-        JobId jobId = JobLib.id(job);
-        JobState storage st = _inStatus($, jobId, JobStatus.Disputed);
-        Dispute memory d = $.disputes[jobId];
-        require(msg.sender == d.verifier, DisputeNotVerifier(jobId, msg.sender, d.verifier));
-        require(block.timestamp <= d.deadline, DisputeResolutionClosed(jobId, d.deadline, block.timestamp));
-        delete $.disputes[jobId];
-        Params storage snap = $.paramsAt[job.paramsVersion];
-        uint256 slashed;
-        uint256 reward;
-        if (outcome == Outcome.Upheld) {
-            (slashed, reward) = _slashForFraud($, jobId, job, st, d.challenger, snap.challengerShareBps);
-            _credit($, d.challenger, job.token, d.bond);
-        } else {
-            if (outcome == Outcome.Rejected) {
-                // The bond pays for verification (kept by the treasury); the rest compensates the provider.
-                uint256 kept = JobLib.bpsOf(d.bond, snap.disputeFeeBps);
-                $.treasuryAccrued[job.token] += kept;
-                _credit($, st.provider, job.token, d.bond - kept);
-            } else {
-                _credit($, d.challenger, job.token, d.bond);
-            }
-            _settleResultStands($, jobId, job, st);
-        }
-        emit DisputeResolved(jobId, outcome, slashed, reward);
-    }
-
-    /// @inheritdoc IJobMarketExtension
-    function cancelDispute(Job calldata job) external onlyDelegated {
-        JobMarketStorage storage $ = _s();
-        JobId jobId = JobLib.id(job);
-        JobState storage st = _inStatus($, jobId, JobStatus.Disputed);
-        Dispute memory d = $.disputes[jobId];
-        require(block.timestamp > d.deadline, DisputeResolutionPending(jobId, d.deadline, block.timestamp));
-        delete $.disputes[jobId];
-        _credit($, d.challenger, job.token, d.bond);
-        _settleResultStands($, jobId, job, st);
-        emit DisputeCancelled(jobId, d.challenger, d.bond);
-    }
-
-    /// @inheritdoc IJobMarketExtension
-    function reportEquivocation(Job calldata job, bytes32 outputA, bytes calldata sigA, bytes32 outputB, bytes calldata sigB)
-        external
-        onlyDelegated
-    {
-        JobMarketStorage storage $ = _s();
-        JobId jobId = JobLib.id(job);
-        require(outputA != outputB, EquivocationSameOutput(jobId, outputA));
-        JobState storage st = $.jobs[jobId];
-        JobStatus status = st.status;
-        require(
-            status == JobStatus.Accepted || status == JobStatus.Submitted || status == JobStatus.Disputed
-                || status == JobStatus.Finalized,
-            JobWrongStatus(jobId, status)
-        );
-        _checkEvidence($, jobId, job, outputA, st.provider, sigA);
-        _checkEvidence($, jobId, job, outputB, st.provider, sigB);
-        uint256 slashed = status == JobStatus.Finalized
-            ? _slashAfterSettlement($, jobId, job, st)
-            : _slashBeforeSettlement($, jobId, job, st, status);
-        emit EquivocationProven(jobId, msg.sender, outputA, outputB, slashed);
-    }
-
-    /// @dev Equivocation on an open job: an open dispute is closed with its bond returned, then the
-    ///      job is slashed as fraud with the reporter as beneficiary.
-    function _slashBeforeSettlement(
-        JobMarketStorage storage $,
-        JobId jobId,
-        Job calldata job,
-        JobState storage st,
-        JobStatus status
-    ) private returns (uint256 slashed) {
-        address beneficiary = msg.sender;
-        if (status == JobStatus.Disputed) {
-            // The challenger found the fault first: it keeps the reward, whoever reports the proof.
-            Dispute memory d = $.disputes[jobId];
-            delete $.disputes[jobId];
-            _credit($, d.challenger, job.token, d.bond);
-            beneficiary = d.challenger;
-            emit DisputeCancelled(jobId, d.challenger, d.bond);
-        }
-        (slashed,) = _slashForFraud($, jobId, job, st, beneficiary, $.paramsAt[job.paramsVersion].challengerShareBps);
-    }
-
-    /// @dev Equivocation on a finalized job, within `POST_SETTLEMENT_REPORT_WINDOW` of settlement: the lock is
-    ///      gone, so the collateral is taken from free and thawing stake (see `_slashUnlocked`). The
-    ///      client was already served and paid for; the slash goes to the reporter and the treasury.
-    function _slashAfterSettlement(JobMarketStorage storage $, JobId jobId, Job calldata job, JobState storage st)
-        private
-        returns (uint256 slashed)
-    {
-        Params storage snap = $.paramsAt[job.paramsVersion];
-        uint256 lateBy = uint256(st.timestamp) + POST_SETTLEMENT_REPORT_WINDOW;
-        require(block.timestamp <= lateBy, EquivocationReportTooLate(jobId, lateBy, block.timestamp));
-        address provider_ = st.provider;
-        ProviderInfo storage p = $.providers[provider_];
-        slashed = _slashUnlocked($, p, provider_, job.collateral);
-        st.status = JobStatus.Slashed;
-        st.timestamp = uint40(block.timestamp);
-        uint256 reward = JobLib.bpsOf(slashed, snap.challengerShareBps);
-        address stakeToken_ = $.stakeToken;
-        _credit($, msg.sender, stakeToken_, reward);
-        $.treasuryAccrued[stakeToken_] += slashed - reward;
-        _jail(p, provider_, FRAUD_JAIL);
-        emit ProviderSlashed(provider_, jobId, slashed);
-    }
-
-    /// @dev After settlement the job's lock is gone: take up to `amount` from free stake, then from
-    ///      thaw requests, newest first (the thaw queue is bounded). Collateral locked for other jobs
-    ///      is never touched. This is why thawing stake stays slashable.
-    function _slashUnlocked(JobMarketStorage storage $, ProviderInfo storage p, address provider_, uint256 amount)
-        private
-        returns (uint256 slashed)
-    {
-        uint256 free = p.staked - p.locked;
-        uint256 fromFree = amount < free ? amount : free;
-        p.staked -= uint96(fromFree);
-        slashed = fromFree;
-        uint8 head = p.thawHead;
-        uint8 i = p.thawTail;
-        mapping(uint8 => ThawRequest) storage q = $.thaws[provider_];
-        while (slashed < amount && i != head) {
-            unchecked {
-                --i;
-            }
-            ThawRequest storage r = q[i];
-            uint256 need = amount - slashed;
-            uint256 take = r.amount < need ? r.amount : need;
-            r.amount -= uint96(take);
-            slashed += take;
-        }
-        p.thawing -= uint96(slashed - fromFree);
     }
 
     // ================================================================== balances
@@ -366,8 +214,17 @@ contract JobMarketExtension is JobMarketBase, IJobMarketExtension {
 
     /// @inheritdoc IJobMarketExtension
     function setVerifier(Determinism determinism, address verifier) external onlyDelegated restricted {
-        _s().verifiers[determinism] = verifier;
+        JobMarketStorage storage $ = _s();
+        require(verifier == address(0) || $.modules[verifier], ModuleNotActive(verifier));
+        $.verifiers[determinism] = verifier;
         emit VerifierUpdated(determinism, verifier);
+    }
+
+    /// @inheritdoc IJobMarketExtension
+    function setModule(address module, bool active) external onlyDelegated restricted {
+        require(module != address(0), ZeroAddress());
+        _s().modules[module] = active;
+        emit ModuleSet(module, active);
     }
 
     /// @inheritdoc IJobMarketExtension
@@ -428,6 +285,34 @@ contract JobMarketExtension is JobMarketBase, IJobMarketExtension {
     /// @inheritdoc IJobMarketExtension
     function verifierOf(Determinism determinism) external view returns (address) {
         return _s().verifiers[determinism];
+    }
+
+    /// @inheritdoc IJobMarketExtension
+    function isModule(address module) external view returns (bool) {
+        return _s().modules[module];
+    }
+
+    /// @inheritdoc IJobMarketExtension
+    function moduleStake(address module, address provider_) external view returns (ModuleStake memory) {
+        return _s().moduleStakes[module][provider_];
+    }
+
+    /// @inheritdoc IJobMarketExtension
+    function signerKeyEpoch(address provider_, address signer) external view returns (uint256) {
+        return _s().keyEpochs[provider_][signer];
+    }
+
+    /// @inheritdoc IJobMarketExtension
+    function disputeChallengers(JobId jobId) external view returns (address[] memory challengers) {
+        JobMarketStorage storage $ = _s();
+        Dispute storage d = $.disputes[jobId];
+        uint256 n = d.challengers;
+        challengers = new address[](n);
+        if (n == 0) return challengers;
+        challengers[0] = d.challenger;
+        for (uint256 i = 1; i < n; ++i) {
+            challengers[i] = $.joiners[jobId][i];
+        }
     }
 
     /// @inheritdoc IJobMarketExtension
@@ -508,5 +393,19 @@ contract JobMarketExtension is JobMarketBase, IJobMarketExtension {
         return (
             hex"0f", AttestationLib.NAME, AttestationLib.VERSION, block.chainid, address(this), bytes32(0), new uint256[](0)
         );
+    }
+
+    /// @notice Forwards every other selector to `JobMarketDisputes`, still in the market's storage.
+    /// @dev Assembly because Solidity cannot forward raw calldata and return data unchanged.
+    fallback() external onlyDelegated {
+        address target = disputes;
+        assembly {
+            calldatacopy(0, 0, calldatasize())
+            let ok := delegatecall(gas(), target, 0, calldatasize(), 0, 0)
+            returndatacopy(0, 0, returndatasize())
+            switch ok
+            case 0 { revert(0, returndatasize()) }
+            default { return(0, returndatasize()) }
+        }
     }
 }

@@ -81,13 +81,18 @@ interface IJobMarketTypes {
     /// @param timestamp When the job last changed status (accepted, submitted or settled).
     /// @param challengeWindow The job's challenge window, from its parameter snapshot, cached here at
     ///        creation (the slot is written then anyway) so that finalizing reads no parameter history.
+    ///        At most 72 h, so 24 bits hold it.
     /// @param protocolFeeBps The job's protocol fee, cached likewise.
+    /// @param signerEpoch The provider's signer epoch when it accepted the job. Only keys that became the
+    ///        provider's signer at or after this epoch are evidence against the job, so a key retired
+    ///        before the job was accepted can never be used to slash it.
     struct JobState {
         JobStatus status;
         address provider;
         uint40 timestamp;
-        uint32 challengeWindow;
+        uint24 challengeWindow;
         uint16 protocolFeeBps;
+        uint8 signerEpoch;
     }
 
     /// @notice The job-bound parameters. A job keeps the snapshot it was created with.
@@ -98,7 +103,8 @@ interface IJobMarketTypes {
     /// @param challengerShareBps Share of a slash paid to the challenger (≤ 5_000); the rest goes to the treasury.
     /// @param livenessSlashBps Slash for a missed deadline, per unit of price (≤ collateralRatioBps).
     /// @param bondRatioBps Dispute bond per unit of price (10_000 – 1_000_000); at least the token's bond floor.
-    /// @param disputeFeeBps Share of a rejected bond kept by the treasury for verification costs (≤ 5_000).
+    /// @param disputeFeeBps The arbitration fee, paid by the loser to the dispute's verifier module: this
+    ///        share of each bond when the result stands, or of the slash when it does not (≤ 5_000).
     struct Params {
         uint32 challengeWindow;
         uint32 disputeResolutionPeriod;
@@ -120,21 +126,22 @@ interface IJobMarketTypes {
         uint128 stakeRate;
     }
 
-    /// @notice A provider's stake and standing.
+    /// @notice A provider's stake and standing. The first slot is what accepting a job reads.
     struct ProviderInfo {
         uint96 staked; //          bonded stake, free + locked, excluding thawing
-        uint96 locked; //          collateral of open jobs
+        uint96 locked; //          collateral of open jobs and of module locks
         uint40 jailedUntil; //     may not accept jobs before this time
-        uint8 livenessMisses; //   misses in the current 24 h window
+        uint8 signerEpoch; //      how many times the signer key was rotated (see `signerKeyEpoch`)
         bool offersPaused; //      open jobs are not offered to it
         bool registered;
         address signer; //         the key that signs attestations
         uint96 thawing; //         sum of pending thaw requests (still slashable)
-        address previousSigner; // accepted in equivocation proofs for `thawingPeriod` after a rotation
-        uint40 signerChangedAt;
         uint40 missWindowStart;
+        uint8 livenessMisses; //   misses in the current 24 h window
         uint8 thawHead;
         uint8 thawTail;
+        uint96 slashDebt; //       part of a post-settlement slash that free and thawing stake could not
+        //                         cover; paid from free stake before any unstake (see `collectSlashDebt`)
     }
 
     /// @notice One queued unstake.
@@ -168,12 +175,22 @@ interface IJobMarketTypes {
         uint128 feesOwed;
     }
 
-    /// @notice An open dispute.
+    /// @notice An open dispute. Every challenger posts the same `bond`; the first is `challenger`,
+    ///         later ones (who joined) are listed by `disputeChallengers`.
     struct Dispute {
         address challenger;
         uint96 bond;
         address verifier;
         uint40 deadline;
+        uint8 challengers;
+    }
+
+    /// @notice What a module may hold of one provider's stake.
+    /// @param allowance The most the provider lets the module lock at once (set by the provider).
+    /// @param locked What the module has locked now; only this much can it release or slash.
+    struct ModuleStake {
+        uint96 allowance;
+        uint96 locked;
     }
 }
 
@@ -204,8 +221,9 @@ interface IJobMarketErrors {
     error ProviderInJail(address provider, uint256 jailedUntil);
     error ProviderBelowMinStake(address provider, uint256 staked, uint256 minStake);
     error ProviderOffersPaused(address provider);
-    /// @dev Rotation is allowed once `block.timestamp > evidenceUntil` (the last second the previous key counts as evidence).
-    error ProviderSignerRotationTooSoon(address provider, uint256 evidenceUntil);
+    /// @dev A key that already served this provider cannot serve it again: its epoch decides what it is evidence for.
+    error ProviderSignerReused(address provider, address signer);
+    error ProviderSignerRotationsExhausted(address provider, uint256 maxRotations);
     error OfferNotActive(address provider, ModelId model);
     error OfferTokenMismatch(address provider, ModelId model, address offeredToken, address jobToken);
     error OfferPriceAboveJobPrice(address provider, ModelId model, uint256 offerPrice, uint256 jobPrice);
@@ -227,6 +245,8 @@ interface IJobMarketErrors {
     error JobNotForProvider(JobId jobId, address provider, address designated);
     error JobNotDirect(JobId jobId);
     error JobDeadlinePassed(JobId jobId, uint256 deadline, uint256 nowTime);
+    /// @dev An open job's deadline must leave the provider at least its offer's `maxLatency`.
+    error JobDeadlineBelowLatency(JobId jobId, uint256 deadline, uint256 earliest);
     error JobDeadlineNotReached(JobId jobId, uint256 deadline, uint256 nowTime);
     error JobChallengeWindowOpen(JobId jobId, uint256 endsAt, uint256 nowTime);
     error JobChallengeWindowClosed(JobId jobId, uint256 endedAt, uint256 nowTime);
@@ -243,6 +263,17 @@ interface IJobMarketErrors {
     error DisputeNotVerifier(JobId jobId, address caller, address verifier);
     error DisputeResolutionPending(JobId jobId, uint256 deadline, uint256 nowTime);
     error DisputeResolutionClosed(JobId jobId, uint256 deadline, uint256 nowTime);
+    /// @dev The provider, or any key that ever signed for it, disputed its own job.
+    error DisputeByProvider(JobId jobId, address caller);
+    error DisputeFull(JobId jobId, uint256 maxChallengers);
+    error DisputeAlreadyJoined(JobId jobId, address challenger);
+    error DisputeUnknownChallenger(JobId jobId, uint256 index, uint256 challengers);
+
+    // --- modules ---
+    error ModuleNotActive(address module);
+    error ModuleStillActive(address module);
+    error ModuleAllowanceExceeded(address module, address provider, uint256 requested, uint256 allowance);
+    error ModuleLockExceeded(address module, address provider, uint256 requested, uint256 locked);
 }
 
 /// @title Events of the Depinfer job market
@@ -284,9 +315,34 @@ interface IJobMarketEvents {
     event JobExpired(JobId indexed jobId, address indexed client, uint256 refund, uint256 slashed);
     event JobCancelled(JobId indexed jobId, address indexed client, uint256 refund);
 
-    event DisputeOpened(JobId indexed jobId, address indexed challenger, address verifier, uint256 bond, uint256 deadline);
-    event DisputeResolved(JobId indexed jobId, IJobMarketTypes.Outcome outcome, uint256 slashed, uint256 challengerReward);
-    event DisputeCancelled(JobId indexed jobId, address indexed challenger, uint256 bond);
+    event JobFinalizeSkipped(JobId indexed jobId, IJobMarketTypes.JobStatus status);
+
+    event DisputeOpened(
+        JobId indexed jobId, address indexed challenger, address verifier, uint256 bond, uint256 deadline, string evidence
+    );
+    event DisputeJoined(JobId indexed jobId, address indexed challenger, uint256 index, uint256 bond, string evidence);
+    /// @param winner The challenger whose evidence won (zero unless upheld).
+    /// @param arbitrationFee Paid to the verifier module: in the stake token when upheld, else in the job's token.
+    event DisputeResolved(
+        JobId indexed jobId,
+        IJobMarketTypes.Outcome outcome,
+        address indexed winner,
+        uint256 slashed,
+        uint256 challengerReward,
+        uint256 arbitrationFee
+    );
+    /// @param bondsReturned Every challenger's bond, returned in full.
+    event DisputeCancelled(JobId indexed jobId, uint256 bondsReturned);
+    event SlashDebtRecorded(address indexed provider, JobId indexed jobId, uint256 amount);
+    event SlashDebtPaid(address indexed provider, uint256 amount);
+
+    event ModuleSet(address indexed module, bool active);
+    event ModuleAllowanceSet(address indexed provider, address indexed module, uint256 allowance);
+    event ModuleStakeLocked(address indexed module, address indexed provider, uint256 amount);
+    event ModuleStakeReleased(address indexed module, address indexed provider, uint256 amount);
+    event ModuleStakeSlashed(
+        address indexed module, address indexed provider, uint256 amount, address beneficiary, uint256 reward
+    );
     event EquivocationProven(JobId indexed jobId, address indexed reporter, bytes32 outputA, bytes32 outputB, uint256 slashed);
 
     event Deposited(address indexed account, address indexed token, uint256 amount);
@@ -306,7 +362,8 @@ interface IJobMarketCore is IJobMarketTypes, IJobMarketErrors, IJobMarketEvents 
 
     /// @notice Queues `amount` of free stake for withdrawal after `thawingPeriod`. Thawing stake
     ///         no longer backs jobs but stays slashable by equivocation proofs until withdrawn.
-    /// @dev Reverts with `AmountZero`, `StakeInsufficientFree` or `StakeThawQueueFull`.
+    ///         Any slash debt is paid from free stake first (see `collectSlashDebt`).
+    /// @dev Reverts with `AmountZero`, `StakeInsufficientFree` (free stake after paying the debt) or `StakeThawQueueFull`.
     function requestUnstake(uint256 amount) external;
 
     /// @notice Withdraws the caller's matured thaw requests, oldest first, stopping at the first
@@ -345,7 +402,10 @@ interface IJobMarketCore is IJobMarketTypes, IJobMarketErrors, IJobMarketEvents 
     /// @dev Callable by the designated provider, or by any eligible provider for an open job.
     ///      Reverts with `JobWrongStatus`, `JobNotForProvider`, `JobDeadlinePassed`, `ProviderNotRegistered`,
     ///      `ProviderInJail`, `ProviderBelowMinStake`, `StakeInsufficientFree`, and for open jobs
-    ///      `ProviderOffersPaused`, `OfferNotActive`, `OfferTokenMismatch` or `OfferPriceAboveJobPrice`.
+    ///      `ProviderOffersPaused`, `OfferNotActive`, `OfferTokenMismatch`, `OfferPriceAboveJobPrice` or
+    ///      `JobDeadlineBelowLatency` (an open job must leave the provider at least its offer's
+    ///      `maxLatency`: nobody can be slashed for a deadline it could not meet). A direct job names
+    ///      its provider, whose acceptance is its own judgement of the deadline.
     function acceptJob(Job calldata job) external;
 
     /// @notice Posts the result commitment with the provider's EIP-712 attestation. Anyone may relay it.
@@ -363,13 +423,19 @@ interface IJobMarketCore is IJobMarketTypes, IJobMarketErrors, IJobMarketEvents 
     ///      Reverts with `JobWrongStatus` or `JobChallengeWindowOpen`.
     function finalizeJob(Job calldata job) external;
 
-    /// @notice Finalizes many jobs in one call (for example a provider settling a day's work).
-    /// @dev Reverts with `BatchEmpty`, `BatchTooLarge`, or as `finalizeJob` for any job in the batch.
-    function finalizeJobs(Job[] calldata jobs) external;
+    /// @notice Finalizes many jobs in one call (for example a provider settling a day's work). A job
+    ///         that is no longer `Submitted` (finalized early by its client, disputed, slashed) is skipped
+    ///         with a `JobFinalizeSkipped` event, so one settled job never reverts the whole batch.
+    /// @dev Reverts with `BatchEmpty`, `BatchTooLarge`, `JobUnknown` for terms that match no job, or
+    ///      `JobChallengeWindowOpen` for a job still in its window.
+    /// @return finalized How many jobs were finalized (the rest were skipped).
+    function finalizeJobs(Job[] calldata jobs) external returns (uint256 finalized);
 
     /// @notice After the deadline with no result: refunds the client in full and, if a provider had
-    ///         accepted, slashes it for liveness (paid to the client in the stake token). Anyone may call.
-    ///         A job whose provider is jailed may be expired before its deadline, without a liveness slash.
+    ///         accepted, slashes it for liveness. The slash is shared as a dispute's is: the client
+    ///         gets `challengerShareBps` of it, the treasury the rest, so a miss never pays a client
+    ///         (or a provider acting as its own client) more than half of what it costs the provider.
+    ///         Anyone may call. A jail, self-inflicted or not, never waives the slash nor advances the deadline.
     /// @dev Reverts with `JobWrongStatus` or `JobDeadlineNotReached`.
     function expireJob(Job calldata job) external;
 
@@ -378,7 +444,7 @@ interface IJobMarketCore is IJobMarketTypes, IJobMarketErrors, IJobMarketEvents 
     function cancelJob(Job calldata job) external;
 }
 
-/// @title Registry, staking, disputes, balances, governance and views of the Depinfer job market
+/// @title Registry, balances, governance and views of the Depinfer job market
 /// @notice Served by `JobMarketExtension` through `JobMarket`'s fallback; see `IJobMarket`.
 interface IJobMarketExtension is IJobMarketTypes, IJobMarketErrors, IJobMarketEvents {
     // ------------------------------------------------------------------ models and providers
@@ -394,11 +460,13 @@ interface IJobMarketExtension is IJobMarketTypes, IJobMarketErrors, IJobMarketEv
     /// @dev Reverts with `ZeroAddress` for a zero signer and `ProviderAlreadyRegistered` on a second call.
     function registerProvider(address signer, string calldata metadataURI) external;
 
-    /// @notice Rotates the caller's signer key and metadata URI. The previous key stays valid as
-    ///         evidence in equivocation proofs for `thawingPeriod`, but no longer for submissions.
-    ///         The key may rotate at most once per `thawingPeriod`, so a rotation can never push
-    ///         still-usable evidence out.
-    /// @dev Reverts with `ProviderNotRegistered`, `ZeroAddress` or `ProviderSignerRotationTooSoon`.
+    /// @notice Rotates the caller's signer key and metadata URI. The new key signs from now on. Each
+    ///         key has an epoch; a key is evidence in equivocation proofs only for jobs accepted while it
+    ///         or an earlier key was the signer, forever after. So a retired (say, stolen) key can never
+    ///         slash a job accepted after it was retired, and no number of rotations, nor any
+    ///         parameter change, erases evidence for a job accepted before.
+    /// @dev Reverts with `ProviderNotRegistered`, `ZeroAddress`, `ProviderSignerReused` for a key that
+    ///      already served this provider, or `ProviderSignerRotationsExhausted` after 254 rotations.
     function updateProvider(address signer, string calldata metadataURI) external;
 
     /// @notice Sets (or deactivates) the caller's offer for a model.
@@ -408,36 +476,6 @@ interface IJobMarketExtension is IJobMarketTypes, IJobMarketErrors, IJobMarketEv
     /// @notice Pauses or resumes all of the caller's offers: a paused provider cannot accept open jobs.
     /// @dev Reverts with `ProviderNotRegistered`.
     function setOffersPaused(bool paused) external;
-
-    // ------------------------------------------------------------------ disputes
-
-    /// @notice Opens a dispute on a submitted job inside its challenge window. The caller posts a bond
-    ///         of `max(price × bondRatioBps, bondFloor)` in the job's token, pulled with transferFrom.
-    ///         Not stopped by a pause: challenge windows keep running while paused, so disputes must too.
-    /// @dev Reverts with `JobWrongStatus`, `JobChallengeWindowClosed`, `DisputeNoVerifier` or `FeeOnTransferToken`.
-    /// @return bond The bond taken.
-    function openDispute(Job calldata job) external returns (uint256 bond);
-
-    /// @notice Called by the dispute's verifier module with its verdict; settles the job.
-    /// @dev Reverts with `JobWrongStatus`, `DisputeNotVerifier` or `DisputeResolutionClosed`.
-    function resolveDispute(Job calldata job, Outcome outcome) external;
-
-    /// @notice After the resolution deadline, anyone may cancel an undecided dispute: the bond goes
-    ///         back to the challenger and the result stands (the job is finalized).
-    /// @dev Reverts with `JobWrongStatus` or `DisputeResolutionPending`.
-    function cancelDispute(Job calldata job) external;
-
-    /// @notice Proves that the provider signed two different outputs for one job. Slashes the job's
-    ///         collateral with no arbitrator and rewards the reporter (the challenger instead, if a
-    ///         dispute is open, so a provider cannot front-run its own dispute). Before settlement the
-    ///         collateral is taken from the job's lock and the client is refunded; within
-    ///         `POST_SETTLEMENT_REPORT_WINDOW` (3 days, shorter than any allowed thawing period) after
-    ///         finalization it is taken from the provider's free and thawing stake, and the client
-    ///         (already served and paid for) is not refunded.
-    /// @dev Reverts with `JobWrongStatus`, `EquivocationSameOutput`, `AttestationInvalidSignature`,
-    ///      `AttestationWrongSigner` or `EquivocationReportTooLate`.
-    function reportEquivocation(Job calldata job, bytes32 outputA, bytes calldata sigA, bytes32 outputB, bytes calldata sigB)
-        external;
 
     // ------------------------------------------------------------------ balances
 
@@ -488,7 +526,15 @@ interface IJobMarketExtension is IJobMarketTypes, IJobMarketErrors, IJobMarketEv
     function configurePaymentToken(address token, bool allowed, uint96 bondFloor, uint128 stakeRate) external;
 
     /// @notice Sets the verifier module for a determinism class (zero disables disputes for it). Restricted (governance).
+    /// @dev Reverts with `ModuleNotActive` unless `verifier` is zero or an active module (`setModule`).
     function setVerifier(Determinism determinism, address verifier) external;
+
+    /// @notice Registers (`active`) or retires a module: a contract with bounded authority over the
+    ///         jobs routed to it and the stake providers lock with it (see `IJobMarketDisputes`).
+    ///         Restricted (governance, through the Timelock). A retired module can no longer resolve
+    ///         disputes, lock or slash; what it had locked can be released by anyone.
+    /// @dev Reverts with `ZeroAddress`.
+    function setModule(address module, bool active) external;
 
     /// @notice Stops new business (create, accept, stake, deposit). Exits, submissions, disputes and
     ///         settlement stay open. Restricted (guardian).
@@ -525,6 +571,18 @@ interface IJobMarketExtension is IJobMarketTypes, IJobMarketErrors, IJobMarketEv
 
     /// @notice The verifier module for a determinism class.
     function verifierOf(Determinism determinism) external view returns (address);
+
+    /// @notice Whether `module` is an active module.
+    function isModule(address module) external view returns (bool);
+
+    /// @notice What `module` may lock of `provider`'s stake, and what it has locked.
+    function moduleStake(address module, address provider) external view returns (ModuleStake memory);
+
+    /// @notice The epoch at which `signer` became `provider`'s signer key, plus one (zero: never).
+    function signerKeyEpoch(address provider, address signer) external view returns (uint256);
+
+    /// @notice Every challenger of the open dispute of `jobId`, first opener first.
+    function disputeChallengers(JobId jobId) external view returns (address[] memory challengers);
 
     /// @notice A model's registration.
     function model(ModelId model) external view returns (Model memory);
@@ -571,9 +629,113 @@ interface IJobMarketExtension is IJobMarketTypes, IJobMarketErrors, IJobMarketEv
         );
 }
 
+/// @title Disputes, equivocation, slash debt and the module boundary of the Depinfer job market
+/// @notice Served by `JobMarketDisputes`, reached from `JobMarketExtension`'s fallback (so still at the
+///         market's address, in its storage). A module is a contract that governance registered with
+///         `setModule`. Its authority is bounded by the core:
+///         - a verifier module resolves only the disputes routed to it (its class's verifier when the
+///           dispute opened), only before their deadline, and only by choosing an outcome and a winning
+///           challenger: every amount is computed here from the job's parameter snapshot, and the most
+///           a provider can lose is the job's collateral;
+///         - a module locks, releases or slashes a provider's stake only within the allowance that
+///           provider gave it, and never more than the module itself locked;
+///         - it never touches another module's jobs or locks, nor anyone's claimable balance.
+interface IJobMarketDisputes is IJobMarketTypes, IJobMarketErrors, IJobMarketEvents {
+    // ------------------------------------------------------------------ disputes
+
+    /// @notice Opens a dispute on a submitted job inside its challenge window, routing it to the
+    ///         verifier module of the job's model class. The caller posts a bond of
+    ///         `max(price × bondRatioBps, bondFloor)` in the job's token, pulled with transferFrom.
+    ///         Who loses pays for the arbitration (see `resolveDispute`). The provider and every key
+    ///         that ever signed for it may not dispute its jobs; a sybil may, but cannot lock real
+    ///         challengers out: they `joinDispute`, and the reward goes to the winning evidence.
+    ///         Not stopped by a pause: challenge windows keep running while paused, so disputes must too.
+    /// @param evidence Where the challenger's evidence is (a URI or content hash); may be empty, and the
+    ///        dispute is still ruled on its merits.
+    /// @dev Reverts with `JobWrongStatus`, `JobChallengeWindowClosed`, `DisputeByProvider`,
+    ///      `ModelNotRegistered` (no class, hence no verifier, for an unregistered model),
+    ///      `DisputeNoVerifier`, `ModuleNotActive` or `FeeOnTransferToken`.
+    /// @return bond The bond taken.
+    function openDispute(Job calldata job, string calldata evidence) external returns (uint256 bond);
+
+    /// @notice Joins the open dispute of a job with the same bond, before its resolution deadline.
+    /// @dev Reverts with `JobWrongStatus`, `DisputeResolutionClosed`, `DisputeByProvider`,
+    ///      `DisputeAlreadyJoined`, `DisputeFull` (at most `MAX_CHALLENGERS`) or `FeeOnTransferToken`.
+    /// @return bond The bond taken.
+    function joinDispute(Job calldata job, string calldata evidence) external returns (uint256 bond);
+
+    /// @notice Called by the dispute's verifier module with its verdict; settles the job. The loser
+    ///         pays the module for the arbitration, `disputeFeeBps`:
+    ///         - Upheld: the job's collateral is slashed; the client is refunded; every challenger gets
+    ///           its bond back; `winner` (the challenger whose evidence won) gets `challengerShareBps` of
+    ///           the slash, the module `disputeFeeBps` of it, the treasury the rest.
+    ///         - Rejected: each bond pays the module `disputeFeeBps` of it and the provider the rest; the
+    ///           provider is paid for the job.
+    ///         - Draw: each bond pays the module `disputeFeeBps` of it and the rest goes back; the result
+    ///           stands and is paid. A failed challenge is never free.
+    /// @param winner Index into `disputeChallengers`; ignored unless upheld.
+    /// @dev Reverts with `JobWrongStatus`, `DisputeNotVerifier`, `ModuleNotActive`,
+    ///      `DisputeResolutionClosed` or `DisputeUnknownChallenger`.
+    function resolveDispute(Job calldata job, Outcome outcome, uint256 winner) external;
+
+    /// @notice After the resolution deadline, anyone may cancel an undecided dispute. A ruling that
+    ///         never came cannot leave a possibly wrong result paid, nor stake locked: the client is
+    ///         refunded, the collateral unlocked (no slash: nothing was proven), every bond returned,
+    ///         and the job ends `Cancelled`. The module, which did not rule, is paid nothing.
+    /// @dev Reverts with `JobWrongStatus` or `DisputeResolutionPending`.
+    function cancelDispute(Job calldata job) external;
+
+    /// @notice Proves that the provider signed two different outputs for one job. Slashes the job's
+    ///         collateral with no arbitrator and rewards the reporter (the first challenger instead, if a
+    ///         dispute is open, so a provider cannot front-run its own dispute). Before settlement the
+    ///         collateral is taken from the job's lock and the client is refunded; within
+    ///         `POST_SETTLEMENT_REPORT_WINDOW` (3 days, shorter than any allowed thawing period) after
+    ///         finalization it is taken from the provider's free and thawing stake, and what they
+    ///         cannot cover becomes slash debt, paid before any later unstake. The client (already
+    ///         served and paid for) is not refunded then. Only keys of the job's signer epoch or later
+    ///         are evidence (see `updateProvider`).
+    /// @dev Reverts with `JobWrongStatus`, `EquivocationSameOutput`, `AttestationInvalidSignature`,
+    ///      `AttestationWrongSigner` or `EquivocationReportTooLate`.
+    function reportEquivocation(Job calldata job, bytes32 outputA, bytes calldata sigA, bytes32 outputB, bytes calldata sigB)
+        external;
+
+    /// @notice Pays `provider`'s slash debt from its free stake, as far as it goes, to the treasury. Anyone may call.
+    /// @dev Reverts with `AmountZero` when there is no debt or no free stake to pay it with.
+    /// @return paid What was paid.
+    function collectSlashDebt(address provider) external returns (uint256 paid);
+
+    // ------------------------------------------------------------------ module stake
+
+    /// @notice Sets how much of the caller's stake `module` may lock at once (a provider's consent to
+    ///         a module, e.g. a payment-session module). Lowering it below what is locked only stops new locks.
+    /// @dev Reverts with `ProviderNotRegistered`.
+    function setModuleAllowance(address module, uint96 allowance) external;
+
+    /// @notice Called by an active module: locks `amount` of `provider`'s free stake for the module.
+    /// @dev Reverts with `ModuleNotActive`, `ModuleAllowanceExceeded`, `ProviderInJail`,
+    ///      `ProviderBelowMinStake` or `StakeInsufficientFree`.
+    function moduleLock(address provider, uint256 amount) external;
+
+    /// @notice Called by a module (active or retired): releases `amount` of what it locked of `provider`'s stake.
+    /// @dev Reverts with `ModuleLockExceeded`.
+    function moduleRelease(address provider, uint256 amount) external;
+
+    /// @notice Called by an active module: slashes `amount` of what it locked of `provider`'s stake.
+    ///         `beneficiary` gets `rewardBps` of it (at most `MAX_CHALLENGER_SHARE_BPS`), the treasury the rest.
+    /// @dev Reverts with `ModuleNotActive`, `ModuleLockExceeded` or `ParamOutOfBounds`.
+    /// @return reward What `beneficiary` was credited.
+    function moduleSlash(address provider, uint256 amount, address beneficiary, uint256 rewardBps)
+        external
+        returns (uint256 reward);
+
+    /// @notice Anyone may release what a retired module still holds of `provider`'s stake.
+    /// @dev Reverts with `ModuleStillActive`.
+    function releaseRetiredModuleLock(address module, address provider) external;
+}
+
 /// @title The Depinfer job market
 /// @notice Staking, model and provider registry, per-job escrow, EIP-712 attested results,
 ///         disputes through pluggable verifier modules, slashing, and pull-based claims. This is
 ///         the ABI of the market's proxy address. Staking lives in the market so that the hot path
 ///         (create, accept, submit, finalize) touches one proxy; see docs/protocol.md.
-interface IJobMarket is IJobMarketCore, IJobMarketExtension {}
+interface IJobMarket is IJobMarketCore, IJobMarketExtension, IJobMarketDisputes {}

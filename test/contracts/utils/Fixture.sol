@@ -5,6 +5,7 @@ import {AccessManager} from "@openzeppelin/contracts/access/manager/AccessManage
 import {ERC1967Proxy} from "@openzeppelin/contracts/proxy/ERC1967/ERC1967Proxy.sol";
 
 import {JobMarket} from "../../../contracts/core/JobMarket.sol";
+import {JobMarketDisputes} from "../../../contracts/core/JobMarketDisputes.sol";
 import {JobMarketExtension} from "../../../contracts/core/JobMarketExtension.sol";
 import {DepinferToken} from "../../../contracts/governance/DepinferToken.sol";
 import {Roles} from "../../../contracts/governance/Roles.sol";
@@ -64,8 +65,10 @@ abstract contract Fixture is Test, IJobMarketTypes {
         manager.grantRole(Roles.ARBITRATOR, arbitrator, 0);
 
         market.configurePaymentToken(address(usdc), true, BOND_FLOOR, STAKE_RATE);
+        market.setModule(address(verifier), true);
         market.setVerifier(Determinism.EXACT, address(verifier));
         market.setVerifier(Determinism.TOLERANT, address(verifier));
+        market.setVerifier(Determinism.NONE, address(verifier));
         modelId = market.registerModel(keccak256("weights"), keccak256("runtime"), Determinism.EXACT, "ipfs://model");
 
         _fundClient(client, 1_000_000 * USDC);
@@ -73,7 +76,7 @@ abstract contract Fixture is Test, IJobMarketTypes {
     }
 
     function _deployMarket(address authority, address stakeToken) internal returns (IJobMarket) {
-        JobMarketExtension ext = new JobMarketExtension();
+        JobMarketExtension ext = new JobMarketExtension(address(new JobMarketDisputes()));
         JobMarket impl = new JobMarket(address(ext));
         ERC1967Proxy proxy = new ERC1967Proxy(
             address(impl), abi.encodeCall(JobMarket.initialize, (authority, stakeToken, treasury, MIN_STAKE))

@@ -68,12 +68,12 @@ abstract contract UnitFixture is Fixture, IJobMarketErrors, IJobMarketEvents {
     function _disputed(ProviderKey memory p) internal returns (JobId id, Job memory job) {
         (id, job) = _submitted(p, OUT);
         vm.prank(challenger);
-        market.openDispute(job);
+        market.openDispute(job, "");
     }
 
     function _rule(Job memory job, Outcome outcome) internal {
         vm.prank(arbitrator);
-        verifier.rule(job, outcome, "reason");
+        verifier.rule(job, outcome, 0, "reason");
     }
 
     /// @dev Proves fraud on a fresh job of `p` (dispute upheld) so that `p` is jailed; returns the jail end.
