@@ -12,7 +12,8 @@ import {UnitFixture} from "../utils/UnitFixture.sol";
 ///         (commit ba0d4ae) did, and so which assertion would have failed there.
 /// @dev Tree (when ..., given ..., it should ...):
 ///  acceptJob (open job)
-///   ├── given deadline = now + maxLatency − 1 -> revert JobDeadlineBelowLatency(id, deadline, now + maxLatency)
+///   ├── given deadline = now + maxLatency − 1 -> revert JobDeadlineBelowLatency(id, deadline,
+///   │                                            now + maxLatency)
 ///   ├── given deadline = now + maxLatency     -> accept
 ///   ├── given the provider waits until the deadline leaves less than maxLatency -> revert
 ///   └── given a direct job                    -> no latency check (the provider's own judgement)
@@ -28,7 +29,8 @@ import {UnitFixture} from "../utils/UnitFixture.sol";
 ///   └── given keys of the accept epoch or later            -> slash, whatever rotations or thawingPeriod since
 ///  updateProvider: reused key -> ProviderSignerReused; the 255th rotation -> ProviderSignerRotationsExhausted
 ///  reportEquivocation after settlement with stake locked elsewhere
-///   ├── it should slash free, then thawing stake, record the rest as slash debt, reward the reporter on what was taken
+///   ├── it should slash free, then thawing stake, record the rest as slash debt, and reward the
+///   │   reporter on what was taken
 ///   ├── requestUnstake    -> pays the debt first, refuses to release owed stake
 ///   └── collectSlashDebt  -> anyone, as far as free stake goes; AmountZero when nothing is payable
 ///  finalizeJobs: a job no longer Submitted is skipped (JobFinalizeSkipped), the rest finalized, count returned;
@@ -56,7 +58,10 @@ contract IncentivesTest is UnitFixture {
     }
 
     /// @dev A direct job that `p` creates for itself (the provider is its own client).
-    function _selfJob(ProviderKey memory p, uint96 price, uint256 deadline) internal returns (JobId id, Job memory job) {
+    function _selfJob(ProviderKey memory p, uint96 price, uint256 deadline)
+        internal
+        returns (JobId id, Job memory job)
+    {
         JobRequest memory r = _request(p.account, price);
         r.deadline = uint40(deadline);
         (id, job) = _createFrom(p.account, r);
@@ -199,7 +204,8 @@ contract IncentivesTest is UnitFixture {
         uint256 clientUsdcBefore = _usdcWealth(client);
         (JobId id, Job memory job) = _openJob(inflated, deadline);
 
-        vm.expectRevert(abi.encodeWithSelector(JobDeadlineBelowLatency.selector, id, deadline, block.timestamp + MAX_LATENCY));
+        uint256 earliest = block.timestamp + MAX_LATENCY;
+        vm.expectRevert(abi.encodeWithSelector(JobDeadlineBelowLatency.selector, id, deadline, earliest));
         _accept(alice, job); // the honest provider's node tries, and is refused
 
         vm.warp(deadline);
@@ -324,7 +330,8 @@ contract IncentivesTest is UnitFixture {
         vm.prank(stranger);
         market.finalizeJob(onTime);
         _assertStatus(onTimeId, JobStatus.Finalized, "paid");
-        assertEq(market.claimable(alice.account, address(usdc)) - before, PAYOUT, "the jailed provider is paid for its work");
+        uint256 earned = market.claimable(alice.account, address(usdc)) - before;
+        assertEq(earned, PAYOUT, "the jailed provider is paid for its work");
     }
 
     // ================================================================== 3. retired keys
@@ -485,7 +492,8 @@ contract IncentivesTest is UnitFixture {
         _assertStatus(id, JobStatus.Slashed, "slashed after settlement");
         _assertProvider(alice.account, 995 * TOKEN, 995 * TOKEN, 0);
         assertEq(market.provider(alice.account).slashDebt, debt, "the rest is owed");
-        assertEq(market.claimable(stranger, address(token)), taken * SHARE_BPS / BPS, "reporter: share of what was taken");
+        uint256 reward = taken * SHARE_BPS / BPS;
+        assertEq(market.claimable(stranger, address(token)), reward, "reporter: share of what was taken");
         assertEq(market.treasuryAccrued(address(token)), taken - taken * SHARE_BPS / BPS, "treasury: the rest of it");
         assertEq(market.claimable(client, address(usdc)), 0, "the client was served and paid: no refund");
 
@@ -507,7 +515,9 @@ contract IncentivesTest is UnitFixture {
         uint256 treasuryBefore = market.treasuryAccrued(address(token));
         uint256 reporterBefore = market.claimable(stranger, address(token));
         // 995 free, of which 15 are owed.
-        vm.expectRevert(abi.encodeWithSelector(StakeInsufficientFree.selector, alice.account, 981 * TOKEN, 980 * TOKEN));
+        vm.expectRevert(
+            abi.encodeWithSelector(StakeInsufficientFree.selector, alice.account, 981 * TOKEN, 980 * TOKEN)
+        );
         vm.prank(alice.account);
         market.requestUnstake(981 * TOKEN);
 
@@ -521,7 +531,7 @@ contract IncentivesTest is UnitFixture {
         _assertProvider(alice.account, 0, 0, 980 * TOKEN);
         assertEq(market.provider(alice.account).slashDebt, 0, "debt paid");
         assertEq(market.treasuryAccrued(address(token)) - treasuryBefore, 15 * TOKEN, "debt goes to the treasury");
-        assertEq(market.claimable(stranger, address(token)), reporterBefore, "the reporter's reward was fixed at the report");
+        assertEq(market.claimable(stranger, address(token)), reporterBefore, "reporter's reward fixed at the report");
         // In all, the provider lost the whole collateral of the job it equivocated on.
         ProviderInfo memory info = market.provider(alice.account);
         assertEq(STAKE - info.staked - info.thawing, COLLATERAL, "lost: the job's whole collateral");
