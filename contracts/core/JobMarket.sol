@@ -374,7 +374,7 @@ contract JobMarket is JobMarketBase, UUPSUpgradeable, IJobMarketCore {
             _recordLivenessMiss(p, provider_);
             // The client gets the challenger's share of the slash, the treasury the rest: a miss the
             // client induced, or a provider's miss on its own job, never pays its author in full.
-            _shareSlash($, slashed, job.client, snap.challengerShareBps, address(0), 0);
+            _shareSlash($, slashed, job.client, JobLib.bpsOf(slashed, snap.challengerShareBps), address(0), 0);
             emit ProviderSlashed(provider_, jobId, slashed);
         } else {
             _revertStatus(jobId, status);

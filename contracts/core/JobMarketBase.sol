@@ -148,19 +148,17 @@ abstract contract JobMarketBase is
         emit ProviderSlashed(provider_, jobId, slashed);
     }
 
-    /// @dev Shares out `slashed` stake: `shareBps` to `beneficiary`, `feeBps` to `feeTo` (a verifier
-    ///      module's arbitration fee), the rest to the treasury. `shareBps + feeBps ≤ 10_000` by the bounds.
+    /// @dev Shares out `slashed` stake: `reward` to `beneficiary`, `fee` to `feeTo` (a verifier module's
+    ///      arbitration fee), the rest to the treasury. Callers keep `reward + fee ≤ slashed`.
     function _shareSlash(
         JobMarketStorage storage $,
         uint256 slashed,
         address beneficiary,
-        uint256 shareBps,
+        uint256 reward,
         address feeTo,
-        uint256 feeBps
-    ) internal returns (uint256 reward, uint256 fee) {
+        uint256 fee
+    ) internal {
         address stakeToken_ = $.stakeToken;
-        reward = JobLib.bpsOf(slashed, shareBps);
-        fee = JobLib.bpsOf(slashed, feeBps);
         _credit($, beneficiary, stakeToken_, reward);
         if (fee != 0) _credit($, feeTo, stakeToken_, fee);
         $.treasuryAccrued[stakeToken_] += slashed - reward - fee;

@@ -133,8 +133,13 @@ contract JobMarketDisputes is JobMarketBase, IJobMarketDisputes {
         address winner_ = _challenger($, jobId, d, winner);
         Params storage snap = $.paramsAt[job.paramsVersion];
         uint256 slashed = _slashForFraud($, jobId, job, st);
-        (uint256 reward, uint256 fee) =
-            _shareSlash($, slashed, winner_, snap.challengerShareBps, d.verifier, snap.disputeFeeBps);
+        // The arbitration costs the loser what it would have cost the challengers (a fee on each bond),
+        // in stake at the job's own rate, so the module earns the same value whichever way it rules.
+        uint256 fee = JobLib.bpsOf(d.bond, snap.disputeFeeBps) * n * job.collateral * JobLib.BPS
+            / (uint256(job.price) * snap.collateralRatioBps);
+        uint256 reward = JobLib.bpsOf(slashed, snap.challengerShareBps);
+        if (fee > slashed - reward) fee = slashed - reward;
+        _shareSlash($, slashed, winner_, reward, d.verifier, fee);
         _returnBonds($, jobId, job.token, d, n, d.bond);
         emit DisputeResolved(jobId, Outcome.Upheld, winner_, slashed, reward, fee);
     }
@@ -180,10 +185,13 @@ contract JobMarketDisputes is JobMarketBase, IJobMarketDisputes {
         emit JobCancelled(jobId, job.client, job.price);
     }
 
-    /// @dev The provider, and every key that ever signed for it, may not challenge its jobs.
+    /// @dev The provider and its signer key may not challenge its jobs. Retired keys are not refused:
+    ///      a provider can name any address as its key, and refusing every address it ever named would
+    ///      let it shut chosen watchdogs out; a retired key disputing is no worse than any sybil, which
+    ///      `joinDispute` answers.
     function _requireNotProvider(JobMarketStorage storage $, JobId jobId, address provider_) private view {
         require(
-            msg.sender != provider_ && $.keyEpochs[provider_][msg.sender] == 0, DisputeByProvider(jobId, msg.sender)
+            msg.sender != provider_ && msg.sender != $.providers[provider_].signer, DisputeByProvider(jobId, msg.sender)
         );
     }
 
@@ -263,7 +271,8 @@ contract JobMarketDisputes is JobMarketBase, IJobMarketDisputes {
             emit DisputeCancelled(jobId, bond * n);
         }
         slashed = _slashForFraud($, jobId, job, st);
-        _shareSlash($, slashed, beneficiary, $.paramsAt[job.paramsVersion].challengerShareBps, address(0), 0);
+        uint256 reward = JobLib.bpsOf(slashed, $.paramsAt[job.paramsVersion].challengerShareBps);
+        _shareSlash($, slashed, beneficiary, reward, address(0), 0);
     }
 
     /// @dev Equivocation on a finalized job, within `POST_SETTLEMENT_REPORT_WINDOW` of settlement: the lock is
@@ -288,7 +297,8 @@ contract JobMarketDisputes is JobMarketBase, IJobMarketDisputes {
         }
         st.status = JobStatus.Slashed;
         st.timestamp = uint40(block.timestamp);
-        _shareSlash($, slashed, msg.sender, $.paramsAt[job.paramsVersion].challengerShareBps, address(0), 0);
+        uint256 reward = JobLib.bpsOf(slashed, $.paramsAt[job.paramsVersion].challengerShareBps);
+        _shareSlash($, slashed, msg.sender, reward, address(0), 0);
         _jail(p, provider_, FRAUD_JAIL);
         emit ProviderSlashed(provider_, jobId, slashed);
     }
@@ -345,6 +355,9 @@ contract JobMarketDisputes is JobMarketBase, IJobMarketDisputes {
         ModuleStake storage ms = $.moduleStakes[msg.sender][provider_];
         uint256 locked = uint256(ms.locked) + amount;
         require(locked <= ms.allowance, ModuleAllowanceExceeded(msg.sender, provider_, locked, ms.allowance));
+        // Slash debt is owed before new stake is put at risk for anyone else.
+        ProviderInfo storage p = $.providers[provider_];
+        if (p.slashDebt != 0) _paySlashDebt($, p, provider_, p.staked - p.locked);
         _lockCollateral($, provider_, uint96(amount)); // ≤ allowance < 2^96
         ms.locked = uint96(locked);
         emit ModuleStakeLocked(msg.sender, provider_, amount);
@@ -368,8 +381,13 @@ contract JobMarketDisputes is JobMarketBase, IJobMarketDisputes {
         JobMarketStorage storage $ = _s();
         require($.modules[msg.sender], ModuleNotActive(msg.sender));
         _unlockForModule($, msg.sender, provider_, amount);
+        // A slash uses up allowance: what a provider allowed a module is the most it can ever lose
+        // to it, not the most it can lose per lock.
+        ModuleStake storage ms = $.moduleStakes[msg.sender][provider_];
+        ms.allowance -= uint96(amount); // amount ≤ locked ≤ allowance
         $.providers[provider_].staked -= uint96(amount);
-        (reward,) = _shareSlash($, amount, beneficiary, rewardBps, address(0), 0);
+        reward = JobLib.bpsOf(amount, rewardBps);
+        _shareSlash($, amount, beneficiary, reward, address(0), 0);
         emit ModuleStakeSlashed(msg.sender, provider_, amount, beneficiary, reward);
     }
 
@@ -384,6 +402,7 @@ contract JobMarketDisputes is JobMarketBase, IJobMarketDisputes {
 
     /// @dev Takes `amount` off what `module` locked of `provider_`'s stake, and off the provider's lock.
     function _unlockForModule(JobMarketStorage storage $, address module, address provider_, uint256 amount) private {
+        require(amount != 0, AmountZero());
         ModuleStake storage ms = $.moduleStakes[module][provider_];
         uint256 locked = ms.locked;
         require(amount <= locked, ModuleLockExceeded(module, provider_, amount, locked));

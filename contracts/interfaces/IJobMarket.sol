@@ -18,7 +18,7 @@ interface IJobMarketTypes {
 
     /// @notice The state of a job. States only move forward. Expired, Cancelled and Slashed are
     ///         terminal; Finalized is terminal for payments, and moves to Slashed only if an
-    ///         equivocation is proven within `disputeResolutionPeriod` of settlement.
+    ///         equivocation is proven within `POST_SETTLEMENT_REPORT_WINDOW` (3 days) of settlement.
     enum JobStatus {
         None, //       0: no such job
         Created, //    1: escrowed, waiting for a provider
@@ -27,15 +27,15 @@ interface IJobMarketTypes {
         Disputed, //   4: a challenger posted a bond; the verifier module decides
         Finalized, //  5: provider paid (terminal)
         Expired, //    6: no result by the deadline; client refunded, provider slashed for liveness (terminal)
-        Cancelled, //  7: client took the escrow back before any provider accepted (terminal)
+        Cancelled, //  7: escrow back to the client: cancelled before acceptance, or a dispute nobody ruled on (terminal)
         Slashed //     8: fraud proven (dispute upheld or equivocation); client refunded (terminal)
     }
 
     /// @notice A verifier module's verdict on a dispute.
     enum Outcome {
-        Upheld, //   the provider lied: slash, refund the client, reward the challenger
-        Rejected, // the result stands: the bond pays verification and the provider
-        Draw //      undecidable: the bond is returned and the result stands
+        Upheld, //   the provider lied: slash, refund the client, reward the winning challenger, pay the arbitration
+        Rejected, // the result stands: each bond pays the arbitration, the rest compensates the provider
+        Draw //      undecidable: the result stands; each bond pays the arbitration and the rest is returned
     }
 
     /// @notice The immutable terms of a job. The job id is `keccak256(abi.encode(job))`; every call
@@ -100,11 +100,14 @@ interface IJobMarketTypes {
     /// @param disputeResolutionPeriod Seconds a verifier has to decide a dispute (1 d – 14 d).
     /// @param collateralRatioBps Collateral per unit of price (10_000 – 1_000_000, i.e. 1x – 100x).
     /// @param protocolFeeBps Share of the price paid to the treasury on finalization (≤ 1_000).
-    /// @param challengerShareBps Share of a slash paid to the challenger (≤ 5_000); the rest goes to the treasury.
+    /// @param challengerShareBps Share of a slash paid to the winning challenger or reporter, and of a liveness
+    ///        slash to the client (≤ 5_000); the rest, less any arbitration fee, goes to the treasury.
     /// @param livenessSlashBps Slash for a missed deadline, per unit of price (≤ collateralRatioBps).
     /// @param bondRatioBps Dispute bond per unit of price (10_000 – 1_000_000); at least the token's bond floor.
-    /// @param disputeFeeBps The arbitration fee, paid by the loser to the dispute's verifier module: this
-    ///        share of each bond when the result stands, or of the slash when it does not (≤ 5_000).
+    /// @param disputeFeeBps The arbitration fee: this share of each challenger's bond, paid by the loser to
+    ///        the dispute's verifier module. When the result stands the bonds pay it; when it does not the
+    ///        slash pays the same value in stake at the job's own rate (`collateral / price` over the
+    ///        collateral ratio), so a module earns the same whichever way it rules (≤ 5_000).
     struct Params {
         uint32 challengeWindow;
         uint32 disputeResolutionPeriod;
@@ -263,7 +266,7 @@ interface IJobMarketErrors {
     error DisputeNotVerifier(JobId jobId, address caller, address verifier);
     error DisputeResolutionPending(JobId jobId, uint256 deadline, uint256 nowTime);
     error DisputeResolutionClosed(JobId jobId, uint256 deadline, uint256 nowTime);
-    /// @dev The provider, or any key that ever signed for it, disputed its own job.
+    /// @dev The provider, or its current signer key, disputed its own job.
     error DisputeByProvider(JobId jobId, address caller);
     error DisputeFull(JobId jobId, uint256 maxChallengers);
     error DisputeAlreadyJoined(JobId jobId, address challenger);
@@ -646,9 +649,9 @@ interface IJobMarketDisputes is IJobMarketTypes, IJobMarketErrors, IJobMarketEve
     /// @notice Opens a dispute on a submitted job inside its challenge window, routing it to the
     ///         verifier module of the job's model class. The caller posts a bond of
     ///         `max(price × bondRatioBps, bondFloor)` in the job's token, pulled with transferFrom.
-    ///         Who loses pays for the arbitration (see `resolveDispute`). The provider and every key
-    ///         that ever signed for it may not dispute its jobs; a sybil may, but cannot lock real
-    ///         challengers out: they `joinDispute`, and the reward goes to the winning evidence.
+    ///         Who loses pays for the arbitration (see `resolveDispute`). The provider and its signer
+    ///         key may not dispute its jobs; a sybil may, but cannot lock real challengers out: they
+    ///         `joinDispute`, and the reward goes to the winning evidence.
     ///         Not stopped by a pause: challenge windows keep running while paused, so disputes must too.
     /// @param evidence Where the challenger's evidence is (a URI or content hash); may be empty, and the
     ///        dispute is still ruled on its merits.
@@ -668,7 +671,8 @@ interface IJobMarketDisputes is IJobMarketTypes, IJobMarketErrors, IJobMarketEve
     ///         pays the module for the arbitration, `disputeFeeBps`:
     ///         - Upheld: the job's collateral is slashed; the client is refunded; every challenger gets
     ///           its bond back; `winner` (the challenger whose evidence won) gets `challengerShareBps` of
-    ///           the slash, the module `disputeFeeBps` of it, the treasury the rest.
+    ///           the slash; the module gets the arbitration fee (`disputeFeeBps` of each bond) converted to
+    ///           stake at the job's rate, at most what is left of the slash; the treasury the rest.
     ///         - Rejected: each bond pays the module `disputeFeeBps` of it and the provider the rest; the
     ///           provider is paid for the job.
     ///         - Draw: each bond pays the module `disputeFeeBps` of it and the rest goes back; the result
@@ -706,30 +710,34 @@ interface IJobMarketDisputes is IJobMarketTypes, IJobMarketErrors, IJobMarketEve
 
     // ------------------------------------------------------------------ module stake
 
-    /// @notice Sets how much of the caller's stake `module` may lock at once (a provider's consent to
-    ///         a module, e.g. a payment-session module). Lowering it below what is locked only stops new locks.
+    /// @notice Sets how much of the caller's stake `module` may hold (a provider's consent to a module,
+    ///         e.g. a payment-session module): the most it may have locked at once, and, since every
+    ///         slash uses the allowance up, the most the provider can lose to it until it grants more.
+    ///         Lowering it below what is locked only stops new locks.
     /// @dev Reverts with `ProviderNotRegistered`.
     function setModuleAllowance(address module, uint96 allowance) external;
 
-    /// @notice Called by an active module: locks `amount` of `provider`'s free stake for the module.
-    /// @dev Reverts with `ModuleNotActive`, `ModuleAllowanceExceeded`, `ProviderInJail`,
-    ///      `ProviderBelowMinStake` or `StakeInsufficientFree`.
+    /// @notice Called by an active module: locks `amount` of `provider`'s free stake for the module,
+    ///         after paying any slash debt of the provider from its free stake.
+    /// @dev Reverts with `AmountZero`, `EnforcedPause`, `ModuleNotActive`, `ModuleAllowanceExceeded`,
+    ///      `ProviderNotRegistered`, `ProviderInJail`, `ProviderBelowMinStake` or `StakeInsufficientFree`.
     function moduleLock(address provider, uint256 amount) external;
 
     /// @notice Called by a module (active or retired): releases `amount` of what it locked of `provider`'s stake.
-    /// @dev Reverts with `ModuleLockExceeded`.
+    /// @dev Reverts with `AmountZero` or `ModuleLockExceeded`.
     function moduleRelease(address provider, uint256 amount) external;
 
-    /// @notice Called by an active module: slashes `amount` of what it locked of `provider`'s stake.
-    ///         `beneficiary` gets `rewardBps` of it (at most `MAX_CHALLENGER_SHARE_BPS`), the treasury the rest.
-    /// @dev Reverts with `ModuleNotActive`, `ModuleLockExceeded` or `ParamOutOfBounds`.
+    /// @notice Called by an active module: slashes `amount` of what it locked of `provider`'s stake, and
+    ///         lowers the module's allowance by as much. `beneficiary` gets `rewardBps` of it (at most
+    ///         `MAX_CHALLENGER_SHARE_BPS`), the treasury the rest.
+    /// @dev Reverts with `ZeroAddress`, `AmountZero`, `ModuleNotActive`, `ModuleLockExceeded` or `ParamOutOfBounds`.
     /// @return reward What `beneficiary` was credited.
     function moduleSlash(address provider, uint256 amount, address beneficiary, uint256 rewardBps)
         external
         returns (uint256 reward);
 
     /// @notice Anyone may release what a retired module still holds of `provider`'s stake.
-    /// @dev Reverts with `ModuleStillActive`.
+    /// @dev Reverts with `ModuleStillActive`, or `AmountZero` when it holds nothing of `provider`'s stake.
     function releaseRetiredModuleLock(address module, address provider) external;
 }
 

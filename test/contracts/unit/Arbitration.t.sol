@@ -40,7 +40,9 @@ contract ArbitrationTest is UnitFixture {
     uint256 internal constant SHARE_BPS = 5_000; // default challengerShareBps
     uint256 internal constant FEE_BPS = 1_000; // default disputeFeeBps
     uint256 internal constant REWARD = COLLATERAL * SHARE_BPS / BPS; // 10 tokens
-    uint256 internal constant MODULE_FEE = COLLATERAL * FEE_BPS / BPS; // 2 tokens
+    /// @dev The arbitration fee per challenger when upheld: `disputeFeeBps` of its bond, in stake at the
+    ///      job's rate (C / P over the 10x collateral ratio): 1 USDC of fee -> 1 token.
+    uint256 internal constant MODULE_FEE = DISPUTE_FEE * COLLATERAL * BPS / (PRICE * 100_000); // 1 token
     uint256 internal constant K2 = uint256(keccak256("alice signer key 2"));
     string internal constant EVIDENCE = "ipfs://bafy-real-evidence";
 
@@ -110,15 +112,16 @@ contract ArbitrationTest is UnitFixture {
     // no joinDispute, no winner argument and no DisputeByProvider, DisputeFull, DisputeAlreadyJoined
     // or DisputeUnknownChallenger.
 
-    function test_openDispute_refusesProviderAndEveryKeyItEverUsed() public {
+    /// @dev Old contracts (ba0d4ae): anyone, the provider included, could open the dispute on its own job.
+    function test_openDispute_refusesProviderAndItsSigner() public {
         address k2 = vm.addr(K2);
         vm.prank(alice.account);
         market.updateProvider(k2, "https://provider.example"); // K1 retired, K2 current
         (JobId id, Job memory job) = _accepted(alice);
         market.submitResult(job, OUT, _sign(K2, id, job, OUT, alice.account));
-        address[3] memory selves = [alice.account, alice.signer, k2];
+        address[2] memory selves = [alice.account, k2];
 
-        for (uint256 i; i < 3; ++i) {
+        for (uint256 i; i < 2; ++i) {
             _fundClient(selves[i], 1_000 * USDC);
             vm.expectRevert(abi.encodeWithSelector(DisputeByProvider.selector, id, selves[i]));
             _open(selves[i], job, EVIDENCE);
@@ -126,21 +129,39 @@ contract ArbitrationTest is UnitFixture {
         _assertStatus(id, JobStatus.Submitted, "no self-dispute opened");
     }
 
-    function test_joinDispute_refusesProviderAndEveryKeyItEverUsed() public {
+    function test_joinDispute_refusesProviderAndItsSigner() public {
         address k2 = vm.addr(K2);
         vm.prank(alice.account);
         market.updateProvider(k2, "https://provider.example");
         (JobId id, Job memory job) = _accepted(alice);
         market.submitResult(job, OUT, _sign(K2, id, job, OUT, alice.account));
         _open(challenger, job, EVIDENCE);
-        address[3] memory selves = [alice.account, alice.signer, k2];
+        address[2] memory selves = [alice.account, k2];
 
-        for (uint256 i; i < 3; ++i) {
+        for (uint256 i; i < 2; ++i) {
             _fundClient(selves[i], 1_000 * USDC);
             vm.expectRevert(abi.encodeWithSelector(DisputeByProvider.selector, id, selves[i]));
             _join(selves[i], job, EVIDENCE);
         }
         assertEq(market.dispute(id).challengers, 1, "nobody joined");
+    }
+
+    /// @dev A provider can name any address as its key. If every address it ever named were refused,
+    ///      it could shut a chosen watchdog out by naming it and rotating away; only the current key is
+    ///      refused, so the watchdog disputes as soon as the provider moves on (and the provider cannot
+    ///      submit anything while a key it does not hold is current).
+    function test_openDispute_retiredKeyNamedByProviderCanStillDispute() public {
+        address watchdog = challenger;
+        vm.startPrank(alice.account);
+        market.updateProvider(watchdog, "https://provider.example"); // names the watchdog as its key
+        market.updateProvider(vm.addr(K2), "https://provider.example"); // and moves on
+        vm.stopPrank();
+        (JobId id, Job memory job) = _accepted(alice);
+        market.submitResult(job, OUT, _sign(K2, id, job, OUT, alice.account));
+
+        _open(watchdog, job, EVIDENCE);
+        _assertStatus(id, JobStatus.Disputed, "the watchdog's dispute is open");
+        assertEq(market.dispute(id).challenger, watchdog, "opened by the watchdog");
     }
 
     function test_rule_sybilOpenerGetsOnlyItsBondRealChallengerTheReward() public {
@@ -159,7 +180,7 @@ contract ArbitrationTest is UnitFixture {
         assertEq(cs[1], challenger, "joiner second");
 
         vm.expectEmit(address(market));
-        emit DisputeResolved(id, Outcome.Upheld, challenger, COLLATERAL, REWARD, MODULE_FEE);
+        emit DisputeResolved(id, Outcome.Upheld, challenger, COLLATERAL, REWARD, 2 * MODULE_FEE);
         _ruleWinner(job, Outcome.Upheld, 1);
 
         _assertStatus(id, JobStatus.Slashed, "slashed");
@@ -168,8 +189,8 @@ contract ArbitrationTest is UnitFixture {
         assertEq(_usdcWealth(challenger), challengerUsdcBefore, "winner: no bond lost");
         assertEq(market.claimable(sybil, address(usdc)), BOND, "sybil: bond back");
         assertEq(market.claimable(sybil, address(token)), 0, "sybil: no reward");
-        assertEq(market.claimable(address(verifier), address(token)), MODULE_FEE, "module: its fee");
-        assertEq(market.treasuryAccrued(address(token)), COLLATERAL - REWARD - MODULE_FEE, "treasury: the rest");
+        assertEq(market.claimable(address(verifier), address(token)), 2 * MODULE_FEE, "module: the fee of both bonds");
+        assertEq(market.treasuryAccrued(address(token)), COLLATERAL - REWARD - 2 * MODULE_FEE, "treasury: the rest");
         _assertProvider(alice.account, STAKE - COLLATERAL, 0, 0);
         assertEq(market.claimable(client, address(usdc)), PRICE, "client refunded");
         assertEq(partyStakeBefore - _partyStake(), COLLATERAL, "provider + sybil lose the whole collateral");
@@ -310,7 +331,7 @@ contract ArbitrationTest is UnitFixture {
         emit DisputeResolved(id, Outcome.Upheld, challenger, COLLATERAL, REWARD, MODULE_FEE);
         _ruleWinner(job, Outcome.Upheld, 0);
 
-        assertEq(market.claimable(address(verifier), address(token)), MODULE_FEE, "module: disputeFeeBps of the slash");
+        assertEq(market.claimable(address(verifier), address(token)), MODULE_FEE, "module: disputeFeeBps of the bond, paid from the slash");
         assertEq(market.claimable(address(verifier), address(usdc)), 0, "module: nothing in the job's token");
         assertEq(market.claimable(challenger, address(token)), REWARD, "challenger's share");
         assertEq(market.claimable(challenger, address(usdc)), BOND, "bond back");
