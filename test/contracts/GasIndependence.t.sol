@@ -82,12 +82,12 @@ contract GasIndependenceTest is Fixture {
         market.submitResult(disputed, out, sig);
         _cool();
         vm.prank(challenger);
-        market.openDispute(disputed);
+        market.openDispute(disputed, "");
         g[6] = vm.lastCallGas().gasTotalUsed;
 
         _cool();
         vm.prank(arbitrator);
-        verifier.rule(disputed, Outcome.Rejected, "result stands");
+        verifier.rule(disputed, Outcome.Rejected, 0, "result stands");
         g[7] = vm.lastCallGas().gasTotalUsed;
 
         _cool();

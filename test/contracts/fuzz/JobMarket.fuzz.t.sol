@@ -1,7 +1,12 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
-import {IJobMarketCore, IJobMarketErrors, IJobMarketExtension} from "../../../contracts/interfaces/IJobMarket.sol";
+import {
+    IJobMarketCore,
+    IJobMarketDisputes,
+    IJobMarketErrors,
+    IJobMarketExtension
+} from "../../../contracts/interfaces/IJobMarket.sol";
 import {JobLib} from "../../../contracts/libraries/JobLib.sol";
 import {MockERC20} from "../../../contracts/mocks/MockERC20.sol";
 import {JobId} from "../../../contracts/types/Ids.sol";
@@ -9,7 +14,9 @@ import {ArbitratedVerifier} from "../../../contracts/verifiers/ArbitratedVerifie
 import {Fixture} from "../utils/Fixture.sol";
 
 /// @notice Property fuzz tests of the job market's math and state machine (DESIGN.md invariants
-///         2, 3, 4, 7 on single jobs; the invariant suite covers their interleavings).
+///         2, 3, 4, 7, 8 on single jobs; the invariant suite covers their interleavings), under the
+///         rules of 365ec64: shared liveness slashes, arbitration fees paid to the verifier module,
+///         timed-out disputes refunding the client, and signer-key epochs.
 contract JobMarketFuzzTest is Fixture {
     ProviderKey internal alice;
     address internal keeper = makeAddr("keeper");
@@ -167,9 +174,14 @@ contract JobMarketFuzzTest is Fixture {
             }
             assertEq(market.provider(who[a]).locked, 0, "batch unlocked");
         }
-        // A job already paid cannot be paid again, alone or in a batch.
-        vm.expectRevert();
-        market.finalizeJobs(batch);
+        // A job already paid cannot be paid again: the same batch again skips every job.
+        vm.prank(keeper);
+        assertEq(market.finalizeJobs(batch), 0, "nothing finalized twice");
+        for (uint256 a; a < 2; ++a) {
+            for (uint256 t; t < 2; ++t) {
+                assertEq(market.claimable(who[a], tok[t]), payout[a][t], "paid once");
+            }
+        }
     }
 
     // ================================================================== collateral and bond math
@@ -235,7 +247,7 @@ contract JobMarketFuzzTest is Fixture {
         uint256 expected = byRatio > floor ? byRatio : floor;
         uint256 before = usdc.balanceOf(challenger);
         vm.prank(challenger);
-        uint256 bond = market.openDispute(job);
+        uint256 bond = market.openDispute(job, "");
         assertEq(bond, expected, "bond = max(price x ratio, floor)");
         assertGe(bond, floor, "bond below floor");
         assertGe(bond, byRatio, "bond below ratio x price");
@@ -246,13 +258,23 @@ contract JobMarketFuzzTest is Fixture {
 
     // ================================================================== slashes (invariants 3, 4)
 
-    function testFuzz_expireJob_livenessSlashAtMostCollateral(uint96 price, uint32 ratioBps, uint32 livenessBps) public {
+    /// @notice The liveness slash never exceeds the collateral, and it is shared like a dispute's: the
+    ///         client gets challengerShareBps of it (at most half), the treasury the rest, so a miss
+    ///         never pays whoever induced it (or a provider acting as its own client) in full.
+    function testFuzz_expireJob_livenessSlashAtMostCollateral(
+        uint96 price,
+        uint32 ratioBps,
+        uint32 livenessBps,
+        uint16 shareBps
+    ) public {
         price = uint96(bound(price, 1, 10_000 * USDC));
         ratioBps = uint32(bound(ratioBps, 10_000, 1_000_000));
         livenessBps = uint32(bound(livenessBps, 0, ratioBps));
+        shareBps = uint16(bound(shareBps, 0, 5_000));
         Params memory p = _defaults();
         p.collateralRatioBps = ratioBps;
         p.livenessSlashBps = livenessBps;
+        p.challengerShareBps = shareBps;
         market.setParams(p);
         (, Job memory job) = _create(alice.account, price);
         vm.prank(alice.account);
@@ -265,37 +287,75 @@ contract JobMarketFuzzTest is Fixture {
         uint256 slashed = before - market.provider(alice.account).staked;
         assertLe(slashed, job.collateral, "liveness slash above collateral");
         assertEq(slashed, uint256(job.collateral) * livenessBps / ratioBps, "liveness slash = collateral x liveness / ratio");
-        assertEq(market.claimable(client, address(token)), slashed, "slash paid to the client");
-        assertEq(market.treasuryAccrued(address(token)), 0, "nothing to the treasury");
+        uint256 toClient = market.claimable(client, address(token));
+        assertEq(toClient, slashed * shareBps / 10_000, "client: challengerShare of the slash");
+        assertLe(toClient * 2, slashed, "client got more than half");
+        assertEq(toClient + market.treasuryAccrued(address(token)), slashed, "client + treasury != slashed");
         assertEq(market.claimable(client, address(usdc)), price, "client refunded in full");
         assertEq(market.provider(alice.account).locked, 0, "collateral unlocked");
     }
 
-    function testFuzz_resolveDispute_upheldSplitsSlash(uint96 price, uint16 shareBps) public {
+    function testFuzz_resolveDispute_upheldSplitsSlash(uint96 price, uint16 shareBps, uint16 feeBps) public {
         price = uint96(bound(price, 1, 10_000 * USDC));
         shareBps = uint16(bound(shareBps, 0, 5_000));
+        feeBps = uint16(bound(feeBps, 0, 5_000));
         Params memory p = _defaults();
         p.challengerShareBps = shareBps;
+        p.disputeFeeBps = feeBps;
         market.setParams(p);
         (JobId id, Job memory job) = _create(alice.account, price);
         vm.prank(alice.account);
         market.acceptJob(job);
         _submitFor(job, id, keccak256("out"));
         vm.prank(challenger);
-        uint256 bond = market.openDispute(job);
+        uint256 bond = market.openDispute(job, "");
         uint256 stakeBefore = market.provider(alice.account).staked;
         vm.prank(arbitrator);
-        verifier.rule(job, Outcome.Upheld, "");
+        verifier.rule(job, Outcome.Upheld, 0, "");
 
         uint256 slashed = stakeBefore - market.provider(alice.account).staked;
         uint256 reward = market.claimable(challenger, address(token));
+        uint256 fee = market.claimable(address(verifier), address(token));
         uint256 toTreasury = market.treasuryAccrued(address(token));
         assertEq(slashed, job.collateral, "fraud slashes the whole collateral");
-        assertEq(reward + toTreasury, slashed, "reward + treasury != slashed");
+        assertEq(reward + fee + toTreasury, slashed, "reward + module fee + treasury != slashed");
         assertEq(reward, slashed * shareBps / 10_000, "reward = share of slash");
+        assertEq(fee, slashed * feeBps / 10_000, "module fee = disputeFee of slash");
         assertLe(reward * 2, slashed, "reward above 50%");
         assertEq(market.claimable(challenger, address(usdc)), bond, "bond returned");
+        assertEq(market.claimable(address(verifier), address(usdc)), 0, "no fee from the winner's bond");
         assertEq(market.claimable(client, address(usdc)), price, "client refunded");
+    }
+
+    /// @notice A failed challenge is never free and never creates value: each bond pays the module
+    ///         disputeFeeBps of itself, and the rest goes to the provider (Rejected) or back (Draw).
+    function testFuzz_resolveDispute_failedChallengePaysModuleFromBond(uint96 price, uint16 feeBps, bool draw)
+        public
+    {
+        price = uint96(bound(price, 1, 10_000 * USDC));
+        feeBps = uint16(bound(feeBps, 0, 5_000));
+        Params memory p = _defaults();
+        p.disputeFeeBps = feeBps;
+        market.setParams(p);
+        (JobId id, Job memory job) = _create(alice.account, price);
+        vm.prank(alice.account);
+        market.acceptJob(job);
+        _submitFor(job, id, keccak256("out"));
+        vm.prank(challenger);
+        uint256 bond = market.openDispute(job, "");
+        vm.prank(arbitrator);
+        verifier.rule(job, draw ? Outcome.Draw : Outcome.Rejected, 0, "");
+
+        uint256 fee = market.claimable(address(verifier), address(usdc));
+        uint256 back = market.claimable(challenger, address(usdc));
+        uint256 toProvider = market.claimable(alice.account, address(usdc)) - (price - uint256(price) / 100);
+        assertEq(fee, bond * feeBps / 10_000, "module fee = disputeFee of the bond");
+        assertEq(fee + back + toProvider, bond, "bond unaccounted");
+        if (draw) assertEq(toProvider, 0, "a draw paid the provider");
+        else assertEq(back, 0, "a rejection returned the bond");
+        assertEq(uint256(_status(id)), uint256(JobStatus.Finalized), "the result stands and is paid");
+        assertEq(market.treasuryAccrued(address(usdc)), 0, "nothing of the bond to the treasury");
+        assertEq(usdc.balanceOf(address(market)), uint256(price) + bond, "held == escrow + bond");
     }
 
     // ================================================================== one job, any sequence (invariant 2)
@@ -305,7 +365,7 @@ contract JobMarketFuzzTest is Fixture {
         Job job;
         uint256 bond;
         uint256 bondToProvider;
-        uint256 bondKept;
+        uint256 bondFee; // paid to the verifier module by a failed challenge
         bool wasFinalized;
         uint256 terminalEntries;
     }
@@ -363,21 +423,20 @@ contract JobMarketFuzzTest is Fixture {
             _try(client, address(market), abi.encodeCall(IJobMarketCore.cancelJob, (l.job)));
         } else if (op == 7) {
             (bool ok, bytes memory ret) =
-                _try(challenger, address(market), abi.encodeCall(IJobMarketExtension.openDispute, (l.job)));
+                _try(challenger, address(market), abi.encodeCall(IJobMarketDisputes.openDispute, (l.job, "")));
             if (ok) l.bond = abi.decode(ret, (uint256));
         } else if (op == 8) {
             Outcome outcome = Outcome((h >> 8) % 3);
-            (bool ok,) = _try(arbitrator, address(verifier), abi.encodeCall(ArbitratedVerifier.rule, (l.job, outcome, "")));
-            if (ok && outcome == Outcome.Rejected) {
-                l.bondKept = l.bond / 10;
-                l.bondToProvider = l.bond - l.bondKept;
-            }
+            (bool ok,) =
+                _try(arbitrator, address(verifier), abi.encodeCall(ArbitratedVerifier.rule, (l.job, outcome, 0, "")));
+            if (ok && outcome != Outcome.Upheld) l.bondFee = l.bond / 10; // disputeFeeBps = 10 %
+            if (ok && outcome == Outcome.Rejected) l.bondToProvider = l.bond - l.bondFee;
         } else if (op == 9) {
-            _try(keeper, address(market), abi.encodeCall(IJobMarketExtension.cancelDispute, (l.job)));
+            _try(keeper, address(market), abi.encodeCall(IJobMarketDisputes.cancelDispute, (l.job)));
         } else if (op == 10) {
             bytes32 other = keccak256(abi.encode("other", h));
             bytes memory sigB = _sign(alice.signerKey, l.id, l.job, other, alice.account);
-            _try(reporter, address(market), abi.encodeCall(IJobMarketExtension.reportEquivocation, (l.job, out, sig, other, sigB)));
+            _try(reporter, address(market), abi.encodeCall(IJobMarketDisputes.reportEquivocation, (l.job, out, sig, other, sigB)));
         } else {
             vm.warp(block.timestamp + bound(h >> 8, 1 minutes, op == 11 ? 6 hours : 10 days));
         }
@@ -401,7 +460,8 @@ contract JobMarketFuzzTest is Fixture {
                 && (to == JobStatus.Submitted || to == JobStatus.Expired || to == JobStatus.Slashed))
             || (from == JobStatus.Submitted
                 && (to == JobStatus.Disputed || to == JobStatus.Finalized || to == JobStatus.Slashed))
-            || (from == JobStatus.Disputed && (to == JobStatus.Finalized || to == JobStatus.Slashed))
+            || (from == JobStatus.Disputed
+                && (to == JobStatus.Finalized || to == JobStatus.Slashed || to == JobStatus.Cancelled))
             || (from == JobStatus.Finalized && to == JobStatus.Slashed);
         assertTrue(ok, "a state moved backwards or skipped to an illegal one");
     }
@@ -414,9 +474,15 @@ contract JobMarketFuzzTest is Fixture {
         uint256 fee = market.feesOwed(alice.account, address(usdc));
         uint256 refund = market.claimable(client, address(usdc));
         uint256 bondBack = market.claimable(challenger, address(usdc));
-        assertEq(toProvider + fee + refund + bondBack + l.bondToProvider + market.treasuryAccrued(address(usdc)), price + l.bond, "payment tokens unaccounted");
+        uint256 moduleFee = market.claimable(address(verifier), address(usdc));
+        assertEq(
+            toProvider + fee + refund + bondBack + l.bondToProvider + moduleFee + market.treasuryAccrued(address(usdc)),
+            price + l.bond,
+            "payment tokens unaccounted"
+        );
         assertEq(usdc.balanceOf(address(market)), price + l.bond, "market holds escrow + bond until claims");
-        assertEq(market.treasuryAccrued(address(usdc)), l.bondKept, "treasury holds only the kept bond share");
+        assertEq(moduleFee, l.bondFee, "the module holds only the fee of a failed challenge");
+        assertEq(market.treasuryAccrued(address(usdc)), 0, "no payment token reaches the treasury before claims");
         if (l.wasFinalized) {
             assertEq(toProvider + fee, price, "finalized: payout + fee != price");
             assertEq(refund, 0, "finalized and refunded");
@@ -425,16 +491,20 @@ contract JobMarketFuzzTest is Fixture {
             assertEq(refund, price, "refunded: not in full");
             assertEq(toProvider + fee, 0, "refunded and paid");
         }
-        // Stake-token side: what left alice's stake went to the client, a challenger or reporter, or the treasury.
+        // Stake-token side: what left alice's stake went to the client, a challenger or reporter, the
+        // verifier module (its fee of an upheld dispute), or the treasury.
         ProviderInfo memory info = market.provider(alice.account);
         uint256 lost = INITIAL_STAKE - info.staked - info.thawing;
         assertLe(lost, l.job.collateral, "slashed above collateral");
         assertEq(
             market.claimable(client, address(token)) + market.claimable(challenger, address(token))
-                + market.claimable(reporter, address(token)) + market.treasuryAccrued(address(token)),
+                + market.claimable(reporter, address(token)) + market.claimable(address(verifier), address(token))
+                + market.treasuryAccrued(address(token)),
             lost,
             "slash unaccounted"
         );
+        assertLe(market.claimable(client, address(token)) * 2, lost, "the client got more than half of a slash");
+        assertEq(info.slashDebt, 0, "a well-staked provider owes nothing");
         assertEq(info.locked, 0, "collateral still locked after settlement");
     }
 
@@ -546,37 +616,83 @@ contract JobMarketFuzzTest is Fixture {
 
     // ================================================================== signatures (invariant 8)
 
-    /// @notice After a rotation, the previous key counts as evidence until exactly the moment the
-    ///         next rotation becomes possible: at any time one of the two holds, never both, so a
-    ///         rotation can never push still-usable evidence out.
-    function testFuzz_updateProvider_neverDropsUsableEvidence(uint256 dt, uint32 thawing) public {
-        thawing = uint32(bound(thawing, 4 hours + 7 days + 48 hours, 28 days));
-        market.setThawingPeriod(thawing);
+    function _key(uint256 i) internal view returns (uint256) {
+        return i == 0 ? alice.signerKey : uint256(keccak256(abi.encode("alice key", i)));
+    }
+
+    /// @notice No rotation erases evidence: after any number of rotations (no rate limit: each one
+    ///         succeeds at once), any wait and any change of thawingPeriod, the key a job was accepted
+    ///         under still proves equivocation, alone or with a later key.
+    function testFuzz_updateProvider_neverErasesEvidence(uint256 rotations, uint256 dt, uint32 thawing, bool mixed)
+        public
+    {
         (JobId id, Job memory job) = _create(alice.account, PRICE);
         vm.prank(alice.account);
         market.acceptJob(job);
-        _submitFor(job, id, keccak256("a")); // signed by the key about to be rotated out
-        vm.prank(alice.account);
-        market.updateProvider(vm.addr(uint256(keccak256("alice key B"))), "");
-        dt = bound(dt, 0, 2 * uint256(thawing));
-        vm.warp(block.timestamp + dt);
+        _submitFor(job, id, keccak256("a")); // signed by key 0, the job's epoch
+        rotations = bound(rotations, 1, 16);
+        for (uint256 i = 1; i <= rotations; ++i) {
+            (bool rotated,) = _try(
+                alice.account,
+                address(market),
+                abi.encodeCall(IJobMarketExtension.updateProvider, (vm.addr(_key(i)), ""))
+            );
+            assertTrue(rotated, "a rotation with a fresh key was refused");
+        }
+        thawing = uint32(bound(thawing, 4 hours + 7 days + 48 hours, 28 days));
+        market.setThawingPeriod(thawing);
+        vm.warp(block.timestamp + bound(dt, 0, 365 days));
 
         bytes memory sigA = _sign(alice.signerKey, id, job, keccak256("a"), alice.account);
-        bytes memory sigB = _sign(alice.signerKey, id, job, keccak256("b"), alice.account);
-        uint256 snap = vm.snapshotState();
-        (bool proven,) = _try(
-            reporter,
-            address(market),
-            abi.encodeCall(IJobMarketExtension.reportEquivocation, (job, keccak256("a"), sigA, keccak256("b"), sigB))
+        bytes memory sigB = _sign(mixed ? _key(rotations) : alice.signerKey, id, job, keccak256("b"), alice.account);
+        vm.prank(reporter);
+        market.reportEquivocation(job, keccak256("a"), sigA, keccak256("b"), sigB);
+        assertEq(uint256(_status(id)), uint256(JobStatus.Slashed), "evidence of the accept epoch was erased");
+    }
+
+    /// @notice A key is evidence against a job exactly when it became the signer at or after the job's
+    ///         signer epoch: keys retired before the job was accepted never are, later keys always are.
+    function testFuzz_reportEquivocation_keyIsEvidenceIffEpochAtLeastJobs(uint256 before, uint256 after_, uint256 pick)
+        public
+    {
+        before = bound(before, 0, 6);
+        after_ = bound(after_, 0, 6);
+        vm.startPrank(alice.account);
+        for (uint256 i = 1; i <= before; ++i) {
+            market.updateProvider(vm.addr(_key(i)), "");
+        }
+        vm.stopPrank();
+        (JobId id, Job memory job) = _create(alice.account, PRICE);
+        vm.prank(alice.account);
+        market.acceptJob(job);
+        assertEq(market.jobState(id).signerEpoch, before, "job epoch");
+        vm.startPrank(alice.account);
+        for (uint256 i = before + 1; i <= before + after_; ++i) {
+            market.updateProvider(vm.addr(_key(i)), "");
+        }
+        vm.stopPrank();
+
+        pick = bound(pick, 0, before + after_);
+        bytes memory sigA = _sign(_key(pick), id, job, keccak256("a"), alice.account);
+        bytes memory sigB = _sign(_key(pick), id, job, keccak256("b"), alice.account);
+        assertEq(market.signerKeyEpoch(alice.account, vm.addr(_key(pick))), pick + 1, "key epoch");
+        if (pick < before) {
+            vm.expectRevert(
+                abi.encodeWithSelector(
+                    IJobMarketErrors.AttestationWrongSigner.selector,
+                    id,
+                    vm.addr(_key(pick)),
+                    vm.addr(_key(before + after_))
+                )
+            );
+        }
+        vm.prank(reporter);
+        market.reportEquivocation(job, keccak256("a"), sigA, keccak256("b"), sigB);
+        assertEq(
+            uint256(_status(id)),
+            uint256(pick < before ? JobStatus.Accepted : JobStatus.Slashed),
+            "evidence iff the key's epoch >= the job's"
         );
-        vm.revertToState(snap);
-        (bool rotated,) = _try(
-            alice.account,
-            address(market),
-            abi.encodeCall(IJobMarketExtension.updateProvider, (vm.addr(uint256(keccak256("alice key C"))), ""))
-        );
-        assertEq(proven, dt <= thawing, "old key's evidence window");
-        assertEq(rotated, dt > thawing, "next rotation allowed only after the evidence window");
     }
 
     /// @notice DESIGN.md "thawing stake stays slashable": even with the shortest thawing period

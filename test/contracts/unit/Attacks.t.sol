@@ -96,7 +96,8 @@ contract Reenterer is ITokenHook, IJobMarketTypes {
 ///  replay on another chain              -> AttestationWrongSigner          -> test_submitResult_rejectsReplayOnOtherChain
 ///  replay on another deployment         -> AttestationWrongSigner          -> test_submitResult_rejectsReplayOnOtherDeployment
 ///  result after the deadline            -> JobDeadlinePassed               -> test_submitResult_rejectsAfterDeadline
-///  double finalize (also in a batch)    -> JobWrongStatus(Finalized)       -> test_finalizeJob_rejectsDoubleFinalize
+///  double finalize (also in a batch)    -> JobWrongStatus(Finalized); a batch
+///                                          skips it (JobFinalizeSkipped)   -> test_finalizeJob_rejectsDoubleFinalize
 ///  refund after payout, same block      -> JobWrongStatus(Finalized)       -> test_expireJob_rejectsRefundAfterPayoutSameBlock,
 ///                                                                             test_cancelJob_rejectsRefundAfterPayoutSameBlock
 ///  payout after refund, same block      -> JobWrongStatus(Expired)         -> test_finalizeJob_rejectsPayoutAfterRefundSameBlock
@@ -247,8 +248,9 @@ contract AttacksTest is UnitFixture {
         market.finalizeJob(job);
         Job[] memory batch = new Job[](1);
         batch[0] = job;
-        vm.expectRevert(abi.encodeWithSelector(JobWrongStatus.selector, id, JobStatus.Finalized));
-        market.finalizeJobs(batch);
+        vm.expectEmit(address(market));
+        emit JobFinalizeSkipped(id, JobStatus.Finalized);
+        assertEq(market.finalizeJobs(batch), 0, "a batch skips it rather than paying again");
         assertEq(market.claimable(alice.account, address(usdc)), PAYOUT, "paid once");
         assertEq(market.feesOwed(alice.account, address(usdc)), FEE, "fee once");
         _assertProvider(alice.account, STAKE, 0, 0);
@@ -453,9 +455,10 @@ contract AttacksTest is UnitFixture {
     function test_rule_blocklistedChallengerBlocksNoOne() public {
         (JobId id, Job memory job) = _disputed(alice);
         usdc.blocklist(challenger);
-        _rule(job, Outcome.Draw); // credits the bond instead of pushing it
+        _rule(job, Outcome.Draw); // credits the bond (less the arbitration fee) instead of pushing it
         _assertStatus(id, JobStatus.Finalized, "settled");
-        assertEq(market.claimable(challenger, address(usdc)), BOND, "bond credited");
+        assertEq(market.claimable(challenger, address(usdc)), BOND - DISPUTE_FEE, "bond credited");
+        assertEq(market.claimable(address(verifier), address(usdc)), DISPUTE_FEE, "module fee credited");
         vm.prank(alice.account);
         assertEq(market.claim(address(usdc), alice.account), PAYOUT, "provider paid");
     }

@@ -227,8 +227,9 @@ contract BalancesTest is UnitFixture {
     function test_sweepToTreasury_slashRemainderInStakeToken() public {
         (, Job memory job) = _disputed(alice);
         _rule(job, Outcome.Upheld);
-        assertEq(market.sweepToTreasury(address(token)), COLLATERAL - CHALLENGER_SHARE, "slash remainder");
-        assertEq(market.claimable(treasury, address(token)), COLLATERAL - CHALLENGER_SHARE, "treasury balance");
+        uint256 rest = COLLATERAL - CHALLENGER_SHARE - UPHELD_FEE; // after the challenger and the verifier module
+        assertEq(market.sweepToTreasury(address(token)), rest, "slash remainder");
+        assertEq(market.claimable(treasury, address(token)), rest, "treasury balance");
     }
 
     // ================================================================== balances fund jobs
@@ -247,37 +248,53 @@ contract BalancesTest is UnitFixture {
 
     // ================================================================== solvency and exit
 
-    /// @dev After every kind of settlement, the market holds exactly what it owes, and once everyone
-    ///      has pulled, it holds nothing but the remaining stake.
-    function test_balances_solventAndEveryoneCanExit() public {
-        ProviderKey memory bob = _provider("bob", STAKE);
+    /// @dev Settles one job of every kind; returns the one left open.
+    function _settleEveryKind(ProviderKey memory bob) internal returns (Job memory open) {
         (, Job memory fin) = _submitted(alice, OUT); // finalized
-        (, Job memory up) = _disputed(bob); //          upheld: bob slashed
-        (, Job memory rej) = _disputed(alice); //       rejected
+        (, Job memory up) = _disputed(bob); //          upheld: bob slashed, the module paid from the slash
+        (, Job memory rej) = _disputed(alice); //       rejected: the module paid from the bond
+        (, Job memory drw) = _disputed(alice); //       draw: the module paid from the bond, the rest returned
+        (, Job memory tmo) = _disputed(alice); //       timed out: client refunded, bond returned
         (, Job memory can) = _create(alice.account, PRICE); // cancelled
         (, Job memory exp) = _accepted(alice); //       expired with liveness slash
-        (, Job memory open) = _create(address(0), PRICE); // still open
+        (, open) = _create(address(0), PRICE); //       still open
         vm.prank(client);
         market.finalizeJob(fin);
         _rule(up, Outcome.Upheld);
         _rule(rej, Outcome.Rejected);
+        _rule(drw, Outcome.Draw);
         vm.prank(client);
         market.cancelJob(can);
         vm.warp(uint256(exp.deadline) + 1);
         market.expireJob(exp);
+        vm.warp(block.timestamp + RESOLUTION);
+        market.cancelDispute(tmo);
+    }
+
+    function _stakeOwed(ProviderKey memory bob) internal view returns (uint256) {
+        return uint256(market.provider(alice.account).staked) + market.provider(bob.account).staked
+            + market.claimable(client, address(token)) + market.claimable(challenger, address(token))
+            + market.claimable(address(verifier), address(token)) + market.treasuryAccrued(address(token));
+    }
+
+    /// @dev After every kind of settlement, the market holds exactly what it owes, and once everyone
+    ///      (the verifier module included) has pulled, it holds nothing but the remaining stake.
+    function test_balances_solventAndEveryoneCanExit() public {
+        ProviderKey memory bob = _provider("bob", STAKE);
+        Job memory open = _settleEveryKind(bob);
 
         // usdc: escrow of the open job + every balance + owed fees + accrual
         uint256 owedUsdc = open.price + market.claimable(client, address(usdc))
             + market.claimable(challenger, address(usdc)) + market.claimable(alice.account, address(usdc))
-            + market.feesOwed(alice.account, address(usdc)) + market.treasuryAccrued(address(usdc));
+            + market.claimable(address(verifier), address(usdc)) + market.feesOwed(alice.account, address(usdc))
+            + market.treasuryAccrued(address(usdc));
         assertEq(usdc.balanceOf(address(market)), owedUsdc, "usdc: held == owed");
-        assertEq(owedUsdc, 6 * PRICE + 2 * BOND, "six escrows and two bonds came in");
+        assertEq(owedUsdc, 8 * PRICE + 4 * BOND, "eight escrows and four bonds came in");
+        assertEq(market.claimable(address(verifier), address(usdc)), 2 * DISPUTE_FEE, "two failed challenges paid");
         // stake token: stakes + balances + accrual
-        uint256 owedStake = market.provider(alice.account).staked + market.provider(bob.account).staked
-            + market.claimable(client, address(token)) + market.claimable(challenger, address(token))
-            + market.treasuryAccrued(address(token));
-        assertEq(token.balanceOf(address(market)), owedStake, "stake: held == owed");
-        assertEq(owedStake, 2 * STAKE, "nothing created or lost");
+        assertEq(token.balanceOf(address(market)), _stakeOwed(bob), "stake: held == owed");
+        assertEq(_stakeOwed(bob), 2 * STAKE, "nothing created or lost");
+        _assertProvider(alice.account, STAKE - LIVENESS, 0, 0);
 
         // everyone exits
         vm.prank(client);
@@ -292,6 +309,10 @@ contract BalancesTest is UnitFixture {
         vm.stopPrank();
         vm.prank(alice.account);
         market.claim(address(usdc), alice.account);
+        vm.startPrank(arbitrator);
+        verifier.claimFees(address(usdc), arbitrator);
+        verifier.claimFees(address(token), arbitrator);
+        vm.stopPrank();
         market.sweepToTreasury(address(usdc));
         market.sweepToTreasury(address(token));
         vm.startPrank(treasury);

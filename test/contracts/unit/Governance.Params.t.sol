@@ -20,12 +20,14 @@ import {UnitFixture} from "../utils/UnitFixture.sol";
 ///  ZeroAddress                -> test_setTreasury_revertsForZero, test_configurePaymentToken_revertsForZeroToken,
 ///                                test_constructor_revertsForZeroExtension, test_initialize_revertsForZeroAddresses
 ///  TokenStakeRateZero         -> test_configurePaymentToken_revertsForZeroRate
+///  ModuleNotActive            -> test_setVerifier_revertsForInactiveModule (setModule itself: the Modules suite)
 ///  AccessManagedUnauthorized  -> test_setParams_revertsForNonAdmin, test_setThawingPeriod_revertsForNonAdmin,
 ///                                test_setMinStake_revertsForNonAdmin, test_setTreasury_revertsForNonAdmin,
 ///                                test_configurePaymentToken_revertsForNonAdmin, test_setVerifier_revertsForNonAdmin,
 ///                                test_pause_revertsForNonGuardian, test_unpause_revertsForGuardian,
 ///                                test_upgradeToAndCall_revertsForNonAdmin
-///                                (ArbitratedVerifier.rule: Disputes.t.sol test_rule_revertsForNonArbitrator)
+///                                (ArbitratedVerifier.rule, claimFees: Disputes.t.sol test_rule_revertsForNonArbitrator,
+///                                test_claimFees_revertsForNonArbitrator)
 ///  PaymentTokenNotAllowed     -> test_configurePaymentToken_delistBlocksNewJobsOnly
 ///  InvalidInitialization (OZ) -> test_initialize_revertsTwice
 ///  EnforcedPause              -> per entry point: createJob, createJobWithPermit, createJobFromBalance, acceptJob,
@@ -364,10 +366,27 @@ contract GovernanceParamsTest is UnitFixture {
 
     function test_setVerifier_updatesAndEmits() public {
         address v = makeAddr("module");
+        market.setModule(v, true);
         vm.expectEmit(address(market));
         emit VerifierUpdated(Determinism.NONE, v);
         market.setVerifier(Determinism.NONE, v);
         assertEq(market.verifierOf(Determinism.NONE), v, "set");
+    }
+
+    /// @dev A verifier gets bounded authority over the disputes routed to it, so governance must
+    ///      register it as a module first; zero (no disputes for the class) needs no module.
+    function test_setVerifier_revertsForInactiveModule() public {
+        address v = makeAddr("not a module");
+        vm.expectRevert(abi.encodeWithSelector(ModuleNotActive.selector, v));
+        market.setVerifier(Determinism.NONE, v);
+        market.setModule(v, true);
+        market.setModule(v, false); // retired
+        vm.expectRevert(abi.encodeWithSelector(ModuleNotActive.selector, v));
+        market.setVerifier(Determinism.NONE, v);
+        assertEq(market.verifierOf(Determinism.NONE), address(verifier), "unchanged");
+
+        market.setVerifier(Determinism.NONE, address(0));
+        assertEq(market.verifierOf(Determinism.NONE), address(0), "disabled");
     }
 
     function test_setVerifier_revertsForNonAdmin() public {
@@ -405,6 +424,7 @@ contract GovernanceParamsTest is UnitFixture {
     }
 
     /// @dev Every exit works while paused: results, settlement, refunds, disputes, slashing, unstaking, claims.
+    ///      (A dispute nobody ruled on now ends Cancelled with the client refunded.)
     function test_pause_leavesExitsOpen() public {
         // 0 finalize, 1 submit, 2 cancel, 3 expire, 4 rule, 5 cancelDispute, 6 reportEquivocation
         JobId[] memory ids = new JobId[](7);
@@ -424,7 +444,7 @@ contract GovernanceParamsTest is UnitFixture {
         _pause();
 
         vm.prank(challenger);
-        market.openDispute(dspJob); // challenge windows keep running, so disputes stay open
+        market.openDispute(dspJob, ""); // challenge windows keep running, so disputes stay open
 
         _submit(alice, ids[1], jobs[1], OUT);
         vm.startPrank(client);
@@ -455,7 +475,7 @@ contract GovernanceParamsTest is UnitFixture {
         _assertStatus(ids[2], JobStatus.Cancelled, "cancel");
         _assertStatus(ids[3], JobStatus.Expired, "expire");
         _assertStatus(ids[4], JobStatus.Finalized, "rule");
-        _assertStatus(ids[5], JobStatus.Finalized, "cancelDispute");
+        _assertStatus(ids[5], JobStatus.Cancelled, "cancelDispute");
         _assertStatus(ids[6], JobStatus.Slashed, "reportEquivocation");
         _assertStatus(dsp, JobStatus.Disputed, "openDispute");
         (,,,, bool paused) = market.settings();

@@ -27,8 +27,10 @@ import {UnitFixture} from "../utils/UnitFixture.sol";
 ///  JobWrongStatus            -> test_acceptJob_revertsForUnknownJob, test_acceptJob_revertsWhenAlreadyAccepted,
 ///                               test_submitResult_revertsWhenNotAccepted, test_submitResult_revertsWhenAlreadySubmitted,
 ///                               test_acceptAndSubmit_revertsWhenNotCreated, test_finalizeJob_revertsWhenNotSubmitted,
-///                               test_finalizeJob_revertsWhenAlreadyFinalized, test_finalizeJobs_revertsForDuplicateJob,
-///                               test_expireJob_revertsForOtherStatuses, test_cancelJob_revertsWhenNotCreated
+///                               test_finalizeJob_revertsWhenAlreadyFinalized, test_expireJob_revertsForOtherStatuses,
+///                               test_cancelJob_revertsWhenNotCreated
+///                               (finalizeJobs skips such jobs instead: test_finalizeJobs_skipsDuplicateJob,
+///                               test_finalizeJobs_skipsJobsSettledSinceBatchWasBuilt)
 ///  JobDeadlinePassed         -> test_acceptJob_revertsAfterDeadline, test_submitResult_revertsAfterDeadline,
 ///                               test_acceptAndSubmit_revertsAfterDeadline
 ///  JobNotForProvider         -> test_acceptJob_revertsForOtherProvider
@@ -40,6 +42,9 @@ import {UnitFixture} from "../utils/UnitFixture.sol";
 ///  OfferNotActive            -> test_acceptJob_revertsForOpenJobWithoutActiveOffer
 ///  OfferTokenMismatch        -> test_acceptJob_revertsForOpenJobWithOfferInOtherToken
 ///  OfferPriceAboveJobPrice   -> test_acceptJob_revertsForOpenJobPricedBelowOffer
+///  JobDeadlineBelowLatency   -> test_acceptJob_revertsForOpenJobWhenDeadlineBelowLatency
+///                               (boundary: test_acceptJob_openJobAcceptsDeadlineExactlyAtLatency;
+///                               direct jobs are not checked: test_acceptJob_directJobIgnoresLatency)
 ///  AttestationInvalidSignature -> test_submitResult_revertsForMalformedSignature, test_acceptAndSubmit_revertsForInvalidSignature
 ///                               (r = 0, v = 0, high s: Attacks.t.sol)
 ///  AttestationWrongSigner    -> test_submitResult_revertsForWrongSigner, test_submitResult_revertsForSignatureOfOtherOutput,
@@ -49,12 +54,13 @@ import {UnitFixture} from "../utils/UnitFixture.sol";
 ///  JobChallengeWindowOpen    -> test_finalizeJob_revertsWhileWindowOpen, test_finalizeJob_revertsForProviderWhileWindowOpen
 ///  BatchEmpty                -> test_finalizeJobs_revertsForEmptyBatch
 ///  BatchTooLarge             -> test_finalizeJobs_revertsForBatchTooLarge
-///  JobDeadlineNotReached     -> test_expireJob_revertsForCreatedBeforeDeadline, test_expireJob_revertsForAcceptedBeforeDeadline
+///  JobDeadlineNotReached     -> test_expireJob_revertsForCreatedBeforeDeadline, test_expireJob_revertsForAcceptedBeforeDeadline,
+///                               test_expireJob_revertsForJailedProviderBeforeDeadline
 ///  JobNotClient              -> test_cancelJob_revertsForNonClient
 ///  ERC20InsufficientAllowance (token) -> test_createJob_revertsWithoutAllowance
 ///  FeeOnTransferToken, SafeERC20FailedOperation, permit, msg.value -> Attacks.t.sol
-///  JobUnknown                -> test_acceptJob_revertsForUnknownJob, test_expireJob_revertsForOtherStatuses
-///                               (test_acceptJob_revertsForUnknownJob, test_expireJob_revertsForOtherStatuses).
+///  JobUnknown                -> test_acceptJob_revertsForUnknownJob, test_expireJob_revertsForOtherStatuses,
+///                               test_finalizeJobs_revertsForUnknownJob
 contract JobLifecycleTest is UnitFixture {
     // ================================================================== createJob
 
@@ -286,6 +292,7 @@ contract JobLifecycleTest is UnitFixture {
         assertEq(uint256(st.status), uint256(JobStatus.Accepted), "status");
         assertEq(st.provider, alice.account, "provider");
         assertEq(st.timestamp, block.timestamp, "accepted at");
+        assertEq(st.signerEpoch, 0, "the provider's signer epoch at acceptance");
         _assertProvider(alice.account, STAKE, COLLATERAL, 0);
     }
 
@@ -326,6 +333,16 @@ contract JobLifecycleTest is UnitFixture {
         vm.prank(alice.account);
         market.acceptJob(job);
         _assertStatus(id, JobStatus.Accepted, "accepted at the deadline");
+    }
+
+    /// @dev A direct job names its provider, whose acceptance is its own judgement of the deadline:
+    ///      the offer's maxLatency (60 s) is not checked, even with no time left at all.
+    function test_acceptJob_directJobIgnoresLatency() public {
+        (JobId id, Job memory job) = _create(alice.account, PRICE);
+        vm.warp(uint256(job.deadline) - 1);
+        vm.prank(alice.account);
+        market.acceptJob(job);
+        _assertStatus(id, JobStatus.Accepted, "direct job accepted with 1 s left");
     }
 
     function test_acceptJob_revertsForOtherProvider() public {
@@ -441,6 +458,44 @@ contract JobLifecycleTest is UnitFixture {
         );
         vm.prank(alice.account);
         market.acceptJob(job);
+    }
+
+    /// @dev An open job must leave the accepting provider its offer's maxLatency, so nobody takes (and
+    ///      is slashed for) a deadline it could not meet. One second short reverts...
+    function test_acceptJob_revertsForOpenJobWhenDeadlineBelowLatency() public {
+        (JobId id, Job memory job) = _create(address(0), PRICE);
+        vm.warp(uint256(job.deadline) - 59); // earliest = now + 60 = deadline + 1
+        vm.expectRevert(
+            abi.encodeWithSelector(JobDeadlineBelowLatency.selector, id, job.deadline, uint256(job.deadline) + 1)
+        );
+        vm.prank(alice.account);
+        market.acceptJob(job);
+        _assertProvider(alice.account, STAKE, 0, 0);
+    }
+
+    /// @dev ...and exactly maxLatency before the deadline is enough.
+    function test_acceptJob_openJobAcceptsDeadlineExactlyAtLatency() public {
+        (JobId id, Job memory job) = _create(address(0), PRICE);
+        vm.warp(uint256(job.deadline) - 60);
+        vm.prank(alice.account);
+        market.acceptJob(job);
+        _assertStatus(id, JobStatus.Accepted, "deadline == now + maxLatency");
+    }
+
+    /// @dev The latency is the accepting provider's own: a slower offer cannot take a job a faster one can.
+    function test_acceptJob_openJobLatencyIsTheCallersOffer() public {
+        ProviderKey memory slow = _provider("slow", STAKE);
+        vm.prank(slow.account);
+        market.setOffer(modelId, address(usdc), PRICE, 2 hours, true);
+        (JobId id, Job memory job) = _create(address(0), PRICE); // deadline now + 1 h
+        vm.expectRevert(
+            abi.encodeWithSelector(JobDeadlineBelowLatency.selector, id, job.deadline, block.timestamp + 2 hours)
+        );
+        vm.prank(slow.account);
+        market.acceptJob(job);
+        vm.prank(alice.account);
+        market.acceptJob(job);
+        assertEq(market.jobState(id).provider, alice.account, "the 60 s offer takes it");
     }
 
     function test_acceptJob_revertsForOpenJobPricedBelowOffer() public {
@@ -829,14 +884,73 @@ contract JobLifecycleTest is UnitFixture {
         assertEq(market.claimable(alice.account, address(usdc)), 0, "nothing paid");
     }
 
-    function test_finalizeJobs_revertsForDuplicateJob() public {
+    /// @dev The same job twice used to revert the whole batch; the second copy is now skipped, and the
+    ///      job is paid once.
+    function test_finalizeJobs_skipsDuplicateJob() public {
         Job[] memory jobs = new Job[](2);
         JobId id;
         (id, jobs[0]) = _submitted(alice, OUT);
         jobs[1] = jobs[0];
-        vm.expectRevert(abi.encodeWithSelector(JobWrongStatus.selector, id, JobStatus.Finalized));
+        vm.expectEmit(address(market));
+        emit JobFinalized(id, alice.account, PAYOUT, FEE);
+        vm.expectEmit(address(market));
+        emit JobFinalizeSkipped(id, JobStatus.Finalized);
+        vm.prank(client);
+        assertEq(market.finalizeJobs(jobs), 1, "finalized once");
+        assertEq(market.claimable(alice.account, address(usdc)), PAYOUT, "paid once");
+        assertEq(market.feesOwed(alice.account, address(usdc)), FEE, "fee once");
+        _assertProvider(alice.account, STAKE, 0, 0);
+    }
+
+    /// @dev A keeper's batch built before some of its jobs were settled (finalized early by the client,
+    ///      disputed, slashed) still settles the rest instead of reverting.
+    function test_finalizeJobs_skipsJobsSettledSinceBatchWasBuilt() public {
+        Job[] memory jobs = new Job[](4);
+        JobId[] memory ids = new JobId[](4);
+        (ids[0], jobs[0]) = _submitted(alice, OUT);
+        (ids[1], jobs[1]) = _submitted(alice, OUT);
+        (ids[2], jobs[2]) = _submitted(alice, OUT);
+        (ids[3], jobs[3]) = _submitted(alice, OUT);
+        vm.prank(client);
+        market.finalizeJob(jobs[1]); // finalized early
+        vm.prank(challenger);
+        market.openDispute(jobs[2], ""); // disputed
+        market.reportEquivocation(
+            jobs[3],
+            OUT,
+            _sign(alice.signerKey, ids[3], jobs[3], OUT, alice.account),
+            OUT_B,
+            _sign(alice.signerKey, ids[3], jobs[3], OUT_B, alice.account)
+        ); // slashed
+        vm.warp(block.timestamp + WINDOW + 1);
+
+        vm.expectEmit(address(market));
+        emit JobFinalized(ids[0], alice.account, PAYOUT, FEE);
+        vm.expectEmit(address(market));
+        emit JobFinalizeSkipped(ids[1], JobStatus.Finalized);
+        vm.expectEmit(address(market));
+        emit JobFinalizeSkipped(ids[2], JobStatus.Disputed);
+        vm.expectEmit(address(market));
+        emit JobFinalizeSkipped(ids[3], JobStatus.Slashed);
+        vm.prank(stranger);
+        assertEq(market.finalizeJobs(jobs), 1, "one finalized, three skipped");
+
+        _assertStatus(ids[0], JobStatus.Finalized, "finalized");
+        _assertStatus(ids[2], JobStatus.Disputed, "the dispute is untouched");
+        assertEq(market.claimable(alice.account, address(usdc)), 2 * PAYOUT, "early + batch, nothing twice");
+        _assertProvider(alice.account, STAKE - COLLATERAL, COLLATERAL, 0); // the disputed job's lock stays
+    }
+
+    /// @dev Terms that match no job are a caller's mistake, not a race: they still revert the batch.
+    function test_finalizeJobs_revertsForUnknownJob() public {
+        Job[] memory jobs = new Job[](2);
+        (, jobs[0]) = _submitted(alice, OUT);
+        jobs[1] = abi.decode(abi.encode(jobs[0]), (Job)); // a copy, not an alias
+        jobs[1].nonce += 1; // never created
+        vm.expectRevert(abi.encodeWithSelector(JobUnknown.selector, _id(jobs[1])));
         vm.prank(client);
         market.finalizeJobs(jobs);
+        _assertStatus(_id(jobs[0]), JobStatus.Submitted, "nothing settled");
     }
 
     // ================================================================== expireJob
@@ -876,13 +990,13 @@ contract JobLifecycleTest is UnitFixture {
 
         _assertStatus(id, JobStatus.Expired, "expired");
         assertEq(market.claimable(client, address(usdc)), PRICE, "price refunded");
-        assertEq(market.claimable(client, address(token)), LIVENESS, "liveness slash paid to client in stake token");
+        assertEq(market.claimable(client, address(token)), LIVENESS_TO_CLIENT, "client: challengerShare of the slash");
+        assertEq(market.treasuryAccrued(address(token)), LIVENESS - LIVENESS_TO_CLIENT, "treasury: the rest");
         _assertProvider(alice.account, STAKE - LIVENESS, 0, 0);
         ProviderInfo memory info = market.provider(alice.account);
         assertEq(info.livenessMisses, 1, "one miss");
         assertEq(info.missWindowStart, block.timestamp, "miss window starts");
         assertEq(info.jailedUntil, 0, "not jailed");
-        assertEq(market.treasuryAccrued(address(token)), 0, "nothing to the treasury");
     }
 
     function test_expireJob_revertsForAcceptedBeforeDeadline() public {
@@ -908,7 +1022,8 @@ contract JobLifecycleTest is UnitFixture {
         assertEq(info.jailedUntil, block.timestamp + 24 hours, "jailed 24 h");
         assertEq(info.livenessMisses, 0, "count reset");
         assertEq(info.staked, STAKE - 3 * LIVENESS, "three slashes");
-        assertEq(market.claimable(client, address(token)), 3 * LIVENESS, "client got the slashes");
+        assertEq(market.claimable(client, address(token)), 3 * LIVENESS_TO_CLIENT, "client got its shares");
+        assertEq(market.treasuryAccrued(address(token)), 3 * (LIVENESS - LIVENESS_TO_CLIENT), "treasury the rest");
     }
 
     function test_expireJob_missesOutside24hDoNotJail() public {
@@ -924,32 +1039,47 @@ contract JobLifecycleTest is UnitFixture {
         assertEq(info.missWindowStart, block.timestamp, "window restarted");
     }
 
-    function test_expireJob_jailedProviderEarlyWithoutSlash() public {
+    /// @dev A jailed provider's job used to be released at once, with no slash: a jail the provider
+    ///      brought on itself waived the liveness slash. Now a jail changes nothing: not at the jail,
+    ///      not at the deadline, and one second past the deadline the job expires with the slash.
+    function test_expireJob_revertsForJailedProviderBeforeDeadline() public {
         (JobId id, Job memory job) = _accepted(alice);
         _jailByFraud(alice); // another job: alice loses its collateral and is jailed
-        assertEq(block.timestamp < job.deadline, true, "before the deadline");
+        vm.expectRevert(abi.encodeWithSelector(JobDeadlineNotReached.selector, id, job.deadline, block.timestamp));
+        vm.prank(stranger);
+        market.expireJob(job);
+        vm.warp(job.deadline);
+        vm.expectRevert(abi.encodeWithSelector(JobDeadlineNotReached.selector, id, job.deadline, block.timestamp));
+        vm.prank(stranger);
+        market.expireJob(job);
+        _assertProvider(alice.account, STAKE - COLLATERAL, COLLATERAL, 0);
 
+        vm.warp(uint256(job.deadline) + 1);
         vm.expectEmit(address(market));
-        emit JobExpired(id, client, PRICE, 0);
+        emit ProviderSlashed(alice.account, id, LIVENESS);
+        vm.expectEmit(address(market));
+        emit JobExpired(id, client, PRICE, LIVENESS);
         vm.prank(stranger);
         market.expireJob(job);
 
-        _assertStatus(id, JobStatus.Expired, "released");
+        _assertStatus(id, JobStatus.Expired, "expired");
+        _assertProvider(alice.account, STAKE - COLLATERAL - LIVENESS, 0, 0);
         assertEq(market.claimable(client, address(usdc)), 2 * PRICE, "this refund + the fraud refund");
-        assertEq(market.claimable(client, address(token)), 0, "no liveness slash");
-        _assertProvider(alice.account, STAKE - COLLATERAL, 0, 0);
-        assertEq(market.provider(alice.account).livenessMisses, 0, "no miss counted");
+        assertEq(market.claimable(client, address(token)), LIVENESS_TO_CLIENT, "client share of the liveness slash");
+        assertEq(market.provider(alice.account).livenessMisses, 1, "the miss counts");
     }
 
-    function test_expireJob_jailedProviderAfterDeadlineStillSlashes() public {
+    /// @dev Until its deadline a jailed provider may still deliver the job it accepted (the jail only
+    ///      stops new acceptances); once delivered, it cannot be expired.
+    function test_expireJob_jailedProviderCanStillDeliverAtDeadline() public {
         (JobId id, Job memory job) = _accepted(alice);
         _jailByFraud(alice);
+        vm.warp(job.deadline);
+        _submit(alice, id, job, OUT);
+        _assertStatus(id, JobStatus.Submitted, "delivered while jailed");
         vm.warp(uint256(job.deadline) + 1);
-        vm.expectEmit(address(market));
-        emit JobExpired(id, client, PRICE, LIVENESS);
+        vm.expectRevert(abi.encodeWithSelector(JobWrongStatus.selector, id, JobStatus.Submitted));
         market.expireJob(job);
-        _assertProvider(alice.account, STAKE - COLLATERAL - LIVENESS, 0, 0);
-        assertEq(market.claimable(client, address(token)), LIVENESS, "liveness slash");
     }
 
     function test_expireJob_revertsForOtherStatuses() public {

@@ -2,25 +2,30 @@
 pragma solidity ^0.8.28;
 
 import {JobMarket} from "../../../contracts/core/JobMarket.sol";
+import {JobMarketDisputes} from "../../../contracts/core/JobMarketDisputes.sol";
 import {JobMarketExtension} from "../../../contracts/core/JobMarketExtension.sol";
+import {IJobMarket} from "../../../contracts/interfaces/IJobMarket.sol";
 import {MockERC20} from "../../../contracts/mocks/MockERC20.sol";
 import {JobId, ModelId} from "../../../contracts/types/Ids.sol";
 import {UnitFixture} from "../utils/UnitFixture.sol";
 
 /// @notice Unit tests of the model and provider registry, offers, the read-only views, and the
-///         extension's refusal of direct calls.
+///         refusal of direct calls by the extension and the disputes code.
 /// @dev Error checklist (error -> test):
 ///  ModelAlreadyRegistered        -> test_registerModel_revertsWhenAlreadyRegistered
 ///  ZeroAddress                   -> test_registerProvider_revertsForZeroSigner, test_updateProvider_revertsForZeroSigner
 ///  ProviderAlreadyRegistered     -> test_registerProvider_revertsWhenAlreadyRegistered
-///  ProviderSignerRotationTooSoon -> test_updateProvider_revertsWhenRotatingTooSoon,
-///                                   test_updateProvider_revertsWhenRotatingAtEvidenceBoundary
+///  ProviderSignerReused          -> test_updateProvider_revertsForReusedKey
+///  ProviderSignerRotationsExhausted -> test_updateProvider_revertsAfterMaxRotations
+///                                   (the old rotation rate limit, ProviderSignerRotationTooSoon, is gone:
+///                                   test_updateProvider_rotatesAgainAtOnce)
 ///  ProviderNotRegistered         -> test_updateProvider_revertsForUnregistered, test_setOffer_revertsForUnregistered,
 ///                                   test_setOffersPaused_revertsForUnregistered
 ///  ModelNotRegistered            -> test_setOffer_revertsForUnregisteredModel
 ///  PaymentTokenNotAllowed        -> test_setOffer_revertsForTokenNotAllowed
 ///  AmountZero                    -> test_setOffer_revertsForZeroPrice
 ///  JobMarketExtensionDirectCall  -> test_extension_revertsDirectCalls
+///  JobMarketDisputesDirectCall   -> test_extension_revertsDirectCalls
 contract RegistryTest is UnitFixture {
     bytes32 internal constant DOMAIN_TYPEHASH =
         keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)");
@@ -73,7 +78,9 @@ contract RegistryTest is UnitFixture {
         assertEq(info.registered, true, "registered");
         assertEq(info.signer, signer, "signer");
         assertEq(info.staked, 0, "no stake");
-        assertEq(info.previousSigner, address(0), "no previous signer");
+        assertEq(info.signerEpoch, 0, "epoch 0");
+        assertEq(market.signerKeyEpoch(stranger, signer), 1, "the first key is of epoch 0 (plus one)");
+        assertEq(market.signerKeyEpoch(stranger, makeAddr("never")), 0, "other keys never served");
     }
 
     function test_registerProvider_revertsForZeroSigner() public {
@@ -98,55 +105,75 @@ contract RegistryTest is UnitFixture {
 
         ProviderInfo memory info = market.provider(alice.account);
         assertEq(info.signer, newSigner, "new signer");
-        assertEq(info.previousSigner, alice.signer, "previous kept as evidence");
-        assertEq(info.signerChangedAt, block.timestamp, "rotation time");
+        assertEq(info.signerEpoch, 1, "epoch 1");
+        assertEq(market.signerKeyEpoch(alice.account, newSigner), 2, "new key: epoch 1 (plus one)");
+        assertEq(market.signerKeyEpoch(alice.account, alice.signer), 1, "old key keeps epoch 0: evidence for older jobs");
         assertEq(info.staked, STAKE, "stake untouched");
     }
 
-    function test_updateProvider_revertsWhenRotatingTooSoon() public {
-        uint256 t0 = block.timestamp;
-        vm.prank(alice.account);
-        market.updateProvider(makeAddr("alice signer 2"), "");
-        vm.warp(t0 + THAWING - 1);
-        vm.expectRevert(abi.encodeWithSelector(ProviderSignerRotationTooSoon.selector, alice.account, t0 + THAWING));
-        vm.prank(alice.account);
-        market.updateProvider(makeAddr("alice signer 3"), "");
-        assertEq(market.provider(alice.account).previousSigner, alice.signer, "first key still evidence");
-    }
-
-    /// @dev The previous key counts as evidence up to and including signerChangedAt + thawingPeriod, so a
-    ///      rotation at that very second would still drop live evidence.
-    function test_updateProvider_revertsWhenRotatingAtEvidenceBoundary() public {
-        uint256 t0 = block.timestamp;
-        vm.prank(alice.account);
-        market.updateProvider(makeAddr("alice signer 2"), "");
-        vm.warp(t0 + THAWING);
-        vm.expectRevert(abi.encodeWithSelector(ProviderSignerRotationTooSoon.selector, alice.account, t0 + THAWING));
-        vm.prank(alice.account);
-        market.updateProvider(makeAddr("alice signer 3"), "");
-    }
-
-    function test_updateProvider_rotatesAgainAfterThawingPeriod() public {
-        uint256 t0 = block.timestamp;
+    /// @dev The rotation rate limit (one rotation per thawingPeriod) is gone: epochs, not time, decide
+    ///      which jobs a key is evidence for, so a second rotation at once erases nothing.
+    function test_updateProvider_rotatesAgainAtOnce() public {
         address k2 = makeAddr("alice signer 2");
         address k3 = makeAddr("alice signer 3");
-        vm.prank(alice.account);
+        vm.startPrank(alice.account);
         market.updateProvider(k2, "");
-        vm.warp(t0 + THAWING + 1);
-        vm.prank(alice.account);
-        market.updateProvider(k3, "");
+        market.updateProvider(k3, ""); // same block
+        vm.stopPrank();
         ProviderInfo memory info = market.provider(alice.account);
         assertEq(info.signer, k3, "signer");
-        assertEq(info.previousSigner, k2, "previous");
-        assertEq(info.signerChangedAt, block.timestamp, "changed at");
+        assertEq(info.signerEpoch, 2, "two rotations");
+        assertEq(market.signerKeyEpoch(alice.account, alice.signer), 1, "K1: epoch 0");
+        assertEq(market.signerKeyEpoch(alice.account, k2), 2, "K2: epoch 1");
+        assertEq(market.signerKeyEpoch(alice.account, k3), 3, "K3: epoch 2");
     }
 
-    function test_updateProvider_metadataOnlyIsNotRateLimited() public {
+    /// @dev A key's epoch fixes which jobs it is evidence for; serving again would move it, so a key
+    ///      that ever served this provider never serves it again, however much later.
+    function test_updateProvider_revertsForReusedKey() public {
+        address k2 = makeAddr("alice signer 2");
+        address k3 = makeAddr("alice signer 3");
         vm.startPrank(alice.account);
-        market.updateProvider(makeAddr("alice signer 2"), "v2");
-        market.updateProvider(makeAddr("alice signer 2"), "v3"); // same key: no rotation
+        market.updateProvider(k2, "");
+        vm.expectRevert(abi.encodeWithSelector(ProviderSignerReused.selector, alice.account, alice.signer));
+        market.updateProvider(alice.signer, ""); // back to the first key
+        market.updateProvider(k3, "");
+        vm.warp(block.timestamp + 365 days);
+        vm.expectRevert(abi.encodeWithSelector(ProviderSignerReused.selector, alice.account, k2));
+        market.updateProvider(k2, "");
         vm.stopPrank();
-        assertEq(market.provider(alice.account).previousSigner, alice.signer, "unchanged");
+        assertEq(market.provider(alice.account).signer, k3, "unchanged");
+        assertEq(market.provider(alice.account).signerEpoch, 2, "no epoch spent on a refused key");
+        assertEq(market.signerKeyEpoch(alice.account, k2), 2, "K2 keeps its epoch");
+    }
+
+    /// @dev Epochs are a uint8 (plus one in signerKeyEpoch): the 254th rotation is the last.
+    function test_updateProvider_revertsAfterMaxRotations() public {
+        vm.startPrank(alice.account);
+        for (uint256 i = 1; i <= 254; ++i) {
+            market.updateProvider(vm.addr(uint256(keccak256(abi.encode("alice key", i)))), "");
+        }
+        address last = vm.addr(uint256(keccak256(abi.encode("alice key", uint256(254)))));
+        assertEq(market.provider(alice.account).signerEpoch, 254, "254 rotations");
+        assertEq(market.signerKeyEpoch(alice.account, last), 255, "last key: epoch 254 (plus one)");
+
+        address next = vm.addr(uint256(keccak256(abi.encode("alice key", uint256(255)))));
+        vm.expectRevert(abi.encodeWithSelector(ProviderSignerRotationsExhausted.selector, alice.account, uint256(254)));
+        market.updateProvider(next, "");
+        market.updateProvider(last, "https://alice.v2"); // metadata with the current key still updates
+        vm.stopPrank();
+        assertEq(market.provider(alice.account).signer, last, "still the last key");
+    }
+
+    /// @dev Sending the current key again is a metadata update, not a reuse.
+    function test_updateProvider_resendingCurrentKeyIsNotReuse() public {
+        address k2 = makeAddr("alice signer 2");
+        vm.startPrank(alice.account);
+        market.updateProvider(k2, "v2");
+        market.updateProvider(k2, "v3"); // same key: no rotation
+        vm.stopPrank();
+        assertEq(market.provider(alice.account).signer, k2, "signer");
+        assertEq(market.provider(alice.account).signerEpoch, 1, "one rotation only");
     }
 
     function test_updateProvider_sameSignerDoesNotRotate() public {
@@ -156,8 +183,8 @@ contract RegistryTest is UnitFixture {
         market.updateProvider(alice.signer, "https://alice.v2");
         ProviderInfo memory info = market.provider(alice.account);
         assertEq(info.signer, alice.signer, "same signer");
-        assertEq(info.previousSigner, address(0), "no rotation recorded");
-        assertEq(info.signerChangedAt, 0, "no rotation time");
+        assertEq(info.signerEpoch, 0, "no rotation recorded");
+        assertEq(market.signerKeyEpoch(alice.account, alice.signer), 1, "still epoch 0");
     }
 
     function test_updateProvider_revertsForUnregistered() public {
@@ -255,6 +282,14 @@ contract RegistryTest is UnitFixture {
         ext.registerProvider(stranger, "");
         vm.expectRevert(err);
         ext.claim(address(usdc), stranger);
+        (, Job memory job) = _create(alice.account, PRICE);
+        vm.expectRevert(err); // a disputes selector reaches the extension's fallback, which refuses too
+        IJobMarket(address(ext)).cancelDispute(job);
+        JobMarketDisputes disputes = JobMarketDisputes(ext.disputes());
+        vm.expectRevert(abi.encodeWithSelector(JobMarketDisputes.JobMarketDisputesDirectCall.selector));
+        disputes.cancelDispute(job);
+        vm.expectRevert(abi.encodeWithSelector(JobMarketDisputes.JobMarketDisputesDirectCall.selector));
+        disputes.reportEquivocation(job, OUT, "", OUT_B, "");
         vm.expectRevert(err);
         ext.setParams(
             Params({
@@ -295,7 +330,9 @@ contract RegistryTest is UnitFixture {
         assertEq(t.bondFloor, BOND_FLOOR, "floor");
         assertEq(t.stakeRate, STAKE_RATE, "rate");
         assertEq(market.verifierOf(Determinism.EXACT), address(verifier), "exact verifier");
-        assertEq(market.verifierOf(Determinism.NONE), address(0), "none: no disputes");
+        assertEq(market.verifierOf(Determinism.NONE), address(verifier), "none: arbitrated too");
+        assertEq(market.isModule(address(verifier)), true, "the verifier is a module");
+        assertEq(market.isModule(stranger), false, "nobody else is");
     }
 
     function test_eip712Domain_describesMarket() public view {

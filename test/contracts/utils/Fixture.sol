@@ -59,8 +59,10 @@ abstract contract Fixture is Test, IJobMarketTypes {
         pauseSel[0] = IJobMarketExtension.pause.selector;
         manager.setTargetFunctionRole(address(market), pauseSel, Roles.GUARDIAN);
         manager.grantRole(Roles.GUARDIAN, guardian, 0);
-        bytes4[] memory ruleSel = new bytes4[](1);
+        // The arbitrator rules and withdraws the module's arbitration fees (docs: wire claimFees where rule is).
+        bytes4[] memory ruleSel = new bytes4[](2);
         ruleSel[0] = ArbitratedVerifier.rule.selector;
+        ruleSel[1] = ArbitratedVerifier.claimFees.selector;
         manager.setTargetFunctionRole(address(verifier), ruleSel, Roles.ARBITRATOR);
         manager.grantRole(Roles.ARBITRATOR, arbitrator, 0);
 

@@ -27,9 +27,14 @@ abstract contract UnitFixture is Fixture, IJobMarketErrors, IJobMarketEvents {
     uint256 internal constant FEE = PRICE / 100; // 1 %
     uint256 internal constant PAYOUT = PRICE - FEE;
     uint256 internal constant BOND = 5 * PRICE; // max(5x price, 1 USDC floor) = 10 USDC
-    uint256 internal constant DISPUTE_FEE = BOND / 10; // 10 % of the bond, kept on a rejected dispute
+    /// @dev 10 % of each bond, paid to the verifier module when a challenge fails (Rejected or Draw).
+    uint256 internal constant DISPUTE_FEE = BOND / 10;
     uint256 internal constant LIVENESS = 2 * TOKEN; // 1x price, in stake units
+    /// @dev The client's 50 % of a liveness slash; the treasury gets the rest.
+    uint256 internal constant LIVENESS_TO_CLIENT = LIVENESS / 2;
     uint256 internal constant CHALLENGER_SHARE = COLLATERAL / 2; // 50 % of the slash
+    /// @dev 10 % of the slash, paid to the verifier module when a dispute is upheld (stake token).
+    uint256 internal constant UPHELD_FEE = COLLATERAL / 10;
 
     bytes32 internal constant OUT = keccak256("out");
     bytes32 internal constant OUT_B = keccak256("out-b");
