@@ -320,7 +320,11 @@ contract JobMarketFuzzTest is Fixture {
         assertEq(slashed, job.collateral, "fraud slashes the whole collateral");
         assertEq(reward + fee + toTreasury, slashed, "reward + module fee + treasury != slashed");
         assertEq(reward, slashed * shareBps / 10_000, "reward = share of slash");
-        assertEq(fee, slashed * feeBps / 10_000, "module fee = disputeFee of slash");
+        // The fee a failed challenge would have paid (disputeFeeBps of the bond), in stake at the job's
+        // rate, capped by what the reward leaves of the slash.
+        uint256 expectedFee = (bond * feeBps / 10_000) * job.collateral * 10_000 / (uint256(price) * p.collateralRatioBps);
+        if (expectedFee > slashed - reward) expectedFee = slashed - reward;
+        assertEq(fee, expectedFee, "module fee = disputeFee of the bond, in stake at the job's rate");
         assertLe(reward * 2, slashed, "reward above 50%");
         assertEq(market.claimable(challenger, address(usdc)), bond, "bond returned");
         assertEq(market.claimable(address(verifier), address(usdc)), 0, "no fee from the winner's bond");

@@ -97,13 +97,6 @@ contract ArbitrationTest is UnitFixture {
         return usdc.balanceOf(who) + market.claimable(who, address(usdc));
     }
 
-    /// @dev Lets the ARBITRATOR role call ArbitratedVerifier.claimFees (the fixture wires only `rule`).
-    function _wireClaimFees() internal {
-        bytes4[] memory sel = new bytes4[](1);
-        sel[0] = ArbitratedVerifier.claimFees.selector;
-        manager.setTargetFunctionRole(address(verifier), sel, Roles.ARBITRATOR);
-    }
-
     // ================================================================== 4. dispute squatting
     // OLD (ba0d4ae): openDispute had no caller check, so the provider could dispute its own job; a
     // dispute had one challenger, so whoever opened first (a sybil of the provider, with no evidence)
@@ -442,11 +435,7 @@ contract ArbitrationTest is UnitFixture {
         _open(challenger, upheld, EVIDENCE);
         _ruleWinner(upheld, Outcome.Upheld, 0);
 
-        vm.expectRevert(abi.encodeWithSelector(IAccessManaged.AccessManagedUnauthorized.selector, arbitrator));
-        vm.prank(arbitrator);
-        verifier.claimFees(address(usdc), feeRecipient); // not wired yet: admin only
-
-        _wireClaimFees();
+        // The fixture wires claimFees to the ARBITRATOR role, as deployments do.
         vm.expectRevert(abi.encodeWithSelector(IAccessManaged.AccessManagedUnauthorized.selector, stranger));
         vm.prank(stranger);
         verifier.claimFees(address(usdc), stranger);

@@ -303,10 +303,10 @@ contract ModulesTest is UnitFixture {
         mal.resolve(job, Outcome.Upheld, 0); // on an honest result
 
         uint256 reward = COLLATERAL * 5_000 / BPS;
-        uint256 fee = COLLATERAL * 1_000 / BPS;
+        uint256 fee = UPHELD_FEE; // disputeFeeBps of the one bond, in stake at the job's rate
         _assertStatus(id, JobStatus.Slashed, "slashed");
         _assertProvider(alice.account, STAKE - COLLATERAL, COLLATERAL, 0);
-        assertEq(market.claimable(address(mal), address(token)), fee, "module: disputeFeeBps of the slash");
+        assertEq(market.claimable(address(mal), address(token)), fee, "module: its arbitration fee, no more");
         assertEq(market.claimable(challenger, address(token)), reward, "challenger: its share");
         assertEq(market.treasuryAccrued(address(token)), COLLATERAL - reward - fee, "treasury: the rest");
         vm.expectRevert(abi.encodeWithSelector(JobWrongStatus.selector, id, JobStatus.Slashed));

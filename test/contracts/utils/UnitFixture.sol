@@ -33,8 +33,9 @@ abstract contract UnitFixture is Fixture, IJobMarketErrors, IJobMarketEvents {
     /// @dev The client's 50 % of a liveness slash; the treasury gets the rest.
     uint256 internal constant LIVENESS_TO_CLIENT = LIVENESS / 2;
     uint256 internal constant CHALLENGER_SHARE = COLLATERAL / 2; // 50 % of the slash
-    /// @dev 10 % of the slash, paid to the verifier module when a dispute is upheld (stake token).
-    uint256 internal constant UPHELD_FEE = COLLATERAL / 10;
+    /// @dev Upheld, the module's fee is what a failed challenge would have paid (DISPUTE_FEE, 1 USDC)
+    ///      in stake at the job's rate (C / P / 10x): 1 token per challenger.
+    uint256 internal constant UPHELD_FEE = DISPUTE_FEE * COLLATERAL / (PRICE * 10);
 
     bytes32 internal constant OUT = keccak256("out");
     bytes32 internal constant OUT_B = keccak256("out-b");
