@@ -65,6 +65,9 @@ export interface DepinferDeployOptions {
  * Module parameters (Ignition `--parameters`): `tokenSupply`, `timelockDelay` (s), `votingDelay` (s),
  * `votingPeriod` (s), `proposalThreshold`, `quorumPercent`, `minStake`, `treasury`, `guardian`,
  * `arbitrator` (addresses default to the deployer).
+ *
+ * The guardian may pause the market (AccessManager `GUARDIAN`) and cancel operations queued in the
+ * Timelock (its `CANCELLER_ROLE`), so that a captured vote can be stopped before it executes.
  */
 export function buildDepinferModule(options: DepinferDeployOptions = {}) {
   return buildModule("Depinfer", (m) => {
@@ -143,12 +146,14 @@ export function buildDepinferModule(options: DepinferDeployOptions = {}) {
       );
     });
 
-    // Hand over: the Governor proposes through the Timelock, and the Timelock becomes the only admin.
+    // Hand over: the Governor proposes through the Timelock and may cancel its own operations; the
+    // guardian may cancel too (a veto on a captured vote); the Timelock becomes its own only admin.
     const proposer = m.call(timelock, "grantRole", [TIMELOCK_ROLES.PROPOSER, governor], { id: "GovernorProposes" });
     const canceller = m.call(timelock, "grantRole", [TIMELOCK_ROLES.CANCELLER, governor], { id: "GovernorCancels" });
+    const guardianCancels = m.call(timelock, "grantRole", [TIMELOCK_ROLES.CANCELLER, guardian], { id: "GuardianCancels" });
     m.call(timelock, "renounceRole", [TIMELOCK_ROLES.DEFAULT_ADMIN, deployer], {
       id: "DeployerLeavesTimelock",
-      after: [proposer, canceller],
+      after: [proposer, canceller, guardianCancels],
     });
     const timelockAdmin = m.call(manager, "grantRole", [ROLES.ADMIN, timelock, 0], { id: "TimelockIsAdmin", after: setup });
     m.call(manager, "renounceRole", [ROLES.ADMIN, deployer], { id: "DeployerLeavesManager", after: [timelockAdmin, ...setup] });
