@@ -106,6 +106,13 @@ export default defineConfig({
       chainType: "l1",
       url: "http://127.0.0.1:18548",
     },
+    // The deploy-defaults suite's node, started with a public chain id (11155111) so that the deploy
+    // script treats it as non-local (test/integration/deploy-nonlocal.test.ts).
+    anvilPublic: {
+      type: "http",
+      chainType: "l1",
+      url: "http://127.0.0.1:18560",
+    },
     anvilUpgrade: {
       type: "http",
       chainType: "l1",

@@ -2,9 +2,15 @@
  * `npm run deploy -- --network <name> [--yes] [--reset] [--parameters file.json] [--params file.json]
  *   [--payment-token 0x…:<bondFloor>:<stakeRate>]`
  *
- * `--parameters`: Ignition module parameters (token supply, Timelock delay, voting settings, minimum
- * stake, treasury, guardian, arbitrator). `--params`: the market's initial parameters
- * (`{ "challengeWindow": 7200, …, "thawingPeriod": 1209600 }`); unspecified ones keep the defaults.
+ * `--parameters`: the deploy configuration (scripts/deploy/config.ts, docs/deployment.md): guardian,
+ * arbitrator, treasury, token supply and its distribution, Timelock delay, voting settings, minimum
+ * stake. Without the flag, deployments/<network>/parameters.json is read if it exists.
+ * `--params`: the market's initial parameters (`{ "challengeWindow": 7200, …, "thawingPeriod":
+ * 1209600 }`); unspecified ones keep the defaults.
+ *
+ * On a local chain (chain id 31337) whatever is not configured is the deployer, as before. On any
+ * other chain it refuses, before sending anything, to make the deployer the guardian, the arbitrator
+ * or the treasury, or to leave it any of the token supply: the message names the keys to set.
  *
  * Deploys the whole protocol with the Ignition module (scripts/deploy/Depinfer.ts) and records
  * addresses, chain id, block and versions in deployments/<network>/deployment.json, which every
@@ -13,18 +19,43 @@
  * Never deploys a second protocol silently: if a deployment is recorded for the network and its
  * market has code, it refuses; an interrupted deployment resumes from Ignition's journal; a
  * recorded deployment whose contracts are gone (a restarted local node) needs `--reset`.
- * On local chains (chain id 31337) a test USDC is deployed and allow-listed.
+ * On local chains a test USDC is deployed and allow-listed.
  */
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 
 import { network } from "hardhat";
 import solcPackage from "solc/package.json" with { type: "json" };
+import { parseAbi, type Address, type Hex, type PublicClient } from "viem";
 
-import { buildDepinferModule, type InitialParams, type PaymentTokenConfig } from "./deploy/Depinfer.js";
-import { confirm, deploymentPath, loadDeployment, parseCli, repoRoot, saveDeployment, type DeploymentRecord } from "./lib/cli.js";
+import { depinferTimelockAbi } from "../sdk/src/abis/depinferTimelock.js";
 
-const LOCAL_CHAIN_ID = 31337;
+import { checkPowers, DeployConfigError, describePowers, isLocalChain, LOCAL_CHAIN_ID, parseDeployConfig } from "./deploy/config.js";
+import { buildDepinferModule, ROLES, TIMELOCK_ROLES, type InitialParams, type PaymentTokenConfig } from "./deploy/Depinfer.js";
+import { confirm, deploymentPath, deploymentsDir, loadDeployment, parseCli, repoRoot, saveDeployment, type DeploymentRecord } from "./lib/cli.js";
+
+const accessManagerAbi = parseAbi(["function hasRole(uint64 roleId, address account) view returns (bool isMember, uint32 executionDelay)"]);
+
+const NO_CONFIG = "(no configuration)";
+
+/** The deploy configuration file: `--parameters`, else deployments/<network>/parameters.json if present. */
+function readConfigFile(networkName: string, flag: string | undefined) {
+  const file = flag ? path.resolve(flag) : path.join(deploymentsDir(), networkName, "parameters.json");
+  if (!flag && !existsSync(file)) return { source: NO_CONFIG, raw: undefined };
+  const relative = path.relative(process.cwd(), file);
+  const source = relative && !relative.startsWith("..") ? relative : file;
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    throw new Error(`Deploy configuration ${source}: cannot read it (${(error as Error).message}). Nothing sent.`);
+  }
+  try {
+    return { source, raw: JSON.parse(text) as unknown };
+  } catch (error) {
+    throw new Error(`Deploy configuration ${source} is not valid JSON (${(error as Error).message}). Nothing sent.`);
+  }
+}
 
 export async function deploy(argv = process.argv.slice(2), log: (line: string) => void = console.log) {
   const args = parseCli(
@@ -36,11 +67,24 @@ export async function deploy(argv = process.argv.slice(2), log: (line: string) =
     },
     argv,
   );
+  // A malformed configuration is refused before connecting.
+  const { source, raw } = readConfigFile(args.network, args.parameters);
+  const config = parseDeployConfig(raw, source);
   const connection = await network.connect({ network: args.network });
   const publicClient = await connection.viem.getPublicClient();
   const [deployer] = await connection.viem.getWalletClients();
   const chainId = await publicClient.getChainId();
   const deploymentId = `depinfer-${args.network}`;
+  const local = isLocalChain(chainId);
+
+  // Who gets which power, checked before anything else: nothing is sent on a refusal.
+  const refusals = checkPowers(config, deployer.account.address, local);
+  if (refusals.length) {
+    const file = source === NO_CONFIG ? `none given: pass --parameters <file> or write deployments/${args.network}/parameters.json` : source;
+    const why = local ? `chain ${chainId}` : `chain ${chainId} is not local (only chain ${LOCAL_CHAIN_ID} is), so the deployer may keep no role and no tokens`;
+    await connection.close();
+    throw new DeployConfigError(`Refusing to deploy to ${args.network}: ${why}. Nothing sent. Set these keys in the deploy configuration (${file}; keys in docs/deployment.md):`, refusals);
+  }
 
   if (existsSync(deploymentPath(args.network))) {
     const existing = loadDeployment(args.network);
@@ -67,13 +111,14 @@ export async function deploy(argv = process.argv.slice(2), log: (line: string) =
     }
     return { token: token as `0x${string}`, bondFloor: BigInt(bondFloor), stakeRate: BigInt(stakeRate) };
   });
-  if (chainId === LOCAL_CHAIN_ID) paymentTokens.unshift({ token: "mockUSDC", bondFloor: 1_000_000n, stakeRate: 10n ** 30n });
-  const parameters = args.parameters ? JSON.parse(readFileSync(path.resolve(args.parameters), "utf8")) : undefined;
+  if (local) paymentTokens.unshift({ token: "mockUSDC", bondFloor: 1_000_000n, stakeRate: 10n ** 30n });
   const { thawingPeriod, ...initialParams } = args.params
     ? (JSON.parse(readFileSync(path.resolve(args.params), "utf8")) as Partial<InitialParams> & { thawingPeriod?: number })
     : {};
 
   log(`Deploying Depinfer to ${args.network} (chain ${chainId}) from ${deployer.account.address}`);
+  log(`  configuration: ${source}`);
+  describePowers(config, deployer.account.address).forEach((line) => log(line));
   log(`  payment tokens: ${paymentTokens.map((t) => (typeof t.token === "string" ? t.token : "?")).join(", ") || "none"}`);
   if (!(await confirm(`Deploy the whole protocol (about 25 transactions) to ${args.network}?`, args.yes, log))) return undefined;
   const startBlock = await publicClient.getBlockNumber();
@@ -81,10 +126,12 @@ export async function deploy(argv = process.argv.slice(2), log: (line: string) =
     paymentTokens,
     params: args.params && Object.keys(initialParams).length ? initialParams : undefined,
     thawingPeriod,
+    treasury: config.treasury === "timelock" ? "timelock" : undefined,
+    tokenDistribution: config.tokenDistribution,
   });
   const deployed = (await connection.ignition.deploy(module, {
     deploymentId,
-    parameters: parameters ? { Depinfer: parameters } : undefined,
+    parameters: Object.keys(config.ignitionParameters).length ? { Depinfer: config.ignitionParameters } : undefined,
   })) as Record<string, { address: `0x${string}` }>;
 
   const record: DeploymentRecord = {
@@ -115,8 +162,36 @@ export async function deploy(argv = process.argv.slice(2), log: (line: string) =
   };
   const file = saveDeployment(record);
   log(`Recorded ${path.relative(process.cwd(), file)}: market ${record.contracts.market}`);
+  await checkHandover(publicClient, record, deployer.account.address, config.guardian ?? deployer.account.address, log);
   await connection.close();
   return record;
+}
+
+/**
+ * Reads back what the Ignition module's ordering should guarantee: the deployer holds no admin role
+ * (Timelock, AccessManager), the Timelock is the AccessManager's admin, the Governor proposes and the
+ * guardian may cancel in the Timelock. Throws if not: the deployment must then not be used.
+ */
+async function checkHandover(publicClient: PublicClient, record: DeploymentRecord, deployer: Address, guardian: Address, log: (line: string) => void) {
+  const { timelock, manager, governor } = record.contracts;
+  const timelockHas = (role: Hex, account: Address) =>
+    publicClient.readContract({ address: timelock, abi: depinferTimelockAbi, functionName: "hasRole", args: [role, account] });
+  const managerHas = async (role: bigint, account: Address) =>
+    (await publicClient.readContract({ address: manager, abi: accessManagerAbi, functionName: "hasRole", args: [role, account] }))[0];
+  // [what is wrong if the read differs, the read, the intended value]
+  const expectations: [string, Promise<boolean>, boolean][] = [
+    ["the deployer is still a Timelock admin", timelockHas(TIMELOCK_ROLES.DEFAULT_ADMIN, deployer), false],
+    ["the deployer is still the AccessManager's admin", managerHas(ROLES.ADMIN, deployer), false],
+    ["the Timelock is not the AccessManager's admin", managerHas(ROLES.ADMIN, timelock), true],
+    ["the Governor may not propose in the Timelock", timelockHas(TIMELOCK_ROLES.PROPOSER, governor), true],
+    [`the guardian ${guardian} may not cancel in the Timelock`, timelockHas(TIMELOCK_ROLES.CANCELLER, guardian), true],
+  ];
+  const wrong: string[] = [];
+  for (const [what, actual, expected] of expectations) if ((await actual) !== expected) wrong.push(what);
+  if (wrong.length) {
+    throw new Error(`Deployed on ${record.network}, but the hand-over is not as intended (${wrong.join("; ")}). Do not use this deployment.`);
+  }
+  log("Checked on chain: the deployer holds no admin role; the Timelock is the only admin; the guardian may cancel queued operations.");
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.meta.filename)) {

@@ -9,7 +9,9 @@ import {TimelockController} from "@openzeppelin/contracts/governance/TimelockCon
 ///         deployment nor later by governance. This guarantees users at least a day to exit
 ///         before any change that governance makes.
 /// @dev The timelock is the admin of the protocol's AccessManager (`Roles.ADMIN`). The governor
-///      holds its proposer and canceller roles.
+///      holds its proposer and canceller roles; the guardian (`Roles.GUARDIAN`) also holds the
+///      canceller role, a veto on queued operations. Only the timelock itself is its admin once the
+///      deployment has handed over (scripts/deploy/Depinfer.ts).
 contract DepinferTimelock is TimelockController {
     /// @notice The lowest minimum delay the timelock accepts, in seconds.
     uint256 public constant MIN_DELAY_FLOOR = 1 days;

@@ -17,6 +17,10 @@ library Roles {
 
     /// @notice May pause only. Meant for a fast-acting multisig that can stop the protocol in an
     ///         emergency but can neither unpause it nor move funds or change parameters.
+    /// @dev The same account also holds the `DepinferTimelock`'s `CANCELLER_ROLE` (an OpenZeppelin
+    ///      `AccessControl` role of the timelock, not an AccessManager role), so it can cancel an
+    ///      operation that a captured vote queued before it executes. It can stop changes, never make
+    ///      one. The deployment grants both; a change of guardian should move both.
     uint64 internal constant GUARDIAN = 1;
 
     /// @notice May call `ArbitratedVerifier.rule` to settle arbitrated disputes: an account or a

@@ -6,7 +6,7 @@ import { keccak256, toFunctionSelector, toHex, zeroAddress, type Address } from 
 export const ROLES = { ADMIN: 0n, GUARDIAN: 1n, ARBITRATOR: 2n } as const;
 
 /** OpenZeppelin TimelockController role ids. */
-const TIMELOCK_ROLES = {
+export const TIMELOCK_ROLES = {
   DEFAULT_ADMIN: "0x0000000000000000000000000000000000000000000000000000000000000000",
   PROPOSER: keccak256(toHex("PROPOSER_ROLE")),
   CANCELLER: keccak256(toHex("CANCELLER_ROLE")),
@@ -56,6 +56,20 @@ export interface DepinferDeployOptions {
   params?: Partial<InitialParams>;
   /** Initial thawing period in seconds (default 14 days); set before `params` if given. */
   thawingPeriod?: number;
+  /** `"timelock"`: the Timelock (governance) is the treasury; otherwise the `treasury` parameter is. */
+  treasury?: "timelock";
+  /**
+   * Where the minted supply goes: the deployer receives it and transfers each `amount` (token wei) to
+   * `to` (`"timelock"` for the Timelock). Without it the deployer keeps the whole supply, which
+   * `npm run deploy` allows on local chains only (scripts/deploy/config.ts).
+   */
+  tokenDistribution?: TokenAllocation[];
+}
+
+/** One recipient of the initial token supply. */
+export interface TokenAllocation {
+  to: Address | "timelock";
+  amount: bigint;
 }
 
 /**
@@ -64,7 +78,11 @@ export interface DepinferDeployOptions {
  *
  * Module parameters (Ignition `--parameters`): `tokenSupply`, `timelockDelay` (s), `votingDelay` (s),
  * `votingPeriod` (s), `proposalThreshold`, `quorumPercent`, `minStake`, `treasury`, `guardian`,
- * `arbitrator` (addresses default to the deployer).
+ * `arbitrator`. The addresses default to the deployer, which is meant for local chains only:
+ * `npm run deploy` refuses those defaults elsewhere (scripts/deploy/config.ts, docs/deployment.md).
+ *
+ * The guardian may pause the market (AccessManager `GUARDIAN`) and cancel operations queued in the
+ * Timelock (its `CANCELLER_ROLE`), so that a captured vote can be stopped before it executes.
  */
 export function buildDepinferModule(options: DepinferDeployOptions = {}) {
   return buildModule("Depinfer", (m) => {
@@ -76,7 +94,7 @@ export function buildDepinferModule(options: DepinferDeployOptions = {}) {
     const proposalThreshold = m.getParameter("proposalThreshold", 1_000_000n * 10n ** 18n);
     const quorumPercent = m.getParameter("quorumPercent", 4n);
     const minStake = m.getParameter("minStake", 100n * 10n ** 18n);
-    const treasury = m.getParameter<string>("treasury", deployer as unknown as string);
+    const treasury = options.treasury === "timelock" ? undefined : m.getParameter<string>("treasury", deployer as unknown as string);
     const guardian = m.getParameter<string>("guardian", deployer as unknown as string);
     const arbitrator = m.getParameter<string>("arbitrator", deployer as unknown as string);
 
@@ -94,7 +112,7 @@ export function buildDepinferModule(options: DepinferDeployOptions = {}) {
 
     const extension = m.contract("JobMarketExtension");
     const implementation = m.contract("JobMarket", [extension]);
-    const init = m.encodeFunctionCall(implementation, "initialize", [manager, token, treasury, minStake]);
+    const init = m.encodeFunctionCall(implementation, "initialize", [manager, token, treasury ?? timelock, minStake]);
     const proxy = m.contract("ERC1967Proxy", [implementation, init]);
     const market = m.contractAt("IJobMarket", proxy, { id: "Market" });
     const verifier = m.contract("ArbitratedVerifier", [manager, proxy]);
@@ -143,12 +161,19 @@ export function buildDepinferModule(options: DepinferDeployOptions = {}) {
       );
     });
 
-    // Hand over: the Governor proposes through the Timelock, and the Timelock becomes the only admin.
+    // The initial supply, minted to the deployer, goes where the configuration says.
+    (options.tokenDistribution ?? []).forEach(({ to, amount }, i) => {
+      m.call(token, "transfer", [to === "timelock" ? timelock : to, amount], { id: `Distribute${i}` });
+    });
+
+    // Hand over: the Governor proposes through the Timelock and may cancel its own operations; the
+    // guardian may cancel too (a veto on a captured vote); the Timelock becomes its own only admin.
     const proposer = m.call(timelock, "grantRole", [TIMELOCK_ROLES.PROPOSER, governor], { id: "GovernorProposes" });
     const canceller = m.call(timelock, "grantRole", [TIMELOCK_ROLES.CANCELLER, governor], { id: "GovernorCancels" });
+    const guardianCancels = m.call(timelock, "grantRole", [TIMELOCK_ROLES.CANCELLER, guardian], { id: "GuardianCancels" });
     m.call(timelock, "renounceRole", [TIMELOCK_ROLES.DEFAULT_ADMIN, deployer], {
       id: "DeployerLeavesTimelock",
-      after: [proposer, canceller],
+      after: [proposer, canceller, guardianCancels],
     });
     const timelockAdmin = m.call(manager, "grantRole", [ROLES.ADMIN, timelock, 0], { id: "TimelockIsAdmin", after: setup });
     m.call(manager, "renounceRole", [ROLES.ADMIN, deployer], { id: "DeployerLeavesManager", after: [timelockAdmin, ...setup] });

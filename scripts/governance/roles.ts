@@ -2,7 +2,8 @@
  * `npm run roles -- --network <name> grant|revoke arbitrator|guardian <address> [--yes]`
  *   Proposes AccessManager.grantRole / revokeRole for the ARBITRATOR (may rule on disputes) or
  *   GUARDIAN (may pause) role. Roles are the AccessManager's, whose only admin is the Timelock, so
- *   every change is a Governor proposal.
+ *   every change is a Governor proposal. A guardian also holds the Timelock's CANCELLER_ROLE (its
+ *   veto on queued operations), so granting or revoking "guardian" moves that role too.
  *
  * `npm run roles -- --network <name> allow-token <address> <bondFloor> <stakeRate> [--yes]`
  * `npm run roles -- --network <name> remove-token <address> [--yes]`
@@ -16,8 +17,10 @@
 import { network } from "hardhat";
 import { erc20Abi, getAddress, isAddress, parseAbi, zeroAddress, type Abi, type Address } from "viem";
 
+import { depinferTimelockAbi } from "../../sdk/src/abis/depinferTimelock.js";
 import { jobMarketAbi } from "../../sdk/src/abis/jobMarket.js";
 import { loadDeployment, parseCli } from "../lib/cli.js";
+import { CANCELLER_ROLE } from "../lib/governance.js";
 import { isMain, proposeChange, runCli, walletAt, type Log, type ProposalCall, type ProposeResult } from "./change.js";
 
 /** AccessManager role ids (contracts/governance/Roles.sol). */
@@ -57,7 +60,7 @@ export async function roles(argv = process.argv.slice(2), log: Log = console.log
   const args = parseCli({ account: { type: "string" }, description: { type: "string" } }, argv);
   const [action, ...rest] = args.positionals;
   const deployment = loadDeployment(args.network);
-  const { manager, market } = deployment.contracts;
+  const { manager, market, timelock } = deployment.contracts;
   const connection = await network.connect({ network: args.network });
   try {
     const publicClient = await connection.viem.getPublicClient();
@@ -73,11 +76,22 @@ export async function roles(argv = process.argv.slice(2), log: Log = console.log
       const [isMember] = await publicClient.readContract({ address: manager, abi: accessManagerAbi, functionName: "hasRole", args: [roleId, account] });
       if (action === "grant" && isMember) throw new Error(`${account} already holds the ${role} role (${roleId}): nothing to propose.`);
       if (action === "revoke" && !isMember) throw new Error(`${account} does not hold the ${role} role (${roleId}): nothing to propose.`);
+      // The guardian's other power: cancelling queued operations in the Timelock (its own AccessControl role).
+      const mayCancel =
+        role === "guardian" &&
+        (await publicClient.readContract({ address: timelock, abi: depinferTimelockAbi, functionName: "hasRole", args: [CANCELLER_ROLE, account] }));
       if (action === "grant") {
         calls.push({ to: manager, target: "AccessManager", abi: accessManagerAbi as Abi, functionName: "grantRole", args: [roleId, account, 0] });
+        if (role === "guardian" && !mayCancel) {
+          calls.push({ to: timelock, target: "DepinferTimelock", abi: depinferTimelockAbi as Abi, functionName: "grantRole", args: [CANCELLER_ROLE, account] });
+        }
         title = `Appoint ${account} as ${role}`;
       } else {
         calls.push({ to: manager, target: "AccessManager", abi: accessManagerAbi as Abi, functionName: "revokeRole", args: [roleId, account] });
+        if (mayCancel) {
+          calls.push({ to: timelock, target: "DepinferTimelock", abi: depinferTimelockAbi as Abi, functionName: "revokeRole", args: [CANCELLER_ROLE, account] });
+          log("Note: the guardian may cancel this proposal's operation in the Timelock once it is queued (its veto covers its own removal).");
+        }
         title = `Revoke the ${role} role of ${account}`;
         log(
           role === "arbitrator"

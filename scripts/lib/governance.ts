@@ -7,11 +7,15 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
-import { encodeFunctionData, keccak256, toHex, type Abi, type Address, type Hex, type PublicClient } from "viem";
+import { encodeFunctionData, keccak256, toHex, zeroHash, type Abi, type Address, type Hex, type PublicClient } from "viem";
 
 import { depinferGovernorAbi } from "../../sdk/src/abis/depinferGovernor.js";
+import { depinferTimelockAbi } from "../../sdk/src/abis/depinferTimelock.js";
 import { depinferTokenAbi } from "../../sdk/src/abis/depinferToken.js";
 import { confirmCalls, deploymentsDir, type DeploymentRecord, type PlannedCall } from "./cli.js";
+
+/** The Timelock's CANCELLER_ROLE (OpenZeppelin TimelockController), held by the Governor and the guardian. */
+export const CANCELLER_ROLE = keccak256(toHex("CANCELLER_ROLE"));
 
 export const ProposalState = ["Pending", "Active", "Canceled", "Defeated", "Succeeded", "Queued", "Expired", "Executed"] as const;
 export type ProposalStateName = (typeof ProposalState)[number];
@@ -124,6 +128,43 @@ export function stepCall(deployment: DeploymentRecord, p: ProposalRecord, step: 
         ? encodeFunctionData({ abi: depinferGovernorAbi, functionName: "castVote", args: [BigInt(p.id), 1] })
         : encodeFunctionData({ abi: depinferGovernorAbi, functionName: step, args: [p.targets, values, p.calldatas, descriptionHash] });
   return { from, to: deployment.contracts.governor, target: "DepinferGovernor", abi: depinferGovernorAbi as Abi, data };
+}
+
+/**
+ * The Timelock operation under which the Governor queues `p`: GovernorTimelockControl schedules the
+ * batch with predecessor 0 and salt `bytes20(governor) ^ descriptionHash`.
+ */
+export async function timelockOperationId(publicClient: PublicClient, deployment: DeploymentRecord, p: ProposalRecord): Promise<Hex> {
+  const salt = toHex((BigInt(deployment.contracts.governor) << 96n) ^ BigInt(keccak256(toHex(p.description))), { size: 32 });
+  return publicClient.readContract({
+    address: deployment.contracts.timelock,
+    abi: depinferTimelockAbi,
+    functionName: "hashOperationBatch",
+    args: [p.targets, p.values.map(BigInt), p.calldatas, zeroHash, salt],
+  });
+}
+
+/**
+ * The guardian's veto: `DepinferTimelock.cancel` of the operation a passed proposal queued, for
+ * review and confirmation. Throws, before anything is sent, unless `canceller` holds the Timelock's
+ * CANCELLER_ROLE and the operation is queued and not yet executed.
+ */
+export async function cancelCall(publicClient: PublicClient, deployment: DeploymentRecord, p: ProposalRecord, canceller: Address, network: string): Promise<PlannedCall> {
+  const timelock = deployment.contracts.timelock;
+  const mayCancel = await publicClient.readContract({ address: timelock, abi: depinferTimelockAbi, functionName: "hasRole", args: [CANCELLER_ROLE, canceller] });
+  if (!mayCancel) {
+    throw new Error(
+      `${canceller} may not cancel: it does not hold the Timelock's CANCELLER_ROLE (the guardian and the Governor do). ` +
+        `Pick the guardian's wallet with --account, or appoint one: npm run roles -- --network ${network} grant guardian <address>. Nothing sent.`,
+    );
+  }
+  const id = await timelockOperationId(publicClient, deployment, p);
+  const pending = await publicClient.readContract({ address: timelock, abi: depinferTimelockAbi, functionName: "isOperationPending", args: [id] });
+  if (!pending) {
+    throw new Error(`Proposal ${p.id} has no operation waiting in the Timelock (operation ${id}): only a queued, not yet executed proposal can be cancelled. Nothing sent.`);
+  }
+  const data = encodeFunctionData({ abi: depinferTimelockAbi, functionName: "cancel", args: [id] });
+  return { from: `canceller ${canceller}`, to: timelock, target: "DepinferTimelock", abi: depinferTimelockAbi as Abi, data };
 }
 
 /**

@@ -276,6 +276,7 @@ contract DepinferTimelockTest is GovernanceFixture {
 contract DepinferGovernorTest is GovernanceFixture {
     DepinferTimelock internal timelock;
     DepinferGovernor internal governor;
+    address internal guardian = makeAddr("guardian");
 
     function setUp() public {
         _deployToken();
@@ -290,6 +291,7 @@ contract DepinferGovernorTest is GovernanceFixture {
         );
         timelock.grantRole(timelock.PROPOSER_ROLE(), address(governor));
         timelock.grantRole(timelock.CANCELLER_ROLE(), address(governor));
+        timelock.grantRole(timelock.CANCELLER_ROLE(), guardian);
         timelock.renounceRole(timelock.DEFAULT_ADMIN_ROLE(), address(this));
 
         // Votes are read at `clock() - 1` when proposing: let the delegation settle.
@@ -476,6 +478,68 @@ contract DepinferGovernorTest is GovernanceFixture {
         vm.expectRevert(abi.encodeWithSelector(IGovernor.GovernorOnlyExecutor.selector, alice));
         vm.prank(alice);
         governor.setVotingPeriod(1 days);
+    }
+
+    // --- the guardian's veto (Timelock CANCELLER_ROLE) ---
+
+    function test_cancel_byGuardian_stopsQueuedProposal() public {
+        (
+            uint256 proposalId,
+            address[] memory targets,
+            uint256[] memory values,
+            bytes[] memory calldatas,
+            bytes32 descriptionHash
+        ) = _proposeUpdateDelay(3 days);
+        _passAndQueue(proposalId, targets, values, calldatas, descriptionHash);
+        bytes32 operationId = timelock.hashOperationBatch(
+            targets, values, calldatas, bytes32(0), bytes20(address(governor)) ^ descriptionHash
+        );
+        assertTrue(timelock.isOperationPending(operationId), "queued in the timelock");
+
+        vm.prank(guardian);
+        timelock.cancel(operationId);
+
+        assertTrue(governor.state(proposalId) == IGovernor.ProposalState.Canceled, "canceled");
+        vm.warp(governor.proposalEta(proposalId));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IGovernor.GovernorUnexpectedProposalState.selector,
+                proposalId,
+                IGovernor.ProposalState.Canceled,
+                bytes32(1 << uint8(IGovernor.ProposalState.Queued))
+            )
+        );
+        governor.execute(targets, values, calldatas, descriptionHash);
+        assertEq(timelock.getMinDelay(), TIMELOCK_DELAY, "delay unchanged");
+    }
+
+    function test_cancel_revertsWhenCallerIsNotCanceller() public {
+        (
+            uint256 proposalId,
+            address[] memory targets,
+            uint256[] memory values,
+            bytes[] memory calldatas,
+            bytes32 descriptionHash
+        ) = _proposeUpdateDelay(3 days);
+        _passAndQueue(proposalId, targets, values, calldatas, descriptionHash);
+        bytes32 operationId = timelock.hashOperationBatch(
+            targets, values, calldatas, bytes32(0), bytes20(address(governor)) ^ descriptionHash
+        );
+        bytes32 cancellerRole = timelock.CANCELLER_ROLE();
+        vm.expectRevert(abi.encodeWithSignature("AccessControlUnauthorizedAccount(address,bytes32)", alice, cancellerRole));
+        vm.prank(alice);
+        timelock.cancel(operationId);
+        assertTrue(timelock.isOperationPending(operationId), "still queued");
+    }
+
+    function test_grantRole_revertsForGuardian() public {
+        // The veto is all the guardian holds in the timelock: it cannot hand out roles.
+        bytes32 adminRole = timelock.DEFAULT_ADMIN_ROLE();
+        bytes32 proposerRole = timelock.PROPOSER_ROLE();
+        vm.expectRevert(abi.encodeWithSignature("AccessControlUnauthorizedAccount(address,bytes32)", guardian, adminRole));
+        vm.prank(guardian);
+        timelock.grantRole(proposerRole, guardian);
+        assertFalse(timelock.hasRole(adminRole, guardian), "guardian is no admin");
     }
 
     // --- Roles ---

@@ -7,9 +7,11 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 
 import { network } from "hardhat";
+import { getAddress } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { deploy } from "../../scripts/deploy.js";
+import type { DeploymentRecord } from "../../scripts/lib/cli.js";
 import { startAnvil, type AnvilHandle } from "../utils/anvil.js";
 
 const PORT = 18548;
@@ -18,6 +20,7 @@ const root = path.resolve(import.meta.dirname, "../..");
 describe("npm run deploy", () => {
   let anvil: AnvilHandle;
   let dir: string;
+  let local: DeploymentRecord | undefined;
   const lines: string[] = [];
   const log = (l: string) => lines.push(l);
 
@@ -49,6 +52,33 @@ describe("npm run deploy", () => {
       expect(saved.contracts[key]).toMatch(/^0x[0-9a-fA-F]{40}$/);
     }
     expect(saved.contracts.paymentTokens).toHaveLength(1);
+    local = record;
+  });
+
+  it("test_deploy_local_deployerIsEverything_butNoAdmin", async () => {
+    // Local chains keep the one-account convenience: without a configuration the deployer is the
+    // guardian (which now includes the Timelock veto), the arbitrator and the treasury, and holds the
+    // whole supply; it still hands every admin role to the Timelock.
+    if (!local) throw new Error("needs the deployment of the previous test");
+    const connection = await network.connect({ network: "anvilDeploy" });
+    try {
+      const [deployer] = await connection.viem.getWalletClients();
+      const me = getAddress(deployer.account.address);
+      const timelock = await connection.viem.getContractAt("DepinferTimelock", local.contracts.timelock);
+      const manager = await connection.viem.getContractAt("AccessManager", local.contracts.manager);
+      const token = await connection.viem.getContractAt("DepinferToken", local.contracts.token);
+      const market = await connection.viem.getContractAt("IJobMarket", local.contracts.market);
+      expect((await manager.read.hasRole([1n, me]))[0]).toBe(true); // GUARDIAN
+      expect((await manager.read.hasRole([2n, me]))[0]).toBe(true); // ARBITRATOR
+      expect(getAddress((await market.read.settings())[1])).toBe(me); // treasury
+      expect(await token.read.balanceOf([me])).toBe(await token.read.totalSupply());
+      expect(await timelock.read.hasRole([await timelock.read.CANCELLER_ROLE(), me])).toBe(true);
+      expect(await timelock.read.hasRole([await timelock.read.DEFAULT_ADMIN_ROLE(), me])).toBe(false);
+      expect((await manager.read.hasRole([0n, me]))[0]).toBe(false); // ADMIN
+      expect((await manager.read.hasRole([0n, local.contracts.timelock]))[0]).toBe(true);
+    } finally {
+      await connection.close();
+    }
   });
 
   it("refuses to deploy a second protocol on the same network", async () => {

@@ -257,6 +257,30 @@ describe("governor scripts against a separate node (anvil)", () => {
     await expect(roles(["--network", NET, "grant", "arbitrator", newArbitrator, "--yes"], log)).rejects.toThrow(/already holds the arbitrator role/);
   });
 
+  it("test_roles_grantGuardian_alsoGrantsTimelockCanceller", async () => {
+    const wallets = await connection.viem.getWalletClients();
+    const newGuardian = getAddress(wallets[6].account.address);
+    const publicClient = await connection.viem.getPublicClient();
+    const timelock = await connection.viem.getContractAt("DepinferTimelock", record.contracts.timelock);
+    const cancellerRole = await timelock.read.CANCELLER_ROLE();
+    const powers = async () => [
+      (await publicClient.readContract({ address: record.contracts.manager, abi: accessManagerAbi, functionName: "hasRole", args: [ROLE_IDS.guardian, newGuardian] }))[0],
+      await timelock.read.hasRole([cancellerRole, newGuardian]),
+    ];
+    expect(await powers()).toEqual([false, false]);
+
+    // One proposal moves both of the guardian's powers: pause (AccessManager) and veto (Timelock).
+    const result = await roles(["--network", NET, "grant", "guardian", newGuardian, "--yes"], log);
+    expect(result.proposal.summary).toEqual([`AccessManager.grantRole("1", "${newGuardian}", 0)`, `DepinferTimelock.grantRole("${cancellerRole}", "${newGuardian}")`]);
+    await passProposal(result.proposal.id);
+    expect(await powers()).toEqual([true, true]);
+
+    const revoked = await roles(["--network", NET, "revoke", "guardian", newGuardian, "--yes"], log);
+    expect(revoked.proposal.summary).toEqual([`AccessManager.revokeRole("1", "${newGuardian}")`, `DepinferTimelock.revokeRole("${cancellerRole}", "${newGuardian}")`]);
+    await passProposal(revoked.proposal.id);
+    expect(await powers()).toEqual([false, false]);
+  });
+
   it("test_dispute_arbitratorSettles_upheld", async () => {
     const { viem } = connection;
     const publicClient = await viem.getPublicClient();

@@ -25,13 +25,18 @@ async function answers(url: string) {
   }
 }
 
-export async function startAnvil(port: number, { timeoutMs = 20_000 } = {}): Promise<AnvilHandle> {
+/**
+ * `chainId`: anvil's default is 31337, which the deploy script treats as local; another id (for
+ * example 11155111) makes the node look like a public network to it.
+ */
+export async function startAnvil(port: number, { timeoutMs = 20_000, chainId }: { timeoutMs?: number; chainId?: number } = {}): Promise<AnvilHandle> {
   const url = `http://127.0.0.1:${port}`;
   if (await answers(url)) throw new Error(`Something already answers on ${url}: stop it before running this suite.`);
   const bin = path.join(path.dirname(createRequire(import.meta.url).resolve("@foundry-rs/anvil/package.json")), "bin.mjs");
   // Its own process group: bin.mjs starts the native anvil as a child, and stopping only the
   // wrapper would leave the node running.
-  const child = spawn(process.execPath, [bin, "--port", String(port), "--host", "127.0.0.1", "--silent"], {
+  const chainArgs = chainId === undefined ? [] : ["--chain-id", String(chainId)];
+  const child = spawn(process.execPath, [bin, "--port", String(port), "--host", "127.0.0.1", "--silent", ...chainArgs], {
     stdio: "ignore",
     detached: true,
   });
