@@ -6,6 +6,6 @@ export { Journal, JOURNAL_STATES, TERMINAL_STATES, type JournalEntry, type Journ
 export { loadConfig, validateConfig, resolveSigner, describeConfig, ProviderConfigError, PROVIDER_CONFIG_DEFAULTS, type ProviderConfig, type ServedModel, type KeySource, type ModelBackend } from "./config.js";
 export { createLogger, createProgress, progressLine, type Logger, type LogLevel } from "./logger.js";
 export { setUpProvider, type SetUpProviderParameters, type SetUpProviderStep } from "./setup.js";
-export { createProviderNode, backendFor, clientFor, marketOf, ProviderNode, ProviderNodeStartError, type CreateProviderNodeParameters, type ProviderNodeStats, type ProviderNodeStep } from "./provider.js";
+export { createProviderNode, backendFor, clientFor, marketOf, ProviderNode, ProviderNodeStartError, type CreateProviderNodeParameters, type ProviderNodeStats, type ProviderNodeStep, type JobRefusal } from "./provider.js";
 export { startOutputServer, type OutputServer, type OutputServerParameters } from "./outputServer.js";
 export { TxSender, type SendParameters, type TxSenderParameters } from "./txSender.js";

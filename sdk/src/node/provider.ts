@@ -84,7 +84,12 @@ export interface ProviderNodeStats extends ProgressStats {
   states: Partial<Record<JournalState, number>>;
   claimable: { token: Address; amount: bigint }[];
   claimed: { token: Address; amount: bigint }[];
+  /** Jobs skipped since start before anything was committed to them, by reason. */
+  refused: Record<JobRefusal, number>;
 }
+
+/** Why the node skips a job before committing anything to it: too little time before its deadline, or too much collateral. */
+export type JobRefusal = "deadline" | "collateral";
 
 /** Thrown at start when the chain or the provider's registration does not match the config. */
 export class ProviderNodeStartError extends ProviderConfigError {}
@@ -95,6 +100,14 @@ const DISPUTE_EVENTS = jobMarketAbi.filter(
 );
 const OUTCOMES = ["upheld", "rejected", "draw"] as const;
 
+/**
+ * Seconds allowed, beyond an open job's maxLatency, for the node's acceptance to be mined: the chain
+ * time the node reads may be a polling interval old, and the transaction waits a block or two.
+ */
+const INCLUSION_MARGIN_SECONDS = 30;
+/** How long an offer's maxLatency read for the intake is reused (the accept itself reads it afresh). */
+const OFFER_CACHE_MS = 60_000;
+
 
 /** Journal states a job is in while the node works on it (in flight). */
 const WORKING: JournalState[] = ["accepting", "accepted", "computed", "submitting"];
@@ -102,8 +115,21 @@ const WORKING: JournalState[] = ["accepting", "accepted", "computed", "submittin
 /** Every state that is not terminal. */
 const OPEN_STATES: JournalState[] = ["seen", ...WORKING, "submitted", "finalizing", "disputed"];
 
-/** Reverts that mean "this job is not (or no longer) ours to take". */
-const NOT_OURS = new Set(["JobWrongStatus", "JobUnknown", "JobDeadlinePassed", "JobNotForProvider", "OfferNotActive", "OfferTokenMismatch", "OfferPriceAboveJobPrice"]);
+/**
+ * Reverts that mean "this job is not (or no longer) ours to take". (`JobDeadlineBelowLatency`: the
+ * market's coming check that an open job leaves its offer's maxLatency; the node's own check comes
+ * first, so it is only a backstop.)
+ */
+const NOT_OURS = new Set([
+  "JobWrongStatus",
+  "JobUnknown",
+  "JobDeadlinePassed",
+  "JobDeadlineBelowLatency",
+  "JobNotForProvider",
+  "OfferNotActive",
+  "OfferTokenMismatch",
+  "OfferPriceAboveJobPrice",
+]);
 /** Reverts that mean "the provider cannot take jobs right now": wait, then try again. */
 const CANNOT_TAKE_NOW = new Set(["ProviderInJail", "ProviderBelowMinStake", "StakeInsufficientFree", "ProviderOffersPaused", "EnforcedPause"]);
 
@@ -224,6 +250,14 @@ export class ProviderNode {
   #server: OutputServer | undefined;
   #finalizing = false;
   #closed = false;
+  /** Jobs refused since start, by reason. */
+  #refused: Record<JobRefusal, number> = { deadline: 0, collateral: 0 };
+  /** The offers' maxLatency by model (lower case), with when it was read. */
+  #maxLatency = new Map<string, { at: number; seconds: number }>();
+  /** Jobs waiting for their collateral to fit within maxCollateralShare of the free stake (logged once). */
+  #waitingForStake = new Set<Hex>();
+  /** `maxCollateralShare` in parts per billion, for bigint arithmetic. */
+  readonly #sharePpb: bigint;
 
   constructor(parameters: CreateProviderNodeParameters, signer: Account, account: Account) {
     const { config } = parameters;
@@ -247,6 +281,7 @@ export class ProviderNode {
       if (!this.#backends.has(key)) this.#backends.set(key, overrides[key] ?? backendFor(m, env));
     }
     this.#progress = parameters.progressStream ? createProgress(parameters.progressStream) : undefined;
+    this.#sharePpb = BigInt(Math.round(config.maxCollateralShare * 1e9));
   }
 
   /** The output server's base URL, once started (when `outputServer` is configured). */
@@ -388,6 +423,7 @@ export class ProviderNode {
       states,
       claimable: this.#claimable,
       claimed: [...this.#claimed].map(([token, amount]) => ({ token, amount })),
+      refused: { ...this.#refused },
       lastBlock: this.journal.lastBlock(),
     };
   }
@@ -405,6 +441,9 @@ export class ProviderNode {
       "# HELP depinfer_node_last_block The last block whose jobs were taken in.",
       "# TYPE depinfer_node_last_block gauge",
       `depinfer_node_last_block ${stats.lastBlock ?? 0}`,
+      "# HELP depinfer_node_jobs_refused_total Jobs skipped since start before anything was committed to them: too little time before the deadline, or collateral above maxCollateralShare.",
+      "# TYPE depinfer_node_jobs_refused_total counter",
+      ...Object.entries(stats.refused).map(([reason, n]) => `depinfer_node_jobs_refused_total{reason="${reason}"} ${n}`),
       "# HELP depinfer_node_claimed_total Earnings claimed since start, in the token's smallest unit.",
       "# TYPE depinfer_node_claimed_total counter",
       ...stats.claimed.map((c) => `depinfer_node_claimed_total{token="${c.token}"} ${c.amount}`),
@@ -435,6 +474,7 @@ export class ProviderNode {
     }
     for (const m of this.#served) {
       const offer = await this.#read(() => readContract(this.#client, { address: this.market, abi: jobMarketAbi, functionName: "offer", args: [this.account, m.model] }));
+      this.#maxLatency.set(m.model.toLowerCase(), { at: Date.now(), seconds: offer.maxLatency });
       if (!offer.active) this.logger.warn("no active offer for this model: only direct jobs will come", { model: m.model });
     }
   }
@@ -519,33 +559,109 @@ export class ProviderNode {
     const waiting = this.journal.list(["seen"]);
     if (waiting.length === 0) return;
     const chainNow = await this.#now();
-    let free: bigint | undefined;
+    let stake: { staked: bigint; free: bigint } | undefined;
     for (const entry of waiting) {
       if (this.#running.size >= this.config.concurrency) break;
       if (this.#running.has(entry.jobId) || (this.#retryAt.get(entry.jobId) ?? 0) > now) continue;
-      if (entry.job.deadline <= chainNow) {
-        this.journal.transition(entry.jobId, ["seen"], "skipped", { error: "its deadline passed before the node could take it" });
-        this.logger.warn("job skipped: deadline passed before it could be taken", { jobId: entry.jobId });
+      const log = this.logger.child({ jobId: entry.jobId });
+      if (await this.#refuseIfTooLate(entry, chainNow, log)) continue;
+      const { collateral } = entry.job;
+      stake ??= await this.#stake();
+      // Too large for this node whatever it has free: refused before it can hold up the jobs behind it.
+      const most = this.#shareOf(stake.staked);
+      if (collateral > most) {
+        this.#refuse(entry, "collateral", `its collateral ${collateral} is above maxCollateralShare (${this.config.maxCollateralShare}) of the stake ${stake.staked}`, log, "job skipped: its collateral is above maxCollateralShare of the stake", {
+          collateral,
+          staked: stake.staked,
+          most,
+          maxCollateralShare: this.config.maxCollateralShare,
+        });
         continue;
       }
-      free ??= await this.#freeStake();
-      if (free < entry.job.collateral) {
-        this.logger.warn("not enough free stake to take a job: waiting", { jobId: entry.jobId, free, collateral: entry.job.collateral });
+      if (stake.free < collateral) {
+        this.logger.warn("not enough free stake to take a job: waiting", { jobId: entry.jobId, free: stake.free, collateral });
         this.#takePausedUntil = now + 5 * this.config.pollingIntervalMs;
         return;
       }
-      free -= entry.job.collateral;
+      // Within the share of the whole stake, but not of what is free now: it waits for stake to be
+      // freed (finalized jobs), while smaller jobs go ahead; its deadline still applies.
+      const limit = this.#shareOf(stake.free);
+      if (collateral > limit) {
+        if (!this.#waitingForStake.has(entry.jobId)) {
+          this.#waitingForStake.add(entry.jobId);
+          log.info("job waits: its collateral is above maxCollateralShare of the free stake", { collateral, free: stake.free, limit, maxCollateralShare: this.config.maxCollateralShare });
+        }
+        this.#retryAt.set(entry.jobId, now + 5 * this.config.pollingIntervalMs);
+        continue;
+      }
+      this.#waitingForStake.delete(entry.jobId);
+      stake.free -= collateral;
       this.#run(entry.jobId);
     }
   }
 
-  /** Free stake, less the collateral of direct jobs taken but not yet locked on-chain (locked at submission). */
-  async #freeStake(): Promise<bigint> {
+  /** `maxCollateralShare` of `amount`, rounded down. */
+  #shareOf(amount: bigint): bigint {
+    return (amount * this.#sharePpb) / 1_000_000_000n;
+  }
+
+  /**
+   * The provider's stake, and how much of it is free: staked − locked − the collateral of direct
+   * jobs taken but not yet locked on-chain (locked at submission).
+   */
+  async #stake(): Promise<{ staked: bigint; free: bigint }> {
     const info = await this.#providerInfo();
     let reserved = 0n;
     for (const e of this.journal.list(WORKING)) if (!this.#locksAtAccept(e.job)) reserved += e.job.collateral;
-    const free = BigInt(info.staked) - BigInt(info.locked) - reserved;
-    return free > 0n ? free : 0n;
+    const staked = BigInt(info.staked);
+    const free = staked - BigInt(info.locked) - reserved;
+    return { staked, free: free > 0n ? free : 0n };
+  }
+
+  /** An offer's maxLatency (seconds), read again when the cached one is older than `maxAgeMs`. */
+  async #offerLatency(model: Hex, maxAgeMs = OFFER_CACHE_MS): Promise<number> {
+    const key = model.toLowerCase();
+    const cached = this.#maxLatency.get(key);
+    if (cached && Date.now() - cached.at <= maxAgeMs) return cached.seconds;
+    const offer = await this.#read(() => readContract(this.#client, { address: this.market, abi: jobMarketAbi, functionName: "offer", args: [this.account, model] }));
+    this.#maxLatency.set(key, { at: Date.now(), seconds: offer.maxLatency });
+    return offer.maxLatency;
+  }
+
+  /**
+   * Skips a job that leaves too little time (chain seconds from `now` to its deadline) and returns
+   * true; false when it leaves enough. Every job needs `minJobSeconds`; an open job also needs its
+   * offer's maxLatency, the time the node promised for it (the market will refuse an acceptance that
+   * leaves less), plus a margin for the acceptance to be mined. Taking a job that cannot be done in
+   * time would lock its collateral only for the client to collect the liveness slash.
+   */
+  async #refuseIfTooLate(entry: JournalEntry, now: number, log: Logger, offerMaxAgeMs?: number): Promise<boolean> {
+    const { job } = entry;
+    const left = job.deadline - now;
+    const open = job.provider === zeroAddress;
+    let needed = this.config.minJobSeconds;
+    let maxLatency: number | undefined;
+    if (left >= needed && open) {
+      maxLatency = await this.#offerLatency(job.model, offerMaxAgeMs);
+      needed = Math.max(needed, maxLatency + INCLUSION_MARGIN_SECONDS);
+    }
+    if (left >= needed) return false;
+    const error = left <= 0 ? "its deadline passed before the node could take it" : `only ${left} s left before its deadline: the node takes a job with at least ${needed} s left`;
+    this.#refuse(entry, "deadline", error, log, "job skipped: too little time before its deadline", {
+      secondsLeft: left,
+      secondsNeeded: needed,
+      minJobSeconds: this.config.minJobSeconds,
+      ...(maxLatency !== undefined && { maxLatency }),
+    });
+    return true;
+  }
+
+  /** Records a job refused before anything was committed to it (`seen` → `skipped`), logs it and counts it. */
+  #refuse(entry: JournalEntry, reason: JobRefusal, error: string, log: Logger, msg: string, fields: Record<string, unknown>) {
+    this.#waitingForStake.delete(entry.jobId);
+    if (!this.journal.transition(entry.jobId, ["seen"], "skipped", { error })) return;
+    this.#refused[reason]++;
+    log.warn(msg, { direct: entry.job.provider !== zeroAddress, price: entry.job.price, deadline: entry.job.deadline, ...fields });
   }
 
   /** Whether the job is accepted in its own transaction (open jobs, and direct ones with acceptFirst). */
@@ -653,6 +769,9 @@ export class ProviderNode {
   async #accept(entry: JournalEntry, log: Logger): Promise<boolean> {
     // Never commit stake to a job whose input cannot be had.
     if (!(await this.#inputReady(entry, log))) return false;
+    // Nor to one it can no longer finish in time (it may have waited for its input, or be retried
+    // after an accept that was never mined): checked with the offer as it is now.
+    if (await this.#refuseIfTooLate(entry, await this.#now(), log, 0)) return false;
     if (!this.#locksAtAccept(entry.job)) {
       // A direct job is locked and submitted in one call (acceptAndSubmit): take it locally.
       if (!this.journal.transition(entry.jobId, ["seen"], "accepted")) return true;
