@@ -1,7 +1,8 @@
 // Node-only. The provider node: the loop that turns a model into income.
 //
-//   watch JobCreated ─▶ seen ─▶ accept (open jobs, or acceptFirst) ─▶ infer + store ─▶ sign + submit
-//        ─▶ finalize in batches after the challenge window ─▶ claim on a schedule
+//   watch JobCreated ─▶ seen ─▶ accept (open jobs, or acceptFirst) ─▶ infer + keep ─▶ sign + submit
+//        ─▶ serve the output once the result is on-chain ─▶ finalize in batches after the challenge
+//        window ─▶ claim on a schedule
 //
 // Every step is a compare-and-set transition of the SQLite journal, recorded before its effect is
 // visible: a transaction is recorded (hash and signed bytes) before it is broadcast, so a node killed
@@ -9,6 +10,7 @@
 // and never signs a second submission for a job. Transactions go through one queue (TxSender) with
 // a local nonce counter, so jobs run concurrently (up to `concurrency`) without nonce races.
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { rm } from "node:fs/promises";
 import path from "node:path";
 
 import {
@@ -222,6 +224,7 @@ export class ProviderNode {
   /** The attestation signer's address. */
   readonly signerAddress: Address;
   readonly market: Address;
+  /** What the output server serves (`dataDir/content`): inputs uploaded to the node, and released outputs. */
   readonly store: FileSystemContentStore;
   readonly logger: Logger;
 
@@ -229,6 +232,11 @@ export class ProviderNode {
   readonly #client: Client<Transport, Chain, Account>;
   readonly #sender: TxSender;
   readonly #remote: ContentStore | undefined;
+  /**
+   * Outputs computed but not yet released (`dataDir/outputs`, never served): an output is worth the
+   * job's price, and its client could take it and still cancel the job in front of the submission.
+   */
+  readonly #withheld: FileSystemContentStore;
   readonly #backends = new Map<string, InferenceBackend>();
   readonly #served: ServedModel[];
   readonly #afterStep: CreateProviderNodeParameters["afterStep"];
@@ -256,6 +264,11 @@ export class ProviderNode {
   #maxLatency = new Map<string, { at: number; seconds: number }>();
   /** Jobs waiting for their collateral to fit within maxCollateralShare of the free stake (logged once). */
   #waitingForStake = new Set<Hex>();
+  /** Outputs being released now, and when a failed release may be tried again. */
+  #releasing = new Set<Hex>();
+  #releaseRetryAt = new Map<Hex, number>();
+  /** The round of releases in progress (run beside the tick: a slow content store must not hold it up). */
+  #releasingDue: Promise<void> | undefined;
   /** `maxCollateralShare` in parts per billion, for bigint arithmetic. */
   readonly #sharePpb: bigint;
 
@@ -272,6 +285,7 @@ export class ProviderNode {
     this.#client = clientFor(config, account, parameters);
     this.journal = new Journal(config.dataDir);
     this.store = new FileSystemContentStore({ dir: `${config.dataDir}/content` });
+    this.#withheld = new FileSystemContentStore({ dir: `${config.dataDir}/outputs` });
     this.#remote = config.contentStore ? new HttpContentStore({ baseUrl: config.contentStore.baseUrl }) : undefined;
     this.#sender = new TxSender({ client: this.#client, logger: this.logger });
     const env = parameters.env ?? process.env;
@@ -363,7 +377,7 @@ export class ProviderNode {
     // Transactions in flight settle quickly; an inference that ignores its abort signal is left
     // behind after a grace period (its job resumes from the journal on the next start).
     let grace: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([Promise.allSettled([...this.#running.values()]), new Promise((resolve) => (grace = setTimeout(resolve, 10_000)))]);
+    await Promise.race([Promise.allSettled([...this.#running.values(), this.#releasingDue]), new Promise((resolve) => (grace = setTimeout(resolve, 10_000)))]);
     clearTimeout(grace);
     await this.#server?.close();
     this.#progress?.clear();
@@ -522,6 +536,9 @@ export class ProviderNode {
   async #tick() {
     await this.#pump();
     await this.#scanDisputes();
+    this.#releasingDue ??= this.#releaseDue()
+      .catch((error) => this.logger.warn("releasing outputs failed, retrying", { err: short(error) }))
+      .finally(() => (this.#releasingDue = undefined));
     await this.#finalizeDue();
     if (Date.now() - this.#lastClaimAt >= this.config.claimIntervalMs) {
       this.#lastClaimAt = Date.now();
@@ -914,8 +931,8 @@ export class ProviderNode {
       clearTimeout(timer);
       this.#aborts.delete(entry.jobId);
     }
-    const outputHash = await this.store.put(output);
-    if (this.#remote) await this.#read(() => this.#remote!.put(output));
+    // Kept apart, unserved, until the job's result is on-chain (see #release).
+    const outputHash = await this.#withheld.put(output);
     if (!this.journal.transition(entry.jobId, ["accepted"], "computed", { outputHash })) return true;
     this.#afterStep?.("computed", entry.jobId);
     log.info("inference done", { backend: backend.name, ms: Date.now() - started, bytes: output.length, outputHash });
@@ -962,6 +979,7 @@ export class ProviderNode {
     if (receipt.status === "success") {
       this.journal.transition(entry.jobId, ["submitting"], "submitted");
       log.info("result submitted", { tx: entry.submitTx, gas: receipt.gasUsed, outputHash: entry.outputHash });
+      await this.#release({ ...entry, state: "submitted" }, log);
       return false;
     }
     // Reverted: it submitted nothing, so signing again is safe, unless the job moved on.
@@ -994,6 +1012,53 @@ export class ProviderNode {
     log.warn("the recorded submission can never be mined (its nonce was used): signing again", { tx: entry.submitTx });
     this.journal.transition(entry.jobId, ["submitting"], "computed");
     return true;
+  }
+
+  // ------------------------------------------------------------------------------- outputs
+
+  /**
+   * Releases a job's output once its result is on-chain (the journal says so): into the served store,
+   * then the content store, then records it. Before that, a client could read the output hash from
+   * the pending submission, fetch the output, and cancel the job in front of the submission: the
+   * output for free. Each write is content-addressed, so a crash in between only repeats it. A
+   * failure is logged and tried again later; it never fails the job.
+   */
+  async #release(entry: JournalEntry, log: Logger) {
+    const { jobId, outputHash } = entry;
+    if (!outputHash || this.#releasing.has(jobId)) return;
+    this.#releasing.add(jobId);
+    try {
+      const bytes = (await this.#withheld.get(outputHash)) ?? (await this.store.get(outputHash));
+      if (!bytes) {
+        // Deleted from the data directory: nothing to serve. Recorded, so it is not looked for again.
+        log.error("output lost: it is not in the data directory, so it cannot be served", { outputHash, dir: this.#withheld.dir });
+        this.journal.setOutputReleased(jobId);
+        return;
+      }
+      await this.store.put(bytes);
+      await this.#remote?.put(bytes);
+      this.journal.setOutputReleased(jobId);
+      this.#releaseRetryAt.delete(jobId);
+      // Served from the store now (another job with the same output may still need it: it finds it there).
+      await rm(this.#withheld.pathOf(outputHash), { force: true });
+      log.debug("output released", { outputHash });
+    } catch (error) {
+      this.#releaseRetryAt.set(jobId, Date.now() + 10_000);
+      log.warn("releasing an output failed, will retry", { outputHash, err: short(error) });
+    } finally {
+      this.#releasing.delete(jobId);
+    }
+  }
+
+  /** Releases the outputs of jobs whose result reached the chain without #settleSubmit (a restart, a scan), or whose release failed. */
+  async #releaseDue() {
+    const now = Date.now();
+    if (!this.#active) return;
+    for (const entry of this.journal.listUnreleased()) {
+      if (!this.#active) return;
+      if ((this.#releaseRetryAt.get(entry.jobId) ?? 0) > now) continue;
+      await this.#release(entry, this.logger.child({ jobId: entry.jobId }));
+    }
   }
 
   // ------------------------------------------------------------------------------- settlement
