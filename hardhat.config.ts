@@ -124,6 +124,12 @@ export default defineConfig({
       chainType: "l1",
       url: "http://127.0.0.1:18549",
     },
+    // The provider node's output-release suite (mempool races; the test starts and stops anvil on this port).
+    anvilOutputs: {
+      type: "http",
+      chainType: "l1",
+      url: "http://127.0.0.1:18550",
+    },
     localhost: {
       type: "http",
       chainType: "l1",

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { DatabaseSync } from "node:sqlite";
 
 import { afterEach, describe, expect, it } from "vitest";
 
@@ -78,6 +79,42 @@ describe("provider node journal", () => {
     j.setLastBlock(9n);
     expect([j.blockMark("dispute_block"), j.lastBlock()]).toEqual([7n, 9n]);
     j.close();
+  });
+
+  it("lists an output for release only once the job's result is on-chain, and until it is released", () => {
+    const j = new Journal(freshDir());
+    const ids = [1, 2, 3].map((i) => `0x${String(i).repeat(64)}` as const);
+    for (const [i, id] of ids.entries()) {
+      j.recordSeen(id, job, BigInt(i));
+      j.transition(id, ["seen"], "computed", { outputHash: `0x${"02".repeat(32)}` });
+    }
+    expect(j.listUnreleased()).toEqual([]); // computed: not on-chain yet
+    j.transition(ids[0], ["computed"], "submitted");
+    j.transition(ids[1], ["computed"], "slashed"); // e.g. equivocation while only accepted
+    j.transition(ids[2], ["computed"], "cancelled");
+    expect(j.listUnreleased().map((e) => e.jobId)).toEqual([ids[0]]);
+    j.setOutputReleased(ids[0]);
+    expect(j.listUnreleased()).toEqual([]);
+    expect(j.get(ids[0])?.outputReleased).toBe(true);
+    expect(j.get(ids[2])?.outputReleased).toBeUndefined();
+    j.close();
+  });
+
+  it("counts the outputs of a journal from before releases as released (those nodes served them at once)", () => {
+    const dir = freshDir();
+    const j = new Journal(dir);
+    j.recordSeen(ID, job, 1n);
+    j.transition(ID, ["seen"], "computed", { outputHash: `0x${"02".repeat(32)}` });
+    j.close();
+    // The journal as an earlier node left it: no output_released column.
+    const db = new DatabaseSync(path.join(dir, "journal.sqlite"));
+    db.exec("DROP INDEX jobs_unreleased; ALTER TABLE jobs DROP COLUMN output_released;");
+    db.close();
+    const reopened = new Journal(dir);
+    expect(reopened.get(ID)?.outputReleased).toBe(true);
+    reopened.transition(ID, ["computed"], "submitted");
+    expect(reopened.listUnreleased()).toEqual([]);
+    reopened.close();
   });
 
   it("survives SIGKILL: every transition reported committed is there after reopening", async () => {

@@ -82,6 +82,8 @@ describe("loadConfig", () => {
       pollingIntervalMs: 1000,
       finalizeBatchSize: 50,
       claimIntervalMs: 3_600_000,
+      minJobSeconds: 60,
+      maxCollateralShare: 0.1,
     });
     expect(config.market).toBeUndefined();
     expect(config.account).toBeUndefined();
@@ -215,6 +217,18 @@ describe("loadConfig", () => {
       ["contentStore.baseUrl", "a URL starting with http:// or https://"],
       ["startBlock", "an integer >= 0"],
     ]);
+  });
+
+  it("takes minJobSeconds and maxCollateralShare, and names them when bad", () => {
+    expect(loadConfig({ file: writeConfig({ ...base(), minJobSeconds: 300, maxCollateralShare: 1 }), env })).toMatchObject({ minJobSeconds: 300, maxCollateralShare: 1 });
+    expect(loadConfig({ file: writeConfig({ ...base(), maxCollateralShare: 0.025 }), env }).maxCollateralShare).toBe(0.025);
+    for (const [value, shown] of [[0, "0 (number)"], [1.5, "1.5 (number)"], ["0.1", '"0.1"'], [-0.1, "-0.1 (number)"]] as const) {
+      const error = refuse({ ...base(), maxCollateralShare: value });
+      expect(error.shortMessage).toContain(`maxCollateralShare is ${shown}: expected a number greater than 0 and at most 1: the share of the free stake one job may lock (0.1 = 10%).`);
+    }
+    const error = refuse({ ...base(), minJobSeconds: 0 });
+    expect(error.shortMessage).toContain("minJobSeconds is 0 (number): expected an integer from 1 to 2592000.");
+    expect(refuse({ ...base(), minJobSeconds: 7.5 }).field).toBe("minJobSeconds");
   });
 
   it("accepts the example config shipped in examples/", () => {

@@ -177,7 +177,8 @@ describe("provider node (in-process chain)", () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     const held: InferenceBackend = { name: "held", infer: async (input) => (await gate, runBuiltinModel(input)) };
-    const { node, provider } = await makeNode({ stake: (collateral * 5n) / 2n, backend: held, config: { concurrency: 8 } });
+    // Each job locks 40% of the stake: allowed here, to see the node wait for free stake.
+    const { node, provider } = await makeNode({ stake: (collateral * 5n) / 2n, backend: held, config: { concurrency: 8, maxCollateralShare: 1 } });
     await node.start();
     const jobs: Submitted[] = [];
     for (let i = 0; i < 4; i++) jobs.push(await submit(`The old ship (${i})`, provider, k * PRICE, 6 * 3600)); // outlives the window

@@ -63,6 +63,20 @@ export interface ProviderConfig {
    */
   acceptFirst: boolean;
   /**
+   * The least time, in seconds of chain time, a job must have left before its deadline for the node
+   * to take it. An open job also needs its offer's `maxLatency` (plus a margin for the acceptance to
+   * be mined). A job with less is skipped before any stake is committed or any inference run: a
+   * client cannot make the node accept what it cannot finish, then collect a liveness slash.
+   * Default 60.
+   */
+  minJobSeconds: number;
+  /**
+   * The largest collateral the node commits to one job, as a share of its free stake (greater than
+   * 0, at most 1). A job whose collateral is above this share of the whole stake is skipped; one
+   * above this share of the stake free right now waits until enough is freed. Default 0.1 (10%).
+   */
+  maxCollateralShare: number;
+  /**
    * An HTTP content store (see `HttpContentStore`): outputs are also put there, and inputs that were
    * not posted on-chain are fetched from it.
    */
@@ -77,6 +91,8 @@ export const PROVIDER_CONFIG_DEFAULTS = Object.freeze({
   finalizeBatchSize: 50,
   claimIntervalMs: 3_600_000,
   acceptFirst: false,
+  minJobSeconds: 60,
+  maxCollateralShare: 0.1,
 });
 
 /** Shown instead of a secret value. */
@@ -259,6 +275,8 @@ const TOP_LEVEL_KEYS = [
   "claimIntervalMs",
   "outputServer",
   "acceptFirst",
+  "minJobSeconds",
+  "maxCollateralShare",
   "contentStore",
   "startBlock",
 ] as const;
@@ -358,6 +376,15 @@ export function validateConfig(raw: Record<string, unknown>, context: ValidateCo
     if (typeof input.acceptFirst !== "boolean") issue("acceptFirst", input.acceptFirst, "true or false");
     else acceptFirst = input.acceptFirst;
   }
+  // Up to the longest job the market allows (30 days): more would refuse every job.
+  const minJobSeconds = checkInt(input.minJobSeconds, "minJobSeconds", issue, { min: 1, max: 30 * 86_400, default: PROVIDER_CONFIG_DEFAULTS.minJobSeconds });
+  let maxCollateralShare: number = PROVIDER_CONFIG_DEFAULTS.maxCollateralShare;
+  if (input.maxCollateralShare !== undefined) {
+    const v = input.maxCollateralShare;
+    if (typeof v !== "number" || !Number.isFinite(v) || v <= 0 || v > 1) {
+      issue("maxCollateralShare", v, "a number greater than 0 and at most 1: the share of the free stake one job may lock (0.1 = 10%)");
+    } else maxCollateralShare = v;
+  }
   let contentStore: ProviderConfig["contentStore"];
   if (input.contentStore !== undefined) {
     const c = input.contentStore;
@@ -385,6 +412,8 @@ export function validateConfig(raw: Record<string, unknown>, context: ValidateCo
     claimIntervalMs: claimIntervalMs!,
     ...(outputServer !== undefined && { outputServer }),
     acceptFirst,
+    minJobSeconds: minJobSeconds!,
+    maxCollateralShare,
     ...(contentStore !== undefined && { contentStore }),
     ...(startBlock !== undefined && { startBlock }),
   };
@@ -666,6 +695,8 @@ export function describeConfig(config: ProviderConfig): Record<string, unknown> 
     claimIntervalMs: config.claimIntervalMs,
     ...(config.outputServer !== undefined && { outputServer: config.outputServer }),
     acceptFirst: config.acceptFirst,
+    minJobSeconds: config.minJobSeconds,
+    maxCollateralShare: config.maxCollateralShare,
     ...(config.contentStore !== undefined && { contentStore: { baseUrl: redactUrl(config.contentStore.baseUrl) } }),
     ...(config.startBlock !== undefined && { startBlock: config.startBlock }),
   };

@@ -44,6 +44,12 @@ export type JournalState = (typeof JOURNAL_STATES)[number];
 /** States a job never leaves. */
 export const TERMINAL_STATES: readonly JournalState[] = ["finalized", "slashed", "expired", "cancelled", "skipped", "failed"];
 
+/**
+ * States in which the job's result is on-chain (its submission was mined): only then may its output
+ * be served. (`slashed` is not one: a job can be slashed while only accepted.)
+ */
+export const RESULT_ON_CHAIN_STATES: readonly JournalState[] = ["submitted", "finalizing", "finalized", "disputed"];
+
 export interface JournalEntry {
   jobId: Hex;
   job: Job;
@@ -60,6 +66,8 @@ export interface JournalEntry {
   finalizeTx?: Hex;
   /** When a submitted job's challenge window ends (chain seconds): it may be finalized after. */
   dueAt?: number;
+  /** The output was released: served, and put in the content store (only once the result is on-chain). */
+  outputReleased?: true;
   attempts: number;
   error?: string;
   updatedAt: number;
@@ -90,6 +98,7 @@ interface Row {
   submit_raw: string | null;
   finalize_tx: string | null;
   due_at: number | null;
+  output_released: number | null;
   attempts: number;
   error: string | null;
   updated_at: number;
@@ -130,6 +139,15 @@ export class Journal {
     const columns = this.#db.prepare("PRAGMA table_info(jobs)").all() as { name: string }[];
     if (!columns.some((c) => c.name === "due_at")) this.#db.exec("ALTER TABLE jobs ADD COLUMN due_at INTEGER");
     this.#db.exec("CREATE INDEX IF NOT EXISTS jobs_due ON jobs(state, due_at)");
+    if (!columns.some((c) => c.name === "output_released")) {
+      // Nodes before this column served an output as soon as it was computed: those are out already.
+      this.#db.exec(`
+        ALTER TABLE jobs ADD COLUMN output_released INTEGER NOT NULL DEFAULT 0;
+        UPDATE jobs SET output_released = 1 WHERE output_hash IS NOT NULL;
+      `);
+    }
+    // Only the outputs waiting to be released: the index stays small however many jobs are done.
+    this.#db.exec("CREATE INDEX IF NOT EXISTS jobs_unreleased ON jobs(state) WHERE output_released = 0 AND output_hash IS NOT NULL");
   }
 
   readonly #now: () => number;
@@ -201,6 +219,20 @@ export class Journal {
     return rows.map(fromRow);
   }
 
+  /** Jobs whose result is on-chain (see `RESULT_ON_CHAIN_STATES`) and whose output is not released yet. */
+  listUnreleased(): JournalEntry[] {
+    const placeholders = RESULT_ON_CHAIN_STATES.map(() => "?").join(", ");
+    const rows = this.#db
+      .prepare(`SELECT * FROM jobs WHERE output_released = 0 AND output_hash IS NOT NULL AND state IN (${placeholders}) ORDER BY CAST(block AS INTEGER), job_id`)
+      .all(...RESULT_ON_CHAIN_STATES) as unknown as Row[];
+    return rows.map(fromRow);
+  }
+
+  /** Records that a job's output was released (served and put in the content store). */
+  setOutputReleased(jobId: Hex) {
+    this.#db.prepare("UPDATE jobs SET output_released = 1 WHERE job_id = ?").run(jobId);
+  }
+
   /** How many jobs are in each state. */
   counts(): Partial<Record<JournalState, number>> {
     const rows = this.#db.prepare("SELECT state, COUNT(*) AS n FROM jobs GROUP BY state").all() as unknown as { state: JournalState; n: number }[];
@@ -247,6 +279,7 @@ function fromRow(row: Row): JournalEntry {
   if (row.submit_raw) entry.submitRaw = row.submit_raw as Hex;
   if (row.finalize_tx) entry.finalizeTx = row.finalize_tx as Hex;
   if (row.due_at !== null && row.due_at !== undefined) entry.dueAt = Number(row.due_at);
+  if (row.output_released) entry.outputReleased = true;
   if (row.error) entry.error = row.error;
   return entry;
 }

@@ -1,7 +1,9 @@
 // Node-only. Serves the provider node's outputs by content hash over HTTP, in the shape the SDK's
 // HttpContentStore reads: `GET /ipfs/{cid}` (CIDv1 raw/sha2-256, as an IPFS trustless gateway) and,
 // for convenience, `GET /content/{0x-hash or cid}`. Clients verify what they get against the
-// on-chain hash, so reads need no authentication. `GET /health` answers `{ "ok": true }`, and
+// on-chain hash, so reads need no authentication: the node puts an output in `store` only once the
+// job's result is on-chain (until then the output is worth the job's price, and anything not in
+// the store is a 404, like content it never had). `GET /health` answers `{ "ok": true }`, and
 // `GET /metrics` the node's counters in Prometheus' text format.
 // `POST /content` (HttpContentStore.put) takes a job's input too large to post on-chain, but only
 // content that `accept` wants (the node: the input hash of a job it is waiting on), so strangers

@@ -1,7 +1,8 @@
 // Node-only. The provider node: the loop that turns a model into income.
 //
-//   watch JobCreated ─▶ seen ─▶ accept (open jobs, or acceptFirst) ─▶ infer + store ─▶ sign + submit
-//        ─▶ finalize in batches after the challenge window ─▶ claim on a schedule
+//   watch JobCreated ─▶ seen ─▶ accept (open jobs, or acceptFirst) ─▶ infer + keep ─▶ sign + submit
+//        ─▶ serve the output once the result is on-chain ─▶ finalize in batches after the challenge
+//        window ─▶ claim on a schedule
 //
 // Every step is a compare-and-set transition of the SQLite journal, recorded before its effect is
 // visible: a transaction is recorded (hash and signed bytes) before it is broadcast, so a node killed
@@ -9,6 +10,7 @@
 // and never signs a second submission for a job. Transactions go through one queue (TxSender) with
 // a local nonce counter, so jobs run concurrently (up to `concurrency`) without nonce races.
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { rm } from "node:fs/promises";
 import path from "node:path";
 
 import {
@@ -84,7 +86,12 @@ export interface ProviderNodeStats extends ProgressStats {
   states: Partial<Record<JournalState, number>>;
   claimable: { token: Address; amount: bigint }[];
   claimed: { token: Address; amount: bigint }[];
+  /** Jobs skipped since start before anything was committed to them, by reason. */
+  refused: Record<JobRefusal, number>;
 }
+
+/** Why the node skips a job before committing anything to it: too little time before its deadline, or too much collateral. */
+export type JobRefusal = "deadline" | "collateral";
 
 /** Thrown at start when the chain or the provider's registration does not match the config. */
 export class ProviderNodeStartError extends ProviderConfigError {}
@@ -95,6 +102,14 @@ const DISPUTE_EVENTS = jobMarketAbi.filter(
 );
 const OUTCOMES = ["upheld", "rejected", "draw"] as const;
 
+/**
+ * Seconds allowed, beyond an open job's maxLatency, for the node's acceptance to be mined: the chain
+ * time the node reads may be a polling interval old, and the transaction waits a block or two.
+ */
+const INCLUSION_MARGIN_SECONDS = 30;
+/** How long an offer's maxLatency read for the intake is reused (the accept itself reads it afresh). */
+const OFFER_CACHE_MS = 60_000;
+
 
 /** Journal states a job is in while the node works on it (in flight). */
 const WORKING: JournalState[] = ["accepting", "accepted", "computed", "submitting"];
@@ -102,8 +117,21 @@ const WORKING: JournalState[] = ["accepting", "accepted", "computed", "submittin
 /** Every state that is not terminal. */
 const OPEN_STATES: JournalState[] = ["seen", ...WORKING, "submitted", "finalizing", "disputed"];
 
-/** Reverts that mean "this job is not (or no longer) ours to take". */
-const NOT_OURS = new Set(["JobWrongStatus", "JobUnknown", "JobDeadlinePassed", "JobNotForProvider", "OfferNotActive", "OfferTokenMismatch", "OfferPriceAboveJobPrice"]);
+/**
+ * Reverts that mean "this job is not (or no longer) ours to take". (`JobDeadlineBelowLatency`: the
+ * market's coming check that an open job leaves its offer's maxLatency; the node's own check comes
+ * first, so it is only a backstop.)
+ */
+const NOT_OURS = new Set([
+  "JobWrongStatus",
+  "JobUnknown",
+  "JobDeadlinePassed",
+  "JobDeadlineBelowLatency",
+  "JobNotForProvider",
+  "OfferNotActive",
+  "OfferTokenMismatch",
+  "OfferPriceAboveJobPrice",
+]);
 /** Reverts that mean "the provider cannot take jobs right now": wait, then try again. */
 const CANNOT_TAKE_NOW = new Set(["ProviderInJail", "ProviderBelowMinStake", "StakeInsufficientFree", "ProviderOffersPaused", "EnforcedPause"]);
 
@@ -196,6 +224,7 @@ export class ProviderNode {
   /** The attestation signer's address. */
   readonly signerAddress: Address;
   readonly market: Address;
+  /** What the output server serves (`dataDir/content`): inputs uploaded to the node, and released outputs. */
   readonly store: FileSystemContentStore;
   readonly logger: Logger;
 
@@ -203,6 +232,11 @@ export class ProviderNode {
   readonly #client: Client<Transport, Chain, Account>;
   readonly #sender: TxSender;
   readonly #remote: ContentStore | undefined;
+  /**
+   * Outputs computed but not yet released (`dataDir/outputs`, never served): an output is worth the
+   * job's price, and its client could take it and still cancel the job in front of the submission.
+   */
+  readonly #withheld: FileSystemContentStore;
   readonly #backends = new Map<string, InferenceBackend>();
   readonly #served: ServedModel[];
   readonly #afterStep: CreateProviderNodeParameters["afterStep"];
@@ -224,6 +258,19 @@ export class ProviderNode {
   #server: OutputServer | undefined;
   #finalizing = false;
   #closed = false;
+  /** Jobs refused since start, by reason. */
+  #refused: Record<JobRefusal, number> = { deadline: 0, collateral: 0 };
+  /** The offers' maxLatency by model (lower case), with when it was read. */
+  #maxLatency = new Map<string, { at: number; seconds: number }>();
+  /** Jobs waiting for their collateral to fit within maxCollateralShare of the free stake (logged once). */
+  #waitingForStake = new Set<Hex>();
+  /** Outputs being released now, and when a failed release may be tried again. */
+  #releasing = new Set<Hex>();
+  #releaseRetryAt = new Map<Hex, number>();
+  /** The round of releases in progress (run beside the tick: a slow content store must not hold it up). */
+  #releasingDue: Promise<void> | undefined;
+  /** `maxCollateralShare` in parts per billion, for bigint arithmetic. */
+  readonly #sharePpb: bigint;
 
   constructor(parameters: CreateProviderNodeParameters, signer: Account, account: Account) {
     const { config } = parameters;
@@ -238,6 +285,7 @@ export class ProviderNode {
     this.#client = clientFor(config, account, parameters);
     this.journal = new Journal(config.dataDir);
     this.store = new FileSystemContentStore({ dir: `${config.dataDir}/content` });
+    this.#withheld = new FileSystemContentStore({ dir: `${config.dataDir}/outputs` });
     this.#remote = config.contentStore ? new HttpContentStore({ baseUrl: config.contentStore.baseUrl }) : undefined;
     this.#sender = new TxSender({ client: this.#client, logger: this.logger });
     const env = parameters.env ?? process.env;
@@ -247,6 +295,7 @@ export class ProviderNode {
       if (!this.#backends.has(key)) this.#backends.set(key, overrides[key] ?? backendFor(m, env));
     }
     this.#progress = parameters.progressStream ? createProgress(parameters.progressStream) : undefined;
+    this.#sharePpb = BigInt(Math.round(config.maxCollateralShare * 1e9));
   }
 
   /** The output server's base URL, once started (when `outputServer` is configured). */
@@ -328,7 +377,7 @@ export class ProviderNode {
     // Transactions in flight settle quickly; an inference that ignores its abort signal is left
     // behind after a grace period (its job resumes from the journal on the next start).
     let grace: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([Promise.allSettled([...this.#running.values()]), new Promise((resolve) => (grace = setTimeout(resolve, 10_000)))]);
+    await Promise.race([Promise.allSettled([...this.#running.values(), this.#releasingDue]), new Promise((resolve) => (grace = setTimeout(resolve, 10_000)))]);
     clearTimeout(grace);
     await this.#server?.close();
     this.#progress?.clear();
@@ -388,6 +437,7 @@ export class ProviderNode {
       states,
       claimable: this.#claimable,
       claimed: [...this.#claimed].map(([token, amount]) => ({ token, amount })),
+      refused: { ...this.#refused },
       lastBlock: this.journal.lastBlock(),
     };
   }
@@ -405,6 +455,9 @@ export class ProviderNode {
       "# HELP depinfer_node_last_block The last block whose jobs were taken in.",
       "# TYPE depinfer_node_last_block gauge",
       `depinfer_node_last_block ${stats.lastBlock ?? 0}`,
+      "# HELP depinfer_node_jobs_refused_total Jobs skipped since start before anything was committed to them: too little time before the deadline, or collateral above maxCollateralShare.",
+      "# TYPE depinfer_node_jobs_refused_total counter",
+      ...Object.entries(stats.refused).map(([reason, n]) => `depinfer_node_jobs_refused_total{reason="${reason}"} ${n}`),
       "# HELP depinfer_node_claimed_total Earnings claimed since start, in the token's smallest unit.",
       "# TYPE depinfer_node_claimed_total counter",
       ...stats.claimed.map((c) => `depinfer_node_claimed_total{token="${c.token}"} ${c.amount}`),
@@ -435,6 +488,7 @@ export class ProviderNode {
     }
     for (const m of this.#served) {
       const offer = await this.#read(() => readContract(this.#client, { address: this.market, abi: jobMarketAbi, functionName: "offer", args: [this.account, m.model] }));
+      this.#maxLatency.set(m.model.toLowerCase(), { at: Date.now(), seconds: offer.maxLatency });
       if (!offer.active) this.logger.warn("no active offer for this model: only direct jobs will come", { model: m.model });
     }
   }
@@ -482,6 +536,9 @@ export class ProviderNode {
   async #tick() {
     await this.#pump();
     await this.#scanDisputes();
+    this.#releasingDue ??= this.#releaseDue()
+      .catch((error) => this.logger.warn("releasing outputs failed, retrying", { err: short(error) }))
+      .finally(() => (this.#releasingDue = undefined));
     await this.#finalizeDue();
     if (Date.now() - this.#lastClaimAt >= this.config.claimIntervalMs) {
       this.#lastClaimAt = Date.now();
@@ -519,33 +576,109 @@ export class ProviderNode {
     const waiting = this.journal.list(["seen"]);
     if (waiting.length === 0) return;
     const chainNow = await this.#now();
-    let free: bigint | undefined;
+    let stake: { staked: bigint; free: bigint } | undefined;
     for (const entry of waiting) {
       if (this.#running.size >= this.config.concurrency) break;
       if (this.#running.has(entry.jobId) || (this.#retryAt.get(entry.jobId) ?? 0) > now) continue;
-      if (entry.job.deadline <= chainNow) {
-        this.journal.transition(entry.jobId, ["seen"], "skipped", { error: "its deadline passed before the node could take it" });
-        this.logger.warn("job skipped: deadline passed before it could be taken", { jobId: entry.jobId });
+      const log = this.logger.child({ jobId: entry.jobId });
+      if (await this.#refuseIfTooLate(entry, chainNow, log)) continue;
+      const { collateral } = entry.job;
+      stake ??= await this.#stake();
+      // Too large for this node whatever it has free: refused before it can hold up the jobs behind it.
+      const most = this.#shareOf(stake.staked);
+      if (collateral > most) {
+        this.#refuse(entry, "collateral", `its collateral ${collateral} is above maxCollateralShare (${this.config.maxCollateralShare}) of the stake ${stake.staked}`, log, "job skipped: its collateral is above maxCollateralShare of the stake", {
+          collateral,
+          staked: stake.staked,
+          most,
+          maxCollateralShare: this.config.maxCollateralShare,
+        });
         continue;
       }
-      free ??= await this.#freeStake();
-      if (free < entry.job.collateral) {
-        this.logger.warn("not enough free stake to take a job: waiting", { jobId: entry.jobId, free, collateral: entry.job.collateral });
+      if (stake.free < collateral) {
+        this.logger.warn("not enough free stake to take a job: waiting", { jobId: entry.jobId, free: stake.free, collateral });
         this.#takePausedUntil = now + 5 * this.config.pollingIntervalMs;
         return;
       }
-      free -= entry.job.collateral;
+      // Within the share of the whole stake, but not of what is free now: it waits for stake to be
+      // freed (finalized jobs), while smaller jobs go ahead; its deadline still applies.
+      const limit = this.#shareOf(stake.free);
+      if (collateral > limit) {
+        if (!this.#waitingForStake.has(entry.jobId)) {
+          this.#waitingForStake.add(entry.jobId);
+          log.info("job waits: its collateral is above maxCollateralShare of the free stake", { collateral, free: stake.free, limit, maxCollateralShare: this.config.maxCollateralShare });
+        }
+        this.#retryAt.set(entry.jobId, now + 5 * this.config.pollingIntervalMs);
+        continue;
+      }
+      this.#waitingForStake.delete(entry.jobId);
+      stake.free -= collateral;
       this.#run(entry.jobId);
     }
   }
 
-  /** Free stake, less the collateral of direct jobs taken but not yet locked on-chain (locked at submission). */
-  async #freeStake(): Promise<bigint> {
+  /** `maxCollateralShare` of `amount`, rounded down. */
+  #shareOf(amount: bigint): bigint {
+    return (amount * this.#sharePpb) / 1_000_000_000n;
+  }
+
+  /**
+   * The provider's stake, and how much of it is free: staked − locked − the collateral of direct
+   * jobs taken but not yet locked on-chain (locked at submission).
+   */
+  async #stake(): Promise<{ staked: bigint; free: bigint }> {
     const info = await this.#providerInfo();
     let reserved = 0n;
     for (const e of this.journal.list(WORKING)) if (!this.#locksAtAccept(e.job)) reserved += e.job.collateral;
-    const free = BigInt(info.staked) - BigInt(info.locked) - reserved;
-    return free > 0n ? free : 0n;
+    const staked = BigInt(info.staked);
+    const free = staked - BigInt(info.locked) - reserved;
+    return { staked, free: free > 0n ? free : 0n };
+  }
+
+  /** An offer's maxLatency (seconds), read again when the cached one is older than `maxAgeMs`. */
+  async #offerLatency(model: Hex, maxAgeMs = OFFER_CACHE_MS): Promise<number> {
+    const key = model.toLowerCase();
+    const cached = this.#maxLatency.get(key);
+    if (cached && Date.now() - cached.at <= maxAgeMs) return cached.seconds;
+    const offer = await this.#read(() => readContract(this.#client, { address: this.market, abi: jobMarketAbi, functionName: "offer", args: [this.account, model] }));
+    this.#maxLatency.set(key, { at: Date.now(), seconds: offer.maxLatency });
+    return offer.maxLatency;
+  }
+
+  /**
+   * Skips a job that leaves too little time (chain seconds from `now` to its deadline) and returns
+   * true; false when it leaves enough. Every job needs `minJobSeconds`; an open job also needs its
+   * offer's maxLatency, the time the node promised for it (the market will refuse an acceptance that
+   * leaves less), plus a margin for the acceptance to be mined. Taking a job that cannot be done in
+   * time would lock its collateral only for the client to collect the liveness slash.
+   */
+  async #refuseIfTooLate(entry: JournalEntry, now: number, log: Logger, offerMaxAgeMs?: number): Promise<boolean> {
+    const { job } = entry;
+    const left = job.deadline - now;
+    const open = job.provider === zeroAddress;
+    let needed = this.config.minJobSeconds;
+    let maxLatency: number | undefined;
+    if (left >= needed && open) {
+      maxLatency = await this.#offerLatency(job.model, offerMaxAgeMs);
+      needed = Math.max(needed, maxLatency + INCLUSION_MARGIN_SECONDS);
+    }
+    if (left >= needed) return false;
+    const error = left <= 0 ? "its deadline passed before the node could take it" : `only ${left} s left before its deadline: the node takes a job with at least ${needed} s left`;
+    this.#refuse(entry, "deadline", error, log, "job skipped: too little time before its deadline", {
+      secondsLeft: left,
+      secondsNeeded: needed,
+      minJobSeconds: this.config.minJobSeconds,
+      ...(maxLatency !== undefined && { maxLatency }),
+    });
+    return true;
+  }
+
+  /** Records a job refused before anything was committed to it (`seen` → `skipped`), logs it and counts it. */
+  #refuse(entry: JournalEntry, reason: JobRefusal, error: string, log: Logger, msg: string, fields: Record<string, unknown>) {
+    this.#waitingForStake.delete(entry.jobId);
+    if (!this.journal.transition(entry.jobId, ["seen"], "skipped", { error })) return;
+    this.#refused[reason]++;
+    log.warn(msg, { direct: entry.job.provider !== zeroAddress, price: entry.job.price, deadline: entry.job.deadline, ...fields });
   }
 
   /** Whether the job is accepted in its own transaction (open jobs, and direct ones with acceptFirst). */
@@ -653,6 +786,9 @@ export class ProviderNode {
   async #accept(entry: JournalEntry, log: Logger): Promise<boolean> {
     // Never commit stake to a job whose input cannot be had.
     if (!(await this.#inputReady(entry, log))) return false;
+    // Nor to one it can no longer finish in time (it may have waited for its input, or be retried
+    // after an accept that was never mined): checked with the offer as it is now.
+    if (await this.#refuseIfTooLate(entry, await this.#now(), log, 0)) return false;
     if (!this.#locksAtAccept(entry.job)) {
       // A direct job is locked and submitted in one call (acceptAndSubmit): take it locally.
       if (!this.journal.transition(entry.jobId, ["seen"], "accepted")) return true;
@@ -795,8 +931,8 @@ export class ProviderNode {
       clearTimeout(timer);
       this.#aborts.delete(entry.jobId);
     }
-    const outputHash = await this.store.put(output);
-    if (this.#remote) await this.#read(() => this.#remote!.put(output));
+    // Kept apart, unserved, until the job's result is on-chain (see #release).
+    const outputHash = await this.#withheld.put(output);
     if (!this.journal.transition(entry.jobId, ["accepted"], "computed", { outputHash })) return true;
     this.#afterStep?.("computed", entry.jobId);
     log.info("inference done", { backend: backend.name, ms: Date.now() - started, bytes: output.length, outputHash });
@@ -843,6 +979,7 @@ export class ProviderNode {
     if (receipt.status === "success") {
       this.journal.transition(entry.jobId, ["submitting"], "submitted");
       log.info("result submitted", { tx: entry.submitTx, gas: receipt.gasUsed, outputHash: entry.outputHash });
+      await this.#release({ ...entry, state: "submitted" }, log);
       return false;
     }
     // Reverted: it submitted nothing, so signing again is safe, unless the job moved on.
@@ -875,6 +1012,53 @@ export class ProviderNode {
     log.warn("the recorded submission can never be mined (its nonce was used): signing again", { tx: entry.submitTx });
     this.journal.transition(entry.jobId, ["submitting"], "computed");
     return true;
+  }
+
+  // ------------------------------------------------------------------------------- outputs
+
+  /**
+   * Releases a job's output once its result is on-chain (the journal says so): into the served store,
+   * then the content store, then records it. Before that, a client could read the output hash from
+   * the pending submission, fetch the output, and cancel the job in front of the submission: the
+   * output for free. Each write is content-addressed, so a crash in between only repeats it. A
+   * failure is logged and tried again later; it never fails the job.
+   */
+  async #release(entry: JournalEntry, log: Logger) {
+    const { jobId, outputHash } = entry;
+    if (!outputHash || this.#releasing.has(jobId)) return;
+    this.#releasing.add(jobId);
+    try {
+      const bytes = (await this.#withheld.get(outputHash)) ?? (await this.store.get(outputHash));
+      if (!bytes) {
+        // Deleted from the data directory: nothing to serve. Recorded, so it is not looked for again.
+        log.error("output lost: it is not in the data directory, so it cannot be served", { outputHash, dir: this.#withheld.dir });
+        this.journal.setOutputReleased(jobId);
+        return;
+      }
+      await this.store.put(bytes);
+      await this.#remote?.put(bytes);
+      this.journal.setOutputReleased(jobId);
+      this.#releaseRetryAt.delete(jobId);
+      // Served from the store now (another job with the same output may still need it: it finds it there).
+      await rm(this.#withheld.pathOf(outputHash), { force: true });
+      log.debug("output released", { outputHash });
+    } catch (error) {
+      this.#releaseRetryAt.set(jobId, Date.now() + 10_000);
+      log.warn("releasing an output failed, will retry", { outputHash, err: short(error) });
+    } finally {
+      this.#releasing.delete(jobId);
+    }
+  }
+
+  /** Releases the outputs of jobs whose result reached the chain without #settleSubmit (a restart, a scan), or whose release failed. */
+  async #releaseDue() {
+    const now = Date.now();
+    if (!this.#active) return;
+    for (const entry of this.journal.listUnreleased()) {
+      if (!this.#active) return;
+      if ((this.#releaseRetryAt.get(entry.jobId) ?? 0) > now) continue;
+      await this.#release(entry, this.logger.child({ jobId: entry.jobId }));
+    }
   }
 
   // ------------------------------------------------------------------------------- settlement

@@ -1,0 +1,183 @@
+// A hostile client against the provider node (in-process chain, the shipped node, its HTTP
+// interface): it cannot make the node take a job the node cannot finish in time (and so farm the
+// liveness slash), nor lock more of the node's stake on one job than the node allows, however well
+// the job pays. Normal jobs are still served.
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+import { network } from "hardhat";
+import { createWalletClient, custom, decodeFunctionData, encodeAbiParameters, keccak256, type Address, type Chain, type Hex } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+
+import { createInProcessNode, deployProtocol, until, DPI, modelIdOf, setUpNodeProvider, USDC, type Connection, type Protocol, type Wallet } from "../../scripts/lib/harness.js";
+import { createDepinferClient, jobMarketAbi, JobStatus, setOffer, type DepinferClient, type Job } from "../../sdk/src/index.js";
+import { BUILTIN_MODEL, runBuiltinModel } from "../../sdk/src/node/models/charModel.js";
+import { createLogger, type InferenceBackend, type ProviderNode } from "../../sdk/src/node/index.js";
+
+const PRICE = 2n * USDC; // the node's price; its collateral is 20 DPI
+const STAKE = 1_000n * DPI;
+const jobAbi = jobMarketAbi.find((x) => x.type === "function" && x.name === "acceptJob")!.inputs;
+const idOf = (job: Job) => keccak256(encodeAbiParameters(jobAbi, [job] as never));
+
+describe("provider node against a hostile client: deadlines and collateral", () => {
+  let connection: Connection;
+  let p: Protocol;
+  let chain: Chain;
+  let model: Hex;
+  let deployer: Wallet;
+  let client: DepinferClient;
+  let clientAddress: Address;
+  const nodes: ProviderNode[] = [];
+
+  beforeAll(async () => {
+    connection = (await network.create()) as Connection;
+    p = await deployProtocol(connection);
+    const publicClient = await connection.viem.getPublicClient();
+    chain = publicClient.chain as Chain;
+    const wallets = await connection.viem.getWalletClients();
+    deployer = wallets[0];
+    await p.market.write.registerModel([BUILTIN_MODEL.weightsHash, BUILTIN_MODEL.runtimeDigest, 0, `builtin://${BUILTIN_MODEL.name}`]);
+    model = modelIdOf(BUILTIN_MODEL.weightsHash, BUILTIN_MODEL.runtimeDigest, 0);
+    clientAddress = wallets[9].account.address;
+    await p.usdc.write.mint([clientAddress, 10_000n * USDC]);
+    client = createDepinferClient({ chain, transport: custom(connection.provider), account: wallets[9].account, deployment: { market: p.market.address } });
+  });
+
+  afterEach(async () => {
+    await Promise.all(nodes.splice(0).map((n) => n.stop()));
+  });
+
+  /** A fresh staked provider and its running node; `inferred` lists the inputs its model ran on. */
+  async function startNode(config: Record<string, unknown> = {}) {
+    const provider = await setUpNodeProvider(connection, p, deployer, { model, price: PRICE, stake: STAKE });
+    const inferred: string[] = [];
+    const backend: InferenceBackend = {
+      name: "builtin (counting)",
+      infer: async (input) => (inferred.push(new TextDecoder().decode(input)), runBuiltinModel(input)),
+    };
+    const lines: string[] = [];
+    const fromBlock = await (await connection.viem.getPublicClient()).getBlockNumber();
+    const node = await createInProcessNode(connection, p.market.address, {
+      privateKey: provider.privateKey,
+      model,
+      token: p.usdc.address,
+      price: PRICE,
+      dataDir: mkdtempSync(path.join(tmpdir(), "depinfer-limits-")),
+      config: { startBlock: Number(fromBlock), ...config }, // the jobs of earlier tests are not its business
+      backend,
+      logger: createLogger({ level: "info", stream: { write: (line: string) => void lines.push(line) } }),
+    });
+    nodes.push(node);
+    await node.start();
+    return { node, provider: provider.address, privateKey: provider.privateKey, inferred, lines, fromBlock };
+  }
+
+  const submit = (input: string, { provider, price = PRICE, timeout = 3600 }: { provider?: Address; price?: bigint; timeout?: number } = {}) =>
+    client.submitJobSync({ model, input, price, token: p.usdc.address, provider, timeout, authorization: "approve" });
+
+  const statusOf = async (jobId: Hex) => (await p.market.read.jobState([jobId])).status;
+
+  /** The node's metrics, as a Prometheus scraper reads them. */
+  const metric = async (node: ProviderNode, line: string) => (await (await fetch(`${node.outputUrl}/metrics`)).text()).split("\n").find((l) => l.startsWith(`${line} `));
+
+  /** Ids of the jobs named by each transaction `from` sent to the market since `fromBlock`. */
+  async function jobsTouchedBy(from: Address, fromBlock: bigint): Promise<Set<Hex>> {
+    const publicClient = await connection.viem.getPublicClient();
+    const touched = new Set<Hex>();
+    for (let b = fromBlock, head = await publicClient.getBlockNumber(); b <= head; b++) {
+      for (const tx of (await publicClient.getBlock({ blockNumber: b, includeTransactions: true })).transactions) {
+        if (tx.from.toLowerCase() !== from.toLowerCase() || tx.to?.toLowerCase() !== p.market.address.toLowerCase()) continue;
+        const { args } = decodeFunctionData({ abi: jobMarketAbi, data: tx.input });
+        const first = args?.[0];
+        for (const job of Array.isArray(first) ? first : [first]) if (job && typeof job === "object" && "inputHash" in job) touched.add(idOf(job as Job));
+      }
+    }
+    return touched;
+  }
+
+  const logged = (lines: string[], msg: string, jobId: Hex) => lines.some((l) => l.includes(`"msg":"${msg}"`) && l.includes(jobId));
+
+  it("never takes a job with too little time before its deadline, however well it pays, and still serves normal jobs", async () => {
+    const { node, provider, privateKey, inferred, lines, fromBlock } = await startNode(); // minJobSeconds: the default, 60
+    // The provider promises open jobs in at most 600 s.
+    const wallet = createWalletClient({ chain, transport: custom(connection.provider, { retryCount: 0 }), account: privateKeyToAccount(privateKey) });
+    await (await connection.viem.getPublicClient()).waitForTransactionReceipt({
+      hash: await setOffer(wallet, { market: p.market.address, model, token: p.usdc.address, price: PRICE, maxLatency: 600 }),
+    });
+    const before = await p.market.read.provider([provider]);
+    const slashIncomeBefore = await p.market.read.claimable([clientAddress, p.token.address]);
+
+    // The farming attempts: a deadline seconds away and a price four times the offer (four times the collateral).
+    const inflated = 4n * PRICE;
+    const hostileInputs = ["open, 10 s left", "direct, 10 s left", "open, 300 s left"];
+    const hostile = [
+      await submit(hostileInputs[0], { price: inflated, timeout: 10 }),
+      await submit(hostileInputs[1], { provider, price: inflated, timeout: 10 }),
+      // Above minJobSeconds, but below the 600 s the provider's offer promises for open jobs.
+      await submit(hostileInputs[2], { price: inflated, timeout: 300 }),
+    ];
+    // Jobs the node can do in time.
+    const normal = [await submit("open, an hour left"), await submit("direct, an hour left", { provider }), await submit("direct, 300 s left", { provider, timeout: 300 })];
+
+    await until("the normal jobs are submitted", async () => (await Promise.all(normal.map((j) => statusOf(j.jobId)))).every((s) => s === JobStatus.Submitted), { timeoutMs: 15_000 });
+    await until("the node counts three jobs refused for their deadline", async () => (await metric(node, 'depinfer_node_jobs_refused_total{reason="deadline"}')) === 'depinfer_node_jobs_refused_total{reason="deadline"} 3', {
+      timeoutMs: 5_000,
+      detail: () => lines.slice(-20).join(""),
+    });
+
+    // Nothing of the node's went into the hostile jobs: no transaction, no stake, no inference.
+    for (const j of hostile) {
+      expect(await statusOf(j.jobId)).toBe(JobStatus.Created);
+      expect(logged(lines, "job skipped: too little time before its deadline", j.jobId), j.jobId).toBe(true);
+    }
+    const touched = await jobsTouchedBy(provider, fromBlock);
+    expect(hostile.filter((j) => touched.has(j.jobId))).toEqual([]);
+    expect(normal.every((j) => touched.has(j.jobId))).toBe(true);
+    expect(inferred.filter((input) => hostileInputs.includes(input))).toEqual([]);
+    expect((await p.market.read.provider([provider])).locked).toBe(before.locked + normal.reduce((sum, j) => sum + j.job.collateral, 0n));
+
+    // Past their deadlines the client can only take its money back: no slash to collect.
+    await connection.networkHelpers.time.increase(301);
+    await connection.networkHelpers.mine();
+    for (const j of hostile) await client.waitForTransactionReceipt({ hash: await client.expireJob({ job: j.job }) });
+    expect(await Promise.all(hostile.map((j) => statusOf(j.jobId)))).toEqual(hostile.map(() => JobStatus.Expired));
+    expect((await p.market.read.provider([provider])).staked).toBe(before.staked);
+    expect(await p.market.read.claimable([clientAddress, p.token.address])).toBe(slashIncomeBefore);
+  });
+
+  it("never locks more than maxCollateralShare of its free stake on one job: too large is refused, large for now waits", async () => {
+    const { node, provider, inferred, lines, fromBlock } = await startNode(); // maxCollateralShare: the default, 0.1 (100 DPI of 1000)
+    const collateralOf = (price: bigint) => (price * 20n * DPI) / PRICE; // 10 DPI per USDC of price
+
+    // 200 DPI, a fifth of the stake: more than the node ever puts on one job, open or direct.
+    const tooLarge = [await submit("direct, 20 USDC", { provider, price: 20n * USDC }), await submit("open, 20 USDC", { price: 20n * USDC })];
+    expect(tooLarge.map((j) => j.job.collateral)).toEqual([collateralOf(20n * USDC), collateralOf(20n * USDC)]);
+    // 90 DPI of 1000 free: taken. Then 95 DPI of the 910 left free (over 91): it waits for stake to be freed.
+    const first = await submit("direct, 9 USDC", { provider, price: 9n * USDC, timeout: 6 * 3600 });
+    await until("the 9 USDC job is submitted", async () => (await statusOf(first.jobId)) === JobStatus.Submitted);
+    const waits = await submit("direct, 9.5 USDC", { provider, price: 9_500_000n, timeout: 6 * 3600 });
+
+    await until("the node counts two jobs refused for their collateral", async () => (await metric(node, 'depinfer_node_jobs_refused_total{reason="collateral"}')) === 'depinfer_node_jobs_refused_total{reason="collateral"} 2', {
+      timeoutMs: 5_000,
+      detail: () => lines.slice(-20).join(""),
+    });
+    await new Promise((resolve) => setTimeout(resolve, 500)); // ten polling intervals: time enough to take a job it would take
+    for (const j of [...tooLarge, waits]) expect(await statusOf(j.jobId)).toBe(JobStatus.Created);
+    for (const j of tooLarge) expect(logged(lines, "job skipped: its collateral is above maxCollateralShare of the stake", j.jobId), j.jobId).toBe(true);
+    expect(logged(lines, "job waits: its collateral is above maxCollateralShare of the free stake", waits.jobId)).toBe(true);
+    const touched = await jobsTouchedBy(provider, fromBlock);
+    expect([...tooLarge, waits].filter((j) => touched.has(j.jobId))).toEqual([]);
+    expect(inferred).toEqual(["direct, 9 USDC"]);
+    expect((await p.market.read.provider([provider])).locked).toBe(first.job.collateral);
+
+    // Once the first job is finalized its 90 DPI are free again, and 95 DPI is within 10% of 1000.
+    await connection.networkHelpers.time.increase(4 * 3600 + 1);
+    await connection.networkHelpers.mine();
+    await until("the waiting job is submitted", async () => (await statusOf(waits.jobId)) === JobStatus.Submitted, { detail: () => lines.slice(-20).join("") });
+    expect(await statusOf(first.jobId)).toBe(JobStatus.Finalized);
+    expect((await p.market.read.provider([provider])).locked).toBe(waits.job.collateral);
+    for (const j of tooLarge) expect(await statusOf(j.jobId)).toBe(JobStatus.Created);
+  });
+});
