@@ -284,56 +284,60 @@ contract JobMarket is JobMarketBase, UUPSUpgradeable, IJobMarketCore {
         require(n != 0, BatchEmpty());
         require(n <= MAX_BATCH, BatchTooLarge(n, MAX_BATCH));
         JobMarketStorage storage $ = _s();
-        address runProvider;
-        address runToken;
-        uint256 runPayout;
-        uint256 runFee;
-        uint256 runCollateral;
+        JobId[] memory ids = new JobId[](n);
+        Run memory run;
         for (uint256 i; i < n; ++i) {
             Job calldata job = jobs[i];
-            (address provider_, uint256 payout, uint256 fee) = _finalizeInBatch($, job);
+            (JobId jobId, address provider_, uint256 payout, uint256 fee) = _finalizeInBatch($, job);
             if (provider_ == address(0)) continue;
-            ++finalized;
-            if (provider_ != runProvider || job.token != runToken) {
-                _flushRun($, runProvider, runToken, runPayout, runFee, runCollateral);
-                (runProvider, runToken, runPayout, runFee, runCollateral) = (provider_, job.token, 0, 0, 0);
+            ids[finalized++] = jobId;
+            if (provider_ != run.provider || job.token != run.token) {
+                _flushRun($, run);
+                (run.provider, run.token, run.payout, run.fee, run.collateral) = (provider_, job.token, 0, 0, 0);
             }
-            runPayout += payout;
-            runFee += fee;
-            runCollateral += job.collateral;
+            run.payout += payout;
+            run.fee += fee;
+            run.collateral += job.collateral;
         }
-        _flushRun($, runProvider, runToken, runPayout, runFee, runCollateral);
+        _flushRun($, run);
+        // One event for the batch (32 bytes of log data a job, against about 2,000 gas for a
+        // `JobFinalized` each); payouts follow from the jobs' terms and their fee snapshots.
+        assembly ("memory-safe") {
+            mstore(ids, finalized) // drop the slots of skipped jobs
+        }
+        if (finalized != 0) emit JobsFinalized(ids);
     }
 
-    function _flushRun(
-        JobMarketStorage storage $,
-        address provider_,
-        address token,
-        uint256 payout,
-        uint256 fee,
-        uint256 collateral
-    ) private {
-        if (provider_ == address(0)) return;
-        _creditEarnings($, provider_, token, payout, fee);
-        $.providers[provider_].locked -= uint96(collateral);
+    /// @dev Consecutive jobs of a batch with the same provider and token, credited in one write.
+    struct Run {
+        address provider;
+        address token;
+        uint256 payout;
+        uint256 fee;
+        uint256 collateral;
     }
 
-    /// @dev Finalizes one job of a batch and emits, or skips it (returning a zero provider) when it is
-    ///      no longer `Submitted`: settled since the batch was built (finalized early, disputed, slashed).
+    function _flushRun(JobMarketStorage storage $, Run memory run) private {
+        if (run.provider == address(0)) return;
+        _creditEarnings($, run.provider, run.token, run.payout, run.fee);
+        $.providers[run.provider].locked -= uint96(run.collateral);
+    }
+
+    /// @dev Finalizes one job of a batch, or skips it (returning a zero provider) when it is no longer
+    ///      `Submitted`: settled since the batch was built (finalized early, disputed, slashed).
     function _finalizeInBatch(JobMarketStorage storage $, Job calldata job)
         private
-        returns (address provider_, uint256 payout, uint256 fee)
+        returns (JobId jobId, address provider_, uint256 payout, uint256 fee)
     {
-        JobId jobId = JobLib.id(job);
+        jobId = JobLib.id(job);
         JobState storage st = $.jobs[jobId];
         JobStatus status = st.status;
         if (status != JobStatus.Submitted) {
             if (status == JobStatus.None) revert JobUnknown(jobId);
             emit JobFinalizeSkipped(jobId, status);
-            return (address(0), 0, 0);
+            return (jobId, address(0), 0, 0);
         }
         (provider_, payout, fee) = _finalizeOne(jobId, job, st);
-        emit JobFinalized(jobId, provider_, payout, fee);
     }
 
     /// @dev Checks that the submitted job may be finalized now and marks it Finalized. Balances are the caller's job.

@@ -318,6 +318,9 @@ interface IJobMarketEvents {
     event JobExpired(JobId indexed jobId, address indexed client, uint256 refund, uint256 slashed);
     event JobCancelled(JobId indexed jobId, address indexed client, uint256 refund);
 
+    /// @notice The jobs a `finalizeJobs` call finalized, in order (it emits no `JobFinalized` for them).
+    ///         Each was paid `price − fee` at its own fee snapshot, as `JobFinalized` would have said.
+    event JobsFinalized(JobId[] jobIds);
     event JobFinalizeSkipped(JobId indexed jobId, IJobMarketTypes.JobStatus status);
 
     event DisputeOpened(
@@ -426,9 +429,10 @@ interface IJobMarketCore is IJobMarketTypes, IJobMarketErrors, IJobMarketEvents 
     ///      Reverts with `JobWrongStatus` or `JobChallengeWindowOpen`.
     function finalizeJob(Job calldata job) external;
 
-    /// @notice Finalizes many jobs in one call (for example a provider settling a day's work). A job
-    ///         that is no longer `Submitted` (finalized early by its client, disputed, slashed) is skipped
-    ///         with a `JobFinalizeSkipped` event, so one settled job never reverts the whole batch.
+    /// @notice Finalizes many jobs in one call (for example a provider settling a day's work), and emits
+    ///         one `JobsFinalized` with their ids. A job that is no longer `Submitted` (finalized early by
+    ///         its client, disputed, slashed) is skipped with a `JobFinalizeSkipped` event, so one settled
+    ///         job never reverts the whole batch.
     /// @dev Reverts with `BatchEmpty`, `BatchTooLarge`, `JobUnknown` for terms that match no job, or
     ///      `JobChallengeWindowOpen` for a job still in its window.
     /// @return finalized How many jobs were finalized (the rest were skipped).

