@@ -7,10 +7,12 @@
  * against that chain, each with its own key, SQLite journal and output server:
  *   - honest: the built-in backend. It takes its direct jobs with acceptAndSubmit, serves the outputs,
  *     finalizes them in a batch once the challenge window has closed, and claims its earnings;
- *   - liar: the same node, but its backend returns wrong bytes. The client disputes, the arbitrator
- *     upholds, and it is slashed;
+ *   - liar: the same node, but its backend returns wrong bytes. The client disputes (naming its
+ *     evidence), the arbitrator upholds, and it is slashed; the arbitrator claims the verifier
+ *     module's arbitration fees;
  *   - silent: `acceptFirst` (it accepts on-chain before inference) and a backend that never answers.
- *     Its jobs expire, it is slashed for liveness, and the client is refunded.
+ *     Its jobs expire, it is slashed for liveness (shared by the client and the treasury), and the
+ *     client is refunded.
  * A client submits 20 jobs through the SDK, reads each result from its provider's output server and
  * checks it by re-running the model, disputing every mismatch. Then the chain travels past the
  * challenge window (and so past the silent jobs' deadlines): the client expires the silent jobs, and
@@ -126,6 +128,7 @@ export async function runDemo(log: (line: string) => void = console.log): Promis
   const resultSentAt = new Map<Hex, number>();
   const jobs = new Map<Hex, DemoJob>();
   const entries = new Map<Hex, JournalEntry>();
+  let arbitrationFees = 0n;
   try {
     for (const role of ROLES) {
       const dataDir = mkdtempSync(path.join(tmpdir(), `depinfer-demo-${role}-`));
@@ -163,10 +166,12 @@ export async function runDemo(log: (line: string) => void = console.log): Promis
       if (j.role === "silent") continue;
       const { output } = await client.waitForResult({ jobId: j.jobId, store: stores[j.role], timeoutMs: 30_000 });
       if (Buffer.from(output).equals(Buffer.from(runBuiltinModel(new TextEncoder().encode(j.input))))) continue;
-      const { hash } = await client.disputeJob({ job: j.job });
+      const evidence = `re-ran ${BUILTIN_MODEL.name} on the input: the output differs from the one served`;
+      const { hash } = await client.disputeJob({ job: j.job, evidence });
       j.gas.dispute = await gasOf(hash);
+      // Upheld, and the winner is challenger 0: the client, the only one.
       j.gas.rule = await gasOf(
-        await arbitrator.writeContract({ address: p.verifier.address, abi: p.verifier.abi, functionName: "rule", args: [j.job, 0, "output does not match the EXACT model"] }),
+        await arbitrator.writeContract({ address: p.verifier.address, abi: p.verifier.abi, functionName: "rule", args: [j.job, 0, 0n, "output does not match the EXACT model"] }),
       );
     }
     const ofRole = (role: Role) => [...jobs.values()].filter((j) => j.role === role);
@@ -177,6 +182,9 @@ export async function runDemo(log: (line: string) => void = console.log): Promis
     await networkHelpers.time.increase(Math.max(params.challengeWindow, TIMEOUT) + 1);
     await networkHelpers.mine();
     for (const j of ofRole("silent")) j.gas.expire = await gasOf(await client.expireJob({ job: j.job }));
+    // The losers paid the verifier module for its rulings: the arbitrator withdraws the fees.
+    arbitrationFees = await p.market.read.claimable([p.verifier.address, p.token.address]);
+    await gasOf(await arbitrator.writeContract({ address: p.verifier.address, abi: p.verifier.abi, functionName: "claimFees", args: [p.token.address, deployer.account.address] }));
     // The honest node finalizes its jobs in a batch, then claims its earnings on its next claim tick.
     const honest = nodes.honest;
     await until("the honest node finalized its jobs", () => ofRole("honest").every((j) => honest.journal.get(j.jobId)?.state === "finalized"));
@@ -235,8 +243,15 @@ export async function runDemo(log: (line: string) => void = console.log): Promis
   const delta = (key: string) => after[key] - before[key];
   const honestPaid = delta("honest claimable (USDC)") + delta("honest wallet (USDC)");
   log("");
-  log(`Slashed: liar ${formatUnits(before["liar stake (DPI)"] - after["liar stake (DPI)"], 18)} DPI (3 x ${formatUnits(collateral, 18)} DPI collateral): half to the challenger (the client), half to the treasury (${formatUnits(treasuryDpi, 18)} DPI);`);
-  log(`         silent ${formatUnits(before["silent stake (DPI)"] - after["silent stake (DPI)"], 18)} DPI (liveness: 1x price in DPI per missed job, paid to the client).`);
+  log(
+    `Slashed: liar ${formatUnits(before["liar stake (DPI)"] - after["liar stake (DPI)"], 18)} DPI (3 x ${formatUnits(collateral, 18)} DPI collateral): ` +
+      `${params.challengerShareBps / 100}% to the challenger (the client), ${params.disputeFeeBps / 100}% to the verifier module ` +
+      `(${formatUnits(arbitrationFees, 18)} DPI, claimed by the arbitrator), the rest to the treasury;`,
+  );
+  log(
+    `         silent ${formatUnits(before["silent stake (DPI)"] - after["silent stake (DPI)"], 18)} DPI (liveness: 1x price in DPI per missed job, ` +
+      `${params.challengerShareBps / 100}% to the client, the rest to the treasury). Treasury: ${formatUnits(treasuryDpi, 18)} DPI in all.`,
+  );
   log(`Paid:    honest provider ${formatUnits(honestPaid, 6)} USDC (price - 1% fee per job), ${formatUnits(delta("honest wallet (USDC)"), 6)} of it claimed by its node to its wallet; client refunded for 6 jobs and its 3 bonds.`);
 
   // --- what the nodes logged at warn and error (their logger is otherwise quiet).
@@ -259,6 +274,9 @@ export async function runDemo(log: (line: string) => void = console.log): Promis
   // The client challenged the lies itself: it gets each bond back and the challenger's share of each slash.
   const bond = (PRICE * BigInt(params.bondRatioBps)) / 10_000n;
   const challengerReward = (collateral * BigInt(params.challengerShareBps)) / 10_000n;
+  const arbitrationFee = (collateral * BigInt(params.disputeFeeBps)) / 10_000n;
+  // A missed deadline's slash is shared too: the client (whoever may have induced the miss) gets the challenger's share.
+  const livenessShare = (livenessSlash * BigInt(params.challengerShareBps)) / 10_000n;
   const honestEarned = BigInt(count("honest")) * (PRICE - fee);
   const checks: [string, boolean][] = [
     ["every honest job finalized", statuses.filter((s) => s.role === "honest").every((s) => s.status === JobStatus.Finalized)],
@@ -273,8 +291,13 @@ export async function runDemo(log: (line: string) => void = console.log): Promis
       after["client refunds+bonds (USDC)"] === BigInt(count("liar") + count("silent")) * PRICE + BigInt(count("liar")) * bond,
     ],
     [
-      "client paid the liveness slashes and the challenger's share of each lie's slash",
-      after["client slash income (DPI)"] === BigInt(count("silent")) * livenessSlash + BigInt(count("liar")) * challengerReward,
+      "client paid the challenger's share of each liveness slash and of each lie's slash",
+      after["client slash income (DPI)"] === BigInt(count("silent")) * livenessShare + BigInt(count("liar")) * challengerReward,
+    ],
+    ["verifier module earned the arbitration fee of each upheld dispute", arbitrationFees === BigInt(count("liar")) * arbitrationFee],
+    [
+      "treasury got the rest of every slash",
+      treasuryDpi === BigInt(count("liar")) * (collateral - challengerReward - arbitrationFee) + BigInt(count("silent")) * (livenessSlash - livenessShare),
     ],
   ];
   log("");

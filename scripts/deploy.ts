@@ -149,6 +149,7 @@ export async function deploy(argv = process.argv.slice(2), log: (line: string) =
       market: deployed.proxy.address,
       marketImplementation: deployed.implementation.address,
       marketExtension: deployed.extension.address,
+      marketDisputes: deployed.disputes.address,
       token: deployed.token.address,
       timelock: deployed.timelock.address,
       governor: deployed.governor.address,

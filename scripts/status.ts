@@ -2,8 +2,9 @@
  * `npm run status -- --network <name>`
  *
  * Read-only report of a deployment (addresses from deployments/<network>/deployment.json):
- * parameters and settings, AccessManager roles, value held by the market per token, providers and
- * their stake, open jobs, open disputes and proposals still in flight. Events are scanned from the
+ * parameters and settings, the verifier module of each determinism class, AccessManager roles,
+ * value held by the market per token, providers and their stake (and slash debt), open jobs, open
+ * disputes with all their challengers, and proposals still in flight. Events are scanned from the
  * deployment's block. `status(argv, log)` also returns the report as an object.
  */
 import path from "node:path";
@@ -22,6 +23,7 @@ import { implementationOf, upgradeAbi } from "./releases/lib.js";
 export const ROLE_IDS = { ADMIN: 0n, GUARDIAN: 1n, ARBITRATOR: 2n } as const;
 const OPEN_JOB = new Set<JobStatusName>(["Created", "Accepted", "Submitted", "Disputed"]);
 const OPEN_PROPOSAL = new Set(["Pending", "Active", "Succeeded", "Queued"]);
+const DETERMINISM = ["EXACT", "TOLERANT", "NONE"] as const;
 
 const managerAbi = parseAbi([
   "event RoleGranted(uint64 indexed roleId, address indexed account, uint32 delay, uint48 since, bool newMember)",
@@ -44,11 +46,14 @@ export interface StatusReport {
   versions: { recorded: string; onChain?: string };
   params: Record<string, number> & { version: number };
   settings: { stakeToken: Address; treasury: Address; thawingPeriod: number; minStake: bigint; paused: boolean };
+  /** The verifier of each determinism class, and whether it is an active module (else disputes of that class are refused). */
+  verifiers: { determinism: (typeof DETERMINISM)[number]; verifier: Address; activeModule: boolean }[];
   roles: Record<keyof typeof ROLE_IDS, { address: Address; label?: string; executionDelay: number }[]>;
   holdings: { token: Address; symbol: string; decimals: number; balance: bigint; treasuryAccrued: bigint }[];
-  providers: { address: Address; staked: bigint; locked: bigint; thawing: bigint; jailedUntil: number; signer: Address }[];
+  providers: { address: Address; staked: bigint; locked: bigint; thawing: bigint; slashDebt: bigint; jailedUntil: number; signer: Address }[];
   openJobs: { jobId: Hex; status: string; client: Address; provider: Address; token: Address; price: bigint; deadline: number }[];
-  openDisputes: { jobId: Hex; challenger: Address; token: Address; bond: bigint; verifier: Address; deadline: number }[];
+  /** `challenger` opened the dispute; `challengers` are all of them (`disputeChallengers`), the opener first. */
+  openDisputes: { jobId: Hex; challenger: Address; challengers: Address[]; token: Address; bond: bigint; verifier: Address; deadline: number }[];
   proposals: { id: bigint; state: string; description: string; voteStart: bigint; voteEnd: bigint; eta: bigint }[];
 }
 
@@ -86,6 +91,12 @@ export async function status(argv = process.argv.slice(2), log: (line: string) =
     const [stakeToken, treasury, thawingPeriod, minStake, paused] = await read<[Address, Address, number, bigint, boolean]>(c.market, jobMarketAbi, "settings");
     const onChainVersion = await read<string>(c.market, upgradeAbi, "version").catch(() => undefined);
     const implementation = await implementationOf(client, c.market);
+    const verifiers = await Promise.all(
+      DETERMINISM.map(async (determinism, i) => {
+        const verifier = await read<Address>(c.market, jobMarketAbi, "verifierOf", [i]);
+        return { determinism, verifier, activeModule: await read<boolean>(c.market, jobMarketAbi, "isModule", [verifier]) };
+      }),
+    );
 
     // ---- roles: candidates from the manager's events, membership from hasRole
     const candidates = new Set<string>();
@@ -125,6 +136,7 @@ export async function status(argv = process.argv.slice(2), log: (line: string) =
           staked: p.staked as bigint,
           locked: p.locked as bigint,
           thawing: p.thawing as bigint,
+          slashDebt: p.slashDebt as bigint,
           jailedUntil: Number(p.jailedUntil),
           signer: p.signer as Address,
         };
@@ -151,7 +163,8 @@ export async function status(argv = process.argv.slice(2), log: (line: string) =
       const st = await read<{ status: number }>(c.market, jobMarketAbi, "jobState", [jobId]);
       if (jobStatusName(st.status) !== "Disputed") continue;
       const d = await read<{ challenger: Address; bond: bigint; verifier: Address; deadline: number }>(c.market, jobMarketAbi, "dispute", [jobId]);
-      openDisputes.push({ jobId, challenger: d.challenger, token: tokenOf.get(jobId) ?? stakeToken, bond: d.bond, verifier: d.verifier, deadline: Number(d.deadline) });
+      const challengers = await read<Address[]>(c.market, jobMarketAbi, "disputeChallengers", [jobId]);
+      openDisputes.push({ jobId, challenger: d.challenger, challengers: [...challengers], token: tokenOf.get(jobId) ?? stakeToken, bond: d.bond, verifier: d.verifier, deadline: Number(d.deadline) });
     }
 
     // ---- proposals in flight
@@ -174,6 +187,7 @@ export async function status(argv = process.argv.slice(2), log: (line: string) =
       versions: { recorded: deployment.versions.market, onChain: onChainVersion },
       params: { ...current, version: Number(paramsVersion) },
       settings: { stakeToken, treasury, thawingPeriod: Number(thawingPeriod), minStake, paused },
+      verifiers,
       roles,
       holdings,
       providers,
@@ -210,6 +224,12 @@ function print(r: StatusReport, log: (line: string) => void) {
   log(`  treasury: ${r.settings.treasury}`);
   log(`  paused: ${r.settings.paused}`);
   log("");
+  log("Verifiers (determinism class: module):");
+  for (const v of r.verifiers) {
+    const state = /^0x0{40}$/.test(v.verifier) ? "none: disputes refused" : v.activeModule ? "active module" : "NOT an active module: disputes refused";
+    log(`  ${v.determinism}: ${v.verifier} (${state})`);
+  }
+  log("");
   log("Roles (AccessManager):");
   for (const [name, members] of Object.entries(r.roles)) {
     log(`  ${name}: ${members.map((m) => `${m.address}${m.label ? ` (${m.label})` : ""}${m.executionDelay ? ` delay ${m.executionDelay}s` : ""}`).join(", ") || "nobody"}`);
@@ -223,7 +243,8 @@ function print(r: StatusReport, log: (line: string) => void) {
   log(`Providers (${r.providers.length}):`);
   for (const p of r.providers) {
     const jailed = BigInt(p.jailedUntil) > r.timestamp ? `, jailed until ${time(p.jailedUntil)}` : "";
-    log(`  ${p.address}: staked ${amount(r.settings.stakeToken, p.staked)}, locked ${amount(r.settings.stakeToken, p.locked)}, thawing ${amount(r.settings.stakeToken, p.thawing)}${jailed}`);
+    const debt = p.slashDebt > 0n ? `, slash debt ${amount(r.settings.stakeToken, p.slashDebt)}` : "";
+    log(`  ${p.address}: staked ${amount(r.settings.stakeToken, p.staked)}, locked ${amount(r.settings.stakeToken, p.locked)}, thawing ${amount(r.settings.stakeToken, p.thawing)}${debt}${jailed}`);
   }
   log("");
   log(`Open jobs (${r.openJobs.length}):`);
@@ -233,7 +254,8 @@ function print(r: StatusReport, log: (line: string) => void) {
   log("");
   log(`Open disputes (${r.openDisputes.length}):`);
   for (const d of r.openDisputes) {
-    log(`  ${d.jobId}: challenger ${d.challenger}, bond ${amount(d.token, d.bond)}, verifier ${d.verifier}, resolve by ${time(d.deadline)}`);
+    const joined = d.challengers.length > 1 ? `, joined by ${d.challengers.slice(1).join(", ")}` : "";
+    log(`  ${d.jobId}: challenger ${d.challenger}, bond ${amount(d.token, d.bond)} each${joined}, verifier ${d.verifier}, resolve by ${time(d.deadline)}`);
   }
   log("");
   log(`Proposals in flight (${r.proposals.length}):`);

@@ -1,5 +1,6 @@
 /**
- * `npm run bench`: gas of every lifecycle transaction on Hardhat's in-process chain, written to
+ * `npm run bench`: gas of every lifecycle transaction on Hardhat's in-process chain, and the runtime
+ * code size of every deployed contract against the project's limit, written to
  * bench/results/gas.json. Gas is deterministic, so these figures are comparable across machines;
  * no wall-clock time is measured here.
  *
@@ -13,6 +14,7 @@ import path from "node:path";
 import { network } from "hardhat";
 import { parseEventLogs, sha256, toHex, type Hex } from "viem";
 
+import { CONTRACT_SIZE_LIMIT, deployedSizes, EIP170_LIMIT } from "../lib/contractSizes.js";
 import {
   deployProtocol,
   plainTokenModule,
@@ -154,15 +156,31 @@ const finalized = parseEventLogs({
 });
 if (finalized.length !== BATCH) throw new Error(`batch finalized ${finalized.length} jobs, expected ${BATCH}`);
 
-// Disputes (last: an upheld dispute jails the provider): open, then the arbitrator rejects (the result stands); another is upheld.
+// Disputes (an upheld dispute jails the provider): open, then the arbitrator rejects (the result
+// stands); another is upheld. One challenger each, as in earlier runs.
 {
   const r = await submitted();
-  steps.openDispute = await gasOf(await p.market.write.openDispute([r.job], { account: challenger.account }));
-  steps.resolveDisputeRejected = await gasOf(await p.verifier.write.rule([r.job, 1, "ok"], { account: arbitratorAccount }));
+  steps.openDispute = await gasOf(await p.market.write.openDispute([r.job, ""], { account: challenger.account }));
+  steps.resolveDisputeRejected = await gasOf(await p.verifier.write.rule([r.job, 1, 0n, "ok"], { account: arbitratorAccount }));
   const u = await submitted();
-  await p.market.write.openDispute([u.job], { account: challenger.account });
-  steps.resolveDisputeUpheld = await gasOf(await p.verifier.write.rule([u.job, 0, "wrong"], { account: arbitratorAccount }));
+  await p.market.write.openDispute([u.job, ""], { account: challenger.account });
+  steps.resolveDisputeUpheld = await gasOf(await p.verifier.write.rule([u.job, 0, 0n, "wrong"], { account: arbitratorAccount }));
 }
+
+// A second challenger joins a dispute: measured last (after the provider's jail), so that the steps
+// above keep the block times, hence the job ids and calldata, of earlier runs.
+{
+  await networkHelpers.time.increase(30 * 24 * 3600 + 1);
+  await p.usdc.write.mint([other.account.address, 1_000_000n * USDC]);
+  await p.usdc.write.approve([p.market.address, 2n ** 256n - 1n], { account: other.account });
+  const j = await submitted();
+  await p.market.write.openDispute([j.job, ""], { account: challenger.account });
+  steps.joinDispute = await gasOf(await p.market.write.joinDispute([j.job, ""], { account: other.account }));
+}
+
+// The runtime code of every contract the deployment put on chain.
+const contractSizes = await deployedSizes((address) => publicClient.getCode({ address }), p.deployed);
+const oversized = Object.entries(contractSizes).filter(([, bytes]) => bytes > CONTRACT_SIZE_LIMIT);
 
 const cycle = steps.createJob + steps.acceptAndSubmit + steps.finalizeJob;
 const cycleSeparate = steps.createJob + steps.acceptJob + steps.submitResult + steps.finalizeJob;
@@ -186,6 +204,9 @@ const result = {
   batchFinalizeJobs: BATCH,
   claim: Number(steps.claim),
   target: { cycle: 200_000 },
+  contractSizes,
+  contractSizeLimit: CONTRACT_SIZE_LIMIT,
+  contractSizeNote: `Runtime code bytes of each deployed contract, read from the chain. contractSizeLimit is the project's limit, ${EIP170_LIMIT - CONTRACT_SIZE_LIMIT} bytes under EIP-170's ${EIP170_LIMIT}, checked by test/integration/contractSizes.test.ts.`,
   peers,
   ratios: Object.fromEntries(Object.entries(peers).map(([k, v]) => [k, +(Number(cycleSeparate) / v).toFixed(3)])),
   ratiosNote: "cycleSeparate / peer cycle",
@@ -196,4 +217,6 @@ mkdirSync(path.dirname(out), { recursive: true });
 writeFileSync(out, JSON.stringify(result, null, 2) + "\n");
 console.table(result.steps);
 console.log(`cycle (one-call path): ${result.cycle}  cycle (separate steps): ${result.cycleSeparate}  batch finalize per job: ${result.batchFinalizePerJob}`);
+console.table(contractSizes);
+if (oversized.length) console.warn(`over the ${CONTRACT_SIZE_LIMIT}-byte limit: ${oversized.map(([name, bytes]) => `${name} ${bytes}`).join(", ")}`);
 console.log(`written to ${path.relative(process.cwd(), out)}`);

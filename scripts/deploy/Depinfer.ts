@@ -1,6 +1,8 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import type { ContractFuture, Future } from "@nomicfoundation/ignition-core";
-import { keccak256, toFunctionSelector, toHex, zeroAddress, type Address } from "viem";
+import { getAbiItem, keccak256, toFunctionSelector, toHex, zeroAddress, type Address } from "viem";
+
+import { arbitratedVerifierAbi } from "../../sdk/src/abis/arbitratedVerifier.js";
 
 /** AccessManager role ids, as in contracts/governance/Roles.sol. */
 export const ROLES = { ADMIN: 0n, GUARDIAN: 1n, ARBITRATOR: 2n } as const;
@@ -72,9 +74,13 @@ export interface TokenAllocation {
   amount: bigint;
 }
 
+/** What the ARBITRATOR role may call on the ArbitratedVerifier: rule on disputes and withdraw its fees. */
+const ARBITRATOR_SELECTORS = (["rule", "claimFees"] as const).map((name) => toFunctionSelector(getAbiItem({ abi: arbitratedVerifierAbi, name })));
+
 /**
  * The whole protocol: token, Timelock, Governor, AccessManager (admin handed to the Timelock),
- * the job market behind a UUPS proxy with its extension, and the arbitrated verifier.
+ * the job market behind a UUPS proxy with its extension and disputes code, and the arbitrated
+ * verifier (a registered module, the verifier of every determinism class).
  *
  * Module parameters (Ignition `--parameters`): `tokenSupply`, `timelockDelay` (s), `votingDelay` (s),
  * `votingPeriod` (s), `proposalThreshold`, `quorumPercent`, `minStake`, `treasury`, `guardian`,
@@ -110,29 +116,34 @@ export function buildDepinferModule(options: DepinferDeployOptions = {}) {
     ]);
     const manager = m.contract("AccessManager", [deployer]);
 
-    const extension = m.contract("JobMarketExtension");
+    const disputes = m.contract("JobMarketDisputes");
+    const extension = m.contract("JobMarketExtension", [disputes]);
     const implementation = m.contract("JobMarket", [extension]);
     const init = m.encodeFunctionCall(implementation, "initialize", [manager, token, treasury ?? timelock, minStake]);
     const proxy = m.contract("ERC1967Proxy", [implementation, init]);
     const market = m.contractAt("IJobMarket", proxy, { id: "Market" });
     const verifier = m.contract("ArbitratedVerifier", [manager, proxy]);
 
-    // Roles: the guardian may pause, the arbitrator may rule; everything else is admin (Timelock).
+    // Roles: the guardian may pause, the arbitrator may rule and claim the module's fees; everything else is admin (Timelock).
     const pauseSel = m.call(manager, "setTargetFunctionRole", [proxy, [toFunctionSelector("pause()")], ROLES.GUARDIAN], {
       id: "GuardianMayPause",
     });
     const ruleSel = m.call(
       manager,
       "setTargetFunctionRole",
-      [verifier, [toFunctionSelector("rule((address,address,address,uint96,uint96,bytes32,bytes32,uint40,uint32,uint64),uint8,string)")], ROLES.ARBITRATOR],
+      [verifier, ARBITRATOR_SELECTORS, ROLES.ARBITRATOR],
       { id: "ArbitratorMayRule" },
     );
     const grantGuardian = m.call(manager, "grantRole", [ROLES.GUARDIAN, guardian, 0], { id: "GrantGuardian" });
     const grantArbitrator = m.call(manager, "grantRole", [ROLES.ARBITRATOR, arbitrator, 0], { id: "GrantArbitrator" });
 
     const setup: Future[] = [pauseSel, ruleSel, grantGuardian, grantArbitrator];
-    setup.push(m.call(market, "setVerifier", [0, verifier], { id: "VerifierExact" }));
-    setup.push(m.call(market, "setVerifier", [1, verifier], { id: "VerifierTolerant" }));
+    // A verifier must be an active module before setVerifier accepts it. NONE-class models are arbitrated too.
+    const verifierIsModule = m.call(market, "setModule", [verifier, true], { id: "VerifierIsModule" });
+    setup.push(verifierIsModule);
+    setup.push(m.call(market, "setVerifier", [0, verifier], { id: "VerifierExact", after: [verifierIsModule] }));
+    setup.push(m.call(market, "setVerifier", [1, verifier], { id: "VerifierTolerant", after: [verifierIsModule] }));
+    setup.push(m.call(market, "setVerifier", [2, verifier], { id: "VerifierNone", after: [verifierIsModule] }));
 
     if (options.thawingPeriod !== undefined) {
       setup.push(m.call(market, "setThawingPeriod", [options.thawingPeriod], { id: "InitialThawingPeriod" }));
@@ -178,7 +189,7 @@ export function buildDepinferModule(options: DepinferDeployOptions = {}) {
     const timelockAdmin = m.call(manager, "grantRole", [ROLES.ADMIN, timelock, 0], { id: "TimelockIsAdmin", after: setup });
     m.call(manager, "renounceRole", [ROLES.ADMIN, deployer], { id: "DeployerLeavesManager", after: [timelockAdmin, ...setup] });
 
-    return { token, timelock, governor, manager, extension, implementation, proxy, market, verifier, ...mocks };
+    return { token, timelock, governor, manager, disputes, extension, implementation, proxy, market, verifier, ...mocks };
   });
 }
 

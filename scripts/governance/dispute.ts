@@ -1,15 +1,20 @@
 /**
- * `npm run dispute -- --network <name> <jobId> [upheld|rejected|draw] [--reason text] [--account i] [--from-block n] [--yes]`
+ * `npm run dispute -- --network <name> <jobId> [upheld|rejected|draw] [--winner <index|address>] [--reason text]
+ *   [--account i] [--from-block n] [--yes]`
  *
  * Shows the evidence of a dispute: the job's terms (JobCreated, and its inline input if any), the
  * provider's attested result (ResultSubmitted: output hash and EIP-712 signature, checked against
- * the provider's registered signer), the dispute (DisputeOpened and the open dispute record) and
- * what each ruling would do. With an outcome, the arbitrator (wallet `--account`, default 0, which
- * must hold the ARBITRATOR role) then calls ArbitratedVerifier.rule(job, outcome, reason) after
- * confirmation. Events are read from the deployment's first block (or `--from-block`).
+ * the provider's signer keys), the dispute (DisputeOpened, every challenger who joined with
+ * DisputeJoined and the evidence each published, and the open dispute record with its
+ * `disputeChallengers`) and what each ruling would do. With an outcome, the arbitrator (wallet
+ * `--account`, default 0, which must hold the ARBITRATOR role) then calls
+ * ArbitratedVerifier.rule(job, outcome, winner, reason) after confirmation. `--winner` names the
+ * challenger whose evidence proved the fault (an index into the challengers list, or an address); it
+ * is needed to uphold a dispute with several challengers, and ignored otherwise. Events are read from
+ * the deployment's first block (or `--from-block`).
  */
 import { network } from "hardhat";
-import { encodeFunctionData, isAddressEqual, recoverAddress, toFunctionSelector, zeroAddress, type Abi, type Hex } from "viem";
+import { encodeFunctionData, getAbiItem, isAddress, isAddressEqual, recoverAddress, toFunctionSelector, zeroAddress, type Abi, type Address, type Hex } from "viem";
 
 import { arbitratedVerifierAbi } from "../../sdk/src/abis/arbitratedVerifier.js";
 import { jobMarketAbi } from "../../sdk/src/abis/jobMarket.js";
@@ -21,25 +26,40 @@ import { accessManagerAbi, ROLE_IDS } from "./roles.js";
 export const OUTCOMES = { upheld: 0, rejected: 1, draw: 2 } as const;
 export type OutcomeName = keyof typeof OUTCOMES;
 
-const RULE_SELECTOR = toFunctionSelector("rule((address,address,address,uint96,uint96,bytes32,bytes32,uint40,uint32,uint64),uint8,string)");
+const RULE_SELECTOR = toFunctionSelector(getAbiItem({ abi: arbitratedVerifierAbi, name: "rule" }));
 
 export interface DisputeResult {
   jobId: Hex;
   status: JobStatusName;
-  /** Whether the attestation was signed by the provider's registered (or, after a rotation, previous) signer. */
+  /**
+   * Whether the attestation was signed by one of the provider's keys that count for the job: the
+   * registered signer, or a key it rotated to after accepting the job (rotated away from since).
+   */
   signerMatches?: boolean;
+  /** The open dispute's challengers (`disputeChallengers`), the opener first; empty when none is open. */
+  challengers: Address[];
   ruled: boolean;
   hash?: Hex;
+  /** The challenger named the winner (upheld only). */
+  winner?: Address;
   slashed?: bigint;
   challengerReward?: bigint;
+  /** What the verifier module earned for the ruling. */
+  arbitrationFee?: bigint;
 }
 
 const at = (t: bigint | number) => `${new Date(Number(t) * 1000).toISOString()} (unix ${t})`;
 
 export async function dispute(argv = process.argv.slice(2), log: Log = console.log): Promise<DisputeResult> {
-  const args = parseCli({ reason: { type: "string" }, account: { type: "string" }, "from-block": { type: "string" } }, argv);
+  const args = parseCli(
+    { reason: { type: "string" }, winner: { type: "string" }, account: { type: "string" }, "from-block": { type: "string" } },
+    argv,
+  );
   const [rawJobId, rawOutcome, ...extra] = args.positionals;
-  const usage = "usage: npm run dispute -- --network <name> <jobId> [upheld|rejected|draw] [--reason text] [--yes]";
+  const usage = "usage: npm run dispute -- --network <name> <jobId> [upheld|rejected|draw] [--winner <index|address>] [--reason text] [--yes]";
+  if (args.winner !== undefined && !/^\d+$/.test(args.winner) && !isAddress(args.winner, { strict: false })) {
+    throw new Error(`--winner expects a challenger's index (0, 1, …) or address, got "${args.winner}"\n${usage}`);
+  }
   if (!rawJobId || !/^0x[0-9a-fA-F]{64}$/.test(rawJobId)) throw new Error(`expected a job id (0x + 64 hex digits), got "${rawJobId ?? ""}"\n${usage}`);
   if (rawOutcome !== undefined && !(rawOutcome in OUTCOMES)) throw new Error(`unknown outcome "${rawOutcome}": expected upheld, rejected or draw\n${usage}`);
   if (extra.length) throw new Error(`unexpected argument "${extra[0]}"\n${usage}`);
@@ -52,7 +72,7 @@ export async function dispute(argv = process.argv.slice(2), log: Log = console.l
   const connection = await network.connect({ network: args.network });
   try {
     const publicClient = await connection.viem.getPublicClient();
-    const events = <N extends "JobCreated" | "JobInput" | "ResultSubmitted" | "DisputeOpened">(eventName: N) =>
+    const events = <N extends "JobCreated" | "JobInput" | "ResultSubmitted" | "DisputeOpened" | "DisputeJoined">(eventName: N) =>
       publicClient.getContractEvents({ address: market, abi: jobMarketAbi, eventName, args: { jobId } as never, fromBlock, strict: true });
 
     // ---------------------------------------------------------------- the job
@@ -106,45 +126,79 @@ export async function dispute(argv = process.argv.slice(2), log: Log = console.l
       } else if (isAddressEqual(recovered, info.signer)) {
         signerMatches = true;
         log(`  signer       ${recovered}: matches the provider's registered signer`);
-      } else if (info.previousSigner !== zeroAddress && isAddressEqual(recovered, info.previousSigner)) {
-        signerMatches = true;
-        log(`  signer       ${recovered}: matches the provider's previous signer (rotated ${at(info.signerChangedAt)})`);
       } else {
-        signerMatches = false;
-        log(`  signer       ${recovered}: does NOT match the provider's registered signer ${info.signer}`);
+        // A key's epoch (signerKeyEpoch - 1) says which jobs it is evidence for: those accepted at or before it.
+        const keyEpoch = await publicClient.readContract({ address: market, abi: jobMarketAbi, functionName: "signerKeyEpoch", args: [provider, recovered] });
+        if (keyEpoch > 0n && keyEpoch - 1n >= BigInt(state.signerEpoch)) {
+          signerMatches = true;
+          log(`  signer       ${recovered}: a key of the provider since the job was accepted (epoch ${keyEpoch - 1n}, rotated since; now ${info.signer})`);
+        } else {
+          signerMatches = false;
+          const why = keyEpoch > 0n ? `a key the provider retired before accepting the job (epoch ${keyEpoch - 1n} < ${state.signerEpoch})` : "not a key of the provider";
+          log(`  signer       ${recovered}: does NOT match: ${why}; the registered signer is ${info.signer}`);
+        }
       }
     }
 
     // ---------------------------------------------------------------- the dispute
-    const opened = await events("DisputeOpened");
+    // A job is disputed at most once, so every DisputeOpened/DisputeJoined of it belongs to one dispute.
+    const [opened, joined] = await Promise.all([events("DisputeOpened"), events("DisputeJoined")]);
     for (const d of opened) {
       log(`Dispute opened (block ${d.blockNumber}, tx ${d.transactionHash})`);
       log(`  challenger   ${d.args.challenger}`);
-      log(`  bond         ${d.args.bond} (job token units)`);
+      log(`  evidence     ${d.args.evidence || "(none given)"}`);
+      log(`  bond         ${d.args.bond} (job token units, each challenger)`);
       log(`  verifier     ${d.args.verifier}${isAddressEqual(d.args.verifier, verifier) ? " (the ArbitratedVerifier)" : " (NOT this deployment's ArbitratedVerifier)"}`);
       log(`  deadline     ${at(d.args.deadline)}`);
     }
+    for (const d of joined) {
+      log(`Joined as challenger ${d.args.index} (block ${d.blockNumber}, tx ${d.transactionHash})`);
+      log(`  challenger   ${d.args.challenger}`);
+      log(`  evidence     ${d.args.evidence || "(none given)"}`);
+    }
     if (opened.length === 0) log("Dispute: none opened (no DisputeOpened event).");
-    const record = await publicClient.readContract({ address: market, abi: jobMarketAbi, functionName: "dispute", args: [jobId] });
+    const [record, challengers] = await Promise.all([
+      publicClient.readContract({ address: market, abi: jobMarketAbi, functionName: "dispute", args: [jobId] }),
+      publicClient.readContract({ address: market, abi: jobMarketAbi, functionName: "disputeChallengers", args: [jobId] }),
+    ]);
     const latest = await publicClient.getBlock();
     const open = status === "Disputed";
     if (open) {
       const snap = await publicClient.readContract({ address: market, abi: jobMarketAbi, functionName: "paramsAt", args: [job.paramsVersion] });
       const left = BigInt(record.deadline) - latest.timestamp;
-      log(`Open dispute: ${left >= 0n ? `the arbitrator may rule until ${at(record.deadline)} (${left} s from the latest block)` : `its deadline ${at(record.deadline)} has passed: anyone may cancel it (the result stands)`}`);
+      log(
+        `Open dispute: ${
+          left >= 0n
+            ? `the arbitrator may rule until ${at(record.deadline)} (${left} s from the latest block)`
+            : `its deadline ${at(record.deadline)} has passed: anyone may cancel it (the client is refunded, the collateral unlocked, every bond returned; the job ends Cancelled)`
+        }`,
+      );
+      log(`Challengers (${challengers.length}; pass the winner's index or address with --winner):`);
+      challengers.forEach((c, i) => log(`  ${i}  ${c}`));
+      const n = BigInt(challengers.length);
       const reward = (job.collateral * BigInt(snap.challengerShareBps)) / 10_000n;
-      const kept = (record.bond * BigInt(snap.disputeFeeBps)) / 10_000n;
+      const slashFee = (job.collateral * BigInt(snap.disputeFeeBps)) / 10_000n;
+      const bondFee = (record.bond * BigInt(snap.disputeFeeBps)) / 10_000n;
       log("Rulings:");
-      log(`  upheld    the provider lied: its collateral ${job.collateral} is slashed (challenger ${reward}, treasury ${job.collateral - reward}), the client is refunded ${job.price}, the bond ${record.bond} goes back to the challenger; the provider is jailed`);
-      log(`  rejected  the result stands: the provider is paid; of the bond ${record.bond}, ${kept} is kept for verification and ${record.bond - kept} goes to the provider`);
-      log(`  draw      undecidable: the result stands and the bond ${record.bond} goes back to the challenger`);
+      log(
+        `  upheld    the provider lied: its collateral ${job.collateral} is slashed (the winning challenger ${reward}, the verifier module ${slashFee}, ` +
+          `treasury ${job.collateral - reward - slashFee}), the client is refunded ${job.price}, every bond (${record.bond} each) goes back; the provider is jailed`,
+      );
+      log(
+        `  rejected  the result stands: the provider is paid; each bond ${record.bond} pays the verifier module ${bondFee} and the provider ` +
+          `${record.bond - bondFee} (in all ${bondFee * n} and ${(record.bond - bondFee) * n})`,
+      );
+      log(`  draw      undecidable: the result stands and is paid; each bond ${record.bond} pays the verifier module ${bondFee}, the rest (${record.bond - bondFee}) goes back`);
     } else {
       log(`No open dispute: the job is ${status}.`);
     }
 
     if (!outcome) {
-      if (open) log(`To rule: npm run dispute -- --network ${args.network} ${jobId} upheld|rejected|draw --reason "<rationale>"`);
-      return { jobId, status, signerMatches, ruled: false };
+      if (open) {
+        const winner = challengers.length > 1 ? " [--winner <index>]" : "";
+        log(`To rule: npm run dispute -- --network ${args.network} ${jobId} upheld|rejected|draw${winner} --reason "<rationale>"`);
+      }
+      return { jobId, status, signerMatches, challengers: [...challengers], ruled: false };
     }
 
     // ---------------------------------------------------------------- the ruling
@@ -153,8 +207,11 @@ export async function dispute(argv = process.argv.slice(2), log: Log = console.l
       throw new Error(`Cannot rule: the dispute is held by verifier ${record.verifier}, not this deployment's ArbitratedVerifier ${verifier}. Nothing sent.`);
     }
     if (latest.timestamp > BigInt(record.deadline)) {
-      throw new Error(`Cannot rule: the dispute's deadline ${at(record.deadline)} has passed (anyone may cancel it in the market). Nothing sent.`);
+      throw new Error(
+        `Cannot rule: the dispute's deadline ${at(record.deadline)} has passed (anyone may cancel it in the market, which refunds the client and returns every bond). Nothing sent.`,
+      );
     }
+    const winner = winnerIndex(args.winner, challengers, outcome);
     const wallet = await walletAt(connection, args.account);
     const arbitrator = wallet.account.address;
     const [allowed] = await publicClient.readContract({ address: manager, abi: accessManagerAbi, functionName: "canCall", args: [arbitrator, verifier, RULE_SELECTOR] });
@@ -171,10 +228,10 @@ export async function dispute(argv = process.argv.slice(2), log: Log = console.l
       to: verifier,
       target: "ArbitratedVerifier",
       abi: arbitratedVerifierAbi as Abi,
-      data: encodeFunctionData({ abi: arbitratedVerifierAbi, functionName: "rule", args: [job, OUTCOMES[outcome], reason] }),
+      data: encodeFunctionData({ abi: arbitratedVerifierAbi, functionName: "rule", args: [job, OUTCOMES[outcome], BigInt(winner), reason] }),
     };
-    log(`Ruling: ${outcome}`);
-    if (!(await confirmCalls([call], args.yes, log))) return { jobId, status, signerMatches, ruled: false };
+    log(`Ruling: ${outcome}${outcome === "upheld" ? `, winner ${winner} (${challengers[winner]})` : ""}`);
+    if (!(await confirmCalls([call], args.yes, log))) return { jobId, status, signerMatches, challengers: [...challengers], ruled: false };
     const hash = await wallet.sendTransaction({ to: call.to, data: call.data, account: wallet.account, chain: wallet.chain });
     const receipt = await publicClient.waitForTransactionReceipt({ hash });
     if (receipt.status !== "success") throw new Error(`rule transaction ${hash} reverted`);
@@ -183,12 +240,46 @@ export async function dispute(argv = process.argv.slice(2), log: Log = console.l
     const newStatus = jobStatusName(after.status);
     log(
       `Ruled ${outcome} (${hash}). Job status: ${newStatus}` +
-        (resolved ? `; slashed ${resolved.args.slashed}, challenger reward ${resolved.args.challengerReward}` : ""),
+        (resolved
+          ? `; slashed ${resolved.args.slashed}, challenger reward ${resolved.args.challengerReward}` +
+            `${resolved.args.winner !== zeroAddress ? ` to ${resolved.args.winner}` : ""}, arbitration fee ${resolved.args.arbitrationFee} to the verifier module`
+          : ""),
     );
-    return { jobId, status: newStatus, signerMatches, ruled: true, hash, slashed: resolved?.args.slashed, challengerReward: resolved?.args.challengerReward };
+    return {
+      jobId,
+      status: newStatus,
+      signerMatches,
+      challengers: [...challengers],
+      ruled: true,
+      hash,
+      winner: resolved && resolved.args.winner !== zeroAddress ? resolved.args.winner : undefined,
+      slashed: resolved?.args.slashed,
+      challengerReward: resolved?.args.challengerReward,
+      arbitrationFee: resolved?.args.arbitrationFee,
+    };
   } finally {
     await connection.close();
   }
+}
+
+/**
+ * The winner's index for `rule`: `--winner` as an index or a challenger's address. Upholding a
+ * dispute with several challengers needs it (the reward goes to one of them); with one challenger
+ * it is 0; for other outcomes the market ignores it (0).
+ */
+function winnerIndex(given: string | undefined, challengers: readonly Address[], outcome: OutcomeName): number {
+  if (outcome !== "upheld") return 0;
+  if (given === undefined) {
+    if (challengers.length === 1) return 0;
+    throw new Error(
+      `Upholding a dispute with ${challengers.length} challengers needs --winner: the index (0 to ${challengers.length - 1}) or address of the one whose evidence proved the fault. Nothing sent.`,
+    );
+  }
+  const index = /^\d+$/.test(given) ? Number(given) : challengers.findIndex((c) => isAddressEqual(c, given as Address));
+  if (index < 0 || index >= challengers.length) {
+    throw new Error(`--winner ${given} is not one of the dispute's ${challengers.length} challenger(s): ${challengers.map((c, i) => `${i} ${c}`).join(", ")}. Nothing sent.`);
+  }
+  return index;
 }
 
 if (isMain(import.meta.filename)) runCli("dispute", () => dispute());

@@ -25,6 +25,8 @@ export interface DeploymentRecord {
     market: Address;
     marketImplementation: Address;
     marketExtension: Address;
+    /** The disputes code the extension forwards to (`JobMarketExtension.disputes()`). */
+    marketDisputes: Address;
     token: Address;
     timelock: Address;
     governor: Address;

@@ -41,7 +41,9 @@ export const plainTokenModule = buildDepinferModule({
 
 /**
  * Deploys everything (as on a real network) and returns typed contract handles. `usdc` is the
- * module's first payment token (a blocklisting test USDC by default).
+ * module's first payment token (a blocklisting test USDC by default). `deployed` has the address
+ * of every contract the module deployed, by its key in the module's result (`disputes`,
+ * `extension`, `implementation`, `proxy`, …).
  */
 export async function deployProtocol(
   connection: Connection,
@@ -57,7 +59,8 @@ export async function deployProtocol(
   const verifier = await viem.getContractAt("ArbitratedVerifier", deployed.verifier.address);
   const manager = await viem.getContractAt("AccessManager", deployed.manager.address);
   const timelock = await viem.getContractAt("DepinferTimelock", deployed.timelock.address);
-  return { market, usdc, token, verifier, manager, timelock };
+  const addresses = Object.fromEntries(Object.entries(deployed).map(([key, c]) => [key, c.address])) as Record<string, Address>;
+  return { market, usdc, token, verifier, manager, timelock, deployed: addresses };
 }
 
 export type Protocol = Awaited<ReturnType<typeof deployProtocol>>;

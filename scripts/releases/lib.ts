@@ -24,11 +24,12 @@ export const upgradeAbi = parseAbi([
   "function upgradeToAndCall(address newImplementation, bytes data) payable",
   "function proxiableUUID() view returns (bytes32)",
   "function extension() view returns (address)",
+  "function disputes() view returns (address)",
   "function version() view returns (string)",
 ]);
 
 /** The contracts of the deployment that `npm run deploy` records (scripts/deploy/Depinfer.ts). */
-export const INITIAL_CONTRACTS = { implementation: "JobMarket", extension: "JobMarketExtension" } as const;
+export const INITIAL_CONTRACTS = { implementation: "JobMarket", extension: "JobMarketExtension", disputes: "JobMarketDisputes" } as const;
 
 // ------------------------------------------------------------------ storage layout
 
@@ -117,8 +118,10 @@ export interface ReleaseRecord {
   marketVersion: string;
   implementation: { contract: string; address: Address };
   extension: { contract: string; address: Address };
-  /** What the layout was validated against: the contract of the implementation deployed at the time. */
-  validatedAgainst: { implementation: string; extension: string; address: Address };
+  /** The disputes code the extension forwards to (its constructor argument). */
+  disputes: { contract: string; address: Address };
+  /** What the layout was validated against: the contracts deployed at the time, and the implementation's address. */
+  validatedAgainst: { implementation: string; extension: string; disputes: string; address: Address };
   deployedAt: string;
   block: number;
   /** Set by step 02. */
@@ -158,16 +161,16 @@ export function saveRelease(record: ReleaseRecord) {
 }
 
 /**
- * The contract names of the implementation and extension the deployment record points at: those
- * of the executed release that installed them, else the initial deployment's (JobMarket).
+ * The contract names of the implementation, extension and disputes code the deployment record points
+ * at: those of the executed release that installed them, else the initial deployment's (JobMarket).
  */
-export function deployedContracts(deployment: DeploymentRecord): { implementation: string; extension: string } {
+export function deployedContracts(deployment: DeploymentRecord): { implementation: string; extension: string; disputes: string } {
   const dir = path.join(deploymentsDir(), deployment.network, "releases");
   if (existsSync(dir)) {
     for (const file of readdirSync(dir).filter((f) => f.endsWith(".json"))) {
       const r = JSON.parse(readFileSync(path.join(dir, file), "utf8")) as ReleaseRecord;
       if (r.executedAt && getAddress(r.implementation.address) === getAddress(deployment.contracts.marketImplementation)) {
-        return { implementation: r.implementation.contract, extension: r.extension.contract };
+        return { implementation: r.implementation.contract, extension: r.extension.contract, disputes: r.disputes.contract };
       }
     }
   }

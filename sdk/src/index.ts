@@ -5,6 +5,7 @@ export * from "./content/index.js";
 export { deployments } from "./deployments.js";
 export { attestationTypes, JobStatus, jobStatusName, type DepinferAddresses, type Job, type JobStatusName } from "./types.js";
 export { contentHash, toContentBytes } from "./utils/content.js";
+export { jobIdOf } from "./utils/jobId.js";
 export * from "./utils/validate.js";
 export {
   createNonceQueue,
@@ -25,7 +26,19 @@ export {
   type SubmitJobReturnType,
 } from "./actions/client/submitJob.js";
 export { finalizeJob, type FinalizeJobParameters } from "./actions/client/finalizeJob.js";
-export { disputeJob, type DisputeJobParameters, type DisputeJobReturnType } from "./actions/client/disputeJob.js";
+export {
+  disputeJob,
+  type DisputeJobErrorType,
+  type DisputeJobParameters,
+  type DisputeJobReturnType,
+} from "./actions/client/disputeJob.js";
+export {
+  joinDispute,
+  MAX_CHALLENGERS,
+  type JoinDisputeErrorType,
+  type JoinDisputeParameters,
+  type JoinDisputeReturnType,
+} from "./actions/client/joinDispute.js";
 export { expireJob, type ExpireJobParameters } from "./actions/client/expireJob.js";
 export { cancelJob, type CancelJobErrorType, type CancelJobParameters } from "./actions/client/cancelJob.js";
 export { depositBalance, type DepositBalanceParameters } from "./actions/client/depositBalance.js";

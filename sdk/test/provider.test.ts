@@ -30,7 +30,12 @@ import {
   withdrawStake,
   type WatchJobsItem,
 } from "../src/actions/provider/index.js";
-import { decodeDepinferError, JobWrongStatusError, StakeNothingToWithdrawError } from "../src/errors/index.js";
+import {
+  decodeDepinferError,
+  JobChallengeWindowOpenError,
+  JobDeadlineBelowLatencyError,
+  StakeNothingToWithdrawError,
+} from "../src/errors/index.js";
 import { JobStatus, type Job } from "../src/types.js";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -53,7 +58,7 @@ describe("SDK provider actions against an in-process chain", () => {
   const walletClient = (account: Account) =>
     createWalletClient({ chain, transport: custom(connection.provider), account }).extend(publicActions);
 
-  const jobFor = (to: { provider?: Address; model?: Hex; input: string }) =>
+  const jobFor = (to: { provider?: Address; model?: Hex; input: string; timeout?: number }) =>
     submitJobSync(client, {
       market,
       model: to.model ?? model,
@@ -61,6 +66,7 @@ describe("SDK provider actions against an in-process chain", () => {
       price: 2n * USDC,
       token: p.usdc.address,
       provider: to.provider,
+      timeout: to.timeout,
     });
 
   const mined = async (hash: Hash) => {
@@ -114,29 +120,42 @@ describe("SDK provider actions against an in-process chain", () => {
       await mined((await submitResult(provider, { market, jobId, job, output: `out ${jobId}`, signer: signerWallet.account })).hash);
     }
 
+    // The client settles the second job early (a client may finalize at any time): the provider's
+    // list is now stale, and its batch skips that job instead of failing.
+    await mined(await client.writeContract({ address: market, abi: p.market.abi, functionName: "finalizeJob", args: [jobs[1].job] }));
     await connection.networkHelpers.time.increase(4 * 3600 + 1);
     // batchSize 2 splits the three jobs into two transactions.
-    const hashes = await finalizeJobs(provider, { market, jobs: jobs.map((j) => j.job), batchSize: 2 });
-    expect(hashes).toHaveLength(2);
-    for (const hash of hashes) await mined(hash);
+    const settled = await finalizeJobs(provider, { market, jobs: jobs.map((j) => j.job), batchSize: 2 });
+    expect(settled.hashes).toHaveLength(2);
+    expect(settled.finalized).toEqual([jobs[0].jobId, jobs[2].jobId]);
+    expect(settled.skipped).toEqual([{ jobId: jobs[1].jobId, status: "Finalized" }]);
     for (const { jobId } of jobs) expect((await p.market.read.jobState([jobId])).status).toBe(JobStatus.Finalized);
-    expect(await finalizeJobs(provider, { market, jobs: [] })).toEqual([]);
+    expect(await finalizeJobs(provider, { market, jobs: [] })).toEqual({ hashes: [], finalized: [], skipped: [] });
     expect((await p.market.read.provider([me])).locked).toBe(0n);
     expect(await p.market.read.claimable([me, p.usdc.address])).toBe(3n * (2n * USDC - (2n * USDC) / 100n));
 
-    // A batch that fails after another was sent reports what was sent; a first batch throws its typed revert.
-    const again = await finalizeJobs(provider, { market, jobs: [jobs[0].job] }).catch((e: unknown) => e);
-    expect(again).toBeInstanceOf(JobWrongStatusError);
+    // Finalizing settled jobs again sends a batch that skips them all.
+    const again = await finalizeJobs(provider, { market, jobs: [jobs[0].job] });
+    expect(again.finalized).toEqual([]);
+    expect(again.skipped).toEqual([{ jobId: jobs[0].jobId, status: "Finalized" }]);
+
+    // A job still in its window refuses the whole batch: the first batch throws its typed revert, a
+    // later one reports what was sent.
     const fresh = await jobFor({ provider: me, input: "direct 3" });
     await mined((await submitResult(provider, { market, jobId: fresh.jobId, job: fresh.job, output: "out", signer: signerWallet.account })).hash);
     await connection.networkHelpers.time.increase(4 * 3600 + 1);
-    const partial = await finalizeJobs(provider, { market, jobs: [fresh.job, jobs[0].job], batchSize: 1 }).catch((e: unknown) => e);
+    const young = await jobFor({ provider: me, input: "direct 4" });
+    await mined((await submitResult(provider, { market, jobId: young.jobId, job: young.job, output: "out", signer: signerWallet.account })).hash);
+    await expect(finalizeJobs(provider, { market, jobs: [young.job] })).rejects.toBeInstanceOf(JobChallengeWindowOpenError);
+    const partial = await finalizeJobs(provider, { market, jobs: [fresh.job, young.job], batchSize: 1 }).catch((e: unknown) => e);
     expect(partial).toBeInstanceOf(FinalizeJobsBatchError);
     expect((partial as FinalizeJobsBatchError).sentJobs).toBe(1);
     expect((partial as FinalizeJobsBatchError).hashes).toHaveLength(1);
-    expect((partial as FinalizeJobsBatchError).cause).toBeInstanceOf(JobWrongStatusError);
+    expect((partial as FinalizeJobsBatchError).cause).toBeInstanceOf(JobChallengeWindowOpenError);
     await mined((partial as FinalizeJobsBatchError).hashes[0]);
     expect((await p.market.read.jobState([fresh.jobId])).status).toBe(JobStatus.Finalized);
+    await connection.networkHelpers.time.increase(4 * 3600 + 1);
+    expect((await finalizeJobs(provider, { market, jobs: [young.job] })).finalized).toEqual([young.jobId]);
 
     await mined(await requestUnstake(provider, { market, amount: 400n * DPI }));
     const [thaw] = await p.market.read.thawRequests([me]);
@@ -152,6 +171,29 @@ describe("SDK provider actions against an in-process chain", () => {
     expect(amount).toBe(400n * DPI);
     expect(await p.token.read.balanceOf([me])).toBe(before + 400n * DPI);
     expect((await p.market.read.provider([me])).staked).toBe(600n * DPI);
+  });
+
+  it("test_acceptJob_refusesAnOpenJobItCannotFinishBeforeSending", async () => {
+    const me = provider.account.address;
+    const { maxLatency } = await p.market.read.offer([me, model]);
+    expect(maxLatency).toBe(60);
+    // An open job whose deadline is maxLatency from its creation: by the time an acceptance lands, less is left.
+    const tight = await jobFor({ input: "open, too tight", timeout: maxLatency });
+    const nonce = await provider.getTransactionCount({ address: me });
+    const error = await acceptJob(provider, { market, job: tight.job }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(JobDeadlineBelowLatencyError);
+    const { args, hint } = error as JobDeadlineBelowLatencyError;
+    const latest = await provider.getBlock();
+    expect(args).toEqual({ jobId: tight.jobId, deadline: BigInt(tight.job.deadline), earliest: latest.timestamp + 1n + BigInt(maxLatency) });
+    expect(hint).toMatch(/maxLatency/);
+    expect(await provider.getTransactionCount({ address: me })).toBe(nonce); // nothing sent
+    expect((await p.market.read.jobState([tight.jobId])).status).toBe(JobStatus.Created);
+
+    // With room for the offer's latency it is taken; a direct job is not held to the offer's latency.
+    const roomy = await jobFor({ input: "open, roomy", timeout: 600 });
+    await mined(await acceptJob(provider, { market, job: roomy.job }));
+    const direct = await jobFor({ provider: me, input: "direct, tight", timeout: 30 });
+    await mined(await acceptJob(provider, { market, job: direct.job }));
   });
 
   it("test_watchJobs_deliversEveryJobOnceInOrderAcrossRpcOutages", async () => {

@@ -138,6 +138,13 @@ describe("provider node (in-process chain)", () => {
     await until("cheap job skipped", () => node.journal.get(cheap.jobId)?.state === "skipped");
     expect(node.journal.get(cheap.jobId)?.error).toMatch(/below ours/);
     expect(await statusOf(cheap.jobId)).toBe(JobStatus.Created);
+
+    // An open job whose deadline leaves less than its offer's maxLatency (60 s): the market refuses the
+    // acceptance (taking it could only end in a liveness slash), and the node skips it.
+    const tight = await submit("no time to think", undefined, PRICE + 1n, 30);
+    await until("tight job skipped", () => node.journal.get(tight.jobId)?.state === "skipped");
+    expect(node.journal.get(tight.jobId)?.error).toBe("JobDeadlineBelowLatency");
+    expect(await statusOf(tight.jobId)).toBe(JobStatus.Created);
   });
 
   it("keeps at most `concurrency` inferences running", async () => {
@@ -253,12 +260,12 @@ describe("provider node (in-process chain)", () => {
     await node.start();
     const j = await submit("In the morning", provider);
     await until("submitted", async () => (await statusOf(j.jobId)) === JobStatus.Submitted);
-    await client.disputeJob({ job: j.job });
+    await client.disputeJob({ job: j.job, evidence: "ipfs://bafy-client-rerun" });
     await until("dispute logged", () => node.journal.get(j.jobId)?.state === "disputed");
     const logged = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === "dispute opened against a job");
-    expect(logged).toMatchObject({ level: "warn", jobId: j.jobId, challenger: getAddress(clientWallet.account.address) });
-    // The arbitrator rejects the dispute: the result stands and the job is finalized.
-    await deployer.writeContract({ address: p.verifier.address, abi: p.verifier.abi, functionName: "rule", args: [j.job, 1, "the output matches"] });
+    expect(logged).toMatchObject({ level: "warn", jobId: j.jobId, challenger: getAddress(clientWallet.account.address), evidence: "ipfs://bafy-client-rerun" });
+    // The arbitrator rejects the dispute (the winner index is ignored): the result stands and the job is finalized.
+    await deployer.writeContract({ address: p.verifier.address, abi: p.verifier.abi, functionName: "rule", args: [j.job, 1, 0n, "the output matches"] });
     await until("ruling recorded", () => node.journal.get(j.jobId)?.state === "finalized");
     expect(lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === "job finalized")).toMatchObject({ why: "dispute rejected" });
   });

@@ -310,12 +310,15 @@ describe("governor scripts against a separate node (anvil)", () => {
     await wait(p.market.write.submitResult([job, outputHash, signature], { account: provider.account }));
     await wait(p.usdc.write.mint([challenger.account.address, 100n * USDC]));
     await wait(p.usdc.write.approve([p.market.address, 100n * USDC], { account: challenger.account }));
-    await wait(p.market.write.openDispute([job], { account: challenger.account }));
+    await wait(p.market.write.openDispute([job, "ipfs://bafy-gov-evidence"], { account: challenger.account }));
 
     // Without an outcome it only shows the evidence.
     lines.length = 0;
     const shown = await dispute(["--network", NET, jobId], log);
-    expect(shown).toMatchObject({ jobId, status: "Disputed", signerMatches: true, ruled: false });
+    expect(shown).toMatchObject({ jobId, status: "Disputed", signerMatches: true, ruled: false, challengers: [getAddress(challenger.account.address)] });
+    expect(output()).toContain("evidence     ipfs://bafy-gov-evidence");
+    expect(output()).toMatch(/Challengers \(1; pass the winner's index or address with --winner\):\n {2}0 {2}0x/);
+    expect(output()).toMatch(/upheld {4}the provider lied: .*the winning challenger .*the verifier module .*every bond/);
     expect(output()).toContain(`output hash  ${outputHash}`);
     expect(output()).toContain(`signature    ${signature}`);
     expect(output()).toMatch(/matches the provider's registered signer/);
@@ -323,8 +326,19 @@ describe("governor scripts against a separate node (anvil)", () => {
     expect(output()).toMatch(/input {8}4 bytes inline: 0x70696e67/);
 
     // Account 0 still holds the role too; here the arbitrator appointed by the previous proposal rules.
+    await expect(dispute(["--network", NET, jobId, "upheld", "--winner", "1", "--account", "5", "--yes"], log)).rejects.toThrow(
+      /--winner 1 is not one of the dispute's 1 challenger\(s\)/,
+    );
     const ruled = await dispute(["--network", NET, jobId, "upheld", "--reason", "output does not match the re-run", "--account", "5", "--yes"], log);
-    expect(ruled).toMatchObject({ status: "Slashed", ruled: true, slashed: job.collateral });
+    const { disputeFeeBps, challengerShareBps } = (await p.market.read.params())[0];
+    expect(ruled).toMatchObject({
+      status: "Slashed",
+      ruled: true,
+      slashed: job.collateral,
+      winner: getAddress(challenger.account.address),
+      challengerReward: (job.collateral * BigInt(challengerShareBps)) / 10_000n,
+      arbitrationFee: (job.collateral * BigInt(disputeFeeBps)) / 10_000n,
+    });
     expect((await p.market.read.jobState([jobId])).status).toBe(8);
     // Ruling again is refused: the dispute is settled.
     await expect(dispute(["--network", NET, jobId, "draw", "--yes"], log)).rejects.toThrow(/is Slashed, not Disputed/);

@@ -87,7 +87,7 @@ describe("release v2: upgrade the market with work in flight", () => {
     await p.market.write.submitResult([job, outputHash, signature], { account: provider.account });
   }
   const accept = ({ job }: { job: Job }) => p.market.write.acceptJob([job], { account: provider.account });
-  const dispute = ({ job }: { job: Job }) => p.market.write.openDispute([job], { account: challenger.account });
+  const dispute = ({ job }: { job: Job }) => p.market.write.openDispute([job, ""], { account: challenger.account });
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), "depinfer-upgrade-"));
@@ -186,12 +186,17 @@ describe("release v2: upgrade the market with work in flight", () => {
     releaseRecord = (await runRelease(["v2", "01", "--network", NET, "--yes"], log)) as ReleaseRecord;
     const out = lines.join("\n");
     expect(out).toMatch(/ok: contracts\/mocks\/upgrades\/JobMarketV2Mock.sol:JobMarketV2Mock upgrades from contracts\/core\/JobMarket.sol:JobMarket/);
+    expect(out).toMatch(/ok: contracts\/core\/JobMarketDisputes.sol:JobMarketDisputes upgrades from contracts\/core\/JobMarketDisputes.sol:JobMarketDisputes/);
     expect(releaseRecord.implementation.contract).toBe("JobMarketV2Mock");
-    expect(releaseRecord.validatedAgainst.implementation).toBe("JobMarket");
+    expect(releaseRecord.disputes.contract).toBe("JobMarketDisputes");
+    expect(releaseRecord.validatedAgainst).toMatchObject({ implementation: "JobMarket", extension: "JobMarketExtension", disputes: "JobMarketDisputes" });
     expect(JSON.parse(readFileSync(releaseFile(), "utf8"))).toEqual(releaseRecord);
     const client_ = await publicClient();
     expect(await client_.readContract({ address: releaseRecord.implementation.address, abi: upgradeAbi, functionName: "extension" })).toBe(
       releaseRecord.extension.address,
+    );
+    expect(await client_.readContract({ address: releaseRecord.extension.address, abi: upgradeAbi, functionName: "disputes" })).toBe(
+      releaseRecord.disputes.address,
     );
     // Nothing changed for users yet.
     expect(await implementationOf(client_, deployment.contracts.market)).toBe(deployment.contracts.marketImplementation);
@@ -247,6 +252,7 @@ describe("release v2: upgrade the market with work in flight", () => {
     expect(saved.versions.market).toBe("2");
     expect(saved.contracts.marketImplementation).toBe(releaseRecord.implementation.address);
     expect(saved.contracts.marketExtension).toBe(releaseRecord.extension.address);
+    expect(saved.contracts.marketDisputes).toBe(releaseRecord.disputes.address);
 
     // The storage reads the same through the new code.
     expect(await snapshot()).toEqual(before);
@@ -259,8 +265,8 @@ describe("release v2: upgrade the market with work in flight", () => {
     const [bondD, bondE] = before.disputes.map(bond);
     expect(bondD).toBe(10n * USDC); // max(price × bondRatioBps, floor) = 5 × 2 USDC
 
-    await p.verifier.write.rule([jobs.E.job, 0, "fraud proven"], { account: deployer.account }); // Upheld
-    await p.market.write.cancelDispute([jobs.D.job], { account: challenger.account }); // D's resolution period ran out
+    await p.verifier.write.rule([jobs.E.job, 0, 0n, "fraud proven"], { account: deployer.account }); // Upheld; the winner: its only challenger
+    await p.market.write.cancelDispute([jobs.D.job], { account: challenger.account }); // D's resolution period ran out: D is cancelled
     await p.market.write.finalizeJob([jobs.C.job], { account: challenger.account });
     await warp(13 * DAY); // past the deadlines (20 days) and the thaw (14 days)
     await p.market.write.expireJob([jobs.A.job], { account: client.account });
@@ -269,25 +275,28 @@ describe("release v2: upgrade the market with work in flight", () => {
     await p.market.write.withdrawStake({ account: provider.account });
 
     const status_ = await Promise.all(ids.map(async (id) => (await m.jobState([id])).status));
-    expect(status_).toEqual([6, 6, 5, 5, 8]); // A, B Expired; C, D Finalized; E Slashed
+    expect(status_).toEqual([6, 6, 5, 7, 8]); // A, B Expired; C Finalized; D Cancelled (never ruled); E Slashed
     const usdc = p.usdc.address;
     const dpi = deployment.contracts.token;
     const livenessSlash = (colB * BigInt(current.livenessSlashBps)) / BigInt(current.collateralRatioBps);
+    const livenessShare = (livenessSlash * BigInt(current.challengerShareBps)) / 10_000n; // the client's; the treasury the rest
     const reward = (colE * BigInt(current.challengerShareBps)) / 10_000n;
-    expect(await m.claimable([client.account.address, usdc])).toBe(3n * PRICE); // A, B expired; E slashed
-    expect(await m.claimable([client.account.address, dpi])).toBe(livenessSlash);
-    expect(await m.claimable([provider.account.address, usdc])).toBe(2n * (PRICE - fee)); // C, D
-    expect(await m.feesOwed([provider.account.address, usdc])).toBe(2n * fee);
-    expect(await m.claimable([challenger.account.address, usdc])).toBe(bondD + bondE);
+    const arbitrationFee = (colE * BigInt(current.disputeFeeBps)) / 10_000n; // to the verifier module
+    expect(await m.claimable([client.account.address, usdc])).toBe(4n * PRICE); // A, B expired; D cancelled; E slashed
+    expect(await m.claimable([client.account.address, dpi])).toBe(livenessShare);
+    expect(await m.claimable([provider.account.address, usdc])).toBe(PRICE - fee); // C only
+    expect(await m.feesOwed([provider.account.address, usdc])).toBe(fee);
+    expect(await m.claimable([challenger.account.address, usdc])).toBe(bondD + bondE); // both bonds back
     expect(await m.claimable([challenger.account.address, dpi])).toBe(reward);
-    expect(await m.treasuryAccrued([dpi])).toBe(colE - reward);
+    expect(await m.claimable([p.verifier.address, dpi])).toBe(arbitrationFee);
+    expect(await m.treasuryAccrued([dpi])).toBe(colE - reward - arbitrationFee + livenessSlash - livenessShare);
     expect(await m.treasuryAccrued([usdc])).toBe(0n);
     const after = await m.provider([provider.account.address]);
     expect(after.staked).toBe(900n * DPI - colE - livenessSlash);
     expect(after.locked).toBe(0n);
     expect(after.thawing).toBe(0n);
     expect((await p.token.read.balanceOf([provider.account.address])) - walletBefore).toBe(100n * DPI);
-    // Every stake unit is accounted for: stake + the client's slash + the challenger's reward + the treasury.
+    // Every stake unit is accounted for: stake + the client's share + the challenger's reward + the module's fee + the treasury.
     expect(await p.token.read.balanceOf([deployment.contracts.market])).toBe(900n * DPI);
 
     lines.length = 0;

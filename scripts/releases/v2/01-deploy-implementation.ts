@@ -1,18 +1,21 @@
 /**
  * Release v2, step 01: deploy the new market code (nothing changes for users yet).
  *
- * `npm run release -- v2 01 --network <name> [--yes] [--implementation <Contract>] [--extension <Contract>]`
+ * `npm run release -- v2 01 --network <name> [--yes] [--implementation <Contract>] [--extension <Contract>]
+ *   [--disputes <Contract>]`
  *
- * 1. Validates the storage layout of the new implementation (and extension) against the contracts
- *    the deployment record points at, with @openzeppelin/upgrades-core. An incompatible layout is
- *    refused with the tool's reasons, before anything is sent.
+ * 1. Validates the storage layout of the new implementation (and extension, and disputes code)
+ *    against the contracts the deployment record points at, with @openzeppelin/upgrades-core. An
+ *    incompatible layout is refused with the tool's reasons, before anything is sent.
  * 2. Prints what it will deploy and asks (unless --yes).
- * 3. Deploys a JobMarketExtension, then a JobMarket implementation pointing at it, and records both
- *    in deployments/<network>/releases/v2.json for steps 02 and 03.
+ * 3. Deploys a JobMarketDisputes, a JobMarketExtension pointing at it, then a JobMarket
+ *    implementation pointing at the extension, and records them in
+ *    deployments/<network>/releases/v2.json for steps 02 and 03.
  *
  * Demo release: the defaults are `--implementation JobMarketV2Mock` (JobMarket plus `version()`,
- * from contracts/mocks/upgrades) and `--extension JobMarketExtension`. A real release names its
- * own contracts here. The implementation's constructor must take the extension's address.
+ * from contracts/mocks/upgrades), `--extension JobMarketExtension` and `--disputes JobMarketDisputes`.
+ * A real release names its own contracts here. The implementation's constructor must take the
+ * extension's address, and the extension's the disputes code's.
  */
 import { network } from "hardhat";
 import { getAddress, type Address } from "viem";
@@ -34,12 +37,13 @@ import {
 } from "../lib.js";
 
 const RELEASE = releaseOf(import.meta.filename);
-const DEFAULTS = { implementation: "JobMarketV2Mock", extension: "JobMarketExtension" };
+const DEFAULTS = { implementation: "JobMarketV2Mock", extension: "JobMarketExtension", disputes: "JobMarketDisputes" };
 
 export default async function deployImplementation(argv = process.argv.slice(2), log: (line: string) => void = console.log) {
-  const args = parseCli({ implementation: { type: "string" }, extension: { type: "string" } }, argv);
+  const args = parseCli({ implementation: { type: "string" }, extension: { type: "string" }, disputes: { type: "string" } }, argv);
   const implementation = args.implementation ?? DEFAULTS.implementation;
   const extension = args.extension ?? DEFAULTS.extension;
+  const disputes = args.disputes ?? DEFAULTS.disputes;
   const deployment = loadDeployment(args.network);
   const current = deployedContracts(deployment);
 
@@ -48,8 +52,12 @@ export default async function deployImplementation(argv = process.argv.slice(2),
   const checks = [
     await validateUpgrade(current.implementation, implementation),
     // The extension runs by delegatecall in the proxy's storage: its layout must match too. It has no
-    // initializer of its own (the proxy was initialized through JobMarket), hence the allowance.
-    await validateUpgrade(current.extension, extension, { unsafeAllow: ["missing-initializer"] }),
+    // initializer of its own (the proxy was initialized through JobMarket), hence the allowance. Its
+    // constructor only sets an immutable (the disputes code's address, part of its code, not of the
+    // proxy's storage), which the tool reports as a constructor without that annotation on it.
+    await validateUpgrade(current.extension, extension, { unsafeAllow: ["missing-initializer", "constructor"] }),
+    // So does the disputes code, one delegatecall further.
+    await validateUpgrade(current.disputes, disputes, { unsafeAllow: ["missing-initializer"] }),
   ];
   for (const c of checks) log(`  ok: ${c.to} upgrades from ${c.from}`);
 
@@ -75,14 +83,15 @@ export default async function deployImplementation(argv = process.argv.slice(2),
     })();
     if (existing && (await hasCode(publicClient, existing.implementation.address))) {
       log(`Release ${RELEASE} is already deployed on ${args.network}: ${existing.implementation.contract} at ${existing.implementation.address}`);
-      log(`  (extension ${existing.extension.contract} at ${existing.extension.address}). Nothing sent.`);
+      log(`  (extension ${existing.extension.contract} at ${existing.extension.address}, disputes ${existing.disputes.contract} at ${existing.disputes.address}). Nothing sent.`);
       log(`Next: npm run release -- ${RELEASE} 02 --network ${args.network}`);
       return existing;
     }
 
     log(`About to deploy from ${deployer.account.address}:`);
-    log(`  1. ${extension}()`);
-    log(`  2. ${implementation}(<the ${extension} above>)`);
+    log(`  1. ${disputes}()`);
+    log(`  2. ${extension}(<the ${disputes} above>)`);
+    log(`  3. ${implementation}(<the ${extension} above>)`);
     log(`  They replace ${current.implementation} at ${deployment.contracts.marketImplementation} only once step 03 executes the vote.`);
     if (!(await confirm(`Deploy release ${RELEASE} contracts to ${args.network}?`, args.yes, log))) return undefined;
 
@@ -91,18 +100,22 @@ export default async function deployImplementation(argv = process.argv.slice(2),
       name: string,
       args?: unknown[],
     ) => Promise<{ address: Address }>;
-    const ext = await deployContract(extension, []);
+    const disp = await deployContract(disputes, []);
+    log(`  deployed ${disputes} at ${getAddress(disp.address)}`);
+    const ext = await deployContract(extension, [disp.address]);
     log(`  deployed ${extension} at ${getAddress(ext.address)}`);
     const impl = await deployContract(implementation, [ext.address]);
     log(`  deployed ${implementation} at ${getAddress(impl.address)}`);
 
     // The proxy will call these when upgrading: check them now rather than in a failed vote.
-    const [uuid, pointsAt] = await Promise.all([
+    const [uuid, pointsAt, forwardsTo] = await Promise.all([
       publicClient.readContract({ address: impl.address, abi: upgradeAbi, functionName: "proxiableUUID" }),
       publicClient.readContract({ address: impl.address, abi: upgradeAbi, functionName: "extension" }),
+      publicClient.readContract({ address: ext.address, abi: upgradeAbi, functionName: "disputes" }),
     ]);
     if (uuid !== IMPLEMENTATION_SLOT) throw new Error(`${implementation} at ${impl.address} is not a UUPS implementation (proxiableUUID ${uuid})`);
     if (getAddress(pointsAt) !== getAddress(ext.address)) throw new Error(`${implementation} at ${impl.address} points at extension ${pointsAt}, not ${ext.address}`);
+    if (getAddress(forwardsTo) !== getAddress(disp.address)) throw new Error(`${extension} at ${ext.address} forwards to ${forwardsTo}, not ${disp.address}`);
 
     const record: ReleaseRecord = {
       version: RELEASE,
@@ -110,6 +123,7 @@ export default async function deployImplementation(argv = process.argv.slice(2),
       marketVersion: marketVersionOf(RELEASE),
       implementation: { contract: implementation, address: getAddress(impl.address) },
       extension: { contract: extension, address: getAddress(ext.address) },
+      disputes: { contract: disputes, address: getAddress(disp.address) },
       validatedAgainst: { ...current, address: deployment.contracts.marketImplementation },
       deployedAt: new Date().toISOString(),
       block,

@@ -42,7 +42,8 @@ export default async function queueUpgrade(argv = process.argv.slice(2), log: (l
     const description =
       `Depinfer release ${RELEASE}: upgrade the JobMarket proxy ${market} from ${release.validatedAgainst.implementation} ` +
       `(${release.validatedAgainst.address}) to ${release.implementation.contract} (${release.implementation.address}), ` +
-      `extension ${release.extension.contract} (${release.extension.address}). Storage layout validated by @openzeppelin/upgrades-core.`;
+      `extension ${release.extension.contract} (${release.extension.address}), disputes ${release.disputes.contract} (${release.disputes.address}). ` +
+      `Storage layout validated by @openzeppelin/upgrades-core.`;
     const proposal = await planProposal(publicClient, deployment, description, [
       {
         to: market,

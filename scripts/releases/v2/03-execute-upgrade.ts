@@ -5,8 +5,9 @@
  *
  * Checks that the proposal of step 02 is Queued and past its Timelock eta, prints the execute call
  * and sends it after confirmation, then verifies the market's ERC-1967 implementation slot holds
- * the v2 implementation (and that it serves through the v2 extension), and updates
- * deployments/<network>/deployment.json (marketImplementation, marketExtension, versions.market).
+ * the v2 implementation (and that it serves through the v2 extension and disputes code), and updates
+ * deployments/<network>/deployment.json (marketImplementation, marketExtension, marketDisputes,
+ * versions.market).
  * Re-running after execution only verifies and records.
  */
 import { network } from "hardhat";
@@ -61,12 +62,19 @@ export default async function executeUpgrade(argv = process.argv.slice(2), log: 
     if (getAddress(extension) !== getAddress(release.extension.address)) {
       throw new Error(`The market serves through extension ${extension}, not the release's ${release.extension.address}. Nothing recorded.`);
     }
-    log(`Verified: the market ${market} runs ${release.implementation.contract} at ${running} with ${release.extension.contract} at ${extension}.`);
+    const disputes = await publicClient.readContract({ address: extension, abi: upgradeAbi, functionName: "disputes" });
+    if (getAddress(disputes) !== getAddress(release.disputes.address)) {
+      throw new Error(`The extension forwards disputes to ${disputes}, not the release's ${release.disputes.address}. Nothing recorded.`);
+    }
+    log(
+      `Verified: the market ${market} runs ${release.implementation.contract} at ${running} with ${release.extension.contract} at ${extension} ` +
+        `and ${release.disputes.contract} at ${disputes}.`,
+    );
 
     const updated = {
       ...deployment,
       versions: { ...deployment.versions, market: release.marketVersion },
-      contracts: { ...deployment.contracts, marketImplementation: running, marketExtension: extension },
+      contracts: { ...deployment.contracts, marketImplementation: running, marketExtension: extension, marketDisputes: getAddress(disputes) },
     };
     const file = saveDeployment(updated);
     saveRelease({ ...release, executedAt: release.executedAt ?? new Date().toISOString() });

@@ -70,6 +70,31 @@ export const arbitratedVerifierAbi = [
     "inputs": [
       {
         "indexed": true,
+        "internalType": "address",
+        "name": "token",
+        "type": "address"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "to",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      }
+    ],
+    "name": "ArbitrationFeesClaimed",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
         "internalType": "JobId",
         "name": "jobId",
         "type": "bytes32"
@@ -104,6 +129,12 @@ export const arbitratedVerifierAbi = [
         "internalType": "enum IJobMarketTypes.Outcome",
         "name": "outcome",
         "type": "uint8"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "winner",
+        "type": "uint256"
       },
       {
         "indexed": true,
@@ -145,6 +176,30 @@ export const arbitratedVerifierAbi = [
       }
     ],
     "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "token",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "to",
+        "type": "address"
+      }
+    ],
+    "name": "claimFees",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "nonpayable",
     "type": "function"
   },
   {
@@ -316,6 +371,11 @@ export const arbitratedVerifierAbi = [
         "internalType": "enum IJobMarketTypes.Outcome",
         "name": "outcome",
         "type": "uint8"
+      },
+      {
+        "internalType": "uint256",
+        "name": "winner",
+        "type": "uint256"
       },
       {
         "internalType": "string",

@@ -103,6 +103,54 @@ export const jobMarketAbi = [
   {
     "inputs": [
       {
+        "internalType": "JobId",
+        "name": "jobId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "address",
+        "name": "challenger",
+        "type": "address"
+      }
+    ],
+    "name": "DisputeAlreadyJoined",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "JobId",
+        "name": "jobId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "address",
+        "name": "caller",
+        "type": "address"
+      }
+    ],
+    "name": "DisputeByProvider",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "JobId",
+        "name": "jobId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint256",
+        "name": "maxChallengers",
+        "type": "uint256"
+      }
+    ],
+    "name": "DisputeFull",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "enum IJobMarketTypes.Determinism",
         "name": "determinism",
         "type": "uint8"
@@ -172,6 +220,27 @@ export const jobMarketAbi = [
       }
     ],
     "name": "DisputeResolutionPending",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "JobId",
+        "name": "jobId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint256",
+        "name": "index",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "challengers",
+        "type": "uint256"
+      }
+    ],
+    "name": "DisputeUnknownChallenger",
     "type": "error"
   },
   {
@@ -288,6 +357,27 @@ export const jobMarketAbi = [
       }
     ],
     "name": "JobChallengeWindowOpen",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "JobId",
+        "name": "jobId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint256",
+        "name": "deadline",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "earliest",
+        "type": "uint256"
+      }
+    ],
+    "name": "JobDeadlineBelowLatency",
     "type": "error"
   },
   {
@@ -480,6 +570,80 @@ export const jobMarketAbi = [
       }
     ],
     "name": "ModelNotRegistered",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "module",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      },
+      {
+        "internalType": "uint256",
+        "name": "requested",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "allowance",
+        "type": "uint256"
+      }
+    ],
+    "name": "ModuleAllowanceExceeded",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "module",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      },
+      {
+        "internalType": "uint256",
+        "name": "requested",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "locked",
+        "type": "uint256"
+      }
+    ],
+    "name": "ModuleLockExceeded",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "module",
+        "type": "address"
+      }
+    ],
+    "name": "ModuleNotActive",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "module",
+        "type": "address"
+      }
+    ],
+    "name": "ModuleStillActive",
     "type": "error"
   },
   {
@@ -681,12 +845,28 @@ export const jobMarketAbi = [
         "type": "address"
       },
       {
+        "internalType": "address",
+        "name": "signer",
+        "type": "address"
+      }
+    ],
+    "name": "ProviderSignerReused",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      },
+      {
         "internalType": "uint256",
-        "name": "evidenceUntil",
+        "name": "maxRotations",
         "type": "uint256"
       }
     ],
-    "name": "ProviderSignerRotationTooSoon",
+    "name": "ProviderSignerRotationsExhausted",
     "type": "error"
   },
   {
@@ -840,6 +1020,25 @@ export const jobMarketAbi = [
         "type": "bytes32"
       },
       {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "bondsReturned",
+        "type": "uint256"
+      }
+    ],
+    "name": "DisputeCancelled",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "JobId",
+        "name": "jobId",
+        "type": "bytes32"
+      },
+      {
         "indexed": true,
         "internalType": "address",
         "name": "challenger",
@@ -848,11 +1047,23 @@ export const jobMarketAbi = [
       {
         "indexed": false,
         "internalType": "uint256",
+        "name": "index",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
         "name": "bond",
         "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "string",
+        "name": "evidence",
+        "type": "string"
       }
     ],
-    "name": "DisputeCancelled",
+    "name": "DisputeJoined",
     "type": "event"
   },
   {
@@ -887,6 +1098,12 @@ export const jobMarketAbi = [
         "internalType": "uint256",
         "name": "deadline",
         "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "string",
+        "name": "evidence",
+        "type": "string"
       }
     ],
     "name": "DisputeOpened",
@@ -908,6 +1125,12 @@ export const jobMarketAbi = [
         "type": "uint8"
       },
       {
+        "indexed": true,
+        "internalType": "address",
+        "name": "winner",
+        "type": "address"
+      },
+      {
         "indexed": false,
         "internalType": "uint256",
         "name": "slashed",
@@ -917,6 +1140,12 @@ export const jobMarketAbi = [
         "indexed": false,
         "internalType": "uint256",
         "name": "challengerReward",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "arbitrationFee",
         "type": "uint256"
       }
     ],
@@ -1153,6 +1382,25 @@ export const jobMarketAbi = [
         "type": "bytes32"
       },
       {
+        "indexed": false,
+        "internalType": "enum IJobMarketTypes.JobStatus",
+        "name": "status",
+        "type": "uint8"
+      }
+    ],
+    "name": "JobFinalizeSkipped",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "JobId",
+        "name": "jobId",
+        "type": "bytes32"
+      },
+      {
         "indexed": true,
         "internalType": "address",
         "name": "provider",
@@ -1247,6 +1495,137 @@ export const jobMarketAbi = [
       }
     ],
     "name": "ModelRegistered",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "module",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "allowance",
+        "type": "uint256"
+      }
+    ],
+    "name": "ModuleAllowanceSet",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "module",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "bool",
+        "name": "active",
+        "type": "bool"
+      }
+    ],
+    "name": "ModuleSet",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "module",
+        "type": "address"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      }
+    ],
+    "name": "ModuleStakeLocked",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "module",
+        "type": "address"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      }
+    ],
+    "name": "ModuleStakeReleased",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "module",
+        "type": "address"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "address",
+        "name": "beneficiary",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "reward",
+        "type": "uint256"
+      }
+    ],
+    "name": "ModuleStakeSlashed",
     "type": "event"
   },
   {
@@ -1539,6 +1918,50 @@ export const jobMarketAbi = [
       }
     ],
     "name": "ResultSubmitted",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      }
+    ],
+    "name": "SlashDebtPaid",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      },
+      {
+        "indexed": true,
+        "internalType": "JobId",
+        "name": "jobId",
+        "type": "bytes32"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      }
+    ],
+    "name": "SlashDebtRecorded",
     "type": "event"
   },
   {
@@ -2072,6 +2495,25 @@ export const jobMarketAbi = [
     "inputs": [
       {
         "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      }
+    ],
+    "name": "collectSlashDebt",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "paid",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
         "name": "token",
         "type": "address"
       },
@@ -2519,11 +2961,35 @@ export const jobMarketAbi = [
             "internalType": "uint40",
             "name": "deadline",
             "type": "uint40"
+          },
+          {
+            "internalType": "uint8",
+            "name": "challengers",
+            "type": "uint8"
           }
         ],
         "internalType": "struct IJobMarketTypes.Dispute",
         "name": "",
         "type": "tuple"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "JobId",
+        "name": "jobId",
+        "type": "bytes32"
+      }
+    ],
+    "name": "disputeChallengers",
+    "outputs": [
+      {
+        "internalType": "address[]",
+        "name": "challengers",
+        "type": "address[]"
       }
     ],
     "stateMutability": "view",
@@ -2800,8 +3266,33 @@ export const jobMarketAbi = [
       }
     ],
     "name": "finalizeJobs",
-    "outputs": [],
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "finalized",
+        "type": "uint256"
+      }
+    ],
     "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "module",
+        "type": "address"
+      }
+    ],
+    "name": "isModule",
+    "outputs": [
+      {
+        "internalType": "bool",
+        "name": "",
+        "type": "bool"
+      }
+    ],
+    "stateMutability": "view",
     "type": "function"
   },
   {
@@ -2903,14 +3394,19 @@ export const jobMarketAbi = [
             "type": "uint40"
           },
           {
-            "internalType": "uint32",
+            "internalType": "uint24",
             "name": "challengeWindow",
-            "type": "uint32"
+            "type": "uint24"
           },
           {
             "internalType": "uint16",
             "name": "protocolFeeBps",
             "type": "uint16"
+          },
+          {
+            "internalType": "uint8",
+            "name": "signerEpoch",
+            "type": "uint8"
           }
         ],
         "internalType": "struct IJobMarketTypes.JobState",
@@ -2919,6 +3415,82 @@ export const jobMarketAbi = [
       }
     ],
     "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "components": [
+          {
+            "internalType": "address",
+            "name": "client",
+            "type": "address"
+          },
+          {
+            "internalType": "address",
+            "name": "provider",
+            "type": "address"
+          },
+          {
+            "internalType": "address",
+            "name": "token",
+            "type": "address"
+          },
+          {
+            "internalType": "uint96",
+            "name": "price",
+            "type": "uint96"
+          },
+          {
+            "internalType": "uint96",
+            "name": "collateral",
+            "type": "uint96"
+          },
+          {
+            "internalType": "ModelId",
+            "name": "model",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "inputHash",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "uint40",
+            "name": "deadline",
+            "type": "uint40"
+          },
+          {
+            "internalType": "uint32",
+            "name": "paramsVersion",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint64",
+            "name": "nonce",
+            "type": "uint64"
+          }
+        ],
+        "internalType": "struct IJobMarketTypes.Job",
+        "name": "job",
+        "type": "tuple"
+      },
+      {
+        "internalType": "string",
+        "name": "evidence",
+        "type": "string"
+      }
+    ],
+    "name": "joinDispute",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "bond",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "nonpayable",
     "type": "function"
   },
   {
@@ -2950,6 +3522,112 @@ export const jobMarketAbi = [
           }
         ],
         "internalType": "struct IJobMarketTypes.Model",
+        "name": "",
+        "type": "tuple"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      },
+      {
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      }
+    ],
+    "name": "moduleLock",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      },
+      {
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      }
+    ],
+    "name": "moduleRelease",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      },
+      {
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      },
+      {
+        "internalType": "address",
+        "name": "beneficiary",
+        "type": "address"
+      },
+      {
+        "internalType": "uint256",
+        "name": "rewardBps",
+        "type": "uint256"
+      }
+    ],
+    "name": "moduleSlash",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "reward",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "module",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      }
+    ],
+    "name": "moduleStake",
+    "outputs": [
+      {
+        "components": [
+          {
+            "internalType": "uint96",
+            "name": "allowance",
+            "type": "uint96"
+          },
+          {
+            "internalType": "uint96",
+            "name": "locked",
+            "type": "uint96"
+          }
+        ],
+        "internalType": "struct IJobMarketTypes.ModuleStake",
         "name": "",
         "type": "tuple"
       }
@@ -3061,6 +3739,11 @@ export const jobMarketAbi = [
         "internalType": "struct IJobMarketTypes.Job",
         "name": "job",
         "type": "tuple"
+      },
+      {
+        "internalType": "string",
+        "name": "evidence",
+        "type": "string"
       }
     ],
     "name": "openDispute",
@@ -3267,7 +3950,7 @@ export const jobMarketAbi = [
           },
           {
             "internalType": "uint8",
-            "name": "livenessMisses",
+            "name": "signerEpoch",
             "type": "uint8"
           },
           {
@@ -3291,19 +3974,14 @@ export const jobMarketAbi = [
             "type": "uint96"
           },
           {
-            "internalType": "address",
-            "name": "previousSigner",
-            "type": "address"
-          },
-          {
-            "internalType": "uint40",
-            "name": "signerChangedAt",
-            "type": "uint40"
-          },
-          {
             "internalType": "uint40",
             "name": "missWindowStart",
             "type": "uint40"
+          },
+          {
+            "internalType": "uint8",
+            "name": "livenessMisses",
+            "type": "uint8"
           },
           {
             "internalType": "uint8",
@@ -3314,6 +3992,11 @@ export const jobMarketAbi = [
             "internalType": "uint8",
             "name": "thawTail",
             "type": "uint8"
+          },
+          {
+            "internalType": "uint96",
+            "name": "slashDebt",
+            "type": "uint96"
           }
         ],
         "internalType": "struct IJobMarketTypes.ProviderInfo",
@@ -3372,6 +4055,24 @@ export const jobMarketAbi = [
       }
     ],
     "name": "registerProvider",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "module",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      }
+    ],
+    "name": "releaseRetiredModuleLock",
     "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"
@@ -3537,6 +4238,11 @@ export const jobMarketAbi = [
         "internalType": "enum IJobMarketTypes.Outcome",
         "name": "outcome",
         "type": "uint8"
+      },
+      {
+        "internalType": "uint256",
+        "name": "winner",
+        "type": "uint256"
       }
     ],
     "name": "resolveDispute",
@@ -3553,6 +4259,42 @@ export const jobMarketAbi = [
       }
     ],
     "name": "setMinStake",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "module",
+        "type": "address"
+      },
+      {
+        "internalType": "bool",
+        "name": "active",
+        "type": "bool"
+      }
+    ],
+    "name": "setModule",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "module",
+        "type": "address"
+      },
+      {
+        "internalType": "uint96",
+        "name": "allowance",
+        "type": "uint96"
+      }
+    ],
+    "name": "setModuleAllowance",
     "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"
@@ -3730,6 +4472,30 @@ export const jobMarketAbi = [
         "internalType": "bool",
         "name": "paused",
         "type": "bool"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "signer",
+        "type": "address"
+      }
+    ],
+    "name": "signerKeyEpoch",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
       }
     ],
     "stateMutability": "view",

@@ -5,6 +5,7 @@ import { disputeJob, type DisputeJobParameters } from "../actions/client/dispute
 import { cancelJob, type CancelJobParameters } from "../actions/client/cancelJob.js";
 import { expireJob, type ExpireJobParameters } from "../actions/client/expireJob.js";
 import { finalizeJob, type FinalizeJobParameters } from "../actions/client/finalizeJob.js";
+import { joinDispute, type JoinDisputeParameters } from "../actions/client/joinDispute.js";
 import { waitForResult, type WaitForResultParameters } from "../actions/client/waitForResult.js";
 import { withdrawBalance, type WithdrawBalanceParameters } from "../actions/client/withdrawBalance.js";
 import { getProviders, type GetProvidersParameters } from "../actions/public/getProviders.js";
@@ -69,6 +70,7 @@ export function depinferActions(addresses: DepinferAddresses) {
       finalizeJob: (p: WithoutMarket<FinalizeJobParameters>) => queued(() => finalizeJob(client, withMarket<FinalizeJobParameters>(p))),
       submitResult: (p: WithoutMarket<SubmitResultParameters>) => queued(() => submitResult(client, withMarket<SubmitResultParameters>(p))),
       disputeJob: (p: WithoutMarket<DisputeJobParameters>) => queued(() => disputeJob(client, withMarket<DisputeJobParameters>(p))),
+      joinDispute: (p: WithoutMarket<JoinDisputeParameters>) => queued(() => joinDispute(client, withMarket<JoinDisputeParameters>(p))),
       cancelJob: (p: WithoutMarket<CancelJobParameters>) => queued(() => cancelJob(client, withMarket<CancelJobParameters>(p))),
       expireJob: (p: WithoutMarket<ExpireJobParameters>) => queued(() => expireJob(client, withMarket<ExpireJobParameters>(p))),
       depositBalance: (p: WithoutMarket<DepositBalanceParameters>) => queued(() => depositBalance(client, withMarket<DepositBalanceParameters>(p))),

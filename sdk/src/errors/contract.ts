@@ -18,7 +18,8 @@ import { DepinferError } from "./base.js";
 /**
  * Errors the deployed contracts raise that the generated interface ABIs do not declare:
  * OpenZeppelin's (access manager, reentrancy guard, SafeERC20, ERC-20 tokens bubbling up through
- * `transferFrom`, SafeCast, UUPS upgrades, initializers) and the extension's direct-call guard.
+ * `transferFrom`, SafeCast, UUPS upgrades, initializers) and the direct-call guards of the
+ * extension and the disputes code.
  */
 export const externalErrorsAbi = parseAbi([
   "error AccessManagedUnauthorized(address caller)",
@@ -30,6 +31,7 @@ export const externalErrorsAbi = parseAbi([
   "error ERC20InsufficientAllowance(address spender, uint256 allowance, uint256 needed)",
   "error SafeCastOverflowedUintDowncast(uint8 bits, uint256 value)",
   "error JobMarketExtensionDirectCall()",
+  "error JobMarketDisputesDirectCall()",
   "error UUPSUnauthorizedCallContext()",
   "error UUPSUnsupportedProxiableUUID(bytes32 slot)",
   "error ERC1967InvalidImplementation(address implementation)",
@@ -119,8 +121,10 @@ export const contractErrorHints: ContractErrorHints = {
     `Provider ${provider} has ${staked} staked but the minimum is ${minStake}: stake at least ${minStake - staked} more with stake().`,
   ProviderOffersPaused: ({ provider }) =>
     `Provider ${provider} has paused its offers: call setOffersPaused(false) to take open jobs again.`,
-  ProviderSignerRotationTooSoon: ({ provider, evidenceUntil }) =>
-    `Provider ${provider} rotated its signer recently: the next rotation is possible after ${time(evidenceUntil)}.`,
+  ProviderSignerReused: ({ provider, signer }) =>
+    `Key ${signer} already signed for provider ${provider}: a retired key can never be the signer again, so rotate to a freshly generated key.`,
+  ProviderSignerRotationsExhausted: ({ provider, maxRotations }) =>
+    `Provider ${provider} has rotated its signer key ${maxRotations} times, the most allowed: keep the current key, or register a new provider account (unstake and withdraw from this one).`,
   OfferNotActive: ({ provider, model }) =>
     `Provider ${provider} has no active offer for model ${model}: publish one with setOffer(..., active = true) before taking open jobs.`,
   OfferTokenMismatch: ({ provider, model, offeredToken, jobToken }) =>
@@ -153,6 +157,8 @@ export const contractErrorHints: ContractErrorHints = {
     `Job ${jobId} is reserved for provider ${designated}, not ${provider}: only the designated provider may accept it.`,
   JobNotDirect: ({ jobId }) =>
     `Job ${jobId} is open to any provider, so it cannot be accepted and submitted in one call: acceptJob() first, then submitResult().`,
+  JobDeadlineBelowLatency: ({ jobId, deadline, earliest }) =>
+    `Open job ${jobId}'s deadline ${time(deadline)} is before ${time(earliest)}, now plus the offer's maxLatency: skip it (accepting could only end in a liveness slash), or serve it with a lower maxLatency in setOffer().`,
   JobDeadlinePassed: ({ jobId, deadline, nowTime }) =>
     `Job ${jobId}'s deadline ${time(deadline)} has passed (now ${time(nowTime)}): it can only be expired with expireJob().`,
   JobDeadlineNotReached: ({ jobId, deadline, nowTime }) =>
@@ -180,7 +186,24 @@ export const contractErrorHints: ContractErrorHints = {
   DisputeResolutionPending: ({ jobId, deadline, nowTime }) =>
     `The dispute on job ${jobId} may still be resolved until ${time(deadline)} (now ${time(nowTime)}): wait ${wait(deadline, nowTime)} before cancelling it.`,
   DisputeResolutionClosed: ({ jobId, deadline, nowTime }) =>
-    `The dispute on job ${jobId} had to be resolved by ${time(deadline)} (now ${time(nowTime)}): it can only be cancelled now with cancelDispute().`,
+    `The dispute on job ${jobId} closed at ${time(deadline)} (now ${time(nowTime)}): it can no longer be joined or ruled on, only cancelled with cancelDispute(), which refunds the client and returns every bond.`,
+  DisputeByProvider: ({ jobId, caller }) =>
+    `${caller} is job ${jobId}'s provider or a key that signed for it, and may not dispute its own job: a challenge must come from another account.`,
+  DisputeFull: ({ jobId, maxChallengers }) =>
+    `The dispute on job ${jobId} already has ${maxChallengers} challengers, the most allowed: nothing to join; the verifier rules on the evidence already posted.`,
+  DisputeAlreadyJoined: ({ jobId, challenger }) =>
+    `${challenger} is already a challenger of job ${jobId}'s dispute: one bond per account; post more evidence off-chain or wait for the ruling.`,
+  DisputeUnknownChallenger: ({ jobId, index, challengers }) =>
+    `Winner index ${index} is out of range: job ${jobId}'s dispute has ${challengers} challenger(s): pass an index below ${challengers} into disputeChallengers(jobId).`,
+  // --- modules
+  ModuleNotActive: ({ module }) =>
+    `${module} is not an active module of the market: governance must register it with setModule(module, true) (before setVerifier), or use an active one.`,
+  ModuleStillActive: ({ module }) =>
+    `Module ${module} is still active: only a retired module's locks can be released by anyone; ask the module to release, or governance to retire it (setModule(module, false)).`,
+  ModuleAllowanceExceeded: ({ module, provider, requested, allowance }) =>
+    `Module ${module} may lock ${allowance} of provider ${provider}'s stake, not ${requested}: the provider must raise it with setModuleAllowance(${module}, amount).`,
+  ModuleLockExceeded: ({ module, provider, requested, locked }) =>
+    `Module ${module} has locked only ${locked} of provider ${provider}'s stake and cannot release or slash ${requested}: pass at most ${locked}.`,
   // --- arbitrated verifier
   ArbitratedVerifierNotMarket: ({ caller }) =>
     `Only the job market may notify the verifier, not ${caller}: open disputes through the market's openDispute().`,
@@ -201,6 +224,8 @@ export const contractErrorHints: ContractErrorHints = {
   SafeCastOverflowedUintDowncast: ({ bits, value }) => `The value ${value} does not fit in ${bits} bits: pass a smaller amount.`,
   JobMarketExtensionDirectCall: () =>
     "The JobMarketExtension was called directly: send the call to the JobMarket proxy address instead.",
+  JobMarketDisputesDirectCall: () =>
+    "The JobMarketDisputes contract was called directly: send disputes, equivocation proofs and module calls to the JobMarket proxy address instead.",
   UUPSUnauthorizedCallContext: () => "upgradeToAndCall was called on the implementation: call it on the proxy, through governance.",
   UUPSUnsupportedProxiableUUID: ({ slot }) =>
     `The new implementation reports proxiableUUID ${slot}, not the ERC-1967 slot: upgrade only to a UUPS implementation.`,
@@ -304,7 +329,8 @@ export class ProviderNotRegisteredError extends contractError("ProviderNotRegist
 export class ProviderInJailError extends contractError("ProviderInJail") {}
 export class ProviderBelowMinStakeError extends contractError("ProviderBelowMinStake") {}
 export class ProviderOffersPausedError extends contractError("ProviderOffersPaused") {}
-export class ProviderSignerRotationTooSoonError extends contractError("ProviderSignerRotationTooSoon") {}
+export class ProviderSignerReusedError extends contractError("ProviderSignerReused") {}
+export class ProviderSignerRotationsExhaustedError extends contractError("ProviderSignerRotationsExhausted") {}
 export class OfferNotActiveError extends contractError("OfferNotActive") {}
 export class OfferTokenMismatchError extends contractError("OfferTokenMismatch") {}
 export class OfferPriceAboveJobPriceError extends contractError("OfferPriceAboveJobPrice") {}
@@ -322,6 +348,7 @@ export class JobWrongStatusError extends contractError("JobWrongStatus") {}
 export class JobNotClientError extends contractError("JobNotClient") {}
 export class JobNotForProviderError extends contractError("JobNotForProvider") {}
 export class JobNotDirectError extends contractError("JobNotDirect") {}
+export class JobDeadlineBelowLatencyError extends contractError("JobDeadlineBelowLatency") {}
 export class JobDeadlinePassedError extends contractError("JobDeadlinePassed") {}
 export class JobDeadlineNotReachedError extends contractError("JobDeadlineNotReached") {}
 export class JobChallengeWindowOpenError extends contractError("JobChallengeWindowOpen") {}
@@ -337,6 +364,15 @@ export class DisputeNoVerifierError extends contractError("DisputeNoVerifier") {
 export class DisputeNotVerifierError extends contractError("DisputeNotVerifier") {}
 export class DisputeResolutionPendingError extends contractError("DisputeResolutionPending") {}
 export class DisputeResolutionClosedError extends contractError("DisputeResolutionClosed") {}
+export class DisputeByProviderError extends contractError("DisputeByProvider") {}
+export class DisputeFullError extends contractError("DisputeFull") {}
+export class DisputeAlreadyJoinedError extends contractError("DisputeAlreadyJoined") {}
+export class DisputeUnknownChallengerError extends contractError("DisputeUnknownChallenger") {}
+// --- modules
+export class ModuleNotActiveError extends contractError("ModuleNotActive") {}
+export class ModuleStillActiveError extends contractError("ModuleStillActive") {}
+export class ModuleAllowanceExceededError extends contractError("ModuleAllowanceExceeded") {}
+export class ModuleLockExceededError extends contractError("ModuleLockExceeded") {}
 // --- arbitrated verifier
 export class ArbitratedVerifierNotMarketError extends contractError("ArbitratedVerifierNotMarket") {}
 // --- OpenZeppelin and proxies
@@ -349,6 +385,7 @@ export class ERC20InsufficientBalanceError extends contractError("ERC20Insuffici
 export class ERC20InsufficientAllowanceError extends contractError("ERC20InsufficientAllowance") {}
 export class SafeCastOverflowedUintDowncastError extends contractError("SafeCastOverflowedUintDowncast") {}
 export class JobMarketExtensionDirectCallError extends contractError("JobMarketExtensionDirectCall") {}
+export class JobMarketDisputesDirectCallError extends contractError("JobMarketDisputesDirectCall") {}
 export class UUPSUnauthorizedCallContextError extends contractError("UUPSUnauthorizedCallContext") {}
 export class UUPSUnsupportedProxiableUUIDError extends contractError("UUPSUnsupportedProxiableUUID") {}
 export class ERC1967InvalidImplementationError extends contractError("ERC1967InvalidImplementation") {}
@@ -375,7 +412,8 @@ export const contractErrorClasses: { [name in DepinferContractErrorName]: Depinf
   ProviderInJail: ProviderInJailError,
   ProviderBelowMinStake: ProviderBelowMinStakeError,
   ProviderOffersPaused: ProviderOffersPausedError,
-  ProviderSignerRotationTooSoon: ProviderSignerRotationTooSoonError,
+  ProviderSignerReused: ProviderSignerReusedError,
+  ProviderSignerRotationsExhausted: ProviderSignerRotationsExhaustedError,
   OfferNotActive: OfferNotActiveError,
   OfferTokenMismatch: OfferTokenMismatchError,
   OfferPriceAboveJobPrice: OfferPriceAboveJobPriceError,
@@ -391,6 +429,7 @@ export const contractErrorClasses: { [name in DepinferContractErrorName]: Depinf
   JobNotClient: JobNotClientError,
   JobNotForProvider: JobNotForProviderError,
   JobNotDirect: JobNotDirectError,
+  JobDeadlineBelowLatency: JobDeadlineBelowLatencyError,
   JobDeadlinePassed: JobDeadlinePassedError,
   JobDeadlineNotReached: JobDeadlineNotReachedError,
   JobChallengeWindowOpen: JobChallengeWindowOpenError,
@@ -404,6 +443,14 @@ export const contractErrorClasses: { [name in DepinferContractErrorName]: Depinf
   DisputeNotVerifier: DisputeNotVerifierError,
   DisputeResolutionPending: DisputeResolutionPendingError,
   DisputeResolutionClosed: DisputeResolutionClosedError,
+  DisputeByProvider: DisputeByProviderError,
+  DisputeFull: DisputeFullError,
+  DisputeAlreadyJoined: DisputeAlreadyJoinedError,
+  DisputeUnknownChallenger: DisputeUnknownChallengerError,
+  ModuleNotActive: ModuleNotActiveError,
+  ModuleStillActive: ModuleStillActiveError,
+  ModuleAllowanceExceeded: ModuleAllowanceExceededError,
+  ModuleLockExceeded: ModuleLockExceededError,
   ArbitratedVerifierNotMarket: ArbitratedVerifierNotMarketError,
   AccessManagedUnauthorized: AccessManagedUnauthorizedError,
   AccessManagedRequiredDelay: AccessManagedRequiredDelayError,
@@ -414,6 +461,7 @@ export const contractErrorClasses: { [name in DepinferContractErrorName]: Depinf
   ERC20InsufficientAllowance: ERC20InsufficientAllowanceError,
   SafeCastOverflowedUintDowncast: SafeCastOverflowedUintDowncastError,
   JobMarketExtensionDirectCall: JobMarketExtensionDirectCallError,
+  JobMarketDisputesDirectCall: JobMarketDisputesDirectCallError,
   UUPSUnauthorizedCallContext: UUPSUnauthorizedCallContextError,
   UUPSUnsupportedProxiableUUID: UUPSUnsupportedProxiableUUIDError,
   ERC1967InvalidImplementation: ERC1967InvalidImplementationError,

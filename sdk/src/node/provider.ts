@@ -30,6 +30,7 @@ import {
 import { getBlock, getBytecode, getChainId, getContractEvents, getLogs, readContract } from "viem/actions";
 
 import { jobMarketAbi } from "../abis/jobMarket.js";
+import { finalizeJobsOutcome } from "../actions/provider/finalizeJobs.js";
 import { signAttestation } from "../actions/provider/signAttestation.js";
 import { watchJobs } from "../actions/provider/watchJobs.js";
 import { HttpContentStore, type ContentStore } from "../content/store.js";
@@ -97,8 +98,12 @@ export type JobRefusal = "deadline" | "collateral";
 export class ProviderNodeStartError extends ProviderConfigError {}
 
 const DISPUTE_EVENTS = jobMarketAbi.filter(
-  (x): x is Extract<(typeof jobMarketAbi)[number], { type: "event"; name: "DisputeOpened" | "DisputeResolved" | "DisputeCancelled" | "JobExpired" | "JobCancelled" }> =>
-    x.type === "event" && ["DisputeOpened", "DisputeResolved", "DisputeCancelled", "JobExpired", "JobCancelled"].includes(x.name),
+  (
+    x,
+  ): x is Extract<
+    (typeof jobMarketAbi)[number],
+    { type: "event"; name: "DisputeOpened" | "DisputeJoined" | "DisputeResolved" | "DisputeCancelled" | "JobExpired" | "JobCancelled" }
+  > => x.type === "event" && ["DisputeOpened", "DisputeJoined", "DisputeResolved", "DisputeCancelled", "JobExpired", "JobCancelled"].includes(x.name),
 );
 const OUTCOMES = ["upheld", "rejected", "draw"] as const;
 
@@ -118,9 +123,9 @@ const WORKING: JournalState[] = ["accepting", "accepted", "computed", "submittin
 const OPEN_STATES: JournalState[] = ["seen", ...WORKING, "submitted", "finalizing", "disputed"];
 
 /**
- * Reverts that mean "this job is not (or no longer) ours to take". (`JobDeadlineBelowLatency`: the
- * market's coming check that an open job leaves its offer's maxLatency; the node's own check comes
- * first, so it is only a backstop.)
+ * Reverts that mean "this job is not (or no longer) ours to take". `JobDeadlineBelowLatency`: an open
+ * job whose deadline does not leave our offer's maxLatency (accepting it could only end in a slash);
+ * the node's own check (`minJobSeconds`, maxLatency + a margin) comes first, so this is a backstop.
  */
 const NOT_OURS = new Set([
   "JobWrongStatus",
@@ -1105,20 +1110,31 @@ export class ProviderNode {
         },
       });
     } catch (error) {
-      // One job in the batch cannot be finalized (the client settled or disputed it): record each
-      // job's on-chain state; the rest go in the next batch.
+      // The batch is refused as a whole only for a job still in its window, or one the chain does
+      // not know (jobs settled or disputed meanwhile are skipped, not refused): record each job's
+      // on-chain state; the rest go in the next batch.
       const name = errorName(error);
-      if (name !== "JobWrongStatus" && name !== "JobChallengeWindowOpen") throw error;
+      if (name !== "JobChallengeWindowOpen" && name !== "JobUnknown" && name !== "JobWrongStatus") throw error;
       for (const e of batch) await this.#reconcile(e, log, "finalize refused");
       return false;
     }
     const receipt = await this.#sender.wait(hash);
-    for (const e of batch) {
-      if (receipt.status === "success") this.journal.transition(e.jobId, ["finalizing"], "finalized", { finalizeTx: hash });
-      else if (!(await this.#reconcile({ ...e, state: "finalizing" }, log, "finalize reverted"))) this.journal.transition(e.jobId, ["finalizing"], "submitted");
+    if (receipt.status !== "success") {
+      for (const e of batch) {
+        if (!(await this.#reconcile({ ...e, state: "finalizing" }, log, "finalize reverted"))) this.journal.transition(e.jobId, ["finalizing"], "submitted");
+      }
+      return false;
     }
-    if (receipt.status === "success") log.info("jobs finalized", { jobs: batch.length, tx: hash, gas: receipt.gasUsed });
-    return receipt.status === "success";
+    // The batch skipped the jobs that were no longer Submitted (the client finalized one early, a
+    // challenger disputed one): record what each of those is now.
+    const { finalized, skipped } = finalizeJobsOutcome(receipt.logs);
+    const done = new Set(finalized.map((id) => id.toLowerCase()));
+    for (const e of batch) {
+      if (done.has(e.jobId.toLowerCase())) this.journal.transition(e.jobId, ["finalizing"], "finalized", { finalizeTx: hash });
+      else if (!(await this.#reconcile({ ...e, state: "finalizing" }, log, "skipped by finalizeJobs"))) this.journal.transition(e.jobId, ["finalizing"], "submitted");
+    }
+    log.info("jobs finalized", { jobs: finalized.length, skipped: skipped.length, tx: hash, gas: receipt.gasUsed });
+    return true;
   }
 
   /** Logs disputes opened against our jobs and their rulings, and jobs expired or cancelled under us; records them in the journal. */
@@ -1137,14 +1153,26 @@ export class ProviderNode {
       const current = { ...entry, state: this.journal.get(jobId)!.state };
       switch (event.eventName) {
         case "DisputeOpened":
-          this.logger.warn("dispute opened against a job", { jobId, challenger: event.args.challenger, verifier: event.args.verifier, deadline: event.args.deadline, tx: event.transactionHash });
+          this.logger.warn("dispute opened against a job", {
+            jobId,
+            challenger: event.args.challenger,
+            verifier: event.args.verifier,
+            deadline: event.args.deadline,
+            evidence: event.args.evidence,
+            tx: event.transactionHash,
+          });
           this.journal.transition(jobId, ["submitted", "finalizing", "submitting"], "disputed");
+          break;
+        case "DisputeJoined":
+          this.logger.warn("another challenger joined a dispute against a job", { jobId, challenger: event.args.challenger, index: event.args.index, evidence: event.args.evidence, tx: event.transactionHash });
           break;
         case "DisputeResolved":
           await this.#reconcile(current, this.logger, `dispute ${OUTCOMES[event.args.outcome]}`);
           break;
         case "DisputeCancelled":
-          await this.#reconcile(current, this.logger, "dispute cancelled: not ruled in time, the result stands");
+          // Not ruled in time: the job is cancelled, the client refunded and the collateral unlocked
+          // (no slash). Or closed by an equivocation proof: the job is slashed. The status tells.
+          await this.#reconcile(current, this.logger, "dispute cancelled (not ruled in time, or closed by an equivocation proof)");
           break;
         default:
           // Expired or cancelled under us (e.g. inference outlived the deadline): stop working on it.

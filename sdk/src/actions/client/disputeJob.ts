@@ -1,14 +1,42 @@
-import type { Account, Address, Chain, Client, Hash, Transport } from "viem";
+import {
+  isAddressEqual,
+  type Account,
+  type Address,
+  type Chain,
+  type Client,
+  type Hash,
+  type SimulateContractErrorType,
+  type Transport,
+  type WriteContractErrorType,
+} from "viem";
 import { readContract } from "viem/actions";
 
 import { jobMarketAbi } from "../../abis/jobMarket.js";
-import type { Job } from "../../types.js";
+import {
+  DisputeByProviderError,
+  type DisputeNoVerifierError,
+  type ERC20InsufficientBalanceError,
+  type FeeOnTransferTokenError,
+  type JobChallengeWindowClosedError,
+  type JobUnknownError,
+  type JobWrongStatusError,
+  type ModelNotRegisteredError,
+  type ModuleNotActiveError,
+  type SafeERC20FailedOperationError,
+} from "../../errors/contract.js";
+import { JobStatus, type Job } from "../../types.js";
 import { ensureAllowance } from "../../utils/erc20.js";
+import { jobIdOf } from "../../utils/jobId.js";
 import { writeMarket } from "../../utils/write.js";
 
 export interface DisputeJobParameters {
   market: Address;
   job: Job;
+  /**
+   * Where the challenger's evidence is: a URI or a content hash, published in the `DisputeOpened`
+   * event for the verifier (default `""`: the dispute is still ruled on its merits).
+   */
+  evidence?: string;
 }
 
 export interface DisputeJobReturnType {
@@ -18,25 +46,51 @@ export interface DisputeJobReturnType {
 }
 
 /**
+ * The typed reverts it can throw: the job is not submitted or its window closed, the caller is the
+ * job's provider (or a key that signed for it), the model is unregistered or its class has no
+ * active verifier module, or the bond could not be pulled.
+ */
+export type DisputeJobErrorType =
+  | JobUnknownError
+  | JobWrongStatusError
+  | JobChallengeWindowClosedError
+  | DisputeByProviderError
+  | ModelNotRegisteredError
+  | DisputeNoVerifierError
+  | ModuleNotActiveError
+  | FeeOnTransferTokenError
+  | SafeERC20FailedOperationError
+  | ERC20InsufficientBalanceError
+  | SimulateContractErrorType
+  | WriteContractErrorType;
+
+/**
  * Opens a dispute on a submitted job inside its challenge window, posting the bond in the job's
- * token (approved first if needed). The verifier module for the job's class then rules.
+ * token (approved first if needed). The verifier module for the job's class then rules; others may
+ * join the dispute with the same bond ({@link joinDispute}). The job's provider, and any key that
+ * signed for it, may not dispute it: that throws `DisputeByProviderError` before an approval is sent.
  *
  * @example
- * const { hash, bond } = await disputeJob(walletClient, { market, job });
+ * const { hash, bond } = await disputeJob(walletClient, { market, job, evidence: "ipfs://bafy…" });
  */
 export async function disputeJob<chain extends Chain | undefined>(
   client: Client<Transport, chain, Account>,
-  { market, job }: DisputeJobParameters,
+  { market, job, evidence = "" }: DisputeJobParameters,
 ): Promise<DisputeJobReturnType> {
-  const [[params], tokenConfig] = await Promise.all([
-    readContract(client, { address: market, abi: jobMarketAbi, functionName: "paramsAt", args: [job.paramsVersion] }).then(
-      (p) => [p] as const,
-    ),
+  const jobId = jobIdOf(job);
+  const caller = client.account.address;
+  const [params, tokenConfig, state] = await Promise.all([
+    readContract(client, { address: market, abi: jobMarketAbi, functionName: "paramsAt", args: [job.paramsVersion] }),
     readContract(client, { address: market, abi: jobMarketAbi, functionName: "paymentToken", args: [job.token] }),
+    readContract(client, { address: market, abi: jobMarketAbi, functionName: "jobState", args: [jobId] }),
   ]);
+  if (state.status === JobStatus.Submitted) {
+    const keyEpoch = await readContract(client, { address: market, abi: jobMarketAbi, functionName: "signerKeyEpoch", args: [state.provider, caller] });
+    if (isAddressEqual(caller, state.provider) || keyEpoch !== 0n) throw new DisputeByProviderError({ args: { jobId, caller } });
+  }
   const ratioBond = (job.price * BigInt(params.bondRatioBps)) / 10_000n;
   const bond = ratioBond > tokenConfig.bondFloor ? ratioBond : tokenConfig.bondFloor;
   await ensureAllowance(client, job.token, market, bond);
-  const { hash } = await writeMarket(client, market, "openDispute", [job]);
+  const { hash } = await writeMarket(client, market, "openDispute", [job, evidence]);
   return { hash, bond };
 }

@@ -1,13 +1,24 @@
-import type { Account, Address, Chain, Client, Hash, SimulateContractErrorType, Transport, WriteContractErrorType } from "viem";
+import {
+  parseEventLogs,
+  type Account,
+  type Address,
+  type Chain,
+  type Client,
+  type Hash,
+  type Hex,
+  type Log,
+  type SimulateContractErrorType,
+  type Transport,
+  type WaitForTransactionReceiptErrorType,
+  type WriteContractErrorType,
+} from "viem";
 
+import { jobMarketAbi } from "../../abis/jobMarket.js";
 import { DepinferError } from "../../errors/base.js";
-import type {
-  BatchTooLargeError,
-  JobChallengeWindowOpenError,
-  JobUnknownError,
-  JobWrongStatusError,
-} from "../../errors/contract.js";
-import type { Job } from "../../types.js";
+import type { BatchTooLargeError, JobChallengeWindowOpenError, JobUnknownError } from "../../errors/contract.js";
+import type { TransactionRevertedError } from "../../errors/validation.js";
+import { jobStatusName, type Job, type JobStatusName } from "../../types.js";
+import { waitForSuccess } from "../../utils/transactions.js";
 import { writeMarket } from "../../utils/write.js";
 
 /** The most jobs one `finalizeJobs` call may carry (`JobMarketBase.MAX_BATCH`). */
@@ -21,13 +32,27 @@ export interface FinalizeJobsParameters {
   batchSize?: number;
 }
 
-/** One transaction hash per batch, in order; empty when `jobs` is empty. */
-export type FinalizeJobsReturnType = Hash[];
+/** A job a batch skipped: it was no longer `Submitted` when the batch ran. */
+export interface FinalizeJobsSkipped {
+  jobId: Hex;
+  /** Its status then: settled meanwhile (`Finalized` by its client, `Slashed`), or `Disputed`. */
+  status: JobStatusName;
+}
+
+export interface FinalizeJobsReturnType {
+  /** One transaction hash per batch, in order; empty when `jobs` is empty. */
+  hashes: Hash[];
+  /** The jobs these transactions finalized (`JobFinalized`), in order. */
+  finalized: Hex[];
+  /** The jobs they skipped (`JobFinalizeSkipped`), in order, with the status that made them skip. */
+  skipped: FinalizeJobsSkipped[];
+}
 
 /**
  * Thrown when a batch fails after earlier batches were already sent: `hashes` are the batches
  * sent, and the jobs from `jobs[sentJobs]` on were not. The batch's error is the `cause`. When the
- * first batch fails, its error is thrown as it is.
+ * first batch fails, its error is thrown as it is. Sending the whole list again is safe too: jobs
+ * settled since are skipped, not refused.
  *
  * @example
  * try { await finalizeJobs(client, { market, jobs }) }
@@ -49,25 +74,52 @@ export class FinalizeJobsBatchError extends DepinferError {
   }
 }
 
-/** The typed reverts of a batch, and {@link FinalizeJobsBatchError} for a failure after the first batch was sent. */
+/**
+ * The typed reverts of a batch (a job that never existed, or one still in its challenge window
+ * when the caller is not its client; a job that is no longer `Submitted` is skipped instead), a
+ * {@link FinalizeJobsBatchError} for a failure after the first batch was sent, and
+ * `TransactionRevertedError` for a batch mined but reverted.
+ */
 export type FinalizeJobsErrorType =
   | BatchTooLargeError
   | JobUnknownError
-  | JobWrongStatusError
   | JobChallengeWindowOpenError
   | FinalizeJobsBatchError
+  | TransactionRevertedError
   | SimulateContractErrorType
-  | WriteContractErrorType;
+  | WriteContractErrorType
+  | WaitForTransactionReceiptErrorType;
+
+/**
+ * What `finalizeJobs` transactions did, from their receipts' logs: the jobs finalized and the jobs
+ * skipped (with their status). Logs of other contracts and events are ignored.
+ *
+ * @example
+ * const { finalized, skipped } = finalizeJobsOutcome(receipt.logs);
+ */
+export function finalizeJobsOutcome(logs: readonly Log[]): Pick<FinalizeJobsReturnType, "finalized" | "skipped"> {
+  const events = parseEventLogs({ abi: jobMarketAbi, eventName: ["JobFinalized", "JobFinalizeSkipped"], logs: logs as Log[] });
+  const finalized: Hex[] = [];
+  const skipped: FinalizeJobsSkipped[] = [];
+  for (const e of events) {
+    if (e.eventName === "JobFinalized") finalized.push(e.args.jobId);
+    else skipped.push({ jobId: e.args.jobId, status: jobStatusName(e.args.status) });
+  }
+  return { finalized, skipped };
+}
 
 /**
  * Settles submitted jobs whose challenge window has closed (anyone may), for example a
  * provider's day of work: one `finalizeJobs` transaction per batch of at most
- * {@link MAX_FINALIZE_BATCH} jobs, each simulated before it is sent, in order. The batches do not
- * wait for each other to be mined.
+ * {@link MAX_FINALIZE_BATCH} jobs, each simulated before it is sent, in order. The batches are all
+ * sent before any is waited for; then it waits for every receipt and reports which jobs were
+ * finalized and which were skipped because they were no longer `Submitted` (the client finalized
+ * one early, a challenger disputed one, ...): a job settled since the list was built does not
+ * stop the others.
  *
  * @example
- * const hashes = await finalizeJobs(providerClient, { market, jobs });
- * for (const hash of hashes) await publicClient.waitForTransactionReceipt({ hash });
+ * const { finalized, skipped } = await finalizeJobs(providerClient, { market, jobs });
+ * for (const { jobId, status } of skipped) console.log(`${jobId} was already ${status}`);
  */
 export async function finalizeJobs<chain extends Chain | undefined>(
   client: Client<Transport, chain, Account>,
@@ -86,5 +138,11 @@ export async function finalizeJobs<chain extends Chain | undefined>(
       throw new FinalizeJobsBatchError({ cause: error as Error, hashes, sentJobs: start, total: jobs.length });
     }
   }
-  return hashes;
+  const result: FinalizeJobsReturnType = { hashes, finalized: [], skipped: [] };
+  for (const hash of hashes) {
+    const { finalized, skipped } = finalizeJobsOutcome((await waitForSuccess(client, hash, "finalizeJobs")).logs);
+    result.finalized.push(...finalized);
+    result.skipped.push(...skipped);
+  }
+  return result;
 }

@@ -2,10 +2,12 @@ export { acceptJob, type AcceptJobErrorType, type AcceptJobParameters, type Acce
 export {
   finalizeJobs,
   FinalizeJobsBatchError,
+  finalizeJobsOutcome,
   MAX_FINALIZE_BATCH,
   type FinalizeJobsErrorType,
   type FinalizeJobsParameters,
   type FinalizeJobsReturnType,
+  type FinalizeJobsSkipped,
 } from "./finalizeJobs.js";
 export {
   registerProvider,
