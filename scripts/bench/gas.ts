@@ -151,9 +151,9 @@ await networkHelpers.time.increase(4 * 3600 + 1);
 const batchGas = await gasOf(await p.market.write.finalizeJobs([batch], { account: provider.account }));
 const finalized = parseEventLogs({
   abi: p.market.abi,
-  eventName: "JobFinalized",
+  eventName: "JobsFinalized",
   logs: (await publicClient.getTransactionReceipt({ hash: (await publicClient.getBlock({ includeTransactions: true })).transactions[0].hash })).logs,
-});
+}).flatMap((e) => e.args.jobIds);
 if (finalized.length !== BATCH) throw new Error(`batch finalized ${finalized.length} jobs, expected ${BATCH}`);
 
 // Disputes (an upheld dispute jails the provider): open, then the arbitrator rejects (the result

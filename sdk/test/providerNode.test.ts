@@ -105,13 +105,14 @@ describe("provider node (in-process chain)", () => {
     expect(accepted).toHaveLength(0);
 
     // After the challenge window, the node finalizes them: 3 jobs in batches of 2 = 2 transactions.
-    const finalizedBefore = await client.getContractEvents({ address: p.market.address, abi: jobMarketAbi, eventName: "JobFinalized", args: { provider }, fromBlock: 0n });
+    const finalizedBefore = await client.getContractEvents({ address: p.market.address, abi: jobMarketAbi, eventName: "JobsFinalized", fromBlock: 0n });
     expect(finalizedBefore).toHaveLength(0);
     await connection.networkHelpers.time.increase(4 * 3600 + 1);
     await connection.networkHelpers.mine();
     await until("all finalized", async () => (await Promise.all(jobs.map((j) => statusOf(j.jobId)))).every((s) => s === JobStatus.Finalized));
-    const finalized = await client.getContractEvents({ address: p.market.address, abi: jobMarketAbi, eventName: "JobFinalized", args: { provider }, fromBlock: 0n });
+    const finalized = await client.getContractEvents({ address: p.market.address, abi: jobMarketAbi, eventName: "JobsFinalized", fromBlock: 0n });
     expect(new Set(finalized.map((e) => e.transactionHash)).size).toBe(2);
+    expect(finalized.flatMap((e) => e.args.jobIds!).sort()).toEqual(jobs.map((j) => j.jobId).sort());
     expect(node.journal.counts()).toEqual({ finalized: 3 });
     const metrics = await (await fetch(`${node.outputUrl}/metrics`)).text();
     expect(metrics).toContain('depinfer_node_jobs{state="finalized"} 3\n');

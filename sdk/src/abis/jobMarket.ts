@@ -1446,6 +1446,19 @@ export const jobMarketAbi = [
     "inputs": [
       {
         "indexed": false,
+        "internalType": "JobId[]",
+        "name": "jobIds",
+        "type": "bytes32[]"
+      }
+    ],
+    "name": "JobsFinalized",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": false,
         "internalType": "uint96",
         "name": "minStake",
         "type": "uint96"

@@ -42,7 +42,7 @@ export interface FinalizeJobsSkipped {
 export interface FinalizeJobsReturnType {
   /** One transaction hash per batch, in order; empty when `jobs` is empty. */
   hashes: Hash[];
-  /** The jobs these transactions finalized (`JobFinalized`), in order. */
+  /** The jobs these transactions finalized (`JobsFinalized`), in order. */
   finalized: Hex[];
   /** The jobs they skipped (`JobFinalizeSkipped`), in order, with the status that made them skip. */
   skipped: FinalizeJobsSkipped[];
@@ -98,11 +98,12 @@ export type FinalizeJobsErrorType =
  * const { finalized, skipped } = finalizeJobsOutcome(receipt.logs);
  */
 export function finalizeJobsOutcome(logs: readonly Log[]): Pick<FinalizeJobsReturnType, "finalized" | "skipped"> {
-  const events = parseEventLogs({ abi: jobMarketAbi, eventName: ["JobFinalized", "JobFinalizeSkipped"], logs: logs as Log[] });
+  const events = parseEventLogs({ abi: jobMarketAbi, eventName: ["JobsFinalized", "JobFinalizeSkipped"], logs: logs as Log[] });
   const finalized: Hex[] = [];
   const skipped: FinalizeJobsSkipped[] = [];
   for (const e of events) {
-    if (e.eventName === "JobFinalized") finalized.push(e.args.jobId);
+    // One JobsFinalized per batch lists the jobs it finalized, in order.
+    if (e.eventName === "JobsFinalized") finalized.push(...e.args.jobIds);
     else skipped.push({ jobId: e.args.jobId, status: jobStatusName(e.args.status) });
   }
   return { finalized, skipped };
