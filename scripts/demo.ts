@@ -245,8 +245,8 @@ export async function runDemo(log: (line: string) => void = console.log): Promis
   log("");
   log(
     `Slashed: liar ${formatUnits(before["liar stake (DPI)"] - after["liar stake (DPI)"], 18)} DPI (3 x ${formatUnits(collateral, 18)} DPI collateral): ` +
-      `${params.challengerShareBps / 100}% to the challenger (the client), ${params.disputeFeeBps / 100}% to the verifier module ` +
-      `(${formatUnits(arbitrationFees, 18)} DPI, claimed by the arbitrator), the rest to the treasury;`,
+      `${params.challengerShareBps / 100}% to the challenger (the client), the arbitration fee (${params.disputeFeeBps / 100}% of each bond, ` +
+      `in DPI) to the verifier module (${formatUnits(arbitrationFees, 18)} DPI, claimed by the arbitrator), the rest to the treasury;`,
   );
   log(
     `         silent ${formatUnits(before["silent stake (DPI)"] - after["silent stake (DPI)"], 18)} DPI (liveness: 1x price in DPI per missed job, ` +
@@ -274,7 +274,10 @@ export async function runDemo(log: (line: string) => void = console.log): Promis
   // The client challenged the lies itself: it gets each bond back and the challenger's share of each slash.
   const bond = (PRICE * BigInt(params.bondRatioBps)) / 10_000n;
   const challengerReward = (collateral * BigInt(params.challengerShareBps)) / 10_000n;
-  const arbitrationFee = (collateral * BigInt(params.disputeFeeBps)) / 10_000n;
+  // The loser pays the arbitration: what a failed challenge would have paid (disputeFeeBps of the
+  // bond), in stake at the job's rate (collateral per unit of price, over the collateral ratio).
+  const arbitrationFee =
+    (((bond * BigInt(params.disputeFeeBps)) / 10_000n) * collateral * 10_000n) / (PRICE * BigInt(params.collateralRatioBps));
   // A missed deadline's slash is shared too: the client (whoever may have induced the miss) gets the challenger's share.
   const livenessShare = (livenessSlash * BigInt(params.challengerShareBps)) / 10_000n;
   const honestEarned = BigInt(count("honest")) * (PRICE - fee);

@@ -140,11 +140,12 @@ describe("provider node (in-process chain)", () => {
     expect(node.journal.get(cheap.jobId)?.error).toMatch(/below ours/);
     expect(await statusOf(cheap.jobId)).toBe(JobStatus.Created);
 
-    // An open job whose deadline leaves less than its offer's maxLatency (60 s): the market refuses the
-    // acceptance (taking it could only end in a liveness slash), and the node skips it.
+    // An open job whose deadline leaves less than its offer's maxLatency (60 s): the market would refuse
+    // the acceptance (JobDeadlineBelowLatency), and the node's own check skips it before sending anything.
     const tight = await submit("no time to think", undefined, PRICE + 1n, 30);
     await until("tight job skipped", () => node.journal.get(tight.jobId)?.state === "skipped");
-    expect(node.journal.get(tight.jobId)?.error).toBe("JobDeadlineBelowLatency");
+    expect(node.journal.get(tight.jobId)?.error).toMatch(/left before its deadline/);
+    expect(node.journal.get(tight.jobId)?.acceptTx).toBeUndefined();
     expect(await statusOf(tight.jobId)).toBe(JobStatus.Created);
   });
 

@@ -329,15 +329,17 @@ describe("governor scripts against a separate node (anvil)", () => {
     await expect(dispute(["--network", NET, jobId, "upheld", "--winner", "1", "--account", "5", "--yes"], log)).rejects.toThrow(
       /--winner 1 is not one of the dispute's 1 challenger\(s\)/,
     );
+    const { bond } = await p.market.read.dispute([jobId]);
     const ruled = await dispute(["--network", NET, jobId, "upheld", "--reason", "output does not match the re-run", "--account", "5", "--yes"], log);
-    const { disputeFeeBps, challengerShareBps } = (await p.market.read.params())[0];
+    const { disputeFeeBps, challengerShareBps, collateralRatioBps } = (await p.market.read.params())[0];
     expect(ruled).toMatchObject({
       status: "Slashed",
       ruled: true,
       slashed: job.collateral,
       winner: getAddress(challenger.account.address),
       challengerReward: (job.collateral * BigInt(challengerShareBps)) / 10_000n,
-      arbitrationFee: (job.collateral * BigInt(disputeFeeBps)) / 10_000n,
+      // What a failed challenge would have paid (disputeFeeBps of the bond), in stake at the job's rate.
+      arbitrationFee: (((bond * BigInt(disputeFeeBps)) / 10_000n) * job.collateral * 10_000n) / (job.price * BigInt(collateralRatioBps)),
     });
     expect((await p.market.read.jobState([jobId])).status).toBe(8);
     // Ruling again is refused: the dispute is settled.

@@ -281,7 +281,9 @@ describe("release v2: upgrade the market with work in flight", () => {
     const livenessSlash = (colB * BigInt(current.livenessSlashBps)) / BigInt(current.collateralRatioBps);
     const livenessShare = (livenessSlash * BigInt(current.challengerShareBps)) / 10_000n; // the client's; the treasury the rest
     const reward = (colE * BigInt(current.challengerShareBps)) / 10_000n;
-    const arbitrationFee = (colE * BigInt(current.disputeFeeBps)) / 10_000n; // to the verifier module
+    // To the verifier module: what a failed challenge would have paid (disputeFeeBps of the bond), in
+    // stake at the job's rate.
+    const arbitrationFee = (((bondE * BigInt(current.disputeFeeBps)) / 10_000n) * colE * 10_000n) / (PRICE * BigInt(current.collateralRatioBps));
     expect(await m.claimable([client.account.address, usdc])).toBe(4n * PRICE); // A, B expired; D cancelled; E slashed
     expect(await m.claimable([client.account.address, dpi])).toBe(livenessShare);
     expect(await m.claimable([provider.account.address, usdc])).toBe(PRICE - fee); // C only
