@@ -382,9 +382,11 @@ contract JobMarketDisputes is JobMarketBase, IJobMarketDisputes {
         require($.modules[msg.sender], ModuleNotActive(msg.sender));
         _unlockForModule($, msg.sender, provider_, amount);
         // A slash uses up allowance: what a provider allowed a module is the most it can ever lose
-        // to it, not the most it can lose per lock.
+        // to it, not the most it can lose per lock. The provider may have lowered the allowance
+        // below what is locked since; what is locked stays slashable, and the allowance ends at zero.
         ModuleStake storage ms = $.moduleStakes[msg.sender][provider_];
-        ms.allowance -= uint96(amount); // amount ≤ locked ≤ allowance
+        uint96 allowance = ms.allowance;
+        ms.allowance = amount < allowance ? allowance - uint96(amount) : 0;
         $.providers[provider_].staked -= uint96(amount);
         reward = JobLib.bpsOf(amount, rewardBps);
         _shareSlash($, amount, beneficiary, reward, address(0), 0);

@@ -242,6 +242,26 @@ contract ModulesTest is UnitFixture {
         assertEq(_locked(mal, alice.account), ALLOWANCE - 10 * TOKEN, "lock left");
     }
 
+    /// @dev Found by the spec review: lowering the allowance below what a module has locked made the
+    ///      slash underflow (Panic 0x11), so a provider could make a module's lock unslashable at will.
+    function test_moduleSlash_lockStaysSlashableAfterProviderCutsAllowance() public {
+        mal.lock(alice.account, ALLOWANCE);
+        vm.prank(alice.account);
+        market.setModuleAllowance(address(mal), 0); // stops new locks, not the existing one
+
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                ModuleAllowanceExceeded.selector, address(mal), alice.account, uint256(ALLOWANCE) + 1, 0
+            )
+        );
+        mal.lock(alice.account, 1);
+        mal.slash(alice.account, ALLOWANCE, attacker, 0);
+
+        assertEq(market.moduleStake(address(mal), alice.account).allowance, 0, "allowance stays at zero");
+        assertEq(_locked(mal, alice.account), 0, "lock slashed");
+        _assertProvider(alice.account, STAKE - uint256(ALLOWANCE), 0, 0);
+    }
+
     function test_releaseRetiredModuleLock_freesLockOnlyAfterRetirement() public {
         mal.lock(alice.account, ALLOWANCE);
 
