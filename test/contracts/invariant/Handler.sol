@@ -49,10 +49,11 @@ contract Handler is Test, IJobMarketTypes {
     uint256 public constant PARAMS = 7; //   governance accepted an out-of-bounds value or rejected a valid one
     uint256 public constant SIG = 8; //      a signature or evidence was accepted twice or from the wrong key
     uint256 public constant OWNER = 9; //    someone else lowered an account's balance, or an unauthorized call passed
-    uint256 public constant CATEGORIES = 10;
+    uint256 public constant ATTACK = 10; //  an attacker's move that must fail succeeded, or a fault paid (invariant 11)
+    uint256 public constant CATEGORIES = 11;
 
-    uint256[10] public flags;
-    string[10] public firstFlag;
+    uint256[11] public flags;
+    string[11] public firstFlag;
 
     // ================================================================== deployment
 
@@ -82,6 +83,16 @@ contract Handler is Test, IJobMarketTypes {
     address public rescue = makeAddr("rescue");
     /// @notice A stake-locking module (a payment-session module, say), driven by pranks.
     address public module = makeAddr("sessionModule");
+
+    /// @notice The attacker: one provider and the sybil addresses it funds (a client, a challenger).
+    ///         One economic party (see `AttackerHandler`); generic actions never fund its addresses.
+    address public attacker;
+    address public sybilClient;
+    uint256 internal sybilClientKey;
+    address public sybilChallenger;
+    uint256 internal attackerKey;
+    mapping(address account => bool) public isAttacker;
+    address[] public party;
 
     address[] public tokens;
     ModelId[] public models;
@@ -143,6 +154,8 @@ contract Handler is Test, IJobMarketTypes {
         uint8 submitCount;
         uint8 equivocationCount;
         bool postSettlementSlash;
+        bool lie; //                 the attacker submitted an output it knew to be wrong
+        bool infeasible; //          accepted although its deadline left less than the offer's maxLatency
         uint256 payout; //           to the provider, payment token
         uint256 refund; //           to the client, payment token
         uint256 fee; //              protocol fee, payment token
@@ -277,11 +290,49 @@ contract Handler is Test, IJobMarketTypes {
         for (uint256 i; i < 3; ++i) {
             _approveAll(clients[i]);
         }
+        _initParty(initialStake);
         accounts.push(address(verifier));
         accounts.push(treasury);
         (bool s,) = _as(address(this), address(market), abi.encodeCall(IJobMarketExtension.setModule, (module, true)));
         require(s, "setModule");
         gModuleActive[module] = true;
+    }
+
+    /// @dev The attacker is the fourth provider, staked like the others. It is then endowed once
+    ///      (stake token from the stash, payment tokens minted) and funds its sybils itself.
+    function _initParty(uint256 initialStake) internal {
+        attackerKey = uint256(keccak256("depinfer.attacker"));
+        attacker = vm.addr(attackerKey);
+        vm.label(attacker, "attacker");
+        sybilClientKey = uint256(keccak256("depinfer.attacker.sybilClient"));
+        sybilClient = vm.addr(sybilClientKey);
+        vm.label(sybilClient, "sybilClient");
+        sybilChallenger = makeAddr("sybilChallenger");
+        party.push(attacker);
+        party.push(sybilClient);
+        party.push(sybilChallenger);
+        _addProvider(attacker, initialStake);
+        for (uint256 i; i < party.length; ++i) {
+            isAttacker[party[i]] = true;
+        }
+        accounts.push(sybilClient);
+        accounts.push(sybilChallenger);
+        _approveAll(sybilClient);
+        _approveAll(sybilChallenger);
+        IERC20(stakeToken).safeTransfer(attacker, 100_000e18);
+        for (uint256 k; k < tokens.length; ++k) {
+            address t = tokens[k];
+            if (t != stakeToken) {
+                (bool s,) = t.call(abi.encodeWithSignature("mint(address,uint256)", attacker, 1_500_000 * _unit(t)));
+                require(s, "mint");
+            }
+            uint256 total = _balanceOf(t, attacker);
+            vm.prank(attacker);
+            IERC20(t).safeTransfer(sybilClient, total / 2);
+            vm.prank(attacker);
+            IERC20(t).safeTransfer(sybilChallenger, total / 5);
+        }
+        _afterInit();
     }
 
     function _addProvider(address p, uint256 initialStake) internal {
@@ -394,7 +445,7 @@ contract Handler is Test, IJobMarketTypes {
         x.mode = mode % 3;
         JobRequest memory r;
         r.token = tokens[tSeed % tokens.length];
-        r.provider = pSeed % 4 == 3 ? address(0) : providers[pSeed % providers.length];
+        r.provider = (pSeed >> 64) % 4 == 3 ? address(0) : providers[pSeed % providers.length];
         r.model = models[mSeed % models.length];
         r.price = uint96(_price(priceSeed, r.token));
         r.deadline = uint40(_deadline(dlSeed));
@@ -463,7 +514,7 @@ contract Handler is Test, IJobMarketTypes {
     ///      as a step towards a deeper state; `direct` names a provider.
     function _createFrom(uint256 seed, bool direct) internal returns (bool, uint256) {
         uint256 h = uint256(keccak256(abi.encode(seed, "create")));
-        uint256 pSeed = direct ? ((h >> 8) % 3) * 4 : h >> 8;
+        uint256 pSeed = direct ? (h >> 8) & ~(uint256(3) << 64) : h >> 8;
         return _createJob(h, pSeed, h >> 16, h >> 24, h >> 32, ((h >> 40) << 4) | 3, (h >> 200) % 2);
     }
 
@@ -477,7 +528,7 @@ contract Handler is Test, IJobMarketTypes {
         if (!found) return (false, 0);
         address p;
         if (jobs[j].provider == address(0)) {
-            p = providers[pSeed % providers.length];
+            p = isAttacker[jobs[j].client] ? attacker : providers[pSeed % providers.length];
         } else if (pSeed % 8 == 0) {
             p = providers[(gp[jobs[j].provider].index + 1) % providers.length]; // not the designated one
         } else {
@@ -1324,9 +1375,9 @@ contract Handler is Test, IJobMarketTypes {
             expected = expected && uint8(pg.tail - pg.head) < MAX_THAWS;
         }
         (bool s, bytes memory ret) = _as(p, address(market), abi.encodeCall(IJobMarketCore.requestUnstake, (amount)));
-        if (!_check(expected, s, ret, over ? EXPECT : cat, "requestUnstake")) {
+        if (!_check(expected, s, ret, cat, "requestUnstake")) {
             if (over && !s) {
-                _expectError(ret, abi.encodeWithSelector(IJobMarketErrors.StakeInsufficientFree.selector, p, amount, left), STAKE, "requestUnstake: free stake after the debt");
+                _expectError(ret, abi.encodeWithSelector(IJobMarketErrors.StakeInsufficientFree.selector, p, amount, left), cat == EXPECT ? STAKE : cat, "requestUnstake: free stake after the debt");
             }
             return false;
         }
@@ -1675,7 +1726,7 @@ contract Handler is Test, IJobMarketTypes {
         gRewards += reward;
         gSlashFees += fee;
         gFraudToTreasury += slashed - reward - fee;
-        _onFraudSlash(j, beneficiary, slashed + g.debt, reward);
+        _onFraudSlash(j, beneficiary, slashed, g.debt);
     }
 
     function _recordSubmission(uint256 j, bytes32 out, bytes memory sig) internal {
@@ -1732,11 +1783,13 @@ contract Handler is Test, IJobMarketTypes {
 
     function _onLivenessSlash(uint256 j, uint256 slash) internal virtual {}
 
-    function _onFraudSlash(uint256 j, address beneficiary, uint256 total, uint256 reward) internal virtual {}
+    function _onFraudSlash(uint256 j, address beneficiary, uint256 taken, uint256 debt) internal virtual {}
 
     function _onModuleSlash(address p, uint256 amount, address beneficiary) internal virtual {}
 
     function _afterExit() internal virtual {}
+
+    function _afterInit() internal virtual {}
 
     function _outcomeFor(uint256, uint256 seed) internal view virtual returns (Outcome) {
         return Outcome(seed % 3);
@@ -2010,10 +2063,12 @@ contract Handler is Test, IJobMarketTypes {
         return IERC20(t).balanceOf(a);
     }
 
-    /// @dev Gives `to` at least `amount` of `t`: mints mock tokens, or pays the stake token from the stash.
-    function _fund(address to, address t, uint256 amount) internal virtual returns (bool) {
+    /// @dev Gives `to` at least `amount` of `t`: mints mock tokens, or pays the stake token from the
+    ///      stash. Never for the attacker's addresses: they live on what the attacker started with.
+    function _fund(address to, address t, uint256 amount) internal returns (bool) {
         uint256 have = _balanceOf(t, to);
         if (have >= amount) return true;
+        if (isAttacker[to]) return false;
         if (t == stakeToken) {
             IERC20(t).safeTransfer(to, amount - have);
             return true;
@@ -2142,18 +2197,13 @@ contract Handler is Test, IJobMarketTypes {
             if (mask & _mask(gj[j].status) == 0) continue;
             uint256 deadline = jobs[j].deadline;
             if ((cond == LIVE || cond == DIRECT_LIVE) && gTime > deadline) continue;
+            if (cond == LIVE && gj[j].infeasible) continue;
             if (cond == LATE && gTime <= deadline) continue;
             if (cond == DIRECT_LIVE && jobs[j].provider == address(0)) continue;
             if (cond == IN_WINDOW && gTime > gj[j].submittedAt + gParamsAt[jobs[j].paramsVersion].challengeWindow) continue;
-            if (!_pickable(j)) continue;
             return (j, true);
         }
         return (0, false);
-    }
-
-    /// @dev Whether generic actions may drive job `j` forward (the attacker keeps some to itself).
-    function _pickable(uint256) internal view virtual returns (bool) {
-        return true;
     }
 
     function _pickSubmittedOnce(uint256 seed) internal view returns (uint256, bool) {
@@ -2215,14 +2265,15 @@ contract Handler is Test, IJobMarketTypes {
 
     /// @notice Successful calls per action, as one line (for a failing assertion's message while debugging).
     function stats() external view returns (string memory out) {
-        string[42] memory names = [
+        string[50] memory names = [
             "stake", "requestUnstake", "withdrawStake", "collectSlashDebt", "createJob", "createJobWithPermit",
             "createJobFromBalance", "acceptJob", "submitResult", "acceptAndSubmit", "finalizeJob", "finalizeJobs",
             "expireJob", "cancelJob", "openDispute", "joinDispute", "ruleUpheld", "ruleRejected", "ruleDraw",
             "cancelDispute", "reportEquivocation", "replaySignature", "deposit", "claim", "claimToRescue", "claimFees",
             "withdraw", "sweepToTreasury", "setParams", "setThawingPeriod", "pause", "blocklist", "unauthorized",
             "collectFees", "rotateSigner", "setModuleAllowance", "moduleLock", "moduleRelease", "moduleSlash",
-            "moduleRetired", "releaseRetiredModuleLock", "setOffer"
+            "moduleRetired", "releaseRetiredModuleLock", "setOffer", "attackSelfJob", "attackSelfJail",
+            "attackSelfDispute", "attackLie", "attackRotateKey", "attackInfeasible", "attackDebtDodge", "acceptInfeasible"
         ];
         out = string.concat("ok ", Strings.toString(totalOk), "/", Strings.toString(totalCalls), ":");
         for (uint256 i; i < names.length; ++i) {

@@ -15,17 +15,18 @@ import {NoReturnToken} from "../../../contracts/mocks/NoReturnToken.sol";
 import {JobId, ModelId} from "../../../contracts/types/Ids.sol";
 import {ArbitratedVerifier} from "../../../contracts/verifiers/ArbitratedVerifier.sol";
 import {Fixture} from "../utils/Fixture.sol";
+import {AttackerHandler} from "./AttackerHandler.sol";
 import {Handler} from "./Handler.sol";
 
 /// @notice The handler as deployed. Declaring it in this (root) test file makes the compiler emit
 ///         its artifact whenever this file is tested on its own; the runner identifies target
 ///         contracts by their artifact, so it could not target a contract only imported from
 ///         Handler.sol unless that file were compiled as a root too (as `hardhat test` does).
-contract JobMarketHandler is Handler {
-    constructor(Config memory c) Handler(c) {}
+contract JobMarketHandler is AttackerHandler {
+    constructor(Config memory c) AttackerHandler(c) {}
 }
 
-/// @notice Invariants 1–9 of DESIGN.md, fuzzed through `Handler` with four payment tokens: MockUSDC
+/// @notice Invariants 1–9 and 11 of DESIGN.md, fuzzed through `Handler` with four payment tokens: MockUSDC
 ///         (6 decimals, blocklist), an 18-decimal permit token, a no-return (USDT-style) token and
 ///         the stake token itself, three arbitrated model classes and one unregistered model, the
 ///         arbitrated verifier module (a claimable holder of arbitration fees) and a stake-locking
@@ -38,7 +39,7 @@ contract JobMarketInvariantTest is Fixture {
         bytes4[] selectors;
     }
 
-    Handler internal handler;
+    JobMarketHandler internal handler;
     MockERC20 internal dai;
     NoReturnToken internal nrt;
 
@@ -90,7 +91,7 @@ contract JobMarketInvariantTest is Fixture {
     }
 
     function targetSelectors() public view returns (FuzzSelector[] memory targets) {
-        bytes4[] memory s = new bytes4[](43);
+        bytes4[] memory s = new bytes4[](53);
         uint256 i;
         // The job cycle carries more weight than the environment.
         s[i++] = Handler.createJob.selector;
@@ -136,6 +137,17 @@ contract JobMarketInvariantTest is Fixture {
         s[i++] = Handler.setThawingPeriod.selector;
         s[i++] = Handler.setMinStake.selector;
         s[i++] = Handler.togglePause.selector;
+        // The attacker's moves (invariant 11).
+        s[i++] = AttackerHandler.attackSelfJob.selector;
+        s[i++] = AttackerHandler.attackSelfJob.selector;
+        s[i++] = AttackerHandler.attackSelfJail.selector;
+        s[i++] = AttackerHandler.attackSelfDispute.selector;
+        s[i++] = AttackerHandler.attackSelfDispute.selector;
+        s[i++] = AttackerHandler.attackLie.selector;
+        s[i++] = AttackerHandler.attackRotateKey.selector;
+        s[i++] = AttackerHandler.attackInfeasible.selector;
+        s[i++] = AttackerHandler.attackInfeasible.selector;
+        s[i++] = AttackerHandler.attackDebtDodge.selector;
         require(i == s.length, "selector count");
         targets = new FuzzSelector[](1);
         targets[0] = FuzzSelector(address(handler), s);
@@ -431,6 +443,16 @@ contract JobMarketInvariantTest is Fixture {
         }
         _assertNoFlag(handler.OWNER());
         _assertNoFlag(handler.EXPECT());
+    }
+
+    // ================================================================== 11. no fault pays
+
+    /// @notice The attacker (one provider and the sybil client and challenger only it funds) tried
+    ///         every fault DESIGN.md names, and each of its moves that must fail did: self-dispute by
+    ///         the provider or its keys, accepting an infeasible open job, a retired key as evidence or
+    ///         signer, early expiry under a jail, a jailed provider taking work, unstaking past a debt.
+    function invariant_noFaultPays() public view {
+        _assertNoFlag(handler.ATTACK());
     }
 
     // ================================================================== helpers
