@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
+import {Strings} from "@openzeppelin/contracts/utils/Strings.sol";
+
 import {IJobMarketCore, IJobMarketDisputes, IJobMarketErrors} from "../../../contracts/interfaces/IJobMarket.sol";
 import {JobId} from "../../../contracts/types/Ids.sol";
 import {Handler} from "./Handler.sol";
 
-/// @title The attacker's moves (DESIGN.md invariant 11: no fault pays)
+/// @title The attacker's moves and ledger (DESIGN.md invariant 11: no fault pays)
 /// @notice One provider (`attacker`) and the sybil addresses only it funds (`sybilClient`,
 ///         `sybilChallenger`) act as one economic party. Besides serving honest clients through the
 ///         generic actions, the party plays every fault DESIGN.md names and the contract changes
@@ -15,15 +17,101 @@ import {Handler} from "./Handler.sol";
 ///         with no ruling, key rotation (a retired key is no evidence against later jobs, and cannot
 ///         come back), infeasible deadlines (accept must fail), and free stake locked in self-jobs
 ///         or a module before its own post-settlement equivocation is reported (slash debt).
-///         Each move checks that what must fail fails with the error the spec names (category
-///         ATTACK, asserted by `invariant_noFaultPays`).
+///
+///         The ledger, per token:
+///         - `gAttackerStart`: the party's wealth after it was endowed;
+///         - `gAttackerIncome`: what honest work paid it: `price − fee` of jobs it served for clients
+///           outside the party (not for a lie), and the share of failed challenges by challengers
+///           outside the party that compensates it;
+///         - `gPenaltyFloor` (stake token): the least each of its faults must cost the party under
+///           DESIGN.md, whatever the parameters: a slash of its stake leaves the party, except that a
+///           beneficiary inside it (its client for a liveness miss, its challenger or reporter for
+///           fraud) may get back at most 50 % (MAX challenger share) of what was taken; slash debt
+///           counts in full (it is owed to the treasury).
+///         `invariant_noFaultPays` checks, per token, wealth − slash debt ≤ start + income − floor,
+///         where wealth is read from the chain: wallets + claimable of every party address, plus the
+///         provider's stake and thawing stake. Every fault pays less than nothing; so a change that
+///         lets one of them pay (or merely cost nothing) breaks it.
 abstract contract AttackerHandler is Handler {
+    mapping(address token => uint256) public gAttackerStart;
+    mapping(address token => uint256) public gAttackerIncome;
+    uint256 public gPenaltyFloor;
+
     uint8 internal constant HONEST_LIVE = 5; // before the deadline, for a client outside the party
     uint8 internal constant RECENT = 6; //     settled within the post-settlement report window
 
     constructor(Config memory c) Handler(c) {}
 
-    // ================================================================== arbitration
+    // ================================================================== the ledger
+
+    function _afterInit() internal override {
+        for (uint256 k; k < tokens.length; ++k) {
+            (uint256 gross,) = attackerWealth(tokens[k]);
+            gAttackerStart[tokens[k]] = gross;
+        }
+    }
+
+    /// @notice The party's wealth in `t`, read from the chain: wallets and claimable balances of
+    ///         every party address, plus (stake token) the provider's stake and thawing stake; and
+    ///         the slash debt it owes. Fees its earnings owe the treasury are not its wealth.
+    function attackerWealth(address t) public view returns (uint256 gross, uint256 debt) {
+        for (uint256 i; i < party.length; ++i) {
+            gross += _balanceOf(t, party[i]) + market.claimable(party[i], t);
+        }
+        if (t == stakeToken) {
+            ProviderInfo memory info = market.provider(attacker);
+            gross += uint256(info.staked) + info.thawing;
+            debt = info.slashDebt;
+        }
+    }
+
+    /// @notice Invariant 11 for token `t`: (wealth − debt) ≤ start + honest income − penalty floor,
+    ///         compared without subtraction: wealth + floor ≤ start + income + debt.
+    function attackerBound(address t) public view returns (uint256 lhs, uint256 rhs) {
+        (uint256 gross, uint256 debt) = attackerWealth(t);
+        lhs = gross + (t == stakeToken ? gPenaltyFloor : 0);
+        rhs = gAttackerStart[t] + gAttackerIncome[t] + debt;
+    }
+
+    function _afterExit() internal override {
+        for (uint256 k; k < tokens.length; ++k) {
+            (uint256 lhs, uint256 rhs) = attackerBound(tokens[k]);
+            if (lhs > rhs) {
+                _flag(ATTACK, string.concat("exit: a fault paid the attacker ", Strings.toString(lhs - rhs), " of token ", Strings.toString(k)));
+            }
+        }
+    }
+
+    function _onPaid(uint256 j, uint256 payout) internal override {
+        if (gj[j].provider == attacker && !isAttacker[jobs[j].client] && !gj[j].lie) {
+            gAttackerIncome[jobs[j].token] += payout;
+        }
+    }
+
+    /// @dev A failed challenge by someone outside the party compensates the provider: honest income.
+    function _onRejected(uint256 j, uint256 perBond) internal override {
+        if (gj[j].provider != attacker) return;
+        for (uint256 i; i < gj[j].nChallengers; ++i) {
+            if (!isAttacker[gj[j].challengers[i]]) gAttackerIncome[jobs[j].token] += perBond;
+        }
+    }
+
+    function _onLivenessSlash(uint256 j, uint256 slash) internal override {
+        if (gj[j].provider == attacker) gPenaltyFloor += slash - (isAttacker[jobs[j].client] ? _maxShare(slash) : 0);
+    }
+
+    function _onFraudSlash(uint256 j, address beneficiary, uint256 taken, uint256 debt) internal override {
+        if (gj[j].provider == attacker) gPenaltyFloor += taken + debt - (isAttacker[beneficiary] ? _maxShare(taken) : 0);
+    }
+
+    function _onModuleSlash(address p, uint256 amount, address beneficiary) internal override {
+        if (p == attacker) gPenaltyFloor += amount - (isAttacker[beneficiary] ? _maxShare(amount) : 0);
+    }
+
+    /// @dev The most a beneficiary can get of a slash under DESIGN.md's cap (50 %), rounded down as the market does.
+    function _maxShare(uint256 amount) internal pure returns (uint256) {
+        return amount * MAX_SHARE_BPS / BPS;
+    }
 
     /// @dev An honest arbitrator rules a known lie upheld; other disputes get any verdict.
     function _outcomeFor(uint256 j, uint256 seed) internal view override returns (Outcome) {
