@@ -6,8 +6,14 @@ import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC2
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {Strings} from "@openzeppelin/contracts/utils/Strings.sol";
 
-import {IJobMarket, IJobMarketCore, IJobMarketErrors, IJobMarketExtension, IJobMarketTypes} from
-    "../../../contracts/interfaces/IJobMarket.sol";
+import {
+    IJobMarket,
+    IJobMarketCore,
+    IJobMarketDisputes,
+    IJobMarketErrors,
+    IJobMarketExtension,
+    IJobMarketTypes
+} from "../../../contracts/interfaces/IJobMarket.sol";
 import {MockUSDC} from "../../../contracts/mocks/MockUSDC.sol";
 import {JobId, ModelId} from "../../../contracts/types/Ids.sol";
 import {ArbitratedVerifier} from "../../../contracts/verifiers/ArbitratedVerifier.sol";
@@ -16,11 +22,13 @@ import {Test} from "../utils/Test.sol";
 
 /// @title Invariant handler for the job market
 /// @notice Drives the market through bounded actions of several clients, providers (with signer
-///         keys), challengers, the arbitrator, the guardian and governance, and keeps an
-///         independent ghost model of everything the market owes: claimable balances, treasury
-///         accruals, stakes and thaw queues, escrow and bonds of open jobs, per-job settlement and
-///         slash amounts, token flows in and out. The model is written from DESIGN.md and the
-///         NatSpec of `IJobMarket`, not from the implementation.
+///         keys), challengers, the arbitrator, a stake-locking module, the guardian and governance,
+///         and keeps an independent ghost model of everything the market owes: claimable balances
+///         (the verifier module's arbitration fees included), treasury accruals, stakes, locks
+///         (jobs and modules), thaw queues, slash debt and jails, escrow and bonds of open jobs,
+///         per-job settlement and slash amounts, token flows in and out. The model is written from
+///         DESIGN.md, docs/notes on the contract changes and the NatSpec of `IJobMarket`, not from the
+///         implementation.
 /// @dev Reverts inside a handler call do not fail an invariant campaign, so every check made here
 ///      is recorded as a flag in one of the categories below, and the invariant functions assert
 ///      that no flag was raised. Each action pre-computes whether the market must accept the call
@@ -35,16 +43,17 @@ contract Handler is Test, IJobMarketTypes {
     uint256 public constant SOLVENCY = 1; // a transfer moved an amount other than the one owed
     uint256 public constant SETTLE = 2; //   a settlement credited other amounts, or a state moved backwards
     uint256 public constant SLASH = 3; //    a slash took other than the model's amount
-    uint256 public constant SPLIT = 4; //    a slash was split other than reward + treasury share
-    uint256 public constant STAKE = 5; //    stake, lock or thaw accounting diverged
+    uint256 public constant SPLIT = 4; //    a slash was split other than reward + fee + treasury share
+    uint256 public constant STAKE = 5; //    stake, lock, thaw, debt or jail accounting diverged
     uint256 public constant EXIT = 6; //     an exit (refund, finalize, cancel, withdraw, claim) was blocked
     uint256 public constant PARAMS = 7; //   governance accepted an out-of-bounds value or rejected a valid one
     uint256 public constant SIG = 8; //      a signature or evidence was accepted twice or from the wrong key
     uint256 public constant OWNER = 9; //    someone else lowered an account's balance, or an unauthorized call passed
-    uint256 public constant CATEGORIES = 10;
+    uint256 public constant ATTACK = 10; //  an attacker's move that must fail succeeded, or a fault paid (invariant 11)
+    uint256 public constant CATEGORIES = 11;
 
-    uint256[10] public flags;
-    string[10] public firstFlag;
+    uint256[11] public flags;
+    string[11] public firstFlag;
 
     // ================================================================== deployment
 
@@ -54,7 +63,7 @@ contract Handler is Test, IJobMarketTypes {
         MockUSDC usdc;
         address stakeToken;
         address[] tokens; //  allow-listed payment tokens (may include the stake token)
-        ModelId[] models; //  one per determinism class: EXACT, TOLERANT, NONE (no verifier)
+        ModelId[] models; //  EXACT, TOLERANT, NONE (all arbitrated), and one that is not registered
         address treasury;
         address arbitrator;
         address guardian;
@@ -72,23 +81,40 @@ contract Handler is Test, IJobMarketTypes {
     address public keeper = makeAddr("keeper");
     /// @notice Where blocklisted accounts send their USDC when they claim.
     address public rescue = makeAddr("rescue");
+    /// @notice A stake-locking module (a payment-session module, say), driven by pranks.
+    address public module = makeAddr("sessionModule");
+
+    /// @notice The attacker: one provider and the sybil addresses it funds (a client, a challenger).
+    ///         One economic party (see `AttackerHandler`); generic actions never fund its addresses.
+    address public attacker;
+    address public sybilClient;
+    uint256 internal sybilClientKey;
+    address public sybilChallenger;
+    uint256 internal attackerKey;
+    mapping(address account => bool) public isAttacker;
+    address[] public party;
 
     address[] public tokens;
     ModelId[] public models;
-    Determinism[] internal determinismOf;
+    bool[] internal modelRegistered;
     address[] public clients;
     uint256[] internal clientKeys;
     address[] public providers;
     address[] public challengers;
-    /// @notice Every account that can hold a claimable balance.
+    /// @notice Every account that can hold a claimable balance; the verifier module and the treasury come last.
     address[] public accounts;
     mapping(address token => uint256) public bondFloorOf;
     mapping(address token => uint256) public stakeRateOf;
 
     uint256 internal constant BPS = 10_000;
-    uint256 internal constant SIGNER_KEYS = 3; // keys a provider rotates between
+    uint256 internal constant MAX_SHARE_BPS = 5_000; // DESIGN: a challenger's share of a slash is at most 50 %
     uint256 internal constant MAX_THAWS = 8;
+    uint256 internal constant MAX_CHALLENGERS = 4;
+    uint256 internal constant MAX_ROTATIONS = 254;
     uint256 internal constant POST_SETTLEMENT_REPORT_WINDOW = 3 days;
+    uint256 internal constant FRAUD_JAIL = 30 days;
+    uint256 internal constant LIVENESS_JAIL = 24 hours;
+    uint256 internal constant MAX_LATENCY = 60; // every offer the handler sets
     uint256 internal constant SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141;
 
     // ================================================================== ghost model
@@ -96,14 +122,15 @@ contract Handler is Test, IJobMarketTypes {
     struct ProviderGhost {
         uint256 index;
         uint256 staked;
-        uint256 locked;
+        uint256 locked; //          collateral of open jobs + module locks
         uint256 thawing;
+        uint256 debt; //            slash debt
+        uint256 jailedUntil;
+        uint256 missWindowStart;
+        uint256 misses;
         uint8 head;
         uint8 tail;
-        uint8 signerIdx;
-        uint8 prevIdx;
-        bool hasPrev;
-        uint256 signerChangedAt;
+        uint8 signerEpoch; //       key index k became the signer at epoch k (keys are never reused)
     }
 
     struct Thaw {
@@ -114,8 +141,10 @@ contract Handler is Test, IJobMarketTypes {
     struct JobGhost {
         JobStatus status;
         address provider;
-        address challenger;
-        uint256 bond;
+        address[4] challengers; //   first opener first
+        uint8 nChallengers;
+        uint8 signerEpoch; //        the provider's epoch at acceptance
+        uint256 bond; //             each challenger's bond
         uint256 submittedAt;
         uint256 settledAt;
         uint256 disputeDeadline;
@@ -125,13 +154,18 @@ contract Handler is Test, IJobMarketTypes {
         uint8 submitCount;
         uint8 equivocationCount;
         bool postSettlementSlash;
+        bool lie; //                 the attacker submitted an output it knew to be wrong
+        bool infeasible; //          accepted although its deadline left less than the offer's maxLatency
         uint256 payout; //           to the provider, payment token
         uint256 refund; //           to the client, payment token
-        uint256 fee; //              to the treasury, payment token
-        uint256 slashed; //          stake token
-        uint256 reward; //           stake token, to the challenger or reporter
+        uint256 fee; //              protocol fee, payment token
+        uint256 disputeFees; //      paid by failed challengers to the verifier module, payment token
+        uint256 slashed; //          taken at once, stake token
+        uint256 debt; //             recorded as slash debt (post-settlement), stake token
+        uint256 reward; //           stake token, to the winning challenger or reporter
+        uint256 verifierFee; //      stake token, to the verifier module (upheld disputes)
         uint256 treasuryShare; //    stake token
-        uint256 livenessPaid; //     stake token, to the client
+        uint256 clientShare; //      stake token, the client's part of a liveness slash
     }
 
     struct Evidence {
@@ -148,26 +182,36 @@ contract Handler is Test, IJobMarketTypes {
     uint256 public gMinStake;
     bool public gPaused;
     uint256 internal gNonce;
+    mapping(address module => bool) public gModuleActive;
 
     mapping(address provider => ProviderGhost) internal gp;
     mapping(address provider => mapping(uint8 index => Thaw)) internal gThaw;
+    mapping(address provider => uint256) public gModuleAllowance; // given to `module`
+    mapping(address provider => uint256) public gModuleLocked; //    held by `module`
     mapping(address account => mapping(address token => uint256)) public gClaimable;
     mapping(address token => uint256) public gAccrued;
     /// @notice Protocol fees a provider's earnings owe, not yet forwarded to `treasuryAccrued`.
     mapping(address account => mapping(address token => uint256)) public gFeesOwed;
     mapping(address token => uint256) public gEscrow; //  price of jobs not yet settled
-    mapping(address token => uint256) public gBonds; //   bonds of open disputes
+    mapping(address token => uint256) public gBonds; //   bonds of open disputes (every challenger's)
     mapping(address token => uint256) public gIn; //      pulled into the market by its functions
     mapping(address token => uint256) public gOut; //     paid out by the market
     mapping(address token => uint256) public gDonated; // sent to the market directly (never owed)
-    mapping(address token => uint256) public gDeposited;
-    mapping(address token => uint256) public gClaimed;
+    mapping(address token => uint256) public gDisputeFees; // failed challenges' fees to the verifier module
     uint256 public gStakeIn;
     uint256 public gStakeOut;
-    uint256 public gSlashedFraud;
+    uint256 public gSlashedFraud; //      upheld disputes and equivocation (taken at once)
+    uint256 public gRewards; //           fraud slash shares to challengers and reporters
+    uint256 public gSlashFees; //         fraud slash shares to the verifier module
+    uint256 public gFraudToTreasury;
     uint256 public gSlashedLiveness;
-    uint256 public gRewards;
-    uint256 public gTreasuryShares;
+    uint256 public gLivenessToClients;
+    uint256 public gLivenessToTreasury;
+    uint256 public gModuleSlashed;
+    uint256 public gModuleRewards;
+    uint256 public gModuleToTreasury;
+    uint256 public gDebtRecorded;
+    uint256 public gDebtPaid;
 
     Job[] internal jobs;
     mapping(uint256 => JobGhost) internal gj;
@@ -203,7 +247,7 @@ contract Handler is Test, IJobMarketTypes {
         tokens = c.tokens;
         models = c.models;
         for (uint256 i; i < c.models.length; ++i) {
-            determinismOf.push(c.market.model(c.models[i]).determinism);
+            modelRegistered.push(c.market.model(c.models[i]).registered);
         }
         for (uint256 i; i < c.tokens.length; ++i) {
             TokenConfig memory t = c.market.paymentToken(c.tokens[i]);
@@ -218,10 +262,12 @@ contract Handler is Test, IJobMarketTypes {
         gMinStake = minStake;
         gPaused = paused;
         gTime = block.timestamp;
+        gModuleActive[address(c.verifier)] = c.market.isModule(address(c.verifier));
     }
 
     /// @notice Creates the actors: 3 clients (with keys, for permits), 3 providers registered and
-    ///         staked with offers, 2 challengers. Needs a stash of the stake token first.
+    ///         staked with offers, 2 challengers, and registers the stake-locking module. Needs a
+    ///         stash of the stake token and the ADMIN role first.
     function init(uint256 initialStake) external {
         require(accounts.length == 0, "init once");
         for (uint256 i; i < 3; ++i) {
@@ -233,36 +279,81 @@ contract Handler is Test, IJobMarketTypes {
             accounts.push(c);
         }
         for (uint256 i; i < 3; ++i) {
-            address p = makeAddr(string.concat("provider", Strings.toString(i)));
-            providers.push(p);
-            accounts.push(p);
-            gp[p].index = i;
-            vm.prank(p);
-            market.registerProvider(vm.addr(_signerKey(i, 0)), "https://provider.example");
-            _approveAll(p);
-            IERC20(stakeToken).safeTransfer(p, initialStake);
-            vm.prank(p);
-            market.stake(initialStake);
-            gp[p].staked = initialStake;
-            gIn[stakeToken] += initialStake;
-            gStakeIn += initialStake;
-            for (uint256 m; m < models.length; ++m) {
-                address t = tokens[(i + m) % tokens.length];
-                vm.prank(p);
-                market.setOffer(models[m], t, uint96(_unit(t) / 100), 60, true);
-            }
+            _addProvider(makeAddr(string.concat("provider", Strings.toString(i))), initialStake);
         }
         for (uint256 i; i < 2; ++i) {
             address ch = makeAddr(string.concat("challenger", Strings.toString(i)));
             challengers.push(ch);
             accounts.push(ch);
+            _approveAll(ch);
         }
-        accounts.push(treasury);
         for (uint256 i; i < 3; ++i) {
             _approveAll(clients[i]);
         }
-        for (uint256 i; i < 2; ++i) {
-            _approveAll(challengers[i]);
+        _initParty(initialStake);
+        accounts.push(address(verifier));
+        accounts.push(treasury);
+        (bool s,) = _as(address(this), address(market), abi.encodeCall(IJobMarketExtension.setModule, (module, true)));
+        require(s, "setModule");
+        gModuleActive[module] = true;
+    }
+
+    /// @dev The attacker is the fourth provider, staked like the others. It is then endowed once
+    ///      (stake token from the stash, payment tokens minted) and funds its sybils itself.
+    function _initParty(uint256 initialStake) internal {
+        attackerKey = uint256(keccak256("depinfer.attacker"));
+        attacker = vm.addr(attackerKey);
+        vm.label(attacker, "attacker");
+        sybilClientKey = uint256(keccak256("depinfer.attacker.sybilClient"));
+        sybilClient = vm.addr(sybilClientKey);
+        vm.label(sybilClient, "sybilClient");
+        sybilChallenger = makeAddr("sybilChallenger");
+        party.push(attacker);
+        party.push(sybilClient);
+        party.push(sybilChallenger);
+        _addProvider(attacker, initialStake);
+        for (uint256 i; i < party.length; ++i) {
+            isAttacker[party[i]] = true;
+        }
+        accounts.push(sybilClient);
+        accounts.push(sybilChallenger);
+        _approveAll(sybilClient);
+        _approveAll(sybilChallenger);
+        IERC20(stakeToken).safeTransfer(attacker, 100_000e18);
+        for (uint256 k; k < tokens.length; ++k) {
+            address t = tokens[k];
+            if (t != stakeToken) {
+                (bool s,) = t.call(abi.encodeWithSignature("mint(address,uint256)", attacker, 1_500_000 * _unit(t)));
+                require(s, "mint");
+            }
+            uint256 total = _balanceOf(t, attacker);
+            vm.prank(attacker);
+            IERC20(t).safeTransfer(sybilClient, total / 2);
+            vm.prank(attacker);
+            IERC20(t).safeTransfer(sybilChallenger, total / 5);
+        }
+        _afterInit();
+    }
+
+    function _addProvider(address p, uint256 initialStake) internal {
+        uint256 i = providers.length;
+        providers.push(p);
+        accounts.push(p);
+        gp[p].index = i;
+        vm.prank(p);
+        market.registerProvider(_keyAddr(i, 0), "https://provider.example");
+        _approveAll(p);
+        IERC20(stakeToken).safeTransfer(p, initialStake);
+        vm.prank(p);
+        market.stake(initialStake);
+        gp[p].staked = initialStake;
+        gIn[stakeToken] += initialStake;
+        gStakeIn += initialStake;
+        for (uint256 m; m < models.length; ++m) {
+            if (!modelRegistered[m]) continue;
+            address t = tokens[(i + m) % tokens.length];
+            vm.prank(p);
+            market.setOffer(models[m], t, uint96(_unit(t) / 100), uint32(MAX_LATENCY), true);
         }
     }
 
@@ -282,7 +373,7 @@ contract Handler is Test, IJobMarketTypes {
     function stake(uint256 pSeed, uint256 amount) external step {
         address p = providers[pSeed % providers.length];
         amount = bound(amount, 1, 20_000e18);
-        IERC20(stakeToken).safeTransfer(p, amount);
+        if (!_fund(p, stakeToken, amount)) return;
         (bool s, bytes memory ret) = _as(p, address(market), abi.encodeCall(IJobMarketCore.stake, (amount)));
         if (!_check(!gPaused, s, ret, EXPECT, "stake")) return;
         gp[p].staked += amount;
@@ -294,13 +385,22 @@ contract Handler is Test, IJobMarketTypes {
 
     function requestUnstake(uint256 pSeed, uint256 amount) external step {
         address p = providers[pSeed % providers.length];
-        _requestUnstake(p, amount, EXPECT);
+        _requestUnstake(p, amount, amount % 16 == 0, EXPECT);
     }
 
     function withdrawStake(uint256 pSeed) external step {
         address p = providers[pSeed % providers.length];
         if (gp[p].head == gp[p].tail) return;
         _withdrawStake(p);
+    }
+
+    /// @notice Anyone pays a provider's slash debt from its free stake.
+    function collectSlashDebt(uint256 pSeed, uint256 callerSeed) external step {
+        address p = providers[pSeed % providers.length];
+        for (uint256 k; k < providers.length && gp[p].debt == 0; ++k) {
+            p = providers[(pSeed + k) % providers.length];
+        }
+        _collectSlashDebt(p, accounts[callerSeed % accounts.length], EXPECT);
     }
 
     // ================================================================== actions: jobs
@@ -310,7 +410,7 @@ contract Handler is Test, IJobMarketTypes {
 
     struct CreateCtx {
         address client;
-        uint256 clientIdx;
+        uint256 clientKey;
         uint256 mode; // 0 approve, 1 permit, 2 from balance
         bytes input;
         uint256 collateral;
@@ -339,30 +439,32 @@ contract Handler is Test, IJobMarketTypes {
         uint256 mode
     ) internal returns (bool, uint256) {
         CreateCtx memory x;
-        x.clientIdx = cSeed % clients.length;
-        x.client = clients[x.clientIdx];
+        uint256 ci = cSeed % clients.length;
+        x.client = clients[ci];
+        x.clientKey = clientKeys[ci];
         x.mode = mode % 3;
         JobRequest memory r;
         r.token = tokens[tSeed % tokens.length];
-        r.provider = pSeed % 4 == 3 ? address(0) : providers[pSeed % providers.length];
+        r.provider = (pSeed >> 64) % 4 == 3 ? address(0) : providers[pSeed % providers.length];
         r.model = models[mSeed % models.length];
         r.price = uint96(_price(priceSeed, r.token));
         r.deadline = uint40(_deadline(dlSeed));
+        if ((mSeed >> 8) % 4 == 0) x.input = abi.encodePacked("inline input ", gNonce + 1);
+        return _create(x, r);
+    }
+
+    /// @dev Creates `r` as `x.client` (nonce and input hash filled in here) and models it.
+    function _create(CreateCtx memory x, JobRequest memory r) internal returns (bool, uint256) {
         r.nonce = uint64(++gNonce);
-        if ((mSeed >> 8) % 4 == 0) {
-            x.input = abi.encodePacked("inline input ", gNonce);
-            r.inputHash = sha256(x.input);
-        } else {
-            r.inputHash = keccak256(abi.encode("input", gNonce));
-        }
+        r.inputHash = x.input.length != 0 ? sha256(x.input) : keccak256(abi.encode("input", gNonce));
         if (x.mode == 1 && !_hasPermit(r.token)) x.mode = 0;
         uint256 balance = gClaimable[x.client][r.token];
         if (x.mode == 2 && balance != 0 && balance < r.price) r.price = uint96(bound(r.price, 1, balance));
 
         Params memory cur = gParamsAt[gVersion];
         x.collateral = uint256(r.price) * cur.collateralRatioBps * stakeRateOf[r.token] / (BPS * 1e18);
-        x.expected = !gPaused && r.deadline <= gTime + 30 days && x.collateral != 0
-            && x.collateral <= type(uint96).max;
+        x.expected = !gPaused && r.deadline > gTime && r.deadline <= gTime + 30 days && r.price != 0
+            && x.collateral != 0 && x.collateral <= type(uint96).max;
 
         bytes memory call;
         if (x.mode == 2) {
@@ -412,8 +514,8 @@ contract Handler is Test, IJobMarketTypes {
     ///      as a step towards a deeper state; `direct` names a provider.
     function _createFrom(uint256 seed, bool direct) internal returns (bool, uint256) {
         uint256 h = uint256(keccak256(abi.encode(seed, "create")));
-        uint256 pSeed = direct ? ((h >> 8) % 3) * 4 : h >> 8;
-        return _createJob(h, pSeed, h >> 16, h >> 24, h >> 32, ((h >> 40) << 4) | 2, (h >> 200) % 2);
+        uint256 pSeed = direct ? (h >> 8) & ~(uint256(3) << 64) : h >> 8;
+        return _createJob(h, pSeed, h >> 16, h >> 24, h >> 32, ((h >> 40) << 4) | 3, (h >> 200) % 2);
     }
 
     function acceptJob(uint256 jSeed, uint256 pSeed) external step {
@@ -424,27 +526,33 @@ contract Handler is Test, IJobMarketTypes {
         (uint256 j, bool found) = _pickWhere(jSeed, _mask(JobStatus.Created), LIVE);
         if (!found) (found, j) = _createFrom(jSeed, false);
         if (!found) return (false, 0);
-        Job memory job = jobs[j];
         address p;
-        bool expected = !gPaused && gTime <= job.deadline;
-        if (job.provider == address(0)) {
-            p = providers[pSeed % providers.length];
-            expected = expected && _offerOk(p, job);
+        if (jobs[j].provider == address(0)) {
+            p = isAttacker[jobs[j].client] ? attacker : providers[pSeed % providers.length];
         } else if (pSeed % 8 == 0) {
-            p = providers[(gp[job.provider].index + 1) % providers.length]; // not the designated one
-            expected = false;
+            p = providers[(gp[jobs[j].provider].index + 1) % providers.length]; // not the designated one
         } else {
-            p = job.provider;
+            p = jobs[j].provider;
         }
-        expected = expected && _canLock(p, job.collateral);
+        return (_accept(j, p, EXPECT), j);
+    }
+
+    /// @dev `p` accepts job `j`: the designated provider, or any eligible one for an open job whose
+    ///      deadline leaves it the offer's maxLatency.
+    function _accept(uint256 j, address p, uint256 cat) internal returns (bool) {
+        Job memory job = jobs[j];
+        bool expected = !gPaused && gTime <= job.deadline && _canLock(p, job.collateral);
+        if (job.provider == address(0)) expected = expected && _offerOk(p, job) && job.deadline >= gTime + _latency(p, job);
+        else expected = expected && p == job.provider;
         (bool s, bytes memory ret) = _as(p, address(market), abi.encodeCall(IJobMarketCore.acceptJob, (job)));
-        if (!_check(expected, s, ret, EXPECT, "acceptJob")) return (false, 0);
+        if (!_check(expected, s, ret, cat, "acceptJob")) return false;
         gj[j].provider = p;
+        gj[j].signerEpoch = gp[p].signerEpoch;
         gp[p].locked += job.collateral;
         _setStatus(j, JobStatus.Accepted);
         _touchP(p);
         _done("acceptJob", STAKE);
-        return (true, j);
+        return true;
     }
 
     function submitResult(uint256 jSeed, uint256 outSeed, uint256 relayerSeed) external step {
@@ -455,41 +563,49 @@ contract Handler is Test, IJobMarketTypes {
         (uint256 j, bool found) = _pickWhere(jSeed, _mask(JobStatus.Accepted), LIVE);
         if (!found) (found, j) = _acceptJob(jSeed, jSeed >> 3);
         if (!found) return (false, 0);
+        return (_submit(j, keccak256(abi.encode("output", outSeed)), accounts[relayerSeed % accounts.length]), j);
+    }
+
+    /// @dev Submits `out` for job `j`, signed by its provider's current key, relayed by `relayer`.
+    function _submit(uint256 j, bytes32 out, address relayer) internal returns (bool) {
         Job memory job = jobs[j];
         address p = gj[j].provider;
-        bytes32 out = keccak256(abi.encode("output", outSeed));
         bytes memory sig = _attest(_currentKey(p), job, out, p);
-        address relayer = accounts[relayerSeed % accounts.length];
         (bool s, bytes memory ret) =
             _as(relayer, address(market), abi.encodeCall(IJobMarketCore.submitResult, (job, out, sig)));
-        if (!_check(gTime <= job.deadline, s, ret, EXPECT, "submitResult")) return (false, 0);
+        if (!_check(gTime <= job.deadline, s, ret, EXPECT, "submitResult")) return false;
         _recordSubmission(j, out, sig);
         _done("submitResult", SETTLE);
         // The same attestation can never be used again, for this job or another one.
         _mustFail(relayer, abi.encodeCall(IJobMarketCore.submitResult, (job, out, sig)), "submitResult replayed");
         _mustFail(relayer, abi.encodeCall(IJobMarketCore.acceptAndSubmit, (job, out, sig)), "acceptAndSubmit replayed");
-        return (true, j);
+        return true;
     }
 
     function acceptAndSubmit(uint256 jSeed, uint256 outSeed, uint256 relayerSeed) external step {
         (uint256 j, bool found) = _pickWhere(jSeed, _mask(JobStatus.Created), DIRECT_LIVE);
         if (!found) (found, j) = _createFrom(jSeed, true);
         if (!found) return;
+        _acceptAndSubmit(j, keccak256(abi.encode("output", outSeed)), accounts[relayerSeed % accounts.length]);
+    }
+
+    function _acceptAndSubmit(uint256 j, bytes32 out, address relayer) internal returns (bool) {
         Job memory job = jobs[j];
         address p = job.provider;
-        bytes32 out = keccak256(abi.encode("output", outSeed));
+        if (p == address(0)) return false;
         bytes memory sig = _attest(_currentKey(p), job, out, p);
-        address relayer = accounts[relayerSeed % accounts.length];
         bool expected = !gPaused && gTime <= job.deadline && _canLock(p, job.collateral);
         (bool s, bytes memory ret) =
             _as(relayer, address(market), abi.encodeCall(IJobMarketCore.acceptAndSubmit, (job, out, sig)));
-        if (!_check(expected, s, ret, EXPECT, "acceptAndSubmit")) return;
+        if (!_check(expected, s, ret, EXPECT, "acceptAndSubmit")) return false;
         gj[j].provider = p;
+        gj[j].signerEpoch = gp[p].signerEpoch;
         gp[p].locked += job.collateral;
         _touchP(p);
         _recordSubmission(j, out, sig);
         _done("acceptAndSubmit", STAKE);
         _mustFail(relayer, abi.encodeCall(IJobMarketCore.acceptAndSubmit, (job, out, sig)), "acceptAndSubmit replayed");
+        return true;
     }
 
     function finalizeJob(uint256 jSeed, bool asClient) external step {
@@ -499,30 +615,42 @@ contract Handler is Test, IJobMarketTypes {
         _finalize(j, asClient ? jobs[j].client : keeper);
     }
 
-    function finalizeJobs(uint256 jSeed, uint256 n, bool withDuplicate) external step {
+    /// @notice A keeper's batch: jobs past their window, and sometimes a duplicate or a job that is
+    ///         no longer Submitted (both skipped, never paid twice), or one still in its window (the
+    ///         whole batch reverts).
+    function finalizeJobs(uint256 jSeed, uint256 n, uint256 mix) external step {
         n = bound(n, 1, 6);
         uint256[] memory picked = new uint256[](n);
         uint256 count;
         uint256 len = jobs.length;
+        if (len == 0) return;
         for (uint256 k; k < len && count < n; ++k) {
             uint256 j = (jSeed + k) % len;
             if (gj[j].status == JobStatus.Submitted && gTime > gj[j].submittedAt + _snap(j).challengeWindow) {
                 picked[count++] = j;
             }
         }
-        if (count == 0) return;
-        Job[] memory batch = new Job[](withDuplicate ? count + 1 : count);
+        mix %= 4;
+        uint256 extra = type(uint256).max;
+        if (mix == 2) {
+            (uint256 j, bool found) = _pick(jSeed >> 16, ~(_mask(JobStatus.Submitted) | _mask(JobStatus.None)));
+            if (found) extra = j;
+        } else if (mix == 3) {
+            (uint256 j, bool found) = _pickWhere(jSeed >> 16, _mask(JobStatus.Submitted), IN_WINDOW);
+            if (found) extra = j;
+        } else if (mix == 1 && count != 0) {
+            extra = picked[0];
+        }
+        if (count == 0 && extra == type(uint256).max) return;
+        Job[] memory batch = new Job[](extra == type(uint256).max ? count : count + 1);
         for (uint256 k; k < count; ++k) {
             batch[k] = jobs[picked[k]];
         }
-        if (withDuplicate) {
-            // A job listed twice in one batch must not be paid twice: the whole batch reverts.
-            batch[count] = batch[0];
-            _mustFailCat(keeper, address(market), abi.encodeCall(IJobMarketCore.finalizeJobs, (batch)), SETTLE, "finalizeJobs paid a duplicate");
-            return;
-        }
+        if (extra != type(uint256).max) batch[count] = jobs[extra];
+        bool expected = mix != 3 || extra == type(uint256).max;
         (bool s, bytes memory ret) = _as(keeper, address(market), abi.encodeCall(IJobMarketCore.finalizeJobs, (batch)));
-        if (!_check(true, s, ret, EXIT, "finalizeJobs")) return;
+        if (!_check(expected, s, ret, expected ? EXIT : SETTLE, "finalizeJobs")) return;
+        if (abi.decode(ret, (uint256)) != count) _flag(SETTLE, "finalizeJobs: finalized another number of jobs");
         for (uint256 k; k < count; ++k) {
             _modelResultStands(picked[k]);
         }
@@ -554,34 +682,75 @@ contract Handler is Test, IJobMarketTypes {
         (uint256 j, bool found) = _pickWhere(jSeed, _mask(JobStatus.Submitted), IN_WINDOW);
         if (!found) (found, j) = _submitResult(jSeed, jSeed >> 5, jSeed >> 7);
         if (!found) return (false, 0);
+        return (_tryOpen(j, challengers[chSeed % challengers.length], EXPECT), j);
+    }
+
+    /// @dev `ch` opens a dispute on job `j` with a bond of max(price × bondRatio, floor).
+    function _tryOpen(uint256 j, address ch, uint256 cat) internal returns (bool) {
         Job memory job = jobs[j];
         Params memory snap = _snap(j);
-        address ch = challengers[chSeed % challengers.length];
-        uint256 bond = uint256(job.price) * snap.bondRatioBps / BPS;
-        if (bond < bondFloorOf[job.token]) bond = bondFloorOf[job.token];
-        bool expected = gTime <= gj[j].submittedAt + snap.challengeWindow
-            && _verifierOf(job.model) != address(0) && bond <= type(uint96).max;
+        uint256 bond = _bondOf(j);
+        bool expected = gj[j].status == JobStatus.Submitted && gTime <= gj[j].submittedAt + snap.challengeWindow
+            && !_isProviderOrKey(gj[j].provider, ch) && _modelIsRegistered(job.model) && gModuleActive[address(verifier)]
+            && bond <= type(uint96).max;
         bool funded = _fund(ch, job.token, bond);
+        _ensureAllowance(ch, job.token);
         expected = expected && funded && !_blocked(ch, job.token);
-        (bool s, bytes memory ret) = _as(ch, address(market), abi.encodeCall(IJobMarketExtension.openDispute, (job)));
-        if (!_check(expected, s, ret, EXPECT, "openDispute")) return (false, 0);
+        (bool s, bytes memory ret) =
+            _as(ch, address(market), abi.encodeCall(IJobMarketDisputes.openDispute, (job, "ipfs://evidence")));
+        if (!_check(expected, s, ret, cat, "openDispute")) return false;
         if (abi.decode(ret, (uint256)) != bond) _flag(EXPECT, "openDispute: bond is not max(price x ratio, floor)");
         JobGhost storage g = gj[j];
-        g.challenger = ch;
+        g.challengers[0] = ch;
+        g.nChallengers = 1;
         g.bond = bond;
         g.disputeDeadline = gTime + snap.disputeResolutionPeriod;
         gBonds[job.token] += bond;
         gIn[job.token] += bond;
         _setStatus(j, JobStatus.Disputed);
         _done("openDispute", SETTLE);
-        return (true, j);
+        return true;
     }
 
-    function resolveDispute(uint256 jSeed, uint256 outcomeSeed) external step {
+    /// @notice Another challenger joins an open dispute with the same bond (at most four in all).
+    function joinDispute(uint256 jSeed, uint256 chSeed) external step {
         (uint256 j, bool found) = _pick(jSeed, _mask(JobStatus.Disputed));
         if (!found) (found, j) = _openDispute(jSeed, jSeed >> 3);
         if (!found) return;
-        _resolve(j, Outcome(outcomeSeed % 3));
+        _tryJoin(j, _honestChallenger(chSeed), EXPECT);
+    }
+
+    function _tryJoin(uint256 j, address ch, uint256 cat) internal returns (bool) {
+        Job memory job = jobs[j];
+        JobGhost storage g = gj[j];
+        bool already;
+        for (uint256 i; i < g.nChallengers; ++i) {
+            if (g.challengers[i] == ch) already = true;
+        }
+        bool expected = g.status == JobStatus.Disputed && gTime <= g.disputeDeadline && !_isProviderOrKey(g.provider, ch)
+            && g.nChallengers < MAX_CHALLENGERS && !already;
+        bool funded = _fund(ch, job.token, g.bond);
+        _ensureAllowance(ch, job.token);
+        expected = expected && funded && !_blocked(ch, job.token);
+        (bool s, bytes memory ret) =
+            _as(ch, address(market), abi.encodeCall(IJobMarketDisputes.joinDispute, (job, "ipfs://more-evidence")));
+        if (!_check(expected, s, ret, cat, "joinDispute")) return false;
+        if (abi.decode(ret, (uint256)) != g.bond) _flag(EXPECT, "joinDispute: bond differs from the opener's");
+        g.challengers[g.nChallengers] = ch;
+        ++g.nChallengers;
+        gBonds[job.token] += g.bond;
+        gIn[job.token] += g.bond;
+        _done("joinDispute", SETTLE);
+        return true;
+    }
+
+    function resolveDispute(uint256 jSeed, uint256 outcomeSeed, uint256 winner) external step {
+        (uint256 j, bool found) = _pick(jSeed, _mask(JobStatus.Disputed));
+        if (!found) (found, j) = _openDispute(jSeed, jSeed >> 3);
+        if (!found) return;
+        // Mostly a real challenger; sometimes an index past the list (must be refused when upheld).
+        winner = winner % 8 == 0 ? bound(winner >> 3, gj[j].nChallengers, 6) : (winner >> 3) % gj[j].nChallengers;
+        _resolve(j, _outcomeFor(j, outcomeSeed), winner);
     }
 
     function cancelDispute(uint256 jSeed, uint256 callerSeed) external step {
@@ -591,68 +760,78 @@ contract Handler is Test, IJobMarketTypes {
         _cancelDispute(j, accounts[callerSeed % accounts.length]);
     }
 
-    struct EquivocationCtx {
-        address p;
-        address reporter;
-        uint8 keyA;
-        uint8 keyB;
-        bool expected;
-        bytes32 outA;
-        bytes32 outB;
-        bytes sigA;
-        bytes sigB;
-    }
-
     function reportEquivocation(uint256 jSeed, uint256 reporterSeed, uint256 outSeed, uint256 keySeed) external step {
         uint256 mask = _mask(JobStatus.Accepted) | _mask(JobStatus.Submitted) | _mask(JobStatus.Disputed)
             | _mask(JobStatus.Finalized);
         (uint256 j, bool found) = _pick(jSeed, mask);
         if (!found) (found, j) = _acceptJob(jSeed, jSeed >> 3);
         if (!found) return;
+        address reporter = reporterSeed % 2 == 0
+            ? challengers[reporterSeed / 2 % challengers.length]
+            : clients[reporterSeed / 2 % clients.length];
+        // Key B: mostly the current key; sometimes a retired one (evidence only if the job was
+        // accepted under it or an earlier key), or a key that never served (never evidence).
+        ProviderGhost storage pg = gp[gj[j].provider];
+        uint256 k = keySeed % 8;
+        uint8 keyB = k < 5 || pg.signerEpoch == 0
+            ? pg.signerEpoch
+            : k < 7 ? uint8(keySeed / 8 % pg.signerEpoch) : pg.signerEpoch + 1 + uint8(keySeed / 8 % 3);
+        _equivocate(j, reporter, keyB, outSeed, EXPECT);
+    }
+
+    struct EquivocationCtx {
+        address p;
+        bool expected;
+        bytes32 outA;
+        bytes32 outB;
+        bytes sigA;
+        bytes sigB;
+        bytes call;
+    }
+
+    /// @dev `reporter` proves that job `j`'s provider signed two outputs: one with its current key,
+    ///      one with key index `keyB`.
+    function _equivocate(uint256 j, address reporter, uint8 keyB, uint256 outSeed, uint256 cat)
+        internal
+        returns (bool)
+    {
         Job memory job = jobs[j];
         EquivocationCtx memory x;
         x.p = gj[j].provider;
-        x.reporter = reporterSeed % 2 == 0
-            ? challengers[reporterSeed / 2 % challengers.length]
-            : clients[reporterSeed / 2 % clients.length];
-        ProviderGhost storage pg = gp[x.p];
-        x.keyA = pg.signerIdx;
-        uint256 k = keySeed % 8;
-        x.keyB = k < 5 ? pg.signerIdx : k < 7 && pg.hasPrev ? pg.prevIdx : uint8(keySeed / 8 % SIGNER_KEYS);
         x.outA = gj[j].submitCount != 0 ? gj[j].output : keccak256(abi.encode("output A", outSeed));
         x.outB = keccak256(abi.encode("output B", outSeed));
-        x.sigA = _attest(_signerKey(pg.index, x.keyA), job, x.outA, x.p);
-        x.sigB = _attest(_signerKey(pg.index, x.keyB), job, x.outB, x.p);
-        x.expected = _evidenceValid(x.p, x.keyB);
-        if (gj[j].status == JobStatus.Finalized) {
-            // Provable for a fixed window after settlement, shorter than any allowed thawing period.
-            x.expected = x.expected && gTime <= gj[j].settledAt + POST_SETTLEMENT_REPORT_WINDOW;
-        }
-        bytes memory call =
-            abi.encodeCall(IJobMarketExtension.reportEquivocation, (job, x.outA, x.sigA, x.outB, x.sigB));
-        (bool s, bytes memory ret) = _as(x.reporter, address(market), call);
-        if (!_check(x.expected, s, ret, EXPECT, "reportEquivocation")) return;
+        x.sigA = _attest(_currentKey(x.p), job, x.outA, x.p);
+        x.sigB = _attest(_signerKey(gp[x.p].index, keyB), job, x.outB, x.p);
+        JobStatus st = gj[j].status;
+        x.expected = _evidenceValid(j, keyB)
+            && (st == JobStatus.Accepted || st == JobStatus.Submitted || st == JobStatus.Disputed
+                || (st == JobStatus.Finalized && gTime <= gj[j].settledAt + POST_SETTLEMENT_REPORT_WINDOW));
+        x.call = abi.encodeCall(IJobMarketDisputes.reportEquivocation, (job, x.outA, x.sigA, x.outB, x.sigB));
+        (bool s, bytes memory ret) = _as(reporter, address(market), x.call);
+        if (!_check(x.expected, s, ret, cat, "reportEquivocation")) return false;
         evidence[j] = Evidence(x.outA, x.sigA, x.outB, x.sigB);
         ++gj[j].equivocationCount;
-        if (gj[j].status == JobStatus.Finalized) {
-            _modelSlashAfterSettlement(j, x.reporter);
+        if (st == JobStatus.Finalized) {
+            _modelSlashAfterSettlement(j, reporter);
         } else {
-            address beneficiary = x.reporter;
-            if (gj[j].status == JobStatus.Disputed) {
-                // The challenger found the fault first: it keeps the reward, whoever proves it.
-                _returnBond(j);
-                beneficiary = gj[j].challenger;
+            address beneficiary = reporter;
+            if (st == JobStatus.Disputed) {
+                // The first challenger found the fault first: it keeps the reward, whoever proves it;
+                // every bond comes back.
+                beneficiary = gj[j].challengers[0];
+                _returnBonds(j, gj[j].bond);
             }
-            _modelFraudSlash(j, beneficiary);
+            _modelFraudSlash(j, beneficiary, 0);
         }
         _done("reportEquivocation", SLASH);
         // The same evidence (or the pair swapped) can never slash again.
-        _mustFail(x.reporter, call, "equivocation reported twice");
+        _mustFail(reporter, x.call, "equivocation reported twice");
         _mustFail(
-            x.reporter,
-            abi.encodeCall(IJobMarketExtension.reportEquivocation, (job, x.outB, x.sigB, x.outA, x.sigA)),
+            reporter,
+            abi.encodeCall(IJobMarketDisputes.reportEquivocation, (job, x.outB, x.sigB, x.outA, x.sigA)),
             "equivocation reported twice (swapped)"
         );
+        return true;
     }
 
     /// @notice Signature-reuse attempts that must all fail (invariant 8).
@@ -686,7 +865,9 @@ contract Handler is Test, IJobMarketTypes {
             bytes32 out = keccak256(abi.encode("malleable", jSeed));
             bytes memory sig = _attest(_currentKey(p), jobs[j], out, p);
             _mustFail(keeper, abi.encodeCall(IJobMarketCore.submitResult, (jobs[j], out, _malleate(sig))), "high-s attestation accepted");
-            uint8 wrong = uint8((gp[p].signerIdx + 1 + jSeed % 2) % SIGNER_KEYS);
+            // A retired key (if any) or one that never served: only the current signer may attest.
+            uint8 e = gp[p].signerEpoch;
+            uint256 wrong = e != 0 && jSeed % 2 == 0 ? (jSeed >> 1) % e : e + 1;
             bytes memory forged = _attest(_signerKey(gp[p].index, wrong), jobs[j], out, p);
             _mustFail(keeper, abi.encodeCall(IJobMarketCore.submitResult, (jobs[j], out, forged)), "attestation from a non-signer key accepted");
             bytes memory stranger = _attest(uint256(keccak256(abi.encode("stranger", jSeed))), jobs[j], out, p);
@@ -699,7 +880,7 @@ contract Handler is Test, IJobMarketTypes {
                 Evidence memory e = evidence[j];
                 _mustFail(
                     keeper,
-                    abi.encodeCall(IJobMarketExtension.reportEquivocation, (jobs[j], e.outA, e.sigA, e.outB, e.sigB)),
+                    abi.encodeCall(IJobMarketDisputes.reportEquivocation, (jobs[j], e.outA, e.sigA, e.outB, e.sigB)),
                     "stored equivocation replayed"
                 );
                 break;
@@ -710,15 +891,15 @@ contract Handler is Test, IJobMarketTypes {
 
     /// @notice Calls that only their owner may make, attempted by someone else (invariant 9).
     function unauthorized(uint256 jSeed, uint256 aSeed, uint256 kind) external step {
-        address who = accounts[aSeed % accounts.length];
-        kind %= 5;
+        address who = accounts[aSeed % (accounts.length - 2)]; // neither the verifier module nor the treasury
+        kind %= 7;
         if (kind == 0 || kind == 1) {
             (uint256 j, bool found) = _pick(jSeed, _mask(JobStatus.Disputed));
             if (!found) return;
             if (kind == 0) {
-                _mustFailCat(who, address(market), abi.encodeCall(IJobMarketExtension.resolveDispute, (jobs[j], Outcome.Upheld)), OWNER, "resolveDispute by a non-verifier");
+                _mustFailCat(who, address(market), abi.encodeCall(IJobMarketDisputes.resolveDispute, (jobs[j], Outcome.Upheld, 0)), OWNER, "resolveDispute by a non-verifier");
             } else {
-                _mustFailCat(who, address(verifier), abi.encodeCall(ArbitratedVerifier.rule, (jobs[j], Outcome.Upheld, "")), OWNER, "rule by a non-arbitrator");
+                _mustFailCat(who, address(verifier), abi.encodeCall(ArbitratedVerifier.rule, (jobs[j], Outcome.Upheld, 0, "")), OWNER, "rule by a non-arbitrator");
             }
         } else if (kind == 2) {
             (uint256 j, bool found) = _pick(jSeed, _mask(JobStatus.Created));
@@ -729,7 +910,8 @@ contract Handler is Test, IJobMarketTypes {
             Params memory p = gParamsAt[gVersion];
             _mustFailCat(who, address(market), abi.encodeCall(IJobMarketExtension.setParams, (p)), OWNER, "setParams by a non-governor");
             _mustFailCat(who, address(market), abi.encodeCall(IJobMarketExtension.setThawingPeriod, (uint32(gThawing))), OWNER, "setThawingPeriod by a non-governor");
-        } else {
+            _mustFailCat(who, address(market), abi.encodeCall(IJobMarketExtension.setModule, (who, true)), OWNER, "setModule by a non-governor");
+        } else if (kind == 4) {
             // Someone else's balance cannot be spent on a job.
             (uint256 j, bool found) = _pick(jSeed, _mask(JobStatus.Created));
             if (!found) return;
@@ -738,14 +920,119 @@ contract Handler is Test, IJobMarketTypes {
             if (gClaimable[keeper][job.token] == 0 && !gPaused && gTime < job.deadline) {
                 _mustFailCat(keeper, address(market), abi.encodeCall(IJobMarketCore.createJobFromBalance, (r, "")), OWNER, "job paid from an empty balance");
             }
+        } else if (kind == 5) {
+            // Only the arbitrator withdraws the verifier module's fees.
+            address t = tokens[jSeed % tokens.length];
+            _mustFailCat(who, address(verifier), abi.encodeCall(ArbitratedVerifier.claimFees, (t, who)), OWNER, "claimFees by a non-arbitrator");
+        } else {
+            // Only a registered module locks, releases or slashes stake, and only what it locked.
+            address p = providers[jSeed % providers.length];
+            _mustFailCat(who, address(market), abi.encodeCall(IJobMarketDisputes.moduleLock, (p, 1)), OWNER, "moduleLock by a non-module");
+            _mustFailCat(who, address(market), abi.encodeCall(IJobMarketDisputes.moduleSlash, (p, 1, who, 0)), OWNER, "moduleSlash by a non-module");
+            _mustFailCat(who, address(market), abi.encodeCall(IJobMarketDisputes.moduleRelease, (p, 1)), OWNER, "moduleRelease of a lock the caller does not hold");
         }
         _ok("unauthorized");
+    }
+
+    // ================================================================== actions: the module boundary
+
+    /// @notice The stake-locking module and governance: a provider's allowance, the module's locks,
+    ///         releases and slashes (within what it locked), retirement and release of a retired
+    ///         module's locks, and retiring or restoring the verifier module.
+    function moduleAction(uint256 kind, uint256 pSeed, uint256 amount, uint256 extra) external step {
+        address p = providers[pSeed % providers.length];
+        kind %= 6;
+        if (kind == 0) {
+            uint256 allowance = amount % 4 == 0 ? 0 : bound(amount >> 2, 1, 30_000e18);
+            (bool s, bytes memory ret) =
+                _as(p, address(market), abi.encodeCall(IJobMarketDisputes.setModuleAllowance, (module, uint96(allowance))));
+            if (!_check(true, s, ret, EXPECT, "setModuleAllowance")) return;
+            gModuleAllowance[p] = allowance;
+            _ok("setModuleAllowance");
+        } else if (kind == 1) {
+            amount = bound(amount, 0, gModuleAllowance[p] + 1e18);
+            _moduleLock(p, amount, EXPECT);
+        } else if (kind == 2) {
+            amount = amount % 4 == 0 ? gModuleLocked[p] + 1 : bound(amount, 0, gModuleLocked[p]);
+            _moduleRelease(p, amount, EXPECT);
+        } else if (kind == 3) {
+            amount = amount % 8 == 0 ? gModuleLocked[p] + 1 : bound(amount, 0, gModuleLocked[p]);
+            uint256 rewardBps = extra % 8 == 0 ? bound(extra >> 3, 5_001, 10_000) : bound(extra >> 3, 0, 5_000);
+            _moduleSlash(p, amount, _honestChallenger(extra >> 20), rewardBps);
+        } else if (kind == 4) {
+            address m = extra % 2 == 0 ? module : address(verifier);
+            bool active = (extra >> 1) % 3 != 0;
+            (bool s, bytes memory ret) =
+                _as(address(this), address(market), abi.encodeCall(IJobMarketExtension.setModule, (m, active)));
+            if (!_check(true, s, ret, PARAMS, "setModule")) return;
+            gModuleActive[m] = active;
+            _ok(active ? "moduleRegistered" : "moduleRetired");
+        } else {
+            _releaseRetired(p, accounts[extra % accounts.length], EXPECT);
+        }
+    }
+
+    function _moduleLock(address p, uint256 amount, uint256 cat) internal returns (bool) {
+        bool expected = gModuleActive[module] && !gPaused && amount != 0
+            && gModuleLocked[p] + amount <= gModuleAllowance[p] && _canLock(p, amount);
+        (bool s, bytes memory ret) = _as(module, address(market), abi.encodeCall(IJobMarketDisputes.moduleLock, (p, amount)));
+        if (!_check(expected, s, ret, cat, "moduleLock")) return false;
+        gModuleLocked[p] += amount;
+        gp[p].locked += amount;
+        _touchP(p);
+        _done("moduleLock", STAKE);
+        return true;
+    }
+
+    function _moduleRelease(address p, uint256 amount, uint256 cat) internal {
+        bool expected = amount <= gModuleLocked[p];
+        (bool s, bytes memory ret) =
+            _as(module, address(market), abi.encodeCall(IJobMarketDisputes.moduleRelease, (p, amount)));
+        if (!_check(expected, s, ret, expected ? cat : EXPECT, "moduleRelease")) return;
+        gModuleLocked[p] -= amount;
+        gp[p].locked -= amount;
+        _touchP(p);
+        _done("moduleRelease", STAKE);
+    }
+
+    function _moduleSlash(address p, uint256 amount, address beneficiary, uint256 rewardBps) internal {
+        bool expected = gModuleActive[module] && amount <= gModuleLocked[p] && rewardBps <= MAX_SHARE_BPS;
+        (bool s, bytes memory ret) = _as(
+            module, address(market), abi.encodeCall(IJobMarketDisputes.moduleSlash, (p, amount, beneficiary, rewardBps))
+        );
+        if (!_check(expected, s, ret, EXPECT, "moduleSlash")) return;
+        uint256 reward = amount * rewardBps / BPS;
+        if (abi.decode(ret, (uint256)) != reward) _flag(SPLIT, "moduleSlash: reward differs from rewardBps of the slash");
+        gModuleLocked[p] -= amount;
+        gp[p].locked -= amount;
+        gp[p].staked -= amount;
+        _lowerStake(p, amount, true);
+        _credit(beneficiary, stakeToken, reward);
+        gAccrued[stakeToken] += amount - reward;
+        gModuleSlashed += amount;
+        gModuleRewards += reward;
+        gModuleToTreasury += amount - reward;
+        _onModuleSlash(p, amount, beneficiary);
+        _touchP(p);
+        _done("moduleSlash", SLASH);
+    }
+
+    function _releaseRetired(address p, address caller, uint256 cat) internal {
+        bool expected = !gModuleActive[module];
+        (bool s, bytes memory ret) = _as(
+            caller, address(market), abi.encodeCall(IJobMarketDisputes.releaseRetiredModuleLock, (module, p))
+        );
+        if (!_check(expected, s, ret, expected ? cat : EXPECT, "releaseRetiredModuleLock")) return;
+        gp[p].locked -= gModuleLocked[p];
+        gModuleLocked[p] = 0;
+        _touchP(p);
+        _done("releaseRetiredModuleLock", STAKE);
     }
 
     // ================================================================== actions: balances
 
     function deposit(uint256 aSeed, uint256 tSeed, uint256 amount) external step {
-        address a = accounts[aSeed % (accounts.length - 1)]; // not the treasury
+        address a = accounts[aSeed % (accounts.length - 2)]; // neither the verifier module nor the treasury
         address t = tokens[tSeed % tokens.length];
         amount = bound(amount, 1, 1_000 * _unit(t));
         bool funded = _fund(a, t, amount);
@@ -755,24 +1042,23 @@ contract Handler is Test, IJobMarketTypes {
         if (!_check(expected, s, ret, EXPECT, "deposit")) return;
         _credit(a, t, amount);
         gIn[t] += amount;
-        gDeposited[t] += amount;
         _done("deposit", SOLVENCY);
     }
 
     function claim(uint256 aSeed, uint256 tSeed, bool toSelf) external step {
         (address a, address t, bool found) = _pickBalance(aSeed, tSeed);
         if (!found) return;
-        address to = _blocked(a, t) && !toSelf ? rescue : a;
+        address to = _claimTo(a, t, toSelf);
         _claim(a, t, to, _blocked(to, t) ? EXPECT : EXIT);
     }
 
     function withdraw(uint256 aSeed, uint256 tSeed, uint256 amount) external step {
         (address a, address t, bool found) = _pickBalance(aSeed, tSeed);
-        if (!found) return;
+        if (!found || a == address(verifier)) return; // the module claims its fees whole
         uint256 available = gClaimable[a][t];
         bool over = amount % 16 == 0; // sometimes ask for more than the balance
         amount = over ? available + 1 + amount % 1000 : bound(amount, 1, available);
-        address to = _blocked(a, t) ? rescue : a;
+        address to = _claimTo(a, t, false);
         uint256 before = _balanceOf(t, to);
         (bool s, bytes memory ret) =
             _as(a, address(market), abi.encodeCall(IJobMarketExtension.withdraw, (t, amount, to)));
@@ -781,7 +1067,6 @@ contract Handler is Test, IJobMarketTypes {
         _debit(a, t, amount);
         _forwardFees(a, t);
         gOut[t] += amount;
-        gClaimed[t] += amount;
         _done("withdraw", SOLVENCY);
     }
 
@@ -807,6 +1092,13 @@ contract Handler is Test, IJobMarketTypes {
             if (gClaimable[a][t] != 0) return (a, t, true);
         }
         return (address(0), address(0), false);
+    }
+
+    /// @dev Where `a` sends a claim: itself, or the rescue address when it is blocklisted. The
+    ///      verifier module's fees go to the arbitrator.
+    function _claimTo(address a, address t, bool toSelf) internal view returns (address) {
+        if (a == address(verifier)) return _blocked(arbitrator, t) ? rescue : arbitrator;
+        return _blocked(a, t) && !toSelf ? rescue : a;
     }
 
     function sweepToTreasury(uint256 tSeed, uint256 callerSeed) external step {
@@ -849,13 +1141,14 @@ contract Handler is Test, IJobMarketTypes {
     function setOffer(uint256 pSeed, uint256 mSeed, uint256 tSeed, uint256 price, bool active) external step {
         address p = providers[pSeed % providers.length];
         address t = tokens[tSeed % tokens.length];
+        uint256 m = mSeed % models.length;
         price = bound(price, 1, 10 * _unit(t));
         (bool s, bytes memory ret) = _as(
             p,
             address(market),
-            abi.encodeCall(IJobMarketExtension.setOffer, (models[mSeed % models.length], t, uint96(price), 60, active))
+            abi.encodeCall(IJobMarketExtension.setOffer, (models[m], t, uint96(price), uint32(MAX_LATENCY), active))
         );
-        if (_check(true, s, ret, EXPECT, "setOffer")) _ok("setOffer");
+        if (_check(modelRegistered[m], s, ret, EXPECT, "setOffer")) _ok("setOffer");
     }
 
     function setOffersPaused(uint256 pSeed, bool paused) external step {
@@ -865,26 +1158,34 @@ contract Handler is Test, IJobMarketTypes {
         if (_check(true, s, ret, EXPECT, "setOffersPaused")) _ok("setOffersPaused");
     }
 
+    /// @notice Keeps the key (metadata only), rotates to a fresh key, or tries to bring back a
+    ///         retired one (refused: a key's epoch decides what it is evidence for).
     function rotateSigner(uint256 pSeed, uint256 kSeed) external step {
         address p = providers[pSeed % providers.length];
+        uint256 mode = kSeed % 4;
+        uint256 e = gp[p].signerEpoch;
+        uint256 k = mode == 0 ? e : mode == 1 && e != 0 ? (kSeed >> 2) % e : e + 1;
+        _rotate(p, k, EXPECT);
+    }
+
+    function _rotate(address p, uint256 k, uint256 cat) internal returns (bool) {
         ProviderGhost storage pg = gp[p];
-        uint8 k = uint8(kSeed % SIGNER_KEYS);
-        // A key may rotate only after the previous key's evidence window (`signerChangedAt +
-        // thawingPeriod`, inclusive) has passed, so a rotation never pushes usable evidence out.
-        bool expected = k == pg.signerIdx || !pg.hasPrev || gTime > pg.signerChangedAt + gThawing;
+        bool expected = k == pg.signerEpoch || (k == uint256(pg.signerEpoch) + 1 && k <= MAX_ROTATIONS);
         (bool s, bytes memory ret) = _as(
             p,
             address(market),
-            abi.encodeCall(IJobMarketExtension.updateProvider, (vm.addr(_signerKey(pg.index, k)), "https://rotated.example"))
+            abi.encodeCall(IJobMarketExtension.updateProvider, (_keyAddr(pg.index, k), "https://rotated.example"))
         );
-        if (!_check(expected, s, ret, EXPECT, "rotateSigner")) return;
-        if (k != pg.signerIdx) {
-            pg.prevIdx = pg.signerIdx;
-            pg.hasPrev = true;
-            pg.signerChangedAt = gTime;
-            pg.signerIdx = k;
+        if (!_check(expected, s, ret, cat, "rotateSigner")) {
+            if (!expected && !s && k < pg.signerEpoch) {
+                _expectError(ret, abi.encodeWithSelector(IJobMarketErrors.ProviderSignerReused.selector, p, _keyAddr(pg.index, k)), cat, "rotateSigner: a retired key");
+            }
+            return false;
         }
-        _ok("rotateSigner");
+        if (k != pg.signerEpoch) pg.signerEpoch = uint8(k);
+        _touchP(p);
+        _done("rotateSigner", SIG);
+        return true;
     }
 
     // ================================================================== actions: governance
@@ -953,10 +1254,11 @@ contract Handler is Test, IJobMarketTypes {
     // ================================================================== exit liveness (invariant 6)
 
     /// @notice Settles everything and gets everyone's money out: expires or cancels every open
-    ///         job, finalizes every submitted one, cancels every dispute, sweeps fees, withdraws
-    ///         every stake (thawing past every period) and claims every balance (blocklisted
-    ///         accounts to a rescue address). Every step must succeed; at the end the market must
-    ///         hold exactly what was donated to it. Violations are flagged as EXIT.
+    ///         job, finalizes every submitted one, cancels every dispute (client refunded, bonds
+    ///         returned), releases every module lock, pays slash debt, sweeps fees, withdraws every
+    ///         stake (thawing past every period) and claims every balance, the verifier module's
+    ///         fees included (blocklisted accounts to a rescue address). Every step must succeed; at
+    ///         the end the market must hold exactly what was donated to it. Violations are flagged as EXIT.
     /// @dev Not a fuzz target. Called from `invariant_exitLiveness` (state discarded) and from
     ///      `afterInvariant` (state kept).
     function exitAll() external {
@@ -989,7 +1291,14 @@ contract Handler is Test, IJobMarketTypes {
                 _cancelDispute(j, keeper);
             }
         }
-        // 2. Every stake out: mature the queue, withdraw, unstake the rest, wait, withdraw.
+        // 2. Every module lock released: by the module itself, or by anyone once it is retired.
+        for (uint256 i; i < providers.length; ++i) {
+            address p = providers[i];
+            if (gModuleLocked[p] == 0) continue;
+            if (gModuleActive[module]) _moduleRelease(p, gModuleLocked[p], EXIT);
+            else _releaseRetired(p, keeper, EXIT);
+        }
+        // 3. Every stake out: mature the queue, withdraw, pay any slash debt, unstake the rest, wait, withdraw.
         end = gTime;
         for (uint256 i; i < providers.length; ++i) {
             ProviderGhost storage pg = gp[providers[i]];
@@ -1005,15 +1314,16 @@ contract Handler is Test, IJobMarketTypes {
         for (uint256 i; i < providers.length; ++i) {
             address p = providers[i];
             if (gp[p].head != gp[p].tail) _withdrawStake(p);
-            if (gp[p].locked != 0) _flag(EXIT, "exit: collateral still locked after every job settled");
-            if (gp[p].staked != 0) _requestUnstake(p, gp[p].staked, EXIT);
+            if (gp[p].locked != 0) _flag(EXIT, "exit: stake still locked after every job and module lock settled");
+            if (gp[p].debt != 0 && gp[p].staked > gp[p].locked) _collectSlashDebt(p, keeper, EXIT);
+            if (gp[p].staked > gp[p].locked) _requestUnstake(p, gp[p].staked - gp[p].locked, false, EXIT);
         }
         _warpTo(gTime + gThawing);
         for (uint256 i; i < providers.length; ++i) {
             address p = providers[i];
             if (gp[p].head != gp[p].tail) _withdrawStake(p);
         }
-        // 3. Fees owed forwarded, fees and slash remainders swept to the treasury's balance.
+        // 4. Fees owed forwarded, fees and slash remainders swept to the treasury's balance.
         for (uint256 i; i < providers.length; ++i) {
             for (uint256 k; k < tokens.length; ++k) {
                 if (gFeesOwed[providers[i]][tokens[k]] != 0) _collectFees(providers[i], tokens[k], keeper, EXIT);
@@ -1022,15 +1332,15 @@ contract Handler is Test, IJobMarketTypes {
         for (uint256 k; k < tokens.length; ++k) {
             if (gAccrued[tokens[k]] != 0) _sweep(tokens[k], keeper);
         }
-        // 4. Every balance out.
+        // 5. Every balance out.
         for (uint256 i; i < accounts.length; ++i) {
             for (uint256 k; k < tokens.length; ++k) {
                 address a = accounts[i];
                 address t = tokens[k];
-                if (gClaimable[a][t] != 0) _claim(a, t, _blocked(a, t) ? rescue : a, EXIT);
+                if (gClaimable[a][t] != 0) _claim(a, t, _claimTo(a, t, false), EXIT);
             }
         }
-        // 5. Nothing is owed and nothing is left but donations.
+        // 6. Nothing is owed and nothing is left but donations.
         for (uint256 k; k < tokens.length; ++k) {
             address t = tokens[k];
             if (_balanceOf(t, address(market)) != gDonated[t]) {
@@ -1046,21 +1356,32 @@ contract Handler is Test, IJobMarketTypes {
             ProviderInfo memory info = market.provider(providers[i]);
             if (info.staked != 0 || info.thawing != 0 || info.locked != 0) _flag(EXIT, "exit: stake is left");
         }
+        _afterExit();
     }
 
     // ================================================================== shared steps (actions and exit)
 
-    function _requestUnstake(address p, uint256 amount, uint256 cat) internal {
+    /// @dev Unstakes `amount` (bounded to the free stake left once any slash debt is paid from it,
+    ///      or just above it when `over`). The debt is paid first, even by a request that then fails.
+    function _requestUnstake(address p, uint256 amount, bool over, uint256 cat) internal returns (bool) {
         ProviderGhost storage pg = gp[p];
         uint256 free = pg.staked - pg.locked;
-        if (free == 0) return;
-        amount = bound(amount, 1, free);
-        bool expected;
+        uint256 paid = pg.debt < free ? pg.debt : free;
+        uint256 left = free - paid;
+        if (left == 0 && !over) return false;
+        amount = over ? left + 1 + amount % 1e18 : bound(amount, 1, left);
+        bool expected = !over;
         unchecked {
-            expected = uint8(pg.tail - pg.head) < MAX_THAWS;
+            expected = expected && uint8(pg.tail - pg.head) < MAX_THAWS;
         }
         (bool s, bytes memory ret) = _as(p, address(market), abi.encodeCall(IJobMarketCore.requestUnstake, (amount)));
-        if (!_check(expected, s, ret, cat, "requestUnstake")) return;
+        if (!_check(expected, s, ret, cat, "requestUnstake")) {
+            if (over && !s) {
+                _expectError(ret, abi.encodeWithSelector(IJobMarketErrors.StakeInsufficientFree.selector, p, amount, left), cat == EXPECT ? STAKE : cat, "requestUnstake: free stake after the debt");
+            }
+            return false;
+        }
+        _modelDebtPayment(p, paid);
         gThaw[p][pg.tail] = Thaw(amount, gTime + gThawing);
         unchecked {
             ++pg.tail;
@@ -1069,6 +1390,30 @@ contract Handler is Test, IJobMarketTypes {
         pg.thawing += amount;
         _touchP(p);
         _done("requestUnstake", STAKE);
+        return true;
+    }
+
+    function _collectSlashDebt(address p, address caller, uint256 cat) internal {
+        ProviderGhost storage pg = gp[p];
+        uint256 free = pg.staked - pg.locked;
+        uint256 paid = pg.debt < free ? pg.debt : free;
+        (bool s, bytes memory ret) =
+            _as(caller, address(market), abi.encodeCall(IJobMarketDisputes.collectSlashDebt, (p)));
+        if (!_check(paid != 0, s, ret, paid != 0 ? cat : EXPECT, "collectSlashDebt")) return;
+        if (abi.decode(ret, (uint256)) != paid) _flag(STAKE, "collectSlashDebt: paid another amount");
+        _modelDebtPayment(p, paid);
+        _touchP(p);
+        _done("collectSlashDebt", STAKE);
+    }
+
+    /// @dev Slash debt is paid from free stake to the treasury.
+    function _modelDebtPayment(address p, uint256 paid) internal {
+        if (paid == 0) return;
+        gp[p].debt -= paid;
+        gp[p].staked -= paid;
+        _lowerStake(p, paid, true);
+        gAccrued[stakeToken] += paid;
+        gDebtPaid += paid;
     }
 
     function _withdrawStake(address p) internal {
@@ -1109,41 +1454,54 @@ contract Handler is Test, IJobMarketTypes {
         _done("withdrawStake", STAKE);
     }
 
-    function _finalize(uint256 j, address caller) internal {
+    function _finalize(uint256 j, address caller) internal returns (bool) {
         Job memory job = jobs[j];
         bool afterWindow = gTime > gj[j].submittedAt + _snap(j).challengeWindow;
         bool expected = caller == job.client || afterWindow;
         (bool s, bytes memory ret) = _as(caller, address(market), abi.encodeCall(IJobMarketCore.finalizeJob, (job)));
-        if (!_check(expected, s, ret, afterWindow ? EXIT : EXPECT, "finalizeJob")) return;
+        if (!_check(expected, s, ret, afterWindow ? EXIT : EXPECT, "finalizeJob")) return false;
         _modelResultStands(j);
         _done("finalizeJob", SETTLE);
+        return true;
     }
 
-    function _expire(uint256 j, address caller) internal {
+    /// @dev After the deadline only, jailed or not. An accepted job's provider is slashed for
+    ///      liveness: the client gets challengerShareBps of the slash, the treasury the rest.
+    function _expire(uint256 j, address caller) internal returns (bool) {
         Job memory job = jobs[j];
         JobGhost storage g = gj[j];
         bool late = gTime > job.deadline;
-        bool jailed = g.status == JobStatus.Accepted && market.provider(g.provider).jailedUntil > gTime;
-        bool expected = late || jailed;
         (bool s, bytes memory ret) = _as(caller, address(market), abi.encodeCall(IJobMarketCore.expireJob, (job)));
-        if (!_check(expected, s, ret, late ? EXIT : EXPECT, "expireJob")) return;
-        if (g.status == JobStatus.Accepted) {
-            if (late) {
-                Params memory snap = _snap(j);
-                uint256 slash = uint256(job.collateral) * snap.livenessSlashBps / snap.collateralRatioBps;
-                _lowerStake(g.provider, slash, true);
-                gp[g.provider].staked -= slash;
-                _credit(job.client, stakeToken, slash);
-                g.slashed = slash;
-                g.livenessPaid = slash;
-                ++g.slashCount;
-                gSlashedLiveness += slash;
+        if (!_check(late, s, ret, late ? EXIT : EXPECT, "expireJob")) {
+            if (!late && !s) {
+                _expectError(ret, abi.encodeWithSelector(IJobMarketErrors.JobDeadlineNotReached.selector, _id(j), job.deadline, gTime), EXPECT, "expireJob before the deadline");
             }
-            gp[g.provider].locked -= job.collateral;
+            return false;
+        }
+        if (g.status == JobStatus.Accepted) {
+            Params memory snap = _snap(j);
+            uint256 slash = uint256(job.collateral) * snap.livenessSlashBps / snap.collateralRatioBps;
+            uint256 share = slash * snap.challengerShareBps / BPS;
+            ProviderGhost storage pg = gp[g.provider];
+            _lowerStake(g.provider, slash, true);
+            pg.staked -= slash;
+            pg.locked -= job.collateral;
+            _recordMiss(g.provider);
+            _credit(job.client, stakeToken, share);
+            gAccrued[stakeToken] += slash - share;
+            g.slashed = slash;
+            g.clientShare = share;
+            g.treasuryShare = slash - share;
+            ++g.slashCount;
+            gSlashedLiveness += slash;
+            gLivenessToClients += share;
+            gLivenessToTreasury += slash - share;
+            _onLivenessSlash(j, slash);
             _touchP(g.provider);
         }
         _modelRefund(j, JobStatus.Expired);
         _done("expireJob", SETTLE);
+        return true;
     }
 
     function _cancel(uint256 j, address caller) internal {
@@ -1155,55 +1513,77 @@ contract Handler is Test, IJobMarketTypes {
         _done("cancelJob", SETTLE);
     }
 
-    function _resolve(uint256 j, Outcome outcome) internal {
+    /// @dev The arbitrator rules through the verifier module. The loser pays the module
+    ///      disputeFeeBps: of the slash when upheld, of each bond otherwise.
+    function _resolve(uint256 j, Outcome outcome, uint256 winner) internal returns (bool) {
         Job memory job = jobs[j];
-        bool expected = gTime <= gj[j].disputeDeadline;
-        (bool s, bytes memory ret) =
-            _as(arbitrator, address(verifier), abi.encodeCall(ArbitratedVerifier.rule, (job, outcome, "ipfs://ruling")));
-        if (!_check(expected, s, ret, EXPECT, "rule")) return;
         JobGhost storage g = gj[j];
+        bool expected = gTime <= g.disputeDeadline && gModuleActive[address(verifier)]
+            && (outcome != Outcome.Upheld || winner < g.nChallengers);
+        (bool s, bytes memory ret) = _as(
+            arbitrator, address(verifier), abi.encodeCall(ArbitratedVerifier.rule, (job, outcome, winner, "ipfs://ruling"))
+        );
+        if (!_check(expected, s, ret, EXPECT, "rule")) return false;
         if (outcome == Outcome.Upheld) {
-            _returnBond(j);
-            _modelFraudSlash(j, g.challenger);
+            _returnBonds(j, g.bond);
+            _modelFraudSlash(j, g.challengers[winner], _snap(j).disputeFeeBps);
             _done("ruleUpheld", SLASH);
-        } else {
-            if (outcome == Outcome.Rejected) {
-                uint256 kept = g.bond * _snap(j).disputeFeeBps / BPS;
-                gAccrued[job.token] += kept;
-                _credit(g.provider, job.token, g.bond - kept);
-                gBonds[job.token] -= g.bond;
-            } else {
-                _returnBond(j);
-            }
-            _modelResultStands(j);
-            _done(outcome == Outcome.Rejected ? "ruleRejected" : "ruleDraw", SETTLE);
+            return true;
         }
+        uint256 n = g.nChallengers;
+        uint256 feeEach = g.bond * _snap(j).disputeFeeBps / BPS;
+        if (feeEach != 0) _credit(address(verifier), job.token, feeEach * n);
+        g.disputeFees = feeEach * n;
+        gDisputeFees[job.token] += feeEach * n;
+        if (outcome == Outcome.Rejected) {
+            _credit(g.provider, job.token, (g.bond - feeEach) * n);
+            gBonds[job.token] -= g.bond * n;
+            _onRejected(j, g.bond - feeEach);
+        } else {
+            gBonds[job.token] -= feeEach * n;
+            _returnBonds(j, g.bond - feeEach);
+        }
+        _modelResultStands(j);
+        _done(outcome == Outcome.Rejected ? "ruleRejected" : "ruleDraw", SETTLE);
+        return true;
     }
 
-    function _cancelDispute(uint256 j, address caller) internal {
+    /// @dev Nobody ruled in time: the client is refunded, the collateral unlocked with no slash,
+    ///      every bond returned, and the job ends Cancelled.
+    function _cancelDispute(uint256 j, address caller) internal returns (bool) {
         Job memory job = jobs[j];
         bool expected = gTime > gj[j].disputeDeadline;
         (bool s, bytes memory ret) =
-            _as(caller, address(market), abi.encodeCall(IJobMarketExtension.cancelDispute, (job)));
-        if (!_check(expected, s, ret, expected ? EXIT : EXPECT, "cancelDispute")) return;
-        _returnBond(j);
-        _modelResultStands(j);
+            _as(caller, address(market), abi.encodeCall(IJobMarketDisputes.cancelDispute, (job)));
+        if (!_check(expected, s, ret, expected ? EXIT : EXPECT, "cancelDispute")) return false;
+        _returnBonds(j, gj[j].bond);
+        gp[gj[j].provider].locked -= job.collateral;
+        _touchP(gj[j].provider);
+        _modelRefund(j, JobStatus.Cancelled);
         _done("cancelDispute", SETTLE);
+        return true;
     }
 
     function _claim(address a, address t, address to, uint256 cat) internal {
         uint256 amount = gClaimable[a][t];
         bool expected = amount != 0 && !_blocked(to, t);
         uint256 before = _balanceOf(t, to);
-        (bool s, bytes memory ret) = _as(a, address(market), abi.encodeCall(IJobMarketExtension.claim, (t, to)));
+        bool s;
+        bytes memory ret;
+        if (a == address(verifier)) {
+            // The module's fees are withdrawn by the arbitrator through the module.
+            (s, ret) = _as(arbitrator, address(verifier), abi.encodeCall(ArbitratedVerifier.claimFees, (t, to)));
+            actor = address(verifier); // the market sees the module claim its own balance
+        } else {
+            (s, ret) = _as(a, address(market), abi.encodeCall(IJobMarketExtension.claim, (t, to)));
+        }
         if (!_check(expected, s, ret, cat, "claim")) return;
         if (abi.decode(ret, (uint256)) != amount) _flag(SOLVENCY, "claim: returned another amount than the balance");
         if (_balanceOf(t, to) - before != amount) _flag(SOLVENCY, "claim: recipient got another amount");
         _debit(a, t, amount);
         _forwardFees(a, t);
         gOut[t] += amount;
-        gClaimed[t] += amount;
-        _done(to == rescue ? "claimToRescue" : "claim", SOLVENCY);
+        _done(a == address(verifier) ? "claimFees" : to == rescue ? "claimToRescue" : "claim", SOLVENCY);
     }
 
     function _collectFees(address p, address t, address caller, uint256 cat) internal {
@@ -1255,6 +1635,7 @@ contract Handler is Test, IJobMarketTypes {
         g.settledAt = gTime;
         _touchP(g.provider);
         _setStatus(j, JobStatus.Finalized);
+        _onPaid(j, payout);
     }
 
     /// @dev Expiry, cancellation or fraud before settlement: the client gets the whole price back.
@@ -1268,29 +1649,35 @@ contract Handler is Test, IJobMarketTypes {
         _setStatus(j, to);
     }
 
-    function _returnBond(uint256 j) internal {
+    /// @dev Credits `amount` to every challenger of job `j` and closes its bonds.
+    function _returnBonds(uint256 j, uint256 amount) internal {
         JobGhost storage g = gj[j];
         address t = jobs[j].token;
-        _credit(g.challenger, t, g.bond);
-        gBonds[t] -= g.bond;
+        for (uint256 i; i < g.nChallengers; ++i) {
+            if (amount != 0) _credit(g.challengers[i], t, amount);
+        }
+        gBonds[t] -= amount * g.nChallengers;
     }
 
-    /// @dev Fraud proven before settlement: the whole collateral is slashed from the lock, the
-    ///      beneficiary gets `challengerShareBps` of it, the treasury the rest, the client a refund.
-    function _modelFraudSlash(uint256 j, address beneficiary) internal {
+    /// @dev Fraud proven before settlement: the whole collateral is slashed from the lock and the
+    ///      provider jailed; the beneficiary gets challengerShareBps of it, the verifier module
+    ///      `feeBps` (upheld disputes), the treasury the rest, the client a refund.
+    function _modelFraudSlash(uint256 j, address beneficiary, uint256 feeBps) internal {
         Job memory job = jobs[j];
         JobGhost storage g = gj[j];
         uint256 slashed = job.collateral;
         _lowerStake(g.provider, slashed, true);
         gp[g.provider].locked -= slashed;
         gp[g.provider].staked -= slashed;
+        _jail(g.provider, FRAUD_JAIL);
         _touchP(g.provider);
-        _split(j, beneficiary, slashed);
+        _split(j, beneficiary, slashed, feeBps);
         _modelRefund(j, JobStatus.Slashed);
     }
 
     /// @dev Equivocation after finalization: up to the collateral, from free stake first, then from
-    ///      thaw requests newest first; never from other jobs' locks. No refund: the client was served.
+    ///      thaw requests newest first; never from other jobs' or modules' locks. What they cannot
+    ///      cover becomes slash debt. No refund: the client was served. The provider is jailed.
     function _modelSlashAfterSettlement(uint256 j, address reporter) internal {
         Job memory job = jobs[j];
         address p = gj[j].provider;
@@ -1311,25 +1698,35 @@ contract Handler is Test, IJobMarketTypes {
             slashed += take;
         }
         pg.thawing -= slashed - fromFree;
+        uint256 debt = amount - slashed;
+        pg.debt += debt;
+        gj[j].debt = debt;
+        gDebtRecorded += debt;
         _lowerStake(p, slashed, true);
+        _jail(p, FRAUD_JAIL);
         _touchP(p);
         gj[j].postSettlementSlash = true;
-        _split(j, reporter, slashed);
+        _split(j, reporter, slashed, 0);
         _setStatus(j, JobStatus.Slashed);
     }
 
-    function _split(uint256 j, address beneficiary, uint256 slashed) internal {
+    function _split(uint256 j, address beneficiary, uint256 slashed, uint256 feeBps) internal {
         JobGhost storage g = gj[j];
         uint256 reward = slashed * _snap(j).challengerShareBps / BPS;
+        uint256 fee = slashed * feeBps / BPS;
         _credit(beneficiary, stakeToken, reward);
-        gAccrued[stakeToken] += slashed - reward;
+        if (fee != 0) _credit(address(verifier), stakeToken, fee);
+        gAccrued[stakeToken] += slashed - reward - fee;
         g.slashed = slashed;
         g.reward = reward;
-        g.treasuryShare = slashed - reward;
+        g.verifierFee = fee;
+        g.treasuryShare = slashed - reward - fee;
         ++g.slashCount;
         gSlashedFraud += slashed;
         gRewards += reward;
-        gTreasuryShares += slashed - reward;
+        gSlashFees += fee;
+        gFraudToTreasury += slashed - reward - fee;
+        _onFraudSlash(j, beneficiary, slashed, g.debt);
     }
 
     function _recordSubmission(uint256 j, bytes32 out, bytes memory sig) internal {
@@ -1340,8 +1737,28 @@ contract Handler is Test, IJobMarketTypes {
         _setStatus(j, JobStatus.Submitted);
     }
 
-    /// @dev The only transitions DESIGN.md allows. Finalized → Slashed is the post-settlement
-    ///      equivocation slash (the payout stands; the provider's stake pays).
+    /// @dev Three liveness misses within 24 hours jail the provider for 24 hours.
+    function _recordMiss(address p) internal {
+        ProviderGhost storage pg = gp[p];
+        if (gTime > pg.missWindowStart + 24 hours) {
+            pg.missWindowStart = gTime;
+            pg.misses = 1;
+        } else {
+            ++pg.misses;
+        }
+        if (pg.misses >= 3) {
+            pg.misses = 0;
+            _jail(p, LIVENESS_JAIL);
+        }
+    }
+
+    function _jail(address p, uint256 duration) internal {
+        if (gTime + duration > gp[p].jailedUntil) gp[p].jailedUntil = gTime + duration;
+    }
+
+    /// @dev The only transitions DESIGN.md and the dispute rules allow. Finalized → Slashed is the
+    ///      post-settlement equivocation slash (the payout stands; the provider's stake pays);
+    ///      Disputed → Cancelled is a dispute nobody ruled on in time.
     function _setStatus(uint256 j, JobStatus to) internal {
         JobStatus from = gj[j].status;
         bool allowed = (from == JobStatus.Created
@@ -1351,10 +1768,31 @@ contract Handler is Test, IJobMarketTypes {
                 && (to == JobStatus.Submitted || to == JobStatus.Expired || to == JobStatus.Slashed))
             || (from == JobStatus.Submitted
                 && (to == JobStatus.Disputed || to == JobStatus.Finalized || to == JobStatus.Slashed))
-            || (from == JobStatus.Disputed && (to == JobStatus.Finalized || to == JobStatus.Slashed))
+            || (from == JobStatus.Disputed
+                && (to == JobStatus.Finalized || to == JobStatus.Slashed || to == JobStatus.Cancelled))
             || (from == JobStatus.Finalized && to == JobStatus.Slashed);
         if (!allowed) _flag(SETTLE, "a job moved to a state that does not follow its current one");
         gj[j].status = to;
+    }
+
+    // ================================================================== hooks for the attacker's ledger
+
+    function _onPaid(uint256 j, uint256 payout) internal virtual {}
+
+    function _onRejected(uint256 j, uint256 perBond) internal virtual {}
+
+    function _onLivenessSlash(uint256 j, uint256 slash) internal virtual {}
+
+    function _onFraudSlash(uint256 j, address beneficiary, uint256 taken, uint256 debt) internal virtual {}
+
+    function _onModuleSlash(address p, uint256 amount, address beneficiary) internal virtual {}
+
+    function _afterExit() internal virtual {}
+
+    function _afterInit() internal virtual {}
+
+    function _outcomeFor(uint256, uint256 seed) internal view virtual returns (Outcome) {
+        return Outcome(seed % 3);
     }
 
     // ================================================================== ghost balances
@@ -1401,10 +1839,22 @@ contract Handler is Test, IJobMarketTypes {
             }
         }
         for (uint256 i; i < touchedP.length; ++i) {
-            ProviderInfo memory info = market.provider(touchedP[i]);
-            ProviderGhost storage pg = gp[touchedP[i]];
+            address p = touchedP[i];
+            ProviderInfo memory info = market.provider(p);
+            ProviderGhost storage pg = gp[p];
+            uint256 c = cat == SETTLE || cat == SLASH ? cat : STAKE;
             if (info.staked != pg.staked || info.locked != pg.locked || info.thawing != pg.thawing) {
-                _flag(cat == SETTLE || cat == SLASH ? cat : STAKE, string.concat(_lastAction, ": stake differs from the model"));
+                _flag(c, string.concat(_lastAction, ": stake differs from the model"));
+            }
+            if (info.slashDebt != pg.debt) _flag(c, string.concat(_lastAction, ": slash debt differs from the model"));
+            if (info.jailedUntil != pg.jailedUntil || info.livenessMisses != pg.misses) {
+                _flag(c, string.concat(_lastAction, ": jail or liveness misses differ from the model"));
+            }
+            if (info.signerEpoch != pg.signerEpoch || info.signer != _keyAddr(pg.index, pg.signerEpoch)) {
+                _flag(SIG, string.concat(_lastAction, ": signer key or epoch differs from the model"));
+            }
+            if (market.moduleStake(module, p).locked != gModuleLocked[p]) {
+                _flag(c, string.concat(_lastAction, ": module lock differs from the model"));
             }
         }
         delete touchedA;
@@ -1448,6 +1898,27 @@ contract Handler is Test, IJobMarketTypes {
         return succeeded;
     }
 
+    /// @dev Flags unless `ret` is exactly the revert data `want` (error and arguments).
+    function _expectError(bytes memory ret, bytes memory want, uint256 cat, string memory what) internal {
+        if (keccak256(ret) != keccak256(want)) {
+            _flag(cat, string.concat(what, ": reverted with ", _selectorOf(ret), " instead of ", _selectorOf(want)));
+        }
+    }
+
+    /// @dev Makes a call that must revert with exactly `want`; flags a success or another error.
+    function _mustRevertWith(address caller, address target, bytes memory data, bytes memory want, uint256 cat, string memory what)
+        internal
+        returns (bool reverted)
+    {
+        (bool s, bytes memory ret) = _as(caller, target, data);
+        if (s) {
+            _flag(cat, string.concat(what, ": succeeded"));
+            return false;
+        }
+        _expectError(ret, want, cat, what);
+        return true;
+    }
+
     function _mustFail(address caller, bytes memory data, string memory what) internal {
         _mustFailCat(caller, address(market), data, SIG, what);
     }
@@ -1471,27 +1942,53 @@ contract Handler is Test, IJobMarketTypes {
 
     function _canLock(address p, uint256 collateral) internal view returns (bool) {
         ProviderGhost storage pg = gp[p];
-        return market.provider(p).jailedUntil <= gTime && pg.staked >= gMinStake && collateral <= pg.staked - pg.locked;
+        return pg.jailedUntil <= gTime && pg.staked >= gMinStake && collateral <= pg.staked - pg.locked;
     }
 
+    /// @dev An open job's offer: unpaused, active, same token, price at or below the job's (the
+    ///      deadline's room for maxLatency is checked by the caller).
     function _offerOk(address p, Job memory job) internal view returns (bool) {
         Offer memory o = market.offer(p, job.model);
         return !market.provider(p).offersPaused && o.active && o.token == job.token && o.price <= job.price;
     }
 
-    function _evidenceValid(address p, uint8 k) internal view returns (bool) {
-        ProviderGhost storage pg = gp[p];
-        if (k == pg.signerIdx) return true;
-        return pg.hasPrev && k == pg.prevIdx && gTime <= pg.signerChangedAt + gThawing;
+    function _latency(address p, Job memory job) internal view returns (uint256) {
+        return market.offer(p, job.model).maxLatency;
     }
 
-    function _verifierOf(ModelId m) internal view returns (address) {
-        for (uint256 i; i < models.length; ++i) {
-            if (ModelId.unwrap(models[i]) == ModelId.unwrap(m)) {
-                return determinismOf[i] == Determinism.NONE ? address(0) : address(verifier);
-            }
+    /// @dev Key index k became the signer at epoch k; it is evidence for a job iff it became the
+    ///      signer at or after the job's signer epoch (and it did become the signer).
+    function _evidenceValid(uint256 j, uint256 k) internal view returns (bool) {
+        return k >= gj[j].signerEpoch && k <= gp[gj[j].provider].signerEpoch;
+    }
+
+    /// @dev The provider itself, or any key that ever signed for it, may not dispute its jobs.
+    function _isProviderOrKey(address p, address who) internal view returns (bool) {
+        if (who == p) return true;
+        ProviderGhost storage pg = gp[p];
+        for (uint256 k; k <= pg.signerEpoch; ++k) {
+            if (_keyAddr(pg.index, k) == who) return true;
         }
-        return address(0);
+        return false;
+    }
+
+    function _modelIsRegistered(ModelId m) internal view returns (bool) {
+        for (uint256 i; i < models.length; ++i) {
+            if (ModelId.unwrap(models[i]) == ModelId.unwrap(m)) return modelRegistered[i];
+        }
+        return false;
+    }
+
+    function _bondOf(uint256 j) internal view returns (uint256 bond) {
+        bond = uint256(jobs[j].price) * _snap(j).bondRatioBps / BPS;
+        if (bond < bondFloorOf[jobs[j].token]) bond = bondFloorOf[jobs[j].token];
+    }
+
+    /// @dev An honest account that may challenge: a challenger or a client.
+    function _honestChallenger(uint256 seed) internal view returns (address) {
+        uint256 n = challengers.length + clients.length;
+        uint256 i = seed % n;
+        return i < challengers.length ? challengers[i] : clients[i - challengers.length];
     }
 
     /// @dev DESIGN.md's bounds, written independently of the implementation. Returns the error the
@@ -1554,7 +2051,8 @@ contract Handler is Test, IJobMarketTypes {
         uint256 r = seed % 16;
         if (r == 0) return gTime + bound(seed >> 4, 30 days + 1, 31 days); // too far
         if (r == 1) return gTime + 30 days; //                                 the furthest allowed
-        return gTime + bound(seed >> 4, 1, 2 days);
+        if (r == 2) return gTime + bound(seed >> 4, 1, 2 * MAX_LATENCY); //    around an offer's maxLatency
+        return gTime + bound(seed >> 4, 2 * MAX_LATENCY, 2 days);
     }
 
     function _blocked(address a, address t) internal view returns (bool) {
@@ -1565,10 +2063,12 @@ contract Handler is Test, IJobMarketTypes {
         return IERC20(t).balanceOf(a);
     }
 
-    /// @dev Gives `to` at least `amount` of `t`: mints mock tokens, or pays the stake token from the stash.
+    /// @dev Gives `to` at least `amount` of `t`: mints mock tokens, or pays the stake token from the
+    ///      stash. Never for the attacker's addresses: they live on what the attacker started with.
     function _fund(address to, address t, uint256 amount) internal returns (bool) {
         uint256 have = _balanceOf(t, to);
         if (have >= amount) return true;
+        if (isAttacker[to]) return false;
         if (t == stakeToken) {
             IERC20(t).safeTransfer(to, amount - have);
             return true;
@@ -1603,18 +2103,23 @@ contract Handler is Test, IJobMarketTypes {
         _approve(x.client, r.token, 0);
         uint256 deadline = gTime + 1 hours;
         bytes32 digest = SigUtils.permitDigest(IERC20Permit(r.token), x.client, address(market), r.price, deadline);
-        (uint8 v, bytes32 rr, bytes32 ss) = vm.sign(clientKeys[x.clientIdx], digest);
+        (uint8 v, bytes32 rr, bytes32 ss) = vm.sign(x.clientKey, digest);
         return abi.encodeCall(IJobMarketCore.createJobWithPermit, (r, x.input, deadline, v, rr, ss));
     }
 
     // ================================================================== signatures
 
+    /// @dev Provider `providerIdx`'s key number k (which becomes its signer at epoch k).
     function _signerKey(uint256 providerIdx, uint256 k) internal pure returns (uint256) {
         return uint256(keccak256(abi.encode("depinfer.signer", providerIdx, k)));
     }
 
+    function _keyAddr(uint256 providerIdx, uint256 k) internal pure returns (address) {
+        return vm.addr(_signerKey(providerIdx, k));
+    }
+
     function _currentKey(address p) internal view returns (uint256) {
-        return _signerKey(gp[p].index, gp[p].signerIdx);
+        return _signerKey(gp[p].index, gp[p].signerEpoch);
     }
 
     /// @dev EIP-712 attestation, with the digest built here from DESIGN.md's fields rather than read
@@ -1658,6 +2163,10 @@ contract Handler is Test, IJobMarketTypes {
 
     // ================================================================== job selection
 
+    function _id(uint256 j) internal view returns (JobId) {
+        return JobId.wrap(keccak256(abi.encode(jobs[j])));
+    }
+
     function _mask(JobStatus s) internal pure returns (uint256) {
         return 1 << uint8(s);
     }
@@ -1688,6 +2197,7 @@ contract Handler is Test, IJobMarketTypes {
             if (mask & _mask(gj[j].status) == 0) continue;
             uint256 deadline = jobs[j].deadline;
             if ((cond == LIVE || cond == DIRECT_LIVE) && gTime > deadline) continue;
+            if (cond == LIVE && gj[j].infeasible) continue;
             if (cond == LATE && gTime <= deadline) continue;
             if (cond == DIRECT_LIVE && jobs[j].provider == address(0)) continue;
             if (cond == IN_WINDOW && gTime > gj[j].submittedAt + gParamsAt[jobs[j].paramsVersion].challengeWindow) continue;
@@ -1755,12 +2265,15 @@ contract Handler is Test, IJobMarketTypes {
 
     /// @notice Successful calls per action, as one line (for a failing assertion's message while debugging).
     function stats() external view returns (string memory out) {
-        string[32] memory names = [
-            "stake", "requestUnstake", "withdrawStake", "createJob", "createJobWithPermit", "createJobFromBalance",
-            "acceptJob", "submitResult", "acceptAndSubmit", "finalizeJob", "finalizeJobs", "expireJob", "cancelJob",
-            "openDispute", "ruleUpheld", "ruleRejected", "ruleDraw", "cancelDispute", "reportEquivocation",
-            "replaySignature", "deposit", "claim", "claimToRescue", "withdraw", "sweepToTreasury", "setParams",
-            "setThawingPeriod", "pause", "blocklist", "unauthorized", "collectFees", "rotateSigner"
+        string[50] memory names = [
+            "stake", "requestUnstake", "withdrawStake", "collectSlashDebt", "createJob", "createJobWithPermit",
+            "createJobFromBalance", "acceptJob", "submitResult", "acceptAndSubmit", "finalizeJob", "finalizeJobs",
+            "expireJob", "cancelJob", "openDispute", "joinDispute", "ruleUpheld", "ruleRejected", "ruleDraw",
+            "cancelDispute", "reportEquivocation", "replaySignature", "deposit", "claim", "claimToRescue", "claimFees",
+            "withdraw", "sweepToTreasury", "setParams", "setThawingPeriod", "pause", "blocklist", "unauthorized",
+            "collectFees", "rotateSigner", "setModuleAllowance", "moduleLock", "moduleRelease", "moduleSlash",
+            "moduleRetired", "releaseRetiredModuleLock", "setOffer", "attackSelfJob", "attackSelfJail",
+            "attackSelfDispute", "attackLie", "attackRotateKey", "attackInfeasible", "attackDebtDodge", "acceptInfeasible"
         ];
         out = string.concat("ok ", Strings.toString(totalOk), "/", Strings.toString(totalCalls), ":");
         for (uint256 i; i < names.length; ++i) {
