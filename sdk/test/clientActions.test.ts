@@ -109,6 +109,11 @@ describe("SDK client actions on the in-process chain", () => {
     const nonce = await provider.getTransactionCount({ address: provider.account.address });
     await expect(disputeJob(provider, { market, job: j })).rejects.toBeInstanceOf(DisputeByProviderError);
     expect(await provider.getTransactionCount({ address: provider.account.address })).toBe(nonce);
+    // Nor may its current signer key (refused by the market too, as DisputeByProvider).
+    const signerClient = createDepinferClient({ chain: provider.chain!, transport: custom(connection.provider), account: signerAccount, deployment: { market } });
+    const signerRefused = await disputeJob(signerClient, { market, job: j }).catch((e: unknown) => e);
+    expect(signerRefused).toBeInstanceOf(DisputeByProviderError);
+    expect((signerRefused as DisputeByProviderError).args).toEqual({ jobId, caller: signerAccount.address });
 
     const dispute = await disputeJob(challenger, { market, job: j, evidence: "ipfs://bafy-rerun-of-contested" });
     const receipt = await challenger.waitForTransactionReceipt({ hash: dispute.hash });

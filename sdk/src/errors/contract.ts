@@ -188,7 +188,7 @@ export const contractErrorHints: ContractErrorHints = {
   DisputeResolutionClosed: ({ jobId, deadline, nowTime }) =>
     `The dispute on job ${jobId} closed at ${time(deadline)} (now ${time(nowTime)}): it can no longer be joined or ruled on, only cancelled with cancelDispute(), which refunds the client and returns every bond.`,
   DisputeByProvider: ({ jobId, caller }) =>
-    `${caller} is job ${jobId}'s provider or a key that signed for it, and may not dispute its own job: a challenge must come from another account.`,
+    `${caller} is job ${jobId}'s provider or its current signer key, and may not dispute its own job: a challenge must come from another account.`,
   DisputeFull: ({ jobId, maxChallengers }) =>
     `The dispute on job ${jobId} already has ${maxChallengers} challengers, the most allowed: nothing to join; the verifier rules on the evidence already posted.`,
   DisputeAlreadyJoined: ({ jobId, challenger }) =>

@@ -1,5 +1,4 @@
 import {
-  isAddressEqual,
   type Account,
   type Address,
   type Chain,
@@ -13,7 +12,7 @@ import { readContract } from "viem/actions";
 
 import { jobMarketAbi } from "../../abis/jobMarket.js";
 import {
-  DisputeByProviderError,
+  type DisputeByProviderError,
   type DisputeNoVerifierError,
   type ERC20InsufficientBalanceError,
   type FeeOnTransferTokenError,
@@ -28,6 +27,7 @@ import { JobStatus, type Job } from "../../types.js";
 import { ensureAllowance } from "../../utils/erc20.js";
 import { jobIdOf } from "../../utils/jobId.js";
 import { writeMarket } from "../../utils/write.js";
+import { assertNotProvider } from "./notProvider.js";
 
 export interface DisputeJobParameters {
   market: Address;
@@ -67,8 +67,8 @@ export type DisputeJobErrorType =
 /**
  * Opens a dispute on a submitted job inside its challenge window, posting the bond in the job's
  * token (approved first if needed). The verifier module for the job's class then rules; others may
- * join the dispute with the same bond ({@link joinDispute}). The job's provider, and any key that
- * signed for it, may not dispute it: that throws `DisputeByProviderError` before an approval is sent.
+ * join the dispute with the same bond ({@link joinDispute}). The job's provider and its current
+ * signer key may not dispute it: that throws `DisputeByProviderError` before an approval is sent.
  *
  * @example
  * const { hash, bond } = await disputeJob(walletClient, { market, job, evidence: "ipfs://bafy…" });
@@ -85,8 +85,7 @@ export async function disputeJob<chain extends Chain | undefined>(
     readContract(client, { address: market, abi: jobMarketAbi, functionName: "jobState", args: [jobId] }),
   ]);
   if (state.status === JobStatus.Submitted) {
-    const keyEpoch = await readContract(client, { address: market, abi: jobMarketAbi, functionName: "signerKeyEpoch", args: [state.provider, caller] });
-    if (isAddressEqual(caller, state.provider) || keyEpoch !== 0n) throw new DisputeByProviderError({ args: { jobId, caller } });
+    await assertNotProvider(client, market, jobId, state.provider, caller);
   }
   const ratioBond = (job.price * BigInt(params.bondRatioBps)) / 10_000n;
   const bond = ratioBond > tokenConfig.bondFloor ? ratioBond : tokenConfig.bondFloor;

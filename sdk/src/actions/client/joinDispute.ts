@@ -14,7 +14,7 @@ import { getBlock, readContract } from "viem/actions";
 import { jobMarketAbi } from "../../abis/jobMarket.js";
 import {
   DisputeAlreadyJoinedError,
-  DisputeByProviderError,
+  type DisputeByProviderError,
   DisputeFullError,
   DisputeResolutionClosedError,
   type ERC20InsufficientBalanceError,
@@ -27,6 +27,7 @@ import { JobStatus, type Job } from "../../types.js";
 import { ensureAllowance } from "../../utils/erc20.js";
 import { jobIdOf } from "../../utils/jobId.js";
 import { writeMarket } from "../../utils/write.js";
+import { assertNotProvider } from "./notProvider.js";
 
 /** The most challengers one dispute may have (`JobMarketBase.MAX_CHALLENGERS`). */
 export const MAX_CHALLENGERS = 4;
@@ -73,8 +74,8 @@ export type JoinDisputeErrorType =
  * (it alone gets the reward; every bond comes back when the dispute is upheld). At most four
  * challengers, until the dispute's resolution deadline.
  *
- * A join the market would refuse because of who calls or when (the job's provider or one of its
- * keys, a challenger already in, a full or closed dispute) throws its typed error before anything
+ * A join the market would refuse because of who calls or when (the job's provider or its current
+ * signer key, a challenger already in, a full or closed dispute) throws its typed error before anything
  * is sent, so no approval is spent on it.
  *
  * @example
@@ -98,8 +99,7 @@ export async function joinDispute<chain extends Chain | undefined>(
     const landsAt = block.timestamp + 1n;
     const deadline = BigInt(record.deadline);
     if (landsAt > deadline) throw new DisputeResolutionClosedError({ args: { jobId, deadline, nowTime: landsAt } });
-    const keyEpoch = await readContract(client, { address: market, abi: jobMarketAbi, functionName: "signerKeyEpoch", args: [state.provider, caller] });
-    if (isAddressEqual(caller, state.provider) || keyEpoch !== 0n) throw new DisputeByProviderError({ args: { jobId, caller } });
+    await assertNotProvider(client, market, jobId, state.provider, caller);
     if (challengers.length >= MAX_CHALLENGERS) throw new DisputeFullError({ args: { jobId, maxChallengers: BigInt(MAX_CHALLENGERS) } });
     if (challengers.some((c) => isAddressEqual(c, caller))) throw new DisputeAlreadyJoinedError({ args: { jobId, challenger: caller } });
     await ensureAllowance(client, job.token, market, record.bond);
