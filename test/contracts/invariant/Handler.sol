@@ -164,6 +164,7 @@ contract Handler is Test, IJobMarketTypes {
         uint256 debt; //             recorded as slash debt (post-settlement), stake token
         uint256 reward; //           stake token, to the winning challenger or reporter
         uint256 verifierFee; //      stake token, to the verifier module (upheld disputes)
+        bool upheld; //              slashed by an upheld ruling (the module earned its arbitration fee)
         uint256 treasuryShare; //    stake token
         uint256 clientShare; //      stake token, the client's part of a liveness slash
     }
@@ -1514,7 +1515,8 @@ contract Handler is Test, IJobMarketTypes {
     }
 
     /// @dev The arbitrator rules through the verifier module. The loser pays the module
-    ///      disputeFeeBps: of the slash when upheld, of each bond otherwise.
+    ///      disputeFeeBps of each bond: from the bonds when the result stands, and the same value
+    ///      in stake at the job's rate from the slash when upheld (see `_upheldFee`).
     function _resolve(uint256 j, Outcome outcome, uint256 winner) internal returns (bool) {
         Job memory job = jobs[j];
         JobGhost storage g = gj[j];
@@ -1525,8 +1527,10 @@ contract Handler is Test, IJobMarketTypes {
         );
         if (!_check(expected, s, ret, EXPECT, "rule")) return false;
         if (outcome == Outcome.Upheld) {
+            uint256 fee = _upheldFee(j);
+            g.upheld = true;
             _returnBonds(j, g.bond);
-            _modelFraudSlash(j, g.challengers[winner], _snap(j).disputeFeeBps);
+            _modelFraudSlash(j, g.challengers[winner], fee);
             _done("ruleUpheld", SLASH);
             return true;
         }
@@ -1661,8 +1665,8 @@ contract Handler is Test, IJobMarketTypes {
 
     /// @dev Fraud proven before settlement: the whole collateral is slashed from the lock and the
     ///      provider jailed; the beneficiary gets challengerShareBps of it, the verifier module
-    ///      `feeBps` (upheld disputes), the treasury the rest, the client a refund.
-    function _modelFraudSlash(uint256 j, address beneficiary, uint256 feeBps) internal {
+    ///      `fee` (upheld disputes), the treasury the rest, the client a refund.
+    function _modelFraudSlash(uint256 j, address beneficiary, uint256 fee) internal {
         Job memory job = jobs[j];
         JobGhost storage g = gj[j];
         uint256 slashed = job.collateral;
@@ -1671,7 +1675,7 @@ contract Handler is Test, IJobMarketTypes {
         gp[g.provider].staked -= slashed;
         _jail(g.provider, FRAUD_JAIL);
         _touchP(g.provider);
-        _split(j, beneficiary, slashed, feeBps);
+        _split(j, beneficiary, slashed, fee);
         _modelRefund(j, JobStatus.Slashed);
     }
 
@@ -1710,10 +1714,24 @@ contract Handler is Test, IJobMarketTypes {
         _setStatus(j, JobStatus.Slashed);
     }
 
-    function _split(uint256 j, address beneficiary, uint256 slashed, uint256 feeBps) internal {
+    /// @dev The arbitration fee of an upheld dispute (docs/protocol.md 4.1): what the failed
+    ///      challenge would have paid the module, disputeFeeBps of each of the n bonds, converted to
+    ///      stake at the job's own rate (C × 10_000 / (P × collateralRatioBps) stake units per payment
+    ///      unit), at most what the winner's share leaves of the slash (the whole collateral C).
+    function _upheldFee(uint256 j) internal view returns (uint256 fee) {
+        Job memory job = jobs[j];
+        Params memory snap = _snap(j);
+        uint256 bondFees = gj[j].bond * snap.disputeFeeBps / BPS * gj[j].nChallengers;
+        fee = bondFees * job.collateral * BPS / (uint256(job.price) * snap.collateralRatioBps);
+        uint256 left = job.collateral - uint256(job.collateral) * snap.challengerShareBps / BPS;
+        if (fee > left) fee = left;
+    }
+
+    /// @dev Shares a fraud slash: challengerShareBps to `beneficiary`, `fee` to the verifier module,
+    ///      the treasury the rest.
+    function _split(uint256 j, address beneficiary, uint256 slashed, uint256 fee) internal {
         JobGhost storage g = gj[j];
         uint256 reward = slashed * _snap(j).challengerShareBps / BPS;
-        uint256 fee = slashed * feeBps / BPS;
         _credit(beneficiary, stakeToken, reward);
         if (fee != 0) _credit(address(verifier), stakeToken, fee);
         gAccrued[stakeToken] += slashed - reward - fee;

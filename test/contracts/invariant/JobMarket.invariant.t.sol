@@ -261,10 +261,13 @@ contract JobMarketInvariantTest is Fixture {
 
     // ================================================================== 4. slash split
 
-    /// @notice Fraud: challenger reward + verifier fee + treasury share == slashed, the reward and the
-    ///         fee each at most 50 %. Liveness: client share + treasury share == slashed, the client's
-    ///         share at most 50 % (a miss never pays its client, or a provider that is its own
-    ///         client, in full). Module slashes: reward + treasury == slashed. Totals add up.
+    /// @notice Fraud: challenger reward + verifier fee + treasury share == slashed, the reward at most
+    ///         50 %; the verifier module's fee is paid only for an upheld ruling, and is what the failed
+    ///         challenge would have paid it (disputeFeeBps of each bond) in stake at the job's rate,
+    ///         or all the reward leaves of the slash when that is less. Liveness: client share +
+    ///         treasury share == slashed, the client's share at most 50 % (a miss never pays its
+    ///         client, or a provider that is its own client, in full). Module slashes: reward +
+    ///         treasury == slashed. Totals add up.
     function invariant_slashSplit() public view {
         uint256 n = handler.jobCount();
         for (uint256 j; j < n; ++j) {
@@ -273,7 +276,7 @@ contract JobMarketInvariantTest is Fixture {
             if (g.status == JobStatus.Slashed) {
                 assertEq(g.reward + g.verifierFee + g.treasuryShare, g.slashed, "split: reward + fee + treasury share != slashed");
                 assertLe(g.reward * 2, g.slashed, "split: challenger share above 50%");
-                assertLe(g.verifierFee * 2, g.slashed, "split: arbitration fee above 50%");
+                _assertArbitrationFee(j, g);
                 assertEq(g.clientShare, 0, "split: a fraud slash paid the client");
             } else {
                 assertEq(g.clientShare + g.treasuryShare, g.slashed, "split: liveness client share + treasury share != slashed");
@@ -286,6 +289,24 @@ contract JobMarketInvariantTest is Fixture {
         assertEq(handler.gModuleRewards() + handler.gModuleToTreasury(), handler.gModuleSlashed(), "split: module totals differ");
         assertLe(handler.gModuleRewards() * 2, handler.gModuleSlashed(), "split: module slash reward above 50%");
         _assertNoFlag(handler.SPLIT());
+    }
+
+    /// @dev The upheld fee, from docs/protocol.md 4.1: A = min(bps(B, disputeFee) × n × C × 10_000 /
+    ///      (P × collateralRatio), C − share): the module earns the same value whichever way it rules.
+    function _assertArbitrationFee(uint256 j, Handler.JobGhost memory g) internal view {
+        if (!g.upheld) {
+            assertEq(g.verifierFee, 0, "split: the verifier module was paid from a slash nobody ruled on");
+            return;
+        }
+        Job memory job = handler.jobAt(j);
+        Params memory snap = handler.ghostParams(job.paramsVersion);
+        uint256 inStake = uint256(g.bond) * snap.disputeFeeBps / 10_000 * g.nChallengers * job.collateral * 10_000
+            / (uint256(job.price) * snap.collateralRatioBps);
+        assertLe(g.verifierFee, inStake, "split: arbitration fee above the failed-challenge fee at the job's rate");
+        assertTrue(
+            g.verifierFee == inStake || g.verifierFee == g.slashed - g.reward,
+            "split: arbitration fee neither the failed-challenge fee at the job's rate nor capped by the slash"
+        );
     }
 
     // ================================================================== 5. stake accounting
