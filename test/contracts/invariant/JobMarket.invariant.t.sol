@@ -464,13 +464,13 @@ contract JobMarketInvariantTest is Fixture {
 
     // ================================================================== 11. no fault pays
 
-    /// @notice The attacker (one provider and the sybil client and challenger only it funds, one
-    ///         economic party) never ends up with more than it started with plus what honest work
-    ///         paid it, less the least DESIGN.md says each of its faults costs: per token,
-    ///         wallets + claimable + stake + thawing − slash debt ≤ start + honest income − penalty
-    ///         floor (stake token). And each of its moves that must fail did (self-dispute by the
-    ///         provider or its keys, accepting an infeasible open job, a retired key as evidence or
-    ///         signer, early expiry under a jail, unstaking past a debt).
+    /// @notice The attacker (one provider and the sybil client and challenger only it funds, plus
+    ///         any retired key of its own it disputes with: one economic party) never ends up with
+    ///         more than it started with plus what honest work paid it, less the least DESIGN.md says
+    ///         each of its faults costs: per token, wallets + claimable + stake + thawing − slash debt
+    ///         ≤ start + honest income − penalty floor (stake token). And each of its moves that must
+    ///         fail did (self-dispute by the provider or its current key, accepting an infeasible open
+    ///         job, a retired key as evidence or signer, early expiry under a jail, unstaking past a debt).
     function invariant_noFaultPays() public view {
         uint256 nt = handler.tokenCount();
         for (uint256 k; k < nt; ++k) {
