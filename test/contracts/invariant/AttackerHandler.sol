@@ -439,13 +439,16 @@ abstract contract AttackerHandler is Handler {
         uint256 free = pg.staked - pg.locked;
         if (free == 0) return;
         if (seed % 3 == 0) {
-            uint256 allowance = gModuleLocked[attacker] + free;
+            // A module lock first pays any slash debt from the free stake: lock what is left.
+            uint256 lock = free - (pg.debt < free ? pg.debt : free);
+            if (lock == 0) return;
+            uint256 allowance = gModuleLocked[attacker] + lock;
             (bool s,) = _as(
                 attacker, address(market), abi.encodeCall(IJobMarketDisputes.setModuleAllowance, (module, uint96(allowance)))
             );
             if (!s) return;
             gModuleAllowance[attacker] = allowance;
-            _moduleLock(attacker, free, EXPECT);
+            _moduleLock(attacker, lock, EXPECT);
             return;
         }
         address t = _blocked(sybilClient, address(usdc)) ? tokens[1] : address(usdc);

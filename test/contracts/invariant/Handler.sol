@@ -187,7 +187,7 @@ contract Handler is Test, IJobMarketTypes {
 
     mapping(address provider => ProviderGhost) internal gp;
     mapping(address provider => mapping(uint8 index => Thaw)) internal gThaw;
-    mapping(address provider => uint256) public gModuleAllowance; // given to `module`
+    mapping(address provider => uint256) public gModuleAllowance; // given to `module`, less what it slashed
     mapping(address provider => uint256) public gModuleLocked; //    held by `module`
     mapping(address account => mapping(address token => uint256)) public gClaimable;
     mapping(address token => uint256) public gAccrued;
@@ -949,7 +949,8 @@ contract Handler is Test, IJobMarketTypes {
                 _as(p, address(market), abi.encodeCall(IJobMarketDisputes.setModuleAllowance, (module, uint96(allowance))));
             if (!_check(true, s, ret, EXPECT, "setModuleAllowance")) return;
             gModuleAllowance[p] = allowance;
-            _ok("setModuleAllowance");
+            _touchP(p);
+            _done("setModuleAllowance", STAKE);
         } else if (kind == 1) {
             amount = bound(amount, 0, gModuleAllowance[p] + 1e18);
             _moduleLock(p, amount, EXPECT);
@@ -973,11 +974,24 @@ contract Handler is Test, IJobMarketTypes {
         }
     }
 
+    /// @dev A lock first pays the provider's slash debt from its free stake (to the treasury), then
+    ///      locks from what is left; the allowance bounds what the module holds at once.
     function _moduleLock(address p, uint256 amount, uint256 cat) internal returns (bool) {
+        ProviderGhost storage pg = gp[p];
+        uint256 free = pg.staked - pg.locked;
+        uint256 paid = pg.debt < free ? pg.debt : free;
         bool expected = gModuleActive[module] && !gPaused && amount != 0
-            && gModuleLocked[p] + amount <= gModuleAllowance[p] && _canLock(p, amount);
+            && gModuleLocked[p] + amount <= gModuleAllowance[p] && pg.jailedUntil <= gTime
+            && pg.staked - paid >= gMinStake && amount <= free - paid;
         (bool s, bytes memory ret) = _as(module, address(market), abi.encodeCall(IJobMarketDisputes.moduleLock, (p, amount)));
-        if (!_check(expected, s, ret, cat, "moduleLock")) return false;
+        if (!_check(expected, s, ret, cat, "moduleLock")) {
+            if (!s && amount == 0) _expectError(ret, abi.encodeWithSelector(IJobMarketErrors.AmountZero.selector), EXPECT, "moduleLock of nothing");
+            return false;
+        }
+        if (paid != 0) {
+            _modelDebtPayment(p, paid);
+            _ok("moduleLockPaidDebt");
+        }
         gModuleLocked[p] += amount;
         gp[p].locked += amount;
         _touchP(p);
@@ -986,24 +1000,35 @@ contract Handler is Test, IJobMarketTypes {
     }
 
     function _moduleRelease(address p, uint256 amount, uint256 cat) internal {
-        bool expected = amount <= gModuleLocked[p];
+        bool expected = amount != 0 && amount <= gModuleLocked[p];
         (bool s, bytes memory ret) =
             _as(module, address(market), abi.encodeCall(IJobMarketDisputes.moduleRelease, (p, amount)));
-        if (!_check(expected, s, ret, expected ? cat : EXPECT, "moduleRelease")) return;
+        if (!_check(expected, s, ret, expected ? cat : EXPECT, "moduleRelease")) {
+            if (!s && amount == 0) _expectError(ret, abi.encodeWithSelector(IJobMarketErrors.AmountZero.selector), EXPECT, "moduleRelease of nothing");
+            return;
+        }
         gModuleLocked[p] -= amount;
         gp[p].locked -= amount;
         _touchP(p);
         _done("moduleRelease", STAKE);
     }
 
+    /// @dev A slash uses the allowance up (down to zero if the provider lowered it below the lock):
+    ///      what a provider allowed a module is the most it can lose to it until it grants more.
     function _moduleSlash(address p, uint256 amount, address beneficiary, uint256 rewardBps) internal {
-        bool expected = gModuleActive[module] && amount <= gModuleLocked[p] && rewardBps <= MAX_SHARE_BPS;
+        bool expected = gModuleActive[module] && amount != 0 && amount <= gModuleLocked[p] && rewardBps <= MAX_SHARE_BPS;
         (bool s, bytes memory ret) = _as(
             module, address(market), abi.encodeCall(IJobMarketDisputes.moduleSlash, (p, amount, beneficiary, rewardBps))
         );
-        if (!_check(expected, s, ret, EXPECT, "moduleSlash")) return;
+        if (!_check(expected, s, ret, EXPECT, "moduleSlash")) {
+            if (!s && amount == 0 && gModuleActive[module] && rewardBps <= MAX_SHARE_BPS) {
+                _expectError(ret, abi.encodeWithSelector(IJobMarketErrors.AmountZero.selector), EXPECT, "moduleSlash of nothing");
+            }
+            return;
+        }
         uint256 reward = amount * rewardBps / BPS;
         if (abi.decode(ret, (uint256)) != reward) _flag(SPLIT, "moduleSlash: reward differs from rewardBps of the slash");
+        gModuleAllowance[p] = amount < gModuleAllowance[p] ? gModuleAllowance[p] - amount : 0;
         gModuleLocked[p] -= amount;
         gp[p].locked -= amount;
         gp[p].staked -= amount;
@@ -1019,11 +1044,16 @@ contract Handler is Test, IJobMarketTypes {
     }
 
     function _releaseRetired(address p, address caller, uint256 cat) internal {
-        bool expected = !gModuleActive[module];
+        bool expected = !gModuleActive[module] && gModuleLocked[p] != 0;
         (bool s, bytes memory ret) = _as(
             caller, address(market), abi.encodeCall(IJobMarketDisputes.releaseRetiredModuleLock, (module, p))
         );
-        if (!_check(expected, s, ret, expected ? cat : EXPECT, "releaseRetiredModuleLock")) return;
+        if (!_check(expected, s, ret, expected ? cat : EXPECT, "releaseRetiredModuleLock")) {
+            if (!s && !gModuleActive[module] && gModuleLocked[p] == 0) {
+                _expectError(ret, abi.encodeWithSelector(IJobMarketErrors.AmountZero.selector), EXPECT, "releaseRetiredModuleLock of nothing");
+            }
+            return;
+        }
         gp[p].locked -= gModuleLocked[p];
         gModuleLocked[p] = 0;
         _touchP(p);
@@ -1871,9 +1901,9 @@ contract Handler is Test, IJobMarketTypes {
             if (info.signerEpoch != pg.signerEpoch || info.signer != _keyAddr(pg.index, pg.signerEpoch)) {
                 _flag(SIG, string.concat(_lastAction, ": signer key or epoch differs from the model"));
             }
-            if (market.moduleStake(module, p).locked != gModuleLocked[p]) {
-                _flag(c, string.concat(_lastAction, ": module lock differs from the model"));
-            }
+            ModuleStake memory ms = market.moduleStake(module, p);
+            if (ms.locked != gModuleLocked[p]) _flag(c, string.concat(_lastAction, ": module lock differs from the model"));
+            if (ms.allowance != gModuleAllowance[p]) _flag(c, string.concat(_lastAction, ": module allowance differs from the model"));
         }
         delete touchedA;
         delete touchedT;
@@ -2280,7 +2310,7 @@ contract Handler is Test, IJobMarketTypes {
 
     /// @notice Successful calls per action, as one line (for a failing assertion's message while debugging).
     function stats() external view returns (string memory out) {
-        string[51] memory names = [
+        string[52] memory names = [
             "stake", "requestUnstake", "withdrawStake", "collectSlashDebt", "createJob", "createJobWithPermit",
             "createJobFromBalance", "acceptJob", "submitResult", "acceptAndSubmit", "finalizeJob", "finalizeJobs",
             "expireJob", "cancelJob", "openDispute", "joinDispute", "ruleUpheld", "ruleRejected", "ruleDraw",
@@ -2289,7 +2319,7 @@ contract Handler is Test, IJobMarketTypes {
             "collectFees", "rotateSigner", "setModuleAllowance", "moduleLock", "moduleRelease", "moduleSlash",
             "moduleRetired", "releaseRetiredModuleLock", "setOffer", "attackSelfJob", "attackSelfJail",
             "attackSelfDispute", "attackLie", "attackRotateKey", "attackInfeasible", "attackDebtDodge", "acceptInfeasible",
-            "attackSelfDisputeRetiredKey"
+            "attackSelfDisputeRetiredKey", "moduleLockPaidDebt"
         ];
         out = string.concat("ok ", Strings.toString(totalOk), "/", Strings.toString(totalCalls), ":");
         for (uint256 i; i < names.length; ++i) {
