@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {Strings} from "@openzeppelin/contracts/utils/Strings.sol";
 
 import {IJobMarketCore, IJobMarketDisputes, IJobMarketErrors} from "../../../contracts/interfaces/IJobMarket.sol";
@@ -9,11 +10,13 @@ import {Handler} from "./Handler.sol";
 
 /// @title The attacker's moves and ledger (DESIGN.md invariant 11: no fault pays)
 /// @notice One provider (`attacker`) and the sybil addresses only it funds (`sybilClient`,
-///         `sybilChallenger`) act as one economic party. Besides serving honest clients through the
+///         `sybilChallenger`, and any retired signer key of its own it disputes with) act as one
+///         economic party. Besides serving honest clients through the
 ///         generic actions, the party plays every fault DESIGN.md names and the contract changes
 ///         closed: self-jobs (direct and open, finalized early or left to expire), self-jail (three
 ///         self-dealt misses, or a self-equivocation), self-dispute (refused to the provider and its
-///         keys; a sybil opens, real challengers join), a lie squatted by its own sybil's dispute
+///         current key; a sybil, or a retired key acting as one, opens; real challengers join), a lie
+///         squatted by its own sybil's dispute
 ///         with no ruling, key rotation (a retired key is no evidence against later jobs, and cannot
 ///         come back), infeasible deadlines (accept must fail), and free stake locked in self-jobs
 ///         or a module before its own post-settlement equivocation is reported (slash debt).
@@ -191,9 +194,11 @@ abstract contract AttackerHandler is Handler {
         );
     }
 
-    /// @notice Self-dispute: the provider and its keys (current or retired) are refused; a sybil it
-    ///         funded opens the dispute; real challengers join it (up to four in all); the provider
-    ///         cannot join, nor anyone twice, nor a fifth.
+    /// @notice Self-dispute: the provider and its current signer key are refused; a sybil it funded
+    ///         opens the dispute: its sybil challenger, or one of its retired keys (a retired key may
+    ///         dispute like any account, e309090, so it is one more sybil of the party, funded by it),
+    ///         which may also join the sybil's dispute; real challengers join (up to four in all); the
+    ///         provider and its current key cannot join, nor anyone twice, nor a fifth.
     function attackSelfDispute(uint256 seed) external step {
         _maybeWaitOutJail(seed >> 250);
         (uint256 j, bool found) = _pickAttacker(seed, _mask(JobStatus.Submitted), IN_WINDOW);
@@ -202,23 +207,71 @@ abstract contract AttackerHandler is Handler {
             (ok, j) = seed % 2 == 0 ? _selfJob(seed >> 1, false, gTime + 1 days) : _honestJobFor(seed >> 1, gTime + 1 days);
             if (!ok || !_acceptAndSubmit(j, keccak256(abi.encode("attacker output", seed)), attacker)) return;
         }
+        // Half the time a retired key of its own disputes as a sybil (rotating away first if it has
+        // none yet): it opens, or joins the sybil challenger's dispute.
+        bool useRetired = (seed >> 8) % 2 == 0;
+        uint256 e = gp[attacker].signerEpoch;
+        if (useRetired && (e == 0 || (seed >> 11) % 4 == 0) && _rotate(attacker, e + 1, ATTACK)) ++e;
         JobId id = _id(j);
         bytes memory open = abi.encodeCall(IJobMarketDisputes.openDispute, (jobs[j], "self-dispute"));
         _mustRevertWith(attacker, address(market), open, _byProvider(id, attacker), ATTACK, "the provider disputed its own job");
-        address key = _keyAddr(gp[attacker].index, (seed >> 8) % (uint256(gp[attacker].signerEpoch) + 1));
-        _mustRevertWith(key, address(market), open, _byProvider(id, key), ATTACK, "a signer key of the provider disputed its job");
-        if (!_tryOpen(j, sybilChallenger, ATTACK)) return;
+        address key = _keyAddr(gp[attacker].index, e);
+        _mustRevertWith(key, address(market), open, _byProvider(id, key), ATTACK, "the current signer key of the provider disputed its job");
+        address retired;
+        if (useRetired && e != 0) {
+            address k = _keyAddr(gp[attacker].index, (seed >> 10) % e);
+            if (_enlistSybil(k, jobs[j].token, _bondOf(j))) retired = k;
+        }
+        address opener = retired != address(0) && (seed >> 9) % 2 == 0 ? retired : sybilChallenger;
+        if (!_tryOpen(j, opener, ATTACK)) return;
+        if (retired != address(0) && opener != retired) _tryJoin(j, retired, ATTACK);
         uint256 joiners = (seed >> 64) % 4;
         for (uint256 i; i < joiners; ++i) {
             _tryJoin(j, _honestChallenger(seed >> (72 + 8 * i)), ATTACK);
         }
         bytes memory join = abi.encodeCall(IJobMarketDisputes.joinDispute, (jobs[j], "self-join"));
         _mustRevertWith(attacker, address(market), join, _byProvider(id, attacker), ATTACK, "the provider joined a dispute on its own job");
+        _mustRevertWith(key, address(market), join, _byProvider(id, key), ATTACK, "the current signer key joined a dispute on its provider's job");
         bytes memory again = gj[j].nChallengers == MAX_CHALLENGERS
             ? abi.encodeWithSelector(IJobMarketErrors.DisputeFull.selector, id, MAX_CHALLENGERS)
-            : abi.encodeWithSelector(IJobMarketErrors.DisputeAlreadyJoined.selector, id, sybilChallenger);
-        _mustRevertWith(sybilChallenger, address(market), join, again, ATTACK, "a challenger joined twice, or a fifth joined");
+            : abi.encodeWithSelector(IJobMarketErrors.DisputeAlreadyJoined.selector, id, opener);
+        _mustRevertWith(opener, address(market), join, again, ATTACK, "a challenger joined twice, or a fifth joined");
         _ok("attackSelfDispute");
+        if (retired != address(0)) _ok("attackSelfDisputeRetiredKey");
+    }
+
+    /// @dev Makes `a` one more address of the party (a retired key of the attacker: nobody else ever
+    ///      funds it) and moves `amount` of `t` to it from the attacker's own wallets, which leaves the
+    ///      party's wealth as it was. Its balances count in the ledger, the solvency sums and the exit
+    ///      from now on. False when the party cannot fund it.
+    function _enlistSybil(address a, address t, uint256 amount) internal returns (bool) {
+        if (!isAttacker[a]) {
+            isAttacker[a] = true;
+            party.push(a);
+            // `accounts` ends with the verifier module and the treasury: keep them last.
+            address tr = accounts[accounts.length - 1];
+            address v = accounts[accounts.length - 2];
+            accounts.pop();
+            accounts.pop();
+            accounts.push(a);
+            accounts.push(v);
+            accounts.push(tr);
+            _approveAll(a);
+            // Anything it held before is wealth the party did not earn by its moves.
+            for (uint256 k; k < tokens.length; ++k) {
+                gAttackerStart[tokens[k]] += _balanceOf(tokens[k], a) + market.claimable(a, tokens[k]);
+            }
+        }
+        uint256 have = _balanceOf(t, a);
+        if (have >= amount) return true;
+        address[2] memory from = [attacker, sybilChallenger];
+        for (uint256 i; i < 2; ++i) {
+            if (_balanceOf(t, from[i]) < amount - have || _blocked(from[i], t) || _blocked(a, t)) continue;
+            vm.prank(from[i]);
+            (bool s,) = t.call(abi.encodeWithSelector(IERC20.transfer.selector, a, amount - have));
+            if (s && _balanceOf(t, a) >= amount) return true;
+        }
+        return false;
     }
 
     function _byProvider(JobId id, address who) internal pure returns (bytes memory) {
@@ -386,13 +439,16 @@ abstract contract AttackerHandler is Handler {
         uint256 free = pg.staked - pg.locked;
         if (free == 0) return;
         if (seed % 3 == 0) {
-            uint256 allowance = gModuleLocked[attacker] + free;
+            // A module lock first pays any slash debt from the free stake: lock what is left.
+            uint256 lock = free - (pg.debt < free ? pg.debt : free);
+            if (lock == 0) return;
+            uint256 allowance = gModuleLocked[attacker] + lock;
             (bool s,) = _as(
                 attacker, address(market), abi.encodeCall(IJobMarketDisputes.setModuleAllowance, (module, uint96(allowance)))
             );
             if (!s) return;
             gModuleAllowance[attacker] = allowance;
-            _moduleLock(attacker, free, EXPECT);
+            _moduleLock(attacker, lock, EXPECT);
             return;
         }
         address t = _blocked(sybilClient, address(usdc)) ? tokens[1] : address(usdc);

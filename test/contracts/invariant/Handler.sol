@@ -164,6 +164,7 @@ contract Handler is Test, IJobMarketTypes {
         uint256 debt; //             recorded as slash debt (post-settlement), stake token
         uint256 reward; //           stake token, to the winning challenger or reporter
         uint256 verifierFee; //      stake token, to the verifier module (upheld disputes)
+        bool upheld; //              slashed by an upheld ruling (the module earned its arbitration fee)
         uint256 treasuryShare; //    stake token
         uint256 clientShare; //      stake token, the client's part of a liveness slash
     }
@@ -186,7 +187,7 @@ contract Handler is Test, IJobMarketTypes {
 
     mapping(address provider => ProviderGhost) internal gp;
     mapping(address provider => mapping(uint8 index => Thaw)) internal gThaw;
-    mapping(address provider => uint256) public gModuleAllowance; // given to `module`
+    mapping(address provider => uint256) public gModuleAllowance; // given to `module`, less what it slashed
     mapping(address provider => uint256) public gModuleLocked; //    held by `module`
     mapping(address account => mapping(address token => uint256)) public gClaimable;
     mapping(address token => uint256) public gAccrued;
@@ -691,7 +692,7 @@ contract Handler is Test, IJobMarketTypes {
         Params memory snap = _snap(j);
         uint256 bond = _bondOf(j);
         bool expected = gj[j].status == JobStatus.Submitted && gTime <= gj[j].submittedAt + snap.challengeWindow
-            && !_isProviderOrKey(gj[j].provider, ch) && _modelIsRegistered(job.model) && gModuleActive[address(verifier)]
+            && !_isProviderOrSigner(gj[j].provider, ch) && _modelIsRegistered(job.model) && gModuleActive[address(verifier)]
             && bond <= type(uint96).max;
         bool funded = _fund(ch, job.token, bond);
         _ensureAllowance(ch, job.token);
@@ -727,7 +728,7 @@ contract Handler is Test, IJobMarketTypes {
         for (uint256 i; i < g.nChallengers; ++i) {
             if (g.challengers[i] == ch) already = true;
         }
-        bool expected = g.status == JobStatus.Disputed && gTime <= g.disputeDeadline && !_isProviderOrKey(g.provider, ch)
+        bool expected = g.status == JobStatus.Disputed && gTime <= g.disputeDeadline && !_isProviderOrSigner(g.provider, ch)
             && g.nChallengers < MAX_CHALLENGERS && !already;
         bool funded = _fund(ch, job.token, g.bond);
         _ensureAllowance(ch, job.token);
@@ -948,7 +949,8 @@ contract Handler is Test, IJobMarketTypes {
                 _as(p, address(market), abi.encodeCall(IJobMarketDisputes.setModuleAllowance, (module, uint96(allowance))));
             if (!_check(true, s, ret, EXPECT, "setModuleAllowance")) return;
             gModuleAllowance[p] = allowance;
-            _ok("setModuleAllowance");
+            _touchP(p);
+            _done("setModuleAllowance", STAKE);
         } else if (kind == 1) {
             amount = bound(amount, 0, gModuleAllowance[p] + 1e18);
             _moduleLock(p, amount, EXPECT);
@@ -972,11 +974,24 @@ contract Handler is Test, IJobMarketTypes {
         }
     }
 
+    /// @dev A lock first pays the provider's slash debt from its free stake (to the treasury), then
+    ///      locks from what is left; the allowance bounds what the module holds at once.
     function _moduleLock(address p, uint256 amount, uint256 cat) internal returns (bool) {
+        ProviderGhost storage pg = gp[p];
+        uint256 free = pg.staked - pg.locked;
+        uint256 paid = pg.debt < free ? pg.debt : free;
         bool expected = gModuleActive[module] && !gPaused && amount != 0
-            && gModuleLocked[p] + amount <= gModuleAllowance[p] && _canLock(p, amount);
+            && gModuleLocked[p] + amount <= gModuleAllowance[p] && pg.jailedUntil <= gTime
+            && pg.staked - paid >= gMinStake && amount <= free - paid;
         (bool s, bytes memory ret) = _as(module, address(market), abi.encodeCall(IJobMarketDisputes.moduleLock, (p, amount)));
-        if (!_check(expected, s, ret, cat, "moduleLock")) return false;
+        if (!_check(expected, s, ret, cat, "moduleLock")) {
+            if (!s && amount == 0) _expectError(ret, abi.encodeWithSelector(IJobMarketErrors.AmountZero.selector), EXPECT, "moduleLock of nothing");
+            return false;
+        }
+        if (paid != 0) {
+            _modelDebtPayment(p, paid);
+            _ok("moduleLockPaidDebt");
+        }
         gModuleLocked[p] += amount;
         gp[p].locked += amount;
         _touchP(p);
@@ -985,24 +1000,35 @@ contract Handler is Test, IJobMarketTypes {
     }
 
     function _moduleRelease(address p, uint256 amount, uint256 cat) internal {
-        bool expected = amount <= gModuleLocked[p];
+        bool expected = amount != 0 && amount <= gModuleLocked[p];
         (bool s, bytes memory ret) =
             _as(module, address(market), abi.encodeCall(IJobMarketDisputes.moduleRelease, (p, amount)));
-        if (!_check(expected, s, ret, expected ? cat : EXPECT, "moduleRelease")) return;
+        if (!_check(expected, s, ret, expected ? cat : EXPECT, "moduleRelease")) {
+            if (!s && amount == 0) _expectError(ret, abi.encodeWithSelector(IJobMarketErrors.AmountZero.selector), EXPECT, "moduleRelease of nothing");
+            return;
+        }
         gModuleLocked[p] -= amount;
         gp[p].locked -= amount;
         _touchP(p);
         _done("moduleRelease", STAKE);
     }
 
+    /// @dev A slash uses the allowance up (down to zero if the provider lowered it below the lock):
+    ///      what a provider allowed a module is the most it can lose to it until it grants more.
     function _moduleSlash(address p, uint256 amount, address beneficiary, uint256 rewardBps) internal {
-        bool expected = gModuleActive[module] && amount <= gModuleLocked[p] && rewardBps <= MAX_SHARE_BPS;
+        bool expected = gModuleActive[module] && amount != 0 && amount <= gModuleLocked[p] && rewardBps <= MAX_SHARE_BPS;
         (bool s, bytes memory ret) = _as(
             module, address(market), abi.encodeCall(IJobMarketDisputes.moduleSlash, (p, amount, beneficiary, rewardBps))
         );
-        if (!_check(expected, s, ret, EXPECT, "moduleSlash")) return;
+        if (!_check(expected, s, ret, EXPECT, "moduleSlash")) {
+            if (!s && amount == 0 && gModuleActive[module] && rewardBps <= MAX_SHARE_BPS) {
+                _expectError(ret, abi.encodeWithSelector(IJobMarketErrors.AmountZero.selector), EXPECT, "moduleSlash of nothing");
+            }
+            return;
+        }
         uint256 reward = amount * rewardBps / BPS;
         if (abi.decode(ret, (uint256)) != reward) _flag(SPLIT, "moduleSlash: reward differs from rewardBps of the slash");
+        gModuleAllowance[p] = amount < gModuleAllowance[p] ? gModuleAllowance[p] - amount : 0;
         gModuleLocked[p] -= amount;
         gp[p].locked -= amount;
         gp[p].staked -= amount;
@@ -1018,11 +1044,16 @@ contract Handler is Test, IJobMarketTypes {
     }
 
     function _releaseRetired(address p, address caller, uint256 cat) internal {
-        bool expected = !gModuleActive[module];
+        bool expected = !gModuleActive[module] && gModuleLocked[p] != 0;
         (bool s, bytes memory ret) = _as(
             caller, address(market), abi.encodeCall(IJobMarketDisputes.releaseRetiredModuleLock, (module, p))
         );
-        if (!_check(expected, s, ret, expected ? cat : EXPECT, "releaseRetiredModuleLock")) return;
+        if (!_check(expected, s, ret, expected ? cat : EXPECT, "releaseRetiredModuleLock")) {
+            if (!s && !gModuleActive[module] && gModuleLocked[p] == 0) {
+                _expectError(ret, abi.encodeWithSelector(IJobMarketErrors.AmountZero.selector), EXPECT, "releaseRetiredModuleLock of nothing");
+            }
+            return;
+        }
         gp[p].locked -= gModuleLocked[p];
         gModuleLocked[p] = 0;
         _touchP(p);
@@ -1514,7 +1545,8 @@ contract Handler is Test, IJobMarketTypes {
     }
 
     /// @dev The arbitrator rules through the verifier module. The loser pays the module
-    ///      disputeFeeBps: of the slash when upheld, of each bond otherwise.
+    ///      disputeFeeBps of each bond: from the bonds when the result stands, and the same value
+    ///      in stake at the job's rate from the slash when upheld (see `_upheldFee`).
     function _resolve(uint256 j, Outcome outcome, uint256 winner) internal returns (bool) {
         Job memory job = jobs[j];
         JobGhost storage g = gj[j];
@@ -1525,8 +1557,10 @@ contract Handler is Test, IJobMarketTypes {
         );
         if (!_check(expected, s, ret, EXPECT, "rule")) return false;
         if (outcome == Outcome.Upheld) {
+            uint256 fee = _upheldFee(j);
+            g.upheld = true;
             _returnBonds(j, g.bond);
-            _modelFraudSlash(j, g.challengers[winner], _snap(j).disputeFeeBps);
+            _modelFraudSlash(j, g.challengers[winner], fee);
             _done("ruleUpheld", SLASH);
             return true;
         }
@@ -1661,8 +1695,8 @@ contract Handler is Test, IJobMarketTypes {
 
     /// @dev Fraud proven before settlement: the whole collateral is slashed from the lock and the
     ///      provider jailed; the beneficiary gets challengerShareBps of it, the verifier module
-    ///      `feeBps` (upheld disputes), the treasury the rest, the client a refund.
-    function _modelFraudSlash(uint256 j, address beneficiary, uint256 feeBps) internal {
+    ///      `fee` (upheld disputes), the treasury the rest, the client a refund.
+    function _modelFraudSlash(uint256 j, address beneficiary, uint256 fee) internal {
         Job memory job = jobs[j];
         JobGhost storage g = gj[j];
         uint256 slashed = job.collateral;
@@ -1671,7 +1705,7 @@ contract Handler is Test, IJobMarketTypes {
         gp[g.provider].staked -= slashed;
         _jail(g.provider, FRAUD_JAIL);
         _touchP(g.provider);
-        _split(j, beneficiary, slashed, feeBps);
+        _split(j, beneficiary, slashed, fee);
         _modelRefund(j, JobStatus.Slashed);
     }
 
@@ -1710,10 +1744,24 @@ contract Handler is Test, IJobMarketTypes {
         _setStatus(j, JobStatus.Slashed);
     }
 
-    function _split(uint256 j, address beneficiary, uint256 slashed, uint256 feeBps) internal {
+    /// @dev The arbitration fee of an upheld dispute (docs/protocol.md 4.1): what the failed
+    ///      challenge would have paid the module, disputeFeeBps of each of the n bonds, converted to
+    ///      stake at the job's own rate (C × 10_000 / (P × collateralRatioBps) stake units per payment
+    ///      unit), at most what the winner's share leaves of the slash (the whole collateral C).
+    function _upheldFee(uint256 j) internal view returns (uint256 fee) {
+        Job memory job = jobs[j];
+        Params memory snap = _snap(j);
+        uint256 bondFees = gj[j].bond * snap.disputeFeeBps / BPS * gj[j].nChallengers;
+        fee = bondFees * job.collateral * BPS / (uint256(job.price) * snap.collateralRatioBps);
+        uint256 left = job.collateral - uint256(job.collateral) * snap.challengerShareBps / BPS;
+        if (fee > left) fee = left;
+    }
+
+    /// @dev Shares a fraud slash: challengerShareBps to `beneficiary`, `fee` to the verifier module,
+    ///      the treasury the rest.
+    function _split(uint256 j, address beneficiary, uint256 slashed, uint256 fee) internal {
         JobGhost storage g = gj[j];
         uint256 reward = slashed * _snap(j).challengerShareBps / BPS;
-        uint256 fee = slashed * feeBps / BPS;
         _credit(beneficiary, stakeToken, reward);
         if (fee != 0) _credit(address(verifier), stakeToken, fee);
         gAccrued[stakeToken] += slashed - reward - fee;
@@ -1853,9 +1901,9 @@ contract Handler is Test, IJobMarketTypes {
             if (info.signerEpoch != pg.signerEpoch || info.signer != _keyAddr(pg.index, pg.signerEpoch)) {
                 _flag(SIG, string.concat(_lastAction, ": signer key or epoch differs from the model"));
             }
-            if (market.moduleStake(module, p).locked != gModuleLocked[p]) {
-                _flag(c, string.concat(_lastAction, ": module lock differs from the model"));
-            }
+            ModuleStake memory ms = market.moduleStake(module, p);
+            if (ms.locked != gModuleLocked[p]) _flag(c, string.concat(_lastAction, ": module lock differs from the model"));
+            if (ms.allowance != gModuleAllowance[p]) _flag(c, string.concat(_lastAction, ": module allowance differs from the model"));
         }
         delete touchedA;
         delete touchedT;
@@ -1962,14 +2010,11 @@ contract Handler is Test, IJobMarketTypes {
         return k >= gj[j].signerEpoch && k <= gp[gj[j].provider].signerEpoch;
     }
 
-    /// @dev The provider itself, or any key that ever signed for it, may not dispute its jobs.
-    function _isProviderOrKey(address p, address who) internal view returns (bool) {
-        if (who == p) return true;
-        ProviderGhost storage pg = gp[p];
-        for (uint256 k; k <= pg.signerEpoch; ++k) {
-            if (_keyAddr(pg.index, k) == who) return true;
-        }
-        return false;
+    /// @dev The provider itself and its current signer key may not dispute its jobs. A retired key
+    ///      may, like any account (refusing every address a provider ever named would let it shut a
+    ///      chosen watchdog out by naming it as a key and rotating away).
+    function _isProviderOrSigner(address p, address who) internal view returns (bool) {
+        return who == p || who == _keyAddr(gp[p].index, gp[p].signerEpoch);
     }
 
     function _modelIsRegistered(ModelId m) internal view returns (bool) {
@@ -2265,7 +2310,7 @@ contract Handler is Test, IJobMarketTypes {
 
     /// @notice Successful calls per action, as one line (for a failing assertion's message while debugging).
     function stats() external view returns (string memory out) {
-        string[50] memory names = [
+        string[52] memory names = [
             "stake", "requestUnstake", "withdrawStake", "collectSlashDebt", "createJob", "createJobWithPermit",
             "createJobFromBalance", "acceptJob", "submitResult", "acceptAndSubmit", "finalizeJob", "finalizeJobs",
             "expireJob", "cancelJob", "openDispute", "joinDispute", "ruleUpheld", "ruleRejected", "ruleDraw",
@@ -2273,7 +2318,8 @@ contract Handler is Test, IJobMarketTypes {
             "withdraw", "sweepToTreasury", "setParams", "setThawingPeriod", "pause", "blocklist", "unauthorized",
             "collectFees", "rotateSigner", "setModuleAllowance", "moduleLock", "moduleRelease", "moduleSlash",
             "moduleRetired", "releaseRetiredModuleLock", "setOffer", "attackSelfJob", "attackSelfJail",
-            "attackSelfDispute", "attackLie", "attackRotateKey", "attackInfeasible", "attackDebtDodge", "acceptInfeasible"
+            "attackSelfDispute", "attackLie", "attackRotateKey", "attackInfeasible", "attackDebtDodge", "acceptInfeasible",
+            "attackSelfDisputeRetiredKey", "moduleLockPaidDebt"
         ];
         out = string.concat("ok ", Strings.toString(totalOk), "/", Strings.toString(totalCalls), ":");
         for (uint256 i; i < names.length; ++i) {
