@@ -189,6 +189,10 @@ contract Handler is Test, IJobMarketTypes {
     mapping(address provider => mapping(uint8 index => Thaw)) internal gThaw;
     mapping(address provider => uint256) public gModuleAllowance; // given to `module`, less what it slashed
     mapping(address provider => uint256) public gModuleLocked; //    held by `module`
+    /// @notice All a provider ever granted `module`: what it raised the allowance by, each time above
+    ///         what was left of it. What the module slashed of it can never exceed this.
+    mapping(address provider => uint256) public gModuleGranted;
+    mapping(address provider => uint256) public gModuleSlashedOf; // by `module`
     mapping(address account => mapping(address token => uint256)) public gClaimable;
     mapping(address token => uint256) public gAccrued;
     /// @notice Protocol fees a provider's earnings owe, not yet forwarded to `treasuryAccrued`.
@@ -938,19 +942,14 @@ contract Handler is Test, IJobMarketTypes {
     // ================================================================== actions: the module boundary
 
     /// @notice The stake-locking module and governance: a provider's allowance, the module's locks,
-    ///         releases and slashes (within what it locked), retirement and release of a retired
-    ///         module's locks, and retiring or restoring the verifier module.
+    ///         releases and slashes (within what it locked), a module that locks and slashes round
+    ///         after round, retirement and release of a retired module's locks, and retiring or
+    ///         restoring the verifier module.
     function moduleAction(uint256 kind, uint256 pSeed, uint256 amount, uint256 extra) external step {
         address p = providers[pSeed % providers.length];
-        kind %= 6;
+        kind %= 7;
         if (kind == 0) {
-            uint256 allowance = amount % 4 == 0 ? 0 : bound(amount >> 2, 1, 30_000e18);
-            (bool s, bytes memory ret) =
-                _as(p, address(market), abi.encodeCall(IJobMarketDisputes.setModuleAllowance, (module, uint96(allowance))));
-            if (!_check(true, s, ret, EXPECT, "setModuleAllowance")) return;
-            gModuleAllowance[p] = allowance;
-            _touchP(p);
-            _done("setModuleAllowance", STAKE);
+            _setModuleAllowance(p, amount % 4 == 0 ? 0 : bound(amount >> 2, 1, 30_000e18), EXPECT);
         } else if (kind == 1) {
             amount = bound(amount, 0, gModuleAllowance[p] + 1e18);
             _moduleLock(p, amount, EXPECT);
@@ -969,9 +968,45 @@ contract Handler is Test, IJobMarketTypes {
             if (!_check(true, s, ret, PARAMS, "setModule")) return;
             gModuleActive[m] = active;
             _ok(active ? "moduleRegistered" : "moduleRetired");
-        } else {
+        } else if (kind == 5) {
             _releaseRetired(p, accounts[extra % accounts.length], EXPECT);
+        } else {
+            _moduleSlashRounds(p, amount, extra);
         }
+    }
+
+    /// @dev `p` sets what `module` may hold. Raising it above what is left of it grants more: the
+    ///      provider's total grant, the most it has agreed to lose to the module, grows by as much.
+    function _setModuleAllowance(address p, uint256 allowance, uint256 cat) internal returns (bool) {
+        (bool s, bytes memory ret) =
+            _as(p, address(market), abi.encodeCall(IJobMarketDisputes.setModuleAllowance, (module, uint96(allowance))));
+        if (!_check(true, s, ret, cat, "setModuleAllowance")) return false;
+        if (allowance > gModuleAllowance[p]) gModuleGranted[p] += allowance - gModuleAllowance[p];
+        gModuleAllowance[p] = allowance;
+        _touchP(p);
+        _done("setModuleAllowance", STAKE);
+        return true;
+    }
+
+    /// @dev A module that takes what it can: it locks part of what the provider allowed it (as far as
+    ///      the free stake goes), slashes it, and locks and slashes the same amount again, up to three
+    ///      rounds; sometimes the provider tops the allowance up in between. Each slash uses the
+    ///      allowance up, so a lock past what is left must fail.
+    function _moduleSlashRounds(address p, uint256 seed, uint256 extra) internal {
+        if (!gModuleActive[module] || gPaused) return;
+        if (gModuleAllowance[p] == 0 && !_setModuleAllowance(p, bound(seed, 1, 30_000e18), EXPECT)) return;
+        ProviderGhost storage pg = gp[p];
+        uint256 room = gModuleAllowance[p] > gModuleLocked[p] ? gModuleAllowance[p] - gModuleLocked[p] : 0;
+        uint256 free = pg.staked - pg.locked;
+        free -= pg.debt < free ? pg.debt : free;
+        if (room == 0 || free == 0) return;
+        uint256 amount = bound(seed >> 100, 1, room < free ? room : free);
+        for (uint256 r; r < 3; ++r) {
+            if (r != 0 && (extra >> (40 + r)) % 4 == 0) _setModuleAllowance(p, gModuleAllowance[p] + amount, EXPECT);
+            if (!_moduleLock(p, amount, EXPECT)) break;
+            _moduleSlash(p, amount, _honestChallenger(extra >> (8 * r)), bound(extra >> 48, 0, MAX_SHARE_BPS));
+        }
+        _ok("moduleSlashRounds");
     }
 
     /// @dev A lock first pays the provider's slash debt from its free stake (to the treasury), then
@@ -1029,6 +1064,7 @@ contract Handler is Test, IJobMarketTypes {
         uint256 reward = amount * rewardBps / BPS;
         if (abi.decode(ret, (uint256)) != reward) _flag(SPLIT, "moduleSlash: reward differs from rewardBps of the slash");
         gModuleAllowance[p] = amount < gModuleAllowance[p] ? gModuleAllowance[p] - amount : 0;
+        gModuleSlashedOf[p] += amount;
         gModuleLocked[p] -= amount;
         gp[p].locked -= amount;
         gp[p].staked -= amount;
@@ -2310,7 +2346,7 @@ contract Handler is Test, IJobMarketTypes {
 
     /// @notice Successful calls per action, as one line (for a failing assertion's message while debugging).
     function stats() external view returns (string memory out) {
-        string[52] memory names = [
+        string[53] memory names = [
             "stake", "requestUnstake", "withdrawStake", "collectSlashDebt", "createJob", "createJobWithPermit",
             "createJobFromBalance", "acceptJob", "submitResult", "acceptAndSubmit", "finalizeJob", "finalizeJobs",
             "expireJob", "cancelJob", "openDispute", "joinDispute", "ruleUpheld", "ruleRejected", "ruleDraw",
@@ -2319,7 +2355,7 @@ contract Handler is Test, IJobMarketTypes {
             "collectFees", "rotateSigner", "setModuleAllowance", "moduleLock", "moduleRelease", "moduleSlash",
             "moduleRetired", "releaseRetiredModuleLock", "setOffer", "attackSelfJob", "attackSelfJail",
             "attackSelfDispute", "attackLie", "attackRotateKey", "attackInfeasible", "attackDebtDodge", "acceptInfeasible",
-            "attackSelfDisputeRetiredKey", "moduleLockPaidDebt"
+            "attackSelfDisputeRetiredKey", "moduleLockPaidDebt", "moduleSlashRounds"
         ];
         out = string.concat("ok ", Strings.toString(totalOk), "/", Strings.toString(totalCalls), ":");
         for (uint256 i; i < names.length; ++i) {
