@@ -11,6 +11,7 @@ import {
     IJobMarketCore,
     IJobMarketDisputes,
     IJobMarketErrors,
+    IJobMarketEvents,
     IJobMarketExtension,
     IJobMarketTypes
 } from "../../../contracts/interfaces/IJobMarket.sol";
@@ -18,7 +19,7 @@ import {MockUSDC} from "../../../contracts/mocks/MockUSDC.sol";
 import {JobId, ModelId} from "../../../contracts/types/Ids.sol";
 import {ArbitratedVerifier} from "../../../contracts/verifiers/ArbitratedVerifier.sol";
 import {SigUtils} from "../utils/SigUtils.sol";
-import {Test} from "../utils/Test.sol";
+import {Test, Vm} from "../utils/Test.sol";
 
 /// @title Invariant handler for the job market
 /// @notice Drives the market through bounded actions of several clients, providers (with signer
@@ -653,13 +654,50 @@ contract Handler is Test, IJobMarketTypes {
         }
         if (extra != type(uint256).max) batch[count] = jobs[extra];
         bool expected = mix != 3 || extra == type(uint256).max;
+        vm.recordLogs();
+        vm.getRecordedLogs(); // start from an empty record
         (bool s, bytes memory ret) = _as(keeper, address(market), abi.encodeCall(IJobMarketCore.finalizeJobs, (batch)));
+        Vm.Log[] memory logs = vm.getRecordedLogs();
         if (!_check(expected, s, ret, expected ? EXIT : SETTLE, "finalizeJobs")) return;
         if (abi.decode(ret, (uint256)) != count) _flag(SETTLE, "finalizeJobs: finalized another number of jobs");
+        _checkBatchEvents(logs, picked, count, extra);
         for (uint256 k; k < count; ++k) {
             _modelResultStands(picked[k]);
         }
         _done("finalizeJobs", SETTLE);
+    }
+
+    /// @dev A batch emits one `JobsFinalized` listing the finalized ids in order (none if nothing
+    ///      was finalized), a `JobFinalizeSkipped` for the skipped entry, and no `JobFinalized` (f0dd2ce).
+    function _checkBatchEvents(Vm.Log[] memory logs, uint256[] memory picked, uint256 count, uint256 extra) internal {
+        uint256 batches;
+        uint256 skips;
+        for (uint256 i; i < logs.length; ++i) {
+            if (logs[i].emitter != address(market)) continue;
+            bytes32 topic = logs[i].topics[0];
+            if (topic == IJobMarketEvents.JobFinalized.selector) {
+                _flag(SETTLE, "finalizeJobs: emitted a JobFinalized");
+            } else if (topic == IJobMarketEvents.JobsFinalized.selector) {
+                ++batches;
+                JobId[] memory ids = abi.decode(logs[i].data, (JobId[]));
+                bool same = ids.length == count;
+                for (uint256 k; same && k < count; ++k) {
+                    same = JobId.unwrap(ids[k]) == JobId.unwrap(_id(picked[k]));
+                }
+                if (!same) _flag(SETTLE, "finalizeJobs: JobsFinalized does not list the finalized ids in order");
+            } else if (topic == IJobMarketEvents.JobFinalizeSkipped.selector) {
+                ++skips;
+                if (extra == type(uint256).max || logs[i].topics[1] != JobId.unwrap(_id(extra))) {
+                    _flag(SETTLE, "finalizeJobs: skipped a job that was not to be skipped");
+                } else {
+                    // A duplicate is skipped as the batch just finalized it; any other as it is.
+                    JobStatus want = gj[extra].status == JobStatus.Submitted ? JobStatus.Finalized : gj[extra].status;
+                    if (abi.decode(logs[i].data, (JobStatus)) != want) _flag(SETTLE, "finalizeJobs: skipped with another status");
+                }
+            }
+        }
+        if (batches != (count == 0 ? 0 : 1)) _flag(SETTLE, "finalizeJobs: not one JobsFinalized for the batch");
+        if (skips != (extra == type(uint256).max ? 0 : 1)) _flag(SETTLE, "finalizeJobs: not one JobFinalizeSkipped per skipped job");
     }
 
     function expireJob(uint256 jSeed, uint256 callerSeed) external step {
