@@ -418,9 +418,15 @@ abstract contract AttackerHandler is Handler {
     /// @notice Debt dodge: a job the provider was paid for, then every unit of its free stake locked
     ///         (a big self-job, or the module), then its own double signature on the paid job reported
     ///         by its sybil. What free and thawing stake cannot cover becomes slash debt, and nothing
-    ///         can be unstaked before it is paid.
+    ///         can be unstaked before it is paid. Out of jail with a debt, it stakes more and hands
+    ///         it to the module at once: the lock pays the debt first.
     function attackDebtDodge(uint256 seed) external step {
         _maybeWaitOutJail(seed >> 250);
+        if (gp[attacker].debt != 0 && gp[attacker].jailedUntil <= gTime && (seed >> 16) % 2 == 0) {
+            _restakeForModule(seed >> 17);
+            _ok("attackDebtDodge");
+            return;
+        }
         (uint256 j, bool found) = _pickAttacker(seed, _mask(JobStatus.Finalized), RECENT);
         if (!found) {
             bool ok;
@@ -434,6 +440,29 @@ abstract contract AttackerHandler is Handler {
         _ok("attackDebtDodge");
     }
 
+    /// @dev New stake put at risk for someone else (a module) never dodges a debt: moduleLock pays
+    ///      the debt from free stake first and locks only what is left (the model checks the debt,
+    ///      the stake and the treasury after the lock).
+    function _restakeForModule(uint256 seed) internal {
+        uint256 debt = gp[attacker].debt;
+        uint256 have = _balanceOf(stakeToken, attacker);
+        if (gPaused || !gModuleActive[module] || have == 0) return;
+        uint256 amount = bound(seed, 1, have < 2 * debt ? have : 2 * debt);
+        (bool s, bytes memory ret) = _as(attacker, address(market), abi.encodeCall(IJobMarketCore.stake, (amount)));
+        if (!_check(true, s, ret, ATTACK, "stake")) return;
+        gp[attacker].staked += amount;
+        gIn[stakeToken] += amount;
+        gStakeIn += amount;
+        _touchP(attacker);
+        _done("stake", STAKE);
+        ProviderGhost storage pg = gp[attacker];
+        uint256 free = pg.staked - pg.locked;
+        uint256 paid = debt < free ? debt : free;
+        uint256 lock = free > paid ? free - paid : 1; // all of it goes to the debt: a lock must fail
+        if (!_setModuleAllowance(attacker, gModuleLocked[attacker] + lock, ATTACK)) return;
+        _moduleLock(attacker, lock, ATTACK);
+    }
+
     function _lockAllFree(uint256 seed) internal {
         ProviderGhost storage pg = gp[attacker];
         uint256 free = pg.staked - pg.locked;
@@ -442,12 +471,7 @@ abstract contract AttackerHandler is Handler {
             // A module lock first pays any slash debt from the free stake: lock what is left.
             uint256 lock = free - (pg.debt < free ? pg.debt : free);
             if (lock == 0) return;
-            uint256 allowance = gModuleLocked[attacker] + lock;
-            (bool s,) = _as(
-                attacker, address(market), abi.encodeCall(IJobMarketDisputes.setModuleAllowance, (module, uint96(allowance)))
-            );
-            if (!s) return;
-            gModuleAllowance[attacker] = allowance;
+            if (!_setModuleAllowance(attacker, gModuleLocked[attacker] + lock, EXPECT)) return;
             _moduleLock(attacker, lock, EXPECT);
             return;
         }

@@ -11,6 +11,7 @@ import {
     IJobMarketCore,
     IJobMarketDisputes,
     IJobMarketErrors,
+    IJobMarketEvents,
     IJobMarketExtension,
     IJobMarketTypes
 } from "../../../contracts/interfaces/IJobMarket.sol";
@@ -18,7 +19,7 @@ import {MockUSDC} from "../../../contracts/mocks/MockUSDC.sol";
 import {JobId, ModelId} from "../../../contracts/types/Ids.sol";
 import {ArbitratedVerifier} from "../../../contracts/verifiers/ArbitratedVerifier.sol";
 import {SigUtils} from "../utils/SigUtils.sol";
-import {Test} from "../utils/Test.sol";
+import {Test, Vm} from "../utils/Test.sol";
 
 /// @title Invariant handler for the job market
 /// @notice Drives the market through bounded actions of several clients, providers (with signer
@@ -189,6 +190,10 @@ contract Handler is Test, IJobMarketTypes {
     mapping(address provider => mapping(uint8 index => Thaw)) internal gThaw;
     mapping(address provider => uint256) public gModuleAllowance; // given to `module`, less what it slashed
     mapping(address provider => uint256) public gModuleLocked; //    held by `module`
+    /// @notice All a provider ever granted `module`: what it raised the allowance by, each time above
+    ///         what was left of it. What the module slashed of it can never exceed this.
+    mapping(address provider => uint256) public gModuleGranted;
+    mapping(address provider => uint256) public gModuleSlashedOf; // by `module`
     mapping(address account => mapping(address token => uint256)) public gClaimable;
     mapping(address token => uint256) public gAccrued;
     /// @notice Protocol fees a provider's earnings owe, not yet forwarded to `treasuryAccrued`.
@@ -649,13 +654,50 @@ contract Handler is Test, IJobMarketTypes {
         }
         if (extra != type(uint256).max) batch[count] = jobs[extra];
         bool expected = mix != 3 || extra == type(uint256).max;
+        vm.recordLogs();
+        vm.getRecordedLogs(); // start from an empty record
         (bool s, bytes memory ret) = _as(keeper, address(market), abi.encodeCall(IJobMarketCore.finalizeJobs, (batch)));
+        Vm.Log[] memory logs = vm.getRecordedLogs();
         if (!_check(expected, s, ret, expected ? EXIT : SETTLE, "finalizeJobs")) return;
         if (abi.decode(ret, (uint256)) != count) _flag(SETTLE, "finalizeJobs: finalized another number of jobs");
+        _checkBatchEvents(logs, picked, count, extra);
         for (uint256 k; k < count; ++k) {
             _modelResultStands(picked[k]);
         }
         _done("finalizeJobs", SETTLE);
+    }
+
+    /// @dev A batch emits one `JobsFinalized` listing the finalized ids in order (none if nothing
+    ///      was finalized), a `JobFinalizeSkipped` for the skipped entry, and no `JobFinalized` (f0dd2ce).
+    function _checkBatchEvents(Vm.Log[] memory logs, uint256[] memory picked, uint256 count, uint256 extra) internal {
+        uint256 batches;
+        uint256 skips;
+        for (uint256 i; i < logs.length; ++i) {
+            if (logs[i].emitter != address(market)) continue;
+            bytes32 topic = logs[i].topics[0];
+            if (topic == IJobMarketEvents.JobFinalized.selector) {
+                _flag(SETTLE, "finalizeJobs: emitted a JobFinalized");
+            } else if (topic == IJobMarketEvents.JobsFinalized.selector) {
+                ++batches;
+                JobId[] memory ids = abi.decode(logs[i].data, (JobId[]));
+                bool same = ids.length == count;
+                for (uint256 k; same && k < count; ++k) {
+                    same = JobId.unwrap(ids[k]) == JobId.unwrap(_id(picked[k]));
+                }
+                if (!same) _flag(SETTLE, "finalizeJobs: JobsFinalized does not list the finalized ids in order");
+            } else if (topic == IJobMarketEvents.JobFinalizeSkipped.selector) {
+                ++skips;
+                if (extra == type(uint256).max || logs[i].topics[1] != JobId.unwrap(_id(extra))) {
+                    _flag(SETTLE, "finalizeJobs: skipped a job that was not to be skipped");
+                } else {
+                    // A duplicate is skipped as the batch just finalized it; any other as it is.
+                    JobStatus want = gj[extra].status == JobStatus.Submitted ? JobStatus.Finalized : gj[extra].status;
+                    if (abi.decode(logs[i].data, (JobStatus)) != want) _flag(SETTLE, "finalizeJobs: skipped with another status");
+                }
+            }
+        }
+        if (batches != (count == 0 ? 0 : 1)) _flag(SETTLE, "finalizeJobs: not one JobsFinalized for the batch");
+        if (skips != (extra == type(uint256).max ? 0 : 1)) _flag(SETTLE, "finalizeJobs: not one JobFinalizeSkipped per skipped job");
     }
 
     function expireJob(uint256 jSeed, uint256 callerSeed) external step {
@@ -938,19 +980,14 @@ contract Handler is Test, IJobMarketTypes {
     // ================================================================== actions: the module boundary
 
     /// @notice The stake-locking module and governance: a provider's allowance, the module's locks,
-    ///         releases and slashes (within what it locked), retirement and release of a retired
-    ///         module's locks, and retiring or restoring the verifier module.
+    ///         releases and slashes (within what it locked), a module that locks and slashes round
+    ///         after round, retirement and release of a retired module's locks, and retiring or
+    ///         restoring the verifier module.
     function moduleAction(uint256 kind, uint256 pSeed, uint256 amount, uint256 extra) external step {
         address p = providers[pSeed % providers.length];
-        kind %= 6;
+        kind %= 7;
         if (kind == 0) {
-            uint256 allowance = amount % 4 == 0 ? 0 : bound(amount >> 2, 1, 30_000e18);
-            (bool s, bytes memory ret) =
-                _as(p, address(market), abi.encodeCall(IJobMarketDisputes.setModuleAllowance, (module, uint96(allowance))));
-            if (!_check(true, s, ret, EXPECT, "setModuleAllowance")) return;
-            gModuleAllowance[p] = allowance;
-            _touchP(p);
-            _done("setModuleAllowance", STAKE);
+            _setModuleAllowance(p, amount % 4 == 0 ? 0 : bound(amount >> 2, 1, 30_000e18), EXPECT);
         } else if (kind == 1) {
             amount = bound(amount, 0, gModuleAllowance[p] + 1e18);
             _moduleLock(p, amount, EXPECT);
@@ -969,9 +1006,45 @@ contract Handler is Test, IJobMarketTypes {
             if (!_check(true, s, ret, PARAMS, "setModule")) return;
             gModuleActive[m] = active;
             _ok(active ? "moduleRegistered" : "moduleRetired");
-        } else {
+        } else if (kind == 5) {
             _releaseRetired(p, accounts[extra % accounts.length], EXPECT);
+        } else {
+            _moduleSlashRounds(p, amount, extra);
         }
+    }
+
+    /// @dev `p` sets what `module` may hold. Raising it above what is left of it grants more: the
+    ///      provider's total grant, the most it has agreed to lose to the module, grows by as much.
+    function _setModuleAllowance(address p, uint256 allowance, uint256 cat) internal returns (bool) {
+        (bool s, bytes memory ret) =
+            _as(p, address(market), abi.encodeCall(IJobMarketDisputes.setModuleAllowance, (module, uint96(allowance))));
+        if (!_check(true, s, ret, cat, "setModuleAllowance")) return false;
+        if (allowance > gModuleAllowance[p]) gModuleGranted[p] += allowance - gModuleAllowance[p];
+        gModuleAllowance[p] = allowance;
+        _touchP(p);
+        _done("setModuleAllowance", STAKE);
+        return true;
+    }
+
+    /// @dev A module that takes what it can: it locks part of what the provider allowed it (as far as
+    ///      the free stake goes), slashes it, and locks and slashes the same amount again, up to three
+    ///      rounds; sometimes the provider tops the allowance up in between. Each slash uses the
+    ///      allowance up, so a lock past what is left must fail.
+    function _moduleSlashRounds(address p, uint256 seed, uint256 extra) internal {
+        if (!gModuleActive[module] || gPaused) return;
+        if (gModuleAllowance[p] == 0 && !_setModuleAllowance(p, bound(seed, 1, 30_000e18), EXPECT)) return;
+        ProviderGhost storage pg = gp[p];
+        uint256 room = gModuleAllowance[p] > gModuleLocked[p] ? gModuleAllowance[p] - gModuleLocked[p] : 0;
+        uint256 free = pg.staked - pg.locked;
+        free -= pg.debt < free ? pg.debt : free;
+        if (room == 0 || free == 0) return;
+        uint256 amount = bound(seed >> 100, 1, room < free ? room : free);
+        for (uint256 r; r < 3; ++r) {
+            if (r != 0 && (extra >> (40 + r)) % 4 == 0) _setModuleAllowance(p, gModuleAllowance[p] + amount, EXPECT);
+            if (!_moduleLock(p, amount, EXPECT)) break;
+            _moduleSlash(p, amount, _honestChallenger(extra >> (8 * r)), bound(extra >> 48, 0, MAX_SHARE_BPS));
+        }
+        _ok("moduleSlashRounds");
     }
 
     /// @dev A lock first pays the provider's slash debt from its free stake (to the treasury), then
@@ -1029,6 +1102,7 @@ contract Handler is Test, IJobMarketTypes {
         uint256 reward = amount * rewardBps / BPS;
         if (abi.decode(ret, (uint256)) != reward) _flag(SPLIT, "moduleSlash: reward differs from rewardBps of the slash");
         gModuleAllowance[p] = amount < gModuleAllowance[p] ? gModuleAllowance[p] - amount : 0;
+        gModuleSlashedOf[p] += amount;
         gModuleLocked[p] -= amount;
         gp[p].locked -= amount;
         gp[p].staked -= amount;
@@ -2310,7 +2384,7 @@ contract Handler is Test, IJobMarketTypes {
 
     /// @notice Successful calls per action, as one line (for a failing assertion's message while debugging).
     function stats() external view returns (string memory out) {
-        string[52] memory names = [
+        string[53] memory names = [
             "stake", "requestUnstake", "withdrawStake", "collectSlashDebt", "createJob", "createJobWithPermit",
             "createJobFromBalance", "acceptJob", "submitResult", "acceptAndSubmit", "finalizeJob", "finalizeJobs",
             "expireJob", "cancelJob", "openDispute", "joinDispute", "ruleUpheld", "ruleRejected", "ruleDraw",
@@ -2319,7 +2393,7 @@ contract Handler is Test, IJobMarketTypes {
             "collectFees", "rotateSigner", "setModuleAllowance", "moduleLock", "moduleRelease", "moduleSlash",
             "moduleRetired", "releaseRetiredModuleLock", "setOffer", "attackSelfJob", "attackSelfJail",
             "attackSelfDispute", "attackLie", "attackRotateKey", "attackInfeasible", "attackDebtDodge", "acceptInfeasible",
-            "attackSelfDisputeRetiredKey", "moduleLockPaidDebt"
+            "attackSelfDisputeRetiredKey", "moduleLockPaidDebt", "moduleSlashRounds"
         ];
         out = string.concat("ok ", Strings.toString(totalOk), "/", Strings.toString(totalCalls), ":");
         for (uint256 i; i < names.length; ++i) {

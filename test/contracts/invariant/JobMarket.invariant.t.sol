@@ -312,9 +312,10 @@ contract JobMarketInvariantTest is Fixture {
     // ================================================================== 5. stake accounting
 
     /// @notice locked <= staked (free stake never negative), locked == collateral of the provider's
-    ///         open jobs + what modules locked, thawing == sum of its thaw requests, every matured
-    ///         request <= stake − locked, slash debt and jail equal the model, and stake in − out −
-    ///         slashed − debt paid == stake held.
+    ///         open jobs + what modules locked, a module never takes more than the provider allowed
+    ///         it in all, thawing == sum of its thaw requests, every matured request <= stake −
+    ///         locked, slash debt and jail equal the model, and stake in − out − slashed − debt paid
+    ///         == stake held.
     function invariant_stakeAccounting() public view {
         uint256 np = handler.providerCount();
         uint256 n = handler.jobCount();
@@ -341,6 +342,7 @@ contract JobMarketInvariantTest is Fixture {
                 + market.moduleStake(address(verifier), p).locked;
             assertEq(moduleLocks, handler.gModuleLocked(p), "stake: module locks differ from the model");
             assertEq(info.locked, lockedForJobs + moduleLocks, "stake: locked != collateral of open jobs + module locks");
+            _assertModuleWithinGrant(p);
             ThawRequest[] memory q = market.thawRequests(p);
             assertLe(q.length, 8, "stake: thaw queue above its bound");
             uint256 queued;
@@ -365,6 +367,22 @@ contract JobMarketInvariantTest is Fixture {
             "stake: held != staked in - withdrawn - slashed - debt paid"
         );
         _assertNoFlag(handler.STAKE());
+    }
+
+    /// @dev What a provider allows a module is the most it can lose to it until it grants more
+    ///      (e309090): what the module has slashed, plus what it may still lock (its allowance) or
+    ///      already holds, never exceeds all the provider ever granted it. So a module cannot lock,
+    ///      slash and lock again past the grant.
+    function _assertModuleWithinGrant(address p) internal view {
+        ModuleStake memory ms = market.moduleStake(handler.module(), p);
+        uint256 granted = handler.gModuleGranted(p);
+        uint256 took = handler.gModuleSlashedOf(p);
+        assertLe(took, granted, "stake: a module slashed more than the provider ever allowed it");
+        assertLe(
+            took + (ms.allowance > ms.locked ? ms.allowance : ms.locked),
+            granted,
+            "stake: what a module slashed plus what it may still hold exceeds what the provider allowed it"
+        );
     }
 
     // ================================================================== 6. exit liveness
