@@ -11,15 +11,15 @@ import {Handler} from "./Handler.sol";
 /// @title The attacker's moves and ledger (DESIGN.md invariant 11: no fault pays)
 /// @notice One provider (`attacker`) and the sybil addresses only it funds (`sybilClient`,
 ///         `sybilChallenger`, and any retired signer key of its own it disputes with) act as one
-///         economic party. Besides serving honest clients through the
-///         generic actions, the party plays every fault DESIGN.md names and the contract changes
-///         closed: self-jobs (direct and open, finalized early or left to expire), self-jail (three
-///         self-dealt misses, or a self-equivocation), self-dispute (refused to the provider and its
-///         current key; a sybil, or a retired key acting as one, opens; real challengers join), a lie
-///         squatted by its own sybil's dispute
-///         with no ruling, key rotation (a retired key is no evidence against later jobs, and cannot
-///         come back), infeasible deadlines (accept must fail), and free stake locked in self-jobs
-///         or a module before its own post-settlement equivocation is reported (slash debt).
+///         economic party. Besides serving honest clients through the generic actions, the party
+///         plays every fault DESIGN.md names and the contract changes closed: self-jobs (direct and
+///         open, finalized early or left to expire), self-jail (three self-dealt misses, or a
+///         self-equivocation), self-dispute (refused to the provider and its current key; a sybil,
+///         or a retired key acting as one, opens; real challengers join), a lie squatted by its own
+///         sybil's dispute with no ruling, key rotation (a retired key is no evidence against later
+///         jobs, and cannot come back), infeasible deadlines (accept must fail), and free stake
+///         locked in self-jobs or a module before its own post-settlement equivocation is reported
+///         (slash debt, which a later module lock pays first).
 ///
 ///         The ledger, per token:
 ///         - `gAttackerStart`: the party's wealth after it was endowed;
