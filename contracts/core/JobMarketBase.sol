@@ -68,18 +68,16 @@ abstract contract JobMarketBase is
 
     // ------------------------------------------------------------------ storage
 
-    /// @dev The current job-bound parameters, their version and the pause flag: one slot, read by `createJob`.
+    /// @dev What the job path reads on every call, in one slot: the pause flag, the minimum stake
+    ///      (read by every acceptance), and the current parameters a job snapshots at creation (the
+    ///      other parameters are read from `paramsAt[version]` when they are needed).
     struct Config {
         uint32 challengeWindow;
-        uint32 disputeResolutionPeriod;
         uint32 collateralRatioBps;
         uint16 protocolFeeBps;
-        uint16 challengerShareBps;
-        uint32 livenessSlashBps;
-        uint32 bondRatioBps;
-        uint16 disputeFeeBps;
         uint32 version;
         bool paused;
+        uint96 minStake;
     }
 
     /// @custom:storage-location erc7201:depinfer.storage.JobMarket
@@ -88,7 +86,6 @@ abstract contract JobMarketBase is
         address stakeToken;
         address treasury;
         uint32 thawingPeriod;
-        uint96 minStake;
         mapping(uint32 version => Params) paramsAt;
         mapping(address token => TokenConfig) tokens;
         mapping(Determinism => address) verifiers;
@@ -194,25 +191,19 @@ abstract contract JobMarketBase is
         JobMarketStorage storage $ = _s();
         uint32 version = $.config.version + 1;
         $.paramsAt[version] = n;
-        $.config = Config({
-            challengeWindow: n.challengeWindow,
-            disputeResolutionPeriod: n.disputeResolutionPeriod,
-            collateralRatioBps: n.collateralRatioBps,
-            protocolFeeBps: n.protocolFeeBps,
-            challengerShareBps: n.challengerShareBps,
-            livenessSlashBps: n.livenessSlashBps,
-            bondRatioBps: n.bondRatioBps,
-            disputeFeeBps: n.disputeFeeBps,
-            version: version,
-            paused: $.config.paused
-        });
+        Config storage c = $.config;
+        c.challengeWindow = n.challengeWindow;
+        c.collateralRatioBps = n.collateralRatioBps;
+        c.protocolFeeBps = n.protocolFeeBps;
+        c.version = version;
         emit ParamsUpdated(version, n);
     }
 
     function _setThawingPeriod(uint32 thawingPeriod_) internal {
         JobMarketStorage storage $ = _s();
         _within("thawingPeriod", thawingPeriod_, 0, MAX_THAWING_PERIOD);
-        uint256 required = uint256($.config.challengeWindow) + $.config.disputeResolutionPeriod + THAWING_MARGIN;
+        Params storage current = $.paramsAt[$.config.version];
+        uint256 required = uint256(current.challengeWindow) + current.disputeResolutionPeriod + THAWING_MARGIN;
         require(thawingPeriod_ >= required, ThawingPeriodTooShort(thawingPeriod_, required));
         $.thawingPeriod = thawingPeriod_;
         emit ThawingPeriodUpdated(thawingPeriod_);
@@ -220,7 +211,7 @@ abstract contract JobMarketBase is
 
     function _setMinStake(uint96 minStake_) internal {
         _within("minStake", minStake_, 0, MAX_MIN_STAKE);
-        _s().minStake = minStake_;
+        _s().config.minStake = minStake_;
         emit MinStakeUpdated(minStake_);
     }
 
@@ -275,7 +266,7 @@ abstract contract JobMarketBase is
         require(p.registered, ProviderNotRegistered(provider_));
         require(p.jailedUntil <= block.timestamp, ProviderInJail(provider_, p.jailedUntil));
         uint96 staked = p.staked;
-        uint96 minStake_ = $.minStake;
+        uint96 minStake_ = $.config.minStake;
         require(staked >= minStake_, ProviderBelowMinStake(provider_, staked, minStake_));
         uint96 locked = p.locked;
         require(collateral <= staked - locked, StakeInsufficientFree(provider_, collateral, staked - locked));

@@ -274,7 +274,7 @@ contract JobMarketExtension is JobMarketBase, IJobMarketExtension {
         returns (address stakeToken, address treasury, uint32 thawingPeriod, uint96 minStake, bool paused)
     {
         JobMarketStorage storage $ = _s();
-        return ($.stakeToken, $.treasury, $.thawingPeriod, $.minStake, $.config.paused);
+        return ($.stakeToken, $.treasury, $.thawingPeriod, $.config.minStake, $.config.paused);
     }
 
     /// @inheritdoc IJobMarketExtension

@@ -27,6 +27,22 @@ library JobLib {
         }
     }
 
+    /// @notice The terms settlement needs, read straight from the job's calldata without re-validation.
+    /// @dev Sound only once `id(job)` has matched a stored job: the id is the hash of these very bytes,
+    ///      and stored jobs were hashed from clean values at creation, so every field is in range.
+    function settlementTerms(IJobMarketTypes.Job calldata job)
+        internal
+        pure
+        returns (address client, address token, uint256 price, uint256 collateral)
+    {
+        assembly ("memory-safe") {
+            client := calldataload(job)
+            token := calldataload(add(job, 0x40))
+            price := calldataload(add(job, 0x60))
+            collateral := calldataload(add(job, 0x80))
+        }
+    }
+
     /// @notice The id of a job held in memory (at creation).
     function idMem(IJobMarketTypes.Job memory job) internal pure returns (JobId) {
         return JobId.wrap(keccak256(abi.encode(job)));
