@@ -28,13 +28,13 @@ import { custom, formatUnits, type Account, type Address, type Chain, type Hash,
 
 import { createInProcessNode, deployProtocol, until, DPI, modelIdOf, setUpNodeProvider, USDC, type Connection } from "./lib/harness.js";
 import { createDepinferClient, HttpContentStore, JobStatus, jobStatusName, type Job } from "../sdk/src/index.js";
-import { BUILTIN_MODEL, runBuiltinModel } from "../sdk/src/node/models/charModel.js";
+import { BUILTIN_MODEL, runBuiltinModel } from "../provider/src/models/charModel.js";
 import {
   createLogger,
   type InferenceBackend,
   type JournalEntry,
   type ProviderNode,
-} from "../sdk/src/node/index.js";
+} from "../provider/src/index.js";
 
 type Role = "honest" | "liar" | "silent";
 const ROLES: Role[] = ["honest", "liar", "silent"];

@@ -25,8 +25,8 @@ import { custom, maxUint256, type Chain, type Hex } from "viem";
 
 import { createInProcessNode, deployProtocol, DPI, modelIdOf, setUpNodeProvider, USDC, type Connection } from "../lib/harness.js";
 import { createDepinferClient, HttpContentStore, type DepinferClient } from "../../sdk/src/index.js";
-import { BUILTIN_MODEL, runBuiltinModel } from "../../sdk/src/node/models/charModel.js";
-import { createLogger } from "../../sdk/src/node/index.js";
+import { BUILTIN_MODEL, runBuiltinModel } from "../../provider/src/models/charModel.js";
+import { createLogger } from "../../provider/src/index.js";
 
 /** Jobs in flight, one run each. */
 const LEVELS = [1, 4, 16] as const;

@@ -18,7 +18,7 @@ import {
   type CreateProviderNodeParameters,
   type InferenceBackend,
   type Logger,
-} from "../../sdk/src/node/index.js";
+} from "../../provider/src/index.js";
 import depinferModule, { buildDepinferModule } from "../deploy/Depinfer.js";
 
 export { attestationTypes, type Job };

@@ -1,4 +1,4 @@
-// The provider node as a real process (`depinfer-provider`, sdk/src/node/cli.ts) against an anvil
+// The provider node as a real process (`depinfer-provider`, provider/src/cli.ts) against an anvil
 // node process: it is killed with SIGKILL right after each step (after accept, after inference,
 // after the submission is sent, and after it is sent but lost from the node's pool), restarted, and
 // every job must end with exactly one submission and none left behind. Its RPC goes through a proxy
@@ -20,7 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deployProtocol, DPI, modelIdOf, until, USDC, type Connection, type Protocol } from "../../scripts/lib/harness.js";
 import depinferModule from "../../scripts/deploy/Depinfer.js";
 import { createDepinferClient, HttpContentStore, jobMarketAbi, JobStatus, type DepinferClient, type Job } from "../../sdk/src/index.js";
-import { Journal, type ProviderNodeStep } from "../../sdk/src/node/index.js";
+import { Journal, type ProviderNodeStep } from "../../provider/src/index.js";
 import { startAnvil, type AnvilHandle } from "../utils/anvil.js";
 import { runProviderCli, spawnProviderCli } from "../utils/providerCli.js";
 
@@ -225,7 +225,7 @@ describe("provider node process: SIGKILL at each step, restart, exactly one subm
     const publicClient = await connection.viem.getPublicClient();
     chain = publicClient.chain as Chain;
     const wallets = await connection.viem.getWalletClients();
-    const { BUILTIN_MODEL } = await import("../../sdk/src/node/models/charModel.js");
+    const { BUILTIN_MODEL } = await import("../../provider/src/models/charModel.js");
     await publicClient.waitForTransactionReceipt({ hash: await p.market.write.registerModel([BUILTIN_MODEL.weightsHash, BUILTIN_MODEL.runtimeDigest, 0, `builtin://${BUILTIN_MODEL.name}`]) });
     model = modelIdOf(BUILTIN_MODEL.weightsHash, BUILTIN_MODEL.runtimeDigest, 0);
     // The operator's way in: fund a fresh key, then `depinfer-provider setup` registers, stakes and offers.

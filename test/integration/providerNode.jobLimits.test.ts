@@ -13,8 +13,8 @@ import { afterEach, beforeAll, describe, expect, it } from "vitest";
 
 import { createInProcessNode, deployProtocol, until, DPI, modelIdOf, setUpNodeProvider, USDC, type Connection, type Protocol, type Wallet } from "../../scripts/lib/harness.js";
 import { createDepinferClient, jobMarketAbi, JobStatus, setOffer, type DepinferClient, type Job } from "../../sdk/src/index.js";
-import { BUILTIN_MODEL, runBuiltinModel } from "../../sdk/src/node/models/charModel.js";
-import { createLogger, type InferenceBackend, type ProviderNode } from "../../sdk/src/node/index.js";
+import { BUILTIN_MODEL, runBuiltinModel } from "../../provider/src/models/charModel.js";
+import { createLogger, type InferenceBackend, type ProviderNode } from "../../provider/src/index.js";
 
 const PRICE = 2n * USDC; // the node's price; its collateral is 20 DPI
 const STAKE = 1_000n * DPI;

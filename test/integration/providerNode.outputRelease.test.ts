@@ -27,8 +27,8 @@ import {
   type DepinferClient,
   type Job,
 } from "../../sdk/src/index.js";
-import { BUILTIN_MODEL, runBuiltinModel } from "../../sdk/src/node/models/charModel.js";
-import type { ProviderNodeStep } from "../../sdk/src/node/index.js";
+import { BUILTIN_MODEL, runBuiltinModel } from "../../provider/src/models/charModel.js";
+import type { ProviderNodeStep } from "../../provider/src/index.js";
 import { startAnvil, type AnvilHandle } from "../utils/anvil.js";
 import { spawnProviderCli } from "../utils/providerCli.js";
 

@@ -1,5 +1,5 @@
 /**
- * Runs the `depinfer-provider` command (sdk/src/node/cli.ts) from source, as its own Node process
+ * Runs the `depinfer-provider` command (provider/src/bin.ts) from source, as its own Node process
  * (through tsx's loader, so no grandchild process is left behind when it is killed).
  */
 import { spawn, type ChildProcessByStdio } from "node:child_process";
@@ -7,7 +7,7 @@ import path from "node:path";
 import type { Readable } from "node:stream";
 
 const root = path.resolve(import.meta.dirname, "../..");
-const cli = path.join(root, "sdk/src/node/cli.ts");
+const cli = path.join(root, "provider/src/bin.ts");
 
 /** Starts the command with `env` added to this process's environment; stdout and stderr are piped. */
 export function spawnProviderCli(
@@ -15,7 +15,7 @@ export function spawnProviderCli(
   env: Record<string, string> = {},
   { detached = false }: { detached?: boolean } = {},
 ): ChildProcessByStdio<null, Readable, Readable> {
-  return spawn(process.execPath, ["--import", "tsx", cli, ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"], detached });
+  return spawn(process.execPath, ["--conditions=depinfer-source", "--disable-warning=ExperimentalWarning", "--import", "tsx", cli, ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"], detached });
 }
 
 /** Runs the command to its end. */

@@ -296,8 +296,13 @@ export type DepinferContractErrorConstructor<name extends DepinferContractErrorN
   parameters: DepinferContractErrorParameters<DepinferContractErrorArgs<name>>,
 ) => DepinferContractError<name, DepinferContractErrorArgs<name>>;
 
-/** Builds the base class of one error's typed error; its hint comes from {@link contractErrorHints}. */
-function contractError<const name extends DepinferContractErrorName>(errorName: name) {
+/**
+ * Builds the base class of one error's typed error; its hint comes from {@link contractErrorHints}.
+ * The return type is written out: inferred, it would carry the static side of `Error` as the
+ * compiling environment declares it (with `@types/node`, `NodeJS.CallSite`) into the published
+ * declarations, which then fail to type-check in a browser project.
+ */
+function contractError<const name extends DepinferContractErrorName>(errorName: name): DepinferContractErrorConstructor<name> {
   type args = DepinferContractErrorArgs<name>;
   return class extends DepinferContractError<name, args> {
     constructor(parameters: DepinferContractErrorParameters<args>) {

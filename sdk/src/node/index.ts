@@ -1,11 +1,3 @@
-// "depinfer/node": Node-only parts of the SDK (file system, processes). Never imported by the browser entry.
+// "depinfer/node": the Node-only part of the SDK (a content store on the file system). Never
+// imported by the browser entry. The provider daemon is its own package, `depinfer-provider`.
 export { FileSystemContentStore, type FileSystemContentStoreParameters } from "./fsContentStore.js";
-export { BUILTIN_MODEL, loadBuiltinModel, runBuiltinModel, trainCharModel, generate } from "./models/charModel.js";
-export * from "./backends/index.js";
-export { Journal, JOURNAL_STATES, TERMINAL_STATES, RESULT_ON_CHAIN_STATES, type JournalEntry, type JournalFields, type JournalState } from "./journal.js";
-export { loadConfig, validateConfig, resolveSigner, describeConfig, ProviderConfigError, PROVIDER_CONFIG_DEFAULTS, type ProviderConfig, type ServedModel, type KeySource, type ModelBackend } from "./config.js";
-export { createLogger, createProgress, progressLine, type Logger, type LogLevel } from "./logger.js";
-export { setUpProvider, type SetUpProviderParameters, type SetUpProviderStep } from "./setup.js";
-export { createProviderNode, backendFor, clientFor, marketOf, ProviderNode, ProviderNodeStartError, type CreateProviderNodeParameters, type ProviderNodeStats, type ProviderNodeStep, type JobRefusal } from "./provider.js";
-export { startOutputServer, type OutputServer, type OutputServerParameters } from "./outputServer.js";
-export { TxSender, type SendParameters, type TxSenderParameters } from "./txSender.js";

@@ -13,9 +13,9 @@ import {
   predictNext,
   runBuiltinModel,
   trainCharModel,
-} from "../src/node/models/charModel.js";
+} from "../src/models/charModel.js";
 
-const corpusBytes = readFileSync(new URL("../src/node/models/corpus.txt", import.meta.url));
+const corpusBytes = readFileSync(new URL("../src/models/corpus.txt", import.meta.url));
 const corpusText = new TextDecoder("utf-8", { fatal: true }).decode(corpusBytes);
 const corpusChars = new Set(Array.from(corpusText));
 
@@ -67,7 +67,7 @@ describe("determinism", () => {
   });
 
   it("a freshly trained model gives the same bytes as the cached built-in model", () => {
-    const fresh = trainCharModel(new TextDecoder().decode(readFileSync(new URL("../src/node/models/corpus.txt", import.meta.url))), {
+    const fresh = trainCharModel(new TextDecoder().decode(readFileSync(new URL("../src/models/corpus.txt", import.meta.url))), {
       order: 4,
     });
     for (const prompt of PROMPTS) {

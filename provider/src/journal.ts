@@ -14,7 +14,7 @@ import { DatabaseSync } from "node:sqlite";
 
 import type { Hex } from "viem";
 
-import type { Job } from "../types.js";
+import type { Job } from "depinfer";
 
 /**
  * A job's progress through the node.

@@ -11,8 +11,8 @@ import { dirname, resolve as resolvePath } from "node:path";
 import { isAddress, zeroAddress, type Account, type Address, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 
-import { DepinferError } from "../errors/base.js";
-import { describeValue } from "../errors/validation.js";
+import { DepinferError } from "depinfer";
+import { describeValue } from "depinfer";
 
 // ---------------------------------------------------------------------------------------------
 // Types

@@ -1,6 +1,6 @@
 // Node-only. The errors the inference backends throw. Each short message says what went wrong and
 // what to do; the values that caused it are fields on the error.
-import { DepinferError } from "../../errors/base.js";
+import { DepinferError } from "depinfer";
 
 /** At most this many characters of a server's answer are kept on an error. */
 export const BODY_EXCERPT_LENGTH = 500;

@@ -13,10 +13,9 @@ import { generatePrivateKey } from "viem/accounts";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 
 import { createInProcessNode, deployProtocol, until, DPI, modelIdOf, setUpNodeProvider, USDC, type Connection, type Protocol, type Wallet } from "../../scripts/lib/harness.js";
-import { cidFromHash, contentHash, createDepinferClient, HttpContentStore, jobMarketAbi, JobStatus, type DepinferClient } from "../src/index.js";
-import { MAX_INLINE_INPUT } from "../src/actions/client/submitJob.js";
-import { BUILTIN_MODEL, runBuiltinModel } from "../src/node/models/charModel.js";
-import { createLogger, ProviderNodeStartError, type CreateProviderNodeParameters, type InferenceBackend, type ProviderNode } from "../src/node/index.js";
+import { cidFromHash, contentHash, createDepinferClient, HttpContentStore, jobMarketAbi, JobStatus, type DepinferClient, MAX_INLINE_INPUT } from "depinfer";
+import { BUILTIN_MODEL, runBuiltinModel } from "../src/models/charModel.js";
+import { createLogger, ProviderNodeStartError, type CreateProviderNodeParameters, type InferenceBackend, type ProviderNode } from "../src/index.js";
 
 const PRICE = 2n * USDC;
 const STAKE = 1_000n * DPI;

@@ -4,11 +4,11 @@
 import { erc20Abi, formatUnits, type Account, type Address, type Chain, type Client, type Hash, type Hex, type Transport } from "viem";
 import { readContract } from "viem/actions";
 
-import { jobMarketAbi } from "../abis/jobMarket.js";
-import { registerProvider } from "../actions/provider/registerProvider.js";
-import { setOffer } from "../actions/provider/setOffer.js";
-import { stake } from "../actions/provider/stake.js";
-import { waitForSuccess } from "../utils/transactions.js";
+import { jobMarketAbi } from "depinfer";
+import { registerProvider } from "depinfer";
+import { setOffer } from "depinfer";
+import { stake } from "depinfer";
+import { waitForSuccess } from "depinfer";
 import type { ServedModel } from "./config.js";
 
 export interface SetUpProviderParameters {

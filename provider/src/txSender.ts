@@ -29,8 +29,8 @@ import {
 } from "viem/actions";
 import { encodeFunctionData } from "viem";
 
-import { decodeDepinferError } from "../errors/contract.js";
-import { isTransientError, withRetry } from "../utils/transactions.js";
+import { decodeDepinferError } from "depinfer";
+import { isTransientError, withRetry } from "depinfer";
 import type { Logger } from "./logger.js";
 
 export interface SendParameters {

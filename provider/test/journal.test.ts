@@ -7,8 +7,8 @@ import { DatabaseSync } from "node:sqlite";
 
 import { afterEach, describe, expect, it } from "vitest";
 
-import { Journal } from "../src/node/journal.js";
-import type { Job } from "../src/types.js";
+import { Journal } from "../src/journal.js";
+import type { Job } from "depinfer";
 
 const job: Job = {
   client: "0x0000000000000000000000000000000000000001",

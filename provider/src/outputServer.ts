@@ -13,9 +13,9 @@ import type { AddressInfo } from "node:net";
 
 import type { Hex } from "viem";
 
-import { cidFromHash, hashFromCid, normalizeContentHash } from "../content/cid.js";
-import type { ContentStore } from "../content/store.js";
-import { contentHash } from "../utils/content.js";
+import { cidFromHash, hashFromCid, normalizeContentHash } from "depinfer";
+import type { ContentStore } from "depinfer";
+import { contentHash } from "depinfer";
 import type { Logger } from "./logger.js";
 
 export interface OutputServerParameters {

@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 
 import { afterEach, describe, expect, it } from "vitest";
 
-import { createBuiltinBackend } from "../src/node/backends/builtin.js";
+import { createBuiltinBackend } from "../src/backends/builtin.js";
 import {
   createOpenAIBackend,
   InferenceBackendConfigError,
@@ -11,9 +11,9 @@ import {
   InferenceBackendNetworkError,
   InferenceBackendResponseError,
   InferenceBackendTimeoutError,
-} from "../src/node/backends/openai.js";
-import { DepinferError } from "../src/errors/base.js";
-import { runBuiltinModel } from "../src/node/models/charModel.js";
+} from "../src/backends/openai.js";
+import { DepinferError } from "depinfer";
+import { runBuiltinModel } from "../src/models/charModel.js";
 
 const encode = (s: string) => new TextEncoder().encode(s);
 const decode = (b: Uint8Array) => new TextDecoder("utf-8", { fatal: true }).decode(b);

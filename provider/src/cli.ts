@@ -1,4 +1,3 @@
-#!/usr/bin/env -S node --disable-warning=ExperimentalWarning
 // `depinfer-provider`: runs the provider node.
 //
 //   depinfer-provider --config provider.json [--rpc-url URL] [--chain-id N] [--market 0x…]
@@ -14,7 +13,7 @@
 import { erc20Abi, parseUnits } from "viem";
 import { getChainId, readContract } from "viem/actions";
 
-import { jobMarketAbi } from "../abis/jobMarket.js";
+import { jobMarketAbi } from "depinfer";
 import { ProviderConfigError, loadConfig, resolveSigner, type ProviderConfig } from "./config.js";
 import { createLogger, type LogLevel } from "./logger.js";
 import { clientFor, createProviderNode, marketOf, type ProviderNodeStep } from "./provider.js";

@@ -6,9 +6,9 @@ import { encryptKeystoreJson } from "ethers";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { DepinferError } from "../src/errors/base.js";
-import { describeConfig, loadConfig, ProviderConfigError, resolveSigner, type ProviderConfig } from "../src/node/config.js";
-import { createLogger, createProgress, progressLine } from "../src/node/logger.js";
+import { DepinferError } from "depinfer";
+import { describeConfig, loadConfig, ProviderConfigError, resolveSigner, type ProviderConfig } from "../src/config.js";
+import { createLogger, createProgress, progressLine } from "../src/logger.js";
 
 // A throwaway key (never funded); the tests assert this exact string never leaks.
 const KEY = "0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba";

@@ -1,0 +1,11 @@
+// depinfer-provider: the provider daemon (job loop, journal, transaction sender, backends, output
+// server) as a library. The command is `depinfer-provider` (src/bin.ts).
+export { BUILTIN_MODEL, loadBuiltinModel, runBuiltinModel, trainCharModel, generate } from "./models/charModel.js";
+export * from "./backends/index.js";
+export { Journal, JOURNAL_STATES, TERMINAL_STATES, RESULT_ON_CHAIN_STATES, type JournalEntry, type JournalFields, type JournalState } from "./journal.js";
+export { loadConfig, validateConfig, resolveSigner, describeConfig, ProviderConfigError, PROVIDER_CONFIG_DEFAULTS, type ProviderConfig, type ServedModel, type KeySource, type ModelBackend } from "./config.js";
+export { createLogger, createProgress, progressLine, type Logger, type LogLevel } from "./logger.js";
+export { setUpProvider, type SetUpProviderParameters, type SetUpProviderStep } from "./setup.js";
+export { createProviderNode, backendFor, clientFor, marketOf, ProviderNode, ProviderNodeStartError, type CreateProviderNodeParameters, type ProviderNodeStats, type ProviderNodeStep, type JobRefusal } from "./provider.js";
+export { startOutputServer, type OutputServer, type OutputServerParameters } from "./outputServer.js";
+export { TxSender, type SendParameters, type TxSenderParameters } from "./txSender.js";
