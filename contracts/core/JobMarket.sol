@@ -38,7 +38,7 @@ contract JobMarket is JobMarketBase, UUPSUpgradeable, IJobMarketCore {
         _disableInitializers();
     }
 
-    /// @notice Initializes the proxy with DESIGN.md's default parameters.
+    /// @notice Initializes the proxy with the protocol's default parameters (docs/protocol.md, section 5).
     /// @param authority The AccessManager that decides who may call restricted functions.
     /// @param stakeToken_ The protocol token used for stake, collateral and slashes.
     /// @param treasury_ Where fees and slash remainders go.
@@ -285,7 +285,6 @@ contract JobMarket is JobMarketBase, UUPSUpgradeable, IJobMarketCore {
         uint256 n = jobs.length;
         require(n != 0, BatchEmpty());
         require(n <= MAX_BATCH, BatchTooLarge(n, MAX_BATCH));
-        JobMarketStorage storage $ = _s();
         JobId[] memory ids = new JobId[](n);
         Run memory run;
         for (uint256 i; i < n; ++i) {

@@ -39,7 +39,7 @@ export interface InitialParams {
   disputeFeeBps: number;
 }
 
-/** The defaults `JobMarket.initialize` sets (DESIGN.md). */
+/** The defaults `JobMarket.initialize` sets (docs/protocol.md, section 5). */
 export const DEFAULT_PARAMS: InitialParams = {
   challengeWindow: 4 * 3600,
   disputeResolutionPeriod: 7 * 86400,
