@@ -34,7 +34,15 @@ const vitestTask = task(["test", "vitest"], "Run the vitest suites (TypeScript i
 
 export default defineConfig({
   // typechain emits ethers-v6 bindings (types/ethers-contracts) for dApps that use ethers: the SDK's /ethers subpath.
-  plugins: [hardhatViem, hardhatNetworkHelpers, hardhatIgnitionViem, hardhatEthers, hardhatTypechain],
+  plugins: [
+    hardhatViem,
+    hardhatNetworkHelpers,
+    hardhatIgnitionViem,
+    hardhatEthers,
+    hardhatTypechain,
+    // A line before the first (minute-long) build, and no warnings from OpenZeppelin's own files.
+    { id: "depinfer-build-output", hookHandlers: { solidity: () => import("./scripts/lib/buildHooks.js") } },
+  ],
   tasks: [vitestTask],
   solidity: {
     // OpenZeppelin contracts deployed as they are (by Ignition and the SDK tests) need artifacts.

@@ -1,19 +1,17 @@
 /**
  * `npm run bench`: gas of every lifecycle transaction on Hardhat's in-process chain, and the runtime
  * code size of every deployed contract against the project's limit, written to
- * bench/results/gas.json. Gas is deterministic, so these figures are comparable across machines;
+ * bench/results/gas.json with `--write` (bench/out/ otherwise). Gas is deterministic, so these figures are comparable across machines;
  * no wall-clock time is measured here.
  *
  * Steady state: a first job runs end to end before measuring, so the balances that every job
  * touches (the provider's claimable balance, the fee counter, the stake slot) already exist, as
  * they do on a live market. Clients use an unlimited ERC-20 approval (the common dApp pattern).
  */
-import { mkdirSync, writeFileSync } from "node:fs";
-import path from "node:path";
-
 import { network } from "hardhat";
 import { parseEventLogs, sha256, toHex, type Hex } from "viem";
 
+import { saveResults, savedLine } from "./results.js";
 import { CONTRACT_SIZE_LIMIT, deployedSizes, EIP170_LIMIT } from "../lib/contractSizes.js";
 import {
   deployProtocol,
@@ -212,11 +210,9 @@ const result = {
   ratiosNote: "cycleSeparate / peer cycle",
 };
 
-const out = path.join(process.cwd(), "bench", "results", "gas.json");
-mkdirSync(path.dirname(out), { recursive: true });
-writeFileSync(out, JSON.stringify(result, null, 2) + "\n");
+const out = saveResults("gas.json", result);
 console.table(result.steps);
 console.log(`cycle (one-call path): ${result.cycle}  cycle (separate steps): ${result.cycleSeparate}  batch finalize per job: ${result.batchFinalizePerJob}`);
 console.table(contractSizes);
 if (oversized.length) console.warn(`over the ${CONTRACT_SIZE_LIMIT}-byte limit: ${oversized.map(([name, bytes]) => `${name} ${bytes}`).join(", ")}`);
-console.log(`written to ${path.relative(process.cwd(), out)}`);
+console.log(savedLine(out));

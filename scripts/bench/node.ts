@@ -1,5 +1,6 @@
 /**
- * `npm run bench` (second part): the provider node's throughput, written to bench/results/node.json.
+ * `npm run bench` (second part): the provider node's throughput, written to bench/results/node.json with `--write`
+ * (bench/out/ otherwise).
  *
  * On Hardhat's in-process chain (automining: every transaction is mined at once), a provider node
  * serves the built-in EXACT model, and clients keep N jobs in flight (N = 1, 4, 16) until JOBS
@@ -15,7 +16,7 @@
  * Wall-clock figures, on whatever machine runs this (the reference machines have 2 noisy cores,
  * shared by the chain, the node and the clients): reported to compare, never gated on.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
@@ -23,6 +24,7 @@ import { performance } from "node:perf_hooks";
 import { network } from "hardhat";
 import { custom, maxUint256, type Chain, type Hex } from "viem";
 
+import { saveResults, savedLine } from "./results.js";
 import { createInProcessNode, deployProtocol, DPI, modelIdOf, setUpNodeProvider, USDC, type Connection } from "../lib/harness.js";
 import { createDepinferClient, HttpContentStore, type DepinferClient } from "../../sdk/src/index.js";
 import { BUILTIN_MODEL, runBuiltinModel } from "../../provider/src/models/charModel.js";
@@ -188,9 +190,7 @@ const result = {
   benchSeconds: +((performance.now() - benchStarted) / 1000).toFixed(1),
 };
 
-const out = path.join(process.cwd(), "bench", "results", "node.json");
-mkdirSync(path.dirname(out), { recursive: true });
-writeFileSync(out, JSON.stringify(result, null, 2) + "\n");
+const out = saveResults("node.json", result);
 console.table(
   Object.fromEntries(
     rows.map((r) => [
@@ -200,4 +200,4 @@ console.table(
   ),
 );
 console.log(`${result.environment.cpus} × ${result.environment.cpuModel}, Node ${result.environment.node}: wall-clock figures, not gated`);
-console.log(`written to ${path.relative(process.cwd(), out)}`);
+console.log(savedLine(out));
