@@ -1,6 +1,6 @@
 // Browser-safe content handling: CIDs of content hashes and content stores. The file-system
 // store is Node-only and lives in sdk/src/node/fsContentStore.ts.
-export { base32Decode, base32Encode, cidFromHash, hashFromCid, normalizeContentHash } from "./cid.js";
+export { cidFromHash, hashFromCid, normalizeContentHash } from "./cid.js";
 export {
   ContentHashMismatchError,
   ContentStoreRequestError,
