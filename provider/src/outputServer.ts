@@ -40,15 +40,27 @@ export interface OutputServer {
   close(): Promise<void>;
 }
 
+const CONTENT_TYPE = "application/vnd.ipld.raw";
+
 /** Parses `/ipfs/{cid}` or `/content/{hash|cid}`; undefined for any other path, null for a bad key. */
 function keyOf(pathname: string): Hex | null | undefined {
   const match = /^\/(ipfs|content)\/([^/?#]+)$/.exec(pathname);
   if (!match) return undefined;
-  const key = decodeURIComponent(match[2]!);
   try {
+    // Both can throw on hostile input (a malformed %-escape, a bad CID): a bad key, never a crash.
+    const key = decodeURIComponent(match[2]!);
     return key.startsWith("0x") ? normalizeContentHash(key) : hashFromCid(key);
   } catch {
     return null;
+  }
+}
+
+/** The path of a request target, or undefined when it is not a URL (e.g. `GET http://[ HTTP/1.1`). */
+function pathnameOf(target: string | undefined): string | undefined {
+  try {
+    return new URL(target ?? "/", "http://localhost").pathname;
+  } catch {
+    return undefined;
   }
 }
 
@@ -62,11 +74,35 @@ function keyOf(pathname: string): Hex | null | undefined {
 export async function startOutputServer(parameters: OutputServerParameters): Promise<OutputServer> {
   const { host, port, store, logger, accept = () => false, onStored, maxUploadBytes = 16 * 1024 * 1024, metrics } = parameters;
   const server: Server = createServer((request, response) => {
-    const { pathname } = new URL(request.url ?? "/", "http://localhost");
+    // Anything sent to this port is untrusted: no request may end the process (every accepted job
+    // would then expire and be slashed). Each answer is sent at most once, and a handler that
+    // throws answers 400 (or closes the connection if an answer was already under way).
     const send = (status: number, body: string | Uint8Array, type = "application/json") => {
-      response.writeHead(status, { "content-type": type, "cache-control": status === 200 && type !== "application/json" ? "public, max-age=31536000, immutable" : "no-store" });
+      if (response.headersSent || response.writableEnded) return;
+      // Content is immutable (addressed by its hash); nothing else may be cached (e.g. /metrics).
+      const immutable = status === 200 && type === CONTENT_TYPE;
+      response.writeHead(status, { "content-type": type, "cache-control": immutable ? "public, max-age=31536000, immutable" : "no-store" });
       response.end(body);
     };
+    request.on("error", () => response.destroy());
+    response.on("error", () => request.destroy());
+    try {
+      route(request, send);
+    } catch (error) {
+      logger?.warn("output server: refused a malformed request", { method: request.method, err: error });
+      if (response.headersSent) response.destroy();
+      else send(400, JSON.stringify({ error: "malformed request" }));
+    }
+  });
+  // Malformed request lines and headers never reach the handler: Node answers 400 itself.
+  server.on("clientError", (_error, socket) => {
+    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n");
+    else socket.destroy();
+  });
+
+  function route(request: IncomingMessage, send: (status: number, body: string | Uint8Array, type?: string) => void) {
+    const pathname = pathnameOf(request.url);
+    if (pathname === undefined) return send(400, JSON.stringify({ error: "the request target is not a URL path" }));
     if (request.method === "POST" && pathname === "/content") return void upload(request, send);
     if (request.method !== "GET" && request.method !== "HEAD") return send(405, JSON.stringify({ error: "GET, HEAD, or POST /content" }));
     if (pathname === "/health") return send(200, JSON.stringify({ ok: true }));
@@ -75,13 +111,13 @@ export async function startOutputServer(parameters: OutputServerParameters): Pro
     if (key === undefined) return send(404, JSON.stringify({ error: "not found: use /ipfs/{cid} or /content/{hash}" }));
     if (key === null) return send(400, JSON.stringify({ error: "not a sha2-256 content hash or CIDv1 raw/sha2-256" }));
     store.get(key).then(
-      (bytes) => (bytes ? send(200, bytes, "application/vnd.ipld.raw") : send(404, JSON.stringify({ error: "no such content", hash: key }))),
+      (bytes) => (bytes ? send(200, bytes, CONTENT_TYPE) : send(404, JSON.stringify({ error: "no such content", hash: key }))),
       (error: unknown) => {
         logger?.error("output server: read failed", { hash: key, err: error });
         send(500, JSON.stringify({ error: "read failed" }));
       },
     );
-  });
+  }
   /** Reads the body (at most maxUploadBytes), stores it if wanted, and answers with its hash. */
   function upload(request: IncomingMessage, send: (status: number, body: string) => void) {
     const chunks: Buffer[] = [];
