@@ -5,24 +5,33 @@
 // job's result is on-chain (until then the output is worth the job's price, and anything not in
 // the store is a 404, like content it never had). `GET /health` answers `{ "ok": true }`, and
 // `GET /metrics` the node's counters in Prometheus' text format.
-// `POST /content` (HttpContentStore.put) takes a job's input too large to post on-chain, but only
-// content that `accept` wants (the node: the input hash of a job it is waiting on), so strangers
-// cannot fill the disk.
-import { createServer, type IncomingMessage, type Server } from "node:http";
+// `POST /content/{cid}` (HttpContentStore.put) takes a job's input too large to post on-chain, but
+// only content that `accept` wants (the node: the input hash of a job it is waiting on), refused
+// before a byte of the body is read, with a declared length within the limit, a bounded number at
+// a time, and streamed to disk while it is hashed when the store can (so strangers can neither fill
+// the disk nor the memory). Reads stream from disk too. Connections are capped and time out.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Readable } from "node:stream";
 
 import type { Hex } from "viem";
 
-import { cidFromHash, hashFromCid, normalizeContentHash } from "depinfer";
+import { ContentHashMismatchError, cidFromHash, hashFromCid, normalizeContentHash } from "depinfer";
 import type { ContentStore } from "depinfer";
 import { contentHash } from "depinfer";
 import type { Logger } from "./logger.js";
+
+/** What a store may add to `ContentStore` so the server streams instead of buffering (the SDK's `FileSystemContentStore` does). */
+export interface StreamingContentStore {
+  putStream(hash: Hex, chunks: AsyncIterable<Uint8Array>): Promise<Hex>;
+  openRead(hash: Hex): Promise<{ size: number; stream: Readable } | undefined>;
+}
 
 export interface OutputServerParameters {
   host: string;
   /** 0 picks a free port (see `url`). */
   port: number;
-  store: ContentStore;
+  store: ContentStore & Partial<StreamingContentStore>;
   logger?: Logger | undefined;
   /** Whether an upload with this hash is wanted (default: none is). */
   accept?: ((hash: Hex) => boolean) | undefined;
@@ -32,6 +41,24 @@ export interface OutputServerParameters {
   maxUploadBytes?: number | undefined;
   /** `GET /metrics`: Prometheus text exposition (absent: 404). */
   metrics?: (() => string) | undefined;
+  /** Open connections at most; more are closed at once (default 256). */
+  maxConnections?: number | undefined;
+  /** Uploads in progress at most; more are answered 503 (default 4). */
+  maxConcurrentUploads?: number | undefined;
+  /** A request must arrive whole within this many milliseconds (default 120 s: 16 MiB at about 140 KB/s). */
+  requestTimeoutMs?: number | undefined;
+  /** A connection idle this long is closed, e.g. a reader that stopped reading (default 30 s). */
+  idleTimeoutMs?: number | undefined;
+}
+
+/** A refusal of an upload, with its HTTP status. */
+class UploadRefused extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 export interface OutputServer {
@@ -41,6 +68,8 @@ export interface OutputServer {
 }
 
 const CONTENT_TYPE = "application/vnd.ipld.raw";
+
+type Send = (status: number, body: string | Uint8Array, type?: string, close?: boolean) => void;
 
 /** Parses `/ipfs/{cid}` or `/content/{hash|cid}`; undefined for any other path, null for a bad key. */
 function keyOf(pathname: string): Hex | null | undefined {
@@ -72,13 +101,29 @@ function pathnameOf(target: string | undefined): string | undefined {
  * const output = await new HttpContentStore({ baseUrl: server.url }).get(outputHash);
  */
 export async function startOutputServer(parameters: OutputServerParameters): Promise<OutputServer> {
-  const { host, port, store, logger, accept = () => false, onStored, maxUploadBytes = 16 * 1024 * 1024, metrics } = parameters;
+  const {
+    host,
+    port,
+    store,
+    logger,
+    accept = () => false,
+    onStored,
+    maxUploadBytes = 16 * 1024 * 1024,
+    metrics,
+    maxConnections = 256,
+    maxConcurrentUploads = 4,
+    requestTimeoutMs = 120_000,
+    idleTimeoutMs = 30_000,
+  } = parameters;
+  let uploads = 0;
   const server: Server = createServer((request, response) => {
     // Anything sent to this port is untrusted: no request may end the process (every accepted job
     // would then expire and be slashed). Each answer is sent at most once, and a handler that
     // throws answers 400 (or closes the connection if an answer was already under way).
-    const send = (status: number, body: string | Uint8Array, type = "application/json") => {
+    const send = (status: number, body: string | Uint8Array, type = "application/json", close = false) => {
       if (response.headersSent || response.writableEnded) return;
+      // Refusing an upload without reading its body: close the connection rather than drain it.
+      if (close) response.setHeader("connection", "close");
       // Content is immutable (addressed by its hash); nothing else may be cached (e.g. /metrics).
       const immutable = status === 200 && type === CONTENT_TYPE;
       response.writeHead(status, { "content-type": type, "cache-control": immutable ? "public, max-age=31536000, immutable" : "no-store" });
@@ -87,7 +132,7 @@ export async function startOutputServer(parameters: OutputServerParameters): Pro
     request.on("error", () => response.destroy());
     response.on("error", () => request.destroy());
     try {
-      route(request, send);
+      route(request, response, send);
     } catch (error) {
       logger?.warn("output server: refused a malformed request", { method: request.method, err: error });
       if (response.headersSent) response.destroy();
@@ -100,52 +145,97 @@ export async function startOutputServer(parameters: OutputServerParameters): Pro
     else socket.destroy();
   });
 
-  function route(request: IncomingMessage, send: (status: number, body: string | Uint8Array, type?: string) => void) {
+  function route(request: IncomingMessage, response: ServerResponse, send: Send) {
     const pathname = pathnameOf(request.url);
     if (pathname === undefined) return send(400, JSON.stringify({ error: "the request target is not a URL path" }));
-    if (request.method === "POST" && pathname === "/content") return void upload(request, send);
+    if (request.method === "POST" && pathname === "/content")
+      return send(400, JSON.stringify({ error: "name the content in the path: POST /content/{cid or 0x-hash}" }), "application/json", true);
+    if (request.method === "POST" && pathname.startsWith("/content/")) {
+      const key = keyOf(pathname);
+      if (!key) return send(400, JSON.stringify({ error: "not a sha2-256 content hash or CIDv1 raw/sha2-256" }), "application/json", true);
+      return void upload(request, key, send);
+    }
     if (request.method !== "GET" && request.method !== "HEAD") return send(405, JSON.stringify({ error: "GET, HEAD, or POST /content" }));
     if (pathname === "/health") return send(200, JSON.stringify({ ok: true }));
     if (pathname === "/metrics" && metrics) return send(200, metrics(), "text/plain; version=0.0.4");
     const key = keyOf(pathname);
     if (key === undefined) return send(404, JSON.stringify({ error: "not found: use /ipfs/{cid} or /content/{hash}" }));
     if (key === null) return send(400, JSON.stringify({ error: "not a sha2-256 content hash or CIDv1 raw/sha2-256" }));
-    store.get(key).then(
-      (bytes) => (bytes ? send(200, bytes, CONTENT_TYPE) : send(404, JSON.stringify({ error: "no such content", hash: key }))),
-      (error: unknown) => {
-        logger?.error("output server: read failed", { hash: key, err: error });
-        send(500, JSON.stringify({ error: "read failed" }));
-      },
-    );
+    const failed = (error: unknown) => {
+      logger?.error("output server: read failed", { hash: key, err: error });
+      if (response.headersSent) response.destroy();
+      else send(500, JSON.stringify({ error: "read failed" }));
+    };
+    if (!store.openRead) {
+      store.get(key).then((bytes) => (bytes ? send(200, bytes, CONTENT_TYPE) : send(404, JSON.stringify({ error: "no such content", hash: key }))), failed);
+      return;
+    }
+    // Streamed from disk with backpressure: a slow reader holds a file handle, not the file.
+    store.openRead(key).then((file) => {
+      if (!file) return send(404, JSON.stringify({ error: "no such content", hash: key }));
+      response.writeHead(200, { "content-type": CONTENT_TYPE, "content-length": file.size, "cache-control": "public, max-age=31536000, immutable" });
+      if (request.method === "HEAD") {
+        file.stream.destroy();
+        return void response.end();
+      }
+      file.stream.on("error", failed);
+      response.on("close", () => file.stream.destroy());
+      file.stream.pipe(response);
+    }, failed);
   }
-  /** Reads the body (at most maxUploadBytes), stores it if wanted, and answers with its hash. */
-  function upload(request: IncomingMessage, send: (status: number, body: string) => void) {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > maxUploadBytes) {
-        send(413, JSON.stringify({ error: `larger than ${maxUploadBytes} bytes` }));
-        request.destroy();
-      } else chunks.push(chunk);
-    });
-    request.on("end", () => {
-      const bytes = new Uint8Array(Buffer.concat(chunks));
-      const hash = contentHash(bytes);
-      if (!accept(hash)) return send(403, JSON.stringify({ error: "no job of this node waits for content with this hash", hash }));
-      store.put(bytes).then(
-        () => {
-          logger?.info("input uploaded", { hash, bytes: bytes.length });
-          send(200, JSON.stringify({ hash, cid: cidFromHash(hash) }));
-          onStored?.(hash);
-        },
-        (error: unknown) => {
-          logger?.error("output server: write failed", { hash, err: error });
-          send(500, JSON.stringify({ error: "write failed" }));
-        },
-      );
-    });
+  /**
+   * Stores an upload of the content `hash` if a job waits for it: everything that can be refused
+   * is refused before the body is read; the body is then streamed (or, for a store that cannot
+   * stream, buffered up to its declared length) and kept only if it hashes to `hash`.
+   */
+  async function upload(request: IncomingMessage, hash: Hex, send: Send) {
+    const refuse = (status: number, error: string) => send(status, JSON.stringify({ error, hash }), "application/json", true);
+    if (!accept(hash)) return refuse(403, "no job of this node waits for content with this hash");
+    const declared = request.headers["content-length"];
+    if (declared === undefined) return refuse(411, "send the body with a Content-Length");
+    if (!/^\d{1,16}$/.test(declared)) return refuse(400, "Content-Length is not a byte count");
+    const length = Number(declared);
+    if (length > maxUploadBytes) return refuse(413, `larger than ${maxUploadBytes} bytes`);
+    if (uploads >= maxConcurrentUploads) return refuse(503, `${maxConcurrentUploads} uploads are already in progress; retry later`);
+    uploads++;
+    try {
+      let received = 0;
+      const body = async function* () {
+        for await (const chunk of request as AsyncIterable<Buffer>) {
+          received += chunk.length;
+          if (received > length) throw new UploadRefused(400, "more bytes than Content-Length");
+          yield new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length);
+        }
+        if (received !== length) throw new UploadRefused(400, `${received} bytes, not the ${length} of Content-Length`);
+      };
+      if (store.putStream) await store.putStream(hash, body());
+      else {
+        const parts: Uint8Array[] = [];
+        for await (const part of body()) parts.push(part);
+        const stored = await store.put(new Uint8Array(Buffer.concat(parts)));
+        if (stored !== hash) throw new ContentHashMismatchError({ expected: hash, actual: stored, source: "upload" });
+      }
+      logger?.info("input uploaded", { hash, bytes: length });
+      send(200, JSON.stringify({ hash, cid: cidFromHash(hash) }));
+      onStored?.(hash);
+    } catch (error) {
+      if (error instanceof UploadRefused) refuse(error.status, error.message);
+      else if (error instanceof ContentHashMismatchError) refuse(400, "the body does not hash to the content hash in the path");
+      else if (request.destroyed || request.aborted) logger?.debug("output server: an upload broke off", { hash });
+      else {
+        logger?.error("output server: write failed", { hash, err: error });
+        send(500, JSON.stringify({ error: "write failed" }));
+      }
+    } finally {
+      uploads--;
+    }
   }
+
+  server.maxConnections = maxConnections;
+  server.requestTimeout = requestTimeoutMs;
+  server.headersTimeout = Math.min(10_000, requestTimeoutMs);
+  server.keepAliveTimeout = 5_000;
+  server.timeout = idleTimeoutMs;
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

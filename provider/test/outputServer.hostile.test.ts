@@ -3,9 +3,13 @@
  * and be slashed. So no request may end the process: malformed targets and escapes get a 4xx, and
  * a bounded fuzz of paths, methods, headers and bodies leaves the server answering.
  */
-import { connect } from "node:net";
+import { mkdtemp, readdir, rm, stat } from "node:fs/promises";
+import { connect, type Socket } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
 
-import { MemoryContentStore, contentHash } from "depinfer";
+import { HttpContentStore, MemoryContentStore, cidFromHash, contentHash } from "depinfer";
+import { FileSystemContentStore } from "depinfer/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { startOutputServer, type OutputServer } from "../src/outputServer.js";
@@ -17,8 +21,12 @@ const stored = new TextEncoder().encode("an output");
 
 /** Sends raw bytes and resolves with the status code of the answer (0 if the connection closed without one). */
 function raw(request: string | Uint8Array, timeoutMs = 2_000): Promise<number> {
+  return rawAt(port, request, timeoutMs);
+}
+
+function rawAt(at: number, request: string | Uint8Array, timeoutMs = 2_000): Promise<number> {
   return new Promise((resolve) => {
-    const socket = connect(port, "127.0.0.1");
+    const socket = connect(at, "127.0.0.1");
     let data = "";
     const done = () => {
       socket.destroy();
@@ -94,5 +102,93 @@ describe("output server: hostile requests", () => {
     expect(statuses.filter((s) => s !== 0).length).toBeGreaterThan(150);
     expect(await get("/health")).toBe(200);
     expect(await get(`/ipfs/${"b".repeat(10)}`)).toBe(400);
+  });
+});
+
+describe("output server: uploads and readers cannot exhaust memory or disk", () => {
+  let dir: string;
+  let guarded: OutputServer;
+  let guardedPort: number;
+  let fsStore: FileSystemContentStore;
+  const wanted = new Uint8Array(256 * 1024).fill(7);
+  const wantedHash = contentHash(wanted);
+  const uploadHead = (hash: string, length: number | undefined, extra = "") =>
+    `POST /content/${hash} HTTP/1.1\r\nHost: node\r\n${length === undefined ? "Transfer-Encoding: chunked\r\n" : `Content-Length: ${length}\r\n`}${extra}\r\n`;
+  const rawTo = (request: string | Uint8Array, timeoutMs = 2_000) => rawAt(guardedPort, request, timeoutMs);
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), "depinfer-uploads-"));
+    fsStore = new FileSystemContentStore({ dir });
+    guarded = await startOutputServer({
+      host: "127.0.0.1",
+      port: 0,
+      store: fsStore,
+      accept: (hash) => hash === wantedHash,
+      maxUploadBytes: 1024 * 1024,
+      maxConcurrentUploads: 2,
+      maxConnections: 8,
+      requestTimeoutMs: 1_000,
+      idleTimeoutMs: 1_000,
+    });
+    guardedPort = Number(new URL(guarded.url).port);
+  });
+  afterAll(async () => {
+    await guarded?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("refuses before reading the body: content nobody waits for (403), no length (411), too long (413), no hash in the path (400)", async () => {
+    // Only the headers are sent: each answer must come without the body.
+    expect(await rawTo(uploadHead(contentHash(new Uint8Array([1])), 16 * 1024 * 1024))).toBe(403);
+    expect(await rawTo(uploadHead(wantedHash, undefined))).toBe(411);
+    expect(await rawTo(uploadHead(wantedHash, 2 * 1024 * 1024))).toBe(413);
+    expect(await rawTo(`POST /content HTTP/1.1\r\nHost: node\r\nContent-Length: 16777216\r\n\r\n`)).toBe(400);
+    expect(await rawTo(uploadHead(wantedHash, 12, "X: y\r\n").replace(`Content-Length: 12`, "Content-Length: 12x"))).toBe(400);
+  });
+
+  it("keeps an upload only if it hashes to the hash in its path, and streams it back", async () => {
+    const liar = new Uint8Array(wanted.length).fill(8);
+    const head = uploadHead(wantedHash, liar.length);
+    expect(await rawTo(Buffer.concat([Buffer.from(head, "latin1"), Buffer.from(liar)]))).toBe(400);
+    expect((await readdir(dir)).filter((f) => !f.startsWith("."))).toEqual([]);
+
+    const client = new HttpContentStore({ baseUrl: guarded.url });
+    expect(await client.put(wanted)).toBe(wantedHash);
+    const file = fsStore.pathOf(wantedHash);
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    expect(await client.get(wantedHash)).toEqual(wanted);
+    const head2 = await fetch(`${guarded.url}/ipfs/${cidFromHash(wantedHash)}`, { method: "HEAD" });
+    expect(head2.headers.get("content-length")).toBe(String(wanted.length));
+  });
+
+  it("caps uploads in progress (503), cuts off a half-finished upload, and leaves no partial file", async () => {
+    const hanging = [0, 1].map(() => {
+      const socket = connect(guardedPort, "127.0.0.1");
+      socket.on("error", () => {});
+      socket.write(uploadHead(wantedHash, wanted.length) + "partial body");
+      return socket;
+    });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await rawTo(uploadHead(wantedHash, wanted.length))).toBe(503);
+    // The request timeout (1 s here) closes the half-finished uploads.
+    const closed = await Promise.all(hanging.map((socket) => new Promise<boolean>((resolve) => socket.on("close", () => resolve(true)))));
+    expect(closed).toEqual([true, true]);
+    await new Promise((r) => setTimeout(r, 100));
+    expect((await readdir(dir)).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+    expect(await rawTo(`GET /health HTTP/1.1\r\nHost: node\r\nConnection: close\r\n\r\n`)).toBe(200);
+  });
+
+  it("caps open connections: one over the cap is closed at once, and service resumes when they go", async () => {
+    const idle = await Promise.all(
+      Array.from({ length: 8 }, () => new Promise<Socket>((resolve) => {
+        const socket = connect(guardedPort, "127.0.0.1", () => resolve(socket));
+        socket.on("error", () => {});
+      })),
+    );
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await rawTo(`GET /health HTTP/1.1\r\nHost: node\r\nConnection: close\r\n\r\n`, 1_000)).toBe(0);
+    for (const socket of idle) socket.destroy();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await rawTo(`GET /health HTTP/1.1\r\nHost: node\r\nConnection: close\r\n\r\n`)).toBe(200);
   });
 });

@@ -133,15 +133,31 @@ describe("content: stores", () => {
         requests.push(`${req.method} ${req.url} ${req.headers.accept ?? ""}`);
         const chunks: Buffer[] = [];
         for await (const chunk of req) chunks.push(chunk as Buffer);
-        if (req.method === "POST" && req.url === "/content") {
+        if (req.method === "POST" && req.url?.startsWith("/content/")) {
           const bytes = new Uint8Array(Buffer.concat(chunks));
           const hash = contentHash(bytes);
+          // The content is named in the path (so a server can refuse it unread), with its length.
+          expect(req.url).toBe(`/content/${cidFromHash(hash)}`);
+          expect(req.headers["content-length"]).toBe(String(bytes.length));
           served.set(cidFromHash(hash), bytes);
           res.setHeader("content-type", "application/json");
           return res.end(putReply ? putReply(hash, cidFromHash(hash)) : JSON.stringify({ hash }));
         }
         const match = req.method === "GET" && /^\/ipfs\/([a-z2-7]+)$/.exec(req.url ?? "");
         if (match && match[1] === "bafkreiboom") return res.writeHead(500, "Boom").end("disk on fire");
+        // A hostile gateway: an endless body without a length, a huge declared length, or no answer at all.
+        if (req.url === "/ipfs/bafkreiendless") {
+          res.writeHead(200, { "content-type": "application/vnd.ipld.raw" });
+          const chunk = Buffer.alloc(64 * 1024, 1);
+          const pump = () => {
+            while (!res.destroyed && res.write(chunk));
+            if (!res.destroyed) res.once("drain", pump);
+          };
+          res.on("close", () => res.removeAllListeners("drain"));
+          return pump();
+        }
+        if (req.url === "/ipfs/bafkreihuge") return res.writeHead(200, { "content-length": String(300 * 1024 * 1024) }).write("x");
+        if (req.url === "/ipfs/bafkreisilent") return;
         const bytes = match ? served.get(match[1]) : undefined;
         if (!bytes) return res.writeHead(404).end("not found");
         res.setHeader("content-type", "application/vnd.ipld.raw");
@@ -217,6 +233,21 @@ describe("content: stores", () => {
       const controller = new AbortController();
       controller.abort(new Error("stop"));
       await expect(new HttpContentStore({ baseUrl }).get(contentHash("x"), { signal: controller.signal })).rejects.toThrow("stop");
+    });
+
+    it("test_HttpContentStore_boundsTheBodyAndTheTime", async () => {
+      const to = (cid: string) => (input: RequestInfo | URL, init?: RequestInit) => fetch(String(input).replace(/ipfs\/.*$/, `ipfs/${cid}`), init);
+      // An endless body is cut off at maxBytes as it streams in, never buffered whole.
+      const endless = await new HttpContentStore({ baseUrl, maxBytes: 1024 * 1024, fetch: to("bafkreiendless") }).get(contentHash("x")).catch((e) => e);
+      expect(endless).toBeInstanceOf(ContentStoreRequestError);
+      expect(endless.shortMessage).toMatch(/larger than 1048576 bytes/);
+      // A declared length over the limit is refused before reading.
+      const huge = await new HttpContentStore({ baseUrl, fetch: to("bafkreihuge") }).get(contentHash("x")).catch((e) => e);
+      expect(huge.shortMessage).toMatch(/larger than 67108864 bytes \(314572800 declared\)/);
+      // A server that never answers is given up on after timeoutMs.
+      const silent = await new HttpContentStore({ baseUrl, timeoutMs: 300, fetch: to("bafkreisilent") }).get(contentHash("x")).catch((e) => e);
+      expect(silent).toBeInstanceOf(ContentStoreRequestError);
+      expect(silent.shortMessage).toMatch(/no answer within 300 ms/);
     });
   });
 });

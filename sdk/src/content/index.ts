@@ -12,6 +12,8 @@ export {
   type InvalidContentHashErrorType,
 } from "./errors.js";
 export {
+  DEFAULT_CONTENT_TIMEOUT_MS,
+  DEFAULT_MAX_CONTENT_BYTES,
   HttpContentStore,
   MemoryContentStore,
   verifyContent,

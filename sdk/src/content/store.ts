@@ -67,7 +67,19 @@ export interface HttpContentStoreParameters {
   fetch?: typeof globalThis.fetch | undefined;
   /** Headers sent with every request (e.g. `authorization`). */
   headers?: Record<string, string> | undefined;
+  /**
+   * The largest content `get` accepts, in bytes (default 64 MiB). A longer answer is cut off and
+   * refused as it streams in, so a hostile gateway cannot exhaust memory.
+   */
+  maxBytes?: number | undefined;
+  /** How long a request may take, in milliseconds, before it is aborted (default 60 s). */
+  timeoutMs?: number | undefined;
 }
+
+/** The default of {@link HttpContentStoreParameters.maxBytes}: 64 MiB. */
+export const DEFAULT_MAX_CONTENT_BYTES = 64 * 1024 * 1024;
+/** The default of {@link HttpContentStoreParameters.timeoutMs}: 60 s. */
+export const DEFAULT_CONTENT_TIMEOUT_MS = 60_000;
 
 /**
  * A content store behind HTTP. Browser-safe: it only uses `fetch`.
@@ -76,9 +88,11 @@ export interface HttpContentStoreParameters {
  *   `hash`, asking for the raw block (`Accept: application/vnd.ipld.raw`, which trustless gateways
  *   require; for a raw CID the block is the content itself). `404` means "not there" (`undefined`);
  *   other errors throw {@link ContentStoreRequestError}. The body is hashed and a mismatch throws
- *   {@link ContentHashMismatchError}, so an untrusted public gateway is safe to use.
- * - `put(bytes)` is `POST {baseUrl}/content` with the bytes as the body
- *   (`Content-Type: application/octet-stream`). The server must answer 2xx with the content's hash,
+ *   {@link ContentHashMismatchError}, so an untrusted public gateway is safe to use. A body over
+ *   `maxBytes`, or a request over `timeoutMs`, throws {@link ContentStoreRequestError}.
+ * - `put(bytes)` is `POST {baseUrl}/content/{cid}` with the bytes as the body
+ *   (`Content-Type: application/octet-stream`, and their length): the address in the path lets the
+ *   server refuse content it does not want before reading a byte of it. The server must answer 2xx with the content's hash,
  *   either as JSON `{ "hash": "0x…" }` or `{ "cid": "bafkrei…" }`, or as plain text holding the
  *   0x-hex digest or the CID. A hash other than the bytes' own throws {@link ContentHashMismatchError}.
  *   IPFS gateways do not take writes: point this at your own service (or use another `ContentStore`).
@@ -94,17 +108,21 @@ export class HttpContentStore implements ContentStore {
   readonly baseUrl: string;
   readonly #fetch: typeof globalThis.fetch;
   readonly #headers: Record<string, string>;
+  readonly #maxBytes: number;
+  readonly #timeoutMs: number;
 
-  constructor({ baseUrl, fetch, headers = {} }: HttpContentStoreParameters) {
+  constructor({ baseUrl, fetch, headers = {}, maxBytes = DEFAULT_MAX_CONTENT_BYTES, timeoutMs = DEFAULT_CONTENT_TIMEOUT_MS }: HttpContentStoreParameters) {
     this.baseUrl = baseUrl.replace(/\/+$/, "");
     // Called through a closure: browsers throw "Illegal invocation" for a detached window.fetch.
     this.#fetch = fetch ?? ((input, init) => globalThis.fetch(input, init));
     this.#headers = headers;
+    this.#maxBytes = maxBytes;
+    this.#timeoutMs = timeoutMs;
   }
 
   async put(bytes: Uint8Array): Promise<Hex> {
-    const url = `${this.baseUrl}/content`;
     const expected = contentHash(bytes);
+    const url = `${this.baseUrl}/content/${cidFromHash(expected)}`;
     const response = await this.#request(url, "POST", {
       method: "POST",
       headers: { ...this.#headers, "content-type": "application/octet-stream" },
@@ -134,15 +152,59 @@ export class HttpContentStore implements ContentStore {
     });
     if (response.status === 404 || response.status === 410) return undefined;
     if (!response.ok) throw await requestError(url, "GET", response);
-    return verifyContent(new Uint8Array(await response.arrayBuffer()), key, url);
+    let bytes: Uint8Array;
+    try {
+      bytes = await this.#readBounded(url, response);
+    } catch (error) {
+      if (error instanceof ContentStoreRequestError) throw error;
+      if (options.signal?.aborted) throw options.signal.reason ?? error;
+      throw new ContentStoreRequestError({ url, method: "GET", status: response.status, reason: `the body did not arrive in full (lost, or over timeoutMs ${this.#timeoutMs} ms)`, cause: error as Error });
+    }
+    return verifyContent(bytes, key, url);
+  }
+
+  /** The body, refused as soon as it (or its declared length) exceeds `maxBytes`. */
+  async #readBounded(url: string, response: Response): Promise<Uint8Array> {
+    const tooLarge = (size: string) =>
+      new ContentStoreRequestError({ url, method: "GET", status: response.status, reason: `the content is larger than ${this.#maxBytes} bytes (${size}); raise maxBytes if it is expected` });
+    const declared = Number(response.headers.get("content-length") ?? NaN);
+    if (declared > this.#maxBytes) {
+      await response.body?.cancel().catch(() => {});
+      throw tooLarge(`${declared} declared`);
+    }
+    if (!response.body) return new Uint8Array(await response.arrayBuffer());
+    const reader = response.body.getReader();
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > this.#maxBytes) {
+        await reader.cancel().catch(() => {});
+        throw tooLarge(`${size} bytes and counting`);
+      }
+      chunks.push(value);
+    }
+    const bytes = new Uint8Array(size);
+    let offset = 0;
+    for (const chunk of chunks) {
+      bytes.set(chunk, offset);
+      offset += chunk.byteLength;
+    }
+    return bytes;
   }
 
   async #request(url: string, method: string, init: RequestInit): Promise<Response> {
+    // The caller's signal, or the store's timeout, whichever comes first.
+    const timeout = AbortSignal.timeout(this.#timeoutMs);
+    const signal = init.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
     try {
-      return await this.#fetch(url, init);
+      return await this.#fetch(url, { ...init, signal });
     } catch (error) {
       if (init.signal?.aborted) throw init.signal.reason ?? error;
-      throw new ContentStoreRequestError({ url, method, reason: "the request did not complete", cause: error as Error });
+      const reason = timeout.aborted ? `no answer within ${this.#timeoutMs} ms (timeoutMs)` : "the request did not complete";
+      throw new ContentStoreRequestError({ url, method, reason, cause: error as Error });
     }
   }
 }

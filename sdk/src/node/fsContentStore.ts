@@ -1,11 +1,14 @@
 // Node-only: uses the file system. Never import this from the browser entry point.
-import { randomBytes } from "node:crypto";
-import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { createHash, randomBytes } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { mkdir, open, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
+import type { Readable } from "node:stream";
 
 import type { Hex } from "viem";
 
 import { cidFromHash, normalizeContentHash } from "../content/cid.js";
+import { ContentHashMismatchError } from "../content/errors.js";
 import { verifyContent, type ContentStore } from "../content/store.js";
 import { contentHash } from "../utils/content.js";
 
@@ -18,7 +21,8 @@ export interface FileSystemContentStoreParameters {
  * A content store in a directory: each content is a file named by its CIDv1 raw/sha2-256
  * (`bafkrei…`), so the directory can be served as is, or added to IPFS with `--cid-version=1 --raw-leaves`.
  * Writes are atomic (a temporary file in the same directory, then a rename), so a reader never sees
- * a partial file; reads are checked against the hash.
+ * a partial file; `get` checks what it reads against the hash. Files are readable by their owner
+ * only (0600, in a 0700 directory).
  *
  * @example
  * const store = new FileSystemContentStore({ dir: "./content" });
@@ -39,16 +43,66 @@ export class FileSystemContentStore implements ContentStore {
   async put(bytes: Uint8Array): Promise<Hex> {
     const hash = contentHash(bytes);
     const target = this.pathOf(hash);
-    await mkdir(this.dir, { recursive: true });
-    const temporary = path.join(this.dir, `.${path.basename(target)}.${randomBytes(6).toString("hex")}.tmp`);
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    const temporary = this.#temporaryFor(target);
     try {
-      await writeFile(temporary, bytes, { flag: "wx" });
+      await writeFile(temporary, bytes, { flag: "wx", mode: 0o600 });
       await rename(temporary, target);
     } catch (error) {
       await rm(temporary, { force: true });
       throw error;
     }
     return hash;
+  }
+
+  /**
+   * Stores content that arrives in chunks (an upload) under `hash`, hashing it as it is written, so
+   * it is never held in memory. It is kept only if it hashes to `hash`; otherwise nothing is kept
+   * and {@link ContentHashMismatchError} is thrown. An error from `chunks` (e.g. an upload that
+   * broke off, or exceeded a limit) also leaves nothing behind, and is rethrown.
+   */
+  async putStream(hash: Hex, chunks: AsyncIterable<Uint8Array>): Promise<Hex> {
+    const key = normalizeContentHash(hash);
+    const target = this.pathOf(key);
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    const temporary = this.#temporaryFor(target);
+    const file = await open(temporary, "wx", 0o600);
+    const hasher = createHash("sha256");
+    try {
+      for await (const chunk of chunks) {
+        hasher.update(chunk);
+        await file.write(chunk);
+      }
+      await file.close();
+      const actual = `0x${hasher.digest("hex")}` as Hex;
+      if (actual !== key) throw new ContentHashMismatchError({ expected: key, actual, source: "upload" });
+      await rename(temporary, target);
+    } catch (error) {
+      await file.close().catch(() => {});
+      await rm(temporary, { force: true });
+      throw error;
+    }
+    return key;
+  }
+
+  /**
+   * Opens stored content for streaming (e.g. to serve it) without loading it, or `undefined` if the
+   * store does not have it. Not hashed again: it was verified when it was written, and whoever
+   * receives it checks it against the on-chain hash.
+   */
+  async openRead(hash: Hex): Promise<{ size: number; stream: Readable } | undefined> {
+    const file = this.pathOf(normalizeContentHash(hash));
+    try {
+      const { size } = await stat(file);
+      return { size, stream: createReadStream(file) };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+      throw error;
+    }
+  }
+
+  #temporaryFor(target: string): string {
+    return path.join(this.dir, `.${path.basename(target)}.${randomBytes(6).toString("hex")}.tmp`);
   }
 
   async get(hash: Hex): Promise<Uint8Array | undefined> {
