@@ -124,6 +124,106 @@ describe("depinferActions on every kind of dApp client", () => {
     expect(await depinfer.getClaimable({ account: bob.account.address, token: p.usdc.address })).toBe(bobBefore + 1n * USDC);
   });
 
+  it("test_wagmiGetClient_everyWrite_signsAsThePerCallAccount", async () => {
+    // One client without an account; each call names who signs (JSON-RPC accounts, by address).
+    const wagmiClient = createClient({ chain, transport: custom(eip1193) });
+    const depinfer = wagmiClient.extend(depinferActions({ market }));
+    const mined = async (hash: Hex) => {
+      const receipt = await wagmiClient.extend(publicActions).waitForTransactionReceipt({ hash });
+      expect(receipt.status).toBe("success");
+      return receipt;
+    };
+    const wallets = await connection.viem.getWalletClients();
+    const [gpu, carol] = [wallets[5], wallets[6]];
+    const as = (w: Wallet) => ({ account: w.account.address });
+    await p.token.write.transfer([gpu.account.address, 300n * DPI]);
+    await p.usdc.write.mint([carol.account.address, 100n * USDC]);
+
+    // Provider side: register, stake (approving first), offer.
+    await mined(await depinfer.registerProvider({ signer: gpu.account.address, metadataURI: "https://gpu.example", ...as(gpu) }));
+    const staked = await depinfer.stake({ amount: 300n * DPI, ...as(gpu) });
+    await mined(staked.hash);
+    expect(staked.approvalHashes).toHaveLength(1);
+    await mined(await depinfer.setOffer({ model, token: p.usdc.address, price: 1n * USDC, maxLatency: 60, ...as(gpu) }));
+    expect((await depinfer.getStake({ provider: gpu.account.address })).staked).toBe(300n * DPI);
+
+    // An open job: accepted, answered, finalized in a batch after the window.
+    const open = await depinfer.submitJobSync({ model, input: "open", price: 1n * USDC, token: p.usdc.address, ...as(alice) });
+    await mined(await depinfer.acceptJob({ job: open.job, ...as(gpu) }));
+    await mined((await depinfer.submitResult({ jobId: open.jobId, job: open.job, output: "done", signer: gpu.account, ...as(gpu) })).hash);
+    // A direct job, finalized early by its client.
+    const direct = await depinfer.submitJobSync({ model, input: "direct", price: 1n * USDC, token: p.usdc.address, provider: gpu.account.address, ...as(alice) });
+    await mined((await depinfer.submitResult({ jobId: direct.jobId, job: direct.job, output: "done", signer: gpu.account, ...as(gpu) })).hash);
+    await mined(await depinfer.finalizeJob({ job: direct.job, ...as(alice) }));
+    expect((await depinfer.getJob({ jobId: direct.jobId })).status).toBe("Finalized");
+    // A disputed job: opened by bob, joined by carol.
+    const contested = await depinfer.submitJobSync({ model, input: "contested", price: 1n * USDC, token: p.usdc.address, provider: gpu.account.address, ...as(alice) });
+    await mined((await depinfer.submitResult({ jobId: contested.jobId, job: contested.job, output: "done", signer: gpu.account, ...as(gpu) })).hash);
+    await mined((await depinfer.disputeJob({ job: contested.job, ...as(bob) })).hash);
+    await mined((await depinfer.joinDispute({ job: contested.job, ...as(carol) })).hash);
+    expect((await depinfer.getJob({ jobId: contested.jobId })).status).toBe("Disputed");
+    // A job nobody answers, expired by a third party; and one cancelled by its client.
+    const late = await depinfer.submitJobSync({ model, input: "late", price: 1n * USDC, token: p.usdc.address, provider: gpu.account.address, timeout: 120, ...as(alice) });
+    const dropped = await depinfer.submitJobSync({ model, input: "dropped", price: 1n * USDC, token: p.usdc.address, ...as(alice) });
+    await mined(await depinfer.cancelJob({ job: dropped.job, ...as(alice) }));
+
+    await connection.networkHelpers.time.increase(4 * 3600 + 1);
+    const batch = await depinfer.finalizeJobs({ jobs: [open.job], ...as(gpu) });
+    expect(batch.finalized).toEqual([open.jobId]);
+    await mined(await depinfer.expireJob({ job: late.job, ...as(bob) }));
+    expect((await depinfer.getJob({ jobId: late.jobId })).status).toBe("Expired");
+
+    // Balances out: alice withdraws part of her refunds, the provider claims its earnings.
+    const refunds = await depinfer.getClaimable({ account: alice.account.address, token: p.usdc.address });
+    await mined(await depinfer.withdrawBalance({ token: p.usdc.address, amount: 1n * USDC, ...as(alice) }));
+    expect(await depinfer.getClaimable({ account: alice.account.address, token: p.usdc.address })).toBe(refunds - 1n * USDC);
+    const claimed = await depinfer.claim({ token: p.usdc.address, ...as(gpu) });
+    await mined(claimed.hash);
+    expect(claimed.amount).toBe(2n * (USDC - USDC / 100n)); // two jobs, less the 1 % fee
+
+    // Unstake what is free, and withdraw it after the thawing period.
+    await mined(await depinfer.requestUnstake({ amount: 10n * DPI, ...as(gpu) }));
+    await connection.networkHelpers.time.increase(14 * 86400 + 1);
+    const withdrawn = await depinfer.withdrawStake({ ...as(gpu) });
+    await mined(withdrawn.hash);
+    expect(withdrawn.amount).toBe(10n * DPI);
+  });
+
+  it("test_everyWrite_withoutAnyAccount_throwsAccountNotFoundError_beforeAnyRequest", async () => {
+    const depinfer = createClient({ chain, transport: custom(eip1193) }).extend(depinferActions({ market }));
+    const job = { client: alice.account.address, provider: provider.account.address, token: p.usdc.address, price: 1n, collateral: 1n, model, inputHash: model, deadline: 1, paramsVersion: 1, nonce: 1n };
+    const writes: Record<string, () => Promise<unknown>> = {
+      submitJob: () => depinfer.submitJob({ model, input: "x", price: 1n, token: p.usdc.address }),
+      submitJobSync: () => depinfer.submitJobSync({ model, input: "x", price: 1n, token: p.usdc.address }),
+      finalizeJob: () => depinfer.finalizeJob({ job }),
+      finalizeJobs: () => depinfer.finalizeJobs({ jobs: [job] }),
+      cancelJob: () => depinfer.cancelJob({ job }),
+      expireJob: () => depinfer.expireJob({ job }),
+      disputeJob: () => depinfer.disputeJob({ job }),
+      joinDispute: () => depinfer.joinDispute({ job }),
+      acceptJob: () => depinfer.acceptJob({ job }),
+      submitResult: () => depinfer.submitResult({ jobId: model, job, output: "y" }),
+      depositBalance: () => depinfer.depositBalance({ token: p.usdc.address, amount: 1n }),
+      withdrawBalance: () => depinfer.withdrawBalance({ token: p.usdc.address, amount: 1n }),
+      claim: () => depinfer.claim({ token: p.usdc.address }),
+      registerProvider: () => depinfer.registerProvider({ signer: alice.account.address, metadataURI: "" }),
+      setOffer: () => depinfer.setOffer({ model, token: p.usdc.address, price: 1n, maxLatency: 60 }),
+      stake: () => depinfer.stake({ amount: 1n }),
+      requestUnstake: () => depinfer.requestUnstake({ amount: 1n }),
+      withdrawStake: () => depinfer.withdrawStake(),
+    };
+    for (const [name, run] of Object.entries(writes)) {
+      const before = requests.length;
+      const error = await run().then(
+        () => new Error(`${name} did not throw`),
+        (e: unknown) => e,
+      );
+      expect(error, name).toBeInstanceOf(AccountNotFoundError);
+      expect((error as AccountNotFoundError).action, name).toBe(name === "submitJobSync" ? "submitJob" : name);
+      expect(requests.length, `${name}: requests made`).toBe(before);
+    }
+  });
+
   it("test_getProviders_withModel_priceIsNotOptional", async () => {
     const depinfer = createPublicClient({ chain, transport: custom(eip1193) }).extend(depinferActions({ market }));
     const offers = await depinfer.getProviders({ model, token: p.usdc.address });
