@@ -176,8 +176,8 @@ export function decodeTokenError(
       const decoded = decodeErrorResult({ abi: tokenErrorsAbi, data }) as { errorName: string; args?: readonly unknown[] | undefined };
       const values = decoded.args ?? [];
       if (decoded.errorName === "Error") return new TokenRevertedError({ token, functionName, reason: String(values[0]), cause: error });
-      if (decoded.errorName === "Panic")
-        return new TokenRevertedError({ token, functionName, reason: `panic 0x${(values[0] as bigint).toString(16)}`, cause: error });
+      // A panic may be the caller's own (the market's arithmetic), so it is not blamed on the token.
+      if (decoded.errorName === "Panic") return undefined;
       const item = tokenErrorsAbi.find((i) => i.name === decoded.errorName)!;
       const args = Object.fromEntries(item.inputs.map((input, i) => [input.name ?? String(i), values[i]]));
       return new TokenRevertedError({ token, functionName, errorName: decoded.errorName, args, cause: error });
