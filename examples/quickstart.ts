@@ -5,7 +5,7 @@ import type { Account, Address, Chain, Hex, Transport } from "viem";
 export async function quickstart(o: { chain: Chain; transport: Transport; account: Account; market: Address; model: Hex; token: Address; store: ContentStore }) {
   const depinfer = createDepinferClient({ chain: o.chain, transport: o.transport, account: o.account, deployment: { market: o.market } });
   const [best] = await depinfer.getProviders({ model: o.model, token: o.token }); // cheapest eligible provider
-  const { jobId, job } = await depinfer.submitJobSync({ model: o.model, input: "hello depinfer", price: best.price!, token: o.token, provider: best.provider });
+  const { jobId, job } = await depinfer.submitJobSync({ model: o.model, input: "hello depinfer", price: best.price, token: o.token, provider: best.provider });
   const { output } = await depinfer.waitForResult({ jobId, store: o.store, timeoutMs: 60_000 }); // checked against the on-chain hash
   await depinfer.finalizeJob({ job }); // pay the provider now instead of waiting out the challenge window
   const text = new TextDecoder().decode(output);

@@ -22,10 +22,11 @@ export {
   MAX_INLINE_INPUT,
   submitJob,
   submitJobSync,
+  type SubmitJobErrorType,
   type SubmitJobParameters,
   type SubmitJobReturnType,
 } from "./actions/client/submitJob.js";
-export { finalizeJob, type FinalizeJobParameters } from "./actions/client/finalizeJob.js";
+export { finalizeJob, type FinalizeJobErrorType, type FinalizeJobParameters } from "./actions/client/finalizeJob.js";
 export {
   disputeJob,
   type DisputeJobErrorType,
@@ -39,20 +40,23 @@ export {
   type JoinDisputeParameters,
   type JoinDisputeReturnType,
 } from "./actions/client/joinDispute.js";
-export { expireJob, type ExpireJobParameters } from "./actions/client/expireJob.js";
+export { expireJob, type ExpireJobErrorType, type ExpireJobParameters } from "./actions/client/expireJob.js";
 export { cancelJob, type CancelJobErrorType, type CancelJobParameters } from "./actions/client/cancelJob.js";
-export { depositBalance, type DepositBalanceParameters } from "./actions/client/depositBalance.js";
-export { withdrawBalance, type WithdrawBalanceParameters } from "./actions/client/withdrawBalance.js";
-export { claim, type ClaimParameters, type ClaimReturnType } from "./actions/public/claim.js";
+export { depositBalance, type DepositBalanceErrorType, type DepositBalanceParameters } from "./actions/client/depositBalance.js";
+export { withdrawBalance, type WithdrawBalanceErrorType, type WithdrawBalanceParameters } from "./actions/client/withdrawBalance.js";
+export { claim, type ClaimErrorType, type ClaimParameters, type ClaimReturnType } from "./actions/public/claim.js";
 export {
   getClaimable,
   getParams,
   getStake,
+  type GetClaimableErrorType,
+  type GetParamsErrorType,
+  type GetStakeErrorType,
   type GetClaimableParameters,
   type GetParamsParameters,
   type GetStakeParameters,
 } from "./actions/public/reads.js";
-export { getJob, type GetJobParameters, type GetJobReturnType } from "./actions/public/getJob.js";
+export { getJob, type GetJobErrorType, type GetJobParameters, type GetJobReturnType } from "./actions/public/getJob.js";
 export {
   waitForResult,
   type WaitForResultParameters,
@@ -61,10 +65,14 @@ export {
 } from "./actions/client/waitForResult.js";
 export {
   getProviders,
+  type GetProvidersErrorType,
   type GetProvidersParameters,
   type GetProvidersReturnType,
   type ProviderListing,
+  type ProviderOffer,
 } from "./actions/public/getProviders.js";
 export * from "./actions/provider/index.js";
 export { depinferActions, type DepinferActions } from "./decorators/depinfer.js";
 export { createDepinferClient, type CreateDepinferClientParameters, type DepinferClient } from "./clients/createDepinferClient.js";
+export { resolveDeployment, type DeploymentTable, type ResolveDeploymentParameters } from "./clients/deployment.js";
+export { approve, ensureAllowance, type EnsureAllowanceOptions } from "./utils/erc20.js";

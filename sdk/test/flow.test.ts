@@ -3,7 +3,7 @@ import { custom, type Chain } from "viem";
 import { beforeAll, describe, expect, it } from "vitest";
 
 import { deployProtocol, DPI, registerModel, setUpProvider, USDC, type Connection, type Protocol } from "../../scripts/lib/harness.js";
-import { contentHash, createDepinferClient, getJob, JobStatus, JobUnknownError } from "../src/index.js";
+import { contentHash, createDepinferClient, DeploymentNotFoundError, getJob, JobStatus, JobUnknownError } from "../src/index.js";
 
 describe("SDK: a paid job end to end through the public entry point", () => {
   let connection: Connection;
@@ -77,9 +77,9 @@ describe("SDK: a paid job end to end through the public entry point", () => {
   });
 
   it("refuses to build a client for a chain with no known deployment", () => {
-    expect(() => createDepinferClient({ chain, transport: custom(connection.provider), account: signer.account })).toThrow(
-      /No Depinfer deployment is known for chain/,
-    );
+    const build = () => createDepinferClient({ chain, transport: custom(connection.provider), account: signer.account });
+    expect(build).toThrow(DeploymentNotFoundError);
+    expect(build).toThrow(/No Depinfer deployment for chain 31337/);
   });
 });
 

@@ -2,7 +2,6 @@ import {
   createWalletClient,
   publicActions,
   type Account,
-  type Address,
   type Chain,
   type Client,
   type PublicActions,
@@ -12,25 +11,17 @@ import {
 } from "viem";
 
 import { depinferActions, type DepinferActions } from "../decorators/depinfer.js";
-import { deployments } from "../deployments.js";
 import type { DepinferAddresses } from "../types.js";
+import { resolveDeployment } from "./deployment.js";
 
 export interface CreateDepinferClientParameters<transport extends Transport, chain extends Chain> {
   chain: chain;
   transport: transport;
   account: Account;
-  /** Addresses to use instead of (or where there is no) known deployment for `chain`. */
+  /** Addresses to use instead of (or where there is no) deployment shipped in the package for `chain`. */
   deployment?: Partial<DepinferAddresses>;
 }
 
-/**
- * A viem wallet client with public actions and every Depinfer action, bound to the deployment
- * for `chain` (from deployments/, or `deployment`).
- *
- * @example
- * const depinfer = createDepinferClient({ chain: baseSepolia, transport: http(), account });
- * const { jobId, job } = await depinfer.submitJobSync({ model, input: "2 + 2", price: 1_000_000n, token: usdc });
- */
 /** A wallet client with public actions and every Depinfer action. */
 export type DepinferClient<transport extends Transport = Transport, chain extends Chain = Chain> = Client<
   transport,
@@ -40,18 +31,22 @@ export type DepinferClient<transport extends Transport = Transport, chain extend
   WalletActions<chain, Account> & PublicActions<transport, chain, Account> & DepinferActions
 >;
 
+/**
+ * A viem wallet client with public actions and every Depinfer action, bound to the deployment for
+ * `chain`: the one that ships in the package for a known network, with any address in
+ * `deployment` taking precedence. With neither, it throws `DeploymentNotFoundError`, which says
+ * which of the two was missing, before any request.
+ *
+ * @example
+ * const depinfer = createDepinferClient({ chain: baseSepolia, transport: http(), account, deployment: { market } });
+ * const { jobId, job } = await depinfer.submitJobSync({ model, input: "2 + 2", price: 1_000_000n, token: usdc });
+ */
 export function createDepinferClient<transport extends Transport, chain extends Chain>(
   parameters: CreateDepinferClientParameters<transport, chain>,
 ): DepinferClient<transport, chain> {
   const { chain, transport, account } = parameters;
-  const known = (deployments as Record<number, { contracts: Record<string, string> } | undefined>)[chain.id];
-  const market = parameters.deployment?.market ?? (known?.contracts.market as Address | undefined);
-  if (!market) {
-    throw new Error(
-      `No Depinfer deployment is known for chain ${chain.id} (${chain.name}): pass { deployment: { market } } to createDepinferClient.`,
-    );
-  }
+  const addresses = resolveDeployment({ chain, deployment: parameters.deployment });
   return createWalletClient({ chain, transport, account })
     .extend(publicActions)
-    .extend(depinferActions({ ...parameters.deployment, market })) as unknown as DepinferClient<transport, chain>;
+    .extend(depinferActions(addresses)) as unknown as DepinferClient<transport, chain>;
 }

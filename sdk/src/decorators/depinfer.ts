@@ -1,4 +1,4 @@
-import type { Account, Chain, Client, Transport } from "viem";
+import type { Account, Address, Chain, Client, Transport } from "viem";
 
 import { depositBalance, type DepositBalanceParameters } from "../actions/client/depositBalance.js";
 import { disputeJob, type DisputeJobParameters } from "../actions/client/disputeJob.js";
@@ -8,7 +8,7 @@ import { finalizeJob, type FinalizeJobParameters } from "../actions/client/final
 import { joinDispute, type JoinDisputeParameters } from "../actions/client/joinDispute.js";
 import { waitForResult, type WaitForResultParameters } from "../actions/client/waitForResult.js";
 import { withdrawBalance, type WithdrawBalanceParameters } from "../actions/client/withdrawBalance.js";
-import { getProviders, type GetProvidersParameters } from "../actions/public/getProviders.js";
+import { getProviders, type GetProvidersParameters, type GetProvidersReturnType } from "../actions/public/getProviders.js";
 import { claim, type ClaimParameters } from "../actions/public/claim.js";
 import {
   getClaimable,
@@ -40,57 +40,72 @@ import {
   type WithdrawStakeParameters,
 } from "../actions/provider/index.js";
 import { getJob, type GetJobParameters } from "../actions/public/getJob.js";
+import { resolveDeployment } from "../clients/deployment.js";
 import type { DepinferAddresses } from "../types.js";
 import { createNonceQueue } from "../utils/transactions.js";
 
 type WithoutMarket<T> = Omit<T, "market"> & { market?: T extends { market: infer M } ? M : never };
 
-/**
- * Depinfer actions as client methods, with the market address filled in (and overridable per call).
- * Writes from the client's account are serialized, so `Promise.all` over several writes is safe.
- *
- * @example
- * const client = createWalletClient({ chain, transport: http(), account }).extend(depinferActions({ market }));
- * const { jobId } = await client.submitJob({ model, input: "2 + 2", price, token });
- */
 /** The methods `depinferActions` adds to a client. */
 export type DepinferActions = ReturnType<ReturnType<typeof depinferActions>>;
 
-export function depinferActions(addresses: DepinferAddresses) {
-  return <chain extends Chain | undefined>(client: Client<Transport, chain, Account>) => {
-    const withMarket = <T extends { market: unknown }>(p: WithoutMarket<T>) => ({ ...p, market: p.market ?? addresses.market }) as T;
-    // Writes from this client's account run one after another, so parallel calls cannot race on
-    // nonces or approvals (see createNonceQueue). Reads are not queued.
+/**
+ * Depinfer actions as client methods, with the market address filled in (and overridable per call).
+ *
+ * The market comes from `addresses.market`, else from the deployment that ships with the package
+ * for the client's chain; with neither, extending throws `DeploymentNotFoundError`. It extends any
+ * viem client: a public client (reads; writes take a per-call `account`, as viem's own actions do),
+ * a wallet client, or a wagmi client (`getClient()`, `getConnectorClient()`). Writes from one account
+ * are serialized, so `Promise.all` over several writes is safe.
+ *
+ * @example
+ * const publicClient = createPublicClient({ chain, transport: http() }).extend(depinferActions({ market }));
+ * const [best] = await publicClient.getProviders({ model, token: usdc });
+ * const wallet = createWalletClient({ chain, transport: custom(window.ethereum!), account }).extend(depinferActions({ market }));
+ * const { jobId } = await wallet.submitJob({ model, input: "2 + 2", price: best.price, token: usdc });
+ */
+export function depinferActions(addresses: Partial<DepinferAddresses> = {}) {
+  return <chain extends Chain | undefined, account extends Account | undefined>(client: Client<Transport, chain, account>) => {
+    const { market } = resolveDeployment({ chain: client.chain, deployment: Object.keys(addresses).length > 0 ? addresses : undefined });
+    const withMarket = <T extends { market: unknown }>(p: WithoutMarket<T>) => ({ ...p, market: p.market ?? market }) as T;
+    // Writes from one account run one after another, so parallel calls cannot race on nonces or
+    // approvals (see createNonceQueue). Reads are not queued. A write without any account is not
+    // queued either: it throws AccountNotFoundError before any request.
     const queue = createNonceQueue();
-    const queued = <T>(fn: () => Promise<T>) => queue.run(client.account, fn);
+    const queued = <T>(p: { account?: Account | Address | undefined }, fn: () => Promise<T>) => {
+      const signer = p.account ?? client.account;
+      return signer ? queue.run(signer, fn) : fn();
+    };
+    const c = client as Client<Transport, chain, Account | undefined>;
     return {
-      submitJob: (p: WithoutMarket<SubmitJobParameters>) => queued(() => submitJob(client, withMarket<SubmitJobParameters>(p))),
-      submitJobSync: (p: WithoutMarket<SubmitJobParameters>) => queued(() => submitJobSync(client, withMarket<SubmitJobParameters>(p))),
-      getJob: (p: WithoutMarket<GetJobParameters>) => getJob(client, withMarket<GetJobParameters>(p)),
-      finalizeJob: (p: WithoutMarket<FinalizeJobParameters>) => queued(() => finalizeJob(client, withMarket<FinalizeJobParameters>(p))),
-      submitResult: (p: WithoutMarket<SubmitResultParameters>) => queued(() => submitResult(client, withMarket<SubmitResultParameters>(p))),
-      disputeJob: (p: WithoutMarket<DisputeJobParameters>) => queued(() => disputeJob(client, withMarket<DisputeJobParameters>(p))),
-      joinDispute: (p: WithoutMarket<JoinDisputeParameters>) => queued(() => joinDispute(client, withMarket<JoinDisputeParameters>(p))),
-      cancelJob: (p: WithoutMarket<CancelJobParameters>) => queued(() => cancelJob(client, withMarket<CancelJobParameters>(p))),
-      expireJob: (p: WithoutMarket<ExpireJobParameters>) => queued(() => expireJob(client, withMarket<ExpireJobParameters>(p))),
-      depositBalance: (p: WithoutMarket<DepositBalanceParameters>) => queued(() => depositBalance(client, withMarket<DepositBalanceParameters>(p))),
+      submitJob: (p: WithoutMarket<SubmitJobParameters>) => queued(p, () => submitJob(c, withMarket<SubmitJobParameters>(p))),
+      submitJobSync: (p: WithoutMarket<SubmitJobParameters>) => queued(p, () => submitJobSync(c, withMarket<SubmitJobParameters>(p))),
+      getJob: (p: WithoutMarket<GetJobParameters>) => getJob(c, withMarket<GetJobParameters>(p)),
+      finalizeJob: (p: WithoutMarket<FinalizeJobParameters>) => queued(p, () => finalizeJob(c, withMarket<FinalizeJobParameters>(p))),
+      submitResult: (p: WithoutMarket<SubmitResultParameters>) => queued(p, () => submitResult(c, withMarket<SubmitResultParameters>(p))),
+      disputeJob: (p: WithoutMarket<DisputeJobParameters>) => queued(p, () => disputeJob(c, withMarket<DisputeJobParameters>(p))),
+      joinDispute: (p: WithoutMarket<JoinDisputeParameters>) => queued(p, () => joinDispute(c, withMarket<JoinDisputeParameters>(p))),
+      cancelJob: (p: WithoutMarket<CancelJobParameters>) => queued(p, () => cancelJob(c, withMarket<CancelJobParameters>(p))),
+      expireJob: (p: WithoutMarket<ExpireJobParameters>) => queued(p, () => expireJob(c, withMarket<ExpireJobParameters>(p))),
+      depositBalance: (p: WithoutMarket<DepositBalanceParameters>) => queued(p, () => depositBalance(c, withMarket<DepositBalanceParameters>(p))),
       withdrawBalance: (p: WithoutMarket<WithdrawBalanceParameters>) =>
-        queued(() => withdrawBalance(client, withMarket<WithdrawBalanceParameters>(p))),
-      claim: (p: WithoutMarket<ClaimParameters>) => queued(() => claim(client, withMarket<ClaimParameters>(p))),
-      getClaimable: (p: WithoutMarket<GetClaimableParameters>) => getClaimable(client, withMarket<GetClaimableParameters>(p)),
-      getParams: (p: WithoutMarket<GetParamsParameters> = {}) => getParams(client, withMarket<GetParamsParameters>(p)),
-      getStake: (p: WithoutMarket<GetStakeParameters>) => getStake(client, withMarket<GetStakeParameters>(p)),
-      waitForResult: (p: WithoutMarket<WaitForResultParameters>) => waitForResult(client, withMarket<WaitForResultParameters>(p)),
-      getProviders: (p: WithoutMarket<GetProvidersParameters> = {}) => getProviders(client, withMarket<GetProvidersParameters>(p)),
+        queued(p, () => withdrawBalance(c, withMarket<WithdrawBalanceParameters>(p))),
+      claim: (p: WithoutMarket<ClaimParameters>) => queued(p, () => claim(c, withMarket<ClaimParameters>(p))),
+      getClaimable: (p: WithoutMarket<GetClaimableParameters>) => getClaimable(c, withMarket<GetClaimableParameters>(p)),
+      getParams: (p: WithoutMarket<GetParamsParameters> = {}) => getParams(c, withMarket<GetParamsParameters>(p)),
+      getStake: (p: WithoutMarket<GetStakeParameters>) => getStake(c, withMarket<GetStakeParameters>(p)),
+      waitForResult: (p: WithoutMarket<WaitForResultParameters>) => waitForResult(c, withMarket<WaitForResultParameters>(p)),
+      getProviders: <const p extends WithoutMarket<GetProvidersParameters>>(p?: p) =>
+        getProviders(c, withMarket<GetProvidersParameters>(p ?? {})) as Promise<GetProvidersReturnType<p>>,
       registerProvider: (p: WithoutMarket<RegisterProviderParameters>) =>
-        queued(() => registerProvider(client, withMarket<RegisterProviderParameters>(p))),
-      setOffer: (p: WithoutMarket<SetOfferParameters>) => queued(() => setOffer(client, withMarket<SetOfferParameters>(p))),
-      stake: (p: WithoutMarket<StakeParameters>) => queued(() => stake(client, withMarket<StakeParameters>(p))),
-      requestUnstake: (p: WithoutMarket<RequestUnstakeParameters>) => queued(() => requestUnstake(client, withMarket<RequestUnstakeParameters>(p))),
-      withdrawStake: (p: WithoutMarket<WithdrawStakeParameters> = {}) => queued(() => withdrawStake(client, withMarket<WithdrawStakeParameters>(p))),
-      acceptJob: (p: WithoutMarket<AcceptJobParameters>) => queued(() => acceptJob(client, withMarket<AcceptJobParameters>(p))),
-      finalizeJobs: (p: WithoutMarket<FinalizeJobsParameters>) => queued(() => finalizeJobs(client, withMarket<FinalizeJobsParameters>(p))),
-      watchJobs: (p: WithoutMarket<WatchJobsParameters>) => watchJobs(client, withMarket<WatchJobsParameters>(p)),
+        queued(p, () => registerProvider(c, withMarket<RegisterProviderParameters>(p))),
+      setOffer: (p: WithoutMarket<SetOfferParameters>) => queued(p, () => setOffer(c, withMarket<SetOfferParameters>(p))),
+      stake: (p: WithoutMarket<StakeParameters>) => queued(p, () => stake(c, withMarket<StakeParameters>(p))),
+      requestUnstake: (p: WithoutMarket<RequestUnstakeParameters>) => queued(p, () => requestUnstake(c, withMarket<RequestUnstakeParameters>(p))),
+      withdrawStake: (p: WithoutMarket<WithdrawStakeParameters> = {}) => queued(p, () => withdrawStake(c, withMarket<WithdrawStakeParameters>(p))),
+      acceptJob: (p: WithoutMarket<AcceptJobParameters>) => queued(p, () => acceptJob(c, withMarket<AcceptJobParameters>(p))),
+      finalizeJobs: (p: WithoutMarket<FinalizeJobsParameters>) => queued(p, () => finalizeJobs(c, withMarket<FinalizeJobsParameters>(p))),
+      watchJobs: (p: WithoutMarket<WatchJobsParameters>) => watchJobs(c, withMarket<WatchJobsParameters>(p)),
     };
   };
 }

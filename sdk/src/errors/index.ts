@@ -7,3 +7,4 @@ export {
   type WaitForResultTimeoutErrorType,
 } from "./result.js";
 export * from "./validation.js";
+export { decodeTokenError, TokenRevertedError, tokenErrorsAbi, type TokenRevertedErrorType } from "./token.js";

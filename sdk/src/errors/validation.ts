@@ -63,7 +63,7 @@ export class InvalidAddressError extends DepinferError {
 }
 
 /** Why an amount was refused. */
-export type InvalidAmountReason = "not a bigint" | "negative" | "too many decimals" | "zero" | "not a decimal number";
+export type InvalidAmountReason = "not a bigint" | "negative" | "too many decimals" | "zero" | "not a decimal number" | "above bound";
 
 export type InvalidAmountErrorType = InvalidAmountError & { name: "InvalidAmountError" };
 
@@ -75,17 +75,25 @@ export class InvalidAmountError extends DepinferError {
   readonly reason: InvalidAmountReason;
   /** The token's decimals, for `"too many decimals"`. */
   readonly decimals: number | undefined;
+  /** For `"above bound"`: the Solidity type of the contract's field, e.g. `"uint96"`. */
+  readonly bound: string | undefined;
+  /** For `"above bound"`: the largest value the field holds. */
+  readonly max: bigint | undefined;
 
   constructor({
     field,
     value,
     reason,
     decimals,
+    bound,
+    max,
   }: {
     field: string;
     value: unknown;
     reason: InvalidAmountReason;
     decimals?: number | undefined;
+    bound?: string | undefined;
+    max?: bigint | undefined;
   }) {
     const what = {
       "not a bigint":
@@ -96,17 +104,24 @@ export class InvalidAmountError extends DepinferError {
       "too many decimals": `has more decimals than the token's ${decimals}: round it to at most ${decimals} decimal places.`,
       zero: "is zero: pass a positive amount.",
       "not a decimal number": 'is not a decimal number: pass digits with at most one ".", e.g. "2.5" (no sign, exponent or separators).',
+      "above bound": `is above what the contract can hold: it is a ${bound}, at most ${max}; lower it (nothing was sent).`,
     }[reason];
     super(`${field} ${what}`, {
       docsPath: "/docs/errors/validation",
       docsSlug: "invalidamount",
-      metaMessages: [`${field}: ${describeValue(value)}`, ...(decimals === undefined ? [] : [`token decimals: ${decimals}`])],
+      metaMessages: [
+        `${field}: ${describeValue(value)}`,
+        ...(decimals === undefined ? [] : [`token decimals: ${decimals}`]),
+        ...(max === undefined ? [] : [`bound: ${bound}, max ${max}`]),
+      ],
       name: "InvalidAmountError",
     });
     this.field = field;
     this.value = value;
     this.reason = reason;
     this.decimals = decimals;
+    this.bound = bound;
+    this.max = max;
   }
 }
 
@@ -131,6 +146,71 @@ export class DeadlineExpiredError extends DepinferError {
     );
     this.deadline = deadline;
     this.now = now;
+  }
+}
+
+export type AccountNotFoundErrorType = AccountNotFoundError & { name: "AccountNotFoundError" };
+
+/**
+ * A write was called without an account: neither the call's `account` parameter nor the client's
+ * account is set (a public client, or a wagmi `getClient()` client). Thrown before any request.
+ */
+export class AccountNotFoundError extends DepinferError {
+  /** The SDK action, e.g. `"submitJob"`. */
+  readonly action: string;
+
+  constructor({ action }: { action: string }) {
+    super(`${action} sends a transaction but has no account: pass { account } to the call, or use a client with an account.`, {
+      docsPath: "/docs/errors/validation",
+      docsSlug: "accountnotfound",
+      metaMessages: ["Reads work on any client; writes need the account that signs, per call or on the client (as in viem)."],
+      name: "AccountNotFoundError",
+    });
+    this.action = action;
+  }
+}
+
+export type DeploymentNotFoundErrorType = DeploymentNotFoundError & { name: "DeploymentNotFoundError" };
+
+/**
+ * No market address for the client: the package ships no deployment for its chain, and no
+ * `deployment` (with a `market`) was passed. The message says which of the two was looked for.
+ */
+export class DeploymentNotFoundError extends DepinferError {
+  /** The client's chain id, or undefined for a client without a chain. */
+  readonly chainId: number | undefined;
+  /** The chain ids whose deployments ship with this package. */
+  readonly knownChainIds: readonly number[];
+  /** Whether a `deployment` parameter was given (without a `market`). */
+  readonly deploymentGiven: boolean;
+
+  constructor({
+    chainId,
+    chainName,
+    knownChainIds,
+    deploymentGiven,
+  }: {
+    chainId: number | undefined;
+    chainName?: string | undefined;
+    knownChainIds: readonly number[];
+    deploymentGiven: boolean;
+  }) {
+    const chain = chainId === undefined ? "a client without a chain" : `chain ${chainId}${chainName ? ` (${chainName})` : ""}`;
+    super(
+      `No Depinfer deployment for ${chain}: the package ships none for it, and ${deploymentGiven ? "the deployment parameter has no market" : "no deployment parameter was passed"}. Pass { deployment: { market } }.`,
+      {
+        docsPath: "/docs/errors/validation",
+        docsSlug: "deploymentnotfound",
+        metaMessages: [
+          `shipped deployments: ${knownChainIds.length === 0 ? "none" : `chains ${knownChainIds.join(", ")}`}`,
+          `deployment parameter: ${deploymentGiven ? "given, without market" : "not given"}`,
+        ],
+        name: "DeploymentNotFoundError",
+      },
+    );
+    this.chainId = chainId;
+    this.knownChainIds = knownChainIds;
+    this.deploymentGiven = deploymentGiven;
   }
 }
 

@@ -1,8 +1,10 @@
-import { getAddress, isAddress, zeroAddress, type Address, type Chain, type Client, type Hex, type Transport } from "viem";
+import { getAddress, isAddress, zeroAddress, type Account, type Address, type Chain, type Client, type Hex, type Transport } from "viem";
+import { parseAccount } from "viem/accounts";
 import { getChainId, getCode, readContract } from "viem/actions";
 
 import { jobMarketAbi } from "../abis/jobMarket.js";
 import {
+  AccountNotFoundError,
   WrongChainError,
   DeadlineExpiredError,
   InsufficientAllowanceError,
@@ -44,17 +46,77 @@ export function assertAddress(
   if (!allowZero && value.toLowerCase() === zeroAddress) throw new InvalidAddressError({ field, value, reason: "zero address" });
 }
 
+/** The unsigned integer types the market stores amounts and times in. */
+export type UintBound = "uint32" | "uint40" | "uint64" | "uint96" | "uint128" | "uint256";
+
+/** The largest value of each {@link UintBound}. */
+export const uintMax: Record<UintBound, bigint> = {
+  uint32: 2n ** 32n - 1n,
+  uint40: 2n ** 40n - 1n,
+  uint64: 2n ** 64n - 1n,
+  uint96: 2n ** 96n - 1n,
+  uint128: 2n ** 128n - 1n,
+  uint256: 2n ** 256n - 1n,
+};
+
 /**
  * Asserts that `value` is a token amount: a bigint (a `number` is refused, since it silently loses
- * precision above 2^53), not negative, and not zero unless `allowZero`.
+ * precision above 2^53), not negative, not zero unless `allowZero`, and at most what the
+ * contract's field holds (`bound`, default `uint256`): an amount the market could never store is
+ * refused here, naming the bound, before any request is made.
  *
  * @example
- * assertAmount("price", parameters.price); // 2_000_000n passes; 2 and -1n and 0n throw InvalidAmountError
+ * assertAmount("price", parameters.price, { bound: "uint96" }); // 2_000_000n passes; 2, -1n, 0n and 2n ** 96n throw InvalidAmountError
  */
-export function assertAmount(field: string, value: unknown, { allowZero = false }: { allowZero?: boolean } = {}): asserts value is bigint {
+export function assertAmount(
+  field: string,
+  value: unknown,
+  { allowZero = false, bound = "uint256" }: { allowZero?: boolean; bound?: UintBound } = {},
+): asserts value is bigint {
   if (typeof value !== "bigint") throw new InvalidAmountError({ field, value, reason: "not a bigint" });
   if (value < 0n) throw new InvalidAmountError({ field, value, reason: "negative" });
   if (value === 0n && !allowZero) throw new InvalidAmountError({ field, value, reason: "zero" });
+  if (value > uintMax[bound]) throw new InvalidAmountError({ field, value, reason: "above bound", bound, max: uintMax[bound] });
+}
+
+/**
+ * Asserts that `job` has the shape of the market's `Job` struct: addresses, and each number within
+ * its field's type (`price` and `collateral` uint96, `deadline` uint40, `paramsVersion` uint32,
+ * `nonce` uint64). Terms that do not fit could name no job; they are refused before any request.
+ *
+ * @example
+ * assertJob(parameters.job); // throws InvalidAddressError or InvalidAmountError naming e.g. "job.price"
+ */
+export function assertJob(job: unknown): void {
+  const j = (typeof job === "object" && job !== null ? job : {}) as Record<string, unknown>;
+  assertAddress("job.client", j.client);
+  assertAddress("job.provider", j.provider, { allowZero: true });
+  assertAddress("job.token", j.token);
+  assertAmount("job.price", j.price, { bound: "uint96" });
+  assertAmount("job.collateral", j.collateral, { allowZero: true, bound: "uint96" });
+  assertAmount("job.deadline", typeof j.deadline === "number" ? BigInt(j.deadline) : j.deadline, { bound: "uint40" });
+  assertAmount("job.paramsVersion", typeof j.paramsVersion === "number" ? BigInt(j.paramsVersion) : j.paramsVersion, {
+    allowZero: true,
+    bound: "uint32",
+  });
+  assertAmount("job.nonce", j.nonce, { allowZero: true, bound: "uint64" });
+}
+
+/**
+ * The account a write signs with: the call's `account` (an `Account`, or an address for a JSON-RPC
+ * account such as a browser wallet's), else the client's. Throws {@link AccountNotFoundError},
+ * before any request, when there is neither.
+ *
+ * @example
+ * const account = resolveAccount(client, parameters.account, "submitJob");
+ */
+export function resolveAccount(client: Client<Transport, Chain | undefined, Account | undefined>, account: Account | Address | undefined, action: string): Account {
+  if (account !== undefined) {
+    if (typeof account === "string") assertAddress("account", account);
+    return parseAccount(account);
+  }
+  if (client.account) return client.account;
+  throw new AccountNotFoundError({ action });
 }
 
 /**
@@ -132,6 +194,25 @@ export async function assertContract(client: AnyClient, address: Address, field:
   assertAddress(field, address);
   const code = await getCode(client, { address });
   if (!code || code === "0x" || isDelegation(code)) throw new NoContractError({ address, field });
+}
+
+/** Addresses already seen to hold code, by client and chain: code does not go away, so it is read once. */
+const withCode = new Set<string>();
+
+/**
+ * {@link assertContract}, remembered: once an address is seen to hold code, later checks on the
+ * same client and chain make no request. A missing contract is never remembered (it may be
+ * deployed later), so every action on it throws `NoContractError`, reads included.
+ *
+ * @example
+ * await assertHasCode(client, market, "market"); // NoContractError if the market address is wrong for this chain
+ */
+export async function assertHasCode(client: AnyClient, address: Address, field: string): Promise<void> {
+  assertAddress(field, address);
+  const key = `${client.uid}:${client.chain?.id ?? "?"}:${address.toLowerCase()}`;
+  if (withCode.has(key)) return;
+  await assertContract(client, address, field);
+  withCode.add(key);
 }
 
 export interface AssertFundsParameters {

@@ -23,6 +23,10 @@ import {
   type ModuleNotActiveError,
   type SafeERC20FailedOperationError,
 } from "../../errors/contract.js";
+import type { TokenRevertedError } from "../../errors/token.js";
+import type { AccountNotFoundError, InvalidAddressError, InvalidAmountError, NoContractError } from "../../errors/validation.js";
+import { prepareWrite } from "../../utils/action.js";
+import { assertJob } from "../../utils/validate.js";
 import { JobStatus, type Job } from "../../types.js";
 import { ensureAllowance } from "../../utils/erc20.js";
 import { jobIdOf } from "../../utils/jobId.js";
@@ -37,6 +41,8 @@ export interface DisputeJobParameters {
    * event for the verifier (default `""`: the dispute is still ruled on its merits).
    */
   evidence?: string;
+  /** Who signs (default: the client's account), as in viem's own actions: an `Account`, or the address of a JSON-RPC account. */
+  account?: Account | Address | undefined;
 }
 
 export interface DisputeJobReturnType {
@@ -51,6 +57,11 @@ export interface DisputeJobReturnType {
  * active verifier module, or the bond could not be pulled.
  */
 export type DisputeJobErrorType =
+  | InvalidAddressError
+  | InvalidAmountError
+  | AccountNotFoundError
+  | NoContractError
+  | TokenRevertedError
   | JobUnknownError
   | JobWrongStatusError
   | JobChallengeWindowClosedError
@@ -66,7 +77,7 @@ export type DisputeJobErrorType =
 
 /**
  * Opens a dispute on a submitted job inside its challenge window, posting the bond in the job's
- * token (approved first if needed). The verifier module for the job's class then rules; others may
+ * token (approved first if needed; a USDT-style token is reset to 0 first when it requires). The verifier module for the job's class then rules; others may
  * join the dispute with the same bond ({@link joinDispute}). The job's provider and its current
  * signer key may not dispute it: that throws `DisputeByProviderError` before an approval is sent.
  *
@@ -74,11 +85,13 @@ export type DisputeJobErrorType =
  * const { hash, bond } = await disputeJob(walletClient, { market, job, evidence: "ipfs://bafy…" });
  */
 export async function disputeJob<chain extends Chain | undefined>(
-  client: Client<Transport, chain, Account>,
-  { market, job, evidence = "" }: DisputeJobParameters,
+  client: Client<Transport, chain, Account | undefined>,
+  { market, job, evidence = "", account }: DisputeJobParameters,
 ): Promise<DisputeJobReturnType> {
+  assertJob(job);
+  const signer = await prepareWrite(client, { market, account, action: "disputeJob" });
   const jobId = jobIdOf(job);
-  const caller = client.account.address;
+  const caller = signer.address;
   const [params, tokenConfig, state] = await Promise.all([
     readContract(client, { address: market, abi: jobMarketAbi, functionName: "paramsAt", args: [job.paramsVersion] }),
     readContract(client, { address: market, abi: jobMarketAbi, functionName: "paymentToken", args: [job.token] }),
@@ -89,7 +102,7 @@ export async function disputeJob<chain extends Chain | undefined>(
   }
   const ratioBond = (job.price * BigInt(params.bondRatioBps)) / 10_000n;
   const bond = ratioBond > tokenConfig.bondFloor ? ratioBond : tokenConfig.bondFloor;
-  await ensureAllowance(client, job.token, market, bond);
-  const { hash } = await writeMarket(client, market, "openDispute", [job, evidence]);
+  await ensureAllowance(client, job.token, market, bond, { account: signer });
+  const { hash } = await writeMarket(client, market, "openDispute", [job, evidence], { account: signer, token: job.token });
   return { hash, bond };
 }

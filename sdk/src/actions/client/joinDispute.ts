@@ -23,6 +23,10 @@ import {
   type JobWrongStatusError,
   type SafeERC20FailedOperationError,
 } from "../../errors/contract.js";
+import type { TokenRevertedError } from "../../errors/token.js";
+import type { AccountNotFoundError, InvalidAddressError, InvalidAmountError, NoContractError } from "../../errors/validation.js";
+import { prepareWrite } from "../../utils/action.js";
+import { assertJob } from "../../utils/validate.js";
 import { JobStatus, type Job } from "../../types.js";
 import { ensureAllowance } from "../../utils/erc20.js";
 import { jobIdOf } from "../../utils/jobId.js";
@@ -41,6 +45,8 @@ export interface JoinDisputeParameters {
    * event for the verifier (default `""`).
    */
   evidence?: string;
+  /** Who signs (default: the client's account), as in viem's own actions: an `Account`, or the address of a JSON-RPC account. */
+  account?: Account | Address | undefined;
 }
 
 export interface JoinDisputeReturnType {
@@ -55,6 +61,11 @@ export interface JoinDisputeReturnType {
  * already a challenger, or the dispute is full (4 challengers), or the bond could not be pulled.
  */
 export type JoinDisputeErrorType =
+  | InvalidAddressError
+  | InvalidAmountError
+  | AccountNotFoundError
+  | NoContractError
+  | TokenRevertedError
   | JobUnknownError
   | JobWrongStatusError
   | DisputeResolutionClosedError
@@ -82,11 +93,13 @@ export type JoinDisputeErrorType =
  * const { hash, bond } = await joinDispute(walletClient, { market, job, evidence: "ipfs://bafy…" });
  */
 export async function joinDispute<chain extends Chain | undefined>(
-  client: Client<Transport, chain, Account>,
-  { market, job, evidence = "" }: JoinDisputeParameters,
+  client: Client<Transport, chain, Account | undefined>,
+  { market, job, evidence = "", account }: JoinDisputeParameters,
 ): Promise<JoinDisputeReturnType> {
+  assertJob(job);
+  const signer = await prepareWrite(client, { market, account, action: "joinDispute" });
   const jobId = jobIdOf(job);
-  const caller = client.account.address;
+  const caller = signer.address;
   const [state, record, challengers, block] = await Promise.all([
     readContract(client, { address: market, abi: jobMarketAbi, functionName: "jobState", args: [jobId] }),
     readContract(client, { address: market, abi: jobMarketAbi, functionName: "dispute", args: [jobId] }),
@@ -102,9 +115,9 @@ export async function joinDispute<chain extends Chain | undefined>(
     await assertNotProvider(client, market, jobId, state.provider, caller);
     if (challengers.length >= MAX_CHALLENGERS) throw new DisputeFullError({ args: { jobId, maxChallengers: BigInt(MAX_CHALLENGERS) } });
     if (challengers.some((c) => isAddressEqual(c, caller))) throw new DisputeAlreadyJoinedError({ args: { jobId, challenger: caller } });
-    await ensureAllowance(client, job.token, market, record.bond);
+    await ensureAllowance(client, job.token, market, record.bond, { account: signer });
   }
   const bond = record.bond;
-  const { hash } = await writeMarket(client, market, "joinDispute", [job, evidence]);
+  const { hash } = await writeMarket(client, market, "joinDispute", [job, evidence], { account: signer, token: job.token });
   return { hash, bond };
 }

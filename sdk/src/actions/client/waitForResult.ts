@@ -11,7 +11,9 @@ import {
   type JobEndedWithoutResultErrorType,
   type WaitForResultTimeoutErrorType,
 } from "../../errors/result.js";
+import type { NoContractErrorType } from "../../errors/validation.js";
 import { JobStatus, type JobStatusName } from "../../types.js";
+import { prepareRead } from "../../utils/action.js";
 
 export interface WaitForResultParameters {
   market: Address;
@@ -48,6 +50,7 @@ export type WaitForResultErrorType =
   | JobEndedWithoutResultErrorType
   | ContentHashMismatchErrorType
   | ContentStoreRequestErrorType
+  | NoContractErrorType
   | Error;
 
 /** Statuses after which no result can come any more. */
@@ -73,6 +76,7 @@ export async function waitForResult(client: Client, parameters: WaitForResultPar
   const { jobId, signal, timeoutMs } = parameters;
   if (timeoutMs !== undefined && !(timeoutMs >= 0)) throw new RangeError(`timeoutMs must be a non-negative number, got ${timeoutMs}.`);
   if (signal?.aborted) throw abortReason(signal);
+  await prepareRead(client, parameters.market);
 
   const stop = new AbortController(); // ends the polling loop once the outcome is decided
   const progress: Progress = {};

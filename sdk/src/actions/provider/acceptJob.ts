@@ -18,6 +18,9 @@ import {
   type ProviderOffersPausedError,
   type StakeInsufficientFreeError,
 } from "../../errors/contract.js";
+import type { AccountNotFoundError, InvalidAddressError, InvalidAmountError, NoContractError } from "../../errors/validation.js";
+import { prepareWrite } from "../../utils/action.js";
+import { assertJob } from "../../utils/validate.js";
 import type { Job } from "../../types.js";
 import { jobIdOf } from "../../utils/jobId.js";
 import { writeMarket } from "../../utils/write.js";
@@ -26,6 +29,8 @@ export interface AcceptJobParameters {
   market: Address;
   /** The job's terms, as in its `JobCreated` event (see {@link watchJobs}). */
   job: Job;
+  /** Who signs (default: the client's account), as in viem's own actions: an `Account`, or the address of a JSON-RPC account. */
+  account?: Account | Address | undefined;
 }
 
 /** The hash of the `acceptJob` transaction. */
@@ -33,6 +38,10 @@ export type AcceptJobReturnType = Hash;
 
 /** The typed reverts it can throw (see `decodeDepinferError`), else viem's errors (transport, signing, ...). */
 export type AcceptJobErrorType =
+  | InvalidAddressError
+  | InvalidAmountError
+  | AccountNotFoundError
+  | NoContractError
   | JobUnknownError
   | JobWrongStatusError
   | JobNotForProviderError
@@ -62,11 +71,13 @@ export type AcceptJobErrorType =
  * const hash = await acceptJob(providerClient, { market, job });
  */
 export async function acceptJob<chain extends Chain | undefined>(
-  client: Client<Transport, chain, Account>,
-  { market, job }: AcceptJobParameters,
+  client: Client<Transport, chain, Account | undefined>,
+  { market, job, account }: AcceptJobParameters,
 ): Promise<AcceptJobReturnType> {
-  if (job.provider === zeroAddress) await assertDeadlineLeavesLatency(client, market, job);
-  return (await writeMarket(client, market, "acceptJob", [job])).hash;
+  assertJob(job);
+  const signer = await prepareWrite(client, { market, account, action: "acceptJob" });
+  if (job.provider === zeroAddress) await assertDeadlineLeavesLatency(client, market, job, signer.address);
+  return (await writeMarket(client, market, "acceptJob", [job], { account: signer })).hash;
 }
 
 /**
@@ -76,9 +87,9 @@ export async function acceptJob<chain extends Chain | undefined>(
  * a later block: a deadline just short of the mark would pass it and revert on chain. Without an
  * active offer nothing is checked here: the simulation refuses with `OfferNotActive`.
  */
-async function assertDeadlineLeavesLatency(client: Client<Transport, Chain | undefined, Account>, market: Address, job: Job) {
+async function assertDeadlineLeavesLatency(client: Client<Transport, Chain | undefined, Account | undefined>, market: Address, job: Job, provider: Address) {
   const [offer, block] = await Promise.all([
-    readContract(client, { address: market, abi: jobMarketAbi, functionName: "offer", args: [client.account.address, job.model] }),
+    readContract(client, { address: market, abi: jobMarketAbi, functionName: "offer", args: [provider, job.model] }),
     getBlock(client, { blockTag: "latest" }),
   ]);
   if (!offer.active) return;

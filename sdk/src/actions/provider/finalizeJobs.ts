@@ -16,7 +16,9 @@ import {
 import { jobMarketAbi } from "../../abis/jobMarket.js";
 import { DepinferError } from "../../errors/base.js";
 import type { BatchTooLargeError, JobChallengeWindowOpenError, JobUnknownError } from "../../errors/contract.js";
-import type { TransactionRevertedError } from "../../errors/validation.js";
+import type { AccountNotFoundError, InvalidAddressError, InvalidAmountError, NoContractError, TransactionRevertedError } from "../../errors/validation.js";
+import { prepareWrite } from "../../utils/action.js";
+import { assertJob } from "../../utils/validate.js";
 import { jobStatusName, type Job, type JobStatusName } from "../../types.js";
 import { waitForSuccess } from "../../utils/transactions.js";
 import { writeMarket } from "../../utils/write.js";
@@ -30,6 +32,8 @@ export interface FinalizeJobsParameters {
   jobs: readonly Job[];
   /** Jobs per transaction, at most (and by default) {@link MAX_FINALIZE_BATCH}. */
   batchSize?: number;
+  /** Who signs (default: the client's account), as in viem's own actions: an `Account`, or the address of a JSON-RPC account. */
+  account?: Account | Address | undefined;
 }
 
 /** A job a batch skipped: it was no longer `Submitted` when the batch ran. */
@@ -81,6 +85,10 @@ export class FinalizeJobsBatchError extends DepinferError {
  * `TransactionRevertedError` for a batch mined but reverted.
  */
 export type FinalizeJobsErrorType =
+  | InvalidAddressError
+  | InvalidAmountError
+  | AccountNotFoundError
+  | NoContractError
   | BatchTooLargeError
   | JobUnknownError
   | JobChallengeWindowOpenError
@@ -123,17 +131,19 @@ export function finalizeJobsOutcome(logs: readonly Log[]): Pick<FinalizeJobsRetu
  * for (const { jobId, status } of skipped) console.log(`${jobId} was already ${status}`);
  */
 export async function finalizeJobs<chain extends Chain | undefined>(
-  client: Client<Transport, chain, Account>,
-  { market, jobs, batchSize = MAX_FINALIZE_BATCH }: FinalizeJobsParameters,
+  client: Client<Transport, chain, Account | undefined>,
+  { market, jobs, batchSize = MAX_FINALIZE_BATCH, account }: FinalizeJobsParameters,
 ): Promise<FinalizeJobsReturnType> {
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_FINALIZE_BATCH) {
     throw new RangeError(`finalizeJobs: batchSize must be an integer from 1 to ${MAX_FINALIZE_BATCH}, got ${batchSize}.`);
   }
+  jobs.forEach(assertJob);
+  const signer = await prepareWrite(client, { market, account, action: "finalizeJobs" });
   const hashes: Hash[] = [];
   for (let start = 0; start < jobs.length; start += batchSize) {
     const batch = jobs.slice(start, start + batchSize);
     try {
-      hashes.push((await writeMarket(client, market, "finalizeJobs", [batch])).hash);
+      hashes.push((await writeMarket(client, market, "finalizeJobs", [batch], { account: signer })).hash);
     } catch (error) {
       if (hashes.length === 0) throw error;
       throw new FinalizeJobsBatchError({ cause: error as Error, hashes, sentJobs: start, total: jobs.length });

@@ -23,7 +23,7 @@ export {
 } from "./requestUnstake.js";
 export { setOffer, type SetOfferErrorType, type SetOfferParameters, type SetOfferReturnType } from "./setOffer.js";
 export { stake, type StakeErrorType, type StakeParameters, type StakeReturnType } from "./stake.js";
-export { submitResult, type SubmitResultParameters, type SubmitResultReturnType } from "./submitResult.js";
+export { submitResult, type SubmitResultErrorType, type SubmitResultParameters, type SubmitResultReturnType } from "./submitResult.js";
 export {
   watchJobs,
   type WatchJobsItem,

@@ -1,6 +1,9 @@
 import type { Account, Address, Chain, Client, Hash, SimulateContractErrorType, Transport, WriteContractErrorType } from "viem";
 
 import type { ProviderAlreadyRegisteredError, ZeroAddressError } from "../../errors/contract.js";
+import type { AccountNotFoundError, InvalidAddressError, InvalidAmountError, NoContractError } from "../../errors/validation.js";
+import { prepareWrite } from "../../utils/action.js";
+import { assertAddress } from "../../utils/validate.js";
 import { writeMarket } from "../../utils/write.js";
 
 export interface RegisterProviderParameters {
@@ -9,6 +12,8 @@ export interface RegisterProviderParameters {
   signer: Address;
   /** Where the provider describes itself (endpoint, hardware, terms). */
   metadataURI: string;
+  /** Who signs (default: the client's account), as in viem's own actions: an `Account`, or the address of a JSON-RPC account. */
+  account?: Account | Address | undefined;
 }
 
 /** The hash of the `registerProvider` transaction. */
@@ -16,6 +21,10 @@ export type RegisterProviderReturnType = Hash;
 
 /** The typed reverts it can throw (see `decodeDepinferError`), else viem's errors (transport, signing, ...). */
 export type RegisterProviderErrorType =
+  | InvalidAddressError
+  | InvalidAmountError
+  | AccountNotFoundError
+  | NoContractError
   | ZeroAddressError
   | ProviderAlreadyRegisteredError
   | SimulateContractErrorType
@@ -31,8 +40,10 @@ export type RegisterProviderErrorType =
  * });
  */
 export async function registerProvider<chain extends Chain | undefined>(
-  client: Client<Transport, chain, Account>,
-  { market, signer, metadataURI }: RegisterProviderParameters,
+  client: Client<Transport, chain, Account | undefined>,
+  { market, signer, metadataURI, account }: RegisterProviderParameters,
 ): Promise<RegisterProviderReturnType> {
-  return (await writeMarket(client, market, "registerProvider", [signer, metadataURI])).hash;
+  assertAddress("signer", signer);
+  const from = await prepareWrite(client, { market, account, action: "registerProvider" });
+  return (await writeMarket(client, market, "registerProvider", [signer, metadataURI], { account: from })).hash;
 }

@@ -6,6 +6,9 @@ import type {
   PaymentTokenNotAllowedError,
   ProviderNotRegisteredError,
 } from "../../errors/contract.js";
+import type { AccountNotFoundError, InvalidAddressError, InvalidAmountError, NoContractError } from "../../errors/validation.js";
+import { prepareWrite } from "../../utils/action.js";
+import { assertAddress, assertAmount } from "../../utils/validate.js";
 import { writeMarket } from "../../utils/write.js";
 
 export interface SetOfferParameters {
@@ -14,12 +17,14 @@ export interface SetOfferParameters {
   model: Hex;
   /** The allow-listed ERC-20 the provider wants to be paid in. */
   token: Address;
-  /** The lowest price it accepts an open job for, in `token` units (non-zero). */
+  /** The lowest price it accepts an open job for, in `token` units: non-zero when active, at most 2^96 − 1 (a uint96). */
   price: bigint;
-  /** The latency it promises, in seconds. */
+  /** The latency it promises, in seconds (a uint32). */
   maxLatency: number;
   /** `false` withdraws the offer (default `true`). */
   active?: boolean;
+  /** Who signs (default: the client's account), as in viem's own actions: an `Account`, or the address of a JSON-RPC account. */
+  account?: Account | Address | undefined;
 }
 
 /** The hash of the `setOffer` transaction. */
@@ -27,6 +32,10 @@ export type SetOfferReturnType = Hash;
 
 /** The typed reverts it can throw (see `decodeDepinferError`), else viem's errors (transport, signing, ...). */
 export type SetOfferErrorType =
+  | InvalidAddressError
+  | InvalidAmountError
+  | AccountNotFoundError
+  | NoContractError
   | ProviderNotRegisteredError
   | ModelNotRegisteredError
   | PaymentTokenNotAllowedError
@@ -42,8 +51,12 @@ export type SetOfferErrorType =
  * const hash = await setOffer(providerClient, { market, model, token: usdc, price: 2_000_000n, maxLatency: 60 });
  */
 export async function setOffer<chain extends Chain | undefined>(
-  client: Client<Transport, chain, Account>,
-  { market, model, token, price, maxLatency, active = true }: SetOfferParameters,
+  client: Client<Transport, chain, Account | undefined>,
+  { market, model, token, price, maxLatency, active = true, account }: SetOfferParameters,
 ): Promise<SetOfferReturnType> {
-  return (await writeMarket(client, market, "setOffer", [model, token, price, maxLatency, active])).hash;
+  assertAddress("token", token, { allowZero: !active });
+  assertAmount("price", price, { allowZero: true, bound: "uint96" }); // zero: the market's own AmountZero
+  assertAmount("maxLatency", Number.isSafeInteger(maxLatency) ? BigInt(maxLatency) : maxLatency, { allowZero: true, bound: "uint32" });
+  const signer = await prepareWrite(client, { market, account, action: "setOffer" });
+  return (await writeMarket(client, market, "setOffer", [model, token, price, maxLatency, active], { account: signer })).hash;
 }

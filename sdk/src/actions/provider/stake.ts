@@ -1,5 +1,4 @@
 import {
-  erc20Abi,
   type Account,
   type Address,
   type Chain,
@@ -13,6 +12,7 @@ import {
 } from "viem";
 import { readContract } from "viem/actions";
 
+
 import { jobMarketAbi } from "../../abis/jobMarket.js";
 import type {
   AmountTooLargeError,
@@ -20,15 +20,21 @@ import type {
   EnforcedPauseError,
   ProviderNotRegisteredError,
 } from "../../errors/contract.js";
-import { approve } from "../../utils/erc20.js";
+import type { TokenRevertedError } from "../../errors/token.js";
+import type { AccountNotFoundError, InvalidAddressError, InvalidAmountError, NoContractError } from "../../errors/validation.js";
+import { prepareWrite } from "../../utils/action.js";
+import { ensureAllowance } from "../../utils/erc20.js";
+import { assertAddress, assertAmount } from "../../utils/validate.js";
 import { writeMarket } from "../../utils/write.js";
 
 export interface StakeParameters {
   market: Address;
-  /** How much to stake, in stake-token units. */
+  /** How much to stake, in stake-token units, at most 2^96 − 1 (stake is a uint96). */
   amount: bigint;
   /** The market's stake token (default: read from `settings()`). */
   stakeToken?: Address;
+  /** Who signs (default: the client's account), as in viem's own actions: an `Account`, or the address of a JSON-RPC account. */
+  account?: Account | Address | undefined;
 }
 
 export interface StakeReturnType {
@@ -36,10 +42,17 @@ export interface StakeReturnType {
   hash: Hash;
   /** The approval sent (and mined) first, when the allowance was short. */
   approvalHash?: Hash;
+  /** Every approval sent, in order: a USDT-style token that refuses a non-zero to non-zero change is reset to 0 first. */
+  approvalHashes: Hash[];
 }
 
 /** The typed reverts it can throw (see `decodeDepinferError`), else viem's errors (reads, transport, signing, ...). */
 export type StakeErrorType =
+  | InvalidAddressError
+  | InvalidAmountError
+  | AccountNotFoundError
+  | NoContractError
+  | TokenRevertedError
   | ProviderNotRegisteredError
   | AmountZeroError
   | AmountTooLargeError
@@ -51,26 +64,24 @@ export type StakeErrorType =
 
 /**
  * Adds `amount` of the stake token to the client's stake. When the market's allowance is short it
- * first approves exactly `amount` and waits for that approval to be mined, so that the `stake`
- * call can be simulated (and then sent) against it.
+ * first approves exactly `amount` (after a reset to 0, for a token that refuses to change a
+ * non-zero allowance) and waits for that approval to be mined, so that the `stake` call can be
+ * simulated (and then sent) against it.
  *
  * @example
  * const { hash, approvalHash } = await stake(providerClient, { market, amount: 1_000n * 10n ** 18n });
  */
 export async function stake<chain extends Chain | undefined>(
-  client: Client<Transport, chain, Account>,
-  { market, amount, stakeToken }: StakeParameters,
+  client: Client<Transport, chain, Account | undefined>,
+  { market, amount, stakeToken, account }: StakeParameters,
 ): Promise<StakeReturnType> {
+  if (stakeToken !== undefined) assertAddress("stakeToken", stakeToken);
+  assertAmount("amount", amount, { allowZero: true, bound: "uint96" }); // zero: the market's own AmountZero
+  const signer = await prepareWrite(client, { market, account, action: "stake" });
   const token =
     stakeToken ?? (await readContract(client, { address: market, abi: jobMarketAbi, functionName: "settings" }))[0];
-  const allowance = await readContract(client, {
-    address: token,
-    abi: erc20Abi,
-    functionName: "allowance",
-    args: [client.account.address, market],
-  });
   // Exactly `amount`, not unlimited: the stake token also carries votes.
-  const approvalHash: Hash | undefined = allowance < amount ? await approve(client, token, market, amount) : undefined;
-  const { hash } = await writeMarket(client, market, "stake", [amount]);
-  return { hash, approvalHash };
+  const approvalHashes = await ensureAllowance(client, token, market, amount, { account: signer, exact: true });
+  const { hash } = await writeMarket(client, market, "stake", [amount], { account: signer, token });
+  return { hash, approvalHash: approvalHashes.at(-1), approvalHashes };
 }

@@ -3,6 +3,8 @@ import { getBlockNumber, getContractEvents } from "viem/actions";
 
 import { jobMarketAbi } from "../../abis/jobMarket.js";
 import type { Job } from "../../types.js";
+import { prepareRead } from "../../utils/action.js";
+import { assertAddress } from "../../utils/validate.js";
 
 /** A job a provider can take, from its `JobCreated` event. */
 export interface WatchJobsItem {
@@ -65,6 +67,8 @@ export type WatchJobsReturnType = () => void;
  */
 export function watchJobs(client: Client, parameters: WatchJobsParameters): WatchJobsReturnType {
   const { market, onJobs, onError, onProgress, maxBlockRange = 1_000n, confirmations = 0 } = parameters;
+  assertAddress("market", market);
+  assertAddress("provider", parameters.provider);
   if (maxBlockRange < 1n) throw new RangeError(`watchJobs: maxBlockRange must be at least 1n, got ${maxBlockRange}.`);
   const pollingInterval = parameters.pollingInterval ?? client.pollingInterval;
   const provider = parameters.provider.toLowerCase();
@@ -87,6 +91,7 @@ export function watchJobs(client: Client, parameters: WatchJobsParameters): Watc
     job.provider.toLowerCase() === provider || (job.provider === zeroAddress && models.has(job.model.toLowerCase()));
 
   async function scan() {
+    await prepareRead(client, market); // a market address without code: NoContractError to onError, each poll
     const head = await getBlockNumber(client, { cacheTime: 0 });
     const target = head - BigInt(confirmations);
     let from: bigint = next ?? (target + 1n < 0n ? 0n : target + 1n);

@@ -1,10 +1,14 @@
 import type { Account, Address, Chain, Client, Hash, SimulateContractErrorType, Transport, WriteContractErrorType } from "viem";
 
 import type { StakeNothingToWithdrawError } from "../../errors/contract.js";
+import type { AccountNotFoundError, InvalidAddressError, NoContractError } from "../../errors/validation.js";
+import { prepareWrite } from "../../utils/action.js";
 import { writeMarket } from "../../utils/write.js";
 
 export interface WithdrawStakeParameters {
   market: Address;
+  /** Who signs (default: the client's account), as in viem's own actions: an `Account`, or the address of a JSON-RPC account. */
+  account?: Account | Address | undefined;
 }
 
 export interface WithdrawStakeReturnType {
@@ -14,7 +18,13 @@ export interface WithdrawStakeReturnType {
 }
 
 /** `StakeNothingToWithdrawError` (its `nextReadyAt` says when to retry), else viem's errors. */
-export type WithdrawStakeErrorType = StakeNothingToWithdrawError | SimulateContractErrorType | WriteContractErrorType;
+export type WithdrawStakeErrorType =
+  | InvalidAddressError
+  | AccountNotFoundError
+  | NoContractError
+  | StakeNothingToWithdrawError
+  | SimulateContractErrorType
+  | WriteContractErrorType;
 
 /**
  * Sends the client's matured thaw requests (see {@link requestUnstake}) back to it, oldest first.
@@ -23,9 +33,10 @@ export type WithdrawStakeErrorType = StakeNothingToWithdrawError | SimulateContr
  * const { hash, amount } = await withdrawStake(providerClient, { market });
  */
 export async function withdrawStake<chain extends Chain | undefined>(
-  client: Client<Transport, chain, Account>,
-  { market }: WithdrawStakeParameters,
+  client: Client<Transport, chain, Account | undefined>,
+  { market, account }: WithdrawStakeParameters,
 ): Promise<WithdrawStakeReturnType> {
-  const { hash, result } = await writeMarket(client, market, "withdrawStake", []);
+  const signer = await prepareWrite(client, { market, account, action: "withdrawStake" });
+  const { hash, result } = await writeMarket(client, market, "withdrawStake", [], { account: signer });
   return { hash, amount: result as bigint };
 }

@@ -1,8 +1,11 @@
-import type { Address, Client, Hex } from "viem";
+import type { Address, Client, Hex, ReadContractErrorType } from "viem";
 import { getContractEvents, readContract } from "viem/actions";
 
 import { jobMarketAbi } from "../../abis/jobMarket.js";
+import { JobUnknownError } from "../../errors/contract.js";
+import type { InvalidAddressError, NoContractError } from "../../errors/validation.js";
 import { jobStatusName, type Job, type JobStatusName } from "../../types.js";
+import { prepareRead } from "../../utils/action.js";
 
 export interface GetJobParameters {
   market: Address;
@@ -23,6 +26,9 @@ export interface GetJobReturnType {
   challengeWindowEndsAt?: number;
 }
 
+/** A market address without code (`NoContractError`), a job id with no job (`JobUnknownError`, as the market's writes say), else viem's errors. */
+export type GetJobErrorType = InvalidAddressError | NoContractError | JobUnknownError | ReadContractErrorType | Error;
+
 /**
  * Reads a job's state and recovers its terms from its `JobCreated` event.
  *
@@ -30,9 +36,10 @@ export interface GetJobReturnType {
  * const { status, job } = await getJob(publicClient, { market, jobId });
  */
 export async function getJob(client: Client, { market, jobId, fromBlock = 0n }: GetJobParameters): Promise<GetJobReturnType> {
+  await prepareRead(client, market);
   const state = await readContract(client, { address: market, abi: jobMarketAbi, functionName: "jobState", args: [jobId] });
   const status = jobStatusName(state.status);
-  if (status === "None") throw new Error(`No job ${jobId} on market ${market}: check the id and the network.`);
+  if (status === "None") throw new JobUnknownError({ args: { jobId } });
   const [created] = await getContractEvents(client, {
     address: market,
     abi: jobMarketAbi,

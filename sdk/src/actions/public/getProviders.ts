@@ -1,17 +1,20 @@
-import type { Address, Client, Hex } from "viem";
+import type { Address, Client, Hex, ReadContractErrorType } from "viem";
 import { getBlock, getContractEvents, readContract } from "viem/actions";
 
 import { jobMarketAbi } from "../../abis/jobMarket.js";
+import type { InvalidAddressError, InvalidAmountError, NoContractError } from "../../errors/validation.js";
+import { prepareRead } from "../../utils/action.js";
+import { assertAddress, assertAmount } from "../../utils/validate.js";
 
 export interface GetProvidersParameters {
   market: Address;
   /** Only providers with an active offer for this model; their offer's price, token and latency are returned. */
   model?: Hex | undefined;
-  /** Only offers at or below this price (needs `model`). Compare like with like: also pass `token`. */
+  /** Only offers at or below this price (needs `model`), at most 2^96 − 1 as offer prices are. Compare like with like: also pass `token`. */
   maxPrice?: bigint | undefined;
   /** Only offers in this payment token (needs `model`). */
   token?: Address | undefined;
-  /** Only providers with at least this much bonded stake (the protocol minimum always applies). */
+  /** Only providers with at least this much bonded stake (the protocol minimum always applies), at most 2^96 − 1 as stakes are. */
   minStake?: bigint | undefined;
   /** Where to start looking for `ProviderRegistered` events (default 0). */
   fromBlock?: bigint | undefined;
@@ -33,7 +36,25 @@ export interface ProviderListing {
   free: bigint;
 }
 
-export type GetProvidersReturnType = ProviderListing[];
+/** A listing for a `model`: its offer's price, token and latency are always there. */
+export interface ProviderOffer extends ProviderListing {
+  /** The offer's price for `model`, in `token` units. */
+  price: bigint;
+  /** The offer's payment token. */
+  token: Address;
+  /** The offer's promised latency in seconds. */
+  maxLatency: number;
+}
+
+/** {@link ProviderOffer}s when `model` is given (its type is `Hex`, not `Hex | undefined`), else {@link ProviderListing}s. */
+export type GetProvidersReturnType<parameters extends { model?: Hex | undefined } = GetProvidersParameters> = parameters extends {
+  model: Hex;
+}
+  ? ProviderOffer[]
+  : ProviderListing[];
+
+/** A bad address or an amount above its bound before any request, a market address without code (`NoContractError`), else viem's errors. */
+export type GetProvidersErrorType = InvalidAddressError | InvalidAmountError | NoContractError | ReadContractErrorType | Error;
 
 /**
  * Lists the providers that can take jobs now: discovered from `ProviderRegistered` events, then
@@ -45,12 +66,19 @@ export type GetProvidersReturnType = ProviderListing[];
  *
  * @example
  * const [cheapest] = await getProviders(publicClient, { market, model, token: usdc, maxPrice: 2_000_000n });
- * if (cheapest) await submitJob(walletClient, { market, model, input, price: cheapest.price!, token: usdc, provider: cheapest.provider });
+ * if (cheapest) await submitJob(walletClient, { market, model, input, price: cheapest.price, token: usdc, provider: cheapest.provider });
  */
-export async function getProviders(client: Client, parameters: GetProvidersParameters): Promise<GetProvidersReturnType> {
+export async function getProviders<const parameters extends GetProvidersParameters>(
+  client: Client,
+  parameters: parameters,
+): Promise<GetProvidersReturnType<parameters>> {
   const { market, model, maxPrice, token, minStake = 0n, fromBlock = 0n } = parameters;
   if (model === undefined && (maxPrice !== undefined || token !== undefined))
     throw new Error("getProviders: maxPrice and token filter a model's offers; pass model as well.");
+  if (token !== undefined) assertAddress("token", token, { allowZero: true });
+  if (maxPrice !== undefined) assertAmount("maxPrice", maxPrice, { allowZero: true, bound: "uint96" });
+  assertAmount("minStake", minStake, { allowZero: true, bound: "uint96" });
+  await prepareRead(client, market);
 
   // Reads at one block, so that the events, the states and "now" agree.
   const block = await getBlock(client, { blockTag: "latest" });
@@ -99,7 +127,7 @@ export async function getProviders(client: Client, parameters: GetProvidersParam
 
   return listings
     .filter((listing): listing is ProviderListing => listing !== undefined)
-    .sort((a, b) => compare(a.price ?? 0n, b.price ?? 0n) || compare(b.free, a.free));
+    .sort((a, b) => compare(a.price ?? 0n, b.price ?? 0n) || compare(b.free, a.free)) as GetProvidersReturnType<parameters>;
 }
 
 const compare = (a: bigint, b: bigint) => (a < b ? -1 : a > b ? 1 : 0);

@@ -1,7 +1,17 @@
-import type { Address, Client } from "viem";
+import type { Address, Client, ReadContractErrorType } from "viem";
 import { readContract } from "viem/actions";
 
 import { jobMarketAbi } from "../../abis/jobMarket.js";
+import type { InvalidAddressError, NoContractError } from "../../errors/validation.js";
+import { prepareRead } from "../../utils/action.js";
+import { assertAddress } from "../../utils/validate.js";
+
+/** What the reads throw: a bad address before any request, a market address without code (`NoContractError`), else viem's errors. */
+export type GetClaimableErrorType = InvalidAddressError | NoContractError | ReadContractErrorType;
+/** What {@link getParams} throws (see {@link GetClaimableErrorType}). */
+export type GetParamsErrorType = InvalidAddressError | NoContractError | ReadContractErrorType;
+/** What {@link getStake} throws (see {@link GetClaimableErrorType}). */
+export type GetStakeErrorType = InvalidAddressError | NoContractError | ReadContractErrorType;
 
 /** Parameters of {@link getClaimable}. */
 export interface GetClaimableParameters {
@@ -17,6 +27,9 @@ export interface GetClaimableParameters {
  * const amount = await getClaimable(publicClient, { market, account, token: usdc });
  */
 export async function getClaimable(client: Client, { market, account, token }: GetClaimableParameters): Promise<bigint> {
+  assertAddress("account", account);
+  assertAddress("token", token);
+  await prepareRead(client, market);
   return readContract(client, { address: market, abi: jobMarketAbi, functionName: "claimable", args: [account, token] });
 }
 
@@ -32,6 +45,7 @@ export interface GetParamsParameters {
  * const { params, version, thawingPeriod, paused } = await getParams(publicClient, { market });
  */
 export async function getParams(client: Client, { market }: GetParamsParameters) {
+  await prepareRead(client, market);
   const [[params, version], [stakeToken, treasury, thawingPeriod, minStake, paused]] = await Promise.all([
     readContract(client, { address: market, abi: jobMarketAbi, functionName: "params" }),
     readContract(client, { address: market, abi: jobMarketAbi, functionName: "settings" }),
@@ -53,6 +67,8 @@ export interface GetStakeParameters {
  * const { free, thawing, jailedUntil } = await getStake(publicClient, { market, provider });
  */
 export async function getStake(client: Client, { market, provider }: GetStakeParameters) {
+  assertAddress("provider", provider);
+  await prepareRead(client, market);
   const [info, requests] = await Promise.all([
     readContract(client, { address: market, abi: jobMarketAbi, functionName: "provider", args: [provider] }),
     readContract(client, { address: market, abi: jobMarketAbi, functionName: "thawRequests", args: [provider] }),
