@@ -126,8 +126,11 @@ describe("installed from the tarballs", () => {
 import { createDepinferClient, depinferActions, getJob, JobStatus, JobUnknownError, type Job } from "depinfer";
 import { jobMarketAbi } from "depinfer/abis";
 
-export const client = createPublicClient({ transport: http("http://127.0.0.1:8545") });
-export const api = { createDepinferClient, depinferActions, getJob };
+// A read-only client gets the actions too (the deployment is named here: no network is known).
+export const client = createPublicClient({ transport: http("http://127.0.0.1:8545") }).extend(
+  depinferActions({ market: "0x5FbDB2315678afecb367f032d93F642f64180aa3" }),
+);
+export const api = { createDepinferClient, getJob };
 export const created: number = JobStatus.Created;
 export const isUnknown = (e: unknown): e is JobUnknownError => e instanceof JobUnknownError;
 export const abiLength: number = jobMarketAbi.length;
