@@ -8,7 +8,7 @@
  *
  * The Governor counts votes one clock tick back, so a fresh delegation counts from the next block.
  * On a local chain (chain id 31337), where an automining node makes no block until the next
- * transaction, the script mines one so that `npm run params` (and every proposal) sees the votes at
+ * transaction, the script mines one, a second later (the clock is block time), so that `npm run params` (and every proposal) sees the votes at
  * once. On other chains it says to wait for the next block.
  */
 import { network } from "hardhat";
@@ -101,9 +101,12 @@ export async function delegate(argv = process.argv.slice(2), log: Log = console.
     const now = await read<bigint>(token, depinferTokenAbi as Abi, "getVotes", [delegatee]);
     if ((await countedVotes()) !== now) {
       if (local) {
+        // The clock is block time: the block must be at least a second later than the delegation's,
+        // which a node mining within the same second would not give.
+        await connection.provider.request({ method: "evm_increaseTime", params: [1] });
         await connection.provider.request({ method: "evm_mine", params: [] });
         mined = true;
-        log("Local chain: mined one block so that the Governor counts the new votes.");
+        log("Local chain: mined one block (a second later) so that the Governor counts the new votes.");
       } else {
         log("The votes count from the next block (the Governor reads them one block back): wait for it before proposing.");
       }

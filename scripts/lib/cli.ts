@@ -167,13 +167,15 @@ export type ParsedCli<O extends CliOptions> = { network: string; yes: boolean; h
 /**
  * Parses `argv` with node's `util.parseArgs` (strict: an unknown flag is a `UsageError` naming every
  * valid flag) against `spec`'s options plus `--network`, `--yes` and `--help`. Does not act on `--help`.
+ * `strict: false` only serves a dispatcher (the release runner) that finds its positionals before
+ * handing the rest to a command that parses it strictly.
  */
-export function parseArgv<const O extends CliOptions>(spec: CliSpec<O>, argv: string[]): ParsedCli<O> {
+export function parseArgv<const O extends CliOptions>(spec: CliSpec<O>, argv: string[], { strict = true }: { strict?: boolean } = {}): ParsedCli<O> {
   const options = Object.fromEntries(
     Object.entries(allOptions(spec)).map(([name, { type, multiple, default: d }]) => [name, { type, ...(multiple && { multiple }), ...(d !== undefined && { default: d }) }]),
   ) as ParseArgsConfig["options"];
   try {
-    const { values, positionals, tokens } = parseArgs({ args: argv, options, allowPositionals: true, strict: true, tokens: true });
+    const { values, positionals, tokens } = parseArgs({ args: argv, options, allowPositionals: true, strict, tokens: true });
     return { yes: false, ...(values as Record<string, unknown>), positionals, tokens } as ParsedCli<O>;
   } catch (error) {
     const e = error as Error & { code?: string };

@@ -50,7 +50,7 @@ interface StepModule {
 const importStep = (file: string) => import(pathToFileURL(file).href) as Promise<StepModule>;
 
 /** The runner's own help, and the options of every step of every release (each step then checks its own). */
-async function runnerSpec(): Promise<CliSpec> {
+export async function runnerSpec(): Promise<CliSpec> {
   const options: CliOptions = {};
   for (const version of releases()) {
     for (const f of stepsOf(version)) Object.assign(options, (await importStep(path.join(releasesDir, version, f))).cli.options);
@@ -72,11 +72,16 @@ async function runnerSpec(): Promise<CliSpec> {
 /** Runs a release step with the remaining arguments; returns what the step returns. */
 export async function runRelease(argv = process.argv.slice(2), log: (line: string) => void = console.log) {
   const spec = await runnerSpec();
-  const args = parseArgv(spec, argv);
-  const [version, step, ...extra] = args.positionals;
-  if (extra.length) throw new Error(`unexpected argument "${extra[0]}": expected <version> <step>`);
-  if (!version || (args.help && !step)) {
+  // First find <version> and <step> (the options of every step are known, so their values are not
+  // mistaken for them); a step then parses the rest strictly against its own options, and names them.
+  const found = parseArgv(spec, argv, { strict: false });
+  const [version, step] = found.positionals;
+  if (!step) {
+    const args = parseArgv(spec, argv);
     if (args.help) throw new HelpRequested(formatHelp(spec));
+    if (args.positionals.length > 1) throw new Error(`unexpected argument "${args.positionals[1]}": expected <version> <step>`);
+  }
+  if (!version) {
     log(`usage: npm run release -- <version> <step> --network <name> [--yes]\nreleases: ${releases().map((v) => `${v} (${RELEASE_LABELS[v] ?? "no label"})`).join(", ") || "none"}`);
     return undefined;
   }
@@ -87,7 +92,7 @@ export async function runRelease(argv = process.argv.slice(2), log: (line: strin
   }
   const file = stepFile(version, step);
   // The step gets everything but <version> and <step>, and parses it strictly against its own options.
-  const taken = new Set(args.tokens.filter((t) => t.kind === "positional").map((t) => t.index));
+  const taken = new Set(found.tokens.filter((t) => t.kind === "positional").slice(0, 2).map((t) => t.index));
   const rest = argv.filter((_a, i) => !taken.has(i));
   return (await importStep(file)).default(rest, log);
 }
