@@ -5,6 +5,10 @@
  * that plan changes) one step, after printing the exact call. Without a step it prints the state
  * and what comes next. The sender is wallet `--account` (default 0) of the network's accounts.
  *
+ * `vote`, `queue` and `execute` are refused before anything is sent until the proposal is ready for
+ * them (Active; Succeeded, the voting period over; Queued and past its Timelock eta), with the time
+ * left by the chain's clock and, on a local chain, the `npm run advance` that gets there.
+ *
  * `cancel` is the guardian's veto: once the proposal is queued, and until it is executed, the
  * guardian (the Timelock's CANCELLER_ROLE) cancels its Timelock operation; the proposal is then
  * Canceled and can never execute. The printed calldata is what a guardian multisig signs.
