@@ -138,6 +138,18 @@ export default defineConfig({
       chainType: "l1",
       url: "http://127.0.0.1:18550",
     },
+    // The governor rehearsal suite's node (test/integration/rehearsal.test.ts starts and stops anvil on this port).
+    anvilRehearsal: {
+      type: "http",
+      chainType: "l1",
+      url: "http://127.0.0.1:18600",
+    },
+    // A node with a public chain id (11155111), on which `npm run advance` must refuse (same suite).
+    anvilRehearsalPublic: {
+      type: "http",
+      chainType: "l1",
+      url: "http://127.0.0.1:18601",
+    },
     localhost: {
       type: "http",
       chainType: "l1",

@@ -32,11 +32,43 @@ import { depinferTimelockAbi } from "../sdk/src/abis/depinferTimelock.js";
 
 import { checkPowers, DeployConfigError, describePowers, isLocalChain, LOCAL_CHAIN_ID, parseDeployConfig } from "./deploy/config.js";
 import { buildDepinferModule, ROLES, TIMELOCK_ROLES, type InitialParams, type PaymentTokenConfig } from "./deploy/Depinfer.js";
-import { confirm, deploymentPath, deploymentsDir, loadDeployment, parseCli, repoRoot, saveDeployment, type DeploymentRecord } from "./lib/cli.js";
+import {
+  confirm,
+  deploymentPath,
+  deploymentsDir,
+  isMain,
+  loadDeployment,
+  parseCli,
+  repoRoot,
+  runCli,
+  saveDeployment,
+  type CliSpec,
+  type DeploymentRecord,
+} from "./lib/cli.js";
 
 const accessManagerAbi = parseAbi(["function hasRole(uint64 roleId, address account) view returns (bool isMember, uint32 executionDelay)"]);
 
 const NO_CONFIG = "(no configuration)";
+
+export const cli = {
+  command: "npm run deploy",
+  summary:
+    "deploy the whole protocol with its Ignition module and record the addresses in deployments/<network>/deployment.json. " +
+    "Off a local chain (31337) it refuses, before sending, to leave the deployer any role or tokens.",
+  usage: ["--network <name> [--parameters <file>] [--params <file>] [--payment-token <address>:<bondFloor>:<stakeRate>]… [--reset] [--yes]"],
+  options: {
+    parameters: {
+      type: "string",
+      value: "<file>",
+      help: "the deploy configuration: guardian, arbitrator, treasury, token distribution, Timelock delay, voting settings (default: deployments/<network>/parameters.json if present)",
+    },
+    params: { type: "string", value: "<file>", help: 'the market\'s initial parameters, e.g. { "challengeWindow": 7200, "thawingPeriod": 1209600 }' },
+    "payment-token": { type: "string", multiple: true, value: "<address>:<bondFloor>:<stakeRate>", help: "allow-list a payment token (repeatable; local chains also get a test USDC)" },
+    reset: { type: "boolean", default: false, help: "deploy afresh over a recorded deployment whose contracts are gone (a restarted local node)" },
+  },
+  notes: ["Keys of the deploy configuration: docs/deployment.md. Next, on a local chain: npm run delegate -- --network <name> --yes"],
+  examples: ["npm run deploy -- --network localhost --yes", "npm run deploy -- --network sepolia --parameters deployments/sepolia/parameters.json"],
+} as const satisfies CliSpec;
 
 /** The deploy configuration file: `--parameters`, else deployments/<network>/parameters.json if present. */
 function readConfigFile(networkName: string, flag: string | undefined) {
@@ -58,15 +90,8 @@ function readConfigFile(networkName: string, flag: string | undefined) {
 }
 
 export async function deploy(argv = process.argv.slice(2), log: (line: string) => void = console.log) {
-  const args = parseCli(
-    {
-      reset: { type: "boolean", default: false },
-      parameters: { type: "string" },
-      params: { type: "string" },
-      "payment-token": { type: "string", multiple: true },
-    },
-    argv,
-  );
+  const args = parseCli(cli, argv);
+  if (args.positionals.length) throw new Error(`unexpected argument "${args.positionals[0]}": every setting is an option (npm run deploy -- --help)`);
   // A malformed configuration is refused before connecting.
   const { source, raw } = readConfigFile(args.network, args.parameters);
   const config = parseDeployConfig(raw, source);
@@ -195,9 +220,4 @@ async function checkHandover(publicClient: PublicClient, record: DeploymentRecor
   log("Checked on chain: the deployer holds no admin role; the Timelock is the only admin; the guardian may cancel queued operations.");
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.meta.filename)) {
-  deploy().catch((error: Error) => {
-    console.error(`deploy: ${error.message}`);
-    process.exit(1);
-  });
-}
+if (isMain(import.meta.filename)) runCli("deploy", () => deploy());

@@ -7,15 +7,13 @@
  * disputes with all their challengers, and proposals still in flight. Events are scanned from the
  * deployment's block. `status(argv, log)` also returns the report as an object.
  */
-import path from "node:path";
-
 import { network } from "hardhat";
 import { formatUnits, parseAbi, type Abi, type Address, type Hex, type PublicClient } from "viem";
 
 import { depinferGovernorAbi } from "../sdk/src/abis/depinferGovernor.js";
 import { jobMarketAbi } from "../sdk/src/abis/jobMarket.js";
 import { jobStatusName, type JobStatusName } from "../sdk/src/types.js";
-import { loadDeployment, parseCli } from "./lib/cli.js";
+import { isMain, loadDeployment, parseCli, runCli, type CliSpec } from "./lib/cli.js";
 import { ProposalState } from "./lib/governance.js";
 import { implementationOf, upgradeAbi } from "./releases/lib.js";
 
@@ -35,6 +33,17 @@ const erc20Abi = parseAbi([
   "function symbol() view returns (string)",
   "function decimals() view returns (uint8)",
 ]);
+
+export const cli = {
+  command: "npm run status",
+  summary:
+    "a read-only report of a deployment: parameters and settings, verifier modules, roles, value held per token, providers, " +
+    "open jobs and disputes, and proposals in flight. Sends nothing.",
+  usage: ["--network <name>"],
+  options: {},
+  sends: false,
+  examples: ["npm run status -- --network localhost"],
+} as const satisfies CliSpec;
 
 export interface StatusReport {
   network: string;
@@ -69,7 +78,8 @@ async function eventsOf(client: PublicClient, address: Address, abi: Abi, eventN
 }
 
 export async function status(argv = process.argv.slice(2), log: (line: string) => void = console.log): Promise<StatusReport> {
-  const args = parseCli({}, argv);
+  const args = parseCli(cli, argv);
+  if (args.positionals.length) throw new Error(`unexpected argument "${args.positionals[0]}": the network is an option, --network <name>`);
   const deployment = loadDeployment(args.network);
   const c = deployment.contracts;
   const connection = await network.connect({ network: args.network });
@@ -265,9 +275,4 @@ function print(r: StatusReport, log: (line: string) => void) {
   }
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.meta.filename)) {
-  status().catch((error: Error) => {
-    console.error(`status: ${error.message}`);
-    process.exit(1);
-  });
-}
+if (isMain(import.meta.filename)) runCli("status", () => status());

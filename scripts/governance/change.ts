@@ -9,7 +9,7 @@ import path from "node:path";
 import { network } from "hardhat";
 import type { Abi, Address } from "viem";
 
-import { confirmCalls, type DeploymentRecord } from "../lib/cli.js";
+import { confirmCalls, isMain, runCli, sendPlanned, type CliOption, type DeploymentRecord } from "../lib/cli.js";
 import { assertCanPropose, planProposal, proposalStatus, saveProposal, stepCall, type ProposalRecord, type ProposalStatus } from "../lib/governance.js";
 
 export type Log = (line: string) => void;
@@ -36,18 +36,21 @@ export interface ProposeResult {
   sent: boolean;
 }
 
-/** True when the file `metaFilename` is the script node/tsx was started with. */
-export function isMain(metaFilename: string) {
-  return Boolean(process.argv[1]) && path.resolve(process.argv[1]) === path.resolve(metaFilename);
-}
+export { isMain, runCli };
 
-/** Runs `main` as a CLI: on error prints `<name>: <message>` and exits non-zero. */
-export function runCli(name: string, main: () => Promise<unknown>) {
-  main().catch((error: Error) => {
-    console.error(`${name}: ${error.message}`);
-    process.exit(1);
-  });
-}
+/** The `--account <i>` option of the scripts that send. */
+export const ACCOUNT_OPTION = {
+  type: "string",
+  value: "<i>",
+  help: "the sender: index of the network's accounts (default 0)",
+} as const satisfies CliOption;
+
+/** The `--description <text>` option of the scripts that propose. */
+export const DESCRIPTION_OPTION = {
+  type: "string",
+  value: "<text>",
+  help: "the proposal's description (default: a title, the calls and the date)",
+} as const satisfies CliOption;
 
 /** The wallet `--account <i>` (default 0) of the network's accounts, or an error naming how many there are. */
 export async function walletAt(connection: Connection, account: string | undefined): Promise<WalletClient> {
@@ -99,7 +102,7 @@ export async function proposeChange(
   }
 
   const proposer = wallet.account.address;
-  await assertCanPropose(publicClient as never, deployment, proposer);
+  await assertCanPropose(publicClient as never, deployment, proposer, opts.network);
 
   // Saved before asking, so a declined or interrupted run can still be proposed later from the record.
   const file = saveProposal(opts.network, proposal);
@@ -110,9 +113,7 @@ export async function proposeChange(
     log(`Not proposed. Later: ${status.next}`);
     return { proposal, file, status, sent: false };
   }
-  const hash = await wallet.sendTransaction({ to: call.to, data: call.data, account: wallet.account, chain: wallet.chain });
-  const receipt = await publicClient.waitForTransactionReceipt({ hash });
-  if (receipt.status !== "success") throw new Error(`propose transaction ${hash} reverted`);
+  const { hash } = await sendPlanned(wallet, publicClient, call, "propose");
   const status = await proposalStatus(publicClient as never, deployment, proposal, opts.network);
   log(`Proposed (${hash}).`);
   log(`Proposal id: ${proposal.id}`);

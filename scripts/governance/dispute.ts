@@ -19,12 +19,30 @@ import { encodeFunctionData, getAbiItem, isAddress, isAddressEqual, recoverAddre
 import { arbitratedVerifierAbi } from "../../sdk/src/abis/arbitratedVerifier.js";
 import { jobMarketAbi } from "../../sdk/src/abis/jobMarket.js";
 import { jobStatusName, type JobStatusName } from "../../sdk/src/types.js";
-import { confirmCalls, loadDeployment, parseCli, type PlannedCall } from "../lib/cli.js";
-import { isMain, runCli, walletAt, type Log } from "./change.js";
+import { confirmCalls, loadDeployment, parseCli, sendPlanned, type CliSpec, type PlannedCall } from "../lib/cli.js";
+import { ACCOUNT_OPTION, isMain, runCli, walletAt, type Log } from "./change.js";
 import { accessManagerAbi, ROLE_IDS } from "./roles.js";
 
 export const OUTCOMES = { upheld: 0, rejected: 1, draw: 2 } as const;
 export type OutcomeName = keyof typeof OUTCOMES;
+
+export const cli = {
+  command: "npm run dispute",
+  summary:
+    "show a dispute's evidence (the job, the provider's attestation checked against its keys, every challenger and what each ruling " +
+    "would pay); with an outcome, the arbitrator rules on it after confirmation.",
+  usage: ["--network <name> <jobId> [upheld|rejected|draw] [--winner <index|address>] [--reason <text>] [--account <i>] [--from-block <n>] [--yes]"],
+  options: {
+    winner: { type: "string", value: "<index|address>", help: "the challenger whose evidence proved the fault (needed to uphold with several challengers)" },
+    reason: { type: "string", value: "<text>", help: "the ruling's published rationale" },
+    account: { ...ACCOUNT_OPTION, help: "the arbitrator: index of the network's accounts (default 0)" },
+    "from-block": { type: "string", value: "<n>", help: "scan events from this block (default: the deployment's first block)" },
+  },
+  examples: [
+    "npm run dispute -- --network localhost 0x<jobId>",
+    'npm run dispute -- --network localhost 0x<jobId> upheld --winner 0 --reason "output does not match the re-run"',
+  ],
+} as const satisfies CliSpec;
 
 const RULE_SELECTOR = toFunctionSelector(getAbiItem({ abi: arbitratedVerifierAbi, name: "rule" }));
 
@@ -51,10 +69,7 @@ export interface DisputeResult {
 const at = (t: bigint | number) => `${new Date(Number(t) * 1000).toISOString()} (unix ${t})`;
 
 export async function dispute(argv = process.argv.slice(2), log: Log = console.log): Promise<DisputeResult> {
-  const args = parseCli(
-    { reason: { type: "string" }, winner: { type: "string" }, account: { type: "string" }, "from-block": { type: "string" } },
-    argv,
-  );
+  const args = parseCli(cli, argv);
   const [rawJobId, rawOutcome, ...extra] = args.positionals;
   const usage = "usage: npm run dispute -- --network <name> <jobId> [upheld|rejected|draw] [--winner <index|address>] [--reason text] [--yes]";
   if (args.winner !== undefined && !/^\d+$/.test(args.winner) && !isAddress(args.winner, { strict: false })) {
@@ -232,9 +247,7 @@ export async function dispute(argv = process.argv.slice(2), log: Log = console.l
     };
     log(`Ruling: ${outcome}${outcome === "upheld" ? `, winner ${winner} (${challengers[winner]})` : ""}`);
     if (!(await confirmCalls([call], args.yes, log))) return { jobId, status, signerMatches, challengers: [...challengers], ruled: false };
-    const hash = await wallet.sendTransaction({ to: call.to, data: call.data, account: wallet.account, chain: wallet.chain });
-    const receipt = await publicClient.waitForTransactionReceipt({ hash });
-    if (receipt.status !== "success") throw new Error(`rule transaction ${hash} reverted`);
+    const { hash, receipt } = await sendPlanned(wallet, publicClient, call, "rule");
     const [resolved] = await publicClient.getContractEvents({ address: market, abi: jobMarketAbi, eventName: "DisputeResolved", args: { jobId }, blockHash: receipt.blockHash, strict: true });
     const after = await publicClient.readContract({ address: market, abi: jobMarketAbi, functionName: "jobState", args: [jobId] });
     const newStatus = jobStatusName(after.status);

@@ -17,8 +17,8 @@ import { network } from "hardhat";
 import type { Abi } from "viem";
 
 import { jobMarketAbi } from "../../sdk/src/abis/jobMarket.js";
-import { loadDeployment, parseCli } from "../lib/cli.js";
-import { isMain, proposeChange, runCli, walletAt, type Log, type ProposalCall, type ProposeResult } from "./change.js";
+import { loadDeployment, parseCli, type CliOption, type CliSpec } from "../lib/cli.js";
+import { ACCOUNT_OPTION, DESCRIPTION_OPTION, isMain, proposeChange, runCli, walletAt, type Log, type ProposalCall, type ProposeResult } from "./change.js";
 
 const HOUR = 3600n;
 const DAY = 24n * HOUR;
@@ -165,13 +165,43 @@ export function planParamChange(current: Current, changes: Changes): { steps: St
   return { steps: problems.length ? [] : steps, problems: [...new Set(problems)], next: { params, thawingPeriod: thawing, minStake } };
 }
 
+/** What each option sets, for --help. */
+const HELP: Record<ParamField | "thawingPeriod" | "minStake", string> = {
+  challengeWindow: "how long a submitted result may be disputed (1h to 72h)",
+  disputeResolutionPeriod: "how long the arbitrator has to rule (1d to 14d)",
+  collateralRatioBps: "provider collateral per job, in bps of the price (10000 to 1000000)",
+  protocolFeeBps: "protocol fee, in bps of the price (0 to 1000)",
+  challengerShareBps: "the winning challenger's share of a slash, in bps (0 to 5000)",
+  livenessSlashBps: "slash for a missed deadline, in bps of the price (0 to collateralRatioBps)",
+  bondRatioBps: "a challenger's bond, in bps of the price (10000 to 1000000)",
+  disputeFeeBps: "the verifier module's fee, in bps of the bond (0 to 5000)",
+  thawingPeriod: "how long unstaked tokens thaw (up to 28d; at least challengeWindow + disputeResolutionPeriod + 48h)",
+  minStake: "the minimum provider stake, in stake-token wei (up to 1e27)",
+};
+
 const options = {
-  ...Object.fromEntries(PARAM_FIELDS.map((f) => [kebab(f), { type: "string" as const }])),
-  "thawing-period": { type: "string" },
-  "min-stake": { type: "string" },
-  description: { type: "string" },
-  account: { type: "string" },
-} as const;
+  ...(Object.fromEntries(
+    PARAM_FIELDS.map((f) => [kebab(f), { type: "string" as const, value: DURATION_FIELDS.has(f) ? "<duration>" : "<n>", help: HELP[f] }]),
+  ) as Record<string, CliOption>),
+  "thawing-period": { type: "string", value: "<duration>", help: HELP.thawingPeriod },
+  "min-stake": { type: "string", value: "<wei>", help: HELP.minStake },
+  description: DESCRIPTION_OPTION,
+  account: ACCOUNT_OPTION,
+} satisfies Record<string, CliOption>;
+
+export const cli = {
+  command: "npm run params",
+  summary:
+    "propose a change of the market's parameters through the Governor. Every bound the market checks is checked first, and an " +
+    "out-of-bounds value is refused with its allowed range, before anything is sent.",
+  usage: ["--network <name> [--challenge-window <duration>] [--protocol-fee-bps <n>] … [--description <text>] [--account <i>] [--yes]"],
+  options,
+  notes: [
+    "Durations take seconds or a unit: 90s, 30m, 2h, 7d. The proposer needs the proposal threshold in delegated votes: npm run delegate.",
+    "Then: npm run proposal -- --network <name> <id> vote|queue|execute",
+  ],
+  examples: ["npm run params -- --network localhost --challenge-window 2h --yes"],
+} satisfies CliSpec;
 
 /** Reads the market's parameters, thawing period and minimum stake. */
 export async function readCurrent(publicClient: { readContract: (...a: never[]) => Promise<unknown> }, market: `0x${string}`): Promise<Current> {
@@ -188,7 +218,7 @@ export async function readCurrent(publicClient: { readContract: (...a: never[]) 
 }
 
 export async function params(argv = process.argv.slice(2), log: Log = console.log): Promise<ProposeResult> {
-  const args = parseCli(options, argv) as ReturnType<typeof parseCli<typeof options>> & Record<string, string | undefined>;
+  const args = parseCli(cli, argv) as ReturnType<typeof parseCli<typeof options>> & Record<string, string | undefined>;
   if (args.positionals.length) throw new Error(`unexpected argument "${args.positionals[0]}": every change is an option, e.g. --challenge-window 2h`);
   const changes: Changes = { params: {} };
   for (const f of PARAM_FIELDS) {

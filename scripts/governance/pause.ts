@@ -12,9 +12,29 @@ import { network } from "hardhat";
 import { encodeFunctionData, toFunctionSelector, type Abi } from "viem";
 
 import { jobMarketAbi } from "../../sdk/src/abis/jobMarket.js";
-import { confirmCalls, loadDeployment, parseCli, type PlannedCall } from "../lib/cli.js";
+import { confirmCalls, loadDeployment, parseCli, sendPlanned, type CliSpec, type PlannedCall } from "../lib/cli.js";
 import { accessManagerAbi, ROLE_IDS } from "./roles.js";
-import { isMain, proposeChange, runCli, walletAt, type Log, type ProposeResult } from "./change.js";
+import { ACCOUNT_OPTION, DESCRIPTION_OPTION, isMain, proposeChange, runCli, walletAt, type Log, type ProposeResult } from "./change.js";
+
+export const pauseCli = {
+  command: "npm run pause",
+  summary:
+    "the guardian's emergency pause: JobMarket.pause() at once, no vote. It stops new business (create, accept, stake, deposit); " +
+    "exits, submissions, disputes and settlement stay open. Unpausing takes a vote: npm run unpause.",
+  usage: ["--network <name> [--account <i>] [--yes]"],
+  options: { account: { ...ACCOUNT_OPTION, help: "the guardian: index of the network's accounts (default 0)" } },
+  examples: ["npm run pause -- --network localhost --account 0 --yes"],
+} as const satisfies CliSpec;
+
+export const unpauseCli = {
+  command: "npm run unpause",
+  summary:
+    "propose JobMarket.unpause() through the Governor (unpausing is the Timelock's, so it takes a vote); " +
+    "then npm run proposal -- --network <name> <id> vote|queue|execute.",
+  usage: ["--network <name> [--description <text>] [--account <i>] [--yes]"],
+  options: { account: ACCOUNT_OPTION, description: DESCRIPTION_OPTION },
+  examples: ["npm run unpause -- --network localhost --yes"],
+} as const satisfies CliSpec;
 
 async function isPaused(publicClient: { readContract: (req: never) => Promise<unknown> }, market: `0x${string}`) {
   const settings = (await publicClient.readContract({ address: market, abi: jobMarketAbi, functionName: "settings" } as never)) as readonly unknown[];
@@ -29,7 +49,7 @@ export interface PauseResult {
 
 /** The guardian pauses the market. */
 export async function pause(argv = process.argv.slice(2), log: Log = console.log): Promise<PauseResult> {
-  const args = parseCli({ account: { type: "string" } }, argv);
+  const args = parseCli(pauseCli, argv);
   if (args.positionals.length) throw new Error(`unexpected argument "${args.positionals[0]}"`);
   const deployment = loadDeployment(args.network);
   const market = deployment.contracts.market;
@@ -64,9 +84,7 @@ export async function pause(argv = process.argv.slice(2), log: Log = console.log
     };
     log(`Emergency pause of the market ${market} on ${args.network}: stops create, accept, stake and deposit at once.`);
     if (!(await confirmCalls([call], args.yes, log))) return { paused: false, sent: false };
-    const hash = await wallet.sendTransaction({ to: call.to, data: call.data, account: wallet.account, chain: wallet.chain });
-    const receipt = await publicClient.waitForTransactionReceipt({ hash });
-    if (receipt.status !== "success") throw new Error(`pause transaction ${hash} reverted`);
+    const { hash } = await sendPlanned(wallet, publicClient, call, "pause");
     const paused = await isPaused(publicClient as never, market);
     log(`Paused (${hash}). Unpausing needs a governance vote and the Timelock delay: npm run unpause -- --network ${args.network}`);
     return { paused, sent: true, hash };
@@ -77,7 +95,7 @@ export async function pause(argv = process.argv.slice(2), log: Log = console.log
 
 /** Proposes JobMarket.unpause() through the Governor (the Timelock executes it). */
 export async function unpause(argv = process.argv.slice(2), log: Log = console.log): Promise<ProposeResult> {
-  const args = parseCli({ account: { type: "string" }, description: { type: "string" } }, argv);
+  const args = parseCli(unpauseCli, argv);
   if (args.positionals.length) throw new Error(`unexpected argument "${args.positionals[0]}"`);
   const deployment = loadDeployment(args.network);
   const market = deployment.contracts.market;

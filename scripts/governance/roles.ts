@@ -19,9 +19,9 @@ import { erc20Abi, getAddress, isAddress, parseAbi, zeroAddress, type Abi, type 
 
 import { depinferTimelockAbi } from "../../sdk/src/abis/depinferTimelock.js";
 import { jobMarketAbi } from "../../sdk/src/abis/jobMarket.js";
-import { loadDeployment, parseCli } from "../lib/cli.js";
+import { loadDeployment, parseCli, type CliSpec } from "../lib/cli.js";
 import { CANCELLER_ROLE } from "../lib/governance.js";
-import { isMain, proposeChange, runCli, walletAt, type Log, type ProposalCall, type ProposeResult } from "./change.js";
+import { ACCOUNT_OPTION, DESCRIPTION_OPTION, isMain, proposeChange, runCli, walletAt, type Log, type ProposalCall, type ProposeResult } from "./change.js";
 
 /** AccessManager role ids (contracts/governance/Roles.sol). */
 export const ROLE_IDS = { guardian: 1n, arbitrator: 2n } as const;
@@ -44,6 +44,28 @@ const USAGE =
   "       npm run roles -- --network <name> allow-token <address> <bondFloor> <stakeRate>\n" +
   "       npm run roles -- --network <name> remove-token <address>";
 
+export const cli = {
+  command: "npm run roles",
+  summary:
+    "propose a change of who may do what, through the Governor: appoint or remove an arbitrator (rules on disputes) or a guardian " +
+    "(pauses, and vetoes queued proposals), or allow or remove a payment token.",
+  usage: [
+    "--network <name> grant|revoke arbitrator|guardian <address> [--description <text>] [--account <i>] [--yes]",
+    "--network <name> allow-token <address> <bondFloor> <stakeRate> [--description <text>] [--account <i>] [--yes]",
+    "--network <name> remove-token <address> [--description <text>] [--account <i>] [--yes]",
+  ],
+  options: { account: ACCOUNT_OPTION, description: DESCRIPTION_OPTION },
+  notes: [
+    "bondFloor is in payment-token units; stakeRate is stake-token units per token unit, scaled by 1e18.",
+    "Then: npm run proposal -- --network <name> <id> vote|queue|execute",
+  ],
+  examples: [
+    "npm run roles -- --network localhost grant arbitrator 0x70997970C51812dc3A010C7d01b50e0d17dc79C8 --yes",
+    "npm run roles -- --network localhost revoke guardian 0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
+    "npm run roles -- --network localhost allow-token 0x5FbDB2315678afecb367f032d93F642f64180aa3 1000000 1000000000000000000000000000000",
+  ],
+} as const satisfies CliSpec;
+
 function address(raw: string | undefined, what: string): Address {
   if (!raw || !isAddress(raw, { strict: false })) throw new Error(`${what}: expected a 0x address, got "${raw ?? ""}"\n${USAGE}`);
   const a = getAddress(raw);
@@ -57,7 +79,7 @@ function wholeNumber(raw: string | undefined, what: string): bigint {
 }
 
 export async function roles(argv = process.argv.slice(2), log: Log = console.log): Promise<ProposeResult> {
-  const args = parseCli({ account: { type: "string" }, description: { type: "string" } }, argv);
+  const args = parseCli(cli, argv);
   const [action, ...rest] = args.positionals;
   const deployment = loadDeployment(args.network);
   const { manager, market, timelock } = deployment.contracts;

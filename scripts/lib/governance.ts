@@ -12,12 +12,14 @@ import { encodeFunctionData, keccak256, toHex, zeroHash, type Abi, type Address,
 import { depinferGovernorAbi } from "../../sdk/src/abis/depinferGovernor.js";
 import { depinferTimelockAbi } from "../../sdk/src/abis/depinferTimelock.js";
 import { depinferTokenAbi } from "../../sdk/src/abis/depinferToken.js";
+import { isLocalChain } from "../deploy/config.js";
 import { confirmCalls, deploymentsDir, type DeploymentRecord, type PlannedCall } from "./cli.js";
+import { ProposalState } from "./errors.js";
 
 /** The Timelock's CANCELLER_ROLE (OpenZeppelin TimelockController), held by the Governor and the guardian. */
 export const CANCELLER_ROLE = keccak256(toHex("CANCELLER_ROLE"));
 
-export const ProposalState = ["Pending", "Active", "Canceled", "Defeated", "Succeeded", "Queued", "Expired", "Executed"] as const;
+export { ProposalState };
 export type ProposalStateName = (typeof ProposalState)[number];
 
 /** A proposal as saved on disk. */
@@ -171,7 +173,7 @@ export async function cancelCall(publicClient: PublicClient, deployment: Deploym
  * Throws, before anything is sent, unless `proposer` has at least the Governor's proposal threshold
  * of votes. The Governor counts votes one clock tick back, so fresh delegations need a block.
  */
-export async function assertCanPropose(publicClient: PublicClient, deployment: DeploymentRecord, proposer: Address) {
+export async function assertCanPropose(publicClient: PublicClient, deployment: DeploymentRecord, proposer: Address, network = deployment.network) {
   const [threshold, clock] = await Promise.all([
     publicClient.readContract({ address: deployment.contracts.governor, abi: depinferGovernorAbi, functionName: "proposalThreshold" }),
     publicClient.readContract({ address: deployment.contracts.governor, abi: depinferGovernorAbi, functionName: "clock" }),
@@ -184,10 +186,79 @@ export async function assertCanPropose(publicClient: PublicClient, deployment: D
   });
   if (votes < threshold) {
     throw new Error(
-      `${proposer} has ${votes} votes, below the proposal threshold of ${threshold}. Delegate enough DPI votes to it ` +
-        `(DepinferToken.delegate) and wait a block, or propose from another --account: nothing sent.`,
+      `${proposer} has ${votes} votes, below the proposal threshold of ${threshold}. Delegate enough DPI votes to it first: ` +
+        `npm run delegate -- --network ${network} (from the holder's --account; add --to ${proposer} to delegate to it from another account), ` +
+        `or propose from another --account: nothing sent.`,
     );
   }
 }
 
 export { confirmCalls };
+
+// ------------------------------------------------------------------ time
+
+const UNITS: Record<string, bigint> = { s: 1n, m: 60n, h: 3600n, d: 86400n };
+
+/** "90" | "90s" | "30m" | "2h" | "7d" | "1d12h" → seconds; undefined if malformed. */
+export function parseDuration(text: string): bigint | undefined {
+  const t = text.trim().replace(/_/g, "");
+  if (/^\d+$/.test(t)) return BigInt(t);
+  if (!/^(\d+[smhd])+$/.test(t)) return undefined;
+  let total = 0n;
+  for (const [, n, unit] of t.matchAll(/(\d+)([smhd])/g)) total += BigInt(n) * UNITS[unit];
+  return total;
+}
+
+/** 93784n → "1d 2h 3m 4s" (zero units left out; "0s" for nothing). */
+export function formatDuration(seconds: bigint): string {
+  if (seconds <= 0n) return "0s";
+  const parts: string[] = [];
+  let rest = seconds;
+  for (const unit of ["d", "h", "m", "s"]) {
+    const n = rest / UNITS[unit];
+    rest %= UNITS[unit];
+    if (n > 0n) parts.push(`${n}${unit}`);
+  }
+  return parts.join(" ");
+}
+
+const at = (t: bigint) => `${new Date(Number(t) * 1000).toISOString()} (unix ${t})`;
+
+/**
+ * Refuses, before anything is sent, a lifecycle step the proposal is not ready for, saying how long
+ * is left by the chain's clock (its latest block): `vote` needs Active, `queue` needs Succeeded (the
+ * voting period over), `execute` needs Queued and the Timelock's eta reached. On a local chain the
+ * message names the `npm run advance` that gets there.
+ */
+export async function assertStepReady(
+  publicClient: PublicClient,
+  status: ProposalStatus,
+  step: "vote" | "queue" | "execute",
+  network: string,
+): Promise<void> {
+  const { state } = status;
+  const ready = step === "vote" ? state === "Active" : step === "queue" ? state === "Succeeded" : state === "Queued";
+  const block = await publicClient.getBlock();
+  const now = block.timestamp;
+  const local = isLocalChain(await publicClient.getChainId());
+  const wait = (until: bigint, what: string) => {
+    const left = until - now;
+    const advance = local ? ` For a local rehearsal: npm run advance -- --network ${network} ${left}s` : "";
+    return `${what} ${at(until)}: ${formatDuration(left)} left by chain time (latest block ${block.number} at ${at(now)}). Nothing sent.${advance}`;
+  };
+  if (ready && step === "execute" && status.eta !== undefined && now < status.eta) {
+    throw new Error(wait(status.eta, "Not executable yet: the Timelock delay ends at"));
+  }
+  if (ready) return;
+  if (state === "Pending" && status.snapshot !== undefined) {
+    const what = step === "vote" ? "Not open for voting yet: voting opens after" : `Not ${step === "queue" ? "queueable" : "executable"} yet: voting has not even opened; it opens after`;
+    throw new Error(wait(status.snapshot + 1n, what));
+  }
+  if (state === "Active" && status.deadline !== undefined && step !== "vote") {
+    throw new Error(wait(status.deadline + 1n, `Not ${step === "queue" ? "queueable" : "executable"} yet: voting is open until`));
+  }
+  if (state === "Succeeded" && step === "execute") {
+    throw new Error(`Not executable yet: the proposal passed but is not queued in the Timelock. Next: ${status.next} Nothing sent.`);
+  }
+  throw new Error(`Cannot ${step}: the proposal is ${state}. Next: ${status.next} Nothing sent.`);
+}

@@ -14,7 +14,7 @@ import path from "node:path";
 import hre from "hardhat";
 import { getAddress, hexToBigInt, keccak256, parseAbi, toHex, type Address, type PublicClient } from "viem";
 
-import { deploymentsDir, type DeploymentRecord } from "../lib/cli.js";
+import { deploymentsDir, runCli, type CliOption, type DeploymentRecord } from "../lib/cli.js";
 
 /** `bytes32(uint256(keccak256("eip1967.proxy.implementation")) - 1)`: where the proxy keeps its implementation. */
 export const IMPLEMENTATION_SLOT = toHex(hexToBigInt(keccak256(toHex("eip1967.proxy.implementation"))) - 1n, { size: 32 });
@@ -191,10 +191,24 @@ export async function hasCode(publicClient: PublicClient, address: Address) {
 
 /** A CLI entry point for a step module: runs `main` when the file is executed directly. */
 export function runIfMain(file: string, name: string, main: (argv: string[]) => Promise<unknown>) {
-  if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(file)) {
-    main(process.argv.slice(2)).catch((error: Error) => {
-      console.error(`${name}: ${error.message}`);
-      process.exit(1);
-    });
-  }
+  if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(file)) runCli(name, () => main(process.argv.slice(2)));
 }
+
+// ------------------------------------------------------------------ labels
+
+/**
+ * What each release folder is, for `npm run release` and the steps' output. v2 ships no new
+ * protocol code: it installs a test mock to rehearse the upgrade path end to end.
+ */
+export const RELEASE_LABELS: Record<string, string> = {
+  v2: "an example upgrade to a mock: its default implementation JobMarketV2Mock (contracts/mocks/upgrades) is JobMarket plus version(), for rehearsing the upgrade path; a real release names its own contracts",
+};
+
+/** The line a step prints first when its release (or the contract it installs) is an example upgrade to a mock. */
+export function exampleNotice(version: string, implementation: string): string | undefined {
+  if (!/Mock$/.test(implementation)) return undefined;
+  return `Note: release ${version} is ${RELEASE_LABELS[version] ?? `an example upgrade to a mock (${implementation})`}.`;
+}
+
+/** The `--account <i>` option of the steps that send through the Governor. */
+export const STEP_ACCOUNT_OPTION = { type: "string", value: "<i>", help: "the sender: index of the network's accounts (default 0)" } as const satisfies CliOption;

@@ -4,11 +4,16 @@
  * Runs one numbered step of a release folder (scripts/releases/<version>/NN-<name>.ts), for
  * example `npm run release -- v2 01 --network sepolia`. The step may be given as "1", "01",
  * "01-deploy-implementation" or "deploy-implementation". Without a step it lists the release's steps;
- * without a version, the releases.
+ * without a version, the releases. `--help` after a step prints that step's options.
+ *
+ * v2 is an example upgrade to a mock (JobMarketV2Mock), for rehearsing the upgrade path.
  */
 import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+
+import { formatHelp, isMain, parseArgv, runCli, HelpRequested, type CliOptions, type CliSpec } from "../lib/cli.js";
+import { RELEASE_LABELS } from "./lib.js";
 
 const releasesDir = import.meta.dirname;
 
@@ -36,39 +41,60 @@ export function stepFile(version: string, step: string) {
   return path.join(releasesDir, version, match[0]);
 }
 
+/** A step module: its entry point and its command line. */
+interface StepModule {
+  default: (argv: string[], log: (line: string) => void) => Promise<unknown>;
+  cli: CliSpec;
+}
+
+const importStep = (file: string) => import(pathToFileURL(file).href) as Promise<StepModule>;
+
+/** The runner's own help, and the options of every step of every release (each step then checks its own). */
+export async function runnerSpec(): Promise<CliSpec> {
+  const options: CliOptions = {};
+  for (const version of releases()) {
+    for (const f of stepsOf(version)) Object.assign(options, (await importStep(path.join(releasesDir, version, f))).cli.options);
+  }
+  return {
+    command: "npm run release",
+    summary: "run one numbered step of an upgrade release (scripts/releases/<version>/NN-<name>.ts); each step prints what it will do and asks.",
+    usage: ["<version>                      list the release's steps", "<version> <step> --network <name> [step options] [--yes]"],
+    options,
+    notes: [
+      "Releases:",
+      ...releases().map((v) => `  ${v}  ${RELEASE_LABELS[v] ?? ""}`),
+      "The options above are those of all steps; `npm run release -- <version> <step> --help` lists one step's.",
+    ],
+    examples: ["npm run release -- v2", "npm run release -- v2 01 --network localhost --yes"],
+  };
+}
+
 /** Runs a release step with the remaining arguments; returns what the step returns. */
 export async function runRelease(argv = process.argv.slice(2), log: (line: string) => void = console.log) {
-  // The first two words that are not options or option values: <version> <step>.
-  const at: number[] = [];
-  for (let i = 0; i < argv.length && at.length < 2; i++) {
-    if (argv[i].startsWith("--")) {
-      if (!isFlag(argv[i])) i++;
-    } else at.push(i);
+  const spec = await runnerSpec();
+  // First find <version> and <step> (the options of every step are known, so their values are not
+  // mistaken for them); a step then parses the rest strictly against its own options, and names them.
+  const found = parseArgv(spec, argv, { strict: false });
+  const [version, step] = found.positionals;
+  if (!step) {
+    const args = parseArgv(spec, argv);
+    if (args.help) throw new HelpRequested(formatHelp(spec));
+    if (args.positionals.length > 1) throw new Error(`unexpected argument "${args.positionals[1]}": expected <version> <step>`);
   }
-  const [version, step] = at.map((i) => argv[i]);
   if (!version) {
-    log(`usage: npm run release -- <version> <step> --network <name> [--yes]\nreleases: ${releases().join(", ") || "none"}`);
+    log(`usage: npm run release -- <version> <step> --network <name> [--yes]\nreleases: ${releases().map((v) => `${v} (${RELEASE_LABELS[v] ?? "no label"})`).join(", ") || "none"}`);
     return undefined;
   }
   if (!step) {
-    log(`Release ${version} steps (run in order):`);
+    log(`Release ${version}${RELEASE_LABELS[version] ? `: ${RELEASE_LABELS[version]}` : ""}. Steps (run in order):`);
     stepsOf(version).forEach((f) => log(`  npm run release -- ${version} ${f.split("-")[0]} --network <name>   # ${f}`));
     return undefined;
   }
   const file = stepFile(version, step);
-  const rest = argv.filter((_a, i) => !at.includes(i));
-  const mod = (await import(pathToFileURL(file).href)) as { default: (argv: string[], log: (line: string) => void) => Promise<unknown> };
-  return mod.default(rest, log);
+  // The step gets everything but <version> and <step>, and parses it strictly against its own options.
+  const taken = new Set(found.tokens.filter((t) => t.kind === "positional").slice(0, 2).map((t) => t.index));
+  const rest = argv.filter((_a, i) => !taken.has(i));
+  return (await importStep(file)).default(rest, log);
 }
 
-/** Options that take no value (so the next word is a positional). */
-function isFlag(option: string) {
-  return option === "--yes" || option.includes("=");
-}
-
-if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.meta.filename)) {
-  runRelease().catch((error: Error) => {
-    console.error(`release: ${error.message}`);
-    process.exit(1);
-  });
-}
+if (isMain(import.meta.filename)) runCli("release", () => runRelease());

@@ -12,7 +12,7 @@
  *    implementation pointing at the extension, and records them in
  *    deployments/<network>/releases/v2.json for steps 02 and 03.
  *
- * Demo release: the defaults are `--implementation JobMarketV2Mock` (JobMarket plus `version()`,
+ * Example release: an upgrade to a mock. The defaults are `--implementation JobMarketV2Mock` (JobMarket plus `version()`,
  * from contracts/mocks/upgrades), `--extension JobMarketExtension` and `--disputes JobMarketDisputes`.
  * A real release names its own contracts here. The implementation's constructor must take the
  * extension's address, and the extension's the disputes code's.
@@ -20,9 +20,10 @@
 import { network } from "hardhat";
 import { getAddress, type Address } from "viem";
 
-import { confirm, loadDeployment, parseCli } from "../../lib/cli.js";
+import { confirm, loadDeployment, parseCli, type CliSpec } from "../../lib/cli.js";
 import {
   deployedContracts,
+  exampleNotice,
   hasCode,
   implementationOf,
   IMPLEMENTATION_SLOT,
@@ -39,14 +40,32 @@ import {
 const RELEASE = releaseOf(import.meta.filename);
 const DEFAULTS = { implementation: "JobMarketV2Mock", extension: "JobMarketExtension", disputes: "JobMarketDisputes" };
 
+export const cli = {
+  command: `npm run release -- ${RELEASE} 01`,
+  summary:
+    `release ${RELEASE} step 01 (an example upgrade to a mock, JobMarketV2Mock, unless you name other contracts): check the new code's ` +
+    "storage layout against the deployed one, then deploy it. Nothing changes for users until step 03 executes the vote.",
+  usage: ["--network <name> [--implementation <Contract>] [--extension <Contract>] [--disputes <Contract>] [--yes]"],
+  options: {
+    implementation: { type: "string", value: "<Contract>", help: `the new JobMarket implementation (default ${DEFAULTS.implementation}, a test mock)` },
+    extension: { type: "string", value: "<Contract>", help: `the new extension (default ${DEFAULTS.extension})` },
+    disputes: { type: "string", value: "<Contract>", help: `the new disputes code (default ${DEFAULTS.disputes})` },
+  },
+  notes: [`Then: npm run release -- ${RELEASE} 02 --network <name>`],
+  examples: [`npm run release -- ${RELEASE} 01 --network localhost --yes`],
+} as const satisfies CliSpec;
+
 export default async function deployImplementation(argv = process.argv.slice(2), log: (line: string) => void = console.log) {
-  const args = parseCli({ implementation: { type: "string" }, extension: { type: "string" }, disputes: { type: "string" } }, argv);
+  const args = parseCli(cli, argv);
+  if (args.positionals.length) throw new Error(`unexpected argument "${args.positionals[0]}"`);
   const implementation = args.implementation ?? DEFAULTS.implementation;
   const extension = args.extension ?? DEFAULTS.extension;
   const disputes = args.disputes ?? DEFAULTS.disputes;
   const deployment = loadDeployment(args.network);
   const current = deployedContracts(deployment);
 
+  const notice = exampleNotice(RELEASE, implementation);
+  if (notice) log(notice);
   // First the layout: nothing is sent, or even connected to, for an incompatible upgrade.
   log(`Release ${RELEASE} on ${args.network}: checking storage layouts against the deployed version`);
   const checks = [

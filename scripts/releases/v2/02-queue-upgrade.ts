@@ -13,16 +13,30 @@
 import { network } from "hardhat";
 import { getAddress, type Abi } from "viem";
 
-import { confirmCalls, loadDeployment, parseCli } from "../../lib/cli.js";
+import { confirmCalls, loadDeployment, parseCli, sendPlanned, type CliSpec } from "../../lib/cli.js";
 import { assertCanPropose, planProposal, proposalStatus, saveProposal, stepCall } from "../../lib/governance.js";
-import { hasCode, implementationOf, loadRelease, releaseOf, runIfMain, saveRelease, upgradeAbi } from "../lib.js";
+import { exampleNotice, hasCode, implementationOf, loadRelease, releaseOf, runIfMain, saveRelease, STEP_ACCOUNT_OPTION, upgradeAbi } from "../lib.js";
 
 const RELEASE = releaseOf(import.meta.filename);
 
+export const cli = {
+  command: `npm run release -- ${RELEASE} 02`,
+  summary:
+    `release ${RELEASE} step 02: propose to the Governor the upgrade that step 01 deployed (by default an example upgrade to a mock, ` +
+    "JobMarketV2Mock). The proposer needs the proposal threshold in delegated votes (npm run delegate).",
+  usage: ["--network <name> [--account <i>] [--yes]"],
+  options: { account: STEP_ACCOUNT_OPTION },
+  notes: [`Then: npm run proposal -- --network <name> <id> vote, then queue, then npm run release -- ${RELEASE} 03`],
+  examples: [`npm run release -- ${RELEASE} 02 --network localhost --yes`],
+} as const satisfies CliSpec;
+
 export default async function queueUpgrade(argv = process.argv.slice(2), log: (line: string) => void = console.log) {
-  const args = parseCli({ account: { type: "string" } }, argv);
+  const args = parseCli(cli, argv);
+  if (args.positionals.length) throw new Error(`unexpected argument "${args.positionals[0]}"`);
   const deployment = loadDeployment(args.network);
   const release = loadRelease(args.network, RELEASE, "02");
+  const notice = exampleNotice(RELEASE, release.implementation.contract);
+  if (notice) log(notice);
   const { market } = deployment.contracts;
   const connection = await network.connect({ network: args.network });
   try {
@@ -40,7 +54,7 @@ export default async function queueUpgrade(argv = process.argv.slice(2), log: (l
     }
 
     const description =
-      `Depinfer release ${RELEASE}: upgrade the JobMarket proxy ${market} from ${release.validatedAgainst.implementation} ` +
+      `Depinfer release ${RELEASE}${notice ? " (an example upgrade to a mock)" : ""}: upgrade the JobMarket proxy ${market} from ${release.validatedAgainst.implementation} ` +
       `(${release.validatedAgainst.address}) to ${release.implementation.contract} (${release.implementation.address}), ` +
       `extension ${release.extension.contract} (${release.extension.address}), disputes ${release.disputes.contract} (${release.disputes.address}). ` +
       `Storage layout validated by @openzeppelin/upgrades-core.`;
@@ -64,13 +78,11 @@ export default async function queueUpgrade(argv = process.argv.slice(2), log: (l
       return { proposalId: proposal.id, state: before.state };
     }
 
-    await assertCanPropose(publicClient as never, deployment, proposer.account.address);
+    await assertCanPropose(publicClient as never, deployment, proposer.account.address, args.network);
 
     const call = stepCall(deployment, proposal, "propose", proposer.account.address);
     if (!(await confirmCalls([call], args.yes, log))) return { proposalId: proposal.id, state: before.state };
-    const hash = await proposer.sendTransaction({ to: call.to, data: call.data, account: proposer.account, chain: proposer.chain });
-    const receipt = await publicClient.waitForTransactionReceipt({ hash });
-    if (receipt.status !== "success") throw new Error(`propose transaction ${hash} reverted`);
+    const { hash } = await sendPlanned(proposer, publicClient, call, "propose");
     const after = await proposalStatus(publicClient, deployment, proposal, args.network);
     const cmd = (step: string) => `npm run proposal -- --network ${args.network} ${proposal.id} ${step}`;
     log(`Proposed (${hash}). State: ${after.state}. ${after.next}`);

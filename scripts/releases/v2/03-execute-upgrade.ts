@@ -13,16 +13,29 @@
 import { network } from "hardhat";
 import { getAddress } from "viem";
 
-import { confirmCalls, loadDeployment, parseCli, saveDeployment } from "../../lib/cli.js";
-import { loadProposal, proposalStatus, stepCall } from "../../lib/governance.js";
-import { implementationOf, loadRelease, releaseOf, releasePath, runIfMain, saveRelease, upgradeAbi } from "../lib.js";
+import { confirmCalls, loadDeployment, parseCli, saveDeployment, sendPlanned, type CliSpec } from "../../lib/cli.js";
+import { assertStepReady, loadProposal, proposalStatus, stepCall } from "../../lib/governance.js";
+import { exampleNotice, implementationOf, loadRelease, releaseOf, releasePath, runIfMain, saveRelease, STEP_ACCOUNT_OPTION, upgradeAbi } from "../lib.js";
 
 const RELEASE = releaseOf(import.meta.filename);
 
+export const cli = {
+  command: `npm run release -- ${RELEASE} 03`,
+  summary:
+    `release ${RELEASE} step 03: execute the queued upgrade once the Timelock delay has passed (refused, with the time left, before), ` +
+    "verify the proxy's implementation slot and record the new version.",
+  usage: ["--network <name> [--account <i>] [--yes]"],
+  options: { account: STEP_ACCOUNT_OPTION },
+  examples: [`npm run release -- ${RELEASE} 03 --network localhost --yes`],
+} as const satisfies CliSpec;
+
 export default async function executeUpgrade(argv = process.argv.slice(2), log: (line: string) => void = console.log) {
-  const args = parseCli({ account: { type: "string" } }, argv);
+  const args = parseCli(cli, argv);
+  if (args.positionals.length) throw new Error(`unexpected argument "${args.positionals[0]}"`);
   const deployment = loadDeployment(args.network);
   const release = loadRelease(args.network, RELEASE, "03");
+  const notice = exampleNotice(RELEASE, release.implementation.contract);
+  if (notice) log(notice);
   if (!release.proposalId) {
     throw new Error(`Release ${RELEASE} has no proposal yet. Run step 02 first: npm run release -- ${RELEASE} 02 --network ${args.network}`);
   }
@@ -40,16 +53,10 @@ export default async function executeUpgrade(argv = process.argv.slice(2), log: 
     proposal.summary.forEach((s, i) => log(`  call ${i + 1}: ${s}`));
     let sent: `0x${string}` | undefined;
     if (status.state !== "Executed") {
-      if (status.state !== "Queued") throw new Error(`Not executable: the proposal is ${status.state}. Next: ${status.next}`);
-      const now = (await publicClient.getBlock()).timestamp;
-      if (status.eta !== undefined && now < status.eta) {
-        throw new Error(`Not executable yet: the Timelock delay ends at unix ${status.eta} (chain time now ${now}). ${status.next}`);
-      }
+      await assertStepReady(publicClient, status, "execute", args.network);
       const call = stepCall(deployment, proposal, "execute", executor.account.address);
       if (!(await confirmCalls([call], args.yes, log))) return undefined;
-      sent = await executor.sendTransaction({ to: call.to, data: call.data, account: executor.account, chain: executor.chain });
-      const receipt = await publicClient.waitForTransactionReceipt({ hash: sent });
-      if (receipt.status !== "success") throw new Error(`execute transaction ${sent} reverted`);
+      sent = (await sendPlanned(executor, publicClient, call, "execute")).hash;
       log(`Executed (${sent}).`);
     }
 
