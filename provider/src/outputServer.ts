@@ -49,6 +49,11 @@ export interface OutputServerParameters {
   requestTimeoutMs?: number | undefined;
   /** A connection idle this long is closed, e.g. a reader that stopped reading (default 30 s). */
   idleTimeoutMs?: number | undefined;
+  /**
+   * Origins whose browser pages may read content and upload inputs (CORS): `["*"]` for any, or
+   * exact origins such as `"https://app.example"`. Default: none (no CORS headers).
+   */
+  corsOrigins?: readonly string[] | undefined;
 }
 
 /** A refusal of an upload, with its HTTP status. */
@@ -114,7 +119,11 @@ export async function startOutputServer(parameters: OutputServerParameters): Pro
     maxConcurrentUploads = 4,
     requestTimeoutMs = 120_000,
     idleTimeoutMs = 30_000,
+    corsOrigins = [],
   } = parameters;
+  /** The Access-Control-Allow-Origin for a request from `origin`, if it is allowed. */
+  const allowedOrigin = (origin: string | undefined) =>
+    corsOrigins.includes("*") ? "*" : origin !== undefined && corsOrigins.includes(origin) ? origin : undefined;
   let uploads = 0;
   const server: Server = createServer((request, response) => {
     // Anything sent to this port is untrusted: no request may end the process (every accepted job
@@ -130,6 +139,21 @@ export async function startOutputServer(parameters: OutputServerParameters): Pro
       response.end(body);
     };
     request.on("error", () => response.destroy());
+    const origin = allowedOrigin(request.headers.origin);
+    if (origin) {
+      response.setHeader("access-control-allow-origin", origin);
+      if (origin !== "*") response.setHeader("vary", "origin");
+      response.setHeader("access-control-expose-headers", "content-length");
+    }
+    if (request.method === "OPTIONS") {
+      // A CORS preflight: allowed origins may GET, HEAD and POST uploads; others get no grant.
+      if (origin) {
+        response.setHeader("access-control-allow-methods", "GET, HEAD, POST");
+        response.setHeader("access-control-allow-headers", "content-type, accept");
+        response.setHeader("access-control-max-age", "600");
+      }
+      return send(204, "");
+    }
     response.on("error", () => request.destroy());
     try {
       route(request, response, send);

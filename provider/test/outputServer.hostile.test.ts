@@ -192,3 +192,28 @@ describe("output server: uploads and readers cannot exhaust memory or disk", () 
     expect(await rawTo(`GET /health HTTP/1.1\r\nHost: node\r\nConnection: close\r\n\r\n`)).toBe(200);
   });
 });
+
+describe("output server: CORS", () => {
+  it("grants configured origins (and only them) the reads and uploads a browser dApp needs", async () => {
+    const cors = await startOutputServer({ host: "127.0.0.1", port: 0, store, corsOrigins: ["https://app.example"] });
+    const open = await startOutputServer({ host: "127.0.0.1", port: 0, store, corsOrigins: ["*"] });
+    try {
+      const read = (base: string, origin: string) => fetch(`${base}/content/${contentHash(stored)}`, { headers: { origin } });
+      expect((await read(cors.url, "https://app.example")).headers.get("access-control-allow-origin")).toBe("https://app.example");
+      expect((await read(cors.url, "https://evil.example")).headers.get("access-control-allow-origin")).toBeNull();
+      expect((await read(server.url, "https://app.example")).headers.get("access-control-allow-origin")).toBeNull();
+      expect((await read(open.url, "https://anyone.example")).headers.get("access-control-allow-origin")).toBe("*");
+      const preflight = await fetch(`${cors.url}/content/${cidFromHash(contentHash(stored))}`, {
+        method: "OPTIONS",
+        headers: { origin: "https://app.example", "access-control-request-method": "POST" },
+      });
+      expect(preflight.status).toBe(204);
+      expect(preflight.headers.get("access-control-allow-methods")).toMatch(/POST/);
+      const refused = await fetch(`${cors.url}/health`, { method: "OPTIONS", headers: { origin: "https://evil.example" } });
+      expect(refused.headers.get("access-control-allow-methods")).toBeNull();
+    } finally {
+      await cors.close();
+      await open.close();
+    }
+  });
+});
