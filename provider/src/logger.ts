@@ -5,6 +5,8 @@
 // `progressLine` renders the one-line summary shown on a terminal.
 import { formatUnits } from "viem";
 
+import { stripVersion } from "./errors.js";
+
 export type LogLevel = "debug" | "info" | "warn" | "error";
 export type LogFields = Record<string, unknown>;
 
@@ -56,10 +58,10 @@ export function toLoggable(value: unknown, seen: WeakSet<object> = new WeakSet()
       const e = value as Error & { shortMessage?: string; code?: unknown; cause?: unknown };
       return {
         name: e.name,
-        message: e.message,
+        message: stripVersion(e.message),
         ...(e.shortMessage !== undefined && { shortMessage: e.shortMessage }),
         ...(e.code !== undefined && { code: toLoggable(e.code, seen, depth + 1) }),
-        ...(e.stack !== undefined && { stack: e.stack }),
+        ...(e.stack !== undefined && { stack: stripVersion(e.stack) }),
         ...(e.cause !== undefined && { cause: toLoggable(e.cause, seen, depth + 1) }),
       };
     }

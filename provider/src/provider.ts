@@ -27,7 +27,7 @@ import {
   type Hex,
   type Transport,
 } from "viem";
-import { getBlock, getBytecode, getChainId, getContractEvents, getLogs, readContract } from "viem/actions";
+import { getBlock, getChainId, getContractEvents, getLogs, readContract } from "viem/actions";
 
 import { jobMarketAbi } from "depinfer";
 import { finalizeJobsOutcome } from "depinfer";
@@ -47,6 +47,7 @@ import { ProviderConfigError, describeConfig, redactUrl, resolveSigner, type Pro
 import { FileSystemContentStore } from "depinfer/node";
 import { JOURNAL_STATES, Journal, type JournalEntry, type JournalState } from "./journal.js";
 import { createLogger, createProgress, type Logger, type ProgressStats } from "./logger.js";
+import { checkMarket } from "./market.js";
 import { startOutputServer, type OutputServer } from "./outputServer.js";
 import { TxSender } from "./txSender.js";
 
@@ -318,6 +319,8 @@ export class ProviderNode {
     let fromBlock: bigint;
     try {
       await this.#checkSetUp();
+      // What is claimable now, so the progress line and metrics show it before the first claim round.
+      this.#claimable = await this.#readClaimable();
       const head = await this.#read(() => this.#client.request({ method: "eth_blockNumber" }).then(BigInt));
       const last = this.journal.lastBlock();
       fromBlock = last !== undefined ? last + 1n : this.config.startBlock !== undefined ? BigInt(this.config.startBlock) : head > 1000n ? head - 1000n : 0n;
@@ -466,7 +469,7 @@ export class ProviderNode {
       "# HELP depinfer_node_claimed_total Earnings claimed since start, in the token's smallest unit.",
       "# TYPE depinfer_node_claimed_total counter",
       ...stats.claimed.map((c) => `depinfer_node_claimed_total{token="${c.token}"} ${c.amount}`),
-      "# HELP depinfer_node_claimable Earnings left to claim at the last claim round, in the token's smallest unit.",
+      "# HELP depinfer_node_claimable Earnings left to claim, read at start and at each claim round, in the token's smallest unit.",
       "# TYPE depinfer_node_claimable gauge",
       ...stats.claimable.map((c) => `depinfer_node_claimable{token="${c.token}"} ${c.amount}`),
     ];
@@ -484,8 +487,12 @@ export class ProviderNode {
       return fail("rpcUrl", redactUrl(this.config.rpcUrl), `an RPC endpoint that answers (${short(error).split("\n")[0]})`);
     }
     if (chainId !== this.config.chainId) fail("chainId", String(this.config.chainId), `the RPC's chain id ${chainId}`);
-    const code = await this.#read(() => getBytecode(this.#client, { address: this.market }));
-    if (!code || code === "0x") fail("market", this.market, `a JobMarket contract on chain ${chainId} (there is no code at this address)`);
+    try {
+      await this.#read(() => checkMarket(this.#client, this.market, { chainId }));
+    } catch (error) {
+      if (error instanceof ProviderConfigError) throw new ProviderNodeStartError({ issues: [...error.issues] });
+      throw error;
+    }
     const info = await this.#providerInfo();
     if (!info.registered) fail(this.config.account ? "account" : "signer", this.account, "a registered provider account: run `depinfer-provider setup --stake <amount>` first");
     if (info.signer.toLowerCase() !== this.signerAddress.toLowerCase()) {
@@ -754,6 +761,7 @@ export class ProviderNode {
    * `state` is a fresh read of the job's state, when the caller has one.
    */
   async #reconcile(entry: JournalEntry, log: Logger, why: string, state?: { status: number; provider: Address }): Promise<boolean> {
+    log = log.child({ jobId: entry.jobId }); // whoever calls it: the line is about this job
     state ??= await this.#jobState(entry.jobId);
     const ours = state.provider.toLowerCase() === this.account.toLowerCase();
     let to: JournalState | undefined;
@@ -1133,7 +1141,7 @@ export class ProviderNode {
       if (done.has(e.jobId.toLowerCase())) this.journal.transition(e.jobId, ["finalizing"], "finalized", { finalizeTx: hash });
       else if (!(await this.#reconcile({ ...e, state: "finalizing" }, log, "skipped by finalizeJobs"))) this.journal.transition(e.jobId, ["finalizing"], "submitted");
     }
-    log.info("jobs finalized", { jobs: finalized.length, skipped: skipped.length, tx: hash, gas: receipt.gasUsed });
+    log.info("jobs finalized", { jobs: finalized.length, skipped: skipped.length, jobIds: finalized, tx: hash, gas: receipt.gasUsed });
     return true;
   }
 
@@ -1150,11 +1158,11 @@ export class ProviderNode {
       const jobId = event.args.jobId as Hex;
       const entry = this.journal.get(jobId);
       if (!entry) continue;
+      const log = this.logger.child({ jobId });
       const current = { ...entry, state: this.journal.get(jobId)!.state };
       switch (event.eventName) {
         case "DisputeOpened":
-          this.logger.warn("dispute opened against a job", {
-            jobId,
+          log.warn("dispute opened against a job", {
             challenger: event.args.challenger,
             verifier: event.args.verifier,
             deadline: event.args.deadline,
@@ -1164,23 +1172,33 @@ export class ProviderNode {
           this.journal.transition(jobId, ["submitted", "finalizing", "submitting"], "disputed");
           break;
         case "DisputeJoined":
-          this.logger.warn("another challenger joined a dispute against a job", { jobId, challenger: event.args.challenger, index: event.args.index, evidence: event.args.evidence, tx: event.transactionHash });
+          log.warn("another challenger joined a dispute against a job", { challenger: event.args.challenger, index: event.args.index, evidence: event.args.evidence, tx: event.transactionHash });
           break;
         case "DisputeResolved":
-          await this.#reconcile(current, this.logger, `dispute ${OUTCOMES[event.args.outcome]}`);
+          await this.#reconcile(current, log, `dispute ${OUTCOMES[event.args.outcome]}`);
           break;
         case "DisputeCancelled":
           // Not ruled in time: the job is cancelled, the client refunded and the collateral unlocked
           // (no slash). Or closed by an equivocation proof: the job is slashed. The status tells.
-          await this.#reconcile(current, this.logger, "dispute cancelled (not ruled in time, or closed by an equivocation proof)");
+          await this.#reconcile(current, log, "dispute cancelled (not ruled in time, or closed by an equivocation proof)");
           break;
         default:
           // Expired or cancelled under us (e.g. inference outlived the deadline): stop working on it.
           this.#aborts.get(jobId)?.abort(new Error(`the job was ${event.eventName === "JobExpired" ? "expired" : "cancelled"} on-chain`));
-          await this.#reconcile(current, this.logger, event.eventName);
+          await this.#reconcile(current, log, event.eventName);
       }
     }
     this.journal.setBlockMark("dispute_block", toBlock);
+  }
+
+  /** The provider's claimable earnings in each token it is paid in (those above zero). */
+  async #readClaimable(): Promise<{ token: Address; amount: bigint }[]> {
+    const claimable: { token: Address; amount: bigint }[] = [];
+    for (const token of new Set(this.#served.map((m) => m.token))) {
+      const amount = await this.#read(() => readContract(this.#client, { address: this.market, abi: jobMarketAbi, functionName: "claimable", args: [this.account, token] }));
+      if (amount > 0n) claimable.push({ token, amount });
+    }
+    return claimable;
   }
 
   /** Claims the provider's earnings in every token it is paid in. */
