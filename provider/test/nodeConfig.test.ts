@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { encryptKeystoreJson } from "ethers";
+import { BaseError } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -326,6 +327,15 @@ describe("logger", () => {
     expect(b).toMatchObject({ level: "warn", msg: "slow backend", job: "7", ms: 1500 });
     expect(c).toMatchObject({ level: "error", msg: "submit failed", err: { name: "Error", message: "boom" }, privateKey: "<REDACTED>", password: "<REDACTED>" });
     expect(lines.join("")).not.toContain(KEY_BARE);
+  });
+
+  it("logs viem errors without viem's version line", () => {
+    const { lines, stream } = capture();
+    createLogger({ stream }).error("submit failed", { err: new BaseError("RPC said no", { details: "nonce too low" }) });
+    const { err } = JSON.parse(lines[0]!) as { err: { message: string; stack: string; shortMessage: string } };
+    expect(err.shortMessage).toBe("RPC said no");
+    expect(err.message).toContain("Details: nonce too low");
+    expect(err.message + err.stack).not.toMatch(/Version: viem@/);
   });
 
   it("writes readable lines when pretty", () => {

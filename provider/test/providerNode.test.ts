@@ -257,7 +257,7 @@ describe("provider node (in-process chain)", () => {
 
   it("logs a dispute opened against it and records the ruling", async () => {
     const lines: string[] = [];
-    const { node, provider } = await makeNode({ logLines: lines });
+    const { node, provider, privateKey } = await makeNode({ logLines: lines });
     await node.start();
     const j = await submit("In the morning", provider);
     await until("submitted", async () => (await statusOf(j.jobId)) === JobStatus.Submitted);
@@ -268,7 +268,23 @@ describe("provider node (in-process chain)", () => {
     // The arbitrator rejects the dispute (the winner index is ignored): the result stands and the job is finalized.
     await deployer.writeContract({ address: p.verifier.address, abi: p.verifier.abi, functionName: "rule", args: [j.job, 1, 0n, "the output matches"] });
     await until("ruling recorded", () => node.journal.get(j.jobId)?.state === "finalized");
-    expect(lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === "job finalized")).toMatchObject({ why: "dispute rejected" });
+    const parsed = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(parsed.find((l) => l.msg === "job finalized")).toMatchObject({ why: "dispute rejected", jobId: j.jobId });
+    // Every line about a job names it (this node also sees other tests' jobs), the ruling's included.
+    const aboutJobs = parsed.filter((l) => /^job |dispute|inference|result|submission|releasing an output|output (released|lost)/.test(String(l.msg)));
+    expect(aboutJobs.length).toBeGreaterThan(3);
+    for (const l of aboutJobs) expect(l.jobId, String(l.msg)).toMatch(/^0x[0-9a-f]{64}$/);
+    expect(aboutJobs.filter((l) => l.jobId === j.jobId).map((l) => l.msg)).toEqual(expect.arrayContaining(["dispute opened against a job", "job finalized"]));
+
+    // The ruling left earnings to claim (the hourly claim has not run): a node started now shows
+    // them at once, in its stats (the progress line) and metrics, before any claim round.
+    const earned = await p.market.read.claimable([provider, p.usdc.address]);
+    expect(earned).toBeGreaterThan(0n);
+    await node.stop();
+    const { node: restarted } = await makeNode({ privateKey });
+    await restarted.start();
+    expect(restarted.stats().claimable).toEqual([{ token: p.usdc.address, amount: earned }]);
+    expect(await (await fetch(`${restarted.outputUrl}/metrics`)).text()).toContain(`depinfer_node_claimable{token="${p.usdc.address}"} ${earned}\n`);
   });
 
   it("resumes after a stop at each step without a second submission", async () => {
