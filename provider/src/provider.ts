@@ -45,9 +45,10 @@ import { createOpenAIBackend } from "./backends/openai.js";
 import type { InferenceBackend } from "./backends/types.js";
 import { ProviderConfigError, describeConfig, redactUrl, resolveSigner, type ProviderConfig, type ServedModel } from "./config.js";
 import { FileSystemContentStore } from "depinfer/node";
-import { JOURNAL_STATES, Journal, type JournalEntry, type JournalState } from "./journal.js";
+import { Journal, type JournalEntry, type JournalState } from "./journal.js";
 import { createLogger, createProgress, type Logger, type ProgressStats } from "./logger.js";
 import { checkMarket } from "./market.js";
+import { createNodeMetrics, type NodeMetrics } from "./metrics.js";
 import { startOutputServer, type OutputServer } from "./outputServer.js";
 import { TxSender } from "./txSender.js";
 
@@ -277,6 +278,7 @@ export class ProviderNode {
   #releasingDue: Promise<void> | undefined;
   /** `maxCollateralShare` in parts per billion, for bigint arithmetic. */
   readonly #sharePpb: bigint;
+  readonly #metrics: NodeMetrics;
 
   constructor(parameters: CreateProviderNodeParameters, signer: Account, account: Account) {
     const { config } = parameters;
@@ -302,6 +304,7 @@ export class ProviderNode {
     }
     this.#progress = parameters.progressStream ? createProgress(parameters.progressStream) : undefined;
     this.#sharePpb = BigInt(Math.round(config.maxCollateralShare * 1e9));
+    this.#metrics = createNodeMetrics(this, { refusals: Object.keys(this.#refused) });
   }
 
   /** The output server's base URL, once started (when `outputServer` is configured). */
@@ -450,30 +453,9 @@ export class ProviderNode {
     };
   }
 
-  /** The node's counters in Prometheus' text format (served at `GET /metrics`). */
-  metrics(): string {
-    const stats = this.stats();
-    const lines = [
-      "# HELP depinfer_node_jobs Jobs in the node's journal, by state.",
-      "# TYPE depinfer_node_jobs gauge",
-      ...JOURNAL_STATES.map((state) => `depinfer_node_jobs{state="${state}"} ${stats.states[state] ?? 0}`),
-      "# HELP depinfer_node_running Jobs being worked on now.",
-      "# TYPE depinfer_node_running gauge",
-      `depinfer_node_running ${stats.running}`,
-      "# HELP depinfer_node_last_block The last block whose jobs were taken in.",
-      "# TYPE depinfer_node_last_block gauge",
-      `depinfer_node_last_block ${stats.lastBlock ?? 0}`,
-      "# HELP depinfer_node_jobs_refused_total Jobs skipped since start before anything was committed to them: too little time before the deadline, or collateral above maxCollateralShare.",
-      "# TYPE depinfer_node_jobs_refused_total counter",
-      ...Object.entries(stats.refused).map(([reason, n]) => `depinfer_node_jobs_refused_total{reason="${reason}"} ${n}`),
-      "# HELP depinfer_node_claimed_total Earnings claimed since start, in the token's smallest unit.",
-      "# TYPE depinfer_node_claimed_total counter",
-      ...stats.claimed.map((c) => `depinfer_node_claimed_total{token="${c.token}"} ${c.amount}`),
-      "# HELP depinfer_node_claimable Earnings left to claim, read at start and at each claim round, in the token's smallest unit.",
-      "# TYPE depinfer_node_claimable gauge",
-      ...stats.claimable.map((c) => `depinfer_node_claimable{token="${c.token}"} ${c.amount}`),
-    ];
-    return `${lines.join("\n")}\n`;
+  /** The node's counters in Prometheus' text format (served at `GET /metrics`; prom-client, see metrics.ts). */
+  metrics(): Promise<string> {
+    return this.#metrics.text();
   }
 
   async #checkSetUp() {
@@ -690,6 +672,7 @@ export class ProviderNode {
     this.#waitingForStake.delete(entry.jobId);
     if (!this.journal.transition(entry.jobId, ["seen"], "skipped", { error })) return;
     this.#refused[reason]++;
+    this.#metrics.refused(reason);
     log.warn(msg, { direct: entry.job.provider !== zeroAddress, price: entry.job.price, deadline: entry.job.deadline, ...fields });
   }
 
@@ -1213,6 +1196,7 @@ export class ProviderNode {
         const receipt = await this.#sender.wait(hash);
         if (receipt.status === "success") {
           this.#claimed.set(token, (this.#claimed.get(token) ?? 0n) + amount);
+          this.#metrics.claimed(token, amount);
           this.logger.info("earnings claimed", { token, amount, tx: hash });
           continue;
         }

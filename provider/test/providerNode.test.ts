@@ -113,7 +113,11 @@ describe("provider node (in-process chain)", () => {
     expect(new Set(finalized.map((e) => e.transactionHash)).size).toBe(2);
     expect(finalized.flatMap((e) => e.args.jobIds!).sort()).toEqual(jobs.map((j) => j.jobId).sort());
     expect(node.journal.counts()).toEqual({ finalized: 3 });
-    const metrics = await (await fetch(`${node.outputUrl}/metrics`)).text();
+    const scraped = await fetch(`${node.outputUrl}/metrics`);
+    expect(scraped.headers.get("cache-control")).toBe("no-store"); // unlike outputs, never cached
+    const metrics = await scraped.text();
+    expect(metrics).toContain("# TYPE depinfer_node_jobs_refused_total counter\n");
+    expect(metrics).toContain('depinfer_node_jobs_refused_total{reason="deadline"} 0\n');
     expect(metrics).toContain('depinfer_node_jobs{state="finalized"} 3\n');
     expect(metrics).toContain('depinfer_node_jobs{state="failed"} 0\n');
 
