@@ -38,7 +38,7 @@ import { deployments } from "depinfer";
 import { DepinferContractError } from "depinfer";
 import { JobStatus, jobStatusName, type Job } from "depinfer";
 import { contentHash } from "depinfer";
-import { isTransientError, withRetry } from "depinfer";
+import { isTransientError } from "depinfer";
 import { createBuiltinBackend } from "./backends/builtin.js";
 import { InferenceBackendHttpError, InferenceBackendNetworkError, InferenceBackendTimeoutError } from "./backends/errors.js";
 import { createOpenAIBackend } from "./backends/openai.js";
@@ -49,6 +49,7 @@ import { Journal, type JournalEntry, type JournalState } from "./journal.js";
 import { createLogger, createProgress, type Logger, type ProgressStats } from "./logger.js";
 import { checkMarket } from "./market.js";
 import { createNodeMetrics, type NodeMetrics } from "./metrics.js";
+import { retry } from "./retry.js";
 import { startOutputServer, type OutputServer } from "./outputServer.js";
 import { TxSender } from "./txSender.js";
 
@@ -464,7 +465,7 @@ export class ProviderNode {
     };
     let chainId: number;
     try {
-      chainId = await withRetry(() => getChainId(this.#client), { retries: 2 });
+      chainId = await retry(() => getChainId(this.#client), { retries: 2 });
     } catch (error) {
       return fail("rpcUrl", redactUrl(this.config.rpcUrl), `an RPC endpoint that answers (${short(error).split("\n")[0]})`);
     }
@@ -499,7 +500,7 @@ export class ProviderNode {
 
   /** A read, retried with backoff on transient RPC errors. */
   #read<T>(fn: () => Promise<T>): Promise<T> {
-    return withRetry(fn, { retries: 6, baseDelayMs: 250, maxDelayMs: 10_000 });
+    return retry(fn, { retries: 6, baseDelayMs: 250, maxDelayMs: 10_000 });
   }
 
   /** The chain's time (the latest block's timestamp), at most one polling interval old. */

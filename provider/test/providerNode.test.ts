@@ -266,7 +266,8 @@ describe("provider node (in-process chain)", () => {
     const j = await submit("In the morning", provider);
     await until("submitted", async () => (await statusOf(j.jobId)) === JobStatus.Submitted);
     await client.disputeJob({ job: j.job, evidence: "ipfs://bafy-client-rerun" });
-    await until("dispute logged", () => node.journal.get(j.jobId)?.state === "disputed");
+    // (The finalizer may record the dispute from the job's status a moment before the event scan logs it.)
+    await until("dispute logged", () => node.journal.get(j.jobId)?.state === "disputed" && lines.some((l) => l.includes('"dispute opened against a job"')));
     const logged = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === "dispute opened against a job");
     expect(logged).toMatchObject({ level: "warn", jobId: j.jobId, challenger: getAddress(clientWallet.account.address), evidence: "ipfs://bafy-client-rerun" });
     // The arbitrator rejects the dispute (the winner index is ignored): the result stands and the job is finalized.
