@@ -115,7 +115,9 @@ export function createLogger(parameters: CreateLoggerParameters = {}): Logger {
       const extra = toLoggable({ ...bound, ...fields }) as Record<string, unknown>;
       // time, level and msg are pino's and cannot be overwritten by fields.
       for (const reserved of ["time", "level", "msg"]) delete extra[reserved];
-      logger[lvl](extra, String(msg));
+      // The message first, then the fields (pino would put a message argument last): readers that
+      // match `"msg":"…","field":…` keep working, and a line reads in the order it was written.
+      logger[lvl]({ msg: String(msg), ...extra });
     };
     return {
       level,

@@ -196,7 +196,7 @@ export async function setUpProvider<chain extends Chain | undefined>(
   if (parameters.stake !== undefined && parameters.stake > BigInt(info.staked)) {
     const { address: stakeToken, decimals, symbol } = plan.stakeToken;
     const missing = parameters.stake - BigInt(info.staked);
-    await send(`stake ${formatUnits(missing, decimals)} ${symbol} more (to ${formatUnits(parameters.stake, decimals)} ${symbol})`, "stake", async () => {
+    await send(`stake ${formatUnits(missing, decimals)} more (to ${formatUnits(parameters.stake, decimals)})`, "stake", async () => {
       const { hash, approvalHash } = await stake(client, { market, amount: missing, stakeToken });
       if (approvalHash) steps.push({ what: `approve ${formatUnits(missing, decimals)} ${symbol} for the market`, hash: approvalHash });
       return hash;
