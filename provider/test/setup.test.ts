@@ -73,6 +73,16 @@ describe("depinfer-provider setup and register-model (anvil, fresh deploy)", () 
     for (const m of example.models) expect(m.token).toBe(record.contracts.paymentTokens[0]);
   });
 
+  it("test_docs_walkthroughUsesTheTestedCommandsAndValues", () => {
+    // docs/provider-node.md's local walkthrough is this file's steps: same key, same funding script,
+    // same model commitments, and the example config it shows is the real file.
+    const docs = readFileSync(path.join(root, "docs/provider-node.md"), "utf8");
+    for (const text of [OPERATOR_KEY, "npx tsx scripts/local/fund.ts --network localhost", "register-model --config examples/provider.example.json --builtin", LLAMA.weightsHash, LLAMA.runtimeDigest, `--determinism ${LLAMA.determinism} --metadata-uri ${LLAMA.metadataURI}`, "setup --config examples/provider.example.json --stake 1000 --dry-run"]) {
+      expect(docs).toContain(text);
+    }
+    expect(docs).toContain(readFileSync(EXAMPLE, "utf8").trim());
+  });
+
   it("test_setup_notAMarket_refusedInOneLine", async () => {
     // The Governor has code but is no market; the implementation is no initialized market. With
     // --stake (it reads the stake token first) this used to end in a raw stack trace.
