@@ -150,6 +150,13 @@ export default defineConfig({
       chainType: "l1",
       url: "http://127.0.0.1:18601",
     },
+    // The provider set-up suite's node (examples/provider.example.json against a fresh deploy; the
+    // test starts and stops anvil on this port).
+    anvilSetup: {
+      type: "http",
+      chainType: "l1",
+      url: "http://127.0.0.1:18640",
+    },
     localhost: {
       type: "http",
       chainType: "l1",

@@ -1,89 +1,189 @@
-// `depinfer-provider`: runs the provider node.
+// `depinfer-provider`: runs the provider node, and its set-up commands.
 //
-//   depinfer-provider --config provider.json [--rpc-url URL] [--chain-id N] [--market 0x…]
-//                     [--data-dir DIR] [--concurrency N] [--log-level debug|info|warn|error] [--pretty]
-//   depinfer-provider setup --config provider.json [--stake AMOUNT] [--metadata-uri URI] [--max-latency S] [--dry-run]
+//   depinfer-provider --config provider.json [--network NAME] [--log-level LEVEL] [--pretty] …
+//   depinfer-provider setup --config provider.json [--stake AMOUNT] [--dry-run] …
+//   depinfer-provider register-model --config provider.json --weights-hash 0x… --runtime-digest 0x… --determinism exact --metadata-uri URI
 //
-// Logs are JSON lines on stdout (one object per line); on a terminal a progress line is kept at the
-// bottom of stderr. SIGINT/SIGTERM stop it cleanly; SIGKILL is safe too (the journal resumes).
-// Exit codes: 0 stopped, 2 bad configuration or set-up, 1 anything else.
+// `--help` on each command (src/args.ts). Logs are JSON lines on stdout (one object per line); on a
+// terminal a progress line is kept at the bottom of stderr. SIGINT/SIGTERM stop it cleanly; SIGKILL
+// is safe too (the journal resumes). Exit codes: 0 done/stopped, 2 bad configuration or set-up, 1
+// anything else. Every refusal is one line (or one line per problem), never a stack trace.
 //
 // For crash tests only: DEPINFER_NODE_CRASH_AT=accepted|computed|submit-sent makes the process
 // SIGKILL itself right after that step is recorded (DEPINFER_NODE_CRASH_COUNT=N: the Nth time).
-import { erc20Abi, parseUnits } from "viem";
+import { isHex, parseUnits, type Hex } from "viem";
 import { getChainId, readContract } from "viem/actions";
 
-import { jobMarketAbi } from "depinfer";
+import { jobMarketAbi, MODEL_DETERMINISM, modelIdOf, registerModel, waitForSuccess, type ModelDeterminism } from "depinfer";
+import { COMMANDS, UsageError, configArgv, helpText, parseCommand, type CommandSpec } from "./args.js";
 import { ProviderConfigError, loadConfig, resolveSigner, type ProviderConfig } from "./config.js";
+import { formatError } from "./errors.js";
 import { createLogger, type LogLevel } from "./logger.js";
+import { checkMarket, deploymentsDirOf, loadDeploymentAddresses } from "./market.js";
+import { BUILTIN_MODEL } from "./models/charModel.js";
 import { clientFor, createProviderNode, marketOf, type ProviderNodeStep } from "./provider.js";
-import { setUpProvider } from "./setup.js";
-
-const USAGE = `Usage: depinfer-provider --config provider.json [--rpc-url URL] [--chain-id N] [--market 0x…] [--data-dir DIR]
-                         [--concurrency N] [--log-level debug|info|warn|error] [--pretty]
-       depinfer-provider setup --config provider.json [--stake AMOUNT] [--metadata-uri URI] [--max-latency SECONDS] [--dry-run]
-
-Runs a Depinfer provider node: watches for jobs, runs inference, submits attested results,
-finalizes and claims. The signer key is read from the env var or keystore the config names.
-
-setup registers the provider (with the config's signer), tops its stake up to AMOUNT stake tokens
-(e.g. 1000 or 1000.5) and offers every configured model at its price, sending only what is
-missing; --dry-run prints the plan. See docs/provider-node.md.`;
+import { SetUpGapsError, setUpProvider } from "./setup.js";
 
 const LEVELS = ["debug", "info", "warn", "error"];
+const out = (line: string) => process.stdout.write(`${line}\n`);
+const err = (line: string) => process.stderr.write(`${line}\n`);
+
+/** A refused configuration as one line, or, when there are several problems, one more line for each. */
+function oneLinePerProblem(error: ProviderConfigError): string {
+  return [error.shortMessage, ...(error.issues.length > 1 ? (error.metaMessages ?? []) : [])].join("\n");
+}
+
+/** A refusal of the command line or the set-up: printed as it is, exit 2. */
+class Refusal extends Error {}
+
+function refuse(flag: string, value: unknown, expected: string): never {
+  throw new Refusal(`--${flag} is ${JSON.stringify(value ?? null)}: expected ${expected}.`);
+}
 
 async function main(argv: string[]): Promise<number> {
-  if (argv.includes("--help") || argv.includes("-h")) {
-    process.stdout.write(`${USAGE}\n`);
+  const name = argv[0] === "setup" || argv[0] === "register-model" ? argv[0] : "run";
+  const spec: CommandSpec = COMMANDS[name]!;
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    values = parseCommand(spec, name === "run" ? argv : argv.slice(1));
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    err(error.message);
+    return 2;
+  }
+  if (values.help) {
+    out(helpText(spec));
     return 0;
   }
-  const setup = argv[0] === "setup";
-  // Flags of the CLI itself (their values are checked below); the rest are config flags.
-  const own = new Set(setup ? ["--stake", "--metadata-uri", "--max-latency"] : ["--log-level"]);
-  const values: Record<string, string | undefined> = {};
-  let pretty = false;
-  let dryRun = false;
-  const rest: string[] = [];
-  for (let i = setup ? 1 : 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const name = arg.includes("=") ? arg.slice(0, arg.indexOf("=")) : arg;
-    if (arg === "--pretty" && !setup) pretty = true;
-    else if (arg === "--dry-run" && setup) dryRun = true;
-    else if (own.has(name)) values[name] = arg.includes("=") ? arg.slice(arg.indexOf("=") + 1) : (argv[++i] ?? "");
-    else rest.push(arg);
-  }
-  const refuse = (flag: string, expected: string) => {
-    process.stderr.write(`${flag} is ${JSON.stringify(values[flag] ?? null)}: expected ${expected}.\n`);
-    return 2;
-  };
-  const level = (values["--log-level"] ?? "info") as LogLevel;
-  if (!LEVELS.includes(level)) return refuse("--log-level", `one of ${LEVELS.join(", ")}`);
-  const logger = createLogger({ level, pretty });
-
-  let config;
   try {
-    config = loadConfig({ argv: rest });
+    const config = loadWithNetwork(values);
+    if (name === "setup") return await runSetup(config, values);
+    if (name === "register-model") return await runRegisterModel(config, values);
+    return await runNode(config, values);
   } catch (error) {
+    if (error instanceof Refusal) {
+      err(error.message);
+      return 2;
+    }
     if (error instanceof ProviderConfigError) {
-      process.stderr.write(`${error.message}\n`);
+      err(oneLinePerProblem(error));
       return 2;
     }
     throw error;
   }
+}
 
-  if (setup) {
-    const stakeText = values["--stake"];
-    if (stakeText !== undefined && !/^\d+(\.\d+)?$/.test(stakeText)) return refuse("--stake", "an amount of stake tokens, e.g. 1000 or 1000.5");
-    const maxLatency = values["--max-latency"] === undefined ? 60 : Number(values["--max-latency"]);
-    if (!Number.isSafeInteger(maxLatency) || maxLatency < 1 || maxLatency > 2 ** 32 - 1) return refuse("--max-latency", "a whole number of seconds, at least 1");
-    try {
-      return await runSetup(config, { stakeText, maxLatency, metadataURI: values["--metadata-uri"], dryRun });
-    } catch (error) {
-      if (!(error instanceof ProviderConfigError)) throw error;
-      process.stderr.write(`${error.message}\n`);
+/** The config, with the market (and a check of the chain id) from `--network`'s deployment record. */
+function loadWithNetwork(values: Record<string, string | boolean | undefined>): ProviderConfig {
+  const config = loadConfig({ argv: configArgv(values) });
+  if (typeof values.network !== "string") return config;
+  const record = loadDeploymentAddresses(values.network, deploymentsDirOf(values.deployments as string | undefined));
+  if (record.chainId !== config.chainId) {
+    throw new ProviderConfigError({
+      issues: [{ field: "chainId", value: String(config.chainId), expected: `the chain of the ${values.network} deployment, ${record.chainId} (${record.file})` }],
+    });
+  }
+  // --market still wins over the record.
+  return typeof values.market === "string" ? config : { ...config, market: record.market };
+}
+
+/** A client for the config's chain acting as the provider account; checks the chain id and that the market is one. */
+async function connect(config: ProviderConfig) {
+  const signer = await resolveSigner(config);
+  const account = config.account ? await resolveSigner(config, process.env, "account") : signer;
+  const client = clientFor(config, account);
+  let chainId: number;
+  try {
+    chainId = await getChainId(client);
+  } catch (error) {
+    throw new ProviderConfigError({ issues: [{ field: "rpcUrl", value: config.rpcUrl, expected: `an RPC endpoint that answers (${formatError(error, { short: true })})` }] });
+  }
+  if (chainId !== config.chainId) {
+    throw new ProviderConfigError({ issues: [{ field: "chainId", value: String(config.chainId), expected: `the RPC's chain id ${chainId}` }] });
+  }
+  const market = config.market ?? marketOf(config.chainId);
+  const settings = await checkMarket(client, market, { chainId });
+  return { client, signer, account, market, settings };
+}
+
+/** `setup`: register, stake and offer as the config says. */
+async function runSetup(config: ProviderConfig, values: Record<string, string | boolean | undefined>): Promise<number> {
+  const stakeText = values.stake as string | undefined;
+  if (stakeText !== undefined && !/^\d+(\.\d+)?$/.test(stakeText)) refuse("stake", stakeText, "an amount of stake tokens, e.g. 1000 or 1000.5");
+  const maxLatency = values["max-latency"] === undefined ? 60 : Number(values["max-latency"]);
+  if (!Number.isSafeInteger(maxLatency) || maxLatency < 1 || maxLatency > 2 ** 32 - 1) refuse("max-latency", values["max-latency"], "a whole number of seconds, at least 1");
+  const dryRun = values["dry-run"] === true;
+
+  const { client, signer, account, market, settings } = await connect(config);
+  let stake: bigint | undefined;
+  if (stakeText !== undefined) {
+    const decimals = await readContract(client, { address: settings.stakeToken, abi: [{ type: "function", name: "decimals", stateMutability: "view", inputs: [], outputs: [{ type: "uint8" }] }] as const, functionName: "decimals" });
+    stake = parseUnits(stakeText, decimals);
+  }
+  out(`provider ${account.address} on chain ${config.chainId}, market ${market}${dryRun ? " (dry run: nothing is sent)" : ""}`);
+  try {
+    await setUpProvider(client, { market, signer: signer.address, models: config.models, stake, metadataURI: values["metadata-uri"] as string | undefined, maxLatency, dryRun, log: out });
+  } catch (error) {
+    if (error instanceof SetUpGapsError) {
+      for (const gap of error.gaps) err(`missing: ${gap}`);
+      err(`setup ${dryRun ? "would fail" : "sent nothing"}: ${error.gaps.length} problem${error.gaps.length === 1 ? "" : "s"} above.`);
       return 2;
     }
+    err(`setup failed: ${formatError(error, { short: true })}`);
+    return 1;
   }
+  return 0;
+}
+
+/** `register-model`: registers a model (unless it is registered) and prints its id. */
+async function runRegisterModel(config: ProviderConfig, values: Record<string, string | boolean | undefined>): Promise<number> {
+  let weightsHash: Hex, runtimeDigest: Hex, determinism: ModelDeterminism, metadataURI: string;
+  if (values.builtin) {
+    for (const flag of ["weights-hash", "runtime-digest", "determinism"]) if (values[flag] !== undefined) refuse(flag, values[flag], "nothing with --builtin (it sets the built-in model's commitment)");
+    ({ weightsHash, runtimeDigest, determinism } = BUILTIN_MODEL);
+    metadataURI = (values["metadata-uri"] as string | undefined) ?? `builtin://${BUILTIN_MODEL.name}`;
+  } else {
+    const bytes32 = (flag: string): Hex => {
+      const v = values[flag];
+      if (typeof v !== "string" || !isHex(v) || v.length !== 66) refuse(flag, v, "a bytes32: 0x followed by 64 hex digits");
+      return v as Hex;
+    };
+    weightsHash = bytes32("weights-hash");
+    runtimeDigest = bytes32("runtime-digest");
+    const d = String(values.determinism ?? "").toLowerCase();
+    const index = MODEL_DETERMINISM.indexOf(d as (typeof MODEL_DETERMINISM)[number]);
+    determinism = (index >= 0 ? index : ["0", "1", "2"].indexOf(d)) as ModelDeterminism;
+    if (determinism < 0) refuse("determinism", values.determinism, "exact, tolerant or none (or 0, 1, 2)");
+    if (typeof values["metadata-uri"] !== "string" || values["metadata-uri"] === "") refuse("metadata-uri", values["metadata-uri"], "where the model is described, e.g. ipfs://… or https://…");
+    metadataURI = values["metadata-uri"] as string;
+  }
+  const { client, market } = await connect(config);
+  const model = modelIdOf({ weightsHash, runtimeDigest, determinism });
+  const registered = (await readContract(client, { address: market, abi: jobMarketAbi, functionName: "model", args: [model] })).registered;
+  if (registered) {
+    out(`model ${model} is already registered on market ${market}: nothing to send`);
+    return 0;
+  }
+  if (values["dry-run"]) {
+    out(`would register model ${model} (${MODEL_DETERMINISM[determinism]}, ${metadataURI}) on market ${market}`);
+    return 0;
+  }
+  try {
+    const { hash } = await registerModel(client, { market, weightsHash, runtimeDigest, determinism, metadataURI });
+    await waitForSuccess(client, hash, "registerModel");
+    out(`registered model ${model} (${MODEL_DETERMINISM[determinism]}, ${metadataURI}) on market ${market}: tx ${hash}`);
+  } catch (error) {
+    err(`register-model failed: ${formatError(error, { short: true })}`);
+    return 1;
+  }
+  return 0;
+}
+
+/** The node itself, until SIGINT/SIGTERM. */
+async function runNode(config: ProviderConfig, values: Record<string, string | boolean | undefined>): Promise<number> {
+  const level = (values["log-level"] ?? "info") as LogLevel;
+  if (!LEVELS.includes(level)) refuse("log-level", level, `one of ${LEVELS.join(", ")}`);
+  const logger = createLogger({ level, pretty: values.pretty === true });
 
   const crashAt = process.env.DEPINFER_NODE_CRASH_AT as ProviderNodeStep | undefined;
   let crashCount = Number(process.env.DEPINFER_NODE_CRASH_COUNT ?? "1");
@@ -101,7 +201,7 @@ async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof ProviderConfigError) {
       logger.error(error.shortMessage, { field: error.field });
-      process.stderr.write(`${error.message}\n`);
+      err(oneLinePerProblem(error));
       return 2;
     }
     throw error;
@@ -117,40 +217,11 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-/** `setup`: register, stake and offer as the config says. */
-async function runSetup(
-  config: ProviderConfig,
-  options: { stakeText: string | undefined; maxLatency: number; metadataURI: string | undefined; dryRun: boolean },
-): Promise<number> {
-  const signer = await resolveSigner(config);
-  const account = config.account ? await resolveSigner(config, process.env, "account") : signer;
-  const client = clientFor(config, account);
-  const chainId = await getChainId(client);
-  if (chainId !== config.chainId) {
-    throw new ProviderConfigError({ issues: [{ field: "chainId", value: String(config.chainId), expected: `the RPC's chain id ${chainId}` }] });
-  }
-  const market = config.market ?? marketOf(config.chainId);
-  let stake: bigint | undefined;
-  if (options.stakeText !== undefined) {
-    const [stakeToken] = await readContract(client, { address: market, abi: jobMarketAbi, functionName: "settings" });
-    const decimals = await readContract(client, { address: stakeToken, abi: erc20Abi, functionName: "decimals" });
-    stake = parseUnits(options.stakeText, decimals);
-  }
-  const log = (line: string) => process.stdout.write(`${line}\n`);
-  log(`provider ${account.address} on chain ${config.chainId}, market ${market}`);
-  try {
-    await setUpProvider(client, { market, signer: signer.address, models: config.models, stake, metadataURI: options.metadataURI, maxLatency: options.maxLatency, dryRun: options.dryRun, log });
-  } catch (error) {
-    process.stderr.write(`setup failed: ${(error as { shortMessage?: string }).shortMessage ?? (error as Error).message}\n`);
-    return 1;
-  }
-  return 0;
-}
-
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    process.stderr.write(`depinfer-provider: ${(error as Error)?.stack ?? String(error)}\n`);
+    err(`depinfer-provider: ${formatError(error)}`);
     process.exit(1);
   },
 );
+

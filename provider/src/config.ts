@@ -9,6 +9,7 @@ import { readFileSync, statSync } from "node:fs";
 import { dirname, resolve as resolvePath } from "node:path";
 
 import { isAddress, zeroAddress, type Account, type Address, type Hex } from "viem";
+import { z } from "zod";
 import { privateKeyToAccount } from "viem/accounts";
 
 import { DepinferError } from "depinfer";
@@ -53,8 +54,12 @@ export interface ProviderConfig {
   finalizeBatchSize: number;
   /** How often earnings are claimed. Default 1 hour. */
   claimIntervalMs: number;
-  /** Serve job outputs over HTTP. */
-  outputServer?: { host: string; port: number };
+  /**
+   * Serve job outputs over HTTP. `corsOrigins`: browser origins allowed to read and upload (`["*"]`
+   * for any; default none). `maxConnections` (default 256) and `maxUploadBytes` (default 16 MiB)
+   * bound what strangers can make the node hold.
+   */
+  outputServer?: { host: string; port: number; corsOrigins?: string[]; maxConnections?: number; maxUploadBytes?: number };
   /**
    * Accept direct jobs (those naming this provider) as soon as they are taken, before inference:
    * the client sees the job taken at once and its collateral is locked, for one more transaction.
@@ -283,18 +288,252 @@ const TOP_LEVEL_KEYS = [
 
 const FLAG_OF: Partial<Record<string, string>> = Object.fromEntries(Object.entries(FLAGS).map(([flag, field]) => [field, flag]));
 
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const PRIVATE_KEY = /^(0x)?[0-9a-fA-F]{64}$/;
+const BYTES32 = /^0x[0-9a-fA-F]{64}$/;
+const UINT256_MAX = 2n ** 256n - 1n;
+const KEY_SOURCE_EXPECTED = '{ "env": "NAME_OF_ENV_VAR" } (a hex private key) or { "keystore": "path/to/keystore.json", "passwordEnv": "NAME_OF_ENV_VAR" }';
+const BACKEND_EXPECTED = '{ "type": "builtin" } or { "type": "openai", "baseUrl", "model", "apiKeyEnv"? }';
+
+/** An issue whose value must be shown as `<REDACTED>` (it may be a secret). */
+const SECRET = { secret: true } as const;
+
+/** An integer in a range, with one message for every way it can be wrong. */
+function int(min: number, max?: number) {
+  const expected = `an integer ${max === undefined ? `>= ${min}` : `from ${min} to ${max}`}`;
+  const number = z.number({ error: expected }).int({ error: expected }).min(min, { error: expected });
+  return max === undefined ? number : number.max(max, { error: expected });
+}
+
+function url(protocols: string[]) {
+  const expected = `a URL starting with ${protocols.map((p) => `${p}//`).join(" or ")}`;
+  return z.string({ error: expected }).refine((v) => {
+    try {
+      const u = new URL(v);
+      return protocols.includes(u.protocol) && u.hostname !== "";
+    } catch {
+      return false;
+    }
+  }, { error: expected });
+}
+
+const address = z
+  .string({ error: "an address: 0x followed by 40 hex digits" })
+  .refine((v) => isAddress(v, { strict: false }), { error: "an address: 0x followed by 40 hex digits", abort: true })
+  .refine((v) => isAddress(v), { error: "an address whose mixed case matches its EIP-55 checksum (or all lower case): check for a typo", abort: true })
+  .refine((v) => v.toLowerCase() !== zeroAddress, { error: "a real contract, not the zero address" })
+  .transform((v) => v as Address);
+
+/** The name of an environment variable; a value that is not one is often the secret itself, pasted in. */
+const envName = z
+  .string({ error: "the name of an environment variable (letters, digits and _), not its value" })
+  .refine((v) => ENV_NAME.test(v), { error: "the name of an environment variable (letters, digits and _), not its value", params: SECRET });
+
+/** The config's schema: structure from zod; what depends on the environment and the files is checked in refinements. */
+function configSchema({ env, baseDir, flags = {}, flagBaseDir }: ValidateContext) {
+  const envSource = z.strictObject({ env: envName }).superRefine(({ env: name }, ctx) => {
+    const value = env[name];
+    if (value === undefined || value === "") ctx.addIssue({ code: "custom", path: ["env"], message: `the environment variable ${name} to be set to a hex private key (it is unset)` });
+    else if (!PRIVATE_KEY.test(value.trim())) ctx.addIssue({ code: "custom", path: ["env"], message: `the environment variable ${name} to hold a private key: 64 hex digits, with or without 0x`, params: SECRET });
+  });
+  const keystoreSource = z
+    .strictObject({
+      keystore: z.string({ error: "the path of an encrypted JSON keystore" }).min(1, { error: "the path of an encrypted JSON keystore" }),
+      passwordEnv: envName,
+    })
+    .superRefine((v, ctx) => {
+      const problem = readKeystore(resolvePath(baseDir, v.keystore)).problem;
+      if (problem) ctx.addIssue({ code: "custom", path: ["keystore"], message: `an encrypted JSON keystore (${problem})` });
+      if (env[v.passwordEnv] === undefined) ctx.addIssue({ code: "custom", path: ["passwordEnv"], message: `the environment variable ${v.passwordEnv} to be set to the keystore's password (it is unset)` });
+    })
+    .transform((v) => ({ keystore: resolvePath(baseDir, v.keystore), passwordEnv: v.passwordEnv }));
+  const keySource = z.union([envSource, keystoreSource], { error: KEY_SOURCE_EXPECTED });
+
+  const price = z
+    .string({
+      error: (issue) =>
+        typeof issue.input === "number"
+          ? 'a decimal integer string in the token\'s smallest unit, e.g. "1000000000000000000" (a JSON number loses precision)'
+          : 'a decimal integer string in the token\'s smallest unit, e.g. "1000000000000000000" (no decimals, sign or exponent)',
+    })
+    .refine((v) => /^\d+$/.test(v) && BigInt(v) <= UINT256_MAX, { error: 'a decimal integer string in the token\'s smallest unit, e.g. "1000000000000000000" (no decimals, sign or exponent)' })
+    .transform((v) => BigInt(v).toString());
+
+  const backend = z.discriminatedUnion(
+    "type",
+    [
+      z.strictObject({ type: z.literal("builtin") }),
+      z
+        .strictObject({
+          type: z.literal("openai"),
+          baseUrl: url(["http:", "https:"]),
+          model: z.string({ error: 'the backend\'s model name, e.g. "gpt-4o-mini"' }).trim().min(1, { error: 'the backend\'s model name, e.g. "gpt-4o-mini"' }),
+          apiKeyEnv: envName.optional(),
+        })
+        .superRefine((b, ctx) => {
+          if (b.apiKeyEnv !== undefined && (env[b.apiKeyEnv] === undefined || env[b.apiKeyEnv] === "")) {
+            ctx.addIssue({ code: "custom", path: ["apiKeyEnv"], message: `the environment variable ${b.apiKeyEnv} to be set to the API key (it is unset)` });
+          }
+        }),
+    ],
+    { error: (issue) => (isObject(issue.input) ? '"builtin" or "openai"' : BACKEND_EXPECTED) },
+  );
+
+  const model = z.strictObject(
+    {
+      model: z.string({ error: "a bytes32 model id: 0x followed by 64 hex digits" }).regex(BYTES32, { error: "a bytes32 model id: 0x followed by 64 hex digits" }).transform((v) => v as Hex),
+      backend,
+      price,
+      token: address,
+    },
+    { error: "an object { model, backend, price, token }" },
+  );
+
+  const models = z
+    .array(model, { error: "a non-empty array of { model, backend, price, token }" })
+    .min(1, { error: "a non-empty array of { model, backend, price, token }" })
+    .superRefine((list, ctx) => {
+      const seen = new Map<string, number>();
+      list.forEach((m, i) => {
+        const key = `${m.model.toLowerCase()}/${m.token.toLowerCase()}`;
+        const previous = seen.get(key);
+        if (previous !== undefined) ctx.addIssue({ code: "custom", path: [i, "model"], message: `a model/token pair not already served (same as models[${previous}])` });
+        else seen.set(key, i);
+      });
+    });
+
+  const dataDirBase = flags.dataDir !== undefined ? (flagBaseDir ?? process.cwd()) : baseDir;
+  const D = PROVIDER_CONFIG_DEFAULTS;
+  return z.strictObject({
+    $schema: z.unknown().optional(),
+    rpcUrl: url(["http:", "https:", "ws:", "wss:"]),
+    chainId: int(1),
+    market: address.optional(),
+    dataDir: z
+      .string({ error: "a directory path (a non-empty string)" })
+      .refine((v) => v.trim() !== "", { error: "a directory path (a non-empty string)", abort: true })
+      .transform((v) => resolvePath(dataDirBase, v))
+      .refine((dir) => {
+        try {
+          return statSync(dir).isDirectory();
+        } catch {
+          return true; // absent is fine: the node creates it
+        }
+      }, { error: "a directory (this path is a file)" }),
+    signer: keySource,
+    account: keySource.optional(),
+    models,
+    concurrency: int(1, 1024).default(D.concurrency),
+    pollingIntervalMs: int(50, 3_600_000).default(D.pollingIntervalMs),
+    finalizeBatchSize: int(1, 1000).default(D.finalizeBatchSize),
+    claimIntervalMs: int(1000, 2_147_483_647).default(D.claimIntervalMs), // setTimeout's limit
+    outputServer: z
+      .strictObject(
+        {
+          host: z.string({ error: 'a host name or address, e.g. "127.0.0.1"' }).trim().min(1, { error: 'a host name or address, e.g. "127.0.0.1"' }),
+          port: int(0, 65535),
+          corsOrigins: z
+            .array(
+              z.string().refine((o) => o === "*" || /^https?:\/\/[^/\s]+$/.test(o), {
+                error: 'an origin such as "https://app.example" (scheme and host, no path), or "*"',
+              }),
+              { error: 'a list of origins, e.g. ["https://app.example"], or ["*"]' },
+            )
+            .optional(),
+          maxConnections: int(1, 65_535).optional(),
+          maxUploadBytes: int(1, 1024 * 1024 * 1024).optional(),
+        },
+        { error: "an object { host, port, corsOrigins?, maxConnections?, maxUploadBytes? }" },
+      )
+      .optional(),
+    acceptFirst: z.boolean({ error: "true or false" }).default(D.acceptFirst),
+    // Up to the longest job the market allows (30 days): more would refuse every job.
+    minJobSeconds: int(1, 30 * 86_400).default(D.minJobSeconds),
+    maxCollateralShare: z
+      .number({ error: "a number greater than 0 and at most 1: the share of the free stake one job may lock (0.1 = 10%)" })
+      .gt(0, { error: "a number greater than 0 and at most 1: the share of the free stake one job may lock (0.1 = 10%)" })
+      .lte(1, { error: "a number greater than 0 and at most 1: the share of the free stake one job may lock (0.1 = 10%)" })
+      .default(D.maxCollateralShare),
+    contentStore: z.strictObject({ baseUrl: url(["http:", "https:"]) }, { error: 'an object { "baseUrl": "https://content.example" }' }).optional(),
+    startBlock: int(0).optional(),
+  });
+}
+
+/** The value at `path` in `root` (undefined when absent). */
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let v = root;
+  for (const key of path) v = isObject(v) || Array.isArray(v) ? (v as Record<PropertyKey, unknown>)[key] : undefined;
+  return v;
+}
+
+/** `models[1].backend.baseUrl` from `["models", 1, "backend", "baseUrl"]`. */
+function fieldOf(path: readonly PropertyKey[]): string {
+  return path.map((k, i) => (typeof k === "number" ? `[${k}]` : `${i === 0 ? "" : "."}${String(k)}`)).join("");
+}
+
+/**
+ * zod's issues as the node reports them: one per field (the first), the value as printed (redacted
+ * when it may be a secret), an unknown key as its own issue ahead of its object's other fields, and
+ * a key source's union reduced to the branch its keys name.
+ */
+function toIssues(zodIssues: readonly z.core.$ZodIssue[], input: Record<string, unknown>, fieldName: (key: string) => string, prefix: PropertyKey[] = []): ProviderConfigIssue[] {
+  const out: { path: PropertyKey[]; issue: ProviderConfigIssue; unknown: boolean }[] = [];
+  const add = (path: PropertyKey[], expected: string, value: unknown, secret = false, unknown = false) => {
+    const field = fieldOf(path);
+    out.push({ path, unknown, issue: { field: path.length > 0 && typeof path[0] === "string" ? fieldName(path[0]) + field.slice(String(path[0]).length) : field, value: value === undefined ? "missing" : secret ? REDACTED : printable(value), expected } });
+  };
+  for (const issue of zodIssues) {
+    const path = [...prefix, ...issue.path];
+    if (issue.code === "unrecognized_keys") {
+      const known = knownKeysAt(path, valueAt(input, path));
+      for (const key of issue.keys) add([...path, key], `no such field (known: ${known.join(", ")})`, valueAt(input, [...path, key]), false, true);
+      continue;
+    }
+    if (issue.code === "invalid_union" && !(issue as { discriminator?: string }).discriminator) {
+      // A key source: the branch its keys name ("env", else "keystore"), or what is expected of either.
+      const value = valueAt(input, path);
+      const branch = isObject(value) ? ("env" in value ? 0 : "keystore" in value ? 1 : undefined) : undefined;
+      if (branch === undefined) add(path, KEY_SOURCE_EXPECTED, isObject(value) ? Object.keys(value) : value);
+      else out.push(...toIssues(issue.errors[branch]!, input, fieldName, path).map((i) => ({ path, issue: i, unknown: false })));
+      continue;
+    }
+    const secret = (issue as { params?: { secret?: boolean } }).params?.secret === true && typeof valueAt(input, path) === "string";
+    add(path, issue.message, valueAt(input, path), secret);
+  }
+  // One issue per field; an object's unknown keys before its fields.
+  const seen = new Set<string>();
+  const unique = out.filter(({ issue }) => !seen.has(issue.field) && seen.add(issue.field));
+  const order = unique.map((entry, index) => {
+    if (!entry.unknown) return index;
+    const owner = entry.path.slice(0, -1);
+    const first = unique.findIndex((e) => owner.every((k, i) => e.path[i] === k) && e.path.length > owner.length);
+    return first >= 0 && first < index ? first - 0.5 : index;
+  });
+  return unique.map((entry, i) => ({ entry, key: order[i]! })).sort((a, b) => a.key - b.key).map(({ entry }) => entry.issue);
+}
+
+/** The keys the schema knows for the object `value` at `path` (for "no such field" messages). */
+function knownKeysAt(path: readonly PropertyKey[], value: unknown): string[] {
+  const last = path.findLast((k) => typeof k === "string");
+  const v = isObject(value) ? value : {};
+  if (last === undefined) return TOP_LEVEL_KEYS.slice(1);
+  if (last === "signer" || last === "account") return "env" in v ? ["env"] : ["keystore", "passwordEnv"];
+  if (last === "models") return ["model", "backend", "price", "token"];
+  if (last === "backend") return v.type === "openai" ? ["type", "baseUrl", "model", "apiKeyEnv"] : ["type"];
+  if (last === "outputServer") return ["host", "port", "corsOrigins", "maxConnections", "maxUploadBytes"];
+  if (last === "contentStore") return ["baseUrl"];
+  return [];
+}
+
 /**
  * Checks a config object (as parsed from JSON) and returns a `ProviderConfig` with defaults filled
- * in. `loadConfig` calls this; it is exported for configs built in code.
+ * in. `loadConfig` calls this; it is exported for configs built in code. The structure is a zod
+ * schema; every problem is reported at once, each with its field, its value and what is expected.
  *
  * @throws ProviderConfigError
  */
 export function validateConfig(raw: Record<string, unknown>, context: ValidateContext): ProviderConfig {
-  const issues: ProviderConfigIssue[] = [];
-  const { env, flags = {} } = context;
-  const issue = (field: string, value: unknown, expected: string, secret = false) =>
-    issues.push({ field, value: value === undefined ? "missing" : secret ? REDACTED : printable(value), expected });
-
+  const { flags = {} } = context;
   // Flags win over the file; a value from a flag is a string, and its field says which flag gave it.
   const input: Record<string, unknown> = { ...raw };
   const fieldName = (key: string) => (flags[key as FlagField] !== undefined ? `${key} (${FLAG_OF[key]})` : key);
@@ -303,124 +542,11 @@ export function validateConfig(raw: Record<string, unknown>, context: ValidateCo
     const v = flags[key];
     if (v !== undefined) input[key] = /^\s*-?\d+\s*$/.test(v) ? Number(v) : v;
   }
-
-  for (const key of Object.keys(raw)) {
-    if (!(TOP_LEVEL_KEYS as readonly string[]).includes(key)) issue(key, raw[key], `no such field (known: ${TOP_LEVEL_KEYS.slice(1).join(", ")})`);
-  }
-
-  const rpcUrl = checkUrl(input.rpcUrl, fieldName("rpcUrl"), issue, ["http:", "https:", "ws:", "wss:"]);
-  const chainId = checkInt(input.chainId, fieldName("chainId"), issue, { min: 1 });
-  const market = input.market === undefined ? undefined : checkAddress(input.market, fieldName("market"), issue);
-
-  let dataDir: string | undefined;
-  if (typeof input.dataDir !== "string" || input.dataDir.trim() === "") issue(fieldName("dataDir"), input.dataDir, "a directory path (a non-empty string)");
-  else dataDir = resolvePath(flags.dataDir !== undefined ? (context.flagBaseDir ?? process.cwd()) : context.baseDir, input.dataDir);
-  if (dataDir !== undefined) {
-    try {
-      if (!statSync(dataDir).isDirectory()) issue(fieldName("dataDir"), input.dataDir, "a directory (this path is a file)");
-    } catch {
-      // Absent is fine: the node creates it.
-    }
-  }
-
-  const signer = checkKeySource(input.signer, "signer", issue, context);
-  const account = input.account === undefined ? undefined : checkKeySource(input.account, "account", issue, context);
-
-  const models: ServedModel[] = [];
-  if (!Array.isArray(input.models) || input.models.length === 0) {
-    issue("models", input.models, "a non-empty array of { model, backend, price, token }");
-  } else {
-    const seen = new Map<string, number>();
-    input.models.forEach((m: unknown, i: number) => {
-      const checked = checkModel(m, `models[${i}]`, issue, env);
-      if (!checked) return;
-      const key = `${checked.model.toLowerCase()}/${checked.token.toLowerCase()}`;
-      const previous = seen.get(key);
-      if (previous !== undefined) issue(`models[${i}].model`, checked.model, `a model/token pair not already served (same as models[${previous}])`);
-      else seen.set(key, i);
-      models.push(checked);
-    });
-  }
-
-  const concurrency = checkInt(input.concurrency, fieldName("concurrency"), issue, { min: 1, max: 1024, default: PROVIDER_CONFIG_DEFAULTS.concurrency });
-  const pollingIntervalMs = checkInt(input.pollingIntervalMs, "pollingIntervalMs", issue, {
-    min: 50,
-    max: 3_600_000,
-    default: PROVIDER_CONFIG_DEFAULTS.pollingIntervalMs,
-  });
-  const finalizeBatchSize = checkInt(input.finalizeBatchSize, "finalizeBatchSize", issue, {
-    min: 1,
-    max: 1000,
-    default: PROVIDER_CONFIG_DEFAULTS.finalizeBatchSize,
-  });
-  const claimIntervalMs = checkInt(input.claimIntervalMs, "claimIntervalMs", issue, {
-    min: 1000,
-    max: 2_147_483_647, // setTimeout's limit
-    default: PROVIDER_CONFIG_DEFAULTS.claimIntervalMs,
-  });
-
-  let outputServer: ProviderConfig["outputServer"];
-  if (input.outputServer !== undefined) {
-    const o = input.outputServer;
-    if (!isObject(o)) issue("outputServer", o, "an object { host, port }");
-    else {
-      unknownKeys(o, "outputServer", ["host", "port"], issue);
-      const host = typeof o.host === "string" && o.host.trim() !== "" ? o.host : (issue("outputServer.host", o.host, 'a host name or address, e.g. "127.0.0.1"'), undefined);
-      const port = checkInt(o.port, "outputServer.port", issue, { min: 0, max: 65535 });
-      if (host !== undefined && port !== undefined) outputServer = { host, port };
-    }
-  }
-
-  let acceptFirst: boolean = PROVIDER_CONFIG_DEFAULTS.acceptFirst;
-  if (input.acceptFirst !== undefined) {
-    if (typeof input.acceptFirst !== "boolean") issue("acceptFirst", input.acceptFirst, "true or false");
-    else acceptFirst = input.acceptFirst;
-  }
-  // Up to the longest job the market allows (30 days): more would refuse every job.
-  const minJobSeconds = checkInt(input.minJobSeconds, "minJobSeconds", issue, { min: 1, max: 30 * 86_400, default: PROVIDER_CONFIG_DEFAULTS.minJobSeconds });
-  let maxCollateralShare: number = PROVIDER_CONFIG_DEFAULTS.maxCollateralShare;
-  if (input.maxCollateralShare !== undefined) {
-    const v = input.maxCollateralShare;
-    if (typeof v !== "number" || !Number.isFinite(v) || v <= 0 || v > 1) {
-      issue("maxCollateralShare", v, "a number greater than 0 and at most 1: the share of the free stake one job may lock (0.1 = 10%)");
-    } else maxCollateralShare = v;
-  }
-  let contentStore: ProviderConfig["contentStore"];
-  if (input.contentStore !== undefined) {
-    const c = input.contentStore;
-    if (!isObject(c)) issue("contentStore", c, 'an object { "baseUrl": "https://content.example" }');
-    else {
-      unknownKeys(c, "contentStore", ["baseUrl"], issue);
-      const baseUrl = checkUrl(c.baseUrl, "contentStore.baseUrl", issue, ["http:", "https:"]);
-      if (baseUrl !== undefined) contentStore = { baseUrl };
-    }
-  }
-  const startBlock = input.startBlock === undefined ? undefined : checkInt(input.startBlock, "startBlock", issue, { min: 0 });
-
-  if (issues.length > 0) throw new ProviderConfigError({ issues, file: context.file });
-  const config: ProviderConfig = {
-    rpcUrl: rpcUrl!,
-    chainId: chainId!,
-    ...(market !== undefined && { market }),
-    dataDir: dataDir!,
-    signer: signer!,
-    ...(account !== undefined && { account }),
-    models,
-    concurrency: concurrency!,
-    pollingIntervalMs: pollingIntervalMs!,
-    finalizeBatchSize: finalizeBatchSize!,
-    claimIntervalMs: claimIntervalMs!,
-    ...(outputServer !== undefined && { outputServer }),
-    acceptFirst,
-    minJobSeconds: minJobSeconds!,
-    maxCollateralShare,
-    ...(contentStore !== undefined && { contentStore }),
-    ...(startBlock !== undefined && { startBlock }),
-  };
-  return config;
+  const result = configSchema(context).safeParse(input);
+  if (!result.success) throw new ProviderConfigError({ issues: toIssues(result.error.issues, input, fieldName), file: context.file });
+  const { $schema: _, ...config } = result.data;
+  return Object.fromEntries(Object.entries(config).filter(([, v]) => v !== undefined)) as unknown as ProviderConfig;
 }
-
-type Issue = (field: string, value: unknown, expected: string, secret?: boolean) => void;
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
@@ -430,87 +556,6 @@ function isObject(v: unknown): v is Record<string, unknown> {
 function printable(value: unknown): string {
   const s = typeof value === "string" ? JSON.stringify(redactUrl(value)) : describeValue(value);
   return s.length > 120 ? `${s.slice(0, 117)}...` : s;
-}
-
-function unknownKeys(o: Record<string, unknown>, path: string, known: readonly string[], issue: Issue) {
-  for (const key of Object.keys(o)) if (!known.includes(key)) issue(`${path}.${key}`, o[key], `no such field (known: ${known.join(", ")})`);
-}
-
-function checkInt(v: unknown, field: string, issue: Issue, { min, max, default: def }: { min: number; max?: number; default?: number }) {
-  if (v === undefined && def !== undefined) return def;
-  const range = max === undefined ? `>= ${min}` : `from ${min} to ${max}`;
-  if (typeof v !== "number" || !Number.isSafeInteger(v) || v < min || (max !== undefined && v > max)) {
-    issue(field, v, `an integer ${range}`);
-    return undefined;
-  }
-  return v;
-}
-
-function checkUrl(v: unknown, field: string, issue: Issue, protocols: string[]) {
-  const expected = `a URL starting with ${protocols.map((p) => `${p}//`).join(" or ")}`;
-  if (typeof v !== "string") return issue(field, v, expected), undefined;
-  let url: URL;
-  try {
-    url = new URL(v);
-  } catch {
-    return issue(field, v, expected), undefined;
-  }
-  if (!protocols.includes(url.protocol) || url.hostname === "") return issue(field, v, expected), undefined;
-  return v;
-}
-
-function checkAddress(v: unknown, field: string, issue: Issue): Address | undefined {
-  if (typeof v !== "string" || !isAddress(v, { strict: false })) {
-    return issue(field, v, "an address: 0x followed by 40 hex digits"), undefined;
-  }
-  if (!isAddress(v)) return issue(field, v, "an address whose mixed case matches its EIP-55 checksum (or all lower case): check for a typo"), undefined;
-  if (v.toLowerCase() === zeroAddress) return issue(field, v, "a real contract, not the zero address"), undefined;
-  return v as Address;
-}
-
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
-function checkEnvName(v: unknown, field: string, issue: Issue): v is string {
-  if (typeof v !== "string" || !ENV_NAME.test(v)) {
-    // Redacted: a value here that is not a variable name is often the secret itself, pasted in.
-    issue(field, v, "the name of an environment variable (letters, digits and _), not its value", typeof v === "string");
-    return false;
-  }
-  return true;
-}
-
-const PRIVATE_KEY = /^(0x)?[0-9a-fA-F]{64}$/;
-
-function checkKeySource(v: unknown, path: string, issue: Issue, { env, baseDir }: ValidateContext): KeySource | undefined {
-  const expected = '{ "env": "NAME_OF_ENV_VAR" } (a hex private key) or { "keystore": "path/to/keystore.json", "passwordEnv": "NAME_OF_ENV_VAR" }';
-  if (!isObject(v)) return issue(path, v, expected), undefined;
-  if ("env" in v) {
-    unknownKeys(v, path, ["env"], issue);
-    if (!checkEnvName(v.env, `${path}.env`, issue)) return undefined;
-    const value = env[v.env];
-    if (value === undefined || value === "") return issue(`${path}.env`, v.env, `the environment variable ${v.env} to be set to a hex private key (it is unset)`), undefined;
-    if (!PRIVATE_KEY.test(value.trim())) {
-      return issue(`${path}.env`, value, `the environment variable ${v.env} to hold a private key: 64 hex digits, with or without 0x`, true), undefined;
-    }
-    return { env: v.env };
-  }
-  if ("keystore" in v) {
-    unknownKeys(v, path, ["keystore", "passwordEnv"], issue);
-    let keystore: string | undefined;
-    if (typeof v.keystore !== "string" || v.keystore === "") issue(`${path}.keystore`, v.keystore, "the path of an encrypted JSON keystore");
-    else {
-      keystore = resolvePath(baseDir, v.keystore);
-      const problem = readKeystore(keystore).problem;
-      if (problem) issue(`${path}.keystore`, v.keystore, `an encrypted JSON keystore (${problem})`), (keystore = undefined);
-    }
-    let passwordEnv: string | undefined;
-    if (checkEnvName(v.passwordEnv, `${path}.passwordEnv`, issue)) {
-      if (env[v.passwordEnv] === undefined) issue(`${path}.passwordEnv`, v.passwordEnv, `the environment variable ${v.passwordEnv} to be set to the keystore's password (it is unset)`);
-      else passwordEnv = v.passwordEnv;
-    }
-    return keystore !== undefined && passwordEnv !== undefined ? { keystore, passwordEnv } : undefined;
-  }
-  return issue(path, Object.keys(v), expected), undefined;
 }
 
 function readKeystore(path: string): { json?: string; problem?: string } {
@@ -527,63 +572,6 @@ function readKeystore(path: string): { json?: string; problem?: string } {
     return { problem: "the file is not JSON" };
   }
   return { json };
-}
-
-const BYTES32 = /^0x[0-9a-fA-F]{64}$/;
-const UINT256_MAX = 2n ** 256n - 1n;
-
-function checkModel(m: unknown, path: string, issue: Issue, env: Record<string, string | undefined>): ServedModel | undefined {
-  if (!isObject(m)) return issue(path, m, "an object { model, backend, price, token }"), undefined;
-  unknownKeys(m, path, ["model", "backend", "price", "token"], issue);
-  let ok = true;
-  const model = m.model;
-  if (typeof model !== "string" || !BYTES32.test(model)) {
-    issue(`${path}.model`, model, "a bytes32 model id: 0x followed by 64 hex digits");
-    ok = false;
-  }
-  const backend = checkBackend(m.backend, `${path}.backend`, issue, env);
-  if (!backend) ok = false;
-  const price = m.price;
-  if (typeof price !== "string" || !/^\d+$/.test(price) || BigInt(price) > UINT256_MAX) {
-    issue(
-      `${path}.price`,
-      price,
-      typeof price === "number"
-        ? 'a decimal integer string in the token\'s smallest unit, e.g. "1000000000000000000" (a JSON number loses precision)'
-        : 'a decimal integer string in the token\'s smallest unit, e.g. "1000000000000000000" (no decimals, sign or exponent)',
-    );
-    ok = false;
-  }
-  const token = checkAddress(m.token, `${path}.token`, issue);
-  if (!token) ok = false;
-  if (!ok) return undefined;
-  return { model: model as Hex, backend: backend!, price: BigInt(price as string).toString(), token: token! };
-}
-
-function checkBackend(b: unknown, path: string, issue: Issue, env: Record<string, string | undefined>): ModelBackend | undefined {
-  const expected = '{ "type": "builtin" } or { "type": "openai", "baseUrl", "model", "apiKeyEnv"? }';
-  if (!isObject(b)) return issue(path, b, expected), undefined;
-  if (b.type === "builtin") {
-    unknownKeys(b, path, ["type"], issue);
-    return { type: "builtin" };
-  }
-  if (b.type === "openai") {
-    unknownKeys(b, path, ["type", "baseUrl", "model", "apiKeyEnv"], issue);
-    const baseUrl = checkUrl(b.baseUrl, `${path}.baseUrl`, issue, ["http:", "https:"]);
-    const model = typeof b.model === "string" && b.model.trim() !== "" ? b.model : (issue(`${path}.model`, b.model, 'the backend\'s model name, e.g. "gpt-4o-mini"'), undefined);
-    let apiKeyEnv: string | undefined;
-    let ok = baseUrl !== undefined && model !== undefined;
-    if (b.apiKeyEnv !== undefined) {
-      if (!checkEnvName(b.apiKeyEnv, `${path}.apiKeyEnv`, issue)) ok = false;
-      else if (env[b.apiKeyEnv] === undefined || env[b.apiKeyEnv] === "") {
-        issue(`${path}.apiKeyEnv`, b.apiKeyEnv, `the environment variable ${b.apiKeyEnv} to be set to the API key (it is unset)`);
-        ok = false;
-      } else apiKeyEnv = b.apiKeyEnv;
-    }
-    if (!ok) return undefined;
-    return { type: "openai", baseUrl: baseUrl!, model: model!, ...(apiKeyEnv !== undefined && { apiKeyEnv }) };
-  }
-  return issue(`${path}.type`, b.type, '"builtin" or "openai"'), undefined;
 }
 
 // ---------------------------------------------------------------------------------------------

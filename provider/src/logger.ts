@@ -1,9 +1,15 @@
-// A small structured logger for the provider node: one JSON object per line,
-// `{"time":"…","level":"info","msg":"…",...fields}`, in the spirit of pino but with no dependency.
-// bigints are written as decimal strings, Errors as `{ name, message, shortMessage?, stack? }`, and
-// fields whose name looks secret (privateKey, password, apiKey, secret, mnemonic) as "<REDACTED>".
+// The provider node's structured logger: pino, one JSON object per line,
+// `{"time":"…","level":"info","msg":"…",...fields}`, behind the node's `log.info(msg, fields)` call
+// shape. Before pino serialises a line, its fields go through `toLoggable`: bigints become decimal
+// strings (pino's serialiser would write them as bare numbers, which JSON readers round), Errors
+// `{ name, message, shortMessage?, stack? }` without viem's version line, and fields whose name looks
+// secret (privateKey, password, apiKey, secret, mnemonic) "<REDACTED>" at any depth (pino's `redact`
+// needs every path spelled out). `pretty` renders pino's lines readably, for a terminal.
 // `progressLine` renders the one-line summary shown on a terminal.
+import { pino, type Logger as PinoLogger } from "pino";
 import { formatUnits } from "viem";
+
+import { stripVersion } from "./errors.js";
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
 export type LogFields = Record<string, unknown>;
@@ -56,10 +62,10 @@ export function toLoggable(value: unknown, seen: WeakSet<object> = new WeakSet()
       const e = value as Error & { shortMessage?: string; code?: unknown; cause?: unknown };
       return {
         name: e.name,
-        message: e.message,
+        message: stripVersion(e.message),
         ...(e.shortMessage !== undefined && { shortMessage: e.shortMessage }),
         ...(e.code !== undefined && { code: toLoggable(e.code, seen, depth + 1) }),
-        ...(e.stack !== undefined && { stack: e.stack }),
+        ...(e.stack !== undefined && { stack: stripVersion(e.stack) }),
         ...(e.cause !== undefined && { cause: toLoggable(e.cause, seen, depth + 1) }),
       };
     }
@@ -84,16 +90,34 @@ export function toLoggable(value: unknown, seen: WeakSet<object> = new WeakSet()
 export function createLogger(parameters: CreateLoggerParameters = {}): Logger {
   const { stream = process.stdout, level = "info", pretty = false, base = {}, now = () => new Date() } = parameters;
   if (!(level in LEVELS)) throw new TypeError(`Unknown log level ${JSON.stringify(level)}: expected debug, info, warn, error or silent.`);
-  const threshold = LEVELS[level];
+  const destination = pretty
+    ? {
+        write(line: string) {
+          const { time, level: lvl, msg, ...fields } = JSON.parse(line) as { time: string; level: LogLevel; msg: string } & Record<string, unknown>;
+          stream.write(prettyLine(new Date(time), lvl, msg, fields));
+        },
+      }
+    : stream;
+  const root = pino(
+    {
+      level,
+      base: null,
+      messageKey: "msg",
+      timestamp: () => `,"time":"${now().toISOString()}"`,
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    destination as { write(chunk: string): void },
+  );
 
-  const make = (bound: LogFields): Logger => {
+  const make = (bound: LogFields, logger: PinoLogger): Logger => {
     const write = (lvl: LogLevel, msg: string, fields?: LogFields) => {
-      if (LEVELS[lvl] < threshold) return;
+      if (!logger.isLevelEnabled(lvl)) return;
       const extra = toLoggable({ ...bound, ...fields }) as Record<string, unknown>;
-      // time, level and msg come first and cannot be overwritten by fields.
+      // time, level and msg are pino's and cannot be overwritten by fields.
       for (const reserved of ["time", "level", "msg"]) delete extra[reserved];
-      const time = now();
-      stream.write(pretty ? prettyLine(time, lvl, msg, extra) : `${JSON.stringify({ time: time.toISOString(), level: lvl, msg: String(msg), ...extra })}\n`);
+      // The message first, then the fields (pino would put a message argument last): readers that
+      // match `"msg":"…","field":…` keep working, and a line reads in the order it was written.
+      logger[lvl]({ msg: String(msg), ...extra });
     };
     return {
       level,
@@ -101,11 +125,11 @@ export function createLogger(parameters: CreateLoggerParameters = {}): Logger {
       info: (msg, fields) => write("info", msg, fields),
       warn: (msg, fields) => write("warn", msg, fields),
       error: (msg, fields) => write("error", msg, fields),
-      child: (fields) => make({ ...bound, ...fields }),
-      isLevelEnabled: (lvl) => LEVELS[lvl] >= threshold,
+      child: (fields) => make({ ...bound, ...fields }, logger),
+      isLevelEnabled: (lvl) => logger.isLevelEnabled(lvl),
     };
   };
-  return make(base);
+  return make(base, root);
 }
 
 function prettyLine(time: Date, level: LogLevel, msg: string, fields: Record<string, unknown>): string {

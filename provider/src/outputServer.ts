@@ -40,7 +40,7 @@ export interface OutputServerParameters {
   /** The largest upload, in bytes (default 16 MiB). */
   maxUploadBytes?: number | undefined;
   /** `GET /metrics`: Prometheus text exposition (absent: 404). */
-  metrics?: (() => string) | undefined;
+  metrics?: (() => string | Promise<string>) | undefined;
   /** Open connections at most; more are closed at once (default 256). */
   maxConnections?: number | undefined;
   /** Uploads in progress at most; more are answered 503 (default 4). */
@@ -181,7 +181,21 @@ export async function startOutputServer(parameters: OutputServerParameters): Pro
     }
     if (request.method !== "GET" && request.method !== "HEAD") return send(405, JSON.stringify({ error: "GET, HEAD, or POST /content" }));
     if (pathname === "/health") return send(200, JSON.stringify({ ok: true }));
-    if (pathname === "/metrics" && metrics) return send(200, metrics(), "text/plain; version=0.0.4");
+    if (pathname === "/metrics" && metrics) {
+      // Never cached (the content responses below are immutable; these are not).
+      Promise.resolve(metrics()).then(
+        (text) => {
+          if (response.headersSent || response.writableEnded) return;
+          response.writeHead(200, { "content-type": "text/plain; version=0.0.4; charset=utf-8", "cache-control": "no-store" });
+          response.end(text);
+        },
+        (error: unknown) => {
+          logger?.error("output server: metrics failed", { err: error });
+          send(500, JSON.stringify({ error: "metrics failed" }));
+        },
+      );
+      return;
+    }
     const key = keyOf(pathname);
     if (key === undefined) return send(404, JSON.stringify({ error: "not found: use /ipfs/{cid} or /content/{hash}" }));
     if (key === null) return send(400, JSON.stringify({ error: "not a sha2-256 content hash or CIDv1 raw/sha2-256" }));

@@ -27,7 +27,7 @@ import {
   type Hex,
   type Transport,
 } from "viem";
-import { getBlock, getBytecode, getChainId, getContractEvents, getLogs, readContract } from "viem/actions";
+import { getBlock, getChainId, getContractEvents, getLogs, readContract } from "viem/actions";
 
 import { jobMarketAbi } from "depinfer";
 import { finalizeJobsOutcome } from "depinfer";
@@ -38,15 +38,18 @@ import { deployments } from "depinfer";
 import { DepinferContractError } from "depinfer";
 import { JobStatus, jobStatusName, type Job } from "depinfer";
 import { contentHash } from "depinfer";
-import { isTransientError, withRetry } from "depinfer";
+import { isTransientError } from "depinfer";
 import { createBuiltinBackend } from "./backends/builtin.js";
 import { InferenceBackendHttpError, InferenceBackendNetworkError, InferenceBackendTimeoutError } from "./backends/errors.js";
 import { createOpenAIBackend } from "./backends/openai.js";
 import type { InferenceBackend } from "./backends/types.js";
 import { ProviderConfigError, describeConfig, redactUrl, resolveSigner, type ProviderConfig, type ServedModel } from "./config.js";
 import { FileSystemContentStore } from "depinfer/node";
-import { JOURNAL_STATES, Journal, type JournalEntry, type JournalState } from "./journal.js";
+import { Journal, type JournalEntry, type JournalState } from "./journal.js";
 import { createLogger, createProgress, type Logger, type ProgressStats } from "./logger.js";
+import { checkMarket } from "./market.js";
+import { createNodeMetrics, type NodeMetrics } from "./metrics.js";
+import { retry } from "./retry.js";
 import { startOutputServer, type OutputServer } from "./outputServer.js";
 import { TxSender } from "./txSender.js";
 
@@ -276,6 +279,7 @@ export class ProviderNode {
   #releasingDue: Promise<void> | undefined;
   /** `maxCollateralShare` in parts per billion, for bigint arithmetic. */
   readonly #sharePpb: bigint;
+  readonly #metrics: NodeMetrics;
 
   constructor(parameters: CreateProviderNodeParameters, signer: Account, account: Account) {
     const { config } = parameters;
@@ -301,6 +305,7 @@ export class ProviderNode {
     }
     this.#progress = parameters.progressStream ? createProgress(parameters.progressStream) : undefined;
     this.#sharePpb = BigInt(Math.round(config.maxCollateralShare * 1e9));
+    this.#metrics = createNodeMetrics(this, { refusals: Object.keys(this.#refused) });
   }
 
   /** The output server's base URL, once started (when `outputServer` is configured). */
@@ -318,6 +323,8 @@ export class ProviderNode {
     let fromBlock: bigint;
     try {
       await this.#checkSetUp();
+      // What is claimable now, so the progress line and metrics show it before the first claim round.
+      this.#claimable = await this.#readClaimable();
       const head = await this.#read(() => this.#client.request({ method: "eth_blockNumber" }).then(BigInt));
       const last = this.journal.lastBlock();
       fromBlock = last !== undefined ? last + 1n : this.config.startBlock !== undefined ? BigInt(this.config.startBlock) : head > 1000n ? head - 1000n : 0n;
@@ -447,30 +454,9 @@ export class ProviderNode {
     };
   }
 
-  /** The node's counters in Prometheus' text format (served at `GET /metrics`). */
-  metrics(): string {
-    const stats = this.stats();
-    const lines = [
-      "# HELP depinfer_node_jobs Jobs in the node's journal, by state.",
-      "# TYPE depinfer_node_jobs gauge",
-      ...JOURNAL_STATES.map((state) => `depinfer_node_jobs{state="${state}"} ${stats.states[state] ?? 0}`),
-      "# HELP depinfer_node_running Jobs being worked on now.",
-      "# TYPE depinfer_node_running gauge",
-      `depinfer_node_running ${stats.running}`,
-      "# HELP depinfer_node_last_block The last block whose jobs were taken in.",
-      "# TYPE depinfer_node_last_block gauge",
-      `depinfer_node_last_block ${stats.lastBlock ?? 0}`,
-      "# HELP depinfer_node_jobs_refused_total Jobs skipped since start before anything was committed to them: too little time before the deadline, or collateral above maxCollateralShare.",
-      "# TYPE depinfer_node_jobs_refused_total counter",
-      ...Object.entries(stats.refused).map(([reason, n]) => `depinfer_node_jobs_refused_total{reason="${reason}"} ${n}`),
-      "# HELP depinfer_node_claimed_total Earnings claimed since start, in the token's smallest unit.",
-      "# TYPE depinfer_node_claimed_total counter",
-      ...stats.claimed.map((c) => `depinfer_node_claimed_total{token="${c.token}"} ${c.amount}`),
-      "# HELP depinfer_node_claimable Earnings left to claim at the last claim round, in the token's smallest unit.",
-      "# TYPE depinfer_node_claimable gauge",
-      ...stats.claimable.map((c) => `depinfer_node_claimable{token="${c.token}"} ${c.amount}`),
-    ];
-    return `${lines.join("\n")}\n`;
+  /** The node's counters in Prometheus' text format (served at `GET /metrics`; prom-client, see metrics.ts). */
+  metrics(): Promise<string> {
+    return this.#metrics.text();
   }
 
   async #checkSetUp() {
@@ -479,13 +465,17 @@ export class ProviderNode {
     };
     let chainId: number;
     try {
-      chainId = await withRetry(() => getChainId(this.#client), { retries: 2 });
+      chainId = await retry(() => getChainId(this.#client), { retries: 2 });
     } catch (error) {
       return fail("rpcUrl", redactUrl(this.config.rpcUrl), `an RPC endpoint that answers (${short(error).split("\n")[0]})`);
     }
     if (chainId !== this.config.chainId) fail("chainId", String(this.config.chainId), `the RPC's chain id ${chainId}`);
-    const code = await this.#read(() => getBytecode(this.#client, { address: this.market }));
-    if (!code || code === "0x") fail("market", this.market, `a JobMarket contract on chain ${chainId} (there is no code at this address)`);
+    try {
+      await this.#read(() => checkMarket(this.#client, this.market, { chainId }));
+    } catch (error) {
+      if (error instanceof ProviderConfigError) throw new ProviderNodeStartError({ issues: [...error.issues] });
+      throw error;
+    }
     const info = await this.#providerInfo();
     if (!info.registered) fail(this.config.account ? "account" : "signer", this.account, "a registered provider account: run `depinfer-provider setup --stake <amount>` first");
     if (info.signer.toLowerCase() !== this.signerAddress.toLowerCase()) {
@@ -510,7 +500,7 @@ export class ProviderNode {
 
   /** A read, retried with backoff on transient RPC errors. */
   #read<T>(fn: () => Promise<T>): Promise<T> {
-    return withRetry(fn, { retries: 6, baseDelayMs: 250, maxDelayMs: 10_000 });
+    return retry(fn, { retries: 6, baseDelayMs: 250, maxDelayMs: 10_000 });
   }
 
   /** The chain's time (the latest block's timestamp), at most one polling interval old. */
@@ -683,6 +673,7 @@ export class ProviderNode {
     this.#waitingForStake.delete(entry.jobId);
     if (!this.journal.transition(entry.jobId, ["seen"], "skipped", { error })) return;
     this.#refused[reason]++;
+    this.#metrics.refused(reason);
     log.warn(msg, { direct: entry.job.provider !== zeroAddress, price: entry.job.price, deadline: entry.job.deadline, ...fields });
   }
 
@@ -754,6 +745,7 @@ export class ProviderNode {
    * `state` is a fresh read of the job's state, when the caller has one.
    */
   async #reconcile(entry: JournalEntry, log: Logger, why: string, state?: { status: number; provider: Address }): Promise<boolean> {
+    log = log.child({ jobId: entry.jobId }); // whoever calls it: the line is about this job
     state ??= await this.#jobState(entry.jobId);
     const ours = state.provider.toLowerCase() === this.account.toLowerCase();
     let to: JournalState | undefined;
@@ -1133,7 +1125,7 @@ export class ProviderNode {
       if (done.has(e.jobId.toLowerCase())) this.journal.transition(e.jobId, ["finalizing"], "finalized", { finalizeTx: hash });
       else if (!(await this.#reconcile({ ...e, state: "finalizing" }, log, "skipped by finalizeJobs"))) this.journal.transition(e.jobId, ["finalizing"], "submitted");
     }
-    log.info("jobs finalized", { jobs: finalized.length, skipped: skipped.length, tx: hash, gas: receipt.gasUsed });
+    log.info("jobs finalized", { jobs: finalized.length, skipped: skipped.length, jobIds: finalized, tx: hash, gas: receipt.gasUsed });
     return true;
   }
 
@@ -1150,11 +1142,11 @@ export class ProviderNode {
       const jobId = event.args.jobId as Hex;
       const entry = this.journal.get(jobId);
       if (!entry) continue;
+      const log = this.logger.child({ jobId });
       const current = { ...entry, state: this.journal.get(jobId)!.state };
       switch (event.eventName) {
         case "DisputeOpened":
-          this.logger.warn("dispute opened against a job", {
-            jobId,
+          log.warn("dispute opened against a job", {
             challenger: event.args.challenger,
             verifier: event.args.verifier,
             deadline: event.args.deadline,
@@ -1164,23 +1156,33 @@ export class ProviderNode {
           this.journal.transition(jobId, ["submitted", "finalizing", "submitting"], "disputed");
           break;
         case "DisputeJoined":
-          this.logger.warn("another challenger joined a dispute against a job", { jobId, challenger: event.args.challenger, index: event.args.index, evidence: event.args.evidence, tx: event.transactionHash });
+          log.warn("another challenger joined a dispute against a job", { challenger: event.args.challenger, index: event.args.index, evidence: event.args.evidence, tx: event.transactionHash });
           break;
         case "DisputeResolved":
-          await this.#reconcile(current, this.logger, `dispute ${OUTCOMES[event.args.outcome]}`);
+          await this.#reconcile(current, log, `dispute ${OUTCOMES[event.args.outcome]}`);
           break;
         case "DisputeCancelled":
           // Not ruled in time: the job is cancelled, the client refunded and the collateral unlocked
           // (no slash). Or closed by an equivocation proof: the job is slashed. The status tells.
-          await this.#reconcile(current, this.logger, "dispute cancelled (not ruled in time, or closed by an equivocation proof)");
+          await this.#reconcile(current, log, "dispute cancelled (not ruled in time, or closed by an equivocation proof)");
           break;
         default:
           // Expired or cancelled under us (e.g. inference outlived the deadline): stop working on it.
           this.#aborts.get(jobId)?.abort(new Error(`the job was ${event.eventName === "JobExpired" ? "expired" : "cancelled"} on-chain`));
-          await this.#reconcile(current, this.logger, event.eventName);
+          await this.#reconcile(current, log, event.eventName);
       }
     }
     this.journal.setBlockMark("dispute_block", toBlock);
+  }
+
+  /** The provider's claimable earnings in each token it is paid in (those above zero). */
+  async #readClaimable(): Promise<{ token: Address; amount: bigint }[]> {
+    const claimable: { token: Address; amount: bigint }[] = [];
+    for (const token of new Set(this.#served.map((m) => m.token))) {
+      const amount = await this.#read(() => readContract(this.#client, { address: this.market, abi: jobMarketAbi, functionName: "claimable", args: [this.account, token] }));
+      if (amount > 0n) claimable.push({ token, amount });
+    }
+    return claimable;
   }
 
   /** Claims the provider's earnings in every token it is paid in. */
@@ -1195,6 +1197,7 @@ export class ProviderNode {
         const receipt = await this.#sender.wait(hash);
         if (receipt.status === "success") {
           this.#claimed.set(token, (this.#claimed.get(token) ?? 0n) + amount);
+          this.#metrics.claimed(token, amount);
           this.logger.info("earnings claimed", { token, amount, tx: hash });
           continue;
         }

@@ -30,7 +30,8 @@ import {
 import { encodeFunctionData } from "viem";
 
 import { decodeDepinferError } from "depinfer";
-import { isTransientError, withRetry } from "depinfer";
+import { isTransientError } from "depinfer";
+import { retry } from "./retry.js";
 import type { Logger } from "./logger.js";
 
 export interface SendParameters {
@@ -85,7 +86,7 @@ export class TxSender {
   }
 
   #retry<T>(what: string, fn: () => Promise<T>): Promise<T> {
-    return withRetry(fn, {
+    return retry(fn, {
       retries: this.#retries,
       baseDelayMs: 250,
       maxDelayMs: 10_000,

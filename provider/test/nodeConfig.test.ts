@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { encryptKeystoreJson } from "ethers";
+import { BaseError } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -181,8 +182,21 @@ describe("loadConfig", () => {
     ["keystore password env unset", () => ({ ...base(), signer: { keystore: "keystore.json", passwordEnv: "UNSET" } }), /signer\.passwordEnv is "UNSET"/],
     ["unknown field", () => ({ ...base(), concurency: 8 }), /concurency is 8 \(number\): expected no such field/],
     ["outputServer port out of range", () => ({ ...base(), outputServer: { host: "0.0.0.0", port: 70000 } }), /outputServer\.port is 70000 \(number\): expected an integer from 0 to 65535/],
+    [
+      "outputServer CORS origin with a path",
+      () => ({ ...base(), outputServer: { host: "0.0.0.0", port: 8080, corsOrigins: ["https://app.example/page"] } }),
+      /outputServer\.corsOrigins\[0\] is "https:\/\/app\.example\/page": expected an origin such as "https:\/\/app\.example"/,
+    ],
     ["not JSON", () => "{ rpcUrl: ", /\(file\) is not valid JSON/],
   ];
+
+  it("passes the output server's CORS origins and limits through", () => {
+    const config = loadConfig({
+      file: writeConfig({ ...base(), outputServer: { host: "127.0.0.1", port: 8080, corsOrigins: ["https://app.example", "*"], maxConnections: 64, maxUploadBytes: 1048576 } }),
+      env,
+    });
+    expect(config.outputServer).toEqual({ host: "127.0.0.1", port: 8080, corsOrigins: ["https://app.example", "*"], maxConnections: 64, maxUploadBytes: 1048576 });
+  });
 
   it.each(bad)("refuses %s, naming the field", (_name, config, message, badEnv) => {
     const error = refuse(config(), { env: badEnv });
@@ -326,6 +340,15 @@ describe("logger", () => {
     expect(b).toMatchObject({ level: "warn", msg: "slow backend", job: "7", ms: 1500 });
     expect(c).toMatchObject({ level: "error", msg: "submit failed", err: { name: "Error", message: "boom" }, privateKey: "<REDACTED>", password: "<REDACTED>" });
     expect(lines.join("")).not.toContain(KEY_BARE);
+  });
+
+  it("logs viem errors without viem's version line", () => {
+    const { lines, stream } = capture();
+    createLogger({ stream }).error("submit failed", { err: new BaseError("RPC said no", { details: "nonce too low" }) });
+    const { err } = JSON.parse(lines[0]!) as { err: { message: string; stack: string; shortMessage: string } };
+    expect(err.shortMessage).toBe("RPC said no");
+    expect(err.message).toContain("Details: nonce too low");
+    expect(err.message + err.stack).not.toMatch(/Version: viem@/);
   });
 
   it("writes readable lines when pretty", () => {

@@ -32,7 +32,10 @@ describe("depinfer-provider", () => {
   it("prints its usage", async () => {
     const { code, stdout } = await runProviderCli(["--help"]);
     expect(code).toBe(0);
-    expect(stdout).toContain("Usage: depinfer-provider --config provider.json");
+    expect(stdout).toContain("Usage: depinfer-provider --config FILE");
+    expect(stdout).toContain("setup            register, stake and offer");
+    const setup = await runProviderCli(["setup", "--help"]);
+    expect([setup.code, setup.stdout]).toEqual([0, expect.stringContaining("--dry-run              check and print the plan")]);
   });
 
   it("exits 2 naming the bad field, without printing the key", async () => {
@@ -46,6 +49,11 @@ describe("depinfer-provider", () => {
     expect(badFlag.code).toBe(2);
     expect(badFlag.stderr).toContain("--log-level is \"loud\"");
     for (const r of [unset, badFlag]) expect(r.stderr + r.code).not.toContain(KEY.slice(2));
+    // One line per problem, without viem's version line.
+    expect(stderr).toBe("Invalid provider config " + stderr.slice("Invalid provider config ".length).split("\n")[0] + "\n");
+    for (const r of [unset, badFlag]) expect(r.stderr).not.toMatch(/Version: viem@/);
+    const unknown = await runProviderCli(["--config", config({}), "--colour"], { CLI_TEST_KEY: KEY });
+    expect([unknown.code, unknown.stderr]).toEqual([2, "--colour is not an option of depinfer-provider (depinfer-provider --help lists the options).\n"]);
   });
 
   it("setup refuses a bad --stake or --max-latency before connecting", async () => {

@@ -113,7 +113,11 @@ describe("provider node (in-process chain)", () => {
     expect(new Set(finalized.map((e) => e.transactionHash)).size).toBe(2);
     expect(finalized.flatMap((e) => e.args.jobIds!).sort()).toEqual(jobs.map((j) => j.jobId).sort());
     expect(node.journal.counts()).toEqual({ finalized: 3 });
-    const metrics = await (await fetch(`${node.outputUrl}/metrics`)).text();
+    const scraped = await fetch(`${node.outputUrl}/metrics`);
+    expect(scraped.headers.get("cache-control")).toBe("no-store"); // unlike outputs, never cached
+    const metrics = await scraped.text();
+    expect(metrics).toContain("# TYPE depinfer_node_jobs_refused_total counter\n");
+    expect(metrics).toContain('depinfer_node_jobs_refused_total{reason="deadline"} 0\n');
     expect(metrics).toContain('depinfer_node_jobs{state="finalized"} 3\n');
     expect(metrics).toContain('depinfer_node_jobs{state="failed"} 0\n');
 
@@ -257,18 +261,35 @@ describe("provider node (in-process chain)", () => {
 
   it("logs a dispute opened against it and records the ruling", async () => {
     const lines: string[] = [];
-    const { node, provider } = await makeNode({ logLines: lines });
+    const { node, provider, privateKey } = await makeNode({ logLines: lines });
     await node.start();
     const j = await submit("In the morning", provider);
     await until("submitted", async () => (await statusOf(j.jobId)) === JobStatus.Submitted);
     await client.disputeJob({ job: j.job, evidence: "ipfs://bafy-client-rerun" });
-    await until("dispute logged", () => node.journal.get(j.jobId)?.state === "disputed");
+    // (The finalizer may record the dispute from the job's status a moment before the event scan logs it.)
+    await until("dispute logged", () => node.journal.get(j.jobId)?.state === "disputed" && lines.some((l) => l.includes('"dispute opened against a job"')));
     const logged = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === "dispute opened against a job");
     expect(logged).toMatchObject({ level: "warn", jobId: j.jobId, challenger: getAddress(clientWallet.account.address), evidence: "ipfs://bafy-client-rerun" });
     // The arbitrator rejects the dispute (the winner index is ignored): the result stands and the job is finalized.
     await deployer.writeContract({ address: p.verifier.address, abi: p.verifier.abi, functionName: "rule", args: [j.job, 1, 0n, "the output matches"] });
     await until("ruling recorded", () => node.journal.get(j.jobId)?.state === "finalized");
-    expect(lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === "job finalized")).toMatchObject({ why: "dispute rejected" });
+    const parsed = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(parsed.find((l) => l.msg === "job finalized")).toMatchObject({ why: "dispute rejected", jobId: j.jobId });
+    // Every line about a job names it (this node also sees other tests' jobs), the ruling's included.
+    const aboutJobs = parsed.filter((l) => /^job |dispute|inference|result|submission|releasing an output|output (released|lost)/.test(String(l.msg)));
+    expect(aboutJobs.length).toBeGreaterThan(3);
+    for (const l of aboutJobs) expect(l.jobId, String(l.msg)).toMatch(/^0x[0-9a-f]{64}$/);
+    expect(aboutJobs.filter((l) => l.jobId === j.jobId).map((l) => l.msg)).toEqual(expect.arrayContaining(["dispute opened against a job", "job finalized"]));
+
+    // The ruling left earnings to claim (the hourly claim has not run): a node started now shows
+    // them at once, in its stats (the progress line) and metrics, before any claim round.
+    const earned = await p.market.read.claimable([provider, p.usdc.address]);
+    expect(earned).toBeGreaterThan(0n);
+    await node.stop();
+    const { node: restarted } = await makeNode({ privateKey });
+    await restarted.start();
+    expect(restarted.stats().claimable).toEqual([{ token: p.usdc.address, amount: earned }]);
+    expect(await (await fetch(`${restarted.outputUrl}/metrics`)).text()).toContain(`depinfer_node_claimable{token="${p.usdc.address}"} ${earned}\n`);
   });
 
   it("resumes after a stop at each step without a second submission", async () => {

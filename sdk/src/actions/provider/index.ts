@@ -16,6 +16,15 @@ export {
   type RegisterProviderReturnType,
 } from "./registerProvider.js";
 export {
+  MODEL_DETERMINISM,
+  modelIdOf,
+  registerModel,
+  type ModelDeterminism,
+  type RegisterModelErrorType,
+  type RegisterModelParameters,
+  type RegisterModelReturnType,
+} from "./registerModel.js";
+export {
   requestUnstake,
   type RequestUnstakeErrorType,
   type RequestUnstakeParameters,
