@@ -4,11 +4,12 @@
  * examples/quickstart.ts against it. `npm run example` calls it; a test does too.
  */
 import { network } from "hardhat";
-import { custom, hexToBytes, type Chain } from "viem";
+import { custom, type Chain } from "viem";
 
 import { deployProtocol, DPI, registerModel, setUpProvider, USDC, type Connection } from "../scripts/lib/harness.js";
-import { createDepinferClient, jobMarketAbi, MemoryContentStore } from "../sdk/src/index.js";
+import { MemoryContentStore } from "../sdk/src/index.js";
 import { quickstart } from "./quickstart.js";
+import { startStandInProvider } from "./standInProvider.js";
 
 export async function runQuickstart(): Promise<string> {
   const connection = (await network.create()) as Connection;
@@ -21,22 +22,7 @@ export async function runQuickstart(): Promise<string> {
   const chain = (await connection.viem.getPublicClient()).chain as Chain;
   const transport = custom(connection.provider);
   const store = new MemoryContentStore(); // shared by provider and client, as an IPFS gateway would be
-  const provider = createDepinferClient({ chain, transport, account: providerWallet.account, deployment: { market: p.market.address } });
-  const unwatch = provider.watchJobs({
-    provider: providerWallet.account.address,
-    models: [model],
-    fromBlock: 0n,
-    pollingInterval: 100,
-    onJobs: async (jobs) => {
-      for (const { jobId, job } of jobs) {
-        // Small inputs travel inline in the JobInput event; the contract checked them against job.inputHash.
-        const [event] = await provider.getContractEvents({ address: p.market.address, abi: jobMarketAbi, eventName: "JobInput", args: { jobId }, fromBlock: 0n });
-        const output = new TextEncoder().encode(new TextDecoder().decode(hexToBytes(event.args.input!)).toUpperCase());
-        await store.put(output);
-        await provider.submitResult({ jobId, job, output, signer: signer.account });
-      }
-    },
-  });
+  const unwatch = startStandInProvider({ chain, transport, account: providerWallet.account, signer: signer.account, market: p.market.address, model, store });
   try {
     return await quickstart({ chain, transport, account: clientWallet.account, market: p.market.address, model, token: p.usdc.address, store });
   } finally {

@@ -19,14 +19,15 @@ import path from "node:path";
 
 import { network } from "hardhat";
 import ts from "typescript";
-import { createPublicClient, hexToBytes, http, parseEther, type Chain, type Hex } from "viem";
+import { createPublicClient, http, parseEther, type Chain, type Hex } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 
 import depinferModule from "../../scripts/deploy/Depinfer.js";
 import { deployProtocol, DPI, registerModel, setUpProvider, USDC, type Connection } from "../../scripts/lib/harness.js";
+import { startStandInProvider } from "../../examples/standInProvider.js";
 import { startAnvil, type AnvilHandle } from "../../test/utils/anvil.js";
-import { createDepinferClient, depinferActions, hashFromCid, jobMarketAbi, MemoryContentStore } from "../src/index.js";
+import { depinferActions, hashFromCid, jobMarketAbi, MemoryContentStore } from "../src/index.js";
 
 const ANVIL_PORT = 18621;
 const GATEWAY_PORT = 18622;
@@ -104,20 +105,14 @@ describe("README quickstart", () => {
 
     // The stand-in provider: upper-cases each job's inline input, publishes it, and submits the attested result.
     const chain = publicClient.chain as Chain;
-    const provider = createDepinferClient({ chain, transport: http(RPC_URL), account: providerWallet.account, deployment: { market: p.market.address } });
-    const unwatch = provider.watchJobs({
-      provider: providerWallet.account.address,
-      models: [model],
-      fromBlock: 0n,
-      pollingInterval: 100,
-      onJobs: async (jobs) => {
-        for (const { jobId, job } of jobs) {
-          const [event] = await provider.getContractEvents({ address: p.market.address, abi: jobMarketAbi, eventName: "JobInput", args: { jobId }, fromBlock: 0n });
-          const output = new TextEncoder().encode(new TextDecoder().decode(hexToBytes(event.args.input as Hex)).toUpperCase());
-          await store.put(output);
-          await provider.submitResult({ jobId, job, output, signer: signer.account });
-        }
-      },
+    const unwatch = startStandInProvider({
+      chain,
+      transport: http(RPC_URL),
+      account: providerWallet.account,
+      signer: signer.account,
+      market: p.market.address,
+      model,
+      store,
     });
 
     const env = { RPC_URL, PRIVATE_KEY: privateKey, MARKET: p.market.address, MODEL: model, TOKEN: p.usdc.address, GATEWAY };
