@@ -8,7 +8,7 @@
  * before doing it: a signed submission's hash is stored before it is broadcast, so a restart
  * checks that hash (or the job's on-chain state) instead of signing a second submission.
  */
-import { mkdirSync } from "node:fs";
+import { chmodSync, closeSync, mkdirSync, openSync } from "node:fs";
 import path from "node:path";
 import { DatabaseSync } from "node:sqlite";
 
@@ -114,8 +114,12 @@ export class Journal {
 
   /** Opens (or creates) the journal in `dataDir`/journal.sqlite. */
   constructor(dataDir: string, { now = () => Date.now() }: { now?: () => number } = {}) {
-    mkdirSync(dataDir, { recursive: true });
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     this.file = path.join(dataDir, "journal.sqlite");
+    // Readable by the operator only: it holds signed attestations and raw transactions. SQLite gives
+    // its -wal and -shm files the database file's permissions.
+    closeSync(openSync(this.file, "a", 0o600));
+    chmodSync(this.file, 0o600);
     this.#db = new DatabaseSync(this.file);
     this.#now = now;
     // WAL + synchronous=FULL: a committed transition survives a kill or a power loss.

@@ -37,7 +37,7 @@ import { HttpContentStore, type ContentStore } from "depinfer";
 import { deployments } from "depinfer";
 import { DepinferContractError } from "depinfer";
 import { JobStatus, jobStatusName, type Job } from "depinfer";
-import { contentHash } from "depinfer";
+import { cidFromHash, contentHash } from "depinfer";
 import { isTransientError } from "depinfer";
 import { createBuiltinBackend } from "./backends/builtin.js";
 import { InferenceBackendHttpError, InferenceBackendNetworkError, InferenceBackendTimeoutError } from "./backends/errors.js";
@@ -892,7 +892,7 @@ export class ProviderNode {
       return undefined;
     }
     if (entry.attempts === 0) {
-      log.warn("waiting for the job's input", { inputHash: entry.job.inputHash, upload: this.#server ? `POST ${this.#server.url}/content` : undefined });
+      log.warn("waiting for the job's input", { inputHash: entry.job.inputHash, upload: this.#server ? `POST ${this.#server.url}/content/${cidFromHash(entry.job.inputHash)}` : undefined });
     }
     this.journal.recordAttempt(entry.jobId, "waiting for the input");
     this.#retryAt.set(entry.jobId, Date.now() + 2_000);

@@ -144,6 +144,23 @@ describe("OpenAI-compatible backend", () => {
     expect(httpError.shortMessage).toContain("retrying later may succeed");
   });
 
+  it("keeps credentials in the backend's URL out of its errors (userinfo, query values, token-like path segments)", async () => {
+    const { baseUrl } = await startServer((_req, res) => send(res, 400, "no"));
+    // An HTTP error from a URL with a key in its path and query.
+    const keyed = `${baseUrl}/proxy/tok3nAbCdEfGhIjKlMnOpQr5?key=sk-live-123`;
+    const http = await createOpenAIBackend({ baseUrl: keyed, model: "m", retryDelayMs: 1 }).infer(encode("hi")).catch((e: unknown) => e);
+    expect(http).toBeInstanceOf(InferenceBackendHttpError);
+    // A network error from a URL with credentials in it (fetch refuses those outright).
+    const withUser = baseUrl.replace("http://", "http://operator:hunter2@");
+    const network = await createOpenAIBackend({ baseUrl: withUser, model: "m", retryDelayMs: 1, maxRetries: 0 }).infer(encode("hi")).catch((e: unknown) => e);
+    expect(network).toBeInstanceOf(DepinferError);
+    for (const error of [http, network] as (Error & { url: string })[]) {
+      const text = `${error.message}\n${error.url}`;
+      for (const secret of ["hunter2", "operator", "sk-live-123", "tok3nAbCdEfGhIjKlMnOpQr5"]) expect(text).not.toContain(secret);
+      expect(text).toContain("REDACTED");
+    }
+  });
+
   it("does not retry a 400, and throws InferenceBackendHttpError with the status and a body excerpt", async () => {
     const { baseUrl, requests } = await startServer((_req, res) => send(res, 400, JSON.stringify({ error: { message: "unknown model 'm'" } })));
     const error = await createOpenAIBackend({ baseUrl, model: "m", apiKey: "sk-secret", retryDelayMs: 1 })

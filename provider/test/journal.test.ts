@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -47,6 +47,17 @@ describe("provider node journal", () => {
     expect(entry.block).toBe(42n);
     expect(reopened.lastBlock()).toBe(99n);
     reopened.close();
+  });
+
+  it("is readable by the operator only: the journal and its WAL files 0600, its new data directory 0700", () => {
+    const dir = path.join(freshDir(), "data");
+    const j = new Journal(dir);
+    j.recordSeen(ID, job, 1n); // a write, so the WAL files exist
+    const modes = readdirSync(dir).map((f) => [f, statSync(path.join(dir, f)).mode & 0o777] as const);
+    expect(modes.map(([f]) => f)).toEqual(expect.arrayContaining(["journal.sqlite", "journal.sqlite-wal"]));
+    for (const [file, mode] of modes) expect(mode, file).toBe(0o600);
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    j.close();
   });
 
   it("moves a job only from the expected states, and only once", () => {

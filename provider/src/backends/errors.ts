@@ -2,6 +2,16 @@
 // what to do; the values that caused it are fields on the error.
 import { DepinferError } from "depinfer";
 
+import { redactUrl } from "../config.js";
+
+/** An error's message with every URL in it redacted (a network error often quotes the URL it failed on). */
+function withoutSecrets(error: Error | undefined): Error | undefined {
+  if (!error) return undefined;
+  const redacted = new Error(error.message.replace(/\bhttps?:\/\/[^\s"'<>]+/g, (url) => redactUrl(url)));
+  redacted.name = error.name;
+  return redacted;
+}
+
 /** At most this many characters of a server's answer are kept on an error. */
 export const BODY_EXCERPT_LENGTH = 500;
 
@@ -63,10 +73,10 @@ export class InferenceBackendHttpError extends DepinferError {
     super(`Inference server answered HTTP ${status}${statusText ? ` ${statusText}` : ""}. ${hint}`, {
       docsPath: "/docs/errors/backends",
       docsSlug: "inferencebackendhttp",
-      metaMessages: [`URL: ${url}`, `Attempts: ${attempts}`, `Body: ${excerpt(body) || "(empty)"}`],
+      metaMessages: [`URL: ${redactUrl(url)}`, `Attempts: ${attempts}`, `Body: ${excerpt(body) || "(empty)"}`],
       name: "InferenceBackendHttpError",
     });
-    this.url = url;
+    this.url = redactUrl(url);
     this.status = status;
     this.body = excerpt(body);
     this.retryable = retryable;
@@ -90,11 +100,11 @@ export class InferenceBackendResponseError extends DepinferError {
         cause,
         docsPath: "/docs/errors/backends",
         docsSlug: "inferencebackendresponse",
-        metaMessages: [`URL: ${url}`, `Body: ${excerpt(body) || "(empty)"}`],
+        metaMessages: [`URL: ${redactUrl(url)}`, `Body: ${excerpt(body) || "(empty)"}`],
         name: "InferenceBackendResponseError",
       },
     );
-    this.url = url;
+    this.url = redactUrl(url);
     this.reason = reason;
     this.body = excerpt(body);
   }
@@ -113,11 +123,11 @@ export class InferenceBackendTimeoutError extends DepinferError {
       {
         docsPath: "/docs/errors/backends",
         docsSlug: "inferencebackendtimeout",
-        metaMessages: [`URL: ${url}`],
+        metaMessages: [`URL: ${redactUrl(url)}`],
         name: "InferenceBackendTimeoutError",
       },
     );
-    this.url = url;
+    this.url = redactUrl(url);
     this.timeoutMs = timeoutMs;
   }
 }
@@ -131,13 +141,13 @@ export class InferenceBackendNetworkError extends DepinferError {
 
   constructor({ url, attempts, cause }: { url: string; attempts: number; cause?: Error }) {
     super(`Could not reach the inference server. Check that it is running and that baseUrl is right; retrying later may succeed.`, {
-      cause: (cause?.cause instanceof Error ? cause.cause : cause),
+      cause: withoutSecrets(cause?.cause instanceof Error ? cause.cause : cause),
       docsPath: "/docs/errors/backends",
       docsSlug: "inferencebackendnetwork",
-      metaMessages: [`URL: ${url}`, `Attempts: ${attempts}`],
+      metaMessages: [`URL: ${redactUrl(url)}`, `Attempts: ${attempts}`],
       name: "InferenceBackendNetworkError",
     });
-    this.url = url;
+    this.url = redactUrl(url);
     this.attempts = attempts;
   }
 }
