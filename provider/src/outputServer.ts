@@ -163,7 +163,7 @@ export async function startOutputServer(parameters: OutputServerParameters): Pro
       else send(400, JSON.stringify({ error: "malformed request" }));
     }
   });
-  // Malformed request lines and headers never reach the handler: Node answers 400 itself.
+  // Malformed request lines and headers never reach the handler: they are answered 400 here, and closed.
   server.on("clientError", (_error, socket) => {
     if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n");
     else socket.destroy();
@@ -179,7 +179,7 @@ export async function startOutputServer(parameters: OutputServerParameters): Pro
       if (!key) return send(400, JSON.stringify({ error: "not a sha2-256 content hash or CIDv1 raw/sha2-256" }), "application/json", true);
       return void upload(request, key, send);
     }
-    if (request.method !== "GET" && request.method !== "HEAD") return send(405, JSON.stringify({ error: "GET, HEAD, or POST /content" }));
+    if (request.method !== "GET" && request.method !== "HEAD") return send(405, JSON.stringify({ error: "GET, HEAD, or POST /content/{cid}" }));
     if (pathname === "/health") return send(200, JSON.stringify({ ok: true }));
     if (pathname === "/metrics" && metrics) {
       // Never cached (the content responses below are immutable; these are not).
