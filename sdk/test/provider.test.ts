@@ -17,9 +17,11 @@ import { beforeAll, describe, expect, it, vi } from "vitest";
 
 import { deployProtocol, DPI, registerModel, USDC, type Connection, type Protocol, type Wallet } from "../../scripts/lib/harness.js";
 import { submitJobSync } from "../src/actions/client/submitJob.js";
+import { depinferActions } from "../src/decorators/depinfer.js";
 import {
   acceptJob,
   finalizeJobs,
+  modelIdOf,
   FinalizeJobsBatchError,
   registerProvider,
   requestUnstake,
@@ -33,7 +35,9 @@ import {
 import {
   decodeDepinferError,
   JobChallengeWindowOpenError,
+  InvalidParameterError,
   JobDeadlineBelowLatencyError,
+  ModelAlreadyRegisteredError,
   StakeNothingToWithdrawError,
 } from "../src/errors/index.js";
 import { JobStatus, type Job } from "../src/types.js";
@@ -171,6 +175,28 @@ describe("SDK provider actions against an in-process chain", () => {
     expect(amount).toBe(400n * DPI);
     expect(await p.token.read.balanceOf([me])).toBe(before + 400n * DPI);
     expect((await p.market.read.provider([me])).staked).toBe(600n * DPI);
+  });
+
+  it("test_registerModel_fromAnAccountlessClient_refusesBadInputLocally_andRegistersOnce", async () => {
+    // A read-only client (as wagmi's getClient returns) with the actions, signing per call.
+    const reader = createPublicClient({ chain, transport: custom(connection.provider) }).extend(depinferActions({ market }));
+    const commitment = { weightsHash: `0x${"a1".repeat(32)}`, runtimeDigest: `0x${"b2".repeat(32)}`, determinism: 1 } as const;
+    const requests = vi.spyOn(connection.provider, "request");
+    try {
+      const short = await reader.registerModel({ ...commitment, weightsHash: "0x1234", metadataURI: "", account: bystander.account }).catch((e) => e);
+      expect(short).toBeInstanceOf(InvalidParameterError);
+      expect(short.field).toBe("weightsHash");
+      const unknown = await reader.registerModel({ ...commitment, determinism: 3 as never, metadataURI: "", account: bystander.account }).catch((e) => e);
+      expect(unknown).toBeInstanceOf(InvalidParameterError);
+      expect(requests).not.toHaveBeenCalled(); // refused before any request
+    } finally {
+      requests.mockRestore();
+    }
+    const { hash, model: id } = await reader.registerModel({ ...commitment, metadataURI: "ipfs://card", account: bystander.account });
+    await mined(hash);
+    expect(id).toBe(modelIdOf(commitment));
+    expect((await p.market.read.model([id])).registered).toBe(true);
+    await expect(reader.registerModel({ ...commitment, metadataURI: "again", account: bystander.account })).rejects.toBeInstanceOf(ModelAlreadyRegisteredError);
   });
 
   it("test_acceptJob_refusesAnOpenJobItCannotFinishBeforeSending", async () => {

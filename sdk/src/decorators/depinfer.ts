@@ -22,6 +22,7 @@ import { submitJob, submitJobSync, type SubmitJobParameters } from "../actions/c
 import {
   acceptJob,
   finalizeJobs,
+  registerModel,
   registerProvider,
   requestUnstake,
   setOffer,
@@ -31,6 +32,7 @@ import {
   withdrawStake,
   type AcceptJobParameters,
   type FinalizeJobsParameters,
+  type RegisterModelParameters,
   type RegisterProviderParameters,
   type RequestUnstakeParameters,
   type SetOfferParameters,
@@ -100,6 +102,7 @@ export function depinferActions(addresses: Partial<DepinferAddresses> = {}) {
       registerProvider: (p: WithoutMarket<RegisterProviderParameters>) =>
         queued(p, () => registerProvider(c, withMarket<RegisterProviderParameters>(p))),
       setOffer: (p: WithoutMarket<SetOfferParameters>) => queued(p, () => setOffer(c, withMarket<SetOfferParameters>(p))),
+      registerModel: (p: WithoutMarket<RegisterModelParameters>) => queued(p, () => registerModel(c, withMarket<RegisterModelParameters>(p))),
       stake: (p: WithoutMarket<StakeParameters>) => queued(p, () => stake(c, withMarket<StakeParameters>(p))),
       requestUnstake: (p: WithoutMarket<RequestUnstakeParameters>) => queued(p, () => requestUnstake(c, withMarket<RequestUnstakeParameters>(p))),
       withdrawStake: (p: WithoutMarket<WithdrawStakeParameters> = {}) => queued(p, () => withdrawStake(c, withMarket<WithdrawStakeParameters>(p))),

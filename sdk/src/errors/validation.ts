@@ -62,6 +62,27 @@ export class InvalidAddressError extends DepinferError {
   }
 }
 
+export type InvalidParameterErrorType = InvalidParameterError & { name: "InvalidParameterError" };
+
+/** A parameter is not of the shape the market takes (a hash of the wrong length, an unknown enum value), refused before any request. */
+export class InvalidParameterError extends DepinferError {
+  /** The parameter, e.g. `"weightsHash"`. */
+  readonly field: string;
+  /** The value given. */
+  readonly value: unknown;
+
+  constructor({ name, value, expected }: { name: string; value: unknown; expected: string }) {
+    super(`${name} is not ${expected}.`, {
+      docsPath: "/docs/errors/validation",
+      docsSlug: "invalidparameter",
+      metaMessages: [`${name}: ${describeValue(value)}`],
+      name: "InvalidParameterError",
+    });
+    this.field = name;
+    this.value = value;
+  }
+}
+
 /** Why an amount was refused. */
 export type InvalidAmountReason = "not a bigint" | "negative" | "too many decimals" | "zero" | "not a decimal number" | "above bound";
 

@@ -13,6 +13,8 @@ import {
 } from "viem";
 
 import type { ModelAlreadyRegisteredError } from "../../errors/contract.js";
+import { InvalidParameterError, type AccountNotFoundError, type InvalidAddressError, type NoContractError } from "../../errors/validation.js";
+import { prepareWrite } from "../../utils/action.js";
 import { writeMarket } from "../../utils/write.js";
 
 /** How reproducible a model's output is, as the market's `Determinism` enum: 0 EXACT, 1 TOLERANT, 2 NONE. */
@@ -31,6 +33,8 @@ export interface RegisterModelParameters {
   determinism: ModelDeterminism;
   /** Where the model is described (card, license, how to run it). */
   metadataURI: string;
+  /** Who signs (default: the client's account), as in viem's own actions: an `Account`, or the address of a JSON-RPC account. */
+  account?: Account | Address | undefined;
 }
 
 export interface RegisterModelReturnType {
@@ -41,7 +45,14 @@ export interface RegisterModelReturnType {
 }
 
 /** The typed reverts it can throw (see `decodeDepinferError`), else viem's errors (transport, signing, ...). */
-export type RegisterModelErrorType = ModelAlreadyRegisteredError | SimulateContractErrorType | WriteContractErrorType;
+export type RegisterModelErrorType =
+  | InvalidParameterError
+  | InvalidAddressError
+  | AccountNotFoundError
+  | NoContractError
+  | ModelAlreadyRegisteredError
+  | SimulateContractErrorType
+  | WriteContractErrorType;
 
 /**
  * The id the market gives a model: `keccak256(abi.encode(weightsHash, runtimeDigest, determinism))`.
@@ -70,9 +81,14 @@ export function modelIdOf({ weightsHash, runtimeDigest, determinism }: Pick<Regi
  * });
  */
 export async function registerModel<chain extends Chain | undefined>(
-  client: Client<Transport, chain, Account>,
-  { market, weightsHash, runtimeDigest, determinism, metadataURI }: RegisterModelParameters,
+  client: Client<Transport, chain, Account | undefined>,
+  { market, weightsHash, runtimeDigest, determinism, metadataURI, account }: RegisterModelParameters,
 ): Promise<RegisterModelReturnType> {
-  const { hash, result } = await writeMarket(client, market, "registerModel", [weightsHash, runtimeDigest, determinism, metadataURI]);
+  for (const [name, value] of [["weightsHash", weightsHash], ["runtimeDigest", runtimeDigest]] as const)
+    if (!/^0x[0-9a-fA-F]{64}$/.test(value)) throw new InvalidParameterError({ name, value, expected: "a 32-byte hex hash (0x and 64 hex digits)" });
+  if (determinism !== 0 && determinism !== 1 && determinism !== 2)
+    throw new InvalidParameterError({ name: "determinism", value: determinism, expected: "0 (EXACT), 1 (TOLERANT) or 2 (NONE)" });
+  const signer = await prepareWrite(client, { market, account, action: "registerModel" });
+  const { hash, result } = await writeMarket(client, market, "registerModel", [weightsHash, runtimeDigest, determinism, metadataURI], { account: signer });
   return { hash, model: (result as Hex | undefined) ?? modelIdOf({ weightsHash, runtimeDigest, determinism }) };
 }
