@@ -9,7 +9,7 @@
 import { pino, type Logger as PinoLogger } from "pino";
 import { formatUnits } from "viem";
 
-import { stripVersion } from "./errors.js";
+import { cleanErrorText } from "./errors.js";
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
 export type LogFields = Record<string, unknown>;
@@ -62,10 +62,10 @@ export function toLoggable(value: unknown, seen: WeakSet<object> = new WeakSet()
       const e = value as Error & { shortMessage?: string; code?: unknown; cause?: unknown };
       return {
         name: e.name,
-        message: stripVersion(e.message),
-        ...(e.shortMessage !== undefined && { shortMessage: e.shortMessage }),
+        message: cleanErrorText(e.message),
+        ...(e.shortMessage !== undefined && { shortMessage: cleanErrorText(e.shortMessage) }),
         ...(e.code !== undefined && { code: toLoggable(e.code, seen, depth + 1) }),
-        ...(e.stack !== undefined && { stack: stripVersion(e.stack) }),
+        ...(e.stack !== undefined && { stack: cleanErrorText(e.stack) }),
         ...(e.cause !== undefined && { cause: toLoggable(e.cause, seen, depth + 1) }),
       };
     }

@@ -39,12 +39,14 @@ import { DepinferContractError } from "depinfer";
 import { JobStatus, jobStatusName, type Job } from "depinfer";
 import { cidFromHash, contentHash } from "depinfer";
 import { isTransientError } from "depinfer";
+import { jobIdOf } from "depinfer";
 import { createBuiltinBackend } from "./backends/builtin.js";
 import { InferenceBackendHttpError, InferenceBackendNetworkError, InferenceBackendTimeoutError } from "./backends/errors.js";
 import { createOpenAIBackend } from "./backends/openai.js";
 import type { InferenceBackend } from "./backends/types.js";
 import { ProviderConfigError, describeConfig, redactUrl, resolveSigner, type ProviderConfig, type ServedModel } from "./config.js";
 import { FileSystemContentStore } from "depinfer/node";
+import { redactCallData } from "./errors.js";
 import { Journal, type JournalEntry, type JournalState } from "./journal.js";
 import { createLogger, createProgress, type Logger, type ProgressStats } from "./logger.js";
 import { checkMarket } from "./market.js";
@@ -155,7 +157,8 @@ function isAlive(pid: number) {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const errorName = (e: unknown) => (e instanceof DepinferContractError ? e.errorName : undefined);
-const short = (e: unknown) => (e as { shortMessage?: string })?.shortMessage ?? (e as Error)?.message ?? String(e);
+/** An error's first message, never with the failed call's arguments (they hold signatures: see errors.ts). */
+const short = (e: unknown) => redactCallData((e as { shortMessage?: string })?.shortMessage ?? (e as Error)?.message ?? String(e));
 
 function isTransientInference(e: unknown) {
   return (
@@ -266,6 +269,8 @@ export class ProviderNode {
   #server: OutputServer | undefined;
   #finalizing = false;
   #closed = false;
+  /** Forged `JobCreated` logs dropped since start (not from the market, or a jobId that is not the hash of the terms). */
+  #forged = 0;
   /** Jobs refused since start, by reason. */
   #refused: Record<JobRefusal, number> = { deadline: 0, collateral: 0 };
   /** The offers' maxLatency by model (lower case), with when it was read. */
@@ -366,6 +371,17 @@ export class ProviderNode {
       fromBlock,
       pollingInterval: this.config.pollingIntervalMs,
       onJobs: (jobs) => this.#intake(jobs),
+      // Only a lying or broken RPC answers with these (the watcher reports each once): never a job.
+      onForged: ({ jobId, address, reason, blockNumber }) => {
+        this.#forged++;
+        this.logger.warn("forged job log dropped: the RPC is lying or broken", {
+          jobId,
+          address,
+          block: blockNumber,
+          reason: reason === "address" ? `not from the market ${this.market}` : "its jobId is not the hash of its terms",
+          forged: this.#forged,
+        });
+      },
       onProgress: (block) => this.journal.setLastBlock(block),
       onError: (error) => this.logger.warn("watching jobs: RPC error, retrying", { err: short(error) }),
     });
@@ -545,6 +561,12 @@ export class ProviderNode {
   /** Records newly watched jobs we can serve; skips (with the reason) those we cannot. */
   async #intake(items: { jobId: Hex; job: Job; blockNumber: bigint }[]) {
     for (const { jobId, job, blockNumber } of items) {
+      // watchJobs checks this; the journal keys everything on the id, so the node checks it again.
+      if (jobIdOf(job) !== jobId.toLowerCase()) {
+        this.#forged++;
+        this.logger.warn("forged job log dropped: the RPC is lying or broken", { jobId, block: blockNumber, reason: "its jobId is not the hash of its terms", forged: this.#forged });
+        continue;
+      }
       if (!this.journal.recordSeen(jobId, job, blockNumber)) continue;
       const served = this.#served.find((m) => m.model.toLowerCase() === job.model.toLowerCase() && m.token.toLowerCase() === job.token.toLowerCase());
       const reason = !served
@@ -900,6 +922,7 @@ export class ProviderNode {
   }
 
   async #compute(entry: JournalEntry, log: Logger): Promise<boolean> {
+    if (!(await this.#stillOurs(entry, log, "inference"))) return false;
     const input = await this.#inputReady(entry, log);
     if (!input) return false;
     const backend = this.#backends.get(entry.job.model.toLowerCase());
@@ -936,8 +959,33 @@ export class ProviderNode {
     return true;
   }
 
+  /**
+   * Whether the chain still leaves the job to us for `step` (inference, or signing its attestation):
+   * a direct job naming us still `Created` (it is accepted with its result), or a job `Accepted` by
+   * us. Otherwise (e.g. already `Submitted` by this node before it lost its journal) the step is
+   * skipped and the job recorded as the chain has it: a second attestation for a job, with a
+   * non-deterministic backend, is evidence for an equivocation slash.
+   */
+  async #stillOurs(entry: JournalEntry, log: Logger, step: "inference" | "signing"): Promise<boolean> {
+    const state = await this.#jobState(entry.jobId);
+    const ours = state.provider.toLowerCase() === this.account.toLowerCase();
+    const direct = entry.job.provider.toLowerCase() === this.account.toLowerCase();
+    if (state.status === JobStatus.Accepted && ours) return true;
+    if (state.status === JobStatus.Created && direct && entry.acceptTx === undefined) return true;
+    log.warn(`job skipped before ${step}: the chain no longer leaves it to us`, {
+      jobId: entry.jobId,
+      status: jobStatusName(state.status),
+      by: state.provider === zeroAddress ? undefined : state.provider,
+    });
+    if (await this.#reconcile(entry, log, `checked before ${step}`, state)) return false;
+    // Created but not for us to take this way, or unknown to the chain: nothing to do but give up.
+    this.journal.transition(entry.jobId, [entry.state], "failed", { error: `${jobStatusName(state.status)} on-chain before ${step}` });
+    return false;
+  }
+
   async #submit(entry: JournalEntry, log: Logger): Promise<boolean> {
     const outputHash = entry.outputHash!;
+    if (!(await this.#stillOurs(entry, log, "signing"))) return false;
     const signature = await signAttestation(this.#client, {
       market: this.market,
       jobId: entry.jobId,

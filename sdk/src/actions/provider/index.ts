@@ -35,6 +35,7 @@ export { stake, type StakeErrorType, type StakeParameters, type StakeReturnType 
 export { submitResult, type SubmitResultErrorType, type SubmitResultParameters, type SubmitResultReturnType } from "./submitResult.js";
 export {
   watchJobs,
+  type WatchJobsForged,
   type WatchJobsItem,
   type WatchJobsParameters,
   type WatchJobsReturnType,

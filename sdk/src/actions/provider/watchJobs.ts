@@ -4,6 +4,7 @@ import { getBlockNumber, getContractEvents } from "viem/actions";
 import { jobMarketAbi } from "../../abis/jobMarket.js";
 import type { Job } from "../../types.js";
 import { prepareRead } from "../../utils/action.js";
+import { jobIdOf } from "../../utils/jobId.js";
 import { assertAddress } from "../../utils/validate.js";
 
 /** A job a provider can take, from its `JobCreated` event. */
@@ -12,6 +13,15 @@ export interface WatchJobsItem {
   job: Job;
   /** The block of the `JobCreated` event. */
   blockNumber: bigint;
+}
+
+/** A `JobCreated` log the watcher dropped, and why. */
+export interface WatchJobsForged {
+  jobId: Hex;
+  /** The address the log claims to come from. */
+  address: Address;
+  reason: "address" | "jobId";
+  blockNumber: bigint | null;
 }
 
 export interface WatchJobsParameters {
@@ -31,6 +41,12 @@ export interface WatchJobsParameters {
    * error goes to `onError` and the job is not delivered again.
    */
   onJobs: (jobs: WatchJobsItem[]) => void | Promise<void>;
+  /**
+   * Called once per forged log, which is dropped: a `JobCreated` log that does not come from
+   * `market`, or whose `jobId` is not `jobIdOf(job)` (the hash of its terms). Only a lying or broken
+   * RPC returns one; the market cannot emit it.
+   */
+  onForged?: (forged: WatchJobsForged) => void;
   /** Called with RPC errors (the watcher retries the same blocks) and errors thrown by the callbacks. */
   onError?: (error: Error) => void;
   /**
@@ -54,7 +70,8 @@ export type WatchJobsReturnType = () => void;
  * open jobs whose model is in `models`. It scans block ranges with `eth_getLogs` (no filters to
  * lose on the node), keeps the last fully scanned block, and after an RPC error resumes from the
  * block after it, so a job is never skipped across outages or restarts (with `fromBlock`), and is
- * never delivered twice by one watcher. It does not check whether a job is still open: a job may
+ * never delivered twice by one watcher. It delivers only logs from `market` whose `jobId` is the
+ * hash of the job's terms (an RPC could answer with forged ones: see `onForged`). It does not check whether a job is still open: a job may
  * already have been accepted, cancelled or have passed its deadline when it is delivered.
  *
  * @example
@@ -66,7 +83,7 @@ export type WatchJobsReturnType = () => void;
  * });
  */
 export function watchJobs(client: Client, parameters: WatchJobsParameters): WatchJobsReturnType {
-  const { market, onJobs, onError, onProgress, maxBlockRange = 1_000n, confirmations = 0 } = parameters;
+  const { market, onJobs, onError, onForged, onProgress, maxBlockRange = 1_000n, confirmations = 0 } = parameters;
   assertAddress("market", market);
   assertAddress("provider", parameters.provider);
   if (maxBlockRange < 1n) throw new RangeError(`watchJobs: maxBlockRange must be at least 1n, got ${maxBlockRange}.`);
@@ -82,6 +99,8 @@ export function watchJobs(client: Client, parameters: WatchJobsParameters): Watc
   let failures = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const delivered = new Set<Hex>();
+  /** Forged logs already reported (by address and jobId), so that a lying RPC repeating one is reported once. */
+  const forged = new Set<string>();
 
   const report = (error: unknown) => {
     if (active) onError?.(error instanceof Error ? error : new Error(String(error)));
@@ -114,6 +133,20 @@ export function watchJobs(client: Client, parameters: WatchJobsParameters): Watc
       for (const log of logs) {
         const jobId = log.args.jobId as Hex;
         const job = log.args.job as Job;
+        // An RPC can answer with any log: only the market's own, with the id its terms hash to, is a job.
+        const reason = log.address?.toLowerCase() !== market.toLowerCase() ? "address" : jobIdOf(job) !== jobId.toLowerCase() ? "jobId" : undefined;
+        if (reason) {
+          const key = `${log.address?.toLowerCase()}:${jobId.toLowerCase()}`;
+          if (!forged.has(key)) {
+            forged.add(key);
+            try {
+              onForged?.({ jobId, address: log.address, reason, blockNumber: log.blockNumber });
+            } catch (error) {
+              report(error);
+            }
+          }
+          continue;
+        }
         if (delivered.has(jobId) || !takes(job)) continue;
         delivered.add(jobId);
         jobs.push({ jobId, job, blockNumber: log.blockNumber! });
