@@ -1,6 +1,6 @@
 // The node's error text never carries the failed call's arguments: its calls hold attestation
 // signatures, and a logged second signature for a job is evidence for an equivocation slash.
-import { CallExecutionError, ContractFunctionExecutionError, encodeFunctionData, zeroAddress, type Hex } from "viem";
+import { CallExecutionError, ContractFunctionExecutionError, encodeFunctionData, zeroAddress, type Hex, BaseError } from "viem";
 import { describe, expect, it } from "vitest";
 
 import { jobMarketAbi, type Job } from "depinfer";
@@ -13,7 +13,7 @@ const args = [job, `0x${"33".repeat(32)}`, signature] as const;
 const data = encodeFunctionData({ abi: jobMarketAbi, functionName: "acceptAndSubmit", args });
 
 function failedCall() {
-  const cause = new CallExecutionError(new Error("execution reverted"), { account: zeroAddress, to: zeroAddress, data } as never);
+  const cause = new CallExecutionError(new BaseError("execution reverted"), { account: zeroAddress, to: zeroAddress, data } as never);
   return new ContractFunctionExecutionError(cause, { abi: jobMarketAbi, functionName: "acceptAndSubmit", args, contractAddress: zeroAddress, sender: zeroAddress });
 }
 

@@ -46,7 +46,7 @@ const deploymentId = `anvil-intake-${process.pid}-${Date.now()}`;
 const JOB_CREATED = encodeEventTopics({ abi: jobMarketAbi, eventName: "JobCreated" })[0];
 const JOB_INPUT = encodeEventTopics({ abi: jobMarketAbi, eventName: "JobInput" })[0];
 const jobCreatedData = getAbiItem({ abi: jobMarketAbi, name: "JobCreated" }).inputs.filter((x) => !x.indexed);
-const SUBMIT_SELECTORS = ["acceptAndSubmit", "submitResult"].map((name) => toFunctionSelector(getAbiItem({ abi: jobMarketAbi, name }) as never));
+const SUBMIT_SELECTORS = (["acceptAndSubmit", "submitResult"] as const).map((name) => toFunctionSelector(getAbiItem({ abi: jobMarketAbi, name })));
 /** 65 bytes of hex or more: a signature, or something that holds one. */
 const LONG_HEX = /0x[0-9a-fA-F]{130,}/;
 
