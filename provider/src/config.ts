@@ -88,6 +88,17 @@ export interface ProviderConfig {
   contentStore?: { baseUrl: string };
   /** The first block to scan the first time the node starts (later it resumes from its journal). Default: 1000 blocks before the head. */
   startBlock?: number;
+  /**
+   * Fee ceilings: the most the node pays, whatever its RPC quotes. A transaction above any of them
+   * (or far above the chain's recent `eth_feeHistory`) is not signed; it is logged and tried again
+   * later. `maxFeePerGasGwei` (default 200) also caps a legacy gas price; `maxPriorityFeePerGasGwei`
+   * (default 10); `maxGasPerTx` (default 10,000,000); `maxFeePerTxEth` (default 0.5), the worst
+   * case of one transaction (gas limit × maxFeePerGas), in the chain's native coin.
+   */
+  maxFeePerGasGwei: number;
+  maxPriorityFeePerGasGwei: number;
+  maxGasPerTx: number;
+  maxFeePerTxEth: number;
 }
 
 export const PROVIDER_CONFIG_DEFAULTS = Object.freeze({
@@ -98,7 +109,24 @@ export const PROVIDER_CONFIG_DEFAULTS = Object.freeze({
   acceptFirst: false,
   minJobSeconds: 60,
   maxCollateralShare: 0.1,
+  maxFeePerGasGwei: 200,
+  maxPriorityFeePerGasGwei: 10,
+  maxGasPerTx: 10_000_000,
+  maxFeePerTxEth: 0.5,
 });
+
+/** The config's fee ceilings in wei and gas (for the transaction sender). */
+export function feeCeilingsOf(config: Pick<ProviderConfig, "maxFeePerGasGwei" | "maxPriorityFeePerGasGwei" | "maxGasPerTx" | "maxFeePerTxEth">) {
+  const D = PROVIDER_CONFIG_DEFAULTS;
+  // Whole milli-gwei and nano-ETH: exact in a double for every value the schema allows.
+  const gwei = (n: number) => BigInt(Math.round(n * 1e6)) * 1_000n;
+  return {
+    maxFeePerGas: gwei(config.maxFeePerGasGwei ?? D.maxFeePerGasGwei),
+    maxPriorityFeePerGas: gwei(config.maxPriorityFeePerGasGwei ?? D.maxPriorityFeePerGasGwei),
+    maxGasPerTx: BigInt(config.maxGasPerTx ?? D.maxGasPerTx),
+    maxFeePerTx: BigInt(Math.round((config.maxFeePerTxEth ?? D.maxFeePerTxEth) * 1e9)) * 1_000_000_000n,
+  };
+}
 
 /** Shown instead of a secret value. */
 export const REDACTED = "<REDACTED>";
@@ -305,6 +333,12 @@ function int(min: number, max?: number) {
   return max === undefined ? number : number.max(max, { error: expected });
 }
 
+/** A number in a range (e.g. gwei), with one message for every way it can be wrong. */
+function positive(min: number, max: number, unit: string) {
+  const expected = `a number from ${min} to ${max} (${unit})`;
+  return z.number({ error: expected }).min(min, { error: expected }).max(max, { error: expected });
+}
+
 function url(protocols: string[]) {
   const expected = `a URL starting with ${protocols.map((p) => `${p}//`).join(" or ")}`;
   return z.string({ error: expected }).refine((v) => {
@@ -456,6 +490,11 @@ function configSchema({ env, baseDir, flags = {}, flagBaseDir }: ValidateContext
       .default(D.maxCollateralShare),
     contentStore: z.strictObject({ baseUrl: url(["http:", "https:"]) }, { error: 'an object { "baseUrl": "https://content.example" }' }).optional(),
     startBlock: int(0).optional(),
+    maxFeePerGasGwei: positive(0.001, 1_000_000, "gwei per gas").default(D.maxFeePerGasGwei),
+    maxPriorityFeePerGasGwei: positive(0.001, 1_000_000, "gwei per gas").default(D.maxPriorityFeePerGasGwei),
+    // At least a plain transfer's gas, at most a large block's.
+    maxGasPerTx: int(21_000, 100_000_000).default(D.maxGasPerTx),
+    maxFeePerTxEth: positive(0.000_001, 1_000, "ETH (the chain's native coin) per transaction").default(D.maxFeePerTxEth),
   });
 }
 
@@ -687,6 +726,10 @@ export function describeConfig(config: ProviderConfig): Record<string, unknown> 
     maxCollateralShare: config.maxCollateralShare,
     ...(config.contentStore !== undefined && { contentStore: { baseUrl: redactUrl(config.contentStore.baseUrl) } }),
     ...(config.startBlock !== undefined && { startBlock: config.startBlock }),
+    maxFeePerGasGwei: config.maxFeePerGasGwei,
+    maxPriorityFeePerGasGwei: config.maxPriorityFeePerGasGwei,
+    maxGasPerTx: config.maxGasPerTx,
+    maxFeePerTxEth: config.maxFeePerTxEth,
   };
   Object.defineProperty(described, "toString", { value: () => JSON.stringify(described, null, 2), enumerable: false });
   return described as Record<string, unknown> & { toString(): string };

@@ -9,4 +9,4 @@ export { planSetUp, setUpProvider, SetUpGapsError, type SetUpPlan, type SetUpPro
 export { checkMarket, deploymentsDirOf, loadDeploymentAddresses, type DeploymentAddresses, type MarketSettings } from "./market.js";
 export { createProviderNode, backendFor, clientFor, marketOf, ProviderNode, ProviderNodeStartError, type CreateProviderNodeParameters, type ProviderNodeStats, type ProviderNodeStep, type JobRefusal } from "./provider.js";
 export { startOutputServer, type OutputServer, type OutputServerParameters } from "./outputServer.js";
-export { TxSender, type SendParameters, type TxSenderParameters } from "./txSender.js";
+export { FeeCeilingError, TxSender, isFeeCeilingError, type FeeCeilings, type SendParameters, type TxSenderParameters } from "./txSender.js";

@@ -44,7 +44,7 @@ import { createBuiltinBackend } from "./backends/builtin.js";
 import { InferenceBackendHttpError, InferenceBackendNetworkError, InferenceBackendTimeoutError } from "./backends/errors.js";
 import { createOpenAIBackend } from "./backends/openai.js";
 import type { InferenceBackend } from "./backends/types.js";
-import { ProviderConfigError, describeConfig, redactUrl, resolveSigner, type ProviderConfig, type ServedModel } from "./config.js";
+import { ProviderConfigError, describeConfig, feeCeilingsOf, redactUrl, resolveSigner, type ProviderConfig, type ServedModel } from "./config.js";
 import { FileSystemContentStore } from "depinfer/node";
 import { redactCallData } from "./errors.js";
 import { Journal, type JournalEntry, type JournalState } from "./journal.js";
@@ -53,7 +53,7 @@ import { checkMarket } from "./market.js";
 import { createNodeMetrics, type NodeMetrics } from "./metrics.js";
 import { retry } from "./retry.js";
 import { startOutputServer, type OutputServer } from "./outputServer.js";
-import { TxSender } from "./txSender.js";
+import { TxSender, isFeeCeilingError } from "./txSender.js";
 
 /** The points right after a step is durably recorded (the crash tests stop the node there). */
 export type ProviderNodeStep = "accepted" | "computed" | "submit-sent";
@@ -301,7 +301,7 @@ export class ProviderNode {
     this.store = new FileSystemContentStore({ dir: `${config.dataDir}/content` });
     this.#withheld = new FileSystemContentStore({ dir: `${config.dataDir}/outputs` });
     this.#remote = config.contentStore ? new HttpContentStore({ baseUrl: config.contentStore.baseUrl }) : undefined;
-    this.#sender = new TxSender({ client: this.#client, logger: this.logger });
+    this.#sender = new TxSender({ client: this.#client, logger: this.logger, ceilings: feeCeilingsOf(config) });
     const env = parameters.env ?? process.env;
     const overrides = Object.fromEntries(Object.entries(parameters.backends ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
     for (const m of config.models) {
@@ -745,6 +745,12 @@ export class ProviderNode {
         if (!next) return;
       } catch (error) {
         if (!this.#active) return;
+        if (isFeeCeilingError(error)) {
+          // Not signed, nothing sent (the sender logged why): the job keeps its place and is tried
+          // again once fees are back under the ceiling. Not an attempt towards giving up.
+          this.#retryAt.set(jobId, Date.now() + Math.min(30_000, 5 * this.config.pollingIntervalMs));
+          return;
+        }
         const attempts = this.journal.recordAttempt(jobId, short(error));
         const transient = isTransientError(error) || isTransientInference(error);
         // A job whose transaction may be in flight is never given up: the chain will tell.
@@ -822,6 +828,7 @@ export class ProviderNode {
         abi: jobMarketAbi,
         functionName: "acceptJob",
         args: [entry.job],
+        logger: log,
         beforeBroadcast: ({ hash }) => {
           if (!this.journal.transition(entry.jobId, ["seen", "accepting"], "accepting", { acceptTx: hash })) throw new Error("the job moved on");
         },
@@ -1005,6 +1012,7 @@ export class ProviderNode {
         abi: jobMarketAbi,
         functionName: oneCall ? "acceptAndSubmit" : "submitResult",
         args: [entry.job, outputHash, signature],
+        logger: log,
         beforeBroadcast: ({ hash, raw }) => {
           if (!this.journal.transition(entry.jobId, ["computed", "submitting"], "submitting", { submitTx: hash, submitRaw: raw, signature })) {
             throw new Error("the job moved on");
@@ -1145,6 +1153,7 @@ export class ProviderNode {
         abi: jobMarketAbi,
         functionName: "finalizeJobs",
         args: [batch.map((e) => e.job)],
+        logger: log.child({ jobIds: batch.map((e) => e.jobId) }),
         beforeBroadcast: ({ hash }) => {
           for (const e of batch) this.journal.transition(e.jobId, ["submitted"], "finalizing", { finalizeTx: hash });
         },
@@ -1153,6 +1162,7 @@ export class ProviderNode {
       // The batch is refused as a whole only for a job still in its window, or one the chain does
       // not know (jobs settled or disputed meanwhile are skipped, not refused): record each job's
       // on-chain state; the rest go in the next batch.
+      if (isFeeCeilingError(error)) return false; // not signed (the sender logged why): the next tick tries again
       const name = errorName(error);
       if (name !== "JobChallengeWindowOpen" && name !== "JobUnknown" && name !== "JobWrongStatus") throw error;
       for (const e of batch) await this.#reconcile(e, log, "finalize refused");
@@ -1250,7 +1260,9 @@ export class ProviderNode {
           continue;
         }
       } catch (error) {
-        this.logger.warn("claim failed, will retry at the next interval", { token, err: short(error) });
+        // A fee refusal was logged by the sender; it is tried again at the next round like any failure.
+        if (isFeeCeilingError(error)) this.#lastClaimAt = Math.min(this.#lastClaimAt, Date.now() - this.config.claimIntervalMs + Math.min(60_000, 10 * this.config.pollingIntervalMs));
+        else this.logger.warn("claim failed, will retry at the next interval", { token, err: short(error) });
       }
       claimable.push({ token, amount });
     }

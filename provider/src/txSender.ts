@@ -20,6 +20,7 @@ import {
 } from "viem";
 import {
   estimateFeesPerGas,
+  getFeeHistory,
   getTransactionCount,
   getTransactionReceipt,
   prepareTransactionRequest,
@@ -27,7 +28,7 @@ import {
   simulateContract,
   waitForTransactionReceipt,
 } from "viem/actions";
-import { encodeFunctionData } from "viem";
+import { encodeFunctionData, formatEther, formatGwei } from "viem";
 
 import { decodeDepinferError } from "depinfer";
 import { isTransientError } from "depinfer";
@@ -44,6 +45,59 @@ export interface SendParameters {
    * (a throw aborts the send, and nothing is broadcast).
    */
   beforeBroadcast?: (signed: { hash: Hash; raw: Hex; nonce: number }) => void | Promise<void>;
+  /** Where a refusal (see {@link FeeCeilingError}) is logged: a child logger names the job. Default: the sender's. */
+  logger?: Logger | undefined;
+}
+
+/**
+ * What the node will pay, whatever the RPC says: a transaction whose fee per gas, tip, gas limit
+ * or worst-case fee (gas × maxFeePerGas) is above these is refused before it is signed.
+ */
+export interface FeeCeilings {
+  /** wei per gas (also caps a legacy gasPrice). */
+  maxFeePerGas: bigint;
+  /** wei per gas. */
+  maxPriorityFeePerGas: bigint;
+  /** gas units. */
+  maxGasPerTx: bigint;
+  /** wei: gas × maxFeePerGas. */
+  maxFeePerTx: bigint;
+}
+
+/**
+ * How far above what the chain's recent fee history supports a quote may be: a fee per gas up to
+ * 3 × the highest base fee of the last blocks (and the next one) plus the tip allowance; a tip up
+ * to 3 × the highest median tip of those blocks, or 2 gwei when that is less.
+ */
+export const FEE_HISTORY_BLOCKS = 10;
+const HISTORY_FACTOR = 3n;
+const MIN_TIP_ALLOWANCE = 2_000_000_000n;
+
+/** A transaction refused before signing: its quoted fee or gas is above a ceiling. Nothing was signed or sent. */
+export class FeeCeilingError extends Error {
+  override readonly name = "FeeCeilingError";
+  constructor(
+    readonly functionName: string,
+    /** `maxFeePerGas`, `maxPriorityFeePerGas`, `gasPrice`, `gas` or `fee` (gas × maxFeePerGas). */
+    readonly field: string,
+    readonly quoted: bigint,
+    readonly ceiling: bigint,
+    /** `config` (the operator's ceiling) or `feeHistory` (far above the chain's recent fees). */
+    readonly source: "config" | "feeHistory",
+  ) {
+    const show = (v: bigint) => (field === "gas" ? `${v}` : field === "fee" ? `${formatEther(v)} ETH` : `${formatGwei(v)} gwei`);
+    super(`${functionName} not signed: its ${field} ${show(quoted)} is above ${source === "config" ? "the configured ceiling" : "what the recent fee history supports"} (${show(ceiling)})`);
+  }
+
+  /** The fields of the refusal's log line. */
+  get fields() {
+    const show = (v: bigint) => (this.field === "gas" ? `${v}` : this.field === "fee" ? `${formatEther(v)} ETH` : `${formatGwei(v)} gwei`);
+    return { functionName: this.functionName, field: this.field, quoted: show(this.quoted), ceiling: show(this.ceiling), source: this.source };
+  }
+}
+
+export function isFeeCeilingError(error: unknown): error is FeeCeilingError {
+  return error instanceof FeeCeilingError;
 }
 
 export interface TxSenderParameters {
@@ -51,7 +105,12 @@ export interface TxSenderParameters {
   logger?: Logger | undefined;
   /** Retries of a transient RPC error per request (default 6, with backoff up to 10 s). */
   retries?: number | undefined;
+  /** Refuse what is above these (default: no ceiling, and no fee-history check). */
+  ceilings?: FeeCeilings | undefined;
 }
+
+/** The fee and gas fields of a transaction request (each may be absent). */
+type Quote = { gas?: bigint; maxFeePerGas?: bigint; maxPriorityFeePerGas?: bigint; gasPrice?: bigint };
 
 const NONCE_TOO_LOW = /nonce too low|nonce has already been used|already known|known transaction|replacement transaction underpriced|NONCE_EXPIRED|OldNonce/i;
 const ALREADY_KNOWN = /already known|known transaction|already imported|AlreadyKnown/i;
@@ -73,16 +132,19 @@ export class TxSender {
   readonly address: Address;
   readonly #logger: Logger | undefined;
   readonly #retries: number;
+  readonly #ceilings: FeeCeilings | undefined;
+  #history: { at: number; maxBaseFee: bigint; maxTip: bigint } | null | undefined;
   #queue: Promise<unknown> = Promise.resolve();
   #nonce: number | undefined;
   #feeCache: { at: number; fees: { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint } | Record<string, never> } | undefined;
 
-  constructor({ client, logger, retries = 6 }: TxSenderParameters) {
+  constructor({ client, logger, retries = 6, ceilings }: TxSenderParameters) {
     if (client.account.type !== "local") throw new TypeError("TxSender needs a local account (a private key): it signs transactions itself.");
     this.client = client;
     this.address = client.account.address;
     this.#logger = logger;
     this.#retries = retries;
+    this.#ceilings = ceilings;
   }
 
   #retry<T>(what: string, fn: () => Promise<T>): Promise<T> {
@@ -126,9 +188,19 @@ export class TxSender {
       this.#nonce ??= await this.#retry("nonce", () => getTransactionCount(client, { address: this.address, blockTag: "pending" }));
       const nonce = this.#nonce;
       const data = encodeFunctionData({ abi, functionName, args } as never);
+      const check = async (quote: Quote) => {
+        try {
+          await this.#checkFees(functionName, quote);
+        } catch (error) {
+          if (error instanceof FeeCeilingError) (parameters.logger ?? this.#logger)?.warn("transaction refused: fee above the ceiling, not signed (will retry)", error.fields);
+          throw error;
+        }
+      };
+      const fees = await this.#fees();
+      // The fees first: a node asked to fill a transaction at an absurd fee may fail it for funds.
+      await check(fees);
       let request: unknown;
       try {
-        const fees = await this.#fees();
         // Estimating gas runs the call again, on the state this transaction will meet.
         request = await this.#retry(`prepare ${functionName}`, () =>
           prepareTransactionRequest(client, { account: client.account, chain: client.chain, to, data, nonce, ...fees } as never),
@@ -136,6 +208,8 @@ export class TxSender {
       } catch (error) {
         throw decodeDepinferError(error) ?? error;
       }
+      // Then the gas, the worst-case fee, and a legacy gas price, as the request will be signed.
+      await check(request as Quote);
       const raw = await client.account.signTransaction!(request as never);
       const hash = keccak256(raw);
       await beforeBroadcast?.({ hash, raw, nonce });
@@ -172,6 +246,53 @@ export class TxSender {
     }
     this.#feeCache = { at: Date.now(), fees };
     return fees;
+  }
+
+  /**
+   * Refuses (throws {@link FeeCeilingError}) a prepared request above the configured ceilings, or
+   * far above what the chain's recent fee history (`eth_feeHistory`) supports: the RPC's quote is
+   * never trusted on its own. Nothing is signed when this throws.
+   */
+  async #checkFees(functionName: string, request: Quote) {
+    const c = this.#ceilings;
+    if (!c) return;
+    const refuse = (field: string, quoted: bigint, ceiling: bigint, source: "config" | "feeHistory") => {
+      throw new FeeCeilingError(functionName, field, quoted, ceiling, source);
+    };
+    const perGas = request.maxFeePerGas ?? request.gasPrice;
+    const perGasField = request.maxFeePerGas !== undefined ? "maxFeePerGas" : "gasPrice";
+    if (request.gas !== undefined && request.gas > c.maxGasPerTx) refuse("gas", request.gas, c.maxGasPerTx, "config");
+    if (perGas !== undefined && perGas > c.maxFeePerGas) refuse(perGasField, perGas, c.maxFeePerGas, "config");
+    if (request.maxPriorityFeePerGas !== undefined && request.maxPriorityFeePerGas > c.maxPriorityFeePerGas) {
+      refuse("maxPriorityFeePerGas", request.maxPriorityFeePerGas, c.maxPriorityFeePerGas, "config");
+    }
+    if (request.gas !== undefined && perGas !== undefined && request.gas * perGas > c.maxFeePerTx) refuse("fee", request.gas * perGas, c.maxFeePerTx, "config");
+    const history = await this.#feeHistory();
+    if (!history) return;
+    const tipAllowance = HISTORY_FACTOR * history.maxTip > MIN_TIP_ALLOWANCE ? HISTORY_FACTOR * history.maxTip : MIN_TIP_ALLOWANCE;
+    if (request.maxPriorityFeePerGas !== undefined && request.maxPriorityFeePerGas > tipAllowance) {
+      refuse("maxPriorityFeePerGas", request.maxPriorityFeePerGas, tipAllowance, "feeHistory");
+    }
+    const feeAllowance = HISTORY_FACTOR * history.maxBaseFee + tipAllowance;
+    if (perGas !== undefined && perGas > feeAllowance) refuse(perGasField, perGas, feeAllowance, "feeHistory");
+  }
+
+  /**
+   * The highest base fee (the next block's included) and median tip of the last blocks, cached for
+   * a second like the fees; null when the chain has no fee history (the ceilings alone apply).
+   */
+  async #feeHistory(): Promise<{ maxBaseFee: bigint; maxTip: bigint } | null> {
+    if (this.#history !== undefined && (this.#history === null || Date.now() - this.#history.at < 1000)) return this.#history;
+    try {
+      const h = await this.#retry("fee history", () => getFeeHistory(this.client, { blockCount: FEE_HISTORY_BLOCKS, rewardPercentiles: [50] }));
+      const max = (xs: readonly bigint[]) => xs.reduce((a, b) => (b > a ? b : a), 0n);
+      this.#history = { at: Date.now(), maxBaseFee: max(h.baseFeePerGas), maxTip: max((h.reward ?? []).map((r) => r[0] ?? 0n)) };
+    } catch (error) {
+      if (isTransientError(error)) throw error;
+      this.#logger?.warn("the RPC has no fee history (eth_feeHistory): only the configured fee ceilings apply", { err: messageOf(error) });
+      this.#history = null;
+    }
+    return this.#history;
   }
 
   /**

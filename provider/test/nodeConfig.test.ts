@@ -8,7 +8,7 @@ import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { DepinferError } from "depinfer";
-import { describeConfig, loadConfig, ProviderConfigError, resolveSigner, type ProviderConfig } from "../src/config.js";
+import { describeConfig, feeCeilingsOf, loadConfig, ProviderConfigError, resolveSigner, type ProviderConfig } from "../src/config.js";
 import { createLogger, createProgress, progressLine } from "../src/logger.js";
 
 // A throwaway key (never funded); the tests assert this exact string never leaks.
@@ -85,6 +85,10 @@ describe("loadConfig", () => {
       claimIntervalMs: 3_600_000,
       minJobSeconds: 60,
       maxCollateralShare: 0.1,
+      maxFeePerGasGwei: 200,
+      maxPriorityFeePerGasGwei: 10,
+      maxGasPerTx: 10_000_000,
+      maxFeePerTxEth: 0.5,
     });
     expect(config.market).toBeUndefined();
     expect(config.account).toBeUndefined();
@@ -243,6 +247,29 @@ describe("loadConfig", () => {
     const error = refuse({ ...base(), minJobSeconds: 0 });
     expect(error.shortMessage).toContain("minJobSeconds is 0 (number): expected an integer from 1 to 2592000.");
     expect(refuse({ ...base(), minJobSeconds: 7.5 }).field).toBe("minJobSeconds");
+  });
+
+  it("takes fee ceilings, converts them to wei and gas, and names them when bad", () => {
+    const config = loadConfig({ file: writeConfig({ ...base(), maxFeePerGasGwei: 0.05, maxPriorityFeePerGasGwei: 0.001, maxGasPerTx: 21_000, maxFeePerTxEth: 0.000_001 }), env });
+    expect(config).toMatchObject({ maxFeePerGasGwei: 0.05, maxPriorityFeePerGasGwei: 0.001, maxGasPerTx: 21_000, maxFeePerTxEth: 0.000_001 });
+    expect(feeCeilingsOf(config)).toEqual({ maxFeePerGas: 50_000_000n, maxPriorityFeePerGas: 1_000_000n, maxGasPerTx: 21_000n, maxFeePerTx: 1_000_000_000_000n });
+    // The defaults: 200 gwei, 10 gwei, 10M gas, 0.5 ETH; a config built in code without them gets them too.
+    expect(feeCeilingsOf(loadConfig({ file: writeConfig(base()), env }))).toEqual({ maxFeePerGas: 200_000_000_000n, maxPriorityFeePerGas: 10_000_000_000n, maxGasPerTx: 10_000_000n, maxFeePerTx: 500_000_000_000_000_000n });
+    expect(feeCeilingsOf({} as ProviderConfig)).toEqual(feeCeilingsOf(loadConfig({ file: writeConfig(base()), env })));
+    for (const [field, value, shown, expected] of [
+      ["maxFeePerGasGwei", 0, "0 (number)", "a number from 0.001 to 1000000 (gwei per gas)"],
+      ["maxFeePerGasGwei", -1, "-1 (number)", "a number from 0.001 to 1000000 (gwei per gas)"],
+      ["maxFeePerGasGwei", "200", '"200"', "a number from 0.001 to 1000000 (gwei per gas)"],
+      ["maxPriorityFeePerGasGwei", 2_000_000, "2000000 (number)", "a number from 0.001 to 1000000 (gwei per gas)"],
+      ["maxGasPerTx", 20_999, "20999 (number)", "an integer from 21000 to 100000000"],
+      ["maxGasPerTx", 1.5e6 + 0.5, "1500000.5 (number)", "an integer from 21000 to 100000000"],
+      ["maxFeePerTxEth", 0, "0 (number)", "a number from 0.000001 to 1000 (ETH (the chain's native coin) per transaction)"],
+      ["maxFeePerTxEth", 5000, "5000 (number)", "a number from 0.000001 to 1000 (ETH (the chain's native coin) per transaction)"],
+    ] as const) {
+      const error = refuse({ ...base(), [field]: value });
+      expect(error.field).toBe(field);
+      expect(error.shortMessage).toContain(`${field} is ${shown}: expected ${expected}.`);
+    }
   });
 
   it("accepts the example config shipped in examples/", () => {
