@@ -12,8 +12,7 @@ import { isAddress, zeroAddress, type Account, type Address, type Hex } from "vi
 import { z } from "zod";
 import { privateKeyToAccount } from "viem/accounts";
 
-import { DepinferError } from "depinfer";
-import { describeValue } from "depinfer";
+import { DepinferError, describeValue } from "depinfer";
 
 // ---------------------------------------------------------------------------------------------
 // Types

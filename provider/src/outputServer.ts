@@ -16,9 +16,14 @@ import type { Readable } from "node:stream";
 
 import type { Hex } from "viem";
 
-import { ContentHashMismatchError, cidFromHash, hashFromCid, normalizeContentHash } from "depinfer";
-import type { ContentStore } from "depinfer";
-import { contentHash } from "depinfer";
+import {
+  cidFromHash,
+  contentHash,
+  ContentHashMismatchError,
+  type ContentStore,
+  hashFromCid,
+  normalizeContentHash,
+} from "depinfer";
 import type { Logger } from "./logger.js";
 
 /** What a store may add to `ContentStore` so the server streams instead of buffering (the SDK's `FileSystemContentStore` does). */

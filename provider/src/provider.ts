@@ -29,17 +29,23 @@ import {
 } from "viem";
 import { getBlock, getChainId, getContractEvents, getLogs, readContract } from "viem/actions";
 
-import { jobMarketAbi } from "depinfer";
-import { finalizeJobsOutcome } from "depinfer";
-import { signAttestation } from "depinfer";
-import { watchJobs } from "depinfer";
-import { HttpContentStore, type ContentStore } from "depinfer";
-import { deployments } from "depinfer";
-import { DepinferContractError } from "depinfer";
-import { JobStatus, jobStatusName, type Job } from "depinfer";
-import { cidFromHash, contentHash } from "depinfer";
-import { isTransientError } from "depinfer";
-import { jobIdOf } from "depinfer";
+import {
+  cidFromHash,
+  contentHash,
+  type ContentStore,
+  DepinferContractError,
+  deployments,
+  finalizeJobsOutcome,
+  HttpContentStore,
+  isTransientError,
+  type Job,
+  jobIdOf,
+  jobMarketAbi,
+  JobStatus,
+  jobStatusName,
+  signAttestation,
+  watchJobs,
+} from "depinfer";
 import { createBuiltinBackend } from "./backends/builtin.js";
 import { InferenceBackendHttpError, InferenceBackendNetworkError, InferenceBackendTimeoutError } from "./backends/errors.js";
 import { createOpenAIBackend } from "./backends/openai.js";

@@ -8,11 +8,7 @@
 import { erc20Abi, formatEther, formatUnits, type Account, type Address, type Chain, type Client, type Hash, type Hex, type Transport } from "viem";
 import { estimateFeesPerGas, getBalance, getGasPrice, readContract } from "viem/actions";
 
-import { jobMarketAbi } from "depinfer";
-import { registerProvider } from "depinfer";
-import { setOffer } from "depinfer";
-import { stake } from "depinfer";
-import { waitForSuccess } from "depinfer";
+import { jobMarketAbi, registerProvider, setOffer, stake, waitForSuccess } from "depinfer";
 import type { ServedModel } from "./config.js";
 
 export interface SetUpProviderParameters {

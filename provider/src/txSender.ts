@@ -30,8 +30,7 @@ import {
 } from "viem/actions";
 import { encodeFunctionData, formatEther, formatGwei } from "viem";
 
-import { decodeDepinferError } from "depinfer";
-import { isTransientError } from "depinfer";
+import { decodeDepinferError, isTransientError } from "depinfer";
 import { retry } from "./retry.js";
 import type { Logger } from "./logger.js";
 
