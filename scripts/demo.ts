@@ -26,7 +26,7 @@ import path from "node:path";
 import { network } from "hardhat";
 import { custom, formatUnits, type Account, type Address, type Chain, type Hash, type Hex } from "viem";
 
-import { createInProcessNode, deployProtocol, until, DPI, modelIdOf, setUpNodeProvider, USDC, type Connection } from "./lib/harness.js";
+import { createInProcessNode, deployProtocol, until, DPI, registerBuiltinModel, setUpNodeProvider, USDC, type Connection } from "./lib/harness.js";
 import { createDepinferClient, HttpContentStore, JobStatus, jobStatusName, type Job } from "../sdk/src/index.js";
 import { BUILTIN_MODEL, runBuiltinModel } from "../provider/src/models/charModel.js";
 import {
@@ -101,8 +101,7 @@ export async function runDemo(
   const market = p.market.address;
   const make = (account: Account) => createDepinferClient({ chain, transport, account, deployment: { market } });
 
-  await p.market.write.registerModel([BUILTIN_MODEL.weightsHash, BUILTIN_MODEL.runtimeDigest, 0, `builtin://${BUILTIN_MODEL.name}`]);
-  const model = modelIdOf(BUILTIN_MODEL.weightsHash, BUILTIN_MODEL.runtimeDigest, 0);
+  const model = await registerBuiltinModel(connection, p);
   // Each provider: a fresh key, funded, registered as its own signer, staked, offering the model.
   const keys = {} as Record<Role, { privateKey: Hex; address: Address }>;
   for (const role of ROLES) keys[role] = await setUpNodeProvider(connection, p, deployer, { model, price: PRICE, stake: STAKE });

@@ -12,9 +12,9 @@ import { custom, getAddress, type Address, type Chain, type Hex } from "viem";
 import { generatePrivateKey } from "viem/accounts";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 
-import { createInProcessNode, deployProtocol, until, DPI, modelIdOf, setUpNodeProvider, USDC, type Connection, type Protocol, type Wallet } from "../../scripts/lib/harness.js";
+import { createInProcessNode, deployProtocol, until, DPI, registerBuiltinModel, setUpNodeProvider, USDC, type Connection, type Protocol, type Wallet } from "../../scripts/lib/harness.js";
 import { cidFromHash, contentHash, createDepinferClient, HttpContentStore, jobMarketAbi, JobStatus, type DepinferClient, MAX_INLINE_INPUT } from "depinfer";
-import { BUILTIN_MODEL, runBuiltinModel } from "../src/models/charModel.js";
+import { runBuiltinModel } from "../src/models/charModel.js";
 import { createLogger, ProviderNodeStartError, type CreateProviderNodeParameters, type InferenceBackend, type ProviderNode } from "../src/index.js";
 
 const PRICE = 2n * USDC;
@@ -40,8 +40,7 @@ describe("provider node (in-process chain)", () => {
     const wallets = await connection.viem.getWalletClients();
     deployer = wallets[0];
     clientWallet = wallets[9];
-    await p.market.write.registerModel([BUILTIN_MODEL.weightsHash, BUILTIN_MODEL.runtimeDigest, 0, `builtin://${BUILTIN_MODEL.name}`]);
-    model = modelIdOf(BUILTIN_MODEL.weightsHash, BUILTIN_MODEL.runtimeDigest, 0);
+    model = await registerBuiltinModel(connection, p);
     await p.usdc.write.mint([clientWallet.account.address, 10_000n * USDC]);
     client = createDepinferClient({ chain, transport: custom(connection.provider), account: clientWallet.account, deployment: { market: p.market.address } });
   });

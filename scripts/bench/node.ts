@@ -25,7 +25,7 @@ import { network } from "hardhat";
 import { custom, maxUint256, type Chain, type Hex } from "viem";
 
 import { saveResults, savedLine } from "./results.js";
-import { createInProcessNode, deployProtocol, DPI, modelIdOf, setUpNodeProvider, USDC, type Connection } from "../lib/harness.js";
+import { createInProcessNode, deployProtocol, DPI, registerBuiltinModel, setUpNodeProvider, USDC, type Connection } from "../lib/harness.js";
 import { createDepinferClient, HttpContentStore, type DepinferClient } from "../../sdk/src/index.js";
 import { BUILTIN_MODEL, runBuiltinModel } from "../../provider/src/models/charModel.js";
 import { createLogger } from "../../provider/src/index.js";
@@ -54,8 +54,7 @@ const clientWallets = others.slice(0, Math.max(...LEVELS));
 if (clientWallets.length < Math.max(...LEVELS)) throw new Error(`need ${Math.max(...LEVELS)} client accounts, have ${clientWallets.length}`);
 
 const p = await deployProtocol(connection);
-await p.market.write.registerModel([BUILTIN_MODEL.weightsHash, BUILTIN_MODEL.runtimeDigest, 0, `builtin://${BUILTIN_MODEL.name}`]);
-const model = modelIdOf(BUILTIN_MODEL.weightsHash, BUILTIN_MODEL.runtimeDigest, 0);
+const model = await registerBuiltinModel(connection, p);
 const clients: DepinferClient[] = [];
 for (const w of clientWallets) {
   await p.usdc.write.mint([w.account.address, 10_000n * USDC]);

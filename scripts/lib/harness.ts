@@ -7,10 +7,10 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
-import { createWalletClient, custom, encodeAbiParameters, keccak256, parseEventLogs, sha256, toHex, type Address, type Chain, type Hex, type Transport } from "viem";
+import { createWalletClient, custom, parseEventLogs, sha256, toHex, type Address, type Chain, type Hex, type Transport } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 
-import { attestationTypes, signAttestation as sdkSignAttestation, type Job } from "../../sdk/src/index.js";
+import { attestationTypes, modelIdOf as sdkModelIdOf, signAttestation as sdkSignAttestation, type Job } from "../../sdk/src/index.js";
 import {
   createProviderNode,
   setUpProvider as sdkSetUpProvider,
@@ -19,6 +19,7 @@ import {
   type InferenceBackend,
   type Logger,
 } from "../../provider/src/index.js";
+import { BUILTIN_MODEL } from "../../provider/src/models/charModel.js";
 import depinferModule, { buildDepinferModule } from "../deploy/Depinfer.js";
 
 export { attestationTypes, type Job };
@@ -91,11 +92,18 @@ export async function registerModel(p: Protocol, from: Wallet, name: string): Pr
   return modelIdOf(weights, runtime, 0);
 }
 
-/** keccak256(abi.encode(weightsHash, runtimeDigest, determinism)), as the contract derives it. */
+/** keccak256(abi.encode(weightsHash, runtimeDigest, determinism)), as the contract derives it (the SDK's `modelIdOf`). */
 export function modelIdOf(weights: Hex, runtime: Hex, determinism: number): Hex {
-  return keccak256(
-    encodeAbiParameters([{ type: "bytes32" }, { type: "bytes32" }, { type: "uint8" }], [weights, runtime, determinism]),
-  );
+  return sdkModelIdOf({ weightsHash: weights, runtimeDigest: runtime, determinism: determinism as 0 | 1 | 2 });
+}
+
+/** Registers the provider node's built-in EXACT model (waiting for the transaction) and returns its id. */
+export async function registerBuiltinModel(connection: Connection, p: Protocol): Promise<Hex> {
+  const publicClient = await connection.viem.getPublicClient();
+  await publicClient.waitForTransactionReceipt({
+    hash: await p.market.write.registerModel([BUILTIN_MODEL.weightsHash, BUILTIN_MODEL.runtimeDigest, 0, `builtin://${BUILTIN_MODEL.name}`]),
+  });
+  return modelIdOf(BUILTIN_MODEL.weightsHash, BUILTIN_MODEL.runtimeDigest, 0);
 }
 
 /** Reads the `JobCreated` event of a transaction. */

@@ -17,7 +17,7 @@ import { createTestClient, custom, decodeFunctionData, http, type Address, type 
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { deployProtocol, DPI, modelIdOf, until, USDC, type Connection, type Protocol } from "../../scripts/lib/harness.js";
+import { deployProtocol, DPI, registerBuiltinModel, until, USDC, type Connection, type Protocol } from "../../scripts/lib/harness.js";
 import depinferModule from "../../scripts/deploy/Depinfer.js";
 import { createDepinferClient, HttpContentStore, jobMarketAbi, JobStatus, type DepinferClient, type Job } from "../../sdk/src/index.js";
 import { Journal, type ProviderNodeStep } from "../../provider/src/index.js";
@@ -225,9 +225,7 @@ describe("provider node process: SIGKILL at each step, restart, exactly one subm
     const publicClient = await connection.viem.getPublicClient();
     chain = publicClient.chain as Chain;
     const wallets = await connection.viem.getWalletClients();
-    const { BUILTIN_MODEL } = await import("../../provider/src/models/charModel.js");
-    await publicClient.waitForTransactionReceipt({ hash: await p.market.write.registerModel([BUILTIN_MODEL.weightsHash, BUILTIN_MODEL.runtimeDigest, 0, `builtin://${BUILTIN_MODEL.name}`]) });
-    model = modelIdOf(BUILTIN_MODEL.weightsHash, BUILTIN_MODEL.runtimeDigest, 0);
+    model = await registerBuiltinModel(connection, p);
     // The operator's way in: fund a fresh key, then `depinfer-provider setup` registers, stakes and offers.
     privateKey = generatePrivateKey();
     provider = privateKeyToAccount(privateKey).address;

@@ -12,10 +12,9 @@ import { network } from "hardhat";
 import { custom, decodeFunctionData, http, maxUint256, parseGwei, parseTransaction, type Address, type Chain, type Hex, type TransactionSerializable } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { createInProcessNode, deployProtocol, DPI, modelIdOf, setUpNodeProvider, until, USDC, type Connection, type Protocol } from "../../scripts/lib/harness.js";
+import { createInProcessNode, deployProtocol, DPI, registerBuiltinModel, setUpNodeProvider, until, USDC, type Connection, type Protocol } from "../../scripts/lib/harness.js";
 import depinferModule from "../../scripts/deploy/Depinfer.js";
 import { createDepinferClient, jobMarketAbi, JobStatus, type DepinferClient, type Job } from "../../sdk/src/index.js";
-import { BUILTIN_MODEL } from "../../provider/src/models/charModel.js";
 import { createLogger, type ProviderNode } from "../../provider/src/index.js";
 import { startAnvil, type AnvilHandle } from "../utils/anvil.js";
 
@@ -116,8 +115,7 @@ describe("provider node against a lying RPC: fee ceilings", () => {
     const publicClient = await connection.viem.getPublicClient();
     chain = publicClient.chain as Chain;
     const wallets = await connection.viem.getWalletClients();
-    await publicClient.waitForTransactionReceipt({ hash: await p.market.write.registerModel([BUILTIN_MODEL.weightsHash, BUILTIN_MODEL.runtimeDigest, 0, `builtin://${BUILTIN_MODEL.name}`]) });
-    model = modelIdOf(BUILTIN_MODEL.weightsHash, BUILTIN_MODEL.runtimeDigest, 0);
+    model = await registerBuiltinModel(connection, p);
     const set = await setUpNodeProvider(connection, p, wallets[0], { model, price: PRICE, stake: 1_000n * DPI });
     provider = set.address;
     // Rich enough that the node's RPC would fill even a ~5,000 ETH fee: only the node's own ceilings stand in the way.

@@ -30,10 +30,9 @@ import {
 } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { createInProcessNode, deployProtocol, DPI, modelIdOf, setUpNodeProvider, until, USDC, type Connection, type Protocol, type Wallet } from "../../scripts/lib/harness.js";
+import { createInProcessNode, deployProtocol, DPI, registerBuiltinModel, setUpNodeProvider, until, USDC, type Connection, type Protocol, type Wallet } from "../../scripts/lib/harness.js";
 import depinferModule from "../../scripts/deploy/Depinfer.js";
 import { contentHash, createDepinferClient, jobIdOf, jobMarketAbi, JobStatus, watchJobs, type DepinferClient, type Job, type WatchJobsForged, type WatchJobsItem } from "../../sdk/src/index.js";
-import { BUILTIN_MODEL } from "../../provider/src/models/charModel.js";
 import { createLogger, type InferenceBackend, type ProviderNode } from "../../provider/src/index.js";
 import { startAnvil, type AnvilHandle } from "../utils/anvil.js";
 
@@ -160,8 +159,7 @@ describe("provider node intake: forged job logs, and a second attestation after 
     chain = publicClient.chain as Chain;
     const wallets = await connection.viem.getWalletClients();
     deployer = wallets[0];
-    await publicClient.waitForTransactionReceipt({ hash: await p.market.write.registerModel([BUILTIN_MODEL.weightsHash, BUILTIN_MODEL.runtimeDigest, 0, `builtin://${BUILTIN_MODEL.name}`]) });
-    model = modelIdOf(BUILTIN_MODEL.weightsHash, BUILTIN_MODEL.runtimeDigest, 0);
+    model = await registerBuiltinModel(connection, p);
     const clientWallet = wallets[9];
     await publicClient.waitForTransactionReceipt({ hash: await p.usdc.write.mint([clientWallet.account.address, 1_000n * USDC]) });
     await publicClient.waitForTransactionReceipt({ hash: await p.usdc.write.approve([p.market.address, maxUint256], { account: clientWallet.account }) });

@@ -11,9 +11,9 @@ import { createWalletClient, custom, decodeFunctionData, encodeAbiParameters, ke
 import { privateKeyToAccount } from "viem/accounts";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 
-import { createInProcessNode, deployProtocol, until, DPI, modelIdOf, setUpNodeProvider, USDC, type Connection, type Protocol, type Wallet } from "../../scripts/lib/harness.js";
+import { createInProcessNode, deployProtocol, until, DPI, registerBuiltinModel, setUpNodeProvider, USDC, type Connection, type Protocol, type Wallet } from "../../scripts/lib/harness.js";
 import { createDepinferClient, jobMarketAbi, JobStatus, setOffer, type DepinferClient, type Job } from "../../sdk/src/index.js";
-import { BUILTIN_MODEL, runBuiltinModel } from "../../provider/src/models/charModel.js";
+import { runBuiltinModel } from "../../provider/src/models/charModel.js";
 import { createLogger, type InferenceBackend, type ProviderNode } from "../../provider/src/index.js";
 
 const PRICE = 2n * USDC; // the node's price; its collateral is 20 DPI
@@ -38,8 +38,7 @@ describe("provider node against a hostile client: deadlines and collateral", () 
     chain = publicClient.chain as Chain;
     const wallets = await connection.viem.getWalletClients();
     deployer = wallets[0];
-    await p.market.write.registerModel([BUILTIN_MODEL.weightsHash, BUILTIN_MODEL.runtimeDigest, 0, `builtin://${BUILTIN_MODEL.name}`]);
-    model = modelIdOf(BUILTIN_MODEL.weightsHash, BUILTIN_MODEL.runtimeDigest, 0);
+    model = await registerBuiltinModel(connection, p);
     clientAddress = wallets[9].account.address;
     await p.usdc.write.mint([clientAddress, 10_000n * USDC]);
     client = createDepinferClient({ chain, transport: custom(connection.provider), account: wallets[9].account, deployment: { market: p.market.address } });

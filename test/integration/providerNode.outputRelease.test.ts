@@ -14,7 +14,7 @@ import { network } from "hardhat";
 import { createTestClient, custom, decodeFunctionData, formatTransaction, http, maxUint256, type Address, type Chain, type Hex, type Transaction } from "viem";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 
-import { deployProtocol, DPI, modelIdOf, setUpNodeProvider, until, USDC, type Connection, type Protocol, type Wallet } from "../../scripts/lib/harness.js";
+import { deployProtocol, DPI, registerBuiltinModel, setUpNodeProvider, until, USDC, type Connection, type Protocol, type Wallet } from "../../scripts/lib/harness.js";
 import depinferModule from "../../scripts/deploy/Depinfer.js";
 import {
   cidFromHash,
@@ -27,7 +27,7 @@ import {
   type DepinferClient,
   type Job,
 } from "../../sdk/src/index.js";
-import { BUILTIN_MODEL, runBuiltinModel } from "../../provider/src/models/charModel.js";
+import { runBuiltinModel } from "../../provider/src/models/charModel.js";
 import type { ProviderNodeStep } from "../../provider/src/index.js";
 import { startAnvil, type AnvilHandle } from "../utils/anvil.js";
 import { spawnProviderCli } from "../utils/providerCli.js";
@@ -88,8 +88,7 @@ describe("provider node outputs: nothing served before the result is on-chain", 
     const publicClient = await connection.viem.getPublicClient();
     chain = publicClient.chain as Chain;
     const wallets = await connection.viem.getWalletClients();
-    await publicClient.waitForTransactionReceipt({ hash: await p.market.write.registerModel([BUILTIN_MODEL.weightsHash, BUILTIN_MODEL.runtimeDigest, 0, `builtin://${BUILTIN_MODEL.name}`]) });
-    model = modelIdOf(BUILTIN_MODEL.weightsHash, BUILTIN_MODEL.runtimeDigest, 0);
+    model = await registerBuiltinModel(connection, p);
     ({ privateKey, address: provider } = await setUpNodeProvider(connection, p, wallets[0], { model, price: PRICE, stake: 1_000n * DPI }));
     clientWallet = wallets[9];
     await publicClient.waitForTransactionReceipt({ hash: await p.usdc.write.mint([clientWallet.account.address, 1_000n * USDC]) });
