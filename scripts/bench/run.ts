@@ -3,9 +3,9 @@
  * node's throughput (scripts/bench/node.ts), each in its own Hardhat process. With `--write` the
  * figures replace the committed ones in bench/results/; without it they go to bench/out/.
  */
-import { spawnSync } from "node:child_process";
 import { parseArgs } from "node:util";
 
+import { runHardhat } from "../lib/hardhatProcess.js";
 import { WRITE_ENV } from "./results.js";
 
 const usage = `Usage: npm run bench [-- --write] [-- --only gas|node]
@@ -41,15 +41,7 @@ if (values.only !== undefined && values.only !== "gas" && values.only !== "node"
   process.exit(2);
 }
 
-const env = { ...process.env, [WRITE_ENV]: values.write ? "1" : "0" };
-function hardhat(args: string[], extraEnv: Record<string, string> = {}) {
-  const result = spawnSync("hardhat", args, { stdio: "inherit", env: { ...env, ...extraEnv } });
-  if (result.status !== 0) process.exit(result.status ?? 1);
-}
-
-hardhat(["build", "--no-tests"]);
-if (values.only !== "node") hardhat(["run", "--no-compile", "scripts/bench/gas.ts"]);
-if (values.only !== "gas")
-  hardhat(["run", "--no-compile", "scripts/bench/node.ts"], {
-    NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --disable-warning=ExperimentalWarning --conditions=depinfer-source`.trim(),
-  });
+const env = { [WRITE_ENV]: values.write ? "1" : "0" };
+runHardhat(["build", "--no-tests"]);
+if (values.only !== "node") runHardhat(["run", "--no-compile", "scripts/bench/gas.ts"], { env });
+if (values.only !== "gas") runHardhat(["run", "--no-compile", "scripts/bench/node.ts"], { env, withSources: true });
