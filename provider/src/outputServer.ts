@@ -78,6 +78,8 @@ export interface OutputServer {
 }
 
 const CONTENT_TYPE = "application/vnd.ipld.raw";
+/** Content is addressed by its hash, so it never changes: caches may keep it. Nothing else may be cached. */
+const IMMUTABLE = "public, max-age=31536000, immutable";
 
 type Send = (status: number, body: string | Uint8Array, type?: string, close?: boolean) => void;
 
@@ -140,7 +142,7 @@ export async function startOutputServer(parameters: OutputServerParameters): Pro
       if (close) response.setHeader("connection", "close");
       // Content is immutable (addressed by its hash); nothing else may be cached (e.g. /metrics).
       const immutable = status === 200 && type === CONTENT_TYPE;
-      response.writeHead(status, { "content-type": type, "cache-control": immutable ? "public, max-age=31536000, immutable" : "no-store" });
+      response.writeHead(status, { "content-type": type, "cache-control": immutable ? IMMUTABLE : "no-store" });
       response.end(body);
     };
     request.on("error", () => response.destroy());
@@ -216,7 +218,7 @@ export async function startOutputServer(parameters: OutputServerParameters): Pro
     // Streamed from disk with backpressure: a slow reader holds a file handle, not the file.
     store.openRead(key).then((file) => {
       if (!file) return send(404, JSON.stringify({ error: "no such content", hash: key }));
-      response.writeHead(200, { "content-type": CONTENT_TYPE, "content-length": file.size, "cache-control": "public, max-age=31536000, immutable" });
+      response.writeHead(200, { "content-type": CONTENT_TYPE, "content-length": file.size, "cache-control": IMMUTABLE });
       if (request.method === "HEAD") {
         file.stream.destroy();
         return void response.end();

@@ -72,6 +72,11 @@ export const FEE_HISTORY_BLOCKS = 10;
 const HISTORY_FACTOR = 3n;
 const MIN_TIP_ALLOWANCE = 2_000_000_000n;
 
+/** A ceiling's quantity in its unit: gas as a count, the whole fee in ETH, a fee per gas in gwei. */
+function showQuantity(field: string, value: bigint): string {
+  return field === "gas" ? `${value}` : field === "fee" ? `${formatEther(value)} ETH` : `${formatGwei(value)} gwei`;
+}
+
 /** A transaction refused before signing: its quoted fee or gas is above a ceiling. Nothing was signed or sent. */
 export class FeeCeilingError extends Error {
   override readonly name = "FeeCeilingError";
@@ -84,13 +89,14 @@ export class FeeCeilingError extends Error {
     /** `config` (the operator's ceiling) or `feeHistory` (far above the chain's recent fees). */
     readonly source: "config" | "feeHistory",
   ) {
-    const show = (v: bigint) => (field === "gas" ? `${v}` : field === "fee" ? `${formatEther(v)} ETH` : `${formatGwei(v)} gwei`);
-    super(`${functionName} not signed: its ${field} ${show(quoted)} is above ${source === "config" ? "the configured ceiling" : "what the recent fee history supports"} (${show(ceiling)})`);
+    super(
+      `${functionName} not signed: its ${field} ${showQuantity(field, quoted)} is above ${source === "config" ? "the configured ceiling" : "what the recent fee history supports"} (${showQuantity(field, ceiling)})`,
+    );
   }
 
   /** The fields of the refusal's log line. */
   get fields() {
-    const show = (v: bigint) => (this.field === "gas" ? `${v}` : this.field === "fee" ? `${formatEther(v)} ETH` : `${formatGwei(v)} gwei`);
+    const show = (v: bigint) => showQuantity(this.field, v);
     return { functionName: this.functionName, field: this.field, quoted: show(this.quoted), ceiling: show(this.ceiling), source: this.source };
   }
 }
