@@ -1,20 +1,30 @@
+import { readFileSync } from "node:fs";
 import path from "node:path";
 
 import { defineConfig } from "vitest/config";
 
 const root = import.meta.dirname;
 
+/**
+ * The workspace packages from source: each entry point's `depinfer-source` target in its
+ * package.json, as the export condition gives tsc and tsx (published, they resolve to `dist`).
+ */
+function sourceAliases(dir: string) {
+  const { name, exports } = JSON.parse(readFileSync(path.join(root, dir, "package.json"), "utf8")) as {
+    name: string;
+    exports: Record<string, string | Record<string, string>>;
+  };
+  return Object.entries(exports).flatMap(([subpath, target]) => {
+    const source = typeof target === "object" ? target["depinfer-source"] : undefined;
+    if (!source) return [];
+    const specifier = subpath === "." ? name : `${name}/${subpath.slice(2)}`;
+    return [{ find: new RegExp(`^${specifier.replace(/[/.-]/g, "\\$&")}$`), replacement: path.join(root, dir, source) }];
+  });
+}
+
 export default defineConfig({
   resolve: {
-    // The workspace packages from source, as the `depinfer-source` export condition does for tsc
-    // and tsx (the published packages resolve to their built `dist`).
-    alias: [
-      { find: /^depinfer$/, replacement: path.join(root, "sdk/src/index.ts") },
-      { find: /^depinfer\/node$/, replacement: path.join(root, "sdk/src/node/index.ts") },
-      { find: /^depinfer\/ethers$/, replacement: path.join(root, "sdk/src/ethers.ts") },
-      { find: /^depinfer\/abis$/, replacement: path.join(root, "sdk/src/abis/index.ts") },
-      { find: /^depinfer-provider$/, replacement: path.join(root, "provider/src/index.ts") },
-    ],
+    alias: [...sourceAliases("sdk"), ...sourceAliases("provider")],
   },
   test: {
     include: ["test/integration/**/*.test.ts", "sdk/test/**/*.test.ts", "provider/test/**/*.test.ts"],
