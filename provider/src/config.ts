@@ -14,6 +14,10 @@ import { privateKeyToAccount } from "viem/accounts";
 
 import { DepinferError, describeValue } from "depinfer";
 
+import { redactUrl } from "./errors.js";
+
+export { redactUrl };
+
 // ---------------------------------------------------------------------------------------------
 // Types
 // ---------------------------------------------------------------------------------------------
@@ -673,25 +677,6 @@ export async function resolveSigner(
 // Describing
 // ---------------------------------------------------------------------------------------------
 
-/** A URL without credentials: user info, query values and path segments that look like API keys are redacted. */
-export function redactUrl(value: string): string {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return value;
-  }
-  if (url.username || url.password) {
-    url.username = url.username ? "REDACTED" : "";
-    url.password = url.password ? "REDACTED" : "";
-  }
-  for (const key of [...url.searchParams.keys()]) url.searchParams.set(key, "REDACTED");
-  url.pathname = url.pathname
-    .split("/")
-    .map((segment) => (/^[A-Za-z0-9_-]{20,}$/.test(segment) && /\d/.test(segment) && /[A-Za-z]/.test(segment) ? "REDACTED" : segment))
-    .join("/");
-  return url.toString();
-}
 
 /**
  * The config as printable JSON for the start-up log: env var names and keystore paths are shown,

@@ -20,10 +20,34 @@ export function stripVersion(message: string): string {
     .trimEnd();
 }
 
+/** An http(s) or ws(s) URL in running text (up to a space, a quote or a bracket). */
+const URL_IN_TEXT = /\b(?:https?|wss?):\/\/[^\s"'<>()]+/g;
+
+/** A URL without credentials: user info, query values and path segments that look like API keys are redacted. */
+export function redactUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return value;
+  }
+  if (url.username || url.password) {
+    url.username = url.username ? "REDACTED" : "";
+    url.password = url.password ? "REDACTED" : "";
+  }
+  for (const key of [...url.searchParams.keys()]) url.searchParams.set(key, "REDACTED");
+  url.pathname = url.pathname
+    .split("/")
+    .map((segment) => (/^[A-Za-z0-9_-]{20,}$/.test(segment) && /\d/.test(segment) && /[A-Za-z]/.test(segment) ? "REDACTED" : segment))
+    .join("/");
+  return url.toString();
+}
+
 /**
  * `text` without the arguments of the call that failed: viem's `Contract Call:`, `Raw Call
  * Arguments:` and `Request …` blocks are dropped, and any hex of a signature's length or more is
- * replaced by its length.
+ * replaced by its length. Every URL in it loses its credentials ({@link redactUrl}): an RPC,
+ * backend or content-store URL often carries an API key, and errors quote the URL they failed on.
  */
 export function redactCallData(text: string): string {
   const out: string[] = [];
@@ -37,7 +61,12 @@ export function redactCallData(text: string): string {
     inBlock = false;
     out.push(line);
   }
-  return out.join("\n").replace(LONG_HEX, (hex) => `0x…[${(hex.length - 2) / 2} bytes redacted]`);
+  return redactUrls(out.join("\n").replace(LONG_HEX, (hex) => `0x…[${(hex.length - 2) / 2} bytes redacted]`));
+}
+
+/** `text` with every URL in it redacted ({@link redactUrl}). */
+export function redactUrls(text: string): string {
+  return text.replace(URL_IN_TEXT, (url) => redactUrl(url));
 }
 
 /** An error's text as the node logs it: no version line, no call arguments. */

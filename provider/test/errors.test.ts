@@ -38,3 +38,23 @@ describe("error text", () => {
     expect(lines[0]).not.toMatch(/0x[0-9a-f]{130,}/i);
   });
 });
+
+describe("URLs in error text", () => {
+  const secretUrl = "https://user:hunter2@rpc.example.com/v3/abcdef0123456789abcdef01?apikey=sk-live-123";
+
+  it("test_logger_redactsUrls: an RPC or content-store URL in a logged error loses its credentials", async () => {
+    const { HttpRequestError } = await import("viem");
+    const rpc = new HttpRequestError({ url: secretUrl, body: { method: "eth_chainId" }, details: `fetch failed for ${secretUrl}` });
+    const store = new Error(`GET ${secretUrl.replace("/v3/", "/ipfs/")} answered 500`);
+    const lines: string[] = [];
+    const logger = createLogger({ level: "debug", stream: { write: (line: string) => void lines.push(line) } });
+    logger.error("rpc failed", { err: rpc });
+    logger.warn("content store failed", { err: store });
+    for (const text of [...lines, formatError(rpc), formatError(rpc, { short: true }), formatError(store)]) {
+      expect(text).not.toContain("hunter2");
+      expect(text).not.toContain("abcdef0123456789abcdef01");
+      expect(text).not.toContain("sk-live-123");
+    }
+    expect(lines[0]).toContain("rpc.example.com"); // the host stays: the operator needs to know which endpoint
+  });
+});

@@ -2,12 +2,12 @@
 // what to do; the values that caused it are fields on the error.
 import { DepinferError } from "depinfer";
 
-import { redactUrl } from "../config.js";
+import { redactUrl, redactUrls } from "../errors.js";
 
 /** An error's message with every URL in it redacted (a network error often quotes the URL it failed on). */
 function withoutSecrets(error: Error | undefined): Error | undefined {
   if (!error) return undefined;
-  const redacted = new Error(error.message.replace(/\bhttps?:\/\/[^\s"'<>]+/g, (url) => redactUrl(url)));
+  const redacted = new Error(redactUrls(error.message));
   redacted.name = error.name;
   return redacted;
 }
