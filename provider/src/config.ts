@@ -60,6 +60,18 @@ export interface ProviderConfig {
    */
   outputServer?: { host: string; port: number; corsOrigins?: string[]; maxConnections?: number; maxUploadBytes?: number };
   /**
+   * The most bytes the node keeps in `dataDir/content` and `dataDir/outputs` before it refuses
+   * uploads (507, before the body is read). Outputs the node computes count, but are never refused.
+   * Default 4 GiB.
+   */
+  contentQuotaBytes: number;
+  /**
+   * How long content stays after its job ended: a job's output (and its input) once the job is
+   * final, for clients and challengers who fetch it by hash after settlement. The input of a job
+   * that ended without an output is deleted at once. Default 7 days.
+   */
+  contentRetentionSeconds: number;
+  /**
    * Accept direct jobs (those naming this provider) as soon as they are taken, before inference:
    * the client sees the job taken at once and its collateral is locked, for one more transaction.
    * Default false: a direct job is accepted and submitted in one call (`acceptAndSubmit`). Open
@@ -112,6 +124,8 @@ export const PROVIDER_CONFIG_DEFAULTS = Object.freeze({
   maxPriorityFeePerGasGwei: 10,
   maxGasPerTx: 10_000_000,
   maxFeePerTxEth: 0.5,
+  contentQuotaBytes: 4 * 1024 ** 3,
+  contentRetentionSeconds: 7 * 86_400,
 });
 
 /** The config's fee ceilings in wei and gas (for the transaction sender). */
@@ -306,6 +320,8 @@ const TOP_LEVEL_KEYS = [
   "finalizeBatchSize",
   "claimIntervalMs",
   "outputServer",
+  "contentQuotaBytes",
+  "contentRetentionSeconds",
   "acceptFirst",
   "minJobSeconds",
   "maxCollateralShare",
@@ -479,6 +495,10 @@ function configSchema({ env, baseDir, flags = {}, flagBaseDir }: ValidateContext
         { error: "an object { host, port, corsOrigins?, maxConnections?, maxUploadBytes? }" },
       )
       .optional(),
+    // At least one upload's worth is up to the operator; at most 1 PiB.
+    contentQuotaBytes: int(1, 2 ** 50).default(D.contentQuotaBytes),
+    // 0: delete as soon as the job is final; at most 10 years.
+    contentRetentionSeconds: int(0, 10 * 365 * 86_400).default(D.contentRetentionSeconds),
     acceptFirst: z.boolean({ error: "true or false" }).default(D.acceptFirst),
     // Up to the longest job the market allows (30 days): more would refuse every job.
     minJobSeconds: int(1, 30 * 86_400).default(D.minJobSeconds),
@@ -720,6 +740,8 @@ export function describeConfig(config: ProviderConfig): Record<string, unknown> 
     finalizeBatchSize: config.finalizeBatchSize,
     claimIntervalMs: config.claimIntervalMs,
     ...(config.outputServer !== undefined && { outputServer: config.outputServer }),
+    contentQuotaBytes: config.contentQuotaBytes,
+    contentRetentionSeconds: config.contentRetentionSeconds,
     acceptFirst: config.acceptFirst,
     minJobSeconds: config.minJobSeconds,
     maxCollateralShare: config.maxCollateralShare,

@@ -59,6 +59,7 @@ import { checkMarket } from "./market.js";
 import { createNodeMetrics, type NodeMetrics } from "./metrics.js";
 import { retry } from "./retry.js";
 import { startOutputServer, type OutputServer } from "./outputServer.js";
+import { ContentRetention } from "./retention.js";
 import { TxSender, isFeeCeilingError } from "./txSender.js";
 
 /** The points right after a step is durably recorded (the crash tests stop the node there). */
@@ -291,6 +292,8 @@ export class ProviderNode {
   /** `maxCollateralShare` in parts per billion, for bigint arithmetic. */
   readonly #sharePpb: bigint;
   readonly #metrics: NodeMetrics;
+  /** The disk quota on uploads, and the deletion of content whose jobs are done (retention.ts). */
+  readonly #retention: ContentRetention;
 
   constructor(parameters: CreateProviderNodeParameters, signer: Account, account: Account) {
     const { config } = parameters;
@@ -317,6 +320,14 @@ export class ProviderNode {
     this.#progress = parameters.progressStream ? createProgress(parameters.progressStream) : undefined;
     this.#sharePpb = BigInt(Math.round(config.maxCollateralShare * 1e9));
     this.#metrics = createNodeMetrics(this, { refusals: Object.keys(this.#refused) });
+    this.#retention = new ContentRetention({
+      journal: this.journal,
+      dirs: [this.store.dir, this.#withheld.dir],
+      quotaBytes: config.contentQuotaBytes,
+      retentionSeconds: config.contentRetentionSeconds,
+      logger: this.logger,
+      sweepIntervalMs: Math.max(1_000, config.pollingIntervalMs),
+    });
   }
 
   /** The output server's base URL, once started (when `outputServer` is configured). */
@@ -339,6 +350,7 @@ export class ProviderNode {
       const head = await this.#read(() => this.#client.request({ method: "eth_blockNumber" }).then(BigInt));
       const last = this.journal.lastBlock();
       fromBlock = last !== undefined ? last + 1n : this.config.startBlock !== undefined ? BigInt(this.config.startBlock) : head > 1000n ? head - 1000n : 0n;
+      await this.#retention.start();
     } catch (error) {
       this.#unlock();
       throw error;
@@ -353,7 +365,9 @@ export class ProviderNode {
         onStored: (hash) => {
           for (const e of this.#waitingForInput(hash)) this.#retryAt.delete(e.jobId);
           this.#schedule(0);
+          void this.#retention.uploaded(hash).catch((error) => this.logger.warn("deleting an upload no job holds failed", { hash, err: short(error) }));
         },
+        quota: this.#retention,
         metrics: () => this.metrics(),
       });
     }
@@ -557,6 +571,7 @@ export class ProviderNode {
       .catch((error) => this.logger.warn("releasing outputs failed, retrying", { err: short(error) }))
       .finally(() => (this.#releasingDue = undefined));
     await this.#finalizeDue();
+    await this.#retention.sweepDue().catch((error) => this.logger.warn("deleting content failed, retrying", { err: short(error) }));
     if (Date.now() - this.#lastClaimAt >= this.config.claimIntervalMs) {
       this.#lastClaimAt = Date.now();
       await this.#claim();
