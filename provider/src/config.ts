@@ -58,7 +58,13 @@ export interface ProviderConfig {
    * for any; default none). `maxConnections` (default 256) and `maxUploadBytes` (default 16 MiB)
    * bound what strangers can make the node hold.
    */
-  outputServer?: { host: string; port: number; corsOrigins?: string[]; maxConnections?: number; maxUploadBytes?: number };
+  outputServer?: { host: string; port: number; corsOrigins?: string[]; maxConnections?: number; maxUploadBytes?: number; metrics?: boolean };
+  /**
+   * `GET /metrics` (Prometheus) on a listener of its own, e.g. `{ "host": "127.0.0.1", "port": 9100 }`.
+   * Default: off. The public output server answers `/metrics` with 404 unless `outputServer.metrics`
+   * is true: the metrics show the node's earnings and activity.
+   */
+  metrics?: { host: string; port: number };
   /**
    * The most bytes the node keeps in `dataDir/content` and `dataDir/outputs` before it refuses
    * uploads (507, before the body is read). Outputs the node computes count, but are never refused.
@@ -320,6 +326,7 @@ const TOP_LEVEL_KEYS = [
   "finalizeBatchSize",
   "claimIntervalMs",
   "outputServer",
+  "metrics",
   "contentQuotaBytes",
   "contentRetentionSeconds",
   "acceptFirst",
@@ -491,8 +498,18 @@ function configSchema({ env, baseDir, flags = {}, flagBaseDir }: ValidateContext
             .optional(),
           maxConnections: int(1, 65_535).optional(),
           maxUploadBytes: int(1, 1024 * 1024 * 1024).optional(),
+          metrics: z.boolean({ error: "true or false: whether this public server answers /metrics too (default false)" }).optional(),
         },
-        { error: "an object { host, port, corsOrigins?, maxConnections?, maxUploadBytes? }" },
+        { error: "an object { host, port, corsOrigins?, maxConnections?, maxUploadBytes?, metrics? }" },
+      )
+      .optional(),
+    metrics: z
+      .strictObject(
+        {
+          host: z.string({ error: 'a host name or address, e.g. "127.0.0.1"' }).trim().min(1, { error: 'a host name or address, e.g. "127.0.0.1"' }),
+          port: int(0, 65535),
+        },
+        { error: 'an object { "host": "127.0.0.1", "port": 9100 }' },
       )
       .optional(),
     // At least one upload's worth is up to the operator; at most 1 PiB.
@@ -578,7 +595,8 @@ function knownKeysAt(path: readonly PropertyKey[], value: unknown): string[] {
   if (last === "signer" || last === "account") return "env" in v ? ["env"] : ["keystore", "passwordEnv"];
   if (last === "models") return ["model", "backend", "price", "token"];
   if (last === "backend") return v.type === "openai" ? ["type", "baseUrl", "model", "apiKeyEnv"] : ["type"];
-  if (last === "outputServer") return ["host", "port", "corsOrigins", "maxConnections", "maxUploadBytes"];
+  if (last === "outputServer") return ["host", "port", "corsOrigins", "maxConnections", "maxUploadBytes", "metrics"];
+  if (last === "metrics") return ["host", "port"];
   if (last === "contentStore") return ["baseUrl"];
   return [];
 }
@@ -740,6 +758,7 @@ export function describeConfig(config: ProviderConfig): Record<string, unknown> 
     finalizeBatchSize: config.finalizeBatchSize,
     claimIntervalMs: config.claimIntervalMs,
     ...(config.outputServer !== undefined && { outputServer: config.outputServer }),
+    ...(config.metrics !== undefined && { metrics: config.metrics }),
     contentQuotaBytes: config.contentQuotaBytes,
     contentRetentionSeconds: config.contentRetentionSeconds,
     acceptFirst: config.acceptFirst,

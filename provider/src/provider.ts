@@ -59,6 +59,7 @@ import { checkMarket } from "./market.js";
 import { createNodeMetrics, type NodeMetrics } from "./metrics.js";
 import { retry } from "./retry.js";
 import { startOutputServer, type OutputServer } from "./outputServer.js";
+import { startMetricsServer, type MetricsServer } from "./metricsServer.js";
 import { ContentRetention } from "./retention.js";
 import { TxSender, isFeeCeilingError } from "./txSender.js";
 
@@ -294,6 +295,7 @@ export class ProviderNode {
   readonly #metrics: NodeMetrics;
   /** The disk quota on uploads, and the deletion of content whose jobs are done (retention.ts). */
   readonly #retention: ContentRetention;
+  #metricsServer: MetricsServer | undefined;
 
   constructor(parameters: CreateProviderNodeParameters, signer: Account, account: Account) {
     const { config } = parameters;
@@ -335,6 +337,11 @@ export class ProviderNode {
     return this.#server?.url;
   }
 
+  /** The metrics listener's base URL, once started (when `metrics` is configured). */
+  get metricsUrl(): string | undefined {
+    return this.#metricsServer?.url;
+  }
+
   // ------------------------------------------------------------------------------- lifecycle
 
   /** Checks the set-up, resumes the journal's jobs in flight and starts watching. */
@@ -368,9 +375,11 @@ export class ProviderNode {
           void this.#retention.uploaded(hash).catch((error) => this.logger.warn("deleting an upload no job holds failed", { hash, err: short(error) }));
         },
         quota: this.#retention,
-        metrics: () => this.metrics(),
+        // Public only when the operator says so: the metrics show earnings (see `metrics` for their own port).
+        metrics: this.config.outputServer.metrics ? () => this.metrics() : undefined,
       });
     }
+    if (this.config.metrics) this.#metricsServer = await startMetricsServer({ ...this.config.metrics, metrics: () => this.metrics(), logger: this.logger });
     // Events of our jobs (disputes, expiries) are scanned over the same blocks as the jobs themselves.
     if (this.journal.blockMark("dispute_block") === undefined) this.journal.setBlockMark("dispute_block", fromBlock - 1n);
     this.#active = true;
@@ -428,6 +437,7 @@ export class ProviderNode {
     await Promise.race([Promise.allSettled([...this.#running.values(), this.#releasingDue]), new Promise((resolve) => (grace = setTimeout(resolve, 10_000)))]);
     clearTimeout(grace);
     await this.#server?.close();
+    await this.#metricsServer?.close();
     this.#progress?.clear();
     this.logger.info("provider node stopped", { states: this.journal.counts() });
     this.journal.close();

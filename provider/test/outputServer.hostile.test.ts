@@ -69,6 +69,15 @@ describe("output server: hostile requests", () => {
     expect(response.headers.get("cache-control")).toBe("no-store");
   });
 
+  it("answers /metrics with 404 when it is not given metrics to serve (the node's default)", async () => {
+    const bare = await startOutputServer({ host: "127.0.0.1", port: 0, store });
+    try {
+      expect((await fetch(`${bare.url}/metrics`)).status).toBe(404);
+    } finally {
+      await bare.close();
+    }
+  });
+
   it("survives a bounded fuzz of paths, methods, headers and bodies, answering each with 2xx or 4xx", async () => {
     // A seeded generator (mulberry32), so a failure names a reproducible case.
     let seed = 0x5eed;
