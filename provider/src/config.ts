@@ -62,7 +62,25 @@ export interface ProviderConfig {
    * for any; default none). `maxConnections` (default 256) and `maxUploadBytes` (default 16 MiB)
    * bound what strangers can make the node hold.
    */
-  outputServer?: { host: string; port: number; corsOrigins?: string[]; maxConnections?: number; maxUploadBytes?: number };
+  outputServer?: { host: string; port: number; corsOrigins?: string[]; maxConnections?: number; maxUploadBytes?: number; metrics?: boolean };
+  /**
+   * `GET /metrics` (Prometheus) on a listener of its own, e.g. `{ "host": "127.0.0.1", "port": 9100 }`.
+   * Default: off. The public output server answers `/metrics` with 404 unless `outputServer.metrics`
+   * is true: the metrics show the node's earnings and activity.
+   */
+  metrics?: { host: string; port: number };
+  /**
+   * The most bytes the node keeps in `dataDir/content` and `dataDir/outputs` before it refuses
+   * uploads (507, before the body is read). Outputs the node computes count, but are never refused.
+   * Default 4 GiB.
+   */
+  contentQuotaBytes: number;
+  /**
+   * How long content stays after its job ended: a job's output (and its input) once the job is
+   * final, for clients and challengers who fetch it by hash after settlement. The input of a job
+   * that ended without an output is deleted at once. Default 7 days.
+   */
+  contentRetentionSeconds: number;
   /**
    * Accept direct jobs (those naming this provider) as soon as they are taken, before inference:
    * the client sees the job taken at once and its collateral is locked, for one more transaction.
@@ -116,6 +134,8 @@ export const PROVIDER_CONFIG_DEFAULTS = Object.freeze({
   maxPriorityFeePerGasGwei: 10,
   maxGasPerTx: 10_000_000,
   maxFeePerTxEth: 0.5,
+  contentQuotaBytes: 4 * 1024 ** 3,
+  contentRetentionSeconds: 7 * 86_400,
 });
 
 /** The config's fee ceilings in wei and gas (for the transaction sender). */
@@ -310,6 +330,9 @@ const TOP_LEVEL_KEYS = [
   "finalizeBatchSize",
   "claimIntervalMs",
   "outputServer",
+  "metrics",
+  "contentQuotaBytes",
+  "contentRetentionSeconds",
   "acceptFirst",
   "minJobSeconds",
   "maxCollateralShare",
@@ -479,10 +502,24 @@ function configSchema({ env, baseDir, flags = {}, flagBaseDir }: ValidateContext
             .optional(),
           maxConnections: int(1, 65_535).optional(),
           maxUploadBytes: int(1, 1024 * 1024 * 1024).optional(),
+          metrics: z.boolean({ error: "true or false: whether this public server answers /metrics too (default false)" }).optional(),
         },
-        { error: "an object { host, port, corsOrigins?, maxConnections?, maxUploadBytes? }" },
+        { error: "an object { host, port, corsOrigins?, maxConnections?, maxUploadBytes?, metrics? }" },
       )
       .optional(),
+    metrics: z
+      .strictObject(
+        {
+          host: z.string({ error: 'a host name or address, e.g. "127.0.0.1"' }).trim().min(1, { error: 'a host name or address, e.g. "127.0.0.1"' }),
+          port: int(0, 65535),
+        },
+        { error: 'an object { "host": "127.0.0.1", "port": 9100 }' },
+      )
+      .optional(),
+    // At least one upload's worth is up to the operator; at most 1 PiB.
+    contentQuotaBytes: int(1, 2 ** 50).default(D.contentQuotaBytes),
+    // 0: delete as soon as the job is final; at most 10 years.
+    contentRetentionSeconds: int(0, 10 * 365 * 86_400).default(D.contentRetentionSeconds),
     acceptFirst: z.boolean({ error: "true or false" }).default(D.acceptFirst),
     // Up to the longest job the market allows (30 days): more would refuse every job.
     minJobSeconds: int(1, 30 * 86_400).default(D.minJobSeconds),
@@ -562,7 +599,8 @@ function knownKeysAt(path: readonly PropertyKey[], value: unknown): string[] {
   if (last === "signer" || last === "account") return "env" in v ? ["env"] : ["keystore", "passwordEnv"];
   if (last === "models") return ["model", "backend", "price", "token"];
   if (last === "backend") return v.type === "openai" ? ["type", "baseUrl", "model", "apiKeyEnv"] : ["type"];
-  if (last === "outputServer") return ["host", "port", "corsOrigins", "maxConnections", "maxUploadBytes"];
+  if (last === "outputServer") return ["host", "port", "corsOrigins", "maxConnections", "maxUploadBytes", "metrics"];
+  if (last === "metrics") return ["host", "port"];
   if (last === "contentStore") return ["baseUrl"];
   return [];
 }
@@ -705,6 +743,9 @@ export function describeConfig(config: ProviderConfig): Record<string, unknown> 
     finalizeBatchSize: config.finalizeBatchSize,
     claimIntervalMs: config.claimIntervalMs,
     ...(config.outputServer !== undefined && { outputServer: config.outputServer }),
+    ...(config.metrics !== undefined && { metrics: config.metrics }),
+    contentQuotaBytes: config.contentQuotaBytes,
+    contentRetentionSeconds: config.contentRetentionSeconds,
     acceptFirst: config.acceptFirst,
     minJobSeconds: config.minJobSeconds,
     maxCollateralShare: config.maxCollateralShare,

@@ -71,6 +71,8 @@ export interface JournalEntry {
   attempts: number;
   error?: string;
   updatedAt: number;
+  /** When the job reached a terminal state (the journal's clock, ms): its content's retention counts from then. */
+  endedAt?: number;
 }
 
 /** Optional columns a transition may set. */
@@ -102,6 +104,7 @@ interface Row {
   attempts: number;
   error: string | null;
   updated_at: number;
+  ended_at: number | null;
 }
 
 const jobToJson = (job: Job) => JSON.stringify(job, (_k, v) => (typeof v === "bigint" ? `${v}n` : v));
@@ -152,6 +155,28 @@ export class Journal {
     }
     // Only the outputs waiting to be released: the index stays small however many jobs are done.
     this.#db.exec("CREATE INDEX IF NOT EXISTS jobs_unreleased ON jobs(state) WHERE output_released = 0 AND output_hash IS NOT NULL");
+    // Added with content retention: which content each job holds (its input, its output), and since
+    // when a job has ended, so that a restarted node deletes what its predecessor left.
+    if (!columns.some((c) => c.name === "input_hash")) {
+      this.#db.exec(`
+        ALTER TABLE jobs ADD COLUMN input_hash TEXT;
+        UPDATE jobs SET input_hash = lower(json_extract(job_json, '$.inputHash'));
+      `);
+    }
+    if (!columns.some((c) => c.name === "ended_at")) {
+      // Jobs that ended before this column: their last update is when they ended.
+      this.#db.exec(`
+        ALTER TABLE jobs ADD COLUMN ended_at INTEGER;
+        ALTER TABLE jobs ADD COLUMN content_swept INTEGER NOT NULL DEFAULT 0;
+        UPDATE jobs SET ended_at = updated_at WHERE state IN (${TERMINAL_STATES.map((s) => `'${s}'`).join(", ")});
+      `);
+    }
+    this.#db.exec(`
+      CREATE INDEX IF NOT EXISTS jobs_input_hash ON jobs(input_hash);
+      CREATE INDEX IF NOT EXISTS jobs_output_hash ON jobs(output_hash);
+      CREATE INDEX IF NOT EXISTS jobs_sweep_untaken ON jobs(ended_at) WHERE content_swept = 0 AND output_hash IS NULL;
+      CREATE INDEX IF NOT EXISTS jobs_sweep_outputs ON jobs(ended_at) WHERE content_swept = 0 AND output_hash IS NOT NULL;
+    `);
   }
 
   readonly #now: () => number;
@@ -159,8 +184,8 @@ export class Journal {
   /** Records a newly seen job; returns false if it was already known (a replayed event). */
   recordSeen(jobId: Hex, job: Job, block: bigint): boolean {
     const result = this.#db
-      .prepare("INSERT OR IGNORE INTO jobs (job_id, job_json, state, block, updated_at) VALUES (?, ?, 'seen', ?, ?)")
-      .run(jobId, jobToJson(job), block.toString(), this.#now());
+      .prepare("INSERT OR IGNORE INTO jobs (job_id, job_json, state, block, input_hash, updated_at) VALUES (?, ?, 'seen', ?, ?, ?)")
+      .run(jobId, jobToJson(job), block.toString(), job.inputHash.toLowerCase(), this.#now());
     return Number(result.changes) === 1;
   }
 
@@ -171,8 +196,10 @@ export class Journal {
    */
   transition(jobId: Hex, from: JournalState[], to: JournalState, fields: JournalFields = {}): boolean {
     // A new step starts with no failed attempts.
-    const sets = ["state = ?", "updated_at = ?", "attempts = 0"];
-    const values: (string | number | null)[] = [to, this.#now()];
+    // A job that ends records when (its content's retention counts from then); one that does not, has not.
+    const now = this.#now();
+    const sets = ["state = ?", "updated_at = ?", "attempts = 0", "ended_at = ?", "content_swept = 0"];
+    const values: (string | number | null)[] = [to, now, TERMINAL_STATES.includes(to) ? now : null];
     for (const [key, value] of Object.entries(fields) as [keyof JournalFields, string | undefined][]) {
       sets.push(`${COLUMNS[key]} = ?`);
       values.push(value ?? null);
@@ -237,6 +264,43 @@ export class Journal {
     this.#db.prepare("UPDATE jobs SET output_released = 1 WHERE job_id = ?").run(jobId);
   }
 
+  /**
+   * Ended jobs whose content may be due for deletion at `now` (ms): those that never computed an
+   * output at once, those that did `retentionMs` after they ended; at most `limit`, earliest first.
+   * The content itself may still be held by another job (see `holdsContent`).
+   */
+  listContentDue(now: number, retentionMs: number, limit: number): { jobId: Hex; hashes: Hex[] }[] {
+    const select = "SELECT job_id, input_hash, output_hash FROM jobs WHERE content_swept = 0";
+    const rows = [
+      ...this.#db.prepare(`${select} AND output_hash IS NULL AND ended_at <= ? ORDER BY ended_at LIMIT ?`).all(now, limit),
+      ...this.#db.prepare(`${select} AND output_hash IS NOT NULL AND ended_at <= ? ORDER BY ended_at LIMIT ?`).all(now - retentionMs, limit),
+    ] as unknown as { job_id: string; input_hash: string | null; output_hash: string | null }[];
+    return rows.slice(0, limit).map((r) => ({
+      jobId: r.job_id as Hex,
+      hashes: [...new Set([r.input_hash, r.output_hash].filter((h): h is string => h !== null).map((h) => h.toLowerCase() as Hex))],
+    }));
+  }
+
+  /**
+   * Whether some job still holds the content `hash` (as its input or its output) at `now` (ms): a job
+   * not ended, or one that computed an output and ended less than `retentionMs` ago.
+   */
+  holdsContent(hash: Hex, now: number, retentionMs: number): boolean {
+    const key = hash.toLowerCase();
+    const row = this.#db
+      .prepare(
+        `SELECT 1 FROM jobs WHERE (input_hash = ? OR output_hash = ?)
+           AND (ended_at IS NULL OR (output_hash IS NOT NULL AND ended_at > ?)) LIMIT 1`,
+      )
+      .get(key, key, now - retentionMs);
+    return row !== undefined;
+  }
+
+  /** Records that a job's content was deleted (or is held by another job, which will delete it). */
+  setContentSwept(jobId: Hex) {
+    this.#db.prepare("UPDATE jobs SET content_swept = 1 WHERE job_id = ?").run(jobId);
+  }
+
   /** How many jobs are in each state. */
   counts(): Partial<Record<JournalState, number>> {
     const rows = this.#db.prepare("SELECT state, COUNT(*) AS n FROM jobs GROUP BY state").all() as unknown as { state: JournalState; n: number }[];
@@ -285,5 +349,6 @@ function fromRow(row: Row): JournalEntry {
   if (row.due_at !== null && row.due_at !== undefined) entry.dueAt = Number(row.due_at);
   if (row.output_released) entry.outputReleased = true;
   if (row.error) entry.error = row.error;
+  if (row.ended_at !== null && row.ended_at !== undefined) entry.endedAt = Number(row.ended_at);
   return entry;
 }

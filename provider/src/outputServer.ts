@@ -4,12 +4,15 @@
 // on-chain hash, so reads need no authentication: the node puts an output in `store` only once the
 // job's result is on-chain (until then the output is worth the job's price, and anything not in
 // the store is a 404, like content it never had). `GET /health` answers `{ "ok": true }`, and
-// `GET /metrics` the node's counters in Prometheus' text format.
+// `GET /metrics` the node's counters in Prometheus' text format, only when `metrics` is given (the
+// node serves them on a listener of its own unless the operator enables them here).
 // `POST /content/{cid}` (HttpContentStore.put) takes a job's input too large to post on-chain, but
 // only content that `accept` wants (the node: the input hash of a job it is waiting on), refused
-// before a byte of the body is read, with a declared length within the limit, a bounded number at
-// a time, and streamed to disk while it is hashed when the store can (so strangers can neither fill
-// the disk nor the memory). Reads stream from disk too. Connections are capped and time out.
+// before a byte of the body is read, with a declared length within the limit and within the disk
+// quota (507), once per content (an upload of content already stored is answered without reading
+// it; a second one while the first is in progress is refused), a bounded number at a time, and
+// streamed to disk while it is hashed when the store can (so strangers can neither fill the disk
+// nor the memory). Reads stream from disk too. Connections are capped and time out.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Readable } from "node:stream";
@@ -32,6 +35,14 @@ export interface StreamingContentStore {
   openRead(hash: Hex): Promise<{ size: number; stream: Readable } | undefined>;
 }
 
+/** Room on disk for uploads: reserved before an upload's body is read, released after it (stored or not). */
+export interface UploadQuota {
+  /** Whether `bytes` more fit; if so, they are reserved until `release`. */
+  reserve(bytes: number): boolean;
+  release(bytes: number, stored: boolean): void;
+  readonly quotaBytes: number;
+}
+
 export interface OutputServerParameters {
   host: string;
   /** 0 picks a free port (see `url`). */
@@ -42,6 +53,8 @@ export interface OutputServerParameters {
   accept?: ((hash: Hex) => boolean) | undefined;
   /** Called after an accepted upload is stored. */
   onStored?: ((hash: Hex) => void) | undefined;
+  /** The disk quota uploads count against (default: none). An upload over it is refused with 507 before its body is read. */
+  quota?: UploadQuota | undefined;
   /** The largest upload, in bytes (default 16 MiB). */
   maxUploadBytes?: number | undefined;
   /** `GET /metrics`: Prometheus text exposition (absent: 404). */
@@ -127,11 +140,21 @@ export async function startOutputServer(parameters: OutputServerParameters): Pro
     requestTimeoutMs = 120_000,
     idleTimeoutMs = 30_000,
     corsOrigins = [],
+    quota,
   } = parameters;
   /** The Access-Control-Allow-Origin for a request from `origin`, if it is allowed. */
   const allowedOrigin = (origin: string | undefined) =>
     corsOrigins.includes("*") ? "*" : origin !== undefined && corsOrigins.includes(origin) ? origin : undefined;
   let uploads = 0;
+  /** Content being uploaded now: one upload per content at a time. */
+  const pending = new Set<Hex>();
+  /** Whether the store has this content already. */
+  const has = async (hash: Hex) => {
+    if (!store.openRead) return (await store.get(hash)) !== undefined;
+    const file = await store.openRead(hash);
+    file?.stream.destroy();
+    return file !== undefined;
+  };
   const server: Server = createServer((request, response) => {
     // Anything sent to this port is untrusted: no request may end the process (every accepted job
     // would then expire and be slashed). Each answer is sent at most once, and a handler that
@@ -241,9 +264,16 @@ export async function startOutputServer(parameters: OutputServerParameters): Pro
     if (!/^\d{1,16}$/.test(declared)) return refuse(400, "Content-Length is not a byte count");
     const length = Number(declared);
     if (length > maxUploadBytes) return refuse(413, `larger than ${maxUploadBytes} bytes`);
+    if (pending.has(hash)) return refuse(409, "this content is being uploaded already");
     if (uploads >= maxConcurrentUploads) return refuse(503, `${maxConcurrentUploads} uploads are already in progress; retry later`);
     uploads++;
+    pending.add(hash);
+    let reserved = false;
     try {
+      // Each content is stored once: a repeat (a client retrying) is answered without reading it.
+      if (await has(hash)) return send(200, JSON.stringify({ hash, cid: cidFromHash(hash) }), "application/json", true);
+      if (quota && !quota.reserve(length)) return refuse(507, `the node's storage for uploads is full (${quota.quotaBytes} bytes): retry later`);
+      reserved = quota !== undefined;
       let received = 0;
       const body = async function* () {
         for await (const chunk of request as AsyncIterable<Buffer>) {
@@ -260,6 +290,8 @@ export async function startOutputServer(parameters: OutputServerParameters): Pro
         const stored = await store.put(new Uint8Array(Buffer.concat(parts)));
         if (stored !== hash) throw new ContentHashMismatchError({ expected: hash, actual: stored, source: "upload" });
       }
+      if (reserved) quota!.release(length, true);
+      reserved = false;
       logger?.info("input uploaded", { hash, bytes: length });
       send(200, JSON.stringify({ hash, cid: cidFromHash(hash) }));
       onStored?.(hash);
@@ -273,6 +305,8 @@ export async function startOutputServer(parameters: OutputServerParameters): Pro
       }
     } finally {
       uploads--;
+      pending.delete(hash);
+      if (reserved) quota!.release(length, false); // refused, broken off or not matching: nothing kept
     }
   }
 

@@ -59,6 +59,8 @@ import { checkMarket } from "./market.js";
 import { createNodeMetrics, type NodeMetrics } from "./metrics.js";
 import { retry } from "./retry.js";
 import { startOutputServer, type OutputServer } from "./outputServer.js";
+import { startMetricsServer, type MetricsServer } from "./metricsServer.js";
+import { ContentRetention } from "./retention.js";
 import { TxSender, isFeeCeilingError } from "./txSender.js";
 
 /** The points right after a step is durably recorded (the crash tests stop the node there). */
@@ -291,6 +293,9 @@ export class ProviderNode {
   /** `maxCollateralShare` in parts per billion, for bigint arithmetic. */
   readonly #sharePpb: bigint;
   readonly #metrics: NodeMetrics;
+  /** The disk quota on uploads, and the deletion of content whose jobs are done (retention.ts). */
+  readonly #retention: ContentRetention;
+  #metricsServer: MetricsServer | undefined;
 
   constructor(parameters: CreateProviderNodeParameters, signer: Account, account: Account) {
     const { config } = parameters;
@@ -317,11 +322,24 @@ export class ProviderNode {
     this.#progress = parameters.progressStream ? createProgress(parameters.progressStream) : undefined;
     this.#sharePpb = BigInt(Math.round(config.maxCollateralShare * 1e9));
     this.#metrics = createNodeMetrics(this, { refusals: Object.keys(this.#refused) });
+    this.#retention = new ContentRetention({
+      journal: this.journal,
+      dirs: [this.store.dir, this.#withheld.dir],
+      quotaBytes: config.contentQuotaBytes,
+      retentionSeconds: config.contentRetentionSeconds,
+      logger: this.logger,
+      sweepIntervalMs: Math.max(1_000, config.pollingIntervalMs),
+    });
   }
 
   /** The output server's base URL, once started (when `outputServer` is configured). */
   get outputUrl(): string | undefined {
     return this.#server?.url;
+  }
+
+  /** The metrics listener's base URL, once started (when `metrics` is configured). */
+  get metricsUrl(): string | undefined {
+    return this.#metricsServer?.url;
   }
 
   // ------------------------------------------------------------------------------- lifecycle
@@ -339,6 +357,7 @@ export class ProviderNode {
       const head = await this.#read(() => this.#client.request({ method: "eth_blockNumber" }).then(BigInt));
       const last = this.journal.lastBlock();
       fromBlock = last !== undefined ? last + 1n : this.config.startBlock !== undefined ? BigInt(this.config.startBlock) : head > 1000n ? head - 1000n : 0n;
+      await this.#retention.start();
     } catch (error) {
       this.#unlock();
       throw error;
@@ -353,10 +372,14 @@ export class ProviderNode {
         onStored: (hash) => {
           for (const e of this.#waitingForInput(hash)) this.#retryAt.delete(e.jobId);
           this.#schedule(0);
+          void this.#retention.uploaded(hash).catch((error) => this.logger.warn("deleting an upload no job holds failed", { hash, err: short(error) }));
         },
-        metrics: () => this.metrics(),
+        quota: this.#retention,
+        // Public only when the operator says so: the metrics show earnings (see `metrics` for their own port).
+        metrics: this.config.outputServer.metrics ? () => this.metrics() : undefined,
       });
     }
+    if (this.config.metrics) this.#metricsServer = await startMetricsServer({ ...this.config.metrics, metrics: () => this.metrics(), logger: this.logger });
     // Events of our jobs (disputes, expiries) are scanned over the same blocks as the jobs themselves.
     if (this.journal.blockMark("dispute_block") === undefined) this.journal.setBlockMark("dispute_block", fromBlock - 1n);
     this.#active = true;
@@ -414,6 +437,7 @@ export class ProviderNode {
     await Promise.race([Promise.allSettled([...this.#running.values(), this.#releasingDue]), new Promise((resolve) => (grace = setTimeout(resolve, 10_000)))]);
     clearTimeout(grace);
     await this.#server?.close();
+    await this.#metricsServer?.close();
     this.#progress?.clear();
     this.logger.info("provider node stopped", { states: this.journal.counts() });
     this.journal.close();
@@ -557,6 +581,7 @@ export class ProviderNode {
       .catch((error) => this.logger.warn("releasing outputs failed, retrying", { err: short(error) }))
       .finally(() => (this.#releasingDue = undefined));
     await this.#finalizeDue();
+    await this.#retention.sweepDue().catch((error) => this.logger.warn("deleting content failed, retrying", { err: short(error) }));
     if (Date.now() - this.#lastClaimAt >= this.config.claimIntervalMs) {
       this.#lastClaimAt = Date.now();
       await this.#claim();

@@ -128,6 +128,54 @@ describe("provider node journal", () => {
     reopened.close();
   });
 
+  it("lists an ended job's content as due at once without an output, after the retention with one, and knows who still holds it", () => {
+    let now = 1_000_000;
+    const j = new Journal(freshDir(), { now: () => now });
+    const output = `0x${"02".repeat(32)}` as const;
+    const [untaken, settled, live] = [1, 2, 3].map((i) => `0x${String(i).repeat(64)}` as const);
+    for (const [i, id] of [untaken, settled, live].entries()) j.recordSeen(id, job, BigInt(i)); // all three share the input
+    j.transition(untaken, ["seen"], "cancelled");
+    j.transition(settled, ["seen"], "computed", { outputHash: output });
+    j.transition(settled, ["computed"], "finalized");
+    expect(j.get(settled)?.endedAt).toBe(now);
+    expect(j.get(live)?.endedAt).toBeUndefined();
+    expect(j.listContentDue(now, 10_000, 10)).toEqual([{ jobId: untaken, hashes: [job.inputHash] }]);
+    // The live job holds the shared input; the finalized one holds its output until its retention passes.
+    expect(j.holdsContent(job.inputHash, now, 10_000)).toBe(true);
+    expect(j.holdsContent(output, now, 10_000)).toBe(true);
+    now += 10_001;
+    expect(j.listContentDue(now, 10_000, 10).map((d) => d.jobId)).toEqual([untaken, settled]);
+    expect(j.holdsContent(output, now, 10_000)).toBe(false);
+    expect(j.holdsContent(job.inputHash, now, 10_000)).toBe(true); // still: the live job
+    j.setContentSwept(untaken);
+    j.setContentSwept(settled);
+    expect(j.listContentDue(now, 10_000, 10)).toEqual([]);
+    j.transition(live, ["seen"], "skipped");
+    expect(j.holdsContent(job.inputHash, now, 10_000)).toBe(false);
+    j.close();
+  });
+
+  it("migrates a journal from before content retention: inputs from the terms, ended jobs from their last update", () => {
+    const dir = freshDir();
+    let now = 5_000;
+    const j = new Journal(dir, { now: () => now });
+    j.recordSeen(ID, job, 1n);
+    j.transition(ID, ["seen"], "skipped");
+    j.close();
+    // The journal as an earlier node left it: none of the retention columns.
+    const db = new DatabaseSync(path.join(dir, "journal.sqlite"));
+    db.exec(`
+      DROP INDEX jobs_input_hash; DROP INDEX jobs_output_hash; DROP INDEX jobs_sweep_untaken; DROP INDEX jobs_sweep_outputs;
+      ALTER TABLE jobs DROP COLUMN input_hash; ALTER TABLE jobs DROP COLUMN ended_at; ALTER TABLE jobs DROP COLUMN content_swept;
+    `);
+    db.close();
+    now = 9_000;
+    const reopened = new Journal(dir, { now: () => now });
+    expect(reopened.get(ID)?.endedAt).toBe(5_000);
+    expect(reopened.listContentDue(now, 0, 10)).toEqual([{ jobId: ID, hashes: [job.inputHash] }]);
+    reopened.close();
+  });
+
   it("survives SIGKILL: every transition reported committed is there after reopening", async () => {
     const dir = freshDir();
     const tsx = path.join(path.dirname(createRequire(import.meta.url).resolve("tsx/package.json")), "dist", "cli.mjs");

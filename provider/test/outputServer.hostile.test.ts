@@ -69,6 +69,15 @@ describe("output server: hostile requests", () => {
     expect(response.headers.get("cache-control")).toBe("no-store");
   });
 
+  it("answers /metrics with 404 when it is not given metrics to serve (the node's default)", async () => {
+    const bare = await startOutputServer({ host: "127.0.0.1", port: 0, store });
+    try {
+      expect((await fetch(`${bare.url}/metrics`)).status).toBe(404);
+    } finally {
+      await bare.close();
+    }
+  });
+
   it("survives a bounded fuzz of paths, methods, headers and bodies, answering each with 2xx or 4xx", async () => {
     // A seeded generator (mulberry32), so a failure names a reproducible case.
     let seed = 0x5eed;
@@ -112,6 +121,9 @@ describe("output server: uploads and readers cannot exhaust memory or disk", () 
   let fsStore: FileSystemContentStore;
   const wanted = new Uint8Array(256 * 1024).fill(7);
   const wantedHash = contentHash(wanted);
+  /** Other content the server waits for (never stored here): uploads that hang, or are refused. */
+  const others = [1, 2, 3].map((i) => new Uint8Array(1024).fill(i));
+  const otherHashes = others.map((o) => contentHash(o));
   const uploadHead = (hash: string, length: number | undefined, extra = "") =>
     `POST /content/${hash} HTTP/1.1\r\nHost: node\r\n${length === undefined ? "Transfer-Encoding: chunked\r\n" : `Content-Length: ${length}\r\n`}${extra}\r\n`;
   const rawTo = (request: string | Uint8Array, timeoutMs = 2_000) => rawAt(guardedPort, request, timeoutMs);
@@ -123,7 +135,7 @@ describe("output server: uploads and readers cannot exhaust memory or disk", () 
       host: "127.0.0.1",
       port: 0,
       store: fsStore,
-      accept: (hash) => hash === wantedHash,
+      accept: (hash) => hash === wantedHash || otherHashes.includes(hash),
       maxUploadBytes: 1024 * 1024,
       maxConcurrentUploads: 2,
       maxConnections: 8,
@@ -162,20 +174,53 @@ describe("output server: uploads and readers cannot exhaust memory or disk", () 
   });
 
   it("caps uploads in progress (503), cuts off a half-finished upload, and leaves no partial file", async () => {
-    const hanging = [0, 1].map(() => {
+    const hanging = [0, 1].map((i) => {
       const socket = connect(guardedPort, "127.0.0.1");
       socket.on("error", () => {});
-      socket.write(uploadHead(wantedHash, wanted.length) + "partial body");
+      socket.write(uploadHead(otherHashes[i]!, others[i]!.length) + "partial body");
       return socket;
     });
     await new Promise((r) => setTimeout(r, 200));
-    expect(await rawTo(uploadHead(wantedHash, wanted.length))).toBe(503);
+    // A second upload of content being uploaded is refused as such; any other upload waits its turn.
+    expect(await rawTo(uploadHead(otherHashes[0]!, others[0]!.length))).toBe(409);
+    expect(await rawTo(uploadHead(otherHashes[2]!, others[2]!.length))).toBe(503);
     // The request timeout (1 s here) closes the half-finished uploads.
     const closed = await Promise.all(hanging.map((socket) => new Promise<boolean>((resolve) => socket.on("close", () => resolve(true)))));
     expect(closed).toEqual([true, true]);
     await new Promise((r) => setTimeout(r, 100));
     expect((await readdir(dir)).filter((f) => f.endsWith(".tmp"))).toEqual([]);
     expect(await rawTo(`GET /health HTTP/1.1\r\nHost: node\r\nConnection: close\r\n\r\n`)).toBe(200);
+  });
+
+  it("stores each content once: a repeat is answered without reading its body", async () => {
+    // `wanted` was stored by the test above: only the head is sent, and it is answered.
+    expect(await rawTo(uploadHead(wantedHash, wanted.length))).toBe(200);
+    expect(await new HttpContentStore({ baseUrl: guarded.url }).put(wanted)).toBe(wantedHash);
+  });
+
+  it("refuses an upload over the disk quota with 507 before reading its body, and releases what it reserved", async () => {
+    let reserved = 0;
+    const quota = {
+      quotaBytes: 1500,
+      reserve: (bytes: number) => (reserved + bytes <= 1500 ? ((reserved += bytes), true) : false),
+      release: (bytes: number) => void (reserved -= bytes),
+    };
+    const full = await startOutputServer({ host: "127.0.0.1", port: 0, store: fsStore, accept: (hash) => otherHashes.includes(hash), quota });
+    try {
+      const port = Number(new URL(full.url).port);
+      const hanging = connect(port, "127.0.0.1");
+      hanging.on("error", () => {});
+      hanging.write(uploadHead(otherHashes[0]!, others[0]!.length) + "partial");
+      await new Promise((r) => setTimeout(r, 100));
+      expect(reserved).toBe(1024);
+      expect(await rawAt(port, uploadHead(otherHashes[1]!, others[1]!.length))).toBe(507);
+      hanging.destroy();
+      await new Promise((r) => setTimeout(r, 100));
+      expect(reserved).toBe(0); // broke off: nothing kept, nothing reserved
+      expect(await new HttpContentStore({ baseUrl: full.url }).put(others[1]!)).toBe(otherHashes[1]);
+    } finally {
+      await full.close();
+    }
   });
 
   it("caps open connections: one over the cap is closed at once, and service resumes when they go", async () => {

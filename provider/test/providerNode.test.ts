@@ -86,7 +86,7 @@ describe("provider node (in-process chain)", () => {
 
 
   it("takes direct jobs, serves the output by hash, submits in one call, finalizes in batches and claims", async () => {
-    const { node, provider } = await makeNode({ config: { finalizeBatchSize: 2, claimIntervalMs: 1000 } });
+    const { node, provider } = await makeNode({ config: { finalizeBatchSize: 2, claimIntervalMs: 1000, metrics: { host: "127.0.0.1", port: 0 } } });
     await node.start();
     const jobs: Submitted[] = [];
     for (let i = 0; i < 3; i++) jobs.push(await submit(`The river (${i})`, provider));
@@ -112,7 +112,7 @@ describe("provider node (in-process chain)", () => {
     expect(new Set(finalized.map((e) => e.transactionHash)).size).toBe(2);
     expect(finalized.flatMap((e) => e.args.jobIds!).sort()).toEqual(jobs.map((j) => j.jobId).sort());
     expect(node.journal.counts()).toEqual({ finalized: 3 });
-    const scraped = await fetch(`${node.outputUrl}/metrics`);
+    const scraped = await fetch(`${node.metricsUrl}/metrics`);
     expect(scraped.headers.get("cache-control")).toBe("no-store"); // unlike outputs, never cached
     const metrics = await scraped.text();
     expect(metrics).toContain("# TYPE depinfer_node_jobs_refused_total counter\n");
@@ -285,10 +285,10 @@ describe("provider node (in-process chain)", () => {
     const earned = await p.market.read.claimable([provider, p.usdc.address]);
     expect(earned).toBeGreaterThan(0n);
     await node.stop();
-    const { node: restarted } = await makeNode({ privateKey });
+    const { node: restarted } = await makeNode({ privateKey, config: { metrics: { host: "127.0.0.1", port: 0 } } });
     await restarted.start();
     expect(restarted.stats().claimable).toEqual([{ token: p.usdc.address, amount: earned }]);
-    expect(await (await fetch(`${restarted.outputUrl}/metrics`)).text()).toContain(`depinfer_node_claimable{token="${p.usdc.address}"} ${earned}\n`);
+    expect(await (await fetch(`${restarted.metricsUrl}/metrics`)).text()).toContain(`depinfer_node_claimable{token="${p.usdc.address}"} ${earned}\n`);
   });
 
   it("resumes after a stop at each step without a second submission", async () => {

@@ -64,7 +64,8 @@ describe("provider node against a hostile client: deadlines and collateral", () 
       token: p.usdc.address,
       price: PRICE,
       dataDir: mkdtempSync(path.join(tmpdir(), "depinfer-limits-")),
-      config: { startBlock: Number(fromBlock), ...config }, // the jobs of earlier tests are not its business
+      // The jobs of earlier tests are not its business; its metrics on their own listener.
+      config: { startBlock: Number(fromBlock), metrics: { host: "127.0.0.1", port: 0 }, ...config },
       backend,
       logger: createLogger({ level: "info", stream: { write: (line: string) => void lines.push(line) } }),
     });
@@ -79,7 +80,7 @@ describe("provider node against a hostile client: deadlines and collateral", () 
   const statusOf = async (jobId: Hex) => (await p.market.read.jobState([jobId])).status;
 
   /** The node's metrics, as a Prometheus scraper reads them. */
-  const metric = async (node: ProviderNode, line: string) => (await (await fetch(`${node.outputUrl}/metrics`)).text()).split("\n").find((l) => l.startsWith(`${line} `));
+  const metric = async (node: ProviderNode, line: string) => (await (await fetch(`${node.metricsUrl}/metrics`)).text()).split("\n").find((l) => l.startsWith(`${line} `));
 
   /** Ids of the jobs named by each transaction `from` sent to the market since `fromBlock`. */
   async function jobsTouchedBy(from: Address, fromBlock: bigint): Promise<Set<Hex>> {

@@ -107,6 +107,7 @@ describe("provider node outputs: nothing served before the result is on-chain", 
         models: [{ model, backend: { type: "builtin" }, price: PRICE.toString(), token: p.usdc.address }],
         pollingIntervalMs: 100,
         outputServer: { host: "127.0.0.1", port: 0 },
+        metrics: { host: "127.0.0.1", port: 0 }, // /metrics on its own listener (the output server has none)
         contentStore: { baseUrl: contentStore.url },
         startBlock: 0,
       }),
@@ -128,8 +129,8 @@ describe("provider node outputs: nothing served before the result is on-chain", 
     rmSync(dir, { recursive: true, force: true });
   });
 
-  /** Starts `depinfer-provider` and waits until its output server listens; returns it and the server's URL. */
-  async function startNode(crashAt?: ProviderNodeStep): Promise<NodeProcess & { url: string }> {
+  /** Starts `depinfer-provider` and waits until its output server listens; returns it, the server's URL and the metrics listener's. */
+  async function startNode(crashAt?: ProviderNodeStep): Promise<NodeProcess & { url: string; metricsUrl: string }> {
     const child = spawnProviderCli(
       ["--config", path.join(dir, "provider.json"), "--log-level", "debug"],
       { DEPINFER_NODE_KEY: privateKey, ...(crashAt && { DEPINFER_NODE_CRASH_AT: crashAt }) },
@@ -156,7 +157,8 @@ describe("provider node outputs: nothing served before the result is on-chain", 
       return lines.some((l) => l.includes('"provider node started"'));
     }, node);
     const url = lines.map((l) => /"output server listening","url":"([^"]+)"/.exec(l)?.[1]).find(Boolean)!;
-    return { ...node, url };
+    const metricsUrl = lines.map((l) => /"metrics server listening","url":"([^"]+)"/.exec(l)?.[1]).find(Boolean)!;
+    return { ...node, url, metricsUrl };
   }
 
   const untilNode = (what: string, check: () => Promise<boolean> | boolean, node: { lines: string[] }) =>
@@ -238,7 +240,7 @@ describe("provider node outputs: nothing served before the result is on-chain", 
     expect((await p.market.read.jobState([jobId])).status).toBe(JobStatus.Cancelled);
 
     // The node records the cancellation; the output stays withheld, here and in the content store.
-    await untilNode("the node records the cancellation", () => metric(node.url, 'depinfer_node_jobs{state="cancelled"} 1'), node);
+    await untilNode("the node records the cancellation", () => metric(node.metricsUrl, 'depinfer_node_jobs{state="cancelled"} 1'), node);
     expect((await fetchOutput(node.url, outputHash)).status).toBe(404);
     expect(contentStore.stored.has(outputHash)).toBe(false);
     await expect(client.waitForResult({ jobId, store: new HttpContentStore({ baseUrl: node.url }), timeoutMs: 10_000 })).rejects.toBeInstanceOf(JobEndedWithoutResultError);
