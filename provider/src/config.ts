@@ -35,6 +35,43 @@ export interface ServedModel {
   price: string;
   /** The ERC-20 the price is in. */
   token: Address;
+  /**
+   * What the model can run, checked against each job's input before the job is accepted (see
+   * `inputLimitsOf` for the defaults): a job over any of them is skipped, never accepted, so its
+   * client cannot get the stake slashed with an input the backend rejects.
+   * `maxInputBytes`: the largest input, in bytes. `maxInputTokens`: the largest prompt, in tokens as
+   * the backend counts them (or bounded from the bytes when it cannot count). `contextTokens`: the
+   * model's context length; the prompt's tokens plus `maxTokens` must fit in it. `maxTokens`: the
+   * completion budget (`max_tokens` of an `openai` request). `timeoutSeconds`: the longest one
+   * inference may take; a job that leaves less (plus the margins to be mined) is not taken.
+   */
+  maxInputBytes?: number;
+  maxInputTokens?: number;
+  contextTokens?: number;
+  maxTokens?: number;
+  timeoutSeconds?: number;
+}
+
+/** The per-model defaults (see `ServedModel`): an inference timeout per backend type, and a byte limit. */
+export const MODEL_LIMIT_DEFAULTS = Object.freeze({
+  /** 1 MiB: over 250k tokens of text, more than any context window served today. */
+  maxInputBytes: 1024 * 1024,
+  /** The OpenAI-compatible backend's own default timeout. */
+  openaiTimeoutSeconds: 60,
+  /** The built-in model runs in-process in well under a second. */
+  builtinTimeoutSeconds: 10,
+});
+
+/** A served model's input limits with the defaults filled in (also for models built in code without them). */
+export function inputLimitsOf(model: ServedModel): Required<Pick<ServedModel, "maxInputBytes" | "timeoutSeconds">> & Pick<ServedModel, "maxInputTokens" | "contextTokens" | "maxTokens"> {
+  const D = MODEL_LIMIT_DEFAULTS;
+  return {
+    maxInputBytes: model.maxInputBytes ?? D.maxInputBytes,
+    timeoutSeconds: model.timeoutSeconds ?? (model.backend.type === "openai" ? D.openaiTimeoutSeconds : D.builtinTimeoutSeconds),
+    ...(model.maxInputTokens !== undefined && { maxInputTokens: model.maxInputTokens }),
+    ...(model.contextTokens !== undefined && { contextTokens: model.contextTokens }),
+    ...(model.maxTokens !== undefined && { maxTokens: model.maxTokens }),
+  };
 }
 
 export interface ProviderConfig {
@@ -347,6 +384,8 @@ const PRIVATE_KEY = /^(0x)?[0-9a-fA-F]{64}$/;
 const BYTES32 = /^0x[0-9a-fA-F]{64}$/;
 const UINT256_MAX = 2n ** 256n - 1n;
 const KEY_SOURCE_EXPECTED = '{ "env": "NAME_OF_ENV_VAR" } (a hex private key) or { "keystore": "path/to/keystore.json", "passwordEnv": "NAME_OF_ENV_VAR" }';
+const MODEL_KEYS = ["model", "backend", "price", "token", "maxInputBytes", "maxInputTokens", "contextTokens", "maxTokens", "timeoutSeconds"] as const;
+const MODEL_EXPECTED = "an object { model, backend, price, token, maxInputBytes?, maxInputTokens?, contextTokens?, maxTokens?, timeoutSeconds? }";
 const BACKEND_EXPECTED = '{ "type": "builtin" } or { "type": "openai", "baseUrl", "model", "apiKeyEnv"? }';
 
 /** An issue whose value must be shown as `<REDACTED>` (it may be a secret). */
@@ -445,9 +484,27 @@ function configSchema({ env, baseDir, flags = {}, flagBaseDir }: ValidateContext
       backend,
       price,
       token: address,
+      // Up to the largest upload the output server can be set to take.
+      maxInputBytes: int(1, 1024 * 1024 * 1024).optional(),
+      maxInputTokens: int(1, 100_000_000).optional(),
+      contextTokens: int(2, 100_000_000).optional(),
+      maxTokens: int(1, 100_000_000).optional(),
+      // Up to a day: a job's deadline is rarely further, and setTimeout's limit is about 24.8 days.
+      timeoutSeconds: int(1, 86_400).optional(),
     },
-    { error: "an object { model, backend, price, token }" },
-  );
+    { error: MODEL_EXPECTED },
+  ).superRefine((m, ctx) => {
+    // Limits that would refuse every job, or that the backend cannot honour: refused at start.
+    if (m.backend?.type === "builtin" && m.maxTokens !== undefined) {
+      ctx.addIssue({ code: "custom", path: ["maxTokens"], message: "no maxTokens for the built-in model (its completion length is fixed): remove it, or use an openai backend" });
+    }
+    if (m.contextTokens !== undefined && m.maxTokens !== undefined && m.maxTokens >= m.contextTokens) {
+      ctx.addIssue({ code: "custom", path: ["maxTokens"], message: `an integer below contextTokens (${m.contextTokens}): the prompt needs room in the context too` });
+    }
+    if (m.contextTokens !== undefined && m.maxInputTokens !== undefined && m.maxInputTokens >= m.contextTokens) {
+      ctx.addIssue({ code: "custom", path: ["maxInputTokens"], message: `an integer below contextTokens (${m.contextTokens}): the completion needs room in the context too` });
+    }
+  });
 
   const models = z
     .array(model, { error: "a non-empty array of { model, backend, price, token }" })
@@ -597,7 +654,7 @@ function knownKeysAt(path: readonly PropertyKey[], value: unknown): string[] {
   const v = isObject(value) ? value : {};
   if (last === undefined) return TOP_LEVEL_KEYS.slice(1);
   if (last === "signer" || last === "account") return "env" in v ? ["env"] : ["keystore", "passwordEnv"];
-  if (last === "models") return ["model", "backend", "price", "token"];
+  if (last === "models") return [...MODEL_KEYS];
   if (last === "backend") return v.type === "openai" ? ["type", "baseUrl", "model", "apiKeyEnv"] : ["type"];
   if (last === "outputServer") return ["host", "port", "corsOrigins", "maxConnections", "maxUploadBytes", "metrics"];
   if (last === "metrics") return ["host", "port"];
@@ -737,6 +794,7 @@ export function describeConfig(config: ProviderConfig): Record<string, unknown> 
           : m.backend,
       price: m.price,
       token: m.token,
+      ...inputLimitsOf(m),
     })),
     concurrency: config.concurrency,
     pollingIntervalMs: config.pollingIntervalMs,

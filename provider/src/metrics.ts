@@ -58,7 +58,7 @@ export function createNodeMetrics(node: NodeMetricsSource, { refusals }: { refus
   });
   const refused = new Counter({
     name: "depinfer_node_jobs_refused_total",
-    help: "Jobs skipped since start before anything was committed to them: too little time before the deadline, or collateral above maxCollateralShare.",
+    help: "Jobs skipped since start before anything was committed to them: too little time before the deadline, collateral above maxCollateralShare, or an input over the model's limits.",
     labelNames: ["reason"],
     registers,
   });

@@ -57,6 +57,8 @@ export interface OutputServerParameters {
   quota?: UploadQuota | undefined;
   /** The largest upload, in bytes (default 16 MiB). */
   maxUploadBytes?: number | undefined;
+  /** The largest upload of the content `hash`, when less than `maxUploadBytes` (the node: the model's `maxInputBytes` of the jobs waiting for it). */
+  maxUploadBytesFor?: ((hash: Hex) => number) | undefined;
   /** `GET /metrics`: Prometheus text exposition (absent: 404). */
   metrics?: (() => string | Promise<string>) | undefined;
   /** Open connections at most; more are closed at once (default 256). */
@@ -134,6 +136,7 @@ export async function startOutputServer(parameters: OutputServerParameters): Pro
     accept = () => false,
     onStored,
     maxUploadBytes = 16 * 1024 * 1024,
+    maxUploadBytesFor,
     metrics,
     maxConnections = 256,
     maxConcurrentUploads = 4,
@@ -263,7 +266,8 @@ export async function startOutputServer(parameters: OutputServerParameters): Pro
     if (declared === undefined) return refuse(411, "send the body with a Content-Length");
     if (!/^\d{1,16}$/.test(declared)) return refuse(400, "Content-Length is not a byte count");
     const length = Number(declared);
-    if (length > maxUploadBytes) return refuse(413, `larger than ${maxUploadBytes} bytes`);
+    const most = Math.min(maxUploadBytes, maxUploadBytesFor?.(hash) ?? Infinity);
+    if (length > most) return refuse(413, `larger than ${most} bytes`);
     if (pending.has(hash)) return refuse(409, "this content is being uploaded already");
     if (uploads >= maxConcurrentUploads) return refuse(503, `${maxConcurrentUploads} uploads are already in progress; retry later`);
     uploads++;

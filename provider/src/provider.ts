@@ -50,9 +50,10 @@ import { createBuiltinBackend } from "./backends/builtin.js";
 import { InferenceBackendHttpError, InferenceBackendNetworkError, InferenceBackendTimeoutError } from "./backends/errors.js";
 import { createOpenAIBackend } from "./backends/openai.js";
 import type { InferenceBackend } from "./backends/types.js";
-import { ProviderConfigError, describeConfig, feeCeilingsOf, redactUrl, resolveSigner, type ProviderConfig, type ServedModel } from "./config.js";
+import { ProviderConfigError, describeConfig, feeCeilingsOf, inputLimitsOf, redactUrl, resolveSigner, type ProviderConfig, type ServedModel } from "./config.js";
 import { FileSystemContentStore } from "depinfer/node";
 import { redactCallData } from "./errors.js";
+import { checkInput } from "./inputLimits.js";
 import { Journal, type JournalEntry, type JournalState } from "./journal.js";
 import { createLogger, createProgress, type Logger, type ProgressStats } from "./logger.js";
 import { checkMarket } from "./market.js";
@@ -104,8 +105,11 @@ export interface ProviderNodeStats extends ProgressStats {
   refused: Record<JobRefusal, number>;
 }
 
-/** Why the node skips a job before committing anything to it: too little time before its deadline, or too much collateral. */
-export type JobRefusal = "deadline" | "collateral";
+/**
+ * Why the node skips a job before committing anything to it: too little time before its deadline,
+ * too much collateral, or an input over the model's limits (bytes, tokens, context).
+ */
+export type JobRefusal = "deadline" | "collateral" | "input";
 
 /** Thrown at start when the chain or the provider's registration does not match the config. */
 export class ProviderNodeStartError extends ProviderConfigError {}
@@ -181,7 +185,14 @@ function isTransientInference(e: unknown) {
 export function backendFor(model: ServedModel, env: Record<string, string | undefined> = process.env): InferenceBackend {
   if (model.backend.type === "builtin") return createBuiltinBackend();
   const { baseUrl, model: name, apiKeyEnv } = model.backend;
-  return createOpenAIBackend({ baseUrl, model: name, ...(apiKeyEnv !== undefined && { apiKey: env[apiKeyEnv]! }) });
+  const { maxTokens, timeoutSeconds } = inputLimitsOf(model);
+  return createOpenAIBackend({
+    baseUrl,
+    model: name,
+    timeoutMs: timeoutSeconds * 1000,
+    ...(maxTokens !== undefined && { maxTokens }),
+    ...(apiKeyEnv !== undefined && { apiKey: env[apiKeyEnv]! }),
+  });
 }
 
 /** The SDK's known JobMarket for `chainId`; throws naming `market` when there is none. */
@@ -280,7 +291,9 @@ export class ProviderNode {
   /** Forged `JobCreated` logs dropped since start (not from the market, or a jobId that is not the hash of the terms). */
   #forged = 0;
   /** Jobs refused since start, by reason. */
-  #refused: Record<JobRefusal, number> = { deadline: 0, collateral: 0 };
+  #refused: Record<JobRefusal, number> = { deadline: 0, collateral: 0, input: 0 };
+  /** Jobs whose input passed the model's limits (so a retried accept, or #compute, need not count it again). */
+  #inputChecked = new Set<Hex>();
   /** The offers' maxLatency by model (lower case), with when it was read. */
   #maxLatency = new Map<string, { at: number; seconds: number }>();
   /** Jobs waiting for their collateral to fit within maxCollateralShare of the free stake (logged once). */
@@ -369,6 +382,8 @@ export class ProviderNode {
         logger: this.logger,
         // Uploads of the inputs of jobs it is waiting on (too large to post on-chain), and nothing else.
         accept: (hash) => this.#waitingForInput(hash).length > 0,
+        // No larger than the largest maxInputBytes of the jobs waiting for it: a larger input would be refused anyway.
+        maxUploadBytesFor: (hash) => Math.max(0, ...this.#waitingForInput(hash).map((e) => this.#limitsFor(e.job).maxInputBytes)),
         onStored: (hash) => {
           for (const e of this.#waitingForInput(hash)) this.#retryAt.delete(e.jobId);
           this.#schedule(0);
@@ -695,16 +710,19 @@ export class ProviderNode {
 
   /**
    * Skips a job that leaves too little time (chain seconds from `now` to its deadline) and returns
-   * true; false when it leaves enough. Every job needs `minJobSeconds`; an open job also needs its
-   * offer's maxLatency, the time the node promised for it (the market will refuse an acceptance that
-   * leaves less), plus a margin for the acceptance to be mined. Taking a job that cannot be done in
-   * time would lock its collateral only for the client to collect the liveness slash.
+   * true; false when it leaves enough. Every job needs `minJobSeconds`, and its model's inference
+   * timeout (`timeoutSeconds`) plus a margin for each transaction still to be mined (the submission;
+   * an open job's acceptance too); an open job also needs its offer's maxLatency, the time the node
+   * promised for it (the market will refuse an acceptance that leaves less), plus a margin for the
+   * acceptance to be mined. Taking a job that cannot be done in time would lock its collateral only
+   * for the client to collect the liveness slash.
    */
   async #refuseIfTooLate(entry: JournalEntry, now: number, log: Logger, offerMaxAgeMs?: number): Promise<boolean> {
     const { job } = entry;
     const left = job.deadline - now;
     const open = job.provider === zeroAddress;
-    let needed = this.config.minJobSeconds;
+    const { timeoutSeconds } = this.#limitsFor(job);
+    let needed = Math.max(this.config.minJobSeconds, timeoutSeconds + INCLUSION_MARGIN_SECONDS * (this.#locksAtAccept(job) ? 2 : 1));
     let maxLatency: number | undefined;
     if (left >= needed && open) {
       maxLatency = await this.#offerLatency(job.model, offerMaxAgeMs);
@@ -716,15 +734,21 @@ export class ProviderNode {
       secondsLeft: left,
       secondsNeeded: needed,
       minJobSeconds: this.config.minJobSeconds,
+      timeoutSeconds,
       ...(maxLatency !== undefined && { maxLatency }),
     });
     return true;
   }
 
-  /** Records a job refused before anything was committed to it (`seen` → `skipped`), logs it and counts it. */
+  /**
+   * Records a job refused before anything was committed to it (`seen`, or a direct job taken but not
+   * yet locked on-chain: `accepted` → `skipped`), logs it and counts it.
+   */
   #refuse(entry: JournalEntry, reason: JobRefusal, error: string, log: Logger, msg: string, fields: Record<string, unknown>) {
     this.#waitingForStake.delete(entry.jobId);
-    if (!this.journal.transition(entry.jobId, ["seen"], "skipped", { error })) return;
+    this.#inputChecked.delete(entry.jobId);
+    const from: JournalState[] = this.#lockedOnChain(entry) ? [] : [entry.state];
+    if (!this.journal.transition(entry.jobId, from, "skipped", { error })) return;
     this.#refused[reason]++;
     this.#metrics.refused(reason);
     log.warn(msg, { direct: entry.job.provider !== zeroAddress, price: entry.job.price, deadline: entry.job.deadline, ...fields });
@@ -733,6 +757,38 @@ export class ProviderNode {
   /** Whether the job is accepted in its own transaction (open jobs, and direct ones with acceptFirst). */
   #locksAtAccept(job: Job) {
     return job.provider === zeroAddress || this.config.acceptFirst;
+  }
+
+  /** Whether the job's collateral may be locked on-chain already: an accept was sent, or it is past `accepted`. */
+  #lockedOnChain(entry: JournalEntry) {
+    return entry.acceptTx !== undefined || !(entry.state === "seen" || entry.state === "accepted");
+  }
+
+  /**
+   * The input limits of a job's model (and token), with the defaults filled in. A job the journal
+   * kept from a config that served its model with another token (or no more) gets the model's
+   * limits under another token, else the defaults of an openai backend.
+   */
+  #limitsFor(job: Job) {
+    const same = (m: ServedModel) => m.model.toLowerCase() === job.model.toLowerCase();
+    const served = this.#served.find((m) => same(m) && m.token.toLowerCase() === job.token.toLowerCase()) ?? this.#served.find(same);
+    return inputLimitsOf(served ?? { model: job.model, backend: { type: "openai", baseUrl: "", model: "" }, price: "0", token: job.token });
+  }
+
+  /**
+   * Skips a job whose input the model cannot run (over its `maxInputBytes`, `maxInputTokens` or
+   * context: see inputLimits.ts) and returns true, before anything is committed to it. Counting the
+   * tokens may ask the backend (not the chain); a transient failure of that rejects, and the job is
+   * tried again later like any step.
+   */
+  async #refuseIfUnrunnable(entry: JournalEntry, input: Uint8Array, log: Logger): Promise<boolean> {
+    const backend = this.#backends.get(entry.job.model.toLowerCase());
+    if (!backend) throw new Error(`no backend for model ${entry.job.model}`);
+    const check = await checkInput(input, this.#limitsFor(entry.job), backend);
+    if (check.ok) return false;
+    const { reason, ok: _, ...fields } = check;
+    this.#refuse(entry, "input", reason, log, "job skipped: its input is over the model's limits", { ...fields, backend: backend.name });
+    return true;
   }
 
   #run(jobId: Hex) {
@@ -841,10 +897,18 @@ export class ProviderNode {
 
   async #accept(entry: JournalEntry, log: Logger): Promise<boolean> {
     // Never commit stake to a job whose input cannot be had.
-    if (!(await this.#inputReady(entry, log))) return false;
+    const input = await this.#inputReady(entry, log);
+    if (!input) return false;
     // Nor to one it can no longer finish in time (it may have waited for its input, or be retried
     // after an accept that was never mined): checked with the offer as it is now.
     if (await this.#refuseIfTooLate(entry, await this.#now(), log, 0)) return false;
+    // Nor to one whose input the model cannot run: accepted, it could only fail, expire and be slashed.
+    if (!this.#inputChecked.has(entry.jobId)) {
+      if (await this.#refuseIfUnrunnable(entry, input, log)) return false;
+      this.#inputChecked.add(entry.jobId);
+      // Jobs that end before #compute (taken by another provider, say) leave their id behind: keep the newest.
+      if (this.#inputChecked.size > 10_000) this.#inputChecked.delete(this.#inputChecked.values().next().value!);
+    }
     if (!this.#locksAtAccept(entry.job)) {
       // A direct job is locked and submitted in one call (acceptAndSubmit): take it locally.
       if (!this.journal.transition(entry.jobId, ["seen"], "accepted")) return true;
@@ -963,6 +1027,10 @@ export class ProviderNode {
     if (!(await this.#stillOurs(entry, log, "inference"))) return false;
     const input = await this.#inputReady(entry, log);
     if (!input) return false;
+    // A direct job not yet locked on-chain costs nothing to drop: no inference for an input the
+    // model cannot run (checked when it was taken; again after a restart, which forgets that).
+    if (!this.#lockedOnChain(entry) && !this.#inputChecked.has(entry.jobId) && (await this.#refuseIfUnrunnable(entry, input, log))) return false;
+    this.#inputChecked.delete(entry.jobId);
     const backend = this.#backends.get(entry.job.model.toLowerCase());
     if (!backend) throw new Error(`no backend for model ${entry.job.model}`);
     // Stop in time to submit before the deadline (chain time, with a few seconds to spare).

@@ -5,14 +5,17 @@ import { afterEach, describe, expect, it } from "vitest";
 
 import { createBuiltinBackend } from "../src/backends/builtin.js";
 import {
+  CHAT_TEMPLATE_TOKENS,
   createOpenAIBackend,
   InferenceBackendConfigError,
+  InferenceBackendEmptyOutputError,
   InferenceBackendHttpError,
   InferenceBackendNetworkError,
   InferenceBackendResponseError,
   InferenceBackendTimeoutError,
 } from "../src/backends/openai.js";
 import { DepinferError } from "depinfer";
+import { checkInput, inputTokenBound } from "../src/inputLimits.js";
 import { runBuiltinModel } from "../src/models/charModel.js";
 
 const encode = (s: string) => new TextEncoder().encode(s);
@@ -54,7 +57,10 @@ type Handler = (req: IncomingMessage, res: ServerResponse, index: number) => voi
 
 let server: Server | undefined;
 
-async function startServer(handler: Handler): Promise<{ baseUrl: string; requests: Recorded[] }> {
+/** This file's port for its servers (one at a time); 0 would pick any free one. */
+const PORT = 18723;
+
+async function startServer(handler: Handler, port = PORT): Promise<{ baseUrl: string; requests: Recorded[] }> {
   const requests: Recorded[] = [];
   server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -64,18 +70,20 @@ async function startServer(handler: Handler): Promise<{ baseUrl: string; request
       handler(req, res, requests.length - 1);
     });
   });
-  await new Promise<void>((resolve) => server!.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return { baseUrl: `http://127.0.0.1:${port}`, requests };
+  await new Promise<void>((resolve) => server!.listen(port, "127.0.0.1", resolve));
+  const { port: listening } = server.address() as AddressInfo;
+  return { baseUrl: `http://127.0.0.1:${listening}`, requests };
 }
 
-afterEach(async () => {
+async function closeServer() {
   if (server === undefined) return;
   const s = server;
   server = undefined;
   s.closeAllConnections();
   await new Promise<void>((resolve) => s.close(() => resolve()));
-});
+}
+
+afterEach(closeServer);
 
 const completion = (content: string) =>
   JSON.stringify({
@@ -115,9 +123,9 @@ describe("OpenAI-compatible backend", () => {
   });
 
   it("sends no Authorization header without an apiKey, and leaves max_tokens to the server when not given", async () => {
-    const { baseUrl, requests } = await startServer((_req, res) => send(res, 200, completion("")));
+    const { baseUrl, requests } = await startServer((_req, res) => send(res, 200, completion(".")));
     const output = await createOpenAIBackend({ baseUrl, model: "m", temperature: 0.5 }).infer(encode("hi"));
-    expect(output).toEqual(new Uint8Array());
+    expect(decode(output)).toBe(".");
     expect(requests[0]!.headers["authorization"]).toBeUndefined();
     expect(JSON.parse(requests[0]!.body)).toEqual({ model: "m", messages: [{ role: "user", content: "hi" }], temperature: 0.5, seed: 0 });
   });
@@ -197,6 +205,22 @@ describe("OpenAI-compatible backend", () => {
     expect((error as InferenceBackendResponseError).reason).toBe("its choices array is empty");
   });
 
+  it("throws InferenceBackendEmptyOutputError, without retrying, for an answer with no content (empty or null)", async () => {
+    for (const content of ["", null]) {
+      const { baseUrl, requests } = await startServer((_req, res) =>
+        send(res, 200, JSON.stringify({ choices: [{ index: 0, message: { role: "assistant", content }, finish_reason: "length" }] })),
+      );
+      const error = await createOpenAIBackend({ baseUrl, model: "m" }).infer(encode("a prompt that fills the context")).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(InferenceBackendEmptyOutputError);
+      expect((error as InferenceBackendEmptyOutputError).finishReason).toBe("length");
+      expect((error as InferenceBackendEmptyOutputError).shortMessage).toContain('returned no content for this input (finish_reason "length")');
+      expect(requests).toHaveLength(1);
+      const s = server!;
+      server = undefined;
+      await new Promise<void>((resolve) => s.close(() => resolve()));
+    }
+  });
+
   it("throws InferenceBackendTimeoutError when the server never answers", async () => {
     const { baseUrl, requests } = await startServer(() => {
       /* never answers */
@@ -246,10 +270,114 @@ describe("OpenAI-compatible backend", () => {
     expect(calls).toBe(3);
   });
 
+  it("counts tokens with POST /tokenize: vLLM's count and context length, llama.cpp's tokens, plus the chat template", async () => {
+    // vLLM: { count, max_model_len, tokens } for { model, prompt }.
+    const vllm = await startServer((_req, res) => send(res, 200, JSON.stringify({ count: 7, max_model_len: 8192, tokens: [1, 2, 3, 4, 5, 6, 7] })));
+    const backend = createOpenAIBackend({ baseUrl: vllm.baseUrl, model: "llama", apiKey: "sk-test" });
+    expect(await backend.countTokens!(encode("Why is the sky blue?"))).toEqual({ tokens: 7 + CHAT_TEMPLATE_TOKENS, contextTokens: 8192 });
+    expect(vllm.requests[0]).toMatchObject({ method: "POST", url: "/tokenize" });
+    expect(vllm.requests[0]!.headers.authorization).toBe("Bearer sk-test");
+    expect(JSON.parse(vllm.requests[0]!.body)).toEqual({ model: "llama", prompt: "Why is the sky blue?", content: "Why is the sky blue?" });
+    await closeServer();
+    // llama.cpp server: { tokens: [...] } for { content }.
+    await startServer((_req, res) => send(res, 200, JSON.stringify({ tokens: [10, 11, 12] })));
+    expect(await backend.countTokens!(encode("abc"))).toEqual({ tokens: 3 + CHAT_TEMPLATE_TOKENS });
+  });
+
+  it("cannot count without a /tokenize endpoint (Ollama: 404), and stops asking; a 5xx or no server is a transient failure", async () => {
+    const { baseUrl, requests } = await startServer((_req, res) => send(res, 404, "404 page not found", "text/plain"));
+    const backend = createOpenAIBackend({ baseUrl, model: "llama3.1:8b" });
+    expect(await backend.countTokens!(encode("hi"))).toBeUndefined();
+    expect(await backend.countTokens!(encode("hi again"))).toBeUndefined();
+    expect(requests).toHaveLength(1);
+    await closeServer();
+    // A 2xx that is not a tokenizer's answer (a proxy's page): cannot count either.
+    await startServer((_req, res) => send(res, 200, "<html>hello</html>", "text/html"));
+    expect(await createOpenAIBackend({ baseUrl, model: "m" }).countTokens!(encode("hi"))).toBeUndefined();
+    await closeServer();
+    await startServer((_req, res) => send(res, 503, "loading"));
+    const busy = await createOpenAIBackend({ baseUrl, model: "m" }).countTokens!(encode("hi")).catch((e: unknown) => e);
+    expect(busy).toBeInstanceOf(InferenceBackendHttpError);
+    expect((busy as InferenceBackendHttpError).retryable).toBe(true);
+    await closeServer();
+    await expect(createOpenAIBackend({ baseUrl, model: "m" }).countTokens!(encode("hi"))).rejects.toBeInstanceOf(InferenceBackendNetworkError);
+  });
+
   it("refuses bad options with InferenceBackendConfigError", () => {
     expect(() => createOpenAIBackend({ baseUrl: "localhost:8000", model: "m" })).toThrow(InferenceBackendConfigError);
     expect(() => createOpenAIBackend({ baseUrl: "http://127.0.0.1:1", model: "" })).toThrow(InferenceBackendConfigError);
     expect(() => createOpenAIBackend({ baseUrl: "http://127.0.0.1:1", model: "m", maxTokens: 0 })).toThrow(InferenceBackendConfigError);
     expect(() => createOpenAIBackend({ baseUrl: "http://127.0.0.1:1", model: "m", timeoutMs: -1 })).toThrow(InferenceBackendConfigError);
+  });
+});
+
+describe("input limits (checkInput)", () => {
+  const counting = (tokens: number | undefined, contextTokens?: number) => {
+    const calls: string[] = [];
+    return { calls, countTokens: async (input: Uint8Array) => (calls.push(decode(input)), tokens === undefined ? undefined : { tokens, contextTokens }) };
+  };
+
+  it("refuses an input over maxInputBytes on its size alone, without counting", async () => {
+    const backend = counting(1);
+    expect(await checkInput(encode("x".repeat(101)), { maxInputBytes: 100, timeoutSeconds: 60, maxInputTokens: 10 }, backend)).toMatchObject({ ok: false, limit: "maxInputBytes", bytes: 101, allowed: 100 });
+    expect(backend.calls).toEqual([]);
+    // No token limit configured: nothing to count.
+    expect(await checkInput(encode("x".repeat(100)), { maxInputBytes: 100, timeoutSeconds: 60 }, backend)).toEqual({ ok: true });
+    expect(backend.calls).toEqual([]);
+  });
+
+  it("asks the backend only when the bound from the bytes does not settle it, and takes its count", async () => {
+    const limits = { maxInputBytes: 1000, timeoutSeconds: 60, maxInputTokens: 100, contextTokens: 256, maxTokens: 64 };
+    const backend = counting(84);
+    // 30 bytes: at most 95 tokens, within 100 (and 95 + 64 within 256): no request.
+    expect(await checkInput(encode("x".repeat(30)), limits, backend)).toEqual({ ok: true, tokens: inputTokenBound(30), counted: false });
+    expect(backend.calls).toEqual([]);
+    // 39 bytes: up to 104 tokens by the bound, 84 as counted: fits.
+    expect(await checkInput(encode("w ".repeat(20).trim()), limits, backend)).toEqual({ ok: true, tokens: 84, counted: true });
+    expect(backend.calls).toHaveLength(1);
+    expect(await checkInput(encode("w ".repeat(60).trim()), limits, counting(124))).toMatchObject({
+      ok: false,
+      limit: "maxInputTokens",
+      tokens: 124,
+      counted: true,
+      reason: "its input is 124 tokens as the backend counts them, over maxInputTokens (100)",
+    });
+  });
+
+  it("fits the prompt and the completion budget in the context: configured, else the server's", async () => {
+    const base = { maxInputBytes: 10_000, timeoutSeconds: 60 };
+    const input = encode("y".repeat(500));
+    expect(await checkInput(input, { ...base, contextTokens: 1024, maxTokens: 600 }, counting(450))).toMatchObject({ ok: false, limit: "contextTokens", allowed: 1024, tokens: 450 });
+    expect(await checkInput(input, { ...base, contextTokens: 1024, maxTokens: 500 }, counting(450))).toEqual({ ok: true, tokens: 450, counted: true });
+    // Without contextTokens configured, the context the server reports (vLLM's max_model_len) still applies.
+    expect(await checkInput(input, { ...base, maxInputTokens: 400, maxTokens: 64 }, counting(300, 320))).toMatchObject({ ok: false, limit: "contextTokens", allowed: 320 });
+    // No maxTokens: at least one token of completion must fit.
+    expect(await checkInput(input, { ...base, contextTokens: 451 }, counting(450))).toEqual({ ok: true, tokens: 450, counted: true });
+    expect(await checkInput(input, { ...base, contextTokens: 450 }, counting(450))).toMatchObject({ ok: false, limit: "contextTokens", reason: "its input is 450 tokens as the backend counts them: with a token of completion over the context of 450 tokens" });
+  });
+
+  it("bounds the tokens by the bytes when the backend cannot count (no countTokens, or undefined)", async () => {
+    expect(inputTokenBound(100)).toBe(100 + 1 + CHAT_TEMPLATE_TOKENS);
+    const limits = { maxInputBytes: 10_000, timeoutSeconds: 60, maxInputTokens: 200 };
+    for (const backend of [{}, counting(undefined)]) {
+      expect(await checkInput(encode("z".repeat(135)), limits, backend)).toEqual({ ok: true, tokens: 200, counted: false });
+      expect(await checkInput(encode("z".repeat(136)), limits, backend)).toMatchObject({
+        ok: false,
+        limit: "maxInputTokens",
+        tokens: 201,
+        counted: false,
+        reason: "its input is 201 tokens at most, by its bytes (the backend cannot count tokens), over maxInputTokens (200)",
+      });
+    }
+  });
+
+  it("the bound holds for the built-in model, which counts one token per code point", async () => {
+    const backend = createBuiltinBackend();
+    for (const text of ["plain ascii", "ünïcödé", "日本語のテキスト", "emoji 🚀🚀", "\u0000\uffff"]) {
+      const input = encode(text);
+      const { tokens } = (await backend.countTokens!(input))!;
+      expect(tokens).toBe([...text].length);
+      expect(tokens).toBeLessThanOrEqual(inputTokenBound(input.length));
+    }
   });
 });

@@ -8,7 +8,7 @@ import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { DepinferError } from "depinfer";
-import { describeConfig, feeCeilingsOf, loadConfig, ProviderConfigError, resolveSigner, type ProviderConfig } from "../src/config.js";
+import { describeConfig, feeCeilingsOf, inputLimitsOf, loadConfig, ProviderConfigError, resolveSigner, type ProviderConfig } from "../src/config.js";
 import { createLogger, createProgress, progressLine } from "../src/logger.js";
 
 // A throwaway key (never funded); the tests assert this exact string never leaks.
@@ -270,6 +270,41 @@ describe("loadConfig", () => {
       expect(error.field).toBe(field);
       expect(error.shortMessage).toContain(`${field} is ${shown}: expected ${expected}.`);
     }
+  });
+
+  it("takes per-model input limits, fills in their defaults, and names a bad one in one line", () => {
+    const openai = base().models[1]!;
+    const config = loadConfig({
+      file: writeConfig({ ...base(), models: [base().models[0], { ...openai, maxInputBytes: 65_536, maxInputTokens: 6000, contextTokens: 8192, maxTokens: 1024, timeoutSeconds: 120 }] }),
+      env,
+    });
+    expect(config.models[1]).toMatchObject({ maxInputBytes: 65_536, maxInputTokens: 6000, contextTokens: 8192, maxTokens: 1024, timeoutSeconds: 120 });
+    // Absent: 1 MiB, no token limit, and the backend's own timeout (60 s for openai, 10 s built in).
+    expect(inputLimitsOf(config.models[0]!)).toEqual({ maxInputBytes: 1_048_576, timeoutSeconds: 10 });
+    expect(inputLimitsOf({ ...config.models[1]!, maxInputBytes: undefined, maxInputTokens: undefined, contextTokens: undefined, maxTokens: undefined, timeoutSeconds: undefined })).toEqual({ maxInputBytes: 1_048_576, timeoutSeconds: 60 });
+    expect(describeConfig(config).models).toMatchObject([{ maxInputBytes: 1_048_576, timeoutSeconds: 10 }, { maxInputTokens: 6000, contextTokens: 8192, maxTokens: 1024 }]);
+
+    for (const [fields, field, shown, expected] of [
+      [{ maxInputBytes: 0 }, "models[1].maxInputBytes", "0 (number)", "an integer from 1 to 1073741824"],
+      [{ maxInputBytes: "1MiB" }, "models[1].maxInputBytes", '"1MiB"', "an integer from 1 to 1073741824"],
+      [{ maxInputTokens: 2.5 }, "models[1].maxInputTokens", "2.5 (number)", "an integer from 1 to 100000000"],
+      [{ contextTokens: 1 }, "models[1].contextTokens", "1 (number)", "an integer from 2 to 100000000"],
+      [{ maxTokens: -1 }, "models[1].maxTokens", "-1 (number)", "an integer from 1 to 100000000"],
+      [{ timeoutSeconds: 0 }, "models[1].timeoutSeconds", "0 (number)", "an integer from 1 to 86400"],
+      [{ timeoutSeconds: 86_401 }, "models[1].timeoutSeconds", "86401 (number)", "an integer from 1 to 86400"],
+      // Limits that would refuse every job.
+      [{ contextTokens: 4096, maxTokens: 4096 }, "models[1].maxTokens", "4096 (number)", "an integer below contextTokens (4096): the prompt needs room in the context too"],
+      [{ contextTokens: 4096, maxInputTokens: 5000 }, "models[1].maxInputTokens", "5000 (number)", "an integer below contextTokens (4096): the completion needs room in the context too"],
+    ] as const) {
+      const error = refuse({ ...base(), models: [base().models[0], { ...openai, ...fields }] });
+      expect(error.field).toBe(field);
+      expect(error.shortMessage).toContain(`${field} is ${shown}: expected ${expected}.`);
+      expect(error.shortMessage.split("\n")).toHaveLength(1);
+    }
+    const builtin = refuse({ ...base(), models: [{ ...base().models[0], maxTokens: 64 }] });
+    expect(builtin.shortMessage).toContain("models[0].maxTokens is 64 (number): expected no maxTokens for the built-in model (its completion length is fixed)");
+    const unknown = refuse({ ...base(), models: [{ ...base().models[0], maxInputTokenz: 5 }] });
+    expect(unknown.shortMessage).toContain("models[0].maxInputTokenz is 5 (number): expected no such field (known: model, backend, price, token, maxInputBytes, maxInputTokens, contextTokens, maxTokens, timeoutSeconds).");
   });
 
   it("accepts the example config shipped in examples/", () => {

@@ -1,8 +1,10 @@
 // A hostile client against the provider node (in-process chain, the shipped node, its HTTP
 // interface): it cannot make the node take a job the node cannot finish in time (and so farm the
 // liveness slash), nor lock more of the node's stake on one job than the node allows, however well
-// the job pays. Normal jobs are still served.
+// the job pays, nor get it to accept a job whose input the model's server would reject. Normal jobs
+// are still served.
 import { mkdtempSync } from "node:fs";
+import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -12,7 +14,7 @@ import { privateKeyToAccount } from "viem/accounts";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 
 import { createInProcessNode, deployProtocol, until, DPI, registerBuiltinModel, setUpNodeProvider, USDC, type Connection, type Protocol, type Wallet } from "../../scripts/lib/harness.js";
-import { createDepinferClient, jobMarketAbi, JobStatus, setOffer, type DepinferClient, type Job } from "../../sdk/src/index.js";
+import { cidFromHash, createDepinferClient, jobMarketAbi, JobStatus, setOffer, type DepinferClient, type Job } from "../../sdk/src/index.js";
 import { runBuiltinModel } from "../../provider/src/models/charModel.js";
 import { createLogger, type InferenceBackend, type ProviderNode } from "../../provider/src/index.js";
 
@@ -20,6 +22,51 @@ const PRICE = 2n * USDC; // the node's price; its collateral is 20 DPI
 const STAKE = 1_000n * DPI;
 const jobAbi = jobMarketAbi.find((x) => x.type === "function" && x.name === "acceptJob")!.inputs;
 const idOf = (job: Job) => keccak256(encodeAbiParameters(jobAbi, [job] as never));
+
+/** The fake model server's port (this file's; other suites use other ports). */
+const BACKEND_PORT = 18722;
+/** The fake model's context length, and the completion budget it assumes when a request sets none. */
+const SERVER_CONTEXT = 256;
+const SERVER_DEFAULT_MAX_TOKENS = 200;
+/** A prompt the fake model answers with no content. */
+const POISON = "POISON: answer with nothing";
+
+/**
+ * A fake OpenAI-compatible model server, like vLLM: `POST /tokenize` counts a prompt's tokens (one
+ * per word) and says its context length; `POST /v1/chat/completions` answers 400 when the prompt
+ * and the completion budget do not fit in the context, an empty content for {@link POISON}, and
+ * otherwise a short completion. It records the prompts each endpoint saw.
+ */
+async function startFakeModelServer(port: number) {
+  const seen = { tokenize: [] as string[], chat: [] as string[] };
+  const words = (text: string) => text.split(/\s+/).filter(Boolean).length;
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const send = (status: number, body: unknown) => res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
+      const body = JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}") as { prompt?: string; messages?: { content: string }[]; max_tokens?: number };
+      if (req.url === "/tokenize") {
+        seen.tokenize.push(body.prompt ?? "");
+        return send(200, { count: words(body.prompt ?? ""), max_model_len: SERVER_CONTEXT, tokens: [] });
+      }
+      if (req.url !== "/v1/chat/completions") return send(404, { error: "not found" });
+      const prompt = body.messages?.[0]?.content ?? "";
+      seen.chat.push(prompt);
+      if (words(prompt) + (body.max_tokens ?? SERVER_DEFAULT_MAX_TOKENS) > SERVER_CONTEXT) {
+        return send(400, { object: "error", message: `This model's maximum context length is ${SERVER_CONTEXT} tokens.` });
+      }
+      const content = prompt === POISON ? "" : `echo: ${prompt.slice(0, 16)}`;
+      send(200, { id: "chatcmpl-1", object: "chat.completion", choices: [{ index: 0, message: { role: "assistant", content }, finish_reason: "stop" }] });
+    });
+  });
+  await new Promise<void>((resolve, reject) => server.once("error", reject).listen(port, "127.0.0.1", () => resolve()));
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    seen,
+    close: () => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))),
+  };
+}
 
 describe("provider node against a hostile client: deadlines and collateral", () => {
   let connection: Connection;
@@ -48,8 +95,12 @@ describe("provider node against a hostile client: deadlines and collateral", () 
     await Promise.all(nodes.splice(0).map((n) => n.stop()));
   });
 
-  /** A fresh staked provider and its running node; `inferred` lists the inputs its model ran on. */
-  async function startNode(config: Record<string, unknown> = {}) {
+  /**
+   * A fresh staked provider and its running node; `inferred` lists the inputs its model ran on.
+   * `model` replaces the served model's config fields (backend, limits); its backend is then the
+   * configured one, not the counting built-in model.
+   */
+  async function startNode(config: Record<string, unknown> = {}, served?: Record<string, unknown>) {
     const provider = await setUpNodeProvider(connection, p, deployer, { model, price: PRICE, stake: STAKE });
     const inferred: string[] = [];
     const backend: InferenceBackend = {
@@ -65,8 +116,8 @@ describe("provider node against a hostile client: deadlines and collateral", () 
       price: PRICE,
       dataDir: mkdtempSync(path.join(tmpdir(), "depinfer-limits-")),
       // The jobs of earlier tests are not its business; its metrics on their own listener.
-      config: { startBlock: Number(fromBlock), metrics: { host: "127.0.0.1", port: 0 }, ...config },
-      backend,
+      config: { startBlock: Number(fromBlock), metrics: { host: "127.0.0.1", port: 0 }, ...config, ...(served && { models: [{ model, backend: { type: "builtin" }, price: PRICE.toString(), token: p.usdc.address, ...served }] }) },
+      ...(!served && { backend }),
       logger: createLogger({ level: "info", stream: { write: (line: string) => void lines.push(line) } }),
     });
     nodes.push(node);
@@ -179,5 +230,63 @@ describe("provider node against a hostile client: deadlines and collateral", () 
     expect(await statusOf(first.jobId)).toBe(JobStatus.Finalized);
     expect((await p.market.read.provider([provider])).locked).toBe(waits.job.collateral);
     for (const j of tooLarge) expect(await statusOf(j.jobId)).toBe(JobStatus.Created);
+  });
+  it("never accepts a job whose input the model cannot run: over maxInputBytes, over maxInputTokens as the server counts them; an empty answer is never submitted", async () => {
+    const fake = await startFakeModelServer(BACKEND_PORT);
+    try {
+      // The fake model's context is 256 tokens; 64 for the completion leaves 192, and 100 is the most the operator takes.
+      const limits = { maxInputBytes: 400, maxInputTokens: 100, contextTokens: SERVER_CONTEXT, maxTokens: 64, timeoutSeconds: 30 };
+      const { node, provider, lines, fromBlock } = await startNode({}, { backend: { type: "openai", baseUrl: fake.baseUrl, model: "fake" }, ...limits });
+      const before = await p.market.read.provider([provider]);
+
+      const inputs = {
+        overBytes: `bytes ${"x".repeat(500)}`, // 506 bytes, two words: refused on its size alone
+        overTokens: "w ".repeat(60).trim(), // 119 bytes, 60 words: 124 tokens with the chat template, over 100
+        within: "w ".repeat(20).trim(), // 39 bytes: 104 tokens by the bound, 84 as the server counts them
+        directOverBytes: `direct ${"d".repeat(450)}`,
+        uploadedOverBytes: "u".repeat(2000), // over 1 KiB: not posted on-chain, uploaded to the node
+      };
+      const overBytes = await submit(inputs.overBytes);
+      const overTokens = await submit(inputs.overTokens);
+      const directOverBytes = await submit(inputs.directOverBytes, { provider });
+      const uploaded = await submit(inputs.uploadedOverBytes);
+      const poison = await submit(POISON, { provider });
+      const within = await submit(inputs.within);
+      const refused = [overBytes, overTokens, directOverBytes];
+
+      await until("the job within the limits is submitted", async () => (await statusOf(within.jobId)) === JobStatus.Submitted, { detail: () => lines.slice(-20).join("") });
+      await until("the node counts three jobs refused for their input", async () => (await metric(node, 'depinfer_node_jobs_refused_total{reason="input"}')) === 'depinfer_node_jobs_refused_total{reason="input"} 3', {
+        timeoutMs: 5_000,
+        detail: () => lines.slice(-20).join(""),
+      });
+      // The upload of an input over the model's maxInputBytes is refused before its body is read.
+      const upload = await fetch(`${node.outputUrl}/content/${cidFromHash(uploaded.job.inputHash)}`, { method: "POST", body: inputs.uploadedOverBytes });
+      expect(upload.status).toBe(413);
+      expect(await upload.json()).toMatchObject({ error: "larger than 400 bytes" });
+      // The empty answer is a backend failure: given up (after its attempts), never submitted.
+      await until("the poison job is given up", () => node.journal.get(poison.jobId)?.state === "failed", { timeoutMs: 20_000, detail: () => lines.slice(-20).join("") });
+
+      // Nothing of the node's went into the refused jobs: no transaction, no stake, no inference.
+      const reasons = { [overBytes.jobId]: "maxInputBytes", [overTokens.jobId]: "maxInputTokens", [directOverBytes.jobId]: "maxInputBytes" };
+      for (const j of refused) {
+        expect(await statusOf(j.jobId)).toBe(JobStatus.Created);
+        expect(node.journal.get(j.jobId)).toMatchObject({ state: "skipped" });
+        expect(lines.some((l) => l.includes('"msg":"job skipped: its input is over the model\'s limits"') && l.includes(j.jobId) && l.includes(`"limit":"${reasons[j.jobId]}"`)), j.jobId).toBe(true);
+      }
+      expect(node.journal.get(overTokens.jobId)!.error).toBe("its input is 124 tokens as the backend counts them, over maxInputTokens (100)");
+      expect(node.journal.get(overBytes.jobId)!.error).toBe("its input is 506 bytes, over maxInputBytes (400)");
+      expect(await statusOf(uploaded.jobId)).toBe(JobStatus.Created);
+      expect(await statusOf(poison.jobId)).toBe(JobStatus.Created);
+      const touched = await jobsTouchedBy(provider, fromBlock);
+      expect([...refused, uploaded, poison].filter((j) => touched.has(j.jobId))).toEqual([]);
+      expect(touched.has(within.jobId)).toBe(true);
+      expect((await p.market.read.provider([provider])).locked).toBe(before.locked + within.job.collateral);
+      // The server was asked to count only what the bytes could not settle, and ran only what fits.
+      expect(fake.seen.tokenize.sort()).toEqual([inputs.overTokens, inputs.within].sort());
+      expect(fake.seen.chat.filter((prompt) => prompt !== POISON)).toEqual([inputs.within]);
+    } finally {
+      await Promise.all(nodes.splice(0).map((n) => n.stop()));
+      await fake.close();
+    }
   });
 });

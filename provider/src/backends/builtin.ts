@@ -1,6 +1,6 @@
 // Node-only. The built-in backend: the deterministic character model shipped with the SDK (EXACT).
 import { BUILTIN_MODEL, runBuiltinModel } from "../models/charModel.js";
-import type { InferenceBackend, InferOptions } from "./types.js";
+import type { InferenceBackend, InferOptions, TokenCount } from "./types.js";
 
 /**
  * The built-in model (`depinfer-charlm-4`) as an {@link InferenceBackend}: a UTF-8 prompt in, the
@@ -13,6 +13,10 @@ export function createBuiltinBackend(): InferenceBackend {
     async infer(input: Uint8Array, options: InferOptions = {}): Promise<Uint8Array> {
       options.signal?.throwIfAborted();
       return runBuiltinModel(input);
+    },
+    // A character model: one token per code point of the prompt, as it decodes it.
+    async countTokens(input: Uint8Array): Promise<TokenCount> {
+      return { tokens: [...new TextDecoder("utf-8", { fatal: false, ignoreBOM: true }).decode(input)].length };
     },
   };
 }

@@ -110,6 +110,34 @@ export class InferenceBackendResponseError extends DepinferError {
   }
 }
 
+export type InferenceBackendEmptyOutputErrorType = InferenceBackendEmptyOutputError & { name: "InferenceBackendEmptyOutputError" };
+
+/**
+ * The inference server answered with a chat completion that has no content (an empty string, or
+ * `null`) for this input: e.g. a prompt that filled the context (`finish_reason: "length"`), or one
+ * the model refused. With pinned sampling the same request gets the same answer, so it is an
+ * input the backend cannot run, not a transient failure; an empty output is never submitted.
+ */
+export class InferenceBackendEmptyOutputError extends DepinferError {
+  readonly url: string;
+  /** The choice's `finish_reason`, when the server gave one. */
+  readonly finishReason: string | undefined;
+
+  constructor({ url, finishReason }: { url: string; finishReason?: string | undefined }) {
+    super(
+      `Inference server returned no content for this input${finishReason ? ` (finish_reason "${finishReason}")` : ""}. The model cannot run it: check the model's context length and maxTokens, and set the model's input limits (maxInputBytes, maxInputTokens, contextTokens) so that such jobs are refused before they are accepted.`,
+      {
+        docsPath: "/docs/errors/backends",
+        docsSlug: "inferencebackendemptyoutput",
+        metaMessages: [`URL: ${redactUrl(url)}`],
+        name: "InferenceBackendEmptyOutputError",
+      },
+    );
+    this.url = redactUrl(url);
+    this.finishReason = finishReason;
+  }
+}
+
 export type InferenceBackendTimeoutErrorType = InferenceBackendTimeoutError & { name: "InferenceBackendTimeoutError" };
 
 /** The inference call did not finish within `timeoutMs` (retries included). */

@@ -1,14 +1,16 @@
 // Node-only. Inference backends of the provider node.
-export type { InferenceBackend, InferOptions } from "./types.js";
+export type { InferenceBackend, InferOptions, TokenCount } from "./types.js";
 export { createBuiltinBackend } from "./builtin.js";
-export { createOpenAIBackend, type OpenAIBackendOptions } from "./openai.js";
+export { CHAT_TEMPLATE_TOKENS, createOpenAIBackend, type OpenAIBackendOptions } from "./openai.js";
 export {
   InferenceBackendConfigError,
+  InferenceBackendEmptyOutputError,
   InferenceBackendHttpError,
   InferenceBackendNetworkError,
   InferenceBackendResponseError,
   InferenceBackendTimeoutError,
   type InferenceBackendConfigErrorType,
+  type InferenceBackendEmptyOutputErrorType,
   type InferenceBackendHttpErrorType,
   type InferenceBackendNetworkErrorType,
   type InferenceBackendResponseErrorType,

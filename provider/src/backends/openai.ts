@@ -1,20 +1,27 @@
 // Node-only. A backend for OpenAI-compatible chat completion servers (vLLM, llama.cpp server, Ollama,
 // hosted APIs). The job input is sent as one user message; the first choice's content is the output.
 //
+// Before a job is accepted, the node asks the server how many tokens its input takes
+// (`countTokens`: `POST ${baseUrl}/tokenize`, which vLLM and llama.cpp server answer and Ollama
+// does not), so that a prompt too large for the model is refused instead of failing after the
+// provider's collateral is locked. An answer with no content is an error, never an empty output.
+//
 // Sampling is pinned (temperature 0 by default, seed 0), but whether the output is reproducible
 // depends on the server, so results from this backend are not EXACT in the way the built-in model is.
 import {
   InferenceBackendConfigError,
+  InferenceBackendEmptyOutputError,
   InferenceBackendHttpError,
   InferenceBackendNetworkError,
   InferenceBackendResponseError,
   InferenceBackendTimeoutError,
   isRetryableStatus,
 } from "./errors.js";
-import type { InferenceBackend, InferOptions } from "./types.js";
+import type { InferenceBackend, InferOptions, TokenCount } from "./types.js";
 
 export {
   InferenceBackendConfigError,
+  InferenceBackendEmptyOutputError,
   InferenceBackendHttpError,
   InferenceBackendNetworkError,
   InferenceBackendResponseError,
@@ -41,6 +48,17 @@ export interface OpenAIBackendOptions {
   /** The fetch to use (for tests or proxies). Default `globalThis.fetch`. */
   fetch?: typeof globalThis.fetch;
 }
+
+/**
+ * Tokens added to a counted prompt for the chat template the server wraps it in (role markers,
+ * begin/end tokens, and the short system header some templates add: about 10 tokens for Llama 3's
+ * markers, 25 to 35 for Llama 3.1's or Qwen 2.5's default system header). `/tokenize` counts the
+ * bare text, so this is added to what it says, and to the bound the node uses when it cannot ask.
+ */
+export const CHAT_TEMPLATE_TOKENS = 64;
+
+/** The longest a `/tokenize` request may take (it is a lookup, not an inference). */
+const TOKENIZE_TIMEOUT_MS = 10_000;
 
 /** Why the internal controller was aborted. */
 const TIMEOUT = Symbol("timeout");
@@ -69,8 +87,8 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-/** Pulls the first choice's message content out of a chat completion, or says what is missing. */
-function extractContent(json: unknown): string | { reason: string } {
+/** Pulls the first choice's message content out of a chat completion, or says what is missing (`empty`: no content for this input). */
+function extractContent(json: unknown): string | { reason: string; empty?: { finishReason: string | undefined } } {
   if (typeof json !== "object" || json === null || Array.isArray(json)) return { reason: "the body is not a JSON object" };
   const choices = (json as { choices?: unknown }).choices;
   if (!Array.isArray(choices)) return { reason: "it has no choices array" };
@@ -79,6 +97,10 @@ function extractContent(json: unknown): string | { reason: string } {
   const message = typeof first === "object" && first !== null ? (first as { message?: unknown }).message : undefined;
   if (typeof message !== "object" || message === null) return { reason: "choices[0] has no message" };
   const content = (message as { content?: unknown }).content;
+  if (content === null || content === undefined || content === "") {
+    const finishReason = (first as { finish_reason?: unknown }).finish_reason;
+    return { reason: "choices[0].message has no content", empty: { finishReason: typeof finishReason === "string" ? finishReason : undefined } };
+  }
   if (typeof content !== "string") return { reason: "choices[0].message.content is not a string" };
   return content;
 }
@@ -89,7 +111,8 @@ function extractContent(json: unknown): string | { reason: string } {
  * and returns the first choice's message content as UTF-8 bytes.
  *
  * Transient failures (HTTP 408, 429, 5xx and network errors) are retried up to `maxRetries` times with
- * exponential back-off; other 4xx answers are not. Errors: {@link InferenceBackendHttpError},
+ * exponential back-off; other 4xx answers are not. An answer with no content (empty or `null`) is
+ * {@link InferenceBackendEmptyOutputError}, not retried. Errors: {@link InferenceBackendHttpError},
  * {@link InferenceBackendResponseError}, {@link InferenceBackendTimeoutError},
  * {@link InferenceBackendNetworkError}. Aborting `options.signal` rejects with the signal's reason.
  *
@@ -191,7 +214,10 @@ export function createOpenAIBackend(options: OpenAIBackendOptions): InferenceBac
           throw new InferenceBackendResponseError({ url, reason: "the body is not valid JSON", body: text, cause: error instanceof Error ? error : undefined });
         }
         const content = extractContent(json);
-        if (typeof content !== "string") throw new InferenceBackendResponseError({ url, reason: content.reason, body: text });
+        if (typeof content !== "string") {
+          if (content.empty) throw new InferenceBackendEmptyOutputError({ url, finishReason: content.empty.finishReason });
+          throw new InferenceBackendResponseError({ url, reason: content.reason, body: text });
+        }
         return new TextEncoder().encode(content);
       }
     } finally {
@@ -200,5 +226,61 @@ export function createOpenAIBackend(options: OpenAIBackendOptions): InferenceBac
     }
   }
 
-  return { name: `openai:${model}`, infer };
+  const tokenizeUrl = `${baseUrl.replace(/\/+$/, "")}/tokenize`;
+  /** Set once the server answers that it has no tokenizer endpoint (e.g. Ollama): it is not asked again. */
+  let cannotCount = false;
+
+  /**
+   * `POST ${baseUrl}/tokenize` with the input as vLLM (`prompt`) and llama.cpp server (`content`)
+   * read it; the count is vLLM's `count` or the length of `tokens`, plus {@link CHAT_TEMPLATE_TOKENS}.
+   * `undefined` when the server cannot count: no such endpoint (404, 405, 501, or an answer without
+   * tokens: remembered), or a 4xx for this input. A 408, 429 or 5xx, a timeout or a network error
+   * rejects (transient: the node tries the job again later). One request, no retries.
+   */
+  async function countTokens(input: Uint8Array, countOptions: InferOptions = {}): Promise<TokenCount | undefined> {
+    const { signal } = countOptions;
+    signal?.throwIfAborted();
+    if (cannotCount) return undefined;
+    const text = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true }).decode(input);
+    const controller = new AbortController();
+    const onCallerAbort = () => controller.abort(signal?.reason);
+    signal?.addEventListener("abort", onCallerAbort, { once: true });
+    const limitMs = Math.min(timeoutMs, TOKENIZE_TIMEOUT_MS);
+    const deadline = setTimeout(() => controller.abort(TIMEOUT), limitMs);
+    try {
+      let response: Response;
+      let body: string;
+      try {
+        response = await fetchFn(tokenizeUrl, { method: "POST", headers, body: JSON.stringify({ model, prompt: text, content: text }), signal: controller.signal });
+        body = await response.text();
+      } catch (error) {
+        if (controller.signal.aborted) throw controller.signal.reason === TIMEOUT ? new InferenceBackendTimeoutError({ url: tokenizeUrl, timeoutMs: limitMs }) : controller.signal.reason;
+        throw new InferenceBackendNetworkError({ url: tokenizeUrl, attempts: 1, cause: error instanceof Error ? error : undefined });
+      }
+      if (!response.ok) {
+        if (isRetryableStatus(response.status)) throw new InferenceBackendHttpError({ url: tokenizeUrl, status: response.status, statusText: response.statusText, body, attempts: 1 });
+        if (response.status === 404 || response.status === 405 || response.status === 501) cannotCount = true;
+        return undefined;
+      }
+      let json: unknown;
+      try {
+        json = JSON.parse(body);
+      } catch {
+        json = undefined;
+      }
+      const answer = (typeof json === "object" && json !== null ? json : {}) as { count?: unknown; tokens?: unknown; max_model_len?: unknown };
+      const count = isNonNegativeInteger(answer.count) ? answer.count : Array.isArray(answer.tokens) ? answer.tokens.length : undefined;
+      if (count === undefined) {
+        cannotCount = true; // 2xx, but not a tokenizer's answer (a proxy, a web page)
+        return undefined;
+      }
+      const context = isNonNegativeInteger(answer.max_model_len) && answer.max_model_len > 0 ? answer.max_model_len : undefined;
+      return { tokens: count + CHAT_TEMPLATE_TOKENS, ...(context !== undefined && { contextTokens: context }) };
+    } finally {
+      clearTimeout(deadline);
+      signal?.removeEventListener("abort", onCallerAbort);
+    }
+  }
+
+  return { name: `openai:${model}`, infer, countTokens };
 }
