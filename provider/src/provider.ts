@@ -1136,26 +1136,33 @@ export class ProviderNode {
       let hash: Hex | undefined;
       if (seen.block === head.number) hash = head.hash;
       else if (seen.block === head.number - 1n) hash = head.parentHash;
-      else if (seen.block < head.number) {
+      else {
         const block = await this.#read(() =>
           getBlock(this.#client, { blockNumber: seen.block }).catch((error) => {
             if (isTransientError(error)) throw error;
-            return undefined; // not found: the chain has no such block any more
+            return undefined; // not found
           }),
         );
         hash = block?.hash ?? undefined;
       }
-      // A head below the checkpoint: the chain is shorter than what the node saw (or the RPC lags).
-      reorged = hash?.toLowerCase() !== seen.hash.toLowerCase();
+      // No block at the checkpoint's number: an RPC behind the node's last receipt (a load-balanced
+      // one), or a chain shorter for now. Nothing to compare yet: the next tick looks again, and
+      // the checkpoint stays where it is.
+      if (hash === undefined) return this.#resyncNow();
+      reorged = hash.toLowerCase() !== seen.hash.toLowerCase();
       if (reorged) await this.#onReorg(seen, head.number);
     }
     // Effects recorded meanwhile may have moved the checkpoint past this head: keep the newer one.
     const now = this.journal.checkpoint();
     if (!now || reorged || head.number >= now.block) this.journal.setCheckpoint(head.number, head.hash);
-    if (this.#active && Date.now() - this.#lastResync >= 10 * this.config.pollingIntervalMs) {
-      this.#lastResync = Date.now();
-      await this.#sender.resync();
-    }
+    await this.#resyncNow();
+  }
+
+  /** Compares the sender's nonce with the chain's every 10 polling intervals (a pool can lose transactions without a reorg). */
+  async #resyncNow() {
+    if (!this.#active || Date.now() - this.#lastResync < 10 * this.config.pollingIntervalMs) return;
+    this.#lastResync = Date.now();
+    await this.#sender.resync();
   }
 
   /**
