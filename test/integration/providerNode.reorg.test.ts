@@ -109,7 +109,8 @@ describe("provider node process: a reorg drops its submissions", () => {
     const r = await client.submitJobSync({ model, input: prompt, price: PRICE, token: p.usdc.address, provider: direct ? provider : undefined, timeout: 3600 });
     return { jobId: r.jobId, prompt };
   };
-  const statusOf = async (jobId: Hex) => (await publicClient.readContract({ address: p.market.address, abi: jobMarketAbi, functionName: "jobState", args: [jobId] })).status;
+  const statusOf = async (jobId: Hex, blockNumber?: bigint) =>
+    (await publicClient.readContract({ address: p.market.address, abi: jobMarketAbi, functionName: "jobState", args: [jobId], blockNumber })).status;
   /** The job's ResultSubmitted event on the chain as it is now. */
   const resultOf = async (jobId: Hex) =>
     (await publicClient.getContractEvents({ address: p.market.address, abi: jobMarketAbi, eventName: "ResultSubmitted", args: { jobId }, fromBlock: 0n, strict: true }))[0];
@@ -189,14 +190,16 @@ describe("provider node process: a reorg drops its submissions", () => {
         }),
       );
       const testClient = createTestClient({ mode: "anvil", transport: http(anvil.url) });
+      const replaced = (await publicClient.getBlock({ blockNumber: head })).hash;
       await testClient.request({ method: "anvil_reorg" as never, params: [Number(head - fork + 1n), [[signed, 0]]] as never });
-      expect(await publicClient.getBlockNumber()).toBe(head);
-      // The chain lost what the node did: the direct job is open again, the open one not submitted,
-      // the third job does not exist, and the new branch has a job of its own.
-      expect(await statusOf(direct.jobId)).toBe(JobStatus.Created);
-      expect([JobStatus.Created, JobStatus.Accepted]).toContain(await statusOf(open.jobId));
-      expect(await statusOf(vanishing.jobId)).toBe(JobStatus.None);
-      const created = await publicClient.getContractEvents({ address: p.market.address, abi: jobMarketAbi, eventName: "JobCreated", fromBlock: fork, strict: true });
+      expect((await publicClient.getBlock({ blockNumber: head })).hash).not.toBe(replaced);
+      // The new branch (read at its last block: the node may already be sending again) lost what the
+      // node did: the direct job is open again, the open one not submitted, the third job does not
+      // exist, and the branch has a job of its own.
+      expect(await statusOf(direct.jobId, head)).toBe(JobStatus.Created);
+      expect([JobStatus.Created, JobStatus.Accepted]).toContain(await statusOf(open.jobId, head));
+      expect(await statusOf(vanishing.jobId, head)).toBe(JobStatus.None);
+      const created = await publicClient.getContractEvents({ address: p.market.address, abi: jobMarketAbi, eventName: "JobCreated", fromBlock: fork, toBlock: head, strict: true });
       const branchJob = created.find((e) => e.args.job.inputHash === contentHash(bytes));
       expect(branchJob).toBeDefined();
       const branch = { jobId: branchJob!.args.jobId, prompt: "direct, created in the new branch" };
