@@ -14,7 +14,7 @@ import path from "node:path";
 import { network } from "hardhat";
 import { createTestClient, createWalletClient, encodeFunctionData, erc20Abi, http, maxUint256, toHex, type Address, type Chain, type Hex, type PublicClient } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 
 import { deployProtocol, DPI, registerBuiltinModel, setUpNodeProvider, until, USDC, type Connection, type Protocol } from "../../scripts/lib/harness.js";
 import depinferModule from "../../scripts/deploy/Depinfer.js";
@@ -67,29 +67,35 @@ describe("provider node process: a reorg drops its submissions", () => {
     inference = await startCountingInferenceServer();
   }, 180_000);
 
-  afterAll(async () => {
-    for (const node of nodes) {
+  // Each test's node processes end with it, whatever it asserted.
+  afterEach(async () => {
+    for (const node of nodes.splice(0)) {
       try {
         process.kill(-node.child.pid!, "SIGKILL");
       } catch {
         // already gone
       }
+      await node.exited;
     }
+  });
+
+  afterAll(async () => {
     await inference?.close();
     await anvil?.stop();
     rmSync(path.join(root, "ignition", "deployments", deploymentId), { recursive: true, force: true });
     rmSync(dir, { recursive: true, force: true });
   });
 
-  function startNode(): ProviderNodeProcess {
-    const file = path.join(dir, "provider.json");
+  /** The node, on its own data directory `dataDir` (in the test's directory). */
+  function startNode(dataDir = "data"): ProviderNodeProcess {
+    const file = path.join(dir, `${dataDir}.json`);
     writeFileSync(
       file,
       JSON.stringify({
         rpcUrl: anvil.url,
         chainId: chain.id,
         market: p.market.address,
-        dataDir: "data",
+        dataDir,
         signer: { env: "DEPINFER_NODE_KEY" },
         models: [{ model, backend: { type: "openai", baseUrl: inference.url, model: "counting-test-server" }, price: PRICE.toString(), token: p.usdc.address }],
         concurrency: 4,
@@ -254,5 +260,41 @@ describe("provider node process: a reorg drops its submissions", () => {
     } finally {
       journal.close();
     }
+  }, 120_000);
+
+  it("test_reorg_whileDown: a node killed, then a reorg that drops its submissions, then restarted: follows the chain from its journal", async () => {
+    const node = startNode("data-down");
+    await untilNode("the output server listens", () => outputUrlOf(node) !== undefined, node);
+    const jobs = [await submit("direct, before the reorg while down", true), await submit("open, before the reorg while down", false)];
+    await untilNode("both jobs are submitted", () => allSubmitted(jobs), node);
+    process.kill(-node.child.pid!, "SIGKILL");
+    expect((await node.exited).signal).toBe("SIGKILL");
+    const before = await Promise.all(jobs.map((j) => resultOf(j.jobId)));
+    const calls = jobs.map((j) => inference.calls.get(j.prompt));
+    const head = await publicClient.getBlockNumber();
+    const fork = before.reduce((min, e) => (e.blockNumber < min ? e.blockNumber : min), head);
+    const testClient = createTestClient({ mode: "anvil", transport: http(anvil.url) });
+    await testClient.request({ method: "anvil_reorg" as never, params: [Number(head - fork + 1n), []] as never });
+    expect((await Promise.all(jobs.map((j) => statusOf(j.jobId)))).every((s) => s < JobStatus.Submitted)).toBe(true);
+
+    const restarted = startNode("data-down");
+    await untilNode("the jobs are submitted again", () => allSubmitted(jobs), restarted);
+    await testClient.mine({ blocks: CONFIRMATIONS });
+    await untilNode("their outputs are served", async () => {
+      for (const j of jobs) if ((await fetch(`${outputUrlOf(restarted)}/content/${(await resultOf(j.jobId)).args.outputHash}`)).status !== 200) return false;
+      return true;
+    }, restarted);
+    expect(restarted.lines.some((l) => l.includes('"the chain reorganized'))).toBe(true);
+    const submissions = await submissionsOnChain(publicClient, p.market.address, provider);
+    for (const [i, j] of jobs.entries()) {
+      expect(submissions.get(j.jobId.toLowerCase() as Hex), j.prompt).toHaveLength(1);
+      // The output attested before the reorg, never recomputed (signed again at most, for the same output).
+      expect((await resultOf(j.jobId)).args.outputHash, j.prompt).toBe(before[i]!.args.outputHash);
+      expect(inference.calls.get(j.prompt), j.prompt).toBe(calls[i]);
+    }
+    // The first submission in the dropped blocks had the first nonce the chain lost: free again, so the very same bytes.
+    const first = before.findIndex((e) => e.blockNumber === fork);
+    expect((await resultOf(jobs[first]!.jobId)).transactionHash).toBe(before[first]!.transactionHash);
+    expect((await stopProviderNode(restarted)).code, restarted.lines.slice(-40).join("\n")).toBe(0);
   }, 120_000);
 });
