@@ -157,6 +157,16 @@ export interface ProviderConfig {
   maxPriorityFeePerGasGwei: number;
   maxGasPerTx: number;
   maxFeePerTxEth: number;
+  /**
+   * How many blocks must hold (include, or be built on) a transaction's block before the node treats
+   * its effect as final: 1 is "mined". An output is released (served, put in the content store) only
+   * once its submission has this many; until then a reorg could drop the submission, and the job's
+   * client cancel it in the new branch after reading the output. From 1 to 1000. Default 2, or 1 on
+   * chain 31337 (anvil and Hardhat: a block is mined only when a transaction comes, and such a chain
+   * does not reorganize on its own). Effects up to `REORG_DEPTH` blocks deep are re-checked after a
+   * reorg whatever this is.
+   */
+  confirmations: number;
 }
 
 export const PROVIDER_CONFIG_DEFAULTS = Object.freeze({
@@ -173,7 +183,16 @@ export const PROVIDER_CONFIG_DEFAULTS = Object.freeze({
   maxFeePerTxEth: 0.5,
   contentQuotaBytes: 4 * 1024 ** 3,
   contentRetentionSeconds: 7 * 86_400,
+  confirmations: 2,
 });
+
+/** The chain id of local development chains (anvil, Hardhat): blocks only on demand, no reorgs of their own. */
+export const LOCAL_CHAIN_ID = 31337;
+
+/** `confirmations` when the config does not set it: 2, or 1 on a local development chain. */
+export function defaultConfirmations(chainId: number): number {
+  return chainId === LOCAL_CHAIN_ID ? 1 : PROVIDER_CONFIG_DEFAULTS.confirmations;
+}
 
 /** The config's fee ceilings in wei and gas (for the transaction sender). */
 export function feeCeilingsOf(config: Pick<ProviderConfig, "maxFeePerGasGwei" | "maxPriorityFeePerGasGwei" | "maxGasPerTx" | "maxFeePerTxEth">) {
@@ -375,6 +394,7 @@ const TOP_LEVEL_KEYS = [
   "maxCollateralShare",
   "contentStore",
   "startBlock",
+  "confirmations",
 ] as const;
 
 const FLAG_OF: Partial<Record<string, string>> = Object.fromEntries(Object.entries(FLAGS).map(([flag, field]) => [field, flag]));
@@ -592,6 +612,8 @@ function configSchema({ env, baseDir, flags = {}, flagBaseDir }: ValidateContext
     // At least a plain transfer's gas, at most a large block's.
     maxGasPerTx: int(21_000, 100_000_000).default(D.maxGasPerTx),
     maxFeePerTxEth: positive(0.000_001, 1_000, "ETH (the chain's native coin) per transaction").default(D.maxFeePerTxEth),
+    // Filled in by validateConfig when absent: the default depends on the chain.
+    confirmations: int(1, 1000).optional(),
   });
 }
 
@@ -682,6 +704,7 @@ export function validateConfig(raw: Record<string, unknown>, context: ValidateCo
   const result = configSchema(context).safeParse(input);
   if (!result.success) throw new ProviderConfigError({ issues: toIssues(result.error.issues, input, fieldName), file: context.file });
   const { $schema: _, ...config } = result.data;
+  config.confirmations ??= defaultConfirmations(config.chainId);
   return Object.fromEntries(Object.entries(config).filter(([, v]) => v !== undefined)) as unknown as ProviderConfig;
 }
 
@@ -813,6 +836,7 @@ export function describeConfig(config: ProviderConfig): Record<string, unknown> 
     maxPriorityFeePerGasGwei: config.maxPriorityFeePerGasGwei,
     maxGasPerTx: config.maxGasPerTx,
     maxFeePerTxEth: config.maxFeePerTxEth,
+    confirmations: config.confirmations,
   };
   Object.defineProperty(described, "toString", { value: () => JSON.stringify(described, null, 2), enumerable: false });
   return described as Record<string, unknown> & { toString(): string };

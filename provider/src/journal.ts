@@ -68,6 +68,12 @@ export interface JournalEntry {
   dueAt?: number;
   /** The output was released: served, and put in the content store (only once the result is on-chain). */
   outputReleased?: true;
+  /**
+   * The block (number and hash) of the job's latest mined effect (accept, submission, finalize), as
+   * its receipt said: after a reorg, jobs with an effect at or above the fork are re-checked.
+   */
+  effectBlock?: bigint;
+  effectHash?: Hex;
   attempts: number;
   error?: string;
   updatedAt: number;
@@ -101,6 +107,8 @@ interface Row {
   finalize_tx: string | null;
   due_at: number | null;
   output_released: number | null;
+  effect_block: string | null;
+  effect_hash: string | null;
   attempts: number;
   error: string | null;
   updated_at: number;
@@ -153,6 +161,9 @@ export class Journal {
         UPDATE jobs SET output_released = 1 WHERE output_hash IS NOT NULL;
       `);
     }
+    // Added with reorg recovery: where each job's latest effect was mined.
+    if (!columns.some((c) => c.name === "effect_block")) this.#db.exec("ALTER TABLE jobs ADD COLUMN effect_block INTEGER; ALTER TABLE jobs ADD COLUMN effect_hash TEXT");
+    this.#db.exec("CREATE INDEX IF NOT EXISTS jobs_effect ON jobs(effect_block) WHERE effect_block IS NOT NULL");
     // Only the outputs waiting to be released: the index stays small however many jobs are done.
     this.#db.exec("CREATE INDEX IF NOT EXISTS jobs_unreleased ON jobs(state) WHERE output_released = 0 AND output_hash IS NOT NULL");
     // Added with content retention: which content each job holds (its input, its output), and since
@@ -232,7 +243,7 @@ export class Journal {
   }
 
   /** Records when a job's challenge window ends. */
-  setDueAt(jobId: Hex, dueAt: number) {
+  setDueAt(jobId: Hex, dueAt: number | null) {
     this.#db.prepare("UPDATE jobs SET due_at = ? WHERE job_id = ?").run(dueAt, jobId);
   }
 
@@ -301,6 +312,42 @@ export class Journal {
     this.#db.prepare("UPDATE jobs SET content_swept = 1 WHERE job_id = ?").run(jobId);
   }
 
+  /** Records the block (number and hash) where a job's latest effect was mined. */
+  setEffect(jobId: Hex, block: bigint, hash: Hex) {
+    this.#db.prepare("UPDATE jobs SET effect_block = ?, effect_hash = ? WHERE job_id = ?").run(Number(block), hash, jobId);
+  }
+
+  /** Jobs (in any state) whose latest effect was mined at or after `block`, oldest first: what a reorg from there may have undone. */
+  listEffectsSince(block: bigint): JournalEntry[] {
+    const rows = this.#db.prepare("SELECT * FROM jobs WHERE effect_block >= ? ORDER BY effect_block, job_id").all(Number(block)) as unknown as Row[];
+    return rows.map(fromRow);
+  }
+
+  /**
+   * A job delivered again by the watcher (after a reorg its JobCreated may be in another block):
+   * records the block it is in now, and takes it up again if it was skipped because the chain did
+   * not know it (its creation had been reorged away). Returns whether it was taken up again.
+   */
+  redelivered(jobId: Hex, block: bigint): boolean {
+    this.#db.prepare("UPDATE jobs SET block = ? WHERE job_id = ? AND block <> ?").run(block.toString(), jobId, block.toString());
+    const result = this.#db
+      .prepare("UPDATE jobs SET state = 'seen', attempts = 0, error = NULL, ended_at = NULL, content_swept = 0, updated_at = ? WHERE job_id = ? AND state = 'skipped' AND error = 'JobUnknown'")
+      .run(this.#now(), jobId);
+    return Number(result.changes) === 1;
+  }
+
+  /** The newest block (number and hash) the node has seen: a reorg shows as this hash no longer at this number. */
+  checkpoint(): { block: bigint; hash: Hex } | undefined {
+    const row = this.#db.prepare("SELECT value FROM meta WHERE key = 'checkpoint'").get() as { value: string } | undefined;
+    if (!row) return undefined;
+    const [block, hash] = row.value.split(":");
+    return { block: BigInt(block!), hash: hash as Hex };
+  }
+
+  setCheckpoint(block: bigint, hash: Hex) {
+    this.#db.prepare("INSERT INTO meta (key, value) VALUES ('checkpoint', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(`${block}:${hash}`);
+  }
+
   /** How many jobs are in each state. */
   counts(): Partial<Record<JournalState, number>> {
     const rows = this.#db.prepare("SELECT state, COUNT(*) AS n FROM jobs GROUP BY state").all() as unknown as { state: JournalState; n: number }[];
@@ -348,6 +395,8 @@ function fromRow(row: Row): JournalEntry {
   if (row.finalize_tx) entry.finalizeTx = row.finalize_tx as Hex;
   if (row.due_at !== null && row.due_at !== undefined) entry.dueAt = Number(row.due_at);
   if (row.output_released) entry.outputReleased = true;
+  if (row.effect_block !== null && row.effect_block !== undefined) entry.effectBlock = BigInt(row.effect_block);
+  if (row.effect_hash) entry.effectHash = row.effect_hash as Hex;
   if (row.error) entry.error = row.error;
   if (row.ended_at !== null && row.ended_at !== undefined) entry.endedAt = Number(row.ended_at);
   return entry;

@@ -25,6 +25,7 @@ import {
   type Client,
   type Hash,
   type Hex,
+  type TransactionReceipt,
   type Transport,
 } from "viem";
 import { getBlock, getChainId, getContractEvents, getLogs, readContract } from "viem/actions";
@@ -50,7 +51,7 @@ import { createBuiltinBackend } from "./backends/builtin.js";
 import { InferenceBackendHttpError, InferenceBackendNetworkError, InferenceBackendTimeoutError } from "./backends/errors.js";
 import { createOpenAIBackend } from "./backends/openai.js";
 import type { InferenceBackend } from "./backends/types.js";
-import { ProviderConfigError, describeConfig, feeCeilingsOf, inputLimitsOf, redactUrl, resolveSigner, type ProviderConfig, type ServedModel } from "./config.js";
+import { ProviderConfigError, defaultConfirmations, describeConfig, feeCeilingsOf, inputLimitsOf, redactUrl, resolveSigner, type ProviderConfig, type ServedModel } from "./config.js";
 import { FileSystemContentStore } from "depinfer/node";
 import { redactCallData } from "./errors.js";
 import { checkInput } from "./inputLimits.js";
@@ -131,6 +132,14 @@ const OUTCOMES = ["upheld", "rejected", "draw"] as const;
 const INCLUSION_MARGIN_SECONDS = 30;
 /** How long an offer's maxLatency read for the intake is reused (the accept itself reads it afresh). */
 const OFFER_CACHE_MS = 60_000;
+
+/**
+ * How deep (in blocks below the newest block the node had seen) a reorg is followed: the jobs whose
+ * latest effect was mined there are re-checked against the chain, and the job and event scans run
+ * again from there. Deeper than any reorg of Ethereum since the Merge (finality comes after 64 to 95
+ * blocks) or of the L2s the protocol targets.
+ */
+export const REORG_DEPTH = 128n;
 
 
 /** Journal states a job is in while the node works on it (in flight). */
@@ -288,6 +297,14 @@ export class ProviderNode {
   #server: OutputServer | undefined;
   #finalizing = false;
   #closed = false;
+  /** Blocks on a submission before its output is released (`confirmations`). */
+  readonly #confirmations: bigint;
+  /** The head's number as last read (at the start of each tick). */
+  #headNumber = 0n;
+  /** When the transaction sender last compared its nonce with the chain's. */
+  #lastResync = 0;
+  /** Which job watcher is current: one restarted after a reorg makes the old one's late callbacks void. */
+  #watchGeneration = 0;
   /** Forged `JobCreated` logs dropped since start (not from the market, or a jobId that is not the hash of the terms). */
   #forged = 0;
   /** Jobs refused since start, by reason. */
@@ -334,6 +351,7 @@ export class ProviderNode {
     }
     this.#progress = parameters.progressStream ? createProgress(parameters.progressStream) : undefined;
     this.#sharePpb = BigInt(Math.round(config.maxCollateralShare * 1e9));
+    this.#confirmations = BigInt(config.confirmations ?? defaultConfirmations(config.chainId));
     this.#metrics = createNodeMetrics(this, { refusals: Object.keys(this.#refused) });
     this.#retention = new ContentRetention({
       journal: this.journal,
@@ -367,7 +385,9 @@ export class ProviderNode {
       await this.#checkSetUp();
       // What is claimable now, so the progress line and metrics show it before the first claim round.
       this.#claimable = await this.#readClaimable();
-      const head = await this.#read(() => this.#client.request({ method: "eth_blockNumber" }).then(BigInt));
+      // A reorg while the node was down: follow it before resuming anything.
+      await this.#followReorgs();
+      const head = this.#headNumber;
       const last = this.journal.lastBlock();
       fromBlock = last !== undefined ? last + 1n : this.config.startBlock !== undefined ? BigInt(this.config.startBlock) : head > 1000n ? head - 1000n : 0n;
       await this.#retention.start();
@@ -408,13 +428,23 @@ export class ProviderNode {
       output: this.#server?.url,
       config: describeConfig(this.config),
     });
+    this.#watch(fromBlock);
+    this.#lastClaimAt = Date.now();
+    this.#schedule(0);
+  }
+
+  /** Watches for jobs from `fromBlock` on (again, after a reorg: the old watcher's late callbacks are ignored). */
+  #watch(fromBlock: bigint) {
+    this.#unwatch?.();
+    const generation = ++this.#watchGeneration;
+    const current = () => generation === this.#watchGeneration;
     this.#unwatch = watchJobs(this.#client, {
       market: this.market,
       provider: this.account,
       models: [...new Set(this.#served.map((m) => m.model))],
       fromBlock,
       pollingInterval: this.config.pollingIntervalMs,
-      onJobs: (jobs) => this.#intake(jobs),
+      onJobs: (jobs) => (current() ? this.#intake(jobs) : undefined),
       // Only a lying or broken RPC answers with these (the watcher reports each once): never a job.
       onForged: ({ jobId, address, reason, blockNumber }) => {
         this.#forged++;
@@ -426,11 +456,11 @@ export class ProviderNode {
           forged: this.#forged,
         });
       },
-      onProgress: (block) => this.journal.setLastBlock(block),
+      onProgress: (block) => {
+        if (current()) this.journal.setLastBlock(block);
+      },
       onError: (error) => this.logger.warn("watching jobs: RPC error, retrying", { err: short(error) }),
     });
-    this.#lastClaimAt = Date.now();
-    this.#schedule(0);
   }
 
   /**
@@ -590,6 +620,7 @@ export class ProviderNode {
   }
 
   async #tick() {
+    await this.#followReorgs();
     await this.#pump();
     await this.#scanDisputes();
     this.#releasingDue ??= this.#releaseDue()
@@ -613,7 +644,11 @@ export class ProviderNode {
         this.logger.warn("forged job log dropped: the RPC is lying or broken", { jobId, block: blockNumber, reason: "its jobId is not the hash of its terms", forged: this.#forged });
         continue;
       }
-      if (!this.journal.recordSeen(jobId, job, blockNumber)) continue;
+      if (!this.journal.recordSeen(jobId, job, blockNumber)) {
+        // Delivered again after a reorg: it may be in another block now, or back after its creation was gone.
+        if (this.journal.redelivered(jobId, blockNumber)) this.logger.info("job taken up again: its creation is back on-chain", { jobId, block: blockNumber });
+        continue;
+      }
       const served = this.#served.find((m) => m.model.toLowerCase() === job.model.toLowerCase() && m.token.toLowerCase() === job.token.toLowerCase());
       const reason = !served
         ? "model or payment token not served"
@@ -911,7 +946,7 @@ export class ProviderNode {
     }
     if (!this.#locksAtAccept(entry.job)) {
       // A direct job is locked and submitted in one call (acceptAndSubmit): take it locally.
-      if (!this.journal.transition(entry.jobId, ["seen"], "accepted")) return true;
+      if (!this.journal.transition(entry.jobId, ["seen"], this.#afterAccept(entry))) return true;
       this.#afterStep?.("accepted", entry.jobId);
       log.info("job taken (accepted with its result)");
       return true;
@@ -936,9 +971,10 @@ export class ProviderNode {
       this.journal.transition(entry.jobId, ["accepting"], "seen");
       return !(await this.#reconcile({ ...entry, state: "seen" }, log, "accept reverted"));
     }
-    this.journal.transition(entry.jobId, ["accepting"], "accepted");
+    if (!this.journal.transition(entry.jobId, ["accepting"], this.#afterAccept(entry))) return true;
+    this.#recordEffect(entry.jobId, receipt);
     this.#afterStep?.("accepted", entry.jobId);
-    log.info("job accepted", { tx: hash, gas: receipt.gasUsed });
+    log.info("job accepted", { tx: hash, gas: receipt.gasUsed, block: receipt.blockNumber });
     return true;
   }
 
@@ -968,7 +1004,8 @@ export class ProviderNode {
     if (entry.acceptTx && (await this.#sender.isKnown(entry.acceptTx))) {
       const receipt = await this.#sender.wait(entry.acceptTx);
       if (receipt.status === "success") {
-        this.journal.transition(entry.jobId, ["accepting"], "accepted");
+        if (!this.journal.transition(entry.jobId, ["accepting"], this.#afterAccept(entry))) return true;
+        this.#recordEffect(entry.jobId, receipt);
         this.#afterStep?.("accepted", entry.jobId);
         log.info("job accepted (recovered)", { tx: entry.acceptTx });
         return true;
@@ -977,7 +1014,7 @@ export class ProviderNode {
     const state = await this.#jobState(entry.jobId);
     if (await this.#reconcile(entry, log, "recovering an accept", state)) return false;
     if (state.status === JobStatus.Accepted) {
-      this.journal.transition(entry.jobId, ["accepting"], "accepted"); // ours: #reconcile skips others'
+      this.journal.transition(entry.jobId, ["accepting"], this.#afterAccept(entry)); // ours: #reconcile skips others'
       return true;
     }
     // Never mined, and unknown to the node: accepting again is safe (a double accept would revert).
@@ -1024,6 +1061,8 @@ export class ProviderNode {
   }
 
   async #compute(entry: JournalEntry, log: Logger): Promise<boolean> {
+    // Computed before a reorg undid the acceptance: that output is submitted, never a second one.
+    if (entry.outputHash) return this.journal.transition(entry.jobId, ["accepted"], "computed") || true;
     if (!(await this.#stillOurs(entry, log, "inference"))) return false;
     const input = await this.#inputReady(entry, log);
     if (!input) return false;
@@ -1084,6 +1123,11 @@ export class ProviderNode {
       by: state.provider === zeroAddress ? undefined : state.provider,
     });
     if (await this.#reconcile(entry, log, `checked before ${step}`, state)) return false;
+    if (state.status === JobStatus.None) {
+      // Its creation is gone (a reorg): skipped, and taken up again if the watcher delivers it again.
+      this.journal.transition(entry.jobId, [entry.state], "skipped", { error: "JobUnknown" });
+      return false;
+    }
     // Created but not for us to take this way, or unknown to the chain: nothing to do but give up.
     this.journal.transition(entry.jobId, [entry.state], "failed", { error: `${jobStatusName(state.status)} on-chain before ${step}` });
     return false;
@@ -1129,9 +1173,10 @@ export class ProviderNode {
   async #settleSubmit(entry: JournalEntry, log: Logger): Promise<boolean> {
     const receipt = await this.#sender.wait(entry.submitTx!);
     if (receipt.status === "success") {
-      this.journal.transition(entry.jobId, ["submitting"], "submitted");
-      log.info("result submitted", { tx: entry.submitTx, gas: receipt.gasUsed, outputHash: entry.outputHash });
-      await this.#release({ ...entry, state: "submitted" }, log);
+      if (!this.journal.transition(entry.jobId, ["submitting"], "submitted")) return false;
+      this.#recordEffect(entry.jobId, receipt);
+      log.info("result submitted", { tx: entry.submitTx, gas: receipt.gasUsed, outputHash: entry.outputHash, block: receipt.blockNumber });
+      await this.#release({ ...entry, state: "submitted", effectBlock: receipt.blockNumber, effectHash: receipt.blockHash }, log, receipt);
       return false;
     }
     // Reverted: it submitted nothing, so signing again is safe, unless the job moved on.
@@ -1166,6 +1211,157 @@ export class ProviderNode {
     return true;
   }
 
+  // ------------------------------------------------------------------------------- reorgs
+
+  /**
+   * Reads the head, and compares the newest block the node had seen (the journal's checkpoint) with
+   * the chain: when that block's hash is no longer at its number, the chain reorganized under the
+   * node, and {@link #onReorg} follows it. Then the checkpoint moves to the head. Also compares the
+   * sender's nonce with the chain's now and then (a pool can lose transactions without a reorg).
+   */
+  async #followReorgs() {
+    const head = await this.#read(() => getBlock(this.#client, { blockTag: "latest" }));
+    this.#headNumber = head.number;
+    this.#chainNow = { at: Date.now(), value: Number(head.timestamp) };
+    const seen = this.journal.checkpoint();
+    let reorged = false;
+    if (seen) {
+      let hash: Hex | undefined;
+      if (seen.block === head.number) hash = head.hash;
+      else if (seen.block === head.number - 1n) hash = head.parentHash;
+      else {
+        const block = await this.#read(() =>
+          getBlock(this.#client, { blockNumber: seen.block }).catch((error) => {
+            if (isTransientError(error)) throw error;
+            return undefined; // not found
+          }),
+        );
+        hash = block?.hash ?? undefined;
+      }
+      // No block at the checkpoint's number: an RPC behind the node's last receipt (a load-balanced
+      // one), or a chain shorter for now. Nothing to compare yet: the next tick looks again, and
+      // the checkpoint stays where it is.
+      if (hash === undefined) return this.#resyncNow();
+      reorged = hash.toLowerCase() !== seen.hash.toLowerCase();
+      if (reorged) await this.#onReorg(seen, head.number);
+    }
+    // Effects recorded meanwhile may have moved the checkpoint past this head: keep the newer one.
+    const now = this.journal.checkpoint();
+    if (!now || reorged || head.number >= now.block) this.journal.setCheckpoint(head.number, head.hash);
+    await this.#resyncNow();
+  }
+
+  /** Compares the sender's nonce with the chain's every 10 polling intervals (a pool can lose transactions without a reorg). */
+  async #resyncNow() {
+    if (!this.#active || Date.now() - this.#lastResync < 10 * this.config.pollingIntervalMs) return;
+    this.#lastResync = Date.now();
+    await this.#sender.resync();
+  }
+
+  /**
+   * After a reorg: first the nonce (the node's dropped transactions are sent again, the same bytes,
+   * before anything new is signed), then every job whose latest effect was mined in the last
+   * `REORG_DEPTH` blocks is compared with the chain and its journal entry moved back where the chain
+   * is (see {@link #followChain}), then the job and event scans run again over those blocks (new
+   * jobs may be in the new branch; a job whose creation is gone is skipped, and taken up if it
+   * comes back).
+   */
+  async #onReorg(seen: { block: bigint; hash: Hex }, head: bigint) {
+    const top = seen.block < head ? seen.block : head;
+    const from = top > REORG_DEPTH ? top - REORG_DEPTH : 0n;
+    const affected = this.journal.listEffectsSince(from);
+    this.logger.warn("the chain reorganized: re-checking the node's recent effects", { block: seen.block, hash: seen.hash, head, from, jobs: affected.length });
+    const { rebroadcast, resetTo } = await this.#sender.resync();
+    this.#lastResync = Date.now();
+    if (rebroadcast.length > 0 || resetTo !== undefined) this.logger.warn("transactions dropped by the reorg", { sentAgain: rebroadcast.length, nonceResetTo: resetTo });
+    for (const entry of affected) await this.#followChain(entry, this.logger.child({ jobId: entry.jobId }));
+    const last = this.journal.lastBlock();
+    if (last !== undefined && last >= from) {
+      this.journal.setLastBlock(from - 1n);
+      if (this.#active) this.#watch(from);
+    }
+    const events = this.journal.blockMark("dispute_block");
+    if (events !== undefined && events >= from) this.journal.setBlockMark("dispute_block", from - 1n);
+    this.#schedule(0);
+  }
+
+  /**
+   * Moves a job's journal entry back to what the chain has when a reorg undid its effects, keeping
+   * the transactions it recorded: an accept dropped goes back to `accepting` (the recovery waits for
+   * it, or accepts again), a submission dropped to `submitting` (the same signed bytes are sent
+   * again; only if their nonce was used by another transaction is the same output signed again), a
+   * finalization dropped to `submitted`. A job whose creation is gone is skipped (`JobUnknown`), and
+   * taken up again if the watcher delivers it again. Its output, if computed, is kept: it is never
+   * recomputed. Returns whether the entry moved.
+   */
+  async #followChain(entry: JournalEntry, log: Logger): Promise<boolean> {
+    const state = await this.#jobState(entry.jobId);
+    const ours = state.provider.toLowerCase() === this.account.toLowerCase();
+    const isIn = (...states: JournalState[]) => states.includes(entry.state);
+    let to: JournalState | undefined;
+    switch (state.status) {
+      case JobStatus.None:
+        if (!isIn("skipped", "seen")) to = "skipped";
+        break;
+      case JobStatus.Created:
+        if (isIn("accepted", "computed", "submitting", "submitted", "finalizing", "finalized", "disputed")) {
+          if (entry.acceptTx) to = "accepting";
+          else if (entry.submitRaw) to = "submitting";
+        }
+        break;
+      case JobStatus.Accepted:
+        if (ours && entry.submitRaw && isIn("submitted", "finalizing", "finalized", "disputed")) to = "submitting";
+        break;
+      case JobStatus.Submitted:
+        if (ours && isIn("finalizing", "finalized", "disputed")) to = "submitted";
+        break;
+    }
+    if (to === undefined || to === entry.state) return this.#reconcile(entry, log, "after a reorg", state);
+    const fields = to === "skipped" ? { error: "JobUnknown" } : to === "submitted" ? { finalizeTx: undefined } : {};
+    if (!this.journal.transition(entry.jobId, [entry.state], to, fields)) return true;
+    if (to === "accepting" || to === "submitting") this.journal.setDueAt(entry.jobId, null);
+    this.#retryAt.delete(entry.jobId);
+    log.warn("a reorg undid the job's effect: following the chain", {
+      from: entry.state,
+      to,
+      status: jobStatusName(state.status),
+      ...(entry.outputReleased && { outputReleased: true }),
+    });
+    return true;
+  }
+
+  /** Records where a job's effect was mined (and moves the checkpoint up to it: a reorg of that block must show). */
+  #recordEffect(jobId: Hex, receipt: Pick<TransactionReceipt, "blockNumber" | "blockHash">) {
+    this.journal.setEffect(jobId, receipt.blockNumber, receipt.blockHash);
+    const seen = this.journal.checkpoint();
+    if (!seen || receipt.blockNumber > seen.block) this.journal.setCheckpoint(receipt.blockNumber, receipt.blockHash);
+  }
+
+  /**
+   * The step after a job's acceptance is mined: inference, unless it was done before a reorg undid
+   * the acceptance (then its output is submitted: never recomputed), or a submission was already
+   * signed (then the recovery sends those bytes again, or signs the same output again).
+   */
+  #afterAccept(entry: JournalEntry): JournalState {
+    return entry.submitRaw ? "submitting" : entry.outputHash ? "computed" : "accepted";
+  }
+
+  /**
+   * Whether a job's submission has `confirmations` blocks (its own included) on the chain now. When
+   * the chain no longer has it (a reorg), the job follows the chain (back to `submitting`).
+   */
+  async #submissionConfirmed(entry: JournalEntry, log: Logger, mined?: TransactionReceipt): Promise<boolean> {
+    if (!entry.submitTx) return true; // recorded on-chain before submissions were journaled
+    const receipt = mined && this.#confirmations <= 1n ? mined : await this.#sender.receiptOf(entry.submitTx);
+    if (!receipt || receipt.status !== "success") {
+      if (this.journal.get(entry.jobId)?.state === entry.state) await this.#followChain(entry, log);
+      return false;
+    }
+    if (receipt.blockHash !== entry.effectHash) this.#recordEffect(entry.jobId, receipt);
+    const head = this.#headNumber > receipt.blockNumber ? this.#headNumber : receipt.blockNumber;
+    return head - receipt.blockNumber + 1n >= this.#confirmations;
+  }
+
   // ------------------------------------------------------------------------------- outputs
 
   /**
@@ -1175,11 +1371,14 @@ export class ProviderNode {
    * output for free. Each write is content-addressed, so a crash in between only repeats it. A
    * failure is logged and tried again later; it never fails the job.
    */
-  async #release(entry: JournalEntry, log: Logger) {
+  async #release(entry: JournalEntry, log: Logger, mined?: TransactionReceipt) {
     const { jobId, outputHash } = entry;
     if (!outputHash || this.#releasing.has(jobId)) return;
     this.#releasing.add(jobId);
     try {
+      // Only once the submission has `confirmations` blocks: a reorg could still drop it, and the
+      // client cancel in the new branch with the output in hand.
+      if (!(await this.#submissionConfirmed(entry, log, mined))) return;
       const bytes = (await this.#withheld.get(outputHash)) ?? (await this.store.get(outputHash));
       if (!bytes) {
         // Deleted from the data directory: nothing to serve. Recorded, so it is not looked for again.
@@ -1279,7 +1478,9 @@ export class ProviderNode {
     const { finalized, skipped } = finalizeJobsOutcome(receipt.logs);
     const done = new Set(finalized.map((id) => id.toLowerCase()));
     for (const e of batch) {
-      if (done.has(e.jobId.toLowerCase())) this.journal.transition(e.jobId, ["finalizing"], "finalized", { finalizeTx: hash });
+      if (done.has(e.jobId.toLowerCase())) {
+        if (this.journal.transition(e.jobId, ["finalizing"], "finalized", { finalizeTx: hash })) this.#recordEffect(e.jobId, receipt);
+      }
       else if (!(await this.#reconcile({ ...e, state: "finalizing" }, log, "skipped by finalizeJobs"))) this.journal.transition(e.jobId, ["finalizing"], "submitted");
     }
     log.info("jobs finalized", { jobs: finalized.length, skipped: skipped.length, jobIds: finalized, tx: hash, gas: receipt.gasUsed });

@@ -117,6 +117,9 @@ export interface TxSenderParameters {
 /** The fee and gas fields of a transaction request (each may be absent). */
 type Quote = { gas?: bigint; maxFeePerGas?: bigint; maxPriorityFeePerGas?: bigint; gasPrice?: bigint };
 
+/** How many of its latest signed transactions the sender keeps, to send them again after a reorg. */
+const SIGNED_KEPT = 4096;
+
 const NONCE_TOO_LOW = /nonce too low|nonce has already been used|already known|known transaction|replacement transaction underpriced|NONCE_EXPIRED|OldNonce/i;
 const ALREADY_KNOWN = /already known|known transaction|already imported|AlreadyKnown/i;
 
@@ -141,6 +144,11 @@ export class TxSender {
   #history: { at: number; maxBaseFee: bigint; maxTip: bigint } | null | undefined;
   #queue: Promise<unknown> = Promise.resolve();
   #nonce: number | undefined;
+  /**
+   * The transactions signed by this process, by nonce (the latest `SIGNED_KEPT`): after a reorg, or
+   * a pool that lost them, {@link resync} sends the very same bytes again.
+   */
+  #signed = new Map<number, { hash: Hash; raw: Hex; functionName: string }>();
   #feeCache: { at: number; fees: { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint } | Record<string, never> } | undefined;
 
   constructor({ client, logger, retries = 6, ceilings }: TxSenderParameters) {
@@ -218,6 +226,7 @@ export class TxSender {
       const raw = await client.account.signTransaction!(request as never);
       const hash = keccak256(raw);
       await beforeBroadcast?.({ hash, raw, nonce });
+      this.#remember(nonce, { hash, raw, functionName });
       try {
         await this.broadcast(raw);
         this.#nonce = nonce + 1;
@@ -232,6 +241,56 @@ export class TxSender {
         this.#logger?.warn("nonce already used, signing again", { functionName, nonce, hash });
       }
     }
+  }
+
+  #remember(nonce: number, tx: { hash: Hash; raw: Hex; functionName: string }) {
+    this.#signed.set(nonce, tx);
+    for (const n of this.#signed.keys()) {
+      if (this.#signed.size <= SIGNED_KEPT) break;
+      this.#signed.delete(n); // insertion order: the oldest first
+    }
+  }
+
+  /**
+   * Brings the local nonce counter back in line with the chain when the chain no longer has the
+   * node's latest transactions: a reorg dropped them, or the pool lost them. When the account's
+   * pending nonce is below the counter, the transactions signed for the missing nonces are
+   * broadcast again, the very same bytes in nonce order (so each effect still happens at most
+   * once); at the first missing nonce with no signed bytes, the counter goes back to it, so the next
+   * transaction fills the gap instead of queuing behind it forever. Runs in the queue, between two
+   * sends. Returns what it did (nothing when the chain is not behind).
+   */
+  resync(): Promise<{ behind: number; rebroadcast: Hash[]; resetTo?: number }> {
+    const run = this.#queue.then(() => this.#resync());
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  async #resync(): Promise<{ behind: number; rebroadcast: Hash[]; resetTo?: number }> {
+    const local = this.#nonce;
+    const rebroadcast: Hash[] = [];
+    if (local === undefined) return { behind: 0, rebroadcast };
+    const pending = await this.#retry("nonce", () => getTransactionCount(this.client, { address: this.address, blockTag: "pending" }));
+    if (pending >= local) return { behind: 0, rebroadcast };
+    this.#logger?.warn("the chain is behind the local nonce (a reorg, or a pool that lost transactions): sending the same transactions again", { pending, local });
+    for (let n = pending; n < local; n++) {
+      const tx = this.#signed.get(n);
+      if (!tx) {
+        this.#nonce = n;
+        for (const k of [...this.#signed.keys()]) if (k >= n) this.#signed.delete(k);
+        this.#logger?.warn("no signed transaction for a missing nonce: the next transaction takes it", { nonce: n, dropped: local - n });
+        return { behind: local - pending, rebroadcast, resetTo: n };
+      }
+      try {
+        await this.broadcast(tx.raw);
+        rebroadcast.push(tx.hash);
+        this.#logger?.info("transaction sent again", { functionName: tx.functionName, hash: tx.hash, nonce: n });
+      } catch (error) {
+        // Filled meanwhile (by this very transaction, mined again): nothing to send.
+        if (!NONCE_TOO_LOW.test(messageOf(error))) throw error;
+      }
+    }
+    return { behind: local - pending, rebroadcast };
   }
 
   /**

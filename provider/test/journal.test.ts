@@ -176,6 +176,39 @@ describe("provider node journal", () => {
     reopened.close();
   });
 
+  it("test_journal_reorg: keeps where each job's latest effect was mined, the checkpoint, and takes up a job whose creation came back", () => {
+    const dir = freshDir();
+    const j = new Journal(dir);
+    const ids = [1, 2, 3].map((i) => `0x${String(i).repeat(64)}` as const);
+    for (const id of ids) j.recordSeen(id, job, 10n);
+    j.setEffect(ids[0], 20n, `0x${"aa".repeat(32)}`);
+    j.setEffect(ids[1], 30n, `0x${"bb".repeat(32)}`);
+    expect(j.listEffectsSince(25n).map((e) => e.jobId)).toEqual([ids[1]]);
+    expect(j.listEffectsSince(0n).map((e) => [e.jobId, e.effectBlock, e.effectHash])).toEqual([
+      [ids[0], 20n, `0x${"aa".repeat(32)}`],
+      [ids[1], 30n, `0x${"bb".repeat(32)}`],
+    ]);
+    expect(j.checkpoint()).toBeUndefined();
+    j.setCheckpoint(31n, `0x${"cc".repeat(32)}`);
+    // A job skipped because the chain did not know it is taken up again when delivered again, in its new block.
+    j.transition(ids[2], ["seen"], "skipped", { error: "JobUnknown" });
+    expect(j.redelivered(ids[2], 12n)).toBe(true);
+    expect(j.get(ids[2])).toMatchObject({ state: "seen", block: 12n });
+    expect(j.get(ids[2])?.error).toBeUndefined();
+    // Live again: its content is no longer due for deletion, and is held again.
+    expect(j.get(ids[2])?.endedAt).toBeUndefined();
+    expect(j.holdsContent(job.inputHash, Date.now(), 0)).toBe(true);
+    // Any other job only gets its new block.
+    j.transition(ids[0], ["seen"], "skipped", { error: "price too low" });
+    expect(j.redelivered(ids[0], 11n)).toBe(false);
+    expect(j.get(ids[0])).toMatchObject({ state: "skipped", block: 11n });
+    j.close();
+    const reopened = new Journal(dir);
+    expect(reopened.checkpoint()).toEqual({ block: 31n, hash: `0x${"cc".repeat(32)}` });
+    expect(reopened.get(ids[1])?.effectBlock).toBe(30n);
+    reopened.close();
+  });
+
   it("survives SIGKILL: every transition reported committed is there after reopening", async () => {
     const dir = freshDir();
     const tsx = path.join(path.dirname(createRequire(import.meta.url).resolve("tsx/package.json")), "dist", "cli.mjs");

@@ -307,6 +307,18 @@ describe("loadConfig", () => {
     expect(unknown.shortMessage).toContain("models[0].maxInputTokenz is 5 (number): expected no such field (known: model, backend, price, token, maxInputBytes, maxInputTokens, contextTokens, maxTokens, timeoutSeconds).");
   });
 
+  it("test_config_confirmations: defaults to 2 (1 on a local chain), takes 1 to 1000, and names it when bad", () => {
+    expect(loadConfig({ file: writeConfig(base()), env }).confirmations).toBe(1); // chain 31337: anvil, Hardhat
+    expect(loadConfig({ file: writeConfig({ ...base(), chainId: 84532 }), env }).confirmations).toBe(2);
+    expect(loadConfig({ file: writeConfig({ ...base(), chainId: 84532, confirmations: 12 }), env }).confirmations).toBe(12);
+    expect(loadConfig({ file: writeConfig({ ...base(), confirmations: 3 }), env }).confirmations).toBe(3);
+    for (const [value, shown] of [[0, "0 (number)"], [1001, "1001 (number)"], [2.5, "2.5 (number)"], ["2", '"2"']] as const) {
+      const error = refuse({ ...base(), confirmations: value });
+      expect(error.field).toBe("confirmations");
+      expect(error.shortMessage).toContain(`confirmations is ${shown}: expected an integer from 1 to 1000.`);
+    }
+  });
+
   it("accepts the example config shipped in examples/", () => {
     const file = join(import.meta.dirname, "../../examples/provider.example.json");
     const config = loadConfig({ argv: ["--config", file], env });

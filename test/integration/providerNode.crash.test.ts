@@ -7,13 +7,12 @@
 // a second inference for a job would show, and would change the attested hash.
 import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
 import { createServer as createTcpServer, connect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
 import { network } from "hardhat";
-import { createTestClient, custom, decodeFunctionData, http, type Address, type Chain, type Hex } from "viem";
+import { createTestClient, custom, http, type Address, type Chain, type Hex } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -22,7 +21,9 @@ import depinferModule from "../../scripts/deploy/Depinfer.js";
 import { createDepinferClient, HttpContentStore, jobMarketAbi, JobStatus, type DepinferClient, type Job } from "../../sdk/src/index.js";
 import { Journal, type ProviderNodeStep } from "../../provider/src/index.js";
 import { startAnvil, type AnvilHandle } from "../utils/anvil.js";
-import { runProviderCli, spawnProviderCli } from "../utils/providerCli.js";
+import { startCountingInferenceServer } from "../utils/inferenceServer.js";
+import { outputUrlOf, runProviderCli, startProviderNode, type ProviderNodeProcess } from "../utils/providerCli.js";
+import { submissionsOnChain } from "../utils/submissions.js";
 
 const PORT = 18549;
 const NET = "anvilNode";
@@ -30,25 +31,6 @@ const PRICE = 2n * USDC;
 const root = path.resolve(import.meta.dirname, "../..");
 const deploymentId = `anvil-node-${process.pid}-${Date.now()}`;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** An OpenAI-compatible chat server whose every answer is new, counting calls per prompt. */
-async function startInferenceServer() {
-  const calls = new Map<string, number>();
-  let n = 0;
-  const server: Server = createServer((req, res) => {
-    let body = "";
-    req.on("data", (c: Buffer) => (body += c.toString()));
-    req.on("end", () => {
-      const prompt = (JSON.parse(body) as { messages: { content: string }[] }).messages.at(-1)!.content;
-      calls.set(prompt, (calls.get(prompt) ?? 0) + 1);
-      res.writeHead(200, { "content-type": "application/json" });
-      res.end(JSON.stringify({ choices: [{ index: 0, message: { role: "assistant", content: `answer #${++n} to ${prompt}` }, finish_reason: "stop" }] }));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  return { url: `http://127.0.0.1:${port}`, calls, close: () => new Promise<void>((r) => server.close(() => r())) };
-}
 
 /** A TCP proxy to the chain that the test can cut (every connection dropped, new ones refused) and restore. */
 async function startProxy(target: number) {
@@ -89,11 +71,7 @@ async function startProxy(target: number) {
   };
 }
 
-interface NodeProcess {
-  child: ChildProcess;
-  lines: string[];
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
+type NodeProcess = ProviderNodeProcess;
 
 describe("provider node process: SIGKILL at each step, restart, exactly one submission per job", () => {
   let anvil: AnvilHandle;
@@ -103,7 +81,7 @@ describe("provider node process: SIGKILL at each step, restart, exactly one subm
   let model: Hex;
   let client: DepinferClient;
   let provider: Address;
-  let inference: Awaited<ReturnType<typeof startInferenceServer>>;
+  let inference: Awaited<ReturnType<typeof startCountingInferenceServer>>;
   let proxy: Awaited<ReturnType<typeof startProxy>>;
   let dir: string;
   let privateKey: Hex;
@@ -154,28 +132,14 @@ describe("provider node process: SIGKILL at each step, restart, exactly one subm
   };
 
   function startNode({ acceptFirst = true, crashAt }: { acceptFirst?: boolean; crashAt?: ProviderNodeStep } = {}): NodeProcess {
-    const child = spawnProviderCli(
-      ["--config", configFile(acceptFirst), "--log-level", "debug"],
-      { DEPINFER_NODE_KEY: privateKey, ...(crashAt && { DEPINFER_NODE_CRASH_AT: crashAt }) },
-      { detached: true }, // its own process group, killed whole in afterAll
-    );
-    running.add(child);
-    const lines: string[] = [];
-    let partial = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      const text = partial + chunk.toString();
-      const parts = text.split("\n");
-      partial = parts.pop()!;
-      lines.push(...parts);
+    // Its own process group, killed whole in afterAll.
+    const node = startProviderNode(["--config", configFile(acceptFirst), "--log-level", "debug"], {
+      DEPINFER_NODE_KEY: privateKey,
+      ...(crashAt && { DEPINFER_NODE_CRASH_AT: crashAt }),
     });
-    child.stderr.on("data", (chunk: Buffer) => lines.push(`stderr: ${chunk.toString()}`));
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-      child.on("exit", (code, signal) => {
-        running.delete(child);
-        resolve({ code, signal });
-      }),
-    );
-    return { child, lines, exited };
+    running.add(node.child);
+    void node.exited.then(() => running.delete(node.child));
+    return node;
   }
 
   async function stopNode(node: NodeProcess) {
@@ -234,7 +198,7 @@ describe("provider node process: SIGKILL at each step, restart, exactly one subm
     await publicClient.waitForTransactionReceipt({ hash: await p.token.write.transfer([provider, 1_000n * DPI]) });
     await publicClient.waitForTransactionReceipt({ hash: await p.usdc.write.mint([wallets[9].account.address, 1_000n * USDC]) });
     client = createDepinferClient({ chain, transport: custom(connection.provider), account: wallets[9].account, deployment: { market: p.market.address } });
-    inference = await startInferenceServer();
+    inference = await startCountingInferenceServer();
     proxy = await startProxy(PORT);
   }, 180_000);
 
@@ -350,31 +314,17 @@ describe("provider node process: SIGKILL at each step, restart, exactly one subm
     const node = startNode();
     await untilNode("every job is finalized", async () => (await Promise.all(jobs.map((j) => statusOf(j.jobId)))).every((s) => s === JobStatus.Finalized), node);
     await untilNode("the earnings are claimed", async () => (await p.market.read.claimable([provider, p.usdc.address])) === 0n, node);
-    const serverUrl = node.lines.map((l) => /"output server listening","url":"([^"]+)"/.exec(l)?.[1]).find(Boolean)!;
+    const serverUrl = outputUrlOf(node)!;
 
     // Exactly one submission transaction per job from the provider, counting reverted ones.
-    const publicClient = await connection.viem.getPublicClient();
-    const head = await publicClient.getBlockNumber();
-    const submissions = new Map<Hex, number>();
-    const { keccak256, encodeAbiParameters } = await import("viem");
-    const jobAbi = jobMarketAbi.find((x) => x.type === "function" && x.name === "acceptJob")!.inputs;
-    for (let b = 0n; b <= head; b++) {
-      const block = await publicClient.getBlock({ blockNumber: b, includeTransactions: true });
-      for (const tx of block.transactions) {
-        if (tx.from.toLowerCase() !== provider.toLowerCase() || tx.to?.toLowerCase() !== p.market.address.toLowerCase()) continue;
-        const { functionName, args } = decodeFunctionData({ abi: jobMarketAbi, data: tx.input });
-        if (functionName !== "submitResult" && functionName !== "acceptAndSubmit") continue;
-        const id = keccak256(encodeAbiParameters(jobAbi, [args[0]] as never));
-        submissions.set(id, (submissions.get(id) ?? 0) + 1);
-      }
-    }
+    const submissions = await submissionsOnChain((await connection.viem.getPublicClient()) as never, p.market.address, provider);
     // An output recorded before a kill is the one attested: never recomputed (every answer of the
     // inference server differs) nor signed again. A job killed mid-inference (nothing recorded, nothing
     // signed) runs again, so it may have one more call per kill.
     const store = new HttpContentStore({ baseUrl: serverUrl });
     let rerun = 0;
     for (const j of jobs) {
-      expect(submissions.get(j.jobId), j.prompt).toBe(1);
+      expect(submissions.get(j.jobId)?.length, j.prompt).toBe(1);
       const [event] = await client.getContractEvents({ address: p.market.address, abi: jobMarketAbi, eventName: "ResultSubmitted", args: { jobId: j.jobId }, fromBlock: 0n });
       const calls = inference.calls.get(j.prompt) ?? 0;
       if (computedAtKill.has(j.jobId)) {

@@ -1,0 +1,26 @@
+/**
+ * What a provider submitted, read from the chain itself: every `submitResult` / `acceptAndSubmit`
+ * transaction it sent to the market, in every block (reverted ones included), counted per job.
+ */
+import { decodeFunctionData, encodeAbiParameters, keccak256, type Address, type Hash, type Hex, type PublicClient } from "viem";
+
+import { jobMarketAbi } from "../../sdk/src/index.js";
+
+const jobAbi = jobMarketAbi.find((x) => x.type === "function" && x.name === "acceptJob")!.inputs;
+
+/** The provider's submission transactions per jobId (lower case), oldest first. */
+export async function submissionsOnChain(publicClient: PublicClient, market: Address, provider: Address): Promise<Map<Hex, Hash[]>> {
+  const head = await publicClient.getBlockNumber();
+  const submissions = new Map<Hex, Hash[]>();
+  for (let b = 0n; b <= head; b++) {
+    const block = await publicClient.getBlock({ blockNumber: b, includeTransactions: true });
+    for (const tx of block.transactions) {
+      if (tx.from.toLowerCase() !== provider.toLowerCase() || tx.to?.toLowerCase() !== market.toLowerCase()) continue;
+      const { functionName, args } = decodeFunctionData({ abi: jobMarketAbi, data: tx.input });
+      if (functionName !== "submitResult" && functionName !== "acceptAndSubmit") continue;
+      const id = keccak256(encodeAbiParameters(jobAbi, [args[0]] as never));
+      submissions.set(id, [...(submissions.get(id) ?? []), tx.hash]);
+    }
+  }
+  return submissions;
+}
