@@ -13,6 +13,7 @@ import {
   InferenceBackendNetworkError,
   InferenceBackendResponseError,
   InferenceBackendTimeoutError,
+  InferenceBackendTooLargeError,
 } from "../src/backends/openai.js";
 import { DepinferError } from "depinfer";
 import { checkInput, inputTokenBound } from "../src/inputLimits.js";
@@ -221,6 +222,39 @@ describe("OpenAI-compatible backend", () => {
     }
   });
 
+  it("cuts off an answer over maxResponseBytes as it streams in (or on its declared length), without retrying", async () => {
+    // A server that streams a completion without end, with no Content-Length: the backend must stop
+    // reading at the limit, not buffer the whole thing (a 200 MB completion once went through).
+    let written = 0;
+    let stopped = false;
+    const { baseUrl, requests } = await startServer((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.write('{"choices":[{"message":{"role":"assistant","content":"');
+      const chunk = "x".repeat(64 * 1024);
+      const pump = () => {
+        while (!stopped && written < 256 * 1024 * 1024 && res.write(chunk)) written += chunk.length;
+        if (!stopped && written < 256 * 1024 * 1024) res.once("drain", pump);
+      };
+      res.on("close", () => (stopped = true));
+      pump();
+    }, 0); // a port of its own: the cut-off connection must not be pooled for the next test's server
+    const maxResponseBytes = 1024 * 1024;
+    const error = await createOpenAIBackend({ baseUrl, model: "m", maxResponseBytes, retryDelayMs: 0 }).infer(encode("hi")).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InferenceBackendTooLargeError);
+    expect((error as InferenceBackendTooLargeError).maxResponseBytes).toBe(maxResponseBytes);
+    expect((error as InferenceBackendTooLargeError).receivedBytes).toBeGreaterThan(maxResponseBytes);
+    expect(written).toBeLessThan(64 * 1024 * 1024); // the server was told to stop long before the end
+    expect(requests).toHaveLength(1);
+    await closeServer();
+
+    // Refused on its declared length alone.
+    const declared = await startServer((_req, res) => send(res, 200, completion("y".repeat(2048))), 0);
+    const refused = await createOpenAIBackend({ baseUrl: declared.baseUrl, model: "m", maxResponseBytes: 1024 }).infer(encode("hi")).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(InferenceBackendTooLargeError);
+    // Within the limit, the same answer is taken.
+    expect(new TextDecoder().decode(await createOpenAIBackend({ baseUrl: declared.baseUrl, model: "m", maxResponseBytes: 4096 }).infer(encode("hi")))).toBe("y".repeat(2048));
+  });
+
   it("throws InferenceBackendTimeoutError when the server never answers", async () => {
     const { baseUrl, requests } = await startServer(() => {
       /* never answers */
@@ -308,6 +342,7 @@ describe("OpenAI-compatible backend", () => {
     expect(() => createOpenAIBackend({ baseUrl: "http://127.0.0.1:1", model: "" })).toThrow(InferenceBackendConfigError);
     expect(() => createOpenAIBackend({ baseUrl: "http://127.0.0.1:1", model: "m", maxTokens: 0 })).toThrow(InferenceBackendConfigError);
     expect(() => createOpenAIBackend({ baseUrl: "http://127.0.0.1:1", model: "m", timeoutMs: -1 })).toThrow(InferenceBackendConfigError);
+    expect(() => createOpenAIBackend({ baseUrl: "http://127.0.0.1:1", model: "m", maxResponseBytes: 0 })).toThrow(InferenceBackendConfigError);
   });
 });
 

@@ -30,15 +30,18 @@ const SERVER_CONTEXT = 256;
 const SERVER_DEFAULT_MAX_TOKENS = 200;
 /** A prompt the fake model answers with no content. */
 const POISON = "POISON: answer with nothing";
+/** A prompt the fake model answers with a completion that never ends (until the node hangs up, or 1 GiB). */
+const ENDLESS = "ENDLESS: answer forever";
 
 /**
  * A fake OpenAI-compatible model server, like vLLM: `POST /tokenize` counts a prompt's tokens (one
  * per word) and says its context length; `POST /v1/chat/completions` answers 400 when the prompt
- * and the completion budget do not fit in the context, an empty content for {@link POISON}, and
- * otherwise a short completion. It records the prompts each endpoint saw.
+ * and the completion budget do not fit in the context, an empty content for {@link POISON}, a
+ * completion streamed without end for {@link ENDLESS}, and otherwise a short completion. It records
+ * the prompts each endpoint saw, and the most bytes it streamed for one endless answer.
  */
 async function startFakeModelServer(port: number) {
-  const seen = { tokenize: [] as string[], chat: [] as string[] };
+  const seen = { tokenize: [] as string[], chat: [] as string[], endlessBytes: 0 };
   const words = (text: string) => text.split(/\s+/).filter(Boolean).length;
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -55,6 +58,20 @@ async function startFakeModelServer(port: number) {
       seen.chat.push(prompt);
       if (words(prompt) + (body.max_tokens ?? SERVER_DEFAULT_MAX_TOKENS) > SERVER_CONTEXT) {
         return send(400, { object: "error", message: `This model's maximum context length is ${SERVER_CONTEXT} tokens.` });
+      }
+      if (prompt === ENDLESS) {
+        res.writeHead(200, { "content-type": "application/json" });
+        res.write('{"choices":[{"index":0,"message":{"role":"assistant","content":"');
+        const chunk = "z".repeat(256 * 1024);
+        let sent = 0;
+        let closed = false;
+        res.on("close", () => (closed = true));
+        const pump = () => {
+          while (!closed && sent < 2 ** 30 && res.write(chunk)) sent += chunk.length;
+          seen.endlessBytes = Math.max(seen.endlessBytes, sent);
+          if (!closed && sent < 2 ** 30) res.once("drain", pump);
+        };
+        return pump();
       }
       const content = prompt === POISON ? "" : `echo: ${prompt.slice(0, 16)}`;
       send(200, { id: "chatcmpl-1", object: "chat.completion", choices: [{ index: 0, message: { role: "assistant", content }, finish_reason: "stop" }] });
@@ -231,7 +248,7 @@ describe("provider node against a hostile client: deadlines and collateral", () 
     expect((await p.market.read.provider([provider])).locked).toBe(waits.job.collateral);
     for (const j of tooLarge) expect(await statusOf(j.jobId)).toBe(JobStatus.Created);
   });
-  it("never accepts a job whose input the model cannot run: over maxInputBytes, over maxInputTokens as the server counts them; an empty answer is never submitted", async () => {
+  it("never accepts a job whose input the model cannot run: over maxInputBytes, over maxInputTokens as the server counts them; an empty or endless answer is never submitted", async () => {
     const fake = await startFakeModelServer(BACKEND_PORT);
     try {
       // The fake model's context is 256 tokens; 64 for the completion leaves 192, and 100 is the most the operator takes.
@@ -251,6 +268,7 @@ describe("provider node against a hostile client: deadlines and collateral", () 
       const directOverBytes = await submit(inputs.directOverBytes, { provider });
       const uploaded = await submit(inputs.uploadedOverBytes);
       const poison = await submit(POISON, { provider });
+      const endless = await submit(ENDLESS, { provider });
       const within = await submit(inputs.within);
       const refused = [overBytes, overTokens, directOverBytes];
 
@@ -265,6 +283,11 @@ describe("provider node against a hostile client: deadlines and collateral", () 
       expect(await upload.json()).toMatchObject({ error: "larger than 400 bytes" });
       // The empty answer is a backend failure: given up (after its attempts), never submitted.
       await until("the poison job is given up", () => node.journal.get(poison.jobId)?.state === "failed", { timeoutMs: 20_000, detail: () => lines.slice(-20).join("") });
+      // So is an answer without end: cut off at the backend's maxResponseBytes (16 MiB) as it streams
+      // in, each time, so the node holds at most that much of it (a 200 MB completion once went through).
+      await until("the endless job is given up", () => node.journal.get(endless.jobId)?.state === "failed", { timeoutMs: 30_000, detail: () => lines.slice(-20).join("") });
+      expect(node.journal.get(endless.jobId)!.error).toContain("larger than 16777216 bytes");
+      expect(fake.seen.endlessBytes).toBeLessThan(64 * 1024 * 1024);
 
       // Nothing of the node's went into the refused jobs: no transaction, no stake, no inference.
       const reasons = { [overBytes.jobId]: "maxInputBytes", [overTokens.jobId]: "maxInputTokens", [directOverBytes.jobId]: "maxInputBytes" };
@@ -277,13 +300,14 @@ describe("provider node against a hostile client: deadlines and collateral", () 
       expect(node.journal.get(overBytes.jobId)!.error).toBe("its input is 506 bytes, over maxInputBytes (400)");
       expect(await statusOf(uploaded.jobId)).toBe(JobStatus.Created);
       expect(await statusOf(poison.jobId)).toBe(JobStatus.Created);
+      expect(await statusOf(endless.jobId)).toBe(JobStatus.Created);
       const touched = await jobsTouchedBy(provider, fromBlock);
-      expect([...refused, uploaded, poison].filter((j) => touched.has(j.jobId))).toEqual([]);
+      expect([...refused, uploaded, poison, endless].filter((j) => touched.has(j.jobId))).toEqual([]);
       expect(touched.has(within.jobId)).toBe(true);
       expect((await p.market.read.provider([provider])).locked).toBe(before.locked + within.job.collateral);
       // The server was asked to count only what the bytes could not settle, and ran only what fits.
       expect(fake.seen.tokenize.sort()).toEqual([inputs.overTokens, inputs.within].sort());
-      expect(fake.seen.chat.filter((prompt) => prompt !== POISON)).toEqual([inputs.within]);
+      expect(fake.seen.chat.filter((prompt) => prompt !== POISON && prompt !== ENDLESS)).toEqual([inputs.within]);
     } finally {
       await Promise.all(nodes.splice(0).map((n) => n.stop()));
       await fake.close();

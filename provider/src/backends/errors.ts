@@ -138,6 +138,35 @@ export class InferenceBackendEmptyOutputError extends DepinferError {
   }
 }
 
+export type InferenceBackendTooLargeErrorType = InferenceBackendTooLargeError & { name: "InferenceBackendTooLargeError" };
+
+/**
+ * The inference server's answer was larger than `maxResponseBytes`: it was cut off as it streamed
+ * in, so a runaway or hostile server cannot fill the node's memory. With pinned sampling the same
+ * request gets the same answer, so it is not retried.
+ */
+export class InferenceBackendTooLargeError extends DepinferError {
+  readonly url: string;
+  readonly maxResponseBytes: number;
+  /** The bytes received (or declared in Content-Length) when it was cut off. */
+  readonly receivedBytes: number;
+
+  constructor({ url, maxResponseBytes, receivedBytes }: { url: string; maxResponseBytes: number; receivedBytes: number }) {
+    super(
+      `Inference server sent an answer larger than ${maxResponseBytes} bytes (${receivedBytes} received or declared); it was cut off. Lower the model's maxTokens, or raise maxResponseBytes if outputs this large are expected.`,
+      {
+        docsPath: "/docs/errors/backends",
+        docsSlug: "inferencebackendtoolarge",
+        metaMessages: [`URL: ${redactUrl(url)}`],
+        name: "InferenceBackendTooLargeError",
+      },
+    );
+    this.url = redactUrl(url);
+    this.maxResponseBytes = maxResponseBytes;
+    this.receivedBytes = receivedBytes;
+  }
+}
+
 export type InferenceBackendTimeoutErrorType = InferenceBackendTimeoutError & { name: "InferenceBackendTimeoutError" };
 
 /** The inference call did not finish within `timeoutMs` (retries included). */

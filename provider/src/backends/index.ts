@@ -9,10 +9,12 @@ export {
   InferenceBackendNetworkError,
   InferenceBackendResponseError,
   InferenceBackendTimeoutError,
+  InferenceBackendTooLargeError,
   type InferenceBackendConfigErrorType,
   type InferenceBackendEmptyOutputErrorType,
   type InferenceBackendHttpErrorType,
   type InferenceBackendNetworkErrorType,
   type InferenceBackendResponseErrorType,
   type InferenceBackendTimeoutErrorType,
+  type InferenceBackendTooLargeErrorType,
 } from "./errors.js";

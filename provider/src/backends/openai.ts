@@ -15,6 +15,7 @@ import {
   InferenceBackendNetworkError,
   InferenceBackendResponseError,
   InferenceBackendTimeoutError,
+  InferenceBackendTooLargeError,
   isRetryableStatus,
 } from "./errors.js";
 import type { InferenceBackend, InferOptions, TokenCount } from "./types.js";
@@ -26,6 +27,7 @@ export {
   InferenceBackendNetworkError,
   InferenceBackendResponseError,
   InferenceBackendTimeoutError,
+  InferenceBackendTooLargeError,
 } from "./errors.js";
 
 export interface OpenAIBackendOptions {
@@ -45,8 +47,46 @@ export interface OpenAIBackendOptions {
   maxRetries?: number;
   /** The first back-off delay; it doubles on each retry. Default 250 ms. */
   retryDelayMs?: number;
+  /**
+   * The largest answer read from the server, in bytes (a chat completion's JSON, or a `/tokenize`
+   * answer): a larger one is cut off as it streams in ({@link InferenceBackendTooLargeError}).
+   * Default 16 MiB.
+   */
+  maxResponseBytes?: number;
   /** The fetch to use (for tests or proxies). Default `globalThis.fetch`. */
   fetch?: typeof globalThis.fetch;
+}
+
+/** The default of {@link OpenAIBackendOptions.maxResponseBytes}: 16 MiB. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+
+/**
+ * The body of `response` as text, read as it streams in and cut off (the stream cancelled) as soon
+ * as it, or its declared `Content-Length`, exceeds `maxBytes`.
+ */
+async function readTextBounded(url: string, response: Response, maxBytes: number): Promise<string> {
+  const tooLarge = (receivedBytes: number) => new InferenceBackendTooLargeError({ url, maxResponseBytes: maxBytes, receivedBytes });
+  const declared = Number(response.headers.get("content-length") ?? NaN);
+  if (declared > maxBytes) {
+    await response.body?.cancel().catch(() => {});
+    throw tooLarge(declared);
+  }
+  if (!response.body) return "";
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
+  let size = 0;
+  let text = "";
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge(size);
+    }
+    text += decoder.decode(value, { stream: true });
+  }
+  return text + decoder.decode();
 }
 
 /**
@@ -130,6 +170,7 @@ export function createOpenAIBackend(options: OpenAIBackendOptions): InferenceBac
     timeoutMs = 60_000,
     maxRetries = 2,
     retryDelayMs = 250,
+    maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES,
     fetch: fetchFn = globalThis.fetch,
   } = options;
 
@@ -152,6 +193,7 @@ export function createOpenAIBackend(options: OpenAIBackendOptions): InferenceBac
   check(isNonNegativeInteger(timeoutMs) && timeoutMs > 0, "timeoutMs", timeoutMs, "pass a positive integer number of milliseconds");
   check(isNonNegativeInteger(maxRetries), "maxRetries", maxRetries, "pass a non-negative integer");
   check(isNonNegativeInteger(retryDelayMs), "retryDelayMs", retryDelayMs, "pass a non-negative integer number of milliseconds");
+  check(isNonNegativeInteger(maxResponseBytes) && maxResponseBytes > 0, "maxResponseBytes", maxResponseBytes, "pass a positive integer number of bytes");
   check(typeof fetchFn === "function", "fetch", fetchFn, "pass a fetch function (this runtime has no global fetch)");
 
   const url = `${baseUrl.replace(/\/+$/, "")}/v1/chat/completions`;
@@ -187,9 +229,10 @@ export function createOpenAIBackend(options: OpenAIBackendOptions): InferenceBac
         let text: string;
         try {
           response = await fetchFn(url, { method: "POST", headers, body, signal: controller.signal });
-          text = await response.text();
+          text = await readTextBounded(url, response, maxResponseBytes);
         } catch (error) {
           if (controller.signal.aborted) throw abortError();
+          if (error instanceof InferenceBackendTooLargeError) throw error;
           if (!retriesLeft) throw new InferenceBackendNetworkError({ url, attempts: attempt, cause: error instanceof Error ? error : undefined });
           await sleep(retryDelayMs * 2 ** (attempt - 1), controller.signal).catch(() => {
             throw abortError();
@@ -252,8 +295,9 @@ export function createOpenAIBackend(options: OpenAIBackendOptions): InferenceBac
       let body: string;
       try {
         response = await fetchFn(tokenizeUrl, { method: "POST", headers, body: JSON.stringify({ model, prompt: text, content: text }), signal: controller.signal });
-        body = await response.text();
+        body = await readTextBounded(tokenizeUrl, response, maxResponseBytes);
       } catch (error) {
+        if (error instanceof InferenceBackendTooLargeError) throw error;
         if (controller.signal.aborted) throw controller.signal.reason === TIMEOUT ? new InferenceBackendTimeoutError({ url: tokenizeUrl, timeoutMs: limitMs }) : controller.signal.reason;
         throw new InferenceBackendNetworkError({ url: tokenizeUrl, attempts: 1, cause: error instanceof Error ? error : undefined });
       }
