@@ -14,7 +14,8 @@ interface ISampledVerifierTypes {
         AwaitingAttestation, // 1: a dispute opened by someone else; the provider's attested output is not known yet
         AwaitingSeed, //       2: verifiers are to be assigned once the seed of `seedEpoch` exists
         Running, //            3: verifiers of the current round commit, then reveal
-        Closed //              4: settled (the market's dispute resolved, or found settled elsewhere)
+        AwaitingArbitration, // 4: TOLERANT: the verifier's output differs by hash; the arbiter rules (`rule`)
+        Closed //              5: settled (the market's dispute resolved, or found settled elsewhere)
     }
 
     /// @notice Where one assigned verifier stands.
@@ -65,6 +66,7 @@ interface ISampledVerifierTypes {
     /// @param provider The job's provider.
     /// @param reward What each honest verifier is paid, in the job's token (snapshot at the start).
     /// @param verifierStake What each verifier locks (snapshot at the start).
+    /// @param tolerant Whether the job's class is TOLERANT: a mismatch goes to the arbiter, not to escalation.
     /// @param output The provider's attested output hash.
     struct Check {
         CheckStatus status;
@@ -83,6 +85,7 @@ interface ISampledVerifierTypes {
         address provider;
         uint96 reward;
         uint96 verifierStake;
+        bool tolerant;
         bytes32 output;
     }
 
@@ -119,7 +122,7 @@ interface ISampledVerifierErrors {
     error SamplingNotMarket(address caller);
     /// @notice The job's class is routed to another verifier (or none): this module would not judge it.
     error SamplingNotVerifierOf(ModelId model, IJobMarketTypes.Determinism determinism, address verifier);
-    /// @notice This module only decides classes it can decide by hash (EXACT).
+    /// @notice This module serves EXACT (decided by hash) and TOLERANT (a mismatch goes to the arbiter), not NONE.
     error SamplingClassNotSupported(JobId jobId, IJobMarketTypes.Determinism determinism);
     /// @notice The job is not in the status the call needs.
     error SamplingJobWrongStatus(JobId jobId, IJobMarketTypes.JobStatus status);
@@ -184,6 +187,10 @@ interface ISampledVerifierEvents {
     event VerifierRewarded(JobId indexed jobId, address indexed verifier, address token, uint256 amount);
     /// @notice The check ended: `outcome` was given to the market (unless `settledElsewhere`).
     event CheckResolved(JobId indexed jobId, IJobMarketTypes.Outcome outcome, uint256 agree, uint256 disagree, bool settledElsewhere);
+    /// @notice TOLERANT: the verifier's output differs from the provider's by hash; the arbiter decides
+    ///         whether the provider's is within tolerance (`rule`).
+    event ArbitrationRequested(JobId indexed jobId, bytes32 providerOutput, bytes32 verifierOutput);
+    event ArbitrationRuled(JobId indexed jobId, bool providerStands, address indexed arbiter);
     event RewardsClaimed(address indexed account, address indexed token, address to, uint256 amount);
 }
 
@@ -232,8 +239,17 @@ interface ISampledVerifierCore is ISampledVerifierTypes, ISampledVerifierErrors,
     ///           the votes present in round 1;
     ///         - if the job's dispute was settled elsewhere (equivocation, cancelled after its deadline) or
     ///           its deadline passed: releases every verifier's stake and closes the check.
-    /// @dev Reverts with `SamplingCheckWrongStatus` or `SamplingRoundOpen`.
+    /// @dev Reverts with `SamplingCheckWrongStatus` (also while a TOLERANT check awaits the arbiter, until
+    ///      the dispute's deadline passes) or `SamplingRoundOpen`.
     function resolve(IJobMarketTypes.Job calldata job) external;
+
+    /// @notice TOLERANT only: the arbiter rules on a check whose verifier's output differed from the
+    ///         provider's by hash. `providerStands`: the provider's output is within tolerance (the result
+    ///         stands: `Draw` for a sampled job, `Rejected` for a dispute opened by someone else); otherwise
+    ///         `Upheld`. Either way the verifier is paid and released: under TOLERANT a different hash is no
+    ///         proof that the verifier lied. After the dispute's deadline the check is closed unruled.
+    /// @dev Restricted (the ARBITRATOR role). Reverts with `SamplingCheckWrongStatus`.
+    function rule(IJobMarketTypes.Job calldata job, bool providerStands) external;
 }
 
 /// @title Fund, enrolment, parameters and views of the sampled re-execution verifier

@@ -105,15 +105,15 @@ contract SampledVerifier is SampledVerifierBase, ISampledVerifierCore, IVerifier
     /// @inheritdoc IVerifier
     /// @dev The module's own disputes (opened by `sample`) are set up there. Anyone else's dispute on a class
     ///      this module serves becomes a check that waits for the provider's attested output (`attest`).
-    ///      Reverts `SamplingClassNotSupported` for a class it cannot decide by hash, which makes the
-    ///      market's `openDispute` revert: governance must not route such a class here.
+    ///      Reverts `SamplingClassNotSupported` for NONE (nothing to re-run against), which makes the
+    ///      market's `openDispute` revert: governance must not route that class here.
     function onDisputeOpened(JobId jobId, IJobMarketTypes.Job calldata job, address challenger, uint256)
         external
     {
         require(msg.sender == address(market), SamplingNotMarket(msg.sender));
         if (challenger == address(this)) return;
         IJobMarketTypes.Determinism determinism = market.model(job.model).determinism;
-        require(determinism == IJobMarketTypes.Determinism.EXACT, SamplingClassNotSupported(jobId, determinism));
+        require(determinism != IJobMarketTypes.Determinism.NONE, SamplingClassNotSupported(jobId, determinism));
         Check storage c = _s().checks[jobId];
         c.status = CheckStatus.AwaitingAttestation;
         c.human = true;
@@ -153,6 +153,7 @@ contract SampledVerifier is SampledVerifierBase, ISampledVerifierCore, IVerifier
         require(c.reward == reward, SamplingParamOutOfBounds("reward", reward, 0, type(uint96).max));
         c.verifierStake = p.verifierStake;
         c.escalationVerifiers = p.escalationVerifiers;
+        c.tolerant = market.model(job.model).determinism == IJobMarketTypes.Determinism.TOLERANT;
         reserve = reward * (1 + uint256(p.escalationVerifiers));
     }
 
@@ -170,7 +171,7 @@ contract SampledVerifier is SampledVerifierBase, ISampledVerifierCore, IVerifier
         IJobMarketTypes.Determinism determinism = market.model(job.model).determinism;
         address verifier = market.verifierOf(determinism);
         require(verifier == address(this), SamplingNotVerifierOf(job.model, determinism, verifier));
-        require(determinism == IJobMarketTypes.Determinism.EXACT, SamplingClassNotSupported(id, determinism));
+        require(determinism != IJobMarketTypes.Determinism.NONE, SamplingClassNotSupported(id, determinism));
     }
 
     /// @dev As the market's equivocation evidence: a key that became the provider's signer at or after the
@@ -373,8 +374,13 @@ contract SampledVerifier is SampledVerifierBase, ISampledVerifierCore, IVerifier
     /// @inheritdoc ISampledVerifierCore
     function resolve(IJobMarketTypes.Job calldata job) external nonReentrant {
         JobId id = JobLib.id(job);
-        Check storage c = _running(id);
+        Check storage c = _s().checks[id];
+        CheckStatus status = c.status;
+        bool waits = status == CheckStatus.AwaitingArbitration;
+        require(status == CheckStatus.Running || waits, SamplingCheckWrongStatus(id, status));
         if (!_disputeLive(id)) return _abandon(c, id, job);
+        // Awaiting the arbiter: only `rule` (or the dispute's deadline) moves it on.
+        require(!waits, SamplingCheckWrongStatus(id, status));
         (uint256 live, uint256 committed, uint256 revealed) = _roundCounts(c, id);
         if (revealed == live) return _tally(c, id, job);
         if (committed < live) {
@@ -388,6 +394,32 @@ contract SampledVerifier is SampledVerifierBase, ISampledVerifierCore, IVerifier
             if (c.round == 0) _replaceOrTally(c, id, job, missed);
             else _tally(c, id, job);
         }
+    }
+
+    /// @inheritdoc ISampledVerifierCore
+    function rule(IJobMarketTypes.Job calldata job, bool providerStands) external restricted nonReentrant {
+        JobId id = JobLib.id(job);
+        Check storage c = _s().checks[id];
+        require(c.status == CheckStatus.AwaitingArbitration, SamplingCheckWrongStatus(id, c.status));
+        if (!_disputeLive(id)) return _abandon(c, id, job);
+        (uint256 agree, uint256 disagree) = _count(c, id);
+        IJobMarketTypes.Outcome outcome = IJobMarketTypes.Outcome.Upheld;
+        if (providerStands) {
+            outcome = c.human ? IJobMarketTypes.Outcome.Rejected : IJobMarketTypes.Outcome.Draw;
+            if (!c.human) ++_s().passed[c.provider];
+        }
+        emit ArbitrationRuled(id, providerStands, msg.sender);
+        _conclude(c, id, job, outcome, Side.All, agree, disagree);
+    }
+
+    /// @dev The output of the first revealed vote (round 0's).
+    function _firstOutput(Check storage c, JobId id) private view returns (bytes32) {
+        mapping(uint256 => Vote) storage votes = _s().votes[id];
+        uint256 assigned = c.assigned;
+        for (uint256 i; i < assigned; ++i) {
+            if (votes[i].status == VoteStatus.Revealed) return votes[i].output;
+        }
+        return bytes32(0);
     }
 
     /// @dev Slashes every vote of the current round still in `status` (it missed its phase).
@@ -414,6 +446,11 @@ contract SampledVerifier is SampledVerifierBase, ISampledVerifierCore, IVerifier
     function _tally(Check storage c, JobId id, IJobMarketTypes.Job calldata job) private {
         (uint256 agree, uint256 disagree) = _count(c, id);
         if (c.round == 0 && disagree != 0) {
+            if (c.tolerant) {
+                c.status = CheckStatus.AwaitingArbitration;
+                emit ArbitrationRequested(id, c.output, _firstOutput(c, id));
+                return;
+            }
             c.round = 1;
             c.roundFirst = c.assigned;
             return _requestAssignment(c, id, job.model, c.escalationVerifiers, 1);

@@ -17,7 +17,7 @@ import {SamplingFixture} from "../utils/SamplingFixture.sol";
 ///  sample(job, output, sig)
 ///   ├── given the job is not Submitted                    -> SamplingJobWrongStatus
 ///   ├── at the window's end -> opens; one second later    -> SamplingWindowClosed
-///   ├── given the class is routed to another verifier      -> SamplingNotVerifierOf
+///   ├── given the class is routed to another verifier      -> SamplingNotVerifierOf; NONE -> SamplingClassNotSupported
 ///   ├── given a bad signature / wrong output / a key retired before acceptance -> SamplingBadAttestation
 ///   ├── given the provider rotated its key after submitting -> still sampled (the old key is valid evidence)
 ///   ├── before the seed of the submission epoch exists      -> RandomnessSeedNotReady
@@ -295,12 +295,19 @@ contract SamplingTest is SamplingFixture, ISampledVerifierErrors, ISampledVerifi
             abi.encodeWithSelector(SamplingNotVerifierOf.selector, tolerant, Determinism.TOLERANT, address(verifier))
         );
         sv.sample(job, OUT, sig);
-        // Routed here, a class this module cannot decide by hash is refused too.
-        market.setVerifier(Determinism.TOLERANT, address(sv));
-        vm.expectRevert(abi.encodeWithSelector(SamplingClassNotSupported.selector, id, Determinism.TOLERANT));
+        // NONE, routed here, is refused: there is nothing to re-run against.
+        ModelId none = _registerModel("none", Determinism.NONE);
+        market.setVerifier(Determinism.NONE, address(sv));
+        r = _requestWith(alice.account, address(usdc), PRICE, none);
+        (id, job) = _createFrom(client, r);
+        vm.prank(alice.account);
+        market.acceptJob(job);
+        _submit(alice, id, job, OUT);
+        sig = _sig(alice, id, job, OUT);
+        vm.expectRevert(abi.encodeWithSelector(SamplingClassNotSupported.selector, id, Determinism.NONE));
         sv.sample(job, OUT, sig);
         // ... and so is a human dispute on it (openDispute reverts: governance must not route it here).
-        vm.expectRevert(abi.encodeWithSelector(SamplingClassNotSupported.selector, id, Determinism.TOLERANT));
+        vm.expectRevert(abi.encodeWithSelector(SamplingClassNotSupported.selector, id, Determinism.NONE));
         vm.prank(challenger);
         market.openDispute(job, "");
     }
