@@ -302,6 +302,10 @@ interface ISampledVerifierExtension is ISampledVerifierTypes, ISampledVerifierEr
     function passedChecks(address provider) external view returns (uint256);
     /// @notice What `account` may claim in `token`.
     function owed(address account, address token) external view returns (uint256);
+    /// @notice The address that opens the module's disputes on a provider that named the module as its
+    ///         signer key (the market refuses a dispute from a provider's key). Its market balance counts in
+    ///         the fund.
+    function secondChallenger() external view returns (address);
     /// @notice The fund of `token`: what is free to spend, and what is reserved for rewards of running checks.
     function fundOf(address token) external view returns (uint256 available, uint256 reserved);
 }

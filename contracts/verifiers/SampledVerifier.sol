@@ -13,6 +13,7 @@ import {AttestationLib} from "../libraries/AttestationLib.sol";
 import {JobLib} from "../libraries/JobLib.sol";
 import {JobId, ModelId} from "../types/Ids.sol";
 import {SampledVerifierBase} from "./SampledVerifierBase.sol";
+import {SampledVerifierChallenger} from "./SampledVerifierChallenger.sol";
 import {SampledVerifierExtension} from "./SampledVerifierExtension.sol";
 
 /// @title Sampled re-execution (Proof of Sampling) verifier
@@ -56,6 +57,7 @@ contract SampledVerifier is SampledVerifierBase, ISampledVerifierCore, IVerifier
             SamplingExtensionMismatch(address(extension_))
         );
         extension = address(extension_);
+        _s().challenger = address(new SampledVerifierChallenger(market_));
         _setParams(params_);
     }
 
@@ -76,7 +78,7 @@ contract SampledVerifier is SampledVerifierBase, ISampledVerifierCore, IVerifier
         Check storage c = _s().checks[id];
         uint256 reserve = _start(c, job, st.provider, outputHash);
         (uint256 bond, uint256 tip) = _payForSample(job, reserve);
-        market.openDispute(job, "sampled re-execution");
+        _openDispute(job, st.provider, bond);
         _requestAssignment(c, id, job.model, 1, 0);
         emit JobSampled(id, st.provider, msg.sender, draw, rate, bond, tip);
     }
@@ -99,7 +101,20 @@ contract SampledVerifier is SampledVerifierBase, ISampledVerifierCore, IVerifier
             $.owedTotal[token] += tip;
         }
         _ensureHeld(token, bond);
-        IERC20(token).forceApprove(address(market), bond);
+    }
+
+    /// @dev Opens the job's dispute with `bond`: as this module, or, when the provider named this module as
+    ///      its signer key (so that the market refuses the module as a challenger), through the module's
+    ///      second challenger address. A provider has one key at a time: it cannot block both.
+    function _openDispute(IJobMarketTypes.Job calldata job, address provider_, uint256 bond) private {
+        if (market.provider(provider_).signer != address(this)) {
+            IERC20(job.token).forceApprove(address(market), bond);
+            market.openDispute(job, "sampled re-execution");
+        } else {
+            address agent = _s().challenger;
+            IERC20(job.token).safeTransfer(agent, bond);
+            SampledVerifierChallenger(agent).open(job, bond);
+        }
     }
 
     /// @inheritdoc IVerifier
@@ -111,7 +126,7 @@ contract SampledVerifier is SampledVerifierBase, ISampledVerifierCore, IVerifier
         external
     {
         require(msg.sender == address(market), SamplingNotMarket(msg.sender));
-        if (challenger == address(this)) return;
+        if (challenger == address(this) || challenger == _s().challenger) return;
         IJobMarketTypes.Determinism determinism = market.model(job.model).determinism;
         require(determinism != IJobMarketTypes.Determinism.NONE, SamplingClassNotSupported(jobId, determinism));
         Check storage c = _s().checks[jobId];

@@ -10,6 +10,7 @@ import {IJobMarket, IJobMarketTypes} from "../interfaces/IJobMarket.sol";
 import {IRandomnessSource} from "../interfaces/IRandomnessSource.sol";
 import {ISampledVerifierErrors, ISampledVerifierEvents, ISampledVerifierTypes} from "../interfaces/ISampledVerifier.sol";
 import {JobId, ModelId} from "../types/Ids.sol";
+import {SampledVerifierChallenger} from "./SampledVerifierChallenger.sol";
 
 /// @title Shared storage and internals of the sampled re-execution verifier
 /// @notice `SampledVerifier` (the check's state machine) and `SampledVerifierExtension` (fund, enrolment,
@@ -67,6 +68,8 @@ abstract contract SampledVerifierBase is
         mapping(address account => mapping(address token => uint256)) owed;
         mapping(address token => uint256) owedTotal;
         mapping(address token => uint256) reserved;
+        /// @dev The module's second challenger address (`SampledVerifierChallenger`), set at construction.
+        address challenger;
     }
 
     // keccak256(abi.encode(uint256(keccak256("depinfer.storage.SampledVerifier")) - 1)) & ~bytes32(uint256(0xff))
@@ -87,19 +90,23 @@ abstract contract SampledVerifierBase is
         epochLength = len;
     }
 
-    /// @dev What the module holds of `token` (here and claimable in the market) beyond what it owes and reserved.
+    /// @dev What the module holds of `token` (here, and claimable in the market by it or by its second
+    ///      challenger address) beyond what it owes and reserved.
     function _available(address token) internal view returns (uint256) {
         SampledVerifierStorage storage $ = _s();
-        uint256 have = IERC20(token).balanceOf(address(this)) + market.claimable(address(this), token);
+        uint256 have = IERC20(token).balanceOf(address(this)) + market.claimable(address(this), token)
+            + market.claimable($.challenger, token);
         uint256 owe = $.reserved[token] + $.owedTotal[token];
         return have > owe ? have - owe : 0;
     }
 
     /// @dev Makes sure `amount` of `token` is held here, pulling the module's market balance (returned bonds
-    ///      and fees) when it is not.
+    ///      and fees), then its second challenger's, when it is not.
     function _ensureHeld(address token, uint256 amount) internal {
-        if (IERC20(token).balanceOf(address(this)) < amount && market.claimable(address(this), token) != 0) {
-            market.claim(token, address(this));
+        if (IERC20(token).balanceOf(address(this)) >= amount) return;
+        if (market.claimable(address(this), token) != 0) market.claim(token, address(this));
+        if (IERC20(token).balanceOf(address(this)) < amount) {
+            SampledVerifierChallenger(_s().challenger).sweep(token);
         }
     }
 

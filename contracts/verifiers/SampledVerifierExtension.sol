@@ -164,6 +164,11 @@ contract SampledVerifierExtension is SampledVerifierBase, ISampledVerifierExtens
     }
 
     /// @inheritdoc ISampledVerifierExtension
+    function secondChallenger() external view returns (address) {
+        return _s().challenger;
+    }
+
+    /// @inheritdoc ISampledVerifierExtension
     function fundOf(address token) external view returns (uint256 available, uint256 reserved) {
         return (_available(token), _s().reserved[token]);
     }

@@ -8,6 +8,7 @@ import {ISampledVerifierErrors, ISampledVerifierEvents, ISampledVerifierTypes} f
 import {MockRandomness} from "../../../contracts/mocks/MockRandomness.sol";
 import {JobId, ModelId} from "../../../contracts/types/Ids.sol";
 import {SampledVerifier} from "../../../contracts/verifiers/SampledVerifier.sol";
+import {SampledVerifierChallenger} from "../../../contracts/verifiers/SampledVerifierChallenger.sol";
 import {SampledVerifierExtension} from "../../../contracts/verifiers/SampledVerifierExtension.sol";
 import {SamplingFixture} from "../utils/SamplingFixture.sol";
 
@@ -353,6 +354,34 @@ contract SamplingTest is SamplingFixture, ISampledVerifierErrors, ISampledVerifi
         market.updateProvider(vm.addr(uint256(keccak256("fresh key"))), "");
         sv.sample(job, OUT, sig);
         _assertStatus(id, JobStatus.Disputed, "still sampled");
+    }
+
+    /// @dev Attack: after submitting, the provider names the module itself as its signer key, so that the
+    ///      market refuses the module as a challenger (`DisputeByProvider`). The module opens the dispute
+    ///      through its second challenger address instead; the money comes back to the fund all the same.
+    function test_sample_providerNamingTheModuleAsKeyCannotDodge() public {
+        (JobId id, Job memory job) = _drawn(alice, OUT);
+        bytes memory sig = _sig(alice, id, job, OUT);
+        vm.prank(alice.account);
+        market.updateProvider(address(sv), "");
+        sv.sample(job, OUT, sig);
+        address agent = sv.secondChallenger();
+        assertEq(market.dispute(id).challenger, agent, "opened through the second address");
+        _assign(job, 0);
+        _vote(job, 0, _one(OUT));
+        sv.resolve(job);
+        _assertStatus(id, JobStatus.Finalized, "checked and passed");
+        assertEq(market.claimable(agent, address(usdc)), BOND - DISPUTE_FEE, "the bond, less the fee, at the agent");
+        (uint256 available,) = sv.fundOf(address(usdc));
+        assertEq(available, FUND - TIP - REWARD, "counted in the fund");
+        // Withdrawing everything pulls it back from the agent.
+        sv.withdrawFund(address(usdc), available, treasury);
+        assertEq(usdc.balanceOf(treasury), available, "paid out");
+        assertEq(market.claimable(agent, address(usdc)), 0, "swept");
+        // Nobody else can use the agent.
+        vm.expectRevert(abi.encodeWithSelector(SampledVerifierChallenger.SampledVerifierChallengerNotModule.selector, stranger));
+        vm.prank(stranger);
+        SampledVerifierChallenger(agent).open(job, 1);
     }
 
     function test_sample_seedNotReadyReverts() public {
