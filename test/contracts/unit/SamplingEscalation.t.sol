@@ -189,6 +189,17 @@ contract SamplingEscalationTest is SamplingFixture, ISampledVerifierErrors, ISam
         sv.attest(job, OUT, sig);
     }
 
+    function test_attest_fundTooLowReverts() public {
+        (JobId id, Job memory job) = _humanDisputed(challenger);
+        sv.withdrawFund(address(usdc), FUND - (RESERVE - 1), treasury);
+        bytes memory sig = _sig(alice, id, job, OUT);
+        vm.expectRevert(abi.encodeWithSelector(SamplingFundTooLow.selector, address(usdc), RESERVE, RESERVE - 1));
+        sv.attest(job, OUT, sig);
+        usdc.mint(address(this), 1);
+        sv.fund(address(usdc), 1);
+        sv.attest(job, OUT, sig);
+    }
+
     function test_humanDispute_verifierAgreesIsRejected() public {
         (JobId id, Job memory job) = _humanDisputed(challenger);
         sv.attest(job, OUT, _sig(alice, id, job, OUT));
