@@ -10,6 +10,19 @@ import { describe, expect, it } from "vitest";
 import { buildDepinferModule } from "../../scripts/deploy/Depinfer.js";
 import { codeSize, CONTRACT_SIZE_LIMIT, DEPLOYED_CONTRACTS, EIP170_LIMIT } from "../../scripts/lib/contractSizes.js";
 
+/**
+ * Contracts built but not deployed yet by scripts/deploy/Depinfer.ts (the sampled re-execution module and
+ * its randomness sources, issue 11): held to the same limit now, so that they do not outgrow it before the
+ * deployment wiring lands. Move each to DEPLOYED_CONTRACTS when the deployment deploys it.
+ */
+const NOT_YET_DEPLOYED = [
+  "SampledVerifier",
+  "SampledVerifierExtension",
+  "SampledVerifierChallenger",
+  "PrevrandaoRandomness",
+  "VrfRandomnessAdapter",
+] as const;
+
 describe("contract sizes", () => {
   it("test_contractSizes_coverEveryContractTheDeploymentDeploys", () => {
     const deployed = [...buildDepinferModule().futures]
@@ -18,7 +31,7 @@ describe("contract sizes", () => {
     expect(new Set(deployed)).toEqual(new Set(Object.values(DEPLOYED_CONTRACTS)));
   });
 
-  it.each(Object.values(DEPLOYED_CONTRACTS))(`test_contractSizes_%s_withinLimit`, async (name) => {
+  it.each([...Object.values(DEPLOYED_CONTRACTS), ...NOT_YET_DEPLOYED])(`test_contractSizes_%s_withinLimit`, async (name) => {
     const { deployedBytecode } = await hre.artifacts.readArtifact(name);
     const bytes = codeSize(deployedBytecode as `0x${string}`);
     expect(bytes, `${name} has no runtime code: is it abstract, or the build stale?`).toBeGreaterThan(0);

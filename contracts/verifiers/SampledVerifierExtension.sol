@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+
+import {IJobMarket, IJobMarketTypes} from "../interfaces/IJobMarket.sol";
+import {IRandomnessSource} from "../interfaces/IRandomnessSource.sol";
+import {ISampledVerifierExtension} from "../interfaces/ISampledVerifier.sol";
+import {JobLib} from "../libraries/JobLib.sol";
+import {JobId, ModelId} from "../types/Ids.sol";
+import {SampledVerifierBase} from "./SampledVerifierBase.sol";
+
+/// @title Sampled re-execution verifier: fund, enrolment, parameters and views
+/// @notice Runs only by `delegatecall` from `SampledVerifier`'s fallback, in its storage and under its
+///         address (so `restricted` asks the AccessManager about SampledVerifier's functions). Holds no
+///         state of its own, and refuses direct calls to its state-changing functions.
+contract SampledVerifierExtension is SampledVerifierBase, ISampledVerifierExtension {
+    using SafeERC20 for IERC20;
+
+    /// @dev This contract's own address, to refuse direct calls.
+    address private immutable self = address(this);
+
+    /// @notice Raised when this contract is called directly instead of through `SampledVerifier`.
+    error SampledVerifierExtensionDirectCall();
+
+    modifier onlyDelegated() {
+        require(address(this) != self, SampledVerifierExtensionDirectCall());
+        _;
+    }
+
+    constructor(IJobMarket market_, IRandomnessSource randomness_) SampledVerifierBase(address(0), market_, randomness_) {}
+
+    // ================================================================== money
+
+    /// @inheritdoc ISampledVerifierExtension
+    function fund(address token, uint256 amount) external onlyDelegated nonReentrant {
+        require(amount != 0, SamplingParamOutOfBounds("amount", 0, 1, type(uint256).max));
+        IERC20(token).safeTransferFrom(msg.sender, address(this), amount);
+        emit Funded(token, msg.sender, amount);
+    }
+
+    /// @inheritdoc ISampledVerifierExtension
+    function withdrawFund(address token, uint256 amount, address to) external onlyDelegated restricted nonReentrant {
+        require(to != address(0), SamplingZeroAddress());
+        uint256 available = _available(token);
+        require(amount <= available, SamplingFundTooLow(token, amount, available));
+        _pay(token, to, amount);
+        emit FundWithdrawn(token, to, amount);
+    }
+
+    /// @inheritdoc ISampledVerifierExtension
+    function claimRewards(address token, address to) external onlyDelegated nonReentrant returns (uint256 amount) {
+        require(to != address(0), SamplingZeroAddress());
+        SampledVerifierStorage storage $ = _s();
+        amount = $.owed[msg.sender][token];
+        require(amount != 0, SamplingNothingOwed(msg.sender, token));
+        $.owed[msg.sender][token] = 0;
+        $.owedTotal[token] -= amount;
+        _pay(token, to, amount);
+        emit RewardsClaimed(msg.sender, token, to, amount);
+    }
+
+    // ================================================================== parameters
+
+    /// @inheritdoc ISampledVerifierExtension
+    function setParams(Params calldata params_) external onlyDelegated restricted {
+        _setParams(params_);
+    }
+
+    // ================================================================== verifiers
+
+    /// @inheritdoc ISampledVerifierExtension
+    function enrol(ModelId model) external onlyDelegated {
+        SampledVerifierStorage storage $ = _s();
+        IJobMarketTypes.ProviderInfo memory info = market.provider(msg.sender);
+        require(info.registered && info.jailedUntil <= block.timestamp, SamplingNotEligible(msg.sender, model));
+        require(market.offer(msg.sender, model).active, SamplingNoOffer(msg.sender, model));
+        uint256 allowance = market.moduleStake(address(this), msg.sender).allowance;
+        uint256 needed = $.params.verifierStake;
+        require(allowance >= needed, SamplingAllowanceTooLow(msg.sender, allowance, needed));
+        Enrolment storage e = $.enrolments[model][msg.sender];
+        require(e.index == 0, SamplingAlreadyEnrolled(msg.sender, model));
+        address[] storage list = $.verifiers[model];
+        list.push(msg.sender);
+        e.index = uint32(list.length);
+        e.since = uint40(block.timestamp);
+        emit VerifierEnrolled(model, msg.sender);
+    }
+
+    /// @inheritdoc ISampledVerifierExtension
+    function unenrol(ModelId model) external onlyDelegated {
+        SampledVerifierStorage storage $ = _s();
+        Enrolment storage e = $.enrolments[model][msg.sender];
+        uint256 index = e.index;
+        require(index != 0, SamplingNotEnrolled(msg.sender, model));
+        address[] storage list = $.verifiers[model];
+        address last = list[list.length - 1];
+        list[index - 1] = last;
+        $.enrolments[model][last].index = uint32(index);
+        list.pop();
+        delete $.enrolments[model][msg.sender];
+        emit VerifierLeft(model, msg.sender);
+    }
+
+    // ================================================================== views
+
+    /// @inheritdoc ISampledVerifierExtension
+    function rateOf(address provider_) external view returns (uint256) {
+        return _rateOf(provider_);
+    }
+
+    /// @inheritdoc ISampledVerifierExtension
+    function isSampled(IJobMarketTypes.Job calldata job)
+        external
+        view
+        returns (bool sampled, uint256 draw, uint256 rateBps)
+    {
+        JobId id = JobLib.id(job);
+        IJobMarketTypes.JobState memory st = market.jobState(id);
+        require(st.status == IJobMarketTypes.JobStatus.Submitted, SamplingJobWrongStatus(id, st.status));
+        (draw, rateBps) = _draw(id, st);
+        sampled = draw < rateBps;
+    }
+
+    /// @inheritdoc ISampledVerifierExtension
+    function params() external view returns (Params memory) {
+        return _s().params;
+    }
+
+    /// @inheritdoc ISampledVerifierExtension
+    function checkOf(JobId jobId) external view returns (Check memory) {
+        return _s().checks[jobId];
+    }
+
+    /// @inheritdoc ISampledVerifierExtension
+    function voteOf(JobId jobId, uint256 index) external view returns (Vote memory) {
+        return _s().votes[jobId][index];
+    }
+
+    /// @inheritdoc ISampledVerifierExtension
+    function verifierCount(ModelId model) external view returns (uint256) {
+        return _s().verifiers[model].length;
+    }
+
+    /// @inheritdoc ISampledVerifierExtension
+    function verifierAt(ModelId model, uint256 index) external view returns (address) {
+        return _s().verifiers[model][index];
+    }
+
+    /// @inheritdoc ISampledVerifierExtension
+    function enrolment(ModelId model, address verifier) external view returns (Enrolment memory) {
+        return _s().enrolments[model][verifier];
+    }
+
+    /// @inheritdoc ISampledVerifierExtension
+    function passedChecks(address provider_) external view returns (uint256) {
+        return _s().passed[provider_];
+    }
+
+    /// @inheritdoc ISampledVerifierExtension
+    function owed(address account, address token) external view returns (uint256) {
+        return _s().owed[account][token];
+    }
+
+    /// @inheritdoc ISampledVerifierExtension
+    function secondChallenger() external view returns (address) {
+        return _s().challenger;
+    }
+
+    /// @inheritdoc ISampledVerifierExtension
+    function fundOf(address token) external view returns (uint256 available, uint256 reserved) {
+        return (_available(token), _s().reserved[token]);
+    }
+}

@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {ISampledVerifierTypes} from "../../../contracts/interfaces/ISampledVerifier.sol";
+import {JobId} from "../../../contracts/types/Ids.sol";
+import {SamplingFixture} from "../utils/SamplingFixture.sol";
+import {SamplingHandler} from "./SamplingHandler.sol";
+
+/// @dev Declared here, in the test file, like JobMarketHandler: the runner finds a handler's artifact among
+///      the test files' contracts.
+contract SamplingInvariantHandler is SamplingHandler {
+    constructor(Config memory c) SamplingHandler(c) {}
+}
+
+/// @notice Invariants of the sampled re-execution verifier under random interleavings (SamplingHandler):
+///         1. the module is solvent: what it holds here and in the market covers the reserved rewards and
+///            every tip and reward it owes;
+///         2. what it has locked of each verifier is exactly `verifierStake` per seat still open;
+///         3. a verifier's stake fell by exactly `verifierStake` per seat it was slashed in, never more;
+///         4. the reserve equals the rewards of the checks still open;
+///         5. a job settles once: the first terminal status seen never changes;
+///         and, at the end of every run, exit liveness: past every deadline every check closes, every
+///         lock is released, every verifier can leave and claim, and nothing stays reserved.
+contract SamplingInvariantTest is SamplingFixture {
+    struct FuzzSelector {
+        address addr;
+        bytes4[] selectors;
+    }
+
+    SamplingHandler internal handler;
+
+    function setUp() public override {
+        super.setUp();
+        address[] memory vAddrs = new address[](vs.length);
+        for (uint256 i; i < vs.length; ++i) {
+            vAddrs[i] = vs[i].account;
+        }
+        address joiner = makeAddr("joiner");
+        _fundClient(joiner, 1_000_000 * USDC);
+        handler = new SamplingInvariantHandler(
+            SamplingHandler.Config({
+                market: market,
+                sv: sv,
+                rng: rng,
+                usdc: usdc,
+                model: modelId,
+                client: client,
+                provider: alice.account,
+                providerKey: alice.signerKey,
+                joiner: joiner,
+                keeper: keeper,
+                verifiers: vAddrs
+            })
+        );
+        // Alice can take many jobs.
+        token.transfer(alice.account, 100_000 * TOKEN);
+        vm.prank(alice.account);
+        market.stake(100_000 * TOKEN);
+    }
+
+    function targetContracts() public view returns (address[] memory targets) {
+        targets = new address[](1);
+        targets[0] = address(handler);
+    }
+
+    function targetSelectors() public view returns (FuzzSelector[] memory targets) {
+        bytes4[] memory s = new bytes4[](16);
+        uint256 i;
+        s[i++] = SamplingHandler.sampleNewJob.selector;
+        s[i++] = SamplingHandler.sampleNewJob.selector;
+        s[i++] = SamplingHandler.assign.selector;
+        s[i++] = SamplingHandler.assign.selector;
+        s[i++] = SamplingHandler.commit.selector;
+        s[i++] = SamplingHandler.commit.selector;
+        s[i++] = SamplingHandler.reveal.selector;
+        s[i++] = SamplingHandler.reveal.selector;
+        s[i++] = SamplingHandler.resolve.selector;
+        s[i++] = SamplingHandler.resolve.selector;
+        s[i++] = SamplingHandler.join.selector;
+        s[i++] = SamplingHandler.cancelDispute.selector;
+        s[i++] = SamplingHandler.toggleEnrolment.selector;
+        s[i++] = SamplingHandler.setAllowance.selector;
+        s[i++] = SamplingHandler.claimRewards.selector;
+        s[i++] = SamplingHandler.warp.selector;
+        targets = new FuzzSelector[](1);
+        targets[0] = FuzzSelector(address(handler), s);
+    }
+
+    /// @dev Per verifier: seats still holding stake, and seats slashed, over every sampled job.
+    function _seats(address v) internal view returns (uint256 open, uint256 slashed) {
+        uint256 n = handler.jobCount();
+        for (uint256 j; j < n; ++j) {
+            JobId id = _id(handler.jobAt(j));
+            ISampledVerifierTypes.Check memory c = sv.checkOf(id);
+            for (uint256 i; i < c.assigned; ++i) {
+                ISampledVerifierTypes.Vote memory vote = sv.voteOf(id, i);
+                if (vote.verifier != v) continue;
+                if (vote.status == ISampledVerifierTypes.VoteStatus.Slashed) ++slashed;
+                else if (c.status != ISampledVerifierTypes.CheckStatus.Closed) ++open;
+            }
+        }
+    }
+
+    function invariant_moduleSolvent() public view {
+        uint256 owedSum = sv.owed(keeper, address(usdc));
+        for (uint256 k; k < vs.length; ++k) {
+            owedSum += sv.owed(vs[k].account, address(usdc));
+        }
+        (, uint256 reserved) = sv.fundOf(address(usdc));
+        uint256 have = usdc.balanceOf(address(sv)) + market.claimable(address(sv), address(usdc));
+        assertGe(have, reserved + owedSum, "module insolvent");
+    }
+
+    function invariant_locksMatchOpenSeats() public view {
+        for (uint256 k; k < vs.length; ++k) {
+            (uint256 open,) = _seats(vs[k].account);
+            assertEq(_moduleLocked(vs[k].account), open * VSTAKE, "module lock != open seats");
+        }
+    }
+
+    function invariant_slashesWithinLocks() public view {
+        for (uint256 k; k < vs.length; ++k) {
+            (, uint256 slashed) = _seats(vs[k].account);
+            assertEq(STAKE - market.provider(vs[k].account).staked, slashed * VSTAKE, "slashed != seats lost");
+        }
+    }
+
+    function invariant_reserveMatchesOpenChecks() public view {
+        uint256 n = handler.jobCount();
+        uint256 open;
+        for (uint256 j; j < n; ++j) {
+            ISampledVerifierTypes.Check memory c = sv.checkOf(_id(handler.jobAt(j)));
+            if (c.status == ISampledVerifierTypes.CheckStatus.AwaitingSeed || c.status == ISampledVerifierTypes.CheckStatus.Running) {
+                open += uint256(c.reward) * (1 + uint256(c.escalationVerifiers));
+            }
+        }
+        (, uint256 reserved) = sv.fundOf(address(usdc));
+        assertEq(reserved, open, "reserve != open checks");
+    }
+
+    function invariant_settlesOnce() public view {
+        uint256 n = handler.jobCount();
+        for (uint256 j; j < n; ++j) {
+            JobId id = _id(handler.jobAt(j));
+            JobStatus seen = handler.terminalSeen(id);
+            if (seen != JobStatus.None) assertEq(uint256(_status(id)), uint256(seen), "terminal status changed");
+        }
+    }
+
+    /// @notice Exit liveness, at the end of every run.
+    function afterInvariant() public {
+        if (vm.envOr("DEPINFER_SAMPLING_STATS", uint256(0)) != 0 && handler.rulings() != 0) {
+            revert AssertEqUint(handler.reveals(), handler.rulings(), "reached (reveals, rulings)");
+        }
+        handler.exitAll();
+        uint256 n = handler.jobCount();
+        for (uint256 j; j < n; ++j) {
+            JobId id = _id(handler.jobAt(j));
+            assertEq(uint256(sv.checkOf(id).status), uint256(ISampledVerifierTypes.CheckStatus.Closed), "check open");
+            JobStatus s = _status(id);
+            assertTrue(s == JobStatus.Finalized || s == JobStatus.Slashed || s == JobStatus.Cancelled, "job open");
+        }
+        for (uint256 k; k < vs.length; ++k) {
+            assertEq(_moduleLocked(vs[k].account), 0, "stake still locked");
+            assertEq(sv.owed(vs[k].account, address(usdc)), 0, "unclaimed");
+        }
+        (, uint256 reserved) = sv.fundOf(address(usdc));
+        assertEq(reserved, 0, "reserve left");
+        assertEq(sv.verifierCount(modelId), 0, "everyone left");
+    }
+}
