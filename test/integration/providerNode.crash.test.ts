@@ -7,7 +7,6 @@
 // a second inference for a job would show, and would change the attested hash.
 import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer as createTcpServer, connect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -23,6 +22,7 @@ import { Journal, type ProviderNodeStep } from "../../provider/src/index.js";
 import { startAnvil, type AnvilHandle } from "../utils/anvil.js";
 import { startCountingInferenceServer } from "../utils/inferenceServer.js";
 import { outputUrlOf, runProviderCli, startProviderNode, type ProviderNodeProcess } from "../utils/providerCli.js";
+import { startTcpProxy } from "../utils/rpcProxy.js";
 import { submissionsOnChain } from "../utils/submissions.js";
 
 const PORT = 18549;
@@ -31,45 +31,6 @@ const PRICE = 2n * USDC;
 const root = path.resolve(import.meta.dirname, "../..");
 const deploymentId = `anvil-node-${process.pid}-${Date.now()}`;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** A TCP proxy to the chain that the test can cut (every connection dropped, new ones refused) and restore. */
-async function startProxy(target: number) {
-  const sockets = new Set<Socket>();
-  let server: ReturnType<typeof createTcpServer> | undefined;
-  let port = 0;
-  const listen = () =>
-    new Promise<void>((resolve) => {
-      server = createTcpServer((client) => {
-        const upstream = connect(target, "127.0.0.1");
-        for (const s of [client, upstream]) {
-          sockets.add(s);
-          s.on("close", () => sockets.delete(s));
-          s.on("error", () => s.destroy());
-        }
-        client.pipe(upstream).pipe(client);
-      });
-      server.listen(port, "127.0.0.1", () => {
-        port = (server!.address() as { port: number }).port;
-        resolve();
-      });
-    });
-  await listen();
-  return {
-    get url() {
-      return `http://127.0.0.1:${port}`;
-    },
-    async cut() {
-      const closed = new Promise<void>((resolve) => server!.close(() => resolve()));
-      for (const s of sockets) s.destroy();
-      await closed;
-    },
-    restore: listen,
-    async close() {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => (server!.listening ? server!.close(() => resolve()) : resolve()));
-    },
-  };
-}
 
 type NodeProcess = ProviderNodeProcess;
 
@@ -82,7 +43,7 @@ describe("provider node process: SIGKILL at each step, restart, exactly one subm
   let client: DepinferClient;
   let provider: Address;
   let inference: Awaited<ReturnType<typeof startCountingInferenceServer>>;
-  let proxy: Awaited<ReturnType<typeof startProxy>>;
+  let proxy: Awaited<ReturnType<typeof startTcpProxy>>;
   let dir: string;
   let privateKey: Hex;
   const running = new Set<ChildProcess>();
@@ -199,7 +160,7 @@ describe("provider node process: SIGKILL at each step, restart, exactly one subm
     await publicClient.waitForTransactionReceipt({ hash: await p.usdc.write.mint([wallets[9].account.address, 1_000n * USDC]) });
     client = createDepinferClient({ chain, transport: custom(connection.provider), account: wallets[9].account, deployment: { market: p.market.address } });
     inference = await startCountingInferenceServer();
-    proxy = await startProxy(PORT);
+    proxy = await startTcpProxy(PORT);
   }, 180_000);
 
   afterAll(async () => {

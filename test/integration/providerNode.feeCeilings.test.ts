@@ -4,7 +4,6 @@
 // far above the chain's fee history, say so in one log line naming the job, and complete the job
 // exactly once when the RPC tells the truth again. What the proxy forwards is what was broadcast.
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -17,6 +16,7 @@ import depinferModule from "../../scripts/deploy/Depinfer.js";
 import { createDepinferClient, jobMarketAbi, JobStatus, type DepinferClient, type Job } from "../../sdk/src/index.js";
 import { createLogger, type ProviderNode } from "../../provider/src/index.js";
 import { startAnvil, type AnvilHandle } from "../utils/anvil.js";
+import { startJsonRpcProxy } from "../utils/rpcProxy.js";
 
 const ANVIL_PORT = 18660;
 const PROXY_PORT = 18661;
@@ -69,27 +69,12 @@ async function startLyingProxy(target: string, port: number) {
         return result;
     }
   };
-  const forward = async (call: { method: string; params?: unknown[] }) => {
+  const proxy = await startJsonRpcProxy(target, port, async (call, forward) => {
     if (call.method === "eth_sendRawTransaction") state.sent.push((call.params as Hex[])[0]);
-    const res = await fetch(target, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(call) });
-    const answer = (await res.json()) as { result?: unknown };
+    const answer = await forward(call);
     return "result" in answer ? { ...answer, result: rewrite(call.method, answer.result) } : answer;
-  };
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", async () => {
-      try {
-        const body = JSON.parse(Buffer.concat(chunks).toString()) as { method: string } | { method: string }[];
-        const answer = Array.isArray(body) ? await Promise.all(body.map(forward)) : await forward(body);
-        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(answer));
-      } catch (error) {
-        res.writeHead(500).end(String(error));
-      }
-    });
   });
-  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
-  return { url: `http://127.0.0.1:${port}`, state, close: () => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))) };
+  return { ...proxy, state };
 }
 
 describe("provider node against a lying RPC: fee ceilings", () => {

@@ -5,7 +5,8 @@
  */
 import { createServer, type Server } from "node:http";
 
-export async function startCountingInferenceServer() {
+/** Listens on 127.0.0.1:`port` (default: a free port). */
+export async function startCountingInferenceServer(port = 0) {
   const calls = new Map<string, number>();
   let n = 0;
   const server: Server = createServer((req, res) => {
@@ -18,7 +19,7 @@ export async function startCountingInferenceServer() {
       res.end(JSON.stringify({ choices: [{ index: 0, message: { role: "assistant", content: `answer #${++n} to ${prompt}` }, finish_reason: "stop" }] }));
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  return { url: `http://127.0.0.1:${port}`, calls, close: () => new Promise<void>((r) => server.close(() => r())) };
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  const { port: bound } = server.address() as { port: number };
+  return { url: `http://127.0.0.1:${bound}`, calls, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
