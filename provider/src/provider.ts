@@ -875,15 +875,17 @@ export class ProviderNode {
         }
         const attempts = this.journal.recordAttempt(jobId, short(error));
         const transient = isTransientError(error) || isTransientInference(error);
+        // The step may have moved the job on before it failed (an accept recorded, then its
+        // broadcast failed): judge it by the journal's state now, not the one it started from.
+        const state = this.journal.get(jobId)?.state ?? entry.state;
         // A job whose transaction may be in flight is never given up: the chain will tell.
-        const inFlight = entry.state === "accepting" || entry.state === "submitting";
-        if (!transient && !inFlight && attempts >= 5) {
-          this.journal.transition(jobId, [entry.state], "failed", { error: short(error) });
-          log.error("job failed: giving up", { state: entry.state, attempts, err: error, consequence: entry.state === "seen" ? "none" : "the job will expire and the stake be slashed for liveness" });
+        const inFlight = state === "accepting" || state === "submitting";
+        if (!transient && !inFlight && attempts >= 5 && this.journal.transition(jobId, [state], "failed", { error: short(error) })) {
+          log.error("job failed: giving up", { state, attempts, err: error, consequence: state === "seen" ? "none" : "the job will expire and the stake be slashed for liveness" });
           return;
         }
         const delay = Math.min(30_000, 250 * 2 ** Math.min(attempts, 7));
-        log.warn("job step failed, will retry", { state: entry.state, attempts, delayMs: delay, err: short(error) });
+        log.warn("job step failed, will retry", { state, attempts, delayMs: delay, err: short(error) });
         this.#retryAt.set(jobId, Date.now() + delay);
         return;
       }
