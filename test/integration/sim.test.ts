@@ -14,7 +14,7 @@ import { encodeAbiParameters, keccak256, sha256, toHex, type Address, type Hex }
 import { beforeAll, describe, expect, it } from "vitest";
 
 import { DPI, HOUR, jobCreatedIn, modelIdOf, registerModel, setUpProvider, signAttestation, USDC, type Connection, type Job, type Wallet } from "../../scripts/lib/harness.js";
-import { deploySimulation, EPOCH, readInputs, seedDrawing, type Simulation } from "../../scripts/sim/chain.js";
+import { asAccount, deploySimulation, EPOCH, readInputs, seedDrawing, type Simulation } from "../../scripts/sim/chain.js";
 import { amounts, DEFAULT_ASSUMPTIONS, evaluate, events, type Delta, type ModelInputs } from "../../scripts/sim/model.js";
 
 const PRICE = 2n * USDC;
@@ -282,5 +282,131 @@ describe("npm run sim: the model's payoffs are the contracts' money flows", () =
     const sa = await signAttestation(sim, signer, c.jobId, c.job, oa, provider.account.address);
     const sb = await signAttestation(sim, signer, c.jobId, c.job, ob, provider.account.address);
     await expect(sim.market.write.reportEquivocation([c.job, oa, sa, ob, sb], { account: reporter.account })).rejects.toThrow(/AttestationWrongSigner/);
+  });
+});
+
+describe("npm run sim: the sign of every class at the deployed parameters, and which class breaks", () => {
+  let base: ModelInputs;
+
+  beforeAll(async () => {
+    const connection = (await network.create()) as Connection;
+    const read = await readInputs(await deploySimulation(connection), PRICE);
+    base = { market: read.market, sampling: read.sampling, terms: read.terms, assumptions: { ...DEFAULT_ASSUMPTIONS, trials: 200 } };
+  });
+
+  const ids = (xs: { id: string }[]) => xs.map((x) => x.id).sort();
+  /** The classes whose EV contradicts what the docs claim for them (a "negative" class at or above 0, a "non-positive" one above). */
+  const broken = (m: ModelInputs) =>
+    ids(evaluate(m).filter((r) => (r.claimed === "negative" && r.ev >= 0) || (r.claimed === "non-positive" && r.ev > 0)));
+  /** The documented findings: positive at the defaults, recorded in docs/protocol.md 7.7. */
+  const findings = (m: ModelInputs) => ids(evaluate(m).filter((r) => r.claimed === "positive (documented finding)" && r.ev > 0));
+  const withMarket = (m: Partial<ModelInputs["market"]>, from = honestRegion()) => ({ ...from, market: { ...from.market, ...m } });
+  const withSampling = (s: Partial<ModelInputs["sampling"]>, from = honestRegion()) => ({ ...from, sampling: { ...from.sampling, ...s } });
+  /** The defaults with a provider whose compute is 10 % of its price: inside the region where a lie does not pay at p = 2 %. */
+  const honestRegion = (): ModelInputs => ({ ...base, assumptions: { ...base.assumptions, computeCost: 0.1 } });
+
+  const FINDINGS = ["lazyVerifier", "selfDealing", "selfDealingNew", "sybilChallengerForcedCheck"];
+
+  it("reads the parameters from the contracts, not from a copy: a governance change on chain moves the model", async () => {
+    const connection = (await network.create()) as Connection;
+    const fresh = await deploySimulation(connection);
+    await asAccount(connection, fresh.timelock.address, async (account) => {
+      const current = await fresh.sv.read.params();
+      await fresh.sv.write.setParams([{ ...current, samplingRateBps: 100 }], { account });
+    });
+    const read = await readInputs(fresh, PRICE);
+    expect(read.sampling.samplingRateBps).toBe(100);
+    const m = { ...honestRegion(), sampling: read.sampling };
+    expect(broken(m)).toEqual(["disputeSquatting"]);
+  });
+
+  it("at the defaults with c = P: the lie, lie at rate q, dispute squatting and collusion break; the documented findings are positive", () => {
+    expect(broken(base)).toEqual(["collusion", "disputeSquatting", "lie", "lieAtRate"]);
+    expect(findings(base)).toEqual(FINDINGS);
+    const r = Object.fromEntries(evaluate(base).map((x) => [x.id, x]));
+    // the region: a lie pays while c > p × ((1 − φ) P + C)
+    expect(r.lie.breakEven.computeCost).toBeCloseTo(0.02 * 10.99, 6);
+    expect(r.lieNew.ev).toBeLessThan(0); // at the new-provider rate (10 %) it does not
+  });
+
+  it("at the defaults with c = 0.1 P: every class but the documented findings is negative (or zero)", () => {
+    const m = honestRegion();
+    expect(broken(m)).toEqual([]);
+    expect(findings(m)).toEqual(FINDINGS);
+    for (const r of evaluate(m)) {
+      if (r.claimed === "negative") expect(r.ev, r.id).toBeLessThan(0);
+      if (r.claimed === "non-positive") expect(r.ev, r.id).toBe(0);
+    }
+  });
+
+  it("names equivocation, the lie and squatting when collateralRatioBps drops to 1×", () => {
+    expect(broken(withMarket({ collateralRatioBps: 10_000 }))).toEqual(["disputeSquatting", "equivocation", "lie", "lieAtRate"]);
+  });
+
+  it("names dispute squatting first when collateralRatioBps drops to 5×", () => {
+    expect(broken(withMarket({ collateralRatioBps: 50_000 }))).toEqual(["disputeSquatting"]);
+  });
+
+  it("names silence when livenessSlashBps drops to 0", () => {
+    expect(broken(withMarket({ livenessSlashBps: 0 }))).toEqual(["silence"]);
+  });
+
+  it("names nothing when challengerShareBps drops to 0 (the share pays challengers; no fault recovers more)", () => {
+    expect(broken(withMarket({ challengerShareBps: 0 }))).toEqual([]);
+  });
+
+  it("names dispute squatting when the sampling rate drops to 1 %, and the lie and collusion at 0.1 %", () => {
+    expect(broken(withSampling({ samplingRateBps: 100 }))).toEqual(["disputeSquatting"]);
+    expect(broken(withSampling({ samplingRateBps: 10 }))).toEqual(["collusion", "disputeSquatting", "lie"]);
+  });
+
+  it("names collusion when colluders hold 90 % of the verifier stake", () => {
+    expect(broken({ ...honestRegion(), assumptions: { ...honestRegion().assumptions, colluderShare: 0.9 } })).toEqual(["collusion"]);
+  });
+
+  it("the Monte Carlo agrees with the closed form for collusion", () => {
+    const r = evaluate(base).find((x) => x.id === "collusion")!;
+    expect(Math.abs(r.monteCarlo!.ev - r.ev)).toBeLessThan(4 * r.monteCarlo!.stderr + 1e-9);
+  });
+
+  describe("self-dealing (docs/protocol.md 7.7: the reason the module is not deployed)", () => {
+    const self = (m: ModelInputs, id = "selfDealing") => evaluate(m).find((r) => r.id === id)!;
+
+    it("is positive at today's defaults, at the base and at the new-provider rate", () => {
+      expect(self(base).ev).toBeGreaterThan(0);
+      expect(self(base, "selfDealingNew").ev).toBeGreaterThan(0);
+      // r × (tip + q R) − φ P: 0.02 × 1.26 − 0.01 and 0.1 × 1.26 − 0.01
+      expect(self(base).ev).toBeCloseTo(0.0152, 10);
+      expect(self(base, "selfDealingNew").ev).toBeCloseTo(0.116, 10);
+    });
+
+    it("turns non-positive at the reward cap the model reports (the fix chosen from the numbers)", () => {
+      for (const id of ["selfDealing", "selfDealingNew"]) {
+        const cap = self(base, id).breakEven.verifierRewardBps;
+        expect(self(withSampling({ verifierRewardBps: cap }, base), id).ev, id).toBeLessThanOrEqual(0);
+        expect(self(withSampling({ verifierRewardBps: cap + 1 }, base), id).ev, id).toBeGreaterThan(0);
+      }
+    });
+
+    it("turns non-positive at the protocol fee the model reports; at the new-provider rate that fee is above the 10 % cap in code", () => {
+      const fee = self(base).breakEven.protocolFeeBps;
+      expect(self(withMarket({ protocolFeeBps: fee }, base)).ev).toBeLessThanOrEqual(0);
+      expect(self(base, "selfDealingNew").breakEven.protocolFeeBps).toBeGreaterThan(1_000);
+    });
+
+    it("turns negative when the sybil's draw chance is below the reported bound, or with a verification fee per job of the reported size", () => {
+      const s = self(base);
+      const q = s.breakEven.sybilDrawChance;
+      expect(self({ ...base, assumptions: { ...base.assumptions, sybilDrawChance: q * 0.99 } }).ev).toBeLessThan(0);
+      expect(s.ev - s.breakEven.verificationFeePerJob).toBeCloseTo(0, 12);
+    });
+  });
+
+  it("the lazy verifier pays without planted checks, and stops paying at the planted rate the model reports", () => {
+    const lazy = (m: ModelInputs) => evaluate(m).find((r) => r.id === "lazyVerifier")!;
+    const l = lazy(base);
+    expect(l.ev).toBeGreaterThan(0);
+    const rate = l.breakEven.plantedRate;
+    expect(lazy({ ...base, assumptions: { ...base.assumptions, plantedRate: rate * 1.01 } }).ev).toBeLessThan(0);
   });
 });
