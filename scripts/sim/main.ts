@@ -12,7 +12,7 @@ import path from "node:path";
 import { USDC, type Connection } from "../lib/harness.js";
 import { readInputs, deploySimulation, SAMPLED_VERIFIER_DEPLOY_PARAMS } from "./chain.js";
 import { evTable, renderChart, sweep } from "./report.js";
-import { amounts, DEFAULT_ASSUMPTIONS, evaluate, events, type ModelInputs } from "./model.js";
+import { amounts, DEFAULT_ASSUMPTIONS, evaluate, events, region, type ModelInputs } from "./model.js";
 
 const PRICE = 2n * USDC;
 const started = performance.now();
@@ -69,7 +69,7 @@ const json = {
     verifierStake: a.verifierStake,
   }),
   events: big({ ...ev, sampledCaught: { ...ev.sampledCaught, fund: ev.sampledCaught.fund(1 + model.sampling.escalationVerifiers) } }),
-  classes: results,
+  classes: results.map((r) => ({ ...r, region: region(r) })),
   positiveAtDefaults: results.filter((r) => r.ev > 0).map((r) => r.id),
   sweep: { samplingRateBps: rates.rates, ev: rates.series },
   chart: path.relative(root, svgPath),

@@ -234,6 +234,36 @@ export interface ClassResult {
   note: string;
 }
 
+const f3 = (x: number) => x.toFixed(3);
+
+/** Where the class stops paying, in one line (for the table). */
+export function region(r: ClassResult): string {
+  const b = r.breakEven;
+  switch (r.id) {
+    case "lie":
+    case "lieNew":
+    case "disputeSquatting":
+      return `honest while c < ${f3(b.computeCost)} P (p > ${f3(100 * b.samplingRate)} % at this c)`;
+    case "lieAtRate":
+      return `honest while c < ${f3(b.computeCostSteadyState)} P once graduated`;
+    case "collusion":
+      return `honest while c < ${f3(b.computeCost)} P`;
+    case "lazyVerifier":
+      return `needs planted checks on > ${f3(100 * b.plantedRate)} % of checks`;
+    case "selfDealing":
+    case "selfDealingNew":
+      return `needs R ≤ ${b.verifierRewardBps} bps, or a fee ≥ ${f3(b.verificationFeePerJob)} P/job, or q_draw < ${f3(b.sybilDrawChance)}`;
+    case "sybilChallengerForcedCheck":
+      return `needs q_draw < ${f3(b.sybilDrawChance)} or R ≤ ${f3(b.verifierReward)} P`;
+    case "equivocation":
+      return `would need challengerShareBps > ${Math.round(b.challengerShareBps)} (cap 5,000)`;
+    case "silence":
+      return "while livenessSlashBps > 0";
+    default:
+      return "always (≤ 0 before gas)";
+  }
+}
+
 /** A small seeded generator (mulberry32), so that every run prints the same numbers. */
 export function rng(seed: number) {
   let t = seed >>> 0;

@@ -4,7 +4,7 @@
  */
 import * as echarts from "echarts";
 
-import { evaluate, withSamplingRate, type ClassResult, type ModelInputs } from "./model.js";
+import { evaluate, region, withSamplingRate, type ClassResult, type ModelInputs } from "./model.js";
 
 const fmt = (x: number) => (x >= 0 ? "+" : "") + x.toFixed(3);
 
@@ -13,15 +13,16 @@ export function evTable(results: ClassResult[]): string {
   const rows = results.map((r) => [
     r.id,
     r.per,
-    fmt(r.ev) + (r.monteCarlo ? ` (MC ±${(2 * r.monteCarlo.stderr).toFixed(3)})` : ""),
+    fmt(r.ev) + (r.monteCarlo ? ` (MC ±${(2 * r.monteCarlo.stderr).toFixed(4)})` : ""),
     r.ev > 0 ? "POSITIVE" : r.ev === 0 ? "zero" : "negative",
     r.claimed,
-    r.name,
+    region(r),
   ]);
-  const head = ["class", "per", "EV (× P)", "sign", "docs", "what"];
+  const head = ["class", "per", "EV (× P)", "sign", "docs", "where it stops paying"];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd();
-  return [line(head), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
+  const names = results.map((r) => `  ${r.id}: ${r.name}`);
+  return [line(head), line(widths.map((w) => "-".repeat(w))), ...rows.map(line), "", ...names].join("\n");
 }
 
 /** Rates swept for the chart, in basis points (0.1 % to 20 %). */
