@@ -194,6 +194,20 @@ export function events(a: Amounts) {
       /** the module's fund: the winner's share and the arbitration fee in S; tip and rewards out in T. */
       fund: (paidVerifiers: number) => d(-(a.tip + a.reward * BigInt(paidVerifiers)), a.shareOf(a.C) + a.upheldFee(1)),
     },
+    /**
+     * A human dispute on an honest result, checked by re-execution (`Rejected`): the challenger loses
+     * its bond (f × B to the module, the rest to the provider), the verifier is paid from the fund.
+     */
+    checkedRejectedDispute: {
+      provider: d(a.payout + a.B - a.bondFee),
+      challenger: d(-a.B),
+      verifier: d(a.reward),
+      fund: d(a.bondFee - a.reward),
+    },
+    /** A verifier on the losing side of an escalation (it dissented alone): unpaid, its seat's stake slashed. */
+    verifierOutvoted: {
+      verifier: d(0n, -a.verifierStake),
+    },
     /** An assigned verifier that never commits: its seat's stake is slashed, all of it to the treasury. */
     verifierSilent: {
       verifier: d(0n, -a.verifierStake),
@@ -418,7 +432,7 @@ export function evaluate(inputs: ModelInputs): ClassResult[] {
     // It agrees with the public output and skips the re-run (saves c). It is only on a losing side
     // when the output is wrong and someone else dissents: in round 0 nobody does. Planted checks
     // (rate π) put it on the losing side: slashed its stake, and not paid.
-    ev: c - as.plantedRate * (stakeP + rewardP),
+    ev: c - as.plantedRate * (rewardP - P(e.verifierOutvoted.verifier)),
     formula: "c − π × (V + R), π the planted rate (0: not built)",
     payoffs: { pass: rewardP, planted: -stakeP, saved: c },
     breakEven: { plantedRate: c / (stakeP + rewardP) },
@@ -474,7 +488,9 @@ export function evaluate(inputs: ModelInputs): ClassResult[] {
     name: "sybil challenger + sybil verifier (forced check on its own honest job)",
     attacker: "provider + sybil challenger + sybil verifier",
     per: "dispute",
-    ev: as.sybilDrawChance * rewardP - t(a.bondFee),
+    // the coalition's deltas in a checked, rejected dispute, less the payout its provider earns anyway
+    ev:
+      P(e.checkedRejectedDispute.provider) + P(e.checkedRejectedDispute.challenger) - t(a.payout) + as.sybilDrawChance * P(e.checkedRejectedDispute.verifier),
     formula: "q_draw × R − f B (the rest of the bond goes to its own provider)",
     payoffs: { sybilDrawn: rewardP - t(a.bondFee), otherDrawn: -t(a.bondFee) },
     breakEven: { sybilDrawChance: t(a.bondFee) / rewardP, verifierReward: t(a.bondFee) / as.sybilDrawChance },

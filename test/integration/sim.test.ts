@@ -10,6 +10,8 @@
  *    parameter change names the class that breaks.
  */
 import { network } from "hardhat";
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { encodeAbiParameters, keccak256, sha256, toHex, type Address, type Hex } from "viem";
 import { beforeAll, describe, expect, it } from "vitest";
 
@@ -261,6 +263,42 @@ describe("npm run sim: the model's payoffs are the contracts' money flows", () =
     await serveJail();
   });
 
+  it("a verifier outvoted after escalation: the lone dissenter loses its stake, the two who agree earn R, the provider is paid", async () => {
+    const parties = { provider: of(provider), treasury, ...Object.fromEntries(verifiers.map((v, i) => [`v${i}`, of(v)])) };
+    const seats: Wallet[] = [];
+    const got = await measure(parties, async () => {
+      const s = await sampled();
+      seats.push(...(await assign(s, 5)));
+      await vote(s, 0, seats, output("wrong", s.jobId));
+      await sim.sv.write.resolve([s.job]);
+      const more = await assign(s, 6);
+      seats.push(...more);
+      await vote(s, 1, more, s.out);
+      await sim.sv.write.resolve([s.job]);
+    });
+    expect(got.provider).toEqual(ev.sampledPass.provider);
+    expect(got[`v${verifiers.indexOf(seats[0])}` as "provider"]).toEqual(ev.verifierOutvoted.verifier);
+    expect(got.treasury).toEqual({ T: 0n, S: inputs.sampling.verifierStake });
+    for (const v of seats.slice(1)) expect(got[`v${verifiers.indexOf(v)}` as "provider"]).toEqual(ev.sampledPass.verifier);
+  });
+
+  it("a human dispute on an honest result, checked by re-execution: rejected, the challenger pays, the verifier is paid (the forced check)", async () => {
+    const s = await submitted(exact);
+    const parties = { provider: of(provider), challenger: of(challenger), fund, ...Object.fromEntries(verifiers.map((v, i) => [`v${i}`, of(v)])) };
+    let seat: Wallet | undefined;
+    const got = await measure(parties, async () => {
+      await sim.market.write.openDispute([s.job, ""], { account: challenger.account });
+      await sim.sv.write.attest([s.job, s.out, s.signature]);
+      [seat] = await assign(s, 7);
+      await vote(s, 0, [seat], s.out);
+      await sim.sv.write.resolve([s.job]);
+    });
+    expect(got.provider).toEqual(ev.checkedRejectedDispute.provider);
+    expect(got.challenger).toEqual(ev.checkedRejectedDispute.challenger);
+    expect(got[`v${verifiers.indexOf(seat!)}` as "provider"]).toEqual(ev.checkedRejectedDispute.verifier);
+    expect(got.fund).toEqual(ev.checkedRejectedDispute.fund);
+  });
+
   it("a verifier slashed for silence: it loses its seat's stake, all of it to the treasury", async () => {
     const s = await sampled();
     const [seat] = await assign(s, 4);
@@ -362,6 +400,15 @@ describe("npm run sim: the sign of every class at the deployed parameters, and w
 
   it("names collusion when colluders hold 90 % of the verifier stake", () => {
     expect(broken({ ...honestRegion(), assumptions: { ...honestRegion().assumptions, colluderShare: 0.9 } })).toEqual(["collusion"]);
+  });
+
+  it("the committed bench/results/sim.json is what the model computes now (rerun npm run sim if not)", () => {
+    const committed = JSON.parse(readFileSync(path.join(process.cwd(), "bench", "results", "sim.json"), "utf8")) as {
+      classes: { id: string; ev: number }[];
+    };
+    const now = evaluate({ ...base, assumptions: DEFAULT_ASSUMPTIONS });
+    expect(committed.classes.map((c) => c.id)).toEqual(now.map((c) => c.id));
+    for (const c of now) expect(committed.classes.find((x) => x.id === c.id)!.ev, c.id).toBeCloseTo(c.ev, 9);
   });
 
   it("the Monte Carlo agrees with the closed form for collusion", () => {
