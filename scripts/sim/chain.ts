@@ -1,0 +1,126 @@
+/**
+ * The simulation's chain: the protocol deployed with the production Ignition module, plus a
+ * SampledVerifier (not in the default deployment, docs/protocol.md 7.7) registered for EXACT, on a
+ * Hardhat network connection. `readInputs` reads every parameter the model uses from the deployed
+ * contracts: the market's `params()`, `settings()` and `paymentToken(token)`, and the module's
+ * `params()`. Nothing is copied from the docs.
+ */
+import { encodeAbiParameters, keccak256, parseEther, type Address, type Hex } from "viem";
+
+import { deployProtocol, DPI, plainTokenModule, type Connection, type Protocol } from "../lib/harness.js";
+import type { JobTerms, MarketParams, SamplingParams } from "./model.js";
+
+/**
+ * The parameters the SampledVerifier is deployed with. The module's constructor takes them (it has
+ * no defaults in code); these are the design brief's (DESIGN.md: p = 2 %, 10 % for a provider's first
+ * 1,000 jobs) as docs/protocol.md 7.7 lists them, and the verifier stake the module's tests use.
+ * A deployment script for the module should import this object; the simulation reads the values
+ * back from the deployed contract, so it models whatever was deployed.
+ */
+export const SAMPLED_VERIFIER_DEPLOY_PARAMS = {
+  samplingRateBps: 200,
+  newProviderRateBps: 1_000,
+  newProviderChecks: 100,
+  verifierRewardBps: 12_500,
+  keeperTipBps: 100,
+  commitPeriod: 3_600,
+  revealPeriod: 3_600,
+  escalationVerifiers: 2,
+  verifierStake: 50n * DPI,
+} as const;
+
+/** The randomness epoch of the sim's test source (seconds). */
+export const EPOCH = 600n;
+
+export async function deploySimulation(connection: Connection, { fund = 1_000_000n * 1_000_000n } = {}) {
+  const { viem } = connection;
+  const [deployer] = await viem.getWalletClients();
+  const p = await deployProtocol(connection, plainTokenModule);
+  const rng = await viem.deployContract("MockRandomness", [EPOCH]);
+  const ext = await viem.deployContract("SampledVerifierExtension", [p.market.address, rng.address]);
+  const svCore = await viem.deployContract("SampledVerifier", [
+    p.manager.address,
+    p.market.address,
+    rng.address,
+    ext.address,
+    SAMPLED_VERIFIER_DEPLOY_PARAMS,
+  ]);
+  const sv = await viem.getContractAt("ISampledVerifier", svCore.address);
+  // Governance registers the module and routes EXACT to it: done here as the Timelock (ADMIN).
+  await asAccount(connection, p.timelock.address, async (account) => {
+    await p.market.write.setModule([sv.address, true], { account });
+    await p.market.write.setVerifier([0, sv.address], { account });
+  });
+  await p.usdc.write.mint([deployer.account.address, fund]);
+  await p.usdc.write.approve([sv.address, fund]);
+  await sv.write.fund([p.usdc.address, fund]);
+  return { ...p, sv, rng };
+}
+
+export type Simulation = Awaited<ReturnType<typeof deploySimulation>>;
+
+/** Runs `fn` with `address` impersonated (and given gas money). */
+export async function asAccount(connection: Connection, address: Address, fn: (account: Address) => Promise<void>) {
+  const { networkHelpers } = connection;
+  await networkHelpers.impersonateAccount(address);
+  await networkHelpers.setBalance(address, parseEther("10"));
+  try {
+    await fn(address);
+  } finally {
+    await networkHelpers.stopImpersonatingAccount(address);
+  }
+}
+
+/** Every parameter the model needs, read from the deployed contracts. */
+export async function readInputs(p: Protocol & { sv: Simulation["sv"] }, price: bigint) {
+  const [current, version] = await p.market.read.params();
+  const [stakeToken, treasury, thawingPeriod, minStake, paused] = await p.market.read.settings();
+  const token = await p.market.read.paymentToken([p.usdc.address]);
+  const sp = await p.sv.read.params();
+  const market: MarketParams = {
+    challengeWindow: current.challengeWindow,
+    disputeResolutionPeriod: current.disputeResolutionPeriod,
+    collateralRatioBps: current.collateralRatioBps,
+    protocolFeeBps: current.protocolFeeBps,
+    challengerShareBps: current.challengerShareBps,
+    livenessSlashBps: current.livenessSlashBps,
+    bondRatioBps: current.bondRatioBps,
+    disputeFeeBps: current.disputeFeeBps,
+  };
+  const sampling: SamplingParams = {
+    samplingRateBps: sp.samplingRateBps,
+    newProviderRateBps: sp.newProviderRateBps,
+    newProviderChecks: sp.newProviderChecks,
+    verifierRewardBps: sp.verifierRewardBps,
+    keeperTipBps: sp.keeperTipBps,
+    commitPeriod: sp.commitPeriod,
+    revealPeriod: sp.revealPeriod,
+    escalationVerifiers: sp.escalationVerifiers,
+    verifierStake: sp.verifierStake,
+  };
+  const terms: JobTerms = { price, stakeRate: token.stakeRate, bondFloor: token.bondFloor };
+  return {
+    market,
+    sampling,
+    terms,
+    read: {
+      marketParamsVersion: version,
+      settings: { stakeToken, treasury, thawingPeriod, minStake, paused },
+      paymentToken: { address: p.usdc.address, ...token },
+      sampledVerifier: sp,
+    },
+  };
+}
+
+/** keccak256(abi.encode(seed, jobId)) mod 10,000: the module's draw. */
+export function drawOf(seed: Hex, jobId: Hex): number {
+  return Number(BigInt(keccak256(encodeAbiParameters([{ type: "bytes32" }, { type: "bytes32" }], [seed, jobId]))) % 10_000n);
+}
+
+/** A seed under which `jobId` is drawn (or not) at `rateBps`. */
+export function seedDrawing(jobId: Hex, rateBps: number, sampled: boolean): Hex {
+  for (let i = 1; ; i++) {
+    const seed = keccak256(encodeAbiParameters([{ type: "string" }, { type: "uint256" }], ["draw", BigInt(i)]));
+    if (drawOf(seed, jobId) < rateBps === sampled) return seed;
+  }
+}

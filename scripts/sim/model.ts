@@ -1,0 +1,603 @@
+/**
+ * The economic model behind `npm run sim`: pure functions, no chain. Two layers:
+ *
+ * 1. **Events** (`events`): what one event moves, in token units, for every party, with the
+ *    contracts' own formulas and rounding (docs/protocol.md 4.1 and 7.7). The integration test
+ *    test/integration/sim.test.ts runs each event through the deployed contracts and checks that
+ *    the balance deltas equal these numbers, so the model cannot drift from the code.
+ * 2. **Expected values** (`evaluate`): for each fault class, the attacker's expected gain over
+ *    behaving honestly, per job (or per check, for a verifier), in units of the job's price `P`,
+ *    built only from the event amounts and a few stated assumptions (`Assumptions`). Closed form
+ *    where there is one; a seeded Monte Carlo for the classes with a path (graduation from the
+ *    new-provider rate, the escalation draw), cross-checked against the closed form where both exist.
+ *
+ * Units: T is the job's payment token, S the stake token. A stake amount is valued in T at the
+ * job's `stakeRate` (S units per T unit, scaled by 1e18), as the contracts value collateral.
+ */
+
+// ------------------------------------------------------------------ inputs
+
+/** `IJobMarket.Params`, as `params()` returns it. */
+export interface MarketParams {
+  challengeWindow: number;
+  disputeResolutionPeriod: number;
+  collateralRatioBps: number;
+  protocolFeeBps: number;
+  challengerShareBps: number;
+  livenessSlashBps: number;
+  bondRatioBps: number;
+  disputeFeeBps: number;
+}
+
+/** `ISampledVerifierTypes.Params`, as the module's `params()` returns it. */
+export interface SamplingParams {
+  samplingRateBps: number;
+  newProviderRateBps: number;
+  newProviderChecks: number;
+  verifierRewardBps: number;
+  keeperTipBps: number;
+  commitPeriod: number;
+  revealPeriod: number;
+  escalationVerifiers: number;
+  verifierStake: bigint;
+}
+
+/** One job's money terms: its price and its token's configuration (`paymentToken(token)`). */
+export interface JobTerms {
+  price: bigint;
+  stakeRate: bigint;
+  bondFloor: bigint;
+}
+
+/**
+ * What the contracts do not decide: the attacker's situation. Each is stated where it is used, and
+ * the defaults are the attacker's best case unless said otherwise.
+ */
+export interface Assumptions {
+  /** The provider's cost of computing a job honestly, in `P` (what a lie saves). Default 1: a job priced at cost, the docs' worst case. */
+  computeCost: number;
+  /** Chance that a wrong result the module did not sample is disputed and upheld by a human challenger. Default 0: sampling alone. */
+  humanDetection: number;
+  /** Chance that a verifier draw lands on the attacker's sybil (self-dealing, forced checks). Default 1: a model only its sybils verify. */
+  sybilDrawChance: number;
+  /** The share of the enrolled verifier stake held by a provider's colluders (each draw lands on one with this chance). Default 0.5. */
+  colluderShare: number;
+  /** The fraction of its jobs a provider lies on, for "lie at rate q". Default 0.1. */
+  lieRate: number;
+  /** The fraction of checks that are planted (known-wrong canaries). Default 0: planted checks are not built. */
+  plantedRate: number;
+  /** Jobs in the Monte Carlo horizon of "lie at rate q" (a fresh provider, graduating from the new-provider rate). */
+  horizonJobs: number;
+  /** Monte Carlo trials, and the seed of its generator. */
+  trials: number;
+  seed: number;
+}
+
+export const DEFAULT_ASSUMPTIONS: Assumptions = {
+  computeCost: 1,
+  humanDetection: 0,
+  sybilDrawChance: 1,
+  colluderShare: 0.5,
+  lieRate: 0.1,
+  plantedRate: 0,
+  horizonJobs: 5_000,
+  trials: 2_000,
+  seed: 11,
+};
+
+export interface ModelInputs {
+  market: MarketParams;
+  sampling: SamplingParams;
+  terms: JobTerms;
+  assumptions: Assumptions;
+}
+
+// ------------------------------------------------------------------ layer 1: events, in token units
+
+const BPS = 10_000n;
+const WAD = 10n ** 18n;
+
+const bps = (x: bigint, b: number | bigint) => (x * BigInt(b)) / BPS;
+
+/** The amounts every formula of docs/protocol.md 4.1 gives for one job (token units, rounded down as in the code). */
+export function amounts(market: MarketParams, sampling: SamplingParams, terms: JobTerms) {
+  const P = terms.price;
+  const C = (P * BigInt(market.collateralRatioBps) * terms.stakeRate) / (BPS * WAD); // JobLib.collateralFor (S)
+  const fee = bps(P, market.protocolFeeBps);
+  const L = (C * BigInt(market.livenessSlashBps)) / BigInt(market.collateralRatioBps); // JobLib.livenessSlash (S)
+  const bondByRatio = bps(P, market.bondRatioBps);
+  const B = bondByRatio > terms.bondFloor ? bondByRatio : terms.bondFloor; // JobLib.bondFor (T)
+  const bondFee = bps(B, market.disputeFeeBps); // per bond (T)
+  const shareOf = (slashed: bigint) => bps(slashed, market.challengerShareBps);
+  /** The upheld arbitration fee for `n` challengers, in S, capped at what the winner's share leaves. */
+  const upheldFee = (n: number) => {
+    const raw = (bondFee * BigInt(n) * C * BPS) / (P * BigInt(market.collateralRatioBps));
+    const cap = C - shareOf(C);
+    return raw < cap ? raw : cap;
+  };
+  return {
+    P,
+    C,
+    fee,
+    payout: P - fee,
+    L,
+    B,
+    bondFee,
+    shareOf,
+    upheldFee,
+    reward: bps(P, sampling.verifierRewardBps), // per paid verifier (T), from the module's fund
+    tip: bps(P, sampling.keeperTipBps), // to the caller of `sample` (T)
+    verifierStake: sampling.verifierStake, // per seat (S)
+  };
+}
+
+export type Amounts = ReturnType<typeof amounts>;
+
+/** A balance change in both tokens. */
+export interface Delta {
+  T: bigint;
+  S: bigint;
+}
+
+const d = (T: bigint, S: bigint = 0n): Delta => ({ T, S });
+
+/**
+ * What one event changes for each party, in token units. Provider `S` is its `staked`; `T` is
+ * `claimable` in the market (for verifiers and keepers: `owed` in the module). Bonds are counted
+ * when paid and when returned, so a returned bond nets to zero.
+ */
+export function events(a: Amounts) {
+  return {
+    /** An accepted job expired past its deadline (`expireJob`): the liveness slash, shared with the client. */
+    livenessExpiry: {
+      provider: d(0n, -a.L),
+      client: d(a.P, a.shareOf(a.L)),
+      treasury: d(0n, a.L - a.shareOf(a.L)),
+    },
+    /** A dispute with one challenger, upheld by the arbitrator (winner 0). */
+    upheldDispute: {
+      provider: d(0n, -a.C),
+      challenger: d(0n, a.shareOf(a.C)),
+      client: d(a.P),
+      module: d(0n, a.upheldFee(1)),
+      treasury: d(0n, a.C - a.shareOf(a.C) - a.upheldFee(1)),
+    },
+    /** Two signed outputs for one job, reported before settlement (`reportEquivocation`). */
+    equivocationReport: {
+      provider: d(0n, -a.C),
+      reporter: d(0n, a.shareOf(a.C)),
+      client: d(a.P),
+      treasury: d(0n, a.C - a.shareOf(a.C)),
+    },
+    /** A dispute with one challenger against a result that stands (`Rejected`). */
+    rejectedDispute: {
+      provider: d(a.payout + a.B - a.bondFee),
+      challenger: d(-a.B),
+      module: d(a.bondFee),
+    },
+    /** A sampled check whose one verifier agrees (`Draw`): the provider is paid, the verifier and the keeper too. */
+    sampledPass: {
+      provider: d(a.payout),
+      verifier: d(a.reward),
+      keeper: d(a.tip),
+      fund: d(-(a.reward + a.tip)),
+    },
+    /**
+     * A sampled lie: the first verifier disagrees, the escalation's verifiers disagree too, the
+     * provider is outvoted (`Upheld`, the module the winner). Every verifier is paid.
+     */
+    sampledCaught: {
+      provider: d(0n, -a.C),
+      verifierEach: d(a.reward),
+      client: d(a.P),
+      keeper: d(a.tip),
+      /** the module's fund: the winner's share and the arbitration fee in S; tip and rewards out in T. */
+      fund: (paidVerifiers: number) => d(-(a.tip + a.reward * BigInt(paidVerifiers)), a.shareOf(a.C) + a.upheldFee(1)),
+    },
+    /**
+     * A human dispute on an honest result, checked by re-execution (`Rejected`): the challenger loses
+     * its bond (f × B to the module, the rest to the provider), the verifier is paid from the fund.
+     */
+    checkedRejectedDispute: {
+      provider: d(a.payout + a.B - a.bondFee),
+      challenger: d(-a.B),
+      verifier: d(a.reward),
+      fund: d(a.bondFee - a.reward),
+    },
+    /** A verifier on the losing side of an escalation (it dissented alone): unpaid, its seat's stake slashed. */
+    verifierOutvoted: {
+      verifier: d(0n, -a.verifierStake),
+    },
+    /** An assigned verifier that never commits: its seat's stake is slashed, all of it to the treasury. */
+    verifierSilent: {
+      verifier: d(0n, -a.verifierStake),
+      treasury: d(0n, a.verifierStake),
+    },
+  };
+}
+
+export type Events = ReturnType<typeof events>;
+
+// ------------------------------------------------------------------ layer 2: expected values, in P
+
+/** A stake amount valued in T at the job's rate. */
+const inT = (terms: JobTerms, s: bigint) => (s * WAD) / terms.stakeRate;
+/** A delta valued in units of `P`. */
+function inP(terms: JobTerms, delta: Delta): number {
+  return Number(delta.T + inT(terms, delta.S)) / Number(terms.price);
+}
+
+export interface ClassResult {
+  id: string;
+  name: string;
+  attacker: string;
+  /** What one unit is: "job", "check", "dispute". */
+  per: string;
+  /** Expected gain over honest behaviour, in units of P. */
+  ev: number;
+  /** The closed form, with the symbols of docs/economics.md. */
+  formula: string;
+  /** Monte Carlo estimate, where there is one. */
+  monteCarlo?: { ev: number; stderr: number; trials: number };
+  /** The attacker's payoff in each event that makes up the EV (in P). */
+  payoffs: Record<string, number>;
+  /** Where the sign flips, in terms a governor can act on. */
+  breakEven: Record<string, number>;
+  /** What the docs claim: "negative", "non-positive", or the documented exception. */
+  claimed: "negative" | "non-positive" | "positive (documented finding)";
+  note: string;
+}
+
+const f3 = (x: number) => x.toFixed(3);
+
+/** Where the class stops paying, in one line (for the table). */
+export function region(r: ClassResult): string {
+  const b = r.breakEven;
+  switch (r.id) {
+    case "lie":
+    case "lieNew":
+    case "disputeSquatting":
+      return `honest while c < ${f3(b.computeCost)} P (p > ${f3(100 * b.samplingRate)} % at this c)`;
+    case "lieAtRate":
+      return `honest while c < ${f3(b.computeCostSteadyState)} P once graduated`;
+    case "collusion":
+      return `honest while c < ${f3(b.computeCost)} P`;
+    case "lazyVerifier":
+      return `needs planted checks on > ${f3(100 * b.plantedRate)} % of checks`;
+    case "selfDealing":
+    case "selfDealingNew":
+      return `needs R ≤ ${b.verifierRewardBps} bps, or a fee ≥ ${f3(b.verificationFeePerJob)} P/job, or q_draw < ${f3(b.sybilDrawChance)}`;
+    case "sybilChallengerForcedCheck":
+      return `needs q_draw < ${f3(b.sybilDrawChance)} or R ≤ ${f3(b.verifierReward)} P`;
+    case "equivocation":
+      return `would need challengerShareBps > ${Math.round(b.challengerShareBps)} (cap 5,000)`;
+    case "silence":
+      return "while livenessSlashBps > 0";
+    default:
+      return "always (≤ 0 before gas)";
+  }
+}
+
+/** A small seeded generator (mulberry32), so that every run prints the same numbers. */
+export function rng(seed: number) {
+  let t = seed >>> 0;
+  return () => {
+    t = (t + 0x6d2b79f5) >>> 0;
+    let r = Math.imul(t ^ (t >>> 15), 1 | t);
+    r = (r + Math.imul(r ^ (r >>> 7), 61 | r)) ^ r;
+    return ((r ^ (r >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function meanAndError(xs: number[]) {
+  const n = xs.length;
+  const mean = xs.reduce((s, x) => s + x, 0) / n;
+  const variance = xs.reduce((s, x) => s + (x - mean) ** 2, 0) / Math.max(1, n - 1);
+  return { ev: mean, stderr: Math.sqrt(variance / n), trials: n };
+}
+
+function binomial(n: number, k: number) {
+  let r = 1;
+  for (let i = 1; i <= k; i++) r = (r * (n - k + i)) / i;
+  return r;
+}
+
+/**
+ * The escalation tally of a sampled lie whose first verifier is honest (it disagrees): `k` more
+ * verifiers are drawn, each a colluder (agreeing with the provider) with chance `sigma`. With `h`
+ * honest among them: disagree = 1 + h, agree = k − h. Upheld when disagree > agree and
+ * disagree ≥ 2; a pass when agree > disagree; otherwise a draw (SampledVerifier's tally, round 1).
+ * Returns the chances of each outcome and the expected number of colluders on the losing side of an Upheld.
+ */
+export function escalation(k: number, sigma: number) {
+  let upheld = 0;
+  let pass = 0;
+  let draw = 0;
+  let colludersSlashed = 0;
+  for (let h = 0; h <= k; h++) {
+    const pr = binomial(k, h) * (1 - sigma) ** h * sigma ** (k - h);
+    const disagree = 1 + h;
+    const agree = k - h;
+    if (disagree > agree && disagree >= 2) {
+      upheld += pr;
+      colludersSlashed += pr * agree;
+    } else if (agree > disagree) pass += pr;
+    else draw += pr;
+  }
+  return { upheld, pass, draw, colludersSlashed };
+}
+
+/** Every class's EV for these inputs. `samplingRateBps` overrides the module's base rate (for the chart). */
+export function evaluate(inputs: ModelInputs): ClassResult[] {
+  const { market, sampling, terms, assumptions: as } = inputs;
+  const a = amounts(market, sampling, terms);
+  const e = events(a);
+  const P = (x: Delta) => inP(terms, x);
+  const v = (s: bigint) => Number(inT(terms, s)) / Number(terms.price); // an S amount in P
+  const t = (x: bigint) => Number(x) / Number(terms.price); // a T amount in P
+
+  const p = sampling.samplingRateBps / 10_000;
+  const pNew = sampling.newProviderRateBps / 10_000;
+  const c = as.computeCost;
+  const k = sampling.escalationVerifiers;
+
+  // The loss of a caught lie relative to honest work: the payout it would have earned, and the slash.
+  const caughtLoss = t(a.payout) - P(e.sampledCaught.provider); // payout + C
+  const caughtLossSquatted = caughtLoss - v(a.shareOf(a.C)); // its sybil, the human opener, is the winner
+  const detection = (r: number) => r + (1 - r) * as.humanDetection;
+
+  const lie = (r: number, label: string, id: string): ClassResult => ({
+    id,
+    name: `lie (always), ${label}`,
+    attacker: "provider",
+    per: "job",
+    ev: c - detection(r) * caughtLoss,
+    formula: "c − d × ((1 − φ)P + C), d = p + (1 − p) q_human",
+    payoffs: { uncaught: c, caught: c - caughtLoss },
+    breakEven: { computeCost: detection(r) * caughtLoss, samplingRate: c / caughtLoss },
+    claimed: "negative",
+    note: `the docs' "p·(R+P) > C": honest while the compute saved c < d × ${caughtLoss.toFixed(2)} P`,
+  });
+
+  // Lie at rate q: a fresh provider over a horizon, sampled at the new-provider rate until it has
+  // newProviderChecks passed checks (only honest sampled jobs pass). Monte Carlo.
+  const lieAtRate = (): ClassResult => {
+    const random = rng(as.seed);
+    const per: number[] = [];
+    for (let trial = 0; trial < as.trials; trial++) {
+      let passed = 0;
+      let total = 0;
+      for (let j = 0; j < as.horizonJobs; j++) {
+        const rate = passed < sampling.newProviderChecks ? pNew : p;
+        const lies = random() < as.lieRate;
+        const sampled = random() < rate;
+        if (!lies) {
+          if (sampled) passed++;
+          continue;
+        }
+        const caught = sampled || random() < as.humanDetection;
+        total += caught ? c - caughtLoss : c;
+      }
+      per.push(total / as.horizonJobs);
+    }
+    const mc = meanAndError(per);
+    return {
+      id: "lieAtRate",
+      name: `lie at rate q = ${as.lieRate}, fresh provider, ${as.horizonJobs} jobs`,
+      attacker: "provider",
+      per: "job",
+      ev: mc.ev,
+      formula: "Monte Carlo: q × (c − d_j × ((1 − φ)P + C)), d_j the rate of job j (new-provider rate until graduation)",
+      monteCarlo: mc,
+      payoffs: { uncaught: c, caught: c - caughtLoss, honest: 0 },
+      breakEven: { computeCostSteadyState: detection(p) * caughtLoss },
+      claimed: "negative",
+      note: "per job of the horizon; lying only on some jobs does not change the sign of a lie's EV, only slows graduation",
+    };
+  };
+
+  const silence: ClassResult = {
+    id: "silence",
+    name: "going silent (accept, never answer)",
+    attacker: "provider",
+    per: "job",
+    ev: P(e.livenessExpiry.provider),
+    formula: "−L",
+    payoffs: { expired: P(e.livenessExpiry.provider), expiredAsOwnClient: P(e.livenessExpiry.provider) + v(a.shareOf(a.L)) },
+    breakEven: { livenessSlashBps: 0 },
+    claimed: "negative",
+    note: "no gain but keeping the job from competitors; its own client recovers s × L",
+  };
+
+  const equivocation: ClassResult = {
+    id: "equivocation",
+    name: "equivocation (two signed outputs)",
+    attacker: "provider",
+    per: "job",
+    ev: t(a.payout) + P(e.equivocationReport.provider) + v(e.equivocationReport.reporter.S),
+    formula: "(1 − φ)P − (1 − s) C (a second output worth at most the job; it reports itself)",
+    payoffs: { selfReported: P(e.equivocationReport.provider) + v(e.equivocationReport.reporter.S), reportedByOther: P(e.equivocationReport.provider) },
+    breakEven: { challengerShareBps: 10_000 * (1 - t(a.payout) / v(a.C)) },
+    claimed: "negative",
+    note: "upper bound on the gain: the job's payout",
+  };
+
+  const rewardP = t(a.reward);
+  const stakeP = v(a.verifierStake);
+  const lazy: ClassResult = {
+    id: "lazyVerifier",
+    name: planLabel(as.plantedRate),
+    attacker: "verifier",
+    per: "check",
+    // It agrees with the public output and skips the re-run (saves c). It is only on a losing side
+    // when the output is wrong and someone else dissents: in round 0 nobody does. Planted checks
+    // (rate π) put it on the losing side: slashed its stake, and not paid.
+    ev: c - as.plantedRate * (rewardP - P(e.verifierOutvoted.verifier)),
+    formula: "c − π × (V + R), π the planted rate (0: not built)",
+    payoffs: { pass: rewardP, planted: -stakeP, saved: c },
+    breakEven: { plantedRate: c / (stakeP + rewardP) },
+    claimed: "positive (documented finding)",
+    note: "planted checks are not built (docs/protocol.md 7.7); a lone round-0 verifier that agrees is never outvoted",
+  };
+
+  const selfDealing = (r: number, label: string, id: string): ClassResult => {
+    const q = as.sybilDrawChance;
+    const gain = r * (t(a.tip) + q * rewardP);
+    const cost = t(a.fee);
+    return {
+      id,
+      name: `self-dealing (wash jobs + sybil verifier), ${label}`,
+      attacker: "provider + sybil verifier",
+      per: "job",
+      ev: gain - cost,
+      formula: "r × (tip + q_draw × R) − φ P (the sybil agrees, so nobody computes; gas excluded)",
+      payoffs: { sampledSybilDrawn: t(a.tip) + rewardP - cost, sampledOtherDrawn: t(a.tip) - cost, notSampled: -cost },
+      breakEven: {
+        // the smallest verification fee per job (in P, paid into the fund by every job) that makes it negative
+        verificationFeePerJob: Math.max(0, gain - cost),
+        // the largest verifier reward (in P) that makes it negative at this rate and draw chance
+        verifierReward: (cost - r * t(a.tip)) / (r * q),
+        verifierRewardBps: Math.floor((10_000 * (cost - r * t(a.tip))) / (r * q)),
+        // the smallest protocol fee that makes it negative
+        protocolFeeBps: Math.ceil(10_000 * r * (t(a.tip) + q * rewardP)),
+        // the largest sybil draw chance that keeps it negative
+        sybilDrawChance: (cost - r * t(a.tip)) / (r * rewardP),
+        // the largest sampling rate that keeps it negative
+        samplingRate: cost / (t(a.tip) + q * rewardP),
+      },
+      claimed: "positive (documented finding)",
+      note: "docs/protocol.md 7.7: the reason the module is not deployed",
+    };
+  };
+
+  const sybilFrivolous: ClassResult = {
+    id: "sybilChallenger",
+    name: "sybil challenger (frivolous dispute on an honest result)",
+    attacker: "challenger",
+    per: "dispute",
+    ev: P(e.rejectedDispute.challenger),
+    formula: "−B (rejected: f B to the module, the rest to the provider)",
+    payoffs: { rejected: P(e.rejectedDispute.challenger), draw: -t(a.bondFee) },
+    breakEven: {},
+    claimed: "negative",
+    note: "checked by re-execution when the module judges the class; by the arbitrator otherwise",
+  };
+
+  const sybilForced: ClassResult = {
+    id: "sybilChallengerForcedCheck",
+    name: "sybil challenger + sybil verifier (forced check on its own honest job)",
+    attacker: "provider + sybil challenger + sybil verifier",
+    per: "dispute",
+    // the coalition's deltas in a checked, rejected dispute, less the payout its provider earns anyway
+    ev:
+      P(e.checkedRejectedDispute.provider) + P(e.checkedRejectedDispute.challenger) - t(a.payout) + as.sybilDrawChance * P(e.checkedRejectedDispute.verifier),
+    formula: "q_draw × R − f B (the rest of the bond goes to its own provider)",
+    payoffs: { sybilDrawn: rewardP - t(a.bondFee), otherDrawn: -t(a.bondFee) },
+    breakEven: { sybilDrawChance: t(a.bondFee) / rewardP, verifierReward: t(a.bondFee) / as.sybilDrawChance },
+    claimed: "positive (documented finding)",
+    note: "docs/protocol.md 7.7, second self-dealing row: self-financing needs R ≤ f × B",
+  };
+
+  const squatting: ClassResult = {
+    id: "disputeSquatting",
+    name: "dispute squatting (lie; its sybil opens the dispute when drawn)",
+    attacker: "provider + sybil challenger",
+    per: "job",
+    ev: c - detection(p) * caughtLossSquatted,
+    formula: "c − d × ((1 − φ)P + (1 − s) C)",
+    payoffs: { uncaught: c, caught: c - caughtLossSquatted },
+    breakEven: { computeCost: detection(p) * caughtLossSquatted, samplingRate: c / caughtLossSquatted },
+    claimed: "negative",
+    note: "the lie with the winner's share recovered: squatting pays only where the lie it covers pays",
+  };
+
+  const farming: ClassResult = {
+    id: "infeasibleDeadline",
+    name: "infeasible-deadline farming",
+    attacker: "client",
+    per: "job",
+    ev: 0,
+    formula: "0 (acceptJob refuses a deadline before now + maxLatency); + s L only against a provider that understates its latency",
+    payoffs: { refused: 0, againstUnderstatingProvider: v(e.livenessExpiry.client.S) },
+    breakEven: {},
+    claimed: "non-positive",
+    note: "zero before gas, so negative after it",
+  };
+
+  const stolenKey: ClassResult = {
+    id: "stolenRetiredKey",
+    name: "stolen retired key",
+    attacker: "key holder",
+    per: "job",
+    ev: 0,
+    formula: "0 on every job accepted after the key was retired (not evidence)",
+    payoffs: { jobAfterRetirement: 0, jobWhileCurrent: v(e.equivocationReport.reporter.S) },
+    breakEven: {},
+    claimed: "non-positive",
+    note: "on jobs the key was current for, it does what any holder of that job's key could",
+  };
+
+  const collusion = (): ClassResult => {
+    const sigma = as.colluderShare;
+    const esc = escalation(k, sigma);
+    // Per lied job: sampled (p): round-0 verifier a colluder (σ) → pass; else escalation.
+    const lossIfSampled = (1 - sigma) * (esc.upheld * caughtLoss + esc.colludersSlashed * (stakeP + rewardP));
+    const closed = c - p * lossIfSampled;
+    const random = rng(as.seed + 1);
+    const per: number[] = [];
+    const n = as.trials * 50;
+    for (let i = 0; i < n; i++) {
+      let payoff = c;
+      if (random() < p && random() >= sigma) {
+        let honest = 0;
+        for (let j = 0; j < k; j++) if (random() >= sigma) honest++;
+        const disagree = 1 + honest;
+        const agree = k - honest;
+        if (disagree > agree && disagree >= 2) payoff -= caughtLoss + agree * (stakeP + rewardP);
+      }
+      per.push(payoff);
+    }
+    return {
+      id: "collusion",
+      name: `provider colluding with verifiers holding σ = ${sigma} of the verifier stake`,
+      attacker: "provider + colluding verifiers",
+      per: "job",
+      ev: closed,
+      formula: "c − p (1 − σ) (P_up ((1 − φ)P + C) + E[colluders outvoted] (V + R))",
+      monteCarlo: meanAndError(per),
+      payoffs: { uncaught: c, caught: c - caughtLoss, colluderOutvoted: -(stakeP + rewardP) },
+      breakEven: { computeCost: p * lossIfSampled },
+      claimed: "negative",
+      note: `if sampled: pass ${(sigma + (1 - sigma) * esc.pass).toFixed(3)}, upheld ${((1 - sigma) * esc.upheld).toFixed(3)}, draw ${((1 - sigma) * esc.draw).toFixed(3)}`,
+    };
+  };
+
+  return [
+    lie(p, "established provider", "lie"),
+    lie(pNew, "new provider", "lieNew"),
+    lieAtRate(),
+    silence,
+    equivocation,
+    lazy,
+    selfDealing(p, "established provider", "selfDealing"),
+    selfDealing(pNew, "new provider", "selfDealingNew"),
+    sybilFrivolous,
+    sybilForced,
+    squatting,
+    farming,
+    stolenKey,
+    collusion(),
+  ];
+}
+
+function planLabel(planted: number) {
+  return planted > 0 ? `lazy verifier (copies the output), planted checks at ${planted}` : "lazy verifier (copies the output), no planted checks";
+}
+
+/** The same inputs with another base sampling rate (and the new-provider rate at least that). */
+export function withSamplingRate(inputs: ModelInputs, rateBps: number): ModelInputs {
+  return {
+    ...inputs,
+    sampling: { ...inputs.sampling, samplingRateBps: rateBps, newProviderRateBps: Math.max(rateBps, inputs.sampling.newProviderRateBps) },
+  };
+}
