@@ -263,14 +263,24 @@ abstract contract JobMarketBase is
         returns (ProviderInfo storage p)
     {
         p = $.providers[provider_];
-        require(p.registered, ProviderNotRegistered(provider_));
-        require(p.jailedUntil <= block.timestamp, ProviderInJail(provider_, p.jailedUntil));
-        uint96 staked = p.staked;
-        uint96 minStake_ = $.config.minStake;
-        require(staked >= minStake_, ProviderBelowMinStake(provider_, staked, minStake_));
-        uint96 locked = p.locked;
+        (uint96 staked, uint96 locked) = _standing($, p, provider_);
         require(collateral <= staked - locked, StakeInsufficientFree(provider_, collateral, staked - locked));
         p.locked = locked + collateral;
+    }
+
+    /// @dev Checks that `provider_` may take jobs (registered, not jailed, at least `minStake` bonded)
+    ///      and returns its stake and lock.
+    function _standing(JobMarketStorage storage $, ProviderInfo storage p, address provider_)
+        internal
+        view
+        returns (uint96 staked, uint96 locked)
+    {
+        require(p.registered, ProviderNotRegistered(provider_));
+        require(p.jailedUntil <= block.timestamp, ProviderInJail(provider_, p.jailedUntil));
+        staked = p.staked;
+        uint96 minStake_ = $.config.minStake;
+        require(staked >= minStake_, ProviderBelowMinStake(provider_, staked, minStake_));
+        locked = p.locked;
     }
 
     /// @dev Reverts unless `signature` is `signer`'s EIP-712 attestation of `outputHash` for the job.
