@@ -263,7 +263,12 @@ abstract contract JobMarketBase is
         returns (ProviderInfo storage p)
     {
         p = $.providers[provider_];
-        (uint96 staked, uint96 locked) = _standing($, p, provider_);
+        require(p.registered, ProviderNotRegistered(provider_));
+        require(p.jailedUntil <= block.timestamp, ProviderInJail(provider_, p.jailedUntil));
+        uint96 staked = p.staked;
+        uint96 minStake_ = $.config.minStake;
+        require(staked >= minStake_, ProviderBelowMinStake(provider_, staked, minStake_));
+        uint96 locked = p.locked;
         require(collateral <= staked - locked, StakeInsufficientFree(provider_, collateral, staked - locked));
         p.locked = locked + collateral;
     }

@@ -34,7 +34,8 @@ library AttestationLib {
         bytes32 outputHash,
         address provider
     ) internal view returns (bytes32) {
-        return digestIn(domainSeparator(verifyingContract), jobId, model, inputHash, outputHash, provider);
+        bytes32 structHash = keccak256(abi.encode(ATTESTATION_TYPEHASH, jobId, model, inputHash, outputHash, provider));
+        return keccak256(abi.encodePacked(hex"1901", domainSeparator(verifyingContract), structHash));
     }
 
     /// @notice The EIP-712 digest to sign, under a domain separator computed once (for batches).
