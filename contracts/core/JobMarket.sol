@@ -7,6 +7,9 @@ import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC2
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 
 import {IJobMarketCore} from "../interfaces/IJobMarket.sol";
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
+
+import {AttestationLib} from "../libraries/AttestationLib.sol";
 import {JobLib} from "../libraries/JobLib.sol";
 import {JobMarketBase} from "./JobMarketBase.sol";
 import {JobId} from "../types/Ids.sol";
@@ -262,6 +265,126 @@ contract JobMarket is JobMarketBase, UUPSUpgradeable, IJobMarketCore {
         st.signerEpoch = p.signerEpoch;
         emit ResultSubmitted(jobId, provider_, outputHash, signature);
     }
+
+    /// @inheritdoc IJobMarketCore
+    /// @dev The provider's first slot is read once and its lock written once; the domain separator is
+    ///      computed once; each job's state is read and written as one word, as in `finalizeJobs`.
+    ///      Skips are decided before any write for that job, so a skipped job changes nothing.
+    ///      `nonReentrant` although it makes no external call: a payment token's hook inside
+    ///      `createJob` must not submit the job it is being paid for (one transient lock a batch).
+    function acceptAndSubmitBatch(
+        address provider_,
+        Job[] calldata jobs,
+        bytes32[] calldata outputHashes,
+        bytes[] calldata signatures
+    ) external whenNotPaused nonReentrant returns (uint256 submitted) {
+        uint256 n = jobs.length;
+        require(n != 0, BatchEmpty());
+        require(n <= MAX_BATCH, BatchTooLarge(n, MAX_BATCH));
+        require(
+            outputHashes.length == n && signatures.length == n,
+            BatchLengthMismatch(n, outputHashes.length, signatures.length)
+        );
+        JobMarketStorage storage $ = _s();
+        ProviderInfo storage p = $.providers[provider_];
+        // The provider's standing is the batch's, not a job's: it reverts the whole batch, as it would
+        // every job in it.
+        (uint96 staked, uint96 locked) = _standing($, p, provider_);
+        Batch memory b = Batch({
+            provider: provider_,
+            signer: p.signer,
+            epochBits: uint256(p.signerEpoch) << 248,
+            domain: AttestationLib.domainSeparator(address(this)),
+            statesSlot: _jobsSlot(),
+            free: staked - locked,
+            locking: 0
+        });
+        for (uint256 i; i < n; ++i) {
+            Job calldata job;
+            assembly ("memory-safe") {
+                job := add(jobs.offset, mul(i, 0x140)) // `jobs[i]` without re-checking i < n
+            }
+            if (_submitInBatch(b, job, outputHashes[i], signatures[i])) ++submitted;
+        }
+        // Every lock of the batch fit in `free`, so `locked + locking ≤ staked`.
+        if (b.locking != 0) p.locked = locked + uint96(b.locking);
+    }
+
+    /// @dev What `acceptAndSubmitBatch` reads once and carries through its loop.
+    struct Batch {
+        address provider;
+        address signer;
+        uint256 epochBits; // the provider's signer epoch, shifted to `JobState.signerEpoch`'s bits
+        bytes32 domain;
+        uint256 statesSlot;
+        uint256 free; // free stake left for the jobs not yet submitted
+        uint256 locking; // collateral of the jobs submitted so far
+    }
+
+    /// @dev Submits one job of a batch, or skips it with `JobSubmitSkipped` and changes nothing.
+    ///      The checks are `acceptAndSubmit`'s, in its order, with the standing already checked.
+    function _submitInBatch(Batch memory b, Job calldata job, bytes32 outputHash, bytes calldata signature)
+        private
+        returns (bool)
+    {
+        JobId jobId;
+        uint256 slot;
+        uint256 word;
+        uint256 statesSlot = b.statesSlot;
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            calldatacopy(ptr, job, 0x140)
+            jobId := keccak256(ptr, 0x140) // JobLib.id, inlined as in finalizeJobs
+            mstore(0, jobId)
+            mstore(0x20, statesSlot)
+            slot := keccak256(0, 0x40)
+            word := sload(slot)
+        }
+        SubmitSkip reason;
+        if (uint8(word) != uint8(JobStatus.Created)) {
+            if (uint8(word) == 0) revert JobUnknown(jobId);
+            reason = SubmitSkip.NotCreated;
+        } else if (job.provider != b.provider) {
+            reason = SubmitSkip.NotForProvider; // open jobs too: their provider is zero
+        } else if (block.timestamp > job.deadline) {
+            reason = SubmitSkip.DeadlinePassed;
+        } else if (!_attested(b, jobId, job, outputHash, signature)) {
+            reason = SubmitSkip.BadSignature;
+        } else if (job.collateral > b.free) {
+            reason = SubmitSkip.StakeInsufficient;
+        } else {
+            unchecked {
+                b.free -= job.collateral; // just checked
+                b.locking += job.collateral; // at most the provider's free stake, below 2^96
+            }
+            // Created → Submitted in one word: status 3, provider, timestamp and signer epoch set; the
+            // cached window and fee kept. A `Created` job has zero provider, timestamp and epoch.
+            uint256 next = (word & ~uint256(0xff)) | SUBMITTED | (uint256(uint160(b.provider)) << 8)
+                | (block.timestamp << 168) | b.epochBits;
+            assembly ("memory-safe") {
+                sstore(slot, next)
+            }
+            emit ResultSubmitted(jobId, b.provider, outputHash, signature);
+            return true;
+        }
+        emit JobSubmitSkipped(jobId, reason);
+        return false;
+    }
+
+    /// @dev Whether `signature` is a well-formed attestation of `outputHash` for the job by the
+    ///      batch provider's current signer (`_checkAttestation`, as a boolean).
+    function _attested(Batch memory b, JobId jobId, Job calldata job, bytes32 outputHash, bytes calldata signature)
+        private
+        pure
+        returns (bool)
+    {
+        bytes32 digest = AttestationLib.digestIn(b.domain, jobId, job.model, job.inputHash, outputHash, b.provider);
+        (address recovered, ECDSA.RecoverError err,) = ECDSA.tryRecoverCalldata(digest, signature);
+        return err == ECDSA.RecoverError.NoError && recovered == b.signer;
+    }
+
+    /// @dev `uint8(JobStatus.Submitted)`, as a literal for the one-word write.
+    uint256 private constant SUBMITTED = 3;
 
     // ================================================================== jobs: settlement
 

@@ -273,6 +273,21 @@ abstract contract JobMarketBase is
         p.locked = locked + collateral;
     }
 
+    /// @dev Checks that `provider_` may take jobs (registered, not jailed, at least `minStake` bonded)
+    ///      and returns its stake and lock.
+    function _standing(JobMarketStorage storage $, ProviderInfo storage p, address provider_)
+        internal
+        view
+        returns (uint96 staked, uint96 locked)
+    {
+        require(p.registered, ProviderNotRegistered(provider_));
+        require(p.jailedUntil <= block.timestamp, ProviderInJail(provider_, p.jailedUntil));
+        staked = p.staked;
+        uint96 minStake_ = $.config.minStake;
+        require(staked >= minStake_, ProviderBelowMinStake(provider_, staked, minStake_));
+        locked = p.locked;
+    }
+
     /// @dev Reverts unless `signature` is `signer`'s EIP-712 attestation of `outputHash` for the job.
     function _checkAttestation(
         JobId jobId,

@@ -38,6 +38,15 @@ interface IJobMarketTypes {
         Draw //      undecidable: the result stands; each bond pays the arbitration and the rest is returned
     }
 
+    /// @notice Why `acceptAndSubmitBatch` skipped a job (it changed no state for it).
+    enum SubmitSkip {
+        NotCreated, //        0: no longer `Created` (cancelled, expired, taken, submitted, or earlier in the same batch)
+        NotForProvider, //    1: an open job, or a direct job for another provider than the batch's
+        DeadlinePassed, //    2: `block.timestamp > job.deadline`
+        BadSignature, //      3: malformed, high-s, or not by the provider's current signer key
+        StakeInsufficient //  4: its collateral does not fit in the free stake left by the jobs before it
+    }
+
     /// @notice The immutable terms of a job. The job id is `keccak256(abi.encode(job))`; every call
     ///         about a job passes these terms back, so the contract stores only a one-slot state.
     /// @param client Who paid the escrow and receives refunds.
@@ -210,6 +219,7 @@ interface IJobMarketErrors {
     error ClaimExceedsBalance(address account, address token, uint256 requested, uint256 available);
     error BatchEmpty();
     error BatchTooLarge(uint256 length, uint256 max);
+    error BatchLengthMismatch(uint256 jobs, uint256 outputHashes, uint256 signatures);
 
     // --- parameters ---
     error ParamOutOfBounds(string name, uint256 value, uint256 min, uint256 max);
@@ -322,6 +332,8 @@ interface IJobMarketEvents {
     ///         Each was paid `price − fee` at its own fee snapshot, as `JobFinalized` would have said.
     event JobsFinalized(JobId[] jobIds);
     event JobFinalizeSkipped(JobId indexed jobId, IJobMarketTypes.JobStatus status);
+    /// @dev One per job that `acceptAndSubmitBatch` skipped; the job is untouched.
+    event JobSubmitSkipped(JobId indexed jobId, IJobMarketTypes.SubmitSkip reason);
 
     event DisputeOpened(
         JobId indexed jobId, address indexed challenger, address verifier, uint256 bond, uint256 deadline, string evidence
@@ -423,6 +435,31 @@ interface IJobMarketCore is IJobMarketTypes, IJobMarketErrors, IJobMarketEvents 
     ///         (a `ResultSubmitted` with no `JobAccepted` before it means this path was taken).
     /// @dev Only for jobs with a designated provider. Reverts as `acceptJob` and `submitResult`.
     function acceptAndSubmit(Job calldata job, bytes32 outputHash, bytes calldata signature) external;
+
+    /// @notice Accepts and submits many direct jobs of one provider in one call, each with its own
+    ///         attestation (`outputHashes[i]`, `signatures[i]` for `jobs[i]`). Anyone may relay it,
+    ///         as `acceptAndSubmit`. Each submitted job emits `ResultSubmitted`, exactly as
+    ///         `acceptAndSubmit` does. A job that can no longer be taken is skipped, emits
+    ///         `JobSubmitSkipped(jobId, reason)` and is left untouched (no state of any kind changes
+    ///         for it), so a client cancelling one job, or one stale attestation, never blocks the rest:
+    ///         not `Created` (`NotCreated`, also a job repeated in the batch), an open job or one for
+    ///         another provider (`NotForProvider`), past its deadline (`DeadlinePassed`), an attestation
+    ///         that is malformed or not by the provider's current signer (`BadSignature`), or a
+    ///         collateral that no longer fits in the free stake left by the jobs before it
+    ///         (`StakeInsufficient`; later, smaller jobs may still fit).
+    /// @dev What concerns the whole batch reverts it: `EnforcedPause`, `BatchEmpty`, `BatchTooLarge`
+    ///      (more than `MAX_BATCH` jobs), `BatchLengthMismatch`, `JobUnknown` (terms that match no job:
+    ///      a malformed batch, as in `finalizeJobs`), and the provider's standing, checked once:
+    ///      `ProviderNotRegistered`, `ProviderInJail`, `ProviderBelowMinStake`. The provider's stake is
+    ///      read and its lock written once per batch. Makes no external call.
+    /// @param provider The provider every job must designate.
+    /// @return submitted How many jobs were submitted (the rest were skipped).
+    function acceptAndSubmitBatch(
+        address provider,
+        Job[] calldata jobs,
+        bytes32[] calldata outputHashes,
+        bytes[] calldata signatures
+    ) external returns (uint256 submitted);
 
     /// @notice Pays the provider `price − fee`, the treasury `fee`, and unlocks the collateral.
     /// @dev The client may finalize at any time after submission; anyone may after the challenge window.

@@ -37,4 +37,17 @@ library AttestationLib {
         bytes32 structHash = keccak256(abi.encode(ATTESTATION_TYPEHASH, jobId, model, inputHash, outputHash, provider));
         return keccak256(abi.encodePacked(hex"1901", domainSeparator(verifyingContract), structHash));
     }
+
+    /// @notice The EIP-712 digest to sign, under a domain separator computed once (for batches).
+    function digestIn(
+        bytes32 domain,
+        JobId jobId,
+        ModelId model,
+        bytes32 inputHash,
+        bytes32 outputHash,
+        address provider
+    ) internal pure returns (bytes32) {
+        bytes32 structHash = keccak256(abi.encode(ATTESTATION_TYPEHASH, jobId, model, inputHash, outputHash, provider));
+        return keccak256(abi.encodePacked(hex"1901", domain, structHash));
+    }
 }

@@ -21,6 +21,7 @@ import {
 import { submitJob, submitJobSync, type SubmitJobParameters } from "../actions/client/submitJob.js";
 import {
   acceptJob,
+  acceptAndSubmitBatch,
   finalizeJobs,
   registerModel,
   registerProvider,
@@ -31,6 +32,7 @@ import {
   watchJobs,
   withdrawStake,
   type AcceptJobParameters,
+  type AcceptAndSubmitBatchParameters,
   type FinalizeJobsParameters,
   type RegisterModelParameters,
   type RegisterProviderParameters,
@@ -107,6 +109,8 @@ export function depinferActions(addresses: Partial<DepinferAddresses> = {}) {
       requestUnstake: (p: WithoutMarket<RequestUnstakeParameters>) => queued(p, () => requestUnstake(c, withMarket<RequestUnstakeParameters>(p))),
       withdrawStake: (p: WithoutMarket<WithdrawStakeParameters> = {}) => queued(p, () => withdrawStake(c, withMarket<WithdrawStakeParameters>(p))),
       acceptJob: (p: WithoutMarket<AcceptJobParameters>) => queued(p, () => acceptJob(c, withMarket<AcceptJobParameters>(p))),
+      acceptAndSubmitBatch: (p: WithoutMarket<AcceptAndSubmitBatchParameters>) =>
+        queued(p, () => acceptAndSubmitBatch(c, withMarket<AcceptAndSubmitBatchParameters>(p))),
       finalizeJobs: (p: WithoutMarket<FinalizeJobsParameters>) => queued(p, () => finalizeJobs(c, withMarket<FinalizeJobsParameters>(p))),
       watchJobs: (p: WithoutMarket<WatchJobsParameters>) => watchJobs(c, withMarket<WatchJobsParameters>(p)),
     };

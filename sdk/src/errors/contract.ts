@@ -103,6 +103,8 @@ export const contractErrorHints: ContractErrorHints = {
     `Account ${account} asked for ${requested} of token ${token} but only ${available} is available: request at most ${available} or deposit more.`,
   BatchEmpty: () => "The batch is empty: pass at least one job.",
   BatchTooLarge: ({ length, max }) => `The batch has ${length} items but at most ${max} are allowed: split it into batches of ${max}.`,
+  BatchLengthMismatch: ({ jobs, outputHashes, signatures }) =>
+    `The batch has ${jobs} jobs but ${outputHashes} output hashes and ${signatures} signatures: pass one output hash and one signature per job, in the same order.`,
   // --- parameters
   ParamOutOfBounds: ({ name, value, min, max }) => `Parameter ${name} = ${value} is outside [${min}, ${max}]: choose a value within the bounds.`,
   ThawingPeriodTooShort: ({ thawingPeriod, required }) =>
@@ -322,6 +324,7 @@ export class NothingToClaimError extends contractError("NothingToClaim") {}
 export class ClaimExceedsBalanceError extends contractError("ClaimExceedsBalance") {}
 export class BatchEmptyError extends contractError("BatchEmpty") {}
 export class BatchTooLargeError extends contractError("BatchTooLarge") {}
+export class BatchLengthMismatchError extends contractError("BatchLengthMismatch") {}
 // --- parameters
 export class ParamOutOfBoundsError extends contractError("ParamOutOfBounds") {}
 export class ThawingPeriodTooShortError extends contractError("ThawingPeriodTooShort") {}
@@ -407,6 +410,7 @@ export const contractErrorClasses: { [name in DepinferContractErrorName]: Depinf
   ClaimExceedsBalance: ClaimExceedsBalanceError,
   BatchEmpty: BatchEmptyError,
   BatchTooLarge: BatchTooLargeError,
+  BatchLengthMismatch: BatchLengthMismatchError,
   ParamOutOfBounds: ParamOutOfBoundsError,
   ThawingPeriodTooShort: ThawingPeriodTooShortError,
   TokenStakeRateZero: TokenStakeRateZeroError,

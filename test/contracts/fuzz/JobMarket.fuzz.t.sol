@@ -184,6 +184,70 @@ contract JobMarketFuzzTest is Fixture {
         }
     }
 
+    // ================================================================== batched submission (issue 15)
+
+    /// @dev One provider's batch of up to 12 jobs, mixing another provider's job, a cancelled job, a
+    ///      bad signature and a repeat, against a stake that may not fit them all. The batch must leave
+    ///      exactly the state that submitting the same jobs one by one with `acceptAndSubmit` leaves,
+    ///      a job whose single call reverts counting as skipped: each job is submitted at most once,
+    ///      and a skipped job is untouched.
+    function testFuzz_acceptAndSubmitBatch_equalsSinglesInOrder(uint256 seed, uint8 n, uint256 stakeAmount) public {
+        n = uint8(bound(n, 1, 12));
+        ProviderKey memory mid = _provider("mid", bound(stakeAmount, 100 * TOKEN, 400 * TOKEN));
+        ProviderKey memory bob = _provider("bob", 1_000 * TOKEN);
+        Job[] memory jobs = new Job[](n);
+        bytes32[] memory outs = new bytes32[](n);
+        bytes[] memory sigs = new bytes[](n);
+        for (uint256 i; i < n; ++i) {
+            uint256 h = uint256(keccak256(abi.encode(seed, i)));
+            uint256 kind = h % 8;
+            if (kind == 3 && i != 0) {
+                uint256 m = (h >> 8) % i;
+                (jobs[i], outs[i], sigs[i]) = (jobs[m], outs[m], sigs[m]);
+                continue;
+            }
+            ProviderKey memory p = kind == 0 ? bob : mid;
+            // Collateral from 1 to 50 tokens (10x the price, 1 USDC ~ 1 token).
+            (JobId id, Job memory job) = _create(p.account, uint96(bound(h >> 16, USDC / 10, 5 * USDC)));
+            bytes32 out = keccak256(abi.encode("out", h));
+            jobs[i] = job;
+            outs[i] = out;
+            sigs[i] = _sign(p.signerKey, id, job, kind == 2 ? keccak256("other") : out, p.account);
+            if (kind == 1) {
+                vm.prank(client);
+                market.cancelJob(job);
+            }
+        }
+        if (seed % 5 == 0) vm.warp(jobs[0].deadline + (seed >> 8) % 2); // at, or one second past, the deadlines
+
+        uint256 snap = vm.snapshotState();
+        vm.prank(keeper);
+        uint256 submitted = market.acceptAndSubmitBatch(mid.account, jobs, outs, sigs);
+        bytes32[] memory states = new bytes32[](n);
+        for (uint256 i; i < n; ++i) {
+            states[i] = keccak256(abi.encode(market.jobState(JobLib.idMem(jobs[i]))));
+        }
+        ProviderInfo memory afterBatch = market.provider(mid.account);
+        assertEq(market.provider(bob.account).locked, 0, "another provider's job is never taken");
+
+        vm.revertToState(snap);
+        uint256 singles;
+        for (uint256 i; i < n; ++i) {
+            if (jobs[i].provider != mid.account) continue; // the batch's provider only
+            try market.acceptAndSubmit(jobs[i], outs[i], sigs[i]) {
+                ++singles;
+            } catch {}
+        }
+        assertEq(submitted, singles, "same number submitted");
+        for (uint256 i; i < n; ++i) {
+            assertEq(keccak256(abi.encode(market.jobState(JobLib.idMem(jobs[i])))), states[i], "same job state");
+        }
+        ProviderInfo memory afterSingles = market.provider(mid.account);
+        assertEq(afterBatch.locked, afterSingles.locked, "same lock");
+        assertEq(afterBatch.staked, afterSingles.staked, "same stake");
+        assertLe(afterBatch.locked, afterBatch.staked, "never locks more than the stake");
+    }
+
     // ================================================================== collateral and bond math
 
     function testFuzz_createJob_collateralIsPriceTimesRatioTimesRate(uint96 price, uint32 ratioBps, uint128 stakeRate)

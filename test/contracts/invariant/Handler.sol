@@ -614,6 +614,169 @@ contract Handler is Test, IJobMarketTypes {
         return true;
     }
 
+    /// @notice A batched submission (`acceptAndSubmitBatch`): up to 6 jobs for one provider, mostly its
+    ///         own live Created jobs, mixed with a repeat, another provider's job (with that provider's
+    ///         valid attestation), a job in any other state, and bad signatures. The model predicts, job
+    ///         by job and in order, which are submitted and which are skipped with which reason (the
+    ///         free stake shrinking as the batch locks); every skipped job must be left untouched.
+    function acceptAndSubmitBatch(uint256 jSeed, uint256 n, uint256 mix) external step {
+        (uint256 j0, bool found) = _pickWhere(jSeed, _mask(JobStatus.Created), DIRECT_LIVE);
+        if (!found) (found, j0) = _createFrom(jSeed, true);
+        if (!found) return;
+        Batch memory b;
+        b.p = jobs[j0].provider;
+        n = bound(n, 1, 6);
+        b.idx = new uint256[](n);
+        b.jobs = new Job[](n);
+        b.outs = new bytes32[](n);
+        b.sigs = new bytes[](n);
+        b.idx[0] = j0;
+        for (uint256 k = 1; k < n; ++k) {
+            uint256 h = uint256(keccak256(abi.encode(jSeed, mix, k)));
+            uint256 j;
+            if (h % 7 == 0) {
+                j = b.idx[(h >> 8) % k]; // a repeat
+            } else if (h % 7 == 1) {
+                (j,) = _pick(h >> 16, ~_mask(JobStatus.None)); // anything, any provider
+            } else {
+                (j, found) = _pickOwnCreated(h >> 16, b.p);
+                if (!found) j = j0;
+            }
+            b.idx[k] = j;
+        }
+        for (uint256 k; k < n; ++k) {
+            uint256 j = b.idx[k];
+            uint256 h = uint256(keccak256(abi.encode(mix, k, "sig")));
+            address signerOf = jobs[j].provider == address(0) ? b.p : jobs[j].provider;
+            b.jobs[k] = jobs[j];
+            b.outs[k] = keccak256(abi.encode("output", h));
+            // One in eight attests another output than the one passed (a bad signature).
+            bytes32 signed = h % 8 == 0 ? keccak256(abi.encode("other", h)) : b.outs[k];
+            b.sigs[k] = _attest(_currentKey(signerOf), jobs[j], signed, signerOf);
+        }
+        _predictBatch(b);
+        bytes32[] memory before = new bytes32[](n);
+        for (uint256 k; k < n; ++k) {
+            before[k] = keccak256(abi.encode(market.jobState(_id(b.idx[k]))));
+        }
+        address relayer = accounts[(mix >> 8) % accounts.length];
+        vm.recordLogs();
+        vm.getRecordedLogs(); // start from an empty record
+        (bool s, bytes memory ret) = _as(
+            relayer, address(market), abi.encodeCall(IJobMarketCore.acceptAndSubmitBatch, (b.p, b.jobs, b.outs, b.sigs))
+        );
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        if (!_check(b.standing, s, ret, EXPECT, "acceptAndSubmitBatch")) return;
+        if (abi.decode(ret, (uint256)) != b.count) _flag(SETTLE, "acceptAndSubmitBatch: submitted another number of jobs");
+        _checkSubmitEvents(logs, b);
+        for (uint256 k; k < n; ++k) {
+            uint256 j = b.idx[k];
+            if (b.reason[k] != NO_SKIP) {
+                // Untouched: the state word of a skipped job is what it was before the batch, unless the
+                // same batch submitted it at another position (a repeat).
+                if (!b.submittedHere[k] && keccak256(abi.encode(market.jobState(_id(j)))) != before[k]) {
+                    _flag(SETTLE, "acceptAndSubmitBatch: a skipped job changed");
+                }
+                continue;
+            }
+            gj[j].provider = b.p;
+            gj[j].signerEpoch = gp[b.p].signerEpoch;
+            gp[b.p].locked += jobs[j].collateral;
+            _recordSubmission(j, b.outs[k], b.sigs[k]);
+        }
+        _touchP(b.p);
+        _done("acceptAndSubmitBatch", STAKE);
+    }
+
+    uint8 internal constant NO_SKIP = type(uint8).max;
+
+    struct Batch {
+        address p;
+        uint256[] idx;
+        Job[] jobs;
+        bytes32[] outs;
+        bytes[] sigs;
+        uint8[] reason; //        the predicted SubmitSkip, or NO_SKIP
+        bool[] submittedHere; //  the job is submitted by this batch (at this or another position)
+        bool standing; //         the batch is expected to run at all
+        uint256 count;
+    }
+
+    /// @dev The spec of `acceptAndSubmitBatch`, on the model: whole-batch reverts first, then job by job.
+    function _predictBatch(Batch memory b) internal view {
+        uint256 n = b.idx.length;
+        ProviderGhost storage pg = gp[b.p];
+        b.standing = !gPaused && pg.jailedUntil <= gTime && pg.staked >= gMinStake;
+        b.reason = new uint8[](n);
+        b.submittedHere = new bool[](n);
+        uint256 free = pg.staked - pg.locked;
+        for (uint256 k; k < n; ++k) {
+            uint256 j = b.idx[k];
+            Job memory job = jobs[j];
+            bool taken;
+            for (uint256 m; m < k; ++m) {
+                if (b.idx[m] == j && b.reason[m] == NO_SKIP) taken = true;
+            }
+            uint8 r = NO_SKIP;
+            if (taken || gj[j].status != JobStatus.Created) r = uint8(SubmitSkip.NotCreated);
+            else if (job.provider != b.p) r = uint8(SubmitSkip.NotForProvider);
+            else if (gTime > job.deadline) r = uint8(SubmitSkip.DeadlinePassed);
+            else if (!_attestsOut(b, k)) r = uint8(SubmitSkip.BadSignature);
+            else if (job.collateral > free) r = uint8(SubmitSkip.StakeInsufficient);
+            else {
+                free -= job.collateral;
+                ++b.count;
+            }
+            b.reason[k] = r;
+        }
+        for (uint256 k; k < n; ++k) {
+            for (uint256 m; m < n; ++m) {
+                if (b.idx[m] == b.idx[k] && b.reason[m] == NO_SKIP) b.submittedHere[k] = true;
+            }
+        }
+    }
+
+    /// @dev Whether the k-th signature is the batch provider's current key attesting the passed output.
+    function _attestsOut(Batch memory b, uint256 k) internal view returns (bool) {
+        return keccak256(b.sigs[k]) == keccak256(_attest(_currentKey(b.p), b.jobs[k], b.outs[k], b.p));
+    }
+
+    /// @dev The batch emits, in batch order, `ResultSubmitted` for each submitted job and
+    ///      `JobSubmitSkipped` with the predicted reason for each skipped one, and nothing else.
+    function _checkSubmitEvents(Vm.Log[] memory logs, Batch memory b) internal {
+        uint256 k;
+        for (uint256 i; i < logs.length; ++i) {
+            if (logs[i].emitter != address(market)) continue;
+            if (k == b.idx.length) {
+                _flag(SETTLE, "acceptAndSubmitBatch: an event too many");
+                return;
+            }
+            bytes32 topic = logs[i].topics[0];
+            bool ok = logs[i].topics[1] == JobId.unwrap(_id(b.idx[k]));
+            if (b.reason[k] == NO_SKIP) {
+                ok = ok && topic == IJobMarketEvents.ResultSubmitted.selector
+                    && logs[i].topics[2] == bytes32(uint256(uint160(b.p)))
+                    && keccak256(logs[i].data) == keccak256(abi.encode(b.outs[k], b.sigs[k]));
+            } else {
+                ok = ok && topic == IJobMarketEvents.JobSubmitSkipped.selector
+                    && abi.decode(logs[i].data, (uint8)) == b.reason[k];
+            }
+            if (!ok) _flag(SETTLE, "acceptAndSubmitBatch: an event differs from the prediction");
+            ++k;
+        }
+        if (k != b.idx.length) _flag(SETTLE, "acceptAndSubmitBatch: not one event per job");
+    }
+
+    function _pickOwnCreated(uint256 seed, address p) internal view returns (uint256, bool) {
+        uint256 len = jobs.length;
+        uint256 start = seed % len;
+        for (uint256 k; k < len; ++k) {
+            uint256 j = (start + k) % len;
+            if (gj[j].status == JobStatus.Created && jobs[j].provider == p) return (j, true);
+        }
+        return (0, false);
+    }
+
     function finalizeJob(uint256 jSeed, bool asClient) external step {
         (uint256 j, bool found) = _pick(jSeed, _mask(JobStatus.Submitted));
         if (!found) (found, j) = _submitResult(jSeed, jSeed >> 5, jSeed >> 7);
@@ -2386,7 +2549,7 @@ contract Handler is Test, IJobMarketTypes {
 
     /// @notice Successful calls per action, as one line (for a failing assertion's message while debugging).
     function stats() external view returns (string memory out) {
-        string[53] memory names = [
+        string[54] memory names = [
             "stake", "requestUnstake", "withdrawStake", "collectSlashDebt", "createJob", "createJobWithPermit",
             "createJobFromBalance", "acceptJob", "submitResult", "acceptAndSubmit", "finalizeJob", "finalizeJobs",
             "expireJob", "cancelJob", "openDispute", "joinDispute", "ruleUpheld", "ruleRejected", "ruleDraw",
@@ -2395,7 +2558,7 @@ contract Handler is Test, IJobMarketTypes {
             "collectFees", "rotateSigner", "setModuleAllowance", "moduleLock", "moduleRelease", "moduleSlash",
             "moduleRetired", "releaseRetiredModuleLock", "setOffer", "attackSelfJob", "attackSelfJail",
             "attackSelfDispute", "attackLie", "attackRotateKey", "attackInfeasible", "attackDebtDodge", "acceptInfeasible",
-            "attackSelfDisputeRetiredKey", "moduleLockPaidDebt", "moduleSlashRounds"
+            "attackSelfDisputeRetiredKey", "moduleLockPaidDebt", "moduleSlashRounds", "acceptAndSubmitBatch"
         ];
         out = string.concat("ok ", Strings.toString(totalOk), "/", Strings.toString(totalCalls), ":");
         for (uint256 i; i < names.length; ++i) {

@@ -87,7 +87,7 @@ contract JobMarketInvariantTest is Fixture {
     }
 
     function targetSelectors() public view returns (FuzzSelector[] memory targets) {
-        bytes4[] memory s = new bytes4[](53);
+        bytes4[] memory s = new bytes4[](54);
         uint256 i;
         // The job cycle carries more weight than the environment.
         s[i++] = Handler.createJob.selector;
@@ -98,6 +98,7 @@ contract JobMarketInvariantTest is Fixture {
         s[i++] = Handler.submitResult.selector;
         s[i++] = Handler.submitResult.selector;
         s[i++] = Handler.acceptAndSubmit.selector;
+        s[i++] = Handler.acceptAndSubmitBatch.selector;
         s[i++] = Handler.finalizeJob.selector;
         s[i++] = Handler.finalizeJobs.selector;
         s[i++] = Handler.expireJob.selector;

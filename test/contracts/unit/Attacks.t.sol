@@ -28,7 +28,8 @@ contract Reenterer is ITokenHook, IJobMarketTypes {
         None,
         CreateJob,
         Claim,
-        Withdraw
+        Withdraw,
+        SubmitBatch
     }
 
     IJobMarket public immutable market;
@@ -76,8 +77,13 @@ contract Reenterer is ITokenHook, IJobMarketTypes {
             data = abi.encodeCall(IJobMarketCore.createJob, (inner, bytes("")));
         } else if (mode == Mode.Claim) {
             data = abi.encodeCall(IJobMarketExtension.claim, (address(hookToken), address(this)));
-        } else {
+        } else if (mode == Mode.Withdraw) {
             data = abi.encodeCall(IJobMarketExtension.withdraw, (address(hookToken), withdrawAmount, address(this)));
+        } else {
+            // Any batch: the guard stops it before its arguments are looked at.
+            data = abi.encodeCall(
+                IJobMarketCore.acceptAndSubmitBatch, (address(this), new Job[](0), new bytes32[](0), new bytes[](0))
+            );
         }
         (bool ok, bytes memory ret) = address(market).call(data);
         reentrySucceeded = ok;
@@ -104,6 +110,8 @@ contract Reenterer is ITokenHook, IJobMarketTypes {
 ///  reentrancy createJob (token hook)    -> ReentrancyGuardReentrantCall    -> test_createJob_blocksReentrancyFromTokenHook
 ///  reentrancy claim (token hook)        -> ReentrancyGuardReentrantCall    -> test_claim_blocksReentrancyFromTokenHook
 ///  reentrancy withdraw (token hook)     -> ReentrancyGuardReentrantCall    -> test_withdraw_blocksReentrancyFromTokenHook
+///  reentrancy acceptAndSubmitBatch from a
+///  createJob token hook                 -> ReentrancyGuardReentrantCall    -> test_acceptAndSubmitBatch_blocksReentrancyFromTokenHook
 ///  token returning false                -> SafeERC20FailedOperation        -> test_createJob_rejectsTokenReturningFalse,
 ///                                                                             test_claim_rejectsTokenReturningFalse
 ///  token returning no data              -> (works through SafeERC20)       -> test_noReturnToken_fullCycleWorks
@@ -329,6 +337,18 @@ contract AttacksTest is UnitFixture {
         assertEq(hook.balanceOf(address(market)), PRICE, "one escrow in");
         assertEq(hook.balanceOf(address(attacker)), 99 * PRICE, "paid once");
         assertEq(market.claimable(address(attacker), address(hook)), 0, "no phantom balance");
+    }
+
+    function test_acceptAndSubmitBatch_blocksReentrancyFromTokenHook() public {
+        (HookToken hook, Reenterer attacker) = _hookSetup();
+        JobRequest memory outer = _requestWith(alice.account, address(hook), PRICE, modelId);
+        attacker.arm(Reenterer.Mode.SubmitBatch, outer, 0);
+
+        JobId outerId = attacker.createJob(outer); // the hook tries to submit while the job is being paid for
+
+        _assertReentrancyBlocked(attacker);
+        _assertStatus(outerId, JobStatus.Created, "not submitted during its own payment");
+        _assertProvider(alice.account, STAKE, 0, 0);
     }
 
     function test_claim_blocksReentrancyFromTokenHook() public {

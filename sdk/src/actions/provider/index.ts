@@ -1,3 +1,16 @@
+export {
+  acceptAndSubmitBatch,
+  AcceptAndSubmitBatchError,
+  acceptAndSubmitBatchOutcome,
+  MAX_SUBMIT_BATCH,
+  SUBMIT_SKIP_REASONS,
+  type AcceptAndSubmitBatchErrorType,
+  type AcceptAndSubmitBatchItem,
+  type AcceptAndSubmitBatchParameters,
+  type AcceptAndSubmitBatchReturnType,
+  type AcceptAndSubmitBatchSkipped,
+  type SubmitSkipReason,
+} from "./acceptAndSubmitBatch.js";
 export { acceptJob, type AcceptJobErrorType, type AcceptJobParameters, type AcceptJobReturnType } from "./acceptJob.js";
 export {
   finalizeJobs,
