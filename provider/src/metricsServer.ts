@@ -2,9 +2,9 @@
 // apart from the public output server: they show the node's earnings and activity, which are the
 // operator's business. `GET /metrics` (never cached) and `GET /health`; anything else is a 404.
 import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 
 import type { Logger } from "./logger.js";
+import { listen } from "./outputServer.js";
 
 export interface MetricsServerParameters {
   host: string;
@@ -63,22 +63,5 @@ export async function startMetricsServer({ host, port, metrics, logger }: Metric
   server.requestTimeout = 30_000;
   server.headersTimeout = 10_000;
   server.timeout = 30_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, host, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  const url = `http://${address.family === "IPv6" ? `[${address.address}]` : address.address}:${address.port}`;
-  logger?.info("metrics server listening", { url });
-  return {
-    url,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  return listen(server, port, host, logger, "metrics server");
 }

@@ -320,6 +320,14 @@ export async function startOutputServer(parameters: OutputServerParameters): Pro
   server.keepAliveTimeout = 5_000;
   server.timeout = idleTimeoutMs;
 
+  return listen(server, port, host, logger, "output server");
+}
+
+/**
+ * Starts `server` on `host:port` (a bind error rejects), logs "<name> listening" with its URL, and
+ * returns the URL and a `close` that also ends open connections.
+ */
+export async function listen(server: Server, port: number, host: string, logger: Logger | undefined, name: string): Promise<OutputServer> {
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, host, () => {
@@ -329,7 +337,7 @@ export async function startOutputServer(parameters: OutputServerParameters): Pro
   });
   const address = server.address() as AddressInfo;
   const url = `http://${address.family === "IPv6" ? `[${address.address}]` : address.address}:${address.port}`;
-  logger?.info("output server listening", { url });
+  logger?.info(`${name} listening`, { url });
   return {
     url,
     close: () =>
