@@ -35,6 +35,12 @@ library Roles {
     ///      a shorter-delay timelock for low-risk parameters) does not need to renumber roles.
     uint64 internal constant GOVERNANCE = 3;
 
+    /// @notice May call `SampledVerifier.expose`: the operator of planted checks (canary jobs with a
+    ///         known-wrong output, docs/protocol.md 7.7). Exposing forces a check's escalation and nothing
+    ///         else: round 1 still decides by majority, so the role can cost the fund an escalation but
+    ///         cannot rule.
+    uint64 internal constant PLANTER = 4;
+
     /// @notice Everyone (`AccessManager.PUBLIC_ROLE`). Mapping a selector to it makes the function
     ///         callable by any account.
     uint64 internal constant PUBLIC = type(uint64).max;

@@ -67,6 +67,8 @@ interface ISampledVerifierTypes {
     /// @param reward What each honest verifier is paid, in the job's token (snapshot at the start).
     /// @param verifierStake What each verifier locks (snapshot at the start).
     /// @param tolerant Whether the job's class is TOLERANT: a mismatch goes to the arbiter, not to escalation.
+    /// @param exposed Whether the PLANTER declared the job a planted check (`expose`): round 0 then escalates
+    ///        whatever its verifiers answered.
     /// @param output The provider's attested output hash.
     struct Check {
         CheckStatus status;
@@ -86,6 +88,7 @@ interface ISampledVerifierTypes {
         uint96 reward;
         uint96 verifierStake;
         bool tolerant;
+        bool exposed;
         bytes32 output;
     }
 
@@ -160,6 +163,11 @@ interface ISampledVerifierErrors {
     error SamplingRoundOpen(JobId jobId, uint256 deadline, uint256 nowTime);
     /// @notice Nothing owed to `account` in `token`.
     error SamplingNothingOwed(address account, address token);
+    /// @notice `expose` needs round 0 with every live seat committed (`committed` of `live`), before any
+    ///         exposure: earlier, a verifier could still choose its answer knowing the check is planted.
+    error SamplingExposeNotOpen(JobId jobId, uint256 round, uint256 committed, uint256 live);
+    /// @notice The check was already exposed.
+    error SamplingAlreadyExposed(JobId jobId);
 }
 
 /// @title Events of the sampled re-execution verifier
@@ -191,6 +199,9 @@ interface ISampledVerifierEvents {
     ///         whether the provider's is within tolerance (`rule`).
     event ArbitrationRequested(JobId indexed jobId, bytes32 providerOutput, bytes32 verifierOutput);
     event ArbitrationRuled(JobId indexed jobId, bool providerStands, address indexed arbiter);
+    /// @notice The PLANTER declared the check planted (a canary job whose output it knows to be wrong): its
+    ///         round 0 escalates whatever the verifiers answer.
+    event CheckExposed(JobId indexed jobId, address indexed planter);
     event RewardsClaimed(address indexed account, address indexed token, address to, uint256 amount);
 }
 
@@ -250,6 +261,19 @@ interface ISampledVerifierCore is ISampledVerifierTypes, ISampledVerifierErrors,
     ///         proof that the verifier lied. After the dispute's deadline the check is closed unruled.
     /// @dev Restricted (the ARBITRATOR role). Reverts with `SamplingCheckWrongStatus`.
     function rule(IJobMarketTypes.Job calldata job, bool providerStands) external;
+
+    /// @notice Planted checks (the answer to the lazy verifier): the PLANTER runs canary jobs whose
+    ///         provider it controls and which deliberately return a wrong output. When one is drawn and its
+    ///         round-0 verifiers have all committed, the PLANTER exposes it: the check then escalates to
+    ///         `escalationVerifiers` more verifiers whatever round 0 answered, so a round-0 verifier that
+    ///         copied the provider's public output is outvoted by the honest majority and slashed. Nobody
+    ///         can tell a canary from a real job before committing, so a verifier that skips the re-run
+    ///         loses `verifierStake` on a planted share of its checks.
+    ///         Exposing an honest job only costs the fund an escalation: round 1 still decides by majority.
+    ///         EXACT only: under TOLERANT a verifier is never slashed for its answer (`rule`).
+    /// @dev Restricted (the PLANTER role). Reverts with `SamplingCheckWrongStatus` (not `Running`),
+    ///      `SamplingClassNotSupported` (a TOLERANT check), `SamplingExposeNotOpen` (round 1, or a live seat has not committed) or `SamplingAlreadyExposed`.
+    function expose(IJobMarketTypes.Job calldata job) external;
 }
 
 /// @title Fund, enrolment, parameters and views of the sampled re-execution verifier

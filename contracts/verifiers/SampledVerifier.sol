@@ -427,6 +427,19 @@ contract SampledVerifier is SampledVerifierBase, ISampledVerifierCore, IVerifier
         _conclude(c, id, job, outcome, Side.All, agree, disagree);
     }
 
+    /// @inheritdoc ISampledVerifierCore
+    function expose(IJobMarketTypes.Job calldata job) external restricted {
+        JobId id = JobLib.id(job);
+        Check storage c = _running(id);
+        require(!c.exposed, SamplingAlreadyExposed(id));
+        // Under TOLERANT a mismatch goes to the arbiter and the verifier is never slashed: nothing to expose.
+        require(!c.tolerant, SamplingClassNotSupported(id, IJobMarketTypes.Determinism.TOLERANT));
+        (uint256 live, uint256 committed,) = _roundCounts(c, id);
+        require(c.round == 0 && live != 0 && committed == live, SamplingExposeNotOpen(id, c.round, committed, live));
+        c.exposed = true;
+        emit CheckExposed(id, msg.sender);
+    }
+
     /// @dev The output of the first revealed vote (round 0's).
     function _firstOutput(Check storage c, JobId id) private view returns (bytes32) {
         mapping(uint256 => Vote) storage votes = _s().votes[id];
@@ -460,7 +473,7 @@ contract SampledVerifier is SampledVerifierBase, ISampledVerifierCore, IVerifier
     /// @dev Counts every revealed vote and rules, or escalates after a first disagreement.
     function _tally(Check storage c, JobId id, IJobMarketTypes.Job calldata job) private {
         (uint256 agree, uint256 disagree) = _count(c, id);
-        if (c.round == 0 && disagree != 0) {
+        if (c.round == 0 && (disagree != 0 || c.exposed)) {
             if (c.tolerant) {
                 c.status = CheckStatus.AwaitingArbitration;
                 emit ArbitrationRequested(id, c.output, _firstOutput(c, id));

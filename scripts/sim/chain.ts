@@ -8,7 +8,7 @@
 import { encodeAbiParameters, keccak256, parseEther, type Address, type Hex } from "viem";
 
 import { deployProtocol, DPI, plainTokenModule, type Connection, type Protocol } from "../lib/harness.js";
-import type { JobTerms, MarketParams, SamplingParams } from "./model.js";
+import { DEFAULT_ASSUMPTIONS, type JobTerms, type MarketParams, type SamplingParams } from "./model.js";
 
 /**
  * The parameters the SampledVerifier is deployed with. The module's constructor takes them (it has
@@ -28,6 +28,21 @@ export const SAMPLED_VERIFIER_DEPLOY_PARAMS = {
   escalationVerifiers: 2,
   verifierStake: 50n * DPI,
 } as const;
+
+/**
+ * Planted checks (docs/protocol.md 7.7, `SampledVerifier.expose`): the share of checks that the PLANTER
+ * role commits to plant, as canary jobs whose provider it runs and which return a wrong output on
+ * purpose. It is an operating commitment of the deployment, not a contract parameter (nothing on chain
+ * can count jobs it does not know to be canaries); anyone can audit it afterwards by counting
+ * `CheckExposed` events against `JobSampled` ones. The simulation's lazy-verifier class takes its
+ * planted rate from here, so a deployment that plants less is modelled as such.
+ */
+export const SAMPLING_PLANTING = {
+  plantedShareBps: 500,
+} as const;
+
+/** The model's assumptions for the deployment above: the defaults, with the planting commitment. */
+export const DEPLOYED_ASSUMPTIONS = { ...DEFAULT_ASSUMPTIONS, plantedRate: SAMPLING_PLANTING.plantedShareBps / 10_000 };
 
 /** The randomness epoch of the sim's test source (seconds). */
 export const EPOCH = 600n;

@@ -10,9 +10,9 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
 import { USDC, type Connection } from "../lib/harness.js";
-import { readInputs, deploySimulation, SAMPLED_VERIFIER_DEPLOY_PARAMS } from "./chain.js";
+import { readInputs, deploySimulation, DEPLOYED_ASSUMPTIONS, SAMPLED_VERIFIER_DEPLOY_PARAMS, SAMPLING_PLANTING } from "./chain.js";
 import { evTable, renderChart, sweep } from "./report.js";
-import { amounts, DEFAULT_ASSUMPTIONS, evaluate, events, region, type ModelInputs } from "./model.js";
+import { amounts, evaluate, events, region, type ModelInputs } from "./model.js";
 
 const PRICE = 2n * USDC;
 const started = performance.now();
@@ -20,7 +20,7 @@ const started = performance.now();
 const connection = (await network.create()) as Connection;
 const sim = await deploySimulation(connection);
 const inputs = await readInputs(sim, PRICE);
-const model: ModelInputs = { market: inputs.market, sampling: inputs.sampling, terms: inputs.terms, assumptions: DEFAULT_ASSUMPTIONS };
+const model: ModelInputs = { market: inputs.market, sampling: inputs.sampling, terms: inputs.terms, assumptions: DEPLOYED_ASSUMPTIONS };
 const results = evaluate(model);
 const a = amounts(model.market, model.sampling, model.terms);
 const ev = events(a);
@@ -30,7 +30,7 @@ console.log(
 );
 console.table({ ...model.market, ...Object.fromEntries(Object.entries(model.sampling).map(([k, v]) => [k, String(v)])) });
 console.log(`Job: P = ${PRICE} (T units), stakeRate = ${model.terms.stakeRate}, bondFloor = ${model.terms.bondFloor}`);
-console.log(`Assumptions: ${JSON.stringify(DEFAULT_ASSUMPTIONS)}\n`);
+console.log(`Assumptions: ${JSON.stringify(DEPLOYED_ASSUMPTIONS)} (plantedRate: the deployment's planting commitment)\n`);
 console.log(evTable(results));
 
 const rates = sweep(model);
@@ -52,9 +52,10 @@ const json = {
     paymentToken: inputs.read.paymentToken,
     sampledVerifier: model.sampling,
     sampledVerifierDeployedWith: SAMPLED_VERIFIER_DEPLOY_PARAMS,
+    planting: SAMPLING_PLANTING,
   }),
   job: big(model.terms),
-  assumptions: DEFAULT_ASSUMPTIONS,
+  assumptions: DEPLOYED_ASSUMPTIONS,
   eventAmounts: big({
     collateral: a.C,
     protocolFee: a.fee,

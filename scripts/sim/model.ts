@@ -64,7 +64,7 @@ export interface Assumptions {
   colluderShare: number;
   /** The fraction of its jobs a provider lies on, for "lie at rate q". Default 0.1. */
   lieRate: number;
-  /** The fraction of checks that are planted (known-wrong canaries). Default 0: planted checks are not built. */
+  /** The fraction of checks that are planted (known-wrong canaries, `SampledVerifier.expose`). Default 0 here; the deployment's commitment is `SAMPLING_PLANTING` in chain.ts (`DEPLOYED_ASSUMPTIONS`). */
   plantedRate: number;
   /** Jobs in the Monte Carlo horizon of "lie at rate q" (a fresh provider, graduating from the new-provider rate). */
   horizonJobs: number;
@@ -429,15 +429,16 @@ export function evaluate(inputs: ModelInputs): ClassResult[] {
     name: planLabel(as.plantedRate),
     attacker: "verifier",
     per: "check",
-    // It agrees with the public output and skips the re-run (saves c). It is only on a losing side
-    // when the output is wrong and someone else dissents: in round 0 nobody does. Planted checks
-    // (rate π) put it on the losing side: slashed its stake, and not paid.
+    // It agrees with the public output and skips the re-run (saves c). Unexposed, it is only on a
+    // losing side when the output is wrong and someone else dissents: in round 0 nobody does. A planted
+    // check (share π) is exposed once it committed: round 1 runs anyway and outvotes it (it loses its
+    // stake, `verifierOutvoted`, and is not paid), assuming the escalation's majority is honest.
     ev: c - as.plantedRate * (rewardP - P(e.verifierOutvoted.verifier)),
-    formula: "c − π × (V + R), π the planted rate (0: not built)",
+    formula: "c − π × (V + R), π the planted share of checks",
     payoffs: { pass: rewardP, planted: -stakeP, saved: c },
     breakEven: { plantedRate: c / (stakeP + rewardP) },
-    claimed: "positive (documented finding)",
-    note: "planted checks are not built (docs/protocol.md 7.7); a lone round-0 verifier that agrees is never outvoted",
+    claimed: "negative",
+    note: "planted checks (SampledVerifier.expose) at the deployment's committed share; an unexposed lone round-0 verifier that agrees is never outvoted",
   };
 
   const selfDealing = (r: number, label: string, id: string): ClassResult => {
@@ -591,7 +592,7 @@ export function evaluate(inputs: ModelInputs): ClassResult[] {
 }
 
 function planLabel(planted: number) {
-  return planted > 0 ? `lazy verifier (copies the output), planted checks at ${planted}` : "lazy verifier (copies the output), no planted checks";
+  return planted > 0 ? `lazy verifier (copies the output), ${+(planted * 100).toFixed(2)} % of checks planted` : "lazy verifier (copies the output), no planted checks";
 }
 
 /** The same inputs with another base sampling rate (and the new-provider rate at least that). */

@@ -6,20 +6,22 @@
  *    delta is compared with `events(amounts(...))`. A change to a formula, a share or a rounding in
  *    the contracts fails here, not silently in the docs.
  * 2. At the parameters read from those contracts, every class's EV has the sign the docs state
- *    (including the two documented findings: self-dealing and the lazy verifier are positive), and a
+ *    (including the documented findings: self-dealing and the forced check are positive), and a
  *    parameter change names the class that breaks.
  */
 import { network } from "hardhat";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { encodeAbiParameters, keccak256, sha256, toHex, type Address, type Hex } from "viem";
+import { encodeAbiParameters, keccak256, sha256, toFunctionSelector, toHex, type Address, type Hex } from "viem";
 import { beforeAll, describe, expect, it } from "vitest";
 
 import { DPI, HOUR, jobCreatedIn, modelIdOf, registerModel, setUpProvider, signAttestation, USDC, type Connection, type Job, type Wallet } from "../../scripts/lib/harness.js";
-import { asAccount, deploySimulation, EPOCH, readInputs, seedDrawing, type Simulation } from "../../scripts/sim/chain.js";
-import { amounts, DEFAULT_ASSUMPTIONS, evaluate, events, type Delta, type ModelInputs } from "../../scripts/sim/model.js";
+import { asAccount, deploySimulation, DEPLOYED_ASSUMPTIONS, EPOCH, readInputs, seedDrawing, type Simulation } from "../../scripts/sim/chain.js";
+import { amounts, evaluate, events, type Delta, type ModelInputs } from "../../scripts/sim/model.js";
 
 const PRICE = 2n * USDC;
+/** `Roles.PLANTER` (contracts/governance/Roles.sol). */
+const PLANTER = 4n;
 
 describe("npm run sim: the model's payoffs are the contracts' money flows", () => {
   let connection: Connection;
@@ -40,7 +42,7 @@ describe("npm run sim: the model's payoffs are the contracts' money flows", () =
     verifiers = wallets.slice(7, 11);
     sim = await deploySimulation(connection);
     const read = await readInputs(sim, PRICE);
-    inputs = { market: read.market, sampling: read.sampling, terms: read.terms, assumptions: DEFAULT_ASSUMPTIONS };
+    inputs = { market: read.market, sampling: read.sampling, terms: read.terms, assumptions: DEPLOYED_ASSUMPTIONS };
     stakeToken = read.read.settings.stakeToken;
     a = amounts(inputs.market, inputs.sampling, inputs.terms);
     ev = events(a);
@@ -282,6 +284,42 @@ describe("npm run sim: the model's payoffs are the contracts' money flows", () =
     for (const v of seats.slice(1)) expect(got[`v${verifiers.indexOf(v)}` as "provider"]).toEqual(ev.sampledPass.verifier);
   });
 
+  it("a planted check exposed: the lazy round-0 verifier that copied the output loses its stake and is unpaid (the model's planted payoff)", async () => {
+    // The PLANTER role (governance maps `expose` to it; done here as the Timelock, the manager's admin).
+    const expose = toFunctionSelector("expose((address,address,address,uint96,uint96,bytes32,bytes32,uint40,uint32,uint64))");
+    await asAccount(connection, sim.timelock.address, async (account) => {
+      await sim.manager.write.setTargetFunctionRole([sim.sv.address, [expose], PLANTER], { account });
+      await sim.manager.write.grantRole([PLANTER, reporter.account.address, 0], { account });
+    });
+    const parties = Object.fromEntries(verifiers.map((v, i) => [`v${i}`, of(v)]));
+    const seats: Wallet[] = [];
+    let lazyIndex = -1;
+    const got = await measure(parties, async () => {
+      const s = await sampled(); // the canary: its output is wrong on purpose
+      seats.push(...(await assign(s, 8)));
+      lazyIndex = verifiers.indexOf(seats[0]);
+      const [lazy] = seats;
+      const commitment = keccak256(
+        encodeAbiParameters(
+          [{ type: "bytes32" }, { type: "uint256" }, { type: "address" }, { type: "bytes32" }, { type: "bytes32" }],
+          [s.jobId, 0n, lazy.account.address, s.out, salt(lazy)],
+        ),
+      );
+      await sim.sv.write.commit([s.job, commitment], { account: lazy.account }); // copies the public output
+      await sim.sv.write.expose([s.job], { account: reporter.account });
+      await sim.sv.write.reveal([s.job, s.out, salt(lazy)], { account: lazy.account });
+      await sim.sv.write.resolve([s.job]); // round 0 agreed, and escalates anyway
+      const more = await assign(s, 9);
+      await vote(s, 1, more, output("true", s.jobId));
+      await sim.sv.write.resolve([s.job]);
+      expect((await sim.market.read.jobState([s.jobId])).status).toBe(8); // Slashed
+    });
+    // The model's lazy-verifier EV charges a planted check exactly this event (`verifierOutvoted`).
+    expect(got[`v${lazyIndex}`]).toEqual(ev.verifierOutvoted.verifier);
+    expect(got[`v${lazyIndex}`]).toEqual({ T: 0n, S: -inputs.sampling.verifierStake });
+    await serveJail();
+  });
+
   it("a human dispute on an honest result, checked by re-execution: rejected, the challenger pays, the verifier is paid (the forced check)", async () => {
     const s = await submitted(exact);
     const parties = { provider: of(provider), challenger: of(challenger), fund, ...Object.fromEntries(verifiers.map((v, i) => [`v${i}`, of(v)])) };
@@ -329,7 +367,7 @@ describe("npm run sim: the sign of every class at the deployed parameters, and w
   beforeAll(async () => {
     const connection = (await network.create()) as Connection;
     const read = await readInputs(await deploySimulation(connection), PRICE);
-    base = { market: read.market, sampling: read.sampling, terms: read.terms, assumptions: { ...DEFAULT_ASSUMPTIONS, trials: 200 } };
+    base = { market: read.market, sampling: read.sampling, terms: read.terms, assumptions: { ...DEPLOYED_ASSUMPTIONS, trials: 200 } };
   });
 
   const ids = (xs: { id: string }[]) => xs.map((x) => x.id).sort();
@@ -343,7 +381,7 @@ describe("npm run sim: the sign of every class at the deployed parameters, and w
   /** The defaults with a provider whose compute is 10 % of its price: inside the region where a lie does not pay at p = 2 %. */
   const honestRegion = (): ModelInputs => ({ ...base, assumptions: { ...base.assumptions, computeCost: 0.1 } });
 
-  const FINDINGS = ["lazyVerifier", "selfDealing", "selfDealingNew", "sybilChallengerForcedCheck"];
+  const FINDINGS = ["selfDealing", "selfDealingNew", "sybilChallengerForcedCheck"];
 
   it("reads the parameters from the contracts, not from a copy: a governance change on chain moves the model", async () => {
     const connection = (await network.create()) as Connection;
@@ -406,7 +444,7 @@ describe("npm run sim: the sign of every class at the deployed parameters, and w
     const committed = JSON.parse(readFileSync(path.join(process.cwd(), "bench", "results", "sim.json"), "utf8")) as {
       classes: { id: string; ev: number }[];
     };
-    const now = evaluate({ ...base, assumptions: DEFAULT_ASSUMPTIONS });
+    const now = evaluate({ ...base, assumptions: DEPLOYED_ASSUMPTIONS });
     expect(committed.classes.map((c) => c.id)).toEqual(now.map((c) => c.id));
     for (const c of now) expect(committed.classes.find((x) => x.id === c.id)!.ev, c.id).toBeCloseTo(c.ev, 9);
   });
@@ -449,11 +487,14 @@ describe("npm run sim: the sign of every class at the deployed parameters, and w
     });
   });
 
-  it("the lazy verifier pays without planted checks, and stops paying at the planted rate the model reports", () => {
+  it("the lazy verifier pays without planted checks, stops paying at the planted share the model reports, and the deployment plants more", () => {
     const lazy = (m: ModelInputs) => evaluate(m).find((r) => r.id === "lazyVerifier")!;
-    const l = lazy(base);
-    expect(l.ev).toBeGreaterThan(0);
-    const rate = l.breakEven.plantedRate;
+    const none = { ...base, assumptions: { ...base.assumptions, plantedRate: 0 } };
+    expect(lazy(none).ev).toBeGreaterThan(0);
+    const rate = lazy(none).breakEven.plantedRate;
+    expect(lazy({ ...base, assumptions: { ...base.assumptions, plantedRate: rate * 0.99 } }).ev).toBeGreaterThan(0);
     expect(lazy({ ...base, assumptions: { ...base.assumptions, plantedRate: rate * 1.01 } }).ev).toBeLessThan(0);
+    expect(base.assumptions.plantedRate).toBeGreaterThan(rate);
+    expect(lazy(base).ev).toBeLessThan(0);
   });
 });

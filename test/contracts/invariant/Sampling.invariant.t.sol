@@ -3,6 +3,7 @@ pragma solidity ^0.8.28;
 
 import {ISampledVerifierTypes} from "../../../contracts/interfaces/ISampledVerifier.sol";
 import {JobId} from "../../../contracts/types/Ids.sol";
+import {Roles} from "../../../contracts/governance/Roles.sol";
 import {SamplingFixture} from "../utils/SamplingFixture.sol";
 import {SamplingHandler} from "./SamplingHandler.sol";
 
@@ -52,6 +53,11 @@ contract SamplingInvariantTest is SamplingFixture {
                 verifiers: vAddrs
             })
         );
+        // The handler also plays the PLANTER (planted checks, `expose`).
+        bytes4[] memory exposeSel = new bytes4[](1);
+        exposeSel[0] = sv.expose.selector;
+        manager.setTargetFunctionRole(address(sv), exposeSel, Roles.PLANTER);
+        manager.grantRole(Roles.PLANTER, address(handler), 0);
         // Alice can take many jobs.
         token.transfer(alice.account, 100_000 * TOKEN);
         vm.prank(alice.account);
@@ -64,7 +70,7 @@ contract SamplingInvariantTest is SamplingFixture {
     }
 
     function targetSelectors() public view returns (FuzzSelector[] memory targets) {
-        bytes4[] memory s = new bytes4[](16);
+        bytes4[] memory s = new bytes4[](17);
         uint256 i;
         s[i++] = SamplingHandler.sampleNewJob.selector;
         s[i++] = SamplingHandler.sampleNewJob.selector;
@@ -77,6 +83,7 @@ contract SamplingInvariantTest is SamplingFixture {
         s[i++] = SamplingHandler.resolve.selector;
         s[i++] = SamplingHandler.resolve.selector;
         s[i++] = SamplingHandler.join.selector;
+        s[i++] = SamplingHandler.expose.selector;
         s[i++] = SamplingHandler.cancelDispute.selector;
         s[i++] = SamplingHandler.toggleEnrolment.selector;
         s[i++] = SamplingHandler.setAllowance.selector;

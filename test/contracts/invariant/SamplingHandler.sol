@@ -35,6 +35,7 @@ contract SamplingHandler is Test, IJobMarketTypes {
     /// @dev What the calls reached (to check that runs go deep): reveals that landed, checks that closed by a ruling.
     uint256 public reveals;
     uint256 public rulings;
+    uint256 public exposures;
     uint256 internal nonce;
 
     bytes32 internal constant OUT = keccak256("out");
@@ -166,6 +167,15 @@ contract SamplingHandler is Test, IJobMarketTypes {
             if (sv.checkOf(_id(job)).status == ISampledVerifierTypes.CheckStatus.Closed) ++rulings;
         } catch {}
         _record(job);
+    }
+
+    /// @dev The PLANTER (this handler holds the role) exposes a check: its round 0 escalates whatever it answered.
+    function expose(uint256 i) external {
+        if (jobs.length == 0) return;
+        try sv.expose(jobs[i % jobs.length]) {
+            ++ok;
+            ++exposures;
+        } catch {}
     }
 
     /// @dev A human joins the module's dispute (it pays a fee on a Draw, gets its bond back when upheld).

@@ -25,19 +25,6 @@ import {SamplingFixture} from "../utils/SamplingFixture.sol";
 contract SamplingEscalationTest is SamplingFixture, ISampledVerifierErrors, ISampledVerifierEvents {
     bytes32 internal constant WRONG = keccak256("wrong");
 
-    /// @dev Assigns with the first salt from `from` that fills every seat asked for.
-    function _assignFull(Job memory job, uint256 from) internal {
-        JobId id = _id(job);
-        ISampledVerifierTypes.Check memory c = sv.checkOf(id);
-        uint256 want = c.assigned + c.toAssign;
-        for (uint256 salt = from;; ++salt) {
-            uint256 snap = vm.snapshotState();
-            _assign(job, salt);
-            if (sv.checkOf(id).assigned == want) return;
-            vm.revertToState(snap);
-        }
-    }
-
     /// @dev A sampled job of alice with output `provided`; round 0 reveals `first`; round 1 assigned.
     function _escalated(bytes32 provided, bytes32 first) internal returns (JobId id, Job memory job) {
         (id, job) = _sampled(alice, provided);

@@ -117,6 +117,14 @@ contract SamplingTolerantTest is SamplingFixture, ISampledVerifierErrors, ISampl
         assertEq(reserved, 0, "reserve freed");
     }
 
+    function test_expose_tolerantReverts() public {
+        // Under TOLERANT a verifier is never slashed for its answer: a planted check could not punish it.
+        (JobId id, Job memory job) = _tolerantSampled(OUT);
+        _commit(job, 0, OUT);
+        vm.expectRevert(abi.encodeWithSelector(SamplingClassNotSupported.selector, id, Determinism.TOLERANT));
+        sv.expose(job);
+    }
+
     function test_rule_wrongStatusReverts() public {
         (JobId id, Job memory job) = _tolerantSampled(OUT);
         vm.expectRevert(

@@ -121,6 +121,19 @@ abstract contract SamplingFixture is UnitFixture {
         sv.assign(job);
     }
 
+    /// @dev Assigns with the first salt from `from` that fills every seat asked for.
+    function _assignFull(Job memory job, uint256 from) internal {
+        JobId id = _id(job);
+        ISampledVerifierTypes.Check memory c = sv.checkOf(id);
+        uint256 want = c.assigned + c.toAssign;
+        for (uint256 salt = from;; ++salt) {
+            uint256 snap = vm.snapshotState();
+            _assign(job, salt);
+            if (sv.checkOf(id).assigned == want) return;
+            vm.revertToState(snap);
+        }
+    }
+
     function _assignedAt(JobId id, uint256 index) internal view returns (address) {
         return sv.voteOf(id, index).verifier;
     }
