@@ -12,7 +12,7 @@ import {UnitFixture} from "./UnitFixture.sol";
 ///         an allowance for the module (alice, bob, carol, dave), a TOLERANT model they all offer, and helpers
 ///         that drive a request through commit and reveal.
 /// @dev Amounts at the defaults: PRICE 2 USDC per seat, collateral 20 tokens per seat, fee 1 %.
-abstract contract RedundancyFixture is UnitFixture {
+abstract contract RedundancyFixture is UnitFixture, IRedundancyModuleTypes {
     uint32 internal constant REVEAL = 1 hours;
     uint32 internal constant APPEAL = 1 hours;
     uint32 internal constant ARBITRATION = 1 days;
