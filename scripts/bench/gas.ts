@@ -12,6 +12,7 @@ import { network } from "hardhat";
 import { parseEventLogs, sha256, toHex, type Hex } from "viem";
 
 import { saveResults, savedLine } from "./results.js";
+import { redundancyPerExtraProvider } from "./redundancy.js";
 import { CONTRACT_SIZE_LIMIT, deployedSizes, EIP170_LIMIT } from "../lib/contractSizes.js";
 import {
   deployProtocol,
@@ -208,6 +209,10 @@ for (const size of [1, 16, 64]) {
   }
 }
 
+// Redundancy module (issue 11): its own contract beside the market, measured last so that every
+// step above keeps its block times, job ids and calldata.
+const redundancy = await redundancyPerExtraProvider(connection, p, model, PRICE, deployer, (await viem.getWalletClients()).slice(6, 12), client);
+
 // The runtime code of every contract the deployment put on chain.
 const contractSizes = await deployedSizes((address) => publicClient.getCode({ address }), p.deployed);
 const oversized = Object.entries(contractSizes).filter(([, bytes]) => bytes > CONTRACT_SIZE_LIMIT);
@@ -241,6 +246,10 @@ const result = {
   cycleBatchedNote:
     "createJob + a job's share of acceptAndSubmitBatch at 16 + its share of finalizeJobs of the same 16 jobs",
   claim: Number(steps.claim),
+  redundancyPerExtraProvider: redundancy.perExtraProvider,
+  redundancy,
+  redundancyNote:
+    "RedundancyModule, one request end to end (request + k commits + k reveals + settle, all agreeing), at k = 2 and 3; redundancyPerExtraProvider = cost(k = 3) - cost(k = 2)",
   target: { cycle: 200_000, cycleBatched: 130_000 },
   contractSizes,
   contractSizeLimit: CONTRACT_SIZE_LIMIT,
@@ -254,6 +263,7 @@ const out = saveResults("gas.json", result);
 console.table(result.steps);
 console.log(`cycle (one-call path): ${result.cycle}  cycle (separate steps): ${result.cycleSeparate}  batch finalize per job: ${result.batchFinalizePerJob}`);
 console.log(`acceptAndSubmitBatch per job: ${JSON.stringify(batchSubmitPerJob)}  cycle (batched, 16): ${cycleBatched}`);
+console.log(`redundancy: per extra provider ${redundancy.perExtraProvider} gas  ${JSON.stringify(redundancy.byK)}`);
 console.table(contractSizes);
 if (oversized.length) console.warn(`over the ${CONTRACT_SIZE_LIMIT}-byte limit: ${oversized.map(([name, bytes]) => `${name} ${bytes}`).join(", ")}`);
 console.log(savedLine(out));

@@ -21,6 +21,7 @@ const NOT_YET_DEPLOYED = [
   "SampledVerifierChallenger",
   "PrevrandaoRandomness",
   "VrfRandomnessAdapter",
+  "RedundancyModule",
 ] as const;
 
 describe("contract sizes", () => {
