@@ -13,7 +13,8 @@
  * - refund: storage refunds (negative).
  *
  * Used for the table "where the remaining gas goes" in docs/protocol.md section 12. Not part of
- * `npm run bench`: it only explains the figures that gas.ts measures.
+ * `npm run bench`: it only explains the figures that gas.ts measures. With GAS_TRACE_OPS=1 it also
+ * prints, per transaction, the opcodes that make up its "execution" bucket, costliest first.
  */
 import { network } from "hardhat";
 import { sha256, toHex, type Hex } from "viem";
