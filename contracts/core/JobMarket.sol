@@ -138,7 +138,6 @@ contract JobMarket is JobMarketBase, UUPSUpgradeable, IJobMarketCore {
     /// @inheritdoc IJobMarketCore
     function createJob(JobRequest calldata request, bytes calldata input)
         external
-        whenNotPaused
         nonReentrant
         returns (JobId jobId, Job memory job)
     {
@@ -154,7 +153,7 @@ contract JobMarket is JobMarketBase, UUPSUpgradeable, IJobMarketCore {
         uint8 v,
         bytes32 r,
         bytes32 s
-    ) external whenNotPaused nonReentrant returns (JobId jobId, Job memory job) {
+    ) external nonReentrant returns (JobId jobId, Job memory job) {
         // Validated first, so an unlisted token is refused by name before it is ever called.
         (jobId, job) = _create(request, input);
         // A failed permit (already used, front-run, unsupported) is ignored: the transfer below
@@ -167,103 +166,127 @@ contract JobMarket is JobMarketBase, UUPSUpgradeable, IJobMarketCore {
     /// @inheritdoc IJobMarketCore
     function createJobFromBalance(JobRequest calldata request, bytes calldata input)
         external
-        whenNotPaused
         returns (JobId jobId, Job memory job)
     {
         (jobId, job) = _create(request, input);
         _debit(msg.sender, job.token, job.price);
     }
 
-    /// @dev Validates a request, snapshots the parameters, stores the job state and emits. The caller escrows.
+    /// @dev Checks the pause flag, validates a request, snapshots the parameters, stores the job state
+    ///      and emits. The caller escrows. The `Config` and `TokenConfig` slots are read once each, and
+    ///      the job's terms are built once in memory, where they are hashed for the id, emitted and returned.
     function _create(JobRequest calldata request, bytes calldata input) private returns (JobId jobId, Job memory job) {
+        uint256 config = _configWhenNotPaused();
         JobMarketStorage storage $ = _s();
-        TokenConfig memory t = $.tokens[request.token];
-        require(t.allowed, PaymentTokenNotAllowed(request.token));
-        require(request.price != 0, AmountZero());
-        require(request.deadline > block.timestamp, JobDeadlineInPast(request.deadline, block.timestamp));
+        TokenConfig storage t = $.tokens[request.token];
+        uint256 tokenWord;
+        assembly ("memory-safe") {
+            tokenWord := sload(t.slot) // allowed 0, bondFloor 8, stakeRate 104
+        }
+        require(uint8(tokenWord) != 0, PaymentTokenNotAllowed(request.token));
+        uint96 price = request.price;
+        require(price != 0, AmountZero());
+        uint40 deadline = request.deadline;
+        require(deadline > block.timestamp, JobDeadlineInPast(deadline, block.timestamp));
         require(
-            request.deadline <= block.timestamp + MAX_JOB_DURATION,
-            JobDeadlineTooFar(request.deadline, block.timestamp + MAX_JOB_DURATION)
+            deadline <= block.timestamp + MAX_JOB_DURATION,
+            JobDeadlineTooFar(deadline, block.timestamp + MAX_JOB_DURATION)
         );
         if (input.length != 0) {
             bytes32 computed = sha256(input);
             require(computed == request.inputHash, JobInputHashMismatch(request.inputHash, computed));
         }
-        Config storage c = $.config;
-        uint256 collateral = JobLib.collateralFor(request.price, c.collateralRatioBps, t.stakeRate);
+        uint256 collateral = JobLib.collateralFor(price, uint32(config >> CONFIG_RATIO), uint128(tokenWord >> 104));
         require(collateral != 0, AmountZero());
         require(collateral <= type(uint96).max, AmountTooLarge(collateral, type(uint96).max));
+        address provider_ = request.provider;
         job = Job({
             client: msg.sender,
-            provider: request.provider,
+            provider: provider_,
             token: request.token,
-            price: request.price,
+            price: price,
             collateral: uint96(collateral),
             model: request.model,
             inputHash: request.inputHash,
-            deadline: request.deadline,
-            paramsVersion: c.version,
+            deadline: deadline,
+            paramsVersion: uint32(config >> CONFIG_VERSION),
             nonce: request.nonce
         });
         jobId = JobLib.idMem(job);
-        JobState storage st = $.jobs[jobId];
-        require(st.status == JobStatus.None, JobAlreadyExists(jobId));
-        st.status = JobStatus.Created;
-        st.challengeWindow = uint24(c.challengeWindow); // ≤ MAX_CHALLENGE_WINDOW < 2^24
-        st.protocolFeeBps = c.protocolFeeBps;
-        emit JobCreated(jobId, msg.sender, request.provider, job);
+        (uint256 slot, uint256 word) = _stateOf(jobId);
+        require(word == 0, JobAlreadyExists(jobId));
+        // Created, with the challenge window (≤ MAX_CHALLENGE_WINDOW < 2^24) and the fee cached.
+        _storeState(
+            slot,
+            uint256(uint8(JobStatus.Created)) | (uint256(uint24(config)) << STATE_WINDOW)
+                | (uint256(uint16(config >> CONFIG_FEE)) << STATE_FEE)
+        );
+        emit JobCreated(jobId, msg.sender, provider_, job);
         if (input.length != 0) emit JobInput(jobId, input);
     }
 
     // ================================================================== jobs: acceptance and results
 
     /// @inheritdoc IJobMarketCore
-    function acceptJob(Job calldata job) external whenNotPaused {
+    function acceptJob(Job calldata job) external {
+        uint256 config = _configWhenNotPaused();
         JobMarketStorage storage $ = _s();
         JobId jobId = JobLib.id(job);
-        JobState storage st = _inStatus($, jobId, JobStatus.Created);
+        (uint256 slot, uint256 word) = _stateOf(jobId);
+        if (uint8(word) != uint8(JobStatus.Created)) _revertStatus(jobId, JobStatus(uint8(word)));
         require(block.timestamp <= job.deadline, JobDeadlinePassed(jobId, job.deadline, block.timestamp));
-        if (job.provider != address(0)) {
-            require(job.provider == msg.sender, JobNotForProvider(jobId, msg.sender, job.provider));
+        address direct = job.provider;
+        if (direct != address(0)) {
+            require(direct == msg.sender, JobNotForProvider(jobId, msg.sender, direct));
         }
         // Standing first (registered, not jailed, stake), then, for an open job, the offer.
-        ProviderInfo storage p = _lockCollateral($, msg.sender, job.collateral);
-        if (job.provider == address(0)) _checkOffer($, jobId, msg.sender, job);
-        st.status = JobStatus.Accepted;
-        st.provider = msg.sender;
-        st.timestamp = uint40(block.timestamp);
-        st.signerEpoch = p.signerEpoch;
+        uint256 epoch = _lockCollateral($, config, msg.sender, job.collateral);
+        if (direct == address(0)) _checkOffer($, jobId, msg.sender, job);
+        // Created → Accepted: status, provider, timestamp and signer epoch set; the snapshot kept.
+        _storeState(
+            slot,
+            (word & STATE_SNAPSHOT) | uint256(uint8(JobStatus.Accepted)) | (uint256(uint160(msg.sender)) << STATE_PROVIDER)
+                | (block.timestamp << STATE_TIMESTAMP) | (epoch << STATE_EPOCH)
+        );
         emit JobAccepted(jobId, msg.sender);
     }
 
     /// @inheritdoc IJobMarketCore
     function submitResult(Job calldata job, bytes32 outputHash, bytes calldata signature) external {
-        JobMarketStorage storage $ = _s();
         JobId jobId = JobLib.id(job);
-        JobState storage st = _inStatus($, jobId, JobStatus.Accepted);
+        (uint256 slot, uint256 word) = _stateOf(jobId);
+        if (uint8(word) != uint8(JobStatus.Accepted)) _revertStatus(jobId, JobStatus(uint8(word)));
         require(block.timestamp <= job.deadline, JobDeadlinePassed(jobId, job.deadline, block.timestamp));
-        address provider_ = st.provider;
-        _checkAttestation(jobId, job, outputHash, provider_, signature, $.providers[provider_].signer);
-        st.status = JobStatus.Submitted;
-        st.timestamp = uint40(block.timestamp);
-        emit ResultSubmitted(jobId, provider_, outputHash, signature);
+        address provider_ = address(uint160(word >> STATE_PROVIDER));
+        (bytes32 r, bytes32 vs) =
+            _checkAttestation(jobId, job, outputHash, provider_, signature, _s().providers[provider_].signer);
+        // Accepted → Submitted: status and timestamp set; provider, snapshot and epoch kept.
+        _storeState(
+            slot, (word & ~STATE_STATUS_AND_TIME) | uint256(uint8(JobStatus.Submitted)) | (block.timestamp << STATE_TIMESTAMP)
+        );
+        emit ResultSubmitted(jobId, provider_, outputHash, r, vs);
     }
 
     /// @inheritdoc IJobMarketCore
-    function acceptAndSubmit(Job calldata job, bytes32 outputHash, bytes calldata signature) external whenNotPaused {
+    function acceptAndSubmit(Job calldata job, bytes32 outputHash, bytes calldata signature) external {
+        uint256 config = _configWhenNotPaused();
         JobMarketStorage storage $ = _s();
         JobId jobId = JobLib.id(job);
-        JobState storage st = _inStatus($, jobId, JobStatus.Created);
+        (uint256 slot, uint256 word) = _stateOf(jobId);
+        if (uint8(word) != uint8(JobStatus.Created)) _revertStatus(jobId, JobStatus(uint8(word)));
         address provider_ = job.provider;
         require(provider_ != address(0), JobNotDirect(jobId));
         require(block.timestamp <= job.deadline, JobDeadlinePassed(jobId, job.deadline, block.timestamp));
-        ProviderInfo storage p = _lockCollateral($, provider_, job.collateral);
-        _checkAttestation(jobId, job, outputHash, provider_, signature, p.signer);
-        st.status = JobStatus.Submitted;
-        st.provider = provider_;
-        st.timestamp = uint40(block.timestamp);
-        st.signerEpoch = p.signerEpoch;
-        emit ResultSubmitted(jobId, provider_, outputHash, signature);
+        uint256 epoch = _lockCollateral($, config, provider_, job.collateral);
+        (bytes32 r, bytes32 vs) =
+            _checkAttestation(jobId, job, outputHash, provider_, signature, $.providers[provider_].signer);
+        // Created → Submitted: status, provider, timestamp and signer epoch set; the snapshot kept.
+        _storeState(
+            slot,
+            (word & STATE_SNAPSHOT) | uint256(uint8(JobStatus.Submitted)) | (uint256(uint160(provider_)) << STATE_PROVIDER)
+                | (block.timestamp << STATE_TIMESTAMP) | (epoch << STATE_EPOCH)
+        );
+        emit ResultSubmitted(jobId, provider_, outputHash, r, vs);
     }
 
     /// @inheritdoc IJobMarketCore
@@ -277,7 +300,8 @@ contract JobMarket is JobMarketBase, UUPSUpgradeable, IJobMarketCore {
         Job[] calldata jobs,
         bytes32[] calldata outputHashes,
         bytes[] calldata signatures
-    ) external whenNotPaused nonReentrant returns (uint256 submitted) {
+    ) external nonReentrant returns (uint256 submitted) {
+        uint256 config = _configWhenNotPaused();
         uint256 n = jobs.length;
         require(n != 0, BatchEmpty());
         require(n <= MAX_BATCH, BatchTooLarge(n, MAX_BATCH));
@@ -285,20 +309,8 @@ contract JobMarket is JobMarketBase, UUPSUpgradeable, IJobMarketCore {
             outputHashes.length == n && signatures.length == n,
             BatchLengthMismatch(n, outputHashes.length, signatures.length)
         );
-        JobMarketStorage storage $ = _s();
-        ProviderInfo storage p = $.providers[provider_];
-        // The provider's standing is the batch's, not a job's: it reverts the whole batch, as it would
-        // every job in it.
-        (uint96 staked, uint96 locked) = _standing($, p, provider_);
-        Batch memory b = Batch({
-            provider: provider_,
-            signer: p.signer,
-            epochBits: uint256(p.signerEpoch) << 248,
-            domain: AttestationLib.domainSeparator(address(this)),
-            statesSlot: _jobsSlot(),
-            free: staked - locked,
-            locking: 0
-        });
+        ProviderInfo storage p = _s().providers[provider_];
+        Batch memory b = _openBatch(p, config, provider_);
         for (uint256 i; i < n; ++i) {
             Job calldata job;
             assembly ("memory-safe") {
@@ -306,8 +318,27 @@ contract JobMarket is JobMarketBase, UUPSUpgradeable, IJobMarketCore {
             }
             if (_submitInBatch(b, job, outputHashes[i], signatures[i])) ++submitted;
         }
-        // Every lock of the batch fit in `free`, so `locked + locking ≤ staked`.
-        if (b.locking != 0) p.locked = locked + uint96(b.locking);
+        // Every lock of the batch fit in `free`, so `locked + locking ≤ staked < 2^96`.
+        if (b.locking != 0) p.locked += uint96(b.locking);
+    }
+
+    /// @dev Checks the batch provider's standing, which is the batch's, not a job's: it reverts the whole
+    ///      batch, as it would every job in it. Reads what the loop needs once.
+    function _openBatch(ProviderInfo storage p, uint256 config, address provider_) private view returns (Batch memory) {
+        uint256 first;
+        assembly ("memory-safe") {
+            first := sload(p.slot)
+        }
+        (uint256 staked, uint256 locked) = _standingOf(first, config, provider_);
+        return Batch({
+            provider: provider_,
+            signer: p.signer,
+            epochBits: uint256(uint8(first >> PROVIDER_EPOCH)) << STATE_EPOCH,
+            domain: AttestationLib.domainSeparator(address(this)),
+            statesSlot: _jobsSlot(),
+            free: staked - locked,
+            locking: 0
+        });
     }
 
     /// @dev What `acceptAndSubmitBatch` reads once and carries through its loop.
@@ -327,60 +358,69 @@ contract JobMarket is JobMarketBase, UUPSUpgradeable, IJobMarketCore {
         private
         returns (bool)
     {
-        JobId jobId;
-        uint256 slot;
-        uint256 word;
-        uint256 statesSlot = b.statesSlot;
+        (JobId jobId, uint256 slot, uint256 word) = _batchState(b.statesSlot, job);
+        // Any status but `Created`, and also none: terms that match no job (for instance a job whose
+        // creation a reorg removed) are skipped like a job taken since, so that one stale job never
+        // reverts a provider's batch. A skip writes nothing, so an unknown job's slot stays empty.
+        if (uint8(word) != uint8(JobStatus.Created)) return _skip(jobId, SubmitSkip.NotCreated);
+        if (job.provider != b.provider) return _skip(jobId, SubmitSkip.NotForProvider); // open jobs too
+        if (block.timestamp > job.deadline) return _skip(jobId, SubmitSkip.DeadlinePassed);
+        bytes32 r;
+        bytes32 vs;
+        {
+            bool attested;
+            (attested, r, vs) = _attested(b, jobId, job, outputHash, signature);
+            if (!attested) return _skip(jobId, SubmitSkip.BadSignature);
+        }
+        if (job.collateral > b.free) return _skip(jobId, SubmitSkip.StakeInsufficient);
+        unchecked {
+            b.free -= job.collateral; // just checked
+            b.locking += job.collateral; // at most the provider's free stake, below 2^96
+        }
+        _storeState(slot, _submittedWord(word, b));
+        emit ResultSubmitted(jobId, b.provider, outputHash, r, vs);
+        return true;
+    }
+
+    /// @dev Created → Submitted in one word: status, provider, timestamp and signer epoch set by masking
+    ///      every bit outside the cached window and fee (a `Created` job has none there, but the write
+    ///      does not rely on it); the cached window and fee kept.
+    function _submittedWord(uint256 word, Batch memory b) private view returns (uint256) {
+        return (word & STATE_SNAPSHOT) | SUBMITTED | (uint256(uint160(b.provider)) << STATE_PROVIDER)
+            | (block.timestamp << STATE_TIMESTAMP) | b.epochBits;
+    }
+
+    /// @dev A batch job's id (`JobLib.id`, inlined as in `finalizeJobs`), state slot and state word.
+    function _batchState(uint256 statesSlot, Job calldata job) private view returns (JobId jobId, uint256 slot, uint256 word) {
         assembly ("memory-safe") {
             let ptr := mload(0x40)
             calldatacopy(ptr, job, 0x140)
-            jobId := keccak256(ptr, 0x140) // JobLib.id, inlined as in finalizeJobs
+            jobId := keccak256(ptr, 0x140)
             mstore(0, jobId)
             mstore(0x20, statesSlot)
             slot := keccak256(0, 0x40)
             word := sload(slot)
         }
-        SubmitSkip reason;
-        if (uint8(word) != uint8(JobStatus.Created)) {
-            if (uint8(word) == 0) revert JobUnknown(jobId);
-            reason = SubmitSkip.NotCreated;
-        } else if (job.provider != b.provider) {
-            reason = SubmitSkip.NotForProvider; // open jobs too: their provider is zero
-        } else if (block.timestamp > job.deadline) {
-            reason = SubmitSkip.DeadlinePassed;
-        } else if (!_attested(b, jobId, job, outputHash, signature)) {
-            reason = SubmitSkip.BadSignature;
-        } else if (job.collateral > b.free) {
-            reason = SubmitSkip.StakeInsufficient;
-        } else {
-            unchecked {
-                b.free -= job.collateral; // just checked
-                b.locking += job.collateral; // at most the provider's free stake, below 2^96
-            }
-            // Created → Submitted in one word: status 3, provider, timestamp and signer epoch set; the
-            // cached window and fee kept. A `Created` job has zero provider, timestamp and epoch.
-            uint256 next = (word & ~uint256(0xff)) | SUBMITTED | (uint256(uint160(b.provider)) << 8)
-                | (block.timestamp << 168) | b.epochBits;
-            assembly ("memory-safe") {
-                sstore(slot, next)
-            }
-            emit ResultSubmitted(jobId, b.provider, outputHash, signature);
-            return true;
-        }
+    }
+
+    /// @dev Reports a skipped batch job; returns false (not submitted).
+    function _skip(JobId jobId, SubmitSkip reason) private returns (bool) {
         emit JobSubmitSkipped(jobId, reason);
         return false;
     }
 
     /// @dev Whether `signature` is a well-formed attestation of `outputHash` for the job by the
-    ///      batch provider's current signer (`_checkAttestation`, as a boolean).
+    ///      batch provider's current signer (`_checkAttestation`, as a boolean), and the signature in
+    ///      compact form.
     function _attested(Batch memory b, JobId jobId, Job calldata job, bytes32 outputHash, bytes calldata signature)
         private
         pure
-        returns (bool)
+        returns (bool ok, bytes32 r, bytes32 vs)
     {
         bytes32 digest = AttestationLib.digestIn(b.domain, jobId, job.model, job.inputHash, outputHash, b.provider);
-        (address recovered, ECDSA.RecoverError err,) = ECDSA.tryRecoverCalldata(digest, signature);
-        return err == ECDSA.RecoverError.NoError && recovered == b.signer;
+        address recovered;
+        (recovered, ok, r, vs) = _recoverCompact(digest, signature);
+        ok = ok && recovered == b.signer;
     }
 
     /// @dev `uint8(JobStatus.Submitted)`, as a literal for the one-word write.
@@ -389,16 +429,33 @@ contract JobMarket is JobMarketBase, UUPSUpgradeable, IJobMarketCore {
     // ================================================================== jobs: settlement
 
     /// @inheritdoc IJobMarketCore
+    /// @dev `finalizeJobs`'s per-job step without the batch's run bookkeeping: the job's state, the
+    ///      provider's balance and its first stake slot are each read and written once.
     function finalizeJob(Job calldata job) external {
-        // A batch of one, so that single and batch settlement are the same code.
-        Run memory run;
-        JobId[] memory ids = new JobId[](1);
-        if (_finalizeIntoRun(run, job, ids, 0) == 0) {
-            JobId skipped = JobLib.id(job);
-            _revertStatus(skipped, _s().jobs[skipped].status);
+        JobId jobId = JobLib.id(job);
+        (uint256 slot, uint256 word) = _stateOf(jobId);
+        if (uint8(word) != uint8(JobStatus.Submitted)) _revertStatus(jobId, JobStatus(uint8(word)));
+        // The id matched a stored job, so these bytes are its clean terms.
+        (address client, address token, uint256 price, uint256 collateral) = JobLib.settlementTerms(job);
+        if (msg.sender != client) {
+            uint256 endsAt;
+            unchecked {
+                endsAt = uint256(uint40(word >> STATE_TIMESTAMP)) + uint24(word >> STATE_WINDOW);
+            }
+            require(block.timestamp > endsAt, JobChallengeWindowOpen(jobId, endsAt, block.timestamp));
         }
-        _flushRun(run);
-        emit JobFinalized(ids[0], run.provider, run.price - run.fee, run.fee);
+        // Submitted → Finalized: status and timestamp set; provider, snapshot and epoch kept (a
+        // post-settlement equivocation report still needs them).
+        _storeState(slot, (word & ~STATE_STATUS_AND_TIME) | FINALIZED | (block.timestamp << STATE_TIMESTAMP));
+        address provider_ = address(uint160(word >> STATE_PROVIDER));
+        uint256 fee;
+        unchecked {
+            fee = price * uint16(word >> STATE_FEE) / JobLib.BPS; // price < 2^96, fee ≤ 10 % of it
+        }
+        JobMarketStorage storage $ = _s();
+        _creditEarnings($, provider_, token, price - fee, fee);
+        _unlock($, provider_, collateral);
+        emit JobFinalized(jobId, provider_);
     }
 
     /// @inheritdoc IJobMarketCore
@@ -518,52 +575,7 @@ contract JobMarket is JobMarketBase, UUPSUpgradeable, IJobMarketCore {
         if (run.provider == address(0)) return;
         JobMarketStorage storage $ = _s();
         _creditEarnings($, run.provider, run.token, run.price - run.fee, run.fee);
-        $.providers[run.provider].locked -= uint96(run.collateral);
-    }
-
-    /// @inheritdoc IJobMarketCore
-    function expireJob(Job calldata job) external {
-        JobMarketStorage storage $ = _s();
-        JobId jobId = JobLib.id(job);
-        JobState storage st = $.jobs[jobId];
-        JobStatus status = st.status;
-        uint256 slashed;
-        if (status == JobStatus.Created) {
-            require(block.timestamp > job.deadline, JobDeadlineNotReached(jobId, job.deadline, block.timestamp));
-        } else if (status == JobStatus.Accepted) {
-            // No early exit, jailed or not: a jail (which the provider may have brought on itself)
-            // never waives the slash, and the provider may still deliver until the deadline.
-            require(block.timestamp > job.deadline, JobDeadlineNotReached(jobId, job.deadline, block.timestamp));
-            address provider_ = st.provider;
-            ProviderInfo storage p = $.providers[provider_];
-            Params storage snap = $.paramsAt[job.paramsVersion];
-            slashed = JobLib.livenessSlash(job.collateral, snap.livenessSlashBps, snap.collateralRatioBps);
-            p.staked -= uint96(slashed);
-            p.locked -= job.collateral;
-            _recordLivenessMiss(p, provider_);
-            // The client gets the challenger's share of the slash, the treasury the rest: a miss the
-            // client induced, or a provider's miss on its own job, never pays its author in full.
-            _shareSlash($, slashed, job.client, JobLib.bpsOf(slashed, snap.challengerShareBps), address(0), 0);
-            emit ProviderSlashed(provider_, jobId, slashed);
-        } else {
-            _revertStatus(jobId, status);
-        }
-        st.status = JobStatus.Expired;
-        st.timestamp = uint40(block.timestamp);
-        _credit($, job.client, job.token, job.price);
-        emit JobExpired(jobId, job.client, job.price, slashed);
-    }
-
-    /// @inheritdoc IJobMarketCore
-    function cancelJob(Job calldata job) external {
-        JobMarketStorage storage $ = _s();
-        JobId jobId = JobLib.id(job);
-        JobState storage st = _inStatus($, jobId, JobStatus.Created);
-        require(msg.sender == job.client, JobNotClient(jobId, msg.sender, job.client));
-        st.status = JobStatus.Cancelled;
-        st.timestamp = uint40(block.timestamp);
-        _credit($, job.client, job.token, job.price);
-        emit JobCancelled(jobId, job.client, job.price);
+        _unlock($, run.provider, run.collateral);
     }
 
     /// @dev Upgrades are authorized by governance only (the AccessManager decides who that is).

@@ -358,7 +358,7 @@ contract JobMarketDisputes is JobMarketBase, IJobMarketDisputes {
         // Slash debt is owed before new stake is put at risk for anyone else.
         ProviderInfo storage p = $.providers[provider_];
         if (p.slashDebt != 0) _paySlashDebt($, p, provider_, p.staked - p.locked);
-        _lockCollateral($, provider_, uint96(amount)); // ≤ allowance < 2^96
+        _lockCollateral($, _configWhenNotPaused(), provider_, amount); // ≤ allowance < 2^96
         ms.locked = uint96(locked);
         emit ModuleStakeLocked(msg.sender, provider_, amount);
     }

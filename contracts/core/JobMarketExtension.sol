@@ -108,6 +108,56 @@ contract JobMarketExtension is JobMarketBase, IJobMarketExtension {
         emit OffersPaused(msg.sender, paused_);
     }
 
+    // ================================================================== jobs that end without a result
+
+    // Served here rather than by `JobMarket`, whose code is at its size limit: neither is on the job
+    // cycle, and the extra `delegatecall` hop costs about 2,700 gas a call.
+
+    /// @inheritdoc IJobMarketExtension
+    function expireJob(Job calldata job) external onlyDelegated {
+        JobMarketStorage storage $ = _s();
+        JobId jobId = JobLib.id(job);
+        JobState storage st = $.jobs[jobId];
+        JobStatus status = st.status;
+        uint256 slashed;
+        if (status == JobStatus.Created) {
+            require(block.timestamp > job.deadline, JobDeadlineNotReached(jobId, job.deadline, block.timestamp));
+        } else if (status == JobStatus.Accepted) {
+            // No early exit, jailed or not: a jail (which the provider may have brought on itself)
+            // never waives the slash, and the provider may still deliver until the deadline.
+            require(block.timestamp > job.deadline, JobDeadlineNotReached(jobId, job.deadline, block.timestamp));
+            address provider_ = st.provider;
+            ProviderInfo storage p = $.providers[provider_];
+            Params storage snap = $.paramsAt[job.paramsVersion];
+            slashed = JobLib.livenessSlash(job.collateral, snap.livenessSlashBps, snap.collateralRatioBps);
+            p.staked -= uint96(slashed);
+            _unlock($, provider_, job.collateral);
+            _recordLivenessMiss(p, provider_);
+            // The client gets the challenger's share of the slash, the treasury the rest: a miss the
+            // client induced, or a provider's miss on its own job, never pays its author in full.
+            _shareSlash($, slashed, job.client, JobLib.bpsOf(slashed, snap.challengerShareBps), address(0), 0);
+            emit ProviderSlashed(provider_, jobId, slashed);
+        } else {
+            _revertStatus(jobId, status);
+        }
+        st.status = JobStatus.Expired;
+        st.timestamp = uint40(block.timestamp);
+        _credit($, job.client, job.token, job.price);
+        emit JobExpired(jobId, job.client, job.price, slashed);
+    }
+
+    /// @inheritdoc IJobMarketExtension
+    function cancelJob(Job calldata job) external onlyDelegated {
+        JobMarketStorage storage $ = _s();
+        JobId jobId = JobLib.id(job);
+        JobState storage st = _inStatus($, jobId, JobStatus.Created);
+        require(msg.sender == job.client, JobNotClient(jobId, msg.sender, job.client));
+        st.status = JobStatus.Cancelled;
+        st.timestamp = uint40(block.timestamp);
+        _credit($, job.client, job.token, job.price);
+        emit JobCancelled(jobId, job.client, job.price);
+    }
+
     // ================================================================== balances
 
     /// @inheritdoc IJobMarketExtension

@@ -40,7 +40,7 @@ interface IJobMarketTypes {
 
     /// @notice Why `acceptAndSubmitBatch` skipped a job (it changed no state for it).
     enum SubmitSkip {
-        NotCreated, //        0: no longer `Created` (cancelled, expired, taken, submitted, or earlier in the same batch)
+        NotCreated, //        0: not `Created`: cancelled, expired, taken, submitted, earlier in the same batch, or unknown (no such job)
         NotForProvider, //    1: an open job, or a direct job for another provider than the batch's
         DeadlinePassed, //    2: `block.timestamp > job.deadline`
         BadSignature, //      3: malformed, high-s, or not by the provider's current signer key
@@ -323,8 +323,13 @@ interface IJobMarketEvents {
     event JobCreated(JobId indexed jobId, address indexed client, address indexed provider, IJobMarketTypes.Job job);
     event JobInput(JobId indexed jobId, bytes input);
     event JobAccepted(JobId indexed jobId, address indexed provider);
-    event ResultSubmitted(JobId indexed jobId, address indexed provider, bytes32 outputHash, bytes signature);
-    event JobFinalized(JobId indexed jobId, address indexed provider, uint256 payout, uint256 fee);
+    /// @notice A result was attested. `r` and `vs` are the provider signer's EIP-712 attestation in EIP-2098
+    ///         compact form (`vs = s | (v - 27) << 255`): the 65-byte signature is `r ‖ s ‖ v`.
+    event ResultSubmitted(JobId indexed jobId, address indexed provider, bytes32 outputHash, bytes32 r, bytes32 vs);
+    /// @notice The provider was paid. The amounts follow from the job's terms (`JobCreated`) and its fee
+    ///         snapshot, as for `JobsFinalized`: `fee = price × protocolFeeBps / 10_000` (rounded down),
+    ///         `payout = price − fee`, with `protocolFeeBps` from `jobState(jobId)` (also `params(job.paramsVersion)`).
+    event JobFinalized(JobId indexed jobId, address indexed provider);
     event JobExpired(JobId indexed jobId, address indexed client, uint256 refund, uint256 slashed);
     event JobCancelled(JobId indexed jobId, address indexed client, uint256 refund);
 
@@ -442,14 +447,14 @@ interface IJobMarketCore is IJobMarketTypes, IJobMarketErrors, IJobMarketEvents 
     ///         `acceptAndSubmit` does. A job that can no longer be taken is skipped, emits
     ///         `JobSubmitSkipped(jobId, reason)` and is left untouched (no state of any kind changes
     ///         for it), so a client cancelling one job, or one stale attestation, never blocks the rest:
-    ///         not `Created` (`NotCreated`, also a job repeated in the batch), an open job or one for
+    ///         not `Created` (`NotCreated`, also a job repeated in the batch, and terms that match no job
+    ///         at all, such as a job whose creation a reorg removed), an open job or one for
     ///         another provider (`NotForProvider`), past its deadline (`DeadlinePassed`), an attestation
     ///         that is malformed or not by the provider's current signer (`BadSignature`), or a
     ///         collateral that no longer fits in the free stake left by the jobs before it
     ///         (`StakeInsufficient`; later, smaller jobs may still fit).
     /// @dev What concerns the whole batch reverts it: `EnforcedPause`, `BatchEmpty`, `BatchTooLarge`
-    ///      (more than `MAX_BATCH` jobs), `BatchLengthMismatch`, `JobUnknown` (terms that match no job:
-    ///      a malformed batch, as in `finalizeJobs`), and the provider's standing, checked once:
+    ///      (more than `MAX_BATCH` jobs), `BatchLengthMismatch`, and the provider's standing, checked once:
     ///      `ProviderNotRegistered`, `ProviderInJail`, `ProviderBelowMinStake`. The provider's stake is
     ///      read and its lock written once per batch. Makes no external call.
     /// @param provider The provider every job must designate.
@@ -475,6 +480,13 @@ interface IJobMarketCore is IJobMarketTypes, IJobMarketErrors, IJobMarketEvents 
     /// @return finalized How many jobs were finalized (the rest were skipped).
     function finalizeJobs(Job[] calldata jobs) external returns (uint256 finalized);
 
+}
+
+/// @title Registry, balances, governance and views of the Depinfer job market
+/// @notice Served by `JobMarketExtension` through `JobMarket`'s fallback; see `IJobMarket`.
+interface IJobMarketExtension is IJobMarketTypes, IJobMarketErrors, IJobMarketEvents {
+    // ------------------------------------------------------------------ jobs that end without a result
+
     /// @notice After the deadline with no result: refunds the client in full and, if a provider had
     ///         accepted, slashes it for liveness. The slash is shared as a dispute's is: the client
     ///         gets `challengerShareBps` of it, the treasury the rest, so a miss never pays a client
@@ -486,11 +498,7 @@ interface IJobMarketCore is IJobMarketTypes, IJobMarketErrors, IJobMarketEvents 
     /// @notice The client takes back the escrow of a job that no provider has accepted yet.
     /// @dev Reverts with `JobWrongStatus` or `JobNotClient`.
     function cancelJob(Job calldata job) external;
-}
 
-/// @title Registry, balances, governance and views of the Depinfer job market
-/// @notice Served by `JobMarketExtension` through `JobMarket`'s fallback; see `IJobMarket`.
-interface IJobMarketExtension is IJobMarketTypes, IJobMarketErrors, IJobMarketEvents {
     // ------------------------------------------------------------------ models and providers
 
     /// @notice Registers a model. Anyone may register; the id is derived from the commitment.

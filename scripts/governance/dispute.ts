@@ -19,6 +19,7 @@ import { encodeFunctionData, getAbiItem, isAddress, isAddressEqual, recoverAddre
 import { arbitratedVerifierAbi } from "../../sdk/src/abis/arbitratedVerifier.js";
 import { jobMarketAbi } from "../../sdk/src/abis/jobMarket.js";
 import { jobStatusName, type JobStatusName } from "../../sdk/src/types.js";
+import { resultSignature } from "../../sdk/src/utils/resultSignature.js";
 import { confirmCalls, loadDeployment, parseCli, sendPlanned, type CliSpec, type PlannedCall } from "../lib/cli.js";
 import { ACCOUNT_OPTION, isMain, runCli, walletAt, type Log } from "./change.js";
 import { accessManagerAbi, ROLE_IDS } from "./roles.js";
@@ -119,7 +120,8 @@ export async function dispute(argv = process.argv.slice(2), log: Log = console.l
       log("Attestation: none (no ResultSubmitted event).");
     }
     for (const s of submissions) {
-      const { provider, outputHash, signature } = s.args;
+      const { provider, outputHash } = s.args;
+      const signature = resultSignature(s.args);
       const block = await publicClient.getBlock({ blockNumber: s.blockNumber });
       log(`Attestation (block ${s.blockNumber}, ${at(block.timestamp)}, tx ${s.transactionHash})`);
       log(`  provider     ${provider}`);

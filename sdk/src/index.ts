@@ -6,6 +6,7 @@ export { deployments } from "./deployments.js";
 export { attestationTypes, JobStatus, jobStatusName, type DepinferAddresses, type Job, type JobStatusName } from "./types.js";
 export { contentHash, toContentBytes } from "./utils/content.js";
 export { jobIdOf } from "./utils/jobId.js";
+export { resultSignature } from "./utils/resultSignature.js";
 export * from "./utils/validate.js";
 export {
   createNonceQueue,

@@ -14,6 +14,7 @@ import {
 } from "../src/actions/provider/index.js";
 import { ProviderNotRegisteredError } from "../src/errors/index.js";
 import { contentHash } from "../src/utils/content.js";
+import { jobIdOf } from "../src/utils/jobId.js";
 import { JobStatus, type Job } from "../src/types.js";
 
 describe("acceptAndSubmitBatch against an in-process chain", () => {
@@ -137,15 +138,26 @@ describe("acceptAndSubmitBatch against an in-process chain", () => {
     );
     expect(err).toBeInstanceOf(ProviderNotRegisteredError);
 
-    // A second batch that fails after the first was sent reports what was sent.
+    // A second batch that fails after the first was sent reports what was sent: here the RPC
+    // refuses the second transaction.
     const a = await directJob("partial a");
-    const bad = { ...(await directJob("partial b")) };
-    const unknown = { ...bad, job: { ...bad.job, nonce: bad.job.nonce + 1_000_000n } }; // terms that match no job
-    const partial = await acceptAndSubmitBatch(provider, {
+    const b = await directJob("partial b");
+    let sends = 0;
+    const flaky = createWalletClient({
+      chain,
+      account: provider.account,
+      transport: custom({
+        async request(args: { method: string; params?: unknown }) {
+          if (args.method === "eth_sendTransaction" && ++sends === 2) throw new Error("the node went away");
+          return connection.provider.request(args as never);
+        },
+      }),
+    }).extend(publicActions);
+    const partial = await acceptAndSubmitBatch(flaky, {
       market,
       results: [
         { ...a, output: "a" },
-        { ...unknown, output: "b" },
+        { ...b, output: "b" },
       ],
       signer: signerWallet.account,
       batchSize: 1,
@@ -153,6 +165,28 @@ describe("acceptAndSubmitBatch against an in-process chain", () => {
     expect(partial).toBeInstanceOf(AcceptAndSubmitBatchError);
     expect((partial as AcceptAndSubmitBatchError).sentJobs).toBe(1);
     await mined((partial as AcceptAndSubmitBatchError).hashes[0]);
+    expect(await status(a.jobId)).toBe(JobStatus.Submitted);
+    expect(await status(b.jobId)).toBe(JobStatus.Created);
+  });
+
+  it("test_acceptAndSubmitBatch_skipsUnknownTerms_asNotCreated", async () => {
+    // Terms that match no job (as a job whose creation a reorg removed looks to the chain) are skipped,
+    // not fatal: the rest of the batch is submitted.
+    const a = await directJob("known");
+    const gone = await directJob("gone");
+    const unknown = { ...gone, job: { ...gone.job, nonce: gone.job.nonce + 1_000_000n } };
+    const unknownId = jobIdOf(unknown.job);
+    const run = await acceptAndSubmitBatch(provider, {
+      market,
+      results: [
+        { ...a, output: "a" },
+        { jobId: unknownId, job: unknown.job, output: "b" },
+      ],
+      signer: signerWallet.account,
+    });
+    expect(run.submitted.map((x) => x.jobId)).toEqual([a.jobId]);
+    expect(run.skipped).toEqual([{ jobId: unknownId, reason: "NotCreated" }]);
+    expect(await status(unknownId)).toBe(JobStatus.None);
     expect(await status(a.jobId)).toBe(JobStatus.Submitted);
   });
 });

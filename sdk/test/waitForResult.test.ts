@@ -1,5 +1,5 @@
 import { network } from "hardhat";
-import { custom, type Chain, type Hex } from "viem";
+import { custom, getAddress, recoverAddress, type Chain, type Hex } from "viem";
 import { beforeAll, describe, expect, it } from "vitest";
 
 import { deployProtocol, DPI, registerModel, setUpProvider, USDC, type Connection, type Protocol } from "../../scripts/lib/harness.js";
@@ -66,6 +66,9 @@ describe("waitForResult", () => {
     expect(result.outputHash).toBe(contentHash("4"));
     expect(result.provider.toLowerCase()).toBe(providerAddress.toLowerCase());
     expect(result.signature).toMatch(/^0x[0-9a-f]{130}$/);
+    // Rebuilt from the event's compact (r, vs): the provider signer's attestation of this output.
+    const digest = await p.market.read.attestationDigest([jobId, job.model, job.inputHash, result.outputHash, providerAddress]);
+    expect(await recoverAddress({ hash: digest, signature: result.signature })).toBe(getAddress(signer.account.address));
     expect(result.transactionHash).toBe(hash);
     const receipt = await clientDepinfer.getTransactionReceipt({ hash });
     expect(result.blockNumber).toBe(receipt.blockNumber);

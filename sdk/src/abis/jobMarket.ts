@@ -1426,18 +1426,6 @@ export const jobMarketAbi = [
         "internalType": "address",
         "name": "provider",
         "type": "address"
-      },
-      {
-        "indexed": false,
-        "internalType": "uint256",
-        "name": "payout",
-        "type": "uint256"
-      },
-      {
-        "indexed": false,
-        "internalType": "uint256",
-        "name": "fee",
-        "type": "uint256"
       }
     ],
     "name": "JobFinalized",
@@ -1965,9 +1953,15 @@ export const jobMarketAbi = [
       },
       {
         "indexed": false,
-        "internalType": "bytes",
-        "name": "signature",
-        "type": "bytes"
+        "internalType": "bytes32",
+        "name": "r",
+        "type": "bytes32"
+      },
+      {
+        "indexed": false,
+        "internalType": "bytes32",
+        "name": "vs",
+        "type": "bytes32"
       }
     ],
     "name": "ResultSubmitted",

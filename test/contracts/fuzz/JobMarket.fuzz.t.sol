@@ -187,7 +187,7 @@ contract JobMarketFuzzTest is Fixture {
     // ================================================================== batched submission (issue 15)
 
     /// @dev One provider's batch of up to 12 jobs, mixing another provider's job, a cancelled job, a
-    ///      bad signature and a repeat, against a stake that may not fit them all. The batch must leave
+    ///      bad signature, a repeat and terms that match no job, against a stake that may not fit them all. The batch must leave
     ///      exactly the state that submitting the same jobs one by one with `acceptAndSubmit` leaves,
     ///      a job whose single call reverts counting as skipped: each job is submitted at most once,
     ///      and a skipped job is untouched.
@@ -216,6 +216,10 @@ contract JobMarketFuzzTest is Fixture {
             if (kind == 1) {
                 vm.prank(client);
                 market.cancelJob(job);
+            } else if (kind == 4) {
+                // Terms that match no job (a creation a reorg removed), validly attested.
+                jobs[i].nonce += uint64(1) << 40;
+                sigs[i] = _sign(p.signerKey, JobLib.idMem(jobs[i]), jobs[i], out, p.account);
             }
         }
         if (seed % 5 == 0) vm.warp(jobs[0].deadline + (seed >> 8) % 2); // at, or one second past, the deadlines
@@ -246,6 +250,87 @@ contract JobMarketFuzzTest is Fixture {
         assertEq(afterBatch.locked, afterSingles.locked, "same lock");
         assertEq(afterBatch.staked, afterSingles.staked, "same stake");
         assertLe(afterBatch.locked, afterBatch.staked, "never locks more than the stake");
+    }
+
+    /// @dev Each job settles once, however batches repeat it: a batch of the provider's jobs mixed with
+    ///      repeats, cancelled jobs and unknown terms, sent twice, then finalized twice. The second batch
+    ///      submits nothing and changes nothing; each submitted job pays `price − fee` exactly once; each
+    ///      cancelled job refunds exactly once; unknown terms never come into being; the lock returns to zero.
+    function testFuzz_acceptAndSubmitBatch_eachJobSettlesOnce(uint256 seed, uint8 n) public {
+        n = uint8(bound(n, 1, 10));
+        Job[] memory jobs = new Job[](n);
+        bytes32[] memory outs = new bytes32[](n);
+        bytes[] memory sigs = new bytes[](n);
+        uint256 refunds;
+        for (uint256 i; i < n; ++i) {
+            uint256 h = uint256(keccak256(abi.encode(seed, i, "once")));
+            uint256 kind = h % 5;
+            if (kind == 0 && i != 0) {
+                uint256 m = (h >> 8) % i;
+                (jobs[i], outs[i], sigs[i]) = (jobs[m], outs[m], sigs[m]); // a repeat
+                continue;
+            }
+            (JobId id, Job memory job) = _create(alice.account, uint96(bound(h >> 16, 1, 5 * USDC)));
+            bytes32 out = keccak256(abi.encode("out", h));
+            if (kind == 1) {
+                vm.prank(client);
+                market.cancelJob(job);
+                refunds += job.price;
+            } else if (kind == 2) {
+                job.nonce += uint64(1) << 40; // unknown terms
+                id = JobLib.idMem(job);
+            }
+            (jobs[i], outs[i], sigs[i]) = (job, out, _sign(alice.signerKey, id, job, out, alice.account));
+        }
+        vm.prank(keeper);
+        uint256 submitted = market.acceptAndSubmitBatch(alice.account, jobs, outs, sigs);
+
+        // Which entries are live, unique, submitted jobs, and what they are owed.
+        Job[] memory known = new Job[](n);
+        uint256 k;
+        uint256 owed;
+        uint256 count;
+        for (uint256 i; i < n; ++i) {
+            JobState memory st = market.jobState(JobLib.idMem(jobs[i]));
+            if (st.status == JobStatus.None) continue; // unknown: still nothing
+            bool seen;
+            for (uint256 m; m < k; ++m) {
+                if (keccak256(abi.encode(known[m])) == keccak256(abi.encode(jobs[i]))) seen = true;
+            }
+            if (seen) continue;
+            known[k++] = jobs[i];
+            if (st.status == JobStatus.Submitted) {
+                ++count;
+                owed += jobs[i].price - JobLib.bpsOf(jobs[i].price, st.protocolFeeBps);
+            }
+        }
+        assertEq(submitted, count, "each live job submitted once");
+
+        bytes32[] memory states = new bytes32[](n);
+        for (uint256 i; i < n; ++i) {
+            states[i] = keccak256(abi.encode(market.jobState(JobLib.idMem(jobs[i]))));
+        }
+        uint256 lockedAfterFirst = market.provider(alice.account).locked;
+        vm.prank(keeper);
+        assertEq(market.acceptAndSubmitBatch(alice.account, jobs, outs, sigs), 0, "the same batch again submits nothing");
+        for (uint256 i; i < n; ++i) {
+            assertEq(keccak256(abi.encode(market.jobState(JobLib.idMem(jobs[i])))), states[i], "a skipped job is untouched");
+        }
+        assertEq(market.provider(alice.account).locked, lockedAfterFirst, "nothing locked twice");
+
+        assembly ("memory-safe") {
+            mstore(known, k)
+        }
+        if (k != 0) {
+            vm.prank(client);
+            assertEq(market.finalizeJobs(known), count, "every submitted job finalized");
+            vm.prank(client);
+            assertEq(market.finalizeJobs(known), 0, "none finalized twice");
+        }
+        assertEq(market.claimable(alice.account, address(usdc)), owed, "each paid exactly once");
+        assertEq(market.claimable(client, address(usdc)), refunds, "each cancelled job refunded exactly once");
+        assertEq(market.provider(alice.account).locked, 0, "every lock released");
+        assertEq(market.provider(alice.account).staked, INITIAL_STAKE, "no stake lost");
     }
 
     // ================================================================== collateral and bond math
@@ -486,9 +571,9 @@ contract JobMarketFuzzTest is Fixture {
         } else if (op == 4) {
             _try(keeper, address(market), abi.encodeCall(IJobMarketCore.finalizeJob, (l.job)));
         } else if (op == 5) {
-            _try(keeper, address(market), abi.encodeCall(IJobMarketCore.expireJob, (l.job)));
+            _try(keeper, address(market), abi.encodeCall(IJobMarketExtension.expireJob, (l.job)));
         } else if (op == 6) {
-            _try(client, address(market), abi.encodeCall(IJobMarketCore.cancelJob, (l.job)));
+            _try(client, address(market), abi.encodeCall(IJobMarketExtension.cancelJob, (l.job)));
         } else if (op == 7) {
             (bool ok, bytes memory ret) =
                 _try(challenger, address(market), abi.encodeCall(IJobMarketDisputes.openDispute, (l.job, "")));

@@ -4,7 +4,12 @@ pragma solidity ^0.8.28;
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {Strings} from "@openzeppelin/contracts/utils/Strings.sol";
 
-import {IJobMarketCore, IJobMarketDisputes, IJobMarketErrors} from "../../../contracts/interfaces/IJobMarket.sol";
+import {
+    IJobMarketCore,
+    IJobMarketDisputes,
+    IJobMarketErrors,
+    IJobMarketExtension
+} from "../../../contracts/interfaces/IJobMarket.sol";
 import {JobId} from "../../../contracts/types/Ids.sol";
 import {Handler} from "./Handler.sol";
 
@@ -175,7 +180,7 @@ abstract contract AttackerHandler is Handler {
             _mustRevertWith(
                 keeper,
                 address(market),
-                abi.encodeCall(IJobMarketCore.expireJob, (jobs[j])),
+                abi.encodeCall(IJobMarketExtension.expireJob, (jobs[j])),
                 abi.encodeWithSelector(IJobMarketErrors.JobDeadlineNotReached.selector, _id(j), jobs[j].deadline, gTime),
                 ATTACK,
                 "a jailed provider's job expired before its deadline"

@@ -616,7 +616,8 @@ contract Handler is Test, IJobMarketTypes {
 
     /// @notice A batched submission (`acceptAndSubmitBatch`): up to 6 jobs for one provider, mostly its
     ///         own live Created jobs, mixed with a repeat, another provider's job (with that provider's
-    ///         valid attestation), a job in any other state, and bad signatures. The model predicts, job
+    ///         valid attestation), a job in any other state, terms that match no job (validly attested:
+    ///         a job whose creation a reorg removed), and bad signatures. The model predicts, job
     ///         by job and in order, which are submitted and which are skipped with which reason (the
     ///         free stake shrinking as the batch locks); every skipped job must be left untouched.
     function acceptAndSubmitBatch(uint256 jSeed, uint256 n, uint256 mix) external step {
@@ -636,6 +637,8 @@ contract Handler is Test, IJobMarketTypes {
             uint256 j;
             if (h % 7 == 0) {
                 j = b.idx[(h >> 8) % k]; // a repeat
+            } else if (h % 11 == 2) {
+                j = UNKNOWN; // terms that match no job
             } else if (h % 7 == 1) {
                 (j,) = _pick(h >> 16, ~_mask(JobStatus.None)); // anything, any provider
             } else {
@@ -644,20 +647,29 @@ contract Handler is Test, IJobMarketTypes {
             }
             b.idx[k] = j;
         }
+        b.ids = new JobId[](n);
         for (uint256 k; k < n; ++k) {
             uint256 j = b.idx[k];
             uint256 h = uint256(keccak256(abi.encode(mix, k, "sig")));
-            address signerOf = jobs[j].provider == address(0) ? b.p : jobs[j].provider;
-            b.jobs[k] = jobs[j];
+            if (j == UNKNOWN) {
+                // The batch provider's own job with a nonce no job has: well-formed, validly attested
+                // terms that name nothing.
+                b.jobs[k] = jobs[j0];
+                b.jobs[k].nonce = uint64(type(uint32).max) + uint64(k) + 1;
+            } else {
+                b.jobs[k] = jobs[j];
+            }
+            b.ids[k] = JobId.wrap(keccak256(abi.encode(b.jobs[k])));
+            address signerOf = b.jobs[k].provider == address(0) ? b.p : b.jobs[k].provider;
             b.outs[k] = keccak256(abi.encode("output", h));
             // One in eight attests another output than the one passed (a bad signature).
             bytes32 signed = h % 8 == 0 ? keccak256(abi.encode("other", h)) : b.outs[k];
-            b.sigs[k] = _attest(_currentKey(signerOf), jobs[j], signed, signerOf);
+            b.sigs[k] = _attest(_currentKey(signerOf), b.jobs[k], signed, signerOf);
         }
         _predictBatch(b);
         bytes32[] memory before = new bytes32[](n);
         for (uint256 k; k < n; ++k) {
-            before[k] = keccak256(abi.encode(market.jobState(_id(b.idx[k]))));
+            before[k] = keccak256(abi.encode(market.jobState(b.ids[k])));
         }
         address relayer = accounts[(mix >> 8) % accounts.length];
         vm.recordLogs();
@@ -674,8 +686,11 @@ contract Handler is Test, IJobMarketTypes {
             if (b.reason[k] != NO_SKIP) {
                 // Untouched: the state word of a skipped job is what it was before the batch, unless the
                 // same batch submitted it at another position (a repeat).
-                if (!b.submittedHere[k] && keccak256(abi.encode(market.jobState(_id(j)))) != before[k]) {
+                if (!b.submittedHere[k] && keccak256(abi.encode(market.jobState(b.ids[k]))) != before[k]) {
                     _flag(SETTLE, "acceptAndSubmitBatch: a skipped job changed");
+                }
+                if (j == UNKNOWN && market.jobState(b.ids[k]).status != JobStatus.None) {
+                    _flag(SETTLE, "acceptAndSubmitBatch: an unknown job came into being");
                 }
                 continue;
             }
@@ -689,11 +704,14 @@ contract Handler is Test, IJobMarketTypes {
     }
 
     uint8 internal constant NO_SKIP = type(uint8).max;
+    /// @dev A batch entry whose terms match no job.
+    uint256 internal constant UNKNOWN = type(uint256).max;
 
     struct Batch {
         address p;
         uint256[] idx;
         Job[] jobs;
+        JobId[] ids; //           the id of each entry's terms
         bytes32[] outs;
         bytes[] sigs;
         uint8[] reason; //        the predicted SubmitSkip, or NO_SKIP
@@ -712,6 +730,10 @@ contract Handler is Test, IJobMarketTypes {
         uint256 free = pg.staked - pg.locked;
         for (uint256 k; k < n; ++k) {
             uint256 j = b.idx[k];
+            if (j == UNKNOWN) {
+                b.reason[k] = uint8(SubmitSkip.NotCreated); // no such job: skipped, never fatal
+                continue;
+            }
             Job memory job = jobs[j];
             bool taken;
             for (uint256 m; m < k; ++m) {
@@ -752,11 +774,11 @@ contract Handler is Test, IJobMarketTypes {
                 return;
             }
             bytes32 topic = logs[i].topics[0];
-            bool ok = logs[i].topics[1] == JobId.unwrap(_id(b.idx[k]));
+            bool ok = logs[i].topics[1] == JobId.unwrap(b.ids[k]);
             if (b.reason[k] == NO_SKIP) {
                 ok = ok && topic == IJobMarketEvents.ResultSubmitted.selector
                     && logs[i].topics[2] == bytes32(uint256(uint160(b.p)))
-                    && keccak256(logs[i].data) == keccak256(abi.encode(b.outs[k], b.sigs[k]));
+                    && keccak256(logs[i].data) == keccak256(SigUtils.resultData(b.outs[k], b.sigs[k]));
             } else {
                 ok = ok && topic == IJobMarketEvents.JobSubmitSkipped.selector
                     && abi.decode(logs[i].data, (uint8)) == b.reason[k];
@@ -1111,7 +1133,7 @@ contract Handler is Test, IJobMarketTypes {
             (uint256 j, bool found) = _pick(jSeed, _mask(JobStatus.Created));
             if (!found) return;
             if (who == jobs[j].client) who = keeper;
-            _mustFailCat(who, address(market), abi.encodeCall(IJobMarketCore.cancelJob, (jobs[j])), OWNER, "cancelJob by a non-client");
+            _mustFailCat(who, address(market), abi.encodeCall(IJobMarketExtension.cancelJob, (jobs[j])), OWNER, "cancelJob by a non-client");
         } else if (kind == 3) {
             Params memory p = gParamsAt[gVersion];
             _mustFailCat(who, address(market), abi.encodeCall(IJobMarketExtension.setParams, (p)), OWNER, "setParams by a non-governor");
@@ -1741,7 +1763,7 @@ contract Handler is Test, IJobMarketTypes {
         Job memory job = jobs[j];
         JobGhost storage g = gj[j];
         bool late = gTime > job.deadline;
-        (bool s, bytes memory ret) = _as(caller, address(market), abi.encodeCall(IJobMarketCore.expireJob, (job)));
+        (bool s, bytes memory ret) = _as(caller, address(market), abi.encodeCall(IJobMarketExtension.expireJob, (job)));
         if (!_check(late, s, ret, late ? EXIT : EXPECT, "expireJob")) {
             if (!late && !s) {
                 _expectError(ret, abi.encodeWithSelector(IJobMarketErrors.JobDeadlineNotReached.selector, _id(j), job.deadline, gTime), EXPECT, "expireJob before the deadline");
@@ -1777,7 +1799,7 @@ contract Handler is Test, IJobMarketTypes {
     function _cancel(uint256 j, address caller) internal {
         Job memory job = jobs[j];
         bool byClient = caller == job.client;
-        (bool s, bytes memory ret) = _as(caller, address(market), abi.encodeCall(IJobMarketCore.cancelJob, (job)));
+        (bool s, bytes memory ret) = _as(caller, address(market), abi.encodeCall(IJobMarketExtension.cancelJob, (job)));
         if (!_check(byClient, s, ret, byClient ? EXIT : OWNER, "cancelJob")) return;
         _modelRefund(j, JobStatus.Cancelled);
         _done("cancelJob", SETTLE);

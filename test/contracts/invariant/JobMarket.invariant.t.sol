@@ -836,7 +836,7 @@ contract JobMarketOddTokensTest is Fixture {
             paramsVersion: version,
             nonce: r.nonce
         });
-        attacker.arm(abi.encodeCall(IJobMarketCore.cancelJob, (job)));
+        attacker.arm(abi.encodeCall(IJobMarketExtension.cancelJob, (job)));
         attacker.act(abi.encodeCall(IJobMarketCore.createJob, (r, "")));
 
         assertTrue(attacker.reentrySucceeded(), "cancel inside create");

@@ -340,7 +340,7 @@ contract ArbitrationTest is UnitFixture {
         _join(second, job, EVIDENCE);
 
         vm.expectEmit(address(market));
-        emit JobFinalized(id, alice.account, PAYOUT, FEE);
+        emit JobFinalized(id, alice.account);
         vm.expectEmit(address(market));
         emit DisputeResolved(id, Outcome.Rejected, address(0), 0, 0, 2 * DISPUTE_FEE);
         _ruleWinner(job, Outcome.Rejected, 0);

@@ -9,9 +9,8 @@ import {UnitFixture} from "../utils/UnitFixture.sol";
 /// @dev Tree (test/contracts/tree/JobLifecycle.tree, "when acceptAndSubmitBatch is called"):
 ///  when the market is paused                          -> it reverts EnforcedPause
 ///  when the arrays are empty / too long / unequal     -> it reverts BatchEmpty / BatchTooLarge / BatchLengthMismatch
-///  when a job's terms match no job                    -> it reverts JobUnknown (a malformed batch)
 ///  given the provider is unregistered / jailed / below minStake -> it reverts (standing is the batch's)
-///  when a job is not Created (cancelled, expired, accepted, submitted, repeated) -> it skips NotCreated
+///  when a job is not Created (cancelled, expired, accepted, submitted, repeated, unknown) -> it skips NotCreated
 ///  when a job is open or for another provider         -> it skips NotForProvider
 ///  when now > deadline (now == deadline submits)      -> it skips DeadlinePassed
 ///  when a signature is malformed or by another key    -> it skips BadSignature
@@ -52,11 +51,11 @@ contract BatchSubmitTest is UnitFixture {
         bytes32 before = _raw(skipped);
         uint256 lockedBefore = market.provider(alice.account).locked;
         vm.expectEmit(address(market));
-        emit ResultSubmitted(_id(jobs[0]), alice.account, outs[0], sigs[0]);
+        emit ResultSubmitted(_id(jobs[0]), alice.account, outs[0], _r(sigs[0]), _vs(sigs[0]));
         vm.expectEmit(address(market));
         emit JobSubmitSkipped(skipped, reason);
         vm.expectEmit(address(market));
-        emit ResultSubmitted(_id(jobs[2]), alice.account, outs[2], sigs[2]);
+        emit ResultSubmitted(_id(jobs[2]), alice.account, outs[2], _r(sigs[2]), _vs(sigs[2]));
         assertEq(_batch(jobs, outs, sigs), 2, "two submitted");
         assertEq(_raw(skipped), before, "skipped job untouched");
         assertEq(market.provider(alice.account).locked, lockedBefore + 2 * COLLATERAL, "two locks only");
@@ -76,7 +75,7 @@ contract BatchSubmitTest is UnitFixture {
             JobId id = _id(jobs[i]);
             assertEq(logs[i].topics[0], ResultSubmitted.selector, "event");
             assertEq(logs[i].topics[1], JobId.unwrap(id), "in order");
-            assertEq(keccak256(logs[i].data), keccak256(abi.encode(outs[i], sigs[i])), "output and signature");
+            assertEq(keccak256(logs[i].data), keccak256(abi.encode(outs[i], _r(sigs[i]), _vs(sigs[i]))), "output and compact signature");
             JobState memory st = market.jobState(id);
             assertEq(uint256(st.status), uint256(JobStatus.Submitted), "status");
             assertEq(st.provider, alice.account, "provider");
@@ -154,12 +153,52 @@ contract BatchSubmitTest is UnitFixture {
         _batch(jobs, outs, new bytes[](3));
     }
 
-    function test_acceptAndSubmitBatch_revertsForUnknownJob() public {
-        (Job[] memory jobs, bytes32[] memory outs, bytes[] memory sigs) = _direct(2);
+    /// @dev Terms that match no job (here altered terms, as a job whose creation a reorg removed looks to
+    ///      the chain) are skipped as `NotCreated`, not fatal: the provider node re-sends its batches after
+    ///      a reorg, and one vanished job must not block the rest. The skip writes nothing.
+    function test_acceptAndSubmitBatch_skipsUnknownJob() public {
+        (Job[] memory jobs, bytes32[] memory outs, bytes[] memory sigs) = _direct(3);
         jobs[1].nonce += 1000; // altered terms name no job
-        vm.expectRevert(abi.encodeWithSelector(JobUnknown.selector, _id(jobs[1])));
-        _batch(jobs, outs, sigs);
-        _assertStatus(_id(jobs[0]), JobStatus.Created, "nothing happened");
+        JobId unknown = _id(jobs[1]);
+        sigs[1] = _sign(alice.signerKey, unknown, jobs[1], outs[1], alice.account); // a valid attestation of them
+        _assertMiddleSkipped(jobs, outs, sigs, SubmitSkip.NotCreated);
+        _assertStatus(unknown, JobStatus.None, "still no such job");
+        assertEq(_raw(unknown), keccak256(abi.encode(JobState(JobStatus.None, address(0), 0, 0, 0, 0))), "slot still empty");
+    }
+
+    /// @dev A batch of nothing but unknown jobs submits nothing, locks nothing and does not revert.
+    function test_acceptAndSubmitBatch_allUnknownSubmitsNothing() public {
+        (Job[] memory jobs, bytes32[] memory outs, bytes[] memory sigs) = _direct(2);
+        jobs[0].nonce += 1000;
+        jobs[1].deadline += 1;
+        vm.expectEmit(address(market));
+        emit JobSubmitSkipped(_id(jobs[0]), SubmitSkip.NotCreated);
+        vm.expectEmit(address(market));
+        emit JobSubmitSkipped(_id(jobs[1]), SubmitSkip.NotCreated);
+        assertEq(_batch(jobs, outs, sigs), 0, "none submitted");
+        _assertProvider(alice.account, STAKE, 0, 0);
+        _assertStatus(_id(jobs[0]), JobStatus.None, "unknown");
+        _assertStatus(_id(jobs[1]), JobStatus.None, "unknown");
+    }
+
+    /// @dev The one-word write sets the bits it owns by masking, so it yields `acceptAndSubmit`'s state
+    ///      word exactly, whatever the cached window and fee are (here after a parameter change).
+    function test_acceptAndSubmitBatch_writesOnlyItsBits() public {
+        (Params memory q,) = market.params();
+        q.challengeWindow = 72 hours; // the largest window (0x03F480 in its 24-bit field)
+        q.protocolFeeBps = 1_000;
+        market.setParams(q);
+        (Job[] memory jobs, bytes32[] memory outs, bytes[] memory sigs) = _direct(2);
+        market.acceptAndSubmit(jobs[0], outs[0], sigs[0]);
+        Job[] memory one = new Job[](1);
+        bytes32[] memory oneOut = new bytes32[](1);
+        bytes[] memory oneSig = new bytes[](1);
+        (one[0], oneOut[0], oneSig[0]) = (jobs[1], outs[1], sigs[1]);
+        _batch(one, oneOut, oneSig);
+        JobState memory st = market.jobState(_id(jobs[1]));
+        assertEq(st.challengeWindow, 72 hours, "window kept");
+        assertEq(st.protocolFeeBps, 1_000, "fee kept");
+        assertEq(keccak256(abi.encode(st)), keccak256(abi.encode(market.jobState(_id(jobs[0])))), "same word");
     }
 
     function test_acceptAndSubmitBatch_revertsForUnregisteredProvider() public {

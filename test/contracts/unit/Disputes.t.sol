@@ -258,7 +258,7 @@ contract DisputesTest is UnitFixture {
     function test_rule_rejectedPaysBondToProviderAndVerifierModule() public {
         (JobId id, Job memory job) = _disputed(alice);
         vm.expectEmit(address(market));
-        emit JobFinalized(id, alice.account, PAYOUT, FEE);
+        emit JobFinalized(id, alice.account);
         vm.expectEmit(address(market));
         emit DisputeResolved(id, Outcome.Rejected, address(0), 0, 0, DISPUTE_FEE);
         _rule(job, Outcome.Rejected);
@@ -279,7 +279,7 @@ contract DisputesTest is UnitFixture {
     function test_rule_drawReturnsBondLessArbitrationFee() public {
         (JobId id, Job memory job) = _disputed(alice);
         vm.expectEmit(address(market));
-        emit JobFinalized(id, alice.account, PAYOUT, FEE);
+        emit JobFinalized(id, alice.account);
         vm.expectEmit(address(market));
         emit DisputeResolved(id, Outcome.Draw, address(0), 0, 0, DISPUTE_FEE);
         _rule(job, Outcome.Draw);

@@ -98,7 +98,7 @@ contract GovernanceParamsTest is UnitFixture {
 
         vm.warp(endsAt + 1);
         vm.expectEmit(address(market));
-        emit JobFinalized(oldId, alice.account, PAYOUT, FEE);
+        emit JobFinalized(oldId, alice.account);
         market.finalizeJob(oldJob);
         assertEq(market.feesOwed(alice.account, address(usdc)), FEE + PRICE / 20, "1 % old + 5 % new");
         assertEq(market.claimable(alice.account, address(usdc)), PAYOUT + PRICE - PRICE / 20, "payouts");

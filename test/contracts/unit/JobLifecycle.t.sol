@@ -517,7 +517,7 @@ contract JobLifecycleTest is UnitFixture {
         bytes memory sig = _sign(alice.signerKey, id, job, OUT, alice.account);
 
         vm.expectEmit(address(market));
-        emit ResultSubmitted(id, alice.account, OUT, sig);
+        emit ResultSubmitted(id, alice.account, OUT, _r(sig), _vs(sig));
         vm.prank(stranger);
         market.submitResult(job, OUT, sig);
 
@@ -639,7 +639,7 @@ contract JobLifecycleTest is UnitFixture {
         bytes memory sig = _sign(alice.signerKey, id, job, OUT, alice.account);
 
         vm.expectEmit(address(market));
-        emit ResultSubmitted(id, alice.account, OUT, sig);
+        emit ResultSubmitted(id, alice.account, OUT, _r(sig), _vs(sig));
         vm.recordLogs();
         vm.prank(stranger);
         market.acceptAndSubmit(job, OUT, sig);
@@ -740,7 +740,7 @@ contract JobLifecycleTest is UnitFixture {
     function test_finalizeJob_byClientEarly() public {
         (JobId id, Job memory job) = _submitted(alice, OUT);
         vm.expectEmit(address(market));
-        emit JobFinalized(id, alice.account, PAYOUT, FEE);
+        emit JobFinalized(id, alice.account);
         vm.prank(client);
         market.finalizeJob(job);
 
@@ -759,7 +759,7 @@ contract JobLifecycleTest is UnitFixture {
         (JobId id, Job memory job) = _submitted(alice, OUT);
         vm.warp(block.timestamp + WINDOW + 1);
         vm.expectEmit(address(market));
-        emit JobFinalized(id, alice.account, PAYOUT, FEE);
+        emit JobFinalized(id, alice.account);
         vm.prank(stranger);
         market.finalizeJob(job);
         _assertStatus(id, JobStatus.Finalized, "finalized");

@@ -13,6 +13,7 @@ import {IJobMarket, IJobMarketExtension, IJobMarketTypes} from "../../../contrac
 import {MockUSDC} from "../../../contracts/mocks/MockUSDC.sol";
 import {JobId, ModelId} from "../../../contracts/types/Ids.sol";
 import {ArbitratedVerifier} from "../../../contracts/verifiers/ArbitratedVerifier.sol";
+import {SigUtils} from "./SigUtils.sol";
 import {Test} from "./Test.sol";
 
 /// @notice Deploys the protocol as production does (proxy, extension, AccessManager roles) with
@@ -132,6 +133,15 @@ abstract contract Fixture is Test, IJobMarketTypes {
         bytes32 digest = market.attestationDigest(id, job.model, job.inputHash, output, provider_);
         (uint8 v, bytes32 r, bytes32 s) = vm.sign(key, digest);
         return abi.encodePacked(r, s, v);
+    }
+
+    /// @dev `ResultSubmitted`'s `r` and `vs` (EIP-2098 compact form) of a 65-byte signature.
+    function _r(bytes memory sig) internal pure returns (bytes32 r) {
+        (r,) = SigUtils.compact(sig);
+    }
+
+    function _vs(bytes memory sig) internal pure returns (bytes32 vs) {
+        (, vs) = SigUtils.compact(sig);
     }
 
     /// @dev Creates a direct job for `p`, which accepts and submits `output`.

@@ -34,4 +34,24 @@ library SigUtils {
         bytes32 structHash = keccak256(abi.encode(DELEGATION_TYPEHASH, delegatee, nonce, expiry));
         return MessageHashUtils.toTypedDataHash(domainSeparator, structHash);
     }
+
+    /// @notice The EIP-2098 compact form (`r`, `vs`) of a 65-byte `r ‖ s ‖ v` signature, as
+    ///         `ResultSubmitted` carries it: `vs = s | (v − 27) << 255`.
+    function compact(bytes memory signature) internal pure returns (bytes32 r, bytes32 vs) {
+        require(signature.length == 65, "SigUtils: not a 65-byte signature");
+        bytes32 s;
+        uint8 v;
+        assembly ("memory-safe") {
+            r := mload(add(signature, 0x20))
+            s := mload(add(signature, 0x40))
+            v := byte(0, mload(add(signature, 0x60)))
+        }
+        vs = s | bytes32(uint256(v - 27) << 255);
+    }
+
+    /// @notice `ResultSubmitted`'s data for `outputHash` and `signature`: `abi.encode(outputHash, r, vs)`.
+    function resultData(bytes32 outputHash, bytes memory signature) internal pure returns (bytes memory) {
+        (bytes32 r, bytes32 vs) = compact(signature);
+        return abi.encode(outputHash, r, vs);
+    }
 }

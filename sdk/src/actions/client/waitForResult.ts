@@ -14,6 +14,7 @@ import {
 import type { NoContractErrorType } from "../../errors/validation.js";
 import { JobStatus, type JobStatusName } from "../../types.js";
 import { prepareRead } from "../../utils/action.js";
+import { resultSignature } from "../../utils/resultSignature.js";
 
 export interface WaitForResultParameters {
   market: Address;
@@ -141,7 +142,8 @@ async function poll(
   }
 
   // 2. The output, from the store, checked against the on-chain hash (whatever the store checks).
-  const { outputHash, provider, signature } = submitted.args;
+  const { outputHash, provider } = submitted.args;
+  const signature = resultSignature(submitted.args);
   progress.submittedAt = submitted.blockNumber;
   for (;;) {
     const output = await store.get(outputHash, { signal: stop });

@@ -27,6 +27,7 @@ import type {
 import type { AccountNotFoundError, InvalidAddressError, InvalidAmountError, NoContractError, TransactionRevertedError } from "../../errors/validation.js";
 import { prepareWrite } from "../../utils/action.js";
 import { contentHash } from "../../utils/content.js";
+import { resultSignature } from "../../utils/resultSignature.js";
 import { waitForSuccess } from "../../utils/transactions.js";
 import { assertAddress, assertJob } from "../../utils/validate.js";
 import { writeMarket } from "../../utils/write.js";
@@ -139,7 +140,7 @@ export function acceptAndSubmitBatchOutcome(
   const skipped: AcceptAndSubmitBatchSkipped[] = [];
   for (const e of events) {
     if (e.eventName === "ResultSubmitted") {
-      submitted.push({ jobId: e.args.jobId, outputHash: e.args.outputHash, signature: e.args.signature });
+      submitted.push({ jobId: e.args.jobId, outputHash: e.args.outputHash, signature: resultSignature(e.args) });
     } else {
       skipped.push({ jobId: e.args.jobId, reason: SUBMIT_SKIP_REASONS[e.args.reason] ?? "NotCreated" });
     }
