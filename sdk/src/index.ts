@@ -76,3 +76,4 @@ export { depinferActions, type DepinferActions } from "./decorators/depinfer.js"
 export { createDepinferClient, type CreateDepinferClientParameters, type DepinferClient } from "./clients/createDepinferClient.js";
 export { resolveDeployment, type DeploymentTable, type ResolveDeploymentParameters } from "./clients/deployment.js";
 export { approve, ensureAllowance, type EnsureAllowanceOptions } from "./utils/erc20.js";
+export * from "./sessions/index.js";
