@@ -101,7 +101,7 @@ function tokenizer(backend: InferenceBackend): (text: string) => string[] {
  */
 export function createSessionHandler(parameters: SessionServerParameters): (request: IncomingMessage, response: ServerResponse) => boolean {
   const { reader, journal, provider, signer, chainId, backends, logger, onAccepted, afterStep, maxBodyBytes = 1024 * 1024 } = parameters;
-  const domain: TypedDataDomain = sessionsDomain({ chainId, sessions: parameters.sessions });
+  const domain: TypedDataDomain = sessionsDomain(chainId, parameters.sessions);
   const live = new Map<string, LiveSession>();
 
   const stateOf = (sessionId: Hex): LiveSession => {

@@ -92,7 +92,7 @@ export function createSessionClient(parameters: CreateSessionClientParameters): 
   const { sessionId, account, chainId, sessions, providerSigner, model, pricing, price, cap } = parameters;
   const baseFetch = parameters.fetch ?? globalThis.fetch.bind(globalThis);
   const maxPerRequest = parameters.maxPerRequest ?? price;
-  const domain = sessionsDomain({ chainId, sessions });
+  const domain = sessionsDomain(chainId, sessions);
   const attestations: SessionAttestationRecord[] = [];
   let signed = parameters.resume?.cumulativeAmount ?? 0n;
   let count = parameters.resume?.requestCount ?? 0n;
