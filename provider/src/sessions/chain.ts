@@ -1,15 +1,13 @@
 // Node-only. What the session server reads from the PaymentSessions contract: a session's terms and
 // escrow (cached briefly: the hot path must not wait on the RPC for every request), and the chain's
 // clock (the sessions' expiries are in chain seconds).
-import { parseAbi, type Address, type Chain, type Client, type Hex, type Transport, type Account } from "viem";
+import { type Address, type Chain, type Client, type Hex, type Transport, type Account } from "viem";
 import { getBlock, readContract } from "viem/actions";
 
-/** The parts of the PaymentSessions ABI the node uses (contracts/interfaces/IPaymentSessions.sol). */
-export const paymentSessionsNodeAbi = parseAbi([
-  "struct Session { address client; uint40 expiry; uint8 status; uint8 pricing; uint8 signerEpoch; uint16 openDisputes; uint16 protocolFeeBps; address provider; uint96 maxPrice; address token; uint32 settledRequests; uint32 releasedRequests; bytes32 model; uint96 escrow; uint96 settled; uint40 unlockAt; uint96 collateral; uint96 released; address signer; address prevSigner; uint40 prevSignerUntil; }",
-  "function session(bytes32 sessionId) view returns (Session)",
-  "function settle(bytes32 sessionId, uint256 cumulativeAmount, uint64 requestCount, bytes signature)",
-]);
+import { paymentSessionsAbi } from "depinfer";
+
+/** The PaymentSessions ABI (generated: sdk/src/abis/paymentSessions.ts). */
+export const paymentSessionsNodeAbi = paymentSessionsAbi;
 
 /** `SessionStatus` of the contract. */
 export const SESSION_STATUS = { None: 0, Open: 1, Closed: 2, Slashed: 3 } as const;

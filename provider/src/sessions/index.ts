@@ -4,3 +4,4 @@ export { createSessionHandler, type SessionServerParameters, type SessionStep } 
 export { SessionJournal, type SessionRecord, type SessionRequestRecord } from "./journal.js";
 export { SessionReader, SessionLookupBusyError, paymentSessionsNodeAbi, SESSION_STATUS, type SessionView, type SessionReaderParameters } from "./chain.js";
 export { SessionSettler, type SettlePolicy, type SettleSender, type SessionSettlerParameters } from "./settler.js";
+export { startSessionService, type SessionService, type StartSessionServiceParameters } from "./service.js";

@@ -44,6 +44,9 @@ export interface SessionRequestRecord {
   inputHash?: Hex | undefined;
   outputHash?: Hex | undefined;
   signature?: Hex | undefined;
+  /** The answer sent (the delivered text and its finish reason), so a retry of the same voucher gets the same answer. */
+  output?: string | undefined;
+  finish?: "stop" | "length" | undefined;
 }
 
 interface SessionRow {
@@ -68,6 +71,8 @@ interface RequestRow {
   input_hash: string | null;
   output_hash: string | null;
   signature: string | null;
+  output: string | null;
+  finish: string | null;
 }
 
 function sessionOf(row: SessionRow): SessionRecord {
@@ -96,6 +101,8 @@ function requestOf(row: RequestRow): SessionRequestRecord {
     inputHash: (row.input_hash ?? undefined) as Hex | undefined,
     outputHash: (row.output_hash ?? undefined) as Hex | undefined,
     signature: (row.signature ?? undefined) as Hex | undefined,
+    output: row.output ?? undefined,
+    finish: (row.finish ?? undefined) as "stop" | "length" | undefined,
   };
 }
 
@@ -133,7 +140,7 @@ export class SessionJournal {
         request_index INTEGER NOT NULL,
         voucher_amount TEXT NOT NULL,
         reserved TEXT NOT NULL,
-        input_hash TEXT, output_hash TEXT, signature TEXT,
+        input_hash TEXT, output_hash TEXT, signature TEXT, output TEXT, finish TEXT,
         updated_at INTEGER NOT NULL,
         PRIMARY KEY (session_id, request_index)
       );
@@ -150,7 +157,7 @@ export class SessionJournal {
         "UPDATE sessions SET amount = ?, count = ?, signature = ?, charged = ?, expiry = ?, unsettled_since = COALESCE(unsettled_since, ?), updated_at = ? WHERE session_id = ? AND count < ?",
       ),
       insertRequest: db.prepare("INSERT INTO session_requests (session_id, request_index, voucher_amount, reserved, updated_at) VALUES (?, ?, ?, ?, ?)"),
-      answer: db.prepare("UPDATE session_requests SET input_hash = ?, output_hash = ?, signature = ?, updated_at = ? WHERE session_id = ? AND request_index = ? AND signature IS NULL"),
+      answer: db.prepare("UPDATE session_requests SET input_hash = ?, output_hash = ?, signature = ?, output = ?, finish = ?, updated_at = ? WHERE session_id = ? AND request_index = ? AND signature IS NULL"),
       setCharged: db.prepare("UPDATE sessions SET charged = ?, updated_at = ? WHERE session_id = ?"),
     };
   }
@@ -198,12 +205,12 @@ export class SessionJournal {
    * Records the attestation of a request (before it is sent) and the session's charged total after
    * it; returns false if the request already has one (it is never signed twice).
    */
-  answer(sessionId: Hex, requestIndex: bigint, attestation: { inputHash: Hex; outputHash: Hex; signature: Hex }, charged: bigint): boolean {
+  answer(sessionId: Hex, requestIndex: bigint, attestation: { inputHash: Hex; outputHash: Hex; signature: Hex }, answer: { output: string; finish: "stop" | "length" }, charged: bigint): boolean {
     const id = sessionId.toLowerCase();
     const now = this.#now();
     this.#db.exec("BEGIN IMMEDIATE");
     try {
-      const ok = Number(this.#stmts.answer.run(attestation.inputHash, attestation.outputHash, attestation.signature, now, id, Number(requestIndex)).changes) === 1;
+      const ok = Number(this.#stmts.answer.run(attestation.inputHash, attestation.outputHash, attestation.signature, answer.output, answer.finish, now, id, Number(requestIndex)).changes) === 1;
       if (ok) this.#stmts.setCharged.run(charged.toString(), now, id);
       this.#db.exec(ok ? "COMMIT" : "ROLLBACK");
       return ok;

@@ -216,10 +216,17 @@ export function createSessionHandler(parameters: SessionServerParameters): (requ
     let reserved: bigint;
     const retry = voucher.requestCount === state.count && voucher.signature === state.signature && voucher.cumulativeAmount === state.amount;
     if (retry) {
-      // The same voucher again: the node accepted it but never answered (it crashed, or the backend failed). Served once.
+      // The same voucher again: the client did not get the answer (the node crashed, the connection
+      // broke, or the backend failed). An answered request gets the very answer it was given (the
+      // same attestation: never a second one for its index); an unanswered one is served now.
       const recorded = journal.request(sessionId, requestIndex);
-      if (!recorded || recorded.signature || state.inFlight.has(requestIndex))
+      if (!recorded || state.inFlight.has(requestIndex) || (recorded.signature && (recorded.inputHash !== textHash(prompt) || recorded.output === undefined)))
         refuse("voucher_not_increasing", `voucher ${voucher.requestCount} was used already: the next voucher must be for request count ${state.count + 1n} or more`, session, state, minCost);
+      if (recorded.signature) {
+        const delivered = tokens(recorded.output!);
+        const attestation: SessionAttestation = { sessionId, requestIndex, model: session.model, inputHash: recorded.inputHash!, outputHash: recorded.outputHash!, signature: recorded.signature };
+        return respond(response, { kind, stream, body, model: typeof body.model === "string" ? body.model : session.model, sessionId, requestIndex, delivered, text: recorded.output!, finish: recorded.finish ?? "stop", promptTokens, attestation, charged: state.charged });
+      }
       reserved = recorded.reserved;
     } else {
       if (voucher.requestCount <= state.count || voucher.cumulativeAmount < state.amount)
@@ -273,7 +280,7 @@ export function createSessionHandler(parameters: SessionServerParameters): (requ
       const { signature: _unsigned, ...message } = attestation;
       attestation.signature = await signer.signTypedData({ domain, types: sessionAttestationTypes, primaryType: "Attestation", message });
       const charged = state.charged - (reserved - cost);
-      if (!journal.answer(sessionId, requestIndex, attestation, charged)) throw openaiError(409, "this request was answered already", "invalid_request_error");
+      if (!journal.answer(sessionId, requestIndex, attestation, { output: text, finish }, charged)) throw openaiError(409, "this request was answered already", "invalid_request_error");
       state.charged = charged;
       afterStep?.("attestation-journaled", sessionId, requestIndex);
       respond(response, { kind, stream, body, model: typeof body.model === "string" ? body.model : session.model, sessionId, requestIndex, delivered, text, finish, promptTokens, attestation, charged });

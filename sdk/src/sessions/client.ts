@@ -98,6 +98,7 @@ export function createSessionClient(parameters: CreateSessionClientParameters): 
   let count = parameters.resume?.requestCount ?? 0n;
   let charged = parameters.resume?.charged ?? signed;
   let latest: Voucher | undefined;
+  let unanswered: Voucher | undefined;
 
   const max = (a: bigint, b: bigint) => (a > b ? a : b);
 
@@ -139,12 +140,22 @@ export function createSessionClient(parameters: CreateSessionClientParameters): 
     const prompt = sessionPromptOf(kind, body) ?? "";
     const stream = body.stream === true;
 
-    let voucher = await sign(max(signed, charged + maxPerRequest), count + 1n, "client");
+    // A voucher whose request got no answer (the connection broke, the node restarted) is sent
+    // again: the node serves it if it never answered it, and sends the same answer if it did.
+    let voucher = unanswered ?? (await sign(max(signed, charged + maxPerRequest), count + 1n, "client"));
+    unanswered = undefined;
     for (let attempt = 0; ; attempt++) {
       const headers = new Headers(init?.headers);
       headers.set(SESSION_HEADER, sessionId);
       headers.set(VOUCHER_HEADER, formatVoucher(voucher));
-      const response = await baseFetch(input, { ...init, headers });
+      let response: Response;
+      try {
+        response = await baseFetch(input, { ...init, headers });
+      } catch (error) {
+        unanswered = voucher;
+        throw error;
+      }
+      if (response.status >= 500) unanswered = voucher;
       if (response.status !== 402) return response.ok ? attested(response, voucher.requestCount - 1n, prompt, stream, kind) : response;
       const refusal = (await response.json().catch(() => undefined)) as PaymentRequiredBody | undefined;
       const next = refusal?.error?.next;
@@ -195,19 +206,30 @@ export function createSessionClient(parameters: CreateSessionClientParameters): 
         }
       }
     };
+    let verified = false;
+    // Checked when `[DONE]` arrives, before it is passed on: a reader (the openai client) stops there.
+    const check = async () => {
+      if (verified) return;
+      verified = true;
+      await verify(attestation, requestIndex, prompt, output);
+    };
     const transform = new TransformStream<Uint8Array, Uint8Array>({
-      transform(chunk, controller) {
+      async transform(chunk, controller) {
         buffer += decoder.decode(chunk, { stream: true });
         let newline: number;
+        let done = false;
         while ((newline = buffer.indexOf("\n")) >= 0) {
-          onLine(buffer.slice(0, newline).replace(/\r$/, ""));
+          const line = buffer.slice(0, newline).replace(/\r$/, "");
           buffer = buffer.slice(newline + 1);
+          if (line === "data: [DONE]") done = true;
+          else onLine(line);
         }
+        if (done) await check();
         controller.enqueue(chunk);
       },
       async flush() {
-        if (buffer) onLine(buffer);
-        await verify(attestation, requestIndex, prompt, output);
+        if (buffer && buffer !== "data: [DONE]") onLine(buffer);
+        await check();
       },
     });
     return new Response(response.body!.pipeThrough(transform), { status: response.status, statusText: response.statusText, headers: response.headers });
