@@ -166,7 +166,6 @@ interface IPaymentSessionsErrors {
     error SessionDisputeNotOpen(bytes32 disputeId, IPaymentSessionsTypes.DisputeStatus status);
     error SessionDisputeResolutionClosed(bytes32 disputeId, uint256 deadline, uint256 nowTime);
     error SessionDisputeResolutionPending(bytes32 disputeId, uint256 deadline, uint256 nowTime);
-    error SessionAttestationWrongModel(bytes32 sessionId, ModelId attested, ModelId model);
     /// @dev Not signed by a signer key of `provider` of the session's signer epoch or later.
     error SessionAttestationWrongSigner(bytes32 sessionId, address recovered);
     error SessionEquivocationSameAttestation(bytes32 sessionId, uint256 requestIndex);
@@ -303,7 +302,7 @@ interface IPaymentSessions is IPaymentSessionsTypes, IPaymentSessionsErrors, IPa
     ///         `max(maxPrice × bondRatioBps, bondFloor)` (market parameters). Allowed for a settled, unreleased
     ///         request, while the challenge window of the latest settlement runs. Not the provider or its signer.
     /// @dev Reverts with `SessionUnknown`, `SessionRequestNotDisputable`, `SessionChallengeWindowClosed`,
-    ///      `SessionDisputeByProvider`, `SessionDisputeExists`, `SessionAttestationWrongModel`,
+    ///      `SessionDisputeByProvider`, `SessionDisputeExists`,
     ///      `SessionSignatureInvalid`, `SessionAttestationWrongSigner` or `SessionFeeOnTransferToken`.
     /// @return disputeId `keccak256(abi.encode(sessionId, requestIndex))`.
     function disputeRequest(

@@ -129,8 +129,7 @@ contract PaymentSessions is IPaymentSessions, AccessManaged, EIP712, ReentrancyG
         require(s.status == SessionStatus.Open, SessionWrongStatus(sessionId, s.status));
         require(block.timestamp <= s.expiry, SessionExpired(sessionId, s.expiry, block.timestamp));
         require(
-            s.prevSigner == address(0) || block.timestamp > s.prevSignerUntil,
-            SessionSignerChangePending(sessionId, s.prevSigner, s.prevSignerUntil)
+            block.timestamp > s.prevSignerUntil, SessionSignerChangePending(sessionId, s.prevSigner, s.prevSignerUntil)
         );
         address previous = s.signer;
         uint256 until = block.timestamp + SETTLEMENT_GRACE;

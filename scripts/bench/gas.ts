@@ -12,6 +12,7 @@ import { network } from "hardhat";
 import { parseEventLogs, sha256, toHex, type Hex } from "viem";
 
 import { saveResults, savedLine } from "./results.js";
+import { measureSessionsGas } from "./sessionsGas.js";
 import { CONTRACT_SIZE_LIMIT, deployedSizes, EIP170_LIMIT } from "../lib/contractSizes.js";
 import {
   deployProtocol,
@@ -208,6 +209,9 @@ for (const size of [1, 16, 64]) {
   }
 }
 
+// Payment sessions (issue 12): measured after everything above, so that every earlier figure keeps its block times.
+const sessions = await measureSessionsGas(connection, p, { provider, client, model });
+
 // The runtime code of every contract the deployment put on chain.
 const contractSizes = await deployedSizes((address) => publicClient.getCode({ address }), p.deployed);
 const oversized = Object.entries(contractSizes).filter(([, bytes]) => bytes > CONTRACT_SIZE_LIMIT);
@@ -241,6 +245,7 @@ const result = {
   cycleBatchedNote:
     "createJob + a job's share of acceptAndSubmitBatch at 16 + its share of finalizeJobs of the same 16 jobs",
   claim: Number(steps.claim),
+  ...sessions,
   target: { cycle: 200_000, cycleBatched: 130_000 },
   contractSizes,
   contractSizeLimit: CONTRACT_SIZE_LIMIT,
@@ -254,6 +259,7 @@ const out = saveResults("gas.json", result);
 console.table(result.steps);
 console.log(`cycle (one-call path): ${result.cycle}  cycle (separate steps): ${result.cycleSeparate}  batch finalize per job: ${result.batchFinalizePerJob}`);
 console.log(`acceptAndSubmitBatch per job: ${JSON.stringify(batchSubmitPerJob)}  cycle (batched, 16): ${cycleBatched}`);
+console.log(`sessions: open ${sessions.sessionOpen}  settle ${sessions.sessionSettle}  close ${sessions.sessionClose}  release ${sessions.sessionRelease}  per request ${JSON.stringify(sessions.sessionPerRequest)}`);
 console.table(contractSizes);
 if (oversized.length) console.warn(`over the ${CONTRACT_SIZE_LIMIT}-byte limit: ${oversized.map(([name, bytes]) => `${name} ${bytes}`).join(", ")}`);
 console.log(savedLine(out));

@@ -43,5 +43,5 @@ if (values.only !== undefined && values.only !== "gas" && values.only !== "node"
 
 const env = { [WRITE_ENV]: values.write ? "1" : "0" };
 runHardhat(["build", "--no-tests"]);
-if (values.only !== "node") runHardhat(["run", "--no-compile", "scripts/bench/gas.ts"], { env });
+if (values.only !== "node") runHardhat(["run", "--no-compile", "scripts/bench/gas.ts"], { env, withSources: true });
 if (values.only !== "gas") runHardhat(["run", "--no-compile", "scripts/bench/node.ts"], { env, withSources: true });

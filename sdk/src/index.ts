@@ -73,6 +73,7 @@ export {
 } from "./actions/public/getProviders.js";
 export * from "./actions/provider/index.js";
 export * from "./sessions/typedData.js";
+export * from "./actions/sessions/index.js";
 export { depinferActions, type DepinferActions } from "./decorators/depinfer.js";
 export { createDepinferClient, type CreateDepinferClientParameters, type DepinferClient } from "./clients/createDepinferClient.js";
 export { resolveDeployment, type DeploymentTable, type ResolveDeploymentParameters } from "./clients/deployment.js";

@@ -115,27 +115,6 @@ export const paymentSessionsAbi = [
         "type": "bytes32"
       },
       {
-        "internalType": "ModelId",
-        "name": "attested",
-        "type": "bytes32"
-      },
-      {
-        "internalType": "ModelId",
-        "name": "model",
-        "type": "bytes32"
-      }
-    ],
-    "name": "SessionAttestationWrongModel",
-    "type": "error"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "bytes32",
-        "name": "sessionId",
-        "type": "bytes32"
-      },
-      {
         "internalType": "address",
         "name": "recovered",
         "type": "address"
