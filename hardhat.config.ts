@@ -132,6 +132,12 @@ export default defineConfig({
       chainType: "l1",
       url: "http://127.0.0.1:18549",
     },
+    // The provider node's payment-session suite (the test starts and stops anvil on this port).
+    anvilSessions: {
+      type: "http",
+      chainType: "l1",
+      url: "http://127.0.0.1:18900",
+    },
     // The provider node's output-release suite (mempool races; the test starts and stops anvil on this port).
     anvilOutputs: {
       type: "http",

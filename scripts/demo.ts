@@ -29,6 +29,7 @@ import { custom, formatUnits, type Account, type Address, type Chain, type Hash,
 import { createInProcessNode, deployProtocol, until, DPI, registerBuiltinModel, setUpNodeProvider, USDC, type Connection } from "./lib/harness.js";
 import { createDepinferClient, HttpContentStore, JobStatus, jobStatusName, type Job } from "../sdk/src/index.js";
 import { BUILTIN_MODEL, runBuiltinModel } from "../provider/src/models/charModel.js";
+import { runSessionsDemo } from "./demo/sessions.js";
 import {
   createLogger,
   type InferenceBackend,
@@ -309,6 +310,7 @@ export async function runDemo(
       treasuryDpi === BigInt(count("liar")) * (collateral - challengerReward - arbitrationFee) + BigInt(count("silent")) * (livenessSlash - livenessShare),
     ],
   ];
+  checks.push(...(await runSessionsDemo(connection, p, deployer, clientW, model, log)));
   log("");
   for (const [name, ok] of checks) log(`${ok ? "ok  " : "FAIL"} ${name}`);
   const allOk = checks.every(([, ok]) => ok);

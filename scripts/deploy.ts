@@ -180,6 +180,7 @@ export async function deploy(argv = process.argv.slice(2), log: (line: string) =
       governor: deployed.governor.address,
       manager: deployed.manager.address,
       verifier: deployed.verifier.address,
+      sessions: deployed.sessions.address,
       paymentTokens: Object.entries(deployed)
         .filter(([k]) => k.startsWith("mock"))
         .map(([, c]) => c.address)

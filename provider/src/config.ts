@@ -167,6 +167,15 @@ export interface ProviderConfig {
    * reorg whatever this is.
    */
   confirmations: number;
+  /**
+   * Payment sessions: the paid OpenAI-compatible endpoint (`POST /v1/chat/completions`,
+   * `POST /v1/completions`) on the output server (which must be configured), paid by vouchers of
+   * sessions opened with this provider on the PaymentSessions contract `address`. The node settles a
+   * session's latest voucher when `settleThreshold` (token units, default 0: at each round) is
+   * unsettled, `settleIntervalSeconds` (default 3600) after the first unsettled voucher, and
+   * `settleBeforeExpirySeconds` (default 3600) before the session's expiry. docs/provider-node.md.
+   */
+  sessions?: { address: Address; settleIntervalSeconds: number; settleThreshold: string; settleBeforeExpirySeconds: number };
 }
 
 export const PROVIDER_CONFIG_DEFAULTS = Object.freeze({
@@ -395,6 +404,7 @@ const TOP_LEVEL_KEYS = [
   "contentStore",
   "startBlock",
   "confirmations",
+  "sessions",
 ] as const;
 
 const FLAG_OF: Partial<Record<string, string>> = Object.fromEntries(Object.entries(FLAGS).map(([flag, field]) => [field, flag]));
@@ -614,6 +624,17 @@ function configSchema({ env, baseDir, flags = {}, flagBaseDir }: ValidateContext
     maxFeePerTxEth: positive(0.000_001, 1_000, "ETH (the chain's native coin) per transaction").default(D.maxFeePerTxEth),
     // Filled in by validateConfig when absent: the default depends on the chain.
     confirmations: int(1, 1000).optional(),
+    sessions: z
+      .strictObject(
+        {
+          address,
+          settleIntervalSeconds: int(1, 30 * 86_400).default(3600),
+          settleThreshold: z.string({ error: "a decimal integer string of token units" }).regex(/^\d{1,30}$/, { error: "a decimal integer string of token units" }).default("0"),
+          settleBeforeExpirySeconds: int(0, 30 * 86_400).default(3600),
+        },
+        { error: 'an object { "address": "0x…" (PaymentSessions), settleIntervalSeconds?, settleThreshold?, settleBeforeExpirySeconds? }' },
+      )
+      .optional(),
   });
 }
 
@@ -681,6 +702,7 @@ function knownKeysAt(path: readonly PropertyKey[], value: unknown): string[] {
   if (last === "outputServer") return ["host", "port", "corsOrigins", "maxConnections", "maxUploadBytes", "metrics"];
   if (last === "metrics") return ["host", "port"];
   if (last === "contentStore") return ["baseUrl"];
+  if (last === "sessions") return ["address", "settleIntervalSeconds", "settleThreshold", "settleBeforeExpirySeconds"];
   return [];
 }
 
@@ -705,6 +727,8 @@ export function validateConfig(raw: Record<string, unknown>, context: ValidateCo
   if (!result.success) throw new ProviderConfigError({ issues: toIssues(result.error.issues, input, fieldName), file: context.file });
   const { $schema: _, ...config } = result.data;
   config.confirmations ??= defaultConfirmations(config.chainId);
+  if (config.sessions && !config.outputServer)
+    throw new ProviderConfigError({ issues: [{ field: "outputServer", value: "missing", expected: 'an output server ({ "host", "port" }): the paid session endpoint is served on it (sessions is set)' }], file: context.file });
   return Object.fromEntries(Object.entries(config).filter(([, v]) => v !== undefined)) as unknown as ProviderConfig;
 }
 
@@ -837,6 +861,7 @@ export function describeConfig(config: ProviderConfig): Record<string, unknown> 
     maxGasPerTx: config.maxGasPerTx,
     maxFeePerTxEth: config.maxFeePerTxEth,
     confirmations: config.confirmations,
+    ...(config.sessions !== undefined && { sessions: config.sessions }),
   };
   Object.defineProperty(described, "toString", { value: () => JSON.stringify(described, null, 2), enumerable: false });
   return described as Record<string, unknown> & { toString(): string };

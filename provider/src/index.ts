@@ -10,3 +10,4 @@ export { checkMarket, deploymentsDirOf, loadDeploymentAddresses, type Deployment
 export { createProviderNode, backendFor, clientFor, marketOf, ProviderNode, ProviderNodeStartError, type CreateProviderNodeParameters, type ProviderNodeStats, type ProviderNodeStep, type JobRefusal } from "./provider.js";
 export { startOutputServer, type OutputServer, type OutputServerParameters } from "./outputServer.js";
 export { FeeCeilingError, TxSender, isFeeCeilingError, type FeeCeilings, type SendParameters, type TxSenderParameters } from "./txSender.js";
+export { SessionJournal, SessionReader, SessionSettler, createSessionHandler, startSessionService, type SessionRecord, type SessionRequestRecord, type SessionStep, type SessionView, type SettlePolicy } from "./sessions/index.js";

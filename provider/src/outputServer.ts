@@ -74,6 +74,11 @@ export interface OutputServerParameters {
    * exact origins such as `"https://app.example"`. Default: none (no CORS headers).
    */
   corsOrigins?: readonly string[] | undefined;
+  /**
+   * Another service on this server (the node's paid session endpoint, sessions/server.ts): it gets
+   * every request first and returns true when it answered it.
+   */
+  handle?: ((request: IncomingMessage, response: ServerResponse) => boolean) | undefined;
 }
 
 /** A refusal of an upload, with its HTTP status. */
@@ -144,6 +149,7 @@ export async function startOutputServer(parameters: OutputServerParameters): Pro
     idleTimeoutMs = 30_000,
     corsOrigins = [],
     quota,
+    handle,
   } = parameters;
   /** The Access-Control-Allow-Origin for a request from `origin`, if it is allowed. */
   const allowedOrigin = (origin: string | undefined) =>
@@ -176,19 +182,20 @@ export async function startOutputServer(parameters: OutputServerParameters): Pro
     if (origin) {
       response.setHeader("access-control-allow-origin", origin);
       if (origin !== "*") response.setHeader("vary", "origin");
-      response.setHeader("access-control-expose-headers", "content-length");
+      response.setHeader("access-control-expose-headers", "content-length, x-depinfer-attestation, x-depinfer-charged");
     }
     if (request.method === "OPTIONS") {
       // A CORS preflight: allowed origins may GET, HEAD and POST uploads; others get no grant.
       if (origin) {
         response.setHeader("access-control-allow-methods", "GET, HEAD, POST");
-        response.setHeader("access-control-allow-headers", "content-type, accept");
+        response.setHeader("access-control-allow-headers", "content-type, accept, authorization, x-depinfer-session, x-depinfer-voucher");
         response.setHeader("access-control-max-age", "600");
       }
       return send(204, "");
     }
     response.on("error", () => request.destroy());
     try {
+      if (handle?.(request, response)) return;
       route(request, response, send);
     } catch (error) {
       logger?.warn("output server: refused a malformed request", { method: request.method, err: error });

@@ -64,9 +64,10 @@ import { startOutputServer, type OutputServer } from "./outputServer.js";
 import { startMetricsServer, type MetricsServer } from "./metricsServer.js";
 import { ContentRetention } from "./retention.js";
 import { TxSender, isFeeCeilingError } from "./txSender.js";
+import { startSessionService, type SessionService, type SessionStep } from "./sessions/index.js";
 
 /** The points right after a step is durably recorded (the crash tests stop the node there). */
-export type ProviderNodeStep = "accepted" | "computed" | "submit-sent";
+export type ProviderNodeStep = "accepted" | "computed" | "submit-sent" | SessionStep;
 
 export interface CreateProviderNodeParameters {
   config: ProviderConfig;
@@ -326,6 +327,8 @@ export class ProviderNode {
   /** The disk quota on uploads, and the deletion of content whose jobs are done (retention.ts). */
   readonly #retention: ContentRetention;
   #metricsServer: MetricsServer | undefined;
+  /** Payment sessions (the paid endpoint and its settlement loop), when `sessions` is configured. */
+  #sessions: SessionService | undefined;
 
   constructor(parameters: CreateProviderNodeParameters, signer: Account, account: Account) {
     const { config } = parameters;
@@ -395,8 +398,21 @@ export class ProviderNode {
       this.#unlock();
       throw error;
     }
+    if (this.config.sessions) {
+      this.#sessions = await startSessionService({
+        config: { ...this.config, sessions: this.config.sessions },
+        client: this.#client,
+        sender: this.#sender,
+        provider: this.account,
+        signer: this.#signer,
+        backends: this.#backends,
+        logger: this.logger,
+        afterStep: this.#afterStep,
+      });
+    }
     if (this.config.outputServer) {
       this.#server = await startOutputServer({
+        handle: this.#sessions?.handle,
         ...this.config.outputServer,
         store: this.store,
         logger: this.logger,
@@ -482,6 +498,7 @@ export class ProviderNode {
     await Promise.race([Promise.allSettled([...this.#running.values(), this.#releasingDue]), new Promise((resolve) => (grace = setTimeout(resolve, 10_000)))]);
     clearTimeout(grace);
     await this.#server?.close();
+    await this.#sessions?.stop();
     await this.#metricsServer?.close();
     this.#progress?.clear();
     this.logger.info("provider node stopped", { states: this.journal.counts() });

@@ -13,6 +13,7 @@ import { parseEventLogs, sha256, toHex, type Hex } from "viem";
 
 import { saveResults, savedLine } from "./results.js";
 import { redundancyPerExtraProvider } from "./redundancy.js";
+import { measureSessionsGas } from "./sessionsGas.js";
 import { CONTRACT_SIZE_LIMIT, deployedSizes, EIP170_LIMIT } from "../lib/contractSizes.js";
 import {
   deployProtocol,
@@ -212,6 +213,8 @@ for (const size of [1, 16, 64]) {
 // Redundancy module (issue 11): its own contract beside the market, measured last so that every
 // step above keeps its block times, job ids and calldata.
 const redundancy = await redundancyPerExtraProvider(connection, p, model, PRICE, deployer, (await viem.getWalletClients()).slice(6, 12), client);
+// Payment sessions (issue 12): measured after everything above, so that every earlier figure keeps its block times.
+const sessions = await measureSessionsGas(connection, p, { provider, client, model });
 
 // The runtime code of every contract the deployment put on chain.
 const contractSizes = await deployedSizes((address) => publicClient.getCode({ address }), p.deployed);
@@ -250,6 +253,7 @@ const result = {
   redundancy,
   redundancyNote:
     "RedundancyModule, one request end to end (request + k commits + k reveals + settle, all agreeing), at k = 2 and 3; redundancyPerExtraProvider = cost(k = 3) - cost(k = 2)",
+  ...sessions,
   target: { cycle: 200_000, cycleBatched: 130_000 },
   contractSizes,
   contractSizeLimit: CONTRACT_SIZE_LIMIT,
@@ -264,6 +268,7 @@ console.table(result.steps);
 console.log(`cycle (one-call path): ${result.cycle}  cycle (separate steps): ${result.cycleSeparate}  batch finalize per job: ${result.batchFinalizePerJob}`);
 console.log(`acceptAndSubmitBatch per job: ${JSON.stringify(batchSubmitPerJob)}  cycle (batched, 16): ${cycleBatched}`);
 console.log(`redundancy: per extra provider ${redundancy.perExtraProvider} gas  ${JSON.stringify(redundancy.byK)}`);
+console.log(`sessions: open ${sessions.sessionOpen}  settle ${sessions.sessionSettle}  close ${sessions.sessionClose}  release ${sessions.sessionRelease}  per request ${JSON.stringify(sessions.sessionPerRequest)}`);
 console.table(contractSizes);
 if (oversized.length) console.warn(`over the ${CONTRACT_SIZE_LIMIT}-byte limit: ${oversized.map(([name, bytes]) => `${name} ${bytes}`).join(", ")}`);
 console.log(savedLine(out));

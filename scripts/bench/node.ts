@@ -25,6 +25,7 @@ import { network } from "hardhat";
 import { custom, maxUint256, type Chain, type Hex } from "viem";
 
 import { saveResults, savedLine } from "./results.js";
+import { benchSessions } from "./sessions.js";
 import { createInProcessNode, deployProtocol, DPI, registerBuiltinModel, setUpNodeProvider, USDC, type Connection } from "../lib/harness.js";
 import { createDepinferClient, HttpContentStore, type DepinferClient } from "../../sdk/src/index.js";
 import { BUILTIN_MODEL, runBuiltinModel } from "../../provider/src/models/charModel.js";
@@ -186,6 +187,7 @@ const result = {
   },
   settings: { jobsPerLevel: JOBS, warmUpJobsPerLevel: WARM_UP, pollingIntervalMs: POLL_MS, price: Number(PRICE), model: BUILTIN_MODEL.name },
   levels: rows,
+  sessions: await benchSessions(connection, p, model, deployer, clientWallets),
   benchSeconds: +((performance.now() - benchStarted) / 1000).toFixed(1),
 };
 
@@ -198,5 +200,6 @@ console.table(
     ]),
   ),
 );
+console.table(Object.fromEntries(result.sessions.levels.map((r) => [`sessions N=${r.streams}`, { requests: r.requests, "wall s": r.wallSeconds, "requests/s": r.requestsPerSecond, "p50 ms": r.latencyMs.p50, "p95 ms": r.latencyMs.p95, cores: r.processCpuCores }])));
 console.log(`${result.environment.cpus} × ${result.environment.cpuModel}, Node ${result.environment.node}: wall-clock figures, not gated`);
 console.log(savedLine(out));

@@ -3,6 +3,7 @@ import type { ContractFuture, Future } from "@nomicfoundation/ignition-core";
 import { getAbiItem, keccak256, toFunctionSelector, toHex, zeroAddress, type Address } from "viem";
 
 import { arbitratedVerifierAbi } from "../../sdk/src/abis/arbitratedVerifier.js";
+import { paymentSessionsAbi } from "../../sdk/src/abis/paymentSessions.js";
 
 /** AccessManager role ids, as in contracts/governance/Roles.sol. */
 export const ROLES = { ADMIN: 0n, GUARDIAN: 1n, ARBITRATOR: 2n } as const;
@@ -77,10 +78,16 @@ export interface TokenAllocation {
 /** What the ARBITRATOR role may call on the ArbitratedVerifier: rule on disputes and withdraw its fees. */
 const ARBITRATOR_SELECTORS = (["rule", "claimFees"] as const).map((name) => toFunctionSelector(getAbiItem({ abi: arbitratedVerifierAbi, name })));
 
+/** What the ARBITRATOR role may call on PaymentSessions: rule on session disputes and withdraw their fees. */
+const SESSION_ARBITRATOR_SELECTORS = (["resolveDispute", "claimArbitrationFees"] as const).map((name) =>
+  toFunctionSelector(getAbiItem({ abi: paymentSessionsAbi, name })),
+);
+
 /**
  * The whole protocol: token, Timelock, Governor, AccessManager (admin handed to the Timelock),
  * the job market behind a UUPS proxy with its extension and disputes code, and the arbitrated
- * verifier (a registered module, the verifier of every determinism class).
+ * verifier (a registered module, the verifier of every determinism class), and the payment-session module
+ * (registered; its disputes ruled by the ARBITRATOR role).
  *
  * Module parameters (Ignition `--parameters`): `tokenSupply`, `timelockDelay` (s), `votingDelay` (s),
  * `votingPeriod` (s), `proposalThreshold`, `quorumPercent`, `minStake`, `treasury`, `guardian`,
@@ -123,6 +130,8 @@ export function buildDepinferModule(options: DepinferDeployOptions = {}) {
     const proxy = m.contract("ERC1967Proxy", [implementation, init]);
     const market = m.contractAt("IJobMarket", proxy, { id: "Market" });
     const verifier = m.contract("ArbitratedVerifier", [manager, proxy]);
+    // Payment sessions: a stake module of the market (providers opt in with setModuleAllowance).
+    const sessions = m.contract("PaymentSessions", [manager, proxy]);
 
     // Roles: the guardian may pause, the arbitrator may rule and claim the module's fees; everything else is admin (Timelock).
     const pauseSel = m.call(manager, "setTargetFunctionRole", [proxy, [toFunctionSelector("pause()")], ROLES.GUARDIAN], {
@@ -137,7 +146,14 @@ export function buildDepinferModule(options: DepinferDeployOptions = {}) {
     const grantGuardian = m.call(manager, "grantRole", [ROLES.GUARDIAN, guardian, 0], { id: "GrantGuardian" });
     const grantArbitrator = m.call(manager, "grantRole", [ROLES.ARBITRATOR, arbitrator, 0], { id: "GrantArbitrator" });
 
-    const setup: Future[] = [pauseSel, ruleSel, grantGuardian, grantArbitrator];
+    const sessionRuleSel = m.call(
+      manager,
+      "setTargetFunctionRole",
+      [sessions, SESSION_ARBITRATOR_SELECTORS, ROLES.ARBITRATOR],
+      { id: "ArbitratorMayRuleSessions" },
+    );
+    const setup: Future[] = [pauseSel, ruleSel, sessionRuleSel, grantGuardian, grantArbitrator];
+    setup.push(m.call(market, "setModule", [sessions, true], { id: "SessionsIsModule" }));
     // A verifier must be an active module before setVerifier accepts it. NONE-class models are arbitrated too.
     const verifierIsModule = m.call(market, "setModule", [verifier, true], { id: "VerifierIsModule" });
     setup.push(verifierIsModule);
@@ -189,7 +205,7 @@ export function buildDepinferModule(options: DepinferDeployOptions = {}) {
     const timelockAdmin = m.call(manager, "grantRole", [ROLES.ADMIN, timelock, 0], { id: "TimelockIsAdmin", after: setup });
     m.call(manager, "renounceRole", [ROLES.ADMIN, deployer], { id: "DeployerLeavesManager", after: [timelockAdmin, ...setup] });
 
-    return { token, timelock, governor, manager, disputes, extension, implementation, proxy, market, verifier, ...mocks };
+    return { token, timelock, governor, manager, disputes, extension, implementation, proxy, market, verifier, sessions, ...mocks };
   });
 }
 

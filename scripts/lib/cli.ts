@@ -34,6 +34,8 @@ export interface DeploymentRecord {
     governor: Address;
     manager: Address;
     verifier: Address;
+    /** The payment-session module (absent in records written before it existed). */
+    sessions?: Address;
     paymentTokens: Address[];
   };
 }

@@ -24,6 +24,7 @@ export const DEPLOYED_CONTRACTS = {
   extension: "JobMarketExtension",
   disputes: "JobMarketDisputes",
   verifier: "ArbitratedVerifier",
+  sessions: "PaymentSessions",
   token: "DepinferToken",
   governor: "DepinferGovernor",
   timelock: "DepinferTimelock",

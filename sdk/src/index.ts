@@ -73,9 +73,12 @@ export {
   type ProviderOffer,
 } from "./actions/public/getProviders.js";
 export * from "./actions/provider/index.js";
+export * from "./sessions/typedData.js";
+export * from "./actions/sessions/index.js";
 export { depinferActions, type DepinferActions } from "./decorators/depinfer.js";
 export { createDepinferClient, type CreateDepinferClientParameters, type DepinferClient } from "./clients/createDepinferClient.js";
 export { resolveDeployment, type DeploymentTable, type ResolveDeploymentParameters } from "./clients/deployment.js";
 export { approve, ensureAllowance, type EnsureAllowanceOptions } from "./utils/erc20.js";
 export * from "./actions/redundancy/index.js";
 export * from "./errors/redundancy.js";
+export * from "./sessions/index.js";

@@ -42,6 +42,8 @@ export interface DepinferAddresses {
   market: Address;
   verifier?: Address;
   token?: Address;
+  /** The payment-session module (`PaymentSessions`). */
+  sessions?: Address;
 }
 
 /** The EIP-712 types of a result attestation (contracts/libraries/AttestationLib.sol). */

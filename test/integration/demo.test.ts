@@ -19,7 +19,7 @@ describe("npm run demo", () => {
     expect(Number(total)).toBeGreaterThan(Number(own));
     // It leaves the working tree as it found it.
     expect(status()).toBe(before);
-    expect(out.match(/^ok {3}/gm)).toHaveLength(11);
+    expect(out.match(/^ok {3}/gm)).toHaveLength(15);
     expect(out).toMatch(/ok {3}verifier module earned the arbitration fee of each upheld dispute/);
     expect(out).toMatch(/finalize \d+ \(1\/\d+ of a batch\)/);
     expect(out).toMatch(/liar\s+Slashed/);

@@ -2,6 +2,7 @@
 
 export { jobMarketAbi } from "./jobMarket.js";
 export { arbitratedVerifierAbi } from "./arbitratedVerifier.js";
+export { paymentSessionsAbi } from "./paymentSessions.js";
 export { depinferTokenAbi } from "./depinferToken.js";
 export { depinferGovernorAbi } from "./depinferGovernor.js";
 export { depinferTimelockAbi } from "./depinferTimelock.js";

@@ -39,5 +39,7 @@ export function resolveDeployment({ chain, deployment, known = deployments }: Re
   assertAddress("deployment.market", market);
   const verifier = pick("verifier");
   const token = pick("token");
-  return { market, ...(verifier ? { verifier } : {}), ...(token ? { token } : {}) };
+  const sessions = pick("sessions");
+  if (sessions !== undefined) assertAddress("deployment.sessions", sessions);
+  return { market, ...(verifier ? { verifier } : {}), ...(token ? { token } : {}), ...(sessions ? { sessions } : {}) };
 }

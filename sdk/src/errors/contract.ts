@@ -9,6 +9,7 @@ import {
 
 import { arbitratedVerifierAbi } from "../abis/arbitratedVerifier.js";
 import { jobMarketAbi } from "../abis/jobMarket.js";
+import { paymentSessionsAbi } from "../abis/paymentSessions.js";
 import { DepinferError } from "./base.js";
 
 // ---------------------------------------------------------------------------------------------
@@ -44,6 +45,7 @@ type ErrorItemOf<abi extends readonly unknown[]> = Extract<abi[number], { type: 
 export type DepinferAbiError =
   | ErrorItemOf<typeof jobMarketAbi>
   | ErrorItemOf<typeof arbitratedVerifierAbi>
+  | ErrorItemOf<typeof paymentSessionsAbi>
   | ErrorItemOf<typeof externalErrorsAbi>;
 
 /** The name of a custom error the protocol can revert with, e.g. `"JobUnknown"`. */
@@ -61,7 +63,7 @@ function isErrorItem(item: { type: string }): item is DepinferAbiError {
 /** One ABI with every error of {@link DepinferAbiError}, each once (for `decodeErrorResult`). */
 export const depinferErrorsAbi: readonly DepinferAbiError[] = (() => {
   const byName = new Map<string, DepinferAbiError>();
-  for (const item of [...jobMarketAbi, ...arbitratedVerifierAbi, ...externalErrorsAbi])
+  for (const item of [...jobMarketAbi, ...arbitratedVerifierAbi, ...paymentSessionsAbi, ...externalErrorsAbi])
     if (isErrorItem(item) && !byName.has(item.name)) byName.set(item.name, item);
   return [...byName.values()];
 })();
@@ -234,6 +236,71 @@ export const contractErrorHints: ContractErrorHints = {
   ERC1967InvalidImplementation: ({ implementation }) =>
     `${implementation} has no code: deploy the new implementation before upgrading to it.`,
   InvalidInitialization: () => "The contract is already initialized: use the governance setters instead of calling initialize again.",
+  // --- payment sessions (contracts/sessions/PaymentSessions.sol)
+  SessionAmountZero: () => "The session amount is zero: escrow a positive amount.",
+  SessionPriceZero: () => "The session's maxPrice is zero: pass the price per request (or per 1,000 tokens) you accept.",
+  SessionTokenNotAllowed: ({ token }) => `Token ${token} is not an allow-listed payment token: open the session in a token the market allows.`,
+  SessionOfferNotActive: ({ provider, model }) =>
+    `Provider ${provider} has no active offer for model ${model}: pick a provider from getProviders() for this model.`,
+  SessionOfferTokenMismatch: ({ provider, model, offeredToken, token }) =>
+    `Provider ${provider} prices model ${model} in ${offeredToken}, not ${token}: open the session in ${offeredToken}.`,
+  SessionPriceAboveOffer: ({ provider, model, maxPrice, offerPrice }) =>
+    `maxPrice ${maxPrice} is above provider ${provider}'s offer ${offerPrice} for model ${model}: pass at most ${offerPrice}.`,
+  SessionExpiryOutOfRange: ({ expiry, min, max }) => `Expiry ${time(expiry)} is outside [${time(min)}, ${time(max)}]: choose an expiry in that range.`,
+  SessionAlreadyExists: ({ sessionId }) => `Session ${sessionId} already exists: open with another nonce.`,
+  SessionEscrowTooLarge: ({ escrow, max }) => `The escrow would be ${escrow}, above ${max}: top up less, or open a second session.`,
+  SessionFeeOnTransferToken: ({ token, expected, received }) =>
+    `Token ${token} delivered ${received} instead of ${expected}: fee-on-transfer tokens are not supported in sessions.`,
+  SessionUnknown: ({ sessionId }) => `No session has id ${sessionId}: check the id (sessionIdOf(client, nonce)) and the sessions address.`,
+  SessionNotClient: ({ sessionId, caller, client }) => `Only the session's client ${client} may do this to session ${sessionId}, not ${caller}.`,
+  SessionNotProvider: ({ sessionId, caller, provider }) => `Only the session's provider ${provider} may close session ${sessionId}, not ${caller}.`,
+  SessionWrongStatus: ({ sessionId, status }) =>
+    `Session ${sessionId} is ${["None", "Open", "Closed", "Slashed"][status] ?? status}: this call needs another status; read getSession() first.`,
+  SessionIsClosed: ({ sessionId }) => `Session ${sessionId} is closed: its vouchers can no longer be settled.`,
+  SessionExpired: ({ sessionId, expiry, nowTime }) => `Session ${sessionId} expired at ${time(expiry)} (now ${time(nowTime)}): open a new session.`,
+  SessionSettlementClosed: ({ sessionId, deadline, nowTime }) =>
+    `Session ${sessionId} stopped accepting vouchers at ${time(deadline)} (now ${time(nowTime)}): settle before expiry + 1 day; the client may now reclaim.`,
+  SessionSignerChangePending: ({ sessionId, previous, validUntil }) =>
+    `Session ${sessionId}'s previous key ${previous} stays valid until ${time(validUntil)}: change the session key again after that.`,
+  SessionVoucherAboveEscrow: ({ sessionId, cumulativeAmount, escrow }) =>
+    `The voucher for ${cumulativeAmount} exceeds session ${sessionId}'s escrow ${escrow}: the client must top up before signing more.`,
+  SessionVoucherNotIncreasing: ({ sessionId, cumulativeAmount, settled }) =>
+    `The voucher for ${cumulativeAmount} does not exceed what session ${sessionId} already settled (${settled}): settle a later voucher.`,
+  SessionVoucherRequestCountDecreasing: ({ sessionId, requestCount, settledRequests }) =>
+    `The voucher counts ${requestCount} requests, fewer than the ${settledRequests} session ${sessionId} already settled: settle a later voucher.`,
+  SessionVoucherAbovePrice: ({ sessionId, cumulativeAmount, maxAmount }) =>
+    `The voucher for ${cumulativeAmount} is above requestCount × maxPrice = ${maxAmount} for session ${sessionId}: it cannot be settled.`,
+  SessionSignatureInvalid: ({ sessionId }) =>
+    `The signature for session ${sessionId} is malformed (not 65 bytes r‖s‖v, or high s): sign the EIP-712 message with signTypedData.`,
+  SessionVoucherWrongSigner: ({ sessionId, recovered }) =>
+    `The voucher recovers to ${recovered}, not session ${sessionId}'s client or session key: it was signed for another session, chain or deployment, or by the wrong key.`,
+  SessionReleaseTooEarly: ({ sessionId, unlockAt, nowTime }) =>
+    `Session ${sessionId}'s challenge window ends at ${time(unlockAt)}: release in ${wait(unlockAt + 1n, nowTime)}.`,
+  SessionDisputesOpen: ({ sessionId, openDisputes }) =>
+    `Session ${sessionId} has ${openDisputes} open dispute(s): release after they are resolved or cancelled.`,
+  SessionNothingToRelease: ({ sessionId }) => `Session ${sessionId} has no pending settlement or collateral: nothing to release.`,
+  SessionReclaimTooEarly: ({ sessionId, availableAt, nowTime }) =>
+    `Session ${sessionId}'s escrow can be reclaimed from ${time(availableAt)} (expiry + 1 day + 1 s): retry in ${wait(availableAt, nowTime)}.`,
+  SessionNothingToClaim: ({ account, token }) => `Account ${account} has nothing to claim in token ${token} from the sessions module.`,
+  SessionRequestNotDisputable: ({ sessionId, requestIndex, releasedRequests, settledRequests }) =>
+    `Request ${requestIndex} of session ${sessionId} is not disputable: only settled, unreleased requests [${releasedRequests}, ${settledRequests}) are.`,
+  SessionChallengeWindowClosed: ({ sessionId, endedAt, nowTime }) =>
+    `Session ${sessionId}'s challenge window ended at ${time(endedAt)} (now ${time(nowTime)}): this request can no longer be disputed.`,
+  SessionDisputeByProvider: ({ sessionId, caller }) => `${caller} is session ${sessionId}'s provider or its signer key: a provider cannot dispute its own answers.`,
+  SessionDisputeExists: ({ disputeId }) => `Dispute ${disputeId} already exists for this request: wait for its ruling.`,
+  SessionDisputeNotOpen: ({ disputeId, status }) =>
+    `Dispute ${disputeId} is ${["None", "Open", "Upheld", "Rejected", "Draw", "Cancelled"][status] ?? status}, not open.`,
+  SessionDisputeResolutionClosed: ({ disputeId, deadline, nowTime }) =>
+    `Dispute ${disputeId}'s ruling deadline passed at ${time(deadline)} (now ${time(nowTime)}): anyone may cancel it now.`,
+  SessionDisputeResolutionPending: ({ disputeId, deadline, nowTime }) =>
+    `Dispute ${disputeId} may still be ruled on until ${time(deadline)}: cancel in ${wait(deadline + 1n, nowTime)}.`,
+  SessionAttestationWrongSigner: ({ sessionId, recovered }) =>
+    `The attestation recovers to ${recovered}, not a signer key of session ${sessionId}'s provider (current at opening or later): it is not evidence.`,
+  SessionEquivocationSameAttestation: ({ sessionId, requestIndex }) =>
+    `Both attestations for request ${requestIndex} of session ${sessionId} are the same: equivocation needs two different ones.`,
+  SessionNothingAtStake: ({ sessionId }) => `Session ${sessionId} is closed with nothing pending: there is nothing left to slash.`,
+  InvalidShortString: () => "A short string was malformed (EIP-712 domain name or version): a deployment bug, not a call error.",
+  StringTooLong: ({ str }) => `String "${str}" is too long for a short string (EIP-712 domain): a deployment bug, not a call error.`,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -399,6 +466,49 @@ export class UUPSUnsupportedProxiableUUIDError extends contractError("UUPSUnsupp
 export class ERC1967InvalidImplementationError extends contractError("ERC1967InvalidImplementation") {}
 export class InvalidInitializationError extends contractError("InvalidInitialization") {}
 
+// --- payment sessions
+export class SessionAmountZeroError extends contractError("SessionAmountZero") {}
+export class SessionPriceZeroError extends contractError("SessionPriceZero") {}
+export class SessionTokenNotAllowedError extends contractError("SessionTokenNotAllowed") {}
+export class SessionOfferNotActiveError extends contractError("SessionOfferNotActive") {}
+export class SessionOfferTokenMismatchError extends contractError("SessionOfferTokenMismatch") {}
+export class SessionPriceAboveOfferError extends contractError("SessionPriceAboveOffer") {}
+export class SessionExpiryOutOfRangeError extends contractError("SessionExpiryOutOfRange") {}
+export class SessionAlreadyExistsError extends contractError("SessionAlreadyExists") {}
+export class SessionEscrowTooLargeError extends contractError("SessionEscrowTooLarge") {}
+export class SessionFeeOnTransferTokenError extends contractError("SessionFeeOnTransferToken") {}
+export class SessionUnknownError extends contractError("SessionUnknown") {}
+export class SessionNotClientError extends contractError("SessionNotClient") {}
+export class SessionNotProviderError extends contractError("SessionNotProvider") {}
+export class SessionWrongStatusError extends contractError("SessionWrongStatus") {}
+export class SessionIsClosedError extends contractError("SessionIsClosed") {}
+export class SessionExpiredError extends contractError("SessionExpired") {}
+export class SessionSettlementClosedError extends contractError("SessionSettlementClosed") {}
+export class SessionSignerChangePendingError extends contractError("SessionSignerChangePending") {}
+export class SessionVoucherAboveEscrowError extends contractError("SessionVoucherAboveEscrow") {}
+export class SessionVoucherNotIncreasingError extends contractError("SessionVoucherNotIncreasing") {}
+export class SessionVoucherRequestCountDecreasingError extends contractError("SessionVoucherRequestCountDecreasing") {}
+export class SessionVoucherAbovePriceError extends contractError("SessionVoucherAbovePrice") {}
+export class SessionSignatureInvalidError extends contractError("SessionSignatureInvalid") {}
+export class SessionVoucherWrongSignerError extends contractError("SessionVoucherWrongSigner") {}
+export class SessionReleaseTooEarlyError extends contractError("SessionReleaseTooEarly") {}
+export class SessionDisputesOpenError extends contractError("SessionDisputesOpen") {}
+export class SessionNothingToReleaseError extends contractError("SessionNothingToRelease") {}
+export class SessionReclaimTooEarlyError extends contractError("SessionReclaimTooEarly") {}
+export class SessionNothingToClaimError extends contractError("SessionNothingToClaim") {}
+export class SessionRequestNotDisputableError extends contractError("SessionRequestNotDisputable") {}
+export class SessionChallengeWindowClosedError extends contractError("SessionChallengeWindowClosed") {}
+export class SessionDisputeByProviderError extends contractError("SessionDisputeByProvider") {}
+export class SessionDisputeExistsError extends contractError("SessionDisputeExists") {}
+export class SessionDisputeNotOpenError extends contractError("SessionDisputeNotOpen") {}
+export class SessionDisputeResolutionClosedError extends contractError("SessionDisputeResolutionClosed") {}
+export class SessionDisputeResolutionPendingError extends contractError("SessionDisputeResolutionPending") {}
+export class SessionAttestationWrongSignerError extends contractError("SessionAttestationWrongSigner") {}
+export class SessionEquivocationSameAttestationError extends contractError("SessionEquivocationSameAttestation") {}
+export class SessionNothingAtStakeError extends contractError("SessionNothingAtStake") {}
+export class InvalidShortStringError extends contractError("InvalidShortString") {}
+export class StringTooLongError extends contractError("StringTooLong") {}
+
 /** The typed error class of every contract error, by error name (a missing one is a type error). */
 export const contractErrorClasses: { [name in DepinferContractErrorName]: DepinferContractErrorConstructor<name> } = {
   ZeroAddress: ZeroAddressError,
@@ -475,6 +585,47 @@ export const contractErrorClasses: { [name in DepinferContractErrorName]: Depinf
   UUPSUnsupportedProxiableUUID: UUPSUnsupportedProxiableUUIDError,
   ERC1967InvalidImplementation: ERC1967InvalidImplementationError,
   InvalidInitialization: InvalidInitializationError,
+  SessionAmountZero: SessionAmountZeroError,
+  SessionPriceZero: SessionPriceZeroError,
+  SessionTokenNotAllowed: SessionTokenNotAllowedError,
+  SessionOfferNotActive: SessionOfferNotActiveError,
+  SessionOfferTokenMismatch: SessionOfferTokenMismatchError,
+  SessionPriceAboveOffer: SessionPriceAboveOfferError,
+  SessionExpiryOutOfRange: SessionExpiryOutOfRangeError,
+  SessionAlreadyExists: SessionAlreadyExistsError,
+  SessionEscrowTooLarge: SessionEscrowTooLargeError,
+  SessionFeeOnTransferToken: SessionFeeOnTransferTokenError,
+  SessionUnknown: SessionUnknownError,
+  SessionNotClient: SessionNotClientError,
+  SessionNotProvider: SessionNotProviderError,
+  SessionWrongStatus: SessionWrongStatusError,
+  SessionIsClosed: SessionIsClosedError,
+  SessionExpired: SessionExpiredError,
+  SessionSettlementClosed: SessionSettlementClosedError,
+  SessionSignerChangePending: SessionSignerChangePendingError,
+  SessionVoucherAboveEscrow: SessionVoucherAboveEscrowError,
+  SessionVoucherNotIncreasing: SessionVoucherNotIncreasingError,
+  SessionVoucherRequestCountDecreasing: SessionVoucherRequestCountDecreasingError,
+  SessionVoucherAbovePrice: SessionVoucherAbovePriceError,
+  SessionSignatureInvalid: SessionSignatureInvalidError,
+  SessionVoucherWrongSigner: SessionVoucherWrongSignerError,
+  SessionReleaseTooEarly: SessionReleaseTooEarlyError,
+  SessionDisputesOpen: SessionDisputesOpenError,
+  SessionNothingToRelease: SessionNothingToReleaseError,
+  SessionReclaimTooEarly: SessionReclaimTooEarlyError,
+  SessionNothingToClaim: SessionNothingToClaimError,
+  SessionRequestNotDisputable: SessionRequestNotDisputableError,
+  SessionChallengeWindowClosed: SessionChallengeWindowClosedError,
+  SessionDisputeByProvider: SessionDisputeByProviderError,
+  SessionDisputeExists: SessionDisputeExistsError,
+  SessionDisputeNotOpen: SessionDisputeNotOpenError,
+  SessionDisputeResolutionClosed: SessionDisputeResolutionClosedError,
+  SessionDisputeResolutionPending: SessionDisputeResolutionPendingError,
+  SessionAttestationWrongSigner: SessionAttestationWrongSignerError,
+  SessionEquivocationSameAttestation: SessionEquivocationSameAttestationError,
+  SessionNothingAtStake: SessionNothingAtStakeError,
+  InvalidShortString: InvalidShortStringError,
+  StringTooLong: StringTooLongError,
 };
 
 // ---------------------------------------------------------------------------------------------

@@ -1,0 +1,165 @@
+// Node-only. The settlement loop of payment sessions: settles each session's latest voucher (one
+// transaction for any number of requests) when the value not yet settled reaches a threshold, when
+// it has waited `intervalSeconds`, and when the session's expiry is near (the client may reclaim
+// the unspent escrow only `SETTLEMENT_GRACE` after it, so the node settles before then). A settlement
+// is journaled (amount, count, transaction hash) before it is broadcast, and always takes the
+// journal's latest voucher: after a restart the node never settles an older voucher over a newer one.
+import type { Address, Hash, Hex, TransactionReceipt } from "viem";
+
+import { DepinferContractError } from "depinfer";
+import type { Logger } from "../logger.js";
+import { paymentSessionsNodeAbi, type SessionView } from "./chain.js";
+import type { SessionJournal, SessionRecord } from "./journal.js";
+
+/** When the node settles (see `ProviderConfig.sessions`). */
+export interface SettlePolicy {
+  /** Settle a session's voucher at most this long after the first unsettled one was accepted. */
+  intervalSeconds: number;
+  /** Settle as soon as this much value (token units) is unsettled in a session. */
+  threshold: bigint;
+  /** Settle this many seconds before the session's expiry (and once more after it if vouchers came in between). */
+  beforeExpirySeconds: number;
+}
+
+/** What the settler needs of the node's transaction sender (TxSender). */
+export interface SettleSender {
+  send(parameters: { to: Address; abi: typeof paymentSessionsNodeAbi; functionName: "settle"; args: readonly unknown[]; beforeBroadcast?: (signed: { hash: Hash; raw: Hex; nonce: number }) => void; logger?: Logger }): Promise<Hash>;
+  wait(hash: Hash): Promise<TransactionReceipt>;
+  isKnown(hash: Hash): Promise<boolean>;
+}
+
+export interface SessionSettlerParameters {
+  journal: SessionJournal;
+  reader: { get(sessionId: Hex, options?: { refresh?: boolean }): Promise<SessionView | undefined>; now(): number; syncClock?(): Promise<void> };
+  sender: SettleSender;
+  sessions: Address;
+  policy: SettlePolicy;
+  logger?: Logger | undefined;
+  /** How often the loop looks (ms). Default 1000. */
+  tickMs?: number | undefined;
+}
+
+export class SessionSettler {
+  readonly #p: SessionSettlerParameters;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #running: Promise<void> | undefined;
+  #stopped = false;
+  #inFlight = new Set<string>();
+  /** Settled on-chain since start: transactions and value. */
+  readonly stats = { settlements: 0, value: 0n };
+
+  constructor(parameters: SessionSettlerParameters) {
+    this.#p = parameters;
+  }
+
+  start() {
+    this.#schedule(0);
+  }
+
+  /** A voucher was accepted: settle now if the session's unsettled value reached the threshold. */
+  nudge(sessionId: Hex) {
+    const s = this.#p.journal.session(sessionId);
+    if (s && s.amount - s.settledAmount >= this.#p.policy.threshold && !this.#inFlight.has(sessionId.toLowerCase())) this.#schedule(0);
+  }
+
+  async stop() {
+    this.#stopped = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    await this.#running;
+  }
+
+  #schedule(ms: number) {
+    if (this.#stopped) return;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      if (this.#running) return this.#schedule(this.#p.tickMs ?? 1000);
+      this.#running = this.tick()
+        .catch((error: unknown) => this.#p.logger?.warn("sessions: settlement round failed", { err: (error as Error).message }))
+        .finally(() => {
+          this.#running = undefined;
+          this.#schedule(this.#p.tickMs ?? 1000);
+        });
+    }, ms);
+  }
+
+  /** Whether `s` is due: over the threshold, waited long enough, or near (or past) its expiry. */
+  due(s: SessionRecord, nowMs: number, chainNow: number): boolean {
+    if (s.settling) return true;
+    if (s.amount <= s.settledAmount) return false;
+    const { threshold, intervalSeconds, beforeExpirySeconds } = this.#p.policy;
+    return s.amount - s.settledAmount >= threshold || nowMs - (s.unsettledSince ?? nowMs) >= intervalSeconds * 1000 || chainNow >= s.expiry - beforeExpirySeconds;
+  }
+
+  /** One round: settles every due session, one after the other (they share one nonce queue). */
+  async tick(): Promise<void> {
+    await this.#p.reader.syncClock?.().catch(() => undefined);
+    const now = Date.now();
+    const chainNow = this.#p.reader.now();
+    for (const s of this.#p.journal.unsettled()) {
+      if (this.#stopped) return;
+      if (!this.due(s, now, chainNow) || this.#inFlight.has(s.sessionId)) continue;
+      this.#inFlight.add(s.sessionId);
+      try {
+        await this.#settle(s);
+      } catch (error) {
+        this.#p.logger?.warn("sessions: settlement failed; retrying next round", { sessionId: s.sessionId, err: (error as Error).message });
+      } finally {
+        this.#inFlight.delete(s.sessionId);
+      }
+    }
+  }
+
+  async #settle(s: SessionRecord) {
+    const { journal, sender, sessions, logger } = this.#p;
+    if (s.settling) {
+      // A settlement sent before a restart: mined, pending, or lost.
+      const onChain = await this.#p.reader.get(s.sessionId, { refresh: true });
+      if (onChain && onChain.settled >= s.settling.amount) {
+        journal.setSettled(s.sessionId, onChain.settled);
+        return;
+      }
+      if (await sender.isKnown(s.settling.tx)) {
+        await this.#confirm(s.sessionId, s.settling.tx, s.settling.amount);
+        return;
+      }
+      journal.setSettling(s.sessionId, undefined); // lost: settle the latest voucher below
+      s = journal.session(s.sessionId)!;
+      if (s.amount <= s.settledAmount) return;
+    }
+    // Always the latest voucher the journal holds.
+    const latest = journal.session(s.sessionId)!;
+    let hash: Hash;
+    try {
+      hash = await sender.send({
+        to: sessions,
+        abi: paymentSessionsNodeAbi,
+        functionName: "settle",
+        args: [latest.sessionId, latest.amount, latest.count, latest.signature],
+        beforeBroadcast: ({ hash }) => journal.setSettling(latest.sessionId, { amount: latest.amount, count: latest.count, tx: hash }),
+      });
+    } catch (error) {
+      const name = error instanceof DepinferContractError ? error.errorName : undefined;
+      if (name === "SessionVoucherNotIncreasing") {
+        // Settled already (anyone may relay a voucher): record what the chain holds.
+        const onChain = await this.#p.reader.get(latest.sessionId, { refresh: true });
+        if (onChain) journal.setSettled(latest.sessionId, onChain.settled);
+        return;
+      }
+      throw error;
+    }
+    await this.#confirm(latest.sessionId, hash, latest.amount, latest.settledAmount);
+  }
+
+  async #confirm(sessionId: Hex, hash: Hash, amount: bigint, before?: bigint) {
+    const receipt = await this.#p.sender.wait(hash);
+    if (receipt.status !== "success") {
+      this.#p.journal.setSettling(sessionId, undefined);
+      throw new Error(`the settlement ${hash} reverted`);
+    }
+    this.#p.journal.setSettled(sessionId, amount);
+    this.stats.settlements++;
+    if (before !== undefined) this.stats.value += amount - before;
+    this.#p.logger?.info("session settled", { sessionId, amount, tx: hash, gas: receipt.gasUsed });
+  }
+}

@@ -1,0 +1,85 @@
+import type { Account, Address, Chain, Client, Hash, Hex, SimulateContractErrorType, Transport, WriteContractErrorType } from "viem";
+
+import type {
+  ModuleAllowanceExceededError,
+  SessionIsClosedError,
+  SessionSettlementClosedError,
+  SessionSignatureInvalidError,
+  SessionUnknownError,
+  SessionVoucherAboveEscrowError,
+  SessionVoucherAbovePriceError,
+  SessionVoucherNotIncreasingError,
+  SessionVoucherRequestCountDecreasingError,
+  SessionVoucherWrongSignerError,
+  SessionWrongStatusError,
+  StakeInsufficientFreeError,
+} from "../../errors/contract.js";
+import type { AccountNotFoundError, InvalidAddressError, InvalidAmountError, NoContractError } from "../../errors/validation.js";
+import { assertAmount } from "../../utils/validate.js";
+import { prepareSessionWrite, sessionEventIn, writeSessions } from "./common.js";
+
+export interface SettleSessionParameters {
+  sessions: Address;
+  sessionId: Hex;
+  /** The voucher: cumulative amount, request count and the client's (or session key's) signature. */
+  cumulativeAmount: bigint;
+  requestCount: bigint;
+  signature: Hex;
+  account?: Account | Address | undefined;
+}
+
+/** Every voucher check has its typed error; the market's stake errors come through `moduleLock`. */
+export type SettleSessionErrorType =
+  | InvalidAddressError
+  | InvalidAmountError
+  | AccountNotFoundError
+  | NoContractError
+  | SessionUnknownError
+  | SessionIsClosedError
+  | SessionWrongStatusError
+  | SessionSettlementClosedError
+  | SessionVoucherNotIncreasingError
+  | SessionVoucherRequestCountDecreasingError
+  | SessionVoucherAboveEscrowError
+  | SessionVoucherAbovePriceError
+  | SessionSignatureInvalidError
+  | SessionVoucherWrongSignerError
+  | ModuleAllowanceExceededError
+  | StakeInsufficientFreeError
+  | SimulateContractErrorType
+  | WriteContractErrorType;
+
+/**
+ * Settles a session's latest voucher, once, for any number of requests: the increase becomes pending (paid after
+ * the challenge window by {@link releaseSession}) and locks `collateralRatio ×` its value of the provider's stake.
+ * Anyone may send it; the value goes to the session's provider. Before anything is signed, a stale, forged,
+ * replayed or over-escrow voucher throws its typed error (`SessionVoucherNotIncreasingError`, …).
+ *
+ * @example
+ * await settleSession(providerWallet, { sessions, sessionId, cumulativeAmount: 1_000_000n, requestCount: 100n, signature });
+ */
+export async function settleSession<chain extends Chain | undefined>(
+  client: Client<Transport, chain, Account | undefined>,
+  { sessions, sessionId, cumulativeAmount, requestCount, signature, account }: SettleSessionParameters,
+): Promise<{ hash: Hash }> {
+  assertAmount("cumulativeAmount", cumulativeAmount, { bound: "uint96" });
+  assertAmount("requestCount", requestCount, { allowZero: true, bound: "uint32" });
+  const from = await prepareSessionWrite(client, { sessions, account, action: "settleSession" });
+  const { hash } = await writeSessions(client, sessions, "settle", [sessionId, cumulativeAmount, requestCount, signature], { account: from });
+  return { hash };
+}
+
+/**
+ * {@link settleSession}, then waits: returns what was collected, the stake locked and when it unlocks.
+ *
+ * @example
+ * const { collected, unlockAt } = await settleSessionSync(providerWallet, { sessions, sessionId, cumulativeAmount, requestCount, signature });
+ */
+export async function settleSessionSync<chain extends Chain | undefined>(
+  client: Client<Transport, chain, Account | undefined>,
+  parameters: SettleSessionParameters,
+) {
+  const { hash } = await settleSession(client, parameters);
+  const { receipt, args } = await sessionEventIn(client, parameters.sessions, hash, "SessionSettled");
+  return { hash, receipt, collected: args.collected as bigint, collateral: args.collateral as bigint, unlockAt: args.unlockAt as bigint };
+}

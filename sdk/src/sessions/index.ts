@@ -1,0 +1,4 @@
+// Payment sessions: per-request billing with signed vouchers (browser-safe).
+export * from "./wire.js";
+export { createSessionClient, type CreateSessionClientParameters, type SessionClient, type SessionAttestationRecord } from "./client.js";
+export * from "../errors/sessionClient.js";
