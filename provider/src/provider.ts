@@ -352,6 +352,11 @@ export class ProviderNode {
   /** Challenge windows by params version (a snapshot never changes), and block timestamps by number (being read). */
   #windows = new Map<number, Promise<number>>();
   #blockTimes = new Map<bigint, Promise<number>>();
+  /**
+   * Direct jobs first seen (from their JobCreated event) by this process: their state is not read
+   * again before inference (see #compute).
+   */
+  #fresh = new Set<Hex>();
 
   constructor(parameters: CreateProviderNodeParameters, signer: Account, account: Account) {
     const { config } = parameters;
@@ -698,6 +703,10 @@ export class ProviderNode {
       } else {
         this.logger.info("job seen", { jobId, direct: job.provider !== zeroAddress, price: job.price, deadline: job.deadline });
         fresh.push({ jobId, job, blockNumber });
+        if (job.provider !== zeroAddress) {
+          this.#fresh.add(jobId);
+          if (this.#fresh.size > 10_000) this.#fresh.delete(this.#fresh.values().next().value!);
+        }
       }
     }
     await this.#prefetchInputs(fresh);
@@ -1148,7 +1157,12 @@ export class ProviderNode {
   async #compute(entry: JournalEntry, log: Logger): Promise<boolean> {
     // Computed before a reorg undid the acceptance: that output is submitted, never a second one.
     if (entry.outputHash) return this.journal.transition(entry.jobId, ["accepted"], "computed") || true;
-    if (!(await this.#stillOurs(entry, log, "inference"))) return false;
+    // A direct job this process saw created moments ago, not accepted on its own, is not read again:
+    // its result goes out in one call whose simulation refuses it (before its attestation is
+    // on-chain) if it left our hands meanwhile; at worst an inference is wasted. Any other job (an
+    // accepted one, one resumed after a restart) is checked first.
+    const fresh = this.#fresh.delete(entry.jobId) && !this.#lockedOnChain(entry);
+    if (!fresh && !(await this.#stillOurs(entry, log, "inference"))) return false;
     const input = await this.#inputReady(entry, log);
     if (!input) return false;
     // A direct job not yet locked on-chain costs nothing to drop: no inference for an input the
@@ -1299,7 +1313,7 @@ export class ProviderNode {
       live = items.filter((_, k) => keep[k]);
       if (live.length <= 1) return items.map((_, k) => (keep[k] ? "single" : { next: false }));
     }
-    const gasKey = `acceptAndSubmitBatch:${live.length}`;
+    const gasKey = "acceptAndSubmitBatch";
     let hash: Hash;
     try {
       hash = await this.#sender.send({
@@ -1310,6 +1324,7 @@ export class ProviderNode {
         logger: log,
         simulated: live === items,
         gasKey,
+        gasUnits: live.length,
         beforeBroadcast: ({ hash, raw }) => {
           this.journal.atomically(() => {
             this.journal.recordBatch(hash, raw);

@@ -58,6 +58,12 @@ export interface SendParameters {
    * request. {@link TxSender.forgetGas} drops it (after a revert), so the next one estimates again.
    */
   gasKey?: string | undefined;
+  /**
+   * How many units of work the call carries (e.g. the jobs of a batch; default 1): the estimate is
+   * kept per unit and scaled to the next call's units, so batches of every size share one estimate.
+   * (A smaller batch gets a little more per job than it needs: the fixed cost was spread over more.)
+   */
+  gasUnits?: number | undefined;
 }
 
 /** A reused gas estimate is raised by a quarter plus 25,000 gas: calls of one kind differ a little (cold slots, calldata). */
@@ -165,7 +171,7 @@ export class TxSender {
    */
   #signed = new Map<number, { hash: Hash; raw: Hex; functionName: string }>();
   #feeCache: { at: number; fees: { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint } | Record<string, never> } | undefined;
-  /** Gas estimates by kind of call (see `gasKey`). */
+  /** Gas estimates by kind of call (see `gasKey`), per unit (see `gasUnits`). */
   #gas = new Map<string, bigint>();
   /** The newest block the caller has read (its number and base fee): fees are derived from it, not fetched. */
   #head: { number: bigint; baseFeePerGas: bigint | null } | undefined;
@@ -234,8 +240,11 @@ export class TxSender {
       // The fees first: a node asked to fill a transaction at an absurd fee may fail it for funds.
       await check(fees);
       const { gasKey } = parameters;
-      const known = gasKey === undefined ? undefined : this.#gas.get(gasKey);
-      const gas = known === undefined ? {} : { gas: known + (known * GAS_MARGIN.percent) / 100n + GAS_MARGIN.plus };
+      const units = BigInt(parameters.gasUnits ?? 1);
+      const withMargin = (g: bigint) => g + (g * GAS_MARGIN.percent) / 100n + GAS_MARGIN.plus;
+      const perUnit = gasKey === undefined ? undefined : this.#gas.get(gasKey);
+      const known = perUnit === undefined ? undefined : perUnit * units;
+      const gas = known === undefined ? {} : { gas: withMargin(known) };
       let request: unknown;
       try {
         // Estimating gas runs the call again, on the state this transaction will meet. With the gas,
@@ -249,9 +258,9 @@ export class TxSender {
       if (gasKey !== undefined && known === undefined) {
         const estimated = (request as Quote).gas;
         if (estimated !== undefined) {
-          this.#gas.set(gasKey, estimated);
+          this.#gas.set(gasKey, (estimated + units - 1n) / units);
           // With the margin from the first one on: the next calls of this kind will have it too.
-          (request as Quote).gas = estimated + (estimated * GAS_MARGIN.percent) / 100n + GAS_MARGIN.plus;
+          (request as Quote).gas = withMargin(estimated);
         }
       }
       // Then the gas, the worst-case fee, and a legacy gas price, as the request will be signed.
@@ -287,7 +296,7 @@ export class TxSender {
    */
   noteHead(block: { number: bigint | null; baseFeePerGas: bigint | null }) {
     if (block.number === null) return;
-    if (this.#head && block.number <= this.#head.number) return;
+    if (this.#head && block.number < this.#head.number) return; // the same block read again may say otherwise: the latest read wins
     this.#head = { number: block.number, baseFeePerGas: block.baseFeePerGas };
   }
 

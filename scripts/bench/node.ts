@@ -22,11 +22,12 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 
 import { network } from "hardhat";
-import { custom, maxUint256, type Chain, type Hex } from "viem";
+import { createWalletClient, custom, encodeFunctionData, maxUint256, type Chain, type Hex } from "viem";
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 
 import { saveResults, savedLine } from "./results.js";
 import { createInProcessNode, deployProtocol, DPI, registerBuiltinModel, setUpNodeProvider, USDC, type Connection } from "../lib/harness.js";
-import { createDepinferClient, HttpContentStore, type DepinferClient } from "../../sdk/src/index.js";
+import { contentHash, createDepinferClient, HttpContentStore, jobMarketAbi, signAttestation, type DepinferClient, type Job } from "../../sdk/src/index.js";
 import { BUILTIN_MODEL, runBuiltinModel } from "../../provider/src/models/charModel.js";
 import { createLogger } from "../../provider/src/index.js";
 
@@ -72,16 +73,70 @@ interface Done {
   ms: number;
 }
 
-/** One level: a fresh provider and node, `inFlight` clients, `JOBS` jobs. */
-async function run(inFlight: number) {
+/** The delay of each node request in the remote-RPC run (a local proxy in the node's transport). */
+const RPC_DELAY_MS = 50;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The chain's own limit: createJob + acceptAndSubmit pairs per second when the transactions are
+ * signed beforehand and sent back to back (each mined on arrival), on the same chain and in the same
+ * run as the node. The node can at best approach it: it has the same two transactions per job, plus
+ * everything a node does (watch, read, infer, record, sign, serve).
+ */
+async function chainLimit(pairs: number) {
+  const provider = await setUpNodeProvider(connection, p, deployer, { model, price: PRICE, stake: STAKE });
+  const providerAccount = privateKeyToAccount(provider.privateKey);
+  const clientAccount = privateKeyToAccount(generatePrivateKey());
+  await publicClient.waitForTransactionReceipt({ hash: await deployer.sendTransaction({ to: clientAccount.address, value: 10n ** 19n }) });
+  await p.usdc.write.mint([clientAccount.address, 10_000n * USDC]);
+  const clientWallet = createWalletClient({ chain, transport, account: clientAccount });
+  await publicClient.waitForTransactionReceipt({ hash: await clientWallet.writeContract({ address: p.usdc.address, abi: p.usdc.abi, functionName: "approve", args: [p.market.address, maxUint256] }) });
+  const { timestamp } = await publicClient.getBlock();
+  const fees = await publicClient.estimateFeesPerGas();
+  const gasFees = { maxFeePerGas: fees.maxFeePerGas * 4n, maxPriorityFeePerGas: fees.maxPriorityFeePerGas };
+  let clientNonce = await publicClient.getTransactionCount({ address: clientAccount.address });
+  let providerNonce = await publicClient.getTransactionCount({ address: providerAccount.address });
+  const signed: Hex[] = [];
+  for (let i = 0; i < pairs; i++) {
+    const input = `${PROMPTS[i % PROMPTS.length]} (chain limit ${i})`;
+    const request = { provider: providerAccount.address, token: p.usdc.address, price: PRICE, model, inputHash: contentHash(input), deadline: Number(timestamp) + 3600, nonce: BigInt(i + 1) };
+    const bytes = `0x${Buffer.from(input).toString("hex")}` as Hex;
+    // The job the market will create, from a simulation on today's state (its terms do not depend on the order).
+    const { result } = await publicClient.simulateContract({ address: p.market.address, abi: jobMarketAbi, functionName: "createJob", args: [request, bytes], account: clientAccount });
+    const [jobId, job] = result as readonly [Hex, Job];
+    const outputHash = contentHash(runBuiltinModel(new TextEncoder().encode(input)));
+    const signature = await signAttestation(publicClient, { market: p.market.address, jobId, job, outputHash, provider: providerAccount.address, signer: providerAccount, chainId: chain.id });
+    signed.push(
+      await clientAccount.signTransaction({ chainId: chain.id, type: "eip1559", to: p.market.address, data: encode("createJob", [request, bytes]), gas: 600_000n, nonce: clientNonce++, ...gasFees }),
+      await providerAccount.signTransaction({ chainId: chain.id, type: "eip1559", to: p.market.address, data: encode("acceptAndSubmit", [job, outputHash, signature]), gas: 600_000n, nonce: providerNonce++, ...gasFees }),
+    );
+  }
+  const hashes: Hex[] = [];
+  const started = performance.now();
+  for (const raw of signed) hashes.push(await publicClient.sendRawTransaction({ serializedTransaction: raw }));
+  const seconds = (performance.now() - started) / 1000;
+  for (const hash of hashes) {
+    const r = await publicClient.getTransactionReceipt({ hash });
+    if (r.status !== "success") throw new Error(`chain limit: ${hash} reverted`);
+  }
+  return { pairs, seconds: +seconds.toFixed(2), pairsPerSecond: +(pairs / seconds).toFixed(1) };
+}
+
+function encode(functionName: "createJob" | "acceptAndSubmit", args: readonly unknown[]): Hex {
+  return encodeFunctionData({ abi: jobMarketAbi, functionName, args } as never);
+}
+
+/** One level: a fresh provider and node, `inFlight` clients, `JOBS` jobs; `delayMs` before each node request (a remote RPC). */
+async function run(inFlight: number, { delayMs = 0 }: { delayMs?: number } = {}) {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "depinfer-bench-node-"));
   const provider = await setUpNodeProvider(connection, p, deployer, { model, price: PRICE, stake: STAKE });
   // The node's JSON-RPC requests, by method: deterministic where wall-clock figures are not.
   const requests = new Map<string, number>();
   let counting = false;
   const counted = {
-    request: (args: { method: string; params?: unknown }) => {
+    request: async (args: { method: string; params?: unknown }) => {
       if (counting) requests.set(args.method, (requests.get(args.method) ?? 0) + 1);
+      if (delayMs > 0) await sleep(delayMs);
       return connection.provider.request(args as never);
     },
   };
@@ -167,10 +222,20 @@ async function run(inFlight: number) {
   }
 }
 
+const limit = await chainLimit(JOBS);
 const levels = [];
 for (const n of LEVELS) levels.push(await run(n));
 const base = levels[0].jobsPerSecond;
-const rows = levels.map((l) => ({ ...l, speedUp: +(l.jobsPerSecond / base).toFixed(2) }));
+const rows = levels.map((l) => ({ ...l, speedUp: +(l.jobsPerSecond / base).toFixed(2), ratioToChainLimit: +(l.jobsPerSecond / limit.pairsPerSecond).toFixed(3) }));
+const delayed = await run(Math.max(...LEVELS), { delayMs: RPC_DELAY_MS });
+const withRpcDelay = {
+  delayMsPerRequest: RPC_DELAY_MS,
+  inFlight: delayed.inFlight,
+  jobsPerSecond: delayed.jobsPerSecond,
+  requestsPerJob: delayed.nodeRpcRequestsPerJob.total,
+  latencyMs: delayed.latencyMs,
+  nodeRpcRequestsPerJob: delayed.nodeRpcRequestsPerJob,
+};
 
 const cpus = os.cpus();
 const result = {
@@ -185,7 +250,9 @@ const result = {
     date: new Date().toISOString(),
   },
   settings: { jobsPerLevel: JOBS, warmUpJobsPerLevel: WARM_UP, pollingIntervalMs: POLL_MS, price: Number(PRICE), model: BUILTIN_MODEL.name },
+  chainLimit: { ...limit, description: "createJob + acceptAndSubmit pairs per second, signed beforehand and sent back to back on the same in-process chain, in this run" },
   levels: rows,
+  withRpcDelay,
   benchSeconds: +((performance.now() - benchStarted) / 1000).toFixed(1),
 };
 
@@ -194,9 +261,10 @@ console.table(
   Object.fromEntries(
     rows.map((r) => [
       `N=${r.inFlight}`,
-      { jobs: r.jobs, "wall s": r.wallSeconds, "jobs/s": r.jobsPerSecond, "p50 ms": r.latencyMs.p50, "p95 ms": r.latencyMs.p95, "speed-up": r.speedUp, "gas/job": r.gasPerJob, "loop busy": r.process.eventLoopUtilization },
+      { jobs: r.jobs, "wall s": r.wallSeconds, "jobs/s": r.jobsPerSecond, "÷ chain": r.ratioToChainLimit, "req/job": r.nodeRpcRequestsPerJob.total, "p50 ms": r.latencyMs.p50, "p95 ms": r.latencyMs.p95, "speed-up": r.speedUp, "gas/job": r.gasPerJob, "loop busy": r.process.eventLoopUtilization },
     ]),
   ),
 );
+console.log(`chain limit: ${limit.pairsPerSecond} pairs/s; with ${RPC_DELAY_MS} ms per node request, N=${withRpcDelay.inFlight}: ${withRpcDelay.jobsPerSecond} jobs/s, ${withRpcDelay.requestsPerJob} requests/job, p95 ${withRpcDelay.latencyMs.p95} ms`);
 console.log(`${result.environment.cpus} × ${result.environment.cpuModel}, Node ${result.environment.node}: wall-clock figures, not gated`);
 console.log(savedLine(out));
