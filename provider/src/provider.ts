@@ -1113,7 +1113,6 @@ export class ProviderNode {
   async #input(entry: JournalEntry): Promise<Uint8Array | undefined> {
     const prefetched = this.#inputs.get(entry.jobId);
     if (prefetched !== undefined) {
-      this.#inputs.delete(entry.jobId);
       // null: no JobInput in its creation's block (checked with the others of its intake).
       return prefetched ?? (await this.store.get(entry.job.inputHash)) ?? (await this.#remote?.get(entry.job.inputHash));
     }
@@ -1196,6 +1195,7 @@ export class ProviderNode {
       this.#aborts.delete(entry.jobId);
     }
     // Kept apart, unserved, until the job's result is on-chain (see #release).
+    this.#inputs.delete(entry.jobId);
     const outputHash = await this.#withheld.put(output);
     if (!this.journal.transition(entry.jobId, ["accepted"], "computed", { outputHash })) return true;
     this.#afterStep?.("computed", entry.jobId);

@@ -250,7 +250,7 @@ export class TxSender {
         // Estimating gas runs the call again, on the state this transaction will meet. With the gas,
         // the fees and the nonce given, preparing it asks the RPC nothing.
         request = await this.#retry(`prepare ${functionName}`, () =>
-          prepareTransactionRequest(client, { account: client.account, chain: client.chain, to, data, nonce, ...fees, ...gas } as never),
+          prepareTransactionRequest(client, { account: client.account, chain: client.chain, chainId: client.chain?.id, to, data, nonce, ...fees, ...gas } as never),
         );
       } catch (error) {
         throw decodeDepinferError(error) ?? error;
