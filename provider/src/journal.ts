@@ -140,10 +140,13 @@ export class Journal {
     chmodSync(this.file, 0o600);
     this.#db = new DatabaseSync(this.file);
     this.#now = now;
-    // WAL + synchronous=FULL: a committed transition survives a kill or a power loss.
+    // WAL + synchronous=NORMAL: a committed transition survives a kill of the process (it is in the
+    // file, if not yet on the disk). What precedes an effect outside the process (a transaction's
+    // broadcast) is committed with `atomically(fn, { durable: true })`: synced to the disk, with every
+    // commit before it, so it survives a power loss too. One sync per effect, not one per write.
     this.#db.exec(`
       PRAGMA journal_mode = WAL;
-      PRAGMA synchronous = FULL;
+      PRAGMA synchronous = NORMAL;
       CREATE TABLE IF NOT EXISTS jobs (
         job_id TEXT PRIMARY KEY,
         job_json TEXT NOT NULL,
@@ -232,17 +235,24 @@ export class Journal {
 
   /**
    * Runs `fn` as one SQLite transaction: every transition in it is recorded, or none is (a throw, or
-   * a kill, rolls it all back). One sync to disk for the lot.
+   * a kill, rolls it all back). `durable`: its commit is synced to the disk (with every earlier
+   * one) before this returns, so it survives a power loss: for what is recorded before an effect
+   * outside the process (a transaction about to be broadcast).
    */
-  atomically<T>(fn: () => T): T {
-    this.#db.exec("BEGIN IMMEDIATE");
+  atomically<T>(fn: () => T, { durable = false }: { durable?: boolean } = {}): T {
+    if (durable) this.#db.exec("PRAGMA synchronous = FULL");
     try {
-      const result = fn();
-      this.#db.exec("COMMIT");
-      return result;
-    } catch (error) {
-      this.#db.exec("ROLLBACK");
-      throw error;
+      this.#db.exec("BEGIN IMMEDIATE");
+      try {
+        const result = fn();
+        this.#db.exec("COMMIT");
+        return result;
+      } catch (error) {
+        this.#db.exec("ROLLBACK");
+        throw error;
+      }
+    } finally {
+      if (durable) this.#db.exec("PRAGMA synchronous = NORMAL");
     }
   }
 

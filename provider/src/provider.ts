@@ -1048,7 +1048,8 @@ export class ProviderNode {
         args: [entry.job],
         logger: log,
         beforeBroadcast: ({ hash }) => {
-          if (!this.journal.transition(entry.jobId, ["seen", "accepting"], "accepting", { acceptTx: hash })) throw new Error("the job moved on");
+          const moved = this.journal.atomically(() => this.journal.transition(entry.jobId, ["seen", "accepting"], "accepting", { acceptTx: hash }), { durable: true });
+          if (!moved) throw new Error("the job moved on");
         },
       });
     } catch (error) {
@@ -1266,9 +1267,9 @@ export class ProviderNode {
         logger: log,
         gasKey: functionName,
         beforeBroadcast: ({ hash, raw }) => {
-          if (!this.journal.transition(entry.jobId, ["computed", "submitting"], "submitting", { submitTx: hash, submitRaw: raw, signature })) {
-            throw new Error("the job moved on");
-          }
+          const fields = { submitTx: hash, submitRaw: raw, signature };
+          const moved = this.journal.atomically(() => this.journal.transition(entry.jobId, ["computed", "submitting"], "submitting", fields), { durable: true });
+          if (!moved) throw new Error("the job moved on");
           this.#afterStep?.("submit-recorded", entry.jobId);
         },
       });
@@ -1332,7 +1333,7 @@ export class ProviderNode {
               const moved = this.journal.transition(i.entry.jobId, ["computed", "submitting"], "submitting", { submitTx: hash, submitRaw: undefined, signature: i.signature });
               if (!moved) throw new Error(`a job of the batch moved on: ${i.entry.jobId}`);
             }
-          });
+          }, { durable: true });
           this.#afterStep?.("submit-recorded", live[0]!.entry.jobId);
         },
       });
@@ -1728,7 +1729,9 @@ export class ProviderNode {
         args: [batch.map((e) => e.job)],
         logger: log.child({ jobIds: batch.map((e) => e.jobId) }),
         beforeBroadcast: ({ hash }) => {
-          for (const e of batch) this.journal.transition(e.jobId, ["submitted"], "finalizing", { finalizeTx: hash });
+          this.journal.atomically(() => {
+            for (const e of batch) this.journal.transition(e.jobId, ["submitted"], "finalizing", { finalizeTx: hash });
+          }, { durable: true });
         },
       });
     } catch (error) {
