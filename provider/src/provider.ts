@@ -1338,7 +1338,9 @@ export class ProviderNode {
         },
       });
     } catch (error) {
-      if (isFeeCeilingError(error) || isTransientError(error) || !errorName(error)) return items.map((i) => (live.includes(i) ? { error } : { next: false }));
+      // Too much gas for one transaction under the ceilings (a large `batch.maxJobs`): one by one.
+      const tooLarge = isFeeCeilingError(error) && (error.field === "gas" || error.field === "fee") && error.source === "config";
+      if (!tooLarge && (isFeeCeilingError(error) || isTransientError(error) || !errorName(error))) return items.map((i) => (live.includes(i) ? { error } : { next: false }));
       log.warn("batch refused as a whole: its jobs go one by one", { jobs: live.length, err: short(error) });
       return items.map((i) => (live.includes(i) ? "single" : { next: false }));
     }
