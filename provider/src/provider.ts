@@ -353,10 +353,13 @@ export class ProviderNode {
   #windows = new Map<number, Promise<number>>();
   #blockTimes = new Map<bigint, Promise<number>>();
   /**
-   * Direct jobs first seen (from their JobCreated event) by this process: their state is not read
-   * again before inference (see #compute).
+   * Direct jobs created after this process started (their JobCreated is above the head it read at
+   * start): no earlier life of this node, nor of its journal, can have taken them, so their state is
+   * not read again before inference (see #compute). Jobs from before the start (a restart, a lost
+   * journal rescanning old blocks) are read.
    */
   #fresh = new Set<Hex>();
+  #startHead: bigint | undefined;
 
   constructor(parameters: CreateProviderNodeParameters, signer: Account, account: Account) {
     const { config } = parameters;
@@ -427,6 +430,7 @@ export class ProviderNode {
       // A reorg while the node was down: follow it before resuming anything.
       await this.#followReorgs();
       const head = this.#headNumber;
+      this.#startHead = head;
       const last = this.journal.lastBlock();
       fromBlock = last !== undefined ? last + 1n : this.config.startBlock !== undefined ? BigInt(this.config.startBlock) : head > 1000n ? head - 1000n : 0n;
       await this.#retention.start();
@@ -703,7 +707,7 @@ export class ProviderNode {
       } else {
         this.logger.info("job seen", { jobId, direct: job.provider !== zeroAddress, price: job.price, deadline: job.deadline });
         fresh.push({ jobId, job, blockNumber });
-        if (job.provider !== zeroAddress) {
+        if (job.provider !== zeroAddress && this.#startHead !== undefined && blockNumber > this.#startHead) {
           this.#fresh.add(jobId);
           if (this.#fresh.size > 10_000) this.#fresh.delete(this.#fresh.values().next().value!);
         }
