@@ -204,10 +204,14 @@ async function run(inFlight: number, { delayMs = 0 }: { delayMs?: number } = {})
       if (!Buffer.from(d.output).equals(Buffer.from(runBuiltinModel(new TextEncoder().encode(d.input))))) throw new Error(`job ${d.jobId}: wrong output`);
     }
     // Gas: the node's submissions of the measured jobs, from their journal entries.
+    // A batch carries several jobs: each transaction counts once.
     let gas = 0n;
+    const seen = new Set<Hex>();
     for (const d of done) {
       const submitTx = node.journal.get(d.jobId)?.submitTx;
       if (!submitTx) throw new Error(`job ${d.jobId}: no submission in the node's journal`);
+      if (seen.has(submitTx)) continue;
+      seen.add(submitTx);
       const r = await publicClient.getTransactionReceipt({ hash: submitTx });
       if (r.status !== "success") throw new Error(`job ${d.jobId}: submission ${submitTx} reverted`);
       gas += r.gasUsed;
@@ -264,7 +268,7 @@ const cpus = os.cpus();
 const result = {
   description:
     "Provider node throughput on Hardhat's in-process chain (EDR, automining): jobs completed end to end per second with N jobs in flight. A job runs from the client's submitJobSync (createJob, one transaction) to waitForResult returning the output read from the node's output server and checked against the on-chain output hash; the node takes it, runs the built-in EXACT model, stores the output and submits with acceptAndSubmit.",
-  note: `Wall-clock figures from one run on a noisy ${cpus.length}-core machine that also runs the chain and the clients: reported to compare levels, not gated. Each level has a fresh node (concurrency = N, pollingIntervalMs = ${POLL_MS}) and ${JOBS} measured jobs after ${WARM_UP} warm-up jobs; each in-flight slot is its own client account (pre-approved, polling results every ${POLL_MS} ms). Latency is per job, submit to verified output. gasPerJob is the node's submission (acceptAndSubmit) gasUsed per job; finalization (batched after the challenge window) and claims are not part of the run. The chain (EDR), the node and the clients run in this one process: "process" gives its event-loop utilization and CPU (in cores) during the timed window. nodeRpcRequestsPerJob counts the node's JSON-RPC requests in the timed window per job, by method: the count does not depend on the machine's speed except for polling (eth_blockNumber, eth_getLogs), which scales with time; against a remote RPC each request is a round trip.`,
+  note: `Wall-clock figures from one run on a noisy ${cpus.length}-core machine that also runs the chain and the clients: reported to compare levels, not gated. Each level has a fresh node (concurrency = N, pollingIntervalMs = ${POLL_MS}) and ${JOBS} measured jobs after ${WARM_UP} warm-up jobs; each in-flight slot is its own client account (pre-approved, polling results every ${POLL_MS} ms). Latency is per job, submit to verified output. gasPerJob is the node's submissions' gasUsed (acceptAndSubmit, or acceptAndSubmitBatch shared by its jobs) per job; finalization (batched after the challenge window) and claims are not part of the run. The chain (EDR), the node and the clients run in this one process: "process" gives its event-loop utilization and CPU (in cores) during the timed window. nodeRpcRequestsPerJob counts the node's JSON-RPC requests in the timed window per job, by method: the count does not depend on the machine's speed except for polling (eth_blockNumber, eth_getLogs), which scales with time; against a remote RPC each request is a round trip.`,
   environment: {
     cpus: cpus.length,
     cpuModel: cpus[0]?.model ?? "unknown",
