@@ -92,6 +92,13 @@ export interface ProviderConfig {
   pollingIntervalMs: number;
   /** Jobs finalized per transaction. Default 50. */
   finalizeBatchSize: number;
+  /**
+   * Batched submission of direct jobs (`acceptAndSubmitBatch`): results ready within `maxWaitMs` of
+   * the first one go out together, up to `maxJobs` per transaction (1 turns batching off). A result
+   * goes out at once when no other job in flight could join it, so a lone job never waits.
+   * Default `{ maxJobs: 32, maxWaitMs: 25 }`.
+   */
+  batch: { maxJobs: number; maxWaitMs: number };
   /** How often earnings are claimed. Default 1 hour. */
   claimIntervalMs: number;
   /**
@@ -182,6 +189,7 @@ export const PROVIDER_CONFIG_DEFAULTS = Object.freeze({
   concurrency: 4,
   pollingIntervalMs: 1000,
   finalizeBatchSize: 50,
+  batch: Object.freeze({ maxJobs: 32, maxWaitMs: 25 }),
   claimIntervalMs: 3_600_000,
   acceptFirst: false,
   minJobSeconds: 60,
@@ -393,6 +401,7 @@ const TOP_LEVEL_KEYS = [
   "concurrency",
   "pollingIntervalMs",
   "finalizeBatchSize",
+  "batch",
   "claimIntervalMs",
   "outputServer",
   "metrics",
@@ -573,6 +582,13 @@ function configSchema({ env, baseDir, flags = {}, flagBaseDir }: ValidateContext
     concurrency: int(1, 1024).default(D.concurrency),
     pollingIntervalMs: int(50, 3_600_000).default(D.pollingIntervalMs),
     finalizeBatchSize: int(1, 1000).default(D.finalizeBatchSize),
+    // At most the market's MAX_BATCH; a wait of up to a minute (results are worth more sent early).
+    batch: z
+      .strictObject(
+        { maxJobs: int(1, 256).default(D.batch.maxJobs), maxWaitMs: int(0, 60_000).default(D.batch.maxWaitMs) },
+        { error: 'an object { "maxJobs": 32, "maxWaitMs": 25 }' },
+      )
+      .default({ ...D.batch }),
     claimIntervalMs: int(1000, 2_147_483_647).default(D.claimIntervalMs), // setTimeout's limit
     outputServer: z
       .strictObject(
@@ -846,6 +862,7 @@ export function describeConfig(config: ProviderConfig): Record<string, unknown> 
     concurrency: config.concurrency,
     pollingIntervalMs: config.pollingIntervalMs,
     finalizeBatchSize: config.finalizeBatchSize,
+    batch: config.batch,
     claimIntervalMs: config.claimIntervalMs,
     ...(config.outputServer !== undefined && { outputServer: config.outputServer }),
     ...(config.metrics !== undefined && { metrics: config.metrics }),

@@ -61,7 +61,10 @@ export interface JournalEntry {
   signature?: Hex;
   /** The hash of the submission, recorded before it is broadcast. */
   submitTx?: Hex;
-  /** The signed submission itself, so a restart can rebroadcast exactly the same transaction. */
+  /**
+   * The signed submission itself, so a restart can rebroadcast exactly the same transaction. A
+   * batched submission's bytes are kept once for the whole batch (see {@link Journal.recordBatch}).
+   */
   submitRaw?: Hex;
   finalizeTx?: Hex;
   /** When a submitted job's challenge window ends (chain seconds): it may be finalized after. */
@@ -109,6 +112,7 @@ interface Row {
   output_released: number | null;
   effect_block: string | null;
   effect_hash: string | null;
+  batch_raw?: string | null;
   attempts: number;
   error: string | null;
   updated_at: number;
@@ -118,6 +122,9 @@ interface Row {
 const jobToJson = (job: Job) => JSON.stringify(job, (_k, v) => (typeof v === "bigint" ? `${v}n` : v));
 const jobFromJson = (text: string) =>
   JSON.parse(text, (_k, v) => (typeof v === "string" && /^\d+n$/.test(v) ? BigInt(v.slice(0, -1)) : v)) as Job;
+
+/** Every column of a job, and the signed bytes of the batch its submission is in (if any). */
+const SELECT_JOBS = "SELECT jobs.*, txs.raw AS batch_raw FROM jobs LEFT JOIN txs ON txs.hash = jobs.submit_tx";
 
 export class Journal {
   readonly file: string;
@@ -133,10 +140,13 @@ export class Journal {
     chmodSync(this.file, 0o600);
     this.#db = new DatabaseSync(this.file);
     this.#now = now;
-    // WAL + synchronous=FULL: a committed transition survives a kill or a power loss.
+    // WAL + synchronous=NORMAL: a committed transition survives a kill of the process (it is in the
+    // file, if not yet on the disk). What precedes an effect outside the process (a transaction's
+    // broadcast) is committed with `atomically(fn, { durable: true })`: synced to the disk, with every
+    // commit before it, so it survives a power loss too. One sync per effect, not one per write.
     this.#db.exec(`
       PRAGMA journal_mode = WAL;
-      PRAGMA synchronous = FULL;
+      PRAGMA synchronous = NORMAL;
       CREATE TABLE IF NOT EXISTS jobs (
         job_id TEXT PRIMARY KEY,
         job_json TEXT NOT NULL,
@@ -149,6 +159,7 @@ export class Journal {
       );
       CREATE INDEX IF NOT EXISTS jobs_state ON jobs(state);
       CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS txs (hash TEXT PRIMARY KEY, raw TEXT NOT NULL);
     `);
     // Added after the first release: journals created before it gain the column.
     const columns = this.#db.prepare("PRAGMA table_info(jobs)").all() as { name: string }[];
@@ -222,6 +233,38 @@ export class Journal {
     return Number(result.changes) === 1;
   }
 
+  /**
+   * Runs `fn` as one SQLite transaction: every transition in it is recorded, or none is (a throw, or
+   * a kill, rolls it all back). `durable`: its commit is synced to the disk (with every earlier
+   * one) before this returns, so it survives a power loss: for what is recorded before an effect
+   * outside the process (a transaction about to be broadcast).
+   */
+  atomically<T>(fn: () => T, { durable = false }: { durable?: boolean } = {}): T {
+    if (durable) this.#db.exec("PRAGMA synchronous = FULL");
+    try {
+      this.#db.exec("BEGIN IMMEDIATE");
+      try {
+        const result = fn();
+        this.#db.exec("COMMIT");
+        return result;
+      } catch (error) {
+        this.#db.exec("ROLLBACK");
+        throw error;
+      }
+    } finally {
+      if (durable) this.#db.exec("PRAGMA synchronous = NORMAL");
+    }
+  }
+
+  /**
+   * Records a signed batch transaction (its hash and bytes), once for all its jobs: each job names it
+   * by `submitTx`, and reads its bytes back as `submitRaw`. Call it in the same
+   * {@link atomically} as the jobs' transitions.
+   */
+  recordBatch(hash: Hex, raw: Hex) {
+    this.#db.prepare("INSERT OR IGNORE INTO txs (hash, raw) VALUES (?, ?)").run(hash, raw);
+  }
+
   /** Counts a failed attempt at the job's current step and keeps the error; returns the attempt count. */
   recordAttempt(jobId: Hex, error: string): number {
     this.#db.prepare("UPDATE jobs SET attempts = attempts + 1, error = ?, updated_at = ? WHERE job_id = ?").run(error, this.#now(), jobId);
@@ -229,7 +272,7 @@ export class Journal {
   }
 
   get(jobId: Hex): JournalEntry | undefined {
-    const row = this.#db.prepare("SELECT * FROM jobs WHERE job_id = ?").get(jobId) as Row | undefined;
+    const row = this.#db.prepare(`${SELECT_JOBS} WHERE job_id = ?`).get(jobId) as Row | undefined;
     return row ? fromRow(row) : undefined;
   }
 
@@ -237,7 +280,7 @@ export class Journal {
   list(states: JournalState[]): JournalEntry[] {
     const placeholders = states.map(() => "?").join(", ");
     const rows = this.#db
-      .prepare(`SELECT * FROM jobs WHERE state IN (${placeholders}) ORDER BY CAST(block AS INTEGER), job_id`)
+      .prepare(`${SELECT_JOBS} WHERE state IN (${placeholders}) ORDER BY CAST(block AS INTEGER), job_id`)
       .all(...states) as unknown as Row[];
     return rows.map(fromRow);
   }
@@ -255,8 +298,8 @@ export class Journal {
   listSubmitted(now: number | undefined, limit: number): JournalEntry[] {
     const rows = (
       now === undefined
-        ? this.#db.prepare("SELECT * FROM jobs WHERE state = 'submitted' AND due_at IS NULL LIMIT ?").all(limit)
-        : this.#db.prepare("SELECT * FROM jobs WHERE state = 'submitted' AND due_at < ? ORDER BY due_at LIMIT ?").all(now, limit)
+        ? this.#db.prepare(`${SELECT_JOBS} WHERE state = 'submitted' AND due_at IS NULL LIMIT ?`).all(limit)
+        : this.#db.prepare(`${SELECT_JOBS} WHERE state = 'submitted' AND due_at < ? ORDER BY due_at LIMIT ?`).all(now, limit)
     ) as unknown as Row[];
     return rows.map(fromRow);
   }
@@ -265,7 +308,7 @@ export class Journal {
   listUnreleased(): JournalEntry[] {
     const placeholders = RESULT_ON_CHAIN_STATES.map(() => "?").join(", ");
     const rows = this.#db
-      .prepare(`SELECT * FROM jobs WHERE output_released = 0 AND output_hash IS NOT NULL AND state IN (${placeholders}) ORDER BY CAST(block AS INTEGER), job_id`)
+      .prepare(`${SELECT_JOBS} WHERE output_released = 0 AND output_hash IS NOT NULL AND state IN (${placeholders}) ORDER BY CAST(block AS INTEGER), job_id`)
       .all(...RESULT_ON_CHAIN_STATES) as unknown as Row[];
     return rows.map(fromRow);
   }
@@ -319,7 +362,7 @@ export class Journal {
 
   /** Jobs (in any state) whose latest effect was mined at or after `block`, oldest first: what a reorg from there may have undone. */
   listEffectsSince(block: bigint): JournalEntry[] {
-    const rows = this.#db.prepare("SELECT * FROM jobs WHERE effect_block >= ? ORDER BY effect_block, job_id").all(Number(block)) as unknown as Row[];
+    const rows = this.#db.prepare(`${SELECT_JOBS} WHERE effect_block >= ? ORDER BY effect_block, job_id`).all(Number(block)) as unknown as Row[];
     return rows.map(fromRow);
   }
 
@@ -392,6 +435,7 @@ function fromRow(row: Row): JournalEntry {
   if (row.signature) entry.signature = row.signature as Hex;
   if (row.submit_tx) entry.submitTx = row.submit_tx as Hex;
   if (row.submit_raw) entry.submitRaw = row.submit_raw as Hex;
+  else if (row.batch_raw) entry.submitRaw = row.batch_raw as Hex;
   if (row.finalize_tx) entry.finalizeTx = row.finalize_tx as Hex;
   if (row.due_at !== null && row.due_at !== undefined) entry.dueAt = Number(row.due_at);
   if (row.output_released) entry.outputReleased = true;

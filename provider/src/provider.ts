@@ -28,10 +28,12 @@ import {
   type TransactionReceipt,
   type Transport,
 } from "viem";
-import { getBlock, getChainId, getContractEvents, getLogs, readContract } from "viem/actions";
+import { getBlock, getChainId, getContractEvents, getLogs, readContract, simulateContract } from "viem/actions";
 
 import {
+  acceptAndSubmitBatchOutcome,
   cidFromHash,
+  decodeDepinferError,
   contentHash,
   type ContentStore,
   DepinferContractError,
@@ -45,13 +47,15 @@ import {
   JobStatus,
   jobStatusName,
   signAttestation,
+  type SubmitSkipReason,
   watchJobs,
 } from "depinfer";
+import { Batcher } from "./batcher.js";
 import { createBuiltinBackend } from "./backends/builtin.js";
 import { InferenceBackendHttpError, InferenceBackendNetworkError, InferenceBackendTimeoutError } from "./backends/errors.js";
 import { createOpenAIBackend } from "./backends/openai.js";
 import type { InferenceBackend } from "./backends/types.js";
-import { ProviderConfigError, defaultConfirmations, describeConfig, feeCeilingsOf, inputLimitsOf, redactUrl, resolveSigner, type ProviderConfig, type ServedModel } from "./config.js";
+import { PROVIDER_CONFIG_DEFAULTS, ProviderConfigError, defaultConfirmations, describeConfig, feeCeilingsOf, inputLimitsOf, redactUrl, resolveSigner, type ProviderConfig, type ServedModel } from "./config.js";
 import { FileSystemContentStore } from "depinfer/node";
 import { redactCallData } from "./errors.js";
 import { checkInput } from "./inputLimits.js";
@@ -66,8 +70,22 @@ import { ContentRetention } from "./retention.js";
 import { TxSender, isFeeCeilingError } from "./txSender.js";
 import { startSessionService, type SessionService, type SessionStep } from "./sessions/index.js";
 
-/** The points right after a step is durably recorded (the crash tests stop the node there). */
-export type ProviderNodeStep = "accepted" | "computed" | "submit-sent" | SessionStep;
+/**
+ * The points right after a step is durably recorded (the crash tests stop the node there):
+ * `submit-recorded` once a signed submission (one job's, or a batch's) is in the journal but not yet
+ * broadcast, `submit-sent` once it is broadcast, `submit-mined` once its receipt is in but its outcome
+ * not yet recorded.
+ */
+export type ProviderNodeStep = "accepted" | "computed" | "submit-recorded" | "submit-sent" | "submit-mined" | SessionStep;
+
+/** A result waiting for its batch: the job (in `computed`), its attestation, and its log. */
+interface BatchItem {
+  entry: JournalEntry;
+  signature: Hex;
+  log: Logger;
+}
+/** What a batch did for one job: moved on (`next`: keep advancing it), failed (`error`), or to be sent on its own. */
+type BatchResult = { next: boolean } | { error: unknown } | "single";
 
 export interface CreateProviderNodeParameters {
   config: ProviderConfig;
@@ -329,6 +347,22 @@ export class ProviderNode {
   #metricsServer: MetricsServer | undefined;
   /** Payment sessions (the paid endpoint and its settlement loop), when `sessions` is configured. */
   #sessions: SessionService | undefined;
+  /** Direct jobs' results, gathered into `acceptAndSubmitBatch` transactions (config `batch`). */
+  readonly #batcher: Batcher<BatchItem, BatchResult>;
+  readonly #batch: { maxJobs: number; maxWaitMs: number };
+  /** Inputs read from the JobInput events of jobs just seen (one request for a whole intake), or null when none was posted. */
+  #inputs = new Map<Hex, Uint8Array | null>();
+  /** Challenge windows by params version (a snapshot never changes), and block timestamps by number (being read). */
+  #windows = new Map<number, Promise<number>>();
+  #blockTimes = new Map<bigint, Promise<number>>();
+  /**
+   * Direct jobs created after this process started (their JobCreated is above the head it read at
+   * start): no earlier life of this node, nor of its journal, can have taken them, so their state is
+   * not read again before inference (see #compute). Jobs from before the start (a restart, a lost
+   * journal rescanning old blocks) are read.
+   */
+  #fresh = new Set<Hex>();
+  #startHead: bigint | undefined;
 
   constructor(parameters: CreateProviderNodeParameters, signer: Account, account: Account) {
     const { config } = parameters;
@@ -356,6 +390,14 @@ export class ProviderNode {
     this.#sharePpb = BigInt(Math.round(config.maxCollateralShare * 1e9));
     this.#confirmations = BigInt(config.confirmations ?? defaultConfirmations(config.chainId));
     this.#metrics = createNodeMetrics(this, { refusals: Object.keys(this.#refused) });
+    this.#batch = config.batch ?? PROVIDER_CONFIG_DEFAULTS.batch;
+    this.#batcher = new Batcher<BatchItem, BatchResult>({
+      maxJobs: this.#batch.maxJobs,
+      maxWaitMs: this.#batch.maxWaitMs,
+      // Jobs in flight that are not in a batch yet may still bring a result.
+      coming: () => this.#running.size - this.#batcher.size,
+      flush: (items) => this.#flushBatch(items),
+    });
     this.#retention = new ContentRetention({
       journal: this.journal,
       dirs: [this.store.dir, this.#withheld.dir],
@@ -391,6 +433,7 @@ export class ProviderNode {
       // A reorg while the node was down: follow it before resuming anything.
       await this.#followReorgs();
       const head = this.#headNumber;
+      this.#startHead = head;
       const last = this.journal.lastBlock();
       fromBlock = last !== undefined ? last + 1n : this.config.startBlock !== undefined ? BigInt(this.config.startBlock) : head > 1000n ? head - 1000n : 0n;
       await this.#retention.start();
@@ -491,6 +534,8 @@ export class ProviderNode {
     this.#unwatch?.();
     if (this.#timer) clearTimeout(this.#timer);
     for (const controller of this.#aborts.values()) controller.abort(new Error("the node is stopping"));
+    // Results not yet in a batch stay `computed` in the journal: the next start sends them.
+    this.#batcher.drop(new Error("the node is stopping"));
     await this.#ticking;
     // Transactions in flight settle quickly; an inference that ignores its abort signal is left
     // behind after a grace period (its job resumes from the journal on the next start).
@@ -654,6 +699,7 @@ export class ProviderNode {
 
   /** Records newly watched jobs we can serve; skips (with the reason) those we cannot. */
   async #intake(items: { jobId: Hex; job: Job; blockNumber: bigint }[]) {
+    const fresh: { jobId: Hex; job: Job; blockNumber: bigint }[] = [];
     for (const { jobId, job, blockNumber } of items) {
       // watchJobs checks this; the journal keys everything on the id, so the node checks it again.
       if (jobIdOf(job) !== jobId.toLowerCase()) {
@@ -675,9 +721,53 @@ export class ProviderNode {
       if (reason) {
         this.journal.transition(jobId, ["seen"], "skipped", { error: reason });
         this.logger.info("job skipped", { jobId, reason });
-      } else this.logger.info("job seen", { jobId, direct: job.provider !== zeroAddress, price: job.price, deadline: job.deadline });
+      } else {
+        this.logger.info("job seen", { jobId, direct: job.provider !== zeroAddress, price: job.price, deadline: job.deadline });
+        fresh.push({ jobId, job, blockNumber });
+        if (job.provider !== zeroAddress && this.#startHead !== undefined && blockNumber > this.#startHead) {
+          this.#fresh.add(jobId);
+          if (this.#fresh.size > 10_000) this.#fresh.delete(this.#fresh.values().next().value!);
+        }
+      }
     }
+    await this.#prefetchInputs(fresh);
     this.#schedule(0);
+  }
+
+  /**
+   * Reads the JobInput events of newly seen jobs in one request for the lot (by job id, over their
+   * blocks), so that each job does not ask for its own. A failure only means each job reads its own.
+   */
+  async #prefetchInputs(items: { jobId: Hex; job: Job; blockNumber: bigint }[]) {
+    for (let at = 0; at < items.length; at += 100) {
+      const chunk = items.slice(at, at + 100);
+      const blocks = chunk.map((i) => i.blockNumber);
+      const fromBlock = blocks.reduce((a, b) => (b < a ? b : a));
+      const toBlock = blocks.reduce((a, b) => (b > a ? b : a));
+      try {
+        const events = await getContractEvents(this.#client, {
+          address: this.market,
+          abi: jobMarketAbi,
+          eventName: "JobInput",
+          args: { jobId: chunk.map((i) => i.jobId) },
+          fromBlock,
+          toBlock,
+          strict: true,
+        });
+        const found = new Map<string, Uint8Array>();
+        for (const e of events) {
+          const item = chunk.find((i) => i.jobId.toLowerCase() === e.args.jobId.toLowerCase() && i.blockNumber === e.blockNumber);
+          if (!item || e.address.toLowerCase() !== this.market.toLowerCase()) continue;
+          const bytes = Uint8Array.from(Buffer.from(e.args.input.slice(2), "hex"));
+          if (contentHash(bytes) === item.job.inputHash.toLowerCase()) found.set(item.jobId.toLowerCase(), bytes);
+        }
+        for (const i of chunk) this.#inputs.set(i.jobId, found.get(i.jobId.toLowerCase()) ?? null);
+        // Bounded: jobs that never get to their accept (skipped, say) leave theirs behind.
+        while (this.#inputs.size > 10_000) this.#inputs.delete(this.#inputs.keys().next().value!);
+      } catch (error) {
+        this.logger.debug("reading the inputs of new jobs failed: each job reads its own", { jobs: chunk.length, err: short(error) });
+      }
+    }
   }
 
   /** Starts work on jobs: every job in flight not running yet, then new ones within the limits. */
@@ -979,7 +1069,8 @@ export class ProviderNode {
         args: [entry.job],
         logger: log,
         beforeBroadcast: ({ hash }) => {
-          if (!this.journal.transition(entry.jobId, ["seen", "accepting"], "accepting", { acceptTx: hash })) throw new Error("the job moved on");
+          const moved = this.journal.atomically(() => this.journal.transition(entry.jobId, ["seen", "accepting"], "accepting", { acceptTx: hash }), { durable: true });
+          if (!moved) throw new Error("the job moved on");
         },
       });
     } catch (error) {
@@ -1042,6 +1133,11 @@ export class ProviderNode {
   }
 
   async #input(entry: JournalEntry): Promise<Uint8Array | undefined> {
+    const prefetched = this.#inputs.get(entry.jobId);
+    if (prefetched !== undefined) {
+      // null: no JobInput in its creation's block (checked with the others of its intake).
+      return prefetched ?? (await this.store.get(entry.job.inputHash)) ?? (await this.#remote?.get(entry.job.inputHash));
+    }
     const [event] = await this.#read(() =>
       getContractEvents(this.#client, { address: this.market, abi: jobMarketAbi, eventName: "JobInput", args: { jobId: entry.jobId }, fromBlock: entry.block, toBlock: entry.block, strict: true }),
     );
@@ -1082,7 +1178,12 @@ export class ProviderNode {
   async #compute(entry: JournalEntry, log: Logger): Promise<boolean> {
     // Computed before a reorg undid the acceptance: that output is submitted, never a second one.
     if (entry.outputHash) return this.journal.transition(entry.jobId, ["accepted"], "computed") || true;
-    if (!(await this.#stillOurs(entry, log, "inference"))) return false;
+    // A direct job this process saw created moments ago, not accepted on its own, is not read again:
+    // its result goes out in one call whose simulation refuses it (before its attestation is
+    // on-chain) if it left our hands meanwhile; at worst an inference is wasted. Any other job (an
+    // accepted one, one resumed after a restart) is checked first.
+    const fresh = this.#fresh.delete(entry.jobId) && !this.#lockedOnChain(entry);
+    if (!fresh && !(await this.#stillOurs(entry, log, "inference"))) return false;
     const input = await this.#inputReady(entry, log);
     if (!input) return false;
     // A direct job not yet locked on-chain costs nothing to drop: no inference for an input the
@@ -1116,6 +1217,7 @@ export class ProviderNode {
       this.#aborts.delete(entry.jobId);
     }
     // Kept apart, unserved, until the job's result is on-chain (see #release).
+    this.#inputs.delete(entry.jobId);
     const outputHash = await this.#withheld.put(output);
     if (!this.journal.transition(entry.jobId, ["accepted"], "computed", { outputHash })) return true;
     this.#afterStep?.("computed", entry.jobId);
@@ -1154,7 +1256,11 @@ export class ProviderNode {
 
   async #submit(entry: JournalEntry, log: Logger): Promise<boolean> {
     const outputHash = entry.outputHash!;
-    if (!(await this.#stillOurs(entry, log, "signing"))) return false;
+    // A direct job not accepted on its own is accepted with its result (one call, or a batch). Its
+    // simulation refuses a job the chain no longer leaves to us (#onRefused records it), before the
+    // attestation is on-chain. A job accepted on its own is checked first: it must still be ours.
+    const oneCall = entry.job.provider !== zeroAddress && entry.acceptTx === undefined;
+    if (!oneCall && !(await this.#stillOurs(entry, log, "signing"))) return false;
     const signature = await signAttestation(this.#client, {
       market: this.market,
       jobId: entry.jobId,
@@ -1164,44 +1270,216 @@ export class ProviderNode {
       signer: this.#signer,
       chainId: this.config.chainId, // checked against the RPC at start
     });
-    // A direct job not accepted on its own is accepted with its result. (Had the chain moved on,
-    // the simulation would refuse with the job's status, and #onRefused would record it.)
-    const oneCall = entry.job.provider !== zeroAddress && entry.acceptTx === undefined;
+    if (oneCall && this.#batch.maxJobs > 1) {
+      const result = await this.#batcher.add({ entry, signature, log });
+      if (result !== "single") {
+        if ("error" in result) throw result.error;
+        return result.next;
+      }
+    }
     let hash: Hash;
+    const functionName = oneCall ? "acceptAndSubmit" : "submitResult";
     try {
       hash = await this.#sender.send({
         to: this.market,
         abi: jobMarketAbi,
-        functionName: oneCall ? "acceptAndSubmit" : "submitResult",
+        functionName,
         args: [entry.job, outputHash, signature],
         logger: log,
+        gasKey: functionName,
         beforeBroadcast: ({ hash, raw }) => {
-          if (!this.journal.transition(entry.jobId, ["computed", "submitting"], "submitting", { submitTx: hash, submitRaw: raw, signature })) {
-            throw new Error("the job moved on");
-          }
+          const fields = { submitTx: hash, submitRaw: raw, signature };
+          const moved = this.journal.atomically(() => this.journal.transition(entry.jobId, ["computed", "submitting"], "submitting", fields), { durable: true });
+          if (!moved) throw new Error("the job moved on");
+          this.#afterStep?.("submit-recorded", entry.jobId);
         },
       });
     } catch (error) {
       return this.#onRefused(entry, error, log);
     }
     this.#afterStep?.("submit-sent", entry.jobId);
-    return this.#settleSubmit({ ...entry, state: "submitting", submitTx: hash }, log);
+    return this.#settleSubmit({ ...entry, state: "submitting", submitTx: hash }, log, undefined, functionName);
   }
 
-  /** Waits for a sent submission and records the outcome. */
-  async #settleSubmit(entry: JournalEntry, log: Logger): Promise<boolean> {
-    const receipt = await this.#sender.wait(entry.submitTx!);
+  /**
+   * Sends a batch of direct jobs' results in one `acceptAndSubmitBatch`. One simulation (an
+   * `eth_call`, which says how many it would submit) covers them all: when it says fewer than all,
+   * each job's state is read and those the chain no longer leaves to us are recorded and dropped
+   * before any attestation is on-chain. The signed batch is recorded, with every job's move to
+   * `submitting`, in one journal transaction before it is broadcast; then its receipt says, job by
+   * job, which were submitted and which skipped (and why). A batch refused as a whole (or a batch of
+   * one) goes back to the jobs, one call each.
+   */
+  async #flushBatch(items: BatchItem[]): Promise<BatchResult[]> {
+    if (items.length === 1 || !this.#active) return items.map(() => "single");
+    const results: BatchResult[] = items.map(() => ({ next: false }));
+    const argsOf = (live: BatchItem[]) =>
+      [this.account, live.map((i) => i.entry.job), live.map((i) => i.entry.outputHash!), live.map((i) => i.signature)] as const;
+    const log = this.logger.child({ jobIds: items.map((i) => i.entry.jobId) });
+    let live = items;
+    let count: bigint;
+    try {
+      ({ result: count } = await this.#read(() =>
+        simulateContract(this.#client, { address: this.market, abi: jobMarketAbi, functionName: "acceptAndSubmitBatch", args: argsOf(items), account: this.#client.account, chain: this.#client.chain }),
+      ));
+    } catch (error) {
+      const decoded = decodeDepinferError(error) ?? error;
+      if (isTransientError(decoded)) return items.map(() => ({ error: decoded }));
+      log.warn("batch refused as a whole: its jobs go one by one", { jobs: items.length, err: short(decoded) });
+      return items.map(() => "single");
+    }
+    if (count < BigInt(items.length)) {
+      // Some would be skipped: those no longer Created for us are recorded and left out (their
+      // attestation never goes on-chain); the others go (the receipt will say which were skipped).
+      const keep = await Promise.all(items.map((i) => this.#stillOurs(i.entry, i.log, "signing")));
+      live = items.filter((_, k) => keep[k]);
+      if (live.length <= 1) return items.map((_, k) => (keep[k] ? "single" : { next: false }));
+    }
+    const gasKey = "acceptAndSubmitBatch";
+    let hash: Hash;
+    try {
+      hash = await this.#sender.send({
+        to: this.market,
+        abi: jobMarketAbi,
+        functionName: "acceptAndSubmitBatch",
+        args: argsOf(live),
+        logger: log,
+        simulated: live === items,
+        gasKey,
+        gasUnits: live.length,
+        beforeBroadcast: ({ hash, raw }) => {
+          this.journal.atomically(() => {
+            this.journal.recordBatch(hash, raw);
+            for (const i of live) {
+              const moved = this.journal.transition(i.entry.jobId, ["computed", "submitting"], "submitting", { submitTx: hash, submitRaw: undefined, signature: i.signature });
+              if (!moved) throw new Error(`a job of the batch moved on: ${i.entry.jobId}`);
+            }
+          }, { durable: true });
+          this.#afterStep?.("submit-recorded", live[0]!.entry.jobId);
+        },
+      });
+    } catch (error) {
+      // Too much gas for one transaction under the ceilings (a large `batch.maxJobs`): one by one.
+      const tooLarge = isFeeCeilingError(error) && (error.field === "gas" || error.field === "fee") && error.source === "config";
+      if (!tooLarge && (isFeeCeilingError(error) || isTransientError(error) || !errorName(error))) return items.map((i) => (live.includes(i) ? { error } : { next: false }));
+      log.warn("batch refused as a whole: its jobs go one by one", { jobs: live.length, err: short(error) });
+      return items.map((i) => (live.includes(i) ? "single" : { next: false }));
+    }
+    this.#afterStep?.("submit-sent", live[0]!.entry.jobId);
+    let receipt: TransactionReceipt;
+    try {
+      receipt = await this.#sender.wait(hash);
+    } catch (error) {
+      return items.map((i) => (live.includes(i) ? { error } : { next: false }));
+    }
+    this.#afterStep?.("submit-mined", live[0]!.entry.jobId);
+    const outcome = receipt.status === "success" ? acceptAndSubmitBatchOutcome(receipt.logs) : undefined;
+    if (outcome) log.info("batch submitted", { tx: hash, jobs: live.length, submitted: outcome.submitted.length, skipped: outcome.skipped.length, gas: receipt.gasUsed, block: receipt.blockNumber });
+    await Promise.all(
+      items.map(async (i, k) => {
+        if (!live.includes(i)) return;
+        try {
+          results[k] = { next: await this.#settleSubmit({ ...i.entry, state: "submitting", submitTx: hash, signature: i.signature }, i.log, receipt, gasKey) };
+        } catch (error) {
+          results[k] = { error };
+        }
+      }),
+    );
+    return results;
+  }
+
+  /**
+   * Waits for a sent submission (one job's or a batch's; `receipt` when the caller has it) and
+   * records what it did for this job: submitted, skipped by the batch (see {@link #onSkipped}), or
+   * reverted. `gasKey`: the kind of call, whose gas estimate a revert drops.
+   */
+  async #settleSubmit(entry: JournalEntry, log: Logger, receipt?: TransactionReceipt, gasKey?: string): Promise<boolean> {
+    receipt ??= await this.#sender.wait(entry.submitTx!);
     if (receipt.status === "success") {
+      const { submitted, skipped } = acceptAndSubmitBatchOutcome(receipt.logs);
+      const id = entry.jobId.toLowerCase();
+      const skip = skipped.find((x) => x.jobId.toLowerCase() === id);
+      if (skip) return this.#onSkipped(entry, skip.reason, log);
+      if (!submitted.some((x) => x.jobId.toLowerCase() === id)) {
+        // Mined, yet it says nothing of this job: the chain's state decides.
+        if (await this.#reconcile(entry, log, "submission mined without this job")) return false;
+        this.journal.transition(entry.jobId, ["submitting"], "computed");
+        throw new Error(`the submission ${entry.submitTx} was mined without a result for this job`);
+      }
       if (!this.journal.transition(entry.jobId, ["submitting"], "submitted")) return false;
       this.#recordEffect(entry.jobId, receipt);
       log.info("result submitted", { tx: entry.submitTx, gas: receipt.gasUsed, outputHash: entry.outputHash, block: receipt.blockNumber });
+      await this.#recordDueAt(entry, receipt);
       await this.#release({ ...entry, state: "submitted", effectBlock: receipt.blockNumber, effectHash: receipt.blockHash }, log, receipt);
       return false;
     }
-    // Reverted: it submitted nothing, so signing again is safe, unless the job moved on.
+    // Reverted (out of gas with a reused estimate, say): estimate again next time.
+    if (gasKey) this.#sender.forgetGas(gasKey);
+    // It submitted nothing, so signing again is safe, unless the job moved on.
     if (await this.#reconcile(entry, log, "submission reverted")) return false;
     this.journal.transition(entry.jobId, ["submitting"], "computed");
     throw new Error(`the submission ${entry.submitTx} reverted`);
+  }
+
+  /**
+   * A job that `acceptAndSubmitBatch` skipped (untouched on-chain), by reason: no longer `Created`
+   * is recorded as the chain has it (cancelled, expired, submitted by an earlier transaction of
+   * ours, or unknown after a reorg: skipped, and taken up again if it comes back); too little free
+   * stake goes back to `computed` and waits (the job can still be taken); a passed deadline, a bad
+   * signature (the signer was changed on-chain) or a job not for us is skipped for good.
+   */
+  async #onSkipped(entry: JournalEntry, reason: SubmitSkipReason, log: Logger): Promise<boolean> {
+    const why = `skipped by acceptAndSubmitBatch: ${reason}`;
+    if (reason === "NotCreated") {
+      const state = await this.#jobState(entry.jobId);
+      if (await this.#reconcile(entry, log, why, state)) return false;
+      if (state.status === JobStatus.None) {
+        this.journal.transition(entry.jobId, ["submitting"], "skipped", { error: "JobUnknown" });
+        log.warn("job skipped: the chain does not know it (its creation was reorged away?)", { reason });
+        return false;
+      }
+      // Still Created: the batch was mined on a branch the chain left. Sent again.
+      this.journal.transition(entry.jobId, ["submitting"], "computed", { error: why });
+      return true;
+    }
+    if (reason === "StakeInsufficient") {
+      this.journal.transition(entry.jobId, ["submitting"], "computed", { error: why });
+      this.#takePausedUntil = Date.now() + 10 * this.config.pollingIntervalMs;
+      this.#retryAt.set(entry.jobId, this.#takePausedUntil);
+      log.warn("job skipped by the batch: not enough free stake for its collateral, will retry", { collateral: entry.job.collateral });
+      return false;
+    }
+    this.journal.transition(entry.jobId, ["submitting"], "skipped", { error: why });
+    log.warn("job skipped by the batch", { reason });
+    return false;
+  }
+
+  /**
+   * Records when a submitted job's challenge window ends, from its submission's block time and its
+   * params snapshot's window (both read once and shared: a batch's jobs cost one read). On failure
+   * the finalizer reads the job's state instead.
+   */
+  async #recordDueAt(entry: JournalEntry, receipt: TransactionReceipt) {
+    try {
+      const version = entry.job.paramsVersion;
+      let window = this.#windows.get(version);
+      if (!window) {
+        window = this.#read(() => readContract(this.#client, { address: this.market, abi: jobMarketAbi, functionName: "paramsAt", args: [version] })).then((p) => p.challengeWindow);
+        this.#windows.set(version, window);
+        window.catch(() => this.#windows.delete(version));
+      }
+      let time = this.#blockTimes.get(receipt.blockNumber);
+      if (!time) {
+        time = this.#read(() => getBlock(this.#client, { blockNumber: receipt.blockNumber })).then((b) => Number(b.timestamp));
+        this.#blockTimes.set(receipt.blockNumber, time);
+        if (this.#blockTimes.size > 64) this.#blockTimes.delete(this.#blockTimes.keys().next().value!);
+        time.catch(() => this.#blockTimes.delete(receipt.blockNumber));
+      }
+      const [seconds, at] = await Promise.all([window, time]);
+      if (this.journal.get(entry.jobId)?.state === "submitted") this.journal.setDueAt(entry.jobId, at + seconds);
+    } catch (error) {
+      this.logger.debug("reading a job's challenge window failed: the finalizer reads its state", { jobId: entry.jobId, err: short(error) });
+    }
   }
 
   /**
@@ -1242,6 +1520,8 @@ export class ProviderNode {
     const head = await this.#read(() => getBlock(this.#client, { blockTag: "latest" }));
     this.#headNumber = head.number;
     this.#chainNow = { at: Date.now(), value: Number(head.timestamp) };
+    // Fees come from this block's base fee: no request of their own.
+    this.#sender.noteHead(head);
     const seen = this.journal.checkpoint();
     let reorged = false;
     if (seen) {
@@ -1472,7 +1752,9 @@ export class ProviderNode {
         args: [batch.map((e) => e.job)],
         logger: log.child({ jobIds: batch.map((e) => e.jobId) }),
         beforeBroadcast: ({ hash }) => {
-          for (const e of batch) this.journal.transition(e.jobId, ["submitted"], "finalizing", { finalizeTx: hash });
+          this.journal.atomically(() => {
+            for (const e of batch) this.journal.transition(e.jobId, ["submitted"], "finalizing", { finalizeTx: hash });
+          }, { durable: true });
         },
       });
     } catch (error) {

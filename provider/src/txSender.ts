@@ -20,6 +20,7 @@ import {
 } from "viem";
 import {
   estimateFeesPerGas,
+  estimateMaxPriorityFeePerGas,
   getFeeHistory,
   getTransactionCount,
   getTransactionReceipt,
@@ -46,7 +47,27 @@ export interface SendParameters {
   beforeBroadcast?: (signed: { hash: Hash; raw: Hex; nonce: number }) => void | Promise<void>;
   /** Where a refusal (see {@link FeeCeilingError}) is logged: a child logger names the job. Default: the sender's. */
   logger?: Logger | undefined;
+  /**
+   * The caller simulated this very call (e.g. to read its return value): it is not simulated again.
+   * A revert then shows only when the gas is estimated, or on-chain.
+   */
+  simulated?: boolean | undefined;
+  /**
+   * Calls of one kind (e.g. `acceptAndSubmitBatch:16`) share one gas estimate: the first is
+   * estimated (`eth_estimateGas`), later ones reuse it with a margin ({@link GAS_MARGIN}) and cost no
+   * request. {@link TxSender.forgetGas} drops it (after a revert), so the next one estimates again.
+   */
+  gasKey?: string | undefined;
+  /**
+   * How many units of work the call carries (e.g. the jobs of a batch; default 1): the estimate is
+   * kept per unit and scaled to the next call's units, so batches of every size share one estimate.
+   * (A smaller batch gets a little more per job than it needs: the fixed cost was spread over more.)
+   */
+  gasUnits?: number | undefined;
 }
+
+/** A reused gas estimate is raised by a quarter plus 25,000 gas: calls of one kind differ a little (cold slots, calldata). */
+export const GAS_MARGIN = { percent: 25n, plus: 25_000n };
 
 /**
  * What the node will pay, whatever the RPC says: a transaction whose fee per gas, tip, gas limit
@@ -150,6 +171,12 @@ export class TxSender {
    */
   #signed = new Map<number, { hash: Hash; raw: Hex; functionName: string }>();
   #feeCache: { at: number; fees: { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint } | Record<string, never> } | undefined;
+  /** Gas estimates by kind of call (see `gasKey`), per unit (see `gasUnits`). */
+  #gas = new Map<string, bigint>();
+  /** The newest block the caller has read (its number and base fee): fees are derived from it, not fetched. */
+  #head: { number: bigint; baseFeePerGas: bigint | null } | undefined;
+  /** The tip (eth_maxPriorityFeePerGas), fetched at most once a second. */
+  #tip: { at: number; value: bigint } | undefined;
 
   constructor({ client, logger, retries = 6, ceilings }: TxSenderParameters) {
     if (client.account.type !== "local") throw new TypeError("TxSender needs a local account (a private key): it signs transactions itself.");
@@ -176,7 +203,7 @@ export class TxSender {
    * order their simulations finished.
    */
   async send(parameters: SendParameters): Promise<Hash> {
-    await this.#simulate(parameters);
+    if (!parameters.simulated) await this.#simulate(parameters);
     const run = this.#queue.then(() => this.#send(parameters));
     this.#queue = run.catch(() => undefined);
     return run;
@@ -212,14 +239,29 @@ export class TxSender {
       const fees = await this.#fees();
       // The fees first: a node asked to fill a transaction at an absurd fee may fail it for funds.
       await check(fees);
+      const { gasKey } = parameters;
+      const units = BigInt(parameters.gasUnits ?? 1);
+      const withMargin = (g: bigint) => g + (g * GAS_MARGIN.percent) / 100n + GAS_MARGIN.plus;
+      const perUnit = gasKey === undefined ? undefined : this.#gas.get(gasKey);
+      const known = perUnit === undefined ? undefined : perUnit * units;
+      const gas = known === undefined ? {} : { gas: withMargin(known) };
       let request: unknown;
       try {
-        // Estimating gas runs the call again, on the state this transaction will meet.
+        // Estimating gas runs the call again, on the state this transaction will meet. With the gas,
+        // the fees and the nonce given, preparing it asks the RPC nothing.
         request = await this.#retry(`prepare ${functionName}`, () =>
-          prepareTransactionRequest(client, { account: client.account, chain: client.chain, to, data, nonce, ...fees } as never),
+          prepareTransactionRequest(client, { account: client.account, chain: client.chain, chainId: client.chain?.id, to, data, nonce, ...fees, ...gas } as never),
         );
       } catch (error) {
         throw decodeDepinferError(error) ?? error;
+      }
+      if (gasKey !== undefined && known === undefined) {
+        const estimated = (request as Quote).gas;
+        if (estimated !== undefined) {
+          this.#gas.set(gasKey, (estimated + units - 1n) / units);
+          // With the margin from the first one on: the next calls of this kind will have it too.
+          (request as Quote).gas = withMargin(estimated);
+        }
       }
       // Then the gas, the worst-case fee, and a legacy gas price, as the request will be signed.
       await check(request as Quote);
@@ -241,6 +283,21 @@ export class TxSender {
         this.#logger?.warn("nonce already used, signing again", { functionName, nonce, hash });
       }
     }
+  }
+
+  /** Drops the gas estimate of a kind of call (e.g. after one reverted): the next one is estimated again. */
+  forgetGas(gasKey: string) {
+    this.#gas.delete(gasKey);
+  }
+
+  /**
+   * The newest block the caller has read: fees are derived from its base fee (no request), and the
+   * fee cache lasts as long as the head does not move.
+   */
+  noteHead(block: { number: bigint | null; baseFeePerGas: bigint | null }) {
+    if (block.number === null) return;
+    if (this.#head && block.number < this.#head.number) return; // the same block read again may say otherwise: the latest read wins
+    this.#head = { number: block.number, baseFeePerGas: block.baseFeePerGas };
   }
 
   #remember(nonce: number, tx: { hash: Hash; raw: Hex; functionName: string }) {
@@ -299,6 +356,21 @@ export class TxSender {
    * (viem prices each transaction itself).
    */
   async #fees(): Promise<{ maxFeePerGas: bigint; maxPriorityFeePerGas: bigint } | Record<string, never>> {
+    const head = this.#head;
+    if (head && head.baseFeePerGas !== null) {
+      // From the head the caller read (no request for the block), and a tip at most a second old:
+      // viem's own rule (twice the base fee, plus the tip).
+      if (!this.#tip || Date.now() - this.#tip.at >= 1000) {
+        try {
+          const value = await this.#retry("tip", () => estimateMaxPriorityFeePerGas(this.client, { chain: this.client.chain, block: { baseFeePerGas: head.baseFeePerGas } as never } as never));
+          this.#tip = { at: Date.now(), value };
+        } catch (error) {
+          if (isTransientError(error) || !this.#tip) throw error;
+        }
+      }
+      const tip = this.#tip!.value;
+      return { maxFeePerGas: 2n * head.baseFeePerGas + tip, maxPriorityFeePerGas: tip };
+    }
     if (this.#feeCache && Date.now() - this.#feeCache.at < 1000) return this.#feeCache.fees;
     let fees: { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint } | Record<string, never>;
     try {

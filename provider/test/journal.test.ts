@@ -77,6 +77,39 @@ describe("provider node journal", () => {
     j.close();
   });
 
+  it("test_journal_batch: records a batch's jobs all or none, keeps its signed bytes once, and gives them back as each job's submitRaw", () => {
+    const dir = freshDir();
+    const j = new Journal(dir);
+    const ids = [1, 2, 3].map((n) => `0x${n.toString(16).padStart(64, "0")}` as const);
+    for (const id of ids) {
+      j.recordSeen(id, { ...job, nonce: BigInt(id) }, 1n);
+      j.transition(id, ["seen"], "computed", { outputHash: `0x${"02".repeat(32)}` });
+    }
+    const hash = `0x${"aa".repeat(32)}` as const;
+    // One job moved on meanwhile: nothing of the batch is recorded.
+    j.transition(ids[2], ["computed"], "cancelled");
+    expect(() =>
+      j.atomically(() => {
+        j.recordBatch(hash, "0xbeef");
+        for (const id of ids) if (!j.transition(id, ["computed"], "submitting", { submitTx: hash })) throw new Error("moved on");
+      }),
+    ).toThrow("moved on");
+    expect(ids.map((id) => j.get(id)!.state)).toEqual(["computed", "computed", "cancelled"]);
+    expect(j.get(ids[0])!.submitRaw).toBeUndefined();
+    // The rest go: each names the batch, and reads its bytes back, also after a reopen.
+    j.atomically(() => {
+      j.recordBatch(hash, "0xbeef");
+      for (const id of ids.slice(0, 2)) expect(j.transition(id, ["computed"], "submitting", { submitTx: hash, submitRaw: undefined })).toBe(true);
+    });
+    j.close();
+    const again = new Journal(dir);
+    expect(again.list(["submitting"]).map((e) => [e.jobId, e.submitTx, e.submitRaw])).toEqual(ids.slice(0, 2).map((id) => [id, hash, "0xbeef"]));
+    // A job's own bytes (a single submission) win over a batch's.
+    again.transition(ids[0], ["submitting"], "submitting", { submitTx: hash, submitRaw: "0x1234" });
+    expect(again.get(ids[0])!.submitRaw).toBe("0x1234");
+    again.close();
+  });
+
   it("counts failed attempts per step, and keeps named block cursors", () => {
     const j = new Journal(freshDir());
     j.recordSeen(ID, job, 1n);

@@ -319,6 +319,24 @@ describe("loadConfig", () => {
     }
   });
 
+  it("test_config_batch: defaults to 32 jobs and 25 ms, takes 1 to 256 jobs and 0 to 60000 ms, and names a bad field", () => {
+    expect(loadConfig({ file: writeConfig(base()), env }).batch).toEqual({ maxJobs: 32, maxWaitMs: 25 });
+    expect(loadConfig({ file: writeConfig({ ...base(), batch: { maxJobs: 1 } }), env }).batch).toEqual({ maxJobs: 1, maxWaitMs: 25 });
+    expect(loadConfig({ file: writeConfig({ ...base(), batch: { maxJobs: 256, maxWaitMs: 0 } }), env }).batch).toEqual({ maxJobs: 256, maxWaitMs: 0 });
+    expect(loadConfig({ file: writeConfig({ ...base(), batch: { maxWaitMs: 60_000 } }), env }).batch).toEqual({ maxJobs: 32, maxWaitMs: 60_000 });
+    for (const [batch, field, shown, expected] of [
+      [{ maxJobs: 0 }, "batch.maxJobs", "0 (number)", "an integer from 1 to 256"],
+      [{ maxJobs: 257 }, "batch.maxJobs", "257 (number)", "an integer from 1 to 256"],
+      [{ maxWaitMs: -1 }, "batch.maxWaitMs", "-1 (number)", "an integer from 0 to 60000"],
+      [{ maxWaitMs: 60_001 }, "batch.maxWaitMs", "60001 (number)", "an integer from 0 to 60000"],
+    ] as const) {
+      const error = refuse({ ...base(), batch });
+      expect(error.field).toBe(field);
+      expect(error.shortMessage).toContain(`${field} is ${shown}: expected ${expected}.`);
+    }
+    expect(refuse({ ...base(), batch: 8 }).field).toBe("batch");
+  });
+
   it("accepts the example config shipped in examples/", () => {
     const file = join(import.meta.dirname, "../../examples/provider.example.json");
     const config = loadConfig({ argv: ["--config", file], env });

@@ -22,12 +22,13 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 
 import { network } from "hardhat";
-import { custom, maxUint256, type Chain, type Hex } from "viem";
+import { createWalletClient, custom, encodeFunctionData, maxUint256, type Chain, type Hex } from "viem";
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 
 import { saveResults, savedLine } from "./results.js";
 import { benchSessions } from "./sessions.js";
 import { createInProcessNode, deployProtocol, DPI, registerBuiltinModel, setUpNodeProvider, USDC, type Connection } from "../lib/harness.js";
-import { createDepinferClient, HttpContentStore, type DepinferClient } from "../../sdk/src/index.js";
+import { contentHash, createDepinferClient, HttpContentStore, jobMarketAbi, signAttestation, type DepinferClient, type Job } from "../../sdk/src/index.js";
 import { BUILTIN_MODEL, runBuiltinModel } from "../../provider/src/models/charModel.js";
 import { createLogger } from "../../provider/src/index.js";
 
@@ -50,6 +51,17 @@ const publicClient = await viem.getPublicClient();
 const chain = publicClient.chain as Chain;
 // Hardhat's in-process reverts look retryable to viem (3 retries, ~1 s per revert): nothing here is transient.
 const transport = custom(connection.provider, { retryCount: 0 });
+/** The clients' requests to the chain while a level is measured (they share the process and the chain with the node). */
+const clientRequests = { counting: false, n: 0 };
+const clientTransport = custom(
+  {
+    request: (args: { method: string; params?: unknown }) => {
+      if (clientRequests.counting) clientRequests.n++;
+      return connection.provider.request(args as never);
+    },
+  } as never,
+  { retryCount: 0 },
+);
 const [deployer, ...others] = await viem.getWalletClients();
 const clientWallets = others.slice(0, Math.max(...LEVELS));
 if (clientWallets.length < Math.max(...LEVELS)) throw new Error(`need ${Math.max(...LEVELS)} client accounts, have ${clientWallets.length}`);
@@ -60,7 +72,7 @@ const clients: DepinferClient[] = [];
 for (const w of clientWallets) {
   await p.usdc.write.mint([w.account.address, 10_000n * USDC]);
   await p.usdc.write.approve([p.market.address, maxUint256], { account: w.account });
-  clients.push(createDepinferClient({ chain, transport, account: w.account, deployment: { market: p.market.address } }));
+  clients.push(createDepinferClient({ chain, transport: clientTransport, account: w.account, deployment: { market: p.market.address } }));
 }
 
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
@@ -73,16 +85,70 @@ interface Done {
   ms: number;
 }
 
-/** One level: a fresh provider and node, `inFlight` clients, `JOBS` jobs. */
-async function run(inFlight: number) {
+/** The delay of each node request in the remote-RPC run (a local proxy in the node's transport). */
+const RPC_DELAY_MS = 50;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The chain's own limit: createJob + acceptAndSubmit pairs per second when the transactions are
+ * signed beforehand and sent back to back (each mined on arrival), on the same chain and in the same
+ * run as the node. The node can at best approach it: it has the same two transactions per job, plus
+ * everything a node does (watch, read, infer, record, sign, serve).
+ */
+async function chainLimit(pairs: number) {
+  const provider = await setUpNodeProvider(connection, p, deployer, { model, price: PRICE, stake: STAKE });
+  const providerAccount = privateKeyToAccount(provider.privateKey);
+  const clientAccount = privateKeyToAccount(generatePrivateKey());
+  await publicClient.waitForTransactionReceipt({ hash: await deployer.sendTransaction({ to: clientAccount.address, value: 10n ** 19n }) });
+  await p.usdc.write.mint([clientAccount.address, 10_000n * USDC]);
+  const clientWallet = createWalletClient({ chain, transport, account: clientAccount });
+  await publicClient.waitForTransactionReceipt({ hash: await clientWallet.writeContract({ address: p.usdc.address, abi: p.usdc.abi, functionName: "approve", args: [p.market.address, maxUint256] }) });
+  const { timestamp } = await publicClient.getBlock();
+  const fees = await publicClient.estimateFeesPerGas();
+  const gasFees = { maxFeePerGas: fees.maxFeePerGas * 4n, maxPriorityFeePerGas: fees.maxPriorityFeePerGas };
+  let clientNonce = await publicClient.getTransactionCount({ address: clientAccount.address });
+  let providerNonce = await publicClient.getTransactionCount({ address: providerAccount.address });
+  const signed: Hex[] = [];
+  for (let i = 0; i < pairs; i++) {
+    const input = `${PROMPTS[i % PROMPTS.length]} (chain limit ${i})`;
+    const request = { provider: providerAccount.address, token: p.usdc.address, price: PRICE, model, inputHash: contentHash(input), deadline: Number(timestamp) + 3600, nonce: BigInt(i + 1) };
+    const bytes = `0x${Buffer.from(input).toString("hex")}` as Hex;
+    // The job the market will create, from a simulation on today's state (its terms do not depend on the order).
+    const { result } = await publicClient.simulateContract({ address: p.market.address, abi: jobMarketAbi, functionName: "createJob", args: [request, bytes], account: clientAccount });
+    const [jobId, job] = result as readonly [Hex, Job];
+    const outputHash = contentHash(runBuiltinModel(new TextEncoder().encode(input)));
+    const signature = await signAttestation(publicClient, { market: p.market.address, jobId, job, outputHash, provider: providerAccount.address, signer: providerAccount, chainId: chain.id });
+    signed.push(
+      await clientAccount.signTransaction({ chainId: chain.id, type: "eip1559", to: p.market.address, data: encode("createJob", [request, bytes]), gas: 600_000n, nonce: clientNonce++, ...gasFees }),
+      await providerAccount.signTransaction({ chainId: chain.id, type: "eip1559", to: p.market.address, data: encode("acceptAndSubmit", [job, outputHash, signature]), gas: 600_000n, nonce: providerNonce++, ...gasFees }),
+    );
+  }
+  const hashes: Hex[] = [];
+  const started = performance.now();
+  for (const raw of signed) hashes.push(await publicClient.sendRawTransaction({ serializedTransaction: raw }));
+  const seconds = (performance.now() - started) / 1000;
+  for (const hash of hashes) {
+    const r = await publicClient.getTransactionReceipt({ hash });
+    if (r.status !== "success") throw new Error(`chain limit: ${hash} reverted`);
+  }
+  return { pairs, seconds: +seconds.toFixed(2), pairsPerSecond: +(pairs / seconds).toFixed(1) };
+}
+
+function encode(functionName: "createJob" | "acceptAndSubmit", args: readonly unknown[]): Hex {
+  return encodeFunctionData({ abi: jobMarketAbi, functionName, args } as never);
+}
+
+/** One level: a fresh provider and node, `inFlight` clients, `JOBS` jobs; `delayMs` before each node request (a remote RPC). */
+async function run(inFlight: number, { delayMs = 0 }: { delayMs?: number } = {}) {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "depinfer-bench-node-"));
   const provider = await setUpNodeProvider(connection, p, deployer, { model, price: PRICE, stake: STAKE });
   // The node's JSON-RPC requests, by method: deterministic where wall-clock figures are not.
   const requests = new Map<string, number>();
   let counting = false;
   const counted = {
-    request: (args: { method: string; params?: unknown }) => {
+    request: async (args: { method: string; params?: unknown }) => {
       if (counting) requests.set(args.method, (requests.get(args.method) ?? 0) + 1);
+      if (delayMs > 0) await sleep(delayMs);
       return connection.provider.request(args as never);
     },
   };
@@ -125,8 +191,11 @@ async function run(inFlight: number) {
     const cpu = process.cpuUsage();
     const started = performance.now();
     counting = true;
+    clientRequests.n = 0;
+    clientRequests.counting = true;
     await Promise.all(clients.slice(0, inFlight).map((c) => worker(c, JOBS, done)));
     counting = false;
+    clientRequests.counting = false;
     const wallMs = performance.now() - started;
     const { utilization } = performance.eventLoopUtilization(loop);
     const { user, system } = process.cpuUsage(cpu);
@@ -136,10 +205,14 @@ async function run(inFlight: number) {
       if (!Buffer.from(d.output).equals(Buffer.from(runBuiltinModel(new TextEncoder().encode(d.input))))) throw new Error(`job ${d.jobId}: wrong output`);
     }
     // Gas: the node's submissions of the measured jobs, from their journal entries.
+    // A batch carries several jobs: each transaction counts once.
     let gas = 0n;
+    const seen = new Set<Hex>();
     for (const d of done) {
       const submitTx = node.journal.get(d.jobId)?.submitTx;
       if (!submitTx) throw new Error(`job ${d.jobId}: no submission in the node's journal`);
+      if (seen.has(submitTx)) continue;
+      seen.add(submitTx);
       const r = await publicClient.getTransactionReceipt({ hash: submitTx });
       if (r.status !== "success") throw new Error(`job ${d.jobId}: submission ${submitTx} reverted`);
       gas += r.gasUsed;
@@ -155,6 +228,8 @@ async function run(inFlight: number) {
       gasPerJob: Number(gas / BigInt(done.length)),
       nodeTransactionsPerJob: +(nodeTxs / (WARM_UP + done.length)).toFixed(2),
       // Polling requests (eth_blockNumber, eth_getLogs, …) scale with time, the rest with jobs.
+      // The clients' own requests (createJob, its receipt, polling for the result every POLL_MS): the chain serves them too.
+      clientRpcRequestsPerJob: +(clientRequests.n / done.length).toFixed(2),
       nodeRpcRequestsPerJob: {
         total: +([...requests.values()].reduce((a, b) => a + b, 0) / done.length).toFixed(2),
         ...Object.fromEntries([...requests].sort((a, b) => b[1] - a[1]).map(([method, n]) => [method, +(n / done.length).toFixed(2)])),
@@ -168,16 +243,33 @@ async function run(inFlight: number) {
   }
 }
 
+// The chain's limit is measured right before each level, under the same load on the machine as that
+// level (on a shared machine it moves several-fold within minutes); each level's ratio is to its own.
+const limits: Awaited<ReturnType<typeof chainLimit>>[] = [];
 const levels = [];
-for (const n of LEVELS) levels.push(await run(n));
+for (const n of LEVELS) {
+  limits.push(await chainLimit(JOBS));
+  levels.push({ ...(await run(n)), chainLimitPairsPerSecond: limits.at(-1)!.pairsPerSecond });
+}
 const base = levels[0].jobsPerSecond;
-const rows = levels.map((l) => ({ ...l, speedUp: +(l.jobsPerSecond / base).toFixed(2) }));
+const rows = levels.map((l) => ({ ...l, speedUp: +(l.jobsPerSecond / base).toFixed(2), ratioToChainLimit: +(l.jobsPerSecond / l.chainLimitPairsPerSecond).toFixed(3) }));
+const sortedLimits = limits.map((l) => l.pairsPerSecond).sort((a, b) => a - b);
+const limit = { pairs: JOBS, pairsPerSecond: sortedLimits[Math.floor(sortedLimits.length / 2)], measured: limits.map((l) => l.pairsPerSecond) };
+const delayed = await run(Math.max(...LEVELS), { delayMs: RPC_DELAY_MS });
+const withRpcDelay = {
+  delayMsPerRequest: RPC_DELAY_MS,
+  inFlight: delayed.inFlight,
+  jobsPerSecond: delayed.jobsPerSecond,
+  requestsPerJob: delayed.nodeRpcRequestsPerJob.total,
+  latencyMs: delayed.latencyMs,
+  nodeRpcRequestsPerJob: delayed.nodeRpcRequestsPerJob,
+};
 
 const cpus = os.cpus();
 const result = {
   description:
     "Provider node throughput on Hardhat's in-process chain (EDR, automining): jobs completed end to end per second with N jobs in flight. A job runs from the client's submitJobSync (createJob, one transaction) to waitForResult returning the output read from the node's output server and checked against the on-chain output hash; the node takes it, runs the built-in EXACT model, stores the output and submits with acceptAndSubmit.",
-  note: `Wall-clock figures from one run on a noisy ${cpus.length}-core machine that also runs the chain and the clients: reported to compare levels, not gated. Each level has a fresh node (concurrency = N, pollingIntervalMs = ${POLL_MS}) and ${JOBS} measured jobs after ${WARM_UP} warm-up jobs; each in-flight slot is its own client account (pre-approved, polling results every ${POLL_MS} ms). Latency is per job, submit to verified output. gasPerJob is the node's submission (acceptAndSubmit) gasUsed per job; finalization (batched after the challenge window) and claims are not part of the run. The chain (EDR), the node and the clients run in this one process: "process" gives its event-loop utilization and CPU (in cores) during the timed window. nodeRpcRequestsPerJob counts the node's JSON-RPC requests in the timed window per job, by method: the count does not depend on the machine's speed except for polling (eth_blockNumber, eth_getLogs), which scales with time; against a remote RPC each request is a round trip.`,
+  note: `Wall-clock figures from one run on a noisy ${cpus.length}-core machine that also runs the chain and the clients: reported to compare levels, not gated. Each level has a fresh node (concurrency = N, pollingIntervalMs = ${POLL_MS}) and ${JOBS} measured jobs after ${WARM_UP} warm-up jobs; each in-flight slot is its own client account (pre-approved, polling results every ${POLL_MS} ms). Latency is per job, submit to verified output. gasPerJob is the node's submissions' gasUsed (acceptAndSubmit, or acceptAndSubmitBatch shared by its jobs) per job; finalization (batched after the challenge window) and claims are not part of the run. The chain (EDR), the node and the clients run in this one process: "process" gives its event-loop utilization and CPU (in cores) during the timed window. nodeRpcRequestsPerJob counts the node's JSON-RPC requests in the timed window per job, by method: the count does not depend on the machine's speed except for polling (eth_blockNumber, eth_getLogs), which scales with time; against a remote RPC each request is a round trip.`,
   environment: {
     cpus: cpus.length,
     cpuModel: cpus[0]?.model ?? "unknown",
@@ -186,7 +278,9 @@ const result = {
     date: new Date().toISOString(),
   },
   settings: { jobsPerLevel: JOBS, warmUpJobsPerLevel: WARM_UP, pollingIntervalMs: POLL_MS, price: Number(PRICE), model: BUILTIN_MODEL.name },
+  chainLimit: { ...limit, description: "createJob + acceptAndSubmit pairs per second, signed beforehand and sent back to back on the same in-process chain, measured right before each level (pairsPerSecond: their median; each level's ratioToChainLimit is to its own measurement)" },
   levels: rows,
+  withRpcDelay,
   sessions: await benchSessions(connection, p, model, deployer, clientWallets),
   benchSeconds: +((performance.now() - benchStarted) / 1000).toFixed(1),
 };
@@ -196,10 +290,11 @@ console.table(
   Object.fromEntries(
     rows.map((r) => [
       `N=${r.inFlight}`,
-      { jobs: r.jobs, "wall s": r.wallSeconds, "jobs/s": r.jobsPerSecond, "p50 ms": r.latencyMs.p50, "p95 ms": r.latencyMs.p95, "speed-up": r.speedUp, "gas/job": r.gasPerJob, "loop busy": r.process.eventLoopUtilization },
+      { jobs: r.jobs, "wall s": r.wallSeconds, "jobs/s": r.jobsPerSecond, "÷ chain": r.ratioToChainLimit, "req/job": r.nodeRpcRequestsPerJob.total, "client req/job": r.clientRpcRequestsPerJob, "p50 ms": r.latencyMs.p50, "p95 ms": r.latencyMs.p95, "speed-up": r.speedUp, "gas/job": r.gasPerJob, "loop busy": r.process.eventLoopUtilization },
     ]),
   ),
 );
+console.log(`chain limit: ${limit.measured.join(", ")} pairs/s before each level; with ${RPC_DELAY_MS} ms per node request, N=${withRpcDelay.inFlight}: ${withRpcDelay.jobsPerSecond} jobs/s, ${withRpcDelay.requestsPerJob} requests/job, p95 ${withRpcDelay.latencyMs.p95} ms`);
 console.table(Object.fromEntries(result.sessions.levels.map((r) => [`sessions N=${r.streams}`, { requests: r.requests, "wall s": r.wallSeconds, "requests/s": r.requestsPerSecond, "p50 ms": r.latencyMs.p50, "p95 ms": r.latencyMs.p95, cores: r.processCpuCores }])));
 console.log(`${result.environment.cpus} × ${result.environment.cpuModel}, Node ${result.environment.node}: wall-clock figures, not gated`);
 console.log(savedLine(out));

@@ -157,8 +157,9 @@ describe("provider node against a hostile client: deadlines and collateral", () 
     for (let b = fromBlock, head = await publicClient.getBlockNumber(); b <= head; b++) {
       for (const tx of (await publicClient.getBlock({ blockNumber: b, includeTransactions: true })).transactions) {
         if (tx.from.toLowerCase() !== from.toLowerCase() || tx.to?.toLowerCase() !== p.market.address.toLowerCase()) continue;
-        const { args } = decodeFunctionData({ abi: jobMarketAbi, data: tx.input });
-        const first = args?.[0];
+        const { functionName, args } = decodeFunctionData({ abi: jobMarketAbi, data: tx.input });
+        // A batch (acceptAndSubmitBatch) carries its jobs second, after the provider.
+        const first = functionName === "acceptAndSubmitBatch" ? args?.[1] : args?.[0];
         for (const job of Array.isArray(first) ? first : [first]) if (job && typeof job === "object" && "inputHash" in job) touched.add(idOf(job as Job));
       }
     }

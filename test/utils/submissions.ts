@@ -1,6 +1,7 @@
 /**
- * What a provider submitted, read from the chain itself: every `submitResult` / `acceptAndSubmit`
- * transaction it sent to the market, in every block (reverted ones included), counted per job.
+ * What a provider submitted, read from the chain itself: every `submitResult` / `acceptAndSubmit` /
+ * `acceptAndSubmitBatch` transaction it sent to the market, in every block (reverted ones included),
+ * counted per job (a batch counts once for each job in it, skipped or not: its attestation is out).
  */
 import { decodeFunctionData, encodeAbiParameters, keccak256, type Address, type Hash, type Hex, type PublicClient } from "viem";
 
@@ -17,9 +18,12 @@ export async function submissionsOnChain(publicClient: PublicClient, market: Add
     for (const tx of block.transactions) {
       if (tx.from.toLowerCase() !== provider.toLowerCase() || tx.to?.toLowerCase() !== market.toLowerCase()) continue;
       const { functionName, args } = decodeFunctionData({ abi: jobMarketAbi, data: tx.input });
-      if (functionName !== "submitResult" && functionName !== "acceptAndSubmit") continue;
-      const id = keccak256(encodeAbiParameters(jobAbi, [args[0]] as never));
-      submissions.set(id, [...(submissions.get(id) ?? []), tx.hash]);
+      const jobs =
+        functionName === "submitResult" || functionName === "acceptAndSubmit" ? [args[0]] : functionName === "acceptAndSubmitBatch" ? (args[1] as readonly unknown[]) : [];
+      for (const job of jobs) {
+        const id = keccak256(encodeAbiParameters(jobAbi, [job] as never));
+        submissions.set(id, [...(submissions.get(id) ?? []), tx.hash]);
+      }
     }
   }
   return submissions;
