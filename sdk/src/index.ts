@@ -76,3 +76,6 @@ export { depinferActions, type DepinferActions } from "./decorators/depinfer.js"
 export { createDepinferClient, type CreateDepinferClientParameters, type DepinferClient } from "./clients/createDepinferClient.js";
 export { resolveDeployment, type DeploymentTable, type ResolveDeploymentParameters } from "./clients/deployment.js";
 export { approve, ensureAllowance, type EnsureAllowanceOptions } from "./utils/erc20.js";
+// The sampled re-execution module (docs/protocol.md 7.7): verification state and the verifier's actions.
+export * from "./actions/verifier/index.js";
+export { decodeSamplingError, SamplingContractError, samplingErrorHints, samplingErrorsAbi, type SamplingErrorArgs, type SamplingErrorName } from "./errors/sampling.js";

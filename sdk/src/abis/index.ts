@@ -5,3 +5,7 @@ export { arbitratedVerifierAbi } from "./arbitratedVerifier.js";
 export { depinferTokenAbi } from "./depinferToken.js";
 export { depinferGovernorAbi } from "./depinferGovernor.js";
 export { depinferTimelockAbi } from "./depinferTimelock.js";
+export { sampledVerifierAbi } from "./sampledVerifier.js";
+export { randomnessSourceAbi } from "./randomnessSource.js";
+export { prevrandaoRandomnessAbi } from "./prevrandaoRandomness.js";
+export { vrfRandomnessAdapterAbi } from "./vrfRandomnessAdapter.js";
