@@ -10,3 +10,5 @@ export { checkMarket, deploymentsDirOf, loadDeploymentAddresses, type Deployment
 export { createProviderNode, backendFor, clientFor, marketOf, ProviderNode, ProviderNodeStartError, type CreateProviderNodeParameters, type ProviderNodeStats, type ProviderNodeStep, type JobRefusal } from "./provider.js";
 export { startOutputServer, type OutputServer, type OutputServerParameters } from "./outputServer.js";
 export { FeeCeilingError, TxSender, isFeeCeilingError, type FeeCeilings, type SendParameters, type TxSenderParameters } from "./txSender.js";
+export { VerifierLoop, type VerifierConfig, type VerifierStep } from "./verifier.js";
+export { VerifierJournal, OPEN_SEAT_STATES, type SeatState, type VerifierEntry } from "./verifierJournal.js";

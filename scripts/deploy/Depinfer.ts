@@ -3,6 +3,7 @@ import type { ContractFuture, Future } from "@nomicfoundation/ignition-core";
 import { getAbiItem, keccak256, toFunctionSelector, toHex, zeroAddress, type Address } from "viem";
 
 import { arbitratedVerifierAbi } from "../../sdk/src/abis/arbitratedVerifier.js";
+import { addSampledVerifier, type SampledVerifierDeployOptions } from "./SampledVerifier.js";
 
 /** AccessManager role ids, as in contracts/governance/Roles.sol. */
 export const ROLES = { ADMIN: 0n, GUARDIAN: 1n, ARBITRATOR: 2n } as const;
@@ -66,6 +67,11 @@ export interface DepinferDeployOptions {
    * `npm run deploy` allows on local chains only (scripts/deploy/config.ts).
    */
   tokenDistribution?: TokenAllocation[];
+  /**
+   * Also deploy the sampled re-execution module (scripts/deploy/SampledVerifier.ts). Default: not
+   * deployed; `npm run deploy` deploys and registers it on local chains only.
+   */
+  sampledVerifier?: SampledVerifierDeployOptions;
 }
 
 /** One recipient of the initial token supply. */
@@ -157,6 +163,9 @@ export function buildDepinferModule(options: DepinferDeployOptions = {}) {
       );
     }
 
+    const sampled = options.sampledVerifier ? addSampledVerifier(m, { manager, proxy, market }, options.sampledVerifier) : undefined;
+    if (sampled) setup.push(...sampled.setup);
+
     const mocks: Record<string, ContractFuture<string>> = {};
     (options.paymentTokens ?? []).forEach((cfg, i) => {
       let address: Address | ContractFuture<string> = cfg.token as Address;
@@ -189,7 +198,7 @@ export function buildDepinferModule(options: DepinferDeployOptions = {}) {
     const timelockAdmin = m.call(manager, "grantRole", [ROLES.ADMIN, timelock, 0], { id: "TimelockIsAdmin", after: setup });
     m.call(manager, "renounceRole", [ROLES.ADMIN, deployer], { id: "DeployerLeavesManager", after: [timelockAdmin, ...setup] });
 
-    return { token, timelock, governor, manager, disputes, extension, implementation, proxy, market, verifier, ...mocks };
+    return { token, timelock, governor, manager, disputes, extension, implementation, proxy, market, verifier, ...mocks, ...sampled?.futures };
   });
 }
 

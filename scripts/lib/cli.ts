@@ -34,6 +34,9 @@ export interface DeploymentRecord {
     governor: Address;
     manager: Address;
     verifier: Address;
+    /** The sampled re-execution module and its randomness source, when deployed (docs/protocol.md 7.7). */
+    sampledVerifier?: Address;
+    randomness?: Address;
     paymentTokens: Address[];
   };
 }
