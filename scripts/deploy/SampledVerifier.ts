@@ -10,9 +10,12 @@
  * `SAMPLED_VERIFIER_DEPLOY_PARAMS` of scripts/sim/chain.ts (imported there, never copied here: this
  * file is imported by the Ignition module, which that file imports in turn).
  */
+import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import type { IgnitionModuleBuilder } from "@nomicfoundation/ignition-core";
 import type { CallableContractFuture, ContractFuture, Future } from "@nomicfoundation/ignition-core";
-import { getAbiItem, toFunctionSelector, type Address } from "viem";
+import { getAbiItem, parseAbi, toFunctionSelector, type Abi, type Address } from "viem";
+
+import { jobMarketAbi } from "../../sdk/src/abis/jobMarket.js";
 
 import { sampledVerifierAbi } from "../../sdk/src/abis/sampledVerifier.js";
 
@@ -76,3 +79,47 @@ export function addSampledVerifier(
   if (typeof randomness !== "string") futures.randomness = randomness;
   return { futures, setup };
 }
+
+/**
+ * The module alone, beside a protocol already deployed (whose admin is the Timelock by then): the
+ * randomness source, the extension and the module. Its registration is governance's, by the calls of
+ * {@link samplingRegistrationCalls}. Ignition parameters: none; the addresses are arguments.
+ */
+export function buildSampledVerifierModule({ manager, market }: { manager: Address; market: Address }, options: Omit<SampledVerifierDeployOptions, "register">) {
+  return buildModule("SampledVerifier", (m) => {
+    const epochLength = BigInt(options.epochLength ?? 600);
+    const randomness: ContractFuture<string> | Address =
+      options.randomness === "prevrandao"
+        ? m.contract("PrevrandaoRandomness", [epochLength])
+        : options.randomness === "mock"
+          ? m.contract("MockRandomness", [epochLength])
+          : options.randomness;
+    const sampledVerifierExtension = m.contract("SampledVerifierExtension", [market, randomness]);
+    const sampledVerifier = m.contract("SampledVerifier", [manager, market, randomness, sampledVerifierExtension, { ...options.params }]);
+    return { sampledVerifier, sampledVerifierExtension, ...(typeof randomness !== "string" && { randomness }) };
+  });
+}
+
+/** One call governance makes (through the Timelock) to register the module. */
+export interface SamplingRegistrationCall {
+  to: Address;
+  target: "AccessManager" | "JobMarket";
+  abi: Abi;
+  functionName: string;
+  args: readonly unknown[];
+}
+
+/**
+ * What registering the module takes, in order, all ADMIN (the Timelock): give `rule` to the
+ * ARBITRATOR role, make it an active module, route EXACT jobs to it. docs/protocol.md 7.7: not on a
+ * real network before its self-dealing finding is fixed.
+ */
+export function samplingRegistrationCalls({ manager, market, sampledVerifier }: { manager: Address; market: Address; sampledVerifier: Address }): SamplingRegistrationCall[] {
+  return [
+    { to: manager, target: "AccessManager", abi: accessManagerAbi, functionName: "setTargetFunctionRole", args: [sampledVerifier, SAMPLED_ARBITRATOR_SELECTORS, 2n] },
+    { to: market, target: "JobMarket", abi: jobMarketAbi as Abi, functionName: "setModule", args: [sampledVerifier, true] },
+    { to: market, target: "JobMarket", abi: jobMarketAbi as Abi, functionName: "setVerifier", args: [0, sampledVerifier] },
+  ];
+}
+
+const accessManagerAbi = parseAbi(["function setTargetFunctionRole(address target, bytes4[] selectors, uint64 roleId)"]);
