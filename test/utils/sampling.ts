@@ -12,12 +12,12 @@ import { SAMPLED_VERIFIER_DEPLOY_PARAMS } from "../../scripts/sim/chain.js";
 
 export const EPOCH = 60;
 
-export async function deploySampling(connection: Connection, { randomness = "prevrandao" as "prevrandao" | "mock", fund = 10_000n * USDC, params = {} as Partial<SampledVerifierParams> } = {}) {
+export async function deploySampling(connection: Connection, { randomness = "prevrandao" as "prevrandao" | "mock", fund = 10_000n * USDC, params = {} as Partial<SampledVerifierParams>, deploymentId = undefined as string | undefined } = {}) {
   const module = buildDepinferModule({
     paymentTokens: [{ token: "mockUSDC", bondFloor: 1_000_000n, stakeRate: 10n ** 30n }],
     sampledVerifier: { params: { ...SAMPLED_VERIFIER_DEPLOY_PARAMS, ...params }, randomness, epochLength: EPOCH, register: true },
   });
-  const p = await deployProtocol(connection, module as never);
+  const p = await deployProtocol(connection, module as never, deploymentId ? { deploymentId } : {});
   const { viem } = connection;
   const sv = await viem.getContractAt("ISampledVerifier", p.deployed.sampledVerifier as Address);
   const [deployer] = await viem.getWalletClients();
