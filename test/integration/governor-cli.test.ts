@@ -15,7 +15,6 @@ import { cli as paramsCli, params } from "../../scripts/governance/params.js";
 import { pause, pauseCli, unpause, unpauseCli } from "../../scripts/governance/pause.js";
 import { advanceProposal, cli as proposalCli } from "../../scripts/governance/proposal.js";
 import { cli as rolesCli, roles } from "../../scripts/governance/roles.js";
-import { sampling, samplingCli } from "../../scripts/governance/sampling.js";
 import { UsageError, type CliSpec } from "../../scripts/lib/cli.js";
 import { accessManagerErrorsAbi, decodeRevert, explainError } from "../../scripts/lib/errors.js";
 import { runRelease, runnerSpec } from "../../scripts/releases/run.js";
@@ -43,7 +42,6 @@ const commands = async (): Promise<{ script: string; args: string[]; name: strin
   { script: "unpause", args: [], name: "unpause", spec: unpauseCli, main: unpause },
   { script: "roles", args: [], name: "roles", spec: rolesCli, main: roles },
   { script: "dispute", args: [], name: "dispute", spec: disputeCli, main: dispute },
-  { script: "sampling", args: [], name: "sampling", spec: samplingCli, main: sampling },
   { script: "status", args: [], name: "status", spec: statusCli, main: status },
   { script: "release", args: [], name: "release", spec: await runnerSpec(), main: runRelease },
   { script: "release", args: ["v2", "01"], name: "release", spec: step01, main: (a, l) => runRelease(["v2", "01", ...a], l) },
