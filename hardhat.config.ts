@@ -138,6 +138,12 @@ export default defineConfig({
       chainType: "l1",
       url: "http://127.0.0.1:18900",
     },
+    // The verifier node's crash-restart suite (test/integration/verifierNode.crash.test.ts starts and stops anvil on this port).
+    anvilVerifier: {
+      type: "http",
+      chainType: "l1",
+      url: "http://127.0.0.1:18940",
+    },
     // The provider node's output-release suite (mempool races; the test starts and stops anvil on this port).
     anvilOutputs: {
       type: "http",

@@ -31,6 +31,7 @@ import { parseAbi, type Address, type Hex, type PublicClient } from "viem";
 import { depinferTimelockAbi } from "../sdk/src/abis/depinferTimelock.js";
 
 import { checkPowers, DeployConfigError, describePowers, isLocalChain, LOCAL_CHAIN_ID, parseDeployConfig } from "./deploy/config.js";
+import { SAMPLED_VERIFIER_DEPLOY_PARAMS } from "./sim/chain.js";
 import { buildDepinferModule, ROLES, TIMELOCK_ROLES, type InitialParams, type PaymentTokenConfig } from "./deploy/Depinfer.js";
 import {
   confirm,
@@ -64,6 +65,11 @@ export const cli = {
     },
     params: { type: "string", value: "<file>", help: 'the market\'s initial parameters, e.g. { "challengeWindow": 7200, "thawingPeriod": 1209600 }' },
     "payment-token": { type: "string", multiple: true, value: "<address>:<bondFloor>:<stakeRate>", help: "allow-list a payment token (repeatable; local chains also get a test USDC)" },
+    "sampled-verifier": {
+      type: "string",
+      value: "none|deploy|register",
+      help: "the sampled re-execution module (docs/protocol.md 7.7): deploy it, or deploy and register it for EXACT jobs (default: deploy on local chains, none elsewhere; register is refused off local chains until 7.7's self-dealing finding is fixed)",
+    },
     reset: { type: "boolean", default: false, help: "deploy afresh over a recorded deployment whose contracts are gone (a restarted local node)" },
   },
   notes: ["Keys of the deploy configuration: docs/deployment.md. Next, on a local chain: npm run delegate -- --network <name> --yes"],
@@ -141,9 +147,17 @@ export async function deploy(argv = process.argv.slice(2), log: (line: string) =
     ? (JSON.parse(readFileSync(path.resolve(args.params), "utf8")) as Partial<InitialParams> & { thawingPeriod?: number })
     : {};
 
+  const sampledMode = args["sampled-verifier"] ?? (local ? "deploy" : "none");
+  if (!["none", "deploy", "register"].includes(sampledMode)) throw new Error(`--sampled-verifier expects none, deploy or register, got "${sampledMode}"`);
+  if (sampledMode === "register" && !local) {
+    throw new Error(
+      `--sampled-verifier register is refused on chain ${chainId}: docs/protocol.md 7.7 says governance must not register the module before its self-dealing finding is fixed. Deploy it (--sampled-verifier deploy), then register it by a vote (npm run sampling -- register). Nothing sent.`,
+    );
+  }
   log(`Deploying Depinfer to ${args.network} (chain ${chainId}) from ${deployer.account.address}`);
   log(`  configuration: ${source}`);
   describePowers(config, deployer.account.address).forEach((line) => log(line));
+  log(`  sampled verifier: ${sampledMode === "none" ? "not deployed" : sampledMode === "deploy" ? "deployed, not registered" : "deployed and registered for EXACT jobs"}`);
   log(`  payment tokens: ${paymentTokens.map((t) => (typeof t.token === "string" ? t.token : "?")).join(", ") || "none"}`);
   if (!(await confirm(`Deploy the whole protocol (about 25 transactions) to ${args.network}?`, args.yes, log))) return undefined;
   const startBlock = await publicClient.getBlockNumber();
@@ -153,6 +167,10 @@ export async function deploy(argv = process.argv.slice(2), log: (line: string) =
     thawingPeriod,
     treasury: config.treasury === "timelock" ? "timelock" : undefined,
     tokenDistribution: config.tokenDistribution,
+    // The module's parameters are the simulation's (scripts/sim/chain.ts), so what it models is what is deployed.
+    ...(sampledMode !== "none" && {
+      sampledVerifier: { params: SAMPLED_VERIFIER_DEPLOY_PARAMS, randomness: "prevrandao" as const, register: sampledMode === "register" },
+    }),
   });
   const deployed = (await connection.ignition.deploy(module, {
     deploymentId,
@@ -181,6 +199,7 @@ export async function deploy(argv = process.argv.slice(2), log: (line: string) =
       manager: deployed.manager.address,
       verifier: deployed.verifier.address,
       sessions: deployed.sessions.address,
+      ...(deployed.sampledVerifier && { sampledVerifier: deployed.sampledVerifier.address, randomness: deployed.randomness?.address }),
       paymentTokens: Object.entries(deployed)
         .filter(([k]) => k.startsWith("mock"))
         .map(([, c]) => c.address)

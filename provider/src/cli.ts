@@ -9,7 +9,8 @@
 // is safe too (the journal resumes). Exit codes: 0 done/stopped, 2 bad configuration or set-up, 1
 // anything else. Every refusal is one line (or one line per problem), never a stack trace.
 //
-// For crash tests only: DEPINFER_NODE_CRASH_AT=accepted|computed|submit-sent makes the process
+// For crash tests only: DEPINFER_NODE_CRASH_AT=accepted|computed|submit-sent (or a verifier step:
+// seat-recorded|vote-kept|commit-sent|committed|reveal-sent) makes the process
 // SIGKILL itself right after that step is recorded (DEPINFER_NODE_CRASH_COUNT=N: the Nth time).
 import { isHex, parseUnits, type Hex } from "viem";
 import { getChainId, readContract } from "viem/actions";
@@ -195,7 +196,15 @@ async function runNode(config: ProviderConfig, values: Record<string, string | b
       }
     : undefined;
 
-  const node = await createProviderNode({ config, logger, progressStream: process.stderr, afterStep });
+  // The verifier loop's steps too (verifier.ts): seat-recorded, vote-kept, commit-sent, committed, reveal-sent.
+  const afterVerifierStep = crashAt
+    ? (step: string, jobId: string) => {
+        if (step !== (crashAt as string) || --crashCount > 0) return;
+        logger.warn("crash test: killing the node", { step, jobId });
+        process.kill(process.pid, "SIGKILL");
+      }
+    : undefined;
+  const node = await createProviderNode({ config, logger, progressStream: process.stderr, afterStep, afterVerifierStep });
   try {
     await node.start();
   } catch (error) {

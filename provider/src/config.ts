@@ -15,6 +15,7 @@ import { privateKeyToAccount } from "viem/accounts";
 import { DepinferError, describeValue } from "depinfer";
 
 import { redactUrl } from "./errors.js";
+import type { VerifierConfig } from "./verifier.js";
 
 export { redactUrl };
 
@@ -183,6 +184,12 @@ export interface ProviderConfig {
    * `settleBeforeExpirySeconds` (default 3600) before the session's expiry. docs/provider-node.md.
    */
   sessions?: { address: Address; settleIntervalSeconds: number; settleThreshold: string; settleBeforeExpirySeconds: number };
+  /**
+   * Serve as a verifier of sampled re-execution (docs/provider-node.md, "The verifier role"):
+   * `{ "enabled": true }` enrols for every served model; `models` narrows them; `address` names the
+   * SampledVerifier (default: the SDK's deployment for the chain). Default: off.
+   */
+  verifier?: VerifierConfig;
 }
 
 export const PROVIDER_CONFIG_DEFAULTS = Object.freeze({
@@ -414,6 +421,7 @@ const TOP_LEVEL_KEYS = [
   "startBlock",
   "confirmations",
   "sessions",
+  "verifier",
 ] as const;
 
 const FLAG_OF: Partial<Record<string, string>> = Object.fromEntries(Object.entries(FLAGS).map(([flag, field]) => [field, flag]));
@@ -649,6 +657,19 @@ function configSchema({ env, baseDir, flags = {}, flagBaseDir }: ValidateContext
           settleBeforeExpirySeconds: int(0, 30 * 86_400).default(3600),
         },
         { error: 'an object { "address": "0x…" (PaymentSessions), settleIntervalSeconds?, settleThreshold?, settleBeforeExpirySeconds? }' },
+      )
+      .optional(),
+    verifier: z
+      .strictObject(
+        {
+          enabled: z.boolean({ error: "true or false: whether the node verifies sampled jobs" }),
+          models: z.array(z.string().regex(BYTES32, { error: "a bytes32 model id" }).transform((v) => v as Hex), { error: "a list of bytes32 model ids the node serves" }).optional(),
+          address: address.optional(),
+          sample: z.boolean({ error: "true or false (default true)" }).optional(),
+          revealRandomness: z.boolean({ error: "true or false (default true)" }).optional(),
+          maxSeats: int(1, 1000).optional(),
+        },
+        { error: 'an object { "enabled": true, "models"?, "address"?, "sample"?, "revealRandomness"?, "maxSeats"? }' },
       )
       .optional(),
   });

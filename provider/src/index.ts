@@ -11,3 +11,5 @@ export { createProviderNode, backendFor, clientFor, marketOf, ProviderNode, Prov
 export { startOutputServer, type OutputServer, type OutputServerParameters } from "./outputServer.js";
 export { FeeCeilingError, TxSender, isFeeCeilingError, type FeeCeilings, type SendParameters, type TxSenderParameters } from "./txSender.js";
 export { SessionJournal, SessionReader, SessionSettler, createSessionHandler, startSessionService, type SessionRecord, type SessionRequestRecord, type SessionStep, type SessionView, type SettlePolicy } from "./sessions/index.js";
+export { VerifierLoop, type VerifierConfig, type VerifierStep } from "./verifier.js";
+export { VerifierJournal, OPEN_SEAT_STATES, type SeatState, type VerifierEntry } from "./verifierJournal.js";

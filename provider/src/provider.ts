@@ -69,6 +69,7 @@ import { startMetricsServer, type MetricsServer } from "./metricsServer.js";
 import { ContentRetention } from "./retention.js";
 import { TxSender, isFeeCeilingError } from "./txSender.js";
 import { startSessionService, type SessionService, type SessionStep } from "./sessions/index.js";
+import { VerifierLoop, type VerifierStep } from "./verifier.js";
 
 /**
  * The points right after a step is durably recorded (the crash tests stop the node there):
@@ -108,6 +109,8 @@ export interface CreateProviderNodeParameters {
   progressStream?: { write(chunk: string): unknown; isTTY?: boolean | undefined } | undefined;
   /** Called synchronously right after a step is recorded in the journal (for crash tests and metrics). */
   afterStep?: ((step: ProviderNodeStep, jobId: Hex) => void) | undefined;
+  /** Called synchronously right after a verifier step is recorded (crash tests). */
+  afterVerifierStep?: ((step: VerifierStep, jobId: Hex) => void) | undefined;
 }
 
 export interface ProviderNodeStats extends ProgressStats {
@@ -363,6 +366,8 @@ export class ProviderNode {
    */
   #fresh = new Set<Hex>();
   #startHead: bigint | undefined;
+  /** The verifier loop (verifier.ts), when `verifier.enabled`. */
+  readonly verifier: VerifierLoop | undefined;
 
   constructor(parameters: CreateProviderNodeParameters, signer: Account, account: Account) {
     const { config } = parameters;
@@ -406,6 +411,26 @@ export class ProviderNode {
       logger: this.logger,
       sweepIntervalMs: Math.max(1_000, config.pollingIntervalMs),
     });
+    this.verifier = config.verifier?.enabled
+      ? new VerifierLoop({
+          config: config.verifier,
+          chainId: config.chainId,
+          market: this.market,
+          account: this.account,
+          signer: this.signerAddress,
+          client: this.#client,
+          sender: this.#sender,
+          journalFile: this.journal.file,
+          backends: this.#backends,
+          served: [...new Set(config.models.map((m) => m.model.toLowerCase() as Hex))],
+          tokens: [...new Set(config.models.map((m) => m.token))],
+          stores: [this.store, this.#remote],
+          logger: this.logger,
+          pollingIntervalMs: config.pollingIntervalMs,
+          claimIntervalMs: config.claimIntervalMs,
+          afterStep: parameters.afterVerifierStep,
+        })
+      : undefined;
   }
 
   /** The output server's base URL, once started (when `outputServer` is configured). */
@@ -490,6 +515,19 @@ export class ProviderNode {
     this.#watch(fromBlock);
     this.#lastClaimAt = Date.now();
     this.#schedule(0);
+    if (this.verifier) await this.verifier.start(this.#sampledVerifierAddress());
+  }
+
+  /** The SampledVerifier the verifier loop serves: the config's, else the SDK's deployment for the chain. */
+  #sampledVerifierAddress(): Address {
+    const known = (deployments as Record<number, { contracts: Record<string, string> } | undefined>)[this.config.chainId];
+    const address = (this.config.verifier?.address ?? known?.contracts.sampledVerifier) as Address | undefined;
+    if (!address) {
+      throw new ProviderNodeStartError({
+        issues: [{ field: "verifier.address", value: "missing", expected: `the SampledVerifier address: no deployment of it is known for chain ${this.config.chainId}` }],
+      });
+    }
+    return address;
   }
 
   /** Watches for jobs from `fromBlock` on (again, after a reorg: the old watcher's late callbacks are ignored). */
@@ -537,6 +575,7 @@ export class ProviderNode {
     // Results not yet in a batch stay `computed` in the journal: the next start sends them.
     this.#batcher.drop(new Error("the node is stopping"));
     await this.#ticking;
+    await this.verifier?.stop();
     // Transactions in flight settle quickly; an inference that ignores its abort signal is left
     // behind after a grace period (its job resumes from the journal on the next start).
     let grace: ReturnType<typeof setTimeout> | undefined;

@@ -20,6 +20,11 @@ const CONTRACTS: Record<string, string> = {
   "contracts/governance/DepinferGovernor.sol/DepinferGovernor.json": "depinferGovernor",
   "contracts/governance/DepinferTimelock.sol/DepinferTimelock.json": "depinferTimelock",
   "contracts/verifiers/RedundancyModule.sol/RedundancyModule.json": "redundancyModule",
+  // The sampled re-execution module: the ABI at its address (core + extension, docs/protocol.md 7.7).
+  "contracts/interfaces/ISampledVerifier.sol/ISampledVerifier.json": "sampledVerifier",
+  "contracts/interfaces/IRandomnessSource.sol/IRandomnessSource.json": "randomnessSource",
+  "contracts/randomness/PrevrandaoRandomness.sol/PrevrandaoRandomness.json": "prevrandaoRandomness",
+  "contracts/randomness/VrfRandomnessAdapter.sol/VrfRandomnessAdapter.json": "vrfRandomnessAdapter",
 };
 
 mkdirSync(out, { recursive: true });

@@ -4,6 +4,7 @@ import { getAbiItem, keccak256, toFunctionSelector, toHex, zeroAddress, type Add
 
 import { arbitratedVerifierAbi } from "../../sdk/src/abis/arbitratedVerifier.js";
 import { paymentSessionsAbi } from "../../sdk/src/abis/paymentSessions.js";
+import { addSampledVerifier, type SampledVerifierDeployOptions } from "./SampledVerifier.js";
 
 /** AccessManager role ids, as in contracts/governance/Roles.sol. */
 export const ROLES = { ADMIN: 0n, GUARDIAN: 1n, ARBITRATOR: 2n } as const;
@@ -67,6 +68,11 @@ export interface DepinferDeployOptions {
    * `npm run deploy` allows on local chains only (scripts/deploy/config.ts).
    */
   tokenDistribution?: TokenAllocation[];
+  /**
+   * Also deploy the sampled re-execution module (scripts/deploy/SampledVerifier.ts). Default: not
+   * deployed; `npm run deploy` deploys and registers it on local chains only.
+   */
+  sampledVerifier?: SampledVerifierDeployOptions;
 }
 
 /** One recipient of the initial token supply. */
@@ -173,6 +179,9 @@ export function buildDepinferModule(options: DepinferDeployOptions = {}) {
       );
     }
 
+    const sampled = options.sampledVerifier ? addSampledVerifier(m, { manager, proxy, market }, options.sampledVerifier) : undefined;
+    if (sampled) setup.push(...sampled.setup);
+
     const mocks: Record<string, ContractFuture<string>> = {};
     (options.paymentTokens ?? []).forEach((cfg, i) => {
       let address: Address | ContractFuture<string> = cfg.token as Address;
@@ -205,7 +214,7 @@ export function buildDepinferModule(options: DepinferDeployOptions = {}) {
     const timelockAdmin = m.call(manager, "grantRole", [ROLES.ADMIN, timelock, 0], { id: "TimelockIsAdmin", after: setup });
     m.call(manager, "renounceRole", [ROLES.ADMIN, deployer], { id: "DeployerLeavesManager", after: [timelockAdmin, ...setup] });
 
-    return { token, timelock, governor, manager, disputes, extension, implementation, proxy, market, verifier, sessions, ...mocks };
+    return { token, timelock, governor, manager, disputes, extension, implementation, proxy, market, verifier, sessions, ...mocks, ...sampled?.futures };
   });
 }
 

@@ -36,6 +36,9 @@ export interface DeploymentRecord {
     verifier: Address;
     /** The payment-session module (absent in records written before it existed). */
     sessions?: Address;
+    /** The sampled re-execution module and its randomness source, when deployed (docs/protocol.md 7.7). */
+    sampledVerifier?: Address;
+    randomness?: Address;
     paymentTokens: Address[];
   };
 }

@@ -82,3 +82,6 @@ export { approve, ensureAllowance, type EnsureAllowanceOptions } from "./utils/e
 export * from "./actions/redundancy/index.js";
 export * from "./errors/redundancy.js";
 export * from "./sessions/index.js";
+// The sampled re-execution module (docs/protocol.md 7.7): verification state and the verifier's actions.
+export * from "./actions/verifier/index.js";
+export { decodeSamplingError, SamplingContractError, samplingErrorHints, samplingErrorsAbi, type SamplingErrorArgs, type SamplingErrorName } from "./errors/sampling.js";

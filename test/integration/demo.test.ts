@@ -19,7 +19,11 @@ describe("npm run demo", () => {
     expect(Number(total)).toBeGreaterThan(Number(own));
     // It leaves the working tree as it found it.
     expect(status()).toBe(before);
-    expect(out.match(/^ok {3}/gm)).toHaveLength(15);
+    expect(out.match(/^ok {3}/gm)).toHaveLength(17);
+    // The last act: a lie caught by sampling (no human dispute), the slash shown, the 100 % rate said plainly.
+    expect(out).toMatch(/ok {3}a lie caught by sampling with no human dispute: the liar slashed its collateral/);
+    expect(out).toMatch(/Outcome: upheld\. The lying provider lost [\d.]+ DPI, its job's whole collateral; human challengers: 0\./);
+    expect(out).toMatch(/DEMO CHAIN ONLY: the sampling rate is set to 100 %/);
     expect(out).toMatch(/ok {3}verifier module earned the arbitration fee of each upheld dispute/);
     expect(out).toMatch(/finalize \d+ \(1\/\d+ of a batch\)/);
     expect(out).toMatch(/liar\s+Slashed/);

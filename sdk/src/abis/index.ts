@@ -7,3 +7,7 @@ export { depinferTokenAbi } from "./depinferToken.js";
 export { depinferGovernorAbi } from "./depinferGovernor.js";
 export { depinferTimelockAbi } from "./depinferTimelock.js";
 export { redundancyModuleAbi } from "./redundancyModule.js";
+export { sampledVerifierAbi } from "./sampledVerifier.js";
+export { randomnessSourceAbi } from "./randomnessSource.js";
+export { prevrandaoRandomnessAbi } from "./prevrandaoRandomness.js";
+export { vrfRandomnessAdapterAbi } from "./vrfRandomnessAdapter.js";

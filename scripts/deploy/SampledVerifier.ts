@@ -1,0 +1,125 @@
+/**
+ * The sampled re-execution module (docs/protocol.md 7.7) as an optional part of the deployment:
+ * a randomness source, the module's extension and the module, with `rule` given to the ARBITRATOR
+ * role (`setParams` and `withdrawFund` stay with ADMIN, the Timelock). Registering it (`setModule`,
+ * then `setVerifier(EXACT, module)`) is a separate choice: docs/protocol.md 7.7 says governance must
+ * not register it on a real network until the self-dealing finding is fixed, so only local chains
+ * register it at deployment; elsewhere governance does with `npm run sampling -- register`.
+ *
+ * The module has no parameter defaults in code: callers pass them. The local chains and the demo use
+ * `SAMPLED_VERIFIER_DEPLOY_PARAMS` of scripts/sim/chain.ts (imported there, never copied here: this
+ * file is imported by the Ignition module, which that file imports in turn).
+ */
+import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
+import type { IgnitionModuleBuilder } from "@nomicfoundation/ignition-core";
+import type { CallableContractFuture, ContractFuture, Future } from "@nomicfoundation/ignition-core";
+import { getAbiItem, parseAbi, toFunctionSelector, type Abi, type Address } from "viem";
+
+import { jobMarketAbi } from "../../sdk/src/abis/jobMarket.js";
+
+import { sampledVerifierAbi } from "../../sdk/src/abis/sampledVerifier.js";
+
+/** `ISampledVerifierTypes.Params`: every field is bounded by the module (docs/protocol.md 7.7). */
+export interface SampledVerifierParams {
+  samplingRateBps: number;
+  newProviderRateBps: number;
+  newProviderChecks: number;
+  verifierRewardBps: number;
+  keeperTipBps: number;
+  commitPeriod: number;
+  revealPeriod: number;
+  escalationVerifiers: number;
+  verifierStake: bigint;
+}
+
+export interface SampledVerifierDeployOptions {
+  params: SampledVerifierParams;
+  /**
+   * The randomness source: `"prevrandao"` (deploys `PrevrandaoRandomness`; L1 and local chains only:
+   * on rollups the sequencer chooses prevrandao), `"mock"` (deploys the test-only `MockRandomness`,
+   * whose seeds anyone sets: local chains only), or the address of an existing source (a
+   * `VrfRandomnessAdapter`).
+   */
+  randomness: "prevrandao" | "mock" | Address;
+  /** The epoch length of a deployed source, in seconds (60 to 1800). Default 600. */
+  epochLength?: number;
+  /** Register the module and route EXACT jobs to it, while the deployer is still admin. Default false. */
+  register?: boolean;
+}
+
+/** What the ARBITRATOR role may call on the module: `rule` (TOLERANT mismatches). */
+export const SAMPLED_ARBITRATOR_SELECTORS = [toFunctionSelector(getAbiItem({ abi: sampledVerifierAbi, name: "rule" }))];
+
+/**
+ * Adds the module's futures to an Ignition module. Returns them, and the setup calls (`setup`) that
+ * must run before admin passes to the Timelock.
+ */
+export function addSampledVerifier(
+  m: IgnitionModuleBuilder,
+  { manager, proxy, market }: { manager: CallableContractFuture<string>; proxy: CallableContractFuture<string>; market: CallableContractFuture<string> },
+  options: SampledVerifierDeployOptions,
+) {
+  const epochLength = BigInt(options.epochLength ?? 600);
+  const randomness: ContractFuture<string> | Address =
+    options.randomness === "prevrandao"
+      ? m.contract("PrevrandaoRandomness", [epochLength])
+      : options.randomness === "mock"
+        ? m.contract("MockRandomness", [epochLength])
+        : options.randomness;
+  const sampledVerifierExtension = m.contract("SampledVerifierExtension", [proxy, randomness]);
+  const sampledVerifier = m.contract("SampledVerifier", [manager, proxy, randomness, sampledVerifierExtension, { ...options.params }]);
+  const setup: Future[] = [
+    m.call(manager, "setTargetFunctionRole", [sampledVerifier, SAMPLED_ARBITRATOR_SELECTORS, 2n], { id: "ArbitratorMayRuleSampled" }),
+  ];
+  if (options.register) {
+    const isModule = m.call(market, "setModule", [sampledVerifier, true], { id: "SampledVerifierIsModule" });
+    setup.push(isModule, m.call(market, "setVerifier", [0, sampledVerifier], { id: "SampledVerifierExact", after: [isModule] }));
+  }
+  const futures: Record<string, ContractFuture<string>> = { sampledVerifier, sampledVerifierExtension };
+  if (typeof randomness !== "string") futures.randomness = randomness;
+  return { futures, setup };
+}
+
+/**
+ * The module alone, beside a protocol already deployed (whose admin is the Timelock by then): the
+ * randomness source, the extension and the module. Its registration is governance's, by the calls of
+ * {@link samplingRegistrationCalls}. Ignition parameters: none; the addresses are arguments.
+ */
+export function buildSampledVerifierModule({ manager, market }: { manager: Address; market: Address }, options: Omit<SampledVerifierDeployOptions, "register">) {
+  return buildModule("SampledVerifier", (m) => {
+    const epochLength = BigInt(options.epochLength ?? 600);
+    const randomness: ContractFuture<string> | Address =
+      options.randomness === "prevrandao"
+        ? m.contract("PrevrandaoRandomness", [epochLength])
+        : options.randomness === "mock"
+          ? m.contract("MockRandomness", [epochLength])
+          : options.randomness;
+    const sampledVerifierExtension = m.contract("SampledVerifierExtension", [market, randomness]);
+    const sampledVerifier = m.contract("SampledVerifier", [manager, market, randomness, sampledVerifierExtension, { ...options.params }]);
+    return { sampledVerifier, sampledVerifierExtension, ...(typeof randomness !== "string" && { randomness }) };
+  });
+}
+
+/** One call governance makes (through the Timelock) to register the module. */
+export interface SamplingRegistrationCall {
+  to: Address;
+  target: "AccessManager" | "JobMarket";
+  abi: Abi;
+  functionName: string;
+  args: readonly unknown[];
+}
+
+/**
+ * What registering the module takes, in order, all ADMIN (the Timelock): give `rule` to the
+ * ARBITRATOR role, make it an active module, route EXACT jobs to it. docs/protocol.md 7.7: not on a
+ * real network before its self-dealing finding is fixed.
+ */
+export function samplingRegistrationCalls({ manager, market, sampledVerifier }: { manager: Address; market: Address; sampledVerifier: Address }): SamplingRegistrationCall[] {
+  return [
+    { to: manager, target: "AccessManager", abi: accessManagerAbi, functionName: "setTargetFunctionRole", args: [sampledVerifier, SAMPLED_ARBITRATOR_SELECTORS, 2n] },
+    { to: market, target: "JobMarket", abi: jobMarketAbi as Abi, functionName: "setModule", args: [sampledVerifier, true] },
+    { to: market, target: "JobMarket", abi: jobMarketAbi as Abi, functionName: "setVerifier", args: [0, sampledVerifier] },
+  ];
+}
+
+const accessManagerAbi = parseAbi(["function setTargetFunctionRole(address target, bytes4[] selectors, uint64 roleId)"]);

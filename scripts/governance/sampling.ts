@@ -1,0 +1,55 @@
+/**
+ * `npm run sampling -- --network <name> register [--description text] [--account i] [--yes]`
+ *   Proposes, through the Governor, the Timelock's three calls that register the deployed
+ *   SampledVerifier (deployments/<network>/deployment.json `contracts.sampledVerifier`, written by
+ *   `npm run deploy -- --sampled-verifier deploy`): `rule` to the ARBITRATOR role, `setModule(sv, true)`,
+ *   `setVerifier(EXACT, sv)`. `npm run proposal -- --network <name> <id> vote|queue|execute` does the rest.
+ *
+ * docs/protocol.md 7.7: governance must not register the module on a real network before its
+ * self-dealing finding is fixed; off a local chain (31337) this refuses unless `--accept-7.7` is given.
+ */
+import { network } from "hardhat";
+
+import { loadDeployment, parseCli, type CliSpec } from "../lib/cli.js";
+import { isLocalChain } from "../deploy/config.js";
+import { samplingRegistrationCalls } from "../deploy/SampledVerifier.js";
+import { ACCOUNT_OPTION, DESCRIPTION_OPTION, isMain, proposeChange, runCli, walletAt, type Log, type ProposeResult } from "./change.js";
+
+export const samplingCli = {
+  command: "npm run sampling",
+  summary:
+    "propose registering the deployed SampledVerifier for EXACT jobs (rule to ARBITRATOR, setModule, setVerifier) through the Governor; " +
+    "then npm run proposal -- --network <name> <id> vote|queue|execute.",
+  usage: ["--network <name> register [--description <text>] [--account <i>] [--accept-7.7] [--yes]"],
+  options: {
+    account: ACCOUNT_OPTION,
+    description: DESCRIPTION_OPTION,
+    "accept-7.7": { type: "boolean", default: false, help: "propose it off a local chain despite docs/protocol.md 7.7's open self-dealing finding" },
+  },
+  examples: ["npm run sampling -- --network localhost register --yes"],
+} as const satisfies CliSpec;
+
+export async function sampling(argv = process.argv.slice(2), log: Log = console.log): Promise<ProposeResult> {
+  const args = parseCli(samplingCli, argv);
+  const [action, ...rest] = args.positionals;
+  if (action !== "register" || rest.length) throw new Error(`expected "register", got "${args.positionals.join(" ")}" (npm run sampling -- --help)`);
+  const deployment = loadDeployment(args.network);
+  const { sampledVerifier, manager, market } = deployment.contracts;
+  if (!sampledVerifier) throw new Error(`No SampledVerifier is recorded for ${args.network}: deploy it first (npm run deploy -- --sampled-verifier deploy). Nothing sent.`);
+  if (!isLocalChain(deployment.chainId) && !args["accept-7.7"]) {
+    throw new Error(`Refusing to propose registering the SampledVerifier on chain ${deployment.chainId}: docs/protocol.md 7.7 says not before its self-dealing finding is fixed (--accept-7.7 to override). Nothing sent.`);
+  }
+  const connection = await network.connect({ network: args.network });
+  try {
+    const wallet = await walletAt(connection, args.account);
+    return await proposeChange(
+      { connection, deployment, network: args.network, wallet, yes: args.yes, title: "Register the SampledVerifier for EXACT jobs", description: args.description },
+      samplingRegistrationCalls({ manager, market, sampledVerifier }),
+      log,
+    );
+  } finally {
+    await connection.close();
+  }
+}
+
+if (isMain(import.meta.filename)) runCli("sampling", () => sampling());

@@ -1,0 +1,35 @@
+import type { Abi, Account, Address, Chain, Client, Hash, Transport } from "viem";
+import { simulateContract, writeContract } from "viem/actions";
+
+import { sampledVerifierAbi } from "../../abis/sampledVerifier.js";
+import { decodeSamplingError } from "../../errors/sampling.js";
+import { mapWalletError, withRetry } from "../../utils/transactions.js";
+import { assertHasCode, resolveAccount } from "../../utils/validate.js";
+
+/** Who signs (default: the client's account): an `Account`, or the address of a JSON-RPC account. */
+export type VerifierAccount = Account | Address | undefined;
+
+/**
+ * Simulates, then sends, a call to the SampledVerifier (or a randomness source, by `abi`). A call
+ * that would revert throws before anything is signed: a `SamplingContractError` (or the market's
+ * typed error, for `sample`); a declined wallet request `UserRejectedError`.
+ */
+export async function writeSampling(
+  client: Client<Transport, Chain | undefined, Account | undefined>,
+  { address, functionName, args, account, action, abi = sampledVerifierAbi as Abi }: { address: Address; functionName: string; args: readonly unknown[]; account: VerifierAccount; action: string; abi?: Abi },
+): Promise<{ hash: Hash; result: unknown }> {
+  const signer = resolveAccount(client, account, action);
+  await assertHasCode(client, address, "sampledVerifier");
+  const decode = (error: unknown) => mapWalletError(decodeSamplingError(error) ?? error, action);
+  let simulated: { request: unknown; result: unknown };
+  try {
+    simulated = await withRetry(() => simulateContract(client, { address, abi, functionName, args, account: signer, chain: client.chain } as never));
+  } catch (error) {
+    throw decode(error);
+  }
+  try {
+    return { hash: await writeContract(client, simulated.request as never), result: simulated.result };
+  } catch (error) {
+    throw decode(error);
+  }
+}
