@@ -108,7 +108,7 @@ async function run(app: App, m: MarketView, request: Request) {
     step("Created", `job ${jobLink(jobId)}: ${amount(request.price, app.token(request.token))} in escrow`);
     result.dataset.jobId = jobId;
     step("Submitted", "waiting for the provider's attested result…", "wait");
-    const submitted = await waitForStatus(app, jobId, [JobStatus.Submitted, JobStatus.Finalized], 120_000);
+    const submitted = await waitForStatus(app, jobId, [JobStatus.Submitted, JobStatus.Finalized], 300_000);
     if (!submitted.ok) {
       step("Submitted", `the job is ${esc(submitted.status)}: no result`, "bad");
       return;
