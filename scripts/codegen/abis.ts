@@ -18,6 +18,7 @@ const CONTRACTS: Record<string, string> = {
   "contracts/governance/DepinferToken.sol/DepinferToken.json": "depinferToken",
   "contracts/governance/DepinferGovernor.sol/DepinferGovernor.json": "depinferGovernor",
   "contracts/governance/DepinferTimelock.sol/DepinferTimelock.json": "depinferTimelock",
+  "contracts/interfaces/ISampledVerifier.sol/ISampledVerifier.json": "sampledVerifier",
 };
 
 mkdirSync(out, { recursive: true });

@@ -5,3 +5,4 @@ export { arbitratedVerifierAbi } from "./arbitratedVerifier.js";
 export { depinferTokenAbi } from "./depinferToken.js";
 export { depinferGovernorAbi } from "./depinferGovernor.js";
 export { depinferTimelockAbi } from "./depinferTimelock.js";
+export { sampledVerifierAbi } from "./sampledVerifier.js";
