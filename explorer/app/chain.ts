@@ -71,10 +71,12 @@ export interface ProviderView {
   failed: number;
   /** Finalized / (finalized + slashed + expired); undefined before any job ended. */
   successRate: number | undefined;
-  /** Median seconds from acceptance to the result, over its submitted jobs. */
+  /** Median seconds from the job's creation to its result, over its submitted jobs: the latency a client sees. */
   medianLatency: number | undefined;
-  /** Sum of the prices of its finalized jobs (before the protocol fee), by token. */
+  /** What its finalized jobs earned, by token. */
   earned: Map<Address, bigint>;
+  /** What `earned` counts: prices before the fee (from events), or payouts after it (the indexer). */
+  earnedNote: string;
 }
 
 export interface ModelView {
@@ -86,6 +88,7 @@ export interface ModelView {
 export interface DayStats {
   day: string;
   jobs: number;
+  /** Prices of the jobs finalized that day (in the first payment token). */
   volume: bigint;
   slashed: bigint;
   disputes: number;
@@ -109,6 +112,7 @@ const blockTimes = new Map<bigint, number>();
 /** Reads every event since the deployment and folds it into a {@link MarketView}. */
 export async function readMarket(client: PublicClient, config: ExplorerConfig): Promise<MarketView> {
   const { market, verifier } = config.contracts;
+  const payToken = lower(config.contracts.paymentTokens[0] ?? "");
   const head = await client.getBlockNumber({ cacheTime: 0 });
   const fromBlock = BigInt(config.fromBlock);
   const [logs, rulings] = await Promise.all([
@@ -167,6 +171,7 @@ export async function readMarket(client: PublicClient, config: ExplorerConfig): 
             successRate: undefined,
             medianLatency: undefined,
             earned: new Map(),
+            earnedNote: "prices of its finalized jobs, before the protocol fee",
           });
         break;
       }
@@ -196,9 +201,7 @@ export async function readMarket(client: PublicClient, config: ExplorerConfig): 
           timeline: [],
         });
         entry(log.args.jobId, "Created", log, `by ${log.args.client}`);
-        const d = dayOf(t);
-        d.jobs++;
-        d.volume += job.price;
+        dayOf(t).jobs++;
         break;
       }
       case "JobInput": {
@@ -218,13 +221,19 @@ export async function readMarket(client: PublicClient, config: ExplorerConfig): 
       }
       case "JobFinalized": {
         const j = entry(log.args.jobId, "Finalized", log, `paid ${log.args.payout} (fee ${log.args.fee})`);
-        if (j) j.status = "Finalized";
+        if (j) {
+          j.status = "Finalized";
+          if (lower(j.job.token) === payToken) dayOf(t).volume += j.job.price;
+        }
         break;
       }
       case "JobsFinalized":
         for (const jobId of log.args.jobIds) {
           const j = entry(jobId, "Finalized", log, "in a batch");
-          if (j) j.status = "Finalized";
+          if (j) {
+            j.status = "Finalized";
+            if (lower(j.job.token) === payToken) dayOf(t).volume += j.job.price;
+          }
         }
         break;
       case "JobExpired": {
@@ -303,9 +312,9 @@ export async function readMarket(client: PublicClient, config: ExplorerConfig): 
       p.earned.set(j.job.token, (p.earned.get(j.job.token) ?? 0n) + j.job.price);
     }
     if (j.status === "Slashed" || j.status === "Expired") p.failed++;
-    if (j.submittedAt !== undefined && j.acceptedAt !== undefined) {
+    if (j.submittedAt !== undefined) {
       const list = latencies.get(lower(p.address)) ?? [];
-      list.push(j.submittedAt - j.acceptedAt);
+      list.push(j.submittedAt - j.createdAt);
       latencies.set(lower(p.address), list);
     }
   }

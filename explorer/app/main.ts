@@ -70,7 +70,7 @@ async function boot() {
       if (config.indexerUrl && (await indexerAnswers(config.indexerUrl))) {
         setBanner("indexer", undefined);
         try {
-          view = await readIndexer(config.indexerUrl, await fromChain);
+          view = await readIndexer(config.indexerUrl, await fromChain, config.contracts.paymentTokens[0]);
           app.source = `the indexer at ${config.indexerUrl}, checked against the chain`;
         } catch (error) {
           setBanner("indexer", `The indexer at ${config.indexerUrl} answered with an error (${(error as Error).message}): these views read the chain directly.`);

@@ -52,8 +52,8 @@ export function providerView(app: App, m: MarketView, address: string) {
       <dt>stake</dt><dd>${amount(p.staked, app.stakeToken)} bonded, ${amount(p.locked, app.stakeToken)} locked, ${amount(p.thawing, app.stakeToken)} thawing</dd>
       <dt>jailed</dt><dd id="jailed">${p.jailedUntil > m.now ? `until ${when(p.jailedUntil)}` : "no"}</dd>
       <dt>jobs</dt><dd>${p.jobs} (${p.finalized} finalized, ${p.failed} slashed or expired; success rate ${pct(p.successRate)})</dd>
-      <dt>median latency</dt><dd>${seconds(p.medianLatency)} from acceptance to result</dd>
-      <dt>earned</dt><dd>${[...p.earned].map(([t, v]) => amount(v, app.token(t))).join(", ") || "nothing yet"} (finalized jobs, before the protocol fee)</dd>
+      <dt>median latency</dt><dd>${seconds(p.medianLatency)} from the job's creation to its result</dd>
+      <dt>earned</dt><dd>${[...p.earned].map(([t, v]) => amount(v, app.token(t))).join(", ") || "nothing yet"} (${esc(p.earnedNote)})</dd>
     </dl>
     <h3>Slashes (${p.slashes.length})</h3>
     ${p.slashes.length ? `<table id="slashes"><thead><tr><th>when</th><th>job</th><th>amount</th><th>tx</th></tr></thead><tbody>${slashes}</tbody></table>` : `<p id="slashes">Never slashed.</p>`}
@@ -192,11 +192,12 @@ export function statsView(app: App, m: MarketView) {
     <div class="cards">
       <div class="card"><b id="total-jobs">${t.jobs}</b><span>jobs</span></div>
       <div class="card"><b>${t.finalized}</b><span>finalized</span></div>
-      <div class="card"><b>${amount(t.volume, pay)}</b><span>volume</span></div>
-      <div class="card"><b>${amount(t.slashed, app.stakeToken)}</b><span>slashed</span></div>
+      <div class="card"><b id="total-volume">${amount(t.volume, pay)}</b><span>paid volume</span></div>
+      <div class="card"><b id="total-slashed">${amount(t.slashed, app.stakeToken)}</b><span>slashed</span></div>
       <div class="card"><b>${t.disputes}</b><span>disputes</span></div>
       <div class="card"><b>${t.providers}</b><span>providers</span></div>
     </div>
+    <p class="dim">Source: ${esc(app.source)}. Days in UTC, by chain time.</p>
     <div class="charts"><div id="chart-jobs" class="chart"></div><div id="chart-volume" class="chart"></div><div id="chart-slashes" class="chart"></div></div></section>`;
 }
 
@@ -219,7 +220,7 @@ export function drawCharts(app: App, m: MarketView) {
     });
   };
   draw("chart-jobs", "Jobs per day", m.days.map((d) => d.jobs), "bar", "#3b6fd8");
-  draw("chart-volume", `Volume per day (${pay?.symbol ?? "token"})`, m.days.map((d) => scale(d.volume, pay?.decimals)), "line", "#2a9d6b");
+  draw("chart-volume", `Paid volume per day (${pay?.symbol ?? "token"})`, m.days.map((d) => scale(d.volume, pay?.decimals)), "line", "#2a9d6b");
   draw("chart-slashes", `Slashed per day (${app.stakeToken?.symbol ?? "stake"})`, m.days.map((d) => scale(d.slashed, app.stakeToken?.decimals)), "bar", "#c8462f");
 }
 

@@ -117,7 +117,7 @@ async function main() {
 
     let indexer: IndexerHandle | undefined;
     if (!values["no-indexer"]) {
-      indexer = await startIndexer({ rpcUrl: anvil.url, chainId: record.chainId, deploymentsDir, network: networkName, host, port: port + 2, log });
+      indexer = await startIndexer({ rpcUrl: anvil.url, deploymentsDir, network: networkName, host, port: port + 2, log });
       if (indexer) stops.push(() => indexer!.stop());
     }
 
