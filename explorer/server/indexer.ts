@@ -1,7 +1,8 @@
 /**
  * Starts the indexer (indexer/, a Ponder app) for the explorer: on its embedded PGlite in a fresh
- * temporary folder, over the deployment recorded in `deploymentsDir/<network>/`, and waits until it
- * has caught up (`GET /ready`). Returns undefined when this checkout has no indexer.
+ * temporary folder, over the deployment recorded in `deploymentsDir/<network>/`. It indexes while
+ * the caller goes on; `ready` says when it has caught up (`GET /ready`). Returns undefined when this
+ * checkout has no indexer.
  */
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -10,6 +11,8 @@ import path from "node:path";
 
 export interface IndexerHandle {
   url: string;
+  /** Resolves once the indexer has caught up with the chain (`GET /ready`); rejects if it exits or times out. */
+  ready: Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -96,17 +99,14 @@ export async function startIndexer({ rpcUrl, deploymentsDir, network, host, port
     rmSync(pgliteDir, { recursive: true, force: true });
   };
   const started = Date.now();
-  while (!(await ready(url))) {
-    if (child.exitCode !== null) {
-      await stop();
-      throw new Error(`the indexer exited with code ${child.exitCode} before it was ready:\n${logTail}`);
+  const isReady = (async () => {
+    while (!(await ready(url))) {
+      if (child.exitCode !== null) throw new Error(`the indexer exited with code ${child.exitCode} before it was ready:\n${logTail}`);
+      if (Date.now() - started > timeoutMs) throw new Error(`the indexer was not ready within ${timeoutMs / 1000} s:\n${logTail}`);
+      await new Promise((r) => setTimeout(r, 500));
     }
-    if (Date.now() - started > timeoutMs) {
-      await stop();
-      throw new Error(`the indexer was not ready within ${timeoutMs / 1000} s:\n${logTail}`);
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  log(`Indexer ready in ${((Date.now() - started) / 1000).toFixed(1)} s: ${url}/graphql, ${url}/api/providers.`);
-  return { url, stop };
+    log(`Indexer ready (${((Date.now() - started) / 1000).toFixed(1)} s after its start): ${url}/graphql, ${url}/api/providers.`);
+  })();
+  isReady.catch(() => {}); // awaited by the caller
+  return { url, ready: isReady, stop };
 }

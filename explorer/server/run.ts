@@ -5,9 +5,10 @@
  * 1. starts anvil (the @foundry-rs/anvil package) on port+1;
  * 2. deploys the protocol with the Ignition module `npm run deploy` uses, and records the deployment
  *    (deployments/explorer-<port>/deployment.json under a temporary directory, the layout the indexer reads);
- * 3. runs a short stream of demo activity: honest, lying and silent provider nodes (explorer/server/activity.ts),
- *    left running so the playground has providers;
- * 4. starts the indexer on its embedded PGlite, on port+2 (when indexer/ is present);
+ * 3. starts the indexer on its embedded PGlite, on port+2 (when indexer/ is present), which indexes
+ *    what follows as it happens;
+ * 4. runs a short stream of demo activity: honest, lying and silent provider nodes (explorer/server/activity.ts),
+ *    left running so the playground has providers; then waits for the indexer to catch up;
  * 5. builds the page with esbuild and serves it on port; prints its URL.
  *
  * Ctrl-C (SIGINT) or SIGTERM stops everything it started, in reverse order.
@@ -101,6 +102,13 @@ async function main() {
     saveDeployment(record);
     log(`Deployed: market ${record.contracts.market} (block ${record.block}).`);
 
+    // The indexer starts now and indexes the activity as it happens.
+    let indexer: IndexerHandle | undefined;
+    if (!values["no-indexer"]) {
+      indexer = await startIndexer({ rpcUrl: anvil.url, deploymentsDir, network: networkName, host, port: port + 2, log });
+      if (indexer) stops.push(() => indexer!.stop());
+    }
+
     const activity: Activity = await runActivity({
       connection,
       protocol: p,
@@ -115,11 +123,7 @@ async function main() {
     const dev = devAccount(2);
     await publicClient.waitForTransactionReceipt({ hash: await p.usdc.write.mint([dev.address, 1_000_000_000n]) });
 
-    let indexer: IndexerHandle | undefined;
-    if (!values["no-indexer"]) {
-      indexer = await startIndexer({ rpcUrl: anvil.url, deploymentsDir, network: networkName, host, port: port + 2, log });
-      if (indexer) stops.push(() => indexer!.stop());
-    }
+    if (indexer) await indexer.ready;
 
     const config: ExplorerConfig = {
       network: `local anvil (chain ${record.chainId})`,

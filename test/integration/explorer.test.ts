@@ -111,7 +111,9 @@ describe("npm run explorer, in Chromium", () => {
       const offerSet = (await chain.getContractEvents({ address: market, abi: jobMarketAbi, eventName: "OfferSet", args: { provider: args.provider }, fromBlock: 0n, strict: true })).at(-1)!;
       expect(await row.innerText()).toContain(`${formatUnits(offerSet.args.price, 6)} USDC · ≤ ${offerSet.args.maxLatency} s`);
     }
-    // The honest node finished all its ended jobs; the liar none.
+    // The derived figures come from the indexer (npm run explorer starts it); the honest node
+    // finished all its ended jobs, the liar none.
+    expect(await page.locator("main").innerText()).toMatch(/Source: the indexer at http:\/\/127\.0\.0\.1:18992/);
     expect(await page.locator(`tr[data-provider="${roles.honest}"] [data-field="success"]`).innerText()).toMatch(/^100%/);
     expect(await page.locator(`tr[data-provider="${roles.liar}"] [data-field="success"]`).innerText()).toMatch(/^0%/);
     await page.screenshot({ path: path.join(shots, "explorer-providers.png") });
@@ -178,8 +180,16 @@ describe("npm run explorer, in Chromium", () => {
     await page.close();
     const stats = await open("stats");
     await stats.waitForSelector("#chart-jobs svg");
-    const created = await chain.getContractEvents({ address: market, abi: jobMarketAbi, eventName: "JobCreated", fromBlock: 0n, strict: true });
+    // Totals as the chain has them: jobs created, prices of the jobs finalized, stake slashed.
+    const all = await chain.getContractEvents({ address: market, abi: jobMarketAbi, fromBlock: 0n, strict: true });
+    const created = all.filter((l) => l.eventName === "JobCreated");
+    const finalized = new Set(all.flatMap((l) => (l.eventName === "JobFinalized" ? [l.args.jobId] : l.eventName === "JobsFinalized" ? [...l.args.jobIds] : [])));
+    const paid = created.filter((l) => finalized.has(l.args.jobId)).reduce((sum, l) => sum + (l.args.job as { price: bigint }).price, 0n);
+    const slashedTotal = all.reduce((sum, l) => sum + (l.eventName === "ProviderSlashed" ? l.args.amount : 0n), 0n);
     expect(Number(await stats.locator("#total-jobs").innerText())).toBe(created.length);
+    expect(await stats.locator("#total-volume").innerText()).toBe(`${formatUnits(paid, 6)} USDC`);
+    expect(await stats.locator("#total-slashed").innerText()).toBe(`${formatUnits(slashedTotal, 18)} DPI`);
+    expect(await stats.locator("main").innerText()).toMatch(/Source: the indexer/);
     await stats.screenshot({ path: path.join(shots, "explorer-stats.png") });
     await stats.close();
   });
@@ -254,6 +264,6 @@ describe("npm run explorer, in Chromium", () => {
     // npm itself ends on the signal; what matters is that the orchestrator stopped what it started.
     expect(await interrupt(explorer)).toMatch(/^exited (0|SIGINT)$/);
     expect(output).toMatch(/SIGINT: stopping the page, the indexer, the provider nodes and the chain/);
-    for (const port of [PORT, PORT + 1, PORT + 3, PORT + 4, PORT + 5]) expect(await answers(`http://127.0.0.1:${port}/`), `port ${port}`).toBe(false);
+    for (const port of [PORT, PORT + 1, PORT + 2, PORT + 3, PORT + 4, PORT + 5]) expect(await answers(`http://127.0.0.1:${port}/`), `port ${port}`).toBe(false);
   }, 60_000);
 });
