@@ -4,7 +4,7 @@
  * page's reference view (and its fallback when no indexer answers); on a long-lived network the
  * indexer serves the same shapes without a full scan.
  */
-import { getAddress, type Address, type Hex, type PublicClient } from "viem";
+import { compactSignatureToSignature, getAddress, serializeSignature, type Address, type Hex, type PublicClient } from "viem";
 import { arbitratedVerifierAbi, jobMarketAbi, jobStatusName, type Job, type JobStatusName } from "depinfer";
 
 import type { ExplorerConfig } from "./config.js";
@@ -216,11 +216,12 @@ export async function readMarket(client: PublicClient, config: ExplorerConfig): 
       }
       case "ResultSubmitted": {
         const j = entry(log.args.jobId, "Submitted", log, `output ${log.args.outputHash}`);
-        if (j) Object.assign(j, { outputHash: log.args.outputHash, signature: log.args.signature, submittedAt: t, status: "Submitted", acceptedAt: j.acceptedAt ?? t });
+        if (j) Object.assign(j, { outputHash: log.args.outputHash, signature: signatureOf(log.args), submittedAt: t, status: "Submitted", acceptedAt: j.acceptedAt ?? t });
         break;
       }
       case "JobFinalized": {
-        const j = entry(log.args.jobId, "Finalized", log, `paid ${log.args.payout} (fee ${log.args.fee})`);
+        const paid = log.args as { payout?: bigint; fee?: bigint };
+        const j = entry(log.args.jobId, "Finalized", log, paid.payout === undefined ? "the provider is paid (price − fee)" : `paid ${paid.payout} (fee ${paid.fee})`);
         if (j) {
           j.status = "Finalized";
           if (lower(j.job.token) === payToken) dayOf(t).volume += j.job.price;
@@ -343,6 +344,16 @@ export async function readMarket(client: PublicClient, config: ExplorerConfig): 
       providers: providers.size,
     },
   };
+}
+
+/**
+ * The attestation in a `ResultSubmitted` log: the 65-byte signature, or (the leaner event, EIP-2098
+ * compact `r`, `vs`) the same signature rebuilt from it.
+ */
+function signatureOf(args: { signature?: Hex; r?: Hex; vs?: Hex }): Hex | undefined {
+  if (args.signature) return args.signature;
+  if (args.r && args.vs) return serializeSignature(compactSignatureToSignature({ r: args.r, yParityAndS: args.vs }));
+  return undefined;
 }
 
 function median(values: number[]) {
