@@ -532,6 +532,15 @@ export const marketHandlers: Record<string, Handler> = {
   async ModuleSet({ event, context }) {
     await setting(context, event, "module", Boolean(event.args.active), lower(event.args.module));
   },
+  async Upgraded({ event, context }) {
+    await setting(context, event, "implementation", lower(event.args.implementation));
+  },
+  async Initialized({ event, context }) {
+    await setting(context, event, "initialized", Number(event.args.version));
+  },
+  async AuthorityUpdated({ event, context }) {
+    await setting(context, event, "authority", lower(event.args.authority), lower(event.log.address));
+  },
   async Paused({ event, context }) {
     await context.db
       .insert(pauses)
