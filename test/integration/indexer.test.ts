@@ -6,12 +6,13 @@
 // every indexed contract on the chain must be in `events` exactly once, and the typed tables and the
 // derived views must agree with the chain (statuses, counters, stake, money). A reorg (anvil_reorg)
 // then drops blocks the indexer already holds: their rows must go, and what the new branch has must come.
-import { mkdtempSync, rmSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
 import { network } from "hardhat";
-import { createTestClient, http, keccak256, maxUint256, parseEventLogs, sha256, toHex, type Address, type Hex, type Log, type PublicClient } from "viem";
+import { compactSignatureToSignature, createTestClient, http, serializeSignature, keccak256, maxUint256, parseEventLogs, sha256, toHex, type Address, type Hex, type Log, type PublicClient } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { deploy } from "../../scripts/deploy.js";
@@ -27,6 +28,9 @@ const NETWORK = "anvilIndexer";
 const PRICE = 2n * USDC;
 const STATUS = ["None", "Created", "Accepted", "Submitted", "Disputed", "Finalized", "Expired", "Cancelled", "Slashed"];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const PG_PORT = 18965;
+/** Debian's PostgreSQL server binaries, if installed (`apt-get install postgresql`). */
+const pgBin = existsSync("/usr/lib/postgresql") ? readdirSync("/usr/lib/postgresql").map((v) => `/usr/lib/postgresql/${v}/bin`).find((d) => existsSync(`${d}/pg_ctl`)) : undefined;
 
 interface Row {
   id: string;
@@ -177,12 +181,23 @@ describe("indexer process: restarts and a reorg leave no missing or duplicate ro
     expect([...ids].sort()).toEqual(logs.map(idOf).sort());
 
     // Jobs: one row per JobCreated, each in the chain's status now.
-    const jobRows = await allRows<{ id: Hex; status: string; provider: string | null; payout: string | null; fee: string | null }>(p, "jobss", "id status provider payout fee");
+    const jobRows = await allRows<{ id: Hex; status: string; provider: string | null; payout: string | null; fee: string | null; signature: Hex | null }>(
+      p,
+      "jobss",
+      "id status provider payout fee signature",
+    );
     const created = named("JobCreated");
     expect(jobRows.length).toBe(created.length);
     for (const row of jobRows) {
       const st = await publicClient.readContract({ address: market, abi: jobMarketAbi, functionName: "jobState", args: [row.id] });
       expect(`${row.id} ${row.status}`).toBe(`${row.id} ${STATUS[st.status]}`);
+    }
+
+    // Each submitted job keeps the attestation its ResultSubmitted carried (65 bytes, or rebuilt from r, vs).
+    for (const e of named("ResultSubmitted")) {
+      const a = e.args as { jobId: Hex; signature?: Hex; r?: Hex; vs?: Hex };
+      const signature = a.signature ?? serializeSignature(compactSignatureToSignature({ r: a.r!, yParityAndS: a.vs! }));
+      expect(jobRows.find((j) => j.id === a.jobId)?.signature).toBe(signature);
     }
 
     // One timeline row per transition the chain logged.
@@ -247,7 +262,7 @@ describe("indexer process: restarts and a reorg leave no missing or duplicate ro
 
     // Money: each paid job's payout and fee as the chain paid them (JobFinalized, or price − fee for a batch).
     const paid = new Map<string, bigint>();
-    for (const e of named("JobFinalized")) paid.set(String(e.args.jobId), e.args.payout as bigint);
+    for (const e of named("JobFinalized")) if (e.args.payout !== undefined) paid.set(String(e.args.jobId), e.args.payout as bigint);
     for (const j of jobRows.filter((x) => x.payout !== null)) {
       if (paid.has(j.id)) expect(BigInt(j.payout!)).toBe(paid.get(j.id));
       expect(BigInt(j.payout!) + BigInt(j.fee!)).toBe(PRICE);
@@ -405,5 +420,41 @@ describe("indexer process: restarts and a reorg leave no missing or duplicate ro
     await expectAgreement(p);
     const data = await gql<{ eventss: { totalCount: number } }>(p, `{ eventss(where: { name: "OffersPaused" }) { totalCount } }`);
     expect(data.eventss.totalCount).toBe(0);
+  }, 300_000);
+  // The production path: Postgres (DATABASE_URL) instead of PGlite. Debian's server is started in a
+  // temporary folder on the suite's port; it runs where `apt-get install postgresql` was done.
+  it.skipIf(!pgBin)("indexes the same chain into Postgres when DATABASE_URL is set", async () => {
+    if (indexer) await stopIndexer(indexer, "SIGTERM");
+    // Its own folder: the suite's is private to this user, and the server runs as another.
+    const data = mkdtempSync(path.join(tmpdir(), "depinfer-indexer-pg-"));
+    chmodSync(data, 0o755);
+    // The server refuses to run as root: as root, run it as the postgres user.
+    const asPg = (args: string[]) => {
+      const root = process.getuid?.() === 0;
+      if (root) chownSync(data, Number(spawnSync("id", ["-u", "postgres"], { encoding: "utf8" }).stdout.trim()), Number(spawnSync("id", ["-g", "postgres"], { encoding: "utf8" }).stdout.trim()));
+      const run = root ? spawnSync("runuser", ["-u", "postgres", "--", ...args], { encoding: "utf8" }) : spawnSync(args[0], args.slice(1), { encoding: "utf8" });
+      if (run.status !== 0) throw new Error(`${args.join(" ")}: ${run.stdout}${run.stderr}`);
+    };
+    asPg([`${pgBin}/initdb`, "-D", path.join(data, "db"), "-A", "trust", "-U", "postgres"]);
+    asPg([`${pgBin}/pg_ctl`, "-D", path.join(data, "db"), "-o", `-p ${PG_PORT} -k ${data} -c listen_addresses=127.0.0.1`, "-l", path.join(data, "log"), "-w", "start"]);
+    try {
+      const p = startIndexer({
+        port: INDEXER_PORT,
+        rpcUrl: anvil.url,
+        network: NETWORK,
+        deploymentsDir: dir,
+        pgliteDir: path.join(dir, "unused"),
+        databaseUrl: `postgres://postgres@127.0.0.1:${PG_PORT}/postgres`,
+      });
+      indexer = p;
+      await untilIndexed(p, 180_000);
+      expect(p.output()).toMatch(/database=postgres|type=postgres/);
+      expect(existsSync(path.join(dir, "unused"))).toBe(false);
+      await expectAgreement(p);
+      await stopIndexer(p, "SIGTERM");
+    } finally {
+      asPg([`${pgBin}/pg_ctl`, "-D", path.join(data, "db"), "-m", "immediate", "stop"]);
+      rmSync(data, { recursive: true, force: true });
+    }
   }, 300_000);
 });

@@ -23,6 +23,8 @@ export interface IndexerOptions {
   deploymentsDir: string;
   pgliteDir: string;
   pollingMs?: number;
+  /** Postgres instead of PGlite. */
+  databaseUrl?: string;
 }
 
 /** Starts `ponder start --schema public` in indexer/ (what `npm run indexer` runs). */
@@ -40,7 +42,7 @@ export function startIndexer(o: IndexerOptions): IndexerProcess {
       DEPINFER_RPC_URL: o.rpcUrl,
       INDEXER_PGLITE_DIR: o.pgliteDir,
       INDEXER_POLLING_MS: String(o.pollingMs ?? 250),
-      DATABASE_URL: "",
+      DATABASE_URL: o.databaseUrl ?? "",
       DATABASE_PRIVATE_URL: "",
       NO_COLOR: "1",
     },
