@@ -18,8 +18,8 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
-import { createConfig, factory } from "ponder";
-import { getAbiItem, type Address } from "viem";
+import { createConfig, factory, mergeAbis } from "ponder";
+import { getAbiItem, parseAbi, type Address } from "viem";
 
 import { arbitratedVerifierAbi } from "../sdk/src/abis/arbitratedVerifier.js";
 import { depinferGovernorAbi } from "../sdk/src/abis/depinferGovernor.js";
@@ -44,6 +44,16 @@ const { chainId, block: startBlock, contracts } = deployment;
 
 const moduleSet = getAbiItem({ abi: jobMarketAbi, name: "ModuleSet" });
 
+/**
+ * The market proxy also emits what its OpenZeppelin bases declare and IJobMarket does not: upgrades
+ * (ERC-1967), initializations and AccessManager authority changes. Without them its logs would not
+ * all be indexed.
+ */
+export const marketAbi = mergeAbis([
+  jobMarketAbi,
+  parseAbi(["event Upgraded(address indexed implementation)", "event Initialized(uint64 version)", "event AuthorityUpdated(address authority)"]),
+]);
+
 export default createConfig({
   database: process.env.DATABASE_URL
     ? { kind: "postgres", connectionString: process.env.DATABASE_URL }
@@ -57,7 +67,7 @@ export default createConfig({
   },
   contracts: {
     // The market proxy: every core event (jobs, stake, disputes, parameters, pauses, modules).
-    JobMarket: { chain: "depinfer", abi: jobMarketAbi, address: contracts.market, startBlock },
+    JobMarket: { chain: "depinfer", abi: marketAbi, address: contracts.market, startBlock },
     // The arbitrated verifier of v1 (the verifier of every determinism class at deployment).
     ArbitratedVerifier: { chain: "depinfer", abi: arbitratedVerifierAbi, address: contracts.verifier, startBlock },
     // Sampled re-execution: every module the market registers (`ModuleSet`), or the recorded address.

@@ -20,7 +20,7 @@ import {
   thaws,
 } from "ponder:schema";
 import { and, asc, eq, isNull, like } from "ponder";
-import type { Address, Hex } from "viem";
+import { compactSignatureToSignature, serializeSignature, type Address, type Hex } from "viem";
 
 import { jobMarketAbi } from "../../../sdk/src/abis/jobMarket.js";
 
@@ -122,6 +122,18 @@ async function transition(context: Ctx, event: LogEvent, jobId: Hex, status: Job
     .values({ id: `${eventId(event)}-${id}`, jobId: id, status, by: lower(event.transaction.from), timestamp: at, blockNumber: event.block.number, txHash: event.transaction.hash })
     .onConflictDoNothing();
   return updated;
+}
+
+/**
+ * The attestation of a `ResultSubmitted` as 65 bytes: the event's `signature`, or its EIP-2098
+ * compact form `(r, vs)` (the leaner cycle's form of the event) expanded.
+ */
+function submittedSignature(a: Record<string, unknown>): Hex | null {
+  if (typeof a.signature === "string") return a.signature as Hex;
+  if (typeof a.r === "string" && typeof a.vs === "string") {
+    return serializeSignature(compactSignatureToSignature({ r: a.r as Hex, yParityAndS: a.vs as Hex }));
+  }
+  return null;
 }
 
 /** `price × bps / 10_000`, rounded down (JobLib.bpsOf). */
@@ -366,14 +378,16 @@ export const marketHandlers: Record<string, Handler> = {
     const a = event.args;
     const provider = lower(a.provider as Address);
     const before = await context.db.find(jobs, { id: lower(a.jobId as Hex) });
-    await transition(context, event, a.jobId, "Submitted", { provider, outputHash: a.outputHash, signature: a.signature });
+    await transition(context, event, a.jobId, "Submitted", { provider, outputHash: a.outputHash, signature: submittedSignature(a) });
     if (before && before.acceptedAt === null) await bumpProvider(context, provider, "jobsAccepted"); // acceptAndSubmit
     await bumpProvider(context, provider, "jobsSubmitted");
     await refreshProvider(context, event, a.provider);
   },
   async JobFinalized({ event, context }) {
     const a = event.args;
-    await finalize(context, event, a.jobId, lower(a.provider as Address), BigInt(a.payout), BigInt(a.fee));
+    // Without amounts in the event (the leaner cycle's form), they follow from the job's fee snapshot.
+    const amounts = a.payout !== undefined && a.fee !== undefined ? [BigInt(a.payout), BigInt(a.fee)] : [undefined, undefined];
+    await finalize(context, event, a.jobId, lower(a.provider as Address), amounts[0], amounts[1]);
     await refreshProvider(context, event, a.provider);
   },
   async JobsFinalized({ event, context }) {
@@ -531,6 +545,15 @@ export const marketHandlers: Record<string, Handler> = {
   },
   async ModuleSet({ event, context }) {
     await setting(context, event, "module", Boolean(event.args.active), lower(event.args.module));
+  },
+  async Upgraded({ event, context }) {
+    await setting(context, event, "implementation", lower(event.args.implementation));
+  },
+  async Initialized({ event, context }) {
+    await setting(context, event, "initialized", Number(event.args.version));
+  },
+  async AuthorityUpdated({ event, context }) {
+    await setting(context, event, "authority", lower(event.args.authority), lower(event.log.address));
   },
   async Paused({ event, context }) {
     await context.db
