@@ -169,6 +169,12 @@ export default defineConfig({
       chainType: "l1",
       url: "http://127.0.0.1:18640",
     },
+    // The indexer's restart and reorg suite (test/integration/indexer.test.ts starts and stops anvil on this port).
+    anvilIndexer: {
+      type: "http",
+      chainType: "l1",
+      url: "http://127.0.0.1:18960",
+    },
     localhost: {
       type: "http",
       chainType: "l1",

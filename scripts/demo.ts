@@ -59,13 +59,13 @@ const PROMPTS = ["The river", "In the morning", "A quiet town", "The old ship", 
 const PLAN: Role[] = [...Array(14).fill("honest"), ...Array(3).fill("liar"), ...Array(3).fill("silent")];
 
 /** The liar: answers at once, without running the model. */
-const liarBackend: InferenceBackend = {
+export const liarBackend: InferenceBackend = {
   name: "liar",
   infer: async () => new TextEncoder().encode("I did not run the model."),
 };
 
 /** The silent one: never answers, and gives up only when the node aborts the inference (on stop). */
-const silentBackend: InferenceBackend = {
+export const silentBackend: InferenceBackend = {
   name: "silent",
   infer: (_input, { signal } = {}) =>
     new Promise<Uint8Array>((_resolve, reject) => {

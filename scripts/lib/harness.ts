@@ -129,7 +129,13 @@ export async function setUpNodeProvider(
   connection: Connection,
   p: Protocol,
   funder: Wallet,
-  { model, price, stake, privateKey = generatePrivateKey() }: { model: Hex; price: bigint; stake: bigint; privateKey?: Hex },
+  {
+    model,
+    price,
+    stake,
+    privateKey = generatePrivateKey(),
+    metadataURI = "https://provider.example",
+  }: { model: Hex; price: bigint; stake: bigint; privateKey?: Hex; /** Registration metadata, e.g. the node's output URL. */ metadataURI?: string },
 ) {
   const account = privateKeyToAccount(privateKey);
   const publicClient = await connection.viem.getPublicClient();
@@ -146,7 +152,7 @@ export async function setUpNodeProvider(
     signer: account.address,
     models: [{ model, backend: { type: "builtin" }, price: price.toString(), token: p.usdc.address }],
     stake,
-    metadataURI: "https://provider.example",
+    metadataURI,
   });
   return { privateKey, address: account.address };
 }

@@ -18,4 +18,11 @@ describe("types", () => {
     expect(run.stdout + run.stderr).toBe("");
     expect(run.status).toBe(0);
   });
+
+  it("tsc --noEmit -p indexer reports nothing (the Ponder app: its own module resolution)", () => {
+    const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
+    const run = spawnSync(process.execPath, [tsc, "--noEmit", "-p", "indexer"], { cwd: root, encoding: "utf8" });
+    expect(run.stdout + run.stderr).toBe("");
+    expect(run.status).toBe(0);
+  });
 });

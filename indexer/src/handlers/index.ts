@@ -1,0 +1,15 @@
+/** The typed handlers, by contract name in ponder.config.ts and event name in its ABI. */
+import { governorHandlers, timelockHandlers } from "./governance.js";
+import { marketHandlers, type Handler } from "./market.js";
+import { arbitratedVerifierHandlers, sampledVerifierHandlers } from "./modules.js";
+
+export type { Handler };
+export type ContractName = "JobMarket" | "ArbitratedVerifier" | "SampledVerifier" | "Timelock" | "Governor";
+
+export const handlers: Record<ContractName, Record<string, Handler>> = {
+  JobMarket: marketHandlers,
+  ArbitratedVerifier: arbitratedVerifierHandlers,
+  SampledVerifier: sampledVerifierHandlers,
+  Timelock: timelockHandlers,
+  Governor: governorHandlers,
+};
