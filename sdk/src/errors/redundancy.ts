@@ -84,7 +84,16 @@ export class RedundancyContractError<name extends RedundancyErrorName = Redundan
   }
 }
 
-function redundancyError<const name extends RedundancyErrorName>(errorName: name) {
+/** The constructor of the typed error for `name`. */
+export type RedundancyErrorConstructor<name extends RedundancyErrorName> = new (
+  parameters: DepinferContractErrorParameters<RedundancyErrorArgs<name>>,
+) => RedundancyContractError<name>;
+
+/**
+ * Builds the base class of one error's typed error. The return type is written out, as in
+ * contract.ts: inferred, it would carry Node's `Error` statics into the published declarations.
+ */
+function redundancyError<const name extends RedundancyErrorName>(errorName: name): RedundancyErrorConstructor<name> {
   return class extends RedundancyContractError<name> {
     constructor(parameters: DepinferContractErrorParameters<RedundancyErrorArgs<name>>) {
       super(errorName, parameters);
