@@ -6,6 +6,8 @@
 // every indexed contract on the chain must be in `events` exactly once, and the typed tables and the
 // derived views must agree with the chain (statuses, counters, stake, money). A reorg (anvil_reorg)
 // then drops blocks the indexer already holds: their rows must go, and what the new branch has must come.
+// Where Debian's postgresql is installed, a second indexer writes the same chain into a PostgreSQL
+// server the suite starts (DATABASE_URL), through the reorg, and must agree with the chain just as well.
 import { spawnSync } from "node:child_process";
 import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -159,6 +161,40 @@ describe("indexer process: restarts and a reorg leave no missing or duplicate ro
       await sleep(20);
     }
     throw new Error(`the indexer indexed nothing in 120 s:\n${p.output().slice(-3000)}`);
+  }
+
+  let postgres: { indexer: IndexerProcess; stop: () => Promise<void> } | undefined;
+
+  /** Starts Debian's PostgreSQL in a temporary folder on PG_PORT, and an indexer writing to it. */
+  function startPostgresIndexer() {
+    // Its own folder: the suite's is private to this user, and the server runs as another.
+    const data = mkdtempSync(path.join(tmpdir(), "depinfer-indexer-pg-"));
+    chmodSync(data, 0o755);
+    const root = process.getuid?.() === 0;
+    // The server refuses to run as root: as root, run it as the postgres user.
+    if (root) chownSync(data, Number(spawnSync("id", ["-u", "postgres"], { encoding: "utf8" }).stdout.trim()), Number(spawnSync("id", ["-g", "postgres"], { encoding: "utf8" }).stdout.trim()));
+    const asPg = (args: string[]) => {
+      const run = root ? spawnSync("runuser", ["-u", "postgres", "--", ...args], { encoding: "utf8" }) : spawnSync(args[0], args.slice(1), { encoding: "utf8" });
+      if (run.status !== 0) throw new Error(`${args.join(" ")}: ${run.stdout}${run.stderr}`);
+    };
+    asPg([`${pgBin}/initdb`, "-D", path.join(data, "db"), "-A", "trust", "-U", "postgres"]);
+    asPg([`${pgBin}/pg_ctl`, "-D", path.join(data, "db"), "-o", `-p ${PG_PORT} -k ${data} -c listen_addresses=127.0.0.1`, "-l", path.join(data, "log"), "-w", "start"]);
+    const p = startIndexer({
+      port: INDEXER_PORT + 1,
+      rpcUrl: anvil.url,
+      network: NETWORK,
+      deploymentsDir: dir,
+      pgliteDir: path.join(dir, "unused"),
+      databaseUrl: `postgres://postgres@127.0.0.1:${PG_PORT}/postgres`,
+    });
+    postgres = {
+      indexer: p,
+      stop: async () => {
+        await stopIndexer(p, "SIGTERM");
+        asPg([`${pgBin}/pg_ctl`, "-D", path.join(data, "db"), "-m", "immediate", "stop"]);
+        rmSync(data, { recursive: true, force: true });
+      },
+    };
   }
 
   function start() {
@@ -318,6 +354,7 @@ describe("indexer process: restarts and a reorg leave no missing or duplicate ro
 
   afterAll(async () => {
     if (indexer) await stopIndexer(indexer, "SIGKILL");
+    await postgres?.stop();
     await connection?.close?.();
     await anvil?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
@@ -362,8 +399,10 @@ describe("indexer process: restarts and a reorg leave no missing or duplicate ro
     await send(challenger, market, jobMarketAbi, "claim", [token, challenger.account.address]);
     await send(deployer, market, jobMarketAbi, "pause", []);
 
-    // 4. Restart on the same database (after a kill it waits for the dead process's lock to expire).
+    // 4. Restart on the same database (after a kill it waits for the dead process's lock to expire);
+    //    beside it, a fresh indexer into Postgres where the server is installed (the last test).
     p = start();
+    if (pgBin) startPostgresIndexer();
     await untilIndexed(p, 180_000);
     log.push(`synced after ${Math.round((Date.now() - started) / 1000)} s`);
     const counts = await expectAgreement(p);
@@ -421,40 +460,16 @@ describe("indexer process: restarts and a reorg leave no missing or duplicate ro
     const data = await gql<{ eventss: { totalCount: number } }>(p, `{ eventss(where: { name: "OffersPaused" }) { totalCount } }`);
     expect(data.eventss.totalCount).toBe(0);
   }, 300_000);
-  // The production path: Postgres (DATABASE_URL) instead of PGlite. Debian's server is started in a
-  // temporary folder on the suite's port; it runs where `apt-get install postgresql` was done.
-  it.skipIf(!pgBin)("indexes the same chain into Postgres when DATABASE_URL is set", async () => {
-    if (indexer) await stopIndexer(indexer, "SIGTERM");
-    // Its own folder: the suite's is private to this user, and the server runs as another.
-    const data = mkdtempSync(path.join(tmpdir(), "depinfer-indexer-pg-"));
-    chmodSync(data, 0o755);
-    // The server refuses to run as root: as root, run it as the postgres user.
-    const asPg = (args: string[]) => {
-      const root = process.getuid?.() === 0;
-      if (root) chownSync(data, Number(spawnSync("id", ["-u", "postgres"], { encoding: "utf8" }).stdout.trim()), Number(spawnSync("id", ["-g", "postgres"], { encoding: "utf8" }).stdout.trim()));
-      const run = root ? spawnSync("runuser", ["-u", "postgres", "--", ...args], { encoding: "utf8" }) : spawnSync(args[0], args.slice(1), { encoding: "utf8" });
-      if (run.status !== 0) throw new Error(`${args.join(" ")}: ${run.stdout}${run.stderr}`);
-    };
-    asPg([`${pgBin}/initdb`, "-D", path.join(data, "db"), "-A", "trust", "-U", "postgres"]);
-    asPg([`${pgBin}/pg_ctl`, "-D", path.join(data, "db"), "-o", `-p ${PG_PORT} -k ${data} -c listen_addresses=127.0.0.1`, "-l", path.join(data, "log"), "-w", "start"]);
-    try {
-      const p = startIndexer({
-        port: INDEXER_PORT,
-        rpcUrl: anvil.url,
-        network: NETWORK,
-        deploymentsDir: dir,
-        pgliteDir: path.join(dir, "unused"),
-        databaseUrl: `postgres://postgres@127.0.0.1:${PG_PORT}/postgres`,
-      });
-      indexer = p;
-      await untilIndexed(p, 180_000);
-      expect(p.output()).toMatch(/database=postgres|type=postgres/);
-      expect(existsSync(path.join(dir, "unused"))).toBe(false);
-      await expectAgreement(p);
-      await stopIndexer(p, "SIGTERM");
-    } finally {
-      asPg([`${pgBin}/pg_ctl`, "-D", path.join(data, "db"), "-m", "immediate", "stop"]);
-      rmSync(data, { recursive: true, force: true });
-    }
+  // The production path: Postgres (DATABASE_URL) instead of PGlite. Its indexer was started beside
+  // the last restart (to share the start-up time) and has followed the reorg too.
+  it.skipIf(!pgBin)("indexes the same chain into Postgres when DATABASE_URL is set, through the reorg", async () => {
+    if (!postgres) throw new Error("the restart test started no Postgres indexer");
+    const p = postgres.indexer;
+    await untilIndexed(p, 180_000);
+    expect(p.output()).toMatch(/type=postgres/);
+    expect(existsSync(path.join(dir, "unused"))).toBe(false);
+    await expectAgreement(p);
+    const data = await gql<{ eventss: { totalCount: number } }>(p, `{ eventss(where: { name: "OffersPaused" }) { totalCount } }`);
+    expect(data.eventss.totalCount).toBe(0);
   }, 300_000);
 });

@@ -30,7 +30,7 @@ describe("the working tree stays clean", () => {
   });
 
   it("runtime and build folders are ignored by git", () => {
-    const paths = ["provider-data/journal.sqlite", "examples/provider-data/content/x", "bench/out/gas.json", "sdk/dist/index.js", "provider/dist/bin.js", "depinfer-0.1.0.tgz"];
+    const paths = ["provider-data/journal.sqlite", "examples/provider-data/content/x", "bench/out/gas.json", "sdk/dist/index.js", "provider/dist/bin.js", "depinfer-0.1.0.tgz", "indexer/.ponder/pglite/x", "indexer/generated/schema.graphql"];
     const run = spawnSync("git", ["check-ignore", ...paths], { cwd: root, encoding: "utf8" });
     expect(run.stdout.trim().split("\n").sort()).toEqual([...paths].sort());
   });
