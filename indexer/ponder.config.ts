@@ -19,12 +19,13 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 import { createConfig, factory, mergeAbis } from "ponder";
-import { getAbiItem, parseAbi, type Address } from "viem";
+import { getAbiItem, parseAbi, zeroAddress, type Address } from "viem";
 
 import { arbitratedVerifierAbi } from "../sdk/src/abis/arbitratedVerifier.js";
 import { depinferGovernorAbi } from "../sdk/src/abis/depinferGovernor.js";
 import { depinferTimelockAbi } from "../sdk/src/abis/depinferTimelock.js";
 import { jobMarketAbi } from "../sdk/src/abis/jobMarket.js";
+import { paymentSessionsAbi } from "../sdk/src/abis/paymentSessions.js";
 import { sampledVerifierAbi } from "../sdk/src/abis/sampledVerifier.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -38,7 +39,7 @@ if (!existsSync(file)) {
 const deployment = JSON.parse(readFileSync(file, "utf8")) as {
   chainId: number;
   block: number;
-  contracts: { market: Address; verifier: Address; timelock: Address; governor: Address; sampledVerifier?: Address };
+  contracts: { market: Address; verifier: Address; timelock: Address; governor: Address; sampledVerifier?: Address; sessions?: Address };
 };
 const { chainId, block: startBlock, contracts } = deployment;
 
@@ -74,10 +75,14 @@ export default createConfig({
     // Logs of modules of another kind carry other event signatures and are not matched.
     SampledVerifier: {
       chain: "depinfer",
-      abi: sampledVerifierAbi,
+      // Its constructor's AccessManaged `AuthorityUpdated` is not in the interface's ABI.
+      abi: mergeAbis([sampledVerifierAbi, parseAbi(["event AuthorityUpdated(address authority)"])]),
       address: contracts.sampledVerifier ?? factory({ address: contracts.market, event: moduleSet, parameter: "module", startBlock }),
       startBlock,
     },
+    // Payment sessions (docs/protocol.md 7.9): the deployed module; a record written before it existed has none,
+    // and then no log can match (the zero address emits nothing).
+    PaymentSessions: { chain: "depinfer", abi: paymentSessionsAbi, address: contracts.sessions ?? zeroAddress, startBlock },
     Timelock: { chain: "depinfer", abi: depinferTimelockAbi, address: contracts.timelock, startBlock },
     Governor: { chain: "depinfer", abi: depinferGovernorAbi, address: contracts.governor, startBlock },
   },

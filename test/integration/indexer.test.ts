@@ -14,12 +14,12 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 
 import { network } from "hardhat";
-import { compactSignatureToSignature, createTestClient, http, serializeSignature, keccak256, maxUint256, parseEventLogs, sha256, toHex, type Address, type Hex, type Log, type PublicClient } from "viem";
+import { compactSignatureToSignature, createTestClient, http, serializeSignature, keccak256, maxUint256, parseEventLogs, sha256, toHex, zeroAddress, type Address, type Hex, type Log, type PublicClient } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { deploy } from "../../scripts/deploy.js";
 import { DPI, HOUR, USDC, type Connection, type Wallet } from "../../scripts/lib/harness.js";
-import { arbitratedVerifierAbi, depinferGovernorAbi, depinferTimelockAbi, jobMarketAbi, type Job } from "../../sdk/src/index.js";
+import { arbitratedVerifierAbi, depinferGovernorAbi, depinferTimelockAbi, jobMarketAbi, paymentSessionsAbi, sampledVerifierAbi, type Job } from "../../sdk/src/index.js";
 import { signAttestation } from "../../sdk/src/index.js";
 import { startAnvil, type AnvilHandle } from "../utils/anvil.js";
 import { allRows, api, gql, indexedCount, startIndexer, stopIndexer, type IndexerProcess } from "../utils/indexerProcess.js";
@@ -46,6 +46,7 @@ describe("indexer process: restarts and a reorg leave no missing or duplicate ro
   let deployment: Awaited<ReturnType<typeof deploy>> & {};
   let deployer: Wallet, provider1: Wallet, signer1: Wallet, provider2: Wallet, signer2: Wallet, client: Wallet, challenger: Wallet;
   let market: Address, usdc: Address, token: Address, verifier: Address;
+  let sessionId: Hex;
   let model: Hex;
   let indexer: IndexerProcess | undefined;
   const testClient = () => createTestClient({ mode: "anvil", transport: http(anvil.url) });
@@ -112,6 +113,7 @@ describe("indexer process: restarts and a reorg leave no missing or duplicate ro
 
   /** One round of everyday activity on provider 1: finalized, batched, cancelled, disputed-and-rejected, to expire. */
   async function round() {
+    await send(client, deployment.contracts.sessions!, paymentSessionsAbi, "topUp", [sessionId, USDC, 0]);
     const a = await createJob(provider1);
     await submitDirect(provider1, signer1, a);
     await send(client, market, jobMarketAbi, "finalizeJob", [a.job]);
@@ -129,10 +131,12 @@ describe("indexer process: restarts and a reorg leave no missing or duplicate ro
   /** Every log of the indexed contracts from the deployment block, by `<txHash>-<logIndex>`. */
   async function chainLogs(): Promise<Log[]> {
     const { contracts, block } = deployment;
-    return publicClient.getLogs({ address: [contracts.market, contracts.verifier, contracts.timelock, contracts.governor], fromBlock: BigInt(block), toBlock: "latest" });
+    // The sampled verifier is deployed (not registered) on local chains: its constructor's log counts too.
+    const modules = [contracts.sessions, contracts.sampledVerifier].filter((a): a is Address => a !== undefined);
+    return publicClient.getLogs({ address: [contracts.market, contracts.verifier, ...modules, contracts.timelock, contracts.governor], fromBlock: BigInt(block), toBlock: "latest" });
   }
   const idOf = (l: Log) => `${l.transactionHash}-${l.logIndex}`;
-  const decode = (logs: Log[]) => parseEventLogs({ abi: [...jobMarketAbi, ...arbitratedVerifierAbi, ...depinferTimelockAbi, ...depinferGovernorAbi], logs });
+  const decode = (logs: Log[]) => parseEventLogs({ abi: [...jobMarketAbi, ...arbitratedVerifierAbi, ...paymentSessionsAbi, ...sampledVerifierAbi, ...depinferTimelockAbi, ...depinferGovernorAbi], logs });
 
   async function untilIndexed(p: IndexerProcess, timeoutMs = 120_000) {
     const want = (await chainLogs()).length;
@@ -344,6 +348,14 @@ describe("indexer process: restarts and a reorg leave no missing or duplicate ro
       await send(deployer, usdc, erc20, "mint", [who.account.address, 10_000n * USDC]);
       await send(who, usdc, erc20, "approve", [market, maxUint256]);
     }
+    // A payment session with provider 1 (its events are indexed too; every round tops it up).
+    const sessions = deployment.contracts.sessions!;
+    await send(provider1, market, jobMarketAbi, "setModuleAllowance", [sessions, 100n * DPI]);
+    await send(client, usdc, erc20, "approve", [sessions, maxUint256]);
+    const opened = await send(client, sessions, paymentSessionsAbi, "open", [
+      { provider: provider1.account.address, token: usdc, model, pricing: 0, maxPrice: PRICE, amount: 10n * USDC, expiry: Number((await now()) + 30n * 86_400n), signer: zeroAddress, nonce: 1n },
+    ]);
+    sessionId = parseEventLogs({ abi: paymentSessionsAbi, eventName: "SessionOpened", logs: opened.logs })[0].args.sessionId;
     // Activity before the indexer first starts: enough blocks that it has to sync them.
     for (let i = 0; i < 2; i++) await round();
     const late = await createJob(provider1);

@@ -4,12 +4,14 @@ import { marketHandlers, type Handler } from "./market.js";
 import { arbitratedVerifierHandlers, sampledVerifierHandlers } from "./modules.js";
 
 export type { Handler };
-export type ContractName = "JobMarket" | "ArbitratedVerifier" | "SampledVerifier" | "Timelock" | "Governor";
+export type ContractName = "JobMarket" | "ArbitratedVerifier" | "SampledVerifier" | "PaymentSessions" | "Timelock" | "Governor";
 
 export const handlers: Record<ContractName, Record<string, Handler>> = {
   JobMarket: marketHandlers,
   ArbitratedVerifier: arbitratedVerifierHandlers,
   SampledVerifier: sampledVerifierHandlers,
+  // Sessions have no typed table yet: every event lands in `events` (decoded, one row per log).
+  PaymentSessions: {},
   Timelock: timelockHandlers,
   Governor: governorHandlers,
 };
