@@ -31,7 +31,7 @@ import { parseAbi, type Address, type Hex, type PublicClient } from "viem";
 import { depinferTimelockAbi } from "../sdk/src/abis/depinferTimelock.js";
 
 import { checkPowers, DeployConfigError, describePowers, isLocalChain, LOCAL_CHAIN_ID, parseDeployConfig } from "./deploy/config.js";
-import { SAMPLED_VERIFIER_DEPLOY_PARAMS } from "./sim/chain.js";
+import { SAMPLED_VERIFIER_DEPLOY_PARAMS } from "./deploy/samplingParams.js";
 import { buildDepinferModule, ROLES, TIMELOCK_ROLES, type InitialParams, type PaymentTokenConfig } from "./deploy/Depinfer.js";
 import {
   confirm,

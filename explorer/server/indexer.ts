@@ -13,6 +13,11 @@ export interface IndexerHandle {
   url: string;
   /** Resolves once the indexer has caught up with the chain (`GET /ready`); rejects if it exits or times out. */
   ready: Promise<void>;
+  /**
+   * Resolves once the indexer has indexed block `head` (`GET /status`). `/ready` only marks the end of
+   * its first sync: blocks mined after that arrive at its next polls.
+   */
+  caughtUp(head: bigint, timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -36,6 +41,17 @@ function ponderBin() {
     const pkg = path.join(dir, "node_modules", "ponder", "package.json");
     if (existsSync(pkg)) return path.join(path.dirname(pkg), (JSON.parse(readFileSync(pkg, "utf8")) as { bin: { ponder: string } }).bin.ponder);
     if (path.dirname(dir) === dir) throw new Error("ponder is not installed: run npm install");
+  }
+}
+
+/** The last block the indexer has indexed (Ponder's `GET /status`), or undefined when it does not answer. */
+async function indexedBlock(url: string): Promise<bigint | undefined> {
+  try {
+    const status = (await (await fetch(`${url}/status`, { signal: AbortSignal.timeout(2_000) })).json()) as Record<string, { block?: { number?: number } }>;
+    const n = Object.values(status)[0]?.block?.number;
+    return n === undefined ? undefined : BigInt(n);
+  } catch {
+    return undefined;
   }
 }
 
@@ -108,5 +124,15 @@ export async function startIndexer({ rpcUrl, deploymentsDir, network, host, port
     log(`Indexer ready (${((Date.now() - started) / 1000).toFixed(1)} s after its start): ${url}/graphql, ${url}/api/providers.`);
   })();
   isReady.catch(() => {}); // awaited by the caller
-  return { url, ready: isReady, stop };
+  const caughtUp = async (head: bigint, waitMs = 60_000) => {
+    const until = Date.now() + waitMs;
+    for (;;) {
+      const indexed = await indexedBlock(url);
+      if (indexed !== undefined && indexed >= head) return;
+      if (child.exitCode !== null) throw new Error(`the indexer exited with code ${child.exitCode}:\n${logTail}`);
+      if (Date.now() > until) throw new Error(`the indexer had not indexed block ${head} within ${waitMs / 1000} s (it is at ${indexed ?? "no block"}):\n${logTail}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  };
+  return { url, ready: isReady, caughtUp, stop };
 }

@@ -123,7 +123,11 @@ async function main() {
     const dev = devAccount(2);
     await publicClient.waitForTransactionReceipt({ hash: await p.usdc.write.mint([dev.address, 1_000_000_000n]) });
 
-    if (indexer) await indexer.ready;
+    if (indexer) {
+      await indexer.ready;
+      // The page's derived figures come from the indexer: let it index the activity's last block first.
+      await indexer.caughtUp(await publicClient.getBlockNumber());
+    }
 
     const config: ExplorerConfig = {
       network: `local anvil (chain ${record.chainId})`,

@@ -2,7 +2,7 @@
  * The demo's last act: a lying provider caught BY SAMPLING, with no human dispute.
  *
  * On the demo's in-process chain, after the main act: the SampledVerifier is deployed (its Ignition
- * module, with `SAMPLED_VERIFIER_DEPLOY_PARAMS` of scripts/sim/chain.ts and PrevrandaoRandomness in
+ * module, with `SAMPLED_VERIFIER_DEPLOY_PARAMS` of scripts/deploy/samplingParams.ts and PrevrandaoRandomness in
  * 60-second epochs) and registered for EXACT jobs by the Timelock's calls (the Timelock is
  * impersonated on this chain, as in the simulation, instead of a week of voting). Then, ON THIS DEMO
  * CHAIN ONLY, governance sets the sampling rate to 100 %: with the defaults (2 %, 10 % for new
@@ -21,7 +21,7 @@ import { custom, formatUnits, parseEther, type Account, type Address, type Chain
 
 import { createInProcessNode, DPI, setUpNodeProvider, until, USDC, type Connection, type Protocol } from "../lib/harness.js";
 import { buildSampledVerifierModule, samplingRegistrationCalls } from "../deploy/SampledVerifier.js";
-import { SAMPLED_VERIFIER_DEPLOY_PARAMS } from "../sim/chain.js";
+import { SAMPLED_VERIFIER_DEPLOY_PARAMS } from "../deploy/samplingParams.js";
 import { createDepinferClient, getVerification, JobStatus, sampledVerifierAbi } from "../../sdk/src/index.js";
 import type { InferenceBackend, ProviderNode } from "../../provider/src/index.js";
 

@@ -7,7 +7,7 @@
  * register it at deployment; elsewhere governance does with `npm run sampling -- register`.
  *
  * The module has no parameter defaults in code: callers pass them. The local chains and the demo use
- * `SAMPLED_VERIFIER_DEPLOY_PARAMS` of scripts/sim/chain.ts (imported there, never copied here: this
+ * `SAMPLED_VERIFIER_DEPLOY_PARAMS` of scripts/deploy/samplingParams.ts (imported there, never copied here: this
  * file is imported by the Ignition module, which that file imports in turn).
  */
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";

@@ -7,39 +7,11 @@
  */
 import { encodeAbiParameters, keccak256, parseEther, type Address, type Hex } from "viem";
 
-import { deployProtocol, DPI, plainTokenModule, type Connection, type Protocol } from "../lib/harness.js";
+import { deployProtocol, plainTokenModule, type Connection, type Protocol } from "../lib/harness.js";
+import { SAMPLED_VERIFIER_DEPLOY_PARAMS, SAMPLING_PLANTING } from "../deploy/samplingParams.js";
 import { DEFAULT_ASSUMPTIONS, type JobTerms, type MarketParams, type SamplingParams } from "./model.js";
 
-/**
- * The parameters the SampledVerifier is deployed with. The module's constructor takes them (it has
- * no defaults in code); these are the design brief's (DESIGN.md: p = 2 %, 10 % for a provider's first
- * 1,000 jobs) as docs/protocol.md 7.7 lists them, and the verifier stake the module's tests use.
- * A deployment script for the module should import this object; the simulation reads the values
- * back from the deployed contract, so it models whatever was deployed.
- */
-export const SAMPLED_VERIFIER_DEPLOY_PARAMS = {
-  samplingRateBps: 200,
-  newProviderRateBps: 1_000,
-  newProviderChecks: 100,
-  verifierRewardBps: 12_500,
-  keeperTipBps: 100,
-  commitPeriod: 3_600,
-  revealPeriod: 3_600,
-  escalationVerifiers: 2,
-  verifierStake: 50n * DPI,
-} as const;
-
-/**
- * Planted checks (docs/protocol.md 7.7, `SampledVerifier.expose`): the share of checks that the PLANTER
- * role commits to plant, as canary jobs whose provider it runs and which return a wrong output on
- * purpose. It is an operating commitment of the deployment, not a contract parameter (nothing on chain
- * can count jobs it does not know to be canaries); anyone can audit it afterwards by counting
- * `CheckExposed` events against `JobSampled` ones. The simulation's lazy-verifier class takes its
- * planted rate from here, so a deployment that plants less is modelled as such.
- */
-export const SAMPLING_PLANTING = {
-  plantedShareBps: 500,
-} as const;
+export { SAMPLED_VERIFIER_DEPLOY_PARAMS, SAMPLING_PLANTING };
 
 /** The model's assumptions for the deployment above: the defaults, with the planting commitment. */
 export const DEPLOYED_ASSUMPTIONS = { ...DEFAULT_ASSUMPTIONS, plantedRate: SAMPLING_PLANTING.plantedShareBps / 10_000 };

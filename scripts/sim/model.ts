@@ -64,7 +64,7 @@ export interface Assumptions {
   colluderShare: number;
   /** The fraction of its jobs a provider lies on, for "lie at rate q". Default 0.1. */
   lieRate: number;
-  /** The fraction of checks that are planted (known-wrong canaries, `SampledVerifier.expose`). Default 0 here; the deployment's commitment is `SAMPLING_PLANTING` in chain.ts (`DEPLOYED_ASSUMPTIONS`). */
+  /** The fraction of checks that are planted (known-wrong canaries, `SampledVerifier.expose`). Default 0 here; the deployment's commitment is `SAMPLING_PLANTING` in scripts/deploy/samplingParams.ts (`DEPLOYED_ASSUMPTIONS` in chain.ts). */
   plantedRate: number;
   /** Jobs in the Monte Carlo horizon of "lie at rate q" (a fresh provider, graduating from the new-provider rate). */
   horizonJobs: number;

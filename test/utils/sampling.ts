@@ -8,7 +8,7 @@ import type { Address } from "viem";
 import { buildDepinferModule } from "../../scripts/deploy/Depinfer.js";
 import type { SampledVerifierParams } from "../../scripts/deploy/SampledVerifier.js";
 import { deployProtocol, USDC, type Connection } from "../../scripts/lib/harness.js";
-import { SAMPLED_VERIFIER_DEPLOY_PARAMS } from "../../scripts/sim/chain.js";
+import { SAMPLED_VERIFIER_DEPLOY_PARAMS } from "../../scripts/deploy/samplingParams.js";
 
 export const EPOCH = 60;
 
