@@ -18,6 +18,7 @@ import {
 } from "../../scripts/lib/harness.js";
 import { arbitratedVerifierAbi } from "../src/abis/arbitratedVerifier.js";
 import { jobMarketAbi } from "../src/abis/jobMarket.js";
+import { paymentSessionsAbi } from "../src/abis/paymentSessions.js";
 import {
   AccessManagedUnauthorizedError,
   contractErrorClasses,
@@ -34,7 +35,8 @@ import {
 } from "../src/errors/index.js";
 
 describe("contract error table", () => {
-  const abiErrors = [...jobMarketAbi, ...arbitratedVerifierAbi, ...externalErrorsAbi].filter((i) => i.type === "error");
+  // The payment-session module's errors share the table (its actions decode them as the market's are).
+  const abiErrors = [...jobMarketAbi, ...arbitratedVerifierAbi, ...paymentSessionsAbi, ...externalErrorsAbi].filter((i) => i.type === "error");
   const required = [
     "JobMarketExtensionDirectCall",
     "ArbitratedVerifierNotMarket",

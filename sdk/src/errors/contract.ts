@@ -245,15 +245,15 @@ export const contractErrorHints: ContractErrorHints = {
   SessionOfferTokenMismatch: ({ provider, model, offeredToken, token }) =>
     `Provider ${provider} prices model ${model} in ${offeredToken}, not ${token}: open the session in ${offeredToken}.`,
   SessionPriceAboveOffer: ({ provider, model, maxPrice, offerPrice }) =>
-    `maxPrice ${maxPrice} is above provider ${provider}'s offer ${offerPrice} for model ${model}: pass at most ${offerPrice}.`,
+    `The session's maxPrice ${maxPrice} is above provider ${provider}'s offer ${offerPrice} for model ${model}: pass at most ${offerPrice}.`,
   SessionExpiryOutOfRange: ({ expiry, min, max }) => `Expiry ${time(expiry)} is outside [${time(min)}, ${time(max)}]: choose an expiry in that range.`,
   SessionAlreadyExists: ({ sessionId }) => `Session ${sessionId} already exists: open with another nonce.`,
   SessionEscrowTooLarge: ({ escrow, max }) => `The escrow would be ${escrow}, above ${max}: top up less, or open a second session.`,
   SessionFeeOnTransferToken: ({ token, expected, received }) =>
     `Token ${token} delivered ${received} instead of ${expected}: fee-on-transfer tokens are not supported in sessions.`,
   SessionUnknown: ({ sessionId }) => `No session has id ${sessionId}: check the id (sessionIdOf(client, nonce)) and the sessions address.`,
-  SessionNotClient: ({ sessionId, caller, client }) => `Only the session's client ${client} may do this to session ${sessionId}, not ${caller}.`,
-  SessionNotProvider: ({ sessionId, caller, provider }) => `Only the session's provider ${provider} may close session ${sessionId}, not ${caller}.`,
+  SessionNotClient: ({ sessionId, caller, client }) => `Only the session's client ${client} may do this to session ${sessionId}, not ${caller}: send it from the client's account.`,
+  SessionNotProvider: ({ sessionId, caller, provider }) => `Only the session's provider ${provider} may close session ${sessionId}, not ${caller}: send it from the provider's account.`,
   SessionWrongStatus: ({ sessionId, status }) =>
     `Session ${sessionId} is ${["None", "Open", "Closed", "Slashed"][status] ?? status}: this call needs another status; read getSession() first.`,
   SessionIsClosed: ({ sessionId }) => `Session ${sessionId} is closed: its vouchers can no longer be settled.`,
@@ -281,7 +281,7 @@ export const contractErrorHints: ContractErrorHints = {
   SessionNothingToRelease: ({ sessionId }) => `Session ${sessionId} has no pending settlement or collateral: nothing to release.`,
   SessionReclaimTooEarly: ({ sessionId, availableAt, nowTime }) =>
     `Session ${sessionId}'s escrow can be reclaimed from ${time(availableAt)} (expiry + 1 day + 1 s): retry in ${wait(availableAt, nowTime)}.`,
-  SessionNothingToClaim: ({ account, token }) => `Account ${account} has nothing to claim in token ${token} from the sessions module.`,
+  SessionNothingToClaim: ({ account, token }) => `Account ${account} has nothing to claim in token ${token} from the sessions module: settle or release first, or read claimable().`,
   SessionRequestNotDisputable: ({ sessionId, requestIndex, releasedRequests, settledRequests }) =>
     `Request ${requestIndex} of session ${sessionId} is not disputable: only settled, unreleased requests [${releasedRequests}, ${settledRequests}) are.`,
   SessionChallengeWindowClosed: ({ sessionId, endedAt, nowTime }) =>
@@ -289,7 +289,7 @@ export const contractErrorHints: ContractErrorHints = {
   SessionDisputeByProvider: ({ sessionId, caller }) => `${caller} is session ${sessionId}'s provider or its signer key: a provider cannot dispute its own answers.`,
   SessionDisputeExists: ({ disputeId }) => `Dispute ${disputeId} already exists for this request: wait for its ruling.`,
   SessionDisputeNotOpen: ({ disputeId, status }) =>
-    `Dispute ${disputeId} is ${["None", "Open", "Upheld", "Rejected", "Draw", "Cancelled"][status] ?? status}, not open.`,
+    `Dispute ${disputeId} is ${["None", "Open", "Upheld", "Rejected", "Draw", "Cancelled"][status] ?? status}, not open: only an open dispute can be ruled or cancelled.`,
   SessionDisputeResolutionClosed: ({ disputeId, deadline, nowTime }) =>
     `Dispute ${disputeId}'s ruling deadline passed at ${time(deadline)} (now ${time(nowTime)}): anyone may cancel it now.`,
   SessionDisputeResolutionPending: ({ disputeId, deadline, nowTime }) =>
