@@ -126,19 +126,26 @@ const jobFromJson = (text: string) =>
 /** Every column of a job, and the signed bytes of the batch its submission is in (if any). */
 const SELECT_JOBS = "SELECT jobs.*, txs.raw AS batch_raw FROM jobs LEFT JOIN txs ON txs.hash = jobs.submit_tx";
 
+/**
+ * Opens (or creates) the SQLite file `name` in `dataDir`, readable by the operator only: a journal
+ * holds signed attestations, vouchers and raw transactions. SQLite gives its -wal and -shm files the
+ * database file's permissions.
+ */
+export function openPrivateDatabase(dataDir: string, name: string): { file: string; db: DatabaseSync } {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const file = path.join(dataDir, name);
+  closeSync(openSync(file, "a", 0o600));
+  chmodSync(file, 0o600);
+  return { file, db: new DatabaseSync(file) };
+}
+
 export class Journal {
   readonly file: string;
   readonly #db: DatabaseSync;
 
   /** Opens (or creates) the journal in `dataDir`/journal.sqlite. */
   constructor(dataDir: string, { now = () => Date.now() }: { now?: () => number } = {}) {
-    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-    this.file = path.join(dataDir, "journal.sqlite");
-    // Readable by the operator only: it holds signed attestations and raw transactions. SQLite gives
-    // its -wal and -shm files the database file's permissions.
-    closeSync(openSync(this.file, "a", 0o600));
-    chmodSync(this.file, 0o600);
-    this.#db = new DatabaseSync(this.file);
+    ({ file: this.file, db: this.#db } = openPrivateDatabase(dataDir, "journal.sqlite"));
     this.#now = now;
     // WAL + synchronous=NORMAL: a committed transition survives a kill of the process (it is in the
     // file, if not yet on the disk). What precedes an effect outside the process (a transaction's

@@ -9,11 +9,11 @@
  *    a request's attestation is recorded before it is sent, and an index that has one is never
  *    served again.
  */
-import { chmodSync, closeSync, mkdirSync, openSync } from "node:fs";
-import path from "node:path";
-import { DatabaseSync, type StatementSync } from "node:sqlite";
+import type { DatabaseSync, StatementSync } from "node:sqlite";
 
 import type { Hex } from "viem";
+
+import { openPrivateDatabase } from "../journal.js";
 
 /** A session's latest accepted voucher and the node's accounting of it. */
 export interface SessionRecord {
@@ -114,11 +114,7 @@ export class SessionJournal {
 
   /** Opens (or creates) the journal in `dataDir`/sessions.sqlite (readable by the operator only). */
   constructor(dataDir: string, { now = () => Date.now() }: { now?: () => number } = {}) {
-    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-    this.file = path.join(dataDir, "sessions.sqlite");
-    closeSync(openSync(this.file, "a", 0o600));
-    chmodSync(this.file, 0o600);
-    this.#db = new DatabaseSync(this.file);
+    ({ file: this.file, db: this.#db } = openPrivateDatabase(dataDir, "sessions.sqlite"));
     this.#now = now;
     this.#db.exec(`
       PRAGMA journal_mode = WAL;
