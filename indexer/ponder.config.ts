@@ -46,13 +46,14 @@ const { chainId, block: startBlock, contracts } = deployment;
 const moduleSet = getAbiItem({ abi: jobMarketAbi, name: "ModuleSet" });
 
 /**
- * The market proxy also emits what its OpenZeppelin bases declare and IJobMarket does not: upgrades
- * (ERC-1967), initializations and AccessManager authority changes. Without them its logs would not
- * all be indexed.
+ * The market also emits what its OpenZeppelin bases declare and IJobMarket does not: its
+ * initialization (in its constructor) and AccessManager authority changes. Without them its logs would
+ * not all be indexed. It has no proxy, so no ERC-1967 `Upgraded`: its periphery changes by
+ * `ExtensionUpdated`, which IJobMarket declares.
  */
 export const marketAbi = mergeAbis([
   jobMarketAbi,
-  parseAbi(["event Upgraded(address indexed implementation)", "event Initialized(uint64 version)", "event AuthorityUpdated(address authority)"]),
+  parseAbi(["event Initialized(uint64 version)", "event AuthorityUpdated(address authority)"]),
 ]);
 
 export default createConfig({
@@ -67,7 +68,7 @@ export default createConfig({
     },
   },
   contracts: {
-    // The market proxy: every core event (jobs, stake, disputes, parameters, pauses, modules).
+    // The market (no proxy): every core event (jobs, stake, disputes, parameters, pauses, modules).
     JobMarket: { chain: "depinfer", abi: marketAbi, address: contracts.market, startBlock },
     // The arbitrated verifier of v1 (the verifier of every determinism class at deployment).
     ArbitratedVerifier: { chain: "depinfer", abi: arbitratedVerifierAbi, address: contracts.verifier, startBlock },

@@ -95,7 +95,7 @@ export async function runDemo(
   const { viem, networkHelpers } = connection;
   const publicClient = await viem.getPublicClient();
   const [deployer, clientW] = await viem.getWalletClients();
-  log("Deploying Depinfer (token, Governor, Timelock, AccessManager, market behind UUPS, verifier)…");
+  log("Deploying Depinfer (token, Governor, Timelock, AccessManager, immutable market with its extension, verifier)…");
   const p = await deployProtocol(connection);
   const chain = publicClient.chain as Chain;
   // Hardhat's in-process reverts look retryable to viem (3 retries, ~1 s per revert): nothing here is transient.

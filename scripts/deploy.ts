@@ -189,8 +189,7 @@ export async function deploy(argv = process.argv.slice(2), log: (line: string) =
       market: "1",
     },
     contracts: {
-      market: deployed.proxy.address,
-      marketImplementation: deployed.implementation.address,
+      market: deployed.jobMarket.address,
       marketExtension: deployed.extension.address,
       marketDisputes: deployed.disputes.address,
       token: deployed.token.address,

@@ -15,7 +15,7 @@ import { jobMarketAbi } from "../sdk/src/abis/jobMarket.js";
 import { jobStatusName, type JobStatusName } from "../sdk/src/types.js";
 import { isMain, loadDeployment, parseCli, runCli, type CliSpec } from "./lib/cli.js";
 import { ProposalState } from "./lib/governance.js";
-import { implementationOf, upgradeAbi } from "./releases/lib.js";
+import { extensionOf, releaseAbi } from "./releases/lib.js";
 
 /** AccessManager role ids (contracts/governance/Roles.sol). */
 export const ROLE_IDS = { ADMIN: 0n, GUARDIAN: 1n, ARBITRATOR: 2n } as const;
@@ -51,7 +51,8 @@ export interface StatusReport {
   blockNumber: bigint;
   timestamp: bigint;
   market: Address;
-  implementation: Address;
+  /** The periphery the market delegates to (`extension()`; swapped by a release). */
+  extension: Address;
   versions: { recorded: string; onChain?: string };
   params: Record<string, number> & { version: number };
   settings: { stakeToken: Address; treasury: Address; thawingPeriod: number; minStake: bigint; paused: boolean };
@@ -99,8 +100,8 @@ export async function status(argv = process.argv.slice(2), log: (line: string) =
     // ---- parameters and settings
     const [current, paramsVersion] = await read<[Record<string, number>, number]>(c.market, jobMarketAbi, "params");
     const [stakeToken, treasury, thawingPeriod, minStake, paused] = await read<[Address, Address, number, bigint, boolean]>(c.market, jobMarketAbi, "settings");
-    const onChainVersion = await read<string>(c.market, upgradeAbi, "version").catch(() => undefined);
-    const implementation = await implementationOf(client, c.market);
+    const onChainVersion = await read<string>(c.market, releaseAbi, "version").catch(() => undefined);
+    const extension = await extensionOf(client, c.market);
     const verifiers = await Promise.all(
       DETERMINISM.map(async (determinism, i) => {
         const verifier = await read<Address>(c.market, jobMarketAbi, "verifierOf", [i]);
@@ -193,7 +194,7 @@ export async function status(argv = process.argv.slice(2), log: (line: string) =
       blockNumber: head.number,
       timestamp: head.timestamp,
       market: c.market,
-      implementation,
+      extension,
       versions: { recorded: deployment.versions.market, onChain: onChainVersion },
       params: { ...current, version: Number(paramsVersion) },
       settings: { stakeToken, treasury, thawingPeriod: Number(thawingPeriod), minStake, paused },
@@ -222,7 +223,7 @@ function print(r: StatusReport, log: (line: string) => void) {
   const dur = (s: number) => (s % 86400 === 0 ? `${s / 86400} d` : s % 3600 === 0 ? `${s / 3600} h` : `${s} s`);
 
   log(`Depinfer on ${r.network} (chain ${r.chainId}) at block ${r.blockNumber}, ${time(r.timestamp)}`);
-  log(`Market ${r.market}, implementation ${r.implementation}, market version ${r.versions.recorded}${r.versions.onChain ? ` (version() = ${r.versions.onChain})` : ""}`);
+  log(`Market ${r.market}, extension ${r.extension}, market version ${r.versions.recorded}${r.versions.onChain ? ` (version() = ${r.versions.onChain})` : ""}`);
   log("");
   log(`Parameters (version ${r.params.version}):`);
   for (const [k, v] of Object.entries(r.params)) {

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
-import {UUPSUpgradeable} from "@openzeppelin/contracts-upgradeable/proxy/utils/UUPSUpgradeable.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
@@ -22,32 +21,25 @@ import {JobId} from "../types/Ids.sol";
 /// @dev A job's immutable terms are not stored: its id is their hash, and every call passes them
 ///      back (as Seaport does with orders). Only a one-slot `JobState` is stored per job. This,
 ///      and keeping staking in the same contract, is what keeps a full job cycle near the gas of a
-///      bare escrow. Upgradeable (UUPS), governed through an OpenZeppelin AccessManager whose admin
-///      is the Timelock. State is in one ERC-7201 namespace (see `JobMarketBase`).
+///      bare escrow. Not upgradeable and behind no proxy (docs/protocol.md 1.4 and 12.6): the job
+///      cycle and staking are this code for good, and the address that holds the funds is this
+///      contract's. Everything else (registry, balances, governance setters, views, disputes, the
+///      module boundary) is the extension's, which governance swaps with `setExtension`. Governed
+///      through an OpenZeppelin AccessManager whose admin is the Timelock. State is in one ERC-7201
+///      namespace (see `JobMarketBase`), shared with the extension.
 /// @custom:security-contact security@depinfer.xyz
-contract JobMarket is JobMarketBase, UUPSUpgradeable, IJobMarketCore {
+contract JobMarket is JobMarketBase, IJobMarketCore {
     using SafeERC20 for IERC20;
 
-    /// @notice The code that serves every selector this contract does not (registry, disputes,
-    ///         balances, governance, views). Fixed per implementation: upgrading the
-    ///         extension means deploying a new JobMarket implementation that points at it.
-    /// @custom:oz-upgrades-unsafe-allow state-variable-immutable
-    address public immutable extension;
-
-    /// @custom:oz-upgrades-unsafe-allow constructor
-    constructor(address extension_) {
-        require(extension_ != address(0), ZeroAddress());
-        extension = extension_;
-        _disableInitializers();
-    }
-
-    /// @notice Initializes the proxy with the protocol's default parameters (docs/protocol.md, section 5).
+    /// @notice Deploys and initializes the market with the protocol's default parameters
+    ///         (docs/protocol.md, section 5), once: there is no initializer to call, or front-run, later.
     /// @param authority The AccessManager that decides who may call restricted functions.
     /// @param stakeToken_ The protocol token used for stake, collateral and slashes.
     /// @param treasury_ Where fees and slash remainders go.
     /// @param minStake_ The minimum stake to accept jobs.
-    function initialize(address authority, address stakeToken_, address treasury_, uint96 minStake_)
-        external
+    /// @param extension_ The code that serves every selector this contract does not (`setExtension`).
+    /// @dev Reverts with `ZeroAddress` or `JobMarketExtensionInvalid`.
+    constructor(address authority, address stakeToken_, address treasury_, uint96 minStake_, address extension_)
         initializer
     {
         require(authority != address(0) && stakeToken_ != address(0) && treasury_ != address(0), ZeroAddress());
@@ -70,6 +62,30 @@ contract JobMarket is JobMarketBase, UUPSUpgradeable, IJobMarketCore {
         );
         _setThawingPeriod(14 days);
         _setMinStake(minStake_);
+        _setExtension($, extension_);
+    }
+
+    // ================================================================== the extension
+
+    /// @inheritdoc IJobMarketCore
+    function extension() external view returns (address) {
+        return _s().extension;
+    }
+
+    /// @inheritdoc IJobMarketCore
+    function setExtension(address extension_) external restricted {
+        _setExtension(_s(), extension_);
+    }
+
+    /// @dev A contract other than this one: an address without code would make every periphery call
+    ///      succeed with empty return data, and this contract would forward to itself until out of gas.
+    function _setExtension(JobMarketStorage storage $, address extension_) private {
+        require(
+            extension_.code.length != 0 && extension_ != address(this), JobMarketExtensionInvalid(extension_)
+        );
+        address previous = $.extension;
+        $.extension = extension_;
+        emit ExtensionUpdated(previous, extension_);
     }
 
     // ================================================================== staking
@@ -578,13 +594,13 @@ contract JobMarket is JobMarketBase, UUPSUpgradeable, IJobMarketCore {
         _unlock($, run.provider, run.collateral);
     }
 
-    /// @dev Upgrades are authorized by governance only (the AccessManager decides who that is).
-    function _authorizeUpgrade(address) internal override restricted {}
-
-    /// @notice Forwards every other selector to the extension, in this contract's storage context.
-    /// @dev Assembly because Solidity cannot forward raw calldata and return data unchanged.
+    /// @notice Forwards every other selector to the extension (`extension()`), in this contract's
+    ///         storage context.
+    /// @dev Assembly because Solidity cannot forward raw calldata and return data unchanged. The
+    ///      address is read from storage (one cold read, 2,100 gas a periphery call), so that
+    ///      governance can swap the periphery while this code stays fixed.
     fallback() external {
-        address ext = extension;
+        address ext = _s().extension;
         assembly {
             calldatacopy(0, 0, calldatasize())
             let ok := delegatecall(gas(), ext, 0, calldatasize(), 0, 0)

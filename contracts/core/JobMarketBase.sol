@@ -15,8 +15,8 @@ import {JobLib} from "../libraries/JobLib.sol";
 import {JobId, ModelId} from "../types/Ids.sol";
 
 /// @title Shared storage and internals of the Depinfer job market
-/// @notice `JobMarket` (the hot path, behind the UUPS proxy) and `JobMarketExtension` (reached by
-///         `delegatecall` from JobMarket's fallback) both inherit this base, so they read and write
+/// @notice `JobMarket` (the hot path, immutable, no proxy) and `JobMarketExtension` (reached by
+///         `delegatecall` from JobMarket's fallback, swappable by governance) both inherit this base, so they read and write
 ///         the same ERC-7201 namespace. Splitting keeps each under the 24 KiB code-size limit while
 ///         the job cycle stays in one contract with no extra call.
 abstract contract JobMarketBase is
@@ -103,6 +103,9 @@ abstract contract JobMarketBase is
         mapping(JobId => mapping(uint256 index => address)) joiners;
         mapping(address module => bool) modules;
         mapping(address module => mapping(address provider => ModuleStake)) moduleStakes;
+        /// @dev The code `JobMarket`'s fallback delegates to (`setExtension`). Appended: the layout
+        ///      above is the deployed one, and new fields only ever go after this one.
+        address extension;
     }
 
     // keccak256(abi.encode(uint256(keccak256("depinfer.storage.JobMarket")) - 1)) & ~bytes32(uint256(0xff))

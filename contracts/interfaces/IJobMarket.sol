@@ -287,6 +287,10 @@ interface IJobMarketErrors {
     error ModuleStillActive(address module);
     error ModuleAllowanceExceeded(address module, address provider, uint256 requested, uint256 allowance);
     error ModuleLockExceeded(address module, address provider, uint256 requested, uint256 locked);
+
+    // --- the extension ---
+    /// @dev `setExtension` (or the constructor) was given an address with no code, or the market itself.
+    error JobMarketExtensionInvalid(address extension);
 }
 
 /// @title Events of the Depinfer job market
@@ -298,6 +302,8 @@ interface IJobMarketEvents {
     event TreasuryUpdated(address treasury);
     event PaymentTokenConfigured(address indexed token, bool allowed, uint96 bondFloor, uint128 stakeRate);
     event VerifierUpdated(IJobMarketTypes.Determinism indexed determinism, address verifier);
+    /// @dev The periphery code changed (`setExtension`); `previous` is zero at deployment.
+    event ExtensionUpdated(address indexed previous, address indexed extension);
     event Paused(address account);
     event Unpaused(address account);
 
@@ -480,6 +486,21 @@ interface IJobMarketCore is IJobMarketTypes, IJobMarketErrors, IJobMarketEvents 
     /// @return finalized How many jobs were finalized (the rest were skipped).
     function finalizeJobs(Job[] calldata jobs) external returns (uint256 finalized);
 
+    // ------------------------------------------------------------------ the extension (upgradeable periphery)
+
+    /// @notice The code this contract's fallback delegates every selector it does not serve to: the
+    ///         registry, balances, governance setters, views, disputes and the module boundary.
+    function extension() external view returns (address);
+
+    /// @notice Swaps the periphery: every selector `JobMarket` does not serve runs `extension_`'s code,
+    ///         by `delegatecall`, in this contract's storage, from the next call on. The job cycle and
+    ///         staking are not affected: they are this contract's own code and cannot change.
+    /// @dev Restricted: `ADMIN` (the Timelock) unless the AccessManager maps the selector to another
+    ///      role. The new code must keep the storage layout (append-only; `scripts/releases` checks it
+    ///      before deploying). Reverts with `AccessManagedUnauthorized` for any other caller, and with
+    ///      `JobMarketExtensionInvalid` for an address without code (zero included) or the market itself.
+    ///      Emits `ExtensionUpdated`.
+    function setExtension(address extension_) external;
 }
 
 /// @title Registry, balances, governance and views of the Depinfer job market

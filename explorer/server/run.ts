@@ -168,8 +168,7 @@ function recordOf(networkName: string, block: number, deploymentId: string, depl
       market: "1",
     },
     contracts: {
-      market: deployed.proxy,
-      marketImplementation: deployed.implementation,
+      market: deployed.jobMarket,
       marketExtension: deployed.extension,
       marketDisputes: deployed.disputes,
       token: deployed.token,

@@ -1,6 +1,6 @@
 // Node-only. Where the market is, and whether an address really is one: the deployment records in
 // `deployments/<network>/deployment.json` (written by `npm run deploy`), and a check that refuses any
-// other contract (a Governor, the token, the bare implementation) with one line.
+// other contract (a Governor, the token, the market's extension code) with one line.
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 
@@ -14,7 +14,7 @@ import { ProviderConfigError } from "./config.js";
 export interface DeploymentAddresses {
   network: string;
   chainId: number;
-  /** The JobMarket proxy. */
+  /** The JobMarket (immutable; no proxy). */
   market: Address;
   /** The protocol (stake) token. */
   token?: Address | undefined;
@@ -66,7 +66,7 @@ export interface MarketSettings {
 
 /**
  * Checks that `market` is a Depinfer JobMarket on this chain: it has code, answers `settings()` and
- * `params()`, and has a stake token (the bare implementation has none). Returns its settings.
+ * `params()`, and has a stake token (the extension code, which answers the same views on its own empty storage, has none). Returns its settings.
  *
  * @throws ProviderConfigError naming `market`, in one line, when it is not.
  */
@@ -74,7 +74,7 @@ export async function checkMarket(client: Client<Transport, Chain | undefined>, 
   const fail = (expected: string): never => {
     throw new ProviderConfigError({ issues: [{ field, value: market, expected }] });
   };
-  const hint = "(the market is the JobMarket proxy: contracts.market in deployments/<network>/deployment.json, or pass --network <name>)";
+  const hint = "(the market is the JobMarket: contracts.market in deployments/<network>/deployment.json, or pass --network <name>)";
   const code = await getCode(client, { address: market });
   if (!code || code === "0x") return fail(`a Depinfer JobMarket on chain ${chainId}, but there is no contract at this address ${hint}`);
   let settings: readonly [Address, Address, number, bigint, boolean];
@@ -86,7 +86,7 @@ export async function checkMarket(client: Client<Transport, Chain | undefined>, 
   }
   const [stakeToken, treasury, thawingPeriod, minStake, paused] = settings;
   if (stakeToken === zeroAddress) {
-    return fail(`an initialized Depinfer JobMarket on chain ${chainId}, but this one has no stake token: the implementation, not the proxy? ${hint}`);
+    return fail(`an initialized Depinfer JobMarket on chain ${chainId}, but this one has no stake token: the market's extension code, not the market? ${hint}`);
   }
   return { stakeToken, treasury, thawingPeriod, minStake, paused };
 }

@@ -84,11 +84,11 @@ describe("depinfer-provider setup and register-model (anvil, fresh deploy)", () 
   });
 
   it("test_setup_notAMarket_refusedInOneLine", async () => {
-    // The Governor has code but is no market; the implementation is no initialized market. With
+    // The Governor has code but is no market; the extension answers the views but is no market. With
     // --stake (it reads the stake token first) this used to end in a raw stack trace.
     for (const [address, why, commands] of [
       [record.contracts.governor, /does not answer settings\(\) and params\(\)/, [["setup", "--stake", "1000"], ["setup", "--dry-run"], ["register-model", "--builtin"], []]],
-      [record.contracts.marketImplementation, /has no stake token: the implementation, not the proxy\?/, [["setup", "--dry-run"]]],
+      [record.contracts.marketExtension, /has no stake token: the market's extension code, not the market\?/, [["setup", "--dry-run"]]],
       ["0x000000000000000000000000000000000000dEaD", /there is no contract at this address/, [["setup"]]],
     ] as const) {
       for (const args of commands) {

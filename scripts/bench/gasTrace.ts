@@ -4,8 +4,8 @@
  * scripts/bench/gas.ts. Prints one table per transaction and one per cycle, in these buckets:
  *
  * - base: the 21,000 of every transaction; calldata: 4 per zero and 16 per non-zero byte;
- * - proxy: everything the ERC1967 proxy's own frame spends (the implementation slot's cold read, the
- *   cold `delegatecall`, copying calldata and return data);
+ * - proxy: everything a proxy's own frame would spend in front of the market (kept as a column for
+ *   comparison with the traces taken before the market lost its ERC1967 proxy; now always 0);
  * - token: the payment token's calls, callee included (the escrow pull);
  * - ecrecover: the precompile call;
  * - sload cold / sload warm / sstore / logs / keccak: those opcodes in the market's frames;
@@ -58,7 +58,6 @@ await setUpProvider(p, deployer, provider, signer.account.address, model, PRICE,
 await p.usdc.write.mint([client.account.address, 1_000_000n * USDC]);
 await p.usdc.write.approve([p.market.address, 2n ** 256n - 1n], { account: client.account });
 
-const proxy = p.market.address.toLowerCase();
 const token = p.usdc.address.toLowerCase();
 
 function addressOf(word: string | undefined): string {
@@ -78,9 +77,9 @@ async function breakdown(hash: Hex): Promise<Breakdown> {
   const out = Object.fromEntries(BUCKETS.map((b) => [b, 0])) as Breakdown;
   out.base = 21_000;
   out.calldata = calldata;
-  // Which bucket each frame's own opcodes go to, by depth (1 = the proxy, 2 = the implementation, …).
+  // Which bucket each frame's own opcodes go to, by depth (1 = the market, which has no proxy, 2 = its extension or a token, …).
   const frameBucket: (Bucket | "market")[] = [];
-  frameBucket[1] = tx.to?.toLowerCase() === proxy ? "proxy" : "market";
+  frameBucket[1] = "market";
   let executed = 0;
   for (let i = 0; i < logs.length; i++) {
     const l = logs[i];

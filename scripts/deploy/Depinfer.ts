@@ -41,7 +41,7 @@ export interface InitialParams {
   disputeFeeBps: number;
 }
 
-/** The defaults `JobMarket.initialize` sets (docs/protocol.md, section 5). */
+/** The defaults the `JobMarket` constructor sets (docs/protocol.md, section 5). */
 export const DEFAULT_PARAMS: InitialParams = {
   challengeWindow: 4 * 3600,
   disputeResolutionPeriod: 7 * 86400,
@@ -91,7 +91,7 @@ const SESSION_ARBITRATOR_SELECTORS = (["resolveDispute", "claimArbitrationFees"]
 
 /**
  * The whole protocol: token, Timelock, Governor, AccessManager (admin handed to the Timelock),
- * the job market behind a UUPS proxy with its extension and disputes code, and the arbitrated
+ * the job market (immutable, no proxy: docs/protocol.md 1.4) with its swappable extension and disputes code, and the arbitrated
  * verifier (a registered module, the verifier of every determinism class), and the payment-session module
  * (registered; its disputes ruled by the ARBITRATOR role).
  *
@@ -131,16 +131,15 @@ export function buildDepinferModule(options: DepinferDeployOptions = {}) {
 
     const disputes = m.contract("JobMarketDisputes");
     const extension = m.contract("JobMarketExtension", [disputes]);
-    const implementation = m.contract("JobMarket", [extension]);
-    const init = m.encodeFunctionCall(implementation, "initialize", [manager, token, treasury ?? timelock, minStake]);
-    const proxy = m.contract("ERC1967Proxy", [implementation, init]);
-    const market = m.contractAt("IJobMarket", proxy, { id: "Market" });
-    const verifier = m.contract("ArbitratedVerifier", [manager, proxy]);
+    // No proxy: the market is constructed initialized, and governance swaps its extension (setExtension).
+    const jobMarket = m.contract("JobMarket", [manager, token, treasury ?? timelock, minStake, extension]);
+    const market = m.contractAt("IJobMarket", jobMarket, { id: "Market" });
+    const verifier = m.contract("ArbitratedVerifier", [manager, jobMarket]);
     // Payment sessions: a stake module of the market (providers opt in with setModuleAllowance).
-    const sessions = m.contract("PaymentSessions", [manager, proxy]);
+    const sessions = m.contract("PaymentSessions", [manager, jobMarket]);
 
     // Roles: the guardian may pause, the arbitrator may rule and claim the module's fees; everything else is admin (Timelock).
-    const pauseSel = m.call(manager, "setTargetFunctionRole", [proxy, [toFunctionSelector("pause()")], ROLES.GUARDIAN], {
+    const pauseSel = m.call(manager, "setTargetFunctionRole", [jobMarket, [toFunctionSelector("pause()")], ROLES.GUARDIAN], {
       id: "GuardianMayPause",
     });
     const ruleSel = m.call(
@@ -179,7 +178,7 @@ export function buildDepinferModule(options: DepinferDeployOptions = {}) {
       );
     }
 
-    const sampled = options.sampledVerifier ? addSampledVerifier(m, { manager, proxy, market }, options.sampledVerifier) : undefined;
+    const sampled = options.sampledVerifier ? addSampledVerifier(m, { manager, jobMarket, market }, options.sampledVerifier) : undefined;
     if (sampled) setup.push(...sampled.setup);
 
     const mocks: Record<string, ContractFuture<string>> = {};
@@ -214,7 +213,7 @@ export function buildDepinferModule(options: DepinferDeployOptions = {}) {
     const timelockAdmin = m.call(manager, "grantRole", [ROLES.ADMIN, timelock, 0], { id: "TimelockIsAdmin", after: setup });
     m.call(manager, "renounceRole", [ROLES.ADMIN, deployer], { id: "DeployerLeavesManager", after: [timelockAdmin, ...setup] });
 
-    return { token, timelock, governor, manager, disputes, extension, implementation, proxy, market, verifier, sessions, ...mocks, ...sampled?.futures };
+    return { token, timelock, governor, manager, disputes, extension, jobMarket, market, verifier, sessions, ...mocks, ...sampled?.futures };
   });
 }
 

@@ -56,7 +56,7 @@ export const SAMPLED_ARBITRATOR_SELECTORS = [toFunctionSelector(getAbiItem({ abi
  */
 export function addSampledVerifier(
   m: IgnitionModuleBuilder,
-  { manager, proxy, market }: { manager: CallableContractFuture<string>; proxy: CallableContractFuture<string>; market: CallableContractFuture<string> },
+  { manager, jobMarket, market }: { manager: CallableContractFuture<string>; jobMarket: CallableContractFuture<string>; market: CallableContractFuture<string> },
   options: SampledVerifierDeployOptions,
 ) {
   const epochLength = BigInt(options.epochLength ?? 600);
@@ -66,8 +66,8 @@ export function addSampledVerifier(
       : options.randomness === "mock"
         ? m.contract("MockRandomness", [epochLength])
         : options.randomness;
-  const sampledVerifierExtension = m.contract("SampledVerifierExtension", [proxy, randomness]);
-  const sampledVerifier = m.contract("SampledVerifier", [manager, proxy, randomness, sampledVerifierExtension, { ...options.params }]);
+  const sampledVerifierExtension = m.contract("SampledVerifierExtension", [jobMarket, randomness]);
+  const sampledVerifier = m.contract("SampledVerifier", [manager, jobMarket, randomness, sampledVerifierExtension, { ...options.params }]);
   const setup: Future[] = [
     m.call(manager, "setTargetFunctionRole", [sampledVerifier, SAMPLED_ARBITRATOR_SELECTORS, 2n], { id: "ArbitratorMayRuleSampled" }),
   ];

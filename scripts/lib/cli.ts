@@ -24,8 +24,9 @@ export interface DeploymentRecord {
   ignitionDeploymentId: string;
   versions: { protocol: string; solc: string; market: string };
   contracts: {
+    /** The job market: immutable, no proxy (docs/protocol.md 1.4). */
     market: Address;
-    marketImplementation: Address;
+    /** The periphery the market's fallback delegates to (`JobMarket.extension()`; swapped by `setExtension`). */
     marketExtension: Address;
     /** The disputes code the extension forwards to (`JobMarketExtension.disputes()`). */
     marketDisputes: Address;

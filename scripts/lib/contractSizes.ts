@@ -20,7 +20,7 @@ export const CONTRACT_SIZE_LIMIT = 22_500;
  * module's result, and its artifact name. Test tokens (local chains only) are not counted.
  */
 export const DEPLOYED_CONTRACTS = {
-  implementation: "JobMarket",
+  jobMarket: "JobMarket",
   extension: "JobMarketExtension",
   disputes: "JobMarketDisputes",
   verifier: "ArbitratedVerifier",
@@ -29,7 +29,6 @@ export const DEPLOYED_CONTRACTS = {
   governor: "DepinferGovernor",
   timelock: "DepinferTimelock",
   manager: "AccessManager",
-  proxy: "ERC1967Proxy",
 } as const;
 
 export type DeployedContractName = (typeof DEPLOYED_CONTRACTS)[keyof typeof DEPLOYED_CONTRACTS];

@@ -44,7 +44,7 @@ export const plainTokenModule = buildDepinferModule({
  * Deploys everything (as on a real network) and returns typed contract handles. `usdc` is the
  * module's first payment token (a blocklisting test USDC by default). `deployed` has the address
  * of every contract the module deployed, by its key in the module's result (`disputes`,
- * `extension`, `implementation`, `proxy`, …).
+ * `extension`, `jobMarket`, `market`, …).
  */
 export async function deployProtocol(
   connection: Connection,
@@ -53,7 +53,7 @@ export async function deployProtocol(
 ) {
   const { ignition, viem } = connection;
   const deployed = (await ignition.deploy(module, options)) as Record<string, { address: Address }>;
-  const market = await viem.getContractAt("IJobMarket", deployed.proxy.address);
+  const market = await viem.getContractAt("IJobMarket", deployed.jobMarket.address);
   const paymentToken = deployed.mockUSDC0 ?? deployed.mockERC200;
   const usdc = await viem.getContractAt("MockUSDC", paymentToken.address);
   const token = await viem.getContractAt("DepinferToken", deployed.token.address);

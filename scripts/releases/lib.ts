@@ -1,9 +1,11 @@
 /**
  * Shared by the release steps in scripts/releases/<version>/: the storage-layout check, the
- * release record (deployments/<network>/releases/<version>.json) and the ERC-1967 slot.
+ * release record (deployments/<network>/releases/<version>.json) and the market's extension.
  *
- * A release folder holds numbered steps (01 deploy the implementation, 02 queue the upgrade,
- * 03 execute it), each run with `npm run release -- <version> <step> --network <name> [--yes]`.
+ * The market itself is immutable (no proxy, docs/protocol.md 1.4): a release upgrades the periphery,
+ * the extension and disputes code that `JobMarket`'s fallback delegates to, by a vote that calls
+ * `JobMarket.setExtension`. A release folder holds numbered steps (01 deploy the extension, 02 queue
+ * the swap, 03 execute it), each run with `npm run release -- <version> <step> --network <name> [--yes]`.
  */
 import { spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -12,24 +14,20 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 
 import hre from "hardhat";
-import { getAddress, hexToBigInt, keccak256, parseAbi, toHex, type Address, type PublicClient } from "viem";
+import { getAddress, parseAbi, type Address, type PublicClient } from "viem";
 
 import { deploymentsDir, runCli, type CliOption, type DeploymentRecord } from "../lib/cli.js";
 
-/** `bytes32(uint256(keccak256("eip1967.proxy.implementation")) - 1)`: where the proxy keeps its implementation. */
-export const IMPLEMENTATION_SLOT = toHex(hexToBigInt(keccak256(toHex("eip1967.proxy.implementation"))) - 1n, { size: 32 });
-
-/** The market's upgrade entry point and the views the steps use to check an implementation. */
-export const upgradeAbi = parseAbi([
-  "function upgradeToAndCall(address newImplementation, bytes data) payable",
-  "function proxiableUUID() view returns (bytes32)",
+/** The market's swap entry point (restricted to the Timelock) and the views the steps use to check a release. */
+export const releaseAbi = parseAbi([
+  "function setExtension(address extension)",
   "function extension() view returns (address)",
   "function disputes() view returns (address)",
   "function version() view returns (string)",
 ]);
 
 /** The contracts of the deployment that `npm run deploy` records (scripts/deploy/Depinfer.ts). */
-export const INITIAL_CONTRACTS = { implementation: "JobMarket", extension: "JobMarketExtension", disputes: "JobMarketDisputes" } as const;
+export const INITIAL_CONTRACTS = { market: "JobMarket", extension: "JobMarketExtension", disputes: "JobMarketDisputes" } as const;
 
 // ------------------------------------------------------------------ storage layout
 
@@ -70,9 +68,9 @@ async function compiled(contract: string) {
 }
 
 /**
- * Checks with @openzeppelin/upgrades-core that `toContract` may replace `fromContract` behind a
- * proxy: upgrade safety of the new code and storage-layout compatibility (ERC-7201 namespaces
- * included). Each contract is read from the build-info its artifact names (`buildInfoId`), so
+ * Checks with @openzeppelin/upgrades-core that `toContract` may run in the storage `fromContract`
+ * wrote (replace it as the market's extension, or share the storage of the immutable `JobMarket`):
+ * upgrade safety of the new code and storage-layout compatibility (ERC-7201 namespaces included). Each contract is read from the build-info its artifact names (`buildInfoId`), so
  * stale build-infos from earlier compiles cannot confuse the check; the reference is passed as a
  * separate build-info directory, so the two may come from different compilations.
  *
@@ -116,12 +114,15 @@ export interface ReleaseRecord {
   network: string;
   /** The market version the release brings (`versions.market` once executed). */
   marketVersion: string;
-  implementation: { contract: string; address: Address };
+  /** The new periphery: what `setExtension` installs. */
   extension: { contract: string; address: Address };
   /** The disputes code the extension forwards to (its constructor argument). */
   disputes: { contract: string; address: Address };
-  /** What the layout was validated against: the contracts deployed at the time, and the implementation's address. */
-  validatedAgainst: { implementation: string; extension: string; disputes: string; address: Address };
+  /**
+   * What the layout was validated against: the market's own contract (immutable), the extension and
+   * disputes code deployed at the time, and the address of the extension the release replaces.
+   */
+  validatedAgainst: { market: string; extension: string; disputes: string; address: Address };
   deployedAt: string;
   block: number;
   /** Set by step 02. */
@@ -161,26 +162,26 @@ export function saveRelease(record: ReleaseRecord) {
 }
 
 /**
- * The contract names of the implementation, extension and disputes code the deployment record points
- * at: those of the executed release that installed them, else the initial deployment's (JobMarket).
+ * The contract names of the market, extension and disputes code the deployment record points at: the
+ * extension and disputes code of the executed release that installed them, else the initial
+ * deployment's (JobMarketExtension); the market is always the deployed `JobMarket`.
  */
-export function deployedContracts(deployment: DeploymentRecord): { implementation: string; extension: string; disputes: string } {
+export function deployedContracts(deployment: DeploymentRecord): { market: string; extension: string; disputes: string } {
   const dir = path.join(deploymentsDir(), deployment.network, "releases");
   if (existsSync(dir)) {
     for (const file of readdirSync(dir).filter((f) => f.endsWith(".json"))) {
       const r = JSON.parse(readFileSync(path.join(dir, file), "utf8")) as ReleaseRecord;
-      if (r.executedAt && getAddress(r.implementation.address) === getAddress(deployment.contracts.marketImplementation)) {
-        return { implementation: r.implementation.contract, extension: r.extension.contract, disputes: r.disputes.contract };
+      if (r.executedAt && getAddress(r.extension.address) === getAddress(deployment.contracts.marketExtension)) {
+        return { market: INITIAL_CONTRACTS.market, extension: r.extension.contract, disputes: r.disputes.contract };
       }
     }
   }
   return { ...INITIAL_CONTRACTS };
 }
 
-/** The implementation the market proxy runs now, read from its ERC-1967 slot. */
-export async function implementationOf(publicClient: PublicClient, proxy: Address): Promise<Address> {
-  const word = await publicClient.getStorageAt({ address: proxy, slot: IMPLEMENTATION_SLOT });
-  return getAddress(`0x${(word ?? "0x").slice(-40).padStart(40, "0")}`);
+/** The extension the market delegates to now (`JobMarket.extension()`). */
+export async function extensionOf(publicClient: PublicClient, market: Address): Promise<Address> {
+  return getAddress(await publicClient.readContract({ address: market, abi: releaseAbi, functionName: "extension" }));
 }
 
 /** Whether `address` has code. */
@@ -201,13 +202,13 @@ export function runIfMain(file: string, name: string, main: (argv: string[]) => 
  * protocol code: it installs a test mock to rehearse the upgrade path end to end.
  */
 export const RELEASE_LABELS: Record<string, string> = {
-  v2: "an example upgrade to a mock: its default implementation JobMarketV2Mock (contracts/mocks/upgrades) is JobMarket plus version(), for rehearsing the upgrade path; a real release names its own contracts",
+  v2: "an example upgrade to a mock: its default extension JobMarketExtensionV2Mock (contracts/mocks/upgrades) is JobMarketExtension plus version(), for rehearsing the extension swap; a real release names its own contracts",
 };
 
 /** The line a step prints first when its release (or the contract it installs) is an example upgrade to a mock. */
-export function exampleNotice(version: string, implementation: string): string | undefined {
-  if (!/Mock$/.test(implementation)) return undefined;
-  return `Note: release ${version} is ${RELEASE_LABELS[version] ?? `an example upgrade to a mock (${implementation})`}.`;
+export function exampleNotice(version: string, extension: string): string | undefined {
+  if (!/Mock$/.test(extension)) return undefined;
+  return `Note: release ${version} is ${RELEASE_LABELS[version] ?? `an example upgrade to a mock (${extension})`}.`;
 }
 
 /** The `--account <i>` option of the steps that send through the Governor. */

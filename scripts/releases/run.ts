@@ -3,10 +3,11 @@
  *
  * Runs one numbered step of a release folder (scripts/releases/<version>/NN-<name>.ts), for
  * example `npm run release -- v2 01 --network sepolia`. The step may be given as "1", "01",
- * "01-deploy-implementation" or "deploy-implementation". Without a step it lists the release's steps;
+ * "01-deploy-extension" or "deploy-extension". Without a step it lists the release's steps;
  * without a version, the releases. `--help` after a step prints that step's options.
  *
- * v2 is an example upgrade to a mock (JobMarketV2Mock), for rehearsing the upgrade path.
+ * The market itself is immutable; a release swaps its extension (`setExtension`, by a vote). v2 is an
+ * example upgrade to a mock (JobMarketExtensionV2Mock), for rehearsing the swap.
  */
 import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";

@@ -37,7 +37,7 @@ export function jobStatusName(status: number): JobStatusName {
   return name;
 }
 
-/** Addresses of a deployment. `market` is the job market's proxy. */
+/** Addresses of a deployment. `market` is the job market (one address, no proxy). */
 export interface DepinferAddresses {
   market: Address;
   verifier?: Address;

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
-import { network } from "hardhat";
+import hre, { network } from "hardhat";
 import { getAddress } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -48,9 +48,10 @@ describe("npm run deploy", () => {
     expect(saved.chainId).toBe(31337);
     expect(saved.block).toBeGreaterThan(0);
     expect(saved.versions.solc).toBe("0.8.37");
-    for (const key of ["market", "marketImplementation", "marketExtension", "token", "timelock", "governor", "manager", "verifier"]) {
+    for (const key of ["market", "marketExtension", "marketDisputes", "token", "timelock", "governor", "manager", "verifier"]) {
       expect(saved.contracts[key]).toMatch(/^0x[0-9a-fA-F]{40}$/);
     }
+    expect(saved.contracts).not.toHaveProperty("marketImplementation"); // no proxy, no implementation
     expect(saved.contracts.paymentTokens).toHaveLength(1);
     local = record;
   });
@@ -76,6 +77,19 @@ describe("npm run deploy", () => {
       expect(await timelock.read.hasRole([await timelock.read.DEFAULT_ADMIN_ROLE(), me])).toBe(false);
       expect((await manager.read.hasRole([0n, me]))[0]).toBe(false); // ADMIN
       expect((await manager.read.hasRole([0n, local.contracts.timelock]))[0]).toBe(true);
+      // The market is JobMarket itself, behind no proxy (docs/protocol.md 1.4): its code is the
+      // artifact's (JobMarket has no immutables), the ERC-1967 slot is empty, and its fallback
+      // delegates to the recorded extension, which only the Timelock may swap.
+      const publicClient = await connection.viem.getPublicClient();
+      const { deployedBytecode } = await hre.artifacts.readArtifact("JobMarket");
+      expect(await publicClient.getCode({ address: local.contracts.market })).toBe(deployedBytecode);
+      const erc1967 = "0x360894a13ba1a3210667c828492db98dca3e2076cc3735a920a3ca505d382bbc";
+      expect(BigInt((await publicClient.getStorageAt({ address: local.contracts.market, slot: erc1967 })) ?? "0x0")).toBe(0n);
+      const jobMarket = await connection.viem.getContractAt("JobMarket", local.contracts.market);
+      expect(await jobMarket.read.extension()).toBe(local.contracts.marketExtension);
+      expect(getAddress(await connection.viem.getContractAt("JobMarketExtension", local.contracts.marketExtension).then((e) => e.read.disputes()))).toBe(
+        local.contracts.marketDisputes,
+      );
     } finally {
       await connection.close();
     }

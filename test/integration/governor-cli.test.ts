@@ -18,7 +18,7 @@ import { cli as rolesCli, roles } from "../../scripts/governance/roles.js";
 import { UsageError, type CliSpec } from "../../scripts/lib/cli.js";
 import { accessManagerErrorsAbi, decodeRevert, explainError } from "../../scripts/lib/errors.js";
 import { runRelease, runnerSpec } from "../../scripts/releases/run.js";
-import { cli as step01 } from "../../scripts/releases/v2/01-deploy-implementation.js";
+import { cli as step01 } from "../../scripts/releases/v2/01-deploy-extension.js";
 import { cli as step02 } from "../../scripts/releases/v2/02-queue-upgrade.js";
 import { cli as step03 } from "../../scripts/releases/v2/03-execute-upgrade.js";
 import { status, cli as statusCli } from "../../scripts/status.js";
@@ -76,8 +76,8 @@ describe("governor scripts: --help and unknown flags", () => {
       expect(stderr, what).toBe("");
     });
     // The release runner and its steps say what v2 is.
-    expect(runs[all.findIndex((c) => c.script === "release" && c.args.length === 0)].stdout).toMatch(/v2 {2}an example upgrade to a mock: .*JobMarketV2Mock/);
-    expect(runs[all.findIndex((c) => c.args[1] === "01")].stdout).toMatch(/an example upgrade to a mock, JobMarketV2Mock/);
+    expect(runs[all.findIndex((c) => c.script === "release" && c.args.length === 0)].stdout).toMatch(/v2 {2}an example upgrade to a mock: .*JobMarketExtensionV2Mock/);
+    expect(runs[all.findIndex((c) => c.args[1] === "01")].stdout).toMatch(/an example upgrade to a mock, JobMarketExtensionV2Mock/);
     // delegate and advance are where the walkthrough starts and how a rehearsal moves time.
     expect(runs[1].stdout).toContain("npm run delegate -- --network localhost --yes");
     expect(runs[2].stdout).toContain("npm run advance -- --network localhost 1d");

@@ -1,17 +1,18 @@
 /**
  * Release v2 against a separately started node (anvil, started and stopped here): with a staked
  * provider (and a pending unstake), jobs Created, Accepted, Submitted and Disputed in flight, the
- * release steps validate and deploy the new implementation, propose the upgrade, and (after the
- * vote and the Timelock delay, advanced with `npm run proposal`) execute it. Everything in flight
- * then resolves exactly as the pre-upgrade terms say. An implementation with an incompatible
- * storage layout is refused with the reason, and nothing is deployed. `npm run status` reports it all.
+ * release steps validate and deploy a new extension (the market itself is immutable: no proxy),
+ * propose the swap (`setExtension`), and (after the vote and the Timelock delay, advanced with
+ * `npm run proposal`) execute it. Nobody but the Timelock can swap it. Everything in flight then
+ * resolves exactly as the pre-release terms say. An extension with an incompatible storage layout
+ * is refused with the reason, and nothing is deployed. `npm run status` reports it all.
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
 import { network } from "hardhat";
-import { getAddress, sha256, toHex, type Address, type Hex } from "viem";
+import { BaseError, ContractFunctionRevertedError, getAddress, sha256, toHex, type Address, type Hex } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { deploy } from "../../scripts/deploy.js";
@@ -29,7 +30,7 @@ import {
   type Protocol,
   type Wallet,
 } from "../../scripts/lib/harness.js";
-import { implementationOf, upgradeAbi, type ReleaseRecord } from "../../scripts/releases/lib.js";
+import { extensionOf, releaseAbi, type ReleaseRecord } from "../../scripts/releases/lib.js";
 import { runRelease } from "../../scripts/releases/run.js";
 import { status } from "../../scripts/status.js";
 import { startAnvil, type AnvilHandle } from "../utils/anvil.js";
@@ -40,7 +41,7 @@ const DAY = 86_400;
 const root = path.resolve(import.meta.dirname, "../..");
 const PRICE = 2n * USDC;
 
-describe("release v2: upgrade the market with work in flight", () => {
+describe("release v2: swap the market's extension with work in flight", () => {
   let anvil: AnvilHandle;
   let dir: string;
   let connection: Connection;
@@ -181,32 +182,51 @@ describe("release v2: upgrade the market with work in flight", () => {
     expect(out).toMatch(/Proposals in flight \(0\)/);
   });
 
-  it("step 01 validates the layout against the deployed JobMarket, then deploys and records the v2 contracts", async () => {
+  it("step 01 validates the layout against the deployed extension and the market, then deploys and records the v2 periphery", async () => {
     lines.length = 0;
     releaseRecord = (await runRelease(["v2", "01", "--network", NET, "--yes"], log)) as ReleaseRecord;
     const out = lines.join("\n");
-    expect(out).toMatch(/ok: contracts\/mocks\/upgrades\/JobMarketV2Mock.sol:JobMarketV2Mock upgrades from contracts\/core\/JobMarket.sol:JobMarket/);
-    expect(out).toMatch(/ok: contracts\/core\/JobMarketDisputes.sol:JobMarketDisputes upgrades from contracts\/core\/JobMarketDisputes.sol:JobMarketDisputes/);
-    expect(releaseRecord.implementation.contract).toBe("JobMarketV2Mock");
+    const v2 = "contracts\\/mocks\\/upgrades\\/JobMarketExtensionV2Mock.sol:JobMarketExtensionV2Mock";
+    expect(out).toMatch(new RegExp(`ok: ${v2} runs in the storage of contracts\\/core\\/JobMarketExtension.sol:JobMarketExtension`));
+    expect(out).toMatch(new RegExp(`ok: ${v2} runs in the storage of contracts\\/core\\/JobMarket.sol:JobMarket`));
+    expect(out).toMatch(/ok: contracts\/core\/JobMarketDisputes.sol:JobMarketDisputes runs in the storage of contracts\/core\/JobMarketDisputes.sol:JobMarketDisputes/);
+    expect(out).toMatch(/ok: contracts\/core\/JobMarketDisputes.sol:JobMarketDisputes runs in the storage of contracts\/core\/JobMarket.sol:JobMarket/);
+    expect(releaseRecord.extension.contract).toBe("JobMarketExtensionV2Mock");
     expect(releaseRecord.disputes.contract).toBe("JobMarketDisputes");
-    expect(releaseRecord.validatedAgainst).toMatchObject({ implementation: "JobMarket", extension: "JobMarketExtension", disputes: "JobMarketDisputes" });
+    expect(releaseRecord.validatedAgainst).toEqual({
+      market: "JobMarket",
+      extension: "JobMarketExtension",
+      disputes: "JobMarketDisputes",
+      address: deployment.contracts.marketExtension,
+    });
     expect(JSON.parse(readFileSync(releaseFile(), "utf8"))).toEqual(releaseRecord);
     const client_ = await publicClient();
-    expect(await client_.readContract({ address: releaseRecord.implementation.address, abi: upgradeAbi, functionName: "extension" })).toBe(
-      releaseRecord.extension.address,
-    );
-    expect(await client_.readContract({ address: releaseRecord.extension.address, abi: upgradeAbi, functionName: "disputes" })).toBe(
+    expect(await client_.readContract({ address: releaseRecord.extension.address, abi: releaseAbi, functionName: "disputes" })).toBe(
       releaseRecord.disputes.address,
     );
     // Nothing changed for users yet.
-    expect(await implementationOf(client_, deployment.contracts.market)).toBe(deployment.contracts.marketImplementation);
+    expect(await extensionOf(client_, deployment.contracts.market)).toBe(deployment.contracts.marketExtension);
   });
 
-  it("step 02 proposes the upgrade; the vote and the queue go through npm run proposal", async () => {
+  it("nobody but the Timelock can swap the extension: not the deployer, who is also guardian and arbitrator", async () => {
+    const market = await connection.viem.getContractAt("JobMarket", deployment.contracts.market);
+    for (const w of [deployer, provider, client]) {
+      const err = await market.simulate.setExtension([releaseRecord.extension.address], { account: w.account.address }).catch((e: unknown) => e);
+      const revert = err instanceof BaseError ? err.walk((e) => e instanceof ContractFunctionRevertedError) : undefined;
+      expect(revert, String(err)).toBeInstanceOf(ContractFunctionRevertedError);
+      const data = (revert as ContractFunctionRevertedError).data;
+      expect(data?.errorName).toBe("AccessManagedUnauthorized");
+      expect(getAddress(data?.args?.[0] as Address)).toBe(getAddress(w.account.address));
+    }
+    expect(await extensionOf(await publicClient(), deployment.contracts.market)).toBe(deployment.contracts.marketExtension);
+  });
+
+  it("step 02 proposes the swap; the vote and the queue go through npm run proposal", async () => {
     lines.length = 0;
     const proposed = (await runRelease(["v2", "02", "--network", NET, "--yes"], log)) as { proposalId: string; state: string };
     proposalId = proposed.proposalId;
     expect(proposed.state).toBe("Pending");
+    expect(lines.join("\n")).toContain(`JobMarket.setExtension("${releaseRecord.extension.address}")`);
     expect(lines.join("\n")).toContain(`npm run proposal -- --network ${NET} ${proposalId} vote`);
 
     await warp(DAY + 1);
@@ -214,7 +234,7 @@ describe("release v2: upgrade the market with work in flight", () => {
     await warp(5 * DAY + 1);
     expect((await advanceProposal(["--network", NET, proposalId, "queue", "--yes"], log)).state).toBe("Queued");
 
-    // A dispute opened while the upgrade waits in the Timelock.
+    // A dispute opened while the swap waits in the Timelock.
     await submit(jobs.E);
     await dispute(jobs.E);
 
@@ -225,7 +245,7 @@ describe("release v2: upgrade the market with work in flight", () => {
     expect(r.openDisputes.map((d) => d.jobId).sort()).toEqual([jobs.D.jobId, jobs.E.jobId].sort());
   });
 
-  it("step 03 refuses before the Timelock delay, then executes, verifies the slot and records version 2; in-flight work resolves identically", async () => {
+  it("step 03 refuses before the Timelock delay, then executes, verifies the extension and records version 2; in-flight work resolves identically", async () => {
     await expect(runRelease(["v2", "03", "--network", NET, "--yes"], log)).rejects.toThrow(/Not executable yet/);
 
     const m = p.market.read;
@@ -243,14 +263,14 @@ describe("release v2: upgrade the market with work in flight", () => {
 
     await warp(2 * DAY + 1);
     lines.length = 0;
-    const executed = (await runRelease(["v2", "03", "--network", NET, "--yes"], log)) as { implementation: Address };
-    expect(executed.implementation).toBe(releaseRecord.implementation.address);
+    const executed = (await runRelease(["v2", "03", "--network", NET, "--yes"], log)) as { extension: Address };
+    expect(executed.extension).toBe(releaseRecord.extension.address);
     const c = await publicClient();
-    expect(await implementationOf(c, deployment.contracts.market)).toBe(releaseRecord.implementation.address);
-    expect(await c.readContract({ address: deployment.contracts.market, abi: upgradeAbi, functionName: "version" })).toBe("2");
+    expect(await extensionOf(c, deployment.contracts.market)).toBe(releaseRecord.extension.address);
+    expect(await c.readContract({ address: deployment.contracts.market, abi: releaseAbi, functionName: "version" })).toBe("2");
     const saved = JSON.parse(readFileSync(path.join(dir, NET, "deployment.json"), "utf8")) as DeploymentRecord;
     expect(saved.versions.market).toBe("2");
-    expect(saved.contracts.marketImplementation).toBe(releaseRecord.implementation.address);
+    expect(saved.contracts.market).toBe(deployment.contracts.market); // the same market: no redeployment, no proxy
     expect(saved.contracts.marketExtension).toBe(releaseRecord.extension.address);
     expect(saved.contracts.marketDisputes).toBe(releaseRecord.disputes.address);
 
@@ -309,13 +329,15 @@ describe("release v2: upgrade the market with work in flight", () => {
     expect(r.proposals).toEqual([]);
   });
 
-  it("refuses an implementation with an incompatible storage layout, naming the problem, and deploys nothing", async () => {
+  it("refuses an extension with an incompatible storage layout, naming the problem, and deploys nothing", async () => {
     const c = await publicClient();
     const nonce = await c.getTransactionCount({ address: deployer.account.address });
     const recorded = readFileSync(releaseFile(), "utf8");
     lines.length = 0;
-    const refused = runRelease(["v2", "01", "--network", NET, "--yes", "--implementation", "JobMarketBadLayoutMock"], log);
-    await expect(refused).rejects.toThrow(/JobMarketBadLayoutMock is not an upgrade-safe replacement for contracts\/mocks\/upgrades\/JobMarketV2Mock.sol:JobMarketV2Mock/);
+    const refused = runRelease(["v2", "01", "--network", NET, "--yes", "--extension", "JobMarketBadLayoutMock"], log);
+    await expect(refused).rejects.toThrow(
+      /JobMarketBadLayoutMock is not an upgrade-safe replacement for contracts\/mocks\/upgrades\/JobMarketExtensionV2Mock.sol:JobMarketExtensionV2Mock/,
+    );
     await expect(refused).rejects.toThrow(/Replaced `config` with `inserted` of incompatible type/);
     await expect(refused).rejects.toThrow(/Deleted `balances`/);
     expect(await c.getTransactionCount({ address: deployer.account.address })).toBe(nonce);

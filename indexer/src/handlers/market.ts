@@ -546,8 +546,8 @@ export const marketHandlers: Record<string, Handler> = {
   async ModuleSet({ event, context }) {
     await setting(context, event, "module", Boolean(event.args.active), lower(event.args.module));
   },
-  async Upgraded({ event, context }) {
-    await setting(context, event, "implementation", lower(event.args.implementation));
+  async ExtensionUpdated({ event, context }) {
+    await setting(context, event, "extension", lower(event.args.extension));
   },
   async Initialized({ event, context }) {
     await setting(context, event, "initialized", Number(event.args.version));

@@ -1,10 +1,10 @@
 /**
- * Release v2, step 02: propose the upgrade to the Governor.
+ * Release v2, step 02: propose the extension swap to the Governor.
  *
  * `npm run release -- v2 02 --network <name> [--yes] [--account <i>]`
  *
- * Plans a proposal with one call, `market.upgradeToAndCall(<v2 implementation>, "0x")` (the market's
- * `_authorizeUpgrade` is `restricted`: only the Timelock, i.e. a passed vote, may upgrade), saves it
+ * Plans a proposal with one call, `market.setExtension(<v2 extension>)` (`restricted`: only the
+ * Timelock, i.e. a passed vote, may swap the market's periphery; the market itself never changes), saves it
  * in deployments/<network>/proposals/<id>.json, prints it, and proposes it after confirmation.
  * The vote and the Timelock queue are then advanced with `npm run proposal`, as printed; step 03
  * executes. The proposer (wallet `--account`, default 0) needs the Governor's proposal threshold
@@ -15,15 +15,15 @@ import { getAddress, type Abi } from "viem";
 
 import { confirmCalls, loadDeployment, parseCli, sendPlanned, type CliSpec } from "../../lib/cli.js";
 import { assertCanPropose, planProposal, proposalStatus, saveProposal, stepCall } from "../../lib/governance.js";
-import { exampleNotice, hasCode, implementationOf, loadRelease, releaseOf, runIfMain, saveRelease, STEP_ACCOUNT_OPTION, upgradeAbi } from "../lib.js";
+import { exampleNotice, extensionOf, hasCode, loadRelease, releaseAbi, releaseOf, runIfMain, saveRelease, STEP_ACCOUNT_OPTION } from "../lib.js";
 
 const RELEASE = releaseOf(import.meta.filename);
 
 export const cli = {
   command: `npm run release -- ${RELEASE} 02`,
   summary:
-    `release ${RELEASE} step 02: propose to the Governor the upgrade that step 01 deployed (by default an example upgrade to a mock, ` +
-    "JobMarketV2Mock). The proposer needs the proposal threshold in delegated votes (npm run delegate).",
+    `release ${RELEASE} step 02: propose to the Governor the extension swap (setExtension) to what step 01 deployed (by default an example ` +
+    "upgrade to a mock, JobMarketExtensionV2Mock). The proposer needs the proposal threshold in delegated votes (npm run delegate).",
   usage: ["--network <name> [--account <i>] [--yes]"],
   options: { account: STEP_ACCOUNT_OPTION },
   notes: [`Then: npm run proposal -- --network <name> <id> vote, then queue, then npm run release -- ${RELEASE} 03`],
@@ -35,7 +35,7 @@ export default async function queueUpgrade(argv = process.argv.slice(2), log: (l
   if (args.positionals.length) throw new Error(`unexpected argument "${args.positionals[0]}"`);
   const deployment = loadDeployment(args.network);
   const release = loadRelease(args.network, RELEASE, "02");
-  const notice = exampleNotice(RELEASE, release.implementation.contract);
+  const notice = exampleNotice(RELEASE, release.extension.contract);
   if (notice) log(notice);
   const { market } = deployment.contracts;
   const connection = await network.connect({ network: args.network });
@@ -45,26 +45,26 @@ export default async function queueUpgrade(argv = process.argv.slice(2), log: (l
     const proposer = wallets[Number(args.account ?? 0)];
     if (!proposer) throw new Error(`No wallet ${args.account} on ${args.network}`);
 
-    if (!(await hasCode(publicClient, release.implementation.address))) {
-      throw new Error(`${release.implementation.contract} at ${release.implementation.address} has no code on ${args.network}: re-run step 01.`);
+    if (!(await hasCode(publicClient, release.extension.address))) {
+      throw new Error(`${release.extension.contract} at ${release.extension.address} has no code on ${args.network}: re-run step 01.`);
     }
-    if ((await implementationOf(publicClient, market)) === getAddress(release.implementation.address)) {
-      log(`The market already runs ${release.implementation.contract} (${release.implementation.address}). Next: npm run release -- ${RELEASE} 03 --network ${args.network}`);
+    if ((await extensionOf(publicClient, market)) === getAddress(release.extension.address)) {
+      log(`The market already runs ${release.extension.contract} (${release.extension.address}). Next: npm run release -- ${RELEASE} 03 --network ${args.network}`);
       return { proposalId: release.proposalId, state: "Executed" as const };
     }
 
     const description =
-      `Depinfer release ${RELEASE}${notice ? " (an example upgrade to a mock)" : ""}: upgrade the JobMarket proxy ${market} from ${release.validatedAgainst.implementation} ` +
-      `(${release.validatedAgainst.address}) to ${release.implementation.contract} (${release.implementation.address}), ` +
-      `extension ${release.extension.contract} (${release.extension.address}), disputes ${release.disputes.contract} (${release.disputes.address}). ` +
-      `Storage layout validated by @openzeppelin/upgrades-core.`;
+      `Depinfer release ${RELEASE}${notice ? " (an example upgrade to a mock)" : ""}: swap the extension of the JobMarket ${market} from ${release.validatedAgainst.extension} ` +
+      `(${release.validatedAgainst.address}) to ${release.extension.contract} (${release.extension.address}), ` +
+      `disputes ${release.disputes.contract} (${release.disputes.address}). The market's own code (job cycle, staking) does not change. ` +
+      `Storage layout validated by @openzeppelin/upgrades-core against the extension it replaces and the market.`;
     const proposal = await planProposal(publicClient, deployment, description, [
       {
         to: market,
         target: "JobMarket",
-        abi: upgradeAbi as Abi,
-        functionName: "upgradeToAndCall",
-        args: [release.implementation.address, "0x"],
+        abi: releaseAbi as Abi,
+        functionName: "setExtension",
+        args: [release.extension.address],
       },
     ]);
     const file = saveProposal(args.network, proposal);

@@ -494,6 +494,17 @@ export const jobMarketAbi = [
   {
     "inputs": [
       {
+        "internalType": "address",
+        "name": "extension",
+        "type": "address"
+      }
+    ],
+    "name": "JobMarketExtensionInvalid",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "JobId",
         "name": "jobId",
         "type": "bytes32"
@@ -1208,6 +1219,25 @@ export const jobMarketAbi = [
       }
     ],
     "name": "EquivocationProven",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "previous",
+        "type": "address"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "extension",
+        "type": "address"
+      }
+    ],
+    "name": "ExtensionUpdated",
     "type": "event"
   },
   {
@@ -3250,6 +3280,19 @@ export const jobMarketAbi = [
     "type": "function"
   },
   {
+    "inputs": [],
+    "name": "extension",
+    "outputs": [
+      {
+        "internalType": "address",
+        "name": "",
+        "type": "address"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
     "inputs": [
       {
         "internalType": "address",
@@ -4379,6 +4422,19 @@ export const jobMarketAbi = [
       }
     ],
     "name": "resolveDispute",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "extension_",
+        "type": "address"
+      }
+    ],
+    "name": "setExtension",
     "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"

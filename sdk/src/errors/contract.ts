@@ -208,6 +208,9 @@ export const contractErrorHints: ContractErrorHints = {
     `Module ${module} may lock ${allowance} of provider ${provider}'s stake, not ${requested}: the provider must raise it with setModuleAllowance(${module}, amount).`,
   ModuleLockExceeded: ({ module, provider, requested, locked }) =>
     `Module ${module} has locked only ${locked} of provider ${provider}'s stake and cannot release or slash ${requested}: pass at most ${locked}.`,
+  // --- the extension (JobMarket.setExtension)
+  JobMarketExtensionInvalid: ({ extension }) =>
+    `${extension} cannot be the market's extension (no code there, or the market itself): deploy the new JobMarketExtension first and propose its address (npm run release).`,
   // --- arbitrated verifier
   ArbitratedVerifierNotMarket: ({ caller }) =>
     `Only the job market may notify the verifier, not ${caller}: open disputes through the market's openDispute().`,
@@ -227,9 +230,9 @@ export const contractErrorHints: ContractErrorHints = {
     `The allowance to ${spender} is ${allowance} but ${needed} is needed: approve(${spender}, ${needed}) on the token first.`,
   SafeCastOverflowedUintDowncast: ({ bits, value }) => `The value ${value} does not fit in ${bits} bits: pass a smaller amount.`,
   JobMarketExtensionDirectCall: () =>
-    "The JobMarketExtension was called directly: send the call to the JobMarket proxy address instead.",
+    "The JobMarketExtension was called directly: send the call to the JobMarket address instead.",
   JobMarketDisputesDirectCall: () =>
-    "The JobMarketDisputes contract was called directly: send disputes, equivocation proofs and module calls to the JobMarket proxy address instead.",
+    "The JobMarketDisputes contract was called directly: send disputes, equivocation proofs and module calls to the JobMarket address instead.",
   UUPSUnauthorizedCallContext: () => "upgradeToAndCall was called on the implementation: call it on the proxy, through governance.",
   UUPSUnsupportedProxiableUUID: ({ slot }) =>
     `The new implementation reports proxiableUUID ${slot}, not the ERC-1967 slot: upgrade only to a UUPS implementation.`,
@@ -448,6 +451,8 @@ export class ModuleNotActiveError extends contractError("ModuleNotActive") {}
 export class ModuleStillActiveError extends contractError("ModuleStillActive") {}
 export class ModuleAllowanceExceededError extends contractError("ModuleAllowanceExceeded") {}
 export class ModuleLockExceededError extends contractError("ModuleLockExceeded") {}
+// --- the extension
+export class JobMarketExtensionInvalidError extends contractError("JobMarketExtensionInvalid") {}
 // --- arbitrated verifier
 export class ArbitratedVerifierNotMarketError extends contractError("ArbitratedVerifierNotMarket") {}
 // --- OpenZeppelin and proxies
@@ -570,6 +575,7 @@ export const contractErrorClasses: { [name in DepinferContractErrorName]: Depinf
   ModuleStillActive: ModuleStillActiveError,
   ModuleAllowanceExceeded: ModuleAllowanceExceededError,
   ModuleLockExceeded: ModuleLockExceededError,
+  JobMarketExtensionInvalid: JobMarketExtensionInvalidError,
   ArbitratedVerifierNotMarket: ArbitratedVerifierNotMarketError,
   AccessManagedUnauthorized: AccessManagedUnauthorizedError,
   AccessManagedRequiredDelay: AccessManagedRequiredDelayError,

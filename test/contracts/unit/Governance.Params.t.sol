@@ -2,40 +2,43 @@
 pragma solidity ^0.8.28;
 
 import {IAccessManaged} from "@openzeppelin/contracts/access/manager/IAccessManaged.sol";
-import {Initializable} from "@openzeppelin/contracts-upgradeable/proxy/utils/Initializable.sol";
-import {ERC1967Proxy} from "@openzeppelin/contracts/proxy/ERC1967/ERC1967Proxy.sol";
 
 import {JobMarket} from "../../../contracts/core/JobMarket.sol";
+import {JobMarketDisputes} from "../../../contracts/core/JobMarketDisputes.sol";
+import {IJobMarket} from "../../../contracts/interfaces/IJobMarket.sol";
+import {JobMarketExtensionHijackMock} from "../../../contracts/mocks/upgrades/JobMarketExtensionHijackMock.sol";
+import {JobMarketExtensionV2Mock} from "../../../contracts/mocks/upgrades/JobMarketExtensionV2Mock.sol";
 import {MockERC20} from "../../../contracts/mocks/MockERC20.sol";
 import {JobId} from "../../../contracts/types/Ids.sol";
 import {UnitFixture} from "../utils/UnitFixture.sol";
 
 /// @notice Unit tests of the governance surface: bounded parameter setters (with job snapshots),
-///         treasury, payment tokens, verifiers, pause/unpause, upgrades and initialization.
+///         treasury, payment tokens, verifiers, pause/unpause, the extension swap and construction.
 ///         This test contract stands in for the Timelock (AccessManager admin).
 /// @dev Error checklist (error -> test):
 ///  ParamOutOfBounds           -> test_setParams_revertsFor<Field>OutOfBounds (8 fields, low and high),
 ///                                test_setThawingPeriod_revertsAboveCap, test_setMinStake_revertsAboveCap
 ///  ThawingPeriodTooShort      -> test_setParams_revertsWhenThawingTooShort, test_setThawingPeriod_revertsBelowRequired
 ///  ZeroAddress                -> test_setTreasury_revertsForZero, test_configurePaymentToken_revertsForZeroToken,
-///                                test_constructor_revertsForZeroExtension, test_initialize_revertsForZeroAddresses
+///                                test_constructor_revertsForZeroAddresses
 ///  TokenStakeRateZero         -> test_configurePaymentToken_revertsForZeroRate
 ///  ModuleNotActive            -> test_setVerifier_revertsForInactiveModule (setModule itself: the Modules suite)
 ///  AccessManagedUnauthorized  -> test_setParams_revertsForNonAdmin, test_setThawingPeriod_revertsForNonAdmin,
 ///                                test_setMinStake_revertsForNonAdmin, test_setTreasury_revertsForNonAdmin,
 ///                                test_configurePaymentToken_revertsForNonAdmin, test_setVerifier_revertsForNonAdmin,
 ///                                test_pause_revertsForNonGuardian, test_unpause_revertsForGuardian,
-///                                test_upgradeToAndCall_revertsForNonAdmin
+///                                test_setExtension_revertsForNonAdmin, test_setExtension_revertsForGuardian,
+///                                test_setExtension_hostileExtensionCannotTakeOverTheSwap
 ///                                (ArbitratedVerifier.rule, claimFees: Disputes.t.sol test_rule_revertsForNonArbitrator,
 ///                                test_claimFees_revertsForNonArbitrator)
 ///  PaymentTokenNotAllowed     -> test_configurePaymentToken_delistBlocksNewJobsOnly
-///  InvalidInitialization (OZ) -> test_initialize_revertsTwice
+///  JobMarketExtensionInvalid  -> test_setExtension_revertsForZero, test_setExtension_revertsForNoCode,
+///                                test_setExtension_revertsForTheMarketItself, test_constructor_revertsForInvalidExtension
+///  (no upgrade, no initializer) -> test_market_hasNoUpgradeOrInitializeEntry
 ///  EnforcedPause              -> per entry point: createJob, createJobWithPermit, createJobFromBalance, acceptJob,
 ///                                acceptAndSubmit (JobLifecycle.t.sol), stake (Staking.t.sol), deposit (Balances.t.sol);
 ///                                everything else stays open while paused: test_pause_leavesExitsOpen
 contract GovernanceParamsTest is UnitFixture {
-    bytes32 internal constant IMPLEMENTATION_SLOT = 0x360894a13ba1a3210667c828492db98dca3e2076cc3735a920a3ca505d382bbc;
-
     function _defaults() internal pure returns (Params memory) {
         return Params({
             challengeWindow: 4 hours,
@@ -482,51 +485,136 @@ contract GovernanceParamsTest is UnitFixture {
         assertEq(paused, true, "still paused throughout");
     }
 
-    // ================================================================== upgrades and initialization
+    // ================================================================== the extension swap and construction
 
-    function test_upgradeToAndCall_revertsForNonAdmin() public {
-        JobMarket impl = new JobMarket(JobMarket(address(market)).extension());
-        _unauthorized(stranger);
-        JobMarket(address(market)).upgradeToAndCall(address(impl), "");
+    /// @dev A fresh copy of the periphery: the V2 mock (the extension plus `version()`).
+    function _extensionV2() internal returns (address) {
+        return address(new JobMarketExtensionV2Mock(address(new JobMarketDisputes())));
     }
 
-    function test_upgradeToAndCall_byAdminKeepsState() public {
+    function test_setExtension_revertsForNonAdmin() public {
+        address v2 = _extensionV2();
+        address before = JobMarket(address(market)).extension();
+        _unauthorized(stranger);
+        JobMarket(address(market)).setExtension(v2);
+        assertEq(JobMarket(address(market)).extension(), before, "unchanged");
+    }
+
+    function test_setExtension_revertsForGuardian() public {
+        address v2 = _extensionV2();
+        _unauthorized(guardian);
+        JobMarket(address(market)).setExtension(v2);
+    }
+
+    function test_setExtension_revertsForZero() public {
+        vm.expectRevert(abi.encodeWithSelector(JobMarketExtensionInvalid.selector, address(0)));
+        JobMarket(address(market)).setExtension(address(0));
+    }
+
+    function test_setExtension_revertsForNoCode() public {
+        address eoa = makeAddr("no code");
+        vm.expectRevert(abi.encodeWithSelector(JobMarketExtensionInvalid.selector, eoa));
+        JobMarket(address(market)).setExtension(eoa);
+    }
+
+    function test_setExtension_revertsForTheMarketItself() public {
+        vm.expectRevert(abi.encodeWithSelector(JobMarketExtensionInvalid.selector, address(market)));
+        JobMarket(address(market)).setExtension(address(market));
+    }
+
+    function test_setExtension_byAdminSwapsThePeripheryAndKeepsState() public {
         (JobId id,) = _accepted(alice);
-        JobMarket impl = new JobMarket(JobMarket(address(market)).extension());
-        JobMarket(address(market)).upgradeToAndCall(address(impl), "");
-        assertEq(
-            address(uint160(uint256(vm.load(address(market), IMPLEMENTATION_SLOT)))), address(impl), "implementation"
-        );
+        address old = JobMarket(address(market)).extension();
+        address v2 = _extensionV2();
+        vm.expectEmit(address(market));
+        emit ExtensionUpdated(old, v2);
+        JobMarket(address(market)).setExtension(v2);
+        assertEq(JobMarket(address(market)).extension(), v2, "extension");
+        // Appended after every field of the deployed layout: slot 18 of the namespace (1.5).
+        bytes32 slot = bytes32(uint256(0xc0a66faba11951644160216ef094e4a70fe2ee212c7574dee4d538d86fbd9f00) + 18);
+        assertEq(address(uint160(uint256(vm.load(address(market), slot)))), v2, "the namespace's last slot");
+        assertEq(keccak256(bytes(JobMarketExtensionV2Mock(address(market)).version())), keccak256("2"), "served by the new code");
+        // The state the old periphery and the core wrote reads back the same through the new code.
         _assertStatus(id, JobStatus.Accepted, "job kept");
         _assertProvider(alice.account, STAKE, COLLATERAL, 0);
+        (Params memory p,) = market.params();
+        assertEq(p.challengeWindow, 4 hours, "params kept");
+        // The periphery still governs and the core still runs on the same storage.
+        market.setMinStake(MIN_STAKE + 1);
+        (,,, uint96 minStake,) = market.settings();
+        assertEq(minStake, MIN_STAKE + 1, "setter through the new extension");
     }
 
-    function test_initialize_revertsTwice() public {
-        vm.expectRevert(abi.encodeWithSelector(Initializable.InvalidInitialization.selector));
-        JobMarket(address(market)).initialize(address(manager), address(token), treasury, 0);
+    function test_setExtension_swapBackRestoresTheOldCode() public {
+        address old = JobMarket(address(market)).extension();
+        JobMarket(address(market)).setExtension(_extensionV2());
+        JobMarket(address(market)).setExtension(old);
+        vm.expectRevert(bytes(""));
+        JobMarketExtensionV2Mock(address(market)).version();
     }
 
-    function test_initialize_revertsOnImplementation() public {
-        JobMarket impl = new JobMarket(JobMarket(address(market)).extension());
-        vm.expectRevert(abi.encodeWithSelector(Initializable.InvalidInitialization.selector));
-        impl.initialize(address(manager), address(token), treasury, 0);
+    function test_setExtension_hostileExtensionCannotTakeOverTheSwap() public {
+        // Governance installs an extension that declares `setExtension` and `extension` itself: the
+        // core serves both selectors, so the hostile code is only reached for its other functions.
+        address real = JobMarket(address(market)).extension();
+        JobMarketExtensionHijackMock hijack = new JobMarketExtensionHijackMock();
+        JobMarket(address(market)).setExtension(address(hijack));
+        assertTrue(JobMarketExtensionHijackMock(address(market)).hijacked(), "its own selectors run");
+        assertEq(JobMarket(address(market)).extension(), address(hijack), "served by the core, not the hostile code");
+        _unauthorized(stranger);
+        JobMarket(address(market)).setExtension(stranger);
+        assertEq(JobMarket(address(market)).extension(), address(hijack), "still the one governance set");
+        // And governance can always swap it back.
+        JobMarket(address(market)).setExtension(real);
+        assertEq(JobMarket(address(market)).extension(), real, "restored");
     }
 
-    function test_initialize_revertsForZeroAddresses() public {
-        JobMarket impl = new JobMarket(JobMarket(address(market)).extension());
+    function test_market_hasNoUpgradeOrInitializeEntry() public {
+        // Neither the core nor the periphery serves them: the disputes code's missing fallback
+        // reverts with empty data.
+        (bool ok, bytes memory ret) =
+            address(market).call(abi.encodeWithSignature("upgradeToAndCall(address,bytes)", stranger, ""));
+        assertFalse(ok, "upgradeToAndCall is not served");
+        assertEq(ret.length, 0, "empty revert");
+        bool ok2;
+        (ok2, ret) = address(market).call(
+            abi.encodeWithSignature("initialize(address,address,address,uint96)", stranger, stranger, stranger, 0)
+        );
+        assertFalse(ok2, "initialize is not served");
+        assertEq(ret.length, 0, "empty revert");
+        (bool ok3,) = address(market).call(abi.encodeWithSignature("proxiableUUID()"));
+        assertFalse(ok3, "proxiableUUID is not served");
+    }
+
+    function test_constructor_revertsForZeroAddresses() public {
+        address ext = JobMarket(address(market)).extension();
         bytes memory err = abi.encodeWithSelector(ZeroAddress.selector);
         vm.expectRevert(err);
-        new ERC1967Proxy(address(impl), abi.encodeCall(JobMarket.initialize, (address(0), address(token), treasury, 0)));
+        new JobMarket(address(0), address(token), treasury, 0, ext);
         vm.expectRevert(err);
-        new ERC1967Proxy(address(impl), abi.encodeCall(JobMarket.initialize, (address(manager), address(0), treasury, 0)));
+        new JobMarket(address(manager), address(0), treasury, 0, ext);
         vm.expectRevert(err);
-        new ERC1967Proxy(
-            address(impl), abi.encodeCall(JobMarket.initialize, (address(manager), address(token), address(0), 0))
-        );
+        new JobMarket(address(manager), address(token), address(0), 0, ext);
     }
 
-    function test_constructor_revertsForZeroExtension() public {
-        vm.expectRevert(abi.encodeWithSelector(ZeroAddress.selector));
-        new JobMarket(address(0));
+    function test_constructor_revertsForInvalidExtension() public {
+        vm.expectRevert(abi.encodeWithSelector(JobMarketExtensionInvalid.selector, address(0)));
+        new JobMarket(address(manager), address(token), treasury, 0, address(0));
+        address eoa = makeAddr("no code");
+        vm.expectRevert(abi.encodeWithSelector(JobMarketExtensionInvalid.selector, eoa));
+        new JobMarket(address(manager), address(token), treasury, 0, eoa);
+    }
+
+    function test_constructor_initializesOnce() public {
+        address ext = JobMarket(address(market)).extension();
+        JobMarket m2 = new JobMarket(address(manager), address(token), treasury, MIN_STAKE, ext);
+        assertEq(m2.extension(), ext, "extension");
+        assertEq(m2.authority(), address(manager), "authority");
+        (address stakeToken, address treasury_, uint32 thawing, uint96 minStake, bool paused) = IJobMarket(address(m2)).settings();
+        assertEq(stakeToken, address(token), "stake token");
+        assertEq(treasury_, treasury, "treasury");
+        assertEq(thawing, 14 days, "thawing");
+        assertEq(minStake, MIN_STAKE, "min stake");
+        assertFalse(paused, "not paused");
     }
 }

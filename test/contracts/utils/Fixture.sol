@@ -2,7 +2,6 @@
 pragma solidity ^0.8.28;
 
 import {AccessManager} from "@openzeppelin/contracts/access/manager/AccessManager.sol";
-import {ERC1967Proxy} from "@openzeppelin/contracts/proxy/ERC1967/ERC1967Proxy.sol";
 
 import {JobMarket} from "../../../contracts/core/JobMarket.sol";
 import {JobMarketDisputes} from "../../../contracts/core/JobMarketDisputes.sol";
@@ -16,7 +15,7 @@ import {ArbitratedVerifier} from "../../../contracts/verifiers/ArbitratedVerifie
 import {SigUtils} from "./SigUtils.sol";
 import {Test} from "./Test.sol";
 
-/// @notice Deploys the protocol as production does (proxy, extension, AccessManager roles) with
+/// @notice Deploys the protocol as production does (immutable market, extension, AccessManager roles) with
 ///         this test contract standing in for the Timelock, plus helpers to drive jobs.
 abstract contract Fixture is Test, IJobMarketTypes {
     AccessManager internal manager;
@@ -80,11 +79,7 @@ abstract contract Fixture is Test, IJobMarketTypes {
 
     function _deployMarket(address authority, address stakeToken) internal returns (IJobMarket) {
         JobMarketExtension ext = new JobMarketExtension(address(new JobMarketDisputes()));
-        JobMarket impl = new JobMarket(address(ext));
-        ERC1967Proxy proxy = new ERC1967Proxy(
-            address(impl), abi.encodeCall(JobMarket.initialize, (authority, stakeToken, treasury, MIN_STAKE))
-        );
-        return IJobMarket(address(proxy));
+        return IJobMarket(address(new JobMarket(authority, stakeToken, treasury, MIN_STAKE, address(ext))));
     }
 
     function _fundClient(address who, uint256 amount) internal {

@@ -11,7 +11,7 @@ import {Fixture} from "./Fixture.sol";
 ///         that drive a job to each state. Inherits the market's errors and events so that tests
 ///         can write `ZeroAddress.selector` and `emit JobCreated(...)` unqualified.
 /// @dev Amounts follow from Fixture: PRICE = 2 USDC, STAKE_RATE = 1e30 (1 USDC ~ 1 token), and the
-///      defaults set by `JobMarket.initialize` (4 h window, 7 d resolution, 14 d thawing, 10x
+///      defaults set by the `JobMarket` constructor (4 h window, 7 d resolution, 14 d thawing, 10x
 ///      collateral, 1 % fee, 50 % challenger share, 1x liveness slash, 5x bond, 10 % dispute fee).
 abstract contract UnitFixture is Fixture, IJobMarketErrors, IJobMarketEvents {
     uint256 internal constant START = 1_750_000_000;
