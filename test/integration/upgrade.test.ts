@@ -12,12 +12,13 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 
 import { network } from "hardhat";
-import { BaseError, ContractFunctionRevertedError, getAddress, sha256, toHex, type Address, type Hex } from "viem";
+import { BaseError, ContractFunctionRevertedError, getAddress, sha256, toHex, type Abi, type Address, type Hex } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { deploy } from "../../scripts/deploy.js";
 import { advanceProposal } from "../../scripts/governance/proposal.js";
 import type { DeploymentRecord } from "../../scripts/lib/cli.js";
+import { planProposal, saveProposal } from "../../scripts/lib/governance.js";
 import {
   DPI,
   jobCreatedIn,
@@ -343,5 +344,34 @@ describe("release v2: swap the market's extension with work in flight", () => {
     expect(await c.getTransactionCount({ address: deployer.account.address })).toBe(nonce);
     expect(readFileSync(releaseFile(), "utf8")).toBe(recorded);
     expect(lines.join("\n")).not.toMatch(/About to deploy/);
+  });
+
+  it("a hostile extension swap is visible while it waits in the Timelock, and the guardian cancels it", async () => {
+    // A captured vote proposes an extension that claims the core's own selectors (contracts/mocks/upgrades).
+    const c = await publicClient();
+    const hostile = await connection.viem.deployContract("JobMarketExtensionHijackMock", []);
+    const market = deployment.contracts.market;
+    const proposal = await planProposal(c, deployment, `Swap the market's extension to ${hostile.address}`, [
+      { to: market, target: "JobMarket", abi: releaseAbi as Abi, functionName: "setExtension", args: [hostile.address] },
+    ]);
+    saveProposal(NET, proposal);
+    expect(proposal.summary).toEqual([`JobMarket.setExtension("${hostile.address}")`]);
+    expect((await advanceProposal(["--network", NET, proposal.id, "propose", "--yes"], log)).state).toBe("Pending");
+    await warp(DAY + 1);
+    expect((await advanceProposal(["--network", NET, proposal.id, "vote", "--yes"], log)).state).toBe("Active");
+    await warp(5 * DAY + 1);
+    expect((await advanceProposal(["--network", NET, proposal.id, "queue", "--yes"], log)).state).toBe("Queued");
+
+    // Visible: status lists it, with its eta, for the whole Timelock delay.
+    lines.length = 0;
+    const r = await status(["--network", NET], log);
+    expect(r.proposals).toEqual([expect.objectContaining({ id: BigInt(proposal.id), state: "Queued", description: expect.stringContaining(hostile.address) })]);
+
+    // The guardian (the deployer on a local chain) vetoes it; it can never execute.
+    expect((await advanceProposal(["--network", NET, proposal.id, "cancel", "--yes"], log)).state).toBe("Canceled");
+    await warp(2 * DAY + 1);
+    await expect(advanceProposal(["--network", NET, proposal.id, "execute", "--yes"], log)).rejects.toThrow(/Canceled/);
+    expect(await extensionOf(c, market)).toBe(releaseRecord.extension.address);
+    expect(await c.readContract({ address: market, abi: releaseAbi, functionName: "version" })).toBe("2");
   });
 });
