@@ -16,6 +16,7 @@ import path from "node:path";
 import {
   createClient,
   defineChain,
+  formatBlock,
   http,
   webSocket,
   zeroAddress,
@@ -309,7 +310,13 @@ export class ProviderNode {
   #retryAt = new Map<Hex, number>();
   #takePausedUntil = 0;
   #active = false;
-  #unwatch: (() => void) | undefined;
+  #unwatch: ReturnType<typeof watchJobs> | undefined;
+  /** Ends the `newHeads` subscription, when the transport offers one (see {@link #followHeads}). */
+  #unsubscribeHeads: (() => Promise<unknown>) | undefined;
+  /** The newest head the subscription pushed and no tick has used yet: the tick's head, with no request. */
+  #pushedHead: { number: bigint; hash: Hex; parentHash: Hex; timestamp: bigint; baseFeePerGas: bigint | null } | undefined;
+  /** A tick was asked for while one ran: the next starts as soon as it ends. */
+  #tickAgain = false;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #ticking: Promise<void> | undefined;
   #lastClaimAt = 0;
@@ -513,6 +520,7 @@ export class ProviderNode {
       config: describeConfig(this.config),
     });
     this.#watch(fromBlock);
+    await this.#followHeads();
     this.#lastClaimAt = Date.now();
     this.#schedule(0);
     if (this.verifier) await this.verifier.start(this.#sampledVerifierAddress());
@@ -561,6 +569,55 @@ export class ProviderNode {
   }
 
   /**
+   * Reacts to each new block at once when the RPC pushes them (`eth_subscribe("newHeads")`: a
+   * WebSocket RPC, or any transport with viem's `subscribe`): the job watcher scans up to it and a
+   * tick runs with it as its head, with no request for either. Polling stays on as the fallback: a
+   * lost notification, or a subscription that fails, only costs a polling interval.
+   */
+  async #followHeads() {
+    type Subscribe = (args: {
+      params: ["newHeads"];
+      onData: (data: { result?: unknown }) => void;
+      onError?: (error: Error) => void;
+    }) => Promise<{ unsubscribe: () => Promise<unknown> }>;
+    const subscribe = (this.#client.transport as { subscribe?: Subscribe }).subscribe;
+    if (typeof subscribe !== "function") return;
+    try {
+      const { unsubscribe } = await subscribe({
+        params: ["newHeads"],
+        onData: (data) => this.#onHead(data.result),
+        onError: (error) => this.logger.warn("new blocks subscription failed: polling only", { err: short(error) }),
+      });
+      this.#unsubscribeHeads = unsubscribe;
+      this.logger.info("following new blocks as the RPC pushes them (polling stays as the fallback)");
+    } catch (error) {
+      this.logger.warn("cannot subscribe to new blocks: polling only", { err: short(error) });
+    }
+  }
+
+  /** A block the RPC pushed: the watcher scans up to it and a tick runs with it (both at once, or right after the current one). */
+  #onHead(raw: unknown) {
+    if (!this.#active || typeof raw !== "object" || raw === null) return;
+    let block: ReturnType<typeof formatBlock>;
+    try {
+      block = formatBlock(raw as never);
+    } catch {
+      return;
+    }
+    if (block.number === null || block.hash === null) return;
+    const head = { number: block.number, hash: block.hash, parentHash: block.parentHash, timestamp: block.timestamp, baseFeePerGas: block.baseFeePerGas };
+    if (!this.#pushedHead || head.number >= this.#pushedHead.number) this.#pushedHead = head;
+    this.#unwatch?.poll(head.number);
+    this.#wake();
+  }
+
+  /** Runs a tick now, or right after the one running. */
+  #wake() {
+    if (this.#ticking) this.#tickAgain = true;
+    else this.#schedule(0);
+  }
+
+  /**
    * Stops taking work, aborts inferences in progress, waits for the steps in flight, and closes the
    * journal. Idempotent; a stopped node cannot start again (create a new one on the same dataDir).
    */
@@ -570,6 +627,7 @@ export class ProviderNode {
     if (!this.#active) return this.journal.close();
     this.#active = false;
     this.#unwatch?.();
+    await this.#unsubscribeHeads?.().catch(() => undefined);
     if (this.#timer) clearTimeout(this.#timer);
     for (const controller of this.#aborts.values()) controller.abort(new Error("the node is stopping"));
     // Results not yet in a batch stay `computed` in the journal: the next start sends them.
@@ -710,12 +768,16 @@ export class ProviderNode {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
-      if (this.#ticking) return this.#schedule(10);
+      if (this.#ticking) {
+        this.#tickAgain = true;
+        return;
+      }
+      this.#tickAgain = false;
       this.#ticking = this.#tick()
         .catch((error) => this.logger.warn("node tick failed, retrying", { err: short(error) }))
         .finally(() => {
           this.#ticking = undefined;
-          this.#schedule(this.config.pollingIntervalMs);
+          this.#schedule(this.#tickAgain ? 0 : this.config.pollingIntervalMs);
         });
     }, delayMs);
   }
@@ -1107,8 +1169,8 @@ export class ProviderNode {
         functionName: "acceptJob",
         args: [entry.job],
         logger: log,
-        beforeBroadcast: ({ hash }) => {
-          const moved = this.journal.atomically(() => this.journal.transition(entry.jobId, ["seen", "accepting"], "accepting", { acceptTx: hash }), { durable: true });
+        beforeBroadcast: async ({ hash }) => {
+          const moved = await this.journal.atomicallyDurable(() => this.journal.transition(entry.jobId, ["seen", "accepting"], "accepting", { acceptTx: hash }));
           if (!moved) throw new Error("the job moved on");
         },
       });
@@ -1326,9 +1388,9 @@ export class ProviderNode {
         args: [entry.job, outputHash, signature],
         logger: log,
         gasKey: functionName,
-        beforeBroadcast: ({ hash, raw }) => {
+        beforeBroadcast: async ({ hash, raw }) => {
           const fields = { submitTx: hash, submitRaw: raw, signature };
-          const moved = this.journal.atomically(() => this.journal.transition(entry.jobId, ["computed", "submitting"], "submitting", fields), { durable: true });
+          const moved = await this.journal.atomicallyDurable(() => this.journal.transition(entry.jobId, ["computed", "submitting"], "submitting", fields));
           if (!moved) throw new Error("the job moved on");
           this.#afterStep?.("submit-recorded", entry.jobId);
         },
@@ -1386,14 +1448,14 @@ export class ProviderNode {
         simulated: live === items,
         gasKey,
         gasUnits: live.length,
-        beforeBroadcast: ({ hash, raw }) => {
-          this.journal.atomically(() => {
+        beforeBroadcast: async ({ hash, raw }) => {
+          await this.journal.atomicallyDurable(() => {
             this.journal.recordBatch(hash, raw);
             for (const i of live) {
               const moved = this.journal.transition(i.entry.jobId, ["computed", "submitting"], "submitting", { submitTx: hash, submitRaw: undefined, signature: i.signature });
               if (!moved) throw new Error(`a job of the batch moved on: ${i.entry.jobId}`);
             }
-          }, { durable: true });
+          });
           this.#afterStep?.("submit-recorded", live[0]!.entry.jobId);
         },
       });
@@ -1448,8 +1510,9 @@ export class ProviderNode {
       if (!this.journal.transition(entry.jobId, ["submitting"], "submitted")) return false;
       this.#recordEffect(entry.jobId, receipt);
       log.info("result submitted", { tx: entry.submitTx, gas: receipt.gasUsed, outputHash: entry.outputHash, block: receipt.blockNumber });
-      await this.#recordDueAt(entry, receipt);
+      // The output first (its client is waiting for it), then the window's end (a read or two).
       await this.#release({ ...entry, state: "submitted", effectBlock: receipt.blockNumber, effectHash: receipt.blockHash }, log, receipt);
+      await this.#recordDueAt(entry, receipt);
       return false;
     }
     // Reverted (out of gas with a reused estimate, say): estimate again next time.
@@ -1556,7 +1619,12 @@ export class ProviderNode {
    * sender's nonce with the chain's now and then (a pool can lose transactions without a reorg).
    */
   async #followReorgs() {
-    const head = await this.#read(() => getBlock(this.#client, { blockTag: "latest" }));
+    // The head the subscription pushed, if any since the last tick (and not below an effect already
+    // recorded): the same fields as a read of the latest block, without the request.
+    const pushed = this.#pushedHead;
+    this.#pushedHead = undefined;
+    const checkpoint = pushed && this.journal.checkpoint();
+    const head = pushed && (!checkpoint || pushed.number >= checkpoint.block) ? pushed : await this.#read(() => getBlock(this.#client, { blockTag: "latest" }));
     this.#headNumber = head.number;
     this.#chainNow = { at: Date.now(), value: Number(head.timestamp) };
     // Fees come from this block's base fee: no request of their own.
@@ -1790,10 +1858,10 @@ export class ProviderNode {
         functionName: "finalizeJobs",
         args: [batch.map((e) => e.job)],
         logger: log.child({ jobIds: batch.map((e) => e.jobId) }),
-        beforeBroadcast: ({ hash }) => {
-          this.journal.atomically(() => {
+        beforeBroadcast: async ({ hash }) => {
+          await this.journal.atomicallyDurable(() => {
             for (const e of batch) this.journal.transition(e.jobId, ["submitted"], "finalizing", { finalizeTx: hash });
-          }, { durable: true });
+          });
         },
       });
     } catch (error) {
