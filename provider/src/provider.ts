@@ -10,7 +10,7 @@
 // and never signs a second submission for a job. Transactions go through one queue (TxSender) with
 // a local nonce counter, so jobs run concurrently (up to `concurrency`) without nonce races.
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
-import { rm } from "node:fs/promises";
+import { mkdir, rename, rm } from "node:fs/promises";
 import path from "node:path";
 
 import {
@@ -346,6 +346,8 @@ export class ProviderNode {
   #waitingForStake = new Set<Hex>();
   /** Outputs being released now, and when a failed release may be tried again. */
   #releasing = new Set<Hex>();
+  /** The served directory exists (made once, again after a failed move). */
+  #servedDirReady: Promise<void> | undefined;
   #releaseRetryAt = new Map<Hex, number>();
   /** The round of releases in progress (run beside the tick: a slow content store must not hold it up). */
   #releasingDue: Promise<void> | undefined;
@@ -1785,6 +1787,16 @@ export class ProviderNode {
       // Only once the submission has `confirmations` blocks: a reorg could still drop it, and the
       // client cancel in the new branch with the output in hand.
       if (!(await this.#submissionConfirmed(entry, log, mined))) return;
+      // With no content store to put it in, the kept file is moved into the served directory (one
+      // rename on the same disk, atomic) rather than read, hashed, written and deleted. It was
+      // written by the node itself, by its hash (FileSystemContentStore.put). Not there (moved for
+      // another job with the same output, or before a restart): the general path below.
+      if (!this.#remote && (await this.#moveToServed(outputHash))) {
+        this.journal.setOutputReleased(jobId);
+        this.#releaseRetryAt.delete(jobId);
+        log.debug("output released", { outputHash });
+        return;
+      }
       const bytes = (await this.#withheld.get(outputHash)) ?? (await this.store.get(outputHash));
       if (!bytes) {
         // Deleted from the data directory: nothing to serve. Recorded, so it is not looked for again.
@@ -1804,6 +1816,20 @@ export class ProviderNode {
       log.warn("releasing an output failed, will retry", { outputHash, err: short(error) });
     } finally {
       this.#releasing.delete(jobId);
+    }
+  }
+
+  /** Moves a kept output into the served directory; false when it is not kept (any more). */
+  async #moveToServed(outputHash: Hex): Promise<boolean> {
+    try {
+      this.#servedDirReady ??= mkdir(this.store.dir, { recursive: true, mode: 0o700 }).then(() => undefined);
+      await this.#servedDirReady;
+      await rename(this.#withheld.pathOf(outputHash), this.store.pathOf(outputHash));
+      return true;
+    } catch (error) {
+      this.#servedDirReady = undefined;
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return false;
+      throw error;
     }
   }
 
