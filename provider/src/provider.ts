@@ -317,6 +317,8 @@ export class ProviderNode {
   #pushedHead: { number: bigint; hash: Hex; parentHash: Hex; timestamp: bigint; baseFeePerGas: bigint | null } | undefined;
   /** A tick was asked for while one ran: the next starts as soon as it ends. */
   #tickAgain = false;
+  /** When a tick last did the housekeeping (see #tick). */
+  #lastHousekeeping = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #ticking: Promise<void> | undefined;
   #lastClaimAt = 0;
@@ -787,6 +789,13 @@ export class ProviderNode {
   async #tick() {
     await this.#followReorgs();
     await this.#pump();
+    // The rest (disputes and expiries, releases left behind, finalization, deletions, claims) is
+    // housekeeping: once a polling interval, however many blocks are pushed meanwhile.
+    if (Date.now() - this.#lastHousekeeping < this.config.pollingIntervalMs) {
+      if (this.#progress?.enabled) this.#progress.update(this.stats());
+      return;
+    }
+    this.#lastHousekeeping = Date.now();
     await this.#scanDisputes();
     this.#releasingDue ??= this.#releaseDue()
       .catch((error) => this.logger.warn("releasing outputs failed, retrying", { err: short(error) }))
