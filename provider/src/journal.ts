@@ -9,8 +9,9 @@
  * checks that hash (or the job's on-chain state) instead of signing a second submission.
  */
 import { chmodSync, closeSync, mkdirSync, openSync } from "node:fs";
+import { open, type FileHandle } from "node:fs/promises";
 import path from "node:path";
-import { DatabaseSync } from "node:sqlite";
+import { DatabaseSync, type StatementSync } from "node:sqlite";
 
 import type { Hex } from "viem";
 
@@ -123,6 +124,21 @@ const jobToJson = (job: Job) => JSON.stringify(job, (_k, v) => (typeof v === "bi
 const jobFromJson = (text: string) =>
   JSON.parse(text, (_k, v) => (typeof v === "string" && /^\d+n$/.test(v) ? BigInt(v.slice(0, -1)) : v)) as Job;
 
+/**
+ * Parsed job terms by their JSON (a job's terms never change): reading a job back costs no parse
+ * with a reviver on the hot path. Frozen, since every reader of that job shares the object.
+ */
+const parsedJobs = new Map<string, Job>();
+function jobOf(text: string): Job {
+  let job = parsedJobs.get(text);
+  if (!job) {
+    job = Object.freeze(jobFromJson(text));
+    parsedJobs.set(text, job);
+    if (parsedJobs.size > 10_000) parsedJobs.delete(parsedJobs.keys().next().value!);
+  }
+  return job;
+}
+
 /** Every column of a job, and the signed bytes of the batch its submission is in (if any). */
 const SELECT_JOBS = "SELECT jobs.*, txs.raw AS batch_raw FROM jobs LEFT JOIN txs ON txs.hash = jobs.submit_tx";
 
@@ -209,11 +225,21 @@ export class Journal {
   }
 
   readonly #now: () => number;
+  /** Prepared statements by their SQL: each is compiled once, not at every call (the hot path runs a few per job). */
+  readonly #statements = new Map<string, StatementSync>();
+
+  #prepare(sql: string): StatementSync {
+    let statement = this.#statements.get(sql);
+    if (!statement) {
+      statement = this.#db.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
+  }
 
   /** Records a newly seen job; returns false if it was already known (a replayed event). */
   recordSeen(jobId: Hex, job: Job, block: bigint): boolean {
-    const result = this.#db
-      .prepare("INSERT OR IGNORE INTO jobs (job_id, job_json, state, block, input_hash, updated_at) VALUES (?, ?, 'seen', ?, ?, ?)")
+    const result = this.#prepare("INSERT OR IGNORE INTO jobs (job_id, job_json, state, block, input_hash, updated_at) VALUES (?, ?, 'seen', ?, ?, ?)")
       .run(jobId, jobToJson(job), block.toString(), job.inputHash.toLowerCase(), this.#now());
     return Number(result.changes) === 1;
   }
@@ -234,8 +260,7 @@ export class Journal {
       values.push(value ?? null);
     }
     const placeholders = from.map(() => "?").join(", ");
-    const result = this.#db
-      .prepare(`UPDATE jobs SET ${sets.join(", ")} WHERE job_id = ? AND state IN (${placeholders})`)
+    const result = this.#prepare(`UPDATE jobs SET ${sets.join(", ")} WHERE job_id = ? AND state IN (${placeholders})`)
       .run(...values, jobId, ...from);
     return Number(result.changes) === 1;
   }
@@ -264,37 +289,70 @@ export class Journal {
   }
 
   /**
+   * Runs `fn` as one SQLite transaction (see {@link atomically}), then syncs the write-ahead log to
+   * the disk off the event loop (an fdatasync on libuv's pool): once the promise resolves, the commit
+   * (with every earlier one) survives a power loss, as with `{ durable: true }`, which is the same
+   * sync made by SQLite inside the commit, blocking the process for its length (milliseconds on a
+   * busy disk, while every other job waits). For what is recorded before an effect outside the
+   * process (a transaction about to be broadcast): act only after it resolves.
+   */
+  async atomicallyDurable<T>(fn: () => T): Promise<T> {
+    const result = this.atomically(fn);
+    await this.#syncToDisk();
+    return result;
+  }
+
+  /**
+   * Syncs what is committed to the disk: the write-ahead log, where WAL mode puts every commit (a
+   * checkpoint syncs the log before it copies it into the database, and the database after). With
+   * no log file (none written yet), the database file itself.
+   */
+  async #syncToDisk() {
+    let handle: FileHandle;
+    try {
+      handle = await open(`${this.file}-wal`, "r+");
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+      handle = await open(this.file, "r+");
+    }
+    try {
+      await handle.datasync();
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /**
    * Records a signed batch transaction (its hash and bytes), once for all its jobs: each job names it
    * by `submitTx`, and reads its bytes back as `submitRaw`. Call it in the same
    * {@link atomically} as the jobs' transitions.
    */
   recordBatch(hash: Hex, raw: Hex) {
-    this.#db.prepare("INSERT OR IGNORE INTO txs (hash, raw) VALUES (?, ?)").run(hash, raw);
+    this.#prepare("INSERT OR IGNORE INTO txs (hash, raw) VALUES (?, ?)").run(hash, raw);
   }
 
   /** Counts a failed attempt at the job's current step and keeps the error; returns the attempt count. */
   recordAttempt(jobId: Hex, error: string): number {
-    this.#db.prepare("UPDATE jobs SET attempts = attempts + 1, error = ?, updated_at = ? WHERE job_id = ?").run(error, this.#now(), jobId);
+    this.#prepare("UPDATE jobs SET attempts = attempts + 1, error = ?, updated_at = ? WHERE job_id = ?").run(error, this.#now(), jobId);
     return this.get(jobId)?.attempts ?? 0;
   }
 
   get(jobId: Hex): JournalEntry | undefined {
-    const row = this.#db.prepare(`${SELECT_JOBS} WHERE job_id = ?`).get(jobId) as Row | undefined;
+    const row = this.#prepare(`${SELECT_JOBS} WHERE job_id = ?`).get(jobId) as Row | undefined;
     return row ? fromRow(row) : undefined;
   }
 
   /** Jobs in any of `states`, oldest first (by creation block, then id). */
   list(states: JournalState[]): JournalEntry[] {
     const placeholders = states.map(() => "?").join(", ");
-    const rows = this.#db
-      .prepare(`${SELECT_JOBS} WHERE state IN (${placeholders}) ORDER BY CAST(block AS INTEGER), job_id`)
+    const rows = this.#prepare(`${SELECT_JOBS} WHERE state IN (${placeholders}) ORDER BY CAST(block AS INTEGER), job_id`)
       .all(...states) as unknown as Row[];
     return rows.map(fromRow);
   }
 
   /** Records when a job's challenge window ends. */
   setDueAt(jobId: Hex, dueAt: number | null) {
-    this.#db.prepare("UPDATE jobs SET due_at = ? WHERE job_id = ?").run(dueAt, jobId);
+    this.#prepare("UPDATE jobs SET due_at = ? WHERE job_id = ?").run(dueAt, jobId);
   }
 
   /**
@@ -305,8 +363,8 @@ export class Journal {
   listSubmitted(now: number | undefined, limit: number): JournalEntry[] {
     const rows = (
       now === undefined
-        ? this.#db.prepare(`${SELECT_JOBS} WHERE state = 'submitted' AND due_at IS NULL LIMIT ?`).all(limit)
-        : this.#db.prepare(`${SELECT_JOBS} WHERE state = 'submitted' AND due_at < ? ORDER BY due_at LIMIT ?`).all(now, limit)
+        ? this.#prepare(`${SELECT_JOBS} WHERE state = 'submitted' AND due_at IS NULL LIMIT ?`).all(limit)
+        : this.#prepare(`${SELECT_JOBS} WHERE state = 'submitted' AND due_at < ? ORDER BY due_at LIMIT ?`).all(now, limit)
     ) as unknown as Row[];
     return rows.map(fromRow);
   }
@@ -314,15 +372,14 @@ export class Journal {
   /** Jobs whose result is on-chain (see `RESULT_ON_CHAIN_STATES`) and whose output is not released yet. */
   listUnreleased(): JournalEntry[] {
     const placeholders = RESULT_ON_CHAIN_STATES.map(() => "?").join(", ");
-    const rows = this.#db
-      .prepare(`${SELECT_JOBS} WHERE output_released = 0 AND output_hash IS NOT NULL AND state IN (${placeholders}) ORDER BY CAST(block AS INTEGER), job_id`)
+    const rows = this.#prepare(`${SELECT_JOBS} WHERE output_released = 0 AND output_hash IS NOT NULL AND state IN (${placeholders}) ORDER BY CAST(block AS INTEGER), job_id`)
       .all(...RESULT_ON_CHAIN_STATES) as unknown as Row[];
     return rows.map(fromRow);
   }
 
   /** Records that a job's output was released (served and put in the content store). */
   setOutputReleased(jobId: Hex) {
-    this.#db.prepare("UPDATE jobs SET output_released = 1 WHERE job_id = ?").run(jobId);
+    this.#prepare("UPDATE jobs SET output_released = 1 WHERE job_id = ?").run(jobId);
   }
 
   /**
@@ -333,8 +390,8 @@ export class Journal {
   listContentDue(now: number, retentionMs: number, limit: number): { jobId: Hex; hashes: Hex[] }[] {
     const select = "SELECT job_id, input_hash, output_hash FROM jobs WHERE content_swept = 0";
     const rows = [
-      ...this.#db.prepare(`${select} AND output_hash IS NULL AND ended_at <= ? ORDER BY ended_at LIMIT ?`).all(now, limit),
-      ...this.#db.prepare(`${select} AND output_hash IS NOT NULL AND ended_at <= ? ORDER BY ended_at LIMIT ?`).all(now - retentionMs, limit),
+      ...this.#prepare(`${select} AND output_hash IS NULL AND ended_at <= ? ORDER BY ended_at LIMIT ?`).all(now, limit),
+      ...this.#prepare(`${select} AND output_hash IS NOT NULL AND ended_at <= ? ORDER BY ended_at LIMIT ?`).all(now - retentionMs, limit),
     ] as unknown as { job_id: string; input_hash: string | null; output_hash: string | null }[];
     return rows.slice(0, limit).map((r) => ({
       jobId: r.job_id as Hex,
@@ -348,8 +405,7 @@ export class Journal {
    */
   holdsContent(hash: Hex, now: number, retentionMs: number): boolean {
     const key = hash.toLowerCase();
-    const row = this.#db
-      .prepare(
+    const row = this.#prepare(
         `SELECT 1 FROM jobs WHERE (input_hash = ? OR output_hash = ?)
            AND (ended_at IS NULL OR (output_hash IS NOT NULL AND ended_at > ?)) LIMIT 1`,
       )
@@ -359,17 +415,17 @@ export class Journal {
 
   /** Records that a job's content was deleted (or is held by another job, which will delete it). */
   setContentSwept(jobId: Hex) {
-    this.#db.prepare("UPDATE jobs SET content_swept = 1 WHERE job_id = ?").run(jobId);
+    this.#prepare("UPDATE jobs SET content_swept = 1 WHERE job_id = ?").run(jobId);
   }
 
   /** Records the block (number and hash) where a job's latest effect was mined. */
   setEffect(jobId: Hex, block: bigint, hash: Hex) {
-    this.#db.prepare("UPDATE jobs SET effect_block = ?, effect_hash = ? WHERE job_id = ?").run(Number(block), hash, jobId);
+    this.#prepare("UPDATE jobs SET effect_block = ?, effect_hash = ? WHERE job_id = ?").run(Number(block), hash, jobId);
   }
 
   /** Jobs (in any state) whose latest effect was mined at or after `block`, oldest first: what a reorg from there may have undone. */
   listEffectsSince(block: bigint): JournalEntry[] {
-    const rows = this.#db.prepare(`${SELECT_JOBS} WHERE effect_block >= ? ORDER BY effect_block, job_id`).all(Number(block)) as unknown as Row[];
+    const rows = this.#prepare(`${SELECT_JOBS} WHERE effect_block >= ? ORDER BY effect_block, job_id`).all(Number(block)) as unknown as Row[];
     return rows.map(fromRow);
   }
 
@@ -379,28 +435,27 @@ export class Journal {
    * not know it (its creation had been reorged away). Returns whether it was taken up again.
    */
   redelivered(jobId: Hex, block: bigint): boolean {
-    this.#db.prepare("UPDATE jobs SET block = ? WHERE job_id = ? AND block <> ?").run(block.toString(), jobId, block.toString());
-    const result = this.#db
-      .prepare("UPDATE jobs SET state = 'seen', attempts = 0, error = NULL, ended_at = NULL, content_swept = 0, updated_at = ? WHERE job_id = ? AND state = 'skipped' AND error = 'JobUnknown'")
+    this.#prepare("UPDATE jobs SET block = ? WHERE job_id = ? AND block <> ?").run(block.toString(), jobId, block.toString());
+    const result = this.#prepare("UPDATE jobs SET state = 'seen', attempts = 0, error = NULL, ended_at = NULL, content_swept = 0, updated_at = ? WHERE job_id = ? AND state = 'skipped' AND error = 'JobUnknown'")
       .run(this.#now(), jobId);
     return Number(result.changes) === 1;
   }
 
   /** The newest block (number and hash) the node has seen: a reorg shows as this hash no longer at this number. */
   checkpoint(): { block: bigint; hash: Hex } | undefined {
-    const row = this.#db.prepare("SELECT value FROM meta WHERE key = 'checkpoint'").get() as { value: string } | undefined;
+    const row = this.#prepare("SELECT value FROM meta WHERE key = 'checkpoint'").get() as { value: string } | undefined;
     if (!row) return undefined;
     const [block, hash] = row.value.split(":");
     return { block: BigInt(block!), hash: hash as Hex };
   }
 
   setCheckpoint(block: bigint, hash: Hex) {
-    this.#db.prepare("INSERT INTO meta (key, value) VALUES ('checkpoint', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(`${block}:${hash}`);
+    this.#prepare("INSERT INTO meta (key, value) VALUES ('checkpoint', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(`${block}:${hash}`);
   }
 
   /** How many jobs are in each state. */
   counts(): Partial<Record<JournalState, number>> {
-    const rows = this.#db.prepare("SELECT state, COUNT(*) AS n FROM jobs GROUP BY state").all() as unknown as { state: JournalState; n: number }[];
+    const rows = this.#prepare("SELECT state, COUNT(*) AS n FROM jobs GROUP BY state").all() as unknown as { state: JournalState; n: number }[];
     return Object.fromEntries(rows.map((r) => [r.state, Number(r.n)]));
   }
 
@@ -415,12 +470,12 @@ export class Journal {
 
   /** A named block cursor (e.g. of another event scanner), or undefined when never set. */
   blockMark(name: string): bigint | undefined {
-    const row = this.#db.prepare("SELECT value FROM meta WHERE key = ?").get(name) as { value: string } | undefined;
+    const row = this.#prepare("SELECT value FROM meta WHERE key = ?").get(name) as { value: string } | undefined;
     return row ? BigInt(row.value) : undefined;
   }
 
   setBlockMark(name: string, block: bigint) {
-    this.#db.prepare("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(name, block.toString());
+    this.#prepare("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(name, block.toString());
   }
 
   close() {
@@ -431,7 +486,7 @@ export class Journal {
 function fromRow(row: Row): JournalEntry {
   const entry: JournalEntry = {
     jobId: row.job_id as Hex,
-    job: jobFromJson(row.job_json),
+    job: jobOf(row.job_json),
     state: row.state as JournalState,
     block: BigInt(row.block),
     attempts: Number(row.attempts),

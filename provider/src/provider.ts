@@ -10,12 +10,13 @@
 // and never signs a second submission for a job. Transactions go through one queue (TxSender) with
 // a local nonce counter, so jobs run concurrently (up to `concurrency`) without nonce races.
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
-import { rm } from "node:fs/promises";
+import { mkdir, rename, rm } from "node:fs/promises";
 import path from "node:path";
 
 import {
   createClient,
   defineChain,
+  formatBlock,
   http,
   webSocket,
   zeroAddress,
@@ -309,7 +310,15 @@ export class ProviderNode {
   #retryAt = new Map<Hex, number>();
   #takePausedUntil = 0;
   #active = false;
-  #unwatch: (() => void) | undefined;
+  #unwatch: ReturnType<typeof watchJobs> | undefined;
+  /** Ends the `newHeads` subscription, when the transport offers one (see {@link #followHeads}). */
+  #unsubscribeHeads: (() => Promise<unknown>) | undefined;
+  /** The newest head the subscription pushed and no tick has used yet: the tick's head, with no request. */
+  #pushedHead: { number: bigint; hash: Hex; parentHash: Hex; timestamp: bigint; baseFeePerGas: bigint | null } | undefined;
+  /** A tick was asked for while one ran: the next starts as soon as it ends. */
+  #tickAgain = false;
+  /** When a tick last did the housekeeping (see #tick). */
+  #lastHousekeeping = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #ticking: Promise<void> | undefined;
   #lastClaimAt = 0;
@@ -339,6 +348,8 @@ export class ProviderNode {
   #waitingForStake = new Set<Hex>();
   /** Outputs being released now, and when a failed release may be tried again. */
   #releasing = new Set<Hex>();
+  /** The served directory exists (made once, again after a failed move). */
+  #servedDirReady: Promise<void> | undefined;
   #releaseRetryAt = new Map<Hex, number>();
   /** The round of releases in progress (run beside the tick: a slow content store must not hold it up). */
   #releasingDue: Promise<void> | undefined;
@@ -513,6 +524,7 @@ export class ProviderNode {
       config: describeConfig(this.config),
     });
     this.#watch(fromBlock);
+    await this.#followHeads();
     this.#lastClaimAt = Date.now();
     this.#schedule(0);
     if (this.verifier) await this.verifier.start(this.#sampledVerifierAddress());
@@ -561,6 +573,55 @@ export class ProviderNode {
   }
 
   /**
+   * Reacts to each new block at once when the RPC pushes them (`eth_subscribe("newHeads")`: a
+   * WebSocket RPC, or any transport with viem's `subscribe`): the job watcher scans up to it and a
+   * tick runs with it as its head, with no request for either. Polling stays on as the fallback: a
+   * lost notification, or a subscription that fails, only costs a polling interval.
+   */
+  async #followHeads() {
+    type Subscribe = (args: {
+      params: ["newHeads"];
+      onData: (data: { result?: unknown }) => void;
+      onError?: (error: Error) => void;
+    }) => Promise<{ unsubscribe: () => Promise<unknown> }>;
+    const subscribe = (this.#client.transport as { subscribe?: Subscribe }).subscribe;
+    if (typeof subscribe !== "function") return;
+    try {
+      const { unsubscribe } = await subscribe({
+        params: ["newHeads"],
+        onData: (data) => this.#onHead(data.result),
+        onError: (error) => this.logger.warn("new blocks subscription failed: polling only", { err: short(error) }),
+      });
+      this.#unsubscribeHeads = unsubscribe;
+      this.logger.info("following new blocks as the RPC pushes them (polling stays as the fallback)");
+    } catch (error) {
+      this.logger.warn("cannot subscribe to new blocks: polling only", { err: short(error) });
+    }
+  }
+
+  /** A block the RPC pushed: the watcher scans up to it and a tick runs with it (both at once, or right after the current one). */
+  #onHead(raw: unknown) {
+    if (!this.#active || typeof raw !== "object" || raw === null) return;
+    let block: ReturnType<typeof formatBlock>;
+    try {
+      block = formatBlock(raw as never);
+    } catch {
+      return;
+    }
+    if (block.number === null || block.hash === null) return;
+    const head = { number: block.number, hash: block.hash, parentHash: block.parentHash, timestamp: block.timestamp, baseFeePerGas: block.baseFeePerGas };
+    if (!this.#pushedHead || head.number >= this.#pushedHead.number) this.#pushedHead = head;
+    this.#unwatch?.poll(head.number);
+    this.#wake();
+  }
+
+  /** Runs a tick now, or right after the one running. */
+  #wake() {
+    if (this.#ticking) this.#tickAgain = true;
+    else this.#schedule(0);
+  }
+
+  /**
    * Stops taking work, aborts inferences in progress, waits for the steps in flight, and closes the
    * journal. Idempotent; a stopped node cannot start again (create a new one on the same dataDir).
    */
@@ -570,6 +631,7 @@ export class ProviderNode {
     if (!this.#active) return this.journal.close();
     this.#active = false;
     this.#unwatch?.();
+    await this.#unsubscribeHeads?.().catch(() => undefined);
     if (this.#timer) clearTimeout(this.#timer);
     for (const controller of this.#aborts.values()) controller.abort(new Error("the node is stopping"));
     // Results not yet in a batch stay `computed` in the journal: the next start sends them.
@@ -710,12 +772,16 @@ export class ProviderNode {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
-      if (this.#ticking) return this.#schedule(10);
+      if (this.#ticking) {
+        this.#tickAgain = true;
+        return;
+      }
+      this.#tickAgain = false;
       this.#ticking = this.#tick()
         .catch((error) => this.logger.warn("node tick failed, retrying", { err: short(error) }))
         .finally(() => {
           this.#ticking = undefined;
-          this.#schedule(this.config.pollingIntervalMs);
+          this.#schedule(this.#tickAgain ? 0 : this.config.pollingIntervalMs);
         });
     }, delayMs);
   }
@@ -723,6 +789,13 @@ export class ProviderNode {
   async #tick() {
     await this.#followReorgs();
     await this.#pump();
+    // The rest (disputes and expiries, releases left behind, finalization, deletions, claims) is
+    // housekeeping: once a polling interval, however many blocks are pushed meanwhile.
+    if (Date.now() - this.#lastHousekeeping < this.config.pollingIntervalMs) {
+      if (this.#progress?.enabled) this.#progress.update(this.stats());
+      return;
+    }
+    this.#lastHousekeeping = Date.now();
     await this.#scanDisputes();
     this.#releasingDue ??= this.#releaseDue()
       .catch((error) => this.logger.warn("releasing outputs failed, retrying", { err: short(error) }))
@@ -1107,8 +1180,8 @@ export class ProviderNode {
         functionName: "acceptJob",
         args: [entry.job],
         logger: log,
-        beforeBroadcast: ({ hash }) => {
-          const moved = this.journal.atomically(() => this.journal.transition(entry.jobId, ["seen", "accepting"], "accepting", { acceptTx: hash }), { durable: true });
+        beforeBroadcast: async ({ hash }) => {
+          const moved = await this.journal.atomicallyDurable(() => this.journal.transition(entry.jobId, ["seen", "accepting"], "accepting", { acceptTx: hash }));
           if (!moved) throw new Error("the job moved on");
         },
       });
@@ -1326,9 +1399,9 @@ export class ProviderNode {
         args: [entry.job, outputHash, signature],
         logger: log,
         gasKey: functionName,
-        beforeBroadcast: ({ hash, raw }) => {
+        beforeBroadcast: async ({ hash, raw }) => {
           const fields = { submitTx: hash, submitRaw: raw, signature };
-          const moved = this.journal.atomically(() => this.journal.transition(entry.jobId, ["computed", "submitting"], "submitting", fields), { durable: true });
+          const moved = await this.journal.atomicallyDurable(() => this.journal.transition(entry.jobId, ["computed", "submitting"], "submitting", fields));
           if (!moved) throw new Error("the job moved on");
           this.#afterStep?.("submit-recorded", entry.jobId);
         },
@@ -1386,14 +1459,14 @@ export class ProviderNode {
         simulated: live === items,
         gasKey,
         gasUnits: live.length,
-        beforeBroadcast: ({ hash, raw }) => {
-          this.journal.atomically(() => {
+        beforeBroadcast: async ({ hash, raw }) => {
+          await this.journal.atomicallyDurable(() => {
             this.journal.recordBatch(hash, raw);
             for (const i of live) {
               const moved = this.journal.transition(i.entry.jobId, ["computed", "submitting"], "submitting", { submitTx: hash, submitRaw: undefined, signature: i.signature });
               if (!moved) throw new Error(`a job of the batch moved on: ${i.entry.jobId}`);
             }
-          }, { durable: true });
+          });
           this.#afterStep?.("submit-recorded", live[0]!.entry.jobId);
         },
       });
@@ -1448,8 +1521,9 @@ export class ProviderNode {
       if (!this.journal.transition(entry.jobId, ["submitting"], "submitted")) return false;
       this.#recordEffect(entry.jobId, receipt);
       log.info("result submitted", { tx: entry.submitTx, gas: receipt.gasUsed, outputHash: entry.outputHash, block: receipt.blockNumber });
-      await this.#recordDueAt(entry, receipt);
+      // The output first (its client is waiting for it), then the window's end (a read or two).
       await this.#release({ ...entry, state: "submitted", effectBlock: receipt.blockNumber, effectHash: receipt.blockHash }, log, receipt);
+      await this.#recordDueAt(entry, receipt);
       return false;
     }
     // Reverted (out of gas with a reused estimate, say): estimate again next time.
@@ -1556,7 +1630,12 @@ export class ProviderNode {
    * sender's nonce with the chain's now and then (a pool can lose transactions without a reorg).
    */
   async #followReorgs() {
-    const head = await this.#read(() => getBlock(this.#client, { blockTag: "latest" }));
+    // The head the subscription pushed, if any since the last tick (and not below an effect already
+    // recorded): the same fields as a read of the latest block, without the request.
+    const pushed = this.#pushedHead;
+    this.#pushedHead = undefined;
+    const checkpoint = pushed && this.journal.checkpoint();
+    const head = pushed && (!checkpoint || pushed.number >= checkpoint.block) ? pushed : await this.#read(() => getBlock(this.#client, { blockTag: "latest" }));
     this.#headNumber = head.number;
     this.#chainNow = { at: Date.now(), value: Number(head.timestamp) };
     // Fees come from this block's base fee: no request of their own.
@@ -1717,6 +1796,16 @@ export class ProviderNode {
       // Only once the submission has `confirmations` blocks: a reorg could still drop it, and the
       // client cancel in the new branch with the output in hand.
       if (!(await this.#submissionConfirmed(entry, log, mined))) return;
+      // With no content store to put it in, the kept file is moved into the served directory (one
+      // rename on the same disk, atomic) rather than read, hashed, written and deleted. It was
+      // written by the node itself, by its hash (FileSystemContentStore.put). Not there (moved for
+      // another job with the same output, or before a restart): the general path below.
+      if (!this.#remote && (await this.#moveToServed(outputHash))) {
+        this.journal.setOutputReleased(jobId);
+        this.#releaseRetryAt.delete(jobId);
+        log.debug("output released", { outputHash });
+        return;
+      }
       const bytes = (await this.#withheld.get(outputHash)) ?? (await this.store.get(outputHash));
       if (!bytes) {
         // Deleted from the data directory: nothing to serve. Recorded, so it is not looked for again.
@@ -1736,6 +1825,20 @@ export class ProviderNode {
       log.warn("releasing an output failed, will retry", { outputHash, err: short(error) });
     } finally {
       this.#releasing.delete(jobId);
+    }
+  }
+
+  /** Moves a kept output into the served directory; false when it is not kept (any more). */
+  async #moveToServed(outputHash: Hex): Promise<boolean> {
+    try {
+      this.#servedDirReady ??= mkdir(this.store.dir, { recursive: true, mode: 0o700 }).then(() => undefined);
+      await this.#servedDirReady;
+      await rename(this.#withheld.pathOf(outputHash), this.store.pathOf(outputHash));
+      return true;
+    } catch (error) {
+      this.#servedDirReady = undefined;
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return false;
+      throw error;
     }
   }
 
@@ -1790,10 +1893,10 @@ export class ProviderNode {
         functionName: "finalizeJobs",
         args: [batch.map((e) => e.job)],
         logger: log.child({ jobIds: batch.map((e) => e.jobId) }),
-        beforeBroadcast: ({ hash }) => {
-          this.journal.atomically(() => {
+        beforeBroadcast: async ({ hash }) => {
+          await this.journal.atomicallyDurable(() => {
             for (const e of batch) this.journal.transition(e.jobId, ["submitted"], "finalizing", { finalizeTx: hash });
-          }, { durable: true });
+          });
         },
       });
     } catch (error) {

@@ -110,6 +110,29 @@ describe("provider node journal", () => {
     again.close();
   });
 
+  it("test_journal_atomicallyDurable: commits all or none, resolves with the result once synced, and the commit is there after a reopen", async () => {
+    const dir = freshDir();
+    const j = new Journal(dir);
+    j.recordSeen(ID, job, 1n);
+    await expect(
+      j.atomicallyDurable(() => {
+        j.transition(ID, ["seen"], "accepting", { acceptTx: `0x${"01".repeat(32)}` });
+        throw new Error("refused");
+      }),
+    ).rejects.toThrow("refused");
+    expect(j.get(ID)!.state).toBe("seen");
+    await expect(j.atomicallyDurable(() => j.transition(ID, ["seen"], "accepting", { acceptTx: `0x${"01".repeat(32)}` }))).resolves.toBe(true);
+    j.close();
+    const again = new Journal(dir);
+    expect(again.get(ID)).toMatchObject({ state: "accepting", acceptTx: `0x${"01".repeat(32)}` });
+    // A job's terms are parsed once and shared, frozen, by every reader.
+    const first = again.get(ID)!.job;
+    expect(again.list(["accepting"])[0]!.job).toBe(first);
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(first).toEqual(job);
+    again.close();
+  });
+
   it("counts failed attempts per step, and keeps named block cursors", () => {
     const j = new Journal(freshDir());
     j.recordSeen(ID, job, 1n);

@@ -5,13 +5,14 @@
  * On Hardhat's in-process chain (automining: every transaction is mined at once), a provider node
  * serves the built-in EXACT model, and clients keep N jobs in flight (N = 1, 4, 16) until JOBS
  * jobs are done. A job is done when its client has the output, read from the node's output server
- * and checked against the on-chain output hash (`waitForResult`). Each N gets a fresh provider and
- * node (own key, stake and data dir) with `concurrency: N`.
+ * and checked against the on-chain output hash of its ResultSubmitted event. Each N gets a fresh
+ * provider and node (own key, stake and data dir) with `concurrency: N`, talking to the chain as to a
+ * WebSocket RPC (requests, and new blocks pushed).
  *
- * Each in-flight slot is its own client account: the SDK client queues one account's writes
- * (submitJobSync waits for its receipt inside the queue), so one account would measure the client's
- * queue rather than the node. Every client approves the market once, up front, so a job is one
- * client transaction (createJob) and, for the node, one transaction (acceptAndSubmit).
+ * Each in-flight slot is its own client account, pre-approved, whose createJob transactions are
+ * signed before the level (see `signJobs`): the clients do per job only what any client must, so the
+ * node is what the level measures (`clientAlone` shows the clients' own ceiling). A job is one client
+ * transaction (createJob) and, for the node, a share of one transaction (acceptAndSubmit, or a batch).
  *
  * Wall-clock figures, on whatever machine runs this (the reference machines have 2 noisy cores,
  * shared by the chain, the node and the clients): reported to compare, never gated on.
@@ -22,13 +23,14 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 
 import { network } from "hardhat";
-import { createWalletClient, custom, encodeFunctionData, maxUint256, type Chain, type Hex } from "viem";
+import { createPublicClient, createWalletClient, custom, encodeFunctionData, maxUint256, parseEventLogs, type Chain, type Hex, type PrivateKeyAccount } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 
 import { saveResults, savedLine } from "./results.js";
 import { benchSessions } from "./sessions.js";
 import { createInProcessNode, deployProtocol, DPI, registerBuiltinModel, setUpNodeProvider, USDC, type Connection } from "../lib/harness.js";
-import { contentHash, createDepinferClient, HttpContentStore, jobMarketAbi, signAttestation, type DepinferClient, type Job } from "../../sdk/src/index.js";
+import { contentHash, createDepinferClient, HttpContentStore, jobMarketAbi, signAttestation, verifyContent, type DepinferClient, type Job } from "../../sdk/src/index.js";
+import { inProcessTransport } from "../lib/inProcessTransport.js";
 import { BUILTIN_MODEL, runBuiltinModel } from "../../provider/src/models/charModel.js";
 import { createLogger } from "../../provider/src/index.js";
 
@@ -62,6 +64,13 @@ const clientTransport = custom(
   } as never,
   { retryCount: 0 },
 );
+/** The same, with `subscribe` (new blocks pushed), for the clients' public reads and sends. */
+const clientTransportWithHeads = inProcessTransport(connection, {
+  onRequest: () => {
+    if (clientRequests.counting) clientRequests.n++;
+  },
+});
+const clientPublic = createPublicClient({ chain, transport: clientTransportWithHeads, cacheTime: 0 });
 const [deployer, ...others] = await viem.getWalletClients();
 const clientWallets = others.slice(0, Math.max(...LEVELS));
 if (clientWallets.length < Math.max(...LEVELS)) throw new Error(`need ${Math.max(...LEVELS)} client accounts, have ${clientWallets.length}`);
@@ -138,6 +147,150 @@ function encode(functionName: "createJob" | "acceptAndSubmit", args: readonly un
   return encodeFunctionData({ abi: jobMarketAbi, functionName, args } as never);
 }
 
+/**
+ * The load: each in-flight slot is a client account of its own (a local key, funded and pre-approved
+ * once) whose createJob transactions are signed before the level starts, like the chain limit's
+ * (the same transaction, the same gas and fees), and sent one after the other: the next as soon as
+ * the previous job's output is verified. The clients' work in the timed window is then what any
+ * client must do per job (send the transaction, read its receipt for the job id, learn of the
+ * result, fetch and check the output), not preparing and signing transactions. `clientAlone`
+ * measures this load with no node, so the node is shown to be what limits each level.
+ */
+const slots: PrivateKeyAccount[] = [];
+for (let i = 0; i < Math.max(...LEVELS); i++) {
+  const account = privateKeyToAccount(generatePrivateKey());
+  await publicClient.waitForTransactionReceipt({ hash: await deployer.sendTransaction({ to: account.address, value: 10n ** 19n }) });
+  await p.usdc.write.mint([account.address, 10_000n * USDC]);
+  const wallet = createWalletClient({ chain, transport, account });
+  await publicClient.waitForTransactionReceipt({ hash: await wallet.writeContract({ address: p.usdc.address, abi: p.usdc.abi, functionName: "approve", args: [p.market.address, maxUint256] }) });
+  slots.push(account);
+}
+let jobNonce = 0n;
+
+/** Each slot's createJob transactions for a level (`perSlot[i]` of them for slot i), signed now, outside the timed window. */
+async function signJobs(label: string, providerAddress: Hex, perSlot: number[]): Promise<{ raw: Hex; input: string }[][]> {
+  const { timestamp } = await publicClient.getBlock();
+  const fees = await publicClient.estimateFeesPerGas();
+  const gasFees = { maxFeePerGas: fees.maxFeePerGas * 4n, maxPriorityFeePerGas: fees.maxPriorityFeePerGas };
+  return Promise.all(
+    perSlot.map(async (count, i) => {
+      const account = slots[i]!;
+      let nonce = await publicClient.getTransactionCount({ address: account.address });
+      const txs: { raw: Hex; input: string }[] = [];
+      for (let k = 0; k < count; k++) {
+        const input = `${PROMPTS[(i + k) % PROMPTS.length]} (${label}/${i}/${k})`;
+        const request = { provider: providerAddress, token: p.usdc.address, price: PRICE, model, inputHash: contentHash(input), deadline: Number(timestamp) + 3600, nonce: ++jobNonce };
+        const bytes = `0x${Buffer.from(input).toString("hex")}` as Hex;
+        txs.push({ input, raw: await account.signTransaction({ chainId: chain.id, type: "eip1559", to: p.market.address, data: encode("createJob", [request, bytes]), gas: 600_000n, nonce: nonce++, ...gasFees }) });
+      }
+      return txs;
+    }),
+  );
+}
+
+/**
+ * The clients' view of results: one `ResultSubmitted` log scan per new block (pushed by the chain's
+ * `newHeads` subscription, with a polling fallback), shared by every client, as a dApp's backend
+ * would watch its jobs; each client then reads its output from the node's output server and checks
+ * it against the on-chain hash.
+ */
+class ResultWatcher {
+  #waiters = new Map<string, (log: { outputHash: Hex; provider: Hex }) => void>();
+  #early = new Map<string, { outputHash: Hex; provider: Hex }>();
+  #from: bigint;
+  #scanning = false;
+  #again = false;
+  #stop: (() => void) | undefined;
+  constructor(fromBlock: bigint) {
+    this.#from = fromBlock;
+  }
+  async start() {
+    type Subscribe = (args: { params: ["newHeads"]; onData: () => void }) => Promise<{ unsubscribe: () => Promise<unknown> }>;
+    const subscription = await (clientPublic.transport as unknown as { subscribe: Subscribe }).subscribe({ params: ["newHeads"], onData: () => this.#poke() });
+    const fallback = setInterval(() => this.#poke(), POLL_MS);
+    this.#stop = () => {
+      clearInterval(fallback);
+      void subscription.unsubscribe();
+    };
+  }
+  stop() {
+    this.#stop?.();
+  }
+  wait(jobId: Hex): Promise<{ outputHash: Hex; provider: Hex }> {
+    const key = jobId.toLowerCase();
+    const early = this.#early.get(key);
+    if (early) {
+      this.#early.delete(key);
+      return Promise.resolve(early);
+    }
+    return new Promise((resolve) => this.#waiters.set(key, resolve));
+  }
+  #poke() {
+    if (this.#scanning) this.#again = true;
+    else void this.#scan();
+  }
+  async #scan() {
+    this.#scanning = true;
+    try {
+      const head = await clientPublic.getBlockNumber({ cacheTime: 0 });
+      if (head >= this.#from) {
+        const logs = await clientPublic.getContractEvents({ address: p.market.address, abi: jobMarketAbi, eventName: "ResultSubmitted", fromBlock: this.#from, toBlock: head, strict: true });
+        for (const log of logs) {
+          const key = (log.args.jobId as Hex).toLowerCase();
+          const result = { outputHash: log.args.outputHash as Hex, provider: log.args.provider as Hex };
+          const waiter = this.#waiters.get(key);
+          if (waiter) {
+            this.#waiters.delete(key);
+            waiter(result);
+          } else this.#early.set(key, result);
+        }
+        this.#from = head + 1n;
+      }
+    } finally {
+      this.#scanning = false;
+      if (this.#again) {
+        this.#again = false;
+        void this.#scan();
+      }
+    }
+  }
+}
+
+/** One job, as a client runs it: send its createJob, read the job id from the receipt, wait for the result, fetch and check the output. */
+async function clientJob(raw: Hex, results: ResultWatcher | undefined, store: HttpContentStore | undefined, providerAddress: Hex) {
+  const hash = await clientPublic.sendRawTransaction({ serializedTransaction: raw });
+  const receipt = await clientPublic.getTransactionReceipt({ hash });
+  if (receipt.status !== "success") throw new Error(`createJob ${hash} reverted`);
+  const [created] = parseEventLogs({ abi: jobMarketAbi, eventName: "JobCreated", logs: receipt.logs });
+  const jobId = created!.args.jobId as Hex;
+  const job = created!.args.job as Job;
+  if (!results || !store) return { jobId, job, output: new Uint8Array() };
+  const { outputHash, provider } = await results.wait(jobId);
+  if (provider.toLowerCase() !== providerAddress.toLowerCase()) throw new Error(`job ${jobId}: result from ${provider}`);
+  for (let tries = 0; ; tries++) {
+    // The result can be on-chain a moment before the node releases the output (it does once it has the receipt).
+    const output = await store.get(outputHash);
+    if (output) return { jobId, job, output: verifyContent(output, outputHash, "the node's output server") };
+    if (tries > 2_000) throw new Error(`job ${jobId}: output ${outputHash} never served`);
+    await sleep(5);
+  }
+}
+
+/** The load alone, with no node: how many createJob the clients get mined per second at `inFlight` (the ceiling the load puts on a level). */
+async function clientAlone(inFlight: number) {
+  const provider = await setUpNodeProvider(connection, p, deployer, { model, price: PRICE, stake: STAKE });
+  const perSlot = Array.from({ length: inFlight }, (_, i) => Math.floor(JOBS / inFlight) + (i < JOBS % inFlight ? 1 : 0));
+  const signed = await signJobs(`alone ${inFlight}`, provider.address, perSlot);
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  await Promise.all(signed.map(async (txs) => {
+    for (const { raw } of txs) await clientJob(raw, undefined, undefined, provider.address);
+  }));
+  const wallMs = performance.now() - started;
+  const { user, system } = process.cpuUsage(cpu);
+  return { inFlight, jobs: JOBS, jobsPerSecond: +((JOBS * 1000) / wallMs).toFixed(1), cpuMsPerJob: +((user + system) / 1000 / JOBS).toFixed(2) };
+}
+
 /** One level: a fresh provider and node, `inFlight` clients, `JOBS` jobs; `delayMs` before each node request (a remote RPC). */
 async function run(inFlight: number, { delayMs = 0 }: { delayMs?: number } = {}) {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "depinfer-bench-node-"));
@@ -145,15 +298,14 @@ async function run(inFlight: number, { delayMs = 0 }: { delayMs?: number } = {})
   // The node's JSON-RPC requests, by method: deterministic where wall-clock figures are not.
   const requests = new Map<string, number>();
   let counting = false;
-  const counted = {
-    request: async (args: { method: string; params?: unknown }) => {
-      if (counting) requests.set(args.method, (requests.get(args.method) ?? 0) + 1);
-      if (delayMs > 0) await sleep(delayMs);
-      return connection.provider.request(args as never);
-    },
-  };
   const node = await createInProcessNode(connection, p.market.address, {
-    transport: custom(counted as never, { retryCount: 0 }),
+    // As against a WebSocket RPC: requests, and new blocks pushed (eth_subscribe), each delayed by delayMs.
+    transport: inProcessTransport(connection, {
+      delayMs,
+      onRequest: (method) => {
+        if (counting) requests.set(method, (requests.get(method) ?? 0) + 1);
+      },
+    }),
     privateKey: provider.privateKey,
     model,
     token: p.usdc.address,
@@ -166,26 +318,27 @@ async function run(inFlight: number, { delayMs = 0 }: { delayMs?: number } = {})
   const store = new HttpContentStore({ baseUrl: node.outputUrl! });
   const nonceBefore = await publicClient.getTransactionCount({ address: provider.address });
 
-  let next = 0;
-  const runJob = async (client: DepinferClient, n: number): Promise<Done> => {
-    const input = `${PROMPTS[n % PROMPTS.length]} (${inFlight}/${n})`;
+  const results = new ResultWatcher(await publicClient.getBlockNumber());
+  await results.start();
+  const runJob = async ({ raw, input }: { raw: Hex; input: string }): Promise<Done> => {
     const started = performance.now();
-    const { jobId, job, receipt } = await client.submitJobSync({ model, input, price: PRICE, token: p.usdc.address, provider: provider.address, authorization: "approve" });
-    const { output } = await client.waitForResult({ jobId, store, timeoutMs: 60_000, pollingInterval: POLL_MS, fromBlock: receipt.blockNumber });
+    const { jobId, job, output } = await clientJob(raw, results, store, provider.address);
     return { jobId, input, output, collateral: job.collateral, ms: performance.now() - started };
   };
-  const worker = async (client: DepinferClient, total: number, into: Done[]) => {
-    for (let n = next++; n < total; n = next++) into.push(await runJob(client, n));
+  const worker = async (txs: { raw: Hex; input: string }[], into: Done[]) => {
+    for (const tx of txs) into.push(await runJob(tx));
   };
 
   try {
+    // Slot 0 runs the warm-up first, then its share; the jobs are spread evenly over the slots.
+    const perSlot = Array.from({ length: inFlight }, (_, i) => Math.floor(JOBS / inFlight) + (i < JOBS % inFlight ? 1 : 0));
+    const signed = await signJobs(`${inFlight}${delayMs ? `+${delayMs}ms` : ""}`, provider.address, perSlot.map((n, i) => (i === 0 ? n + WARM_UP : n)));
     const warm: Done[] = [];
-    await worker(clients[0], WARM_UP, warm);
+    await worker(signed[0]!.splice(0, WARM_UP), warm);
     // Collateral stays locked until finalization (after the challenge window, so not in this run).
     const collateral = warm[0].collateral;
     if (collateral * BigInt(WARM_UP + JOBS) > STAKE) throw new Error(`stake ${STAKE} does not cover ${WARM_UP + JOBS} jobs' collateral of ${collateral} each`);
 
-    next = 0;
     const done: Done[] = [];
     const loop = performance.eventLoopUtilization();
     const cpu = process.cpuUsage();
@@ -193,7 +346,7 @@ async function run(inFlight: number, { delayMs = 0 }: { delayMs?: number } = {})
     counting = true;
     clientRequests.n = 0;
     clientRequests.counting = true;
-    await Promise.all(clients.slice(0, inFlight).map((c) => worker(c, JOBS, done)));
+    await Promise.all(signed.map((txs) => worker(txs, done)));
     counting = false;
     clientRequests.counting = false;
     const wallMs = performance.now() - started;
@@ -235,9 +388,10 @@ async function run(inFlight: number, { delayMs = 0 }: { delayMs?: number } = {})
         ...Object.fromEntries([...requests].sort((a, b) => b[1] - a[1]).map(([method, n]) => [method, +(n / done.length).toFixed(2)])),
       },
       // The chain, the node and the clients share this process (and its one JavaScript thread).
-      process: { eventLoopUtilization: +utilization.toFixed(2), cpuCores: +((user + system) / 1000 / wallMs).toFixed(2) },
+      process: { eventLoopUtilization: +utilization.toFixed(2), cpuCores: +((user + system) / 1000 / wallMs).toFixed(2), cpuMsPerJob: +((user + system) / 1000 / done.length).toFixed(2) },
     };
   } finally {
+    results.stop();
     await node.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
@@ -265,11 +419,13 @@ const withRpcDelay = {
   nodeRpcRequestsPerJob: delayed.nodeRpcRequestsPerJob,
 };
 
+// The load with no node, at the highest level: what the clients alone reach on this chain.
+const alone = await clientAlone(Math.max(...LEVELS));
 const cpus = os.cpus();
 const result = {
   description:
-    "Provider node throughput on Hardhat's in-process chain (EDR, automining): jobs completed end to end per second with N jobs in flight. A job runs from the client's submitJobSync (createJob, one transaction) to waitForResult returning the output read from the node's output server and checked against the on-chain output hash; the node takes it, runs the built-in EXACT model, stores the output and submits with acceptAndSubmit.",
-  note: `Wall-clock figures from one run on a noisy ${cpus.length}-core machine that also runs the chain and the clients: reported to compare levels, not gated. Each level has a fresh node (concurrency = N, pollingIntervalMs = ${POLL_MS}) and ${JOBS} measured jobs after ${WARM_UP} warm-up jobs; each in-flight slot is its own client account (pre-approved, polling results every ${POLL_MS} ms). Latency is per job, submit to verified output. gasPerJob is the node's submissions' gasUsed (acceptAndSubmit, or acceptAndSubmitBatch shared by its jobs) per job; finalization (batched after the challenge window) and claims are not part of the run. The chain (EDR), the node and the clients run in this one process: "process" gives its event-loop utilization and CPU (in cores) during the timed window. nodeRpcRequestsPerJob counts the node's JSON-RPC requests in the timed window per job, by method: the count does not depend on the machine's speed except for polling (eth_blockNumber, eth_getLogs), which scales with time; against a remote RPC each request is a round trip.`,
+    "Provider node throughput on Hardhat's in-process chain (EDR, automining): jobs completed end to end per second with N jobs in flight. A job runs from the client sending its createJob (signed beforehand, as the chain limit's) to the client holding the output, read from the node's output server and checked against the on-chain output hash of its ResultSubmitted event; the node takes it, runs the built-in EXACT model, stores the output and submits with acceptAndSubmit (acceptAndSubmitBatch under load).",
+  note: `Wall-clock figures from one run on a noisy ${cpus.length}-core machine that also runs the chain and the clients: reported to compare levels, not gated. Each level has a fresh node (concurrency = N, pollingIntervalMs = ${POLL_MS}) and ${JOBS} measured jobs after ${WARM_UP} warm-up jobs; each in-flight slot is its own client account (pre-approved, its createJob transactions signed before the level); the clients learn of results from one shared ResultSubmitted scan per new block (pushed by eth_subscribe newHeads, polling every ${POLL_MS} ms as a fallback). The node talks to the chain as to a WebSocket RPC: requests, and new blocks pushed (eth_subscribe newHeads); withRpcDelay adds its delay to each request and each push. Latency is per job, submit to verified output. gasPerJob is the node's submissions' gasUsed (acceptAndSubmit, or acceptAndSubmitBatch shared by its jobs) per job; finalization (batched after the challenge window) and claims are not part of the run. The chain (EDR), the node and the clients run in this one process: "process" gives its event-loop utilization and CPU (in cores) during the timed window. nodeRpcRequestsPerJob counts the node's JSON-RPC requests in the timed window per job, by method: the count does not depend on the machine's speed except for polling (eth_blockNumber, eth_getLogs), which scales with time; against a remote RPC each request is a round trip.`,
   environment: {
     cpus: cpus.length,
     cpuModel: cpus[0]?.model ?? "unknown",
@@ -281,6 +437,7 @@ const result = {
   chainLimit: { ...limit, description: "createJob + acceptAndSubmit pairs per second, signed beforehand and sent back to back on the same in-process chain, measured right before each level (pairsPerSecond: their median; each level's ratioToChainLimit is to its own measurement)" },
   levels: rows,
   withRpcDelay,
+  clientAlone: { ...alone, description: "the clients' load with no node (createJob sent, its receipt read), at the highest level: a level's jobs/s far below this is the node's limit, not the clients'" },
   sessions: await benchSessions(connection, p, model, deployer, clientWallets),
   benchSeconds: +((performance.now() - benchStarted) / 1000).toFixed(1),
 };
@@ -290,10 +447,11 @@ console.table(
   Object.fromEntries(
     rows.map((r) => [
       `N=${r.inFlight}`,
-      { jobs: r.jobs, "wall s": r.wallSeconds, "jobs/s": r.jobsPerSecond, "÷ chain": r.ratioToChainLimit, "req/job": r.nodeRpcRequestsPerJob.total, "client req/job": r.clientRpcRequestsPerJob, "p50 ms": r.latencyMs.p50, "p95 ms": r.latencyMs.p95, "speed-up": r.speedUp, "gas/job": r.gasPerJob, "loop busy": r.process.eventLoopUtilization },
+      { jobs: r.jobs, "wall s": r.wallSeconds, "jobs/s": r.jobsPerSecond, "÷ chain": r.ratioToChainLimit, "req/job": r.nodeRpcRequestsPerJob.total, "client req/job": r.clientRpcRequestsPerJob, "p50 ms": r.latencyMs.p50, "p95 ms": r.latencyMs.p95, "speed-up": r.speedUp, "gas/job": r.gasPerJob, "loop busy": r.process.eventLoopUtilization, "cpu ms/job": r.process.cpuMsPerJob },
     ]),
   ),
 );
+console.log(`clients alone (no node), N=${alone.inFlight}: ${alone.jobsPerSecond} createJob/s, ${alone.cpuMsPerJob} ms CPU each`);
 console.log(`chain limit: ${limit.measured.join(", ")} pairs/s before each level; with ${RPC_DELAY_MS} ms per node request, N=${withRpcDelay.inFlight}: ${withRpcDelay.jobsPerSecond} jobs/s, ${withRpcDelay.requestsPerJob} requests/job, p95 ${withRpcDelay.latencyMs.p95} ms`);
 console.table(Object.fromEntries(result.sessions.levels.map((r) => [`sessions N=${r.streams}`, { requests: r.requests, "wall s": r.wallSeconds, "requests/s": r.requestsPerSecond, "p50 ms": r.latencyMs.p50, "p95 ms": r.latencyMs.p95, cores: r.processCpuCores }])));
 console.log(`${result.environment.cpus} × ${result.environment.cpuModel}, Node ${result.environment.node}: wall-clock figures, not gated`);

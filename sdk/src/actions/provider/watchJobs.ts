@@ -62,8 +62,13 @@ export interface WatchJobsParameters {
   confirmations?: number;
 }
 
-/** Stops the watcher. A callback already running finishes; no callback is made after this returns. */
-export type WatchJobsReturnType = () => void;
+/**
+ * Stops the watcher. A callback already running finishes; no callback is made after this returns.
+ * Its `poll` scans now instead of at the next interval: call it when you learn of a new block (a
+ * `newHeads` subscription), passing its number to spare the watcher its `eth_blockNumber`. A poll
+ * asked for during a scan runs right after it; several such asks make one scan.
+ */
+export type WatchJobsReturnType = (() => void) & { poll: (blockNumber?: bigint) => void };
 
 /**
  * Watches the market for `JobCreated` jobs that `provider` can take: direct jobs naming it, and
@@ -98,6 +103,10 @@ export function watchJobs(client: Client, parameters: WatchJobsParameters): Watc
   let range = maxBlockRange;
   let failures = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
+  /** A scan is running; another was asked for meanwhile; the newest block number a caller told us of. */
+  let scanning = false;
+  let again = false;
+  let told: bigint | undefined;
   const delivered = new Set<Hex>();
   /** Forged logs already reported (by address and jobId), so that a lying RPC repeating one is reported once. */
   const forged = new Set<string>();
@@ -111,7 +120,10 @@ export function watchJobs(client: Client, parameters: WatchJobsParameters): Watc
 
   async function scan() {
     await prepareRead(client, market); // a market address without code: NoContractError to onError, each poll
-    const head = await getBlockNumber(client, { cacheTime: 0 });
+    // A block number a caller pushed (from a subscription) spares the request.
+    const pushed = told;
+    told = undefined;
+    const head = pushed !== undefined && pushed >= (next ?? 0n) - 1n ? pushed : await getBlockNumber(client, { cacheTime: 0 });
     const target = head - BigInt(confirmations);
     let from: bigint = next ?? (target + 1n < 0n ? 0n : target + 1n);
     next = from;
@@ -171,6 +183,9 @@ export function watchJobs(client: Client, parameters: WatchJobsParameters): Watc
   }
 
   async function poll() {
+    if (timer !== undefined) clearTimeout(timer);
+    timer = undefined;
+    scanning = true;
     try {
       await scan();
       failures = 0;
@@ -181,14 +196,29 @@ export function watchJobs(client: Client, parameters: WatchJobsParameters): Watc
       range = range / 2n > 0n ? range / 2n : 1n;
       report(error);
     }
+    scanning = false;
     if (!active) return;
+    if (again && failures === 0) {
+      again = false;
+      return void poll();
+    }
+    again = false;
     const delay = failures === 0 ? pollingInterval : Math.min(pollingInterval * 2 ** (failures - 1), pollingInterval * 10);
     timer = setTimeout(poll, delay);
   }
 
   void poll();
-  return () => {
+  const unwatch = () => {
     active = false;
     if (timer !== undefined) clearTimeout(timer);
   };
+  return Object.assign(unwatch, {
+    poll: (blockNumber?: bigint) => {
+      if (!active) return;
+      if (blockNumber !== undefined && (told === undefined || blockNumber > told)) told = blockNumber;
+      if (scanning) again = true;
+      else if (failures === 0) void poll(); // after errors the back-off decides
+
+    },
+  });
 }
