@@ -9,15 +9,16 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 
 import { network } from "hardhat";
-import { hashTypedData, keccak256, recoverTypedDataAddress, toHex, type Hex } from "viem";
-import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+import { hashTypedData, hexToBytes, keccak256, recoverTypedDataAddress, toHex, type Hex, type LocalAccount } from "viem";
+import { generatePrivateKey, privateKeyToAccount, toAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { createInProcessNode, DPI, registerBuiltinModel, deployProtocol, setUpNodeProvider, USDC, type Connection, type Protocol, type Wallet } from "../../scripts/lib/harness.js";
 import { openTestSession } from "../../scripts/lib/sessionsHarness.js";
-import { formatVoucher, sessionAttestationTypes, SessionPricing, sessionsDomain, SESSION_HEADER, VOUCHER_HEADER, voucherTypes } from "../../sdk/src/index.js";
+import { createSessionClient, formatVoucher, sessionAttestationTypes, SessionPricing, sessionsDomain, SESSION_HEADER, VOUCHER_HEADER, voucherTypes } from "../../sdk/src/index.js";
 import { createLogger, SessionJournal } from "../../provider/src/index.js";
-import { nativeSecp256k1, recoverSigner, sessionDigests } from "../../provider/src/sessions/crypto.js";
+import { resolveSigner } from "../../provider/src/config.js";
+import { nativeSecp256k1, recoverSigner, sessionDigests, signDigest } from "../../provider/src/sessions/crypto.js";
 
 /** The secp256k1 group order. */
 const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
@@ -96,6 +97,26 @@ describe("session server: digests and signer recovery", () => {
   });
 });
 
+describe("session server: native attestation signing", () => {
+  it("signs a digest byte for byte as viem does (RFC 6979, low-s), through the config's signer", async () => {
+    expect(nativeSecp256k1).toBeDefined();
+    for (let i = 0; i < 16; i++) {
+      const key = generatePrivateKey();
+      const account = await resolveSigner({ signer: { env: "K" } }, { K: key });
+      const plain = privateKeyToAccount(key);
+      const digest = hexToBytes(keccak256(toHex(`digest ${i}`)));
+      const signature = await signDigest(account as LocalAccount, digest);
+      expect(signature).toBe(await plain.sign({ hash: toHex(digest) }));
+      expect(await signDigest(plain, digest)).toBe(signature); // the noble path, for an account without the native signer
+    }
+    // The key never shows in what is logged or serialized.
+    const key = generatePrivateKey();
+    const account = await resolveSigner({ signer: { env: "K" } }, { K: key });
+    expect(JSON.stringify(account)).not.toContain(key.slice(2));
+    expect(Object.keys(account).join()).not.toMatch(/native/i);
+  });
+});
+
 describe("session server: malleable vouchers, through a running node", () => {
   let connection: Connection;
   let p: Protocol;
@@ -156,6 +177,25 @@ describe("session server: malleable vouchers, through a running node", () => {
     expect(served.status).toBe(200);
     expect(((await served.json()) as { choices: { text: string }[] }).choices[0]!.text.length).toBeGreaterThan(0);
     await p.sessions.simulate.settle([sessionId, message.cumulativeAmount, message.requestCount, signature] as never, { account: provider.address });
+
+    // The SDK's session client signs digests with a key account, and typed data with any other
+    // account (here one that only signs typed data): both are served and attested.
+    const typedOnly = toAccount({
+      address: key.address,
+      signMessage: () => Promise.reject(new Error("unused")),
+      signTransaction: () => Promise.reject(new Error("unused")),
+      signTypedData: (typed) => key.signTypedData(typed as never),
+    });
+    let resume = { cumulativeAmount: PRICE, requestCount: 1n };
+    for (const account of [key, typedOnly]) {
+      const session = createSessionClient({ sessionId, account, chainId: chainId(), sessions: p.sessions.address, providerSigner: provider.address, model, pricing: "request", price: PRICE, cap: 100n * PRICE, resume });
+      const answer = await session.fetch(`${node.outputUrl}/v1/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ model, prompt: "The old ship" }) });
+      expect(answer.status).toBe(200);
+      await answer.text();
+      expect(session.attestations).toHaveLength(1);
+      resume = { cumulativeAmount: session.latestVoucher()!.cumulativeAmount, requestCount: session.latestVoucher()!.requestCount };
+    }
+    expect(resume.requestCount).toBe(3n);
   });
 });
 

@@ -387,9 +387,12 @@ function respond(response: ServerResponse, a: Answer) {
   // attestation follows as an SSE comment (which SSE parsers skip), then `data: [DONE]`.
   const object = a.kind === "chat" ? "chat.completion.chunk" : "text_completion";
   const chunk = (choice: Record<string, unknown>) => `data: ${JSON.stringify({ id, object, created, model: a.model, choices: [{ index: 0, ...choice }] })}\n\n`;
+  // One chunk per token: the same bytes as `chunk(...)`, with only the token serialized each time.
+  const head = `data: ${JSON.stringify({ id, object, created, model: a.model }).slice(0, -1)},"choices":[{"index":0,${a.kind === "chat" ? '"delta":{"content":' : '"text":'}`;
+  const tail = `${a.kind === "chat" ? "}" : ""},"finish_reason":null,"logprobs":null}]}\n\n`;
   const parts: string[] = [];
   if (a.kind === "chat") parts.push(chunk({ delta: { role: "assistant", content: "" }, finish_reason: null, logprobs: null }));
-  for (const token of a.delivered) parts.push(chunk(a.kind === "chat" ? { delta: { content: token }, finish_reason: null, logprobs: null } : { text: token, finish_reason: null, logprobs: null }));
+  for (const token of a.delivered) parts.push(head + JSON.stringify(token) + tail);
   parts.push(chunk(a.kind === "chat" ? { delta: {}, finish_reason: a.finish, logprobs: null } : { text: "", finish_reason: a.finish, logprobs: null }));
   const streamOptions = a.body.stream_options as { include_usage?: unknown } | undefined;
   if (streamOptions?.include_usage === true) parts.push(`data: ${JSON.stringify({ id, object, created, model: a.model, choices: [], usage })}\n\n`);
