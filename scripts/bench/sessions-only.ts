@@ -15,5 +15,5 @@ const [deployer, ...others] = await connection.viem.getWalletClients();
 const p = await deployProtocol(connection);
 const model = await registerBuiltinModel(connection, p);
 const result = await benchSessions(connection, p, model, deployer!, others.slice(0, 16));
-console.table(Object.fromEntries(result.levels.map((r) => [`sessions N=${r.streams}`, { requests: r.requests, "wall s": r.wallSeconds, "requests/s": r.requestsPerSecond, "p50 ms": r.latencyMs.p50, "p95 ms": r.latencyMs.p95, "node cores": r.nodeCpuCores, "node ms/req": r.nodeCpuMsPerRequest, "clients cores": r.clientsCpuCores }])));
+console.table(Object.fromEntries(result.levels.map((r) => [`sessions N=${r.streams}`, { requests: r.requests, "wall s": r.wallSeconds, "requests/s": r.requestsPerSecond, "p50 ms": r.latencyMs.p50, "p95 ms": r.latencyMs.p95, "node cores": r.nodeCpuCores, "node ms/req": r.nodeCpuMsPerRequest, "clients cores": r.clientsCpuCores, "pre-signed req/s": r.preSigned.requestsPerSecond, "pre-signed node cores": r.preSigned.nodeCpuCores, "pre-signed node ms/req": r.preSigned.nodeCpuMsPerRequest }])));
 console.log(JSON.stringify({ levels: result.levels, clientAlone: result.clientAlone }));

@@ -11,6 +11,8 @@
  * reaching the bench's in-process chain through a JSON-RPC bridge (scripts/lib/rpcBridge.ts); the
  * clients and the chain share the bench's process. Each level reports the CPU each side used
  * (cores: CPU seconds per wall second), so a figure can be read against the machine it ran on.
+ * `preSigned` is the node with the client's work out of the timed window (vouchers signed
+ * beforehand, answers read whole and checked afterwards), on the same node and sessions right after.
  * `clientAlone` is the client's own cost, with no node at all: the same openai + session-client
  * stream against a fetch that returns answers attested beforehand.
  */
@@ -21,7 +23,7 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 
 import OpenAI from "openai";
-import { createWalletClient, custom, keccak256, toHex, type Chain, type Hex } from "viem";
+import { createWalletClient, custom, keccak256, recoverTypedDataAddress, toHex, type Chain, type Hex } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 
 import { DPI, setUpNodeProvider, USDC, type Connection, type Protocol, type Wallet } from "../lib/harness.js";
@@ -29,14 +31,20 @@ import { startRpcBridge } from "../lib/rpcBridge.js";
 import { openTestSession } from "../lib/sessionsHarness.js";
 import {
   ATTESTATION_HEADER,
+  ATTESTATION_SSE_PREFIX,
   attestationSseComment,
   CHARGED_HEADER,
   createSessionClient,
   formatAttestation,
+  formatVoucher,
+  parseAttestation,
+  SESSION_HEADER,
   sessionAttestationTypes,
   SessionPricing,
   sessionsDomain,
   textHash,
+  VOUCHER_HEADER,
+  voucherTypes,
   type SessionAttestation,
 } from "../../sdk/src/index.js";
 import { runBuiltinModel } from "../../provider/src/models/charModel.js";
@@ -149,6 +157,87 @@ async function clientAlone(chainId: number) {
 }
 
 /**
+ * The node with the client's work taken out of the timed window: each stream's next vouchers are
+ * signed beforehand, each answer is read whole with plain `fetch` (no openai parsing), and every
+ * attestation is checked (signer, index, input and output hashes) after the window. What the node
+ * alone sustains on this machine.
+ */
+async function runPreSigned(
+  node: { url: string; pid: number },
+  sessions: { session: ReturnType<typeof createSessionClient>; key: ReturnType<typeof privateKeyToAccount>; sessionId: Hex }[],
+  chainId: number,
+  sessionsAddress: Hex,
+  providerSigner: Hex,
+  model: Hex,
+) {
+  const domain = sessionsDomain(chainId, sessionsAddress);
+  const perStream = Math.ceil(REQUESTS / sessions.length);
+  const plans: { sessionId: Hex; vouchers: { sessionId: Hex; cumulativeAmount: bigint; requestCount: bigint; signature: Hex }[] }[] = [];
+  for (const s of sessions) {
+    const last = s.session.latestVoucher()!;
+    const vouchers = [];
+    for (let i = 1n; i <= BigInt(perStream); i++) {
+      const message = { sessionId: s.sessionId, cumulativeAmount: last.cumulativeAmount + i * PRICE, requestCount: last.requestCount + i };
+      vouchers.push({ ...message, signature: await s.key.signTypedData({ domain, types: voucherTypes, primaryType: "Voucher", message }) });
+    }
+    plans.push({ sessionId: s.sessionId, vouchers });
+  }
+  const answers: { sessionId: Hex; requestIndex: bigint; prompt: string; body: string }[] = [];
+  const latencies: number[] = [];
+  let sent = 0;
+  const worker = async (plan: (typeof plans)[number]) => {
+    for (const voucher of plan.vouchers) {
+      if (sent++ >= REQUESTS) return;
+      const prompt = `${PROMPTS[sent % PROMPTS.length]} ${sent}`;
+      const started = performance.now();
+      const response = await fetch(`${node.url}/v1/chat/completions`, {
+        method: "POST",
+        headers: { "content-type": "application/json", [SESSION_HEADER]: plan.sessionId, [VOUCHER_HEADER]: formatVoucher(voucher) },
+        body: JSON.stringify({ model, messages: [{ role: "user", content: prompt }], stream: true }),
+      });
+      const body = await response.text();
+      latencies.push(performance.now() - started);
+      if (response.status !== 200) throw new Error(`pre-signed: HTTP ${response.status}: ${body.slice(0, 300)}`);
+      answers.push({ sessionId: plan.sessionId, requestIndex: voucher.requestCount - 1n, prompt, body });
+    }
+  };
+  const cpu = process.cpuUsage();
+  const nodeCpu = cpuSecondsOf(node.pid);
+  const started = performance.now();
+  await Promise.all(plans.map(worker));
+  const wallMs = performance.now() - started;
+  const nodeCpuEnd = cpuSecondsOf(node.pid);
+  const { user, system } = process.cpuUsage(cpu);
+  // Every answer checked, after the window: attested by the provider's signer, for its index, prompt and streamed text.
+  for (const a of answers) {
+    const line = a.body.split("\n").find((l) => l.startsWith(ATTESTATION_SSE_PREFIX));
+    const attestation = parseAttestation(a.sessionId, line?.slice(ATTESTATION_SSE_PREFIX.length).replace(/; charged=\d+$/, ""));
+    const text = a.body
+      .split("\n")
+      .filter((l) => l.startsWith("data: {"))
+      .map((l) => (JSON.parse(l.slice(6)) as { choices: { delta?: { content?: string } }[] }).choices[0]?.delta?.content ?? "")
+      .join("");
+    if (!attestation || attestation.requestIndex !== a.requestIndex || attestation.inputHash !== textHash(a.prompt) || attestation.outputHash !== textHash(text) || !text)
+      throw new Error(`pre-signed: request ${a.requestIndex} of ${a.sessionId}: a missing or wrong attestation`);
+    const { signature, ...message } = attestation;
+    const signer = await recoverTypedDataAddress({ domain, types: sessionAttestationTypes, primaryType: "Attestation", message, signature });
+    if (signer.toLowerCase() !== providerSigner.toLowerCase()) throw new Error(`pre-signed: attested by ${signer}`);
+  }
+  if (answers.length !== REQUESTS) throw new Error(`pre-signed: ${answers.length} answers for ${REQUESTS} requests`);
+  latencies.sort((a, b) => a - b);
+  const quantile = (q: number) => latencies[Math.min(latencies.length - 1, Math.ceil(q * latencies.length) - 1)]!;
+  const nodeCores = nodeCpu !== undefined && nodeCpuEnd !== undefined ? +((nodeCpuEnd - nodeCpu) / (wallMs / 1000)).toFixed(2) : null;
+  return {
+    requests: REQUESTS,
+    requestsPerSecond: +((REQUESTS * 1000) / wallMs).toFixed(1),
+    latencyMs: { p50: +quantile(0.5).toFixed(1), p95: +quantile(0.95).toFixed(1) },
+    nodeCpuCores: nodeCores,
+    clientsCpuCores: +((user + system) / 1000 / wallMs).toFixed(2),
+    nodeCpuMsPerRequest: nodeCores === null ? null : +((nodeCores * wallMs) / REQUESTS).toFixed(2),
+  };
+}
+
+/**
  * Measures the session path on `p` (deployed with its PaymentSessions module) with a fresh provider
  * and node process per level; returns one row per level, and the client's cost alone.
  */
@@ -184,7 +273,7 @@ export async function benchSessions(connection: Connection, p: Protocol, model: 
       );
       const node = await startNodeProcess(configFile, provider.privateKey);
       try {
-        const sessions = [];
+        const sessions: { session: ReturnType<typeof createSessionClient>; openai: OpenAI; key: ReturnType<typeof privateKeyToAccount>; sessionId: Hex }[] = [];
         for (let i = 0; i < streams; i++) {
           const key = privateKeyToAccount(generatePrivateKey());
           const { sessionId } = await openTestSession(connection, p, clientWallets[i % clientWallets.length]!, {
@@ -196,7 +285,7 @@ export async function benchSessions(connection: Connection, p: Protocol, model: 
             signer: key.address,
           });
           const session = createSessionClient({ sessionId, account: key, chainId: chain.id, sessions: p.sessions.address, providerSigner: provider.address, model, pricing: "request", price: PRICE, cap: 10_000n * PRICE });
-          sessions.push({ session, openai: new OpenAI({ baseURL: `${node.url}/v1`, apiKey: "unused", fetch: session.fetch, maxRetries: 0 }) });
+          sessions.push({ session, key, sessionId, openai: new OpenAI({ baseURL: `${node.url}/v1`, apiKey: "unused", fetch: session.fetch, maxRetries: 0 }) });
         }
         const ask = async (openai: OpenAI, n: number) => {
           const stream = await openai.chat.completions.create({ model, messages: [{ role: "user", content: `${PROMPTS[n % PROMPTS.length]} ${n}` }], stream: true });
@@ -225,6 +314,7 @@ export async function benchSessions(connection: Connection, p: Protocol, model: 
         if (attested !== REQUESTS + streams * WARM_UP) throw new Error(`${attested} attestations for ${REQUESTS + streams * WARM_UP} requests`);
         latencies.sort((a, b) => a - b);
         const nodeCores = nodeCpu !== undefined && nodeCpuEnd !== undefined ? +((nodeCpuEnd - nodeCpu) / (wallMs / 1000)).toFixed(2) : null;
+        const preSigned = await runPreSigned(node, sessions, chain.id, p.sessions.address, provider.address, model);
         rows.push({
           streams,
           requests: REQUESTS,
@@ -235,6 +325,7 @@ export async function benchSessions(connection: Connection, p: Protocol, model: 
           nodeCpuCores: nodeCores,
           clientsCpuCores: +((user + system) / 1000 / wallMs).toFixed(2),
           nodeCpuMsPerRequest: nodeCores === null ? null : +((nodeCores * wallMs) / REQUESTS).toFixed(2),
+          preSigned,
         });
       } finally {
         await node.stop();
