@@ -16,6 +16,7 @@ import { DepinferError, describeValue } from "depinfer";
 
 import { redactUrl } from "./errors.js";
 import type { VerifierConfig } from "./verifier.js";
+import { withNativeSigning } from "./sessions/crypto.js";
 
 export { redactUrl };
 
@@ -822,7 +823,8 @@ export async function resolveSigner(
     if (!value) return fail(`${path}.env`, JSON.stringify(source.env), `the environment variable ${source.env} to be set to a hex private key (it is unset)`);
     if (!PRIVATE_KEY.test(value)) return fail(`${path}.env`, REDACTED, `the environment variable ${source.env} to hold a private key: 64 hex digits, with or without 0x`);
     try {
-      return privateKeyToAccount((value.startsWith("0x") ? value : `0x${value}`) as Hex);
+      const key = (value.startsWith("0x") ? value : `0x${value}`) as Hex;
+      return withNativeSigning(privateKeyToAccount(key), key);
     } catch {
       // The error could quote the key: do not keep it.
       return fail(`${path}.env`, REDACTED, `the environment variable ${source.env} to hold a valid secp256k1 private key (non-zero, below the curve order)`);
@@ -849,7 +851,7 @@ export async function resolveSigner(
         : `a keystore ${source.keystore} that ethers can decrypt with the password in ${source.passwordEnv}`,
     );
   }
-  return privateKeyToAccount(privateKey as Hex);
+  return withNativeSigning(privateKeyToAccount(privateKey as Hex), privateKey as Hex);
 }
 
 // ---------------------------------------------------------------------------------------------

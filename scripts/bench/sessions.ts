@@ -4,112 +4,343 @@
  * model, at N = 1, 4 and 16 concurrent streams. Each stream is its own session (its own session key)
  * driven by the official `openai` client whose `fetch` is the SDK's session client: every request
  * signs a voucher (client), checks it and the session (node), runs the model, signs and journals an
- * attestation (node, fsync'd), streams the answer as SSE, and checks the attestation (client).
- * The chain, the node and the clients share this process and its one JavaScript thread.
+ * attestation (node, on the disk before the answer), streams the answer as SSE, and checks the
+ * attestation (client).
+ *
+ * The node runs as the `depinfer-provider` command, in a process of its own (as in production),
+ * reaching the bench's in-process chain through a JSON-RPC bridge (scripts/lib/rpcBridge.ts); the
+ * clients and the chain share the bench's process. Each level reports the CPU each side used
+ * (cores: CPU seconds per wall second), so a figure can be read against the machine it ran on.
+ * `preSigned` is the node with the client's work out of the timed window (vouchers signed
+ * beforehand, answers read whole and checked afterwards), on the same node and sessions right after.
+ * `clientAlone` is the client's own cost, with no node at all: the same openai + session-client
+ * stream against a fetch that returns answers attested beforehand.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 
 import OpenAI from "openai";
-import { createWalletClient, custom, type Chain, type Hex } from "viem";
+import { createWalletClient, custom, keccak256, recoverTypedDataAddress, toHex, type Chain, type Hex } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 
-import { createInProcessNode, DPI, setUpNodeProvider, USDC, type Connection, type Protocol, type Wallet } from "../lib/harness.js";
+import { DPI, setUpNodeProvider, USDC, type Connection, type Protocol, type Wallet } from "../lib/harness.js";
+import { startRpcBridge } from "../lib/rpcBridge.js";
 import { openTestSession } from "../lib/sessionsHarness.js";
-import { createSessionClient, SessionPricing } from "../../sdk/src/index.js";
-import { createLogger } from "../../provider/src/index.js";
+import {
+  ATTESTATION_HEADER,
+  ATTESTATION_SSE_PREFIX,
+  attestationSseComment,
+  CHARGED_HEADER,
+  createSessionClient,
+  formatAttestation,
+  formatVoucher,
+  parseAttestation,
+  SESSION_HEADER,
+  sessionAttestationTypes,
+  SessionPricing,
+  sessionsDomain,
+  textHash,
+  VOUCHER_HEADER,
+  voucherTypes,
+  type SessionAttestation,
+} from "../../sdk/src/index.js";
+import { runBuiltinModel } from "../../provider/src/models/charModel.js";
 
 const LEVELS = [1, 4, 16] as const;
 /** Requests measured per level, after WARM_UP per stream. */
-const REQUESTS = 240;
+const REQUESTS = 480;
 const WARM_UP = 4;
+/** Requests of the client-alone run. */
+const CLIENT_ALONE = 200;
 const PRICE = USDC / 1000n;
 const PROMPTS = ["The river", "In the morning", "A quiet town", "The old ship", "Under the stars"];
+const root = path.resolve(import.meta.dirname, "../..");
+
+/** CPU seconds a process has used (user + system), from /proc (Linux); undefined elsewhere. */
+function cpuSecondsOf(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    // utime and stime (fields 14 and 15 of proc(5)), in clock ticks (100 per second on Linux).
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Starts `depinfer-provider --config <file>` from source in its own process group; resolves with its output URL. */
+async function startNodeProcess(configFile: string, privateKey: Hex) {
+  // DEPINFER_BENCH_NODE_ARGS: extra Node options for the node's process (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
+  const extra = (process.env.DEPINFER_BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  const child = spawn(process.execPath, [...extra, "--conditions=depinfer-source", "--disable-warning=ExperimentalWarning", "--import", "tsx", path.join(root, "provider/src/bin.ts"), "--config", configFile], {
+    cwd: root,
+    env: { ...process.env, NODE_KEY: privateKey },
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
+  const lines: string[] = [];
+  const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the node did not start within 120 s:\n${lines.slice(-20).join("\n")}`)), 120_000);
+    child.stdout.on("data", (chunk: Buffer) => {
+      for (const line of chunk.toString().split("\n")) {
+        lines.push(line);
+        const found = /"output server listening","url":"([^"]+)"/.exec(line)?.[1];
+        if (found) {
+          clearTimeout(timer);
+          resolve(found);
+        }
+      }
+    });
+    child.stderr.on("data", (chunk: Buffer) => lines.push(`stderr: ${chunk.toString()}`));
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the node exited (${code}) before serving:\n${lines.slice(-20).join("\n")}`));
+    });
+  });
+  return {
+    url,
+    pid: child.pid!,
+    stop: async () => {
+      try {
+        process.kill(-child.pid!, "SIGTERM");
+      } catch {
+        // already gone
+      }
+      await exited;
+    },
+  };
+}
+
+/**
+ * The client's own work per request, with no node: the openai client streaming through the SDK's
+ * session client (a voucher signed, the SSE parsed, the attestation checked) from a fetch that
+ * returns answers the provider's key attested beforehand. Requests per second on one thread.
+ */
+async function clientAlone(chainId: number) {
+  const sessions = privateKeyToAccount(generatePrivateKey()).address;
+  const providerKey = privateKeyToAccount(generatePrivateKey());
+  const sessionId = keccak256(toHex("bench: client alone"));
+  const model = keccak256(toHex("bench: model"));
+  const domain = sessionsDomain(chainId, sessions);
+  const answers: { body: string; attestation: SessionAttestation }[] = [];
+  for (let i = 0; i < CLIENT_ALONE; i++) {
+    const prompt = `${PROMPTS[i % PROMPTS.length]} ${i}`;
+    const tokens = [...new TextDecoder().decode(runBuiltinModel(new TextEncoder().encode(prompt)))];
+    const message = { sessionId, requestIndex: BigInt(i), model, inputHash: textHash(prompt), outputHash: textHash(tokens.join("")) };
+    const attestation = { ...message, signature: await providerKey.signTypedData({ domain, types: sessionAttestationTypes, primaryType: "Attestation", message }) };
+    const chunk = (delta: Record<string, unknown>, finish: string | null) => `data: ${JSON.stringify({ id: `chatcmpl-${i}`, object: "chat.completion.chunk", created: 0, model, choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }] })}\n\n`;
+    const charged = BigInt(i + 1) * PRICE;
+    answers.push({ attestation, body: [chunk({ role: "assistant", content: "" }, null), ...tokens.map((t) => chunk({ content: t }, null)), chunk({}, "stop"), attestationSseComment(attestation, charged), "data: [DONE]\n\n"].join("") });
+  }
+  let n = 0;
+  const fakeFetch = async () => {
+    const a = answers[n++]!;
+    return new Response(a.body, { status: 200, headers: { "content-type": "text/event-stream", [ATTESTATION_HEADER]: formatAttestation(a.attestation), [CHARGED_HEADER]: (BigInt(n) * PRICE).toString() } });
+  };
+  const key = privateKeyToAccount(generatePrivateKey());
+  const session = createSessionClient({ sessionId, account: key, chainId, sessions, providerSigner: providerKey.address, model, pricing: "request", price: PRICE, cap: 10_000n * PRICE, fetch: fakeFetch as typeof fetch });
+  const openai = new OpenAI({ baseURL: "http://client-alone.invalid/v1", apiKey: "unused", fetch: session.fetch, maxRetries: 0 });
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  for (let i = 0; i < CLIENT_ALONE; i++) {
+    const stream = await openai.chat.completions.create({ model, messages: [{ role: "user", content: `${PROMPTS[i % PROMPTS.length]} ${i}` }], stream: true });
+    for await (const _chunk of stream);
+  }
+  const wallMs = performance.now() - started;
+  const { user, system } = process.cpuUsage(cpu);
+  if (session.attestations.length !== CLIENT_ALONE) throw new Error(`client alone: ${session.attestations.length} attestations for ${CLIENT_ALONE} requests`);
+  return { requests: CLIENT_ALONE, requestsPerSecond: +((CLIENT_ALONE * 1000) / wallMs).toFixed(1), cpuMsPerRequest: +((user + system) / 1000 / CLIENT_ALONE).toFixed(2) };
+}
+
+/**
+ * The node with the client's work taken out of the timed window: each stream's next vouchers are
+ * signed beforehand, each answer is read whole with plain `fetch` (no openai parsing), and every
+ * attestation is checked (signer, index, input and output hashes) after the window. What the node
+ * alone sustains on this machine.
+ */
+async function runPreSigned(
+  node: { url: string; pid: number },
+  sessions: { session: ReturnType<typeof createSessionClient>; key: ReturnType<typeof privateKeyToAccount>; sessionId: Hex }[],
+  chainId: number,
+  sessionsAddress: Hex,
+  providerSigner: Hex,
+  model: Hex,
+) {
+  const domain = sessionsDomain(chainId, sessionsAddress);
+  const perStream = Math.ceil(REQUESTS / sessions.length);
+  const plans: { sessionId: Hex; vouchers: { sessionId: Hex; cumulativeAmount: bigint; requestCount: bigint; signature: Hex }[] }[] = [];
+  for (const s of sessions) {
+    const last = s.session.latestVoucher()!;
+    const vouchers = [];
+    for (let i = 1n; i <= BigInt(perStream); i++) {
+      const message = { sessionId: s.sessionId, cumulativeAmount: last.cumulativeAmount + i * PRICE, requestCount: last.requestCount + i };
+      vouchers.push({ ...message, signature: await s.key.signTypedData({ domain, types: voucherTypes, primaryType: "Voucher", message }) });
+    }
+    plans.push({ sessionId: s.sessionId, vouchers });
+  }
+  const answers: { sessionId: Hex; requestIndex: bigint; prompt: string; body: string }[] = [];
+  const latencies: number[] = [];
+  let sent = 0;
+  const worker = async (plan: (typeof plans)[number]) => {
+    for (const voucher of plan.vouchers) {
+      if (sent++ >= REQUESTS) return;
+      const prompt = `${PROMPTS[sent % PROMPTS.length]} ${sent}`;
+      const started = performance.now();
+      const response = await fetch(`${node.url}/v1/chat/completions`, {
+        method: "POST",
+        headers: { "content-type": "application/json", [SESSION_HEADER]: plan.sessionId, [VOUCHER_HEADER]: formatVoucher(voucher) },
+        body: JSON.stringify({ model, messages: [{ role: "user", content: prompt }], stream: true }),
+      });
+      const body = await response.text();
+      latencies.push(performance.now() - started);
+      if (response.status !== 200) throw new Error(`pre-signed: HTTP ${response.status}: ${body.slice(0, 300)}`);
+      answers.push({ sessionId: plan.sessionId, requestIndex: voucher.requestCount - 1n, prompt, body });
+    }
+  };
+  const cpu = process.cpuUsage();
+  const nodeCpu = cpuSecondsOf(node.pid);
+  const started = performance.now();
+  await Promise.all(plans.map(worker));
+  const wallMs = performance.now() - started;
+  const nodeCpuEnd = cpuSecondsOf(node.pid);
+  const { user, system } = process.cpuUsage(cpu);
+  // Every answer checked, after the window: attested by the provider's signer, for its index, prompt and streamed text.
+  for (const a of answers) {
+    const line = a.body.split("\n").find((l) => l.startsWith(ATTESTATION_SSE_PREFIX));
+    const attestation = parseAttestation(a.sessionId, line?.slice(ATTESTATION_SSE_PREFIX.length).replace(/; charged=\d+$/, ""));
+    const text = a.body
+      .split("\n")
+      .filter((l) => l.startsWith("data: {"))
+      .map((l) => (JSON.parse(l.slice(6)) as { choices: { delta?: { content?: string } }[] }).choices[0]?.delta?.content ?? "")
+      .join("");
+    if (!attestation || attestation.requestIndex !== a.requestIndex || attestation.inputHash !== textHash(a.prompt) || attestation.outputHash !== textHash(text) || !text)
+      throw new Error(`pre-signed: request ${a.requestIndex} of ${a.sessionId}: a missing or wrong attestation`);
+    const { signature, ...message } = attestation;
+    const signer = await recoverTypedDataAddress({ domain, types: sessionAttestationTypes, primaryType: "Attestation", message, signature });
+    if (signer.toLowerCase() !== providerSigner.toLowerCase()) throw new Error(`pre-signed: attested by ${signer}`);
+  }
+  if (answers.length !== REQUESTS) throw new Error(`pre-signed: ${answers.length} answers for ${REQUESTS} requests`);
+  latencies.sort((a, b) => a - b);
+  const quantile = (q: number) => latencies[Math.min(latencies.length - 1, Math.ceil(q * latencies.length) - 1)]!;
+  const nodeCores = nodeCpu !== undefined && nodeCpuEnd !== undefined ? +((nodeCpuEnd - nodeCpu) / (wallMs / 1000)).toFixed(2) : null;
+  return {
+    requests: REQUESTS,
+    requestsPerSecond: +((REQUESTS * 1000) / wallMs).toFixed(1),
+    latencyMs: { p50: +quantile(0.5).toFixed(1), p95: +quantile(0.95).toFixed(1) },
+    nodeCpuCores: nodeCores,
+    clientsCpuCores: +((user + system) / 1000 / wallMs).toFixed(2),
+    nodeCpuMsPerRequest: nodeCores === null ? null : +((nodeCores * wallMs) / REQUESTS).toFixed(2),
+  };
+}
 
 /**
  * Measures the session path on `p` (deployed with its PaymentSessions module) with a fresh provider
- * and node per level; returns one row per level.
+ * and node process per level; returns one row per level, and the client's cost alone.
  */
 export async function benchSessions(connection: Connection, p: Protocol, model: Hex, funder: Wallet, clientWallets: Wallet[]) {
   const publicClient = await connection.viem.getPublicClient();
   const chain = publicClient.chain as Chain;
   const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
+  const bridge = await startRpcBridge(connection);
   const rows = [];
-  for (const streams of LEVELS) {
-    const dataDir = mkdtempSync(path.join(os.tmpdir(), "depinfer-bench-sessions-"));
-    const stake = 10_000n * DPI;
-    const provider = await setUpNodeProvider(connection, p, funder, { model, price: PRICE, stake });
-    const wallet = createWalletClient({ chain, transport: custom(connection.provider, { retryCount: 0 }), account: privateKeyToAccount(provider.privateKey) });
-    await publicClient.waitForTransactionReceipt({ hash: await wallet.writeContract({ address: p.market.address, abi: p.market.abi, functionName: "setModuleAllowance", args: [p.sessions.address, stake] }) });
-    const node = await createInProcessNode(connection, p.market.address, {
-      privateKey: provider.privateKey,
-      model,
-      token: p.usdc.address,
-      price: PRICE,
-      dataDir,
-      // Settled once a level is over (threshold far above it): the figure is the request path.
-      config: { startBlock: Number(await publicClient.getBlockNumber()), pollingIntervalMs: 1000, sessions: { address: p.sessions.address, settleThreshold: (10n ** 12n).toString() } },
-      logger: createLogger({ level: "silent" }),
-    });
-    await node.start();
-    try {
-      const sessions = [];
-      for (let i = 0; i < streams; i++) {
-        const key = privateKeyToAccount(generatePrivateKey());
-        const { sessionId } = await openTestSession(connection, p, clientWallets[i % clientWallets.length]!, {
-          provider: provider.address,
-          model,
-          amount: 1000n * PRICE,
-          maxPrice: PRICE,
-          pricing: SessionPricing.PerRequest,
-          signer: key.address,
-        });
-        const session = createSessionClient({ sessionId, account: key, chainId: chain.id, sessions: p.sessions.address, providerSigner: provider.address, model, pricing: "request", price: PRICE, cap: 1000n * PRICE });
-        sessions.push({ session, openai: new OpenAI({ baseURL: `${node.outputUrl}/v1`, apiKey: "unused", fetch: session.fetch, maxRetries: 0 }) });
-      }
-      const ask = async (openai: OpenAI, n: number) => {
-        const stream = await openai.chat.completions.create({ model, messages: [{ role: "user", content: `${PROMPTS[n % PROMPTS.length]} ${n}` }], stream: true });
-        let text = "";
-        for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? "";
-        if (!text) throw new Error("an empty answer");
-      };
-      for (const s of sessions) for (let i = 0; i < WARM_UP; i++) await ask(s.openai, i);
-      let next = 0;
-      const latencies: number[] = [];
-      const worker = async (openai: OpenAI) => {
-        for (let n = next++; n < REQUESTS; n = next++) {
-          const started = performance.now();
-          await ask(openai, n);
-          latencies.push(performance.now() - started);
+  try {
+    for (const streams of LEVELS) {
+      const dir = mkdtempSync(path.join(os.tmpdir(), "depinfer-bench-sessions-"));
+      const stake = 10_000n * DPI;
+      const provider = await setUpNodeProvider(connection, p, funder, { model, price: PRICE, stake });
+      const wallet = createWalletClient({ chain, transport: custom(connection.provider, { retryCount: 0 }), account: privateKeyToAccount(provider.privateKey) });
+      await publicClient.waitForTransactionReceipt({ hash: await wallet.writeContract({ address: p.market.address, abi: p.market.abi, functionName: "setModuleAllowance", args: [p.sessions.address, stake] }) });
+      const configFile = path.join(dir, "provider.json");
+      writeFileSync(
+        configFile,
+        JSON.stringify({
+          rpcUrl: bridge.url,
+          chainId: chain.id,
+          market: p.market.address,
+          dataDir: path.join(dir, "data"),
+          signer: { env: "NODE_KEY" },
+          models: [{ model, backend: { type: "builtin" }, price: PRICE.toString(), token: p.usdc.address }],
+          pollingIntervalMs: 1000,
+          startBlock: Number(await publicClient.getBlockNumber()),
+          outputServer: { host: "127.0.0.1", port: 0 },
+          // Settled once a level is over (threshold far above it): the figure is the request path.
+          sessions: { address: p.sessions.address, settleThreshold: (10n ** 12n).toString() },
+        }),
+      );
+      const node = await startNodeProcess(configFile, provider.privateKey);
+      try {
+        const sessions: { session: ReturnType<typeof createSessionClient>; openai: OpenAI; key: ReturnType<typeof privateKeyToAccount>; sessionId: Hex }[] = [];
+        for (let i = 0; i < streams; i++) {
+          const key = privateKeyToAccount(generatePrivateKey());
+          const { sessionId } = await openTestSession(connection, p, clientWallets[i % clientWallets.length]!, {
+            provider: provider.address,
+            model,
+            amount: 10_000n * PRICE,
+            maxPrice: PRICE,
+            pricing: SessionPricing.PerRequest,
+            signer: key.address,
+          });
+          const session = createSessionClient({ sessionId, account: key, chainId: chain.id, sessions: p.sessions.address, providerSigner: provider.address, model, pricing: "request", price: PRICE, cap: 10_000n * PRICE });
+          sessions.push({ session, key, sessionId, openai: new OpenAI({ baseURL: `${node.url}/v1`, apiKey: "unused", fetch: session.fetch, maxRetries: 0 }) });
         }
-      };
-      const cpu = process.cpuUsage();
-      const started = performance.now();
-      await Promise.all(sessions.map((s) => worker(s.openai)));
-      const wallMs = performance.now() - started;
-      const { user, system } = process.cpuUsage(cpu);
-      const attested = sessions.reduce((a, s) => a + s.session.attestations.length, 0);
-      if (attested !== REQUESTS + streams * WARM_UP) throw new Error(`${attested} attestations for ${REQUESTS + streams * WARM_UP} requests`);
-      latencies.sort((a, b) => a - b);
-      rows.push({
-        streams,
-        requests: REQUESTS,
-        wallSeconds: +(wallMs / 1000).toFixed(2),
-        requestsPerSecond: +((REQUESTS * 1000) / wallMs).toFixed(1),
-        latencyMs: { p50: +quantile(latencies, 0.5).toFixed(1), p95: +quantile(latencies, 0.95).toFixed(1), max: +latencies.at(-1)!.toFixed(1) },
-        processCpuCores: +((user + system) / 1000 / wallMs).toFixed(2),
-      });
-    } finally {
-      await node.stop();
-      rmSync(dataDir, { recursive: true, force: true });
+        const ask = async (openai: OpenAI, n: number) => {
+          const stream = await openai.chat.completions.create({ model, messages: [{ role: "user", content: `${PROMPTS[n % PROMPTS.length]} ${n}` }], stream: true });
+          let text = "";
+          for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? "";
+          if (!text) throw new Error("an empty answer");
+        };
+        for (const s of sessions) for (let i = 0; i < WARM_UP; i++) await ask(s.openai, i);
+        let next = 0;
+        const latencies: number[] = [];
+        const worker = async (openai: OpenAI) => {
+          for (let n = next++; n < REQUESTS; n = next++) {
+            const started = performance.now();
+            await ask(openai, n);
+            latencies.push(performance.now() - started);
+          }
+        };
+        const cpu = process.cpuUsage();
+        const nodeCpu = cpuSecondsOf(node.pid);
+        const started = performance.now();
+        await Promise.all(sessions.map((s) => worker(s.openai)));
+        const wallMs = performance.now() - started;
+        const nodeCpuEnd = cpuSecondsOf(node.pid);
+        const { user, system } = process.cpuUsage(cpu);
+        const attested = sessions.reduce((a, s) => a + s.session.attestations.length, 0);
+        if (attested !== REQUESTS + streams * WARM_UP) throw new Error(`${attested} attestations for ${REQUESTS + streams * WARM_UP} requests`);
+        latencies.sort((a, b) => a - b);
+        const nodeCores = nodeCpu !== undefined && nodeCpuEnd !== undefined ? +((nodeCpuEnd - nodeCpu) / (wallMs / 1000)).toFixed(2) : null;
+        const preSigned = await runPreSigned(node, sessions, chain.id, p.sessions.address, provider.address, model);
+        rows.push({
+          streams,
+          requests: REQUESTS,
+          wallSeconds: +(wallMs / 1000).toFixed(2),
+          requestsPerSecond: +((REQUESTS * 1000) / wallMs).toFixed(1),
+          latencyMs: { p50: +quantile(latencies, 0.5).toFixed(1), p95: +quantile(latencies, 0.95).toFixed(1), max: +latencies.at(-1)!.toFixed(1) },
+          /** CPU (in cores) of the node's process, and of the bench's (the clients and the chain), during the timed window. */
+          nodeCpuCores: nodeCores,
+          clientsCpuCores: +((user + system) / 1000 / wallMs).toFixed(2),
+          nodeCpuMsPerRequest: nodeCores === null ? null : +((nodeCores * wallMs) / REQUESTS).toFixed(2),
+          preSigned,
+        });
+      } finally {
+        await node.stop();
+        rmSync(dir, { recursive: true, force: true });
+      }
     }
+  } finally {
+    await bridge.close();
   }
+  const alone = await clientAlone(chain.id);
   return {
     description:
-      "Paid requests per second through the provider node's OpenAI-compatible endpoint (payment sessions), built-in model, streamed (SSE), with N concurrent streams, each its own session driven by the openai client with the SDK's session client as fetch: a voucher signed (client), checked with the session (node), the model run, an attestation signed and journaled with fsync (node), the attestation checked (client). No transaction per request; settlement is one transaction per session, after the run.",
-    note: `${REQUESTS} measured requests per level after ${WARM_UP} warm-up requests per stream; the chain, the node and the clients share one process and one JavaScript thread (processCpuCores), so the client's signing and checking count against the node's figure.`,
+      "Paid requests per second through the provider node's OpenAI-compatible endpoint (payment sessions), built-in model, streamed (SSE), with N concurrent streams, each its own session driven by the openai client with the SDK's session client as fetch: a voucher signed (client), checked with the session (node), the model run, an attestation signed and journaled on the disk (node, group commit), the attestation checked (client). No transaction per request; settlement is one transaction per session, after the run.",
+    note: `${REQUESTS} measured requests per level after ${WARM_UP} warm-up requests per stream. The node is the depinfer-provider command in a process of its own, reaching the chain through a JSON-RPC bridge; the clients and the chain share the bench's process (clientsCpuCores) and the machine's cores with the node (nodeCpuCores, nodeCpuMsPerRequest). clientAlone: the client's own work per request (openai + session client: sign the voucher, parse the stream, check the attestation) against pre-attested answers, with no node: its rate bounds what one client thread can drive.`,
     levels: rows,
+    clientAlone: alone,
   };
 }

@@ -1,7 +1,7 @@
 /**
  * The session journal: every voucher the node accepts and every attestation it signs, in a local
- * SQLite database (`dataDir/sessions.sqlite`, node:sqlite, WAL + synchronous=FULL), written before
- * the answer is sent. A node killed at any point (even SIGKILL) therefore
+ * SQLite database (`dataDir/sessions.sqlite`, node:sqlite, WAL), on the disk (fsync'd) before the
+ * answer is sent. A node killed at any point (even SIGKILL), or a power loss, therefore
  *  - never loses earned value: the highest voucher it accepted is on disk before any output leaves;
  *  - never settles an older voucher over a newer one: a session's voucher only moves forward (a
  *    compare-and-set on its request count), and settlement always reads the latest;
@@ -9,6 +9,7 @@
  *    a request's attestation is recorded before it is sent, and an index that has one is never
  *    served again.
  */
+import { closeSync, fdatasync, fdatasyncSync, openSync } from "node:fs";
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 
 import type { Hex } from "viem";
@@ -169,51 +170,139 @@ export class SessionJournal {
   }
 
   /**
-   * Records an accepted voucher and its request (index `count − 1`) in one transaction, if the
-   * voucher's count is above the recorded one; returns whether it was recorded (false: another
+   * Records an accepted voucher and its request (index `count − 1`), if the voucher's count is above
+   * the recorded one; resolves once it is on disk, with whether it was recorded (false: another
    * voucher with this count or a higher one won, and the request must be refused).
+   *
+   * Group commit: the writes queued in one turn of the event loop (each request's `accept` and
+   * `answer`) go to disk in one transaction, with one fsync, and each resolves only after it. Each
+   * keeps its own compare-and-set (a savepoint each), applied in the order they were queued.
    */
-  accept(sessionId: Hex, voucher: { amount: bigint; count: bigint; signature: Hex }, charged: bigint, reserved: bigint, expiry: number): boolean {
-    const id = sessionId.toLowerCase();
-    const now = this.#now();
-    this.#db.exec("BEGIN IMMEDIATE");
-    try {
-      const inserted = Number(this.#stmts.insertSession.run(id, voucher.amount.toString(), Number(voucher.count), voucher.signature, charged.toString(), expiry, now, now).changes) === 1;
-      const moved =
-        inserted ||
-        Number(
-          this.#stmts.advance.run(voucher.amount.toString(), Number(voucher.count), voucher.signature, charged.toString(), expiry, now, now, id, Number(voucher.count)).changes,
-        ) === 1;
-      if (!moved) {
-        this.#db.exec("ROLLBACK");
-        return false;
-      }
-      this.#stmts.insertRequest.run(id, Number(voucher.count - 1n), voucher.amount.toString(), reserved.toString(), now);
-      this.#db.exec("COMMIT");
-      return true;
-    } catch (error) {
-      this.#db.exec("ROLLBACK");
-      throw error;
-    }
+  accept(sessionId: Hex, voucher: { amount: bigint; count: bigint; signature: Hex }, charged: bigint, reserved: bigint, expiry: number): Promise<boolean> {
+    return this.#enqueue(() => this.#accept(sessionId, voucher, charged, reserved, expiry));
   }
 
   /**
-   * Records the attestation of a request (before it is sent) and the session's charged total after
-   * it; returns false if the request already has one (it is never signed twice).
+   * Records the attestation of a request and the session's charged total after it; resolves once it
+   * is on disk (before the answer may be sent), with false if the request already has one (it is
+   * never signed twice). Group-committed like `accept`.
    */
-  answer(sessionId: Hex, requestIndex: bigint, attestation: { inputHash: Hex; outputHash: Hex; signature: Hex }, answer: { output: string; finish: "stop" | "length" }, charged: bigint): boolean {
+  answer(sessionId: Hex, requestIndex: bigint, attestation: { inputHash: Hex; outputHash: Hex; signature: Hex }, answer: { output: string; finish: "stop" | "length" }, charged: bigint): Promise<boolean> {
+    return this.#enqueue(() => this.#answer(sessionId, requestIndex, attestation, answer, charged));
+  }
+
+  /** Transactions (one fsync each) written so far by the group commit, and the writes they carried: a measure of the batching. */
+  get commits(): { transactions: number; writes: number } {
+    return { ...this.#commits };
+  }
+
+  readonly #commits = { transactions: 0, writes: 0 };
+  #queue: { write: () => boolean; resolve: (ok: boolean) => void; reject: (error: unknown) => void }[] = [];
+
+  #enqueue(write: () => boolean): Promise<boolean> {
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ write, resolve, reject });
+      if (this.#queue.length === 1) setImmediate(() => this.#flush());
+    });
+  }
+
+  /**
+   * Writes every queued write in one transaction, then syncs it to the disk and settles their
+   * promises. The commit itself does not sync (synchronous = NORMAL for it): the WAL file, where a
+   * WAL-mode commit is appended, is synced with `fdatasync` on libuv's thread pool, so the event
+   * loop goes on (the next batch is being written) while the disk works. That is what
+   * synchronous = FULL does at each commit, off the main thread: nothing resolves before its
+   * commit is on the disk. `sync: true` (close) syncs before returning.
+   */
+  #flush({ sync = false }: { sync?: boolean } = {}) {
+    const batch = this.#queue;
+    this.#queue = [];
+    if (batch.length === 0) return;
+    if (this.#closed) {
+      for (const item of batch) item.reject(new Error("the session journal is closed"));
+      return;
+    }
+    const results: ({ ok: boolean } | { error: unknown })[] = [];
+    let open = false;
+    this.#db.exec("PRAGMA synchronous = NORMAL");
+    try {
+      this.#db.exec("BEGIN IMMEDIATE");
+      open = true;
+      for (const item of batch) {
+        this.#db.exec("SAVEPOINT w");
+        try {
+          const ok = item.write();
+          if (!ok) this.#db.exec("ROLLBACK TO w");
+          this.#db.exec("RELEASE w");
+          results.push({ ok });
+        } catch (error) {
+          this.#db.exec("ROLLBACK TO w");
+          this.#db.exec("RELEASE w");
+          results.push({ error });
+        }
+      }
+      this.#db.exec("COMMIT");
+      open = false;
+      this.#commits.transactions++;
+      this.#commits.writes += batch.length;
+    } catch (error) {
+      if (open) this.#db.exec("ROLLBACK");
+      for (const item of batch) item.reject(error);
+      return;
+    } finally {
+      this.#db.exec("PRAGMA synchronous = FULL");
+    }
+    const settle = (error: unknown) =>
+      batch.forEach((item, i) => {
+        const result = results[i]!;
+        if (error) item.reject(error);
+        else if ("ok" in result) item.resolve(result.ok);
+        else item.reject(result.error);
+      });
+    let wal: number;
+    try {
+      wal = this.#walFd ??= openSync(`${this.file}-wal`, "r+");
+    } catch (error) {
+      return settle(error);
+    }
+    if (sync) {
+      try {
+        fdatasyncSync(wal);
+      } catch (error) {
+        return settle(error);
+      }
+      return settle(undefined);
+    }
+    this.#syncing++;
+    fdatasync(wal, (error) => {
+      this.#syncing--;
+      // Closed meanwhile: close() synced the file before closing it.
+      settle(error && !this.#closed ? error : undefined);
+    });
+  }
+
+  #walFd: number | undefined;
+  #syncing = 0;
+  #closed = false;
+
+  #accept(sessionId: Hex, voucher: { amount: bigint; count: bigint; signature: Hex }, charged: bigint, reserved: bigint, expiry: number): boolean {
     const id = sessionId.toLowerCase();
     const now = this.#now();
-    this.#db.exec("BEGIN IMMEDIATE");
-    try {
-      const ok = Number(this.#stmts.answer.run(attestation.inputHash, attestation.outputHash, attestation.signature, answer.output, answer.finish, now, id, Number(requestIndex)).changes) === 1;
-      if (ok) this.#stmts.setCharged.run(charged.toString(), now, id);
-      this.#db.exec(ok ? "COMMIT" : "ROLLBACK");
-      return ok;
-    } catch (error) {
-      this.#db.exec("ROLLBACK");
-      throw error;
-    }
+    const inserted = Number(this.#stmts.insertSession.run(id, voucher.amount.toString(), Number(voucher.count), voucher.signature, charged.toString(), expiry, now, now).changes) === 1;
+    const moved =
+      inserted ||
+      Number(this.#stmts.advance.run(voucher.amount.toString(), Number(voucher.count), voucher.signature, charged.toString(), expiry, now, now, id, Number(voucher.count)).changes) === 1;
+    if (!moved) return false;
+    this.#stmts.insertRequest.run(id, Number(voucher.count - 1n), voucher.amount.toString(), reserved.toString(), now);
+    return true;
+  }
+
+  #answer(sessionId: Hex, requestIndex: bigint, attestation: { inputHash: Hex; outputHash: Hex; signature: Hex }, answer: { output: string; finish: "stop" | "length" }, charged: bigint): boolean {
+    const id = sessionId.toLowerCase();
+    const now = this.#now();
+    const ok = Number(this.#stmts.answer.run(attestation.inputHash, attestation.outputHash, attestation.signature, answer.output, answer.finish, now, id, Number(requestIndex)).changes) === 1;
+    if (ok) this.#stmts.setCharged.run(charged.toString(), now, id);
+    return ok;
   }
 
   /** Records a settlement about to be broadcast (its amount, request count and transaction hash). */
@@ -255,7 +344,14 @@ export class SessionJournal {
     return rows.map(requestOf);
   }
 
+  /** Writes what is queued (synced), then closes the database. */
   close() {
+    this.#flush({ sync: true });
+    this.#closed = true;
+    if (this.#walFd !== undefined) {
+      if (this.#syncing > 0) fdatasyncSync(this.#walFd);
+      closeSync(this.#walFd);
+    }
     this.#db.close();
   }
 }

@@ -6,7 +6,7 @@
 // before the answer is sent (journal.ts). docs/provider-node.md, "Paid requests (sessions)".
 import type { IncomingMessage, ServerResponse } from "node:http";
 
-import { recoverTypedDataAddress, zeroAddress, type Address, type Hex, type LocalAccount, type TypedDataDomain } from "viem";
+import { zeroAddress, type Address, type Hex, type LocalAccount } from "viem";
 
 import {
   ATTESTATION_HEADER,
@@ -16,12 +16,9 @@ import {
   isSessionId,
   parseVoucher,
   SESSION_HEADER,
-  sessionAttestationTypes,
   sessionPromptOf,
-  sessionsDomain,
   textHash,
   VOUCHER_HEADER,
-  voucherTypes,
   type PaymentRequiredBody,
   type PaymentRequiredCode,
   type SessionAttestation,
@@ -30,6 +27,7 @@ import {
 import type { InferenceBackend } from "../backends/types.js";
 import type { Logger } from "../logger.js";
 import { SESSION_STATUS, SessionLookupBusyError, type SessionView } from "./chain.js";
+import { recoverSigner, sessionDigests, signDigest } from "./crypto.js";
 import type { SessionJournal } from "./journal.js";
 
 /** Where the crash tests stop the node: right after a voucher, or an attestation, is journaled. */
@@ -101,7 +99,7 @@ function tokenizer(backend: InferenceBackend): (text: string) => string[] {
  */
 export function createSessionHandler(parameters: SessionServerParameters): (request: IncomingMessage, response: ServerResponse) => boolean {
   const { reader, journal, provider, signer, chainId, backends, logger, onAccepted, afterStep, maxBodyBytes = 1024 * 1024 } = parameters;
-  const domain: TypedDataDomain = sessionsDomain(chainId, parameters.sessions);
+  const digests = sessionDigests(chainId, parameters.sessions);
   const live = new Map<string, LiveSession>();
 
   const stateOf = (sessionId: Hex): LiveSession => {
@@ -113,6 +111,15 @@ export function createSessionHandler(parameters: SessionServerParameters): (requ
       live.set(key, state);
     }
     return state;
+  };
+
+  /**
+   * Drops a session's state from memory after a journal write failed or lost its compare-and-set:
+   * the next request reads it again from the journal (what is on disk is what counts).
+   */
+  const forget = (sessionId: Hex, state: LiveSession) => {
+    const key = sessionId.toLowerCase();
+    if (live.get(key) === state) live.delete(key);
   };
 
   /** The cost of `tokens` tokens in a per-token session: `ceil(tokens × maxPrice / 1000)`. */
@@ -236,12 +243,23 @@ export function createSessionHandler(parameters: SessionServerParameters): (requ
       if (session.pricing === "request" && voucher.cumulativeAmount > voucher.requestCount * session.maxPrice)
         refuse("voucher_above_price", `the voucher (${voucher.cumulativeAmount}) is above ${voucher.requestCount} requests × ${session.maxPrice}, which the contract would refuse to settle`, session, state, minCost);
       reserved = session.pricing === "request" ? session.maxPrice : voucher.cumulativeAmount - state.charged;
-      if (!journal.accept(sessionId, { amount: voucher.cumulativeAmount, count: voucher.requestCount, signature: voucher.signature }, state.charged + reserved, reserved, session.expiry))
-        refuse("voucher_not_increasing", "another voucher with this request count was accepted first", session, state, minCost);
+      // Taken in memory at once (the next request checks against it), on disk before anything is computed.
       state.amount = voucher.cumulativeAmount;
       state.count = voucher.requestCount;
       state.signature = voucher.signature;
       state.charged += reserved;
+      state.inFlight.add(requestIndex);
+      let recorded: boolean;
+      try {
+        recorded = await journal.accept(sessionId, { amount: voucher.cumulativeAmount, count: voucher.requestCount, signature: voucher.signature }, state.charged, reserved, session.expiry);
+      } catch (error) {
+        forget(sessionId, state);
+        throw error;
+      }
+      if (!recorded) {
+        forget(sessionId, state);
+        refuse("voucher_not_increasing", "another voucher with this request count was accepted first", session, stateOf(sessionId), minCost);
+      }
       afterStep?.("voucher-journaled", sessionId, requestIndex);
       onAccepted?.(sessionId);
     }
@@ -278,10 +296,21 @@ export function createSessionHandler(parameters: SessionServerParameters): (requ
         signature: "0x",
       };
       const { signature: _unsigned, ...message } = attestation;
-      attestation.signature = await signer.signTypedData({ domain, types: sessionAttestationTypes, primaryType: "Attestation", message });
-      const charged = state.charged - (reserved - cost);
-      if (!journal.answer(sessionId, requestIndex, attestation, { output: text, finish }, charged)) throw openaiError(409, "this request was answered already", "invalid_request_error");
-      state.charged = charged;
+      attestation.signature = await signDigest(signer, digests.attestation(message));
+      // What this request did not use goes back to the session's credit (per-token), in memory at once.
+      state.charged -= reserved - cost;
+      const charged = state.charged;
+      let recorded: boolean;
+      try {
+        recorded = await journal.answer(sessionId, requestIndex, attestation, { output: text, finish }, charged);
+      } catch (error) {
+        forget(sessionId, state);
+        throw error;
+      }
+      if (!recorded) {
+        forget(sessionId, state);
+        throw openaiError(409, "this request was answered already", "invalid_request_error");
+      }
       afterStep?.("attestation-journaled", sessionId, requestIndex);
       respond(response, { kind, stream, body, model: typeof body.model === "string" ? body.model : session.model, sessionId, requestIndex, delivered, text, finish, promptTokens, attestation, charged });
     } finally {
@@ -290,18 +319,8 @@ export function createSessionHandler(parameters: SessionServerParameters): (requ
   }
 
   async function signedBySession(sessionId: Hex, voucher: Voucher, session: SessionView, now: number): Promise<boolean> {
-    let recovered: Address;
-    try {
-      recovered = await recoverTypedDataAddress({
-        domain,
-        types: voucherTypes,
-        primaryType: "Voucher",
-        message: { sessionId, cumulativeAmount: voucher.cumulativeAmount, requestCount: voucher.requestCount },
-        signature: voucher.signature,
-      });
-    } catch {
-      return false;
-    }
+    const recovered = await recoverSigner(digests.voucher({ sessionId, cumulativeAmount: voucher.cumulativeAmount, requestCount: voucher.requestCount }), voucher.signature);
+    if (!recovered) return false;
     const r = recovered.toLowerCase();
     if (r === session.client.toLowerCase()) return true;
     if (session.signer !== zeroAddress && r === session.signer.toLowerCase()) return true;
@@ -368,9 +387,12 @@ function respond(response: ServerResponse, a: Answer) {
   // attestation follows as an SSE comment (which SSE parsers skip), then `data: [DONE]`.
   const object = a.kind === "chat" ? "chat.completion.chunk" : "text_completion";
   const chunk = (choice: Record<string, unknown>) => `data: ${JSON.stringify({ id, object, created, model: a.model, choices: [{ index: 0, ...choice }] })}\n\n`;
+  // One chunk per token: the same bytes as `chunk(...)`, with only the token serialized each time.
+  const head = `data: ${JSON.stringify({ id, object, created, model: a.model }).slice(0, -1)},"choices":[{"index":0,${a.kind === "chat" ? '"delta":{"content":' : '"text":'}`;
+  const tail = `${a.kind === "chat" ? "}" : ""},"finish_reason":null,"logprobs":null}]}\n\n`;
   const parts: string[] = [];
   if (a.kind === "chat") parts.push(chunk({ delta: { role: "assistant", content: "" }, finish_reason: null, logprobs: null }));
-  for (const token of a.delivered) parts.push(chunk(a.kind === "chat" ? { delta: { content: token }, finish_reason: null, logprobs: null } : { text: token, finish_reason: null, logprobs: null }));
+  for (const token of a.delivered) parts.push(head + JSON.stringify(token) + tail);
   parts.push(chunk(a.kind === "chat" ? { delta: {}, finish_reason: a.finish, logprobs: null } : { text: "", finish_reason: a.finish, logprobs: null }));
   const streamOptions = a.body.stream_options as { include_usage?: unknown } | undefined;
   if (streamOptions?.include_usage === true) parts.push(`data: ${JSON.stringify({ id, object, created, model: a.model, choices: [], usage })}\n\n`);

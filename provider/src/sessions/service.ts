@@ -39,7 +39,7 @@ export interface StartSessionServiceParameters {
 export async function startSessionService(p: StartSessionServiceParameters): Promise<SessionService> {
   const { config, client, logger } = p;
   const sessions = config.sessions.address;
-  if (typeof (p.signer as LocalAccount).signTypedData !== "function") throw new Error("payment sessions need a local signer key (env or keystore) to sign attestations");
+  if (typeof (p.signer as LocalAccount).sign !== "function") throw new Error("payment sessions need a local signer key (env or keystore) to sign attestations");
   const journal = new SessionJournal(path.join(config.dataDir));
   const reader = new SessionReader({ client, sessions, ttlMs: Math.min(2000, config.pollingIntervalMs * 2) });
   await reader.syncClock();

@@ -1,10 +1,11 @@
 // A payment-session client: signs a cumulative voucher for each request to a provider node's
 // OpenAI-compatible endpoint, never above the caller's cap, and checks and keeps the provider's
 // attestation of each answer (the evidence a dispute needs). Browser-safe: only fetch and viem.
-import { recoverTypedDataAddress, type Address, type Hex, type LocalAccount } from "viem";
+import { recoverAddress, toHex, type Address, type Hex, type LocalAccount } from "viem";
 
 import { SessionAttestationInvalidError, SessionBudgetExceededError, SessionPaymentRequiredError } from "../errors/sessionClient.js";
-import { sessionAttestationTypes, sessionsDomain, voucherTypes } from "./typedData.js";
+import { sessionDigests } from "./digests.js";
+import { sessionsDomain, voucherTypes } from "./typedData.js";
 import {
   ATTESTATION_HEADER,
   ATTESTATION_SSE_PREFIX,
@@ -93,6 +94,10 @@ export function createSessionClient(parameters: CreateSessionClientParameters): 
   const baseFetch = parameters.fetch ?? globalThis.fetch.bind(globalThis);
   const maxPerRequest = parameters.maxPerRequest ?? price;
   const domain = sessionsDomain(chainId, sessions);
+  // Digests with the domain separator computed once; a key account signs the digest itself (the
+  // same signature as signTypedData), any other account signs the typed data.
+  const digests = sessionDigests(chainId, sessions);
+  const signsDigests = typeof account.sign === "function" && (account.source === "privateKey" || account.source === "hd");
   const attestations: SessionAttestationRecord[] = [];
   let signed = parameters.resume?.cumulativeAmount ?? 0n;
   let count = parameters.resume?.requestCount ?? 0n;
@@ -107,7 +112,8 @@ export function createSessionClient(parameters: CreateSessionClientParameters): 
     // Reserved before the await: concurrent requests each take their own count and amount.
     signed = max(signed, cumulativeAmount);
     count = max(count, requestCount);
-    const signature = await account.signTypedData({ domain, types: voucherTypes, primaryType: "Voucher", message: { sessionId, cumulativeAmount, requestCount } });
+    const message = { sessionId, cumulativeAmount, requestCount };
+    const signature = signsDigests ? await account.sign!({ hash: toHex(digests.voucher(message)) }) : await account.signTypedData({ domain, types: voucherTypes, primaryType: "Voucher", message });
     const voucher = { cumulativeAmount, requestCount, signature };
     if (!latest || requestCount > latest.requestCount) latest = voucher;
     return voucher;
@@ -121,7 +127,12 @@ export function createSessionClient(parameters: CreateSessionClientParameters): 
     if (attestation.inputHash.toLowerCase() !== textHash(prompt)) throw fail("its inputHash is not the hash of the prompt sent");
     if (attestation.outputHash.toLowerCase() !== textHash(output)) throw fail("its outputHash is not the hash of the output received");
     const { signature, ...message } = attestation;
-    const recovered = await recoverTypedDataAddress({ domain, types: sessionAttestationTypes, primaryType: "Attestation", message, signature }).catch(() => undefined);
+    let recovered: Address | undefined;
+    try {
+      recovered = await recoverAddress({ hash: digests.attestation(message), signature });
+    } catch {
+      recovered = undefined;
+    }
     if (recovered?.toLowerCase() !== providerSigner.toLowerCase()) throw fail(`signed by ${recovered ?? "nobody"}, not the provider's signer ${providerSigner}`);
     const record = { ...attestation, prompt, output };
     attestations.push(record);
