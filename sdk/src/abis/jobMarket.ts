@@ -1781,6 +1781,11 @@ export const jobMarketAbi = [
             "internalType": "uint16",
             "name": "disputeFeeBps",
             "type": "uint16"
+          },
+          {
+            "internalType": "uint16",
+            "name": "verificationFeeBps",
+            "type": "uint16"
           }
         ],
         "indexed": false,
@@ -2136,6 +2141,56 @@ export const jobMarketAbi = [
       }
     ],
     "name": "UnstakeRequested",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "module",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint8",
+        "name": "classMask",
+        "type": "uint8"
+      }
+    ],
+    "name": "VerificationFeeModuleSet",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "token",
+        "type": "address"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "module",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      }
+    ],
+    "name": "VerificationFeesCollected",
     "type": "event"
   },
   {
@@ -2637,6 +2692,30 @@ export const jobMarketAbi = [
       {
         "internalType": "uint256",
         "name": "paid",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "token",
+        "type": "address"
+      }
+    ],
+    "name": "collectVerificationFees",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "amount",
         "type": "uint256"
       }
     ],
@@ -3935,6 +4014,11 @@ export const jobMarketAbi = [
             "internalType": "uint16",
             "name": "disputeFeeBps",
             "type": "uint16"
+          },
+          {
+            "internalType": "uint16",
+            "name": "verificationFeeBps",
+            "type": "uint16"
           }
         ],
         "internalType": "struct IJobMarketTypes.Params",
@@ -4001,6 +4085,11 @@ export const jobMarketAbi = [
             "internalType": "uint16",
             "name": "disputeFeeBps",
             "type": "uint16"
+          },
+          {
+            "internalType": "uint16",
+            "name": "verificationFeeBps",
+            "type": "uint16"
           }
         ],
         "internalType": "struct IJobMarketTypes.Params",
@@ -4049,6 +4138,25 @@ export const jobMarketAbi = [
         "internalType": "struct IJobMarketTypes.TokenConfig",
         "name": "",
         "type": "tuple"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "JobId",
+        "name": "jobId",
+        "type": "bytes32"
+      }
+    ],
+    "name": "paysVerificationFee",
+    "outputs": [
+      {
+        "internalType": "bool",
+        "name": "",
+        "type": "bool"
       }
     ],
     "stateMutability": "view",
@@ -4521,6 +4629,11 @@ export const jobMarketAbi = [
             "internalType": "uint16",
             "name": "disputeFeeBps",
             "type": "uint16"
+          },
+          {
+            "internalType": "uint16",
+            "name": "verificationFeeBps",
+            "type": "uint16"
           }
         ],
         "internalType": "struct IJobMarketTypes.Params",
@@ -4555,6 +4668,19 @@ export const jobMarketAbi = [
       }
     ],
     "name": "setTreasury",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "module",
+        "type": "address"
+      }
+    ],
+    "name": "setVerificationFeeModule",
     "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"
@@ -4814,6 +4940,48 @@ export const jobMarketAbi = [
     "name": "updateProvider",
     "outputs": [],
     "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "verificationFeeModule",
+    "outputs": [
+      {
+        "internalType": "address",
+        "name": "module",
+        "type": "address"
+      },
+      {
+        "internalType": "uint8",
+        "name": "classMask",
+        "type": "uint8"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "token",
+        "type": "address"
+      }
+    ],
+    "name": "verificationFeesOwed",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
     "type": "function"
   },
   {

@@ -45,7 +45,8 @@ contract GovernanceParamsTest is UnitFixture {
             challengerShareBps: 5_000,
             livenessSlashBps: 10_000,
             bondRatioBps: 50_000,
-            disputeFeeBps: 1_000
+            disputeFeeBps: 3_000,
+            verificationFeeBps: 260
         });
     }
 
@@ -123,7 +124,8 @@ contract GovernanceParamsTest is UnitFixture {
             challengerShareBps: 5_000,
             livenessSlashBps: 1_000_000,
             bondRatioBps: 1_000_000,
-            disputeFeeBps: 5_000
+            disputeFeeBps: 5_000,
+            verificationFeeBps: 1_000
         });
         market.setParams(hi);
         Params memory lo = Params({
@@ -134,7 +136,8 @@ contract GovernanceParamsTest is UnitFixture {
             challengerShareBps: 0,
             livenessSlashBps: 0,
             bondRatioBps: 10_000,
-            disputeFeeBps: 0
+            disputeFeeBps: 0,
+            verificationFeeBps: 0
         });
         market.setParams(lo);
         (, uint32 version) = market.params();
@@ -196,6 +199,12 @@ contract GovernanceParamsTest is UnitFixture {
         Params memory p = _defaults();
         p.disputeFeeBps = 5_001;
         _expectOutOfBounds(p, "disputeFeeBps", 5_001, 0, 5_000);
+    }
+
+    function test_setParams_revertsForVerificationFeeOutOfBounds() public {
+        Params memory p = _defaults();
+        p.verificationFeeBps = 1_001;
+        _expectOutOfBounds(p, "verificationFeeBps", 1_001, 0, 1_000);
     }
 
     function test_setParams_revertsWhenThawingTooShort() public {
