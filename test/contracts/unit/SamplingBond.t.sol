@@ -339,6 +339,22 @@ contract SamplingBondTest is SamplingFixture, ISampledVerifierErrors, ISampledVe
         assertEq(sv.checkOf(id).bondCycle, 0, "not covered");
     }
 
+    function test_bond_humanDisputeOneSecondInsideTheWindowOfARequestIsCovered() public {
+        _post(B);
+        vm.warp(block.timestamp + 1);
+        // Submitted a second before the request: covered; its dispute opens at the window's last second.
+        (JobId id, Job memory job) = _submitted(alice, WRONG);
+        vm.warp(block.timestamp + 1);
+        vm.prank(alice.account);
+        sv.requestBondRelease();
+        vm.warp(block.timestamp + 4 hours - 1);
+        address sybil = makeAddr("sybil");
+        _fundClient(sybil, 1_000 * USDC);
+        vm.prank(sybil);
+        market.openDispute(job, "");
+        assertEq(sv.checkOf(id).bondCycle, 1, "covered");
+    }
+
     // ================================================================== helpers
 
     /// @dev A job of alice submitted now whose draw (with a seed set for its epoch) is `< below` when `below` is
