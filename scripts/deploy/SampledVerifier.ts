@@ -30,6 +30,10 @@ export interface SampledVerifierParams {
   revealPeriod: number;
   escalationVerifiers: number;
   verifierStake: bigint;
+  /** `δ`: a job's rate is at least ⌈δ × P_S / (C + B)⌉ bps (10,000 – 100,000; economics.md 6.6). */
+  deterrenceBps: number;
+  /** Seconds from a sampling bond's release request to its withdrawal (17 d – 60 d). */
+  bondReleaseDelay: number;
 }
 
 export interface SampledVerifierDeployOptions {
