@@ -324,6 +324,9 @@ export function region(r: ClassResult): string {
       return `would need challengerShareBps > ${Math.round(b.challengerShareBps)} (cap 5,000)`;
     case "silence":
       return "while livenessSlashBps > 0";
+    case "infeasibleDeadline":
+    case "stolenRetiredKey":
+      return "by the attacker's gas (zero before it)";
     default:
       return "always (≤ 0 before gas)";
   }
