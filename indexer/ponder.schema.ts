@@ -297,6 +297,7 @@ export const paramVersions = onchainTable("param_versions", (t) => ({
   livenessSlashBps: t.integer().notNull(),
   bondRatioBps: t.integer().notNull(),
   disputeFeeBps: t.integer().notNull(),
+  verificationFeeBps: t.integer().notNull(),
   timestamp: t.bigint().notNull(),
   blockNumber: t.bigint().notNull(),
   txHash: t.hex().notNull(),

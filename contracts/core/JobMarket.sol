@@ -56,7 +56,8 @@ contract JobMarket is JobMarketBase, IJobMarketCore {
                 challengerShareBps: 5_000,
                 livenessSlashBps: 10_000,
                 bondRatioBps: 50_000,
-                disputeFeeBps: 1_000
+                disputeFeeBps: 3_000,
+                verificationFeeBps: 260
             }),
             14 days
         );
@@ -193,13 +194,17 @@ contract JobMarket is JobMarketBase, IJobMarketCore {
     ///      the job's terms are built once in memory, where they are hashed for the id, emitted and returned.
     function _create(JobRequest calldata request, bytes calldata input) private returns (JobId jobId, Job memory job) {
         uint256 config = _configWhenNotPaused();
-        JobMarketStorage storage $ = _s();
-        TokenConfig storage t = $.tokens[request.token];
-        uint256 tokenWord;
-        assembly ("memory-safe") {
-            tokenWord := sload(t.slot) // allowed 0, bondFloor 8, stakeRate 104
+        uint256 collateral;
+        {
+            TokenConfig storage t = _s().tokens[request.token];
+            uint256 tokenWord;
+            assembly ("memory-safe") {
+                tokenWord := sload(t.slot) // allowed 0, bondFloor 8, stakeRate 104
+            }
+            require(uint8(tokenWord) != 0, PaymentTokenNotAllowed(request.token));
+            // price < 2^96, ratio < 2^32, stake rate ≤ 1e36 < 2^120: no overflow; checked below.
+            collateral = JobLib.collateralFor(request.price, uint32(config >> CONFIG_RATIO), uint128(tokenWord >> 104));
         }
-        require(uint8(tokenWord) != 0, PaymentTokenNotAllowed(request.token));
         uint96 price = request.price;
         require(price != 0, AmountZero());
         uint40 deadline = request.deadline;
@@ -212,7 +217,6 @@ contract JobMarket is JobMarketBase, IJobMarketCore {
             bytes32 computed = sha256(input);
             require(computed == request.inputHash, JobInputHashMismatch(request.inputHash, computed));
         }
-        uint256 collateral = JobLib.collateralFor(price, uint32(config >> CONFIG_RATIO), uint128(tokenWord >> 104));
         require(collateral != 0, AmountZero());
         require(collateral <= type(uint96).max, AmountTooLarge(collateral, type(uint96).max));
         address provider_ = request.provider;
@@ -229,16 +233,30 @@ contract JobMarket is JobMarketBase, IJobMarketCore {
             nonce: request.nonce
         });
         jobId = JobLib.idMem(job);
-        (uint256 slot, uint256 word) = _stateOf(jobId);
-        require(word == 0, JobAlreadyExists(jobId));
-        // Created, with the challenge window (≤ MAX_CHALLENGE_WINDOW < 2^24) and the fee cached.
-        _storeState(
-            slot,
-            uint256(uint8(JobStatus.Created)) | (uint256(uint24(config)) << STATE_WINDOW)
-                | (uint256(uint16(config >> CONFIG_FEE)) << STATE_FEE)
-        );
+        _storeNew(jobId, _createdWord(config, request));
         emit JobCreated(jobId, msg.sender, provider_, job);
         if (input.length != 0) emit JobInput(jobId, input);
+    }
+
+    /// @dev Stores a new job's state word; the id must be unused.
+    function _storeNew(JobId jobId, uint256 created) private {
+        (uint256 slot, uint256 word) = _stateOf(jobId);
+        require(word == 0, JobAlreadyExists(jobId));
+        _storeState(slot, created);
+    }
+
+    /// @dev A new job's state word: `Created`, with the challenge window (≤ MAX_CHALLENGE_WINDOW < 2^24)
+    ///      and the protocol fee cached. The fee field's top bit (`FEE_VERIFIED`) marks a job whose model's
+    ///      class pays the verification fee; the model is read only while some class does.
+    function _createdWord(uint256 config, JobRequest calldata request) private view returns (uint256) {
+        uint256 feeField = uint16(config >> CONFIG_FEE);
+        if (uint8(config >> CONFIG_VFEE_CLASSES) != 0 && uint16(config >> CONFIG_VFEE) != 0) {
+            Model storage m = _s().models[request.model];
+            if (m.registered && (config >> (CONFIG_VFEE_CLASSES + uint8(m.determinism))) & 1 != 0) {
+                feeField |= FEE_VERIFIED;
+            }
+        }
+        return uint256(uint8(JobStatus.Created)) | (uint256(uint24(config)) << STATE_WINDOW) | (feeField << STATE_FEE);
     }
 
     // ================================================================== jobs: acceptance and results
@@ -464,12 +482,17 @@ contract JobMarket is JobMarketBase, IJobMarketCore {
         // post-settlement equivocation report still needs them).
         _storeState(slot, (word & ~STATE_STATUS_AND_TIME) | FINALIZED | (block.timestamp << STATE_TIMESTAMP));
         address provider_ = address(uint160(word >> STATE_PROVIDER));
+        uint256 feeField = uint16(word >> STATE_FEE);
         uint256 fee;
         unchecked {
-            fee = price * uint16(word >> STATE_FEE) / JobLib.BPS; // price < 2^96, fee ≤ 10 % of it
+            fee = price * (feeField & FEE_BPS_MASK) / JobLib.BPS; // price < 2^96, fee ≤ 10 % of it
         }
         JobMarketStorage storage $ = _s();
-        _creditEarnings($, provider_, token, price - fee, fee);
+        uint256 vfee = (feeField & FEE_VERIFIED) == 0 ? 0 : _verificationFee($, job.paramsVersion, price);
+        unchecked {
+            // Both fees are at most 10 % of the price (MAX_PROTOCOL_FEE_BPS, MAX_VERIFICATION_FEE_BPS).
+            _creditEarnings($, provider_, token, price - fee - vfee, fee, vfee);
+        }
         _unlock($, provider_, collateral);
         emit JobFinalized(jobId, provider_);
     }
@@ -505,6 +528,7 @@ contract JobMarket is JobMarketBase, IJobMarketCore {
         address token;
         uint256 price;
         uint256 fee;
+        uint256 vfee;
         uint256 collateral;
     }
 
@@ -554,19 +578,21 @@ contract JobMarket is JobMarketBase, IJobMarketCore {
             sstore(slot, or(or(cleared, FINALIZED), shl(168, timestamp())))
         }
         address provider_ = address(uint160(word >> 8));
-        uint256 feeBps = uint16(word >> 232);
+        uint256 feeField = uint16(word >> 232);
         if (provider_ != run.provider || token != run.token) {
             _flushRun(run);
             run.provider = provider_;
             run.token = token;
             run.price = 0;
             run.fee = 0;
+            run.vfee = 0;
             run.collateral = 0;
         }
+        if ((feeField & FEE_VERIFIED) != 0) run.vfee += _verificationFee(_s(), job.paramsVersion, price);
         // At most MAX_BATCH terms below 2^96 each, and fees at most 10 % of them: no overflow.
         unchecked {
             run.price += price;
-            run.fee += price * feeBps / JobLib.BPS;
+            run.fee += price * (feeField & FEE_BPS_MASK) / JobLib.BPS;
             run.collateral += collateral;
             // `ids` has a slot for every job of the batch, and `finalized` counts fewer of them.
             assembly ("memory-safe") {
@@ -590,7 +616,7 @@ contract JobMarket is JobMarketBase, IJobMarketCore {
     function _flushRun(Run memory run) private {
         if (run.provider == address(0)) return;
         JobMarketStorage storage $ = _s();
-        _creditEarnings($, run.provider, run.token, run.price - run.fee, run.fee);
+        _creditEarnings($, run.provider, run.token, run.price - run.fee - run.vfee, run.fee, run.vfee);
         _unlock($, run.provider, run.collateral);
     }
 

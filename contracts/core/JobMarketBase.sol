@@ -44,6 +44,8 @@ abstract contract JobMarketBase is
     uint256 public constant MIN_BOND_RATIO_BPS = 10_000;
     uint256 public constant MAX_BOND_RATIO_BPS = 1_000_000;
     uint256 public constant MAX_DISPUTE_FEE_BPS = 5_000;
+    /// @notice Cap on `verificationFeeBps`: with the protocol fee's cap, at most 20 % of a price is fees.
+    uint256 public constant MAX_VERIFICATION_FEE_BPS = 1_000;
     uint256 public constant MAX_MIN_STAKE = 1e27;
     /// @notice Cap on a payment token's stake rate: 1e18 stake units per token unit, scaled by 1e18.
     uint256 public constant MAX_STAKE_RATE = 1e36;
@@ -78,6 +80,8 @@ abstract contract JobMarketBase is
         uint32 version;
         bool paused;
         uint96 minStake;
+        uint8 verificationFeeClasses; // bit d: jobs of Determinism(d) pay the verification fee
+        uint16 verificationFeeBps; //   the current `Params.verificationFeeBps`, mirrored for `_create`
     }
 
     /// @custom:storage-location erc7201:depinfer.storage.JobMarket
@@ -106,6 +110,8 @@ abstract contract JobMarketBase is
         /// @dev The code `JobMarket`'s fallback delegates to (`setExtension`). Appended: the layout
         ///      above is the deployed one, and new fields only ever go after this one.
         address extension;
+        /// @dev The module that takes the verification fee (`setVerificationFeeModule`); zero: none.
+        address verificationFeeModule;
     }
 
     // keccak256(abi.encode(uint256(keccak256("depinfer.storage.JobMarket")) - 1)) & ~bytes32(uint256(0xff))
@@ -133,18 +139,24 @@ abstract contract JobMarketBase is
     uint256 internal constant STATE_WINDOW = 208;
     uint256 internal constant STATE_FEE = 232;
     uint256 internal constant STATE_EPOCH = 248;
+    /// @dev In the cached fee field: the job pays the verification fee. The protocol fee is at most
+    ///      `MAX_PROTOCOL_FEE_BPS` (1,000 < 2^10), so bit 15 is never part of it.
+    uint256 internal constant FEE_VERIFIED = 0x8000;
+    uint256 internal constant FEE_BPS_MASK = 0x7fff;
     /// @dev The bits no status change after creation touches: the cached challenge window and fee.
     uint256 internal constant STATE_SNAPSHOT = ((uint256(1) << 40) - 1) << STATE_WINDOW;
     /// @dev The bits a settlement rewrites: the status and the timestamp.
     uint256 internal constant STATE_STATUS_AND_TIME = 0xff | (((uint256(1) << 40) - 1) << STATE_TIMESTAMP);
 
     /// @dev `Config`: challengeWindow 0, collateralRatioBps 32, protocolFeeBps 64, version 80, paused 112,
-    ///      minStake 120.
+    ///      minStake 120, verificationFeeClasses 216, verificationFeeBps 224.
     uint256 internal constant CONFIG_RATIO = 32;
     uint256 internal constant CONFIG_FEE = 64;
     uint256 internal constant CONFIG_VERSION = 80;
     uint256 internal constant CONFIG_PAUSED = 112;
     uint256 internal constant CONFIG_MIN_STAKE = 120;
+    uint256 internal constant CONFIG_VFEE_CLASSES = 216;
+    uint256 internal constant CONFIG_VFEE = 224;
 
     /// @dev `ProviderInfo`'s first slot: staked 0, locked 96, jailedUntil 192, signerEpoch 232,
     ///      offersPaused 240, registered 248.
@@ -232,11 +244,12 @@ abstract contract JobMarketBase is
         internal
     {
         address provider_ = st.provider;
-        uint256 fee = JobLib.bpsOf(job.price, st.protocolFeeBps);
-        uint256 payout = job.price - fee;
+        uint256 feeField = st.protocolFeeBps;
+        uint256 fee = JobLib.bpsOf(job.price, feeField & FEE_BPS_MASK);
+        uint256 vfee = (feeField & FEE_VERIFIED) == 0 ? 0 : _verificationFee($, job.paramsVersion, job.price);
         st.status = JobStatus.Finalized;
         st.timestamp = uint40(block.timestamp);
-        _creditEarnings($, provider_, job.token, payout, fee);
+        _creditEarnings($, provider_, job.token, job.price - fee - vfee, fee, vfee);
         _unlock($, provider_, job.collateral);
         emit JobFinalized(jobId, provider_);
     }
@@ -252,6 +265,7 @@ abstract contract JobMarketBase is
         _within("livenessSlashBps", n.livenessSlashBps, 0, n.collateralRatioBps);
         _within("bondRatioBps", n.bondRatioBps, MIN_BOND_RATIO_BPS, MAX_BOND_RATIO_BPS);
         _within("disputeFeeBps", n.disputeFeeBps, 0, MAX_DISPUTE_FEE_BPS);
+        _within("verificationFeeBps", n.verificationFeeBps, 0, MAX_VERIFICATION_FEE_BPS);
         uint256 required = uint256(n.challengeWindow) + n.disputeResolutionPeriod + THAWING_MARGIN;
         require(thawingPeriod_ >= required, ThawingPeriodTooShort(thawingPeriod_, required));
         JobMarketStorage storage $ = _s();
@@ -261,6 +275,7 @@ abstract contract JobMarketBase is
         c.challengeWindow = n.challengeWindow;
         c.collateralRatioBps = n.collateralRatioBps;
         c.protocolFeeBps = n.protocolFeeBps;
+        c.verificationFeeBps = n.verificationFeeBps;
         c.version = version;
         emit ParamsUpdated(version, n);
     }
@@ -490,23 +505,76 @@ abstract contract JobMarketBase is
         $.balances[account][token].available += SafeCast.toUint128(amount);
     }
 
-    /// @dev Credits a provider's `payout` and the protocol `fee` on it: one read and one write of the
-    ///      `Balance` slot (`available` in the low 128 bits, `feesOwed` in the high 128).
-    function _creditEarnings(JobMarketStorage storage $, address provider_, address token, uint256 payout, uint256 fee)
+    /// @dev A job's verification fee: `verificationFeeBps` of its own parameter snapshot, so a later
+    ///      `setParams` never changes what a job already created pays.
+    function _verificationFee(JobMarketStorage storage $, uint32 paramsVersion, uint256 price)
         internal
+        view
+        returns (uint256)
     {
+        return JobLib.bpsOf(price, $.paramsAt[paramsVersion].verificationFeeBps);
+    }
+
+    /// @dev Credits a provider's `payout`, the protocol `fee` and the verification fee `vfee` on it: one
+    ///      read and one write of the `Balance` slot (`available` in bits 0-127, `feesOwed` 128-191,
+    ///      `verificationFeesOwed` 192-255). A fee that would overflow its 64-bit field (only a token with
+    ///      many decimals and fees left uncollected for long) goes straight to its destination instead.
+    function _creditEarnings(
+        JobMarketStorage storage $,
+        address provider_,
+        address token,
+        uint256 payout,
+        uint256 fee,
+        uint256 vfee
+    ) internal {
         Balance storage b = $.balances[provider_][token];
         uint256 word;
         assembly ("memory-safe") {
             word := sload(b.slot)
         }
-        uint256 available = uint128(word) + payout;
-        uint256 owed = (word >> 128) + fee;
-        require(available <= type(uint128).max, SafeCast.SafeCastOverflowedUintDowncast(128, available));
-        require(owed <= type(uint128).max, SafeCast.SafeCastOverflowedUintDowncast(128, owed));
-        assembly ("memory-safe") {
-            sstore(b.slot, or(available, shl(128, owed)))
+        uint256 available;
+        uint256 owed;
+        uint256 vowed;
+        // Each operand is below 2^128: no sum overflows 256 bits; each field's bound is checked below.
+        unchecked {
+            available = uint128(word) + payout;
+            owed = uint64(word >> 128) + fee;
+            vowed = (word >> 192) + vfee;
         }
+        require(available <= type(uint128).max, SafeCast.SafeCastOverflowedUintDowncast(128, available));
+        if (owed > type(uint64).max) {
+            owed = uint64(word >> 128);
+            $.treasuryAccrued[token] += fee;
+        }
+        if (vowed > type(uint64).max) {
+            vowed = word >> 192;
+            _payVerificationFees($, provider_, token, vfee);
+        }
+        assembly ("memory-safe") {
+            sstore(b.slot, or(or(available, shl(128, owed)), shl(192, vowed)))
+        }
+    }
+
+    /// @dev Moves the verification fees a provider owes to the fee module (`_payVerificationFees`).
+    function _forwardVerificationFees(JobMarketStorage storage $, Balance storage b, address provider_, address token)
+        internal
+        returns (uint256 amount)
+    {
+        amount = b.verificationFeesOwed;
+        if (amount == 0) return 0;
+        b.verificationFeesOwed = 0;
+        _payVerificationFees($, provider_, token, amount);
+    }
+
+    /// @dev Credits `amount` of verification fees owed by `provider_` to the verification-fee module's
+    ///      claimable balance (its fund counts it), or to the treasury's accrual when none is set.
+    function _payVerificationFees(JobMarketStorage storage $, address provider_, address token, uint256 amount)
+        internal
+    {
+        address module = $.verificationFeeModule;
+        if (module == address(0)) $.treasuryAccrued[token] += amount;
+        else _credit($, module, token, amount);
+        emit VerificationFeesCollected(provider_, token, module, amount);
     }
 
     /// @dev Releases `collateral` of `provider_`'s lock: one read and one write of its first slot.

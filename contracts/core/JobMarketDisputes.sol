@@ -413,4 +413,68 @@ contract JobMarketDisputes is JobMarketBase, IJobMarketDisputes {
         }
         $.providers[provider_].locked -= uint96(amount);
     }
+
+    // ================================================================== modules and the verification fee
+
+    /// @inheritdoc IJobMarketDisputes
+    function setVerifier(Determinism determinism, address verifier) external onlyDelegated restricted {
+        JobMarketStorage storage $ = _s();
+        require(verifier == address(0) || $.modules[verifier], ModuleNotActive(verifier));
+        $.verifiers[determinism] = verifier;
+        emit VerifierUpdated(determinism, verifier);
+        address feeModule = $.verificationFeeModule;
+        if (feeModule != address(0)) _setVerificationFeeModule($, feeModule);
+    }
+
+    /// @inheritdoc IJobMarketDisputes
+    function setModule(address module, bool active) external onlyDelegated restricted {
+        require(module != address(0), ZeroAddress());
+        JobMarketStorage storage $ = _s();
+        $.modules[module] = active;
+        emit ModuleSet(module, active);
+        if (!active && $.verificationFeeModule == module) _setVerificationFeeModule($, address(0));
+    }
+
+    /// @inheritdoc IJobMarketDisputes
+    function setVerificationFeeModule(address module) external onlyDelegated restricted {
+        JobMarketStorage storage $ = _s();
+        require(module == address(0) || $.modules[module], ModuleNotActive(module));
+        _setVerificationFeeModule($, module);
+    }
+
+    /// @dev Stores the fee module and the classes routed to it (none for the zero address).
+    function _setVerificationFeeModule(JobMarketStorage storage $, address module) private {
+        uint8 mask;
+        if (module != address(0)) {
+            for (uint8 d; d <= uint8(Determinism.NONE); ++d) {
+                if ($.verifiers[Determinism(d)] == module) mask |= uint8(1 << d);
+            }
+        }
+        $.verificationFeeModule = module;
+        $.config.verificationFeeClasses = mask;
+        emit VerificationFeeModuleSet(module, mask);
+    }
+
+    /// @inheritdoc IJobMarketDisputes
+    function collectVerificationFees(address provider_, address token) external onlyDelegated returns (uint256 amount) {
+        JobMarketStorage storage $ = _s();
+        amount = _forwardVerificationFees($, $.balances[provider_][token], provider_, token);
+        require(amount != 0, NothingToClaim(provider_, token));
+    }
+
+    /// @inheritdoc IJobMarketDisputes
+    function paysVerificationFee(JobId jobId) external view returns (bool) {
+        return (_s().jobs[jobId].protocolFeeBps & FEE_VERIFIED) != 0;
+    }
+
+    /// @inheritdoc IJobMarketDisputes
+    function verificationFeesOwed(address provider_, address token) external view returns (uint256) {
+        return _s().balances[provider_][token].verificationFeesOwed;
+    }
+
+    /// @inheritdoc IJobMarketDisputes
+    function verificationFeeModule() external view returns (address module, uint8 classMask) {
+        JobMarketStorage storage $ = _s();
+        return ($.verificationFeeModule, $.config.verificationFeeClasses);
+    }
 }

@@ -202,17 +202,21 @@ contract JobMarketExtension is JobMarketBase, IJobMarketExtension {
         require(amount != 0, NothingToClaim(provider_, token));
     }
 
-    /// @dev Moves the fees a provider owes into the treasury's accrual.
+    /// @dev Moves the fees a provider owes into the treasury's accrual (protocol fees) and to the
+    ///      verification-fee module (verification fees). Returns the protocol fees moved.
     function _forwardFees(JobMarketStorage storage $, Balance storage b, address provider_, address token)
         private
         returns (uint256 amount)
     {
+        _forwardVerificationFees($, b, provider_, token);
         amount = b.feesOwed;
         if (amount == 0) return 0;
         b.feesOwed = 0;
         $.treasuryAccrued[token] += amount;
         emit FeesCollected(provider_, token, amount);
     }
+
+
 
     /// @inheritdoc IJobMarketExtension
     function sweepToTreasury(address token) external onlyDelegated returns (uint256 amount) {
@@ -263,21 +267,6 @@ contract JobMarketExtension is JobMarketBase, IJobMarketExtension {
     }
 
     /// @inheritdoc IJobMarketExtension
-    function setVerifier(Determinism determinism, address verifier) external onlyDelegated restricted {
-        JobMarketStorage storage $ = _s();
-        require(verifier == address(0) || $.modules[verifier], ModuleNotActive(verifier));
-        $.verifiers[determinism] = verifier;
-        emit VerifierUpdated(determinism, verifier);
-    }
-
-    /// @inheritdoc IJobMarketExtension
-    function setModule(address module, bool active) external onlyDelegated restricted {
-        require(module != address(0), ZeroAddress());
-        _s().modules[module] = active;
-        emit ModuleSet(module, active);
-    }
-
-    /// @inheritdoc IJobMarketExtension
     function pause() external onlyDelegated restricted {
         _s().config.paused = true;
         emit Paused(msg.sender);
@@ -297,9 +286,11 @@ contract JobMarketExtension is JobMarketBase, IJobMarketExtension {
     }
 
     /// @inheritdoc IJobMarketExtension
-    function jobState(JobId jobId) external view returns (JobState memory) {
-        return _s().jobs[jobId];
+    function jobState(JobId jobId) external view returns (JobState memory st) {
+        st = _s().jobs[jobId];
+        st.protocolFeeBps &= uint16(FEE_BPS_MASK);
     }
+
 
     /// @inheritdoc IJobMarketExtension
     function dispute(JobId jobId) external view returns (Dispute memory) {
@@ -406,6 +397,7 @@ contract JobMarketExtension is JobMarketBase, IJobMarketExtension {
     function feesOwed(address provider_, address token) external view returns (uint256) {
         return _s().balances[provider_][token].feesOwed;
     }
+
 
     /// @inheritdoc IJobMarketExtension
     function treasuryAccrued(address token) external view returns (uint256) {

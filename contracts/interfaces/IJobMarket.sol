@@ -91,7 +91,10 @@ interface IJobMarketTypes {
     /// @param challengeWindow The job's challenge window, from its parameter snapshot, cached here at
     ///        creation (the slot is written then anyway) so that finalizing reads no parameter history.
     ///        At most 72 h, so 24 bits hold it.
-    /// @param protocolFeeBps The job's protocol fee, cached likewise.
+    /// @param protocolFeeBps The job's protocol fee, cached likewise. In storage, bit 15 (`0x8000`) also marks a
+    ///        job that pays the verification fee (its class was routed to the verification-fee module when
+    ///        it was created); the `jobState` view returns the fee without that bit, and
+    ///        `paysVerificationFee` reads the bit.
     /// @param signerEpoch The provider's signer epoch when it accepted the job. Only keys that became the
     ///        provider's signer at or after this epoch are evidence against the job, so a key retired
     ///        before the job was accepted can never be used to slash it.
@@ -117,6 +120,9 @@ interface IJobMarketTypes {
     ///        the dispute's verifier module. When the result stands the bonds pay it; when it does not the
     ///        slash pays the same value in stake at the job's own rate (`collateral / price` over the
     ///        collateral ratio), so a module earns the same whichever way it rules (≤ 5_000).
+    /// @param verificationFeeBps Share of the price paid at settlement to the verification-fee module
+    ///        (`setVerificationFeeModule`) on every job whose class is routed to that module when the job is
+    ///        created; zero for every other class (≤ 1_000). It pays the module's base-rate checks.
     struct Params {
         uint32 challengeWindow;
         uint32 disputeResolutionPeriod;
@@ -126,6 +132,7 @@ interface IJobMarketTypes {
         uint32 livenessSlashBps;
         uint32 bondRatioBps;
         uint16 disputeFeeBps;
+        uint16 verificationFeeBps;
     }
 
     /// @notice How a payment token is accepted.
@@ -182,9 +189,14 @@ interface IJobMarketTypes {
     /// @param feesOwed Protocol fees on this provider's earnings, not yet moved to the treasury. They
     ///        ride in the earnings slot so that finalizing a job writes one balance, not two; they
     ///        move to `treasuryAccrued` when the provider claims or anyone calls `collectFees`.
+    /// @param verificationFeesOwed Verification fees on this provider's earnings, not yet moved to the
+    ///        verification-fee module's balance; in the same slot for the same reason. They move when the
+    ///        provider claims or anyone calls `collectVerificationFees`. A fee that would overflow either
+    ///        64-bit field is credited to its destination directly instead.
     struct Balance {
         uint128 available;
-        uint128 feesOwed;
+        uint64 feesOwed;
+        uint64 verificationFeesOwed;
     }
 
     /// @notice An open dispute. Every challenger posts the same `bond`; the first is `challenger`,
@@ -334,7 +346,9 @@ interface IJobMarketEvents {
     event ResultSubmitted(JobId indexed jobId, address indexed provider, bytes32 outputHash, bytes32 r, bytes32 vs);
     /// @notice The provider was paid. The amounts follow from the job's terms (`JobCreated`) and its fee
     ///         snapshot, as for `JobsFinalized`: `fee = price × protocolFeeBps / 10_000` (rounded down),
-    ///         `payout = price − fee`, with `protocolFeeBps` from `jobState(jobId)` (also `params(job.paramsVersion)`).
+    ///         `payout = price − fee − vfee`, with `protocolFeeBps` from `jobState(jobId)` (also `params(job.paramsVersion)`),
+    ///         and `vfee = price × verificationFeeBps / 10_000` (rounded down, `params(job.paramsVersion)`) when
+    ///         `paysVerificationFee(jobId)`, else zero.
     event JobFinalized(JobId indexed jobId, address indexed provider);
     event JobExpired(JobId indexed jobId, address indexed client, uint256 refund, uint256 slashed);
     event JobCancelled(JobId indexed jobId, address indexed client, uint256 refund);
@@ -376,6 +390,12 @@ interface IJobMarketEvents {
 
     event Deposited(address indexed account, address indexed token, uint256 amount);
     event FeesCollected(address indexed provider, address indexed token, uint256 amount);
+    /// @notice Verification fees a provider owed in `token` were credited to `module`'s balance (the
+    ///         treasury's accrual when no module is set: `module` is then zero).
+    event VerificationFeesCollected(address indexed provider, address indexed token, address indexed module, uint256 amount);
+    /// @notice `module` now takes the verification fee on the classes set in `classMask` (bit `d` for
+    ///         `Determinism(d)`): those whose verifier it is. Zero: no class pays it.
+    event VerificationFeeModuleSet(address indexed module, uint8 classMask);
     event Claimed(address indexed account, address indexed token, address to, uint256 amount);
     event TreasurySwept(address indexed token, address indexed treasury, uint256 amount);
 }
@@ -598,17 +618,6 @@ interface IJobMarketExtension is IJobMarketTypes, IJobMarketErrors, IJobMarketEv
     ///      `ParamOutOfBounds` for a rate above `MAX_STAKE_RATE`.
     function configurePaymentToken(address token, bool allowed, uint96 bondFloor, uint128 stakeRate) external;
 
-    /// @notice Sets the verifier module for a determinism class (zero disables disputes for it). Restricted (governance).
-    /// @dev Reverts with `ModuleNotActive` unless `verifier` is zero or an active module (`setModule`).
-    function setVerifier(Determinism determinism, address verifier) external;
-
-    /// @notice Registers (`active`) or retires a module: a contract with bounded authority over the
-    ///         jobs routed to it and the stake providers lock with it (see `IJobMarketDisputes`).
-    ///         Restricted (governance, through the Timelock). A retired module can no longer resolve
-    ///         disputes, lock or slash; what it had locked can be released by anyone.
-    /// @dev Reverts with `ZeroAddress`.
-    function setModule(address module, bool active) external;
-
     /// @notice Stops new business (create, accept, stake, deposit). Exits, submissions, disputes and
     ///         settlement stay open. Restricted (guardian).
     function pause() external;
@@ -674,6 +683,7 @@ interface IJobMarketExtension is IJobMarketTypes, IJobMarketErrors, IJobMarketEv
 
     /// @notice Protocol fees on `provider`'s earnings in `token` not yet collected (see `Balance`).
     function feesOwed(address provider, address token) external view returns (uint256);
+
 
     /// @notice Fees and slash remainders in `token` collected but not yet swept to the treasury.
     function treasuryAccrued(address token) external view returns (uint256);
@@ -809,6 +819,42 @@ interface IJobMarketDisputes is IJobMarketTypes, IJobMarketErrors, IJobMarketEve
     /// @notice Anyone may release what a retired module still holds of `provider`'s stake.
     /// @dev Reverts with `ModuleStillActive`, or `AmountZero` when it holds nothing of `provider`'s stake.
     function releaseRetiredModuleLock(address module, address provider) external;
+
+    // ------------------------------------------------------------------ modules and the verification fee
+
+    /// @notice Sets the verifier module for a determinism class (zero disables disputes for it). Restricted (governance).
+    /// @dev Reverts with `ModuleNotActive` unless `verifier` is zero or an active module (`setModule`).
+    function setVerifier(Determinism determinism, address verifier) external;
+
+    /// @notice Registers (`active`) or retires a module: a contract with bounded authority over the
+    ///         jobs routed to it and the stake providers lock with it (see `IJobMarketDisputes`).
+    ///         Restricted (governance, through the Timelock). A retired module can no longer resolve
+    ///         disputes, lock or slash; what it had locked can be released by anyone.
+    /// @dev Reverts with `ZeroAddress`.
+    function setModule(address module, bool active) external;
+
+    /// @notice Names the module that takes the verification fee (`Params.verificationFeeBps`): every job
+    ///         created afterwards whose class is routed to it (`setVerifier`) pays the fee at settlement;
+    ///         jobs of other classes (e.g. arbitrated ones) pay none. Zero: no job pays it. The set of
+    ///         paying classes follows later `setVerifier` calls; retiring the module (`setModule(m, false)`)
+    ///         clears it. Restricted (governance, through the Timelock).
+    /// @dev Reverts with `ModuleNotActive` unless `module` is zero or an active module.
+    function setVerificationFeeModule(address module) external;
+
+    /// @notice Moves the verification fees that `provider` owes in `token` to the claimable balance of the
+    ///         verification-fee module (`verificationFeeModule`), where the module's fund counts them; to
+    ///         `treasuryAccrued` when no module is set. Anyone may call (the module's keepers do).
+    /// @dev Reverts with `NothingToClaim` when none are owed.
+    function collectVerificationFees(address provider, address token) external returns (uint256 amount);
+
+    /// @notice Verification fees on `provider`'s earnings in `token` not yet collected (see `Balance`).
+    function verificationFeesOwed(address provider, address token) external view returns (uint256);
+
+    /// @notice The module that takes the verification fee, and the classes that pay it (bit `d` for `Determinism(d)`).
+    function verificationFeeModule() external view returns (address module, uint8 classMask);
+
+    /// @notice Whether a job pays the verification fee at settlement (fixed when it was created).
+    function paysVerificationFee(JobId jobId) external view returns (bool);
 }
 
 /// @title The Depinfer job market

@@ -39,6 +39,12 @@ interface ISampledVerifierTypes {
     /// @param escalationVerifiers Verifiers added when the first one disagrees with the provider (2 or 4,
     ///        so that the total is odd).
     /// @param verifierStake What each assigned verifier locks, and loses if it misses a phase or is outvoted.
+    /// @param deterrenceBps `δ`: what a caught lie must cost, per unit of the job's price in stake (`P_S =
+    ///        collateral / collateralRatio`). A job's rate is at least `⌈δ × P_S / (C + B)⌉` bps, with `C` its
+    ///        collateral and `B` its provider's sampling bond as it stood at submission (10_000 – 100_000).
+    /// @param bondReleaseDelay Seconds from a bond's release request to its withdrawal (17 d – 60 d: at least
+    ///        the longest challenge window plus the longest resolution period, so every job the bond covered
+    ///        can still be drawn and ruled while it is locked).
     struct Params {
         uint16 samplingRateBps;
         uint16 newProviderRateBps;
@@ -49,6 +55,45 @@ interface ISampledVerifierTypes {
         uint32 revealPeriod;
         uint8 escalationVerifiers;
         uint96 verifierStake;
+        uint32 deterrenceBps;
+        uint32 bondReleaseDelay;
+    }
+
+    /// @notice Which band a job's draw `u` fell in (`samplingOf`).
+    enum Band {
+        Unsampled, // u ≥ rate(job): no check
+        Fund, //      u < samplingRateBps: `sample` checks it, the fund pays
+        Caller //     samplingRateBps ≤ u < rate(job): checked only if a caller pays (`fundCheck`)
+    }
+
+    /// @notice A provider's standing sampling bond (one slot). Zero `amount`: none.
+    /// @param amount Stake locked with this module as the bond (`moduleLock`).
+    /// @param cycle Counts the provider's bonds: a new one starts when a bond is posted while none stands.
+    /// @param postedAt When this cycle's bond was first posted: it covers jobs submitted at or after it.
+    /// @param requestedAt When its release was asked for (0: not asked): it covers jobs submitted before it.
+    /// @param releaseAt When it may be withdrawn (`requestedAt + bondReleaseDelay`, fixed at the request).
+    struct Bond {
+        uint96 amount;
+        uint32 cycle;
+        uint40 postedAt;
+        uint40 requestedAt;
+        uint40 releaseAt;
+    }
+
+    /// @notice A job's sampling, as `sample` and `fundCheck` see it (`samplingOf`).
+    /// @param band Where `draw` falls.
+    /// @param draw `keccak256(seed of the submission epoch, jobId) mod 10_000`.
+    /// @param baseRateBps `samplingRateBps`: draws below it are checked at the fund's cost.
+    /// @param rateBps `max(rateOf(provider), ⌈deterrenceBps × P_S / (C + B)⌉)`, at most 10_000.
+    /// @param bond `B`: the provider's bond as it stood at the job's submission.
+    /// @param bondCycle The cycle of that bond (0 when `bond` is 0): the one an `Upheld` check slashes.
+    struct Sampling {
+        Band band;
+        uint256 draw;
+        uint256 baseRateBps;
+        uint256 rateBps;
+        uint256 bond;
+        uint256 bondCycle;
     }
 
     /// @notice One check of one job (three slots).
@@ -69,6 +114,7 @@ interface ISampledVerifierTypes {
     /// @param tolerant Whether the job's class is TOLERANT: a mismatch goes to the arbiter, not to escalation.
     /// @param exposed Whether the PLANTER declared the job a planted check (`expose`): round 0 then escalates
     ///        whatever its verifiers answered.
+    /// @param bondCycle The provider's bond cycle that covers the job (0: none); an `Upheld` slashes that bond.
     /// @param output The provider's attested output hash.
     struct Check {
         CheckStatus status;
@@ -89,6 +135,7 @@ interface ISampledVerifierTypes {
         uint96 verifierStake;
         bool tolerant;
         bool exposed;
+        uint32 bondCycle;
         bytes32 output;
     }
 
@@ -168,6 +215,21 @@ interface ISampledVerifierErrors {
     error SamplingExposeNotOpen(JobId jobId, uint256 round, uint256 committed, uint256 live);
     /// @notice The check was already exposed.
     error SamplingAlreadyExposed(JobId jobId);
+    /// @notice The draw fell in the caller-paid band (`baseRateBps` ≤ `draw` < `rateBps`): only `fundCheck`
+    ///         starts this check.
+    error SamplingJobInPaidBand(JobId jobId, uint256 draw, uint256 baseRateBps, uint256 rateBps);
+    /// @notice `fundCheck` needs a draw in the caller-paid band: `baseRateBps` ≤ `draw` < `rateBps`.
+    error SamplingJobNotInPaidBand(JobId jobId, uint256 draw, uint256 baseRateBps, uint256 rateBps);
+    /// @notice `provider` has no standing sampling bond.
+    error SamplingNoBond(address provider);
+    /// @notice The bond's release was asked for (it completes at `releaseAt`): no top-up, no second request.
+    error SamplingBondReleasing(address provider, uint256 releaseAt);
+    /// @notice The bond's release was not asked for (`requestBondRelease` first).
+    error SamplingBondNotReleasing(address provider);
+    /// @notice The bond is locked until `releaseAt`.
+    error SamplingBondLocked(address provider, uint256 releaseAt, uint256 nowTime);
+    /// @notice A bond amount of zero, or one that would not fit 96 bits (`total`).
+    error SamplingBondAmountInvalid(address provider, uint256 amount, uint256 total);
 }
 
 /// @title Events of the sampled re-execution verifier
@@ -203,6 +265,20 @@ interface ISampledVerifierEvents {
     ///         round 0 escalates whatever the verifiers answer.
     event CheckExposed(JobId indexed jobId, address indexed planter);
     event RewardsClaimed(address indexed account, address indexed token, address to, uint256 amount);
+    /// @notice `provider` locked `amount` more as its sampling bond; it now stands at `total` (cycle `cycle`).
+    event BondPosted(address indexed provider, uint256 amount, uint256 total, uint256 cycle);
+    /// @notice `provider` asked for its bond back: jobs submitted from now on are not covered; it may
+    ///         withdraw at `releaseAt`.
+    event BondReleaseRequested(address indexed provider, uint256 amount, uint256 releaseAt);
+    event BondWithdrawn(address indexed provider, uint256 amount);
+    /// @notice An `Upheld` check of `jobId`, which the bond covered, took all of it (`amount`) to the treasury.
+    event BondSlashed(address indexed provider, JobId indexed jobId, uint256 amount);
+    /// @notice `funder` paid `paid` (the verifiers' rewards, `(1 + k) × R`) for a check of a draw in the
+    ///         caller-paid band; the fund advanced the bond.
+    event CheckFunded(JobId indexed jobId, address indexed funder, uint256 draw, uint256 rateBps, uint256 paid);
+    /// @notice A funded check ended: its funder is owed `refund` of the job's token (what the check did not use)
+    ///         and `winnings` of the stake token (the module's share of the slash, when the provider was caught).
+    event FundedCheckSettled(JobId indexed jobId, address indexed funder, uint256 refund, uint256 winnings);
 }
 
 /// @title The check's state machine of the sampled re-execution verifier
@@ -217,6 +293,18 @@ interface ISampledVerifierCore is ISampledVerifierTypes, ISampledVerifierErrors,
     ///      `SamplingClassNotSupported`, `SamplingBadAttestation`, the source's `RandomnessSeedNotReady`,
     ///      `SamplingJobNotSampled` or `SamplingFundTooLow`.
     function sample(IJobMarketTypes.Job calldata job, bytes32 outputHash, bytes calldata signature) external;
+
+    /// @notice The caller-funded check: for a draw in the caller-paid band (`samplingRateBps ≤ draw <
+    ///         rate(job)`, the new-provider and under-bonded bands), the caller pays the verifiers' rewards
+    ///         `(1 + escalationVerifiers) × R` (pulled with transferFrom in the job's token) and the check runs
+    ///         as `sample`'s does; the fund advances the dispute bond, which always comes back to it. When the
+    ///         check ends the caller is owed what it did not use and, if the provider is caught, the module's
+    ///         winnings (its share of the slash and the arbitration fee, in stake) (`claimRewards`). Anyone may
+    ///         call, while the job is `Submitted` and in its challenge window, once the draw is known; nobody
+    ///         calling leaves the job unsampled. No keeper tip: the funder is its own keeper.
+    /// @dev Reverts with `sample`'s errors (`SamplingJobNotInPaidBand` for a draw outside the band), and the
+    ///      token's own for a failed transferFrom.
+    function fundCheck(IJobMarketTypes.Job calldata job, bytes32 outputHash, bytes calldata signature) external;
 
     /// @notice For a dispute opened by someone else: supplies the provider's attested output so that the
     ///         check can run. Anyone may call (the provider has the most reason to).
@@ -261,19 +349,6 @@ interface ISampledVerifierCore is ISampledVerifierTypes, ISampledVerifierErrors,
     ///         proof that the verifier lied. After the dispute's deadline the check is closed unruled.
     /// @dev Restricted (the ARBITRATOR role). Reverts with `SamplingCheckWrongStatus`.
     function rule(IJobMarketTypes.Job calldata job, bool providerStands) external;
-
-    /// @notice Planted checks (the answer to the lazy verifier): the PLANTER runs canary jobs whose
-    ///         provider it controls and which deliberately return a wrong output. When one is drawn and its
-    ///         round-0 verifiers have all committed, the PLANTER exposes it: the check then escalates to
-    ///         `escalationVerifiers` more verifiers whatever round 0 answered, so a round-0 verifier that
-    ///         copied the provider's public output is outvoted by the honest majority and slashed. Nobody
-    ///         can tell a canary from a real job before committing, so a verifier that skips the re-run
-    ///         loses `verifierStake` on a planted share of its checks.
-    ///         Exposing an honest job only costs the fund an escalation: round 1 still decides by majority.
-    ///         EXACT only: under TOLERANT a verifier is never slashed for its answer (`rule`).
-    /// @dev Restricted (the PLANTER role). Reverts with `SamplingCheckWrongStatus` (not `Running`),
-    ///      `SamplingClassNotSupported` (a TOLERANT check), `SamplingExposeNotOpen` (round 1, or a live seat has not committed) or `SamplingAlreadyExposed`.
-    function expose(IJobMarketTypes.Job calldata job) external;
 }
 
 /// @title Fund, enrolment, parameters and views of the sampled re-execution verifier
@@ -307,12 +382,62 @@ interface ISampledVerifierExtension is ISampledVerifierTypes, ISampledVerifierEr
     /// @dev Reverts with `SamplingZeroAddress` or `SamplingNothingOwed`.
     function claimRewards(address token, address to) external returns (uint256 amount);
 
+    /// @notice Planted checks (the answer to the lazy verifier): the PLANTER runs canary jobs whose
+    ///         provider it controls and which deliberately return a wrong output. When one is drawn and its
+    ///         round-0 verifiers have all committed, the PLANTER exposes it: the check then escalates to
+    ///         `escalationVerifiers` more verifiers whatever round 0 answered, so a round-0 verifier that
+    ///         copied the provider's public output is outvoted by the honest majority and slashed. Nobody
+    ///         can tell a canary from a real job before committing, so a verifier that skips the re-run
+    ///         loses `verifierStake` on a planted share of its checks.
+    ///         Exposing an honest job only costs the fund an escalation: round 1 still decides by majority.
+    ///         EXACT only: under TOLERANT a verifier is never slashed for its answer (`rule`).
+    /// @dev Restricted (the PLANTER role). Reverts with `SamplingCheckWrongStatus` (not `Running`),
+    ///      `SamplingClassNotSupported` (a TOLERANT check), `SamplingExposeNotOpen` (round 1, or a live seat has not committed) or `SamplingAlreadyExposed`.
+    function expose(IJobMarketTypes.Job calldata job) external;
+
+    /// @notice Posts or tops up the caller's standing sampling bond: locks `amount` of its free stake with this
+    ///         module (`market.moduleLock`, within the allowance it gave this module). The bond covers the jobs
+    ///         the caller submits from this second until it asks for its release, and lowers their rate (see
+    ///         `samplingOf`); an `Upheld` check of a covered job slashes all of it to the treasury.
+    /// @dev Reverts with `SamplingBondAmountInvalid` (zero, or over 96 bits), `SamplingBondReleasing` (a release
+    ///      is pending) or the market's `moduleLock` errors (allowance, registration, jail, minimum stake,
+    ///      free stake, pause).
+    function postBond(uint256 amount) external;
+
+    /// @notice Asks for the caller's bond back: jobs submitted from this second on are no longer covered (and
+    ///         are drawn at the unbonded rate); jobs submitted before stay covered. Withdrawable after
+    ///         `bondReleaseDelay` (fixed now).
+    /// @dev Reverts with `SamplingNoBond` or `SamplingBondReleasing`.
+    function requestBondRelease() external;
+
+    /// @notice Returns the caller's bond to its free stake, at or after its `releaseAt`.
+    /// @dev Reverts with `SamplingNoBond` (nothing left, e.g. slashed), `SamplingBondNotReleasing` or
+    ///      `SamplingBondLocked`.
+    function withdrawBond() external;
+
     // ------------------------------------------------------------------ views
 
-    /// @notice The sampling rate that applies to `provider` now, in bps.
+    /// @notice `provider`'s current bond.
+    function bondOf(address provider) external view returns (Bond memory);
+
+    /// @notice The bond that covered a job `provider` submitted at `timestamp` (0: none).
+    function bondAt(address provider, uint256 timestamp) external view returns (uint256);
+
+    /// @notice A submitted job's draw, its band, the two rates and the bond as at its submission.
+    /// @dev Reverts with `RandomnessSeedNotReady` before the seed of its submission epoch exists, and with
+    ///      `SamplingJobWrongStatus` unless the job is `Submitted`.
+    function samplingOf(IJobMarketTypes.Job calldata job) external view returns (Sampling memory);
+
+    /// @notice Who paid for the check of `jobId` (zero: the fund, or no check).
+    function funderOf(JobId jobId) external view returns (address);
+
+    /// @notice The provider-level base rate that applies to `provider` now, in bps (`newProviderRateBps`
+    ///         until it passed `newProviderChecks` fund-paid checks, then `samplingRateBps`). A job's own
+    ///         rate is at least this, and higher when its collateral plus bond are small (`samplingOf`).
     function rateOf(address provider) external view returns (uint256);
 
-    /// @notice Whether `job` is (or would be) drawn, its draw and the rate it is compared with.
+    /// @notice Whether `sample` would check `job` at the fund's cost (`draw < samplingRateBps`), its draw and
+    ///         that rate. A draw in the caller-paid band is not `sampled` here: see `samplingOf`.
     /// @dev Reverts with `RandomnessSeedNotReady` before the seed of its submission epoch exists, and with
     ///      `SamplingJobWrongStatus` unless the job is `Submitted`.
     function isSampled(IJobMarketTypes.Job calldata job) external view returns (bool sampled, uint256 draw, uint256 rateBps);

@@ -7,7 +7,7 @@ import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 
 import {IJobMarket, IJobMarketTypes} from "../interfaces/IJobMarket.sol";
 import {IRandomnessSource} from "../interfaces/IRandomnessSource.sol";
-import {ISampledVerifierCore} from "../interfaces/ISampledVerifier.sol";
+import {ISampledVerifierCore, ISampledVerifierExtension} from "../interfaces/ISampledVerifier.sol";
 import {IVerifier} from "../interfaces/IVerifier.sol";
 import {AttestationLib} from "../libraries/AttestationLib.sol";
 import {JobLib} from "../libraries/JobLib.sol";
@@ -68,27 +68,69 @@ contract SampledVerifier is SampledVerifierBase, ISampledVerifierCore, IVerifier
         external
         nonReentrant
     {
-        JobId id = JobLib.id(job);
-        IJobMarketTypes.JobState memory st = _submittedInWindow(id);
-        _requireServed(id, job);
-        _checkAttestation(id, job, outputHash, st, signature);
-        (uint256 draw, uint256 rate) = _draw(id, st);
-        require(draw < rate, SamplingJobNotSampled(id, draw, rate));
+        _begin(job, outputHash, signature, false);
+    }
 
-        Check storage c = _s().checks[id];
-        uint256 reserve = _start(c, job, st.provider, outputHash);
-        (uint256 bond, uint256 tip) = _payForSample(job, reserve);
+    /// @inheritdoc ISampledVerifierCore
+    function fundCheck(IJobMarketTypes.Job calldata job, bytes32 outputHash, bytes calldata signature)
+        external
+        nonReentrant
+    {
+        _begin(job, outputHash, signature, true);
+    }
+
+    /// @dev Starts the check of a drawn job: paid by the fund (`sample`, a draw below `samplingRateBps`) or by
+    ///      the caller (`fundCheck`, a draw in the caller-paid band), whose rewards are then reserved like the
+    ///      fund's (so `_available` is unchanged) and who pays no tip to itself. The fund advances the bond.
+    function _begin(IJobMarketTypes.Job calldata job, bytes32 outputHash, bytes calldata signature, bool funded)
+        private
+    {
+        (JobId id, IJobMarketTypes.JobState memory st, Sampling memory sp) = _drawn(job, outputHash, signature);
+        if (funded) {
+            require(sp.band == Band.Caller, SamplingJobNotInPaidBand(id, sp.draw, sp.baseRateBps, sp.rateBps));
+        } else if (sp.band != Band.Fund) {
+            if (sp.band == Band.Caller) revert SamplingJobInPaidBand(id, sp.draw, sp.baseRateBps, sp.rateBps);
+            revert SamplingJobNotSampled(id, sp.draw, sp.rateBps);
+        }
+        SampledVerifierStorage storage $ = _s();
+        Check storage c = $.checks[id];
+        uint256 reserve = _start(c, job, st.provider, outputHash, sp.bondCycle);
+        uint256 tip;
+        if (funded) {
+            IERC20(job.token).safeTransferFrom(msg.sender, address(this), reserve);
+            $.funders[id] = msg.sender;
+            emit CheckFunded(id, msg.sender, sp.draw, sp.rateBps, reserve);
+        } else {
+            tip = JobLib.bpsOf(job.price, $.params.keeperTipBps);
+        }
+        uint256 bond = _payForSample(job, reserve, tip);
         _openDispute(job, st.provider, bond);
         _requestAssignment(c, id, job.model, 1, 0);
-        emit JobSampled(id, st.provider, msg.sender, draw, rate, bond, tip);
+        emit JobSampled(id, st.provider, msg.sender, sp.draw, sp.rateBps, bond, tip);
+    }
+
+    /// @dev What `sample` and `fundCheck` check before looking at the band.
+    function _drawn(IJobMarketTypes.Job calldata job, bytes32 outputHash, bytes calldata signature)
+        private
+        view
+        returns (JobId id, IJobMarketTypes.JobState memory st, Sampling memory sp)
+    {
+        id = JobLib.id(job);
+        st = _submittedInWindow(id);
+        _requireServed(id, job);
+        _checkAttestation(id, job, outputHash, st, signature);
+        // Computed by the extension (through the fallback), which keeps this contract under the size limit.
+        sp = ISampledVerifierExtension(address(this)).samplingOf(job);
     }
 
     /// @dev Takes the bond, the keeper's tip and the verifiers' rewards out of the fund: the rewards are
     ///      reserved, the tip is owed to the caller, and the market may pull the bond.
-    function _payForSample(IJobMarketTypes.Job calldata job, uint256 reserve) private returns (uint256 bond, uint256 tip) {
+    function _payForSample(IJobMarketTypes.Job calldata job, uint256 reserve, uint256 tip)
+        private
+        returns (uint256 bond)
+    {
         SampledVerifierStorage storage $ = _s();
         address token = job.token;
-        tip = JobLib.bpsOf(job.price, $.params.keeperTipBps);
         bond = JobLib.bondFor(
             job.price, market.paramsAt(job.paramsVersion).bondRatioBps, market.paymentToken(token).bondFloor
         );
@@ -96,10 +138,7 @@ contract SampledVerifier is SampledVerifierBase, ISampledVerifierCore, IVerifier
         uint256 available = _available(token);
         require(needed <= available, SamplingFundTooLow(token, needed, available));
         $.reserved[token] += reserve;
-        if (tip != 0) {
-            $.owed[msg.sender][token] += tip;
-            $.owedTotal[token] += tip;
-        }
+        _credit(msg.sender, token, tip);
         _ensureHeld(token, bond);
     }
 
@@ -132,7 +171,15 @@ contract SampledVerifier is SampledVerifierBase, ISampledVerifierCore, IVerifier
         Check storage c = _s().checks[jobId];
         c.status = CheckStatus.AwaitingAttestation;
         c.human = true;
-        c.provider = market.jobState(jobId).provider;
+        IJobMarketTypes.JobState memory st = market.jobState(jobId);
+        c.provider = st.provider;
+        // `openDispute` overwrote the submission time; the job was submitted within its challenge window
+        // before now. Covered if the bond stood at any second of that span: a caught liar's bond is at stake
+        // whatever the order of its release request and a sybil's dispute.
+        Bond storage b = _s().bonds[st.provider];
+        if (b.amount != 0 && (b.requestedAt == 0 || b.requestedAt + uint256(st.challengeWindow) > block.timestamp)) {
+            c.bondCycle = b.cycle;
+        }
         emit DisputeCheckOpened(jobId, challenger);
     }
 
@@ -147,7 +194,7 @@ contract SampledVerifier is SampledVerifierBase, ISampledVerifierCore, IVerifier
         require(c.status == CheckStatus.AwaitingAttestation, SamplingCheckWrongStatus(id, c.status));
         IJobMarketTypes.JobState memory st = market.jobState(id);
         _checkAttestation(id, job, outputHash, st, signature);
-        uint256 reserve = _start(c, job, st.provider, outputHash);
+        uint256 reserve = _start(c, job, st.provider, outputHash, 0);
         uint256 available = _available(job.token);
         require(reserve <= available, SamplingFundTooLow(job.token, reserve, available));
         $.reserved[job.token] += reserve;
@@ -156,11 +203,17 @@ contract SampledVerifier is SampledVerifierBase, ISampledVerifierCore, IVerifier
     }
 
     /// @dev Snapshots what the check pays and locks; returns the rewards to reserve (every seat paid).
-    function _start(Check storage c, IJobMarketTypes.Job calldata job, address provider_, bytes32 outputHash)
-        private
-        returns (uint256 reserve)
-    {
+    /// @param bondCycle The provider's bond cycle that covered the job at submission (sampled checks; 0 keeps
+    ///        what `onDisputeOpened` found).
+    function _start(
+        Check storage c,
+        IJobMarketTypes.Job calldata job,
+        address provider_,
+        bytes32 outputHash,
+        uint256 bondCycle
+    ) private returns (uint256 reserve) {
         Params storage p = _s().params;
+        if (bondCycle != 0) c.bondCycle = uint32(bondCycle);
         uint256 reward = JobLib.bpsOf(job.price, p.verifierRewardBps);
         c.provider = provider_;
         c.output = outputHash;
@@ -364,26 +417,6 @@ contract SampledVerifier is SampledVerifierBase, ISampledVerifierCore, IVerifier
         revert SamplingNotAssigned(id, verifier);
     }
 
-    /// @dev In the current round: votes not slashed, of which committed (or revealed), of which revealed.
-    function _roundCounts(Check storage c, JobId id)
-        private
-        view
-        returns (uint256 live, uint256 committed, uint256 revealed)
-    {
-        mapping(uint256 => Vote) storage votes = _s().votes[id];
-        uint256 assigned = c.assigned;
-        for (uint256 i = c.roundFirst; i < assigned; ++i) {
-            VoteStatus s = votes[i].status;
-            if (s == VoteStatus.Slashed) continue;
-            ++live;
-            if (s == VoteStatus.Committed) ++committed;
-            if (s == VoteStatus.Revealed) {
-                ++committed;
-                ++revealed;
-            }
-        }
-    }
-
     // ================================================================== resolution
 
     /// @inheritdoc ISampledVerifierCore
@@ -421,23 +454,10 @@ contract SampledVerifier is SampledVerifierBase, ISampledVerifierCore, IVerifier
         IJobMarketTypes.Outcome outcome = IJobMarketTypes.Outcome.Upheld;
         if (providerStands) {
             outcome = c.human ? IJobMarketTypes.Outcome.Rejected : IJobMarketTypes.Outcome.Draw;
-            if (!c.human) ++_s().passed[c.provider];
+            if (!c.human && _s().funders[id] == address(0)) ++_s().passed[c.provider];
         }
         emit ArbitrationRuled(id, providerStands, msg.sender);
         _conclude(c, id, job, outcome, Side.All, agree, disagree);
-    }
-
-    /// @inheritdoc ISampledVerifierCore
-    function expose(IJobMarketTypes.Job calldata job) external restricted {
-        JobId id = JobLib.id(job);
-        Check storage c = _running(id);
-        require(!c.exposed, SamplingAlreadyExposed(id));
-        // Under TOLERANT a mismatch goes to the arbiter and the verifier is never slashed: nothing to expose.
-        require(!c.tolerant, SamplingClassNotSupported(id, IJobMarketTypes.Determinism.TOLERANT));
-        (uint256 live, uint256 committed,) = _roundCounts(c, id);
-        require(c.round == 0 && live != 0 && committed == live, SamplingExposeNotOpen(id, c.round, committed, live));
-        c.exposed = true;
-        emit CheckExposed(id, msg.sender);
     }
 
     /// @dev The output of the first revealed vote (round 0's).
@@ -487,7 +507,7 @@ contract SampledVerifier is SampledVerifierBase, ISampledVerifierCore, IVerifier
         if (disagree > agree && disagree >= 2) {
             _conclude(c, id, job, IJobMarketTypes.Outcome.Upheld, Side.Disagree, agree, disagree);
         } else if (agree > disagree) {
-            if (!c.human) ++_s().passed[c.provider];
+            if (!c.human && _s().funders[id] == address(0)) ++_s().passed[c.provider];
             IJobMarketTypes.Outcome o = c.human ? IJobMarketTypes.Outcome.Rejected : IJobMarketTypes.Outcome.Draw;
             _conclude(c, id, job, o, Side.Agree, agree, disagree);
         } else {
@@ -518,47 +538,93 @@ contract SampledVerifier is SampledVerifierBase, ISampledVerifierCore, IVerifier
         uint256 agree,
         uint256 disagree
     ) private {
-        _settleVotes(c, id, job.token, side);
+        uint256 unused = _settleVotes(c, id, job.token, side);
         c.status = CheckStatus.Closed;
-        market.resolveDispute(job, outcome, 0);
+        address funder = _s().funders[id];
+        bool upheld = outcome == IJobMarketTypes.Outcome.Upheld;
+        if (funder != address(0) && upheld) {
+            // The module's winnings (its share of the slash and the fee, in stake) belong to the funder.
+            (address stakeToken,,,,) = market.settings();
+            uint256 bond = market.dispute(id).bond;
+            uint256 before = _claimableHere(stakeToken);
+            market.resolveDispute(job, outcome, 0);
+            uint256 won = _claimableHere(stakeToken) - before;
+            // The bond itself (back in the job's token) is the fund's: it advanced it.
+            if (stakeToken == job.token) won -= bond;
+            _credit(funder, stakeToken, won);
+            _settleFunded(id, funder, job.token, unused, won);
+        } else {
+            market.resolveDispute(job, outcome, 0);
+            if (funder != address(0)) _settleFunded(id, funder, job.token, unused, 0);
+        }
+        if (upheld && c.bondCycle != 0) SampledVerifierExtension(address(this)).slashBond(id, c.provider, c.bondCycle);
         emit CheckResolved(id, outcome, agree, disagree, false);
+    }
+
+    /// @dev What the module and its second challenger address hold in the market, in `token`.
+    function _claimableHere(address token) private view returns (uint256) {
+        return market.claimable(address(this), token) + market.claimable(_s().challenger, token);
+    }
+
+    /// @dev A funded check ended: the funder is owed the rewards it paid that nobody earned.
+    function _settleFunded(JobId id, address funder, address token, uint256 unused, uint256 won) private {
+        _credit(funder, token, unused);
+        emit FundedCheckSettled(id, funder, unused, won);
+    }
+
+    function _credit(address account, address token, uint256 amount) private {
+        if (amount == 0) return;
+        SampledVerifierStorage storage $ = _s();
+        $.owed[account][token] += amount;
+        $.owedTotal[token] += amount;
     }
 
     /// @dev The dispute is gone (an equivocation proof closed it, or it was cancelled after its deadline) or
     ///      its deadline passed: nothing can be ruled. Every lock is released and who revealed is paid.
+    ///      A funder gets back what nobody earned; an equivocation reward (the module was the first
+    ///      challenger) stays with the fund, which advanced the bond.
     function _abandon(Check storage c, JobId id, IJobMarketTypes.Job calldata job) private {
         (uint256 agree, uint256 disagree) = _count(c, id);
-        _settleVotes(c, id, job.token, Side.All);
+        uint256 unused = _settleVotes(c, id, job.token, Side.All);
         c.status = CheckStatus.Closed;
+        address funder = _s().funders[id];
+        if (funder != address(0)) _settleFunded(id, funder, job.token, unused, 0);
         emit CheckResolved(id, IJobMarketTypes.Outcome.Draw, agree, disagree, true);
     }
 
     /// @dev Every vote still holding stake: revealed on the paid side → released and paid; revealed on the
-    ///      other side → slashed; not revealed (only when abandoned) → released. Frees the check's reserve.
-    function _settleVotes(Check storage c, JobId id, address token, Side side) private {
-        SampledVerifierStorage storage $ = _s();
-        mapping(uint256 => Vote) storage votes = $.votes[id];
+    ///      other side → slashed; not revealed (only when abandoned) → released. Frees the check's reserve;
+    ///      returns the part of it nobody was paid.
+    function _settleVotes(Check storage c, JobId id, address token, Side side) private returns (uint256 unused) {
         uint256 assigned = c.assigned;
-        uint256 reward = c.reward;
-        bytes32 output = c.output;
+        uint256 paidOut;
         for (uint256 i; i < assigned; ++i) {
-            Vote storage v = votes[i];
-            VoteStatus s = v.status;
-            if (s == VoteStatus.Slashed) continue;
-            bool paid = s == VoteStatus.Revealed
-                && (side == Side.All || (side == Side.Agree) == (v.output == output));
-            if (s == VoteStatus.Revealed && !paid) {
-                _slash(c, id, v, false);
-                continue;
-            }
-            market.moduleRelease(v.verifier, c.verifierStake);
-            if (paid && reward != 0) {
-                $.owed[v.verifier][token] += reward;
-                $.owedTotal[token] += reward;
-                emit VerifierRewarded(id, v.verifier, token, reward);
-            }
+            paidOut += _settleVote(c, id, _s().votes[id][i], token, side);
         }
-        $.reserved[token] -= reward * (1 + uint256(c.escalationVerifiers));
+        uint256 reserve = uint256(c.reward) * (1 + uint256(c.escalationVerifiers));
+        _s().reserved[token] -= reserve;
+        unused = reserve - paidOut;
+    }
+
+    /// @dev One vote of `_settleVotes`; returns the reward credited.
+    function _settleVote(Check storage c, JobId id, Vote storage v, address token, Side side)
+        private
+        returns (uint256 reward)
+    {
+        VoteStatus s = v.status;
+        if (s == VoteStatus.Slashed) return 0;
+        bool paid = s == VoteStatus.Revealed && (side == Side.All || (side == Side.Agree) == (v.output == c.output));
+        if (s == VoteStatus.Revealed && !paid) {
+            _slash(c, id, v, false);
+            return 0;
+        }
+        market.moduleRelease(v.verifier, c.verifierStake);
+        if (!paid) return 0;
+        reward = c.reward;
+        if (reward != 0) {
+            _credit(v.verifier, token, reward);
+            emit VerifierRewarded(id, v.verifier, token, reward);
+        }
     }
 
     /// @dev Takes a verifier's whole `verifierStake`: all of it to the treasury (reward 0), as the core shares

@@ -5,6 +5,8 @@ import {AccessManaged} from "@openzeppelin/contracts/access/manager/AccessManage
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {Checkpoints} from "@openzeppelin/contracts/utils/structs/Checkpoints.sol";
 
 import {IJobMarket, IJobMarketTypes} from "../interfaces/IJobMarket.sol";
 import {IRandomnessSource} from "../interfaces/IRandomnessSource.sol";
@@ -25,6 +27,7 @@ abstract contract SampledVerifierBase is
     ReentrancyGuardTransient
 {
     using SafeERC20 for IERC20;
+    using Checkpoints for Checkpoints.Trace208;
 
     // ------------------------------------------------------------------ constants (bounds in code)
 
@@ -47,6 +50,13 @@ abstract contract SampledVerifierBase is
     uint256 public constant MAX_REPLACEMENTS = 4;
     /// @notice Draws per seat before the seat is left empty.
     uint256 public constant MAX_PROBES = 8;
+    /// @notice `deterrenceBps` bounds: a caught lie costs at least once, at most ten times, the price in stake.
+    uint256 public constant MIN_DETERRENCE_BPS = 10_000;
+    uint256 public constant MAX_DETERRENCE_BPS = 100_000;
+    /// @notice The shortest bond release delay: the market's longest challenge window (72 h) plus its longest
+    ///         dispute resolution period (14 d), so a covered job can be drawn and ruled while the bond stands.
+    uint256 public constant MIN_BOND_RELEASE_DELAY = 72 hours + 14 days;
+    uint256 public constant MAX_BOND_RELEASE_DELAY = 60 days;
 
     // ------------------------------------------------------------------ immutables and storage
 
@@ -70,6 +80,12 @@ abstract contract SampledVerifierBase is
         mapping(address token => uint256) reserved;
         /// @dev The module's second challenger address (`SampledVerifierChallenger`), set at construction.
         address challenger;
+        mapping(address provider => Bond) bonds;
+        /// @dev Each provider's bond over time, keyed by timestamp: what covered a job submitted then, as
+        ///      `cycle << 96 | amount` (the amount after a post or top-up; 0 from a release request or a slash on).
+        mapping(address provider => Checkpoints.Trace208) bondHistory;
+        /// @dev Who paid for a caller-funded check (zero: the fund).
+        mapping(JobId => address) funders;
     }
 
     // keccak256(abi.encode(uint256(keccak256("depinfer.storage.SampledVerifier")) - 1)) & ~bytes32(uint256(0xff))
@@ -125,6 +141,8 @@ abstract contract SampledVerifierBase is
         _within("revealPeriod", p.revealPeriod, MIN_PERIOD, MAX_PERIOD);
         _within("escalationVerifiers", p.escalationVerifiers, MIN_ESCALATION_VERIFIERS, MAX_ESCALATION_VERIFIERS);
         _within("verifierStake", p.verifierStake, 1, MAX_VERIFIER_STAKE);
+        _within("deterrenceBps", p.deterrenceBps, MIN_DETERRENCE_BPS, MAX_DETERRENCE_BPS);
+        _within("bondReleaseDelay", p.bondReleaseDelay, MIN_BOND_RELEASE_DELAY, MAX_BOND_RELEASE_DELAY);
         _s().params = p;
         emit SamplingParamsUpdated(p);
     }
@@ -133,12 +151,40 @@ abstract contract SampledVerifierBase is
         require(value >= min && value <= max, SamplingParamOutOfBounds(name, value, min, max));
     }
 
-    /// @dev The draw of a submitted job: `keccak256(seed of its submission epoch, jobId) mod 10_000`.
-    function _draw(JobId id, IJobMarketTypes.JobState memory st) internal view returns (uint256 draw, uint256 rate) {
+    /// @dev The sampling of a submitted job (`st.timestamp` is its submission time): its draw
+    ///      `keccak256(seed of its submission epoch, jobId) mod 10_000`, compared with `samplingRateBps` (the
+    ///      fund's band) and with the job's rate `max(rateOf(provider), ⌈δ × P_S / (C + B)⌉)`, capped at 10_000
+    ///      bps, where `P_S = C × 10_000 / collateralRatioBps` (the price in stake, from the job's snapshot)
+    ///      and `B` the bond as it stood at submission (so a later top-up never lowers an older job's rate).
+    function _sampling(JobId id, IJobMarketTypes.Job calldata job, IJobMarketTypes.JobState memory st)
+        internal
+        view
+        returns (Sampling memory s)
+    {
+        SampledVerifierStorage storage $ = _s();
         bytes32 seed = randomness.seedOf(uint64(st.timestamp / epochLength));
-        draw = uint256(keccak256(abi.encode(seed, id))) % BPS;
-        rate = _rateOf(st.provider);
+        s.draw = uint256(keccak256(abi.encode(seed, id))) % BPS;
+        s.baseRateBps = $.params.samplingRateBps;
+        uint256 packed = $.bondHistory[st.provider].upperLookupRecent(uint48(st.timestamp));
+        s.bond = uint96(packed);
+        if (s.bond != 0) s.bondCycle = packed >> 96;
+        uint256 rate = _rateOf(st.provider);
+        uint256 c = job.collateral;
+        if (c != 0) {
+            uint256 ratio = market.paramsAt(job.paramsVersion).collateralRatioBps;
+            // δ × P_S / (C + B) in bps = δ × C × 10_000 / (ratio × (C + B)), rounded up.
+            uint256 adaptive = Math.mulDiv(uint256($.params.deterrenceBps) * c, BPS, ratio * (c + s.bond), Math.Rounding.Ceil);
+            if (adaptive > rate) rate = adaptive;
+        }
+        s.rateBps = rate > BPS ? BPS : rate;
+        s.band = s.draw < s.baseRateBps ? Band.Fund : s.draw < s.rateBps ? Band.Caller : Band.Unsampled;
     }
+
+    /// @dev Writes the bond that covers jobs submitted from now on (a second write in the same second wins).
+    function _recordBond(address provider_, uint256 cycle, uint256 amount) internal {
+        _s().bondHistory[provider_].push(uint48(block.timestamp), uint208(cycle << 96 | amount));
+    }
+
 
     function _rateOf(address provider_) internal view returns (uint256) {
         SampledVerifierStorage storage $ = _s();
@@ -146,4 +192,24 @@ abstract contract SampledVerifierBase is
         return $.passed[provider_] < p.newProviderChecks ? p.newProviderRateBps : p.samplingRateBps;
     }
 
+
+    /// @dev In the current round: votes not slashed, of which committed (or revealed), of which revealed.
+    function _roundCounts(Check storage c, JobId id)
+        internal
+        view
+        returns (uint256 live, uint256 committed, uint256 revealed)
+    {
+        mapping(uint256 => Vote) storage votes = _s().votes[id];
+        uint256 assigned = c.assigned;
+        for (uint256 i = c.roundFirst; i < assigned; ++i) {
+            VoteStatus s = votes[i].status;
+            if (s == VoteStatus.Slashed) continue;
+            ++live;
+            if (s == VoteStatus.Committed) ++committed;
+            if (s == VoteStatus.Revealed) {
+                ++committed;
+                ++revealed;
+            }
+        }
+    }
 }

@@ -3,6 +3,7 @@ pragma solidity ^0.8.28;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {Checkpoints} from "@openzeppelin/contracts/utils/structs/Checkpoints.sol";
 
 import {IJobMarket, IJobMarketTypes} from "../interfaces/IJobMarket.sol";
 import {IRandomnessSource} from "../interfaces/IRandomnessSource.sol";
@@ -17,6 +18,7 @@ import {SampledVerifierBase} from "./SampledVerifierBase.sol";
 ///         state of its own, and refuses direct calls to its state-changing functions.
 contract SampledVerifierExtension is SampledVerifierBase, ISampledVerifierExtension {
     using SafeERC20 for IERC20;
+    using Checkpoints for Checkpoints.Trace208;
 
     /// @dev This contract's own address, to refuse direct calls.
     address private immutable self = address(this);
@@ -103,7 +105,112 @@ contract SampledVerifierExtension is SampledVerifierBase, ISampledVerifierExtens
         emit VerifierLeft(model, msg.sender);
     }
 
+    /// @inheritdoc ISampledVerifierExtension
+    function expose(IJobMarketTypes.Job calldata job) external onlyDelegated restricted {
+        JobId id = JobLib.id(job);
+        Check storage c = _s().checks[id];
+        require(c.status == CheckStatus.Running, SamplingCheckWrongStatus(id, c.status));
+        require(!c.exposed, SamplingAlreadyExposed(id));
+        // Under TOLERANT a mismatch goes to the arbiter and the verifier is never slashed: nothing to expose.
+        require(!c.tolerant, SamplingClassNotSupported(id, IJobMarketTypes.Determinism.TOLERANT));
+        (uint256 live, uint256 committed,) = _roundCounts(c, id);
+        require(c.round == 0 && live != 0 && committed == live, SamplingExposeNotOpen(id, c.round, committed, live));
+        c.exposed = true;
+        emit CheckExposed(id, msg.sender);
+    }
+
+    // ================================================================== sampling bonds
+
+    /// @inheritdoc ISampledVerifierExtension
+    function postBond(uint256 amount) external onlyDelegated nonReentrant {
+        Bond storage b = _s().bonds[msg.sender];
+        uint256 total = b.amount + amount;
+        require(amount != 0 && total <= type(uint96).max, SamplingBondAmountInvalid(msg.sender, amount, total));
+        if (b.amount == 0) {
+            // A new bond: it covers jobs submitted from now on. (A slashed bond's pending release, if any, ends.)
+            b.cycle += 1;
+            b.postedAt = uint40(block.timestamp);
+            b.requestedAt = 0;
+            b.releaseAt = 0;
+        } else {
+            require(b.releaseAt == 0, SamplingBondReleasing(msg.sender, b.releaseAt));
+        }
+        market.moduleLock(msg.sender, amount);
+        b.amount = uint96(total);
+        _recordBond(msg.sender, b.cycle, total);
+        emit BondPosted(msg.sender, amount, total, b.cycle);
+    }
+
+    /// @inheritdoc ISampledVerifierExtension
+    function requestBondRelease() external onlyDelegated {
+        Bond storage b = _s().bonds[msg.sender];
+        require(b.amount != 0, SamplingNoBond(msg.sender));
+        require(b.releaseAt == 0, SamplingBondReleasing(msg.sender, b.releaseAt));
+        uint256 releaseAt = block.timestamp + _s().params.bondReleaseDelay;
+        b.requestedAt = uint40(block.timestamp);
+        b.releaseAt = uint40(releaseAt);
+        _recordBond(msg.sender, b.cycle, 0);
+        emit BondReleaseRequested(msg.sender, b.amount, releaseAt);
+    }
+
+    /// @inheritdoc ISampledVerifierExtension
+    function withdrawBond() external onlyDelegated nonReentrant {
+        Bond storage b = _s().bonds[msg.sender];
+        uint256 amount = b.amount;
+        require(amount != 0, SamplingNoBond(msg.sender));
+        uint256 releaseAt = b.releaseAt;
+        require(releaseAt != 0, SamplingBondNotReleasing(msg.sender));
+        require(block.timestamp >= releaseAt, SamplingBondLocked(msg.sender, releaseAt, block.timestamp));
+        b.amount = 0;
+        // What this module still holds of the caller's stake (a retired module's locks may have been released).
+        uint256 locked = market.moduleStake(address(this), msg.sender).locked;
+        if (amount > locked) amount = locked;
+        if (amount != 0) market.moduleRelease(msg.sender, amount);
+        emit BondWithdrawn(msg.sender, amount);
+    }
+
+    /// @dev An `Upheld` check of a job that bond cycle `cycle` covered: slashes all of the provider's bond (if
+    ///      that cycle still stands) to the treasury, none of it to anyone who could be the provider's sybil.
+    ///      Runs in the extension, called by `SampledVerifier` itself (keeping it under the size limit).
+    function slashBond(JobId id, address provider_, uint256 cycle) external onlyDelegated {
+        require(msg.sender == address(this), SampledVerifierExtensionDirectCall());
+        SampledVerifierStorage storage $ = _s();
+        Bond storage b = $.bonds[provider_];
+        uint256 amount = b.amount;
+        if (b.cycle != cycle || amount == 0) return;
+        b.amount = 0;
+        _recordBond(provider_, cycle, 0);
+        // What this module still holds of the provider's stake (a retired-and-restored module may hold less).
+        uint256 locked = market.moduleStake(address(this), provider_).locked;
+        if (amount > locked) amount = locked;
+        if (amount != 0) market.moduleSlash(provider_, amount, address(this), 0);
+        emit BondSlashed(provider_, id, amount);
+    }
+
     // ================================================================== views
+
+    /// @inheritdoc ISampledVerifierExtension
+    function bondOf(address provider_) external view returns (Bond memory) {
+        return _s().bonds[provider_];
+    }
+
+    /// @inheritdoc ISampledVerifierExtension
+    function bondAt(address provider_, uint256 timestamp) external view returns (uint256) {
+        return uint96(_s().bondHistory[provider_].upperLookupRecent(uint48(timestamp)));
+    }
+
+    /// @inheritdoc ISampledVerifierExtension
+    function samplingOf(IJobMarketTypes.Job calldata job) external view returns (Sampling memory) {
+        JobId id = JobLib.id(job);
+        IJobMarketTypes.JobState memory st = market.jobState(id);
+        require(st.status == IJobMarketTypes.JobStatus.Submitted, SamplingJobWrongStatus(id, st.status));
+        return _sampling(id, job, st);
+    }
+
+    /// @inheritdoc ISampledVerifierExtension
+    function funderOf(JobId jobId) external view returns (address) {
+        return _s().funders[jobId];
+    }
 
     /// @inheritdoc ISampledVerifierExtension
     function rateOf(address provider_) external view returns (uint256) {
@@ -119,8 +226,8 @@ contract SampledVerifierExtension is SampledVerifierBase, ISampledVerifierExtens
         JobId id = JobLib.id(job);
         IJobMarketTypes.JobState memory st = market.jobState(id);
         require(st.status == IJobMarketTypes.JobStatus.Submitted, SamplingJobWrongStatus(id, st.status));
-        (draw, rateBps) = _draw(id, st);
-        sampled = draw < rateBps;
+        Sampling memory sp = _sampling(id, job, st);
+        return (sp.band == Band.Fund, sp.draw, sp.baseRateBps);
     }
 
     /// @inheritdoc ISampledVerifierExtension

@@ -14,6 +14,7 @@ import { parseEventLogs, sha256, toHex, type Hex } from "viem";
 import { saveResults, savedLine } from "./results.js";
 import { redundancyPerExtraProvider } from "./redundancy.js";
 import { measureSessionsGas } from "./sessionsGas.js";
+import { measureVerificationOverhead } from "./verificationOverhead.js";
 import { CONTRACT_SIZE_LIMIT, deployedSizes, EIP170_LIMIT } from "../lib/contractSizes.js";
 import {
   deployProtocol,
@@ -215,6 +216,9 @@ for (const size of [1, 16, 64]) {
 const redundancy = await redundancyPerExtraProvider(connection, p, model, PRICE, deployer, (await viem.getWalletClients()).slice(6, 12), client);
 // Payment sessions (issue 12): measured after everything above, so that every earlier figure keeps its block times.
 const sessions = await measureSessionsGas(connection, p, { provider, client, model });
+// Sampled re-execution's overhead (issue 11): on a chain of its own, so that nothing above moves.
+const overheadConnection = (await network.create()) as Connection;
+const overhead = await measureVerificationOverhead(overheadConnection, await overheadConnection.viem.getWalletClients());
 
 // The runtime code of every contract the deployment put on chain.
 const contractSizes = await deployedSizes((address) => publicClient.getCode({ address }), p.deployed);
@@ -254,6 +258,9 @@ const result = {
   redundancyNote:
     "RedundancyModule, one request end to end (request + k commits + k reveals + settle, all agreeing), at k = 2 and 3; redundancyPerExtraProvider = cost(k = 3) - cost(k = 2)",
   ...sessions,
+  verificationOverheadPct: overhead.verificationOverheadPct,
+  verificationOverhead: overhead,
+  verificationOverheadNote: `sampled re-execution per job at the defaults, in % of the price: the verification fee (verificationFeeBps, read from the market) + samplingRateBps × the gas of one passed check (sample + assign + commit + reveal + resolve, measured) at ${overhead.assumptions.gasPriceGwei} gwei and a native token at ${overhead.assumptions.nativeTokenPriceUsd} USD, for a 2 USDC job; goal <= 3`,
   target: { cycle: 200_000, cycleBatched: 130_000 },
   contractSizes,
   contractSizeLimit: CONTRACT_SIZE_LIMIT,
@@ -267,6 +274,9 @@ const out = saveResults("gas.json", result);
 console.table(result.steps);
 console.log(`cycle (one-call path): ${result.cycle}  cycle (separate steps): ${result.cycleSeparate}  batch finalize per job: ${result.batchFinalizePerJob}`);
 console.log(`acceptAndSubmitBatch per job: ${JSON.stringify(batchSubmitPerJob)}  cycle (batched, 16): ${cycleBatched}`);
+console.log(
+  `verificationOverheadPct: ${overhead.verificationOverheadPct} (fee ${overhead.feePct} % + checks' gas ${overhead.checkGasPct} %: ${overhead.checkGas.total} gas a check at ${overhead.samplingRateBps} bps, ${overhead.assumptions.gasPriceGwei} gwei, ${overhead.assumptions.nativeTokenPriceUsd} USD)`,
+);
 console.log(`redundancy: per extra provider ${redundancy.perExtraProvider} gas  ${JSON.stringify(redundancy.byK)}`);
 console.log(`sessions: open ${sessions.sessionOpen}  settle ${sessions.sessionSettle}  close ${sessions.sessionClose}  release ${sessions.sessionRelease}  per request ${JSON.stringify(sessions.sessionPerRequest)}`);
 console.table(contractSizes);

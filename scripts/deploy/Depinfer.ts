@@ -39,6 +39,7 @@ export interface InitialParams {
   livenessSlashBps: number;
   bondRatioBps: number;
   disputeFeeBps: number;
+  verificationFeeBps: number;
 }
 
 /** The defaults the `JobMarket` constructor sets (docs/protocol.md, section 5). */
@@ -50,7 +51,8 @@ export const DEFAULT_PARAMS: InitialParams = {
   challengerShareBps: 5_000,
   livenessSlashBps: 10_000,
   bondRatioBps: 50_000,
-  disputeFeeBps: 1_000,
+  disputeFeeBps: 3_000,
+  verificationFeeBps: 260,
 };
 
 export interface DepinferDeployOptions {

@@ -30,6 +30,10 @@ export interface SampledVerifierParams {
   revealPeriod: number;
   escalationVerifiers: number;
   verifierStake: bigint;
+  /** `δ`: a job's rate is at least ⌈δ × P_S / (C + B)⌉ bps (10,000 – 100,000; economics.md 6.6). */
+  deterrenceBps: number;
+  /** Seconds from a sampling bond's release request to its withdrawal (17 d – 60 d). */
+  bondReleaseDelay: number;
 }
 
 export interface SampledVerifierDeployOptions {
@@ -111,14 +115,16 @@ export interface SamplingRegistrationCall {
 
 /**
  * What registering the module takes, in order, all ADMIN (the Timelock): give `rule` to the
- * ARBITRATOR role, make it an active module, route EXACT jobs to it. docs/protocol.md 7.7: not on a
- * real network before its self-dealing finding is fixed.
+ * ARBITRATOR role, make it an active module, route EXACT jobs to it, name it the verification-fee
+ * module (docs/protocol.md 5.5). docs/protocol.md 7.7: what registering still needs.
  */
 export function samplingRegistrationCalls({ manager, market, sampledVerifier }: { manager: Address; market: Address; sampledVerifier: Address }): SamplingRegistrationCall[] {
   return [
     { to: manager, target: "AccessManager", abi: accessManagerAbi, functionName: "setTargetFunctionRole", args: [sampledVerifier, SAMPLED_ARBITRATOR_SELECTORS, 2n] },
     { to: market, target: "JobMarket", abi: jobMarketAbi as Abi, functionName: "setModule", args: [sampledVerifier, true] },
     { to: market, target: "JobMarket", abi: jobMarketAbi as Abi, functionName: "setVerifier", args: [0, sampledVerifier] },
+    // The module takes the verification fee on the classes routed to it (docs/protocol.md 5.5).
+    { to: market, target: "JobMarket", abi: jobMarketAbi as Abi, functionName: "setVerificationFeeModule", args: [sampledVerifier] },
   ];
 }
 

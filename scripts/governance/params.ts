@@ -33,6 +33,7 @@ export const PARAM_FIELDS = [
   "livenessSlashBps",
   "bondRatioBps",
   "disputeFeeBps",
+  "verificationFeeBps",
 ] as const;
 export type ParamField = (typeof PARAM_FIELDS)[number];
 export type Params = Record<ParamField, bigint>;
@@ -47,6 +48,7 @@ export const BOUNDS = {
   livenessSlashBps: { min: 0n, max: undefined, unit: "bps" },
   bondRatioBps: { min: 10_000n, max: 1_000_000n, unit: "bps" },
   disputeFeeBps: { min: 0n, max: 5_000n, unit: "bps" },
+  verificationFeeBps: { min: 0n, max: 1_000n, unit: "bps" },
   thawingPeriod: { min: 0n, max: 28n * DAY, unit: "s" },
   minStake: { min: 0n, max: 10n ** 27n, unit: "wei" },
 } as const;
@@ -175,6 +177,7 @@ const HELP: Record<ParamField | "thawingPeriod" | "minStake", string> = {
   livenessSlashBps: "slash for a missed deadline, in bps of the price (0 to collateralRatioBps)",
   bondRatioBps: "a challenger's bond, in bps of the price (10000 to 1000000)",
   disputeFeeBps: "the verifier module's fee, in bps of the bond (0 to 5000)",
+  verificationFeeBps: "the verification fee on jobs of classes routed to the fee module, in bps of the price (0 to 1000)",
   thawingPeriod: "how long unstaked tokens thaw (up to 28d; at least challengeWindow + disputeResolutionPeriod + 48h)",
   minStake: "the minimum provider stake, in stake-token wei (up to 1e27)",
 };

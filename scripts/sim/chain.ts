@@ -16,6 +16,9 @@ export { SAMPLED_VERIFIER_DEPLOY_PARAMS, SAMPLING_PLANTING };
 /** The model's assumptions for the deployment above: the defaults, with the planting commitment. */
 export const DEPLOYED_ASSUMPTIONS = { ...DEFAULT_ASSUMPTIONS, plantedRate: SAMPLING_PLANTING.plantedShareBps / 10_000 };
 
+/** `deterrenceBps` as economics.md 6.6 decides it, used only while the deployed module has no such parameter. */
+export const DETERRENCE_INPUT_BPS = 20_000;
+
 /** The randomness epoch of the sim's test source (seconds). */
 export const EPOCH = 600n;
 
@@ -37,6 +40,8 @@ export async function deploySimulation(connection: Connection, { fund = 1_000_00
   await asAccount(connection, p.timelock.address, async (account) => {
     await p.market.write.setModule([sv.address, true], { account });
     await p.market.write.setVerifier([0, sv.address], { account });
+    // The module takes the verification fee on the classes routed to it (economics.md 6.6).
+    await p.market.write.setVerificationFeeModule([sv.address], { account });
   });
   await p.usdc.write.mint([deployer.account.address, fund]);
   await p.usdc.write.approve([sv.address, fund]);
@@ -73,6 +78,7 @@ export async function readInputs(p: Protocol & { sv: Simulation["sv"] }, price: 
     livenessSlashBps: current.livenessSlashBps,
     bondRatioBps: current.bondRatioBps,
     disputeFeeBps: current.disputeFeeBps,
+    verificationFeeBps: current.verificationFeeBps,
   };
   const sampling: SamplingParams = {
     samplingRateBps: sp.samplingRateBps,
@@ -84,6 +90,8 @@ export async function readInputs(p: Protocol & { sv: Simulation["sv"] }, price: 
     revealPeriod: sp.revealPeriod,
     escalationVerifiers: sp.escalationVerifiers,
     verifierStake: sp.verifierStake,
+    // δ: the module's own once it has one (the `bond` change); until then the decided default.
+    deterrenceBps: "deterrenceBps" in sp ? Number((sp as { deterrenceBps: number }).deterrenceBps) : DETERRENCE_INPUT_BPS,
   };
   const terms: JobTerms = { price, stakeRate: token.stakeRate, bondFloor: token.bondFloor };
   return {

@@ -27,6 +27,8 @@ export interface MarketParams {
   livenessSlashBps: number;
   bondRatioBps: number;
   disputeFeeBps: number;
+  /** `Params.verificationFeeBps`: paid at settlement by jobs of a class routed to the fee module (`setVerificationFeeModule`). */
+  verificationFeeBps: number;
 }
 
 /** `ISampledVerifierTypes.Params`, as the module's `params()` returns it. */
@@ -40,6 +42,11 @@ export interface SamplingParams {
   revealPeriod: number;
   escalationVerifiers: number;
   verifierStake: bigint;
+  /**
+   * `δ` (bps of the price in stake): a job's rate is at least `⌈δ × P_S / (C + B)⌉` with `B` its provider's
+   * sampling bond (economics.md 6.6). Read from the module once it has it; until then an input.
+   */
+  deterrenceBps: number;
 }
 
 /** One job's money terms: its price and its token's configuration (`paymentToken(token)`). */
@@ -66,6 +73,22 @@ export interface Assumptions {
   lieRate: number;
   /** The fraction of checks that are planted (known-wrong canaries, `SampledVerifier.expose`). Default 0 here; the deployment's commitment is `SAMPLING_PLANTING` in scripts/deploy/samplingParams.ts (`DEPLOYED_ASSUMPTIONS` in chain.ts). */
   plantedRate: number;
+  /**
+   * The sampling bonds `B` (in units of `P`, valued at the job's stake rate) over which the bond-dependent
+   * classes take the attacker's best choice (the max EV): the attacker chooses `B`.
+   */
+  bondGrid: number[];
+  /**
+   * Chance that a draw in the caller-paid band (above `samplingRateBps`, below the job's rate) is paid for
+   * and checked. Default 1: the SDK's `waitForResult` funds it for the client by default (economics.md 6.6).
+   */
+  paidBandChecked: number;
+  /**
+   * The attacker's gas, for the classes that are zero before gas: gas price (gwei) and the native
+   * token's price in `T` units (USDC: 1e6 a dollar). Stated, not read: no contract decides them.
+   */
+  gasPriceGwei: number;
+  nativeTokenPriceT: number;
   /** Jobs in the Monte Carlo horizon of "lie at rate q" (a fresh provider, graduating from the new-provider rate). */
   horizonJobs: number;
   /** Monte Carlo trials, and the seed of its generator. */
@@ -80,6 +103,10 @@ export const DEFAULT_ASSUMPTIONS: Assumptions = {
   colluderShare: 0.5,
   lieRate: 0.1,
   plantedRate: 0,
+  bondGrid: [0, 1, 2, 5, 10, 20, 50, 90, 100, 200, 500, 1_000],
+  paidBandChecked: 1,
+  gasPriceGwei: 0.1,
+  nativeTokenPriceT: 3_000 * 1e6,
   horizonJobs: 5_000,
   trials: 2_000,
   seed: 11,
@@ -100,10 +127,13 @@ const WAD = 10n ** 18n;
 const bps = (x: bigint, b: number | bigint) => (x * BigInt(b)) / BPS;
 
 /** The amounts every formula of docs/protocol.md 4.1 gives for one job (token units, rounded down as in the code). */
-export function amounts(market: MarketParams, sampling: SamplingParams, terms: JobTerms) {
+export function amounts(market: MarketParams, sampling: SamplingParams, terms: JobTerms, paysVerificationFee = true) {
   const P = terms.price;
   const C = (P * BigInt(market.collateralRatioBps) * terms.stakeRate) / (BPS * WAD); // JobLib.collateralFor (S)
   const fee = bps(P, market.protocolFeeBps);
+  // The simulated jobs are EXACT, routed to the SampledVerifier, which is the verification-fee module;
+  // a class routed elsewhere (the arbitrated TOLERANT jobs of the tests) pays none.
+  const vfee = paysVerificationFee ? bps(P, market.verificationFeeBps) : 0n;
   const L = (C * BigInt(market.livenessSlashBps)) / BigInt(market.collateralRatioBps); // JobLib.livenessSlash (S)
   const bondByRatio = bps(P, market.bondRatioBps);
   const B = bondByRatio > terms.bondFloor ? bondByRatio : terms.bondFloor; // JobLib.bondFor (T)
@@ -119,7 +149,8 @@ export function amounts(market: MarketParams, sampling: SamplingParams, terms: J
     P,
     C,
     fee,
-    payout: P - fee,
+    vfee,
+    payout: P - fee - vfee,
     L,
     B,
     bondFee,
@@ -128,6 +159,13 @@ export function amounts(market: MarketParams, sampling: SamplingParams, terms: J
     reward: bps(P, sampling.verifierRewardBps), // per paid verifier (T), from the module's fund
     tip: bps(P, sampling.keeperTipBps), // to the caller of `sample` (T)
     verifierStake: sampling.verifierStake, // per seat (S)
+    /** The job's rate in bps with a sampling bond `bondS` (stake units) and provider base rate `baseBps`: the module's formula. */
+    rateBps: (baseBps: number, bondS: bigint) => {
+      const num = BigInt(sampling.deterrenceBps) * C * BPS;
+      const den = BigInt(market.collateralRatioBps) * (C + bondS);
+      const adaptive = Number((num + den - 1n) / den); // rounded up, as Math.mulDiv(…, Ceil)
+      return Math.min(10_000, Math.max(baseBps, adaptive));
+    },
   };
 }
 
@@ -204,6 +242,19 @@ export function events(a: Amounts) {
       verifier: d(a.reward),
       fund: d(a.bondFee - a.reward),
     },
+    /**
+     * The verification fee of a settled job, moved to the module's fund (`collectVerificationFees`, or the
+     * provider's `claim`): `verificationFeeBps` of the price, credited to the module's claimable balance.
+     */
+    verificationFeeCollected: {
+      provider: d(0n),
+      fund: d(a.vfee),
+    },
+    /** A sampled lie caught (as `sampledCaught`) from a provider whose sampling bond `bondS` covered the job: all of it to the treasury. */
+    sampledCaughtBonded: (bondS: bigint) => ({
+      provider: d(0n, -(a.C + bondS)),
+      treasury: d(0n, a.C - a.shareOf(a.C) - a.upheldFee(1) + bondS),
+    }),
     /** A verifier on the losing side of an escalation (it dissented alone): unpaid, its seat's stake slashed. */
     verifierOutvoted: {
       verifier: d(0n, -a.verifierStake),
@@ -266,13 +317,16 @@ export function region(r: ClassResult): string {
       return `needs planted checks on > ${f3(100 * b.plantedRate)} % of checks`;
     case "selfDealing":
     case "selfDealingNew":
-      return `needs R ≤ ${b.verifierRewardBps} bps, or a fee ≥ ${f3(b.verificationFeePerJob)} P/job, or q_draw < ${f3(b.sybilDrawChance)}`;
+      return `negative while verificationFeeBps > ${b.verificationFeeBps} (at q_draw = 1)`;
     case "sybilChallengerForcedCheck":
-      return `needs q_draw < ${f3(b.sybilDrawChance)} or R ≤ ${f3(b.verifierReward)} P`;
+      return `negative while R < f × B = ${f3(b.verifierReward)} P (at q_draw = 1)`;
     case "equivocation":
       return `would need challengerShareBps > ${Math.round(b.challengerShareBps)} (cap 5,000)`;
     case "silence":
       return "while livenessSlashBps > 0";
+    case "infeasibleDeadline":
+    case "stolenRetiredKey":
+      return "by the attacker's gas (zero before it)";
     default:
       return "always (≤ 0 before gas)";
   }
@@ -345,20 +399,47 @@ export function evaluate(inputs: ModelInputs): ClassResult[] {
   const caughtLoss = t(a.payout) - P(e.sampledCaught.provider); // payout + C
   const caughtLossSquatted = caughtLoss - v(a.shareOf(a.C)); // its sybil, the human opener, is the winner
   const detection = (r: number) => r + (1 - r) * as.humanDetection;
+  const baseBps = sampling.samplingRateBps;
+  const newBps = sampling.newProviderRateBps;
 
-  const lie = (r: number, label: string, id: string): ClassResult => ({
-    id,
-    name: `lie (always), ${label}`,
-    attacker: "provider",
-    per: "job",
-    ev: c - detection(r) * caughtLoss,
-    formula: "c − d × ((1 − φ)P + C), d = p + (1 − p) q_human",
-    payoffs: { uncaught: c, caught: c - caughtLoss },
-    breakEven: { computeCost: detection(r) * caughtLoss, samplingRate: c / caughtLoss },
-    claimed: "negative",
-    note: `the docs' "p·(R+P) > C": honest while the compute saved c < d × ${caughtLoss.toFixed(2)} P`,
-  });
+  /** A bond of `bP` (in P) in stake units, at the job's rate. */
+  const bondS = (bP: number) => (BigInt(Math.round(bP * 1e6)) * a.P * terms.stakeRate) / (1_000_000n * WAD);
+  /**
+   * The detection rate of a job with bond `bP` and provider base rate `providerBps`: draws below the
+   * fund's rate are always checked; the caller-paid band up to the job's rate with `paidBandChecked`.
+   */
+  const rateWithBond = (providerBps: number, bP: number) => {
+    const r = a.rateBps(providerBps, bondS(bP)) / 10_000;
+    const fundRate = providerBps / 10_000;
+    return fundRate + (r - fundRate) * as.paidBandChecked;
+  };
+  /** The attacker's best bond on the grid for `ev(bP)`, and what it gives. */
+  const best = (ev: (bP: number) => number) => {
+    let bP = as.bondGrid[0];
+    for (const g of as.bondGrid) if (ev(g) > ev(bP)) bP = g;
+    return { bond: bP, ev: ev(bP), byBond: Object.fromEntries(as.bondGrid.map((g) => [`B=${g}P`, ev(g)])) };
+  };
 
+  const lie = (providerBps: number, label: string, id: string): ClassResult => {
+    const evAt = (bP: number) => c - detection(rateWithBond(providerBps, bP)) * (caughtLoss + bP);
+    const b = best(evAt);
+    const r = rateWithBond(providerBps, b.bond);
+    return {
+      id,
+      name: `lie (always), ${label}, its best sampling bond (B = ${b.bond} P)`,
+      attacker: "provider",
+      per: "job",
+      ev: b.ev,
+      formula: "max over B of c − d(B) × ((1 − φ − v)P + C + B), d(B) = max(p, ⌈δ P_S / (C + B)⌉) (+ (1 − d) q_human)",
+      payoffs: { uncaught: c, caught: c - caughtLoss - b.bond, ...b.byBond },
+      breakEven: { computeCost: detection(r) * (caughtLoss + b.bond), samplingRate: c / (caughtLoss + b.bond), bond: b.bond, rate: r },
+      claimed: "negative",
+      note: `the docs' "p·(R+P) > C" with the adaptive rate: r (C + B) ≥ δ P_S, so a caught lie costs at least ${(sampling.deterrenceBps / 10_000).toFixed(1)} P whatever B`,
+    };
+  };
+
+  // The lie's best bond for an established provider: the Monte Carlo uses it throughout.
+  const lieBond = best((bP) => c - detection(rateWithBond(baseBps, bP)) * (caughtLoss + bP)).bond;
   // Lie at rate q: a fresh provider over a horizon, sampled at the new-provider rate until it has
   // newProviderChecks passed checks (only honest sampled jobs pass). Monte Carlo.
   const lieAtRate = (): ClassResult => {
@@ -368,7 +449,8 @@ export function evaluate(inputs: ModelInputs): ClassResult[] {
       let passed = 0;
       let total = 0;
       for (let j = 0; j < as.horizonJobs; j++) {
-        const rate = passed < sampling.newProviderChecks ? pNew : p;
+        const providerBps = passed < sampling.newProviderChecks ? newBps : baseBps;
+        const rate = rateWithBond(providerBps, lieBond);
         const lies = random() < as.lieRate;
         const sampled = random() < rate;
         if (!lies) {
@@ -376,21 +458,21 @@ export function evaluate(inputs: ModelInputs): ClassResult[] {
           continue;
         }
         const caught = sampled || random() < as.humanDetection;
-        total += caught ? c - caughtLoss : c;
+        total += caught ? c - caughtLoss - lieBond : c;
       }
       per.push(total / as.horizonJobs);
     }
     const mc = meanAndError(per);
     return {
       id: "lieAtRate",
-      name: `lie at rate q = ${as.lieRate}, fresh provider, ${as.horizonJobs} jobs`,
+      name: `lie at rate q = ${as.lieRate}, fresh provider, ${as.horizonJobs} jobs, bond B = ${lieBond} P`,
       attacker: "provider",
       per: "job",
       ev: mc.ev,
-      formula: "Monte Carlo: q × (c − d_j × ((1 − φ)P + C)), d_j the rate of job j (new-provider rate until graduation)",
+      formula: "Monte Carlo: q × (c − d_j × ((1 − φ − v)P + C + B)), d_j the rate of job j (new-provider rate until graduation, at least δ P_S / (C + B))",
       monteCarlo: mc,
-      payoffs: { uncaught: c, caught: c - caughtLoss, honest: 0 },
-      breakEven: { computeCostSteadyState: detection(p) * caughtLoss },
+      payoffs: { uncaught: c, caught: c - caughtLoss - lieBond, honest: 0 },
+      breakEven: { computeCostSteadyState: detection(rateWithBond(baseBps, lieBond)) * (caughtLoss + lieBond), bond: lieBond },
       claimed: "negative",
       note: "per job of the horizon; lying only on some jobs does not change the sign of a lie's EV, only slows graduation",
     };
@@ -441,18 +523,30 @@ export function evaluate(inputs: ModelInputs): ClassResult[] {
     note: "planted checks (SampledVerifier.expose) at the deployment's committed share; an unexposed lone round-0 verifier that agrees is never outvoted",
   };
 
-  const selfDealing = (r: number, label: string, id: string): ClassResult => {
+  const selfDealing = (providerBps: number, label: string, id: string): ClassResult => {
     const q = as.sybilDrawChance;
+    // Only draws below the base rate are fund-paid (with a tip). Above it (the new-provider and the
+    // under-bonded band) a check runs only if a caller pays (1 + k) R: the self-dealer funding its own
+    // job pays its sybil from its own pocket (q R − R ≤ 0); nobody else funds wash jobs.
+    const fundRate = Math.min(providerBps, baseBps) / 10_000;
+    const paidRate = Math.max(0, (a.rateBps(providerBps, 0n) - baseBps) / 10_000);
+    const r = fundRate;
     const gain = r * (t(a.tip) + q * rewardP);
-    const cost = t(a.fee);
+    const cost = t(a.fee) + t(a.vfee);
     return {
       id,
       name: `self-dealing (wash jobs + sybil verifier), ${label}`,
       attacker: "provider + sybil verifier",
       per: "job",
       ev: gain - cost,
-      formula: "r × (tip + q_draw × R) − φ P (the sybil agrees, so nobody computes; gas excluded)",
-      payoffs: { sampledSybilDrawn: t(a.tip) + rewardP - cost, sampledOtherDrawn: t(a.tip) - cost, notSampled: -cost },
+      formula: "p_base × (tip + q_draw × R) − (φ + v) P; the band above p_base is caller-paid: funding its own check returns at most what it paid (the sybil agrees, so nobody computes; gas excluded)",
+      payoffs: {
+        sampledSybilDrawn: t(a.tip) + rewardP - cost,
+        sampledOtherDrawn: t(a.tip) - cost,
+        notSampled: -cost,
+        paidBandSelfFunded: (q - 1) * rewardP - cost, // pays (1 + k) R, gets the unused k R back, its sybil earns q R
+        paidBandRate: paidRate,
+      },
       breakEven: {
         // the smallest verification fee per job (in P, paid into the fund by every job) that makes it negative
         verificationFeePerJob: Math.max(0, gain - cost),
@@ -460,14 +554,16 @@ export function evaluate(inputs: ModelInputs): ClassResult[] {
         verifierReward: (cost - r * t(a.tip)) / (r * q),
         verifierRewardBps: Math.floor((10_000 * (cost - r * t(a.tip))) / (r * q)),
         // the smallest protocol fee that makes it negative
-        protocolFeeBps: Math.ceil(10_000 * r * (t(a.tip) + q * rewardP)),
+        protocolFeeBps: Math.ceil(10_000 * r * (t(a.tip) + q * rewardP)) - market.verificationFeeBps,
+        // the smallest verification fee (bps) that makes it non-positive at this protocol fee
+        verificationFeeBps: Math.ceil(10_000 * (r * (t(a.tip) + q * rewardP) - t(a.fee)) - 1e-9),
         // the largest sybil draw chance that keeps it negative
         sybilDrawChance: (cost - r * t(a.tip)) / (r * rewardP),
         // the largest sampling rate that keeps it negative
         samplingRate: cost / (t(a.tip) + q * rewardP),
       },
-      claimed: "positive (documented finding)",
-      note: "docs/protocol.md 7.7: the reason the module is not deployed",
+      claimed: "negative",
+      note: "economics.md 6.6: the verification fee pays the base rate's checks; the caller pays above it",
     };
   };
 
@@ -495,34 +591,41 @@ export function evaluate(inputs: ModelInputs): ClassResult[] {
     formula: "q_draw × R − f B (the rest of the bond goes to its own provider)",
     payoffs: { sybilDrawn: rewardP - t(a.bondFee), otherDrawn: -t(a.bondFee) },
     breakEven: { sybilDrawChance: t(a.bondFee) / rewardP, verifierReward: t(a.bondFee) / as.sybilDrawChance },
-    claimed: "positive (documented finding)",
-    note: "docs/protocol.md 7.7, second self-dealing row: self-financing needs R ≤ f × B",
+    claimed: "negative",
+    note: "economics.md 6.6: disputeFeeBps 3,000 makes the loser's fee f × B larger than the check's R",
   };
 
+  const squatBest = best((bP) => c - detection(rateWithBond(baseBps, bP)) * (caughtLossSquatted + bP));
   const squatting: ClassResult = {
     id: "disputeSquatting",
     name: "dispute squatting (lie; its sybil opens the dispute when drawn)",
     attacker: "provider + sybil challenger",
     per: "job",
-    ev: c - detection(p) * caughtLossSquatted,
-    formula: "c − d × ((1 − φ)P + (1 − s) C)",
-    payoffs: { uncaught: c, caught: c - caughtLossSquatted },
-    breakEven: { computeCost: detection(p) * caughtLossSquatted, samplingRate: c / caughtLossSquatted },
+    ev: squatBest.ev,
+    formula: "max over B of c − d(B) × ((1 − φ − v)P + (1 − s) C + B) (the bond goes to the treasury, never to a challenger)",
+    payoffs: { uncaught: c, caught: c - caughtLossSquatted - squatBest.bond, ...squatBest.byBond },
+    breakEven: {
+      computeCost: detection(rateWithBond(baseBps, squatBest.bond)) * (caughtLossSquatted + squatBest.bond),
+      samplingRate: c / (caughtLossSquatted + squatBest.bond),
+      bond: squatBest.bond,
+    },
     claimed: "negative",
     note: "the lie with the winner's share recovered: squatting pays only where the lie it covers pays",
   };
 
+  /** `gas` units of the attacker's gas, in P, at the stated gas and native-token prices. */
+  const gasP = (gas: number) => (gas * as.gasPriceGwei * 1e-9 * as.nativeTokenPriceT) / Number(terms.price);
   const farming: ClassResult = {
     id: "infeasibleDeadline",
     name: "infeasible-deadline farming",
     attacker: "client",
     per: "job",
-    ev: 0,
-    formula: "0 (acceptJob refuses a deadline before now + maxLatency); + s L only against a provider that understates its latency",
-    payoffs: { refused: 0, againstUnderstatingProvider: v(e.livenessExpiry.client.S) },
+    ev: -gasP(CREATE_JOB_GAS),
+    formula: "−gas (acceptJob refuses a deadline before now + maxLatency: the attacker pays a createJob for nothing); + s L only against a provider that understates its latency",
+    payoffs: { refused: 0, gas: -gasP(CREATE_JOB_GAS), againstUnderstatingProvider: v(e.livenessExpiry.client.S) },
     breakEven: {},
-    claimed: "non-positive",
-    note: "zero before gas, so negative after it",
+    claimed: "negative",
+    note: `zero before gas; the gas of one createJob (${CREATE_JOB_GAS}) at ${as.gasPriceGwei} gwei and a native token at ${as.nativeTokenPriceT / 1e6} T-dollars`,
   };
 
   const stolenKey: ClassResult = {
@@ -530,58 +633,62 @@ export function evaluate(inputs: ModelInputs): ClassResult[] {
     name: "stolen retired key",
     attacker: "key holder",
     per: "job",
-    ev: 0,
-    formula: "0 on every job accepted after the key was retired (not evidence)",
-    payoffs: { jobAfterRetirement: 0, jobWhileCurrent: v(e.equivocationReport.reporter.S) },
+    ev: -gasP(REPORT_GAS),
+    formula: "−gas on every job accepted after the key was retired (not evidence: the report reverts)",
+    payoffs: { jobAfterRetirement: 0, gas: -gasP(REPORT_GAS), jobWhileCurrent: v(e.equivocationReport.reporter.S) },
     breakEven: {},
-    claimed: "non-positive",
-    note: "on jobs the key was current for, it does what any holder of that job's key could",
+    claimed: "negative",
+    note: `on jobs the key was current for, it does what any holder of that job's key could; gas of a refused report (${REPORT_GAS}) at the same assumption`,
   };
 
   const collusion = (): ClassResult => {
     const sigma = as.colluderShare;
     const esc = escalation(k, sigma);
     // Per lied job: sampled (p): round-0 verifier a colluder (σ) → pass; else escalation.
-    const lossIfSampled = (1 - sigma) * (esc.upheld * caughtLoss + esc.colludersSlashed * (stakeP + rewardP));
-    const closed = c - p * lossIfSampled;
+    const lossAt = (bP: number) => (1 - sigma) * (esc.upheld * (caughtLoss + bP) + esc.colludersSlashed * (stakeP + rewardP));
+    const cb = best((bP) => c - rateWithBond(baseBps, bP) * lossAt(bP));
+    const bP = cb.bond;
+    const rate = rateWithBond(baseBps, bP);
+    const lossIfSampled = lossAt(bP);
+    const closed = cb.ev;
     const random = rng(as.seed + 1);
     const per: number[] = [];
     const n = as.trials * 50;
     for (let i = 0; i < n; i++) {
       let payoff = c;
-      if (random() < p && random() >= sigma) {
+      if (random() < rate && random() >= sigma) {
         let honest = 0;
         for (let j = 0; j < k; j++) if (random() >= sigma) honest++;
         const disagree = 1 + honest;
         const agree = k - honest;
-        if (disagree > agree && disagree >= 2) payoff -= caughtLoss + agree * (stakeP + rewardP);
+        if (disagree > agree && disagree >= 2) payoff -= caughtLoss + bP + agree * (stakeP + rewardP);
       }
       per.push(payoff);
     }
     return {
       id: "collusion",
-      name: `provider colluding with verifiers holding σ = ${sigma} of the verifier stake`,
+      name: `provider colluding with verifiers holding σ = ${sigma} of the verifier stake, bond B = ${bP} P`,
       attacker: "provider + colluding verifiers",
       per: "job",
       ev: closed,
-      formula: "c − p (1 − σ) (P_up ((1 − φ)P + C) + E[colluders outvoted] (V + R))",
+      formula: "max over B of c − d(B) (1 − σ) (P_up ((1 − φ − v)P + C + B) + E[colluders outvoted] (V + R))",
       monteCarlo: meanAndError(per),
-      payoffs: { uncaught: c, caught: c - caughtLoss, colluderOutvoted: -(stakeP + rewardP) },
-      breakEven: { computeCost: p * lossIfSampled },
+      payoffs: { uncaught: c, caught: c - caughtLoss - bP, colluderOutvoted: -(stakeP + rewardP), ...cb.byBond },
+      breakEven: { computeCost: rate * lossIfSampled, bond: bP },
       claimed: "negative",
       note: `if sampled: pass ${(sigma + (1 - sigma) * esc.pass).toFixed(3)}, upheld ${((1 - sigma) * esc.upheld).toFixed(3)}, draw ${((1 - sigma) * esc.draw).toFixed(3)}`,
     };
   };
 
   return [
-    lie(p, "established provider", "lie"),
-    lie(pNew, "new provider", "lieNew"),
+    lie(baseBps, "established provider", "lie"),
+    lie(newBps, "new provider", "lieNew"),
     lieAtRate(),
     silence,
     equivocation,
     lazy,
-    selfDealing(p, "established provider", "selfDealing"),
-    selfDealing(pNew, "new provider", "selfDealingNew"),
+    selfDealing(baseBps, "established provider", "selfDealing"),
+    selfDealing(newBps, "new provider", "selfDealingNew"),
     sybilFrivolous,
     sybilForced,
     squatting,
@@ -590,6 +697,10 @@ export function evaluate(inputs: ModelInputs): ClassResult[] {
     collusion(),
   ];
 }
+
+/** Gas of the attacker's move in the classes that are zero before gas (bench/results/gas.json: createJob; a refused reportEquivocation). */
+export const CREATE_JOB_GAS = 86_000;
+export const REPORT_GAS = 60_000;
 
 function planLabel(planted: number) {
   return planted > 0 ? `lazy verifier (copies the output), ${+(planted * 100).toFixed(2)} % of checks planted` : "lazy verifier (copies the output), no planted checks";

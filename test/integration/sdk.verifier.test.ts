@@ -1,20 +1,27 @@
 // The SDK's verifier actions (sdk/src/actions/verifier) and typed sampling errors, against a chain
 // with the SampledVerifier deployed by the production Ignition module (with MockRandomness, whose
-// seeds the test sets, and the simulation's parameters: a new provider is drawn at 10 %).
+// seeds the test sets, and the simulation's parameters: the fund pays for draws below 2 %; an unbonded
+// provider's jobs are drawn at 20 %, the band between being the caller-funded one).
 import { network } from "hardhat";
 import { custom, sha256, toHex, type Chain, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { beforeAll, describe, expect, it } from "vitest";
 
 import { DPI, registerBuiltinModel, setUpNodeProvider, USDC, type Connection } from "../../scripts/lib/harness.js";
-import { seedDrawing } from "../../scripts/sim/chain.js";
+import { drawOf, seedDrawing } from "../../scripts/sim/chain.js";
 import {
   assignVerifiers,
   claimVerifierRewards,
   commitVote,
   createDepinferClient,
   enrolVerifier,
+  fundCheck,
+  getJobSampling,
+  getSamplingBond,
   getVerification,
+  postSamplingBond,
+  requestSamplingBondRelease,
+  withdrawSamplingBond,
   resolveCheck,
   revealVote,
   sampleJob,
@@ -82,14 +89,14 @@ describe("SDK: sampled verification actions", () => {
     // Not drawn: nothing stored, a typed refusal with the draw and the rate.
     const a = await submittedJob("a");
     await rejectsWith(sampleJob(verifier, { sampledVerifier: sv, job: a.job, outputHash: a.outputHash, signature: a.signature }), "RandomnessSeedNotReady");
-    await (await rng()).write.setSeed([await epochOf(a.jobId), seedDrawing(a.jobId, 1_000, false)]);
+    await (await rng()).write.setSeed([await epochOf(a.jobId), seedDrawing(a.jobId, 2_000, false)]);
     const notDrawn = await rejectsWith(sampleJob(verifier, { sampledVerifier: sv, job: a.job, outputHash: a.outputHash, signature: a.signature }), "SamplingJobNotSampled");
-    expect(Number(notDrawn.args.rateBps as bigint)).toBe(1_000);
-    expect((await getVerification(verifier, { sampledVerifier: sv, job: a.job })).draw).toMatchObject({ sampled: false, rateBps: 1_000 });
+    expect(Number(notDrawn.args.rateBps as bigint)).toBe(2_000);
+    expect((await getVerification(verifier, { sampledVerifier: sv, job: a.job })).draw).toMatchObject({ sampled: false, rateBps: 200 });
 
     // Drawn: the check waits for its assignment seed, then seats the only eligible verifier.
     const b = await submittedJob("b");
-    await (await rng()).write.setSeed([await epochOf(b.jobId), seedDrawing(b.jobId, 1_000, true)]);
+    await (await rng()).write.setSeed([await epochOf(b.jobId), seedDrawing(b.jobId, 200, true)]);
     expect((await getVerification(verifier, { sampledVerifier: sv, job: b.job })).draw?.sampled).toBe(true);
     await rejectsWith(sampleJob(verifier, { sampledVerifier: sv, job: b.job, outputHash: b.outputHash, signature: a.signature }), "SamplingBadAttestation");
     await sampleJob(verifier, { sampledVerifier: sv, job: b.job, outputHash: b.outputHash, signature: b.signature });
@@ -126,5 +133,75 @@ describe("SDK: sampled verification actions", () => {
 
     await unenrolVerifier(verifier, { sampledVerifier: sv, model });
     await rejectsWith(unenrolVerifier(verifier, { sampledVerifier: sv, model }), "SamplingNotEnrolled");
+  }, 60_000);
+
+  /** A seed under which `jobId`'s draw is in [lo, hi). */
+  function seedBetween(jobId: Hex, lo: number, hi: number): Hex {
+    for (let i = 1; ; i++) {
+      const seed = sha256(toHex(`band ${i}`));
+      const d = drawOf(seed, jobId);
+      if (d >= lo && d < hi) return seed;
+    }
+  }
+
+  it("posts, reads, releases and withdraws a sampling bond; funds a check in the caller-paid band and gets the unused rewards back", async () => {
+    const sv = s.sv.address;
+    const provider = wallets.provider;
+    const providerAccount = privateKeyToAccount(keys.provider.privateKey);
+    const p = await s.sv.read.params();
+
+    // The bond: typed refusals, then posted, read, released after exactly the delay.
+    await rejectsWith(postSamplingBond(provider, { sampledVerifier: sv, amount: 0n }), "SamplingBondAmountInvalid");
+    await rejectsWith(requestSamplingBondRelease(provider, { sampledVerifier: sv }), "SamplingNoBond");
+    await s.market.write.setModuleAllowance([sv, 500n * DPI], { account: providerAccount });
+    await postSamplingBond(provider, { sampledVerifier: sv, amount: 100n * DPI });
+    let bond = await getSamplingBond(provider, { sampledVerifier: sv, provider: keys.provider.address });
+    expect(bond).toMatchObject({ amount: 100n * DPI, cycle: 1, requestedAt: undefined, releaseAt: undefined });
+    await rejectsWith(withdrawSamplingBond(provider, { sampledVerifier: sv }), "SamplingBondNotReleasing");
+    await requestSamplingBondRelease(provider, { sampledVerifier: sv });
+    bond = await getSamplingBond(provider, { sampledVerifier: sv, provider: keys.provider.address, at: bond.postedAt });
+    expect(bond.releaseAt).toBe(bond.requestedAt! + p.bondReleaseDelay);
+    expect(bond.amountAt).toBe(100n * DPI);
+    await rejectsWith(postSamplingBond(provider, { sampledVerifier: sv, amount: 1n }), "SamplingBondReleasing");
+    await connection.networkHelpers.time.increaseTo(bond.releaseAt! - 1);
+    await rejectsWith(withdrawSamplingBond(provider, { sampledVerifier: sv }), "SamplingBondLocked");
+    await connection.networkHelpers.time.increaseTo(bond.releaseAt!);
+    await withdrawSamplingBond(provider, { sampledVerifier: sv });
+    expect((await getSamplingBond(provider, { sampledVerifier: sv, provider: keys.provider.address })).amount).toBe(0n);
+    await rejectsWith(withdrawSamplingBond(provider, { sampledVerifier: sv }), "SamplingNoBond");
+
+    // An unbonded provider's job drawn in [2 %, 20 %): the fund refuses it, a caller pays for it.
+    const verifier = wallets.verifier;
+    await enrolVerifier(verifier, { sampledVerifier: sv, model });
+    const c = await submittedJob("c");
+    await (await rng()).write.setSeed([await epochOf(c.jobId), seedBetween(c.jobId, 200, 2_000)]);
+    const sampling = await getJobSampling(verifier, { sampledVerifier: sv, job: c.job });
+    expect(sampling).toMatchObject({ band: "Caller", baseRateBps: 200, rateBps: 2_000, bond: 0n });
+    await rejectsWith(sampleJob(verifier, { sampledVerifier: sv, job: c.job, outputHash: c.outputHash, signature: c.signature }), "SamplingJobInPaidBand");
+    const [, clientW] = await connection.viem.getWalletClients();
+    const client = createDepinferClient({ chain, transport: custom(connection.provider, { retryCount: 0 }), account: clientW.account, deployment: { market: s.market.address } });
+    const reward = (PRICE * BigInt(p.verifierRewardBps)) / 10_000n;
+    await s.usdc.write.mint([clientW.account.address, 3n * reward]);
+    const { paid } = await fundCheck(client, { sampledVerifier: sv, job: c.job, outputHash: c.outputHash, signature: c.signature, exactApproval: true });
+    expect(paid).toBe(reward * BigInt(1 + p.escalationVerifiers));
+    expect((await s.sv.read.funderOf([c.jobId])).toLowerCase()).toBe(clientW.account.address.toLowerCase());
+    let v = await getVerification(verifier, { sampledVerifier: sv, job: c.job });
+    await (await rng()).write.setSeed([v.seedEpoch, toHex(7n, { size: 32 })]);
+    await assignVerifiers(verifier, { sampledVerifier: sv, job: c.job });
+    const committed = await commitVote(verifier, { sampledVerifier: sv, job: c.job, outputHash: c.outputHash });
+    await revealVote(verifier, { sampledVerifier: sv, job: c.job, outputHash: c.outputHash, salt: committed.salt });
+    await resolveCheck(verifier, { sampledVerifier: sv, job: c.job });
+    v = await getVerification(verifier, { sampledVerifier: sv, job: c.job });
+    expect(v).toMatchObject({ status: "Closed", outcome: "stands" });
+    // The funder gets back the two escalation rewards nobody earned; the verifier its one.
+    const { amount } = await claimVerifierRewards(client, { sampledVerifier: sv, token: s.usdc.address });
+    expect(amount).toBe(paid - reward);
+    expect((await claimVerifierRewards(verifier, { sampledVerifier: sv, token: s.usdc.address })).amount).toBe(reward);
+
+    // A job outside the band: fundCheck refuses it with a hint.
+    const d = await submittedJob("d");
+    await (await rng()).write.setSeed([await epochOf(d.jobId), seedDrawing(d.jobId, 2_000, false)]);
+    const refused = await rejectsWith(fundCheck(client, { sampledVerifier: sv, job: d.job, outputHash: d.outputHash, signature: d.signature }), "SamplingJobNotInPaidBand");
+    expect(refused.hint).toContain("not sampled");
   }, 60_000);
 });

@@ -185,8 +185,8 @@ describe("payment sessions through the SDK", () => {
     expect((await p.market.read.provider([provider.account.address])).staked).toBe(staked - 2n * DPI); // 0.2 USDC at 10x
     const s = await getSession(client, { sessions: p.sessions.address, sessionId });
     expect(s.statusName).toBe("Slashed");
-    // Refund (0.2 USDC) + bond less the 10 % fee, claimable; the unspent escrow back at once.
-    expect(await p.sessions.read.claimable([client.account.address, p.usdc.address])).toBe(claimableBefore + 200_000n + 900_000n);
+    // Refund (0.2 USDC) + bond less the 30 % fee (disputeFeeBps 3,000), claimable; the unspent escrow back at once.
+    expect(await p.sessions.read.claimable([client.account.address, p.usdc.address])).toBe(claimableBefore + 200_000n + 700_000n);
     const { refund } = await reclaimSession(client, { sessions: p.sessions.address, sessionId });
     expect(refund).toBe(800_000n);
     expect((await p.market.read.claimable([client.account.address, p.token.address]))).toBe(1n * DPI); // half the slash

@@ -6,8 +6,8 @@
  *    delta is compared with `events(amounts(...))`. A change to a formula, a share or a rounding in
  *    the contracts fails here, not silently in the docs.
  * 2. At the parameters read from those contracts, every class's EV has the sign the docs state
- *    (including the documented findings: self-dealing and the forced check are positive), and a
- *    parameter change names the class that breaks.
+ *    (economics.md 6.6's remedies: the verification fee, disputeFeeBps 3,000, the sampling bond and
+ *    the adaptive rate), and a parameter change names the class that breaks.
  */
 import { network } from "hardhat";
 import { readFileSync } from "node:fs";
@@ -33,6 +33,8 @@ describe("npm run sim: the model's payoffs are the contracts' money flows", () =
   let stakeToken: Address;
   let ev: ReturnType<typeof events>;
   let a: ReturnType<typeof amounts>;
+  /** The arbitrated (TOLERANT) jobs' amounts: their class is not routed to the fee module, so no verification fee. */
+  let evArb: ReturnType<typeof events>;
   let nonce = 0n;
 
   beforeAll(async () => {
@@ -46,6 +48,7 @@ describe("npm run sim: the model's payoffs are the contracts' money flows", () =
     stakeToken = read.read.settings.stakeToken;
     a = amounts(inputs.market, inputs.sampling, inputs.terms);
     ev = events(a);
+    evArb = events(amounts(inputs.market, inputs.sampling, inputs.terms, false));
 
     exact = await registerModel(sim, deployer, "sim-exact");
     // A TOLERANT model stays with the ArbitratedVerifier: the arbitrated events run on it.
@@ -141,8 +144,9 @@ describe("npm run sim: the model's payoffs are the contracts' money flows", () =
     const s = await submitted(exact);
     const state = await sim.market.read.jobState([s.jobId]);
     const epoch = BigInt(state.timestamp) / EPOCH;
-    const rate = Number(await sim.sv.read.rateOf([provider.account.address]));
-    await sim.rng.write.setSeed([epoch, seedDrawing(s.jobId, rate, true)]);
+    // A draw in the fund's band (below samplingRateBps): `sample` checks it at the fund's cost. Above
+    // it, up to the job's rate, only a paying caller (`fundCheck`) does.
+    await sim.rng.write.setSeed([epoch, seedDrawing(s.jobId, inputs.sampling.samplingRateBps, true)]);
     await connection.networkHelpers.time.increaseTo((epoch + 1n) * EPOCH);
     await sim.sv.write.sample([s.job, s.out, s.signature], { account: keeper.account });
     return s;
@@ -198,7 +202,7 @@ describe("npm run sim: the model's payoffs are the contracts' money flows", () =
       () => sim.verifier.write.rule([s.job, 0, 0n, "wrong"]),
     );
     // the bond was paid before the measurement: it comes back whole
-    expect(got).toEqual({ ...ev.upheldDispute, challenger: { T: a.B, S: ev.upheldDispute.challenger.S } });
+    expect(got).toEqual({ ...evArb.upheldDispute, challenger: { T: a.B, S: evArb.upheldDispute.challenger.S } });
     await serveJail();
   });
 
@@ -221,7 +225,26 @@ describe("npm run sim: the model's payoffs are the contracts' money flows", () =
       await sim.market.write.openDispute([s.job, ""], { account: challenger.account });
       await sim.verifier.write.rule([s.job, 1, 0n, "ok"]);
     });
-    expect(got).toEqual(ev.rejectedDispute);
+    expect(got).toEqual(evArb.rejectedDispute);
+    expect(a.bondFee).toBe((a.B * BigInt(inputs.market.disputeFeeBps)) / 10_000n);
+  });
+
+  it("a verification fee: the provider of an EXACT job is paid price − φ P − v P, and the fee reaches the module's fund when collected", async () => {
+    const [feeModule, classes] = await sim.market.read.verificationFeeModule();
+    expect([feeModule.toLowerCase(), classes]).toEqual([sim.sv.address.toLowerCase(), 1]); // EXACT only
+    const s = await submitted(exact);
+    expect(await sim.market.read.paysVerificationFee([s.jobId])).toBe(true);
+    await connection.networkHelpers.time.increase(inputs.market.challengeWindow + 1);
+    const paid = await measure({ provider: of(provider), fund }, () => sim.market.write.finalizeJob([s.job]));
+    expect(paid).toEqual({ provider: { T: a.payout, S: 0n }, fund: { T: 0n, S: 0n } });
+    expect(a.payout).toBe(a.P - a.fee - a.vfee);
+    const collected = await measure({ provider: of(provider), fund }, () =>
+      sim.market.write.collectVerificationFees([provider.account.address, sim.usdc.address], { account: keeper.account }),
+    );
+    expect(collected).toEqual(ev.verificationFeeCollected);
+    // A TOLERANT job (arbitrated, not routed to the fee module) pays none.
+    const t = await submitted(tolerant);
+    expect(await sim.market.read.paysVerificationFee([t.jobId])).toBe(false);
   });
 
   it("a sampled check that passes: the provider is paid, the verifier earns R, the keeper the tip, the fund pays both", async () => {
@@ -262,6 +285,25 @@ describe("npm run sim: the model's payoffs are the contracts' money flows", () =
     expect(got.keeper).toEqual(ev.sampledCaught.keeper);
     for (const v of seats) expect(got[`v${verifiers.indexOf(v)}` as "provider"]).toEqual(ev.sampledCaught.verifierEach);
     expect(got.fund).toEqual(ev.sampledCaught.fund(seats.length));
+    await serveJail();
+  });
+
+  it("a bonded provider's sampled lie caught: it loses C and its whole sampling bond, the bond to the treasury", async () => {
+    const bond = 100n * DPI; // 50 P at this job's stake rate
+    await sim.market.write.setModuleAllowance([sim.sv.address, bond], { account: provider.account });
+    await sim.sv.write.postBond([bond], { account: provider.account });
+    await connection.networkHelpers.time.increase(1);
+    const got = await measure({ provider: of(provider), treasury }, async () => {
+      const s = await sampled();
+      const truth = output("true", s.jobId);
+      const seats = await assign(s, 12);
+      await vote(s, 0, seats, truth);
+      await sim.sv.write.resolve([s.job]);
+      await vote(s, 1, await assign(s, 13), truth);
+      await sim.sv.write.resolve([s.job]);
+    });
+    expect(got).toEqual(ev.sampledCaughtBonded(bond));
+    expect((await sim.sv.read.bondOf([provider.account.address])).amount).toBe(0n);
     await serveJail();
   });
 
@@ -348,7 +390,7 @@ describe("npm run sim: the model's payoffs are the contracts' money flows", () =
 
   it("a stolen retired key proves nothing on a job accepted after its retirement (the model's 0)", async () => {
     const evaluated = evaluate(inputs).find((r) => r.id === "stolenRetiredKey")!;
-    expect(evaluated.ev).toBe(0);
+    expect(evaluated.payoffs.jobAfterRetirement).toBe(0); // the EV is this less the attacker's gas
     // rotate the provider's key: the old key (stolen) is retired, then a job is accepted
     const [, , , , , , , , , , , fresh] = await connection.viem.getWalletClients();
     await sim.market.write.updateProvider([fresh.account.address, "https://provider.example"], { account: provider.account });
@@ -375,69 +417,93 @@ describe("npm run sim: the sign of every class at the deployed parameters, and w
   const broken = (m: ModelInputs) =>
     ids(evaluate(m).filter((r) => (r.claimed === "negative" && r.ev >= 0) || (r.claimed === "non-positive" && r.ev > 0)));
   /** The documented findings: positive at the defaults, recorded in docs/protocol.md 7.7. */
-  const findings = (m: ModelInputs) => ids(evaluate(m).filter((r) => r.claimed === "positive (documented finding)" && r.ev > 0));
   const withMarket = (m: Partial<ModelInputs["market"]>, from = honestRegion()) => ({ ...from, market: { ...from.market, ...m } });
   const withSampling = (s: Partial<ModelInputs["sampling"]>, from = honestRegion()) => ({ ...from, sampling: { ...from.sampling, ...s } });
   /** The defaults with a provider whose compute is 10 % of its price: inside the region where a lie does not pay at p = 2 %. */
   const honestRegion = (): ModelInputs => ({ ...base, assumptions: { ...base.assumptions, computeCost: 0.1 } });
 
-  const FINDINGS = ["selfDealing", "selfDealingNew", "sybilChallengerForcedCheck"];
+  /** The byBond payoffs of a bond-dependent class: its EV at every bond of the grid. */
+  const byBond = (r: { payoffs: Record<string, number> }) => Object.entries(r.payoffs).filter(([k]) => k.startsWith("B="));
 
   it("reads the parameters from the contracts, not from a copy: a governance change on chain moves the model", async () => {
     const connection = (await network.create()) as Connection;
     const fresh = await deploySimulation(connection);
     await asAccount(connection, fresh.timelock.address, async (account) => {
       const current = await fresh.sv.read.params();
-      await fresh.sv.write.setParams([{ ...current, samplingRateBps: 100 }], { account });
+      await fresh.sv.write.setParams([{ ...current, deterrenceBps: 10_000 }], { account });
+      const [market] = await fresh.market.read.params();
+      await fresh.market.write.setParams([{ ...market, verificationFeeBps: 0 }], { account });
     });
     const read = await readInputs(fresh, PRICE);
-    expect(read.sampling.samplingRateBps).toBe(100);
-    const m = { ...honestRegion(), sampling: read.sampling };
-    expect(broken(m)).toEqual(["disputeSquatting"]);
+    expect(read.sampling.deterrenceBps).toBe(10_000);
+    expect(read.market.verificationFeeBps).toBe(0);
+    const m = { ...base, market: read.market, sampling: read.sampling };
+    expect(broken(m)).toEqual(["collusion", "disputeSquatting", "selfDealing", "selfDealingNew"]);
   });
 
-  it("at the defaults with c = P: the lie, lie at rate q, dispute squatting and collusion break; the documented findings are positive", () => {
-    expect(broken(base)).toEqual(["collusion", "disputeSquatting", "lie", "lieAtRate"]);
-    expect(findings(base)).toEqual(FINDINGS);
+  it("the verification fee default covers the base rate's checks: verificationFeeBps ≥ samplingRateBps × (keeperTipBps + verifierRewardBps) / 10,000", () => {
+    const { samplingRateBps, keeperTipBps, verifierRewardBps } = base.sampling;
+    expect(base.market.verificationFeeBps).toBeGreaterThanOrEqual(Math.ceil((samplingRateBps * (keeperTipBps + verifierRewardBps)) / 10_000));
+    expect(base.market.verificationFeeBps).toBe(260);
+    expect(base.market.disputeFeeBps).toBe(3_000);
+  });
+
+  it("at the defaults with c = P: every class is negative but collusion at σ = 0.5, which needs deterrenceBps ≥ 23,000", () => {
+    expect(broken(base)).toEqual(["collusion"]);
+    for (const r of evaluate(base)) if (r.id !== "collusion") expect(r.ev, r.id).toBeLessThan(0);
+    expect(broken(withSampling({ deterrenceBps: 22_500 }, base))).toEqual(["collusion"]);
+    expect(broken(withSampling({ deterrenceBps: 23_000 }, base))).toEqual([]);
+    for (const r of evaluate(withSampling({ deterrenceBps: 23_000 }, base))) expect(r.ev, r.id).toBeLessThan(0);
+  });
+
+  it("the attacker's choice of bond does not help: the lie, the new provider's lie and squatting are negative at every B of the grid", () => {
     const r = Object.fromEntries(evaluate(base).map((x) => [x.id, x]));
-    // the region: a lie pays while c > p × ((1 − φ) P + C)
-    expect(r.lie.breakEven.computeCost).toBeCloseTo(0.02 * 10.99, 6);
-    expect(r.lieNew.ev).toBeLessThan(0); // at the new-provider rate (10 %) it does not
+    for (const id of ["lie", "lieNew", "disputeSquatting"]) {
+      expect(byBond(r[id]).length, id).toBe(base.assumptions.bondGrid.length);
+      for (const [b, ev] of byBond(r[id])) expect(ev, `${id} ${b}`).toBeLessThan(0);
+    }
+    // r (C + B) ≥ δ P_S: a caught lie costs at least δ/10,000 P = 2 P whatever B, so c = P loses at least P
+    expect(r.lie.ev).toBeLessThan(-1);
   });
 
-  it("at the defaults with c = 0.1 P: every class but the documented findings is negative (or zero)", () => {
+  it("without the caller-paid band checked, the lie family is back (the adaptive rate needs callers to pay)", () => {
+    const m = { ...base, assumptions: { ...base.assumptions, paidBandChecked: 0 } };
+    expect(broken(m)).toEqual(["collusion", "disputeSquatting", "lie", "lieAtRate"]);
+  });
+
+  it("at the defaults with c = 0.1 P: every class is negative", () => {
     const m = honestRegion();
     expect(broken(m)).toEqual([]);
-    expect(findings(m)).toEqual(FINDINGS);
-    for (const r of evaluate(m)) {
-      if (r.claimed === "negative") expect(r.ev, r.id).toBeLessThan(0);
-      if (r.claimed === "non-positive") expect(r.ev, r.id).toBe(0);
-    }
+    for (const r of evaluate(m)) expect(r.ev, r.id).toBeLessThan(0);
   });
 
-  it("names equivocation, the lie and squatting when collateralRatioBps drops to 1×", () => {
-    expect(broken(withMarket({ collateralRatioBps: 10_000 }))).toEqual(["disputeSquatting", "equivocation", "lie", "lieAtRate"]);
-  });
-
-  it("names dispute squatting first when collateralRatioBps drops to 5×", () => {
-    expect(broken(withMarket({ collateralRatioBps: 50_000 }))).toEqual(["disputeSquatting"]);
-  });
-
-  it("names silence when livenessSlashBps drops to 0", () => {
+  it("names equivocation when collateralRatioBps drops to 1×, silence when livenessSlashBps drops to 0, nothing for challengerShareBps 0", () => {
+    expect(broken(withMarket({ collateralRatioBps: 10_000 }))).toEqual(["equivocation"]);
     expect(broken(withMarket({ livenessSlashBps: 0 }))).toEqual(["silence"]);
-  });
-
-  it("names nothing when challengerShareBps drops to 0 (the share pays challengers; no fault recovers more)", () => {
     expect(broken(withMarket({ challengerShareBps: 0 }))).toEqual([]);
   });
 
-  it("names dispute squatting when the sampling rate drops to 1 %, and the lie and collusion at 0.1 %", () => {
-    expect(broken(withSampling({ samplingRateBps: 100 }))).toEqual(["disputeSquatting"]);
-    expect(broken(withSampling({ samplingRateBps: 10 }))).toEqual(["collusion", "disputeSquatting", "lie"]);
+  it("names self-dealing when the verification fee drops below the reported bound, and the forced check when disputeFeeBps is back at 1,000", () => {
+    const fee = evaluate(base).find((r) => r.id === "selfDealing")!.breakEven.verificationFeeBps;
+    expect(fee).toBe(152); // p (tip + R) − φ P = 0.0152 P
+    const self = (m: ModelInputs) => ids(evaluate(m).filter((r) => r.id.startsWith("selfDealing") && r.ev >= 0));
+    expect(self(withMarket({ verificationFeeBps: fee + 1 }, base))).toEqual([]);
+    expect(self(withMarket({ verificationFeeBps: fee - 1 }, base))).toEqual(["selfDealing", "selfDealingNew"]);
+    expect(broken(withMarket({ disputeFeeBps: 1_000 }))).toEqual(["sybilChallengerForcedCheck"]);
+    expect(evaluate(base).find((r) => r.id === "sybilChallengerForcedCheck")!.ev).toBeCloseTo(1.25 - 1.5, 9); // q R − f B
   });
 
-  it("names collusion when colluders hold 90 % of the verifier stake", () => {
+  it("names dispute squatting when deterrenceBps drops to its floor (10,000), and collusion when colluders hold 90 %", () => {
+    expect(broken(withSampling({ deterrenceBps: 10_000 }, base))).toEqual(["collusion", "disputeSquatting"]);
     expect(broken({ ...honestRegion(), assumptions: { ...honestRegion().assumptions, colluderShare: 0.9 } })).toEqual(["collusion"]);
+  });
+
+  it("the zero-EV classes are negative by the attacker's gas, and zero without it", () => {
+    const noGas = { ...base, assumptions: { ...base.assumptions, gasPriceGwei: 0 } };
+    for (const id of ["infeasibleDeadline", "stolenRetiredKey"]) {
+      expect(evaluate(base).find((r) => r.id === id)!.ev, id).toBeLessThan(0);
+      expect(Math.abs(evaluate(noGas).find((r) => r.id === id)!.ev), id).toBe(0);
+    }
   });
 
   it("the committed bench/results/sim.json is what the model computes now (rerun npm run sim if not)", () => {
@@ -452,39 +518,6 @@ describe("npm run sim: the sign of every class at the deployed parameters, and w
   it("the Monte Carlo agrees with the closed form for collusion", () => {
     const r = evaluate(base).find((x) => x.id === "collusion")!;
     expect(Math.abs(r.monteCarlo!.ev - r.ev)).toBeLessThan(4 * r.monteCarlo!.stderr + 1e-9);
-  });
-
-  describe("self-dealing (docs/protocol.md 7.7: the reason the module is not deployed)", () => {
-    const self = (m: ModelInputs, id = "selfDealing") => evaluate(m).find((r) => r.id === id)!;
-
-    it("is positive at today's defaults, at the base and at the new-provider rate", () => {
-      expect(self(base).ev).toBeGreaterThan(0);
-      expect(self(base, "selfDealingNew").ev).toBeGreaterThan(0);
-      // r × (tip + q R) − φ P: 0.02 × 1.26 − 0.01 and 0.1 × 1.26 − 0.01
-      expect(self(base).ev).toBeCloseTo(0.0152, 10);
-      expect(self(base, "selfDealingNew").ev).toBeCloseTo(0.116, 10);
-    });
-
-    it("turns non-positive at the reward cap the model reports (the fix chosen from the numbers)", () => {
-      for (const id of ["selfDealing", "selfDealingNew"]) {
-        const cap = self(base, id).breakEven.verifierRewardBps;
-        expect(self(withSampling({ verifierRewardBps: cap }, base), id).ev, id).toBeLessThanOrEqual(0);
-        expect(self(withSampling({ verifierRewardBps: cap + 1 }, base), id).ev, id).toBeGreaterThan(0);
-      }
-    });
-
-    it("turns non-positive at the protocol fee the model reports; at the new-provider rate that fee is above the 10 % cap in code", () => {
-      const fee = self(base).breakEven.protocolFeeBps;
-      expect(self(withMarket({ protocolFeeBps: fee }, base)).ev).toBeLessThanOrEqual(0);
-      expect(self(base, "selfDealingNew").breakEven.protocolFeeBps).toBeGreaterThan(1_000);
-    });
-
-    it("turns negative when the sybil's draw chance is below the reported bound, or with a verification fee per job of the reported size", () => {
-      const s = self(base);
-      const q = s.breakEven.sybilDrawChance;
-      expect(self({ ...base, assumptions: { ...base.assumptions, sybilDrawChance: q * 0.99 } }).ev).toBeLessThan(0);
-      expect(s.ev - s.breakEven.verificationFeePerJob).toBeCloseTo(0, 12);
-    });
   });
 
   it("the lazy verifier pays without planted checks, stops paying at the planted share the model reports, and the deployment plants more", () => {

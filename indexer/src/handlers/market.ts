@@ -521,6 +521,7 @@ export const marketHandlers: Record<string, Handler> = {
         livenessSlashBps: Number(p.livenessSlashBps),
         bondRatioBps: Number(p.bondRatioBps),
         disputeFeeBps: Number(p.disputeFeeBps),
+        verificationFeeBps: Number(p.verificationFeeBps),
         timestamp: event.block.timestamp,
         blockNumber: event.block.number,
         txHash: event.transaction.hash,

@@ -1811,6 +1811,11 @@ export const jobMarketAbi = [
             "internalType": "uint16",
             "name": "disputeFeeBps",
             "type": "uint16"
+          },
+          {
+            "internalType": "uint16",
+            "name": "verificationFeeBps",
+            "type": "uint16"
           }
         ],
         "indexed": false,
@@ -2166,6 +2171,56 @@ export const jobMarketAbi = [
       }
     ],
     "name": "UnstakeRequested",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "module",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint8",
+        "name": "classMask",
+        "type": "uint8"
+      }
+    ],
+    "name": "VerificationFeeModuleSet",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "token",
+        "type": "address"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "module",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      }
+    ],
+    "name": "VerificationFeesCollected",
     "type": "event"
   },
   {
@@ -2667,6 +2722,30 @@ export const jobMarketAbi = [
       {
         "internalType": "uint256",
         "name": "paid",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "token",
+        "type": "address"
+      }
+    ],
+    "name": "collectVerificationFees",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "amount",
         "type": "uint256"
       }
     ],
@@ -3978,6 +4057,11 @@ export const jobMarketAbi = [
             "internalType": "uint16",
             "name": "disputeFeeBps",
             "type": "uint16"
+          },
+          {
+            "internalType": "uint16",
+            "name": "verificationFeeBps",
+            "type": "uint16"
           }
         ],
         "internalType": "struct IJobMarketTypes.Params",
@@ -4044,6 +4128,11 @@ export const jobMarketAbi = [
             "internalType": "uint16",
             "name": "disputeFeeBps",
             "type": "uint16"
+          },
+          {
+            "internalType": "uint16",
+            "name": "verificationFeeBps",
+            "type": "uint16"
           }
         ],
         "internalType": "struct IJobMarketTypes.Params",
@@ -4092,6 +4181,25 @@ export const jobMarketAbi = [
         "internalType": "struct IJobMarketTypes.TokenConfig",
         "name": "",
         "type": "tuple"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "JobId",
+        "name": "jobId",
+        "type": "bytes32"
+      }
+    ],
+    "name": "paysVerificationFee",
+    "outputs": [
+      {
+        "internalType": "bool",
+        "name": "",
+        "type": "bool"
       }
     ],
     "stateMutability": "view",
@@ -4577,6 +4685,11 @@ export const jobMarketAbi = [
             "internalType": "uint16",
             "name": "disputeFeeBps",
             "type": "uint16"
+          },
+          {
+            "internalType": "uint16",
+            "name": "verificationFeeBps",
+            "type": "uint16"
           }
         ],
         "internalType": "struct IJobMarketTypes.Params",
@@ -4611,6 +4724,19 @@ export const jobMarketAbi = [
       }
     ],
     "name": "setTreasury",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "module",
+        "type": "address"
+      }
+    ],
+    "name": "setVerificationFeeModule",
     "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"
@@ -4870,6 +4996,48 @@ export const jobMarketAbi = [
     "name": "updateProvider",
     "outputs": [],
     "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "verificationFeeModule",
+    "outputs": [
+      {
+        "internalType": "address",
+        "name": "module",
+        "type": "address"
+      },
+      {
+        "internalType": "uint8",
+        "name": "classMask",
+        "type": "uint8"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "token",
+        "type": "address"
+      }
+    ],
+    "name": "verificationFeesOwed",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
     "type": "function"
   },
   {

@@ -67,6 +67,75 @@ export const sampledVerifierAbi = [
   {
     "inputs": [
       {
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      },
+      {
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "total",
+        "type": "uint256"
+      }
+    ],
+    "name": "SamplingBondAmountInvalid",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      },
+      {
+        "internalType": "uint256",
+        "name": "releaseAt",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "nowTime",
+        "type": "uint256"
+      }
+    ],
+    "name": "SamplingBondLocked",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      }
+    ],
+    "name": "SamplingBondNotReleasing",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      },
+      {
+        "internalType": "uint256",
+        "name": "releaseAt",
+        "type": "uint256"
+      }
+    ],
+    "name": "SamplingBondReleasing",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "JobId",
         "name": "jobId",
         "type": "bytes32"
@@ -210,6 +279,58 @@ export const sampledVerifierAbi = [
       },
       {
         "internalType": "uint256",
+        "name": "baseRateBps",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "rateBps",
+        "type": "uint256"
+      }
+    ],
+    "name": "SamplingJobInPaidBand",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "JobId",
+        "name": "jobId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint256",
+        "name": "draw",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "baseRateBps",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "rateBps",
+        "type": "uint256"
+      }
+    ],
+    "name": "SamplingJobNotInPaidBand",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "JobId",
+        "name": "jobId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint256",
+        "name": "draw",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
         "name": "rateBps",
         "type": "uint256"
       }
@@ -236,6 +357,17 @@ export const sampledVerifierAbi = [
   {
     "inputs": [],
     "name": "SamplingMarketPaused",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      }
+    ],
+    "name": "SamplingNoBond",
     "type": "error"
   },
   {
@@ -551,6 +683,106 @@ export const sampledVerifierAbi = [
     "inputs": [
       {
         "indexed": true,
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "total",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "cycle",
+        "type": "uint256"
+      }
+    ],
+    "name": "BondPosted",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "releaseAt",
+        "type": "uint256"
+      }
+    ],
+    "name": "BondReleaseRequested",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      },
+      {
+        "indexed": true,
+        "internalType": "JobId",
+        "name": "jobId",
+        "type": "bytes32"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      }
+    ],
+    "name": "BondSlashed",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      }
+    ],
+    "name": "BondWithdrawn",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
         "internalType": "JobId",
         "name": "jobId",
         "type": "bytes32"
@@ -563,6 +795,43 @@ export const sampledVerifierAbi = [
       }
     ],
     "name": "CheckExposed",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "JobId",
+        "name": "jobId",
+        "type": "bytes32"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "funder",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "draw",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "rateBps",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "paid",
+        "type": "uint256"
+      }
+    ],
+    "name": "CheckFunded",
     "type": "event"
   },
   {
@@ -669,6 +938,37 @@ export const sampledVerifierAbi = [
       }
     ],
     "name": "Funded",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "JobId",
+        "name": "jobId",
+        "type": "bytes32"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "funder",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "refund",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "winnings",
+        "type": "uint256"
+      }
+    ],
+    "name": "FundedCheckSettled",
     "type": "event"
   },
   {
@@ -838,6 +1138,16 @@ export const sampledVerifierAbi = [
             "internalType": "uint96",
             "name": "verifierStake",
             "type": "uint96"
+          },
+          {
+            "internalType": "uint32",
+            "name": "deterrenceBps",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "bondReleaseDelay",
+            "type": "uint32"
           }
         ],
         "indexed": false,
@@ -1185,6 +1495,76 @@ export const sampledVerifierAbi = [
   {
     "inputs": [
       {
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      },
+      {
+        "internalType": "uint256",
+        "name": "timestamp",
+        "type": "uint256"
+      }
+    ],
+    "name": "bondAt",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      }
+    ],
+    "name": "bondOf",
+    "outputs": [
+      {
+        "components": [
+          {
+            "internalType": "uint96",
+            "name": "amount",
+            "type": "uint96"
+          },
+          {
+            "internalType": "uint32",
+            "name": "cycle",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint40",
+            "name": "postedAt",
+            "type": "uint40"
+          },
+          {
+            "internalType": "uint40",
+            "name": "requestedAt",
+            "type": "uint40"
+          },
+          {
+            "internalType": "uint40",
+            "name": "releaseAt",
+            "type": "uint40"
+          }
+        ],
+        "internalType": "struct ISampledVerifierTypes.Bond",
+        "name": "",
+        "type": "tuple"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "JobId",
         "name": "jobId",
         "type": "bytes32"
@@ -1283,6 +1663,11 @@ export const sampledVerifierAbi = [
             "internalType": "bool",
             "name": "exposed",
             "type": "bool"
+          },
+          {
+            "internalType": "uint32",
+            "name": "bondCycle",
+            "type": "uint32"
           },
           {
             "internalType": "bytes32",
@@ -1527,6 +1912,81 @@ export const sampledVerifierAbi = [
   {
     "inputs": [
       {
+        "components": [
+          {
+            "internalType": "address",
+            "name": "client",
+            "type": "address"
+          },
+          {
+            "internalType": "address",
+            "name": "provider",
+            "type": "address"
+          },
+          {
+            "internalType": "address",
+            "name": "token",
+            "type": "address"
+          },
+          {
+            "internalType": "uint96",
+            "name": "price",
+            "type": "uint96"
+          },
+          {
+            "internalType": "uint96",
+            "name": "collateral",
+            "type": "uint96"
+          },
+          {
+            "internalType": "ModelId",
+            "name": "model",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "inputHash",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "uint40",
+            "name": "deadline",
+            "type": "uint40"
+          },
+          {
+            "internalType": "uint32",
+            "name": "paramsVersion",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint64",
+            "name": "nonce",
+            "type": "uint64"
+          }
+        ],
+        "internalType": "struct IJobMarketTypes.Job",
+        "name": "job",
+        "type": "tuple"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "outputHash",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "bytes",
+        "name": "signature",
+        "type": "bytes"
+      }
+    ],
+    "name": "fundCheck",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "address",
         "name": "token",
         "type": "address"
@@ -1543,6 +2003,25 @@ export const sampledVerifierAbi = [
         "internalType": "uint256",
         "name": "reserved",
         "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "JobId",
+        "name": "jobId",
+        "type": "bytes32"
+      }
+    ],
+    "name": "funderOf",
+    "outputs": [
+      {
+        "internalType": "address",
+        "name": "",
+        "type": "address"
       }
     ],
     "stateMutability": "view",
@@ -1703,6 +2182,16 @@ export const sampledVerifierAbi = [
             "internalType": "uint96",
             "name": "verifierStake",
             "type": "uint96"
+          },
+          {
+            "internalType": "uint32",
+            "name": "deterrenceBps",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "bondReleaseDelay",
+            "type": "uint32"
           }
         ],
         "internalType": "struct ISampledVerifierTypes.Params",
@@ -1735,6 +2224,19 @@ export const sampledVerifierAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      }
+    ],
+    "name": "postBond",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "address",
         "name": "provider",
         "type": "address"
@@ -1749,6 +2251,13 @@ export const sampledVerifierAbi = [
       }
     ],
     "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "requestBondRelease",
+    "outputs": [],
+    "stateMutability": "nonpayable",
     "type": "function"
   },
   {
@@ -2037,6 +2546,109 @@ export const sampledVerifierAbi = [
     "type": "function"
   },
   {
+    "inputs": [
+      {
+        "components": [
+          {
+            "internalType": "address",
+            "name": "client",
+            "type": "address"
+          },
+          {
+            "internalType": "address",
+            "name": "provider",
+            "type": "address"
+          },
+          {
+            "internalType": "address",
+            "name": "token",
+            "type": "address"
+          },
+          {
+            "internalType": "uint96",
+            "name": "price",
+            "type": "uint96"
+          },
+          {
+            "internalType": "uint96",
+            "name": "collateral",
+            "type": "uint96"
+          },
+          {
+            "internalType": "ModelId",
+            "name": "model",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "inputHash",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "uint40",
+            "name": "deadline",
+            "type": "uint40"
+          },
+          {
+            "internalType": "uint32",
+            "name": "paramsVersion",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint64",
+            "name": "nonce",
+            "type": "uint64"
+          }
+        ],
+        "internalType": "struct IJobMarketTypes.Job",
+        "name": "job",
+        "type": "tuple"
+      }
+    ],
+    "name": "samplingOf",
+    "outputs": [
+      {
+        "components": [
+          {
+            "internalType": "enum ISampledVerifierTypes.Band",
+            "name": "band",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint256",
+            "name": "draw",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "baseRateBps",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "rateBps",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "bond",
+            "type": "uint256"
+          },
+          {
+            "internalType": "uint256",
+            "name": "bondCycle",
+            "type": "uint256"
+          }
+        ],
+        "internalType": "struct ISampledVerifierTypes.Sampling",
+        "name": "",
+        "type": "tuple"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
     "inputs": [],
     "name": "secondChallenger",
     "outputs": [
@@ -2097,6 +2709,16 @@ export const sampledVerifierAbi = [
             "internalType": "uint96",
             "name": "verifierStake",
             "type": "uint96"
+          },
+          {
+            "internalType": "uint32",
+            "name": "deterrenceBps",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "bondReleaseDelay",
+            "type": "uint32"
           }
         ],
         "internalType": "struct ISampledVerifierTypes.Params",
@@ -2214,6 +2836,13 @@ export const sampledVerifierAbi = [
       }
     ],
     "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "withdrawBond",
+    "outputs": [],
+    "stateMutability": "nonpayable",
     "type": "function"
   },
   {

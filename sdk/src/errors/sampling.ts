@@ -72,6 +72,20 @@ export const samplingErrorHints: { [name in SamplingErrorName]: (args: SamplingE
   SamplingExposeNotOpen: ({ jobId, round, committed, live }) =>
     `Check ${jobId} cannot be exposed now (round ${round}, ${committed} of ${live} seats committed): expose in round 0 once every live seat has committed.`,
   SamplingAlreadyExposed: ({ jobId }) => `Check ${jobId} was already exposed: nothing to do.`,
+  SamplingJobInPaidBand: ({ jobId, draw, baseRateBps, rateBps }) =>
+    `Job ${jobId}'s draw ${draw} is in the caller-paid band [${baseRateBps}, ${rateBps}): the fund does not pay for it; fund the check yourself with fundCheck() (it costs (1 + k) × R, the unused part comes back).`,
+  SamplingJobNotInPaidBand: ({ jobId, draw, baseRateBps, rateBps }) =>
+    draw < baseRateBps
+      ? `Job ${jobId}'s draw ${draw} is below ${baseRateBps}: the fund pays for its check, call sampleJob() instead of fundCheck().`
+      : `Job ${jobId}'s draw ${draw} is at or above its rate ${rateBps}: it is not sampled, nothing to fund.`,
+  SamplingNoBond: ({ provider }) => `${provider} has no standing sampling bond: post one with postSamplingBond() first.`,
+  SamplingBondReleasing: ({ provider, releaseAt }) =>
+    `${provider}'s bond is being released (withdrawable at ${releaseAt}): no top-up or second request; withdraw it then, and post a new one.`,
+  SamplingBondNotReleasing: ({ provider }) => `${provider} has not asked for its bond back: call requestSamplingBondRelease() and wait the release delay.`,
+  SamplingBondLocked: ({ provider, releaseAt, nowTime }) =>
+    `${provider}'s bond is locked until ${releaseAt} (now ${nowTime}): withdraw in ${wait(releaseAt, nowTime)}.`,
+  SamplingBondAmountInvalid: ({ provider, amount, total }) =>
+    `A bond of ${amount} for ${provider} is invalid (zero, or the total ${total} exceeds 96 bits): post a positive amount within your allowance.`,
   RandomnessSeedNotReady: ({ epoch }) => `The seed of epoch ${epoch} does not exist yet: reveal it (PrevrandaoRandomness.reveal) after the epoch ends, then retry.`,
   RandomnessEpochLengthOutOfBounds: ({ epochLength, min, max }) => `Epoch length ${epochLength}s is outside [${min}, ${max}]s.`,
   RandomnessEpochNotEnded: ({ epoch, endsAt, nowTime }) => `Epoch ${epoch} ends at ${endsAt} (now ${nowTime}): reveal its seed in ${wait(endsAt, nowTime)}.`,

@@ -168,6 +168,7 @@ contract Handler is Test, IJobMarketTypes {
         bool upheld; //              slashed by an upheld ruling (the module earned its arbitration fee)
         uint256 treasuryShare; //    stake token
         uint256 clientShare; //      stake token, the client's part of a liveness slash
+        uint256 vfee; //             verification fee, payment token (to the fee module)
     }
 
     struct Evidence {
@@ -198,6 +199,13 @@ contract Handler is Test, IJobMarketTypes {
     mapping(address token => uint256) public gAccrued;
     /// @notice Protocol fees a provider's earnings owe, not yet forwarded to `treasuryAccrued`.
     mapping(address account => mapping(address token => uint256)) public gFeesOwed;
+    /// @notice Verification fees a provider's earnings owe, not yet credited to the fee module.
+    mapping(address account => mapping(address token => uint256)) public gVFeesOwed;
+    /// @notice The module that takes the verification fee (the arbitrated verifier here, which every class
+    ///         is routed to, so every job of a registered model created while it is set pays the fee).
+    address public gFeeModule;
+    /// @notice Whether job `j` pays the verification fee (decided at creation).
+    mapping(uint256 j => bool) public gPaysVFee;
     mapping(address token => uint256) public gEscrow; //  price of jobs not yet settled
     mapping(address token => uint256) public gBonds; //   bonds of open disputes (every challenger's)
     mapping(address token => uint256) public gIn; //      pulled into the market by its functions
@@ -298,8 +306,15 @@ contract Handler is Test, IJobMarketTypes {
         }
         _initParty(initialStake);
         accounts.push(address(verifier));
+        {
+            (bool ok,) = _as(
+                address(this), address(market), abi.encodeCall(IJobMarketDisputes.setVerificationFeeModule, (address(verifier)))
+            );
+            require(ok, "setVerificationFeeModule");
+            gFeeModule = address(verifier);
+        }
         accounts.push(treasury);
-        (bool s,) = _as(address(this), address(market), abi.encodeCall(IJobMarketExtension.setModule, (module, true)));
+        (bool s,) = _as(address(this), address(market), abi.encodeCall(IJobMarketDisputes.setModule, (module, true)));
         require(s, "setModule");
         gModuleActive[module] = true;
     }
@@ -508,12 +523,21 @@ contract Handler is Test, IJobMarketTypes {
         jobs.push(want);
         uint256 j = jobs.length - 1;
         gj[j].status = JobStatus.Created;
+        gPaysVFee[j] = gFeeModule != address(0) && cur.verificationFeeBps != 0 && _registered(r.model);
+        if (market.paysVerificationFee(id) != gPaysVFee[j]) _flag(EXPECT, "createJob: verification fee flag differs from the model");
         gEscrow[r.token] += r.price;
         if (x.mode == 2) _debit(x.client, r.token, r.price);
         else gIn[r.token] += r.price;
         _touch(x.client, r.token);
         _done(x.mode == 0 ? "createJob" : x.mode == 1 ? "createJobWithPermit" : "createJobFromBalance", EXPECT);
         return (true, j);
+    }
+
+    function _registered(ModelId m) internal view returns (bool) {
+        for (uint256 i; i < models.length; ++i) {
+            if (ModelId.unwrap(models[i]) == ModelId.unwrap(m)) return modelRegistered[i];
+        }
+        return false;
     }
 
     /// @dev A job with everyday terms (paid by approval or permit, deadline within 2 days), created
@@ -1138,7 +1162,7 @@ contract Handler is Test, IJobMarketTypes {
             Params memory p = gParamsAt[gVersion];
             _mustFailCat(who, address(market), abi.encodeCall(IJobMarketExtension.setParams, (p)), OWNER, "setParams by a non-governor");
             _mustFailCat(who, address(market), abi.encodeCall(IJobMarketExtension.setThawingPeriod, (uint32(gThawing))), OWNER, "setThawingPeriod by a non-governor");
-            _mustFailCat(who, address(market), abi.encodeCall(IJobMarketExtension.setModule, (who, true)), OWNER, "setModule by a non-governor");
+            _mustFailCat(who, address(market), abi.encodeCall(IJobMarketDisputes.setModule, (who, true)), OWNER, "setModule by a non-governor");
         } else if (kind == 4) {
             // Someone else's balance cannot be spent on a job.
             (uint256 j, bool found) = _pick(jSeed, _mask(JobStatus.Created));
@@ -1187,9 +1211,10 @@ contract Handler is Test, IJobMarketTypes {
             address m = extra % 2 == 0 ? module : address(verifier);
             bool active = (extra >> 1) % 3 != 0;
             (bool s, bytes memory ret) =
-                _as(address(this), address(market), abi.encodeCall(IJobMarketExtension.setModule, (m, active)));
+                _as(address(this), address(market), abi.encodeCall(IJobMarketDisputes.setModule, (m, active)));
             if (!_check(true, s, ret, PARAMS, "setModule")) return;
             gModuleActive[m] = active;
+            if (!active && m == gFeeModule) gFeeModule = address(0); // retiring the fee module clears it
             _ok(active ? "moduleRegistered" : "moduleRetired");
         } else if (kind == 5) {
             _releaseRetired(p, accounts[extra % accounts.length], EXPECT);
@@ -1366,12 +1391,14 @@ contract Handler is Test, IJobMarketTypes {
     function collectFees(uint256 pSeed, uint256 tSeed, uint256 callerSeed) external step {
         address p = providers[pSeed % providers.length];
         address t = tokens[tSeed % tokens.length];
+        bool verification = (callerSeed >> 128) % 2 == 1;
         for (uint256 k; k < tokens.length * providers.length; ++k) {
-            if (gFeesOwed[p][t] != 0) break;
+            if ((verification ? gVFeesOwed[p][t] : gFeesOwed[p][t]) != 0) break;
             p = providers[(pSeed + k / tokens.length) % providers.length];
             t = tokens[(tSeed + k) % tokens.length];
         }
-        _collectFees(p, t, accounts[callerSeed % accounts.length], EXPECT);
+        if (verification) _collectVerificationFees(p, t, accounts[callerSeed % accounts.length], EXPECT);
+        else _collectFees(p, t, accounts[callerSeed % accounts.length], EXPECT);
     }
 
     /// @dev An account and token with a balance, scanning from the seeds (or none).
@@ -1618,6 +1645,7 @@ contract Handler is Test, IJobMarketTypes {
         // 4. Fees owed forwarded, fees and slash remainders swept to the treasury's balance.
         for (uint256 i; i < providers.length; ++i) {
             for (uint256 k; k < tokens.length; ++k) {
+                if (gVFeesOwed[providers[i]][tokens[k]] != 0) _collectVerificationFees(providers[i], tokens[k], keeper, EXIT);
                 if (gFeesOwed[providers[i]][tokens[k]] != 0) _collectFees(providers[i], tokens[k], keeper, EXIT);
             }
         }
@@ -1642,6 +1670,7 @@ contract Handler is Test, IJobMarketTypes {
             for (uint256 i; i < accounts.length; ++i) {
                 if (market.claimable(accounts[i], t) != 0) _flag(EXIT, "exit: a balance is left");
                 if (market.feesOwed(accounts[i], t) != 0) _flag(EXIT, "exit: fees left owed");
+                if (market.verificationFeesOwed(accounts[i], t) != 0) _flag(EXIT, "exit: verification fees left owed");
             }
         }
         for (uint256 i; i < providers.length; ++i) {
@@ -1894,7 +1923,32 @@ contract Handler is Test, IJobMarketTypes {
     function _forwardFees(address a, address t) internal {
         gAccrued[t] += gFeesOwed[a][t];
         gFeesOwed[a][t] = 0;
+        _forwardVFees(a, t);
         _touch(a, t);
+    }
+
+    function _forwardVFees(address a, address t) internal {
+        uint256 amount = gVFeesOwed[a][t];
+        gVFeesOwed[a][t] = 0;
+        _payVFees(t, amount);
+    }
+
+    /// @dev Verification fees go to the fee module's claimable balance, or the treasury's accrual without one.
+    function _payVFees(address t, uint256 amount) internal {
+        if (amount == 0) return;
+        if (gFeeModule == address(0)) gAccrued[t] += amount;
+        else _credit(gFeeModule, t, amount);
+    }
+
+    function _collectVerificationFees(address p, address t, address caller, uint256 cat) internal {
+        uint256 amount = gVFeesOwed[p][t];
+        (bool s, bytes memory ret) =
+            _as(caller, address(market), abi.encodeCall(IJobMarketDisputes.collectVerificationFees, (p, t)));
+        if (!_check(amount != 0, s, ret, amount != 0 ? cat : EXPECT, "collectVerificationFees")) return;
+        if (abi.decode(ret, (uint256)) != amount) _flag(SETTLE, "collectVerificationFees: returned another amount");
+        _forwardVFees(p, t);
+        _touch(p, t);
+        _done("collectVerificationFees", SETTLE);
     }
 
     function _sweep(address t, address caller) internal {
@@ -1917,15 +1971,21 @@ contract Handler is Test, IJobMarketTypes {
         JobGhost storage g = gj[j];
         uint256 feeBps = _snap(j).protocolFeeBps;
         uint256 fee = uint256(job.price) * feeBps / BPS;
-        uint256 payout = job.price - fee;
+        uint256 vfee = gPaysVFee[j] ? uint256(job.price) * _snap(j).verificationFeeBps / BPS : 0;
+        uint256 payout = job.price - fee - vfee;
         if (feeBps > maxFeeBpsSeen) maxFeeBpsSeen = feeBps;
         _credit(g.provider, job.token, payout);
-        gFeesOwed[g.provider][job.token] += fee;
+        // Each owed field is 64 bits: a fee that would overflow it goes to its destination at once.
+        if (gFeesOwed[g.provider][job.token] + fee > type(uint64).max) gAccrued[job.token] += fee;
+        else gFeesOwed[g.provider][job.token] += fee;
+        if (gVFeesOwed[g.provider][job.token] + vfee > type(uint64).max) _payVFees(job.token, vfee);
+        else gVFeesOwed[g.provider][job.token] += vfee;
         _touch(g.provider, job.token);
         gp[g.provider].locked -= job.collateral;
         gEscrow[job.token] -= job.price;
         g.payout = payout;
         g.fee = fee;
+        g.vfee = vfee;
         ++g.settleCount;
         g.settledAt = gTime;
         _touchP(g.provider);
@@ -2141,6 +2201,9 @@ contract Handler is Test, IJobMarketTypes {
             if (market.feesOwed(touchedA[i], touchedT[i]) != gFeesOwed[touchedA[i]][touchedT[i]]) {
                 _flag(cat, string.concat(_lastAction, ": fees owed differ from the model"));
             }
+            if (market.verificationFeesOwed(touchedA[i], touchedT[i]) != gVFeesOwed[touchedA[i]][touchedT[i]]) {
+                _flag(cat, string.concat(_lastAction, ": verification fees owed differ from the model"));
+            }
         }
         for (uint256 i; i < tokens.length; ++i) {
             if (market.treasuryAccrued(tokens[i]) != gAccrued[tokens[i]]) {
@@ -2304,7 +2367,8 @@ contract Handler is Test, IJobMarketTypes {
             && n.disputeResolutionPeriod >= 1 days && n.disputeResolutionPeriod <= 14 days
             && n.collateralRatioBps >= 10_000 && n.collateralRatioBps <= 1_000_000 && n.protocolFeeBps <= 1_000
             && n.challengerShareBps <= 5_000 && n.livenessSlashBps <= n.collateralRatioBps
-            && n.bondRatioBps >= 10_000 && n.bondRatioBps <= 1_000_000 && n.disputeFeeBps <= 5_000;
+            && n.bondRatioBps >= 10_000 && n.bondRatioBps <= 1_000_000 && n.disputeFeeBps <= 5_000
+            && n.verificationFeeBps <= 1_000;
         if (!inBounds) return (false, IJobMarketErrors.ParamOutOfBounds.selector);
         if (thawing < uint256(n.challengeWindow) + n.disputeResolutionPeriod + 48 hours) {
             return (false, IJobMarketErrors.ThawingPeriodTooShort.selector);
@@ -2327,7 +2391,8 @@ contract Handler is Test, IJobMarketTypes {
         n.livenessSlashBps = uint32(bound(b >> 96, 0, n.collateralRatioBps));
         n.bondRatioBps = uint32(bound(c, 10_000, 1_000_000));
         n.disputeFeeBps = uint16(bound(c >> 32, 0, 5_000));
-        uint256 mode = seed % 32; // 10 of 32 break a bound
+        n.verificationFeeBps = uint16(bound(c >> 48, 0, 1_000));
+        uint256 mode = seed % 32; // 11 of 32 break a bound
         if (mode == 0) n.challengeWindow = uint32(1 hours - 1);
         else if (mode == 1) n.challengeWindow = uint32(72 hours + 1);
         else if (mode == 2) n.disputeResolutionPeriod = uint32(1 days - 1);
@@ -2338,7 +2403,9 @@ contract Handler is Test, IJobMarketTypes {
         else if (mode == 7) n.bondRatioBps = 1_000_001;
         else if (mode == 8) n.disputeFeeBps = 5_001;
         else if (mode == 9) {
-            n = Params(uint32(a), uint32(a >> 32), uint32(b), uint16(b >> 32), uint16(b >> 48), uint32(b >> 64), uint32(c), uint16(c >> 32));
+            n = Params(uint32(a), uint32(a >> 32), uint32(b), uint16(b >> 32), uint16(b >> 48), uint32(b >> 64), uint32(c), uint16(c >> 32), uint16(c >> 48));
+        } else if (mode == 10) {
+            n.verificationFeeBps = 1_001;
         }
     }
 

@@ -165,8 +165,9 @@ contract JobMarketInvariantTest is Fixture {
             uint256 ghostOwed = handler.gAccrued(t) + handler.gEscrow(t) + handler.gBonds(t);
             for (uint256 i; i < handler.accountCount(); ++i) {
                 address a = handler.accounts(i);
-                owed += market.claimable(a, t) + market.feesOwed(a, t);
-                ghostOwed += handler.gClaimable(a, t) + handler.gFeesOwed(a, t);
+                // Verification fees owed to the fee module are liabilities too: backed by tokens held.
+                owed += market.claimable(a, t) + market.feesOwed(a, t) + market.verificationFeesOwed(a, t);
+                ghostOwed += handler.gClaimable(a, t) + handler.gFeesOwed(a, t) + handler.gVFeesOwed(a, t);
             }
             if (t == address(token)) {
                 for (uint256 i; i < handler.providerCount(); ++i) {
@@ -205,7 +206,8 @@ contract JobMarketInvariantTest is Fixture {
             }
             bool terminal = uint8(g.status) >= uint8(JobStatus.Finalized);
             assertEq(g.settleCount, terminal ? 1 : 0, "settle: escrow settled other than once");
-            assertEq(g.payout + g.refund + g.fee, terminal ? job.price : 0, "settle: payout + refund + fee != escrowed");
+            assertEq(g.payout + g.refund + g.fee + g.vfee, terminal ? job.price : 0, "settle: payout + refund + fees != escrowed");
+            assertLe(g.vfee * 10_000, uint256(job.price) * 1_000, "settle: verification fee above 10%");
             if (g.status == JobStatus.Finalized || (g.status == JobStatus.Slashed && g.postSettlementSlash)) {
                 assertEq(g.refund, 0, "settle: a paid job was also refunded");
                 assertLe(g.fee * 10_000, uint256(job.price) * 1_000, "settle: fee above 10%");
@@ -698,7 +700,7 @@ contract JobMarketOddTokensTest is Fixture {
         verifier.rule(job, Outcome.Rejected, 0, "");
 
         uint256 fee = uint256(price) / 100;
-        uint256 kept = bond / 10; // disputeFeeBps of the bond, to the verifier module
+        uint256 kept = bond * 3 / 10; // disputeFeeBps (3,000) of the bond, to the verifier module
         assertEq(market.claimable(alice.account, address(nrt)), price - fee + bond - kept, "provider: payout + bond share");
         assertEq(market.feesOwed(alice.account, address(nrt)), fee, "provider owes the fee");
         assertEq(market.claimable(address(verifier), address(nrt)), kept, "verifier module: arbitration fee");

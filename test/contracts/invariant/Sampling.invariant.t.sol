@@ -20,6 +20,9 @@ contract SamplingInvariantHandler is SamplingHandler {
 ///         3. a verifier's stake fell by exactly `verifierStake` per seat it was slashed in, never more;
 ///         4. the reserve equals the rewards of the checks still open;
 ///         5. a job settles once: the first terminal status seen never changes;
+///         6. the module never pays out more than was funded or locked: a funder is never owed or paid more
+///            USDC than it paid in; the provider's sampling bond is exactly the module's lock on it, and what
+///            stands plus what was withdrawn never exceeds what was posted; the stake won for funders is held;
 ///         and, at the end of every run, exit liveness: past every deadline every check closes, every
 ///         lock is released, every verifier can leave and claim, and nothing stays reserved.
 contract SamplingInvariantTest is SamplingFixture {
@@ -62,6 +65,10 @@ contract SamplingInvariantTest is SamplingFixture {
         token.transfer(alice.account, 100_000 * TOKEN);
         vm.prank(alice.account);
         market.stake(100_000 * TOKEN);
+        // Alice may bond up to 1,000 tokens with the module; the handler funds checks.
+        vm.prank(alice.account);
+        market.setModuleAllowance(address(sv), uint96(1_000 * TOKEN));
+        usdc.mint(address(handler), 1_000_000 * USDC);
     }
 
     function targetContracts() public view returns (address[] memory targets) {
@@ -70,7 +77,7 @@ contract SamplingInvariantTest is SamplingFixture {
     }
 
     function targetSelectors() public view returns (FuzzSelector[] memory targets) {
-        bytes4[] memory s = new bytes4[](17);
+        bytes4[] memory s = new bytes4[](23);
         uint256 i;
         s[i++] = SamplingHandler.sampleNewJob.selector;
         s[i++] = SamplingHandler.sampleNewJob.selector;
@@ -89,6 +96,12 @@ contract SamplingInvariantTest is SamplingFixture {
         s[i++] = SamplingHandler.setAllowance.selector;
         s[i++] = SamplingHandler.claimRewards.selector;
         s[i++] = SamplingHandler.warp.selector;
+        s[i++] = SamplingHandler.fundNewJob.selector;
+        s[i++] = SamplingHandler.fundNewJob.selector;
+        s[i++] = SamplingHandler.postBond.selector;
+        s[i++] = SamplingHandler.requestBondRelease.selector;
+        s[i++] = SamplingHandler.withdrawBond.selector;
+        s[i++] = SamplingHandler.claimFunder.selector;
         targets = new FuzzSelector[](1);
         targets[0] = FuzzSelector(address(handler), s);
     }
@@ -109,13 +122,26 @@ contract SamplingInvariantTest is SamplingFixture {
     }
 
     function invariant_moduleSolvent() public view {
-        uint256 owedSum = sv.owed(keeper, address(usdc));
+        uint256 owedSum = sv.owed(keeper, address(usdc)) + sv.owed(address(handler), address(usdc));
         for (uint256 k; k < vs.length; ++k) {
             owedSum += sv.owed(vs[k].account, address(usdc));
         }
         (, uint256 reserved) = sv.fundOf(address(usdc));
         uint256 have = usdc.balanceOf(address(sv)) + market.claimable(address(sv), address(usdc));
         assertGe(have, reserved + owedSum, "module insolvent");
+    }
+
+    function invariant_fundersAndBondsWithinWhatWasPaidIn() public view {
+        // A funder is never owed or paid more USDC than it paid for its checks.
+        assertLe(sv.owed(address(handler), address(usdc)) + handler.funderClaimed(), handler.funded(), "funder over-refunded");
+        // The module's only lock on the provider is its bond; it never releases more than was posted.
+        uint256 amount = sv.bondOf(alice.account).amount;
+        assertEq(_moduleLocked(alice.account), amount, "module lock != bond");
+        assertLe(amount + handler.bondWithdrawn(), handler.bondPosted(), "bond out of thin air");
+        // The stake won for funders is held (here or claimable in the market).
+        uint256 held = token.balanceOf(address(sv)) + market.claimable(address(sv), address(token))
+            + market.claimable(sv.secondChallenger(), address(token));
+        assertGe(held, sv.owed(address(handler), address(token)), "stake winnings not held");
     }
 
     function invariant_locksMatchOpenSeats() public view {
@@ -159,6 +185,11 @@ contract SamplingInvariantTest is SamplingFixture {
         if (vm.envOr("DEPINFER_SAMPLING_STATS", uint256(0)) != 0 && handler.rulings() != 0) {
             revert AssertEqUint(handler.reveals(), handler.rulings(), "reached (reveals, rulings)");
         }
+        // DEPINFER_SAMPLING_STATS=2 (=3): fails once a run funded a check (posted a bond), to show runs reach them.
+        uint256 stats = vm.envOr("DEPINFER_SAMPLING_STATS", uint256(0));
+        if ((stats == 2 && handler.fundedChecks() != 0) || (stats == 3 && handler.bondPosted() != 0)) {
+            revert AssertEqUint(handler.fundedChecks(), handler.bondPosted(), "reached (funded checks, bond posted)");
+        }
         handler.exitAll();
         uint256 n = handler.jobCount();
         for (uint256 j; j < n; ++j) {
@@ -174,5 +205,8 @@ contract SamplingInvariantTest is SamplingFixture {
         (, uint256 reserved) = sv.fundOf(address(usdc));
         assertEq(reserved, 0, "reserve left");
         assertEq(sv.verifierCount(modelId), 0, "everyone left");
+        assertEq(_moduleLocked(alice.account), 0, "bond still locked");
+        assertEq(sv.owed(address(handler), address(usdc)), 0, "funder unpaid");
+        assertEq(sv.owed(address(handler), address(token)), 0, "funder winnings unpaid");
     }
 }

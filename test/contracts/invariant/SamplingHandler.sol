@@ -37,6 +37,13 @@ contract SamplingHandler is Test, IJobMarketTypes {
     uint256 public rulings;
     uint256 public exposures;
     uint256 internal nonce;
+    /// @dev Ghosts of the sampling bond (the provider's) and of the caller-funded checks (this handler funds).
+    uint256 public bondPosted;
+    uint256 public bondWithdrawn;
+    uint256 public funded;
+    uint256 public funderClaimed;
+    uint256 public funderClaimedStake;
+    uint256 public fundedChecks;
 
     bytes32 internal constant OUT = keccak256("out");
     bytes32 internal constant WRONG = keccak256("wrong");
@@ -68,6 +75,7 @@ contract SamplingHandler is Test, IJobMarketTypes {
         keeper = c.keeper;
         verifiers = c.verifiers;
         epoch = c.rng.epochLength();
+        c.usdc.approve(address(c.sv), type(uint256).max);
     }
 
     // ------------------------------------------------------------------ views for the invariants
@@ -86,8 +94,19 @@ contract SamplingHandler is Test, IJobMarketTypes {
 
     // ------------------------------------------------------------------ actions
 
-    /// @dev A job of the provider, submitted (with OUT, or WRONG when it lies), drawn, sampled by the keeper.
+    /// @dev A job of the provider, submitted (with OUT, or WRONG when it lies), drawn in the fund's band
+    ///      (below `samplingRateBps`), sampled by the keeper.
     function sampleNewJob(bool lies) external {
+        _newDrawnJob(lies, false);
+    }
+
+    /// @dev A job drawn in the caller-paid band (the new-provider band [samplingRateBps, newProviderRateBps)),
+    ///      its check funded by this handler.
+    function fundNewJob(bool lies) external {
+        _newDrawnJob(lies, true);
+    }
+
+    function _newDrawnJob(bool lies, bool paid) internal {
         JobRequest memory r = JobRequest({
             provider: provider,
             token: address(usdc),
@@ -106,22 +125,85 @@ contract SamplingHandler is Test, IJobMarketTypes {
             (uint8 v, bytes32 rr, bytes32 s) = vm.sign(providerKey, digest);
             bytes memory sig = abi.encodePacked(rr, s, v);
             market.submitResult(job, output, sig);
-            uint64 e = uint64(block.timestamp / epoch);
-            uint256 rate = sv.rateOf(provider);
-            for (uint256 i = 1;; ++i) {
-                bytes32 seed = keccak256(abi.encode(nonce, i));
-                if (uint256(keccak256(abi.encode(seed, id))) % 10_000 < rate) {
-                    rng.setSeed(e, seed);
-                    break;
-                }
+            _seedBand(id, paid);
+            if (paid) {
+                uint256 before = usdc.balanceOf(address(this));
+                try sv.fundCheck(job, output, sig) {
+                    jobs.push(job);
+                    funded += before - usdc.balanceOf(address(this));
+                    ++fundedChecks;
+                    ++ok;
+                } catch {}
+            } else {
+                vm.prank(keeper);
+                try sv.sample(job, output, sig) {
+                    jobs.push(job);
+                    ++ok;
+                } catch {}
             }
-            vm.warp((uint256(e) + 1) * epoch);
-            vm.prank(keeper);
-            try sv.sample(job, output, sig) {
-                jobs.push(job);
-                ++ok;
-            } catch {}
         } catch {}
+    }
+
+    /// @dev Seeds the job's submission epoch so that its draw is in the fund's band or the caller's; ends it.
+    function _seedBand(JobId id, bool paid) internal {
+        uint64 e = uint64(block.timestamp / epoch);
+        ISampledVerifierTypes.Params memory p = sv.params();
+        uint256 lo = paid ? p.samplingRateBps : 0;
+        uint256 hi = paid ? p.newProviderRateBps : p.samplingRateBps;
+        for (uint256 i = 1;; ++i) {
+            bytes32 seed = keccak256(abi.encode(nonce, i));
+            uint256 d = uint256(keccak256(abi.encode(seed, id))) % 10_000;
+            if (d >= lo && d < hi) {
+                rng.setSeed(e, seed);
+                break;
+            }
+        }
+        vm.warp((uint256(e) + 1) * epoch);
+    }
+
+    // ------------------------------------------------------------------ the provider's sampling bond
+
+    function postBond(uint256 amount) external {
+        amount = bound(amount, 1, 50e18);
+        vm.prank(provider);
+        try sv.postBond(amount) {
+            bondPosted += amount;
+            ++ok;
+        } catch {}
+    }
+
+    function requestBondRelease() external {
+        vm.prank(provider);
+        try sv.requestBondRelease() {
+            ++ok;
+        } catch {}
+    }
+
+    /// @dev Waits for the release (a long jump: every open dispute runs out) and withdraws.
+    function withdrawBond() external {
+        _withdrawBond();
+    }
+
+    function _withdrawBond() internal {
+        ISampledVerifierTypes.Bond memory b = sv.bondOf(provider);
+        if (b.releaseAt != 0 && block.timestamp < b.releaseAt) vm.warp(b.releaseAt);
+        uint256 before = market.moduleStake(address(sv), provider).locked;
+        vm.prank(provider);
+        try sv.withdrawBond() {
+            bondWithdrawn += before - market.moduleStake(address(sv), provider).locked;
+            ++ok;
+        } catch {}
+    }
+
+    /// @dev The funder collects what it is owed: refunds in USDC, winnings in stake.
+    function claimFunder(bool stake) external {
+        (address stakeToken,,,,) = market.settings();
+        address t = stake ? stakeToken : address(usdc);
+        uint256 amount = sv.owed(address(this), t);
+        if (amount == 0) return;
+        sv.claimRewards(t, address(this));
+        if (stake) funderClaimedStake += amount;
+        else funderClaimed += amount;
     }
 
     function assign(uint256 i, uint256 salt) external {
@@ -255,6 +337,16 @@ contract SamplingHandler is Test, IJobMarketTypes {
             vm.prank(keeper);
             sv.claimRewards(address(usdc), keeper);
         }
+        // The provider gets its bond back; the funder collects.
+        if (sv.bondOf(provider).amount != 0) {
+            if (sv.bondOf(provider).releaseAt == 0) {
+                vm.prank(provider);
+                sv.requestBondRelease();
+            }
+            _withdrawBond();
+        }
+        this.claimFunder(false);
+        this.claimFunder(true);
     }
 
     // ------------------------------------------------------------------ internals

@@ -38,7 +38,7 @@ import {UnitFixture} from "../utils/UnitFixture.sol";
 contract ArbitrationTest is UnitFixture {
     uint256 internal constant BPS = 10_000;
     uint256 internal constant SHARE_BPS = 5_000; // default challengerShareBps
-    uint256 internal constant FEE_BPS = 1_000; // default disputeFeeBps
+    uint256 internal constant FEE_BPS = 3_000; // default disputeFeeBps
     uint256 internal constant REWARD = COLLATERAL * SHARE_BPS / BPS; // 10 tokens
     /// @dev The arbitration fee per challenger when upheld: `disputeFeeBps` of its bond, in stake at the
     ///      job's rate (C / P over the 10x collateral ratio): 1 USDC of fee -> 1 token.

@@ -48,7 +48,8 @@ contract GovernanceParamsTest is UnitFixture {
             challengerShareBps: 5_000,
             livenessSlashBps: 10_000,
             bondRatioBps: 50_000,
-            disputeFeeBps: 1_000
+            disputeFeeBps: 3_000,
+            verificationFeeBps: 260
         });
     }
 
@@ -126,7 +127,8 @@ contract GovernanceParamsTest is UnitFixture {
             challengerShareBps: 5_000,
             livenessSlashBps: 1_000_000,
             bondRatioBps: 1_000_000,
-            disputeFeeBps: 5_000
+            disputeFeeBps: 5_000,
+            verificationFeeBps: 1_000
         });
         market.setParams(hi);
         Params memory lo = Params({
@@ -137,7 +139,8 @@ contract GovernanceParamsTest is UnitFixture {
             challengerShareBps: 0,
             livenessSlashBps: 0,
             bondRatioBps: 10_000,
-            disputeFeeBps: 0
+            disputeFeeBps: 0,
+            verificationFeeBps: 0
         });
         market.setParams(lo);
         (, uint32 version) = market.params();
@@ -199,6 +202,12 @@ contract GovernanceParamsTest is UnitFixture {
         Params memory p = _defaults();
         p.disputeFeeBps = 5_001;
         _expectOutOfBounds(p, "disputeFeeBps", 5_001, 0, 5_000);
+    }
+
+    function test_setParams_revertsForVerificationFeeOutOfBounds() public {
+        Params memory p = _defaults();
+        p.verificationFeeBps = 1_001;
+        _expectOutOfBounds(p, "verificationFeeBps", 1_001, 0, 1_000);
     }
 
     function test_setParams_revertsWhenThawingTooShort() public {

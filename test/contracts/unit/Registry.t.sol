@@ -300,7 +300,8 @@ contract RegistryTest is UnitFixture {
                 challengerShareBps: 5_000,
                 livenessSlashBps: 10_000,
                 bondRatioBps: 50_000,
-                disputeFeeBps: 1_000
+                disputeFeeBps: 3_000,
+                verificationFeeBps: 260
             })
         );
     }
@@ -317,7 +318,8 @@ contract RegistryTest is UnitFixture {
         assertEq(p.challengerShareBps, 5_000, "50 %");
         assertEq(p.livenessSlashBps, 10_000, "1x");
         assertEq(p.bondRatioBps, 50_000, "5x");
-        assertEq(p.disputeFeeBps, 1_000, "10 %");
+        assertEq(p.disputeFeeBps, 3_000, "30 %");
+        assertEq(p.verificationFeeBps, 260, "2.6 %");
         assertEq(market.paramsAt(1).challengeWindow, WINDOW, "snapshot 1");
         (address stakeToken, address treasury_, uint32 thawing, uint96 minStake, bool paused) = market.settings();
         assertEq(stakeToken, address(token), "stake token");

@@ -93,15 +93,27 @@ contract SamplingTest is SamplingFixture, ISampledVerifierErrors, ISampledVerifi
         p = _defaultParams();
         p.verifierStake = 0;
         _expectRevertParams(p, "verifierStake", 0, 1, 1e27);
+        p = _defaultParams();
+        p.deterrenceBps = 10_000 - 1;
+        _expectRevertParams(p, "deterrenceBps", 10_000 - 1, 10_000, 100_000);
+        p.deterrenceBps = 100_000 + 1;
+        _expectRevertParams(p, "deterrenceBps", 100_000 + 1, 10_000, 100_000);
+        p = _defaultParams();
+        p.bondReleaseDelay = 72 hours + 14 days - 1;
+        _expectRevertParams(p, "bondReleaseDelay", 72 hours + 14 days - 1, 72 hours + 14 days, 60 days);
+        p.bondReleaseDelay = 60 days + 1;
+        _expectRevertParams(p, "bondReleaseDelay", 60 days + 1, 72 hours + 14 days, 60 days);
 
         // Both ends of every bound are accepted.
-        p = ISampledVerifierTypes.Params(10, 10, 0, 0, 0, 10 minutes, 10 minutes, 2, 1);
+        p = ISampledVerifierTypes.Params(10, 10, 0, 0, 0, 10 minutes, 10 minutes, 2, 1, 10_000, 72 hours + 14 days);
         sv.setParams(p);
-        p = ISampledVerifierTypes.Params(10_000, 10_000, 10_000, 50_000, 1_000, 90 minutes, 90 minutes, 4, 1e27);
+        p = ISampledVerifierTypes.Params(10_000, 10_000, 10_000, 50_000, 1_000, 90 minutes, 90 minutes, 4, 1e27, 100_000, 60 days);
         vm.expectEmit(address(sv));
         emit SamplingParamsUpdated(p);
         sv.setParams(p);
         assertEq(sv.params().verifierStake, 1e27, "stored");
+        assertEq(sv.params().deterrenceBps, 100_000, "deterrence stored");
+        assertEq(sv.params().bondReleaseDelay, 60 days, "delay stored");
     }
 
     function _expectParam(ISampledVerifierTypes.Params memory p, string memory name, uint256 v, uint256 lo, uint256 hi)
@@ -224,9 +236,12 @@ contract SamplingTest is SamplingFixture, ISampledVerifierErrors, ISampledVerifi
     function test_sample_opensTheDispute() public {
         (JobId id, Job memory job) = _drawn(alice, OUT);
         bytes memory sig = _sig(alice, id, job, OUT);
-        (bool sampled, uint256 draw, uint256 rate) = sv.isSampled(job);
-        assertTrue(sampled, "drawn");
-        assertEq(rate, 1_000, "new provider rate");
+        (bool sampled, uint256 draw, uint256 base) = sv.isSampled(job);
+        assertTrue(sampled, "drawn in the fund's band");
+        assertEq(base, 200, "compared with samplingRateBps");
+        // An unbonded job's rate: max(new-provider 10 %, ⌈2 × P_S / C⌉ = 20 %).
+        uint256 rate = sv.samplingOf(job).rateBps;
+        assertEq(rate, 2_000, "the job's rate");
         uint256 before = usdc.balanceOf(address(sv));
 
         vm.expectEmit(address(sv));
@@ -338,7 +353,7 @@ contract SamplingTest is SamplingFixture, ISampledVerifierErrors, ISampledVerifi
         (JobId id, Job memory job) = _accepted(alice);
         market.submitResult(job, OUT, _sign(k2, id, job, OUT, alice.account));
         uint64 e = _epochOf(block.timestamp);
-        _seedDrawing(e, id, 1_000, true);
+        _seedDrawing(e, id, 200, true);
         vm.warp(_epochEnd(e));
         bytes memory oldSig = _sign(alice.signerKey, id, job, OUT, alice.account);
         bytes memory newSig = _sign(k2, id, job, OUT, alice.account);
@@ -397,13 +412,13 @@ contract SamplingTest is SamplingFixture, ISampledVerifierErrors, ISampledVerifi
     function test_sample_notSampledRevertsAndStoresNothing() public {
         (JobId id, Job memory job) = _submitted(alice, OUT);
         uint64 e = _epochOf(block.timestamp);
-        bytes32 seed = _seedDrawing(e, id, 1_000, false);
+        bytes32 seed = _seedDrawing(e, id, 2_000, false);
         vm.warp(_epochEnd(e));
         uint256 draw = _draw(seed, id);
         (bool sampled,,) = sv.isSampled(job);
         assertFalse(sampled, "not drawn");
         bytes memory sig = _sig(alice, id, job, OUT);
-        vm.expectRevert(abi.encodeWithSelector(SamplingJobNotSampled.selector, id, draw, 1_000));
+        vm.expectRevert(abi.encodeWithSelector(SamplingJobNotSampled.selector, id, draw, 2_000));
         sv.sample(job, OUT, sig);
         assertEq(uint256(_checkStatus(id)), 0, "nothing stored");
     }

@@ -46,7 +46,7 @@ contract SamplingTolerantTest is SamplingFixture, ISampledVerifierErrors, ISampl
     function _tolerantSampled(bytes32 output) internal returns (JobId id, Job memory job) {
         (id, job) = _tolerantSubmitted(output);
         uint64 e = _epochOf(block.timestamp);
-        _seedDrawing(e, id, sv.rateOf(alice.account), true);
+        _seedDrawing(e, id, sv.params().samplingRateBps, true);
         vm.warp(_epochEnd(e));
         bytes memory sig = _sig(alice, id, job, output);
         sv.sample(job, output, sig);

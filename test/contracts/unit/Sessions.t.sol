@@ -714,7 +714,7 @@ contract SessionsTest is SessionsFixture {
         assertEq(s.collateral, 0, "collateral gone");
         assertEq(market.provider(alice.account).staked, stakedBefore - coll, "stake slashed");
         assertEq(market.claimable(challenger, address(token)), coll / 2, "challenger share of the slash");
-        uint256 fee = SBOND / 10;
+        uint256 fee = SBOND * 3 / 10; // disputeFeeBps 3,000
         assertEq(sessions.claimable(challenger, address(usdc)), SBOND - fee, "bond back less the fee");
         assertEq(sessions.claimable(sclient, address(usdc)), 10 * SPRICE, "client refunded the pending settlement");
         (, uint256 arbitrationFees) = sessions.feesAccrued(address(usdc));
@@ -726,7 +726,7 @@ contract SessionsTest is SessionsFixture {
         (bytes32 id, bytes32 disputeId) = _disputed();
         vm.prank(arbitrator);
         sessions.resolveDispute(disputeId, Outcome.Rejected, "right");
-        assertEq(sessions.claimable(alice.account, address(usdc)), SBOND - SBOND / 10, "bond less fee to provider");
+        assertEq(sessions.claimable(alice.account, address(usdc)), SBOND - SBOND * 3 / 10, "bond less fee to provider");
         assertEq(sessions.session(id).openDisputes, 0, "closed");
         vm.warp(block.timestamp + WINDOW + 1);
         sessions.release(id);
@@ -737,7 +737,7 @@ contract SessionsTest is SessionsFixture {
         (, bytes32 disputeId) = _disputed();
         vm.prank(arbitrator);
         sessions.resolveDispute(disputeId, Outcome.Draw, "unclear");
-        assertEq(sessions.claimable(challenger, address(usdc)), SBOND - SBOND / 10, "bond less fee back");
+        assertEq(sessions.claimable(challenger, address(usdc)), SBOND - SBOND * 3 / 10, "bond less fee back");
     }
 
     function test_resolveDispute_restrictedToArbitrator() public {

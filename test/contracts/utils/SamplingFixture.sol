@@ -37,7 +37,9 @@ abstract contract SamplingFixture is UnitFixture {
             commitPeriod: 1 hours,
             revealPeriod: 1 hours,
             escalationVerifiers: 2,
-            verifierStake: VSTAKE
+            verifierStake: VSTAKE,
+            deterrenceBps: 20_000,
+            bondReleaseDelay: 72 hours + 14 days
         });
     }
 
@@ -96,12 +98,23 @@ abstract contract SamplingFixture is UnitFixture {
         return _sign(p.signerKey, id, job, output, p.account);
     }
 
-    /// @dev A job of `p` submitted with `output`, its epoch's seed set to draw it, the epoch ended.
+    /// @dev A job of `p` submitted with `output`, its epoch's seed set to draw it in the fund's band
+    ///      (below `samplingRateBps`), the epoch ended.
     function _drawn(ProviderKey memory p, bytes32 output) internal returns (JobId id, Job memory job) {
         (id, job) = _submitted(p, output);
         uint64 e = _epochOf(block.timestamp);
-        _seedDrawing(e, id, sv.rateOf(p.account), true);
+        _seedDrawing(e, id, sv.params().samplingRateBps, true);
         vm.warp(_epochEnd(e));
+    }
+
+    /// @dev Sets a seed for `e` under which `id`'s draw is in `[lo, hi)`.
+    function _seedBetween(uint64 e, JobId id, uint256 lo, uint256 hi) internal returns (bytes32 seed) {
+        for (uint256 i = 1;; ++i) {
+            seed = keccak256(abi.encode("band", i));
+            uint256 d = _draw(seed, id);
+            if (d >= lo && d < hi) break;
+        }
+        rng.setSeed(e, seed);
     }
 
     /// @dev A job of `p` with `output`, sampled by the keeper.

@@ -12,7 +12,8 @@ import {Fixture} from "./Fixture.sol";
 ///         can write `ZeroAddress.selector` and `emit JobCreated(...)` unqualified.
 /// @dev Amounts follow from Fixture: PRICE = 2 USDC, STAKE_RATE = 1e30 (1 USDC ~ 1 token), and the
 ///      defaults set by the `JobMarket` constructor (4 h window, 7 d resolution, 14 d thawing, 10x
-///      collateral, 1 % fee, 50 % challenger share, 1x liveness slash, 5x bond, 10 % dispute fee).
+///      collateral, 1 % fee, 50 % challenger share, 1x liveness slash, 5x bond, 30 % dispute fee, 2.6 %
+///      verification fee, taken by no class until a fee module is named).
 abstract contract UnitFixture is Fixture, IJobMarketErrors, IJobMarketEvents {
     uint256 internal constant START = 1_750_000_000;
     uint256 internal constant WINDOW = 4 hours;
@@ -27,14 +28,14 @@ abstract contract UnitFixture is Fixture, IJobMarketErrors, IJobMarketEvents {
     uint256 internal constant FEE = PRICE / 100; // 1 %
     uint256 internal constant PAYOUT = PRICE - FEE;
     uint256 internal constant BOND = 5 * PRICE; // max(5x price, 1 USDC floor) = 10 USDC
-    /// @dev 10 % of each bond, paid to the verifier module when a challenge fails (Rejected or Draw).
-    uint256 internal constant DISPUTE_FEE = BOND / 10;
+    /// @dev 30 % of each bond (`disputeFeeBps` 3,000), paid to the verifier module when a challenge fails (Rejected or Draw).
+    uint256 internal constant DISPUTE_FEE = BOND * 3 / 10;
     uint256 internal constant LIVENESS = 2 * TOKEN; // 1x price, in stake units
     /// @dev The client's 50 % of a liveness slash; the treasury gets the rest.
     uint256 internal constant LIVENESS_TO_CLIENT = LIVENESS / 2;
     uint256 internal constant CHALLENGER_SHARE = COLLATERAL / 2; // 50 % of the slash
-    /// @dev Upheld, the module's fee is what a failed challenge would have paid (DISPUTE_FEE, 1 USDC)
-    ///      in stake at the job's rate (C / P / 10x): 1 token per challenger.
+    /// @dev Upheld, the module's fee is what a failed challenge would have paid (DISPUTE_FEE, 3 USDC)
+    ///      in stake at the job's rate (C / P / 10x): 3 tokens per challenger.
     uint256 internal constant UPHELD_FEE = DISPUTE_FEE * COLLATERAL / (PRICE * 10);
 
     bytes32 internal constant OUT = keccak256("out");

@@ -7,3 +7,9 @@ export { revealVote, type RevealVoteErrorType, type RevealVoteParameters } from 
 export { assignVerifiers, resolveCheck, type ResolveCheckErrorType, type ResolveCheckParameters } from "./resolveCheck.js";
 export { claimVerifierRewards, type ClaimVerifierRewardsErrorType, type ClaimVerifierRewardsParameters, type ClaimVerifierRewardsReturnType } from "./claimVerifierRewards.js";
 export { revealRandomness, type RevealRandomnessErrorType, type RevealRandomnessParameters } from "./revealRandomness.js";
+export { postSamplingBond, type PostSamplingBondErrorType, type PostSamplingBondParameters } from "./postSamplingBond.js";
+export { requestSamplingBondRelease, type RequestSamplingBondReleaseErrorType, type RequestSamplingBondReleaseParameters } from "./requestSamplingBondRelease.js";
+export { withdrawSamplingBond, type WithdrawSamplingBondErrorType, type WithdrawSamplingBondParameters } from "./withdrawSamplingBond.js";
+export { getSamplingBond, type GetSamplingBondErrorType, type GetSamplingBondParameters, type GetSamplingBondReturnType } from "./getSamplingBond.js";
+export { getJobSampling, SAMPLING_BANDS, type GetJobSamplingErrorType, type GetJobSamplingParameters, type GetJobSamplingReturnType, type SamplingBandName } from "./getJobSampling.js";
+export { fundCheck, type FundCheckErrorType, type FundCheckParameters, type FundCheckReturnType } from "./fundCheck.js";
