@@ -162,6 +162,7 @@ export const jobs = onchainTable(
     slashedAt: t.bigint(),
     payout: t.bigint(), // to the provider, job token (Finalized)
     fee: t.bigint(), // to the treasury, job token (Finalized)
+    verificationFee: t.bigint(), // to the verification fee module, job token (Finalized; 0 for a class that pays none)
     refund: t.bigint(), // to the client, job token (Expired, Cancelled, Slashed)
     slashed: t.bigint(), // stake token (Expired, Slashed)
     createdTx: t.hex().notNull(),

@@ -221,7 +221,7 @@ export async function readMarket(client: PublicClient, config: ExplorerConfig): 
       }
       case "JobFinalized": {
         const paid = log.args as { payout?: bigint; fee?: bigint };
-        const j = entry(log.args.jobId, "Finalized", log, paid.payout === undefined ? "the provider is paid (price − fee)" : `paid ${paid.payout} (fee ${paid.fee})`);
+        const j = entry(log.args.jobId, "Finalized", log, paid.payout === undefined ? "the provider is paid (price − fees)" : `paid ${paid.payout} (fee ${paid.fee})`);
         if (j) {
           j.status = "Finalized";
           if (lower(j.job.token) === payToken) dayOf(t).volume += j.job.price;

@@ -56,7 +56,7 @@ export async function readIndexer(url: string, fromChain: MarketView, payToken: 
         successRate: s.successRate ?? undefined,
         medianLatency: s.medianCreateToSubmitSeconds ?? undefined,
         earned: new Map(s.earnings.filter((e) => e.payout !== null).map((e) => [e.token as Address, BigInt(e.payout!)])),
-        earnedNote: "payouts of its finalized jobs, after the protocol fee (indexer)",
+        earnedNote: "payouts of its finalized jobs, after the protocol and verification fees (indexer)",
       };
     }),
   };

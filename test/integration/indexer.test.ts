@@ -221,7 +221,7 @@ describe("indexer process: restarts and a reorg leave no missing or duplicate ro
     expect([...ids].sort()).toEqual(logs.map(idOf).sort());
 
     // Jobs: one row per JobCreated, each in the chain's status now.
-    const jobRows = await allRows<{ id: Hex; status: string; provider: string | null; payout: string | null; fee: string | null; signature: Hex | null }>(
+    const jobRows = await allRows<{ id: Hex; status: string; provider: string | null; payout: string | null; fee: string | null; verificationFee: string | null; signature: Hex | null }>(
       p,
       "jobss",
       "id status provider payout fee signature",
@@ -300,12 +300,12 @@ describe("indexer process: restarts and a reorg leave no missing or duplicate ro
     expect((await allRows<{ version: number }>(p, "paramVersionss", "version")).length).toBe(named("ParamsUpdated").length);
     expect((await allRows<Row>(p, "pausess", "id")).length).toBe(named("Paused").length + named("Unpaused").length);
 
-    // Money: each paid job's payout and fee as the chain paid them (JobFinalized, or price − fee for a batch).
+    // Money: each paid job's payout and fees as the chain paid them (price − fee − verification fee).
     const paid = new Map<string, bigint>();
     for (const e of named("JobFinalized")) if (e.args.payout !== undefined) paid.set(String(e.args.jobId), e.args.payout as bigint);
     for (const j of jobRows.filter((x) => x.payout !== null)) {
       if (paid.has(j.id)) expect(BigInt(j.payout!)).toBe(paid.get(j.id));
-      expect(BigInt(j.payout!) + BigInt(j.fee!)).toBe(PRICE);
+      expect(BigInt(j.payout!) + BigInt(j.fee!) + BigInt(j.verificationFee ?? 0)).toBe(PRICE);
     }
     return { logs: logs.length, jobs: jobRows.length };
   }

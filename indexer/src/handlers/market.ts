@@ -139,23 +139,31 @@ function submittedSignature(a: Record<string, unknown>): Hex | null {
 /** `price × bps / 10_000`, rounded down (JobLib.bpsOf). */
 const bpsOf = (amount: bigint, bps: number | bigint) => (amount * BigInt(bps)) / 10_000n;
 
-async function finalize(context: Ctx, event: LogEvent, jobId: Hex, provider: Hex | undefined, payout?: bigint, fee?: bigint) {
+async function finalize(context: Ctx, event: LogEvent, jobId: Hex, provider: Hex | undefined, payout?: bigint, fee?: bigint, verificationFee = 0n) {
   const id = lower(jobId);
   const job = await context.db.find(jobs, { id });
   if (!job) return;
   if (payout === undefined || fee === undefined) {
-    // `JobsFinalized` names the jobs only: each was paid `price − fee` at its own fee snapshot.
+    // The finalization events name the jobs only: each was paid `price − fee − verification fee` at
+    // its own params snapshot, the verification fee only by a job of a class routed to the fee module.
     const params = await context.db.find(paramVersions, { version: job.paramsVersion });
     let feeBps: number;
-    if (params) feeBps = params.protocolFeeBps;
+    let verificationFeeBps: number;
+    if (params) ({ protocolFeeBps: feeBps, verificationFeeBps } = params);
     else {
-      const st = await context.client.readContract({ abi: jobMarketAbi, address: event.log.address, functionName: "jobState", args: [jobId] });
+      const address = event.log.address;
+      const st = await context.client.readContract({ abi: jobMarketAbi, address, functionName: "jobState", args: [jobId] });
       feeBps = st.protocolFeeBps;
+      verificationFeeBps = (await context.client.readContract({ abi: jobMarketAbi, address, functionName: "paramsAt", args: [job.paramsVersion] })).verificationFeeBps;
     }
     fee = bpsOf(job.price, feeBps);
-    payout = job.price - fee;
+    const pays =
+      verificationFeeBps > 0 &&
+      (await context.client.readContract({ abi: jobMarketAbi, address: event.log.address, functionName: "paysVerificationFee", args: [jobId] }));
+    verificationFee = pays ? bpsOf(job.price, verificationFeeBps) : 0n;
+    payout = job.price - fee - verificationFee;
   }
-  await transition(context, event, jobId, "Finalized", { payout, fee, provider: provider ?? job.provider });
+  await transition(context, event, jobId, "Finalized", { payout, fee, verificationFee, provider: provider ?? job.provider });
   await bumpProvider(context, provider ?? job.provider, "jobsFinalized");
 }
 
