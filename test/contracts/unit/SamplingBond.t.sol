@@ -4,6 +4,7 @@ pragma solidity ^0.8.28;
 import {IJobMarketErrors} from "../../../contracts/interfaces/IJobMarket.sol";
 import {ISampledVerifierErrors, ISampledVerifierEvents, ISampledVerifierTypes} from "../../../contracts/interfaces/ISampledVerifier.sol";
 import {JobId} from "../../../contracts/types/Ids.sol";
+import {SampledVerifierExtension} from "../../../contracts/verifiers/SampledVerifierExtension.sol";
 import {SamplingFixture} from "../utils/SamplingFixture.sol";
 
 /// @notice The standing sampling bond and the job's adaptive rate (docs/economics.md 6.6, remedy 1).
@@ -353,6 +354,19 @@ contract SamplingBondTest is SamplingFixture, ISampledVerifierErrors, ISampledVe
         vm.prank(sybil);
         market.openDispute(job, "");
         assertEq(sv.checkOf(id).bondCycle, 1, "covered");
+    }
+
+    /// @dev The bond slash is the module's own hook into its extension: nobody else can call it, not even
+    ///      through the module's address.
+    function test_slashBond_onlyTheModuleItself() public {
+        _post(B);
+        vm.expectRevert(SampledVerifierExtension.SampledVerifierExtensionDirectCall.selector);
+        vm.prank(stranger);
+        SampledVerifierExtension(address(sv)).slashBond(JobId.wrap(bytes32(0)), alice.account, 1);
+        SampledVerifierExtension ext = SampledVerifierExtension(svCore.extension());
+        vm.expectRevert(SampledVerifierExtension.SampledVerifierExtensionDirectCall.selector);
+        ext.slashBond(JobId.wrap(bytes32(0)), alice.account, 1);
+        assertEq(sv.bondOf(alice.account).amount, B, "untouched");
     }
 
     // ================================================================== helpers
