@@ -22,9 +22,11 @@ export const SAMPLED_VERIFIER_DEPLOY_PARAMS = {
   revealPeriod: 3_600,
   escalationVerifiers: 2,
   verifierStake: 50n * 10n ** 18n, // 50 DPI
-  // docs/economics.md 6.6, remedy 1: a caught lie costs at least twice the price (δ = 2 × P_S), so an
-  // unbonded provider at 10× collateral is drawn at 20 %, one with a bond of 90 × its price at the base 2 %.
-  deterrenceBps: 20_000,
+  // docs/economics.md 6.6, remedy 1: a caught lie costs at least 2.5 times the price (δ = 2.5 × P_S), so
+  // an unbonded provider at 10× collateral is drawn at 25 %, one with a bond of 115 × its price at the
+  // base 2 %. 2.5, not 2: against colluders holding half the verifier stake the escalation upholds only
+  // with 1 − σ² = 3/4, and the simulation puts collusion's break-even at 23,000 (tested).
+  deterrenceBps: 25_000,
   // 72 h + 14 d: the longest challenge window plus the longest resolution period (the code's minimum).
   bondReleaseDelay: 72 * 3_600 + 14 * 86_400,
 } as const;

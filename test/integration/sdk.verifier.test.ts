@@ -1,7 +1,7 @@
 // The SDK's verifier actions (sdk/src/actions/verifier) and typed sampling errors, against a chain
 // with the SampledVerifier deployed by the production Ignition module (with MockRandomness, whose
 // seeds the test sets, and the simulation's parameters: the fund pays for draws below 2 %; an unbonded
-// provider's jobs are drawn at 20 %, the band between being the caller-funded one).
+// provider's jobs are drawn at deterrenceBps / collateral ratio, 25 % at the deployment's defaults, the band between being the caller-funded one).
 import { network } from "hardhat";
 import { custom, sha256, toHex, type Chain, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
@@ -51,6 +51,8 @@ describe("SDK: sampled verification actions", () => {
   let s: Awaited<ReturnType<typeof deploySampling>>;
   let model: Hex;
   let chain: Chain;
+  /** An unbonded provider's rate: ⌈deterrenceBps × P_S / C⌉ = deterrenceBps / collateral ratio, read from the deployment. */
+  let unbonded: number;
   const wallets: Record<string, ReturnType<typeof createDepinferClient>> = {};
   const keys: Record<string, { privateKey: Hex; address: `0x${string}` }> = {};
 
@@ -60,6 +62,8 @@ describe("SDK: sampled verification actions", () => {
     model = await registerBuiltinModel(connection, s);
     const [deployer] = await connection.viem.getWalletClients();
     chain = (await connection.viem.getPublicClient()).chain as Chain;
+    const [marketParams] = await s.market.read.params();
+    unbonded = Math.ceil((Number((await s.sv.read.params()).deterrenceBps) * 10_000) / Number(marketParams.collateralRatioBps));
     for (const name of ["provider", "verifier"]) {
       keys[name] = await setUpNodeProvider(connection, s, deployer, { model, price: PRICE, stake: 1_000n * DPI });
       wallets[name] = createDepinferClient({ chain, transport: custom(connection.provider, { retryCount: 0 }), account: privateKeyToAccount(keys[name].privateKey), deployment: { market: s.market.address } });
@@ -89,9 +93,9 @@ describe("SDK: sampled verification actions", () => {
     // Not drawn: nothing stored, a typed refusal with the draw and the rate.
     const a = await submittedJob("a");
     await rejectsWith(sampleJob(verifier, { sampledVerifier: sv, job: a.job, outputHash: a.outputHash, signature: a.signature }), "RandomnessSeedNotReady");
-    await (await rng()).write.setSeed([await epochOf(a.jobId), seedDrawing(a.jobId, 2_000, false)]);
+    await (await rng()).write.setSeed([await epochOf(a.jobId), seedDrawing(a.jobId, unbonded, false)]);
     const notDrawn = await rejectsWith(sampleJob(verifier, { sampledVerifier: sv, job: a.job, outputHash: a.outputHash, signature: a.signature }), "SamplingJobNotSampled");
-    expect(Number(notDrawn.args.rateBps as bigint)).toBe(2_000);
+    expect(Number(notDrawn.args.rateBps as bigint)).toBe(unbonded);
     expect((await getVerification(verifier, { sampledVerifier: sv, job: a.job })).draw).toMatchObject({ sampled: false, rateBps: 200 });
 
     // Drawn: the check waits for its assignment seed, then seats the only eligible verifier.
@@ -170,13 +174,13 @@ describe("SDK: sampled verification actions", () => {
     expect((await getSamplingBond(provider, { sampledVerifier: sv, provider: keys.provider.address })).amount).toBe(0n);
     await rejectsWith(withdrawSamplingBond(provider, { sampledVerifier: sv }), "SamplingNoBond");
 
-    // An unbonded provider's job drawn in [2 %, 20 %): the fund refuses it, a caller pays for it.
+    // An unbonded provider's job drawn in [2 %, 25 %): the fund refuses it, a caller pays for it.
     const verifier = wallets.verifier;
     await enrolVerifier(verifier, { sampledVerifier: sv, model });
     const c = await submittedJob("c");
-    await (await rng()).write.setSeed([await epochOf(c.jobId), seedBetween(c.jobId, 200, 2_000)]);
+    await (await rng()).write.setSeed([await epochOf(c.jobId), seedBetween(c.jobId, 200, unbonded)]);
     const sampling = await getJobSampling(verifier, { sampledVerifier: sv, job: c.job });
-    expect(sampling).toMatchObject({ band: "Caller", baseRateBps: 200, rateBps: 2_000, bond: 0n });
+    expect(sampling).toMatchObject({ band: "Caller", baseRateBps: 200, rateBps: unbonded, bond: 0n });
     await rejectsWith(sampleJob(verifier, { sampledVerifier: sv, job: c.job, outputHash: c.outputHash, signature: c.signature }), "SamplingJobInPaidBand");
     const [, clientW] = await connection.viem.getWalletClients();
     const client = createDepinferClient({ chain, transport: custom(connection.provider, { retryCount: 0 }), account: clientW.account, deployment: { market: s.market.address } });
@@ -200,7 +204,7 @@ describe("SDK: sampled verification actions", () => {
 
     // A job outside the band: fundCheck refuses it with a hint.
     const d = await submittedJob("d");
-    await (await rng()).write.setSeed([await epochOf(d.jobId), seedDrawing(d.jobId, 2_000, false)]);
+    await (await rng()).write.setSeed([await epochOf(d.jobId), seedDrawing(d.jobId, unbonded, false)]);
     const refused = await rejectsWith(fundCheck(client, { sampledVerifier: sv, job: d.job, outputHash: d.outputHash, signature: d.signature }), "SamplingJobNotInPaidBand");
     expect(refused.hint).toContain("not sampled");
   }, 60_000);

@@ -448,12 +448,12 @@ describe("npm run sim: the sign of every class at the deployed parameters, and w
     expect(base.market.disputeFeeBps).toBe(3_000);
   });
 
-  it("at the defaults with c = P: every class is negative but collusion at σ = 0.5, which needs deterrenceBps ≥ 23,000", () => {
-    expect(broken(base)).toEqual(["collusion"]);
-    for (const r of evaluate(base)) if (r.id !== "collusion") expect(r.ev, r.id).toBeLessThan(0);
+  it("at the defaults with c = P: every class is negative; collusion at σ = 0.5 is what breaks below deterrenceBps 23,000", () => {
+    expect(base.sampling.deterrenceBps).toBe(25_000);
+    expect(broken(base)).toEqual([]);
+    for (const r of evaluate(base)) expect(r.ev, r.id).toBeLessThan(0);
     expect(broken(withSampling({ deterrenceBps: 22_500 }, base))).toEqual(["collusion"]);
     expect(broken(withSampling({ deterrenceBps: 23_000 }, base))).toEqual([]);
-    for (const r of evaluate(withSampling({ deterrenceBps: 23_000 }, base))) expect(r.ev, r.id).toBeLessThan(0);
   });
 
   it("the attacker's choice of bond does not help: the lie, the new provider's lie and squatting are negative at every B of the grid", () => {
