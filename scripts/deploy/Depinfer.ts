@@ -137,7 +137,9 @@ export function buildDepinferModule(options: DepinferDeployOptions = {}) {
     const market = m.contractAt("IJobMarket", proxy, { id: "Market" });
     const verifier = m.contract("ArbitratedVerifier", [manager, proxy]);
     // Payment sessions: a stake module of the market (providers opt in with setModuleAllowance).
-    const sessions = m.contract("PaymentSessions", [manager, proxy]);
+    // Its dispute functions run in PaymentSessionsDisputes by delegatecall (the code-size limit, docs/protocol.md 7.9).
+    const sessionDisputes = m.contract("PaymentSessionsDisputes", [manager, proxy]);
+    const sessions = m.contract("PaymentSessions", [manager, proxy, sessionDisputes]);
 
     // Roles: the guardian may pause, the arbitrator may rule and claim the module's fees; everything else is admin (Timelock).
     const pauseSel = m.call(manager, "setTargetFunctionRole", [proxy, [toFunctionSelector("pause()")], ROLES.GUARDIAN], {
@@ -214,7 +216,7 @@ export function buildDepinferModule(options: DepinferDeployOptions = {}) {
     const timelockAdmin = m.call(manager, "grantRole", [ROLES.ADMIN, timelock, 0], { id: "TimelockIsAdmin", after: setup });
     m.call(manager, "renounceRole", [ROLES.ADMIN, deployer], { id: "DeployerLeavesManager", after: [timelockAdmin, ...setup] });
 
-    return { token, timelock, governor, manager, disputes, extension, implementation, proxy, market, verifier, sessions, ...mocks, ...sampled?.futures };
+    return { token, timelock, governor, manager, disputes, extension, implementation, proxy, market, verifier, sessions, sessionDisputes, ...mocks, ...sampled?.futures };
   });
 }
 
