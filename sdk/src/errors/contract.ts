@@ -37,6 +37,9 @@ export const externalErrorsAbi = parseAbi([
   "error UUPSUnsupportedProxiableUUID(bytes32 slot)",
   "error ERC1967InvalidImplementation(address implementation)",
   "error InvalidInitialization()",
+  // EIP-712 short strings in PaymentSessions' code (its ABI in the SDK is the interface, IPaymentSessions).
+  "error InvalidShortString()",
+  "error StringTooLong(string str)",
 ]);
 
 type ErrorItemOf<abi extends readonly unknown[]> = Extract<abi[number], { type: "error" }>;

@@ -2,3 +2,4 @@
 export * from "./wire.js";
 export { createSessionClient, type CreateSessionClientParameters, type SessionClient, type SessionAttestationRecord } from "./client.js";
 export * from "../errors/sessionClient.js";
+export * from "./terms.js";
