@@ -55,18 +55,92 @@ interface IPaymentSessionsTypes {
         uint64 nonce;
     }
 
-    /// @notice A session, as stored (packed into eight slots; opening writes five).
-    /// @param escrow Everything the client escrowed, less what it reclaimed (so `escrow − settled` is unspent).
-    /// @param settled The highest voucher the provider collected (cumulative).
-    /// @param released Of `settled`, what already left the session: paid to the provider after the window,
-    ///        or refunded to the client by a proven fault or a dispute nobody ruled on.
-    /// @param settledRequests The `requestCount` of the settled voucher.
-    /// @param releasedRequests Requests whose settlement was released: they can no longer be disputed.
-    /// @param collateral Stake locked in the market for the pending settlement (`settled − released`).
-    /// @param unlockAt End of the fraud window of the latest settlement.
+    /// @notice A session's terms: fixed at opening, never stored. Every call about a session passes them back in
+    ///         calldata and the contract recomputes the id, `keccak256(abi.encode(chainid, this, terms))`: what is
+    ///         stored is one slot of state per session (`SessionState`), as the job core does with `Job`. The terms
+    ///         are in `SessionOpened` and returned by `open`.
+    /// @param client Who opened it and pays; signs vouchers.
+    /// @param provider The provider serving the session.
+    /// @param token The payment token.
+    /// @param model The model served (attestations name it).
+    /// @param pricing What `maxPrice` is the price of.
+    /// @param maxPrice At most the provider's offer price for `model` at opening.
+    /// @param amount The escrow at opening (top-ups are in `SessionLedger.toppedUp`).
+    /// @param signer The first session key (zero: the client only); a change is in `SessionKeys`.
+    /// @param nonce The client's choice: sessions with the same other terms differ by it.
     /// @param signerEpoch The provider's signer epoch at opening: only keys of this epoch or later are evidence.
-    /// @param protocolFeeBps The protocol fee, snapshot at opening.
-    /// @param prevSigner A session key replaced by `setSessionSigner`, valid until `prevSignerUntil`.
+    /// @param protocolFeeBps The protocol fee at opening.
+    /// @param collateralRatioBps The collateral ratio at opening: a settlement locks this much of its value in stake.
+    /// @param challengeWindow The challenge window at opening (seconds after each settlement).
+    /// @param stakeRate The token's stake rate at opening (stake units per token unit, scaled by 1e18).
+    struct SessionTerms {
+        address client;
+        address provider;
+        address token;
+        ModelId model;
+        Pricing pricing;
+        uint96 maxPrice;
+        uint96 amount;
+        address signer;
+        uint64 nonce;
+        uint8 signerEpoch;
+        uint16 protocolFeeBps;
+        uint32 collateralRatioBps;
+        uint32 challengeWindow;
+        uint128 stakeRate;
+    }
+
+    /// @notice What opening, settling and reclaiming read and write: one slot per session.
+    /// @param settled The highest voucher the provider collected (cumulative).
+    /// @param settledRequests The `requestCount` of the settled voucher.
+    /// @param unlockAt End of the fraud window of the latest settlement.
+    /// @param expiry No voucher is honoured past `expiry + SETTLEMENT_GRACE`.
+    /// @param hasLedger Whether `SessionLedger` is in use (a top-up, a release, a refund or a dispute happened).
+    /// @param keyChanged Whether `setSessionSigner` replaced `terms.signer` (then `SessionKeys` holds the keys).
+    /// @param unspentReturned The unspent escrow left the session (reclaimed, or credited by `close`).
+    struct SessionState {
+        uint96 settled;
+        uint32 settledRequests;
+        uint40 unlockAt;
+        uint40 expiry;
+        SessionStatus status;
+        bool hasLedger;
+        bool keyChanged;
+        bool unspentReturned;
+    }
+
+    /// @notice The rest of a session's state, written only off the hot path (one slot).
+    /// @param toppedUp Escrow added after opening.
+    /// @param released Of `settled`, what already left the session: paid to the provider after the window, or
+    ///        refunded to the client by a proven fault or a dispute nobody ruled on.
+    /// @param releasedRequests Requests whose settlement was released: they can no longer be disputed.
+    /// @param openDisputes Disputes not yet ruled on or cancelled.
+    struct SessionLedger {
+        uint96 toppedUp;
+        uint96 released;
+        uint32 releasedRequests;
+        uint16 openDisputes;
+    }
+
+    /// @notice Session keys after a change (`setSessionSigner`).
+    struct SessionKeys {
+        address signer;
+        uint40 prevSignerUntil;
+        address prevSigner;
+    }
+
+    /// @notice A provider's collateral with this module. `locked` is what the module holds locked of its stake in the
+    ///         market (`moduleStake(this, provider).locked`); `used` is what backs pending settlements
+    ///         (Σ `collateralFor(settled − released)` over its sessions). The idle part, `locked − used`, backs the
+    ///         next settlements without a call to the market; the provider unlocks it with `unlockCollateral`.
+    struct CollateralPool {
+        uint96 locked;
+        uint96 used;
+    }
+
+    /// @notice A session as the views show it (the terms joined with the state).
+    /// @param escrow Everything the client escrowed, less what it reclaimed (so `escrow − settled` is unspent).
+    /// @param collateral Stake that backs the pending settlement (`settled − released`).
     struct Session {
         address client;
         uint40 expiry;
@@ -124,6 +198,12 @@ interface IPaymentSessionsErrors {
     error SessionAlreadyExists(bytes32 sessionId);
     error SessionEscrowTooLarge(uint256 escrow, uint256 max);
     error SessionFeeOnTransferToken(address token, uint256 expected, uint256 received);
+    /// @dev `unlockCollateral` of more than the idle part of the provider's pool (`locked − used`).
+    error SessionCollateralNotIdle(address provider, uint256 requested, uint256 idle);
+    /// @dev A dispute function called at `PaymentSessionsDisputes`' own address instead of through `PaymentSessions`.
+    error SessionNotDelegated();
+    /// @dev A dispute passed with terms of another session.
+    error SessionDisputeOfAnotherSession(bytes32 disputeId, bytes32 disputeSessionId, bytes32 sessionId);
 
     // --- who and where ---
     error SessionUnknown(bytes32 sessionId);
@@ -174,31 +254,20 @@ interface IPaymentSessionsErrors {
 
 /// @title Events of the payment-session module
 interface IPaymentSessionsEvents {
+    /// @notice The only record of a session's terms: every later call passes them back (`SessionTerms`).
     event SessionOpened(
         bytes32 indexed sessionId,
         address indexed client,
         address indexed provider,
-        address token,
-        ModelId model,
-        IPaymentSessionsTypes.Pricing pricing,
-        uint256 maxPrice,
-        uint256 amount,
-        uint256 expiry,
-        address signer
+        IPaymentSessionsTypes.SessionTerms terms,
+        uint256 expiry
     );
     event SessionToppedUp(bytes32 indexed sessionId, uint256 amount, uint256 escrow, uint256 expiry);
     event SessionSignerChanged(bytes32 indexed sessionId, address signer, address previous, uint256 previousValidUntil);
-    /// @param collected What this settlement added (`cumulativeAmount −` the previous one).
-    /// @param collateral Stake locked for this settlement (the session's total is in `session`).
-    event SessionSettled(
-        bytes32 indexed sessionId,
-        address indexed provider,
-        uint256 cumulativeAmount,
-        uint256 requestCount,
-        uint256 collected,
-        uint256 collateral,
-        uint256 unlockAt
-    );
+    /// @notice A settlement (the provider is in the terms; what it added is the difference from the previous one).
+    event SessionSettled(bytes32 indexed sessionId, uint256 cumulativeAmount, uint256 requestCount, uint256 unlockAt);
+    event SessionCollateralLocked(address indexed provider, uint256 amount, uint256 locked);
+    event SessionCollateralUnlocked(address indexed provider, uint256 amount, uint256 locked);
     event SessionReleased(
         bytes32 indexed sessionId, address indexed provider, uint256 paid, uint256 fee, uint256 collateral
     );
@@ -232,70 +301,9 @@ interface IPaymentSessionsEvents {
     event SessionArbitrationFeesClaimed(address indexed token, address indexed to, uint256 amount);
 }
 
-/// @title The Depinfer payment-session module
-/// @notice Per-request billing with off-chain vouchers, as a stake module of the job market. A client escrows
-///         a balance for one provider; it signs cumulative EIP-712 vouchers
-///         `Voucher(bytes32 sessionId,uint256 cumulativeAmount,uint64 requestCount)` under the domain
-///         `{name: "DepinferSessions", version: "1", chainId, verifyingContract: this}`; the provider answers each
-///         request with an attestation
-///         `Attestation(bytes32 sessionId,uint64 requestIndex,bytes32 model,bytes32 inputHash,bytes32 outputHash)`
-///         signed by its signer key in the market, and settles its latest voucher once for many requests. What
-///         it collects locks `collateralRatio ×` its value of its stake (`moduleLock`) for the challenge window;
-///         a proven wrong answer or an equivocation slashes it (`moduleSlash`) and refunds the client. See
-///         docs/protocol.md, "Payment sessions".
-interface IPaymentSessions is IPaymentSessionsTypes, IPaymentSessionsErrors, IPaymentSessionsEvents {
-    // ------------------------------------------------------------------ client
-
-    /// @notice Opens a session: pulls `p.amount` of `p.token` from the caller into escrow.
-    /// @dev Reverts with `SessionAmountZero`, `SessionPriceZero`, `SessionTokenNotAllowed`, `SessionOfferNotActive`,
-    ///      `SessionOfferTokenMismatch`, `SessionPriceAboveOffer`, `SessionExpiryOutOfRange`, `SessionAlreadyExists`
-    ///      or `SessionFeeOnTransferToken`.
-    /// @return sessionId `keccak256(abi.encode(block.chainid, address(this), msg.sender, p.nonce))`.
-    function open(OpenParams calldata p) external returns (bytes32 sessionId);
-
-    /// @notice Adds `amount` to an open session's escrow and moves its expiry to `expiry` (0 keeps it; it can only
-    ///         grow, up to `MAX_DURATION` from now). Client only, before the expiry.
-    /// @dev Reverts with `SessionUnknown`, `SessionNotClient`, `SessionWrongStatus`, `SessionExpired`,
-    ///      `SessionExpiryOutOfRange`, `SessionEscrowTooLarge` or `SessionFeeOnTransferToken`.
-    function topUp(bytes32 sessionId, uint96 amount, uint40 expiry) external;
-
-    /// @notice Replaces the session key. The old key stays valid for `SETTLEMENT_GRACE` (longer than the provider
-    ///         needs to settle what it already holds), so a revocation never voids a voucher already given.
-    /// @dev Reverts with `SessionUnknown`, `SessionNotClient`, `SessionWrongStatus`, `SessionExpired` or
-    ///      `SessionSignerChangePending` (one change per grace period).
-    function setSessionSigner(bytes32 sessionId, address signer) external;
-
-    /// @notice Returns the unspent escrow (`escrow − settled`) to the client after `expiry + SETTLEMENT_GRACE`,
-    ///         and closes the session. Client only. The pending settlement keeps its window.
-    /// @dev Reverts with `SessionUnknown`, `SessionNotClient`, `SessionWrongStatus` or `SessionReclaimTooEarly`.
-    /// @return refund What was sent to the client.
-    function reclaim(bytes32 sessionId) external returns (uint256 refund);
-
-    // ------------------------------------------------------------------ provider
-
-    /// @notice Collects the latest voucher: `cumulativeAmount − settled` becomes pending, paid after the challenge
-    ///         window, and locks `collateralRatio ×` its value of the provider's stake. Anyone may relay it; the
-    ///         value always goes to the session's provider. Allowed until `expiry + SETTLEMENT_GRACE` inclusive.
-    /// @param signature 65 bytes `r ‖ s ‖ v` (low s) by the client, the session key, or the previous session key
-    ///        within its grace.
-    /// @dev Reverts with `SessionUnknown`, `SessionIsClosed`, `SessionWrongStatus`, `SessionSettlementClosed`,
-    ///      `SessionVoucherNotIncreasing`, `SessionVoucherRequestCountDecreasing`, `SessionVoucherAboveEscrow`,
-    ///      `SessionVoucherAbovePrice`, `SessionSignatureInvalid`, `SessionVoucherWrongSigner`, or the market's
-    ///      `moduleLock` errors (`ModuleAllowanceExceeded`, `StakeInsufficientFree`, `ProviderInJail`, `EnforcedPause`, …).
-    function settle(bytes32 sessionId, uint256 cumulativeAmount, uint64 requestCount, bytes calldata signature)
-        external;
-
-    /// @notice Closes a session early and credits the unspent escrow to the client's claimable balance.
-    ///         Provider only: it gives up any voucher it has not settled.
-    /// @dev Reverts with `SessionUnknown`, `SessionNotProvider` or `SessionWrongStatus`.
-    function close(bytes32 sessionId) external returns (uint256 refund);
-
-    /// @notice After the challenge window of the latest settlement, with no dispute open: pays the pending
-    ///         settlement to the provider's claimable balance (less the protocol fee) and releases its collateral.
-    ///         Anyone may call.
-    /// @dev Reverts with `SessionUnknown`, `SessionReleaseTooEarly`, `SessionDisputesOpen` or `SessionNothingToRelease`.
-    function release(bytes32 sessionId) external;
-
+/// @title The payment-session module's disputes, run by delegatecall from `PaymentSessions` (its storage, its
+///        address): the module is one contract to its callers, split in two for the code-size limit.
+interface IPaymentSessionsDisputes is IPaymentSessionsTypes, IPaymentSessionsErrors, IPaymentSessionsEvents {
     // ------------------------------------------------------------------ disputes
 
     /// @notice Disputes the answer to request `requestIndex` with the provider's attestation, posting a bond of
@@ -306,7 +314,7 @@ interface IPaymentSessions is IPaymentSessionsTypes, IPaymentSessionsErrors, IPa
     ///      `SessionSignatureInvalid`, `SessionAttestationWrongSigner` or `SessionFeeOnTransferToken`.
     /// @return disputeId `keccak256(abi.encode(sessionId, requestIndex))`.
     function disputeRequest(
-        bytes32 sessionId,
+        SessionTerms calldata t,
         uint64 requestIndex,
         bytes32 inputHash,
         bytes32 outputHash,
@@ -319,13 +327,18 @@ interface IPaymentSessions is IPaymentSessionsTypes, IPaymentSessionsErrors, IPa
     ///         Upheld: the session's whole collateral is slashed (`challengerShareBps` to the challenger), the
     ///         pending settlement is refunded to the client, the bond (less the fee) returned, the session `Slashed`.
     ///         Rejected: the bond less the fee goes to the provider. Draw: back to the challenger.
-    /// @dev Reverts with `SessionDisputeNotOpen` or `SessionDisputeResolutionClosed`.
-    function resolveDispute(bytes32 disputeId, IJobMarketTypes.Outcome outcome, string calldata reason) external;
+    /// @dev Reverts with `SessionDisputeOfAnotherSession`, `SessionDisputeNotOpen` or `SessionDisputeResolutionClosed`.
+    function resolveDispute(
+        SessionTerms calldata t,
+        bytes32 disputeId,
+        IJobMarketTypes.Outcome outcome,
+        string calldata reason
+    ) external;
 
     /// @notice After a dispute's resolution deadline, anyone cancels it: the bond is returned and the pending
     ///         settlement refunded to the client (a missing ruling never leaves a possibly wrong answer paid).
-    /// @dev Reverts with `SessionDisputeNotOpen` or `SessionDisputeResolutionPending`.
-    function cancelDispute(bytes32 disputeId) external;
+    /// @dev Reverts with `SessionDisputeOfAnotherSession`, `SessionDisputeNotOpen` or `SessionDisputeResolutionPending`.
+    function cancelDispute(SessionTerms calldata t, bytes32 disputeId) external;
 
     /// @notice Proves that the provider signed two different attestations for one request index. Slashes the
     ///         session's collateral (`challengerShareBps` to the caller), refunds the pending settlement to the
@@ -333,11 +346,87 @@ interface IPaymentSessions is IPaymentSessionsTypes, IPaymentSessionsErrors, IPa
     /// @dev Reverts with `SessionUnknown`, `SessionWrongStatus`, `SessionNothingAtStake` (closed, nothing pending),
     ///      `SessionEquivocationSameAttestation`, `SessionSignatureInvalid` or `SessionAttestationWrongSigner`.
     function reportEquivocation(
-        bytes32 sessionId,
+        SessionTerms calldata t,
         uint64 requestIndex,
         SignedAttestation calldata a,
         SignedAttestation calldata b
     ) external;
+
+    /// @notice Withdraws the arbitration fees in `token` (restricted: the ARBITRATOR role).
+    /// @dev Reverts with `SessionNothingToClaim`.
+    function claimArbitrationFees(address token, address to) external returns (uint256 amount);
+
+    /// @notice A session with these terms (status `None` if unknown), joined with its state.
+    function session(SessionTerms calldata t) external view returns (Session memory);
+}
+
+/// @title The payment-session module's own code: opening, settling, closing, balances and views
+interface IPaymentSessionsCore is IPaymentSessionsTypes, IPaymentSessionsErrors, IPaymentSessionsEvents {
+    // ------------------------------------------------------------------ client
+
+    /// @notice Opens a session: pulls `p.amount` of `p.token` from the caller into escrow, and fixes the terms
+    ///         (the caller's parameters plus the market's protocol fee, collateral ratio, challenge window, the
+    ///         token's stake rate and the provider's signer epoch, as they are now).
+    /// @dev Reverts with `SessionAmountZero`, `SessionPriceZero`, `SessionTokenNotAllowed`, `SessionOfferNotActive`,
+    ///      `SessionOfferTokenMismatch`, `SessionPriceAboveOffer`, `SessionExpiryOutOfRange`, `SessionAlreadyExists`,
+    ///      `SessionFeeOnTransferToken` or `ModuleNotActive` (a retired module opens nothing).
+    /// @return sessionId `keccak256(abi.encode(block.chainid, address(this), terms))`.
+    /// @return terms What every later call about the session passes back.
+    function open(OpenParams calldata p) external returns (bytes32 sessionId, SessionTerms memory terms);
+
+    /// @notice Adds `amount` to an open session's escrow and moves its expiry to `expiry` (0 keeps it; it can only
+    ///         grow, up to `MAX_DURATION` from now). Client only, before the expiry.
+    /// @dev Reverts with `SessionUnknown`, `SessionNotClient`, `SessionWrongStatus`, `SessionExpired`,
+    ///      `SessionExpiryOutOfRange`, `SessionEscrowTooLarge` or `SessionFeeOnTransferToken`.
+    function topUp(SessionTerms calldata t, uint96 amount, uint40 expiry) external;
+
+    /// @notice Replaces the session key. The old key stays valid for `SETTLEMENT_GRACE` (longer than the provider
+    ///         needs to settle what it already holds), so a revocation never voids a voucher already given.
+    /// @dev Reverts with `SessionUnknown`, `SessionNotClient`, `SessionWrongStatus`, `SessionExpired` or
+    ///      `SessionSignerChangePending` (one change per grace period).
+    function setSessionSigner(SessionTerms calldata t, address signer) external;
+
+    /// @notice Returns the unspent escrow (`escrow − settled`) to the client after `expiry + SETTLEMENT_GRACE`,
+    ///         and closes the session. Client only. The pending settlement keeps its window.
+    /// @dev Reverts with `SessionUnknown`, `SessionNotClient`, `SessionWrongStatus` or `SessionReclaimTooEarly`.
+    /// @return refund What was sent to the client.
+    function reclaim(SessionTerms calldata t) external returns (uint256 refund);
+
+    // ------------------------------------------------------------------ provider
+
+    /// @notice Collects the latest voucher: `cumulativeAmount − settled` becomes pending, paid after the challenge
+    ///         window, and backs `collateralRatio ×` its value of the provider's stake, drawn from its collateral
+    ///         pool (what the pool lacks is locked in the market now). Anyone may relay it; the value always goes
+    ///         to the session's provider. Allowed until `expiry + SETTLEMENT_GRACE` inclusive.
+    /// @param signature 65 bytes `r ‖ s ‖ v` (low s) by the client, the session key, or the previous session key
+    ///        within its grace.
+    /// @dev Reverts with `SessionUnknown`, `SessionIsClosed`, `SessionWrongStatus`, `SessionSettlementClosed`,
+    ///      `SessionVoucherNotIncreasing`, `SessionVoucherRequestCountDecreasing`, `SessionVoucherAboveEscrow`,
+    ///      `SessionVoucherAbovePrice`, `SessionSignatureInvalid`, `SessionVoucherWrongSigner`, or, when the pool
+    ///      lacks collateral, the market's `moduleLock` errors (`ModuleAllowanceExceeded`, `StakeInsufficientFree`, `ProviderInJail`, `EnforcedPause`, …).
+    function settle(SessionTerms calldata t, uint256 cumulativeAmount, uint64 requestCount, bytes calldata signature)
+        external;
+
+    /// @notice Closes a session early and credits the unspent escrow to the client's claimable balance.
+    ///         Provider only: it gives up any voucher it has not settled.
+    /// @dev Reverts with `SessionUnknown`, `SessionNotProvider` or `SessionWrongStatus`.
+    function close(SessionTerms calldata t) external returns (uint256 refund);
+
+    /// @notice After the challenge window of the latest settlement, with no dispute open: pays the pending
+    ///         settlement to the provider's claimable balance (less the protocol fee) and returns its collateral to
+    ///         the provider's pool (idle: `unlockCollateral` frees it in the market). Anyone may call.
+    /// @dev Reverts with `SessionUnknown`, `SessionReleaseTooEarly`, `SessionDisputesOpen` or `SessionNothingToRelease`.
+    function release(SessionTerms calldata t) external;
+
+    /// @notice Locks `amount` more of the caller's free stake in the market for its sessions (the pool's idle part
+    ///         grows): settlements then draw on it without calling the market. Provider only (its own stake).
+    /// @dev Reverts with `SessionAmountZero` or the market's `moduleLock` errors.
+    function lockCollateral(uint96 amount) external;
+
+    /// @notice Unlocks `amount` of the caller's idle pool (`locked − used`) in the market. Works on a retired
+    ///         module too.
+    /// @dev Reverts with `SessionAmountZero` or `SessionCollateralNotIdle`.
+    function unlockCollateral(uint96 amount) external;
 
     // ------------------------------------------------------------------ balances
 
@@ -349,20 +438,26 @@ interface IPaymentSessions is IPaymentSessionsTypes, IPaymentSessionsErrors, IPa
     /// @dev Reverts with `SessionNothingToClaim`.
     function sweepFees(address token) external returns (uint256 amount);
 
-    /// @notice Withdraws the arbitration fees in `token` (restricted: the ARBITRATOR role).
-    /// @dev Reverts with `SessionNothingToClaim`.
-    function claimArbitrationFees(address token, address to) external returns (uint256 amount);
-
     // ------------------------------------------------------------------ views
 
-    /// @notice A session (status `None` if unknown).
-    function session(bytes32 sessionId) external view returns (Session memory);
+    /// @notice A session's stored state, by id (status `None` if unknown).
+    function sessionState(bytes32 sessionId)
+        external
+        view
+        returns (SessionState memory state, SessionLedger memory ledger, SessionKeys memory keys);
+
+    /// @notice A provider's collateral pool with this module.
+    function collateralPool(address provider) external view returns (CollateralPool memory);
+
+    /// @notice The contract that runs the dispute functions (`IPaymentSessionsDisputes`) in this contract's
+    ///         storage: every selector this contract does not have is delegated to it.
+    function disputes() external view returns (address);
 
     /// @notice A dispute (status `None` if unknown).
     function sessionDispute(bytes32 disputeId) external view returns (SessionDispute memory);
 
-    /// @notice The id a session opened by `client` with `nonce` gets.
-    function sessionIdOf(address client, uint64 nonce) external view returns (bytes32);
+    /// @notice The id of a session with these terms.
+    function sessionIdOf(SessionTerms calldata t) external view returns (bytes32);
 
     /// @notice The EIP-712 digest a client signs for a voucher.
     function voucherDigest(bytes32 sessionId, uint256 cumulativeAmount, uint64 requestCount)
@@ -395,3 +490,18 @@ interface IPaymentSessions is IPaymentSessionsTypes, IPaymentSessionsErrors, IPa
     /// @notice The longest a session may run from opening or top-up: 30 days.
     function MAX_DURATION() external view returns (uint256);
 }
+
+/// @title The Depinfer payment-session module
+/// @notice Per-request billing with off-chain vouchers, as a stake module of the job market. A client escrows
+///         a balance for one provider; it signs cumulative EIP-712 vouchers
+///         `Voucher(bytes32 sessionId,uint256 cumulativeAmount,uint64 requestCount)` under the domain
+///         `{name: "DepinferSessions", version: "1", chainId, verifyingContract: this}`; the provider answers each
+///         request with an attestation
+///         `Attestation(bytes32 sessionId,uint64 requestIndex,bytes32 model,bytes32 inputHash,bytes32 outputHash)`
+///         signed by its signer key in the market, and settles its latest voucher once for many requests. What
+///         it collects backs `collateralRatio ×` its value of its stake for the challenge window, drawn from the
+///         provider's collateral pool with this module (locked in the market with `moduleLock`); a proven wrong
+///         answer or an equivocation slashes it (`moduleSlash`) and refunds the client. A session's terms are not
+///         stored: every call passes them back (`SessionTerms`, from `open` or `SessionOpened`). See
+///         docs/protocol.md, "Payment sessions".
+interface IPaymentSessions is IPaymentSessionsCore, IPaymentSessionsDisputes {}

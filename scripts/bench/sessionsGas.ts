@@ -9,6 +9,7 @@ import type { Hex } from "viem";
 
 import type { Connection, Protocol, Wallet } from "../lib/harness.js";
 import { SessionPricing, sessionsDomain, voucherTypes } from "../../sdk/src/sessions/typedData.js";
+import { sessionOpenedFromLogs } from "../../sdk/src/sessions/terms.js";
 
 export interface SessionsGasParties {
   provider: Wallet;
@@ -21,12 +22,15 @@ const SESSION_PRICE = 10_000n; // 0.01 of a 6-decimal token per request
 export async function measureSessionsGas(connection: Connection, p: Protocol, { provider, client, model }: SessionsGasParties) {
   const publicClient = await connection.viem.getPublicClient();
   const chainId = await publicClient.getChainId();
-  const gasOf = async (hash: Hex) => {
+  const receiptOf = async (hash: Hex) => {
     const receipt = await publicClient.waitForTransactionReceipt({ hash });
     if (receipt.status !== "success") throw new Error(`transaction ${hash} reverted`);
-    return Number(receipt.gasUsed);
+    return receipt;
   };
+  const gasOf = async (hash: Hex) => Number((await receiptOf(hash)).gasUsed);
   await p.market.write.setModuleAllowance([p.sessions.address, 2n ** 95n], { account: provider.account });
+  // A provider serving sessions keeps collateral locked with the module (its pool); settlements draw on it.
+  await receiptOf(await p.sessions.write.lockCollateral([10n ** 21n], { account: provider.account }));
   await p.usdc.write.approve([p.sessions.address, 2n ** 256n - 1n], { account: client.account });
   let nonce = 0n;
 
@@ -34,8 +38,7 @@ export async function measureSessionsGas(connection: Connection, p: Protocol, { 
   async function session(requests: bigint, { reclaim = true } = {}) {
     const now = (await publicClient.getBlock()).timestamp;
     const escrow = (requests + 10n) * SESSION_PRICE;
-    const sessionId = await p.sessions.read.sessionIdOf([client.account.address, ++nonce]);
-    const open = await gasOf(
+    const openReceipt = await receiptOf(
       await p.sessions.write.open(
         [
           {
@@ -47,12 +50,14 @@ export async function measureSessionsGas(connection: Connection, p: Protocol, { 
             amount: escrow,
             expiry: Number(now + 3600n),
             signer: "0x0000000000000000000000000000000000000000",
-            nonce,
+            nonce: ++nonce,
           },
         ],
         { account: client.account },
       ),
     );
+    const open = Number(openReceipt.gasUsed);
+    const [{ sessionId, terms }] = sessionOpenedFromLogs(openReceipt.logs);
     const amount = requests * SESSION_PRICE;
     const signature = await client.signTypedData({
       account: client.account,
@@ -61,11 +66,11 @@ export async function measureSessionsGas(connection: Connection, p: Protocol, { 
       primaryType: "Voucher",
       message: { sessionId, cumulativeAmount: amount, requestCount: requests },
     });
-    const settle = await gasOf(await p.sessions.write.settle([sessionId, amount, requests, signature], { account: provider.account }));
+    const settle = await gasOf(await p.sessions.write.settle([terms, amount, requests, signature], { account: provider.account }));
     if (!reclaim) return { open, settle, close: 0, release: 0 };
     await connection.networkHelpers.time.increase(3600 + 86_400 + 1);
-    const close = await gasOf(await p.sessions.write.reclaim([sessionId], { account: client.account }));
-    const release = await gasOf(await p.sessions.write.release([sessionId], { account: provider.account }));
+    const close = await gasOf(await p.sessions.write.reclaim([terms], { account: client.account }));
+    const release = await gasOf(await p.sessions.write.release([terms], { account: provider.account }));
     return { open, settle, close, release };
   }
 
@@ -82,7 +87,8 @@ export async function measureSessionsGas(connection: Connection, p: Protocol, { 
     sessionPerRequest: { "100": perRequest(at100, 100), "1000": perRequest(at1000, 1000) },
     sessionPerRequestWithRelease: { "100": Math.round((at100.open + at100.settle + at100.close + at100.release) / 100) },
     sessionNote:
-      "PaymentSessions at 0.01 per request: open (escrow pulled), one settle of the latest voucher (locks 10x collateral in the market), " +
+      "PaymentSessions at 0.01 per request: open (escrow pulled; terms hashed into the id, one slot of state), one settle of the latest voucher " +
+      "(10x collateral drawn from the provider's pool with the module, locked once in the market), " +
       "the client's reclaim of the unspent escrow after expiry + grace (sessionClose); sessionPerRequest = (open + settle + close) / N. " +
       "sessionRelease (after the challenge window: pay the provider, unlock its stake) is separate; sessionPerRequestWithRelease adds it.",
     sessionTarget: { sessionPerRequestAt100: 2_000 },

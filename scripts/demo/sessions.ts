@@ -51,14 +51,14 @@ export async function runSessionsDemo(connection: Connection, p: Protocol, deplo
   try {
     const escrow = 150n * PRICE;
     const key = privateKeyToAccount(generatePrivateKey());
-    const { sessionId } = await openTestSession(connection, p, clientW, { provider: provider.address, model, amount: escrow, maxPrice: PRICE, pricing: SessionPricing.PerRequest, signer: key.address });
+    const { sessionId, terms } = await openTestSession(connection, p, clientW, { provider: provider.address, model, amount: escrow, maxPrice: PRICE, pricing: SessionPricing.PerRequest, signer: key.address });
     log(`\nSession ${sessionId.slice(0, 10)}…: ${formatUnits(escrow, 6)} USDC escrowed for the provider at ${formatUnits(PRICE, 6)} USDC a request; the client's session key signs the vouchers.`);
     const session = createSessionClient({ sessionId, account: key, chainId: chain.id, sessions: p.sessions.address, providerSigner: provider.address, model, pricing: "request", price: PRICE, cap: escrow });
     const openai = new OpenAI({ baseURL: `${node.outputUrl}/v1`, apiKey: "unused", fetch: session.fetch });
     const started = Date.now();
     for (let i = 0; i < REQUESTS; i++) await openai.chat.completions.create({ model, messages: [{ role: "user", content: `Tell me about the river #${i}` }] });
     log(`Sent ${REQUESTS} chat requests through the openai client in ${((Date.now() - started) / 1000).toFixed(1)} s: ${session.attestations.length} answers, each attested by the provider's signer and checked.`);
-    await until("the node settles the session", async () => (await p.sessions.read.session([sessionId])).settled === BigInt(REQUESTS) * PRICE, { timeoutMs: 30_000 });
+    await until("the node settles the session", async () => (await p.sessions.read.session([terms])).settled === BigInt(REQUESTS) * PRICE, { timeoutMs: 30_000 });
     const settledLogs = parseEventLogs({ abi: paymentSessionsAbi, eventName: "SessionSettled", logs: await publicClient.getLogs({ address: p.sessions.address, fromBlock: 0n }) }).filter((l) => l.args.sessionId === sessionId);
     const settleGas = (await publicClient.getTransactionReceipt({ hash: settledLogs[0]!.transactionHash })).gasUsed;
     log(`The node settled the latest voucher (${formatUnits(BigInt(REQUESTS) * PRICE, 6)} USDC for ${REQUESTS} requests) in ${settledLogs.length} transaction (${settleGas} gas).`);
@@ -70,17 +70,17 @@ export async function runSessionsDemo(connection: Connection, p: Protocol, deplo
     await p.usdc.write.mint([clientW.account.address, USDC]);
     await p.usdc.write.approve([p.sessions.address, USDC], { account: clientW.account });
     for (const a of wrong) {
-      const hash = await p.sessions.write.disputeRequest([sessionId, a.requestIndex, a.inputHash, a.outputHash, a.signature, "output does not match the EXACT model"], { account: clientW.account });
+      const hash = await p.sessions.write.disputeRequest([terms, a.requestIndex, a.inputHash, a.outputHash, a.signature, "output does not match the EXACT model"], { account: clientW.account });
       const [opened] = parseEventLogs({ abi: paymentSessionsAbi, eventName: "SessionRequestDisputed", logs: (await publicClient.waitForTransactionReceipt({ hash })).logs });
-      await publicClient.waitForTransactionReceipt({ hash: await p.sessions.write.resolveDispute([opened!.args.disputeId, 0, "re-ran the EXACT model: the output differs"], { account: deployer.account }) });
+      await publicClient.waitForTransactionReceipt({ hash: await p.sessions.write.resolveDispute([terms, opened!.args.disputeId, 0, "re-ran the EXACT model: the output differs"], { account: deployer.account }) });
       log(`Request ${a.requestIndex} was answered wrongly: disputed with the provider's attestation, upheld by the arbitrator.`);
     }
     const slashed = stakeBefore - (await p.market.read.provider([provider.address])).staked;
     const refunded = (await p.sessions.read.claimable([clientW.account.address, p.usdc.address])) - claimableBefore;
-    const statusAfterDispute = (await p.sessions.read.session([sessionId])).status;
+    const statusAfterDispute = (await p.sessions.read.session([terms])).status;
     log(`Slashed: ${formatUnits(slashed, 18)} DPI of the session's collateral; the client is refunded ${formatUnits(refunded, 6)} USDC (the pending settlement) and its bond.`);
     const walletBefore = (await p.usdc.read.balanceOf([clientW.account.address])) as bigint;
-    await publicClient.waitForTransactionReceipt({ hash: await p.sessions.write.reclaim([sessionId], { account: clientW.account }) });
+    await publicClient.waitForTransactionReceipt({ hash: await p.sessions.write.reclaim([terms], { account: clientW.account }) });
     const reclaimed = ((await p.usdc.read.balanceOf([clientW.account.address])) as bigint) - walletBefore;
     log(`Closed: the client reclaimed the unspent ${formatUnits(reclaimed, 6)} USDC of the escrow.`);
     return [

@@ -138,7 +138,9 @@ export function buildDepinferModule(options: DepinferDeployOptions = {}) {
     const market = m.contractAt("IJobMarket", jobMarket, { id: "Market" });
     const verifier = m.contract("ArbitratedVerifier", [manager, jobMarket]);
     // Payment sessions: a stake module of the market (providers opt in with setModuleAllowance).
-    const sessions = m.contract("PaymentSessions", [manager, jobMarket]);
+    // Its dispute functions run in PaymentSessionsDisputes by delegatecall (the code-size limit, docs/protocol.md 7.9).
+    const sessionDisputes = m.contract("PaymentSessionsDisputes", [manager, jobMarket]);
+    const sessions = m.contract("PaymentSessions", [manager, jobMarket, sessionDisputes]);
 
     // Roles: the guardian may pause, the arbitrator may rule and claim the module's fees; everything else is admin (Timelock).
     const pauseSel = m.call(manager, "setTargetFunctionRole", [jobMarket, [toFunctionSelector("pause()")], ROLES.GUARDIAN], {
@@ -215,7 +217,7 @@ export function buildDepinferModule(options: DepinferDeployOptions = {}) {
     const timelockAdmin = m.call(manager, "grantRole", [ROLES.ADMIN, timelock, 0], { id: "TimelockIsAdmin", after: setup });
     m.call(manager, "renounceRole", [ROLES.ADMIN, deployer], { id: "DeployerLeavesManager", after: [timelockAdmin, ...setup] });
 
-    return { token, timelock, governor, manager, disputes, extension, jobMarket, market, verifier, sessions, ...mocks, ...sampled?.futures };
+    return { token, timelock, governor, manager, disputes, extension, jobMarket, market, verifier, sessions, sessionDisputes, ...mocks, ...sampled?.futures };
   });
 }
 

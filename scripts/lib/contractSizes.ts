@@ -25,6 +25,7 @@ export const DEPLOYED_CONTRACTS = {
   disputes: "JobMarketDisputes",
   verifier: "ArbitratedVerifier",
   sessions: "PaymentSessions",
+  sessionDisputes: "PaymentSessionsDisputes",
   token: "DepinferToken",
   governor: "DepinferGovernor",
   timelock: "DepinferTimelock",

@@ -58,7 +58,7 @@ export async function deployProtocol(
   const usdc = await viem.getContractAt("MockUSDC", paymentToken.address);
   const token = await viem.getContractAt("DepinferToken", deployed.token.address);
   const verifier = await viem.getContractAt("ArbitratedVerifier", deployed.verifier.address);
-  const sessions = await viem.getContractAt("PaymentSessions", deployed.sessions.address);
+  const sessions = await viem.getContractAt("IPaymentSessions", deployed.sessions.address);
   const manager = await viem.getContractAt("AccessManager", deployed.manager.address);
   const timelock = await viem.getContractAt("DepinferTimelock", deployed.timelock.address);
   const addresses = Object.fromEntries(Object.entries(deployed).map(([key, c]) => [key, c.address])) as Record<string, Address>;

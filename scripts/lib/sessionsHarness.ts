@@ -12,6 +12,7 @@ import { zeroAddress, type Address, type Hex } from "viem";
 
 import { DPI, setUpProvider, type Connection, type Protocol, type Wallet } from "./harness.js";
 import { SessionPricing, type SessionPricing as Pricing } from "../../sdk/src/sessions/typedData.js";
+import { sessionOpenedFromLogs } from "../../sdk/src/sessions/terms.js";
 
 export interface SessionProviderOptions {
   /** Offer price per request (or per 1,000 tokens), in payment-token units. Default 10,000 (0.01 USDC). */
@@ -50,7 +51,7 @@ export interface TestSessionOptions {
 
 /**
  * Mints `amount` test USDC to `client`, approves the module and opens a session expiring `duration` seconds after the
- * latest block; returns its id, expiry and nonce.
+ * latest block; returns its id, terms, expiry and nonce.
  */
 export async function openTestSession(connection: Connection, p: Protocol, client: Wallet, o: TestSessionOptions) {
   const opts = { account: client.account };
@@ -60,7 +61,6 @@ export async function openTestSession(connection: Connection, p: Protocol, clien
   const nonce = o.nonce ?? BigInt(Math.floor(Math.random() * 2 ** 48));
   const { timestamp } = await publicClient.getBlock();
   const expiry = Number(timestamp + (o.duration ?? 86_400n));
-  const sessionId = await p.sessions.read.sessionIdOf([client.account.address, nonce]);
   const hash = await p.sessions.write.open(
     [
       {
@@ -77,6 +77,8 @@ export async function openTestSession(connection: Connection, p: Protocol, clien
     ],
     opts,
   );
-  await publicClient.waitForTransactionReceipt({ hash });
-  return { sessionId, expiry, nonce };
+  const receipt = await publicClient.waitForTransactionReceipt({ hash });
+  // The contract stores a hash of the terms (the id): later calls pass the terms back.
+  const [{ sessionId, terms }] = sessionOpenedFromLogs(receipt.logs);
+  return { sessionId, terms, expiry, nonce };
 }

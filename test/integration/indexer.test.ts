@@ -19,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { deploy } from "../../scripts/deploy.js";
 import { DPI, HOUR, USDC, type Connection, type Wallet } from "../../scripts/lib/harness.js";
-import { arbitratedVerifierAbi, depinferGovernorAbi, depinferTimelockAbi, jobMarketAbi, paymentSessionsAbi, sampledVerifierAbi, type Job } from "../../sdk/src/index.js";
+import { arbitratedVerifierAbi, depinferGovernorAbi, depinferTimelockAbi, jobMarketAbi, paymentSessionsAbi, sampledVerifierAbi, sessionOpenedFromLogs, type Job, type SessionTerms } from "../../sdk/src/index.js";
 import { signAttestation } from "../../sdk/src/index.js";
 import { startAnvil, type AnvilHandle } from "../utils/anvil.js";
 import { allRows, api, gql, indexedCount, startIndexer, stopIndexer, type IndexerProcess } from "../utils/indexerProcess.js";
@@ -46,7 +46,7 @@ describe("indexer process: restarts and a reorg leave no missing or duplicate ro
   let deployment: Awaited<ReturnType<typeof deploy>> & {};
   let deployer: Wallet, provider1: Wallet, signer1: Wallet, provider2: Wallet, signer2: Wallet, client: Wallet, challenger: Wallet;
   let market: Address, usdc: Address, token: Address, verifier: Address;
-  let sessionId: Hex;
+  let sessionTerms: SessionTerms;
   let model: Hex;
   let indexer: IndexerProcess | undefined;
   const testClient = () => createTestClient({ mode: "anvil", transport: http(anvil.url) });
@@ -113,7 +113,7 @@ describe("indexer process: restarts and a reorg leave no missing or duplicate ro
 
   /** One round of everyday activity on provider 1: finalized, batched, cancelled, disputed-and-rejected, to expire. */
   async function round() {
-    await send(client, deployment.contracts.sessions!, paymentSessionsAbi, "topUp", [sessionId, USDC, 0]);
+    await send(client, deployment.contracts.sessions!, paymentSessionsAbi, "topUp", [sessionTerms, USDC, 0]);
     const a = await createJob(provider1);
     await submitDirect(provider1, signer1, a);
     await send(client, market, jobMarketAbi, "finalizeJob", [a.job]);
@@ -355,7 +355,8 @@ describe("indexer process: restarts and a reorg leave no missing or duplicate ro
     const opened = await send(client, sessions, paymentSessionsAbi, "open", [
       { provider: provider1.account.address, token: usdc, model, pricing: 0, maxPrice: PRICE, amount: 10n * USDC, expiry: Number((await now()) + 30n * 86_400n), signer: zeroAddress, nonce: 1n },
     ]);
-    sessionId = parseEventLogs({ abi: paymentSessionsAbi, eventName: "SessionOpened", logs: opened.logs })[0].args.sessionId;
+    // The contract keeps a hash of the terms; every later call passes them back.
+    sessionTerms = sessionOpenedFromLogs(opened.logs)[0]!.terms;
     // Activity before the indexer first starts: enough blocks that it has to sync them.
     for (let i = 0; i < 2; i++) await round();
     const late = await createJob(provider1);

@@ -102,7 +102,7 @@ describe("payment sessions: the node's paid OpenAI-compatible endpoint, with the
     const key = options.key ?? privateKeyToAccount(generatePrivateKey());
     const pricing = options.pricing ?? SessionPricing.PerRequest;
     const maxPrice = options.maxPrice ?? PRICE;
-    const { sessionId } = await openTestSession(connection, p, client, {
+    const { sessionId, terms } = await openTestSession(connection, p, client, {
       provider: options.provider ?? provider.account.address,
       model,
       amount: options.amount ?? 100n * PRICE,
@@ -122,7 +122,7 @@ describe("payment sessions: the node's paid OpenAI-compatible endpoint, with the
       cap: options.cap ?? 100n * PRICE,
       maxPerRequest: options.maxPerRequest,
     });
-    return { sessionId, key, s, openai: new OpenAI({ baseURL, apiKey: "unused", fetch: s.fetch, maxRetries: 0 }) };
+    return { sessionId, terms, key, s, openai: new OpenAI({ baseURL, apiKey: "unused", fetch: s.fetch, maxRetries: 0 }) };
   }
 
   /** Signs a voucher with `key` for `sessionId`, under this chain and contract unless told otherwise. */
@@ -290,15 +290,15 @@ describe("payment sessions: the node's paid OpenAI-compatible endpoint, with the
   it("settles the latest voucher on-chain once its value reaches the threshold", async () => {
     await stopNode();
     await startNode({ settleThreshold: (3n * PRICE).toString() });
-    const { sessionId, s, openai } = await session();
+    const { terms, s, openai } = await session();
     for (const prompt of ["a", "b", "c"]) await openai.chat.completions.create({ model, messages: [{ role: "user", content: prompt }] });
-    await until("the session is settled", async () => (await p.sessions.read.session([sessionId])).settled === 3n * PRICE, { timeoutMs: 30_000, intervalMs: 100, detail: () => node!.lines.slice(-20).join("\n") });
-    expect((await p.sessions.read.session([sessionId])).settledRequests).toBe(3);
+    await until("the session is settled", async () => (await p.sessions.read.session([terms])).settled === 3n * PRICE, { timeoutMs: 30_000, intervalMs: 100, detail: () => node!.lines.slice(-20).join("\n") });
+    expect((await p.sessions.read.session([terms])).settledRequests).toBe(3);
     expect(s.latestVoucher()?.requestCount).toBe(3n);
   });
 
   it("SIGKILLed right after a voucher, then after an attestation, is journaled: no value lost, no second attestation, the newest voucher settled", async () => {
-    const { sessionId, s, openai } = await session();
+    const { sessionId, terms, s, openai } = await session();
     const ask = (prompt: string) => openai.chat.completions.create({ model, messages: [{ role: "user", content: prompt }] });
     await stopNode();
     await startNode({ crashAt: "voucher-journaled", crashCount: 2 });
@@ -321,8 +321,8 @@ describe("payment sessions: the node's paid OpenAI-compatible endpoint, with the
     expect(s.attestations.at(-1)!.signature).toBe(signedBefore);
     await ask("three");
     expect(s.attestations.map((a) => a.requestIndex)).toEqual([0n, 1n, 2n]);
-    await until("the newest voucher is settled", async () => (await p.sessions.read.session([sessionId])).settled === 3n * PRICE, { timeoutMs: 30_000, intervalMs: 100, detail: () => node!.lines.slice(-20).join("\n") });
-    expect((await p.sessions.read.session([sessionId])).settledRequests).toBe(3);
+    await until("the newest voucher is settled", async () => (await p.sessions.read.session([terms])).settled === 3n * PRICE, { timeoutMs: 30_000, intervalMs: 100, detail: () => node!.lines.slice(-20).join("\n") });
+    expect((await p.sessions.read.session([terms])).settledRequests).toBe(3);
   });
 
   it("refuses a session the client can no longer be charged on: expired", async () => {

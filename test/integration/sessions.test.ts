@@ -1,5 +1,5 @@
 import { network } from "hardhat";
-import { hashTypedData, keccak256, toHex, type Hex } from "viem";
+import { getAddress, hashTypedData, keccak256, toHex, type Hex } from "viem";
 import { beforeAll, describe, expect, it } from "vitest";
 
 import { deployProtocol, DPI, registerModel, type Connection, type Protocol, type Wallet } from "../../scripts/lib/harness.js";
@@ -9,7 +9,13 @@ import {
   closeSession,
   disputeSessionRequest,
   getSession,
+  getSessionTerms,
+  lockSessionCollateral,
   openSessionSync,
+  SessionCollateralNotIdleError,
+  sessionIdOf,
+  SessionUnknownError,
+  unlockSessionCollateral,
   reclaimSession,
   releaseSession,
   reportSessionEquivocation,
@@ -103,12 +109,14 @@ describe("payment sessions through the SDK", () => {
     expect(s.escrow).toBe(1_500_000n);
 
     const signature = await voucher(sessionId, 100n * PRICE, 100n);
-    const { collected, collateral } = await settleSessionSync(provider, {
+    const { cumulativeAmount, requestCount } = await settleSessionSync(provider, {
       sessions: p.sessions.address, sessionId, cumulativeAmount: 100n * PRICE, requestCount: 100n, signature,
     });
-    expect(collected).toBe(1_000_000n);
-    expect(collateral).toBe(10n * DPI); // 1 USDC at 10x, 1 USDC ~ 1 DPI
+    expect(cumulativeAmount).toBe(1_000_000n);
+    expect(requestCount).toBe(100n);
     s = await getSession(client, { sessions: p.sessions.address, sessionId });
+    expect(s.collateral).toBe(10n * DPI); // 1 USDC at 10x, 1 USDC ~ 1 DPI, drawn from the provider's pool
+    expect((await p.market.read.moduleStake([p.sessions.address, provider.account.address])).locked).toBe(10n * DPI); // the pool was empty: locked now
     expect(s.pending).toBe(1_000_000n);
     expect(s.unspent).toBe(500_000n);
 
@@ -123,7 +131,11 @@ describe("payment sessions through the SDK", () => {
     const { amount } = await claimSessionFunds(provider, { sessions: p.sessions.address, token: p.usdc.address });
     expect(amount).toBe(990_000n); // less the 1 % protocol fee
     expect(await p.usdc.read.balanceOf([provider.account.address])).toBe(before + 990_000n);
+    // The collateral went back to the provider's pool (idle); the provider unlocks it in the market when it likes.
+    expect((await p.sessions.read.collateralPool([provider.account.address])).used).toBe(0n);
+    await unlockSessionCollateral(provider, { sessions: p.sessions.address, amount: 10n * DPI });
     expect((await p.market.read.moduleStake([p.sessions.address, provider.account.address])).locked).toBe(0n);
+    await expect(unlockSessionCollateral(provider, { sessions: p.sessions.address, amount: 1n })).rejects.toBeInstanceOf(SessionCollateralNotIdleError);
 
     const { refund } = await closeSession(provider, { sessions: p.sessions.address, sessionId });
     expect(refund).toBe(500_000n);
@@ -181,7 +193,8 @@ describe("payment sessions through the SDK", () => {
     expect(bond).toBe(1_000_000n); // the 1 USDC floor
     const staked = (await p.market.read.provider([provider.account.address])).staked;
     const claimableBefore = await p.sessions.read.claimable([client.account.address, p.usdc.address]);
-    await p.sessions.write.resolveDispute([disputeId, 0, "the answer is 4"], { account: deployer.account }); // deployer is the arbitrator
+    const terms = await getSessionTerms(client, { sessions: p.sessions.address, sessionId });
+    await p.sessions.write.resolveDispute([terms, disputeId, 0, "the answer is 4"], { account: deployer.account }); // deployer is the arbitrator
     expect((await p.market.read.provider([provider.account.address])).staked).toBe(staked - 2n * DPI); // 0.2 USDC at 10x
     const s = await getSession(client, { sessions: p.sessions.address, sessionId });
     expect(s.statusName).toBe("Slashed");
@@ -201,5 +214,32 @@ describe("payment sessions through the SDK", () => {
     await reportSessionEquivocation(stranger, { sessions: p.sessions.address, sessionId, requestIndex: 3n, a, b });
     expect((await getSession(client, { sessions: p.sessions.address, sessionId })).statusName).toBe("Slashed");
     expect(await p.market.read.claimable([stranger.account.address, p.token.address])).toBe(DPI / 2n); // half of 1 DPI
+  });
+
+  it("open returns the terms; their hash is the id, the event holds them, and forged terms find no session", async () => {
+    const opened = await open();
+    expect(sessionIdOf(chainId, p.sessions.address, opened.terms)).toBe(opened.sessionId);
+    expect(await p.sessions.read.sessionIdOf([opened.terms])).toBe(opened.sessionId);
+    expect(await getSessionTerms(client, { sessions: p.sessions.address, sessionId: opened.sessionId })).toEqual(opened.terms);
+    expect(opened.terms).toMatchObject({ client: getAddress(client.account.address), provider: getAddress(provider.account.address), amount: 1_000_000n, maxPrice: PRICE });
+    await expect(getSessionTerms(client, { sessions: p.sessions.address, sessionId: keccak256(toHex("no such session")) })).rejects.toBeInstanceOf(
+      SessionUnknownError,
+    );
+    // A provider that claims a higher price addresses another (unknown) session.
+    await expect(
+      settleSession(provider, {
+        sessions: p.sessions.address, sessionId: opened.sessionId, terms: { ...opened.terms, maxPrice: 10n * PRICE },
+        cumulativeAmount: 10n * PRICE, requestCount: 1n, signature: await voucher(opened.sessionId, 10n * PRICE, 1n),
+      }),
+    ).rejects.toBeInstanceOf(SessionUnknownError);
+  });
+
+  it("a provider's collateral pool backs settlements without a market lock", async () => {
+    await lockSessionCollateral(provider, { sessions: p.sessions.address, amount: 100n * DPI });
+    const locked = (await p.market.read.moduleStake([p.sessions.address, provider.account.address])).locked;
+    const { sessionId, terms } = await open();
+    await settleSession(provider, { sessions: p.sessions.address, sessionId, terms, cumulativeAmount: 50n * PRICE, requestCount: 50n, signature: await voucher(sessionId, 50n * PRICE, 50n) });
+    expect((await p.market.read.moduleStake([p.sessions.address, provider.account.address])).locked).toBe(locked); // no new lock
+    expect((await getSession(client, { sessions: p.sessions.address, sessionId, terms })).collateral).toBe(5n * DPI);
   });
 });

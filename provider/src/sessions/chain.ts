@@ -4,7 +4,7 @@
 import { type Address, type Chain, type Client, type Hex, type Transport, type Account } from "viem";
 import { getBlock, readContract } from "viem/actions";
 
-import { paymentSessionsAbi } from "depinfer";
+import { getSessionTerms, paymentSessionsAbi, SessionUnknownError, type SessionTerms } from "depinfer";
 
 /** The PaymentSessions ABI (generated: sdk/src/abis/paymentSessions.ts). */
 export const paymentSessionsNodeAbi = paymentSessionsAbi;
@@ -14,6 +14,8 @@ export const SESSION_STATUS = { None: 0, Open: 1, Closed: 2, Slashed: 3 } as con
 
 /** A session as the node needs it. */
 export interface SessionView {
+  /** The session's terms (from its `SessionOpened` event): every call about it passes them back. */
+  terms: SessionTerms;
   client: Address;
   provider: Address;
   /** The session key that may sign vouchers besides the client (zero address: none). */
@@ -92,9 +94,18 @@ export class SessionReader {
   }
 
   async #read(sessionId: Hex): Promise<SessionView | undefined> {
-    const s = await readContract(this.#client, { address: this.#sessions, abi: paymentSessionsNodeAbi, functionName: "session", args: [sessionId] });
+    // The contract keeps a hash of the terms (the id); they are in the session's `SessionOpened` (read once, cached).
+    let terms: SessionTerms;
+    try {
+      terms = await getSessionTerms(this.#client, { sessions: this.#sessions, sessionId });
+    } catch (error) {
+      if (error instanceof SessionUnknownError) return undefined;
+      throw error;
+    }
+    const s = await readContract(this.#client, { address: this.#sessions, abi: paymentSessionsNodeAbi, functionName: "session", args: [terms] });
     if (s.status === SESSION_STATUS.None) return undefined;
     return {
+      terms,
       client: s.client,
       provider: s.provider,
       signer: s.signer,

@@ -129,13 +129,16 @@ export class SessionSettler {
     }
     // Always the latest voucher the journal holds.
     const latest = journal.session(s.sessionId)!;
+    // The contract does not store a session's terms: the call passes them back (read once from `SessionOpened`).
+    const view = await this.#p.reader.get(latest.sessionId);
+    if (!view) throw new Error(`session ${latest.sessionId} is unknown on-chain`);
     let hash: Hash;
     try {
       hash = await sender.send({
         to: sessions,
         abi: paymentSessionsNodeAbi,
         functionName: "settle",
-        args: [latest.sessionId, latest.amount, latest.count, latest.signature],
+        args: [view.terms, latest.amount, latest.count, latest.signature],
         beforeBroadcast: ({ hash }) => journal.setSettling(latest.sessionId, { amount: latest.amount, count: latest.count, tx: hash }),
       });
     } catch (error) {

@@ -3,97 +3,6 @@ export const paymentSessionsAbi = [
   {
     "inputs": [
       {
-        "internalType": "address",
-        "name": "authority",
-        "type": "address"
-      },
-      {
-        "internalType": "contract IJobMarket",
-        "name": "market_",
-        "type": "address"
-      }
-    ],
-    "stateMutability": "nonpayable",
-    "type": "constructor"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "address",
-        "name": "authority",
-        "type": "address"
-      }
-    ],
-    "name": "AccessManagedInvalidAuthority",
-    "type": "error"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "address",
-        "name": "caller",
-        "type": "address"
-      },
-      {
-        "internalType": "uint32",
-        "name": "delay",
-        "type": "uint32"
-      }
-    ],
-    "name": "AccessManagedRequiredDelay",
-    "type": "error"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "address",
-        "name": "caller",
-        "type": "address"
-      }
-    ],
-    "name": "AccessManagedUnauthorized",
-    "type": "error"
-  },
-  {
-    "inputs": [],
-    "name": "InvalidShortString",
-    "type": "error"
-  },
-  {
-    "inputs": [],
-    "name": "ReentrancyGuardReentrantCall",
-    "type": "error"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "uint8",
-        "name": "bits",
-        "type": "uint8"
-      },
-      {
-        "internalType": "uint256",
-        "name": "value",
-        "type": "uint256"
-      }
-    ],
-    "name": "SafeCastOverflowedUintDowncast",
-    "type": "error"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "address",
-        "name": "token",
-        "type": "address"
-      }
-    ],
-    "name": "SafeERC20FailedOperation",
-    "type": "error"
-  },
-  {
-    "inputs": [
-      {
         "internalType": "bytes32",
         "name": "sessionId",
         "type": "bytes32"
@@ -147,6 +56,27 @@ export const paymentSessionsAbi = [
   {
     "inputs": [
       {
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      },
+      {
+        "internalType": "uint256",
+        "name": "requested",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "idle",
+        "type": "uint256"
+      }
+    ],
+    "name": "SessionCollateralNotIdle",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "bytes32",
         "name": "sessionId",
         "type": "bytes32"
@@ -185,6 +115,27 @@ export const paymentSessionsAbi = [
       }
     ],
     "name": "SessionDisputeNotOpen",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "disputeId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "disputeSessionId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "sessionId",
+        "type": "bytes32"
+      }
+    ],
+    "name": "SessionDisputeOfAnotherSession",
     "type": "error"
   },
   {
@@ -370,6 +321,11 @@ export const paymentSessionsAbi = [
       }
     ],
     "name": "SessionNotClient",
+    "type": "error"
+  },
+  {
+    "inputs": [],
+    "name": "SessionNotDelegated",
     "type": "error"
   },
   {
@@ -764,36 +720,6 @@ export const paymentSessionsAbi = [
     "type": "error"
   },
   {
-    "inputs": [
-      {
-        "internalType": "string",
-        "name": "str",
-        "type": "string"
-      }
-    ],
-    "name": "StringTooLong",
-    "type": "error"
-  },
-  {
-    "anonymous": false,
-    "inputs": [
-      {
-        "indexed": false,
-        "internalType": "address",
-        "name": "authority",
-        "type": "address"
-      }
-    ],
-    "name": "AuthorityUpdated",
-    "type": "event"
-  },
-  {
-    "anonymous": false,
-    "inputs": [],
-    "name": "EIP712DomainChanged",
-    "type": "event"
-  },
-  {
     "anonymous": false,
     "inputs": [
       {
@@ -841,6 +767,56 @@ export const paymentSessionsAbi = [
       }
     ],
     "name": "SessionClosed",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "locked",
+        "type": "uint256"
+      }
+    ],
+    "name": "SessionCollateralLocked",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "locked",
+        "type": "uint256"
+      }
+    ],
+    "name": "SessionCollateralUnlocked",
     "type": "event"
   },
   {
@@ -1032,46 +1008,88 @@ export const paymentSessionsAbi = [
         "type": "address"
       },
       {
+        "components": [
+          {
+            "internalType": "address",
+            "name": "client",
+            "type": "address"
+          },
+          {
+            "internalType": "address",
+            "name": "provider",
+            "type": "address"
+          },
+          {
+            "internalType": "address",
+            "name": "token",
+            "type": "address"
+          },
+          {
+            "internalType": "ModelId",
+            "name": "model",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "enum IPaymentSessionsTypes.Pricing",
+            "name": "pricing",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint96",
+            "name": "maxPrice",
+            "type": "uint96"
+          },
+          {
+            "internalType": "uint96",
+            "name": "amount",
+            "type": "uint96"
+          },
+          {
+            "internalType": "address",
+            "name": "signer",
+            "type": "address"
+          },
+          {
+            "internalType": "uint64",
+            "name": "nonce",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint8",
+            "name": "signerEpoch",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint16",
+            "name": "protocolFeeBps",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint32",
+            "name": "collateralRatioBps",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "challengeWindow",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint128",
+            "name": "stakeRate",
+            "type": "uint128"
+          }
+        ],
         "indexed": false,
-        "internalType": "address",
-        "name": "token",
-        "type": "address"
-      },
-      {
-        "indexed": false,
-        "internalType": "ModelId",
-        "name": "model",
-        "type": "bytes32"
-      },
-      {
-        "indexed": false,
-        "internalType": "enum IPaymentSessionsTypes.Pricing",
-        "name": "pricing",
-        "type": "uint8"
-      },
-      {
-        "indexed": false,
-        "internalType": "uint256",
-        "name": "maxPrice",
-        "type": "uint256"
-      },
-      {
-        "indexed": false,
-        "internalType": "uint256",
-        "name": "amount",
-        "type": "uint256"
+        "internalType": "struct IPaymentSessionsTypes.SessionTerms",
+        "name": "terms",
+        "type": "tuple"
       },
       {
         "indexed": false,
         "internalType": "uint256",
         "name": "expiry",
         "type": "uint256"
-      },
-      {
-        "indexed": false,
-        "internalType": "address",
-        "name": "signer",
-        "type": "address"
       }
     ],
     "name": "SessionOpened",
@@ -1185,12 +1203,6 @@ export const paymentSessionsAbi = [
         "type": "bytes32"
       },
       {
-        "indexed": true,
-        "internalType": "address",
-        "name": "provider",
-        "type": "address"
-      },
-      {
         "indexed": false,
         "internalType": "uint256",
         "name": "cumulativeAmount",
@@ -1200,18 +1212,6 @@ export const paymentSessionsAbi = [
         "indexed": false,
         "internalType": "uint256",
         "name": "requestCount",
-        "type": "uint256"
-      },
-      {
-        "indexed": false,
-        "internalType": "uint256",
-        "name": "collected",
-        "type": "uint256"
-      },
-      {
-        "indexed": false,
-        "internalType": "uint256",
-        "name": "collateral",
         "type": "uint256"
       },
       {
@@ -1352,20 +1352,84 @@ export const paymentSessionsAbi = [
     "type": "function"
   },
   {
-    "inputs": [],
-    "name": "authority",
-    "outputs": [
-      {
-        "internalType": "address",
-        "name": "",
-        "type": "address"
-      }
-    ],
-    "stateMutability": "view",
-    "type": "function"
-  },
-  {
     "inputs": [
+      {
+        "components": [
+          {
+            "internalType": "address",
+            "name": "client",
+            "type": "address"
+          },
+          {
+            "internalType": "address",
+            "name": "provider",
+            "type": "address"
+          },
+          {
+            "internalType": "address",
+            "name": "token",
+            "type": "address"
+          },
+          {
+            "internalType": "ModelId",
+            "name": "model",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "enum IPaymentSessionsTypes.Pricing",
+            "name": "pricing",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint96",
+            "name": "maxPrice",
+            "type": "uint96"
+          },
+          {
+            "internalType": "uint96",
+            "name": "amount",
+            "type": "uint96"
+          },
+          {
+            "internalType": "address",
+            "name": "signer",
+            "type": "address"
+          },
+          {
+            "internalType": "uint64",
+            "name": "nonce",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint8",
+            "name": "signerEpoch",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint16",
+            "name": "protocolFeeBps",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint32",
+            "name": "collateralRatioBps",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "challengeWindow",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint128",
+            "name": "stakeRate",
+            "type": "uint128"
+          }
+        ],
+        "internalType": "struct IPaymentSessionsTypes.SessionTerms",
+        "name": "t",
+        "type": "tuple"
+      },
       {
         "internalType": "bytes32",
         "name": "disputeId",
@@ -1452,9 +1516,81 @@ export const paymentSessionsAbi = [
   {
     "inputs": [
       {
-        "internalType": "bytes32",
-        "name": "sessionId",
-        "type": "bytes32"
+        "components": [
+          {
+            "internalType": "address",
+            "name": "client",
+            "type": "address"
+          },
+          {
+            "internalType": "address",
+            "name": "provider",
+            "type": "address"
+          },
+          {
+            "internalType": "address",
+            "name": "token",
+            "type": "address"
+          },
+          {
+            "internalType": "ModelId",
+            "name": "model",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "enum IPaymentSessionsTypes.Pricing",
+            "name": "pricing",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint96",
+            "name": "maxPrice",
+            "type": "uint96"
+          },
+          {
+            "internalType": "uint96",
+            "name": "amount",
+            "type": "uint96"
+          },
+          {
+            "internalType": "address",
+            "name": "signer",
+            "type": "address"
+          },
+          {
+            "internalType": "uint64",
+            "name": "nonce",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint8",
+            "name": "signerEpoch",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint16",
+            "name": "protocolFeeBps",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint32",
+            "name": "collateralRatioBps",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "challengeWindow",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint128",
+            "name": "stakeRate",
+            "type": "uint128"
+          }
+        ],
+        "internalType": "struct IPaymentSessionsTypes.SessionTerms",
+        "name": "t",
+        "type": "tuple"
       }
     ],
     "name": "close",
@@ -1471,9 +1607,112 @@ export const paymentSessionsAbi = [
   {
     "inputs": [
       {
-        "internalType": "bytes32",
-        "name": "sessionId",
-        "type": "bytes32"
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      }
+    ],
+    "name": "collateralPool",
+    "outputs": [
+      {
+        "components": [
+          {
+            "internalType": "uint96",
+            "name": "locked",
+            "type": "uint96"
+          },
+          {
+            "internalType": "uint96",
+            "name": "used",
+            "type": "uint96"
+          }
+        ],
+        "internalType": "struct IPaymentSessionsTypes.CollateralPool",
+        "name": "",
+        "type": "tuple"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "components": [
+          {
+            "internalType": "address",
+            "name": "client",
+            "type": "address"
+          },
+          {
+            "internalType": "address",
+            "name": "provider",
+            "type": "address"
+          },
+          {
+            "internalType": "address",
+            "name": "token",
+            "type": "address"
+          },
+          {
+            "internalType": "ModelId",
+            "name": "model",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "enum IPaymentSessionsTypes.Pricing",
+            "name": "pricing",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint96",
+            "name": "maxPrice",
+            "type": "uint96"
+          },
+          {
+            "internalType": "uint96",
+            "name": "amount",
+            "type": "uint96"
+          },
+          {
+            "internalType": "address",
+            "name": "signer",
+            "type": "address"
+          },
+          {
+            "internalType": "uint64",
+            "name": "nonce",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint8",
+            "name": "signerEpoch",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint16",
+            "name": "protocolFeeBps",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint32",
+            "name": "collateralRatioBps",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "challengeWindow",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint128",
+            "name": "stakeRate",
+            "type": "uint128"
+          }
+        ],
+        "internalType": "struct IPaymentSessionsTypes.SessionTerms",
+        "name": "t",
+        "type": "tuple"
       },
       {
         "internalType": "uint64",
@@ -1514,42 +1753,12 @@ export const paymentSessionsAbi = [
   },
   {
     "inputs": [],
-    "name": "eip712Domain",
+    "name": "disputes",
     "outputs": [
       {
-        "internalType": "bytes1",
-        "name": "fields",
-        "type": "bytes1"
-      },
-      {
-        "internalType": "string",
-        "name": "name",
-        "type": "string"
-      },
-      {
-        "internalType": "string",
-        "name": "version",
-        "type": "string"
-      },
-      {
-        "internalType": "uint256",
-        "name": "chainId",
-        "type": "uint256"
-      },
-      {
         "internalType": "address",
-        "name": "verifyingContract",
+        "name": "",
         "type": "address"
-      },
-      {
-        "internalType": "bytes32",
-        "name": "salt",
-        "type": "bytes32"
-      },
-      {
-        "internalType": "uint256[]",
-        "name": "extensions",
-        "type": "uint256[]"
       }
     ],
     "stateMutability": "view",
@@ -1580,16 +1789,16 @@ export const paymentSessionsAbi = [
     "type": "function"
   },
   {
-    "inputs": [],
-    "name": "isConsumingScheduledOp",
-    "outputs": [
+    "inputs": [
       {
-        "internalType": "bytes4",
-        "name": "",
-        "type": "bytes4"
+        "internalType": "uint96",
+        "name": "amount",
+        "type": "uint96"
       }
     ],
-    "stateMutability": "view",
+    "name": "lockCollateral",
+    "outputs": [],
+    "stateMutability": "nonpayable",
     "type": "function"
   },
   {
@@ -1666,6 +1875,83 @@ export const paymentSessionsAbi = [
         "internalType": "bytes32",
         "name": "sessionId",
         "type": "bytes32"
+      },
+      {
+        "components": [
+          {
+            "internalType": "address",
+            "name": "client",
+            "type": "address"
+          },
+          {
+            "internalType": "address",
+            "name": "provider",
+            "type": "address"
+          },
+          {
+            "internalType": "address",
+            "name": "token",
+            "type": "address"
+          },
+          {
+            "internalType": "ModelId",
+            "name": "model",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "enum IPaymentSessionsTypes.Pricing",
+            "name": "pricing",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint96",
+            "name": "maxPrice",
+            "type": "uint96"
+          },
+          {
+            "internalType": "uint96",
+            "name": "amount",
+            "type": "uint96"
+          },
+          {
+            "internalType": "address",
+            "name": "signer",
+            "type": "address"
+          },
+          {
+            "internalType": "uint64",
+            "name": "nonce",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint8",
+            "name": "signerEpoch",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint16",
+            "name": "protocolFeeBps",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint32",
+            "name": "collateralRatioBps",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "challengeWindow",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint128",
+            "name": "stakeRate",
+            "type": "uint128"
+          }
+        ],
+        "internalType": "struct IPaymentSessionsTypes.SessionTerms",
+        "name": "terms",
+        "type": "tuple"
       }
     ],
     "stateMutability": "nonpayable",
@@ -1674,9 +1960,81 @@ export const paymentSessionsAbi = [
   {
     "inputs": [
       {
-        "internalType": "bytes32",
-        "name": "sessionId",
-        "type": "bytes32"
+        "components": [
+          {
+            "internalType": "address",
+            "name": "client",
+            "type": "address"
+          },
+          {
+            "internalType": "address",
+            "name": "provider",
+            "type": "address"
+          },
+          {
+            "internalType": "address",
+            "name": "token",
+            "type": "address"
+          },
+          {
+            "internalType": "ModelId",
+            "name": "model",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "enum IPaymentSessionsTypes.Pricing",
+            "name": "pricing",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint96",
+            "name": "maxPrice",
+            "type": "uint96"
+          },
+          {
+            "internalType": "uint96",
+            "name": "amount",
+            "type": "uint96"
+          },
+          {
+            "internalType": "address",
+            "name": "signer",
+            "type": "address"
+          },
+          {
+            "internalType": "uint64",
+            "name": "nonce",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint8",
+            "name": "signerEpoch",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint16",
+            "name": "protocolFeeBps",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint32",
+            "name": "collateralRatioBps",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "challengeWindow",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint128",
+            "name": "stakeRate",
+            "type": "uint128"
+          }
+        ],
+        "internalType": "struct IPaymentSessionsTypes.SessionTerms",
+        "name": "t",
+        "type": "tuple"
       }
     ],
     "name": "reclaim",
@@ -1693,9 +2051,81 @@ export const paymentSessionsAbi = [
   {
     "inputs": [
       {
-        "internalType": "bytes32",
-        "name": "sessionId",
-        "type": "bytes32"
+        "components": [
+          {
+            "internalType": "address",
+            "name": "client",
+            "type": "address"
+          },
+          {
+            "internalType": "address",
+            "name": "provider",
+            "type": "address"
+          },
+          {
+            "internalType": "address",
+            "name": "token",
+            "type": "address"
+          },
+          {
+            "internalType": "ModelId",
+            "name": "model",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "enum IPaymentSessionsTypes.Pricing",
+            "name": "pricing",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint96",
+            "name": "maxPrice",
+            "type": "uint96"
+          },
+          {
+            "internalType": "uint96",
+            "name": "amount",
+            "type": "uint96"
+          },
+          {
+            "internalType": "address",
+            "name": "signer",
+            "type": "address"
+          },
+          {
+            "internalType": "uint64",
+            "name": "nonce",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint8",
+            "name": "signerEpoch",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint16",
+            "name": "protocolFeeBps",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint32",
+            "name": "collateralRatioBps",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "challengeWindow",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint128",
+            "name": "stakeRate",
+            "type": "uint128"
+          }
+        ],
+        "internalType": "struct IPaymentSessionsTypes.SessionTerms",
+        "name": "t",
+        "type": "tuple"
       }
     ],
     "name": "release",
@@ -1706,9 +2136,81 @@ export const paymentSessionsAbi = [
   {
     "inputs": [
       {
-        "internalType": "bytes32",
-        "name": "sessionId",
-        "type": "bytes32"
+        "components": [
+          {
+            "internalType": "address",
+            "name": "client",
+            "type": "address"
+          },
+          {
+            "internalType": "address",
+            "name": "provider",
+            "type": "address"
+          },
+          {
+            "internalType": "address",
+            "name": "token",
+            "type": "address"
+          },
+          {
+            "internalType": "ModelId",
+            "name": "model",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "enum IPaymentSessionsTypes.Pricing",
+            "name": "pricing",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint96",
+            "name": "maxPrice",
+            "type": "uint96"
+          },
+          {
+            "internalType": "uint96",
+            "name": "amount",
+            "type": "uint96"
+          },
+          {
+            "internalType": "address",
+            "name": "signer",
+            "type": "address"
+          },
+          {
+            "internalType": "uint64",
+            "name": "nonce",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint8",
+            "name": "signerEpoch",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint16",
+            "name": "protocolFeeBps",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint32",
+            "name": "collateralRatioBps",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "challengeWindow",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint128",
+            "name": "stakeRate",
+            "type": "uint128"
+          }
+        ],
+        "internalType": "struct IPaymentSessionsTypes.SessionTerms",
+        "name": "t",
+        "type": "tuple"
       },
       {
         "internalType": "uint64",
@@ -1778,6 +2280,83 @@ export const paymentSessionsAbi = [
   {
     "inputs": [
       {
+        "components": [
+          {
+            "internalType": "address",
+            "name": "client",
+            "type": "address"
+          },
+          {
+            "internalType": "address",
+            "name": "provider",
+            "type": "address"
+          },
+          {
+            "internalType": "address",
+            "name": "token",
+            "type": "address"
+          },
+          {
+            "internalType": "ModelId",
+            "name": "model",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "enum IPaymentSessionsTypes.Pricing",
+            "name": "pricing",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint96",
+            "name": "maxPrice",
+            "type": "uint96"
+          },
+          {
+            "internalType": "uint96",
+            "name": "amount",
+            "type": "uint96"
+          },
+          {
+            "internalType": "address",
+            "name": "signer",
+            "type": "address"
+          },
+          {
+            "internalType": "uint64",
+            "name": "nonce",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint8",
+            "name": "signerEpoch",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint16",
+            "name": "protocolFeeBps",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint32",
+            "name": "collateralRatioBps",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "challengeWindow",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint128",
+            "name": "stakeRate",
+            "type": "uint128"
+          }
+        ],
+        "internalType": "struct IPaymentSessionsTypes.SessionTerms",
+        "name": "t",
+        "type": "tuple"
+      },
+      {
         "internalType": "bytes32",
         "name": "disputeId",
         "type": "bytes32"
@@ -1801,9 +2380,81 @@ export const paymentSessionsAbi = [
   {
     "inputs": [
       {
-        "internalType": "bytes32",
-        "name": "sessionId",
-        "type": "bytes32"
+        "components": [
+          {
+            "internalType": "address",
+            "name": "client",
+            "type": "address"
+          },
+          {
+            "internalType": "address",
+            "name": "provider",
+            "type": "address"
+          },
+          {
+            "internalType": "address",
+            "name": "token",
+            "type": "address"
+          },
+          {
+            "internalType": "ModelId",
+            "name": "model",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "enum IPaymentSessionsTypes.Pricing",
+            "name": "pricing",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint96",
+            "name": "maxPrice",
+            "type": "uint96"
+          },
+          {
+            "internalType": "uint96",
+            "name": "amount",
+            "type": "uint96"
+          },
+          {
+            "internalType": "address",
+            "name": "signer",
+            "type": "address"
+          },
+          {
+            "internalType": "uint64",
+            "name": "nonce",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint8",
+            "name": "signerEpoch",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint16",
+            "name": "protocolFeeBps",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint32",
+            "name": "collateralRatioBps",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "challengeWindow",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint128",
+            "name": "stakeRate",
+            "type": "uint128"
+          }
+        ],
+        "internalType": "struct IPaymentSessionsTypes.SessionTerms",
+        "name": "t",
+        "type": "tuple"
       }
     ],
     "name": "session",
@@ -1978,14 +2629,81 @@ export const paymentSessionsAbi = [
   {
     "inputs": [
       {
-        "internalType": "address",
-        "name": "client",
-        "type": "address"
-      },
-      {
-        "internalType": "uint64",
-        "name": "nonce",
-        "type": "uint64"
+        "components": [
+          {
+            "internalType": "address",
+            "name": "client",
+            "type": "address"
+          },
+          {
+            "internalType": "address",
+            "name": "provider",
+            "type": "address"
+          },
+          {
+            "internalType": "address",
+            "name": "token",
+            "type": "address"
+          },
+          {
+            "internalType": "ModelId",
+            "name": "model",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "enum IPaymentSessionsTypes.Pricing",
+            "name": "pricing",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint96",
+            "name": "maxPrice",
+            "type": "uint96"
+          },
+          {
+            "internalType": "uint96",
+            "name": "amount",
+            "type": "uint96"
+          },
+          {
+            "internalType": "address",
+            "name": "signer",
+            "type": "address"
+          },
+          {
+            "internalType": "uint64",
+            "name": "nonce",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint8",
+            "name": "signerEpoch",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint16",
+            "name": "protocolFeeBps",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint32",
+            "name": "collateralRatioBps",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "challengeWindow",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint128",
+            "name": "stakeRate",
+            "type": "uint128"
+          }
+        ],
+        "internalType": "struct IPaymentSessionsTypes.SessionTerms",
+        "name": "t",
+        "type": "tuple"
       }
     ],
     "name": "sessionIdOf",
@@ -2002,22 +2720,191 @@ export const paymentSessionsAbi = [
   {
     "inputs": [
       {
-        "internalType": "address",
-        "name": "newAuthority",
-        "type": "address"
+        "internalType": "bytes32",
+        "name": "sessionId",
+        "type": "bytes32"
       }
     ],
-    "name": "setAuthority",
-    "outputs": [],
-    "stateMutability": "nonpayable",
+    "name": "sessionState",
+    "outputs": [
+      {
+        "components": [
+          {
+            "internalType": "uint96",
+            "name": "settled",
+            "type": "uint96"
+          },
+          {
+            "internalType": "uint32",
+            "name": "settledRequests",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint40",
+            "name": "unlockAt",
+            "type": "uint40"
+          },
+          {
+            "internalType": "uint40",
+            "name": "expiry",
+            "type": "uint40"
+          },
+          {
+            "internalType": "enum IPaymentSessionsTypes.SessionStatus",
+            "name": "status",
+            "type": "uint8"
+          },
+          {
+            "internalType": "bool",
+            "name": "hasLedger",
+            "type": "bool"
+          },
+          {
+            "internalType": "bool",
+            "name": "keyChanged",
+            "type": "bool"
+          },
+          {
+            "internalType": "bool",
+            "name": "unspentReturned",
+            "type": "bool"
+          }
+        ],
+        "internalType": "struct IPaymentSessionsTypes.SessionState",
+        "name": "state",
+        "type": "tuple"
+      },
+      {
+        "components": [
+          {
+            "internalType": "uint96",
+            "name": "toppedUp",
+            "type": "uint96"
+          },
+          {
+            "internalType": "uint96",
+            "name": "released",
+            "type": "uint96"
+          },
+          {
+            "internalType": "uint32",
+            "name": "releasedRequests",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint16",
+            "name": "openDisputes",
+            "type": "uint16"
+          }
+        ],
+        "internalType": "struct IPaymentSessionsTypes.SessionLedger",
+        "name": "ledger",
+        "type": "tuple"
+      },
+      {
+        "components": [
+          {
+            "internalType": "address",
+            "name": "signer",
+            "type": "address"
+          },
+          {
+            "internalType": "uint40",
+            "name": "prevSignerUntil",
+            "type": "uint40"
+          },
+          {
+            "internalType": "address",
+            "name": "prevSigner",
+            "type": "address"
+          }
+        ],
+        "internalType": "struct IPaymentSessionsTypes.SessionKeys",
+        "name": "keys",
+        "type": "tuple"
+      }
+    ],
+    "stateMutability": "view",
     "type": "function"
   },
   {
     "inputs": [
       {
-        "internalType": "bytes32",
-        "name": "sessionId",
-        "type": "bytes32"
+        "components": [
+          {
+            "internalType": "address",
+            "name": "client",
+            "type": "address"
+          },
+          {
+            "internalType": "address",
+            "name": "provider",
+            "type": "address"
+          },
+          {
+            "internalType": "address",
+            "name": "token",
+            "type": "address"
+          },
+          {
+            "internalType": "ModelId",
+            "name": "model",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "enum IPaymentSessionsTypes.Pricing",
+            "name": "pricing",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint96",
+            "name": "maxPrice",
+            "type": "uint96"
+          },
+          {
+            "internalType": "uint96",
+            "name": "amount",
+            "type": "uint96"
+          },
+          {
+            "internalType": "address",
+            "name": "signer",
+            "type": "address"
+          },
+          {
+            "internalType": "uint64",
+            "name": "nonce",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint8",
+            "name": "signerEpoch",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint16",
+            "name": "protocolFeeBps",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint32",
+            "name": "collateralRatioBps",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "challengeWindow",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint128",
+            "name": "stakeRate",
+            "type": "uint128"
+          }
+        ],
+        "internalType": "struct IPaymentSessionsTypes.SessionTerms",
+        "name": "t",
+        "type": "tuple"
       },
       {
         "internalType": "address",
@@ -2033,9 +2920,81 @@ export const paymentSessionsAbi = [
   {
     "inputs": [
       {
-        "internalType": "bytes32",
-        "name": "sessionId",
-        "type": "bytes32"
+        "components": [
+          {
+            "internalType": "address",
+            "name": "client",
+            "type": "address"
+          },
+          {
+            "internalType": "address",
+            "name": "provider",
+            "type": "address"
+          },
+          {
+            "internalType": "address",
+            "name": "token",
+            "type": "address"
+          },
+          {
+            "internalType": "ModelId",
+            "name": "model",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "enum IPaymentSessionsTypes.Pricing",
+            "name": "pricing",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint96",
+            "name": "maxPrice",
+            "type": "uint96"
+          },
+          {
+            "internalType": "uint96",
+            "name": "amount",
+            "type": "uint96"
+          },
+          {
+            "internalType": "address",
+            "name": "signer",
+            "type": "address"
+          },
+          {
+            "internalType": "uint64",
+            "name": "nonce",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint8",
+            "name": "signerEpoch",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint16",
+            "name": "protocolFeeBps",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint32",
+            "name": "collateralRatioBps",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "challengeWindow",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint128",
+            "name": "stakeRate",
+            "type": "uint128"
+          }
+        ],
+        "internalType": "struct IPaymentSessionsTypes.SessionTerms",
+        "name": "t",
+        "type": "tuple"
       },
       {
         "internalType": "uint256",
@@ -2080,9 +3039,81 @@ export const paymentSessionsAbi = [
   {
     "inputs": [
       {
-        "internalType": "bytes32",
-        "name": "sessionId",
-        "type": "bytes32"
+        "components": [
+          {
+            "internalType": "address",
+            "name": "client",
+            "type": "address"
+          },
+          {
+            "internalType": "address",
+            "name": "provider",
+            "type": "address"
+          },
+          {
+            "internalType": "address",
+            "name": "token",
+            "type": "address"
+          },
+          {
+            "internalType": "ModelId",
+            "name": "model",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "enum IPaymentSessionsTypes.Pricing",
+            "name": "pricing",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint96",
+            "name": "maxPrice",
+            "type": "uint96"
+          },
+          {
+            "internalType": "uint96",
+            "name": "amount",
+            "type": "uint96"
+          },
+          {
+            "internalType": "address",
+            "name": "signer",
+            "type": "address"
+          },
+          {
+            "internalType": "uint64",
+            "name": "nonce",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint8",
+            "name": "signerEpoch",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint16",
+            "name": "protocolFeeBps",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint32",
+            "name": "collateralRatioBps",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "challengeWindow",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint128",
+            "name": "stakeRate",
+            "type": "uint128"
+          }
+        ],
+        "internalType": "struct IPaymentSessionsTypes.SessionTerms",
+        "name": "t",
+        "type": "tuple"
       },
       {
         "internalType": "uint96",
@@ -2096,6 +3127,19 @@ export const paymentSessionsAbi = [
       }
     ],
     "name": "topUp",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint96",
+        "name": "amount",
+        "type": "uint96"
+      }
+    ],
+    "name": "unlockCollateral",
     "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"

@@ -37,6 +37,9 @@ export const externalErrorsAbi = parseAbi([
   "error UUPSUnsupportedProxiableUUID(bytes32 slot)",
   "error ERC1967InvalidImplementation(address implementation)",
   "error InvalidInitialization()",
+  // EIP-712 short strings in PaymentSessions' code (its ABI in the SDK is the interface, IPaymentSessions).
+  "error InvalidShortString()",
+  "error StringTooLong(string str)",
 ]);
 
 type ErrorItemOf<abi extends readonly unknown[]> = Extract<abi[number], { type: "error" }>;
@@ -302,6 +305,12 @@ export const contractErrorHints: ContractErrorHints = {
   SessionEquivocationSameAttestation: ({ sessionId, requestIndex }) =>
     `Both attestations for request ${requestIndex} of session ${sessionId} are the same: equivocation needs two different ones.`,
   SessionNothingAtStake: ({ sessionId }) => `Session ${sessionId} is closed with nothing pending: there is nothing left to slash.`,
+  SessionCollateralNotIdle: ({ provider, requested, idle }) =>
+    `Provider ${provider} asked to unlock ${requested} of its session collateral, but only ${idle} is idle (the rest backs pending settlements): unlock at most ${idle}, or release the settlements first.`,
+  SessionNotDelegated: () =>
+    "A dispute function was called at PaymentSessionsDisputes' own address: call it at the PaymentSessions address, which runs it.",
+  SessionDisputeOfAnotherSession: ({ disputeId, disputeSessionId, sessionId }) =>
+    `Dispute ${disputeId} is about session ${disputeSessionId}, not ${sessionId}: pass the terms of the disputed session (getSessionTerms).`,
   InvalidShortString: () => "A short string was malformed (EIP-712 domain name or version): a deployment bug, not a call error.",
   StringTooLong: ({ str }) => `String "${str}" is too long for a short string (EIP-712 domain): a deployment bug, not a call error.`,
 };
@@ -511,6 +520,9 @@ export class SessionDisputeResolutionPendingError extends contractError("Session
 export class SessionAttestationWrongSignerError extends contractError("SessionAttestationWrongSigner") {}
 export class SessionEquivocationSameAttestationError extends contractError("SessionEquivocationSameAttestation") {}
 export class SessionNothingAtStakeError extends contractError("SessionNothingAtStake") {}
+export class SessionCollateralNotIdleError extends contractError("SessionCollateralNotIdle") {}
+export class SessionNotDelegatedError extends contractError("SessionNotDelegated") {}
+export class SessionDisputeOfAnotherSessionError extends contractError("SessionDisputeOfAnotherSession") {}
 export class InvalidShortStringError extends contractError("InvalidShortString") {}
 export class StringTooLongError extends contractError("StringTooLong") {}
 
@@ -630,6 +642,9 @@ export const contractErrorClasses: { [name in DepinferContractErrorName]: Depinf
   SessionAttestationWrongSigner: SessionAttestationWrongSignerError,
   SessionEquivocationSameAttestation: SessionEquivocationSameAttestationError,
   SessionNothingAtStake: SessionNothingAtStakeError,
+  SessionCollateralNotIdle: SessionCollateralNotIdleError,
+  SessionNotDelegated: SessionNotDelegatedError,
+  SessionDisputeOfAnotherSession: SessionDisputeOfAnotherSessionError,
   InvalidShortString: InvalidShortStringError,
   StringTooLong: StringTooLongError,
 };

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
-import {IPaymentSessions} from "../../../contracts/interfaces/IPaymentSessions.sol";
+import {IPaymentSessionsCore} from "../../../contracts/interfaces/IPaymentSessions.sol";
 import {SessionsFixture} from "../utils/SessionsFixture.sol";
 
 /// @notice Fuzzed properties of PaymentSessions: amounts, times and keys drawn at random.
@@ -34,13 +34,13 @@ contract SessionsFuzzTest is SessionsFixture {
         bytes memory sigA = _voucher(id, a, count);
         bytes memory sigB = _voucher(id, b, count);
         vm.prank(alice.account);
-        (bool okA,) = _ok(abi.encodeCall(IPaymentSessions.settle, (id, a, count, sigA)));
+        (bool okA,) = _ok(abi.encodeCall(IPaymentSessionsCore.settle, (_t(id), a, count, sigA)));
         assertEq(okA, a <= escrow, "first voucher settles iff within escrow");
         vm.prank(alice.account);
-        (bool okB,) = _ok(abi.encodeCall(IPaymentSessions.settle, (id, b, count, sigB)));
+        (bool okB,) = _ok(abi.encodeCall(IPaymentSessionsCore.settle, (_t(id), b, count, sigB)));
         uint256 prior = okA ? a : 0;
         assertEq(okB, b <= escrow && b > prior, "second settles iff within escrow and higher");
-        Session memory s = sessions.session(id);
+        Session memory s = sessions.session(_t(id));
         uint256 signedMax = a > b ? a : b;
         assertLe(s.settled, signedMax, "collected <= signed");
         assertLe(s.settled, escrow, "collected <= escrow");
@@ -57,7 +57,7 @@ contract SessionsFuzzTest is SessionsFixture {
         vm.warp(_expiry(id) + GRACE + 1 + bound(late, 0, 365 days));
         uint256 before = usdc.balanceOf(sclient);
         vm.prank(sclient);
-        uint256 refund = sessions.reclaim(id);
+        uint256 refund = sessions.reclaim(_t(id));
         assertEq(refund, escrow - settled, "refund");
         assertEq(usdc.balanceOf(sclient), before + escrow - settled, "paid");
     }
@@ -71,13 +71,13 @@ contract SessionsFuzzTest is SessionsFixture {
         vm.warp(t);
         uint256 snap = vm.snapshotState();
         vm.prank(sclient);
-        (bool reclaimFirst,) = _ok(abi.encodeCall(IPaymentSessions.reclaim, (id)));
-        (bool settleAfter,) = _ok(abi.encodeCall(IPaymentSessions.settle, (id, SPRICE, 1, sig)));
+        (bool reclaimFirst,) = _ok(abi.encodeCall(IPaymentSessionsCore.reclaim, (_t(id))));
+        (bool settleAfter,) = _ok(abi.encodeCall(IPaymentSessionsCore.settle, (_t(id), SPRICE, 1, sig)));
         assertFalse(reclaimFirst && settleAfter, "reclaim then settle");
         vm.revertToState(snap);
-        (bool settleFirst,) = _ok(abi.encodeCall(IPaymentSessions.settle, (id, SPRICE, 1, sig)));
+        (bool settleFirst,) = _ok(abi.encodeCall(IPaymentSessionsCore.settle, (_t(id), SPRICE, 1, sig)));
         vm.prank(sclient);
-        (bool reclaimAfter,) = _ok(abi.encodeCall(IPaymentSessions.reclaim, (id)));
+        (bool reclaimAfter,) = _ok(abi.encodeCall(IPaymentSessionsCore.reclaim, (_t(id))));
         assertFalse(settleFirst && reclaimAfter, "settle then reclaim");
         assertEq(settleFirst, t <= deadline, "settle until the deadline");
         assertEq(reclaimFirst, t > deadline, "reclaim after it");
@@ -90,14 +90,14 @@ contract SessionsFuzzTest is SessionsFixture {
         bytes32 a = _open(ESCROW);
         bytes32 b = _open(ESCROW);
         bytes memory sigA = _voucher(a, amount, uint64(amount));
-        (bool ok, bytes4 err) = _ok(abi.encodeCall(IPaymentSessions.settle, (b, amount, uint64(amount), sigA)));
+        (bool ok, bytes4 err) = _ok(abi.encodeCall(IPaymentSessionsCore.settle, (_t(b), amount, uint64(amount), sigA)));
         assertFalse(ok, "other session");
         assertEq(bytes32(err), bytes32(SessionVoucherWrongSigner.selector), "error");
         uint256 chainId = block.chainid;
         vm.chainId(chainId + chainShift);
         bytes memory sigOther = _voucher(a, amount, uint64(amount));
         vm.chainId(chainId);
-        (ok, err) = _ok(abi.encodeCall(IPaymentSessions.settle, (a, amount, uint64(amount), sigOther)));
+        (ok, err) = _ok(abi.encodeCall(IPaymentSessionsCore.settle, (_t(a), amount, uint64(amount), sigOther)));
         assertFalse(ok, "other chain");
         assertEq(bytes32(err), bytes32(SessionVoucherWrongSigner.selector), "error");
     }
@@ -111,14 +111,15 @@ contract SessionsFuzzTest is SessionsFixture {
         _settle(id, settled, uint64(settled));
         bytes memory att = _attest(alice.signerKey, id, 0, keccak256("in"), OUT);
         vm.prank(challenger);
-        bytes32 d = sessions.disputeRequest(id, 0, keccak256("in"), OUT, att, "");
+        bytes32 d = sessions.disputeRequest(_t(id), 0, keccak256("in"), OUT, att, "");
+        SessionTerms memory dt1 = _dt(d);
         vm.prank(arbitrator);
-        sessions.resolveDispute(d, Outcome.Upheld, "");
+        sessions.resolveDispute(dt1, d, Outcome.Upheld, "");
         assertEq(sessions.claimable(sclient, address(usdc)), settled, "pending refunded");
         assertEq(sessions.claimable(alice.account, address(usdc)), 0, "provider paid nothing");
         if (settled < escrow) {
             vm.prank(sclient);
-            assertEq(sessions.reclaim(id), escrow - settled, "unspent back");
+            assertEq(sessions.reclaim(_t(id)), escrow - settled, "unspent back");
         }
         (, uint256 fees) = sessions.feesAccrued(address(usdc));
         assertEq(

@@ -43,6 +43,9 @@ contract SessionsHandler is Test, IPaymentSessionsTypes {
     address internal immutable reporter = address(0xBEEF);
 
     bytes32[] public ids;
+    /// @dev The terms `open` returned, by id (the contract does not store them).
+    mapping(bytes32 => SessionTerms) internal terms;
+    mapping(bytes32 disputeId => bytes32 sessionId) internal disputedSession;
     bytes32[] public disputeIds;
     mapping(bytes32 => Voucher[]) internal signed;
     mapping(bytes32 => uint256) public maxSigned;
@@ -54,6 +57,7 @@ contract SessionsHandler is Test, IPaymentSessionsTypes {
     // Ghost flags: set when an accepted call broke a rule.
     bool public forgedAccepted;
     bool public reclaimShort;
+    bool public unlockedBusyCollateral;
     uint256 public calls;
 
     constructor(Config memory c) {
@@ -85,6 +89,14 @@ contract SessionsHandler is Test, IPaymentSessionsTypes {
         return actors.length;
     }
 
+    function _t(bytes32 id) public view returns (SessionTerms memory) { // public: the invariants read them
+        return terms[id];
+    }
+
+    function _dt(bytes32 disputeId) public view returns (SessionTerms memory) {
+        return terms[disputedSession[disputeId]]; // no external call: a prank before it must reach the module
+    }
+
     function _pick(uint256 seed) internal view returns (bytes32) {
         return ids[seed % ids.length];
     }
@@ -107,8 +119,9 @@ contract SessionsHandler is Test, IPaymentSessionsTypes {
             nonce: uint64(ids.length + 1)
         });
         vm.prank(client);
-        try sessions.open(p) returns (bytes32 id) {
+        try sessions.open(p) returns (bytes32 id, SessionTerms memory t) {
             ids.push(id);
+            terms[id] = t;
             deposited[id] = amount;
         } catch {}
     }
@@ -119,7 +132,7 @@ contract SessionsHandler is Test, IPaymentSessionsTypes {
         bytes32 id = _pick(seed);
         uint96 amount = uint96(bound(amountSeed, 1, 100 * 1e6));
         vm.prank(client);
-        try sessions.topUp(id, amount, 0) {
+        try sessions.topUp(_t(id), amount, 0) {
             deposited[id] += amount;
         } catch {}
     }
@@ -129,7 +142,7 @@ contract SessionsHandler is Test, IPaymentSessionsTypes {
         if (ids.length == 0) return;
         calls++;
         bytes32 id = _pick(seed);
-        Session memory s = sessions.session(id);
+        Session memory s = sessions.session(_t(id));
         if (maxSigned[id] >= s.escrow) return;
         uint256 amount = bound(amountSeed, maxSigned[id] + 1, s.escrow);
         uint64 count = uint64(bound(countSeed, (amount + s.maxPrice - 1) / s.maxPrice, 10_000_000));
@@ -147,7 +160,7 @@ contract SessionsHandler is Test, IPaymentSessionsTypes {
         calls++;
         Voucher storage v = vs[voucherSeed % vs.length];
         vm.prank(provider);
-        try sessions.settle(id, v.amount, v.count, v.sig) {
+        try sessions.settle(_t(id), v.amount, v.count, v.sig) {
             settledTimes[id][v.amount] += 1;
         } catch {}
     }
@@ -159,7 +172,7 @@ contract SessionsHandler is Test, IPaymentSessionsTypes {
         bytes32 id = _pick(seed);
         uint256 amount = bound(amountSeed, 1, 2_000 * 1e6);
         (uint8 v, bytes32 r, bytes32 s) = vm.sign(uint256(keccak256("attacker")), sessions.voucherDigest(id, amount, 1e6));
-        try sessions.settle(id, amount, 1e6, abi.encodePacked(r, s, v)) {
+        try sessions.settle(_t(id), amount, 1e6, abi.encodePacked(r, s, v)) {
             forgedAccepted = true;
         } catch {}
     }
@@ -167,25 +180,25 @@ contract SessionsHandler is Test, IPaymentSessionsTypes {
     function release(uint256 seed) external {
         if (ids.length == 0) return;
         calls++;
-        try sessions.release(_pick(seed)) {} catch {}
+        try sessions.release(_t(_pick(seed))) {} catch {}
     }
 
     function close(uint256 seed) external {
         if (ids.length == 0) return;
         calls++;
         vm.prank(provider);
-        try sessions.close(_pick(seed)) {} catch {}
+        try sessions.close(_t(_pick(seed))) {} catch {}
     }
 
     function reclaim(uint256 seed) external {
         if (ids.length == 0) return;
         calls++;
         bytes32 id = _pick(seed);
-        Session memory s = sessions.session(id);
+        Session memory s = sessions.session(_t(id));
         uint256 unspent = uint256(s.escrow) - s.settled;
         uint256 before = usdc.balanceOf(client);
         vm.prank(client);
-        try sessions.reclaim(id) returns (uint256 refund) {
+        try sessions.reclaim(_t(id)) returns (uint256 refund) {
             if (refund != unspent || usdc.balanceOf(client) != before + unspent) reclaimShort = true;
         } catch {}
     }
@@ -194,7 +207,7 @@ contract SessionsHandler is Test, IPaymentSessionsTypes {
         if (ids.length == 0) return;
         calls++;
         bytes32 id = _pick(seed);
-        Session memory s = sessions.session(id);
+        Session memory s = sessions.session(_t(id));
         if (s.settledRequests == 0) return;
         uint64 index = uint64(bound(indexSeed, 0, s.settledRequests - 1));
         bytes32 out = keccak256(abi.encode(indexSeed));
@@ -202,27 +215,28 @@ contract SessionsHandler is Test, IPaymentSessionsTypes {
         (uint8 v, bytes32 r, bytes32 ss) =
             vm.sign(key, sessions.attestationDigest(id, index, model, keccak256("in"), out));
         vm.prank(challenger);
-        try sessions.disputeRequest(id, index, keccak256("in"), out, abi.encodePacked(r, ss, v), "") returns (
+        try sessions.disputeRequest(_t(id), index, keccak256("in"), out, abi.encodePacked(r, ss, v), "") returns (
             bytes32 disputeId
         ) {
             if (wrongSigner) forgedAccepted = true;
             disputeIds.push(disputeId);
+            disputedSession[disputeId] = id;
         } catch {}
     }
 
     function resolve(uint256 seed, uint8 outcomeSeed) external {
         if (disputeIds.length == 0) return;
         calls++;
+        bytes32 d = disputeIds[seed % disputeIds.length];
         vm.prank(arbitrator);
-        try sessions.resolveDispute(
-            disputeIds[seed % disputeIds.length], IJobMarketTypes.Outcome(outcomeSeed % 3), ""
-        ) {} catch {}
+        try sessions.resolveDispute(_dt(d), d, IJobMarketTypes.Outcome(outcomeSeed % 3), "") {} catch {}
     }
 
     function cancelDispute(uint256 seed) external {
         if (disputeIds.length == 0) return;
         calls++;
-        try sessions.cancelDispute(disputeIds[seed % disputeIds.length]) {} catch {}
+        bytes32 d = disputeIds[seed % disputeIds.length];
+        try sessions.cancelDispute(_dt(d), d) {} catch {}
     }
 
     function equivocate(uint256 seed, uint64 index) external {
@@ -232,7 +246,7 @@ contract SessionsHandler is Test, IPaymentSessionsTypes {
         SignedAttestation memory a = _att(id, index, keccak256("a"));
         SignedAttestation memory b = _att(id, index, keccak256("b"));
         vm.prank(reporter);
-        try sessions.reportEquivocation(id, index, a, b) {} catch {}
+        try sessions.reportEquivocation(_t(id), index, a, b) {} catch {}
     }
 
     function _att(bytes32 id, uint64 index, bytes32 out) internal view returns (SignedAttestation memory a) {
@@ -248,6 +262,24 @@ contract SessionsHandler is Test, IPaymentSessionsTypes {
         try sessions.claim(address(usdc), who) {} catch {}
     }
 
+    /// @dev The provider adds to its collateral pool (bounded), or takes back part of its idle part.
+    function lockCollateral(uint256 amountSeed) external {
+        calls++;
+        vm.prank(provider);
+        try sessions.lockCollateral(uint96(bound(amountSeed, 1, 2_000 * 1e18))) {} catch {}
+    }
+
+    function unlockCollateral(uint256 amountSeed) external {
+        calls++;
+        CollateralPool memory pool = sessions.collateralPool(provider);
+        uint256 idle = pool.locked - pool.used;
+        vm.prank(provider);
+        // Up to one unit past the idle part: that unit must be refused.
+        try sessions.unlockCollateral(uint96(bound(amountSeed, 1, idle + 1))) {
+            if (bound(amountSeed, 1, idle + 1) > idle) unlockedBusyCollateral = true;
+        } catch {}
+    }
+
     function warp(uint256 secondsSeed) external {
         calls++;
         vm.warp(block.timestamp + bound(secondsSeed, 1, 2 days));
@@ -258,14 +290,14 @@ contract SessionsHandler is Test, IPaymentSessionsTypes {
     /// @notice Σ over sessions of what the module still holds for them: unspent escrow plus pending settlements.
     function heldForSessions() external view returns (uint256 sum) {
         for (uint256 i; i < ids.length; ++i) {
-            Session memory s = sessions.session(ids[i]);
+            Session memory s = sessions.session(_t(ids[i]));
             sum += uint256(s.escrow) - s.released;
         }
     }
 
     function collateralSum() external view returns (uint256 sum) {
         for (uint256 i; i < ids.length; ++i) {
-            sum += sessions.session(ids[i]).collateral;
+            sum += sessions.session(_t(ids[i])).collateral;
         }
     }
 
@@ -337,7 +369,7 @@ contract SessionsInvariantTest is SessionsFixture {
     }
 
     function targetSelectors() public view returns (FuzzSelector[] memory targets) {
-        bytes4[] memory s = new bytes4[](18);
+        bytes4[] memory s = new bytes4[](20);
         uint256 i;
         s[i++] = SessionsHandler.open.selector;
         s[i++] = SessionsHandler.open.selector;
@@ -355,6 +387,8 @@ contract SessionsInvariantTest is SessionsFixture {
         s[i++] = SessionsHandler.cancelDispute.selector;
         s[i++] = SessionsHandler.equivocate.selector;
         s[i++] = SessionsHandler.claim.selector;
+        s[i++] = SessionsHandler.lockCollateral.selector;
+        s[i++] = SessionsHandler.unlockCollateral.selector;
         s[i++] = SessionsHandler.warp.selector;
         s[i++] = SessionsHandler.warp.selector;
         targets = new FuzzSelector[](1);
@@ -364,7 +398,7 @@ contract SessionsInvariantTest is SessionsFixture {
     function invariant_collectedLeSignedLeEscrowed() public view {
         for (uint256 i; i < handler.sessionCount(); ++i) {
             bytes32 id = handler.ids(i);
-            Session memory s = sessions.session(id);
+            Session memory s = sessions.session(handler._t(id));
             assertLe(s.settled, handler.maxSigned(id), "collected <= signed");
             assertLe(handler.maxSigned(id), handler.deposited(id), "signed <= escrowed");
             assertLe(s.settled, s.escrow, "collected <= escrow held");
@@ -375,7 +409,7 @@ contract SessionsInvariantTest is SessionsFixture {
     function invariant_eachVoucherAmountUsedAtMostOnce() public view {
         for (uint256 i; i < handler.sessionCount(); ++i) {
             bytes32 id = handler.ids(i);
-            uint256 settled = sessions.session(id).settled;
+            uint256 settled = sessions.session(handler._t(id)).settled;
             bool signedIt = settled == 0;
             for (uint256 j; j < handler.vouchersOf(id); ++j) {
                 uint256 amount = handler.voucherAmount(id, j);
@@ -394,11 +428,13 @@ contract SessionsInvariantTest is SessionsFixture {
             handler.heldForSessions() + handler.claimables() + handler.openBonds() + protocolFees + arbitrationFees,
             "balance == escrow + pending + claimable + bonds + fees"
         );
-        assertEq(
-            market.moduleStake(address(sessions), alice.account).locked, handler.collateralSum(), "market lock == collateral"
-        );
+        CollateralPool memory pool = sessions.collateralPool(alice.account);
+        assertEq(market.moduleStake(address(sessions), alice.account).locked, pool.locked, "market lock == pool");
+        assertEq(pool.used, handler.collateralSum(), "pool used == sessions' collateral");
+        assertLe(pool.used, pool.locked, "used <= locked");
         assertFalse(handler.forgedAccepted(), "forged signature accepted");
         assertFalse(handler.reclaimShort(), "reclaim paid other than the unspent remainder");
+        assertFalse(handler.unlockedBusyCollateral(), "unlocked collateral that backs a settlement");
     }
 
     /// @dev Exit liveness: after every deadline, everyone gets their money out.
@@ -406,17 +442,18 @@ contract SessionsInvariantTest is SessionsFixture {
         vm.warp(block.timestamp + 40 days);
         for (uint256 i; i < handler.disputeCount(); ++i) {
             bytes32 d = handler.disputeIds(i);
-            if (sessions.sessionDispute(d).status == DisputeStatus.Open) sessions.cancelDispute(d);
+            if (sessions.sessionDispute(d).status == DisputeStatus.Open) sessions.cancelDispute(handler._dt(d), d);
         }
         address c = vm.addr(clientKey);
         for (uint256 i; i < handler.sessionCount(); ++i) {
             bytes32 id = handler.ids(i);
-            Session memory s = sessions.session(id);
-            if (s.settled != s.released || s.collateral != 0) sessions.release(id);
+            Session memory s = sessions.session(handler._t(id));
+            if (s.settled != s.released || s.collateral != 0) sessions.release(handler._t(id));
             if (s.status == SessionStatus.Open || (s.status == SessionStatus.Slashed && s.escrow != s.settled)) {
                 uint256 before = usdc.balanceOf(c);
+                SessionTerms memory t = handler._t(id);
                 vm.prank(c);
-                uint256 refund = sessions.reclaim(id);
+                uint256 refund = sessions.reclaim(t);
                 assertEq(refund, uint256(s.escrow) - s.settled, "reclaims the unspent remainder");
                 assertEq(usdc.balanceOf(c), before + refund, "client paid");
             }
@@ -430,6 +467,12 @@ contract SessionsInvariantTest is SessionsFixture {
         }
         (uint256 protocolFees, uint256 arbitrationFees) = sessions.feesAccrued(address(usdc));
         assertEq(usdc.balanceOf(address(sessions)), protocolFees + arbitrationFees, "only fees left");
+        CollateralPool memory pool = sessions.collateralPool(alice.account);
+        assertEq(pool.used, 0, "nothing backs anything");
+        if (pool.locked != 0) {
+            vm.prank(alice.account);
+            sessions.unlockCollateral(pool.locked); // the provider takes its idle pool back
+        }
         assertEq(market.moduleStake(address(sessions), alice.account).locked, 0, "no stake left locked");
     }
 }

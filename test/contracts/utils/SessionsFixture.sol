@@ -3,8 +3,9 @@ pragma solidity ^0.8.28;
 
 import {Roles} from "../../../contracts/governance/Roles.sol";
 import {IPaymentSessions, IPaymentSessionsTypes} from "../../../contracts/interfaces/IPaymentSessions.sol";
-import {IPaymentSessionsErrors, IPaymentSessionsEvents} from "../../../contracts/interfaces/IPaymentSessions.sol";
+import {IPaymentSessionsDisputes, IPaymentSessionsErrors, IPaymentSessionsEvents} from "../../../contracts/interfaces/IPaymentSessions.sol";
 import {PaymentSessions} from "../../../contracts/sessions/PaymentSessions.sol";
+import {PaymentSessionsDisputes} from "../../../contracts/sessions/PaymentSessionsDisputes.sol";
 import {ModelId} from "../../../contracts/types/Ids.sol";
 import {UnitFixture} from "./UnitFixture.sol";
 
@@ -20,13 +21,16 @@ abstract contract SessionsFixture is UnitFixture, IPaymentSessionsTypes, IPaymen
     uint256 internal clientKey = uint256(keccak256("session client"));
     address internal sclient;
     uint64 internal sNonce;
+    /// @dev The terms of every session opened through `_openWith`, by id (the contract does not store them).
+    mapping(bytes32 sessionId => SessionTerms) internal terms;
 
     function setUp() public virtual override {
         super.setUp();
-        sessions = IPaymentSessions(address(new PaymentSessions(address(manager), market)));
+        address disputeCode = address(new PaymentSessionsDisputes(address(manager), market));
+        sessions = IPaymentSessions(address(new PaymentSessions(address(manager), market, disputeCode)));
         bytes4[] memory sel = new bytes4[](2);
-        sel[0] = IPaymentSessions.resolveDispute.selector;
-        sel[1] = IPaymentSessions.claimArbitrationFees.selector;
+        sel[0] = IPaymentSessionsDisputes.resolveDispute.selector;
+        sel[1] = IPaymentSessionsDisputes.claimArbitrationFees.selector;
         manager.setTargetFunctionRole(address(sessions), sel, Roles.ARBITRATOR);
         market.setModule(address(sessions), true);
         vm.prank(alice.account);
@@ -59,7 +63,29 @@ abstract contract SessionsFixture is UnitFixture, IPaymentSessionsTypes, IPaymen
     function _open(uint96 amount) internal returns (bytes32 id) {
         OpenParams memory p = _params(amount);
         vm.prank(sclient);
-        id = sessions.open(p);
+        id = _openWith(p);
+    }
+
+    /// @dev `sessions.open(p)` (the caller pranks first), remembering the terms it returns.
+    function _openWith(OpenParams memory p) internal returns (bytes32 id) {
+        SessionTerms memory t;
+        (id, t) = sessions.open(p);
+        terms[id] = t;
+    }
+
+    /// @dev The terms of session `id` (opened through `_openWith`).
+    function _t(bytes32 id) internal view returns (SessionTerms memory) {
+        return terms[id];
+    }
+
+    /// @dev The terms of the session that dispute `disputeId` is about.
+    function _dt(bytes32 disputeId) internal view returns (SessionTerms memory) {
+        return terms[sessions.sessionDispute(disputeId).sessionId];
+    }
+
+    /// @dev What backs pending settlements in `provider_`'s pool with the module.
+    function _poolUsed(address provider_) internal view returns (uint256) {
+        return sessions.collateralPool(provider_).used;
     }
 
     function _sig(uint256 key, bytes32 digest) internal pure returns (bytes memory) {
@@ -82,7 +108,7 @@ abstract contract SessionsFixture is UnitFixture, IPaymentSessionsTypes, IPaymen
     function _settle(bytes32 id, uint256 amount, uint64 count) internal {
         bytes memory sig = _voucher(id, amount, count);
         vm.prank(alice.account);
-        sessions.settle(id, amount, count, sig);
+        sessions.settle(_t(id), amount, count, sig);
     }
 
     /// @dev Stake-token collateral for `amount` of USDC at 10x and 1 USDC ~ 1 token.
@@ -95,7 +121,7 @@ abstract contract SessionsFixture is UnitFixture, IPaymentSessionsTypes, IPaymen
     }
 
     function _expiry(bytes32 id) internal view returns (uint256) {
-        return sessions.session(id).expiry;
+        return sessions.session(_t(id)).expiry;
     }
 
     function _model() internal view returns (ModelId) {

@@ -9,11 +9,15 @@ import type {
 } from "../../errors/contract.js";
 import type { TokenRevertedError } from "../../errors/token.js";
 import type { AccountNotFoundError, InvalidAddressError, NoContractError } from "../../errors/validation.js";
+import type { SessionTerms } from "../../sessions/terms.js";
+import { resolveSessionTerms } from "./getSessionTerms.js";
 import { prepareSessionWrite, writeSessions } from "./common.js";
 
 export interface CloseSessionParameters {
   sessions: Address;
   sessionId: Hex;
+  /** The session's terms, if the caller has them (else they are read from its `SessionOpened` event). */
+  terms?: SessionTerms | undefined;
   account?: Account | Address | undefined;
 }
 
@@ -43,10 +47,12 @@ export type CloseSessionErrorType =
  */
 export async function closeSession<chain extends Chain | undefined>(
   client: Client<Transport, chain, Account | undefined>,
-  { sessions, sessionId, account }: CloseSessionParameters,
+  { sessions, sessionId, terms, account }: CloseSessionParameters,
 ): Promise<CloseSessionReturnType> {
   const from = await prepareSessionWrite(client, { sessions, account, action: "closeSession" });
-  const { hash, result } = await writeSessions(client, sessions, "close", [sessionId], { account: from });
+  const { hash, result } = await writeSessions(client, sessions, "close", [await resolveSessionTerms(client, { sessions, sessionId, terms })], {
+    account: from,
+  });
   return { hash, refund: result as bigint };
 }
 
@@ -71,9 +77,11 @@ export type ReclaimSessionErrorType =
  */
 export async function reclaimSession<chain extends Chain | undefined>(
   client: Client<Transport, chain, Account | undefined>,
-  { sessions, sessionId, account }: CloseSessionParameters,
+  { sessions, sessionId, terms, account }: CloseSessionParameters,
 ): Promise<CloseSessionReturnType> {
   const from = await prepareSessionWrite(client, { sessions, account, action: "reclaimSession" });
-  const { hash, result } = await writeSessions(client, sessions, "reclaim", [sessionId], { account: from });
+  const { hash, result } = await writeSessions(client, sessions, "reclaim", [await resolveSessionTerms(client, { sessions, sessionId, terms })], {
+    account: from,
+  });
   return { hash, refund: result as bigint };
 }

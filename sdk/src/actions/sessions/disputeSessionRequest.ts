@@ -20,12 +20,15 @@ import type { TokenRevertedError } from "../../errors/token.js";
 import type { AccountNotFoundError, InvalidAddressError, InvalidAmountError, NoContractError } from "../../errors/validation.js";
 import { ensureAllowance } from "../../utils/erc20.js";
 import { assertAmount } from "../../utils/validate.js";
-import { getSession } from "./getSession.js";
+import type { SessionTerms } from "../../sessions/terms.js";
+import { resolveSessionTerms } from "./getSessionTerms.js";
 import { prepareSessionWrite, writeSessions } from "./common.js";
 
 export interface DisputeSessionRequestParameters {
   sessions: Address;
   sessionId: Hex;
+  /** The session's terms, if the caller has them (else they are read from its `SessionOpened` event). */
+  terms?: SessionTerms | undefined;
   /** 0-based index of the request in the session. */
   requestIndex: bigint;
   inputHash: Hex;
@@ -67,11 +70,11 @@ export type DisputeSessionRequestErrorType =
  */
 export async function disputeSessionRequest<chain extends Chain | undefined>(
   client: Client<Transport, chain, Account | undefined>,
-  { sessions, sessionId, requestIndex, inputHash, outputHash, signature, evidence = "", account }: DisputeSessionRequestParameters,
+  { sessions, sessionId, terms, requestIndex, inputHash, outputHash, signature, evidence = "", account }: DisputeSessionRequestParameters,
 ): Promise<{ hash: Hash; disputeId: Hex; bond: bigint }> {
   assertAmount("requestIndex", requestIndex, { allowZero: true, bound: "uint64" });
   const from = await prepareSessionWrite(client, { sessions, account, action: "disputeSessionRequest" });
-  const s = await getSession(client, { sessions, sessionId });
+  const s = await resolveSessionTerms(client, { sessions, sessionId, terms });
   const market = await readContract(client, { address: sessions, abi: paymentSessionsAbi, functionName: "market" });
   const [[params], tokenConfig] = await Promise.all([
     readContract(client, { address: market, abi: jobMarketAbi, functionName: "params" }),
@@ -84,7 +87,7 @@ export async function disputeSessionRequest<chain extends Chain | undefined>(
     client,
     sessions,
     "disputeRequest",
-    [sessionId, requestIndex, inputHash, outputHash, signature, evidence],
+    [s, requestIndex, inputHash, outputHash, signature, evidence],
     { account: from, token: s.token },
   );
   return { hash, disputeId: result as Hex, bond };
@@ -101,6 +104,8 @@ export interface SignedSessionAttestation {
 export interface ReportSessionEquivocationParameters {
   sessions: Address;
   sessionId: Hex;
+  /** The session's terms, if the caller has them (else they are read from its `SessionOpened` event). */
+  terms?: SessionTerms | undefined;
   requestIndex: bigint;
   a: SignedSessionAttestation;
   b: SignedSessionAttestation;
@@ -131,10 +136,16 @@ export type ReportSessionEquivocationErrorType =
  */
 export async function reportSessionEquivocation<chain extends Chain | undefined>(
   client: Client<Transport, chain, Account | undefined>,
-  { sessions, sessionId, requestIndex, a, b, account }: ReportSessionEquivocationParameters,
+  { sessions, sessionId, terms, requestIndex, a, b, account }: ReportSessionEquivocationParameters,
 ): Promise<{ hash: Hash }> {
   assertAmount("requestIndex", requestIndex, { allowZero: true, bound: "uint64" });
   const from = await prepareSessionWrite(client, { sessions, account, action: "reportSessionEquivocation" });
-  const { hash } = await writeSessions(client, sessions, "reportEquivocation", [sessionId, requestIndex, a, b], { account: from });
+  const { hash } = await writeSessions(
+    client,
+    sessions,
+    "reportEquivocation",
+    [await resolveSessionTerms(client, { sessions, sessionId, terms }), requestIndex, a, b],
+    { account: from },
+  );
   return { hash };
 }

@@ -1,7 +1,4 @@
 import type { Account, Address, Chain, Client, Hash, Hex, SimulateContractErrorType, Transport, WriteContractErrorType } from "viem";
-import { readContract } from "viem/actions";
-
-import { paymentSessionsAbi } from "../../abis/paymentSessions.js";
 import type {
   SessionAlreadyExistsError,
   SessionAmountZeroError,
@@ -16,6 +13,7 @@ import type {
 import type { TokenRevertedError } from "../../errors/token.js";
 import type { AccountNotFoundError, InvalidAddressError, InvalidAmountError, NoContractError } from "../../errors/validation.js";
 import { SessionPricing } from "../../sessions/typedData.js";
+import { sessionOpenedFromLogs, type SessionTerms } from "../../sessions/terms.js";
 import { ensureAllowance } from "../../utils/erc20.js";
 import { assertAddress, assertAmount } from "../../utils/validate.js";
 import { prepareSessionWrite, sessionEventIn, writeSessions } from "./common.js";
@@ -44,8 +42,10 @@ export interface OpenSessionParameters {
 
 export interface OpenSessionReturnType {
   hash: Hash;
-  /** `keccak256(abi.encode(chainId, sessions, client, nonce))`. */
+  /** `keccak256(abi.encode(chainId, sessions, terms))`, as the simulation returned it (the receipt's `SessionOpened` is final). */
   sessionId: Hex;
+  /** What every later call about the session passes back (the contract does not store them). */
+  terms: SessionTerms;
   nonce: bigint;
 }
 
@@ -94,15 +94,15 @@ export async function openSession<chain extends Chain | undefined>(
   const nonce = parameters.nonce ?? BigInt(Math.floor(Math.random() * 2 ** 53));
   assertAmount("nonce", nonce, { allowZero: true, bound: "uint64" });
   await ensureAllowance(client, token, sessions, amount, { account: from });
-  const sessionId = await readContract(client, { address: sessions, abi: paymentSessionsAbi, functionName: "sessionIdOf", args: [from.address, nonce] });
-  const { hash } = await writeSessions(
+  const { hash, result } = await writeSessions(
     client,
     sessions,
     "open",
     [{ provider, token, model, pricing, maxPrice, amount, expiry: Number(expiry), signer: signer ?? "0x0000000000000000000000000000000000000000", nonce }],
     { account: from, token },
   );
-  return { hash, sessionId, nonce };
+  const [sessionId, terms] = result as readonly [Hex, SessionTerms];
+  return { hash, sessionId, terms: { ...terms }, nonce };
 }
 
 /**
@@ -117,5 +117,7 @@ export async function openSessionSync<chain extends Chain | undefined>(
 ) {
   const opened = await openSession(client, parameters);
   const { receipt } = await sessionEventIn(client, parameters.sessions, opened.hash, "SessionOpened");
-  return { ...opened, receipt };
+  // The receipt is final: the market's parameters could have changed between the simulation and the block.
+  const [{ sessionId, terms }] = sessionOpenedFromLogs(receipt.logs.filter((l) => l.address.toLowerCase() === parameters.sessions.toLowerCase()));
+  return { ...opened, sessionId, terms, receipt };
 }

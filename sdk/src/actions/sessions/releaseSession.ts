@@ -10,11 +10,15 @@ import type {
 import type { TokenRevertedError } from "../../errors/token.js";
 import type { AccountNotFoundError, InvalidAddressError, NoContractError } from "../../errors/validation.js";
 import { assertAddress } from "../../utils/validate.js";
+import type { SessionTerms } from "../../sessions/terms.js";
+import { resolveSessionTerms } from "./getSessionTerms.js";
 import { prepareSessionWrite, writeSessions } from "./common.js";
 
 export interface ReleaseSessionParameters {
   sessions: Address;
   sessionId: Hex;
+  /** The session's terms, if the caller has them (else they are read from its `SessionOpened` event). */
+  terms?: SessionTerms | undefined;
   account?: Account | Address | undefined;
 }
 
@@ -31,7 +35,8 @@ export type ReleaseSessionErrorType =
 
 /**
  * After the challenge window of the latest settlement, with no dispute open: credits the provider with the pending
- * settlement (less the protocol fee) and releases its collateral. Anyone may call.
+ * settlement (less the protocol fee) and returns its collateral to the provider's pool with the module. Anyone may
+ * call.
  *
  * @example
  * await releaseSession(walletClient, { sessions, sessionId });
@@ -39,10 +44,11 @@ export type ReleaseSessionErrorType =
  */
 export async function releaseSession<chain extends Chain | undefined>(
   client: Client<Transport, chain, Account | undefined>,
-  { sessions, sessionId, account }: ReleaseSessionParameters,
+  { sessions, sessionId, terms, account }: ReleaseSessionParameters,
 ): Promise<{ hash: Hash }> {
   const from = await prepareSessionWrite(client, { sessions, account, action: "releaseSession" });
-  const { hash } = await writeSessions(client, sessions, "release", [sessionId], { account: from });
+  const t = await resolveSessionTerms(client, { sessions, sessionId, terms });
+  const { hash } = await writeSessions(client, sessions, "release", [t], { account: from });
   return { hash };
 }
 

@@ -16,11 +16,15 @@ import type {
 } from "../../errors/contract.js";
 import type { AccountNotFoundError, InvalidAddressError, InvalidAmountError, NoContractError } from "../../errors/validation.js";
 import { assertAmount } from "../../utils/validate.js";
+import type { SessionTerms } from "../../sessions/terms.js";
+import { resolveSessionTerms } from "./getSessionTerms.js";
 import { prepareSessionWrite, sessionEventIn, writeSessions } from "./common.js";
 
 export interface SettleSessionParameters {
   sessions: Address;
   sessionId: Hex;
+  /** The session's terms, if the caller has them (else they are read from its `SessionOpened` event). */
+  terms?: SessionTerms | undefined;
   /** The voucher: cumulative amount, request count and the client's (or session key's) signature. */
   cumulativeAmount: bigint;
   requestCount: bigint;
@@ -51,7 +55,8 @@ export type SettleSessionErrorType =
 
 /**
  * Settles a session's latest voucher, once, for any number of requests: the increase becomes pending (paid after
- * the challenge window by {@link releaseSession}) and locks `collateralRatio ×` its value of the provider's stake.
+ * the challenge window by {@link releaseSession}) and backs `collateralRatio ×` its value of the provider's stake,
+ * drawn from its collateral pool with the module (what the pool lacks is locked in the market then).
  * Anyone may send it; the value goes to the session's provider. Before anything is signed, a stale, forged,
  * replayed or over-escrow voucher throws its typed error (`SessionVoucherNotIncreasingError`, …).
  *
@@ -60,20 +65,22 @@ export type SettleSessionErrorType =
  */
 export async function settleSession<chain extends Chain | undefined>(
   client: Client<Transport, chain, Account | undefined>,
-  { sessions, sessionId, cumulativeAmount, requestCount, signature, account }: SettleSessionParameters,
+  { sessions, sessionId, terms, cumulativeAmount, requestCount, signature, account }: SettleSessionParameters,
 ): Promise<{ hash: Hash }> {
   assertAmount("cumulativeAmount", cumulativeAmount, { bound: "uint96" });
   assertAmount("requestCount", requestCount, { allowZero: true, bound: "uint32" });
   const from = await prepareSessionWrite(client, { sessions, account, action: "settleSession" });
-  const { hash } = await writeSessions(client, sessions, "settle", [sessionId, cumulativeAmount, requestCount, signature], { account: from });
+  const t = await resolveSessionTerms(client, { sessions, sessionId, terms });
+  const { hash } = await writeSessions(client, sessions, "settle", [t, cumulativeAmount, requestCount, signature], { account: from });
   return { hash };
 }
 
 /**
- * {@link settleSession}, then waits: returns what was collected, the stake locked and when it unlocks.
+ * {@link settleSession}, then waits: returns the settled cumulative amount and request count, and when the challenge
+ * window of this settlement ends.
  *
  * @example
- * const { collected, unlockAt } = await settleSessionSync(providerWallet, { sessions, sessionId, cumulativeAmount, requestCount, signature });
+ * const { cumulativeAmount, unlockAt } = await settleSessionSync(providerWallet, { sessions, sessionId, cumulativeAmount, requestCount, signature });
  */
 export async function settleSessionSync<chain extends Chain | undefined>(
   client: Client<Transport, chain, Account | undefined>,
@@ -81,5 +88,11 @@ export async function settleSessionSync<chain extends Chain | undefined>(
 ) {
   const { hash } = await settleSession(client, parameters);
   const { receipt, args } = await sessionEventIn(client, parameters.sessions, hash, "SessionSettled");
-  return { hash, receipt, collected: args.collected as bigint, collateral: args.collateral as bigint, unlockAt: args.unlockAt as bigint };
+  return {
+    hash,
+    receipt,
+    cumulativeAmount: args.cumulativeAmount as bigint,
+    requestCount: args.requestCount as bigint,
+    unlockAt: args.unlockAt as bigint,
+  };
 }
