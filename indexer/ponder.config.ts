@@ -83,7 +83,13 @@ export default createConfig({
     },
     // Payment sessions (docs/protocol.md 7.9): the deployed module; a record written before it existed has none,
     // and then no log can match (the zero address emits nothing).
-    PaymentSessions: { chain: "depinfer", abi: paymentSessionsAbi, address: contracts.sessions ?? zeroAddress, startBlock },
+    // The ABI at its address is IPaymentSessions, which does not declare AccessManaged's constructor event.
+    PaymentSessions: {
+      chain: "depinfer",
+      abi: mergeAbis([paymentSessionsAbi, parseAbi(["event AuthorityUpdated(address authority)"])]),
+      address: contracts.sessions ?? zeroAddress,
+      startBlock,
+    },
     Timelock: { chain: "depinfer", abi: depinferTimelockAbi, address: contracts.timelock, startBlock },
     Governor: { chain: "depinfer", abi: depinferGovernorAbi, address: contracts.governor, startBlock },
   },
