@@ -153,7 +153,7 @@ describe("session server: malleable vouchers, through a running node", () => {
     });
     await node.start();
     const key = privateKeyToAccount(generatePrivateKey());
-    const { sessionId } = await openTestSession(connection, p, deployer!, { provider: provider.address, model, amount: 100n * PRICE, maxPrice: PRICE, pricing: SessionPricing.PerRequest, signer: key.address });
+    const { sessionId, terms } = await openTestSession(connection, p, deployer!, { provider: provider.address, model, amount: 100n * PRICE, maxPrice: PRICE, pricing: SessionPricing.PerRequest, signer: key.address });
     const domain = sessionsDomain(chainId(), p.sessions.address);
     function chainId() {
       return publicClient.chain!.id;
@@ -171,12 +171,12 @@ describe("session server: malleable vouchers, through a running node", () => {
       expect(refused.status).toBe(402);
       expect(((await refused.json()) as { error: { code: string } }).error.code).toBe("signature_invalid");
       // Why it matters: the contract refuses to settle it, so serving it would be work for nothing.
-      await expect(p.sessions.simulate.settle([sessionId, message.cumulativeAmount, message.requestCount, bad] as never, { account: provider.address })).rejects.toThrow();
+      await expect(p.sessions.simulate.settle([terms, message.cumulativeAmount, message.requestCount, bad] as never, { account: provider.address })).rejects.toThrow();
     }
     const served = await ask({ ...message, signature });
     expect(served.status).toBe(200);
     expect(((await served.json()) as { choices: { text: string }[] }).choices[0]!.text.length).toBeGreaterThan(0);
-    await p.sessions.simulate.settle([sessionId, message.cumulativeAmount, message.requestCount, signature] as never, { account: provider.address });
+    await p.sessions.simulate.settle([terms, message.cumulativeAmount, message.requestCount, signature] as never, { account: provider.address });
 
     // The SDK's session client signs digests with a key account, and typed data with any other
     // account (here one that only signs typed data): both are served and attested.
