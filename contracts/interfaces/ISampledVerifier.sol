@@ -248,7 +248,7 @@ interface ISampledVerifierEvents {
     /// @notice `count` verifiers will be drawn with the seed of `seedEpoch`.
     event AssignmentRequested(JobId indexed jobId, uint256 round, uint256 count, uint64 seedEpoch);
     event VerifierAssigned(JobId indexed jobId, address indexed verifier, uint256 index, uint256 round, uint256 commitDeadline);
-    /// @notice No eligible verifier could be locked for a seat (after `MAX_PROBES` draws).
+    /// @notice No eligible verifier could be locked for a seat (after `MAX_PROBES` draws and the walk after them).
     event NoVerifierAvailable(JobId indexed jobId, uint256 round);
     event VoteCommitted(JobId indexed jobId, address indexed verifier, bytes32 commitment);
     event VoteRevealed(JobId indexed jobId, address indexed verifier, bytes32 output, bool agrees);
@@ -315,8 +315,9 @@ interface ISampledVerifierCore is ISampledVerifierTypes, ISampledVerifierErrors,
     /// @notice Draws the verifiers asked for, with the seed of the check's `seedEpoch`, and locks their
     ///         `verifierStake`. Anyone may call once that seed exists. A drawn account is skipped if it is the
     ///         provider, shares a signer key with it, is a challenger of the dispute, already voted on the job,
-    ///         enrolled after the draw was asked for, lost its offer, or cannot be locked; after `MAX_PROBES`
-    ///         draws a seat stays empty (`NoVerifierAvailable`).
+    ///         enrolled after the draw was asked for, lost its offer, or cannot be locked. After `MAX_PROBES`
+    ///         random draws it walks on through the next `min(listLength, MAX_PROBES)` slots (so on a short list
+    ///         every slot); then a seat stays empty (`NoVerifierAvailable`).
     /// @dev Reverts with `SamplingCheckWrongStatus`, `RandomnessSeedNotReady` or `SamplingMarketPaused`.
     function assign(IJobMarketTypes.Job calldata job) external;
 

@@ -307,7 +307,11 @@ contract SampledVerifier is SampledVerifierBase, ISampledVerifierCore, IVerifier
         address[] challengers;
     }
 
-    /// @dev Draws up to `MAX_PROBES` candidates for one seat; locks the first eligible one.
+    /// @dev Draws up to `MAX_PROBES` candidates for one seat at random; if none of them can sit, walks on from
+    ///      the last draw through the next `min(n, MAX_PROBES)` slots. Locks the first eligible one. On a list of
+    ///      at most `MAX_PROBES` the walk covers every slot, so a seat stays empty only when nobody can sit:
+    ///      random draws alone left a seat empty whenever they all missed a lone eligible verifier. The walk
+    ///      favours the slot after an ineligible run, but only after eight random misses.
     function _fillSeat(Check storage c, JobId id, IJobMarketTypes.Job calldata job, bytes32 seed, uint256 seat)
         private
         returns (bool)
@@ -318,8 +322,10 @@ contract SampledVerifier is SampledVerifierBase, ISampledVerifierCore, IVerifier
             c.provider, market.provider(c.provider).signer, job.client, market.disputeChallengers(id)
         );
         uint256 assigned = c.assigned;
-        for (uint256 probe; probe < MAX_PROBES; ++probe) {
-            uint256 index = uint256(keccak256(abi.encode(seed, id, assigned, seat, probe))) % n;
+        uint256 probes = MAX_PROBES + (n < MAX_PROBES ? n : MAX_PROBES);
+        uint256 index;
+        for (uint256 probe; probe < probes; ++probe) {
+            index = probe < MAX_PROBES ? uint256(keccak256(abi.encode(seed, id, assigned, seat, probe))) % n : (index + 1) % n;
             address candidate = _candidate(c, id, job.model, index, x);
             if (candidate == address(0) || !_tryLock(candidate, c.verifierStake)) continue;
             uint8 round = c.round;

@@ -494,6 +494,33 @@ contract SamplingTest is SamplingFixture, ISampledVerifierErrors, ISampledVerifi
         sv.assign(job);
     }
 
+    /// @dev A lone eligible verifier among ineligible ones is seated even when all eight random draws miss it:
+    ///      the walk after them covers a short list. Before the walk such a seat was left empty (about one
+    ///      escalation seat in twenty-five with three verifiers), and a lie was upheld on two votes, not three.
+    function test_assign_walkFindsLoneEligibleAfterRandomMisses() public {
+        for (uint256 i; i < 3; ++i) {
+            vm.prank(vs[i].account);
+            market.setOffer(modelId, address(usdc), PRICE, 60, false);
+        }
+        (JobId id, Job memory job) = _sampled(alice, OUT);
+        uint64 e = uint64(sv.checkOf(id).seedEpoch);
+        vm.warp(_epochEnd(e));
+        bytes32 seed;
+        for (uint256 i = 1;; ++i) {
+            seed = keccak256(abi.encode("walk", i));
+            bool hit;
+            for (uint256 probe; probe < svCore.MAX_PROBES(); ++probe) {
+                if (uint256(keccak256(abi.encode(seed, id, uint256(0), uint256(0), probe))) % vs.length == 3) hit = true;
+            }
+            if (!hit) break;
+        }
+        rng.setSeed(e, seed);
+        sv.assign(job);
+        assertEq(sv.checkOf(id).assigned, 1, "the seat is filled");
+        assertEq(_assignedAt(id, 0), vs[3].account, "by the one verifier that can sit");
+        assertEq(uint256(_checkStatus(id)), uint256(ISampledVerifierTypes.CheckStatus.Running), "running");
+    }
+
     function test_assign_nobodyEligibleDraws() public {
         for (uint256 i; i < 4; ++i) {
             vm.prank(vs[i].account);
