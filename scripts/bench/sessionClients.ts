@@ -109,4 +109,8 @@ process.on("message", (message: { type: string }) => {
   else if (message.type === "go") run().catch(failed);
   else if (message.type === "exit") process.exit(0);
 });
+// Stopped by the bench: exit normally (a --cpu-prof profile is written on exit).
+process.on("SIGTERM", () => process.exit(0));
+// The bench gone: nothing left to do.
+process.on("disconnect", () => process.exit(0));
 send({ type: "started" });

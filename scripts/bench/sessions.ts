@@ -52,7 +52,8 @@ import {
 import { runBuiltinModel } from "../../provider/src/models/charModel.js";
 import type { ClientDone, ClientSetup } from "./sessionClients.js";
 
-const LEVELS = [1, 4, 16] as const;
+/** The stream counts measured; DEPINFER_BENCH_SESSION_LEVELS (e.g. "16") narrows them, for profiling. */
+const LEVELS = process.env.DEPINFER_BENCH_SESSION_LEVELS ? process.env.DEPINFER_BENCH_SESSION_LEVELS.split(",").map(Number) : [1, 4, 16];
 /** Client processes per level (at most one per stream): DEPINFER_BENCH_CLIENT_PROCESSES, default 2 (one per core of the reference machine). */
 const CLIENT_PROCESSES = Math.max(1, Number(process.env.DEPINFER_BENCH_CLIENT_PROCESSES ?? 2) || 2);
 /** Requests measured per level, after WARM_UP per stream. */
@@ -137,7 +138,9 @@ interface LevelRow {
 
 /** Starts a client process (scripts/bench/sessionClients.ts) with an IPC channel. */
 async function startClientProcess() {
-  const child = spawn(process.execPath, ["--conditions=depinfer-source", "--disable-warning=ExperimentalWarning", "--import", "tsx", path.join(root, "scripts/bench/sessionClients.ts")], {
+  // DEPINFER_BENCH_CLIENT_ARGS: extra Node options for the client processes (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
+  const extra = (process.env.DEPINFER_BENCH_CLIENT_ARGS ?? "").split(" ").filter(Boolean);
+  const child = spawn(process.execPath, [...extra, "--conditions=depinfer-source", "--disable-warning=ExperimentalWarning", "--import", "tsx", path.join(root, "scripts/bench/sessionClients.ts")], {
     cwd: root,
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });

@@ -13,13 +13,25 @@ import path from "node:path";
 
 import { network } from "hardhat";
 import OpenAI from "openai";
-import type { Hex } from "viem";
+import { recoverTypedDataAddress, type Hex } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { createInProcessNode, DPI, deployProtocol, registerBuiltinModel, setUpNodeProvider, type Connection, type Protocol, type Wallet } from "../../scripts/lib/harness.js";
 import { openTestSession } from "../../scripts/lib/sessionsHarness.js";
-import { createSessionClient, SessionPricing, textHash } from "../../sdk/src/index.js";
+import {
+  ATTESTATION_SSE_PREFIX,
+  createSessionClient,
+  formatVoucher,
+  parseAttestation,
+  SESSION_HEADER,
+  sessionAttestationTypes,
+  SessionPricing,
+  sessionsDomain,
+  textHash,
+  VOUCHER_HEADER,
+  voucherTypes,
+} from "../../sdk/src/index.js";
 import { createLogger, createOpenAIBackend } from "../../provider/src/index.js";
 
 const UPSTREAM_PORT = 20150;
@@ -32,7 +44,7 @@ const PRICE = 10_000n;
  * after `release()`. Records what it sent and whether the client hung up before the end.
  */
 async function startSlowUpstream() {
-  let script = { pieces: [] as string[], delayMs: 0, holdAt: Infinity };
+  let script = { pieces: [] as string[], delayMs: 0, holdAt: Infinity, failAfter: Infinity };
   let release!: () => void;
   let gate = Promise.resolve();
   const log = { streamed: 0, sent: 0, finished: false, closedEarly: false, plainRequests: 0 };
@@ -41,7 +53,8 @@ async function startSlowUpstream() {
     req.on("data", (c: Buffer) => (raw += c.toString()));
     req.on("end", async () => {
       const body = JSON.parse(raw) as { stream?: boolean };
-      const { pieces, delayMs, holdAt } = script;
+      const { pieces, delayMs, holdAt, failAfter } = script;
+      script.failAfter = Infinity; // fails once
       if (body.stream !== true) {
         log.plainRequests++;
         await gate;
@@ -55,6 +68,7 @@ async function startSlowUpstream() {
       res.write(`data: ${JSON.stringify({ choices: [{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null }] })}\n\n`);
       for (let i = 0; i < pieces.length; i++) {
         if (i === holdAt) await gate;
+        if (i === failAfter) return res.destroy(); // the upstream breaks mid-stream
         if (res.destroyed) return;
         res.write(`data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: pieces[i] }, finish_reason: null }] })}\n\n`);
         log.sent = i + 1;
@@ -71,8 +85,8 @@ async function startSlowUpstream() {
     url: `http://127.0.0.1:${UPSTREAM_PORT}`,
     log,
     /** The next answer: resets the log, and holds before chunk `holdAt` until `release()` (never, by default). */
-    plan(next: { pieces: string[]; delayMs?: number; holdAt?: number }) {
-      script = { pieces: next.pieces, delayMs: next.delayMs ?? 0, holdAt: next.holdAt ?? Infinity };
+    plan(next: { pieces: string[]; delayMs?: number; holdAt?: number; failAfter?: number }) {
+      script = { pieces: next.pieces, delayMs: next.delayMs ?? 0, holdAt: next.holdAt ?? Infinity, failAfter: next.failAfter ?? Infinity };
       Object.assign(log, { streamed: 0, sent: 0, finished: false, closedEarly: false, plainRequests: 0 });
       gate = new Promise<void>((r) => (release = r));
     },
@@ -214,5 +228,66 @@ describe("session server: SSE passthrough from an OpenAI-compatible backend", ()
     expect(shortText).toBe([...pieces.join("")].slice(0, 12).join(""));
     expect(s.charged()).toBe(14n);
     expect(s.attestations[1]!.output).toBe(shortText);
+  });
+
+  it("a stream broken mid-answer (upstream failure, or the client gone) gets no attestation, cancels the upstream, and its voucher is served again in full", async () => {
+    const key = privateKeyToAccount(generatePrivateKey());
+    const { sessionId } = await openTestSession(connection, p, deployer, { provider: providerAddress, model, amount: 100n * PRICE, maxPrice: PRICE, pricing: SessionPricing.PerRequest, signer: key.address });
+    const domain = sessionsDomain(chainId, p.sessions.address);
+    const message = { sessionId, cumulativeAmount: PRICE, requestCount: 1n };
+    const voucher = formatVoucher({ ...message, signature: await key.signTypedData({ domain, types: voucherTypes, primaryType: "Voucher", message }) });
+    const ask = (signal?: AbortSignal) =>
+      fetch(`${node!.outputUrl}/v1/chat/completions`, {
+        method: "POST",
+        headers: { "content-type": "application/json", [SESSION_HEADER]: sessionId, [VOUCHER_HEADER]: voucher },
+        body: JSON.stringify({ model, messages: [{ role: "user", content: "Once" }], stream: true }),
+        ...(signal && { signal }),
+      });
+    const pieces = ["one ", "two ", "three ", "four ", "five ", "six"];
+
+    // The upstream breaks after 3 chunks: the client got them, then a broken stream, and no attestation.
+    upstream.plan({ pieces, failAfter: 3, delayMs: 20 });
+    const broken = await ask();
+    expect(broken.status).toBe(200);
+    const partial = await broken.text().catch(() => "(broken)");
+    expect(partial).not.toContain(ATTESTATION_SSE_PREFIX);
+
+    // The client goes away after its first chunk: the upstream request is cancelled too.
+    upstream.plan({ pieces, delayMs: 30 });
+    const abort = new AbortController();
+    const left = await ask(abort.signal);
+    const reader = left.body!.getReader();
+    let seen = "";
+    while (!seen.includes("one ")) seen += new TextDecoder().decode((await reader.read()).value);
+    abort.abort();
+    await within((async () => {
+      while (!upstream.log.closedEarly) await new Promise((r) => setTimeout(r, 10));
+    })(), 5_000, "the upstream request cancelled when the client left");
+    expect(upstream.log.finished).toBe(false);
+
+    // The same voucher again (journaled, never answered): served in full, and attested once, over what was sent.
+    upstream.plan({ pieces });
+    const served = await ask();
+    expect(served.status).toBe(200);
+    const body = await served.text();
+    const text = body
+      .split("\n")
+      .filter((l) => l.startsWith("data: {"))
+      .map((l) => (JSON.parse(l.slice(6)) as { choices: { delta?: { content?: string } }[] }).choices[0]?.delta?.content ?? "")
+      .join("");
+    expect(text).toBe(pieces.join(""));
+    const attestation = parseAttestation(sessionId, body.split("\n").find((l) => l.startsWith(ATTESTATION_SSE_PREFIX))?.slice(ATTESTATION_SSE_PREFIX.length).replace(/; charged=\d+$/, ""));
+    expect(attestation?.requestIndex).toBe(0n);
+    expect(attestation?.outputHash).toBe(textHash(text));
+    expect(attestation?.inputHash).toBe(textHash("Once"));
+    const { signature, ...signed } = attestation!;
+    expect(await recoverTypedDataAddress({ domain, types: sessionAttestationTypes, primaryType: "Attestation", message: signed, signature })).toBe(providerAddress);
+    // Answered now: the same voucher gets the very same answer (never a second attestation), without asking the upstream.
+    upstream.plan({ pieces: ["something ", "else"] });
+    const again = await ask();
+    expect(again.status).toBe(200);
+    const againBody = await again.text();
+    expect(againBody).toContain(attestation!.signature.slice(2, 40));
+    expect(upstream.log.streamed + upstream.log.plainRequests).toBe(0);
   });
 });
