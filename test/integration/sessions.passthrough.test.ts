@@ -290,4 +290,27 @@ describe("session server: SSE passthrough from an OpenAI-compatible backend", ()
     expect(againBody).toContain(attestation!.signature.slice(2, 40));
     expect(upstream.log.streamed + upstream.log.plainRequests).toBe(0);
   });
+
+  it("the SDK's session client sends the voucher of a stream broken before its attestation again, so the client pays for no unanswered request", async () => {
+    const { s, openai } = await session({ pricing: SessionPricing.PerRequest, maxPrice: PRICE });
+    const pieces = ["alpha ", "beta ", "gamma ", "delta"];
+    upstream.plan({ pieces, failAfter: 2, delayMs: 20 });
+    const broken = await openai.chat.completions.create({ model, messages: [{ role: "user", content: "first" }], stream: true });
+    const failed = await (async () => {
+      for await (const _chunk of broken);
+    })().catch((e: unknown) => e);
+    expect(failed).toBeInstanceOf(Error);
+    expect(s.attestations).toHaveLength(0);
+    // The next request goes with the same voucher (request 0, one price): served, attested, nothing more charged.
+    upstream.plan({ pieces });
+    const stream = await openai.chat.completions.create({ model, messages: [{ role: "user", content: "second" }], stream: true });
+    let text = "";
+    for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? "";
+    expect(text).toBe(pieces.join(""));
+    expect(s.attestations).toHaveLength(1);
+    expect(s.attestations[0]!.requestIndex).toBe(0n);
+    expect(s.attestations[0]!.prompt).toBe("second");
+    expect(s.latestVoucher()).toMatchObject({ requestCount: 1n, cumulativeAmount: PRICE });
+    expect(s.charged()).toBe(PRICE);
+  });
 });
