@@ -453,7 +453,7 @@ console.table(
 );
 console.log(`clients alone (no node), N=${alone.inFlight}: ${alone.jobsPerSecond} createJob/s, ${alone.cpuMsPerJob} ms CPU each`);
 console.log(`chain limit: ${limit.measured.join(", ")} pairs/s before each level; with ${RPC_DELAY_MS} ms per node request, N=${withRpcDelay.inFlight}: ${withRpcDelay.jobsPerSecond} jobs/s, ${withRpcDelay.requestsPerJob} requests/job, p95 ${withRpcDelay.latencyMs.p95} ms`);
-console.table(Object.fromEntries(result.sessions.levels.map((r) => [`sessions N=${r.streams}`, { requests: r.requests, "wall s": r.wallSeconds, "requests/s": r.requestsPerSecond, "p50 ms": r.latencyMs.p50, "p95 ms": r.latencyMs.p95, "node cores": r.nodeCpuCores, "node ms/req": r.nodeCpuMsPerRequest, "clients cores": r.clientsCpuCores }])));
+console.table(Object.fromEntries(result.sessions.levels.map((r) => [`sessions N=${r.streams}`, { requests: r.requests, "wall s": r.wallSeconds, "requests/s": r.requestsPerSecond, "p50 ms": r.latencyMs.p50, "p95 ms": r.latencyMs.p95, "node cores": r.nodeCpuCores, "node ms/req": r.nodeCpuMsPerRequest, "clients cores": r.clientsCpuCores, "clients ms/req": r.clientsCpuMsPerRequest, "pre-signed req/s": r.preSigned.requestsPerSecond, "pre-signed node ms/req": r.preSigned.nodeCpuMsPerRequest }])));
 console.log(`sessions, client alone (no node): ${result.sessions.clientAlone.requestsPerSecond} requests/s, ${result.sessions.clientAlone.cpuMsPerRequest} ms of CPU per request`);
 console.log(`${result.environment.cpus} × ${result.environment.cpuModel}, Node ${result.environment.node}: wall-clock figures, not gated`);
 console.log(savedLine(out));

@@ -8,9 +8,11 @@
  * attestation (client).
  *
  * The node runs as the `depinfer-provider` command, in a process of its own (as in production),
- * reaching the bench's in-process chain through a JSON-RPC bridge (scripts/lib/rpcBridge.ts); the
- * clients and the chain share the bench's process. Each level reports the CPU each side used
- * (cores: CPU seconds per wall second), so a figure can be read against the machine it ran on.
+ * reaching the bench's in-process chain through a JSON-RPC bridge (scripts/lib/rpcBridge.ts). The
+ * clients run in processes of their own too (scripts/bench/sessionClients.ts; CLIENT_PROCESSES of
+ * them, the streams spread over them), so neither side's CPU counts against the other's. Each level
+ * reports the CPU each side used (cores: CPU seconds per wall second; ms per request), so a figure can
+ * be read against the machine it ran on.
  * `preSigned` is the node with the client's work out of the timed window (vouchers signed
  * beforehand, answers read whole and checked afterwards), on the same node and sessions right after.
  * `clientAlone` is the client's own cost, with no node at all: the same openai + session-client
@@ -48,8 +50,12 @@ import {
   type SessionAttestation,
 } from "../../sdk/src/index.js";
 import { runBuiltinModel } from "../../provider/src/models/charModel.js";
+import type { ClientDone, ClientSetup } from "./sessionClients.js";
 
-const LEVELS = [1, 4, 16] as const;
+/** The stream counts measured; DEPINFER_BENCH_SESSION_LEVELS (e.g. "16") narrows them, for profiling. */
+const LEVELS = process.env.DEPINFER_BENCH_SESSION_LEVELS ? process.env.DEPINFER_BENCH_SESSION_LEVELS.split(",").map(Number) : [1, 4, 16];
+/** Client processes per level (at most one per stream): DEPINFER_BENCH_CLIENT_PROCESSES, default 2 (one per core of the reference machine). */
+const CLIENT_PROCESSES = Math.max(1, Number(process.env.DEPINFER_BENCH_CLIENT_PROCESSES ?? 2) || 2);
 /** Requests measured per level, after WARM_UP per stream. */
 const REQUESTS = 480;
 const WARM_UP = 4;
@@ -115,6 +121,59 @@ async function startNodeProcess(configFile: string, privateKey: Hex) {
   };
 }
 
+/** One level's figures with the real clients (in their own processes). */
+interface LevelRow {
+  streams: number;
+  requests: number;
+  clientProcesses: number;
+  wallSeconds: number;
+  requestsPerSecond: number;
+  latencyMs: { p50: number; p95: number; max: number };
+  nodeCpuCores: number | null;
+  nodeCpuMsPerRequest: number | null;
+  clientsCpuCores: number;
+  clientsCpuMsPerRequest: number;
+  chainCpuCores: number;
+}
+
+/** Starts a client process (scripts/bench/sessionClients.ts) with an IPC channel. */
+async function startClientProcess() {
+  // DEPINFER_BENCH_CLIENT_ARGS: extra Node options for the client processes (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
+  const extra = (process.env.DEPINFER_BENCH_CLIENT_ARGS ?? "").split(" ").filter(Boolean);
+  const child = spawn(process.execPath, [...extra, "--conditions=depinfer-source", "--disable-warning=ExperimentalWarning", "--import", "tsx", path.join(root, "scripts/bench/sessionClients.ts")], {
+    cwd: root,
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  const waiting = new Map<string, (message: Record<string, unknown>) => void>();
+  let failure: Error | undefined;
+  const failAll = (error: Error) => {
+    failure = error;
+    for (const resolve of waiting.values()) resolve({ type: "error", message: error.message });
+  };
+  child.on("message", (message: Record<string, unknown>) => {
+    if (message.type === "error") return failAll(new Error(`a client process failed: ${String(message.message)}`));
+    const resolve = waiting.get(message.type as string);
+    waiting.delete(message.type as string);
+    resolve?.(message);
+  });
+  child.on("exit", (code) => failAll(new Error(`a client process exited (${code})`)));
+  const waitFor = <T = Record<string, unknown>>(type: string) =>
+    new Promise<T>((resolve, reject) => {
+      if (failure) return reject(failure);
+      waiting.set(type, (message) => (message.type === "error" ? reject(new Error(String(message.message))) : resolve(message as T)));
+    });
+  await waitFor("started");
+  return {
+    pid: child.pid!,
+    send: (message: unknown) => child.send(message as never),
+    waitFor,
+    stop: () => {
+      child.removeAllListeners("exit");
+      if (child.exitCode === null) child.kill("SIGTERM");
+    },
+  };
+}
+
 /**
  * The client's own work per request, with no node: the openai client streaming through the SDK's
  * session client (a voucher signed, the SSE parsed, the attestation checked) from a fetch that
@@ -164,7 +223,7 @@ async function clientAlone(chainId: number) {
  */
 async function runPreSigned(
   node: { url: string; pid: number },
-  sessions: { session: ReturnType<typeof createSessionClient>; key: ReturnType<typeof privateKeyToAccount>; sessionId: Hex }[],
+  sessions: { last: { cumulativeAmount: bigint; requestCount: bigint }; key: ReturnType<typeof privateKeyToAccount>; sessionId: Hex }[],
   chainId: number,
   sessionsAddress: Hex,
   providerSigner: Hex,
@@ -174,7 +233,7 @@ async function runPreSigned(
   const perStream = Math.ceil(REQUESTS / sessions.length);
   const plans: { sessionId: Hex; vouchers: { sessionId: Hex; cumulativeAmount: bigint; requestCount: bigint; signature: Hex }[] }[] = [];
   for (const s of sessions) {
-    const last = s.session.latestVoucher()!;
+    const last = s.last;
     const vouchers = [];
     for (let i = 1n; i <= BigInt(perStream); i++) {
       const message = { sessionId: s.sessionId, cumulativeAmount: last.cumulativeAmount + i * PRICE, requestCount: last.requestCount + i };
@@ -272,10 +331,12 @@ export async function benchSessions(connection: Connection, p: Protocol, model: 
         }),
       );
       const node = await startNodeProcess(configFile, provider.privateKey);
+      let levelRow: LevelRow | undefined;
       try {
-        const sessions: { session: ReturnType<typeof createSessionClient>; openai: OpenAI; key: ReturnType<typeof privateKeyToAccount>; sessionId: Hex }[] = [];
+        const sessions: { key: ReturnType<typeof privateKeyToAccount>; privateKey: Hex; sessionId: Hex; last: { cumulativeAmount: bigint; requestCount: bigint } }[] = [];
         for (let i = 0; i < streams; i++) {
-          const key = privateKeyToAccount(generatePrivateKey());
+          const privateKey = generatePrivateKey();
+          const key = privateKeyToAccount(privateKey);
           const { sessionId } = await openTestSession(connection, p, clientWallets[i % clientWallets.length]!, {
             provider: provider.address,
             model,
@@ -284,49 +345,71 @@ export async function benchSessions(connection: Connection, p: Protocol, model: 
             pricing: SessionPricing.PerRequest,
             signer: key.address,
           });
-          const session = createSessionClient({ sessionId, account: key, chainId: chain.id, sessions: p.sessions.address, providerSigner: provider.address, model, pricing: "request", price: PRICE, cap: 10_000n * PRICE });
-          sessions.push({ session, key, sessionId, openai: new OpenAI({ baseURL: `${node.url}/v1`, apiKey: "unused", fetch: session.fetch, maxRetries: 0 }) });
+          sessions.push({ key, privateKey, sessionId, last: { cumulativeAmount: 0n, requestCount: 0n } });
         }
-        const ask = async (openai: OpenAI, n: number) => {
-          const stream = await openai.chat.completions.create({ model, messages: [{ role: "user", content: `${PROMPTS[n % PROMPTS.length]} ${n}` }], stream: true });
-          let text = "";
-          for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? "";
-          if (!text) throw new Error("an empty answer");
-        };
-        for (const s of sessions) for (let i = 0; i < WARM_UP; i++) await ask(s.openai, i);
-        let next = 0;
-        const latencies: number[] = [];
-        const worker = async (openai: OpenAI) => {
-          for (let n = next++; n < REQUESTS; n = next++) {
-            const started = performance.now();
-            await ask(openai, n);
-            latencies.push(performance.now() - started);
-          }
-        };
-        const cpu = process.cpuUsage();
-        const nodeCpu = cpuSecondsOf(node.pid);
-        const started = performance.now();
-        await Promise.all(sessions.map((s) => worker(s.openai)));
-        const wallMs = performance.now() - started;
-        const nodeCpuEnd = cpuSecondsOf(node.pid);
-        const { user, system } = process.cpuUsage(cpu);
-        const attested = sessions.reduce((a, s) => a + s.session.attestations.length, 0);
-        if (attested !== REQUESTS + streams * WARM_UP) throw new Error(`${attested} attestations for ${REQUESTS + streams * WARM_UP} requests`);
-        latencies.sort((a, b) => a - b);
-        const nodeCores = nodeCpu !== undefined && nodeCpuEnd !== undefined ? +((nodeCpuEnd - nodeCpu) / (wallMs / 1000)).toFixed(2) : null;
+        // The clients: CLIENT_PROCESSES processes (at most one per stream), the streams dealt round-robin, the requests in proportion.
+        const count = Math.min(streams, CLIENT_PROCESSES);
+        const clients = await Promise.all(Array.from({ length: count }, () => startClientProcess()));
+        try {
+          const shares = clients.map((_, c) => sessions.filter((_, i) => i % count === c));
+          const quotas = shares.map((share) => Math.floor((REQUESTS * share.length) / streams));
+          quotas[0]! += REQUESTS - quotas.reduce((a, b) => a + b, 0);
+          clients.forEach((client, c) =>
+            client.send({
+              type: "setup",
+              url: node.url,
+              chainId: chain.id,
+              sessions: p.sessions.address,
+              providerSigner: provider.address,
+              model,
+              price: PRICE.toString(),
+              cap: (10_000n * PRICE).toString(),
+              streams: shares[c]!.map((s) => ({ sessionId: s.sessionId, privateKey: s.privateKey })),
+              requests: quotas[c]!,
+              warmUp: WARM_UP,
+              prompts: PROMPTS,
+              offset: c * 100_000,
+            } satisfies ClientSetup),
+          );
+          await Promise.all(clients.map((client) => client.waitFor("ready")));
+          const benchCpu = process.cpuUsage();
+          const nodeCpu = cpuSecondsOf(node.pid);
+          const clientsCpu = clients.map((client) => cpuSecondsOf(client.pid));
+          const started = performance.now();
+          const finished = clients.map((client) => client.waitFor<ClientDone>("done"));
+          for (const client of clients) client.send({ type: "go" });
+          const done = await Promise.all(finished);
+          const wallMs = performance.now() - started;
+          const nodeCpuEnd = cpuSecondsOf(node.pid);
+          const clientsCpuEnd = clients.map((client) => cpuSecondsOf(client.pid));
+          const { user, system } = process.cpuUsage(benchCpu);
+          const attested = done.reduce((a, d) => a + d.attested, 0);
+          if (attested !== REQUESTS + streams * WARM_UP) throw new Error(`${attested} attestations for ${REQUESTS + streams * WARM_UP} requests`);
+          for (const d of done)
+            for (const l of d.latest) sessions.find((s) => s.sessionId === l.sessionId)!.last = { cumulativeAmount: BigInt(l.cumulativeAmount), requestCount: BigInt(l.requestCount) };
+          const latencies = done.flatMap((d) => d.latencies).sort((a, b) => a - b);
+          const nodeCores = nodeCpu !== undefined && nodeCpuEnd !== undefined ? +((nodeCpuEnd - nodeCpu) / (wallMs / 1000)).toFixed(2) : null;
+          // CPU of the client processes from /proc (the whole process, its GC and I/O threads too), else their own count.
+          const clientsCpuSeconds = clientsCpu.every((c) => c !== undefined) && clientsCpuEnd.every((c) => c !== undefined) ? clientsCpuEnd.reduce((a, c, i) => a! + c! - clientsCpu[i]!, 0)! : done.reduce((a, d) => a + d.cpuMs / 1000, 0);
+          levelRow = {
+            streams,
+            requests: REQUESTS,
+            clientProcesses: count,
+            wallSeconds: +(wallMs / 1000).toFixed(2),
+            requestsPerSecond: +((REQUESTS * 1000) / wallMs).toFixed(1),
+            latencyMs: { p50: +quantile(latencies, 0.5).toFixed(1), p95: +quantile(latencies, 0.95).toFixed(1), max: +latencies.at(-1)!.toFixed(1) },
+            /** CPU (in cores) of the node's process, of the client processes, and of the bench's (the chain and the RPC bridge), during the timed window. */
+            nodeCpuCores: nodeCores,
+            nodeCpuMsPerRequest: nodeCores === null ? null : +((nodeCores * wallMs) / REQUESTS).toFixed(2),
+            clientsCpuCores: +(clientsCpuSeconds / (wallMs / 1000)).toFixed(2),
+            clientsCpuMsPerRequest: +((clientsCpuSeconds * 1000) / REQUESTS).toFixed(2),
+            chainCpuCores: +((user + system) / 1000 / wallMs).toFixed(2),
+          };
+        } finally {
+          for (const client of clients) client.stop();
+        }
         const preSigned = await runPreSigned(node, sessions, chain.id, p.sessions.address, provider.address, model);
-        rows.push({
-          streams,
-          requests: REQUESTS,
-          wallSeconds: +(wallMs / 1000).toFixed(2),
-          requestsPerSecond: +((REQUESTS * 1000) / wallMs).toFixed(1),
-          latencyMs: { p50: +quantile(latencies, 0.5).toFixed(1), p95: +quantile(latencies, 0.95).toFixed(1), max: +latencies.at(-1)!.toFixed(1) },
-          /** CPU (in cores) of the node's process, and of the bench's (the clients and the chain), during the timed window. */
-          nodeCpuCores: nodeCores,
-          clientsCpuCores: +((user + system) / 1000 / wallMs).toFixed(2),
-          nodeCpuMsPerRequest: nodeCores === null ? null : +((nodeCores * wallMs) / REQUESTS).toFixed(2),
-          preSigned,
-        });
+        rows.push({ ...levelRow!, preSigned });
       } finally {
         await node.stop();
         rmSync(dir, { recursive: true, force: true });
@@ -339,7 +422,7 @@ export async function benchSessions(connection: Connection, p: Protocol, model: 
   return {
     description:
       "Paid requests per second through the provider node's OpenAI-compatible endpoint (payment sessions), built-in model, streamed (SSE), with N concurrent streams, each its own session driven by the openai client with the SDK's session client as fetch: a voucher signed (client), checked with the session (node), the model run, an attestation signed and journaled on the disk (node, group commit), the attestation checked (client). No transaction per request; settlement is one transaction per session, after the run.",
-    note: `${REQUESTS} measured requests per level after ${WARM_UP} warm-up requests per stream. The node is the depinfer-provider command in a process of its own, reaching the chain through a JSON-RPC bridge; the clients and the chain share the bench's process (clientsCpuCores) and the machine's cores with the node (nodeCpuCores, nodeCpuMsPerRequest). clientAlone: the client's own work per request (openai + session client: sign the voucher, parse the stream, check the attestation) against pre-attested answers, with no node: its rate bounds what one client thread can drive.`,
+    note: `${REQUESTS} measured requests per level after ${WARM_UP} warm-up requests per stream. The node is the depinfer-provider command in a process of its own, reaching the chain through a JSON-RPC bridge; the clients run in ${CLIENT_PROCESSES} processes of their own (at most one per stream; clientsCpuCores, clientsCpuMsPerRequest), the chain and the bridge in the bench's (chainCpuCores); all share the machine's cores with the node (nodeCpuCores, nodeCpuMsPerRequest). preSigned: the node with the client's work out of the timed window (vouchers signed beforehand, answers read whole with plain fetch and checked afterwards). clientAlone: the client's own work per request (openai + session client: sign the voucher, parse the stream, check the attestation) against pre-attested answers, with no node: its rate bounds what one client thread can drive.`,
     levels: rows,
     clientAlone: alone,
   };

@@ -18,6 +18,7 @@ import {
   InferenceBackendTooLargeError,
   isRetryableStatus,
 } from "./errors.js";
+import { streamChatCompletion } from "./openaiStream.js";
 import type { InferenceBackend, InferOptions, TokenCount } from "./types.js";
 
 export {
@@ -326,5 +327,12 @@ export function createOpenAIBackend(options: OpenAIBackendOptions): InferenceBac
     }
   }
 
-  return { name: `openai:${model}`, infer, countTokens };
+  /** `infer` as it streams (`stream: true`): each upstream chunk's text as it arrives (openaiStream.ts). */
+  function stream(input: Uint8Array, streamOptions: InferOptions = {}): AsyncIterable<string> {
+    const content = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true }).decode(input);
+    const body = { model, messages: [{ role: "user", content }], ...(maxTokens === undefined ? {} : { max_tokens: maxTokens }), temperature, seed: 0 };
+    return streamChatCompletion({ url, headers, body, fetch: fetchFn, timeoutMs, maxRetries, retryDelayMs, maxResponseBytes }, streamOptions);
+  }
+
+  return { name: `openai:${model}`, infer, countTokens, stream };
 }

@@ -29,4 +29,10 @@ export interface InferenceBackend {
    * transient failure (the server down, a timeout), like `infer`.
    */
   countTokens?(input: Uint8Array, options?: InferOptions): Promise<TokenCount | undefined>;
+  /**
+   * Runs the model on `input` and yields the output's text as the model produces it (a UTF-8
+   * prompt in). Optional: a backend without it is streamed from `infer`'s whole answer. Stopping
+   * the iteration early cancels the inference.
+   */
+  stream?(input: Uint8Array, options?: InferOptions): AsyncIterable<string>;
 }

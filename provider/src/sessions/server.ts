@@ -29,6 +29,7 @@ import type { Logger } from "../logger.js";
 import { SESSION_STATUS, SessionLookupBusyError, type SessionView } from "./chain.js";
 import { recoverSigner, sessionDigests, signDigest } from "./crypto.js";
 import type { SessionJournal } from "./journal.js";
+import { StreamNotStartedError, streamAnswer } from "./passthrough.js";
 
 /** Where the crash tests stop the node: right after a voucher, or an attestation, is journaled. */
 export type SessionStep = "voucher-journaled" | "attestation-journaled";
@@ -124,6 +125,13 @@ export function createSessionHandler(parameters: SessionServerParameters): (requ
 
   /** The cost of `tokens` tokens in a per-token session: `ceil(tokens × maxPrice / 1000)`. */
   const tokenCost = (session: SessionView, tokens: number) => (BigInt(tokens) * session.maxPrice + 999n) / 1000n;
+
+  /** The most output tokens `reserved` pays for after `promptTokens` in a per-token session (the largest t with tokenCost(prompt + t) ≤ reserved). */
+  const tokensWithin = (session: SessionView, promptTokens: number, reserved: bigint) => {
+    if (session.maxPrice === 0n) return Infinity;
+    const total = (reserved * 1000n) / session.maxPrice - BigInt(promptTokens);
+    return total <= 0n ? 0 : total > BigInt(Number.MAX_SAFE_INTEGER) ? Infinity : Number(total);
+  };
 
   const max = (a: bigint, b: bigint) => (a > b ? a : b);
 
@@ -265,6 +273,44 @@ export function createSessionHandler(parameters: SessionServerParameters): (requ
     }
     state.inFlight.add(requestIndex);
     try {
+      if (stream && backend.stream) {
+        // ---- a backend that streams: its chunks passed on as they arrive (passthrough.ts)
+        const answered = await streamAnswer({
+          request: { kind, body, model: typeof body.model === "string" ? body.model : session.model, sessionId, requestIndex, prompt, promptTokens },
+          response,
+          chunks: (signal) => backend.stream!(new TextEncoder().encode(prompt), { signal }),
+          tokenSize: backend.name.startsWith("builtin:") ? 1 : 4,
+          maxTokens: session.pricing === "1k-tokens" ? Math.min(maxTokens, tokensWithin(session, promptTokens, reserved)) : maxTokens,
+          attest: async (text, finish, tokensSent) => {
+            const message = { sessionId, requestIndex, model: session.model, inputHash: textHash(prompt), outputHash: textHash(text) };
+            const attestation: SessionAttestation = { ...message, signature: await signDigest(signer, digests.attestation(message)) };
+            const cost = session.pricing === "1k-tokens" ? tokenCost(session, promptTokens + tokensSent) : session.maxPrice;
+            state.charged -= reserved - cost;
+            const charged = state.charged;
+            let recorded: boolean;
+            try {
+              recorded = await journal.answer(sessionId, requestIndex, attestation, { output: text, finish }, charged);
+            } catch (error) {
+              forget(sessionId, state);
+              throw error;
+            }
+            if (!recorded) {
+              forget(sessionId, state);
+              throw new Error("this request was answered already");
+            }
+            afterStep?.("attestation-journaled", sessionId, requestIndex);
+            return { attestation, charged };
+          },
+          headers: { "cache-control": "no-store" },
+          logger,
+        }).catch((error: unknown) => {
+          if (!(error instanceof StreamNotStartedError)) throw error;
+          logger?.warn("session server: inference failed; the voucher stays valid for a retry", { sessionId, requestIndex, err: error.message });
+          throw openaiError(502, "inference failed: retry with the same voucher", "server_error");
+        });
+        if (!answered) logger?.warn("session server: a stream stopped before its attestation; the voucher stays valid for a retry", { sessionId, requestIndex });
+        return;
+      }
       // ---- compute, bill, attest (journaled), answer
       const input = new TextEncoder().encode(prompt);
       const abort = new AbortController();

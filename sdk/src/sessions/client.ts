@@ -167,7 +167,7 @@ export function createSessionClient(parameters: CreateSessionClientParameters): 
         throw error;
       }
       if (response.status >= 500) unanswered = voucher;
-      if (response.status !== 402) return response.ok ? attested(response, voucher.requestCount - 1n, prompt, stream, kind) : response;
+      if (response.status !== 402) return response.ok ? attested(response, voucher, prompt, stream, kind) : response;
       const refusal = (await response.json().catch(() => undefined)) as PaymentRequiredBody | undefined;
       const next = refusal?.error?.next;
       if (!next || attempt >= 2) throw new SessionPaymentRequiredError({ sessionId, body: refusal });
@@ -188,7 +188,8 @@ export function createSessionClient(parameters: CreateSessionClientParameters): 
     if (value && /^\d{1,78}$/.test(value)) charged = max(charged, BigInt(value));
   }
 
-  async function attested(response: Response, requestIndex: bigint, prompt: string, stream: boolean, kind: Kind): Promise<Response> {
+  async function attested(response: Response, voucher: Voucher, prompt: string, stream: boolean, kind: Kind): Promise<Response> {
+    const requestIndex = voucher.requestCount - 1n;
     noteCharged(response.headers.get(CHARGED_HEADER));
     if (!stream) {
       const text = await response.text();
@@ -243,7 +244,13 @@ export function createSessionClient(parameters: CreateSessionClientParameters): 
         await check();
       },
     });
-    return new Response(response.body!.pipeThrough(transform), { status: response.status, statusText: response.statusText, headers: response.headers });
+    // A stream that breaks, or ends, before its attestation (a node passing an upstream stream through
+    // sends the headers before the text exists): paid for by this voucher but not answered, so the
+    // voucher goes again with the next request, and the node serves it then.
+    response.body!.pipeTo(transform.writable).catch(() => {
+      if (!attestation) unanswered ??= voucher;
+    });
+    return new Response(transform.readable, { status: response.status, statusText: response.statusText, headers: response.headers });
   }
 
   return {
