@@ -135,22 +135,24 @@ export async function measureSessionsGas(
   return {
     sessionOpen: pulled100.open,
     sessionOpenFromBalance: at100.open,
-    sessionSettle: at100.settle,
-    sessionClose: at100.close,
-    sessionRelease: at100.release,
-    sessionPerRequest: { "100": perRequest(at100, 100), "1000": perRequest(at1000, 1000) },
-    sessionPerRequestTokenPull: { "100": perRequest(pulled100, 100), "1000": perRequest(pulled1000, 1000) },
+    sessionSettle: pulled100.settle,
     sessionSettleAndClose: coop100.settle,
-    sessionPerRequestCooperative: { "100": perRequest(coop100, 100), "1000": perRequest(coop1000, 1000) },
-    sessionPerRequestWithRelease: { "100": Math.round((at100.open + at100.settle + at100.close + at100.release) / 100) },
+    sessionClose: pulled100.close,
+    sessionRelease: pulled100.release,
+    sessionPerRequest: { "100": perRequest(coop100, 100), "1000": perRequest(coop1000, 1000) },
+    sessionPerRequestReclaim: { "100": perRequest(pulled100, 100), "1000": perRequest(pulled1000, 1000) },
+    sessionPerRequestFromBalance: { "100": perRequest(at100, 100), "1000": perRequest(at1000, 1000) },
+    sessionPerRequestWithRelease: { "100": Math.round((coop100.open + coop100.settle + pulled100.release) / 100) },
     sessionNote:
-      "PaymentSessions at 0.01 per request: open from the client's prepaid market balance (IJobMarket.openSessionFromBalance: " +
-      "the market moves the balance to the module and hands it what it read, no ERC-20 pull; terms hashed into the id, one slot of state), " +
-      "one settle of the latest voucher " +
-      "(10x collateral drawn from the provider's pool with the module, locked once in the market), " +
-      "the client's reclaim of the unspent escrow after expiry + grace (sessionClose); sessionPerRequest = (open + settle + close) / N. " +
-      "sessionRelease (after the challenge window: pay the provider, unlock its stake) is separate; sessionPerRequestWithRelease adds it. " +
-      "sessionOpen and sessionPerRequestTokenPull: the same with open(), which pulls the escrow with transferFrom.",
+      "PaymentSessions at 0.01 per request, the steady state of a provider serving many clients. sessionOpen: open() " +
+      "(escrow pulled with transferFrom; what it reads of the market in one call, sessionQuote; terms hashed into the id, one slot of state). " +
+      "sessionSettleAndClose: the provider's last settle of the latest voucher, which closes the session and sends the client its unspent " +
+      "escrow (10x collateral drawn from the provider's pool with the module, locked once in the market). " +
+      "sessionPerRequest = (open + settleAndClose) / N, the cooperative end. sessionPerRequestReclaim = (open + settle + sessionClose) / N, " +
+      "where sessionClose is the client's reclaim after expiry + grace (the end a client can always force). " +
+      "sessionPerRequestFromBalance: the same with the session opened from the client's market balance (IJobMarket.openSessionFromBalance, " +
+      "sessionOpenFromBalance: no allowance, but the ERC-20 transfer stays and the market's debit is added). " +
+      "sessionRelease (after the challenge window: pay the provider, unlock its stake) is separate; sessionPerRequestWithRelease adds it.",
     sessionTarget: { sessionPerRequestAt100: 2_000 },
   };
 }
