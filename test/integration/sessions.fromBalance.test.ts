@@ -14,7 +14,11 @@ import {
   openSessionFromBalance,
   openSessionFromBalanceSync,
   openSessionSync,
+  SessionNotProviderError,
   SessionPriceAboveOfferError,
+  sessionsDomain,
+  settleAndCloseSession,
+  voucherTypes,
   SessionUnknownError,
   sessionIdOf,
 } from "../../sdk/src/index.js";
@@ -104,6 +108,26 @@ describe("payment sessions: open from the market balance, terms without a scan",
       SessionUnknownError,
     );
     expect(ranges).toEqual([]);
+  });
+
+  it("settleAndCloseSession: the provider's last settle refunds the client at once; the client cannot call it", async () => {
+    const opened = await openSessionFromBalanceSync(client, await params(1_000_000n));
+    const signature = await client.signTypedData({
+      account: client.account,
+      domain: sessionsDomain(chainId, p.sessions.address),
+      types: voucherTypes,
+      primaryType: "Voucher",
+      message: { sessionId: opened.sessionId, cumulativeAmount: 30n * PRICE, requestCount: 30n },
+    });
+    const voucher = { sessions: p.sessions.address, sessionId: opened.sessionId, cumulativeAmount: 30n * PRICE, requestCount: 30n, signature };
+    await expect(settleAndCloseSession(client, voucher)).rejects.toBeInstanceOf(SessionNotProviderError);
+    const wallet = await p.usdc.read.balanceOf([client.account.address]);
+    const { refund } = await settleAndCloseSession(provider, voucher);
+    expect(refund).toBe(1_000_000n - 30n * PRICE);
+    expect(await p.usdc.read.balanceOf([client.account.address])).toBe(wallet + refund);
+    const s = await getSession(client, { sessions: p.sessions.address, sessionId: opened.sessionId });
+    expect(s.statusName).toBe("Closed");
+    expect(s.settled).toBe(30n * PRICE);
   });
 
   it("openingBlock undoes the modulo 2^32 the state keeps", () => {

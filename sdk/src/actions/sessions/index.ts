@@ -10,7 +10,14 @@ export { topUpSession, type TopUpSessionErrorType, type TopUpSessionParameters }
 export { getSession, type GetSessionErrorType, type GetSessionParameters, type GetSessionReturnType } from "./getSession.js";
 export { getSessionTerms, openingBlock, type GetSessionTermsErrorType, type GetSessionTermsParameters } from "./getSessionTerms.js";
 export { lockSessionCollateral, unlockSessionCollateral, type SessionCollateralParameters, type SessionCollateralErrorType } from "./sessionCollateral.js";
-export { settleSession, settleSessionSync, type SettleSessionErrorType, type SettleSessionParameters } from "./settleSession.js";
+export {
+  settleAndCloseSession,
+  settleSession,
+  settleSessionSync,
+  type SettleAndCloseSessionErrorType,
+  type SettleSessionErrorType,
+  type SettleSessionParameters,
+} from "./settleSession.js";
 export {
   closeSession,
   reclaimSession,
