@@ -274,7 +274,7 @@ export const claims = onchainTable(
   "claims",
   (t) => ({
     id: t.text().primaryKey(), // event id
-    kind: t.text().notNull(), // claimed | deposited | fees_collected | treasury_swept | arbitration_fees_claimed | sampling_rewards_claimed
+    kind: t.text().notNull(), // claimed | deposited | session_funded | fees_collected | treasury_swept | arbitration_fees_claimed | sampling_rewards_claimed
     account: t.hex().notNull(),
     token: t.hex().notNull(),
     to: t.hex(),

@@ -592,6 +592,24 @@ abstract contract JobMarketBase is
         }
     }
 
+    /// @dev What a session module reads to open a session: four slots of the market's own storage.
+    function _sessionQuote(JobMarketStorage storage $, address module, address provider_, ModelId modelId, address token)
+        internal
+        view
+        returns (SessionQuote memory q)
+    {
+        Config memory c = $.config;
+        TokenConfig memory tc = $.tokens[token];
+        q.moduleActive = $.modules[module];
+        q.tokenAllowed = tc.allowed;
+        q.stakeRate = tc.stakeRate;
+        q.signerEpoch = $.providers[provider_].signerEpoch;
+        q.protocolFeeBps = c.protocolFeeBps;
+        q.collateralRatioBps = c.collateralRatioBps;
+        q.challengeWindow = c.challengeWindow;
+        q.offer = $.offers[provider_][modelId];
+    }
+
     function _debit(address account, address token, uint256 amount) internal {
         Balance storage b = _s().balances[account][token];
         uint256 available = b.available;

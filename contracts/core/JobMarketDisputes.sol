@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
-import {IJobMarketDisputes} from "../interfaces/IJobMarket.sol";
+import {IJobMarketDisputes, ISessionFundingReceiver} from "../interfaces/IJobMarket.sol";
 import {IVerifier} from "../interfaces/IVerifier.sol";
 import {JobLib} from "../libraries/JobLib.sol";
-import {JobId} from "../types/Ids.sol";
+import {JobId, ModelId} from "../types/Ids.sol";
 import {JobMarketBase} from "./JobMarketBase.sol";
 
 /// @title Depinfer job market: disputes, equivocation, slash debt and the module boundary
@@ -18,6 +20,7 @@ import {JobMarketBase} from "./JobMarketBase.sol";
 /// @dev Holds no state of its own, and refuses direct calls.
 contract JobMarketDisputes is JobMarketBase, IJobMarketDisputes {
     using SafeCast for uint256;
+    using SafeERC20 for IERC20;
 
     /// @dev This contract's own address, to refuse direct calls.
     /// @custom:oz-upgrades-unsafe-allow state-variable-immutable
@@ -391,6 +394,38 @@ contract JobMarketDisputes is JobMarketBase, IJobMarketDisputes {
         reward = JobLib.bpsOf(amount, rewardBps);
         _shareSlash($, amount, beneficiary, reward, address(0), 0);
         emit ModuleStakeSlashed(msg.sender, provider_, amount, beneficiary, reward);
+    }
+
+    /// @inheritdoc IJobMarketDisputes
+    function openSessionFromBalance(
+        address module,
+        address provider_,
+        ModelId modelId,
+        address token,
+        uint96 amount,
+        bytes calldata data
+    ) external onlyDelegated nonReentrant returns (bytes32 sessionId) {
+        require(amount != 0, AmountZero());
+        _requireNotPaused();
+        JobMarketStorage storage $ = _s();
+        SessionQuote memory q = _sessionQuote($, module, provider_, modelId, token);
+        require(q.moduleActive, ModuleNotActive(module));
+        // Only the caller's own balance: its call is its consent, and nothing else moves a balance to a module.
+        _debit(msg.sender, token, amount);
+        IERC20(token).safeTransfer(module, amount);
+        emit SessionFundedFromBalance(msg.sender, module, token, amount);
+        (bool ok, bytes memory ret) = module.call(
+            abi.encodeCall(ISessionFundingReceiver.onSessionFunded, (msg.sender, provider_, modelId, token, amount, q, data))
+        );
+        if (!ok) {
+            assembly ("memory-safe") {
+                revert(add(ret, 32), mload(ret))
+            }
+        }
+        // A module that is not a session module (a verifier, say) fails here rather than keeping the funds.
+        bytes32 magic;
+        if (ret.length == 64) (magic, sessionId) = abi.decode(ret, (bytes32, bytes32));
+        require(magic == bytes32(ISessionFundingReceiver.onSessionFunded.selector), ModuleNotSessionReceiver(module));
     }
 
     /// @inheritdoc IJobMarketDisputes

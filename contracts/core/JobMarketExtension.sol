@@ -194,6 +194,17 @@ contract JobMarketExtension is JobMarketBase, IJobMarketExtension {
         emit Claimed(msg.sender, token, to, amount);
     }
 
+    // ================================================================== payment sessions
+
+    /// @inheritdoc IJobMarketExtension
+    function sessionQuote(address module, address provider_, ModelId modelId, address token)
+        external
+        view
+        returns (SessionQuote memory)
+    {
+        return _sessionQuote(_s(), module, provider_, modelId, token);
+    }
+
     /// @inheritdoc IJobMarketExtension
     function collectFees(address provider_, address token) external onlyDelegated returns (uint256 amount) {
         JobMarketStorage storage $ = _s();

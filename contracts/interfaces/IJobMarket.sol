@@ -216,6 +216,27 @@ interface IJobMarketTypes {
         uint96 allowance;
         uint96 locked;
     }
+
+    /// @notice Everything a payment-session module reads from the market to open a session, in one call
+    ///         (`sessionQuote`), or handed to it by `openSessionFromBalance`.
+    /// @param moduleActive Whether the module is an active module (`isModule`).
+    /// @param tokenAllowed Whether the payment token is allow-listed (`paymentToken(token).allowed`).
+    /// @param signerEpoch The provider's signer epoch now.
+    /// @param protocolFeeBps The current protocol fee.
+    /// @param collateralRatioBps The current collateral ratio.
+    /// @param challengeWindow The current challenge window, in seconds.
+    /// @param stakeRate The token's stake rate (stake units per token unit, scaled by 1e18).
+    /// @param offer The provider's offer for the model.
+    struct SessionQuote {
+        bool moduleActive;
+        bool tokenAllowed;
+        uint8 signerEpoch;
+        uint16 protocolFeeBps;
+        uint32 collateralRatioBps;
+        uint32 challengeWindow;
+        uint128 stakeRate;
+        Offer offer;
+    }
 }
 
 /// @title Errors of the Depinfer job market
@@ -299,6 +320,9 @@ interface IJobMarketErrors {
     error ModuleStillActive(address module);
     error ModuleAllowanceExceeded(address module, address provider, uint256 requested, uint256 allowance);
     error ModuleLockExceeded(address module, address provider, uint256 requested, uint256 locked);
+    /// @notice `openSessionFromBalance` named an active module that did not answer `onSessionFunded` with its
+    ///         selector (not a payment-session module).
+    error ModuleNotSessionReceiver(address module);
 
     // --- the extension ---
     /// @dev `setExtension` (or the constructor) was given an address with no code, or the market itself.
@@ -389,6 +413,8 @@ interface IJobMarketEvents {
     event EquivocationProven(JobId indexed jobId, address indexed reporter, bytes32 outputA, bytes32 outputB, uint256 slashed);
 
     event Deposited(address indexed account, address indexed token, uint256 amount);
+    /// @notice `openSessionFromBalance` moved `amount` of `client`'s balance in `token` to the session module `module`.
+    event SessionFundedFromBalance(address indexed client, address indexed module, address indexed token, uint256 amount);
     event FeesCollected(address indexed provider, address indexed token, uint256 amount);
     /// @notice Verification fees a provider owed in `token` were credited to `module`'s balance (the
     ///         treasury's accrual when no module is set: `module` is then zero).
@@ -710,6 +736,18 @@ interface IJobMarketExtension is IJobMarketTypes, IJobMarketErrors, IJobMarketEv
             bytes32 salt,
             uint256[] memory extensions
         );
+
+    // ------------------------------------------------------------------ payment sessions
+
+    /// @notice Everything a payment-session module reads to open a session of `provider` for `model` paid in
+    ///         `token`, in one call: whether `module` is active, whether `token` is allowed and its stake rate,
+    ///         the provider's signer epoch and offer, and the current protocol fee, collateral ratio and challenge
+    ///         window. Never reverts.
+    function sessionQuote(address module, address provider, ModelId model, address token)
+        external
+        view
+        returns (SessionQuote memory quote);
+
 }
 
 /// @title Disputes, equivocation, slash debt and the module boundary of the Depinfer job market
@@ -820,6 +858,26 @@ interface IJobMarketDisputes is IJobMarketTypes, IJobMarketErrors, IJobMarketEve
     /// @dev Reverts with `ModuleStillActive`, or `AmountZero` when it holds nothing of `provider`'s stake.
     function releaseRetiredModuleLock(address module, address provider) external;
 
+    /// @notice Opens a payment session paid from the caller's balance in this market (`deposit`, refunds,
+    ///         earnings) instead of an ERC-20 pull: takes `amount` of `token` off the caller's own balance, sends
+    ///         it to `module`, and calls `module.onSessionFunded(caller, provider, model, token, amount, quote,
+    ///         data)`, which opens the session (or reverts, undoing all of it). The caller consents by calling:
+    ///         no one can spend another account's balance, and a module can move a client's balance only through
+    ///         this call the client makes. `module` must be an active module that answers with the callback's
+    ///         selector. `data` is the rest of the module's terms (for `PaymentSessions`: `abi.encode(pricing,
+    ///         maxPrice, expiry, signer, nonce)`).
+    /// @dev Reverts with `AmountZero`, `EnforcedPause`, `ModuleNotActive`, `ClaimExceedsBalance`,
+    ///      `ModuleNotSessionReceiver`, or the module's own errors (`SessionPriceAboveOffer`, …).
+    /// @return sessionId The id the module returned.
+    function openSessionFromBalance(
+        address module,
+        address provider,
+        ModelId model,
+        address token,
+        uint96 amount,
+        bytes calldata data
+    ) external returns (bytes32 sessionId);
+
     // ------------------------------------------------------------------ modules and the verification fee
 
     /// @notice Sets the verifier module for a determinism class (zero disables disputes for it). Restricted (governance).
@@ -863,3 +921,22 @@ interface IJobMarketDisputes is IJobMarketTypes, IJobMarketErrors, IJobMarketEve
 ///         the ABI of the market's proxy address. Staking lives in the market so that the hot path
 ///         (create, accept, submit, finalize) touches one proxy; see docs/protocol.md.
 interface IJobMarket is IJobMarketCore, IJobMarketExtension, IJobMarketDisputes {}
+
+/// @title What a payment-session module implements to be funded from a client's market balance
+interface ISessionFundingReceiver {
+    /// @notice Called by the market in `openSessionFromBalance`, after it sent `amount` of `token` to this module
+    ///         from `client`'s balance: opens the session. Only the market may call it.
+    /// @param quote What the market read for the session (`IJobMarketExtension.sessionQuote`).
+    /// @param data The module's own terms, as the client passed them to the market.
+    /// @return magic `ISessionFundingReceiver.onSessionFunded.selector`.
+    /// @return sessionId The session opened.
+    function onSessionFunded(
+        address client,
+        address provider,
+        ModelId model,
+        address token,
+        uint96 amount,
+        IJobMarketTypes.SessionQuote calldata quote,
+        bytes calldata data
+    ) external returns (bytes4 magic, bytes32 sessionId);
+}

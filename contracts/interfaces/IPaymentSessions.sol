@@ -98,15 +98,19 @@ interface IPaymentSessionsTypes {
     /// @param hasLedger Whether `SessionLedger` is in use (a top-up, a release, a refund or a dispute happened).
     /// @param keyChanged Whether `setSessionSigner` replaced `terms.signer` (then `SessionKeys` holds the keys).
     /// @param unspentReturned The unspent escrow left the session (reclaimed, or credited by `close`).
+    /// @param openedBlock The block that opened the session, modulo 2^32: where `SessionOpened` (and so the terms)
+    ///        is, found without a scan (`getSessionTerms`). Times are `uint32` unix seconds here (until 2106), which
+    ///        frees the bits for it in the one slot.
     struct SessionState {
         uint96 settled;
         uint32 settledRequests;
-        uint40 unlockAt;
-        uint40 expiry;
+        uint32 unlockAt;
+        uint32 expiry;
         SessionStatus status;
         bool hasLedger;
         bool keyChanged;
         bool unspentReturned;
+        uint32 openedBlock;
     }
 
     /// @notice The rest of a session's state, written only off the hot path (one slot).
@@ -202,6 +206,8 @@ interface IPaymentSessionsErrors {
     error SessionCollateralNotIdle(address provider, uint256 requested, uint256 idle);
     /// @dev A dispute function called at `PaymentSessionsDisputes`' own address instead of through `PaymentSessions`.
     error SessionNotDelegated();
+    /// @notice `onSessionFunded` called by someone other than the market.
+    error SessionNotMarket(address caller);
     /// @dev A dispute passed with terms of another session.
     error SessionDisputeOfAnotherSession(bytes32 disputeId, bytes32 disputeSessionId, bytes32 sessionId);
 
@@ -374,6 +380,23 @@ interface IPaymentSessionsCore is IPaymentSessionsTypes, IPaymentSessionsErrors,
     /// @return terms What every later call about the session passes back.
     function open(OpenParams calldata p) external returns (bytes32 sessionId, SessionTerms memory terms);
 
+    /// @notice Opens a session paid from the client's balance in the market: the market calls it from
+    ///         `IJobMarket.openSessionFromBalance(this, provider, model, token, amount, data)`, which the client sends,
+    ///         after it moved `amount` of the client's balance here (no ERC-20 allowance, no pull: about 30,000 gas
+    ///         less than `open`). The same checks, terms and `SessionOpened` as `open`; `data` is
+    ///         `abi.encode(Pricing pricing, uint96 maxPrice, uint40 expiry, address signer, uint64 nonce)`.
+    ///         Only the market may call it. Its selector is `ISessionFundingReceiver.onSessionFunded`'s.
+    /// @dev Reverts with `SessionNotMarket`, and the errors of `open` but `SessionFeeOnTransferToken`.
+    function onSessionFunded(
+        address client,
+        address provider,
+        ModelId model,
+        address token,
+        uint96 amount,
+        IJobMarketTypes.SessionQuote calldata quote,
+        bytes calldata data
+    ) external returns (bytes4 magic, bytes32 sessionId);
+
     /// @notice Adds `amount` to an open session's escrow and moves its expiry to `expiry` (0 keeps it; it can only
     ///         grow, up to `MAX_DURATION` from now). Client only, before the expiry.
     /// @dev Reverts with `SessionUnknown`, `SessionNotClient`, `SessionWrongStatus`, `SessionExpired`,
@@ -406,6 +429,22 @@ interface IPaymentSessionsCore is IPaymentSessionsTypes, IPaymentSessionsErrors,
     ///      lacks collateral, the market's `moduleLock` errors (`ModuleAllowanceExceeded`, `StakeInsufficientFree`, `ProviderInJail`, `EnforcedPause`, …).
     function settle(SessionTerms calldata t, uint256 cumulativeAmount, uint64 requestCount, bytes calldata signature)
         external;
+
+    /// @notice The cooperative end of a session, in one transaction: collects the latest voucher as `settle` does,
+    ///         then closes the session and sends the unspent escrow (`escrow − cumulativeAmount`) to the client at
+    ///         once, so the client need not wait for `expiry + SETTLEMENT_GRACE` to `reclaim` it. Provider only (it
+    ///         gives up any later voucher). The settlement keeps its fraud window, disputes and collateral as after
+    ///         `settle`. A client the token refuses to pay (a blocklist) makes it revert: then `settle` and `close`
+    ///         (which credits the client's claimable balance) end the session instead.
+    /// @dev Reverts with `SessionUnknown`, `SessionNotProvider`, the voucher errors of `settle`, the market's
+    ///      `moduleLock` errors when the pool lacks collateral, or the token's transfer error.
+    /// @return refund What was sent to the client.
+    function settleAndClose(
+        SessionTerms calldata t,
+        uint256 cumulativeAmount,
+        uint64 requestCount,
+        bytes calldata signature
+    ) external returns (uint256 refund);
 
     /// @notice Closes a session early and credits the unspent escrow to the client's claimable balance.
     ///         Provider only: it gives up any voucher it has not settled.

@@ -50,22 +50,51 @@ contract PaymentSessions is PaymentSessionsBase, IPaymentSessionsCore {
 
     /// @inheritdoc IPaymentSessionsCore
     function open(OpenParams calldata p) external nonReentrant returns (bytes32 sessionId, SessionTerms memory t) {
+        (sessionId, t) = _open(msg.sender, p, _market.sessionQuote(address(this), p.provider, p.model, p.token));
+        _pullExact(p.token, msg.sender, p.amount);
+    }
+
+    /// @inheritdoc IPaymentSessionsCore
+    function onSessionFunded(
+        address client,
+        address provider,
+        ModelId model,
+        address token,
+        uint96 amount,
+        IJobMarketTypes.SessionQuote calldata quote,
+        bytes calldata data
+    ) external nonReentrant returns (bytes4, bytes32 sessionId) {
+        require(msg.sender == address(_market), SessionNotMarket(msg.sender));
+        OpenParams memory p;
+        p.provider = provider;
+        p.token = token;
+        p.model = model;
+        p.amount = amount;
+        (p.pricing, p.maxPrice, p.expiry, p.signer, p.nonce) = abi.decode(data, (Pricing, uint96, uint40, address, uint64));
+        (sessionId,) = _open(client, p, quote);
+        return (this.onSessionFunded.selector, sessionId);
+    }
+
+    /// @dev Checks a new session against what the market quoted, stores its one slot of state and emits its terms.
+    ///      The caller brings the escrow in (an ERC-20 pull, or the market's transfer from the client's balance).
+    function _open(address client, OpenParams memory p, IJobMarketTypes.SessionQuote memory q)
+        private
+        returns (bytes32 sessionId, SessionTerms memory t)
+    {
         require(p.amount != 0, SessionAmountZero());
         require(p.maxPrice != 0, SessionPriceZero());
         require(
             p.expiry > block.timestamp && p.expiry <= block.timestamp + MAX_RUN,
             SessionExpiryOutOfRange(p.expiry, block.timestamp + 1, block.timestamp + MAX_RUN)
         );
-        require(_market.isModule(address(this)), IJobMarketErrors.ModuleNotActive(address(this)));
-        IJobMarketTypes.TokenConfig memory tc = _market.paymentToken(p.token);
-        require(tc.allowed, SessionTokenNotAllowed(p.token));
-        IJobMarketTypes.Offer memory o = _market.offer(p.provider, p.model);
+        require(q.moduleActive, IJobMarketErrors.ModuleNotActive(address(this)));
+        require(q.tokenAllowed, SessionTokenNotAllowed(p.token));
+        IJobMarketTypes.Offer memory o = q.offer;
         require(o.active, SessionOfferNotActive(p.provider, p.model));
         require(o.token == p.token, SessionOfferTokenMismatch(p.provider, p.model, o.token, p.token));
         require(p.maxPrice <= o.price, SessionPriceAboveOffer(p.provider, p.model, p.maxPrice, o.price));
-        (IJobMarketTypes.Params memory params,) = _market.params();
         t = SessionTerms({
-            client: msg.sender,
+            client: client,
             provider: p.provider,
             token: p.token,
             model: p.model,
@@ -74,11 +103,11 @@ contract PaymentSessions is PaymentSessionsBase, IPaymentSessionsCore {
             amount: p.amount,
             signer: p.signer,
             nonce: p.nonce,
-            signerEpoch: _market.provider(p.provider).signerEpoch,
-            protocolFeeBps: params.protocolFeeBps,
-            collateralRatioBps: params.collateralRatioBps,
-            challengeWindow: params.challengeWindow,
-            stakeRate: tc.stakeRate
+            signerEpoch: q.signerEpoch,
+            protocolFeeBps: q.protocolFeeBps,
+            collateralRatioBps: q.collateralRatioBps,
+            challengeWindow: q.challengeWindow,
+            stakeRate: q.stakeRate
         });
         sessionId = keccak256(abi.encode(block.chainid, address(this), t));
         require(_s().states[sessionId].status == SessionStatus.None, SessionAlreadyExists(sessionId));
@@ -86,14 +115,14 @@ contract PaymentSessions is PaymentSessionsBase, IPaymentSessionsCore {
             settled: 0,
             settledRequests: 0,
             unlockAt: 0,
-            expiry: p.expiry,
+            expiry: uint256(p.expiry).toUint32(), // ≤ now + MAX_RUN: below 2^32 until 2106
             status: SessionStatus.Open,
             hasLedger: false,
             keyChanged: false,
-            unspentReturned: false
+            unspentReturned: false,
+            openedBlock: uint32(block.number) // modulo 2^32 (getSessionTerms takes the latest block that fits)
         }));
-        _pullExact(p.token, msg.sender, p.amount);
-        emit SessionOpened(sessionId, msg.sender, p.provider, t, p.expiry);
+        emit SessionOpened(sessionId, client, p.provider, t, p.expiry);
     }
 
     /// @inheritdoc IPaymentSessionsCore
@@ -107,7 +136,7 @@ contract PaymentSessions is PaymentSessionsBase, IPaymentSessionsCore {
                 expiry >= s.expiry && expiry <= block.timestamp + MAX_RUN,
                 SessionExpiryOutOfRange(expiry, s.expiry, block.timestamp + MAX_RUN)
             );
-            s.expiry = expiry;
+            s.expiry = uint256(expiry).toUint32();
         }
         SessionLedger memory l = _ledger(sessionId, s);
         uint256 escrow = uint256(t.amount) + l.toppedUp + amount;
@@ -172,15 +201,50 @@ contract PaymentSessions is PaymentSessionsBase, IPaymentSessionsCore {
     {
         (bytes32 sessionId, SessionState memory s) = _load(t);
         SessionLedger memory l = _ledger(sessionId, s);
-        _requireVoucher(t, sessionId, s, l, cumulativeAmount, requestCount, signature);
-        uint256 added = _collateralFor(t, cumulativeAmount - l.released) - _collateralFor(t, s.settled - l.released);
-        uint256 unlockAt = block.timestamp + t.challengeWindow;
-        s.settled = uint96(cumulativeAmount); // ≤ escrow, a uint96
-        s.settledRequests = uint256(requestCount).toUint32();
-        s.unlockAt = uint40(unlockAt);
+        uint256 added = _applyVoucher(t, sessionId, s, l, cumulativeAmount, requestCount, signature);
         _storeState(sessionId, s);
         _useCollateral(t.provider, added);
-        emit SessionSettled(sessionId, cumulativeAmount, requestCount, unlockAt);
+        emit SessionSettled(sessionId, cumulativeAmount, requestCount, s.unlockAt);
+    }
+
+    /// @inheritdoc IPaymentSessionsCore
+    function settleAndClose(
+        SessionTerms memory t,
+        uint256 cumulativeAmount,
+        uint64 requestCount,
+        bytes calldata signature
+    ) external nonReentrant returns (uint256 refund) {
+        (bytes32 sessionId, SessionState memory s) = _load(t);
+        require(msg.sender == t.provider, SessionNotProvider(sessionId, msg.sender, t.provider));
+        SessionLedger memory l = _ledger(sessionId, s);
+        uint256 added = _applyVoucher(t, sessionId, s, l, cumulativeAmount, requestCount, signature);
+        // Open until now (the voucher checks say so): nothing was returned yet.
+        refund = uint256(t.amount) + l.toppedUp - s.settled;
+        s.status = SessionStatus.Closed;
+        s.unspentReturned = true;
+        _storeState(sessionId, s);
+        _useCollateral(t.provider, added);
+        emit SessionSettled(sessionId, cumulativeAmount, requestCount, s.unlockAt);
+        if (refund != 0) IERC20(t.token).safeTransfer(t.client, refund);
+        emit SessionClosed(sessionId, msg.sender, refund);
+    }
+
+    /// @dev Checks a voucher (`_requireVoucher`) and records it in `s` (not stored): the new settled amount and
+    ///      request count, and the fraud window from now. Returns the collateral it adds to the pending settlement.
+    function _applyVoucher(
+        SessionTerms memory t,
+        bytes32 sessionId,
+        SessionState memory s,
+        SessionLedger memory l,
+        uint256 cumulativeAmount,
+        uint64 requestCount,
+        bytes calldata signature
+    ) private view returns (uint256 added) {
+        _requireVoucher(t, sessionId, s, l, cumulativeAmount, requestCount, signature);
+        added = _collateralFor(t, cumulativeAmount - l.released) - _collateralFor(t, s.settled - l.released);
+        s.settled = uint96(cumulativeAmount); // ≤ escrow, a uint96
+        s.settledRequests = uint256(requestCount).toUint32();
+        s.unlockAt = (block.timestamp + t.challengeWindow).toUint32();
     }
 
     /// @dev Every check on a voucher: session open and in time, amount increasing, within escrow and price,

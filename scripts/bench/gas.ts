@@ -278,7 +278,7 @@ console.log(
   `verificationOverheadPct: ${overhead.verificationOverheadPct} (fee ${overhead.feePct} % + checks' gas ${overhead.checkGasPct} %: ${overhead.checkGas.total} gas a check at ${overhead.samplingRateBps} bps, ${overhead.assumptions.gasPriceGwei} gwei, ${overhead.assumptions.nativeTokenPriceUsd} USD)`,
 );
 console.log(`redundancy: per extra provider ${redundancy.perExtraProvider} gas  ${JSON.stringify(redundancy.byK)}`);
-console.log(`sessions: open ${sessions.sessionOpen}  settle ${sessions.sessionSettle}  close ${sessions.sessionClose}  release ${sessions.sessionRelease}  per request ${JSON.stringify(sessions.sessionPerRequest)}`);
+console.log(`sessions: open ${sessions.sessionOpen} (from balance ${sessions.sessionOpenFromBalance})  settle ${sessions.sessionSettle}  settleAndClose ${sessions.sessionSettleAndClose}  close ${sessions.sessionClose}  release ${sessions.sessionRelease}  per request ${JSON.stringify(sessions.sessionPerRequest)} (with reclaim ${JSON.stringify(sessions.sessionPerRequestReclaim)})`);
 console.table(contractSizes);
 if (oversized.length) console.warn(`over the ${CONTRACT_SIZE_LIMIT}-byte limit: ${oversized.map(([name, bytes]) => `${name} ${bytes}`).join(", ")}`);
 console.log(savedLine(out));

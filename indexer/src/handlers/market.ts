@@ -507,6 +507,10 @@ export const marketHandlers: Record<string, Handler> = {
   async Deposited({ event, context }) {
     await claim(context, event, "deposited", event.args.account, event.args.token, event.args.amount);
   },
+  async SessionFundedFromBalance({ event, context }) {
+    // The client's balance left for a session module (openSessionFromBalance); `to` is the module.
+    await claim(context, event, "session_funded", event.args.client, event.args.token, event.args.amount, event.args.module);
+  },
   async FeesCollected({ event, context }) {
     await claim(context, event, "fees_collected", event.args.provider, event.args.token, event.args.amount);
   },

@@ -331,6 +331,17 @@ export const paymentSessionsAbi = [
   {
     "inputs": [
       {
+        "internalType": "address",
+        "name": "caller",
+        "type": "address"
+      }
+    ],
+    "name": "SessionNotMarket",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "bytes32",
         "name": "sessionId",
         "type": "bytes32"
@@ -1817,6 +1828,124 @@ export const paymentSessionsAbi = [
   {
     "inputs": [
       {
+        "internalType": "address",
+        "name": "client",
+        "type": "address"
+      },
+      {
+        "internalType": "address",
+        "name": "provider",
+        "type": "address"
+      },
+      {
+        "internalType": "ModelId",
+        "name": "model",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "address",
+        "name": "token",
+        "type": "address"
+      },
+      {
+        "internalType": "uint96",
+        "name": "amount",
+        "type": "uint96"
+      },
+      {
+        "components": [
+          {
+            "internalType": "bool",
+            "name": "moduleActive",
+            "type": "bool"
+          },
+          {
+            "internalType": "bool",
+            "name": "tokenAllowed",
+            "type": "bool"
+          },
+          {
+            "internalType": "uint8",
+            "name": "signerEpoch",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint16",
+            "name": "protocolFeeBps",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint32",
+            "name": "collateralRatioBps",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "challengeWindow",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint128",
+            "name": "stakeRate",
+            "type": "uint128"
+          },
+          {
+            "components": [
+              {
+                "internalType": "address",
+                "name": "token",
+                "type": "address"
+              },
+              {
+                "internalType": "uint96",
+                "name": "price",
+                "type": "uint96"
+              },
+              {
+                "internalType": "uint32",
+                "name": "maxLatency",
+                "type": "uint32"
+              },
+              {
+                "internalType": "bool",
+                "name": "active",
+                "type": "bool"
+              }
+            ],
+            "internalType": "struct IJobMarketTypes.Offer",
+            "name": "offer",
+            "type": "tuple"
+          }
+        ],
+        "internalType": "struct IJobMarketTypes.SessionQuote",
+        "name": "quote",
+        "type": "tuple"
+      },
+      {
+        "internalType": "bytes",
+        "name": "data",
+        "type": "bytes"
+      }
+    ],
+    "name": "onSessionFunded",
+    "outputs": [
+      {
+        "internalType": "bytes4",
+        "name": "magic",
+        "type": "bytes4"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "sessionId",
+        "type": "bytes32"
+      }
+    ],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
         "components": [
           {
             "internalType": "address",
@@ -2740,14 +2869,14 @@ export const paymentSessionsAbi = [
             "type": "uint32"
           },
           {
-            "internalType": "uint40",
+            "internalType": "uint32",
             "name": "unlockAt",
-            "type": "uint40"
+            "type": "uint32"
           },
           {
-            "internalType": "uint40",
+            "internalType": "uint32",
             "name": "expiry",
-            "type": "uint40"
+            "type": "uint32"
           },
           {
             "internalType": "enum IPaymentSessionsTypes.SessionStatus",
@@ -2768,6 +2897,11 @@ export const paymentSessionsAbi = [
             "internalType": "bool",
             "name": "unspentReturned",
             "type": "bool"
+          },
+          {
+            "internalType": "uint32",
+            "name": "openedBlock",
+            "type": "uint32"
           }
         ],
         "internalType": "struct IPaymentSessionsTypes.SessionState",
@@ -3014,6 +3148,112 @@ export const paymentSessionsAbi = [
     ],
     "name": "settle",
     "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "components": [
+          {
+            "internalType": "address",
+            "name": "client",
+            "type": "address"
+          },
+          {
+            "internalType": "address",
+            "name": "provider",
+            "type": "address"
+          },
+          {
+            "internalType": "address",
+            "name": "token",
+            "type": "address"
+          },
+          {
+            "internalType": "ModelId",
+            "name": "model",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "enum IPaymentSessionsTypes.Pricing",
+            "name": "pricing",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint96",
+            "name": "maxPrice",
+            "type": "uint96"
+          },
+          {
+            "internalType": "uint96",
+            "name": "amount",
+            "type": "uint96"
+          },
+          {
+            "internalType": "address",
+            "name": "signer",
+            "type": "address"
+          },
+          {
+            "internalType": "uint64",
+            "name": "nonce",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint8",
+            "name": "signerEpoch",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint16",
+            "name": "protocolFeeBps",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint32",
+            "name": "collateralRatioBps",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "challengeWindow",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint128",
+            "name": "stakeRate",
+            "type": "uint128"
+          }
+        ],
+        "internalType": "struct IPaymentSessionsTypes.SessionTerms",
+        "name": "t",
+        "type": "tuple"
+      },
+      {
+        "internalType": "uint256",
+        "name": "cumulativeAmount",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint64",
+        "name": "requestCount",
+        "type": "uint64"
+      },
+      {
+        "internalType": "bytes",
+        "name": "signature",
+        "type": "bytes"
+      }
+    ],
+    "name": "settleAndClose",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "refund",
+        "type": "uint256"
+      }
+    ],
     "stateMutability": "nonpayable",
     "type": "function"
   },

@@ -211,6 +211,8 @@ export const contractErrorHints: ContractErrorHints = {
     `Module ${module} may lock ${allowance} of provider ${provider}'s stake, not ${requested}: the provider must raise it with setModuleAllowance(${module}, amount).`,
   ModuleLockExceeded: ({ module, provider, requested, locked }) =>
     `Module ${module} has locked only ${locked} of provider ${provider}'s stake and cannot release or slash ${requested}: pass at most ${locked}.`,
+  ModuleNotSessionReceiver: ({ module }) =>
+    `${module} is an active module but not a payment-session module (it did not answer onSessionFunded): open the session from balance with the PaymentSessions address (deployment.sessions).`,
   // --- the extension (JobMarket.setExtension)
   JobMarketExtensionInvalid: ({ extension }) =>
     `${extension} cannot be the market's extension (no code there, or the market itself): deploy the new JobMarketExtension first and propose its address (npm run release).`,
@@ -309,6 +311,8 @@ export const contractErrorHints: ContractErrorHints = {
     `Provider ${provider} asked to unlock ${requested} of its session collateral, but only ${idle} is idle (the rest backs pending settlements): unlock at most ${idle}, or release the settlements first.`,
   SessionNotDelegated: () =>
     "A dispute function was called at PaymentSessionsDisputes' own address: call it at the PaymentSessions address, which runs it.",
+  SessionNotMarket: ({ caller }) =>
+    `${caller} called onSessionFunded, which only the market calls: open from your market balance with the market's openSessionFromBalance (openSessionFromBalance in the SDK).`,
   SessionDisputeOfAnotherSession: ({ disputeId, disputeSessionId, sessionId }) =>
     `Dispute ${disputeId} is about session ${disputeSessionId}, not ${sessionId}: pass the terms of the disputed session (getSessionTerms).`,
   InvalidShortString: () => "A short string was malformed (EIP-712 domain name or version): a deployment bug, not a call error.",
@@ -460,6 +464,7 @@ export class ModuleNotActiveError extends contractError("ModuleNotActive") {}
 export class ModuleStillActiveError extends contractError("ModuleStillActive") {}
 export class ModuleAllowanceExceededError extends contractError("ModuleAllowanceExceeded") {}
 export class ModuleLockExceededError extends contractError("ModuleLockExceeded") {}
+export class ModuleNotSessionReceiverError extends contractError("ModuleNotSessionReceiver") {}
 // --- the extension
 export class JobMarketExtensionInvalidError extends contractError("JobMarketExtensionInvalid") {}
 // --- arbitrated verifier
@@ -522,6 +527,7 @@ export class SessionEquivocationSameAttestationError extends contractError("Sess
 export class SessionNothingAtStakeError extends contractError("SessionNothingAtStake") {}
 export class SessionCollateralNotIdleError extends contractError("SessionCollateralNotIdle") {}
 export class SessionNotDelegatedError extends contractError("SessionNotDelegated") {}
+export class SessionNotMarketError extends contractError("SessionNotMarket") {}
 export class SessionDisputeOfAnotherSessionError extends contractError("SessionDisputeOfAnotherSession") {}
 export class InvalidShortStringError extends contractError("InvalidShortString") {}
 export class StringTooLongError extends contractError("StringTooLong") {}
@@ -587,6 +593,7 @@ export const contractErrorClasses: { [name in DepinferContractErrorName]: Depinf
   ModuleStillActive: ModuleStillActiveError,
   ModuleAllowanceExceeded: ModuleAllowanceExceededError,
   ModuleLockExceeded: ModuleLockExceededError,
+  ModuleNotSessionReceiver: ModuleNotSessionReceiverError,
   JobMarketExtensionInvalid: JobMarketExtensionInvalidError,
   ArbitratedVerifierNotMarket: ArbitratedVerifierNotMarketError,
   AccessManagedUnauthorized: AccessManagedUnauthorizedError,
@@ -644,6 +651,7 @@ export const contractErrorClasses: { [name in DepinferContractErrorName]: Depinf
   SessionNothingAtStake: SessionNothingAtStakeError,
   SessionCollateralNotIdle: SessionCollateralNotIdleError,
   SessionNotDelegated: SessionNotDelegatedError,
+  SessionNotMarket: SessionNotMarketError,
   SessionDisputeOfAnotherSession: SessionDisputeOfAnotherSessionError,
   InvalidShortString: InvalidShortStringError,
   StringTooLong: StringTooLongError,

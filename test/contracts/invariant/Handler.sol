@@ -21,6 +21,20 @@ import {ArbitratedVerifier} from "../../../contracts/verifiers/ArbitratedVerifie
 import {SigUtils} from "../utils/SigUtils.sol";
 import {Test, Vm} from "../utils/Test.sol";
 
+/// @notice A payment-session module as the market sees it in `openSessionFromBalance`: it takes what the market
+///         sends and answers the callback. Its own accounting is the sessions suite's (Sessions.invariant.t.sol).
+contract SessionSinkModule {
+    uint256 public funded;
+
+    function onSessionFunded(address, address, ModelId, address, uint96 amount, IJobMarketTypes.SessionQuote calldata, bytes calldata)
+        external
+        returns (bytes4, bytes32)
+    {
+        funded += amount;
+        return (this.onSessionFunded.selector, keccak256(abi.encode(funded)));
+    }
+}
+
 /// @title Invariant handler for the job market
 /// @notice Drives the market through bounded actions of several clients, providers (with signer
 ///         keys), challengers, the arbitrator, a stake-locking module, the guardian and governance,
@@ -84,6 +98,8 @@ contract Handler is Test, IJobMarketTypes {
     address public rescue = makeAddr("rescue");
     /// @notice A stake-locking module (a payment-session module, say), driven by pranks.
     address public module = makeAddr("sessionModule");
+    /// @notice A session module that clients fund from their market balance (`openSessionFromBalance`).
+    SessionSinkModule public sessionSink = new SessionSinkModule();
 
     /// @notice The attacker: one provider and the sybil addresses it funds (a client, a challenger).
     ///         One economic party (see `AttackerHandler`); generic actions never fund its addresses.
@@ -317,6 +333,8 @@ contract Handler is Test, IJobMarketTypes {
         (bool s,) = _as(address(this), address(market), abi.encodeCall(IJobMarketDisputes.setModule, (module, true)));
         require(s, "setModule");
         gModuleActive[module] = true;
+        (s,) = _as(address(this), address(market), abi.encodeCall(IJobMarketDisputes.setModule, (address(sessionSink), true)));
+        require(s, "setModule sink");
     }
 
     /// @dev The attacker is the fourth provider, staked like the others. It is then endowed once
@@ -1385,6 +1403,33 @@ contract Handler is Test, IJobMarketTypes {
         _forwardFees(a, t);
         gOut[t] += amount;
         _done("withdraw", SOLVENCY);
+    }
+
+    /// @notice A client opens a payment session from its market balance: the market debits only the caller's own
+    ///         balance and sends it to the session module; asking for more than the balance, or while paused, fails.
+    function openSessionFromBalance(uint256 aSeed, uint256 tSeed, uint256 amount) external step {
+        (address a, address t, bool found) = _pickBalance(aSeed, tSeed);
+        if (!found) return;
+        uint256 available = gClaimable[a][t];
+        bool over = amount % 16 == 0; // sometimes ask for more than the balance
+        amount = over ? available + 1 + amount % 1000 : bound(amount, 1, available);
+        if (amount > type(uint96).max) return;
+        uint256 before = _balanceOf(t, address(sessionSink));
+        if (!_openFromBalance(a, t, amount, !over)) return;
+        if (_balanceOf(t, address(sessionSink)) - before != amount) _flag(SOLVENCY, "openSessionFromBalance: module got another amount");
+        _debit(a, t, amount);
+        gOut[t] += amount;
+        _done("openSessionFromBalance", SOLVENCY);
+    }
+
+    function _openFromBalance(address a, address t, uint256 amount, bool within) internal returns (bool) {
+        bool expected = within && !gPaused && !_blocked(address(market), t) && !_blocked(address(sessionSink), t);
+        bytes memory data = abi.encodeCall(
+            IJobMarketDisputes.openSessionFromBalance,
+            (address(sessionSink), providers[0], ModelId.wrap(bytes32(0)), t, uint96(amount), "")
+        );
+        (bool s, bytes memory ret) = _as(a, address(market), data);
+        return _check(expected, s, ret, EXPECT, "openSessionFromBalance");
     }
 
     /// @notice Anyone moves a provider's owed fees to the treasury accrual.

@@ -87,7 +87,7 @@ contract JobMarketInvariantTest is Fixture {
     }
 
     function targetSelectors() public view returns (FuzzSelector[] memory targets) {
-        bytes4[] memory s = new bytes4[](54);
+        bytes4[] memory s = new bytes4[](55);
         uint256 i;
         // The job cycle carries more weight than the environment.
         s[i++] = Handler.createJob.selector;
@@ -121,6 +121,7 @@ contract JobMarketInvariantTest is Fixture {
         s[i++] = Handler.deposit.selector;
         s[i++] = Handler.claim.selector;
         s[i++] = Handler.withdraw.selector;
+        s[i++] = Handler.openSessionFromBalance.selector;
         s[i++] = Handler.sweepToTreasury.selector;
         s[i++] = Handler.collectFees.selector;
         s[i++] = Handler.donate.selector;

@@ -57,6 +57,7 @@ contract SessionsHandler is Test, IPaymentSessionsTypes {
     // Ghost flags: set when an accepted call broke a rule.
     bool public forgedAccepted;
     bool public reclaimShort;
+    bool public fundedShort;
     bool public unlockedBusyCollateral;
     uint256 public calls;
 
@@ -123,6 +124,62 @@ contract SessionsHandler is Test, IPaymentSessionsTypes {
             ids.push(id);
             terms[id] = t;
             deposited[id] = amount;
+        } catch {}
+    }
+
+    /// @dev The client opens a session from its market balance (deposited just before): the market moves exactly
+    ///         the escrow to the module, and the session is like any other.
+    function openFromBalance(uint256 amountSeed, uint256 durationSeed, bool perToken) external {
+        if (ids.length >= 8) return;
+        calls++;
+        uint96 amount = uint96(bound(amountSeed, 1, 1_000 * 1e6));
+        vm.prank(client);
+        market.deposit(address(usdc), amount);
+        uint256 balance = market.claimable(client, address(usdc));
+        uint40 expiry = uint40(block.timestamp + bound(durationSeed, 1, 3 days));
+        Pricing pricing = perToken ? Pricing.PerThousandTokens : Pricing.PerRequest;
+        bytes memory data = abi.encode(pricing, uint96(1e6 / 100), expiry, address(0), uint64(ids.length + 1));
+        IJobMarketTypes.SessionQuote memory q = market.sessionQuote(address(sessions), provider, model, address(usdc));
+        SessionTerms memory t = SessionTerms({
+            client: client,
+            provider: provider,
+            token: address(usdc),
+            model: model,
+            pricing: pricing,
+            maxPrice: uint96(1e6 / 100),
+            amount: amount,
+            signer: address(0),
+            nonce: uint64(ids.length + 1),
+            signerEpoch: q.signerEpoch,
+            protocolFeeBps: q.protocolFeeBps,
+            collateralRatioBps: q.collateralRatioBps,
+            challengeWindow: q.challengeWindow,
+            stakeRate: q.stakeRate
+        });
+        vm.prank(client);
+        try market.openSessionFromBalance(address(sessions), provider, model, address(usdc), amount, data) returns (bytes32 id) {
+            if (market.claimable(client, address(usdc)) != balance - amount) fundedShort = true;
+            if (id != sessions.sessionIdOf(t)) fundedShort = true; // the terms `open` would have fixed
+            ids.push(id);
+            terms[id] = t;
+            deposited[id] = amount;
+        } catch {}
+    }
+
+    /// @dev The provider's last settle, which closes the session and sends the client the unspent remainder.
+    function settleAndClose(uint256 seed, uint256 voucherSeed) external {
+        if (ids.length == 0) return;
+        bytes32 id = _pick(seed);
+        Voucher[] storage vs = signed[id];
+        if (vs.length == 0) return;
+        calls++;
+        Voucher storage v = vs[voucherSeed % vs.length];
+        Session memory s = sessions.session(_t(id));
+        uint256 before = usdc.balanceOf(client);
+        vm.prank(provider);
+        try sessions.settleAndClose(_t(id), v.amount, v.count, v.sig) returns (uint256 refund) {
+            settledTimes[id][v.amount] += 1;
+            if (refund != uint256(s.escrow) - v.amount || usdc.balanceOf(client) != before + refund) reclaimShort = true;
         } catch {}
     }
 
@@ -342,6 +399,8 @@ contract SessionsInvariantTest is SessionsFixture {
 
     function setUp() public override {
         super.setUp();
+        vm.prank(sclient);
+        usdc.approve(address(market), type(uint256).max);
         handler = new SessionsHandler(
             SessionsHandler.Config({
                 market: market,
@@ -369,10 +428,12 @@ contract SessionsInvariantTest is SessionsFixture {
     }
 
     function targetSelectors() public view returns (FuzzSelector[] memory targets) {
-        bytes4[] memory s = new bytes4[](20);
+        bytes4[] memory s = new bytes4[](22);
         uint256 i;
         s[i++] = SessionsHandler.open.selector;
         s[i++] = SessionsHandler.open.selector;
+        s[i++] = SessionsHandler.openFromBalance.selector;
+        s[i++] = SessionsHandler.settleAndClose.selector;
         s[i++] = SessionsHandler.topUp.selector;
         s[i++] = SessionsHandler.sign.selector;
         s[i++] = SessionsHandler.sign.selector;
@@ -433,7 +494,10 @@ contract SessionsInvariantTest is SessionsFixture {
         assertEq(pool.used, handler.collateralSum(), "pool used == sessions' collateral");
         assertLe(pool.used, pool.locked, "used <= locked");
         assertFalse(handler.forgedAccepted(), "forged signature accepted");
-        assertFalse(handler.reclaimShort(), "reclaim paid other than the unspent remainder");
+        assertFalse(handler.reclaimShort(), "reclaim or settleAndClose paid other than the unspent remainder");
+        assertFalse(handler.fundedShort(), "openSessionFromBalance debited other than the escrow");
+        // The market's side: what it holds of the payment token is exactly the client's balance left there.
+        assertEq(usdc.balanceOf(address(market)), market.claimable(vm.addr(clientKey), address(usdc)), "market solvent");
         assertFalse(handler.unlockedBusyCollateral(), "unlocked collateral that backs a settlement");
     }
 

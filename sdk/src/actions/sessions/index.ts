@@ -1,9 +1,23 @@
 export { openSession, openSessionSync, type OpenSessionErrorType, type OpenSessionParameters, type OpenSessionReturnType } from "./openSession.js";
+export {
+  openSessionFromBalance,
+  openSessionFromBalanceSync,
+  type OpenSessionFromBalanceErrorType,
+  type OpenSessionFromBalanceParameters,
+  type OpenSessionFromBalanceReturnType,
+} from "./openSessionFromBalance.js";
 export { topUpSession, type TopUpSessionErrorType, type TopUpSessionParameters } from "./topUpSession.js";
 export { getSession, type GetSessionErrorType, type GetSessionParameters, type GetSessionReturnType } from "./getSession.js";
-export { getSessionTerms, type GetSessionTermsErrorType, type GetSessionTermsParameters } from "./getSessionTerms.js";
+export { getSessionTerms, openingBlock, type GetSessionTermsErrorType, type GetSessionTermsParameters } from "./getSessionTerms.js";
 export { lockSessionCollateral, unlockSessionCollateral, type SessionCollateralParameters, type SessionCollateralErrorType } from "./sessionCollateral.js";
-export { settleSession, settleSessionSync, type SettleSessionErrorType, type SettleSessionParameters } from "./settleSession.js";
+export {
+  settleAndCloseSession,
+  settleSession,
+  settleSessionSync,
+  type SettleAndCloseSessionErrorType,
+  type SettleSessionErrorType,
+  type SettleSessionParameters,
+} from "./settleSession.js";
 export {
   closeSession,
   reclaimSession,

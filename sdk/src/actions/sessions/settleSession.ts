@@ -3,6 +3,7 @@ import type { Account, Address, Chain, Client, Hash, Hex, SimulateContractErrorT
 import type {
   ModuleAllowanceExceededError,
   SessionIsClosedError,
+  SessionNotProviderError,
   SessionSettlementClosedError,
   SessionSignatureInvalidError,
   SessionUnknownError,
@@ -14,6 +15,7 @@ import type {
   SessionWrongStatusError,
   StakeInsufficientFreeError,
 } from "../../errors/contract.js";
+import type { TokenRevertedError } from "../../errors/token.js";
 import type { AccountNotFoundError, InvalidAddressError, InvalidAmountError, NoContractError } from "../../errors/validation.js";
 import { assertAmount } from "../../utils/validate.js";
 import type { SessionTerms } from "../../sessions/terms.js";
@@ -95,4 +97,34 @@ export async function settleSessionSync<chain extends Chain | undefined>(
     requestCount: args.requestCount as bigint,
     unlockAt: args.unlockAt as bigint,
   };
+}
+
+/** {@link settleSession}'s errors, plus `SessionNotProviderError` (only the provider closes) and the token's refusal to pay the client. */
+export type SettleAndCloseSessionErrorType = SettleSessionErrorType | SessionNotProviderError | TokenRevertedError;
+
+/**
+ * The cooperative end of a session, in one transaction (`PaymentSessions.settleAndClose`): settles the latest voucher
+ * as {@link settleSession} does, then closes the session and sends the client its unspent escrow at once (no
+ * `reclaim` a day after expiry). Provider only: it gives up any later voucher. The settlement keeps its challenge
+ * window. If the token refuses to pay the client (a blocklist), use {@link settleSession} then `closeSession`.
+ * Waits for the receipt and returns the refund.
+ *
+ * @example
+ * const { refund } = await settleAndCloseSession(providerWallet, { sessions, sessionId, cumulativeAmount, requestCount, signature });
+ */
+export async function settleAndCloseSession<chain extends Chain | undefined>(
+  client: Client<Transport, chain, Account | undefined>,
+  { sessions, sessionId, terms, cumulativeAmount, requestCount, signature, account }: SettleSessionParameters,
+): Promise<{ hash: Hash; refund: bigint; unlockAt: bigint }> {
+  assertAmount("cumulativeAmount", cumulativeAmount, { bound: "uint96" });
+  assertAmount("requestCount", requestCount, { allowZero: true, bound: "uint32" });
+  const from = await prepareSessionWrite(client, { sessions, account, action: "settleAndCloseSession" });
+  const t = await resolveSessionTerms(client, { sessions, sessionId, terms });
+  const { hash } = await writeSessions(client, sessions, "settleAndClose", [t, cumulativeAmount, requestCount, signature], {
+    account: from,
+    token: t.token,
+  });
+  const settled = await sessionEventIn(client, sessions, hash, "SessionSettled");
+  const closed = await sessionEventIn(client, sessions, hash, "SessionClosed");
+  return { hash, refund: closed.args.refund as bigint, unlockAt: settled.args.unlockAt as bigint };
 }
