@@ -8,8 +8,7 @@
  * before doing it: a signed submission's hash is stored before it is broadcast, so a restart
  * checks that hash (or the job's on-chain state) instead of signing a second submission.
  */
-import { chmodSync, closeSync, mkdirSync, openSync } from "node:fs";
-import { open, type FileHandle } from "node:fs/promises";
+import { chmodSync, closeSync, fdatasync, fdatasyncSync, mkdirSync, openSync } from "node:fs";
 import path from "node:path";
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 
@@ -155,13 +154,94 @@ export function openPrivateDatabase(dataDir: string, name: string): { file: stri
   return { file, db: new DatabaseSync(file) };
 }
 
+/** Syncs what a WAL-mode SQLite file has committed to the disk: see {@link syncWal}. */
+export interface WalSync {
+  /** An fdatasync on libuv's pool (the event loop goes on): resolves once every commit so far is on the disk. */
+  sync(): Promise<void>;
+  /** The same, blocking (for a close). */
+  syncNow(): void;
+  /** Closes the log's descriptor, after the syncs in flight (call it when the database closes). */
+  close(): void;
+}
+
+/**
+ * The one way the journals sync their commits to the disk: an fdatasync of the write-ahead log,
+ * where WAL mode appends every commit (a checkpoint syncs the log before it copies it into the
+ * database, and the database after). That is what `synchronous = FULL` does at each commit, but
+ * off the main thread. The log's descriptor is opened once and kept while the database is open
+ * (SQLite keeps the -wal file, and rewinds it, as long as a connection is open); with no log file
+ * yet (nothing committed), the database file itself is synced.
+ */
+export function syncWal(file: string): WalSync {
+  let fd: number | undefined;
+  let inFlight = 0;
+  let closing = false;
+  const release = () => {
+    if (closing && inFlight === 0 && fd !== undefined) {
+      closeSync(fd);
+      fd = undefined;
+    }
+  };
+  /** The log's descriptor, or undefined when SQLite has not created the log yet. */
+  const wal = (): number | undefined => {
+    if (fd !== undefined) return fd;
+    try {
+      return (fd = openSync(`${file}-wal`, "r+"));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+      return undefined;
+    }
+  };
+  const syncDatabaseFile = (done: (error: Error | null) => void) => {
+    const db = openSync(file, "r+");
+    fdatasync(db, (error) => {
+      closeSync(db);
+      done(error);
+    });
+  };
+  return {
+    sync: () =>
+      new Promise<void>((resolve, reject) => {
+        if (closing) return reject(new Error(`${file} is closed`));
+        const target = wal();
+        const done = (error: Error | null) => {
+          inFlight--;
+          release();
+          if (error) reject(error);
+          else resolve();
+        };
+        inFlight++;
+        if (target === undefined) syncDatabaseFile(done);
+        else fdatasync(target, done);
+      }),
+    syncNow: () => {
+      const target = wal();
+      if (target !== undefined) return fdatasyncSync(target);
+      const db = openSync(file, "r+");
+      try {
+        fdatasyncSync(db);
+      } finally {
+        closeSync(db);
+      }
+    },
+    close: () => {
+      closing = true;
+      // What a sync in flight covers is on the disk when close returns, as after a blocking sync.
+      if (inFlight > 0 && fd !== undefined) fdatasyncSync(fd);
+      release();
+    },
+  };
+}
+
 export class Journal {
   readonly file: string;
   readonly #db: DatabaseSync;
+  readonly #wal: WalSync;
 
   /** Opens (or creates) the journal in `dataDir`/journal.sqlite. */
   constructor(dataDir: string, { now = () => Date.now() }: { now?: () => number } = {}) {
     ({ file: this.file, db: this.#db } = openPrivateDatabase(dataDir, "journal.sqlite"));
+    this.#wal = syncWal(this.file);
     this.#now = now;
     // WAL + synchronous=NORMAL: a committed transition survives a kill of the process (it is in the
     // file, if not yet on the disk). What precedes an effect outside the process (a transaction's
@@ -298,28 +378,8 @@ export class Journal {
    */
   async atomicallyDurable<T>(fn: () => T): Promise<T> {
     const result = this.atomically(fn);
-    await this.#syncToDisk();
+    await this.#wal.sync();
     return result;
-  }
-
-  /**
-   * Syncs what is committed to the disk: the write-ahead log, where WAL mode puts every commit (a
-   * checkpoint syncs the log before it copies it into the database, and the database after). With
-   * no log file (none written yet), the database file itself.
-   */
-  async #syncToDisk() {
-    let handle: FileHandle;
-    try {
-      handle = await open(`${this.file}-wal`, "r+");
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-      handle = await open(this.file, "r+");
-    }
-    try {
-      await handle.datasync();
-    } finally {
-      await handle.close();
-    }
   }
 
   /**
@@ -479,6 +539,7 @@ export class Journal {
   }
 
   close() {
+    this.#wal.close();
     this.#db.close();
   }
 }

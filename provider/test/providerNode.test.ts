@@ -8,17 +8,17 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 
 import { network } from "hardhat";
-import { custom, getAddress, type Address, type Chain, type Hex } from "viem";
+import { getAddress, type Address, type Chain, type Hex } from "viem";
 import { generatePrivateKey } from "viem/accounts";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 
-import { createInProcessNode, deployProtocol, until, DPI, registerBuiltinModel, setUpNodeProvider, USDC, type Connection, type Protocol, type Wallet } from "../../scripts/lib/harness.js";
-import { cidFromHash, contentHash, createDepinferClient, HttpContentStore, jobMarketAbi, JobStatus, type DepinferClient, MAX_INLINE_INPUT } from "depinfer";
+import { until, DPI, USDC, type Connection, type Protocol, type Wallet } from "../../scripts/lib/harness.js";
+import { cidFromHash, contentHash, HttpContentStore, jobMarketAbi, JobStatus, type DepinferClient, MAX_INLINE_INPUT } from "depinfer";
 import { runBuiltinModel } from "../src/models/charModel.js";
-import { createLogger, ProviderNodeStartError, type CreateProviderNodeParameters, type InferenceBackend, type ProviderNode } from "../src/index.js";
+import { nodeFactory, setUpNodeChain, type NodeChain } from "../../test/utils/nodeFixture.js";
+import { ProviderNodeStartError, type CreateProviderNodeParameters, type InferenceBackend } from "../src/index.js";
 
 const PRICE = 2n * USDC;
-const STAKE = 1_000n * DPI;
 type Submitted = Awaited<ReturnType<DepinferClient["submitJobSync"]>>;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -30,24 +30,15 @@ describe("provider node (in-process chain)", () => {
   let deployer: Wallet;
   let clientWallet: Wallet;
   let client: DepinferClient;
-  const nodes: ProviderNode[] = [];
+  let fx: NodeChain;
+  const nodes = nodeFactory(() => fx);
 
   beforeAll(async () => {
     connection = (await network.create()) as Connection;
-    p = await deployProtocol(connection);
-    const publicClient = await connection.viem.getPublicClient();
-    chain = publicClient.chain as Chain;
-    const wallets = await connection.viem.getWalletClients();
-    deployer = wallets[0];
-    clientWallet = wallets[9];
-    model = await registerBuiltinModel(connection, p);
-    await p.usdc.write.mint([clientWallet.account.address, 10_000n * USDC]);
-    client = createDepinferClient({ chain, transport: custom(connection.provider), account: clientWallet.account, deployment: { market: p.market.address } });
+    ({ p, chain, model, deployer, clientWallet, client } = fx = await setUpNodeChain(connection));
   });
 
-  afterEach(async () => {
-    await Promise.all(nodes.splice(0).map((n) => n.stop()));
-  });
+  afterEach(() => nodes.stop());
 
   /** A funded, registered, staked provider and a node for it (not started). */
   async function makeNode(options: {
@@ -59,24 +50,8 @@ describe("provider node (in-process chain)", () => {
     privateKey?: Hex;
     dataDir?: string;
   } = {}) {
-    const privateKey = options.privateKey ?? generatePrivateKey();
-    const provider = options.privateKey
-      ? { privateKey, address: (await import("viem/accounts")).privateKeyToAccount(privateKey).address }
-      : await setUpNodeProvider(connection, p, deployer, { model, price: PRICE, stake: options.stake ?? STAKE, privateKey });
-    const lines = options.logLines;
-    const node = await createInProcessNode(connection, p.market.address, {
-      privateKey,
-      model,
-      token: p.usdc.address,
-      price: PRICE,
-      ...(options.dataDir && { dataDir: options.dataDir }),
-      ...(options.config && { config: options.config }),
-      ...(options.backend && { backend: options.backend }),
-      logger: createLogger({ level: "debug", stream: { write: (line: string) => void lines?.push(line) } }),
-      afterStep: options.afterStep,
-    });
-    nodes.push(node);
-    return { node, provider: provider.address as Address, privateKey };
+    const { node, provider, privateKey } = await nodes.make({ ...options, lines: options.logLines, fromNow: false });
+    return { node, provider, privateKey };
   }
 
   const submit = (input: string, provider?: Address, price = PRICE, timeout = 600) =>
@@ -300,7 +275,7 @@ describe("provider node (in-process chain)", () => {
       const j = await submit(`A quiet town (${step})`, first.provider);
       await until("stopped", () => stopAt !== undefined);
       await stopAt;
-      nodes.splice(nodes.indexOf(first.node), 1);
+      nodes.nodes.splice(nodes.nodes.indexOf(first.node), 1);
       expect(await statusOf(j.jobId)).toBe(JobStatus.Created);
       const second = await makeNode({ dataDir, privateKey: first.privateKey });
       await second.node.start();

@@ -4,8 +4,6 @@
  * scripts/bench/gas.ts. Prints one table per transaction and one per cycle, in these buckets:
  *
  * - base: the 21,000 of every transaction; calldata: 4 per zero and 16 per non-zero byte;
- * - proxy: everything a proxy's own frame would spend in front of the market (kept as a column for
- *   comparison with the traces taken before the market lost its ERC1967 proxy; now always 0);
  * - token: the payment token's calls, callee included (the escrow pull);
  * - ecrecover: the precompile call;
  * - sload cold / sload warm / sstore / logs / keccak: those opcodes in the market's frames;
@@ -42,7 +40,7 @@ interface StructLog {
   stack?: string[];
 }
 
-const BUCKETS = ["base", "calldata", "proxy", "token", "ecrecover", "sload cold", "sload warm", "sstore", "logs", "keccak", "execution", "refund"] as const;
+const BUCKETS = ["base", "calldata", "token", "ecrecover", "sload cold", "sload warm", "sstore", "logs", "keccak", "execution", "refund"] as const;
 type Bucket = (typeof BUCKETS)[number];
 type Breakdown = Record<Bucket, number>;
 
@@ -77,7 +75,7 @@ async function breakdown(hash: Hex): Promise<Breakdown> {
   const out = Object.fromEntries(BUCKETS.map((b) => [b, 0])) as Breakdown;
   out.base = 21_000;
   out.calldata = calldata;
-  // Which bucket each frame's own opcodes go to, by depth (1 = the market, which has no proxy, 2 = its extension or a token, …).
+  // Which bucket each frame's own opcodes go to, by depth (1 = the market, the immutable core with no proxy in front; 2 = its extension or a token, …).
   const frameBucket: (Bucket | "market")[] = [];
   frameBucket[1] = "market";
   let executed = 0;
@@ -105,7 +103,7 @@ async function breakdown(hash: Hex): Promise<Breakdown> {
     executed += cost;
     const own = frameBucket[l.depth];
     let bucket: Bucket;
-    if (own === "proxy" || own === "token") bucket = own;
+    if (own === "token") bucket = own;
     else if (l.op === "SLOAD") bucket = cost >= 2_100 ? "sload cold" : "sload warm";
     else if (l.op === "SSTORE") bucket = "sstore";
     else if (l.op.startsWith("LOG")) bucket = "logs";

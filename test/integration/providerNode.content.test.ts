@@ -4,21 +4,20 @@
 // is deleted at once; content of settled jobs is deleted after the retention, never while a live job
 // (or another job sharing it) still holds it, and across a restart. `/metrics` (earnings) is not on
 // the public port unless the operator puts it there.
-import { existsSync, mkdtempSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { connect } from "node:net";
-import { tmpdir } from "node:os";
 import path from "node:path";
 
 import { network } from "hardhat";
-import { custom, type Address, type Chain, type Hex } from "viem";
+import type { Address, Hex } from "viem";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 
-import { createInProcessNode, deployProtocol, until, DPI, registerBuiltinModel, setUpNodeProvider, USDC, type Connection, type Protocol, type Wallet } from "../../scripts/lib/harness.js";
-import { cidFromHash, contentHash, createDepinferClient, HttpContentStore, JobStatus, MAX_INLINE_INPUT, type DepinferClient } from "../../sdk/src/index.js";
+import { until, type Connection, type Protocol } from "../../scripts/lib/harness.js";
+import { cidFromHash, contentHash, HttpContentStore, JobStatus, MAX_INLINE_INPUT, type DepinferClient } from "../../sdk/src/index.js";
 import { runBuiltinModel } from "../../provider/src/models/charModel.js";
-import { createLogger, type InferenceBackend, type ProviderNode } from "../../provider/src/index.js";
+import type { InferenceBackend, ProviderNode } from "../../provider/src/index.js";
+import { NODE_PRICE as PRICE, nodeFactory, setUpNodeChain, type NodeChain } from "../utils/nodeFixture.js";
 
-const PRICE = 2n * USDC;
 const WINDOW = 4 * 3600; // the deployment's challenge window, in seconds
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const bytesOf = (text: string) => new TextEncoder().encode(text);
@@ -49,50 +48,23 @@ function postHeadOnly(url: string, hash: Hex, length: number, timeoutMs = 3_000)
 describe("provider node: disk quota, content retention and /metrics exposure", () => {
   let connection: Connection;
   let p: Protocol;
-  let chain: Chain;
   let model: Hex;
-  let deployer: Wallet;
   let client: DepinferClient;
-  const nodes: ProviderNode[] = [];
+  let fx: NodeChain;
+  const nodes = nodeFactory(() => fx);
 
   beforeAll(async () => {
     connection = (await network.create()) as Connection;
-    p = await deployProtocol(connection);
-    const publicClient = await connection.viem.getPublicClient();
-    chain = publicClient.chain as Chain;
-    const wallets = await connection.viem.getWalletClients();
-    deployer = wallets[0];
-    model = await registerBuiltinModel(connection, p);
-    await p.usdc.write.mint([wallets[9].account.address, 10_000n * USDC]);
-    client = createDepinferClient({ chain, transport: custom(connection.provider), account: wallets[9].account, deployment: { market: p.market.address } });
+    ({ p, model, client } = fx = await setUpNodeChain(connection));
   });
 
-  afterEach(async () => {
-    await Promise.all(nodes.splice(0).map((n) => n.stop()));
-  });
+  afterEach(() => nodes.stop());
 
   /** A fresh staked provider (or the one of `privateKey`) and its running node. */
   async function startNode(options: { config?: Record<string, unknown>; backend?: InferenceBackend; privateKey?: Hex; dataDir?: string } = {}) {
-    const provider = options.privateKey
-      ? { privateKey: options.privateKey, address: (await import("viem/accounts")).privateKeyToAccount(options.privateKey).address }
-      : await setUpNodeProvider(connection, p, deployer, { model, price: PRICE, stake: 1_000n * DPI });
-    const fromBlock = await (await connection.viem.getPublicClient()).getBlockNumber();
-    const lines: string[] = [];
-    const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), "depinfer-content-"));
-    const node = await createInProcessNode(connection, p.market.address, {
-      privateKey: provider.privateKey,
-      model,
-      token: p.usdc.address,
-      price: PRICE,
-      dataDir,
-      config: { startBlock: Number(fromBlock), ...options.config }, // the jobs of earlier tests are not its business
-      ...(options.backend && { backend: options.backend }),
-      logger: createLogger({ level: "debug", stream: { write: (line: string) => void lines.push(line) } }),
-    });
-    nodes.push(node);
-    await node.start();
+    const { node, provider, privateKey, lines, dataDir } = await nodes.start(options);
     const onDisk = (hash: Hex) => existsSync(path.join(dataDir, "content", cidFromHash(hash))) || existsSync(path.join(dataDir, "outputs", cidFromHash(hash)));
-    return { node, provider: provider.address as Address, privateKey: provider.privateKey, lines, dataDir, onDisk };
+    return { node, provider, privateKey, lines, dataDir, onDisk };
   }
 
   const submit = (input: string, provider: Address, timeout = 3600) =>

@@ -2,58 +2,33 @@
 // RPC): a job created after the node started is taken, computed and submitted at once, not at the
 // next polling interval. The same node on a transport without subscriptions polls (the control).
 import { network } from "hardhat";
-import { custom, type Chain, type Hex, type Transport } from "viem";
+import { custom, type Transport } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { createInProcessNode, deployProtocol, DPI, registerBuiltinModel, setUpNodeProvider, until, USDC, type Connection, type Protocol, type Wallet } from "../../scripts/lib/harness.js";
+import { until, type Connection } from "../../scripts/lib/harness.js";
 import { inProcessTransport } from "../../scripts/lib/inProcessTransport.js";
-import { createDepinferClient, type DepinferClient } from "depinfer";
-import { createLogger, type ProviderNode } from "../../provider/src/index.js";
+import { NODE_PRICE as PRICE, nodeFactory, setUpNodeChain, type NodeChain } from "../utils/nodeFixture.js";
 
-const PRICE = 2n * USDC;
 /** Far longer than the test waits: only a pushed block can wake the node in time. */
 const POLLING_MS = 60_000;
 
 describe("provider node: new blocks pushed by the RPC", () => {
   let connection: Connection;
-  let p: Protocol;
-  let model: Hex;
-  let deployer: Wallet;
-  let client: DepinferClient;
-  const nodes: ProviderNode[] = [];
+  let fx: NodeChain;
+  const nodes = nodeFactory(() => fx);
 
   beforeAll(async () => {
     connection = (await network.create()) as Connection;
-    p = await deployProtocol(connection);
-    const publicClient = await connection.viem.getPublicClient();
-    const wallets = await connection.viem.getWalletClients();
-    deployer = wallets[0];
-    model = await registerBuiltinModel(connection, p);
-    await p.usdc.write.mint([wallets[9].account.address, 10_000n * USDC]);
-    client = createDepinferClient({ chain: publicClient.chain as Chain, transport: custom(connection.provider), account: wallets[9].account, deployment: { market: p.market.address } });
+    fx = await setUpNodeChain(connection);
   });
 
-  afterAll(async () => {
-    await Promise.all(nodes.map((n) => n.stop()));
-  });
+  afterAll(() => nodes.stop());
 
   async function startNode(transport: Transport, logLines: string[] = []) {
-    const provider = await setUpNodeProvider(connection, p, deployer, { model, price: PRICE, stake: 1_000n * DPI });
-    const publicClient = await connection.viem.getPublicClient();
-    const node = await createInProcessNode(connection, p.market.address, {
-      transport,
-      privateKey: provider.privateKey,
-      model,
-      token: p.usdc.address,
-      price: PRICE,
-      config: { pollingIntervalMs: POLLING_MS, startBlock: Number(await publicClient.getBlockNumber()) },
-      logger: createLogger({ level: "info", stream: { write: (line: string) => logLines.push(line) } }),
-    });
-    nodes.push(node);
-    await node.start();
+    const { node, provider } = await nodes.start({ transport, lines: logLines, logLevel: "info", config: { pollingIntervalMs: POLLING_MS } });
     // The start's own first tick and scan run at once: let them finish, so that only a push can wake the node.
     await new Promise((resolve) => setTimeout(resolve, 500));
-    return { node, provider };
+    return { node, provider: { address: provider } };
   }
 
   it("test_newHeads_jobTakenAtOnce: a job created after the start is submitted long before the polling interval", async () => {
@@ -61,7 +36,7 @@ describe("provider node: new blocks pushed by the RPC", () => {
     const { node, provider } = await startNode(inProcessTransport(connection), logLines);
     expect(logLines.some((l) => l.includes("following new blocks as the RPC pushes them"))).toBe(true);
     const started = Date.now();
-    const { jobId } = await client.submitJobSync({ model, input: "pushed", price: PRICE, token: p.usdc.address, provider: provider.address, authorization: "approve" });
+    const { jobId } = await fx.client.submitJobSync({ model: fx.model, input: "pushed", price: PRICE, token: fx.p.usdc.address, provider: provider.address, authorization: "approve" });
     await until("the node submitted the job", () => node.journal.get(jobId)?.state === "submitted", { timeoutMs: 15_000 });
     expect(Date.now() - started).toBeLessThan(15_000);
     // Pushed heads also drive the ticks: the output is released on-chain time, not after a poll.
@@ -70,7 +45,7 @@ describe("provider node: new blocks pushed by the RPC", () => {
 
   it("test_newHeads_withoutSubscription: the same node on a transport with no subscribe waits for its polling interval", async () => {
     const { node, provider } = await startNode(custom(connection.provider, { retryCount: 0 }));
-    const { jobId } = await client.submitJobSync({ model, input: "polled", price: PRICE, token: p.usdc.address, provider: provider.address, authorization: "approve" });
+    const { jobId } = await fx.client.submitJobSync({ model: fx.model, input: "polled", price: PRICE, token: fx.p.usdc.address, provider: provider.address, authorization: "approve" });
     await new Promise((resolve) => setTimeout(resolve, 3_000));
     expect(node.journal.get(jobId)).toBeUndefined();
   });

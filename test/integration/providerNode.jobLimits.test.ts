@@ -3,23 +3,19 @@
 // liveness slash), nor lock more of the node's stake on one job than the node allows, however well
 // the job pays, nor get it to accept a job whose input the model's server would reject. Normal jobs
 // are still served.
-import { mkdtempSync } from "node:fs";
 import { createServer, type Server } from "node:http";
-import { tmpdir } from "node:os";
-import path from "node:path";
 
 import { network } from "hardhat";
 import { createWalletClient, custom, decodeFunctionData, encodeAbiParameters, keccak256, type Address, type Chain, type Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 
-import { createInProcessNode, deployProtocol, until, DPI, registerBuiltinModel, setUpNodeProvider, USDC, type Connection, type Protocol, type Wallet } from "../../scripts/lib/harness.js";
-import { cidFromHash, createDepinferClient, jobMarketAbi, JobStatus, setOffer, type DepinferClient, type Job } from "../../sdk/src/index.js";
+import { DPI, until, USDC, type Connection, type Protocol } from "../../scripts/lib/harness.js";
+import { cidFromHash, jobMarketAbi, JobStatus, setOffer, type DepinferClient, type Job } from "../../sdk/src/index.js";
 import { runBuiltinModel } from "../../provider/src/models/charModel.js";
-import { createLogger, type InferenceBackend, type ProviderNode } from "../../provider/src/index.js";
+import type { InferenceBackend, ProviderNode } from "../../provider/src/index.js";
+import { NODE_PRICE as PRICE, nodeFactory, setUpNodeChain, type NodeChain } from "../utils/nodeFixture.js";
 
-const PRICE = 2n * USDC; // the node's price; its collateral is 20 DPI
-const STAKE = 1_000n * DPI;
 const jobAbi = jobMarketAbi.find((x) => x.type === "function" && x.name === "acceptJob")!.inputs;
 const idOf = (job: Job) => keccak256(encodeAbiParameters(jobAbi, [job] as never));
 
@@ -90,27 +86,18 @@ describe("provider node against a hostile client: deadlines and collateral", () 
   let p: Protocol;
   let chain: Chain;
   let model: Hex;
-  let deployer: Wallet;
   let client: DepinferClient;
   let clientAddress: Address;
-  const nodes: ProviderNode[] = [];
+  let fx: NodeChain;
+  const nodes = nodeFactory(() => fx);
 
   beforeAll(async () => {
     connection = (await network.create()) as Connection;
-    p = await deployProtocol(connection);
-    const publicClient = await connection.viem.getPublicClient();
-    chain = publicClient.chain as Chain;
-    const wallets = await connection.viem.getWalletClients();
-    deployer = wallets[0];
-    model = await registerBuiltinModel(connection, p);
-    clientAddress = wallets[9].account.address;
-    await p.usdc.write.mint([clientAddress, 10_000n * USDC]);
-    client = createDepinferClient({ chain, transport: custom(connection.provider), account: wallets[9].account, deployment: { market: p.market.address } });
+    ({ p, chain, model, client } = fx = await setUpNodeChain(connection));
+    clientAddress = fx.clientWallet.account.address;
   });
 
-  afterEach(async () => {
-    await Promise.all(nodes.splice(0).map((n) => n.stop()));
-  });
+  afterEach(() => nodes.stop());
 
   /**
    * A fresh staked provider and its running node; `inferred` lists the inputs its model ran on.
@@ -118,28 +105,18 @@ describe("provider node against a hostile client: deadlines and collateral", () 
    * configured one, not the counting built-in model.
    */
   async function startNode(config: Record<string, unknown> = {}, served?: Record<string, unknown>) {
-    const provider = await setUpNodeProvider(connection, p, deployer, { model, price: PRICE, stake: STAKE });
     const inferred: string[] = [];
     const backend: InferenceBackend = {
       name: "builtin (counting)",
       infer: async (input) => (inferred.push(new TextDecoder().decode(input)), runBuiltinModel(input)),
     };
-    const lines: string[] = [];
-    const fromBlock = await (await connection.viem.getPublicClient()).getBlockNumber();
-    const node = await createInProcessNode(connection, p.market.address, {
-      privateKey: provider.privateKey,
-      model,
-      token: p.usdc.address,
-      price: PRICE,
-      dataDir: mkdtempSync(path.join(tmpdir(), "depinfer-limits-")),
-      // The jobs of earlier tests are not its business; its metrics on their own listener.
-      config: { startBlock: Number(fromBlock), metrics: { host: "127.0.0.1", port: 0 }, ...config, ...(served && { models: [{ model, backend: { type: "builtin" }, price: PRICE.toString(), token: p.usdc.address, ...served }] }) },
+    const { node, provider, privateKey, lines, fromBlock } = await nodes.start({
+      // Its metrics on their own listener.
+      config: { metrics: { host: "127.0.0.1", port: 0 }, ...config, ...(served && { models: [{ model, backend: { type: "builtin" }, price: PRICE.toString(), token: p.usdc.address, ...served }] }) },
       ...(!served && { backend }),
-      logger: createLogger({ level: "info", stream: { write: (line: string) => void lines.push(line) } }),
+      logLevel: "info",
     });
-    nodes.push(node);
-    await node.start();
-    return { node, provider: provider.address, privateKey: provider.privateKey, inferred, lines, fromBlock };
+    return { node, provider, privateKey, inferred, lines, fromBlock };
   }
 
   const submit = (input: string, { provider, price = PRICE, timeout = 3600 }: { provider?: Address; price?: bigint; timeout?: number } = {}) =>
@@ -310,7 +287,7 @@ describe("provider node against a hostile client: deadlines and collateral", () 
       expect(fake.seen.tokenize.sort()).toEqual([inputs.overTokens, inputs.within].sort());
       expect(fake.seen.chat.filter((prompt) => prompt !== POISON && prompt !== ENDLESS)).toEqual([inputs.within]);
     } finally {
-      await Promise.all(nodes.splice(0).map((n) => n.stop()));
+      await nodes.stop();
       await fake.close();
     }
   });

@@ -9,12 +9,11 @@
  *    a request's attestation is recorded before it is sent, and an index that has one is never
  *    served again.
  */
-import { closeSync, fdatasync, fdatasyncSync, openSync } from "node:fs";
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 
 import type { Hex } from "viem";
 
-import { openPrivateDatabase } from "../journal.js";
+import { openPrivateDatabase, syncWal, type WalSync } from "../journal.js";
 
 /** A session's latest accepted voucher and the node's accounting of it. */
 export interface SessionRecord {
@@ -116,6 +115,7 @@ export class SessionJournal {
   /** Opens (or creates) the journal in `dataDir`/sessions.sqlite (readable by the operator only). */
   constructor(dataDir: string, { now = () => Date.now() }: { now?: () => number } = {}) {
     ({ file: this.file, db: this.#db } = openPrivateDatabase(dataDir, "sessions.sqlite"));
+    this.#wal = syncWal(this.file);
     this.#now = now;
     this.#db.exec(`
       PRAGMA journal_mode = WAL;
@@ -259,30 +259,21 @@ export class SessionJournal {
         else if ("ok" in result) item.resolve(result.ok);
         else item.reject(result.error);
       });
-    let wal: number;
-    try {
-      wal = this.#walFd ??= openSync(`${this.file}-wal`, "r+");
-    } catch (error) {
-      return settle(error);
-    }
     if (sync) {
       try {
-        fdatasyncSync(wal);
+        this.#wal.syncNow();
       } catch (error) {
         return settle(error);
       }
       return settle(undefined);
     }
-    this.#syncing++;
-    fdatasync(wal, (error) => {
-      this.#syncing--;
-      // Closed meanwhile: close() synced the file before closing it.
-      settle(error && !this.#closed ? error : undefined);
-    });
+    this.#wal.sync().then(
+      () => settle(undefined),
+      (error: unknown) => settle(error),
+    );
   }
 
-  #walFd: number | undefined;
-  #syncing = 0;
+  readonly #wal: WalSync;
   #closed = false;
 
   #accept(sessionId: Hex, voucher: { amount: bigint; count: bigint; signature: Hex }, charged: bigint, reserved: bigint, expiry: number): boolean {
@@ -348,10 +339,7 @@ export class SessionJournal {
   close() {
     this.#flush({ sync: true });
     this.#closed = true;
-    if (this.#walFd !== undefined) {
-      if (this.#syncing > 0) fdatasyncSync(this.#walFd);
-      closeSync(this.#walFd);
-    }
+    this.#wal.close();
     this.#db.close();
   }
 }

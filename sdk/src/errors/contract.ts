@@ -19,7 +19,7 @@ import { DepinferError } from "./base.js";
 /**
  * Errors the deployed contracts raise that the generated interface ABIs do not declare:
  * OpenZeppelin's (access manager, reentrancy guard, SafeERC20, ERC-20 tokens bubbling up through
- * `transferFrom`, SafeCast, UUPS upgrades, initializers) and the direct-call guards of the
+ * `transferFrom`, SafeCast, initializers) and the direct-call guards of the
  * extension and the disputes code.
  */
 export const externalErrorsAbi = parseAbi([
@@ -33,9 +33,6 @@ export const externalErrorsAbi = parseAbi([
   "error SafeCastOverflowedUintDowncast(uint8 bits, uint256 value)",
   "error JobMarketExtensionDirectCall()",
   "error JobMarketDisputesDirectCall()",
-  "error UUPSUnauthorizedCallContext()",
-  "error UUPSUnsupportedProxiableUUID(bytes32 slot)",
-  "error ERC1967InvalidImplementation(address implementation)",
   "error InvalidInitialization()",
   // EIP-712 short strings in PaymentSessions' code (its ABI in the SDK is the interface, IPaymentSessions).
   "error InvalidShortString()",
@@ -238,11 +235,6 @@ export const contractErrorHints: ContractErrorHints = {
     "The JobMarketExtension was called directly: send the call to the JobMarket address instead.",
   JobMarketDisputesDirectCall: () =>
     "The JobMarketDisputes contract was called directly: send disputes, equivocation proofs and module calls to the JobMarket address instead.",
-  UUPSUnauthorizedCallContext: () => "upgradeToAndCall was called on the implementation: call it on the proxy, through governance.",
-  UUPSUnsupportedProxiableUUID: ({ slot }) =>
-    `The new implementation reports proxiableUUID ${slot}, not the ERC-1967 slot: upgrade only to a UUPS implementation.`,
-  ERC1967InvalidImplementation: ({ implementation }) =>
-    `${implementation} has no code: deploy the new implementation before upgrading to it.`,
   InvalidInitialization: () => "The contract is already initialized: use the governance setters instead of calling initialize again.",
   // --- payment sessions (contracts/sessions/PaymentSessions.sol)
   SessionAmountZero: () => "The session amount is zero: escrow a positive amount.",
@@ -480,9 +472,6 @@ export class ERC20InsufficientAllowanceError extends contractError("ERC20Insuffi
 export class SafeCastOverflowedUintDowncastError extends contractError("SafeCastOverflowedUintDowncast") {}
 export class JobMarketExtensionDirectCallError extends contractError("JobMarketExtensionDirectCall") {}
 export class JobMarketDisputesDirectCallError extends contractError("JobMarketDisputesDirectCall") {}
-export class UUPSUnauthorizedCallContextError extends contractError("UUPSUnauthorizedCallContext") {}
-export class UUPSUnsupportedProxiableUUIDError extends contractError("UUPSUnsupportedProxiableUUID") {}
-export class ERC1967InvalidImplementationError extends contractError("ERC1967InvalidImplementation") {}
 export class InvalidInitializationError extends contractError("InvalidInitialization") {}
 
 // --- payment sessions
@@ -606,9 +595,6 @@ export const contractErrorClasses: { [name in DepinferContractErrorName]: Depinf
   SafeCastOverflowedUintDowncast: SafeCastOverflowedUintDowncastError,
   JobMarketExtensionDirectCall: JobMarketExtensionDirectCallError,
   JobMarketDisputesDirectCall: JobMarketDisputesDirectCallError,
-  UUPSUnauthorizedCallContext: UUPSUnauthorizedCallContextError,
-  UUPSUnsupportedProxiableUUID: UUPSUnsupportedProxiableUUIDError,
-  ERC1967InvalidImplementation: ERC1967InvalidImplementationError,
   InvalidInitialization: InvalidInitializationError,
   SessionAmountZero: SessionAmountZeroError,
   SessionPriceZero: SessionPriceZeroError,

@@ -12,6 +12,13 @@ export interface WriteOptions {
   account?: Account | undefined;
   /** The token the call transfers, if any: its reverts become `TokenRevertedError`. */
   token?: Address | undefined;
+  /**
+   * Decodes a revert into its typed error (default `decodeDepinferError`): a module's own decoder,
+   * which falls back to the market's errors for reverts that bubbled up through the module.
+   */
+  decode?: ((error: unknown) => unknown) | undefined;
+  /** The action named in `UserRejectedError` (default: `functionName`). */
+  action?: string | undefined;
 }
 
 export type MarketWriteName = ContractFunctionName<typeof jobMarketAbi, "nonpayable">;
@@ -30,10 +37,10 @@ export async function simulateAndWrite<const abi extends Abi>(
   abi: abi,
   functionName: string,
   args: readonly unknown[],
-  { account = client.account, token }: WriteOptions = {},
+  { account = client.account, token, decode: decodeContract = decodeDepinferError, action = functionName }: WriteOptions = {},
 ): Promise<{ hash: Hash; result: unknown }> {
   const decode = (error: unknown) =>
-    mapWalletError(decodeDepinferError(error) ?? (token ? decodeTokenError(error, { token, functionName }) : undefined) ?? error, functionName);
+    mapWalletError(decodeContract(error) ?? (token ? decodeTokenError(error, { token, functionName }) : undefined) ?? error, action);
   // Reads may be retried on transient RPC errors; the send is never repeated (a timeout does not
   // prove a transaction was not broadcast).
   let simulated: { request: unknown; result: unknown };

@@ -310,16 +310,10 @@ contract SamplingBondTest is SamplingFixture, ISampledVerifierErrors, ISampledVe
         vm.prank(alice.account);
         sv.requestBondRelease();
         address sybil = makeAddr("sybil");
-        _fundClient(sybil, 1_000 * USDC);
-        vm.prank(sybil);
-        market.openDispute(job, "");
+        _disputeAs(sybil, job);
         assertEq(sv.checkOf(id).bondCycle, 1, "covered");
         sv.attest(job, WRONG, _sig(alice, id, job, WRONG));
-        _assignFull(job, 0);
-        _vote(job, 0, _one(OUT));
-        sv.resolve(job);
-        _assignFull(job, 100);
-        _vote(job, 1, _two(OUT, OUT));
+        _outvoteWith(job, OUT);
         vm.expectEmit(address(sv));
         emit BondSlashed(alice.account, id, B);
         sv.resolve(job);
@@ -333,10 +327,7 @@ contract SamplingBondTest is SamplingFixture, ISampledVerifierErrors, ISampledVe
         // Submitted a full challenge window (4 h) after the request: the bond cannot have covered it.
         vm.warp(block.timestamp + 4 hours);
         (JobId id, Job memory job) = _submitted(alice, WRONG);
-        address sybil = makeAddr("sybil");
-        _fundClient(sybil, 1_000 * USDC);
-        vm.prank(sybil);
-        market.openDispute(job, "");
+        _disputeAs(makeAddr("sybil"), job);
         assertEq(sv.checkOf(id).bondCycle, 0, "not covered");
     }
 
@@ -349,10 +340,7 @@ contract SamplingBondTest is SamplingFixture, ISampledVerifierErrors, ISampledVe
         vm.prank(alice.account);
         sv.requestBondRelease();
         vm.warp(block.timestamp + 4 hours - 1);
-        address sybil = makeAddr("sybil");
-        _fundClient(sybil, 1_000 * USDC);
-        vm.prank(sybil);
-        market.openDispute(job, "");
+        _disputeAs(makeAddr("sybil"), job);
         assertEq(sv.checkOf(id).bondCycle, 1, "covered");
     }
 
@@ -374,10 +362,10 @@ contract SamplingBondTest is SamplingFixture, ISampledVerifierErrors, ISampledVe
     /// @dev A job of alice submitted now whose draw (with a seed set for its epoch) is `< below` when `below` is
     ///      at most 10_000 and the draw can be anything; the epoch ended.
     function _submittedDrawnAt(uint256 drawBelow) internal returns (JobId id, Job memory job) {
+        if (drawBelow < 10_000) return _drawnBetween(alice, OUT, 200, drawBelow);
         (id, job) = _submitted(alice, OUT);
         uint64 e = _epochOf(block.timestamp);
-        if (drawBelow >= 10_000) _seedDrawing(e, id, 10_000, true);
-        else _seedBetween(e, id, 200, drawBelow);
+        _seedDrawing(e, id, 10_000, true);
         vm.warp(_epochEnd(e));
     }
 
@@ -394,11 +382,7 @@ contract SamplingBondTest is SamplingFixture, ISampledVerifierErrors, ISampledVe
         _seedDrawing(e, id, 200, true);
         if (block.timestamp < _epochEnd(e)) vm.warp(_epochEnd(e));
         sv.sample(job, WRONG, _sig(alice, id, job, WRONG));
-        _assignFull(job, 0);
-        _vote(job, 0, _one(OUT));
-        sv.resolve(job);
-        _assignFull(job, 100);
-        _vote(job, 1, _two(OUT, OUT));
+        _outvoteWith(job, OUT);
     }
 
     function _caughtLying() internal returns (JobId id, Job memory job) {

@@ -143,9 +143,7 @@ contract SamplingEscalationTest is SamplingFixture, ISampledVerifierErrors, ISam
 
     function _humanDisputedWith(address who, bytes32 output) internal returns (JobId id, Job memory job) {
         (id, job) = _submitted(alice, output);
-        if (who != challenger) _fundClient(who, 1_000 * USDC);
-        vm.prank(who);
-        market.openDispute(job, "ipfs://evidence");
+        _disputeAs(who, job);
     }
 
     function test_attest_checks() public {
@@ -203,11 +201,7 @@ contract SamplingEscalationTest is SamplingFixture, ISampledVerifierErrors, ISam
     function test_humanDispute_outvotedIsUpheldForTheHuman() public {
         (JobId id, Job memory job) = _humanDisputedWith(challenger, WRONG);
         sv.attest(job, WRONG, _sig(alice, id, job, WRONG));
-        _assignFull(job, 0);
-        _vote(job, 0, _one(OUT));
-        sv.resolve(job);
-        _assignFull(job, 100);
-        _vote(job, 1, _two(OUT, OUT));
+        _outvoteWith(job, OUT);
         sv.resolve(job);
         _assertStatus(id, JobStatus.Slashed, "slashed");
         assertEq(market.claimable(challenger, address(token)), CHALLENGER_SHARE, "the human wins the share");
@@ -298,11 +292,7 @@ contract SamplingEscalationTest is SamplingFixture, ISampledVerifierErrors, ISam
         (JobId id, Job memory job) = _sampled(alice, WRONG);
         vm.prank(challenger);
         market.joinDispute(job, "me too");
-        _assignFull(job, 0);
-        _vote(job, 0, _one(OUT));
-        sv.resolve(job);
-        _assignFull(job, 100);
-        _vote(job, 1, _two(OUT, OUT));
+        _outvoteWith(job, OUT);
         sv.resolve(job);
         _assertStatus(id, JobStatus.Slashed, "slashed");
         assertEq(market.claimable(challenger, address(usdc)), BOND, "joiner: its bond back");

@@ -32,10 +32,7 @@ contract SamplingPaidCheckTest is SamplingFixture, ISampledVerifierErrors, ISamp
 
     /// @dev A job of alice with `output`, drawn in the caller-paid band [200, 2_000), its epoch ended.
     function _inBand(bytes32 output) internal returns (JobId id, Job memory job) {
-        (id, job) = _submitted(alice, output);
-        uint64 e = _epochOf(block.timestamp);
-        _seedBetween(e, id, 200, 2_000);
-        vm.warp(_epochEnd(e));
+        return _drawnBetween(alice, output, 200, 2_000);
     }
 
     function _fund(JobId id, Job memory job, bytes32 output) internal {
@@ -98,11 +95,7 @@ contract SamplingPaidCheckTest is SamplingFixture, ISampledVerifierErrors, ISamp
     function test_fundCheck_caughtProviderPaysTheWinningsToTheFunder() public {
         (JobId id, Job memory job) = _inBand(WRONG);
         _fund(id, job, WRONG);
-        _assignFull(job, 0);
-        _vote(job, 0, _one(OUT));
-        sv.resolve(job);
-        _assignFull(job, 100);
-        _vote(job, 1, _two(OUT, OUT));
+        _outvoteWith(job, OUT);
         vm.expectEmit(address(sv));
         emit FundedCheckSettled(id, funder, 0, CHALLENGER_SHARE + UPHELD_FEE);
         sv.resolve(job);

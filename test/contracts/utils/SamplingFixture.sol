@@ -117,6 +117,25 @@ abstract contract SamplingFixture is UnitFixture {
         rng.setSeed(e, seed);
     }
 
+    /// @dev A job of `p` submitted with `output`, its epoch's seed set so that its draw is in `[lo, hi)` (the
+    ///      caller-paid band at the defaults is `[200, 2_000)`), the epoch ended.
+    function _drawnBetween(ProviderKey memory p, bytes32 output, uint256 lo, uint256 hi)
+        internal
+        returns (JobId id, Job memory job)
+    {
+        (id, job) = _submitted(p, output);
+        uint64 e = _epochOf(block.timestamp);
+        _seedBetween(e, id, lo, hi);
+        vm.warp(_epochEnd(e));
+    }
+
+    /// @dev `who` (funded for the bond unless it is the fixture's challenger) disputes `job` by hand.
+    function _disputeAs(address who, Job memory job) internal {
+        if (who != challenger) _fundClient(who, 1_000 * USDC);
+        vm.prank(who);
+        market.openDispute(job, "ipfs://evidence");
+    }
+
     /// @dev A job of `p` with `output`, sampled by the keeper.
     function _sampled(ProviderKey memory p, bytes32 output) internal returns (JobId id, Job memory job) {
         (id, job) = _drawn(p, output);
@@ -178,6 +197,16 @@ abstract contract SamplingFixture is UnitFixture {
         for (uint256 i; i < outputs.length; ++i) {
             _reveal(job, first + i, outputs[i]);
         }
+    }
+
+    /// @dev For a check in round 0: the one verifier reveals `truth`, the resolve escalates, and both verifiers
+    ///      of round 1 reveal `truth` too. Not resolved: a test expects its events, then calls `sv.resolve(job)`.
+    function _outvoteWith(Job memory job, bytes32 truth) internal {
+        _assignFull(job, 0);
+        _vote(job, 0, _one(truth));
+        sv.resolve(job);
+        _assignFull(job, 100);
+        _vote(job, 1, _two(truth, truth));
     }
 
     function _one(bytes32 a) internal pure returns (bytes32[] memory o) {

@@ -3,8 +3,9 @@ import type { Account, Address, Chain, Client, Hash, SimulateContractErrorType, 
 import type { RedundancyNothingToClaimError, RedundancyZeroAddressError } from "../../errors/redundancy.js";
 import type { TokenRevertedError } from "../../errors/token.js";
 import type { AccountNotFoundError, InvalidAddressError, NoContractError } from "../../errors/validation.js";
-import { assertAddress, assertHasCode, resolveAccount } from "../../utils/validate.js";
-import { writeRedundancy } from "./write.js";
+import { assertAddress, resolveAccount } from "../../utils/validate.js";
+import { writeModule } from "../writeModule.js";
+import { redundancyModule } from "./write.js";
 
 export interface ClaimRedundancyParameters {
   module: Address;
@@ -40,7 +41,6 @@ export async function claimRedundancy<chain extends Chain | undefined>(
   assertAddress("token", token);
   if (to !== undefined) assertAddress("to", to);
   const signer = resolveAccount(client, parameters.account, "claimRedundancy");
-  await assertHasCode(client, module, "module");
-  const { hash, result } = await writeRedundancy(client, module, "claim", [token, to ?? signer.address], { account: signer, token });
+  const { hash, result } = await writeModule(client, { ...redundancyModule, address: module, functionName: "claim", args: [token, to ?? signer.address], account: signer, action: "claimRedundancy", token });
   return { hash, amount: result as bigint };
 }

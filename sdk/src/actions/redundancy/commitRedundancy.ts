@@ -12,8 +12,9 @@ import type {
   RedundancyWrongStatusError,
 } from "../../errors/redundancy.js";
 import type { AccountNotFoundError, InvalidAddressError, NoContractError } from "../../errors/validation.js";
-import { assertAddress, assertHasCode, resolveAccount } from "../../utils/validate.js";
-import { writeRedundancy } from "./write.js";
+import { assertAddress, resolveAccount } from "../../utils/validate.js";
+import { writeModule } from "../writeModule.js";
+import { redundancyModule } from "./write.js";
 
 /**
  * The commitment a provider posts for `output` in seat `seat` of request `id`:
@@ -82,9 +83,8 @@ export async function commitRedundancy<chain extends Chain | undefined>(
   const { module, id, seat, output } = parameters;
   assertAddress("module", module);
   const signer = resolveAccount(client, parameters.account, "commitRedundancy");
-  await assertHasCode(client, module, "module");
   const salt = parameters.salt ?? toHex(crypto.getRandomValues(new Uint8Array(32)));
   const commitment = redundancyCommitment({ id, seat, provider: signer.address, output, salt });
-  const { hash } = await writeRedundancy(client, module, "commit", [id, seat, commitment], { account: signer });
+  const { hash } = await writeModule(client, { ...redundancyModule, address: module, functionName: "commit", args: [id, seat, commitment], account: signer, action: "commitRedundancy" });
   return { hash, salt, commitment };
 }

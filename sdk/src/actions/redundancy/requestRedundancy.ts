@@ -19,7 +19,8 @@ import type { AccountNotFoundError, InvalidAddressError, InvalidAmountError, NoC
 import { ensureAllowance } from "../../utils/erc20.js";
 import { assertHasCode, assertAddress, assertAmount, resolveAccount } from "../../utils/validate.js";
 import { waitForSuccess } from "../../utils/transactions.js";
-import { writeRedundancy } from "./write.js";
+import { writeModule } from "../writeModule.js";
+import { redundancyModule } from "./write.js";
 
 export interface RequestRedundancyParameters {
   /** The RedundancyModule's address. */
@@ -92,13 +93,15 @@ export async function requestRedundancy<chain extends Chain | undefined>(
   const signer = resolveAccount(client, parameters.account, "requestRedundancy");
   await assertHasCode(client, module, "module");
   if (approve) await ensureAllowance(client, token, module, price * BigInt(providers.length), { account: signer });
-  const { hash, result } = await writeRedundancy(
-    client,
-    module,
-    "request",
-    [{ model, token, price, inputHash, commitDeadline: Number(commitDeadline) }, providers],
-    { account: signer, token },
-  );
+  const { hash, result } = await writeModule(client, {
+    ...redundancyModule,
+    address: module,
+    functionName: "request",
+    args: [{ model, token, price, inputHash, commitDeadline: Number(commitDeadline) }, providers],
+    account: signer,
+    action: "requestRedundancy",
+    token,
+  });
   return { hash, id: result as bigint };
 }
 

@@ -10,8 +10,9 @@ import type {
   RedundancyWrongStatusError,
 } from "../../errors/redundancy.js";
 import type { AccountNotFoundError, InvalidAddressError, NoContractError } from "../../errors/validation.js";
-import { assertAddress, assertHasCode, resolveAccount } from "../../utils/validate.js";
-import { writeRedundancy } from "./write.js";
+import { assertAddress } from "../../utils/validate.js";
+import { writeModule } from "../writeModule.js";
+import { redundancyModule } from "./write.js";
 
 export interface RevealRedundancyParameters {
   module: Address;
@@ -52,7 +53,5 @@ export async function revealRedundancy<chain extends Chain | undefined>(
 ): Promise<Hash> {
   const { module, id, seat, output, salt } = parameters;
   assertAddress("module", module);
-  const signer = resolveAccount(client, parameters.account, "revealRedundancy");
-  await assertHasCode(client, module, "module");
-  return (await writeRedundancy(client, module, "reveal", [id, seat, output, salt], { account: signer })).hash;
+  return (await writeModule(client, { ...redundancyModule, address: module, functionName: "reveal", args: [id, seat, output, salt], account: parameters.account, action: "revealRedundancy" })).hash;
 }

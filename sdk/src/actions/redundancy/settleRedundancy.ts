@@ -10,8 +10,9 @@ import type {
   RedundancyWrongStatusError,
 } from "../../errors/redundancy.js";
 import type { AccountNotFoundError, InvalidAddressError, NoContractError } from "../../errors/validation.js";
-import { assertAddress, assertHasCode, resolveAccount } from "../../utils/validate.js";
-import { writeRedundancy } from "./write.js";
+import { assertAddress } from "../../utils/validate.js";
+import { writeModule } from "../writeModule.js";
+import { redundancyModule } from "./write.js";
 
 export interface SettleRedundancyParameters {
   module: Address;
@@ -44,9 +45,8 @@ export async function settleRedundancy<chain extends Chain | undefined>(
   parameters: SettleRedundancyParameters,
 ): Promise<Hash> {
   assertAddress("module", parameters.module);
-  const signer = resolveAccount(client, parameters.account, "settleRedundancy");
-  await assertHasCode(client, parameters.module, "module");
-  return (await writeRedundancy(client, parameters.module, "settle", [parameters.id], { account: signer })).hash;
+  const { module, id, account } = parameters;
+  return (await writeModule(client, { ...redundancyModule, address: module, functionName: "settle", args: [id], account, action: "settleRedundancy" })).hash;
 }
 
 export interface AppealRedundancyParameters extends SettleRedundancyParameters {
@@ -79,7 +79,6 @@ export async function appealRedundancy<chain extends Chain | undefined>(
   parameters: AppealRedundancyParameters,
 ): Promise<Hash> {
   assertAddress("module", parameters.module);
-  const signer = resolveAccount(client, parameters.account, "appealRedundancy");
-  await assertHasCode(client, parameters.module, "module");
-  return (await writeRedundancy(client, parameters.module, "appeal", [parameters.id, parameters.seat], { account: signer })).hash;
+  const { module, id, seat, account } = parameters;
+  return (await writeModule(client, { ...redundancyModule, address: module, functionName: "appeal", args: [id, seat], account, action: "appealRedundancy" })).hash;
 }

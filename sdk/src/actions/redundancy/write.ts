@@ -3,6 +3,10 @@ import type { Account, Chain, Client, Address, Hash, Transport } from "viem";
 import { redundancyModuleAbi } from "../../abis/redundancyModule.js";
 import { decodeRedundancyError } from "../../errors/redundancy.js";
 import { simulateAndWrite, type WriteOptions } from "../../utils/write.js";
+import type { WriteModuleTarget } from "../writeModule.js";
+
+/** The redundancy module as a {@link writeModule} target: its ABI, its parameter name, its revert decoder. */
+export const redundancyModule = { abi: redundancyModuleAbi, contract: "module", decode: decodeRedundancyError } as const satisfies WriteModuleTarget;
 
 /**
  * Simulates, then sends, a call to the redundancy module. A revert throws before anything is sent, as
@@ -19,9 +23,5 @@ export async function writeRedundancy(
   args: readonly unknown[],
   options: WriteOptions = {},
 ): Promise<{ hash: Hash; result: unknown }> {
-  try {
-    return await simulateAndWrite(client, module, redundancyModuleAbi, functionName, args, options);
-  } catch (error) {
-    throw decodeRedundancyError(error) ?? error;
-  }
+  return simulateAndWrite(client, module, redundancyModuleAbi, functionName, args, { decode: decodeRedundancyError, ...options });
 }

@@ -5,9 +5,13 @@ import { waitForTransactionReceipt } from "viem/actions";
 import { paymentSessionsAbi } from "../../abis/paymentSessions.js";
 import { assertHasCode, resolveAccount } from "../../utils/validate.js";
 import { simulateAndWrite } from "../../utils/write.js";
+import type { WriteModuleTarget } from "../writeModule.js";
 
 /** Any viem client an action accepts (a wallet client for writes). */
 export type SessionClient = Client<Transport, Chain | undefined, Account | undefined>;
+
+/** The sessions module as a {@link writeModule} target (its reverts decode as the market's typed errors). */
+export const sessionsModule = { abi: paymentSessionsAbi as Abi, contract: "sessions" } as const satisfies WriteModuleTarget;
 
 /**
  * The first steps of every session write: the account (the call's, else the client's), then the sessions module
@@ -30,7 +34,7 @@ export async function writeSessions(
   args: readonly unknown[],
   options: { account: Account; token?: Address | undefined },
 ): Promise<{ hash: Hash; result: unknown }> {
-  return simulateAndWrite(client, sessions, paymentSessionsAbi as Abi, functionName, args, options);
+  return simulateAndWrite(client, sessions, sessionsModule.abi, functionName, args, options);
 }
 
 /** Waits for `hash` and returns the first `eventName` the sessions module emitted in it. */

@@ -8,7 +8,8 @@ import type {
 } from "../../errors/contract.js";
 import type { AccountNotFoundError, InvalidAddressError, InvalidAmountError, NoContractError } from "../../errors/validation.js";
 import { assertAmount } from "../../utils/validate.js";
-import { prepareSessionWrite, writeSessions } from "./common.js";
+import { writeModule } from "../writeModule.js";
+import { sessionsModule } from "./common.js";
 
 export interface SessionCollateralParameters {
   sessions: Address;
@@ -43,8 +44,7 @@ export async function lockSessionCollateral<chain extends Chain | undefined>(
   { sessions, amount, account }: SessionCollateralParameters,
 ): Promise<{ hash: Hash }> {
   assertAmount("amount", amount, { bound: "uint96" });
-  const from = await prepareSessionWrite(client, { sessions, account, action: "lockSessionCollateral" });
-  const { hash } = await writeSessions(client, sessions, "lockCollateral", [amount], { account: from });
+  const { hash } = await writeModule(client, { ...sessionsModule, address: sessions, functionName: "lockCollateral", args: [amount], account, action: "lockSessionCollateral" });
   return { hash };
 }
 
@@ -61,7 +61,6 @@ export async function unlockSessionCollateral<chain extends Chain | undefined>(
   { sessions, amount, account }: SessionCollateralParameters,
 ): Promise<{ hash: Hash }> {
   assertAmount("amount", amount, { bound: "uint96" });
-  const from = await prepareSessionWrite(client, { sessions, account, action: "unlockSessionCollateral" });
-  const { hash } = await writeSessions(client, sessions, "unlockCollateral", [amount], { account: from });
+  const { hash } = await writeModule(client, { ...sessionsModule, address: sessions, functionName: "unlockCollateral", args: [amount], account, action: "unlockSessionCollateral" });
   return { hash };
 }

@@ -1,10 +1,8 @@
 import type { Abi, Account, Address, Chain, Client, Hash, Transport } from "viem";
-import { simulateContract, writeContract } from "viem/actions";
 
 import { sampledVerifierAbi } from "../../abis/sampledVerifier.js";
 import { decodeSamplingError } from "../../errors/sampling.js";
-import { mapWalletError, withRetry } from "../../utils/transactions.js";
-import { assertHasCode, resolveAccount } from "../../utils/validate.js";
+import { writeModule } from "../writeModule.js";
 
 /** Who signs (default: the client's account): an `Account`, or the address of a JSON-RPC account. */
 export type VerifierAccount = Account | Address | undefined;
@@ -18,18 +16,5 @@ export async function writeSampling(
   client: Client<Transport, Chain | undefined, Account | undefined>,
   { address, functionName, args, account, action, abi = sampledVerifierAbi as Abi }: { address: Address; functionName: string; args: readonly unknown[]; account: VerifierAccount; action: string; abi?: Abi },
 ): Promise<{ hash: Hash; result: unknown }> {
-  const signer = resolveAccount(client, account, action);
-  await assertHasCode(client, address, "sampledVerifier");
-  const decode = (error: unknown) => mapWalletError(decodeSamplingError(error) ?? error, action);
-  let simulated: { request: unknown; result: unknown };
-  try {
-    simulated = await withRetry(() => simulateContract(client, { address, abi, functionName, args, account: signer, chain: client.chain } as never));
-  } catch (error) {
-    throw decode(error);
-  }
-  try {
-    return { hash: await writeContract(client, simulated.request as never), result: simulated.result };
-  } catch (error) {
-    throw decode(error);
-  }
+  return writeModule(client, { abi, contract: "sampledVerifier", decode: decodeSamplingError, address, functionName, args, account, action });
 }
