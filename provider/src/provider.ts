@@ -155,6 +155,8 @@ const OUTCOMES = ["upheld", "rejected", "draw"] as const;
 const INCLUSION_MARGIN_SECONDS = 30;
 /** How long an offer's maxLatency read for the intake is reused (the accept itself reads it afresh). */
 const OFFER_CACHE_MS = 60_000;
+/** How long after the last pushed block the newest pushed head is taken as the chain's head, at least (see #headsLive). */
+const PUSHED_HEAD_TRUST_MS = 1_000;
 
 /**
  * How deep (in blocks below the newest block the node had seen) a reorg is followed: the jobs whose
@@ -315,6 +317,14 @@ export class ProviderNode {
   #unsubscribeHeads: (() => Promise<unknown>) | undefined;
   /** The newest head the subscription pushed and no tick has used yet: the tick's head, with no request. */
   #pushedHead: { number: bigint; hash: Hex; parentHash: Hex; timestamp: bigint; baseFeePerGas: bigint | null } | undefined;
+  /** When the subscription last pushed a head (Date.now()): a tick within a polling interval of it reads no head of its own. */
+  #lastPushAt: number | undefined;
+  /** The newest pushed head's number. */
+  #knownPushed = 0n;
+  /** The last pushed heads' hashes and times, by number (the newest 64): a receipt's block time without a request. */
+  #pushedTimes = new Map<bigint, { hash: Hex; timestamp: bigint }>();
+  /** The provider's stake and locked amount as read at `at` (Date.now()), and what the node's own effects locked since (see #stake). */
+  #stakeRead: { at: number; exact: boolean; lockedSince: bigint; info: Promise<{ staked: bigint; locked: bigint }> } | undefined;
   /** A tick was asked for while one ran: the next starts as soon as it ends. */
   #tickAgain = false;
   /** When a tick last did the housekeeping (see #tick). */
@@ -611,6 +621,15 @@ export class ProviderNode {
     if (block.number === null || block.hash === null) return;
     const head = { number: block.number, hash: block.hash, parentHash: block.parentHash, timestamp: block.timestamp, baseFeePerGas: block.baseFeePerGas };
     if (!this.#pushedHead || head.number >= this.#pushedHead.number) this.#pushedHead = head;
+    this.#lastPushAt = Date.now();
+    // The latest block's time is the chain's time: #now() needs no request while heads come.
+    if (head.number >= this.#knownPushed) {
+      this.#knownPushed = head.number;
+      this.#chainNow = { at: Date.now(), value: Number(head.timestamp) };
+    }
+    this.#pushedTimes.set(head.number, { hash: head.hash, timestamp: head.timestamp });
+    if (this.#pushedTimes.size > 64) this.#pushedTimes.delete(this.#pushedTimes.keys().next().value!);
+    this.#sender.headArrived();
     this.#unwatch?.poll(head.number);
     this.#wake();
   }
@@ -757,9 +776,18 @@ export class ProviderNode {
     return retry(fn, { retries: 6, baseDelayMs: 250, maxDelayMs: 10_000 });
   }
 
-  /** The chain's time (the latest block's timestamp), at most one polling interval old. */
+  /**
+   * Whether the `newHeads` subscription pushed a block within the last polling interval (or second,
+   * when that is longer): the newest pushed head is then the chain's head, and a tick (or #now) asks
+   * for none. The wait covers an RPC whose pushes arrive with its requests' delay.
+   */
+  #headsLive(): boolean {
+    return this.#lastPushAt !== undefined && Date.now() - this.#lastPushAt < Math.max(this.config.pollingIntervalMs, PUSHED_HEAD_TRUST_MS);
+  }
+
+  /** The chain's time (the latest block's timestamp), at most one polling interval old (or the newest pushed head's, while pushes come). */
   async #now(): Promise<number> {
-    if (this.#chainNow && Date.now() - this.#chainNow.at < this.config.pollingIntervalMs) return this.#chainNow.value;
+    if (this.#chainNow && (Date.now() - this.#chainNow.at < this.config.pollingIntervalMs || this.#headsLive())) return this.#chainNow.value;
     const block = await this.#read(() => getBlock(this.#client, { blockTag: "latest" }));
     this.#chainNow = { at: Date.now(), value: Number(block.timestamp) };
     return this.#chainNow.value;
@@ -893,14 +921,14 @@ export class ProviderNode {
     const waiting = this.journal.list(["seen"]);
     if (waiting.length === 0) return;
     const chainNow = await this.#now();
-    let stake: { staked: bigint; free: bigint } | undefined;
+    let stake: { staked: bigint; free: bigint; exact: boolean; taken: bigint } | undefined;
     for (const entry of waiting) {
       if (this.#running.size >= this.config.concurrency) break;
       if (this.#running.has(entry.jobId) || (this.#retryAt.get(entry.jobId) ?? 0) > now) continue;
       const log = this.logger.child({ jobId: entry.jobId });
       if (await this.#refuseIfTooLate(entry, chainNow, log)) continue;
       const { collateral } = entry.job;
-      stake ??= await this.#stake();
+      stake ??= { ...(await this.#stake()), taken: 0n };
       // Too large for this node whatever it has free: refused before it can hold up the jobs behind it.
       const most = this.#shareOf(stake.staked);
       if (collateral > most) {
@@ -911,6 +939,12 @@ export class ProviderNode {
           maxCollateralShare: this.config.maxCollateralShare,
         });
         continue;
+      }
+      if ((stake.free < collateral || collateral > this.#shareOf(stake.free)) && !stake.exact) {
+        // Before a job waits on a reused read: read again (what this pump took is still taken).
+        const taken = stake.taken;
+        stake = { ...(await this.#stake(true)), taken };
+        stake.free = stake.free > taken ? stake.free - taken : 0n;
       }
       if (stake.free < collateral) {
         this.logger.warn("not enough free stake to take a job: waiting", { jobId: entry.jobId, free: stake.free, collateral });
@@ -930,6 +964,7 @@ export class ProviderNode {
       }
       this.#waitingForStake.delete(entry.jobId);
       stake.free -= collateral;
+      stake.taken += collateral;
       this.#run(entry.jobId);
     }
   }
@@ -943,14 +978,37 @@ export class ProviderNode {
    * The provider's stake, and how much of it is free: staked − locked − the collateral of direct
    * jobs taken but not yet locked on-chain (locked at submission).
    */
-  async #stake(): Promise<{ staked: bigint; free: bigint }> {
-    const info = await this.#providerInfo();
+  async #stake(exact = false): Promise<{ staked: bigint; free: bigint; exact: boolean }> {
+    // One read per polling interval, however many jobs are taken meanwhile. What the node's own
+    // effects locked since the read is added to it (see #lockedNow); others' changes (a slash, a
+    // stake moved by the operator) show at the next read. `exact`: read now (before a refusal).
+    let read = this.#stakeRead;
+    if (exact || !read || Date.now() - read.at >= this.config.pollingIntervalMs) {
+      const info = this.#providerInfo().then((i) => ({ staked: BigInt(i.staked), locked: BigInt(i.locked) }));
+      const fresh = { at: Date.now(), exact, lockedSince: 0n, info };
+      read = this.#stakeRead = fresh;
+      info.catch(() => {
+        if (this.#stakeRead === fresh) this.#stakeRead = undefined;
+      });
+    }
+    const reading = read;
+    const info = await reading.info;
     let reserved = 0n;
     for (const e of this.journal.list(WORKING)) if (!this.#locksAtAccept(e.job)) reserved += e.job.collateral;
-    const staked = BigInt(info.staked);
-    const free = staked - BigInt(info.locked) - reserved;
-    return { staked, free: free > 0n ? free : 0n };
+    const staked = info.staked;
+    const free = staked - info.locked - reading.lockedSince - reserved;
+    return { staked, free: free > 0n ? free : 0n, exact: reading.exact && reading.lockedSince === 0n };
   }
+
+  /**
+   * One of the node's own transactions locked `collateral` on-chain (an accept, or a direct job's
+   * submission): counted against the stake read before it (see #stake). A read made after it counts
+   * it twice until the next read: too little free stake, never too much, and a refusal reads again.
+   */
+  #lockedNow(collateral: bigint) {
+    if (this.#stakeRead) this.#stakeRead.lockedSince += collateral;
+  }
+
 
   /** An offer's maxLatency (seconds), read again when the cached one is older than `maxAgeMs`. */
   async #offerLatency(model: Hex, maxAgeMs = OFFER_CACHE_MS): Promise<number> {
@@ -1195,6 +1253,7 @@ export class ProviderNode {
     }
     if (!this.journal.transition(entry.jobId, ["accepting"], this.#afterAccept(entry))) return true;
     this.#recordEffect(entry.jobId, receipt);
+    this.#lockedNow(entry.job.collateral);
     this.#afterStep?.("accepted", entry.jobId);
     log.info("job accepted", { tx: hash, gas: receipt.gasUsed, block: receipt.blockNumber });
     return true;
@@ -1228,6 +1287,7 @@ export class ProviderNode {
       if (receipt.status === "success") {
         if (!this.journal.transition(entry.jobId, ["accepting"], this.#afterAccept(entry))) return true;
         this.#recordEffect(entry.jobId, receipt);
+        this.#lockedNow(entry.job.collateral);
         this.#afterStep?.("accepted", entry.jobId);
         log.info("job accepted (recovered)", { tx: entry.acceptTx });
         return true;
@@ -1520,6 +1580,8 @@ export class ProviderNode {
       }
       if (!this.journal.transition(entry.jobId, ["submitting"], "submitted")) return false;
       this.#recordEffect(entry.jobId, receipt);
+      // A job accepted with its result was reserved while in flight (see #stake): locked on-chain now.
+      if (entry.acceptTx === undefined && !this.#locksAtAccept(entry.job)) this.#lockedNow(entry.job.collateral);
       log.info("result submitted", { tx: entry.submitTx, gas: receipt.gasUsed, outputHash: entry.outputHash, block: receipt.blockNumber });
       // The output first (its client is waiting for it), then the window's end (a read or two).
       await this.#release({ ...entry, state: "submitted", effectBlock: receipt.blockNumber, effectHash: receipt.blockHash }, log, receipt);
@@ -1582,6 +1644,9 @@ export class ProviderNode {
         window.catch(() => this.#windows.delete(version));
       }
       let time = this.#blockTimes.get(receipt.blockNumber);
+      const pushed = this.#pushedTimes.get(receipt.blockNumber);
+      // The block was pushed (the same hash): its time is known, no request.
+      if (!time && pushed && pushed.hash.toLowerCase() === receipt.blockHash.toLowerCase()) time = Promise.resolve(Number(pushed.timestamp));
       if (!time) {
         time = this.#read(() => getBlock(this.#client, { blockNumber: receipt.blockNumber })).then((b) => Number(b.timestamp));
         this.#blockTimes.set(receipt.blockNumber, time);
@@ -1634,6 +1699,10 @@ export class ProviderNode {
     // recorded): the same fields as a read of the latest block, without the request.
     const pushed = this.#pushedHead;
     this.#pushedHead = undefined;
+    // No new head since the last tick's, and the subscription is live (see #headsLive): that head
+    // was checked already, and a reorg shows as a new pushed head. Nothing to read (with no push
+    // for a while, the head is read again at each tick: the fallback).
+    if (!pushed && this.#headsLive() && this.journal.checkpoint()) return this.#resyncNow();
     const checkpoint = pushed && this.journal.checkpoint();
     const head = pushed && (!checkpoint || pushed.number >= checkpoint.block) ? pushed : await this.#read(() => getBlock(this.#client, { blockTag: "latest" }));
     this.#headNumber = head.number;

@@ -8,6 +8,7 @@
 // idempotent, so transient RPC errors there are retried with backoff.
 import {
   keccak256,
+  WaitForTransactionReceiptTimeoutError,
   type Abi,
   type Account,
   type Address,
@@ -175,6 +176,10 @@ export class TxSender {
   #gas = new Map<string, bigint>();
   /** The newest block the caller has read (its number and base fee): fees are derived from it, not fetched. */
   #head: { number: bigint; baseFeePerGas: bigint | null } | undefined;
+  /** The caller reports pushed blocks (see {@link headArrived}): receipts are awaited per block. */
+  #headsPushed = false;
+  /** Receipt waits to wake at the next pushed block. */
+  #headWaiters: (() => void)[] = [];
   /** The tip (eth_maxPriorityFeePerGas), fetched at most once a second. */
   #tip: { at: number; value: bigint } | undefined;
 
@@ -454,9 +459,53 @@ export class TxSender {
     }
   }
 
-  /** Waits for the receipt of `hash`, riding out transient RPC errors. */
+  /**
+   * The caller's RPC pushed a new block (see {@link wait}): receipts being waited for are asked for
+   * again now.
+   */
+  headArrived() {
+    this.#headsPushed = true;
+    for (const wake of this.#headWaiters.splice(0)) wake();
+  }
+
+  /**
+   * Waits for the receipt of `hash`, riding out transient RPC errors. When the caller reports pushed
+   * blocks ({@link headArrived}), the receipt is asked for once, then again at each new block (with
+   * a poll at the client's polling interval as the fallback): one request per block at most, and no
+   * subscription or block-number polling of its own. Otherwise viem's waitForTransactionReceipt.
+   */
   async wait(hash: Hash, { timeoutMs = 120_000 }: { timeoutMs?: number } = {}): Promise<TransactionReceipt> {
-    return this.#retry("wait", () => waitForTransactionReceipt(this.client, { hash, timeout: timeoutMs, pollingInterval: Math.min(this.client.pollingInterval, 1000) }));
+    if (!this.#headsPushed) {
+      return this.#retry("wait", () => waitForTransactionReceipt(this.client, { hash, timeout: timeoutMs, pollingInterval: Math.min(this.client.pollingInterval, 1000) }));
+    }
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      // A head pushed while the receipt is being read counts: it is asked for again right away.
+      let woken = false;
+      const wake = () => (woken = true);
+      this.#headWaiters.push(wake);
+      const receipt = await this.receiptOf(hash);
+      if (receipt) {
+        const k = this.#headWaiters.indexOf(wake);
+        if (k >= 0) this.#headWaiters.splice(k, 1);
+        return receipt;
+      }
+      if (Date.now() >= deadline) throw new WaitForTransactionReceiptTimeoutError({ hash });
+      if (woken) continue;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, Math.min(this.client.pollingInterval, 1000, Math.max(0, deadline - Date.now())));
+        const k = this.#headWaiters.indexOf(wake);
+        if (k >= 0) this.#headWaiters.splice(k, 1);
+        this.#headWaiters.push(done);
+        const waiters = this.#headWaiters;
+        function done() {
+          clearTimeout(timer);
+          const i = waiters.indexOf(done);
+          if (i >= 0) waiters.splice(i, 1);
+          resolve();
+        }
+      });
+    }
   }
 
   /** Whether the node still knows `hash` (mined or pending). */

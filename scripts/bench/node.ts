@@ -28,6 +28,7 @@ import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 
 import { saveResults, savedLine } from "./results.js";
 import { benchSessions } from "./sessions.js";
+import { benchSeparateProcesses } from "./nodeProcesses.js";
 import { createInProcessNode, deployProtocol, DPI, registerBuiltinModel, setUpNodeProvider, USDC, type Connection } from "../lib/harness.js";
 import { contentHash, createDepinferClient, HttpContentStore, jobMarketAbi, signAttestation, verifyContent, type DepinferClient, type Job } from "../../sdk/src/index.js";
 import { inProcessTransport } from "../lib/inProcessTransport.js";
@@ -419,6 +420,9 @@ const withRpcDelay = {
   nodeRpcRequestsPerJob: delayed.nodeRpcRequestsPerJob,
 };
 
+// The same levels as an operator runs the node: the chain, the node and the clients each in its own process.
+const separateProcesses = await benchSeparateProcesses({ levels: LEVELS, jobs: JOBS, warmUp: WARM_UP, pollMs: POLL_MS });
+
 // The load with no node, at the highest level: what the clients alone reach on this chain.
 const alone = await clientAlone(Math.max(...LEVELS));
 const cpus = os.cpus();
@@ -437,6 +441,7 @@ const result = {
   chainLimit: { ...limit, description: "createJob + acceptAndSubmit pairs per second, signed beforehand and sent back to back on the same in-process chain, measured right before each level (pairsPerSecond: their median; each level's ratioToChainLimit is to its own measurement)" },
   levels: rows,
   withRpcDelay,
+  separateProcesses,
   clientAlone: { ...alone, description: "the clients' load with no node (createJob sent, its receipt read), at the highest level: a level's jobs/s far below this is the node's limit, not the clients'" },
   sessions: await benchSessions(connection, p, model, deployer, clientWallets),
   benchSeconds: +((performance.now() - benchStarted) / 1000).toFixed(1),
@@ -451,6 +456,7 @@ console.table(
     ]),
   ),
 );
+console.table(Object.fromEntries(separateProcesses.levels.map((r) => [`processes N=${r.inFlight}`, { "jobs/s": r.jobsPerSecond, "÷ chain": r.ratioToChainLimit, "chain pairs/s": r.chainLimitPairsPerSecond, "p50 ms": r.latencyMs.p50, "p95 ms": r.latencyMs.p95, "node cores": r.nodeProcess?.cpuCores, "node cpu ms/job": r.nodeProcess?.cpuMsPerJob }])));
 console.log(`clients alone (no node), N=${alone.inFlight}: ${alone.jobsPerSecond} createJob/s, ${alone.cpuMsPerJob} ms CPU each`);
 console.log(`chain limit: ${limit.measured.join(", ")} pairs/s before each level; with ${RPC_DELAY_MS} ms per node request, N=${withRpcDelay.inFlight}: ${withRpcDelay.jobsPerSecond} jobs/s, ${withRpcDelay.requestsPerJob} requests/job, p95 ${withRpcDelay.latencyMs.p95} ms`);
 console.table(Object.fromEntries(result.sessions.levels.map((r) => [`sessions N=${r.streams}`, { requests: r.requests, "wall s": r.wallSeconds, "requests/s": r.requestsPerSecond, "p50 ms": r.latencyMs.p50, "p95 ms": r.latencyMs.p95, "node cores": r.nodeCpuCores, "node ms/req": r.nodeCpuMsPerRequest, "clients cores": r.clientsCpuCores, "clients ms/req": r.clientsCpuMsPerRequest, "pre-signed req/s": r.preSigned.requestsPerSecond, "pre-signed node ms/req": r.preSigned.nodeCpuMsPerRequest }])));

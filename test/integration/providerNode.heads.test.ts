@@ -43,6 +43,39 @@ describe("provider node: new blocks pushed by the RPC", () => {
     await until("the output is released", () => node.journal.get(jobId)?.outputReleased === true, { timeoutMs: 5_000 });
   });
 
+  it("test_newHeads_noBlockReads: with blocks pushed, jobs cost the node no read of the head, the chain's time, a receipt's block or a subscription per receipt", async () => {
+    const requests = new Map<string, number>();
+    let counting = false;
+    const transport = inProcessTransport(connection, {
+      onRequest: (method) => {
+        if (counting) requests.set(method, (requests.get(method) ?? 0) + 1);
+      },
+    });
+    const { node, provider } = await startNode(transport);
+    counting = true;
+    const jobIds: Hex[] = [];
+    // One at a time: each job is its own block, its ticks, its submission and its receipt.
+    for (let i = 0; i < 4; i++) {
+      const { jobId } = await client.submitJobSync({ model, input: `pushed ${i}`, price: PRICE, token: p.usdc.address, provider: provider.address, authorization: "approve" });
+      jobIds.push(jobId);
+      await until(`job ${i} submitted, released and dated`, () => {
+        const e = node.journal.get(jobId);
+        return e?.state === "submitted" && e.outputReleased === true && e.dueAt !== undefined;
+      }, { timeoutMs: 15_000 });
+    }
+    counting = false;
+    const counts = Object.fromEntries(requests);
+    // The head (reorg check, fees), the chain's time and a receipt's block time come with the pushed
+    // blocks; the receipt is asked for at once and again per pushed block, with no block polling.
+    expect(counts.eth_getBlockByNumber ?? 0, JSON.stringify(counts)).toBe(0);
+    expect(counts.eth_blockNumber ?? 0, JSON.stringify(counts)).toBe(0);
+    expect(counts.eth_subscribe ?? 0, JSON.stringify(counts)).toBe(0);
+    const total = [...requests.values()].reduce((a, b) => a + b, 0);
+    // Per job, alone in its block: the scans of its block (JobCreated, JobInput, …), the stake and the
+    // simulation, the broadcast and the receipt; once: the fees, the fee history, the nonce, the estimate.
+    expect(total, JSON.stringify(counts)).toBeLessThanOrEqual(8 * jobIds.length + 5);
+  });
+
   it("test_newHeads_withoutSubscription: the same node on a transport with no subscribe waits for its polling interval", async () => {
     const { node, provider } = await startNode(custom(connection.provider, { retryCount: 0 }));
     const { jobId } = await fx.client.submitJobSync({ model: fx.model, input: "polled", price: PRICE, token: fx.p.usdc.address, provider: provider.address, authorization: "approve" });
