@@ -2,7 +2,7 @@
 // RPC): a job created after the node started is taken, computed and submitted at once, not at the
 // next polling interval. The same node on a transport without subscriptions polls (the control).
 import { network } from "hardhat";
-import { custom, type Transport } from "viem";
+import { custom, type Hex, type Transport } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { until, type Connection } from "../../scripts/lib/harness.js";
@@ -56,7 +56,7 @@ describe("provider node: new blocks pushed by the RPC", () => {
     const jobIds: Hex[] = [];
     // One at a time: each job is its own block, its ticks, its submission and its receipt.
     for (let i = 0; i < 4; i++) {
-      const { jobId } = await client.submitJobSync({ model, input: `pushed ${i}`, price: PRICE, token: p.usdc.address, provider: provider.address, authorization: "approve" });
+      const { jobId } = await fx.client.submitJobSync({ model: fx.model, input: `pushed ${i}`, price: PRICE, token: fx.p.usdc.address, provider: provider.address, authorization: "approve" });
       jobIds.push(jobId);
       await until(`job ${i} submitted, released and dated`, () => {
         const e = node.journal.get(jobId);
