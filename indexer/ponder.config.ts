@@ -26,6 +26,7 @@ import { depinferGovernorAbi } from "../sdk/src/abis/depinferGovernor.js";
 import { depinferTimelockAbi } from "../sdk/src/abis/depinferTimelock.js";
 import { jobMarketAbi } from "../sdk/src/abis/jobMarket.js";
 import { paymentSessionsAbi } from "../sdk/src/abis/paymentSessions.js";
+import { redundancyModuleAbi } from "../sdk/src/abis/redundancyModule.js";
 import { sampledVerifierAbi } from "../sdk/src/abis/sampledVerifier.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -39,7 +40,7 @@ if (!existsSync(file)) {
 const deployment = JSON.parse(readFileSync(file, "utf8")) as {
   chainId: number;
   block: number;
-  contracts: { market: Address; verifier: Address; timelock: Address; governor: Address; sampledVerifier?: Address; sessions?: Address };
+  contracts: { market: Address; verifier: Address; timelock: Address; governor: Address; sampledVerifier?: Address; sessions?: Address; redundancyModule?: Address };
 };
 const { chainId, block: startBlock, contracts } = deployment;
 
@@ -88,6 +89,13 @@ export default createConfig({
       chain: "depinfer",
       abi: mergeAbis([paymentSessionsAbi, parseAbi(["event AuthorityUpdated(address authority)"])]),
       address: contracts.sessions ?? zeroAddress,
+      startBlock,
+    },
+    // Redundancy, k of n (docs/protocol.md 7.8): the deployed module, as for sessions (none recorded: no log matches).
+    RedundancyModule: {
+      chain: "depinfer",
+      abi: mergeAbis([redundancyModuleAbi, parseAbi(["event AuthorityUpdated(address authority)"])]),
+      address: contracts.redundancyModule ?? zeroAddress,
       startBlock,
     },
     Timelock: { chain: "depinfer", abi: depinferTimelockAbi, address: contracts.timelock, startBlock },
