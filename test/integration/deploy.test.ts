@@ -11,6 +11,8 @@ import { getAddress } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { deploy } from "../../scripts/deploy.js";
+import { SAMPLED_ARBITRATOR_SELECTORS } from "../../scripts/deploy/SampledVerifier.js";
+import { SAMPLED_VERIFIER_DEPLOY_PARAMS } from "../../scripts/deploy/samplingParams.js";
 import type { DeploymentRecord } from "../../scripts/lib/cli.js";
 import { startAnvil, type AnvilHandle } from "../utils/anvil.js";
 
@@ -54,6 +56,33 @@ describe("npm run deploy", () => {
     expect(saved.contracts).not.toHaveProperty("marketImplementation"); // no proxy, no implementation
     expect(saved.contracts.paymentTokens).toHaveLength(1);
     local = record;
+  });
+
+  it("test_deploy_default_registersTheSampledVerifierForExactJobs", async () => {
+    // The default deployment wires the sampled re-execution module at construction, before admin passes
+    // to the Timelock (docs/protocol.md 7.7): EXACT jobs are judged and charged the verification fee by
+    // it; TOLERANT and NONE stay with the arbitrated verifier; `rule` is the ARBITRATOR's.
+    if (!local) throw new Error("needs the deployment of the previous test");
+    const { sampledVerifier, randomness, verifier, manager } = local.contracts;
+    expect(sampledVerifier).toMatch(/^0x[0-9a-fA-F]{40}$/);
+    expect(randomness).toMatch(/^0x[0-9a-fA-F]{40}$/);
+    expect(lines.join("\n")).toContain("deployed and registered for EXACT jobs");
+    const connection = await network.connect({ network: "anvilDeploy" });
+    try {
+      const market = await connection.viem.getContractAt("IJobMarket", local.contracts.market);
+      expect(await market.read.isModule([sampledVerifier!])).toBe(true);
+      expect(getAddress(await market.read.verifierOf([0]))).toBe(getAddress(sampledVerifier!));
+      expect(getAddress(await market.read.verifierOf([1]))).toBe(getAddress(verifier));
+      expect(getAddress(await market.read.verifierOf([2]))).toBe(getAddress(verifier));
+      const [feeModule, classes] = await market.read.verificationFeeModule();
+      expect([getAddress(feeModule), classes]).toEqual([getAddress(sampledVerifier!), 1]); // EXACT only
+      const access = await connection.viem.getContractAt("AccessManager", manager);
+      expect(await access.read.getTargetFunctionRole([sampledVerifier!, SAMPLED_ARBITRATOR_SELECTORS[0]])).toBe(2n);
+      const sv = await connection.viem.getContractAt("ISampledVerifier", sampledVerifier!);
+      expect((await sv.read.params()).deterrenceBps).toBe(SAMPLED_VERIFIER_DEPLOY_PARAMS.deterrenceBps);
+    } finally {
+      await connection.close();
+    }
   });
 
   it("test_deploy_local_deployerIsEverything_butNoAdmin", async () => {
