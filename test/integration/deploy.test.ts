@@ -10,7 +10,7 @@ import hre, { network } from "hardhat";
 import { getAddress } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { deploy } from "../../scripts/deploy.js";
+import { deploy, sampledVerifierMode } from "../../scripts/deploy.js";
 import { SAMPLED_ARBITRATOR_SELECTORS } from "../../scripts/deploy/SampledVerifier.js";
 import { SAMPLED_VERIFIER_DEPLOY_PARAMS } from "../../scripts/deploy/samplingParams.js";
 import type { DeploymentRecord } from "../../scripts/lib/cli.js";
@@ -83,6 +83,19 @@ describe("npm run deploy", () => {
     } finally {
       await connection.close();
     }
+  });
+
+  it("test_deploy_sampledVerifierMode_registersOnL1AndLocal_refusesOnRollups", () => {
+    for (const chainId of [31337, 1, 11155111]) expect(sampledVerifierMode(chainId, undefined)).toBe("register");
+    expect(sampledVerifierMode(11155111, "deploy")).toBe("deploy");
+    expect(sampledVerifierMode(1, "none")).toBe("none");
+    // Base Sepolia, Arbitrum Sepolia: the sequencer's prevrandao; none by default, the others refused.
+    for (const chainId of [84532, 421614]) {
+      expect(sampledVerifierMode(chainId, undefined)).toBe("none");
+      expect(() => sampledVerifierMode(chainId, "register")).toThrow(/refused on chain \d+: .*prevrandao is the sequencer's.*VrfRandomnessAdapter.*Nothing sent/);
+      expect(() => sampledVerifierMode(chainId, "deploy")).toThrow(/refused/);
+    }
+    expect(() => sampledVerifierMode(31337, "yes")).toThrow(/expects none, deploy or register, got "yes"/);
   });
 
   it("test_deploy_local_deployerIsEverything_butNoAdmin", async () => {

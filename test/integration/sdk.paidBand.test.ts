@@ -27,6 +27,7 @@ import {
   sampleJob,
   SamplingContractError,
   signAttestation,
+  WaitForResultTimeoutError,
   type Job,
 } from "../../sdk/src/index.js";
 import { deploySampling } from "../utils/sampling.js";
@@ -253,6 +254,15 @@ describe("SDK: waitForResult funds paid-band checks", () => {
     expect(unseeded).toBeInstanceOf(PaidBandCheckWindowClosedError);
     expect(unseeded).toMatchObject({ drawKnown: false });
   }, 60_000);
+
+  it("a timeout while the draw is unknown says so (awaitingDraw), not that the output is missing", async () => {
+    const store = new MemoryContentStore();
+    const j = await lyingJob(store);
+    const error = await client.waitForResult({ jobId: j.jobId, store, pollingInterval: 20, timeoutMs: 500 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WaitForResultTimeoutError);
+    expect(error).toMatchObject({ awaitingDraw: true });
+    expect((error as WaitForResultTimeoutError).shortMessage).toContain("sampling draw was not known yet");
+  }, 30_000);
 
   it("reports the other bands without paying: unsampled, and the fund's band (sdk/test/waitForResult.test.ts: a class the arbitrated verifier judges)", async () => {
     const store = new MemoryContentStore();

@@ -125,6 +125,7 @@ export async function waitForResult(client: Client, parameters: WaitForResultPar
 interface Progress {
   status?: JobStatusName;
   submittedAt?: bigint;
+  awaitingDraw?: boolean;
 }
 
 async function poll(
@@ -174,6 +175,7 @@ async function poll(
       const result = { output, outputHash, provider, signature, blockNumber: submitted.blockNumber, transactionHash: submitted.transactionHash };
       // 3. The paid-band check, funded for the client unless it opted out (docs/economics.md 6.6).
       if (fundChecks === false) return { ...result, check: { status: "disabled", checked: false, paid: 0n, budget: 0n } };
+      progress.awaitingDraw = true;
       try {
         const check = await fundPaidBandCheck(client, { ...fundChecks, market, jobId, outputHash, signature, fromBlock, pollingInterval, signal: stop });
         return { ...result, check };
