@@ -51,6 +51,29 @@ const accessManagerAbi = parseAbi(["function hasRole(uint64 roleId, address acco
 
 const NO_CONFIG = "(no configuration)";
 
+/** Chains whose `prevrandao` is the beacon chain's (Ethereum mainnet, Sepolia, Holesky, Hoodi): the default sampled verifier's randomness is sound there. */
+export const L1_CHAIN_IDS = [1, 11155111, 17000, 560048];
+
+/**
+ * What `npm run deploy` does with the sampled verifier on chain `chainId` (`flag`: `--sampled-verifier`).
+ * Registered by default: the verification fee fixed 7.7's self-dealing finding (docs/protocol.md 7.7).
+ * Only where prevrandao is the beacon chain's (L1s, local chains): on a rollup the sequencer chooses it
+ * (Arbitrum returns a constant), so the draw would be predictable; there the default is `none` and
+ * `deploy` or `register` is refused (a rollup needs a module over a VrfRandomnessAdapter).
+ */
+export function sampledVerifierMode(chainId: number, flag: string | undefined): "none" | "deploy" | "register" {
+  const prevrandaoSound = isLocalChain(chainId) || L1_CHAIN_IDS.includes(chainId);
+  const mode = flag ?? (prevrandaoSound ? "register" : "none");
+  if (mode !== "none" && mode !== "deploy" && mode !== "register") throw new Error(`--sampled-verifier expects none, deploy or register, got "${mode}"`);
+  if (mode !== "none" && !prevrandaoSound) {
+    throw new Error(
+      `--sampled-verifier ${mode} is refused on chain ${chainId}: it is not an L1 (${L1_CHAIN_IDS.join(", ")}) or a local chain, so its prevrandao is the sequencer's and the sampling draw would be predictable. ` +
+        `Deploy with --sampled-verifier none, then a module over a VrfRandomnessAdapter, registered by a vote (docs/protocol.md 7.7). Nothing sent.`,
+    );
+  }
+  return mode;
+}
+
 export const cli = {
   command: "npm run deploy",
   summary:
@@ -68,7 +91,7 @@ export const cli = {
     "sampled-verifier": {
       type: "string",
       value: "none|deploy|register",
-      help: "the sampled re-execution module (docs/protocol.md 7.7): deploy it, or deploy and register it for EXACT jobs (default: deploy on local chains, none elsewhere; register is refused off local chains until 7.7's self-dealing finding is fixed)",
+      help: "the sampled re-execution module (docs/protocol.md 7.7): deploy and register it for EXACT jobs (default on L1s and local chains), only deploy it (governance registers it later: npm run sampling -- register), or leave it out (default, and the only choice, on rollups: they need a VRF-backed module)",
     },
     reset: { type: "boolean", default: false, help: "deploy afresh over a recorded deployment whose contracts are gone (a restarted local node)" },
   },
@@ -147,17 +170,11 @@ export async function deploy(argv = process.argv.slice(2), log: (line: string) =
     ? (JSON.parse(readFileSync(path.resolve(args.params), "utf8")) as Partial<InitialParams> & { thawingPeriod?: number })
     : {};
 
-  const sampledMode = args["sampled-verifier"] ?? (local ? "deploy" : "none");
-  if (!["none", "deploy", "register"].includes(sampledMode)) throw new Error(`--sampled-verifier expects none, deploy or register, got "${sampledMode}"`);
-  if (sampledMode === "register" && !local) {
-    throw new Error(
-      `--sampled-verifier register is refused on chain ${chainId}: docs/protocol.md 7.7 says governance must not register the module before its self-dealing finding is fixed. Deploy it (--sampled-verifier deploy), then register it by a vote (npm run sampling -- register). Nothing sent.`,
-    );
-  }
+  const sampledMode = sampledVerifierMode(chainId, args["sampled-verifier"]);
   log(`Deploying Depinfer to ${args.network} (chain ${chainId}) from ${deployer.account.address}`);
   log(`  configuration: ${source}`);
   describePowers(config, deployer.account.address).forEach((line) => log(line));
-  log(`  sampled verifier: ${sampledMode === "none" ? "not deployed" : sampledMode === "deploy" ? "deployed, not registered" : "deployed and registered for EXACT jobs"}`);
+  log(`  sampled verifier: ${sampledMode === "none" ? "not deployed" : sampledMode === "deploy" ? "deployed, not registered" : "deployed and registered for EXACT jobs (and as the verification-fee module)"}`);
   log(`  payment tokens: ${paymentTokens.map((t) => (typeof t.token === "string" ? t.token : "?")).join(", ") || "none"}`);
   if (!(await confirm(`Deploy the whole protocol (about 25 transactions) to ${args.network}?`, args.yes, log))) return undefined;
   const startBlock = await publicClient.getBlockNumber();
@@ -168,9 +185,7 @@ export async function deploy(argv = process.argv.slice(2), log: (line: string) =
     treasury: config.treasury === "timelock" ? "timelock" : undefined,
     tokenDistribution: config.tokenDistribution,
     // The module's parameters are the simulation's (scripts/sim/chain.ts), so what it models is what is deployed.
-    ...(sampledMode !== "none" && {
-      sampledVerifier: { params: SAMPLED_VERIFIER_DEPLOY_PARAMS, randomness: "prevrandao" as const, register: sampledMode === "register" },
-    }),
+    sampledVerifier: sampledMode === "none" ? false : { params: SAMPLED_VERIFIER_DEPLOY_PARAMS, randomness: "prevrandao" as const, register: sampledMode === "register" },
   });
   const deployed = (await connection.ignition.deploy(module, {
     deploymentId,

@@ -5,6 +5,7 @@ import { getAbiItem, keccak256, toFunctionSelector, toHex, zeroAddress, type Add
 import { arbitratedVerifierAbi } from "../../sdk/src/abis/arbitratedVerifier.js";
 import { paymentSessionsAbi } from "../../sdk/src/abis/paymentSessions.js";
 import { addSampledVerifier, type SampledVerifierDeployOptions } from "./SampledVerifier.js";
+import { SAMPLED_VERIFIER_DEPLOY_PARAMS } from "./samplingParams.js";
 
 /** AccessManager role ids, as in contracts/governance/Roles.sol. */
 export const ROLES = { ADMIN: 0n, GUARDIAN: 1n, ARBITRATOR: 2n } as const;
@@ -71,11 +72,20 @@ export interface DepinferDeployOptions {
    */
   tokenDistribution?: TokenAllocation[];
   /**
-   * Also deploy the sampled re-execution module (scripts/deploy/SampledVerifier.ts). Default: not
-   * deployed; `npm run deploy` deploys and registers it on local chains only.
+   * The sampled re-execution module (scripts/deploy/SampledVerifier.ts). Default
+   * {@link DEFAULT_SAMPLED_VERIFIER}: deployed with PrevrandaoRandomness and registered for EXACT jobs
+   * (and as the verification-fee module) before admin passes to the Timelock. `false`: not deployed, an
+   * explicit opt-out for test fixtures and demos that do not concern sampling.
    */
-  sampledVerifier?: SampledVerifierDeployOptions;
+  sampledVerifier?: SampledVerifierDeployOptions | false;
 }
+
+/**
+ * The sampled re-execution module as the default deployment has it: the deployment parameters
+ * (scripts/deploy/samplingParams.ts), `PrevrandaoRandomness` (sound on L1 only: on a rollup pass a
+ * `VrfRandomnessAdapter`'s address as `randomness`, docs/protocol.md 7.7), registered for EXACT jobs.
+ */
+export const DEFAULT_SAMPLED_VERIFIER: SampledVerifierDeployOptions = { params: SAMPLED_VERIFIER_DEPLOY_PARAMS, randomness: "prevrandao", register: true };
 
 /** One recipient of the initial token supply. */
 export interface TokenAllocation {
@@ -182,7 +192,8 @@ export function buildDepinferModule(options: DepinferDeployOptions = {}) {
       );
     }
 
-    const sampled = options.sampledVerifier ? addSampledVerifier(m, { manager, jobMarket, market }, options.sampledVerifier) : undefined;
+    const sampledOptions = options.sampledVerifier === undefined ? DEFAULT_SAMPLED_VERIFIER : options.sampledVerifier;
+    const sampled = sampledOptions ? addSampledVerifier(m, { manager, jobMarket, market }, sampledOptions) : undefined;
     if (sampled) setup.push(...sampled.setup);
 
     const mocks: Record<string, ContractFuture<string>> = {};
@@ -221,7 +232,13 @@ export function buildDepinferModule(options: DepinferDeployOptions = {}) {
   });
 }
 
-/** Local development: allow-lists a freshly deployed test USDC (1 USDC backs 1 DPI of collateral). */
+/**
+ * The test fixture (scripts/lib/harness.ts `deployProtocol`) and the demo's chain: allow-lists a freshly
+ * deployed test USDC (1 USDC backs 1 DPI of collateral). It opts out of the sampled verifier explicitly:
+ * the tests and demo acts that concern sampling deploy it themselves (test/utils/sampling.ts,
+ * scripts/demo/sampling.ts); `npm run deploy` deploys and registers it.
+ */
 export default buildDepinferModule({
   paymentTokens: [{ token: "mockUSDC", bondFloor: 1_000_000n, stakeRate: 10n ** 30n }],
+  sampledVerifier: false,
 });

@@ -2,9 +2,11 @@
  * The sampled re-execution module (docs/protocol.md 7.7) as an optional part of the deployment:
  * a randomness source, the module's extension and the module, with `rule` given to the ARBITRATOR
  * role (`setParams` and `withdrawFund` stay with ADMIN, the Timelock). Registering it (`setModule`,
- * then `setVerifier(EXACT, module)`) is a separate choice: docs/protocol.md 7.7 says governance must
- * not register it on a real network until the self-dealing finding is fixed, so only local chains
- * register it at deployment; elsewhere governance does with `npm run sampling -- register`.
+ * then `setVerifier(EXACT, module)`, then `setVerificationFeeModule(module)`) is the `register` option:
+ * the default deployment (`buildDepinferModule` without a `sampledVerifier` option, and `npm run deploy`)
+ * registers it while the deployer is still admin, before admin passes to the Timelock. The self-dealing
+ * finding that kept it unregistered is fixed by the verification fee (docs/protocol.md 7.7). A
+ * deployment made without it registers it later through the Timelock (`npm run sampling -- register`).
  *
  * The module has no parameter defaults in code: callers pass them. The local chains and the demo use
  * `SAMPLED_VERIFIER_DEPLOY_PARAMS` of scripts/deploy/samplingParams.ts (imported there, never copied here: this
@@ -47,7 +49,7 @@ export interface SampledVerifierDeployOptions {
   randomness: "prevrandao" | "mock" | Address;
   /** The epoch length of a deployed source, in seconds (60 to 1800). Default 600. */
   epochLength?: number;
-  /** Register the module and route EXACT jobs to it, while the deployer is still admin. Default false. */
+  /** Register the module, route EXACT jobs to it and name it the verification-fee module, while the deployer is still admin. Default false here; `buildDepinferModule`'s default sets it. */
   register?: boolean;
 }
 
@@ -77,7 +79,10 @@ export function addSampledVerifier(
   ];
   if (options.register) {
     const isModule = m.call(market, "setModule", [sampledVerifier, true], { id: "SampledVerifierIsModule" });
-    setup.push(isModule, m.call(market, "setVerifier", [0, sampledVerifier], { id: "SampledVerifierExact", after: [isModule] }));
+    const exact = m.call(market, "setVerifier", [0, sampledVerifier], { id: "SampledVerifierExact", after: [isModule] });
+    // The same calls as samplingRegistrationCalls: the module also takes the verification fee of the
+    // classes routed to it (docs/protocol.md 5.5), which is what makes self-dealing lose (economics.md 6.2).
+    setup.push(isModule, exact, m.call(market, "setVerificationFeeModule", [sampledVerifier], { id: "SampledVerifierTakesTheFee", after: [exact] }));
   }
   const futures: Record<string, ContractFuture<string>> = { sampledVerifier, sampledVerifierExtension };
   if (typeof randomness !== "string") futures.randomness = randomness;

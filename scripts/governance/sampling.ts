@@ -3,28 +3,30 @@
  *   Proposes, through the Governor, the Timelock's three calls that register the deployed
  *   SampledVerifier (deployments/<network>/deployment.json `contracts.sampledVerifier`, written by
  *   `npm run deploy -- --sampled-verifier deploy`): `rule` to the ARBITRATOR role, `setModule(sv, true)`,
- *   `setVerifier(EXACT, sv)`. `npm run proposal -- --network <name> <id> vote|queue|execute` does the rest.
+ *   `setVerifier(EXACT, sv)`, `setVerificationFeeModule(sv)`. `npm run proposal -- --network <name> <id>
+ *   vote|queue|execute` does the rest. (`npm run deploy` registers it by default; this is for a
+ *   deployment made with `--sampled-verifier deploy`.)
  *
- * docs/protocol.md 7.7: governance must not register the module on a real network before its
- * self-dealing finding is fixed; off a local chain (31337) this refuses unless `--accept-7.7` is given.
+ * The guard this script had (refusing off local chains until docs/protocol.md 7.7's self-dealing finding
+ * was fixed) is gone: the verification fee fixed it (economics.md 6.2: self-dealing −0.011 P a job).
+ * `--accept-7.7` is still accepted and does nothing, so that scripts which pass it keep working.
  */
 import { network } from "hardhat";
 
 import { loadDeployment, parseCli, type CliSpec } from "../lib/cli.js";
-import { isLocalChain } from "../deploy/config.js";
 import { samplingRegistrationCalls } from "../deploy/SampledVerifier.js";
 import { ACCOUNT_OPTION, DESCRIPTION_OPTION, isMain, proposeChange, runCli, walletAt, type Log, type ProposeResult } from "./change.js";
 
 export const samplingCli = {
   command: "npm run sampling",
   summary:
-    "propose registering the deployed SampledVerifier for EXACT jobs (rule to ARBITRATOR, setModule, setVerifier) through the Governor; " +
+    "propose registering the deployed SampledVerifier for EXACT jobs (rule to ARBITRATOR, setModule, setVerifier, setVerificationFeeModule) through the Governor; " +
     "then npm run proposal -- --network <name> <id> vote|queue|execute.",
   usage: ["--network <name> register [--description <text>] [--account <i>] [--accept-7.7] [--yes]"],
   options: {
     account: ACCOUNT_OPTION,
     description: DESCRIPTION_OPTION,
-    "accept-7.7": { type: "boolean", default: false, help: "propose it off a local chain despite docs/protocol.md 7.7's open self-dealing finding" },
+    "accept-7.7": { type: "boolean", default: false, help: "no effect: docs/protocol.md 7.7's self-dealing finding, which it overrode, is fixed by the verification fee" },
   },
   examples: ["npm run sampling -- --network localhost register --yes"],
 } as const satisfies CliSpec;
@@ -36,9 +38,6 @@ export async function sampling(argv = process.argv.slice(2), log: Log = console.
   const deployment = loadDeployment(args.network);
   const { sampledVerifier, manager, market } = deployment.contracts;
   if (!sampledVerifier) throw new Error(`No SampledVerifier is recorded for ${args.network}: deploy it first (npm run deploy -- --sampled-verifier deploy). Nothing sent.`);
-  if (!isLocalChain(deployment.chainId) && !args["accept-7.7"]) {
-    throw new Error(`Refusing to propose registering the SampledVerifier on chain ${deployment.chainId}: docs/protocol.md 7.7 says not before its self-dealing finding is fixed (--accept-7.7 to override). Nothing sent.`);
-  }
   const connection = await network.connect({ network: args.network });
   try {
     const wallet = await walletAt(connection, args.account);

@@ -38,6 +38,7 @@ export const HOUR = 3600n;
  */
 export const plainTokenModule = buildDepinferModule({
   paymentTokens: [{ token: "mockERC20", bondFloor: 1_000_000n, stakeRate: 10n ** 30n }],
+  sampledVerifier: false, // a fixture: the simulation deploys and registers its own (scripts/sim/chain.ts)
 });
 
 /**

@@ -64,6 +64,15 @@ export {
   type WaitForResultReturnType,
   type WaitForResultErrorType,
 } from "./actions/client/waitForResult.js";
+// Paid-band checks (docs/economics.md 6.6): waitForResult funds them by default; these fund and read them directly.
+export {
+  fundPaidBandCheck,
+  type FundChecksOptions,
+  type FundPaidBandCheckErrorType,
+  type FundPaidBandCheckParameters,
+  type PaidBandCheckReport,
+} from "./actions/client/fundPaidBandCheck.js";
+export { getFundedCheck, type GetFundedCheckErrorType, type GetFundedCheckParameters, type GetFundedCheckReturnType } from "./actions/client/getFundedCheck.js";
 export {
   getProviders,
   type GetProvidersErrorType,

@@ -62,6 +62,7 @@ describe("USDT-style tokens through every action that approves", () => {
           { token: "mockUSDC", bondFloor: 1_000_000n, stakeRate: 10n ** 30n },
           { token: nrtAddress, bondFloor: NRT, stakeRate: 10n ** 18n },
         ],
+        sampledVerifier: false, // a fixture about tokens, not sampling
       }),
     );
     market = p.market.address;

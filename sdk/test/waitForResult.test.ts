@@ -82,6 +82,8 @@ describe("waitForResult", () => {
     const result = await waitForResult(clientDepinfer, { market, jobId, store, pollingInterval: 60_000 });
     expect(Date.now() - started).toBeLessThan(2_000);
     expect(decode(result.output)).toBe("done");
+    // This deployment routes EXACT jobs to the arbitrated verifier: no paid-band check to fund.
+    expect(result.check).toMatchObject({ status: "notRouted", checked: false, paid: 0n });
   });
 
   it("test_waitForResult_outputPublishedAfterSubmission_keepsPollingTheStore", async () => {

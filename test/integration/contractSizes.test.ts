@@ -11,15 +11,19 @@ import { buildDepinferModule } from "../../scripts/deploy/Depinfer.js";
 import { codeSize, CONTRACT_SIZE_LIMIT, DEPLOYED_CONTRACTS, EIP170_LIMIT } from "../../scripts/lib/contractSizes.js";
 
 /**
- * Contracts built but not deployed yet by scripts/deploy/Depinfer.ts (the sampled re-execution module and
- * its randomness sources, issue 11): held to the same limit now, so that they do not outgrow it before the
- * deployment wiring lands. Move each to DEPLOYED_CONTRACTS when the deployment deploys it.
+ * The sampled re-execution module as the default deployment deploys and registers it (`buildDepinferModule()`
+ * without options; the test fixture of scripts/lib/harness.ts, whose sizes the bench reports as
+ * DEPLOYED_CONTRACTS, opts out).
+ */
+const DEFAULT_SAMPLED_CONTRACTS = ["SampledVerifier", "SampledVerifierExtension", "PrevrandaoRandomness"] as const;
+
+/**
+ * Contracts built but not deployed by scripts/deploy/Depinfer.ts's futures: the module's second challenger
+ * (its constructor deploys it), the VRF adapter (a rollup's choice), and the redundancy module: held to the
+ * same limit now, so that they do not outgrow it before the deployment wiring lands.
  */
 const NOT_YET_DEPLOYED = [
-  "SampledVerifier",
-  "SampledVerifierExtension",
   "SampledVerifierChallenger",
-  "PrevrandaoRandomness",
   "VrfRandomnessAdapter",
   "RedundancyModule",
 ] as const;
@@ -29,10 +33,10 @@ describe("contract sizes", () => {
     const deployed = [...buildDepinferModule().futures]
       .filter((f) => f.type === "NAMED_ARTIFACT_CONTRACT_DEPLOYMENT")
       .map((f) => (f as { contractName: string }).contractName);
-    expect(new Set(deployed)).toEqual(new Set(Object.values(DEPLOYED_CONTRACTS)));
+    expect(new Set(deployed)).toEqual(new Set([...Object.values(DEPLOYED_CONTRACTS), ...DEFAULT_SAMPLED_CONTRACTS]));
   });
 
-  it.each([...Object.values(DEPLOYED_CONTRACTS), ...NOT_YET_DEPLOYED])(`test_contractSizes_%s_withinLimit`, async (name) => {
+  it.each([...Object.values(DEPLOYED_CONTRACTS), ...DEFAULT_SAMPLED_CONTRACTS, ...NOT_YET_DEPLOYED])(`test_contractSizes_%s_withinLimit`, async (name) => {
     const { deployedBytecode } = await hre.artifacts.readArtifact(name);
     const bytes = codeSize(deployedBytecode as `0x${string}`);
     expect(bytes, `${name} has no runtime code: is it abstract, or the build stale?`).toBeGreaterThan(0);

@@ -228,6 +228,9 @@ describe(`npm run deploy on a non-local chain (anvil, chain id ${CHAIN_ID})`, ()
       }
       for (const role of [0n, 1n, 2n]) expect((await manager.read.hasRole([role, DEPLOYER]))[0]).toBe(false);
       expect((await manager.read.hasRole([0n, record.contracts.timelock]))[0]).toBe(true);
+      // An L1 (Sepolia's chain id): the sampled verifier is registered for EXACT jobs by default.
+      expect(getAddress(await market.read.verifierOf([0]))).toBe(getAddress(record.contracts.sampledVerifier!));
+      expect(getAddress((await market.read.verificationFeeModule())[0])).toBe(getAddress(record.contracts.sampledVerifier!));
       expect(await token.read.balanceOf([DEPLOYER])).toBe(0n);
       expect(await token.read.balanceOf([VOTER])).toBe(SUPPLY / 10n);
       expect(await token.read.balanceOf([record.contracts.timelock])).toBe(SUPPLY - SUPPLY / 10n);

@@ -10,7 +10,9 @@ import hre, { network } from "hardhat";
 import { getAddress } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { deploy } from "../../scripts/deploy.js";
+import { deploy, sampledVerifierMode } from "../../scripts/deploy.js";
+import { SAMPLED_ARBITRATOR_SELECTORS } from "../../scripts/deploy/SampledVerifier.js";
+import { SAMPLED_VERIFIER_DEPLOY_PARAMS } from "../../scripts/deploy/samplingParams.js";
 import type { DeploymentRecord } from "../../scripts/lib/cli.js";
 import { startAnvil, type AnvilHandle } from "../utils/anvil.js";
 
@@ -54,6 +56,46 @@ describe("npm run deploy", () => {
     expect(saved.contracts).not.toHaveProperty("marketImplementation"); // no proxy, no implementation
     expect(saved.contracts.paymentTokens).toHaveLength(1);
     local = record;
+  });
+
+  it("test_deploy_default_registersTheSampledVerifierForExactJobs", async () => {
+    // The default deployment wires the sampled re-execution module at construction, before admin passes
+    // to the Timelock (docs/protocol.md 7.7): EXACT jobs are judged and charged the verification fee by
+    // it; TOLERANT and NONE stay with the arbitrated verifier; `rule` is the ARBITRATOR's.
+    if (!local) throw new Error("needs the deployment of the previous test");
+    const { sampledVerifier, randomness, verifier, manager } = local.contracts;
+    expect(sampledVerifier).toMatch(/^0x[0-9a-fA-F]{40}$/);
+    expect(randomness).toMatch(/^0x[0-9a-fA-F]{40}$/);
+    expect(lines.join("\n")).toContain("deployed and registered for EXACT jobs");
+    const connection = await network.connect({ network: "anvilDeploy" });
+    try {
+      const market = await connection.viem.getContractAt("IJobMarket", local.contracts.market);
+      expect(await market.read.isModule([sampledVerifier!])).toBe(true);
+      expect(getAddress(await market.read.verifierOf([0]))).toBe(getAddress(sampledVerifier!));
+      expect(getAddress(await market.read.verifierOf([1]))).toBe(getAddress(verifier));
+      expect(getAddress(await market.read.verifierOf([2]))).toBe(getAddress(verifier));
+      const [feeModule, classes] = await market.read.verificationFeeModule();
+      expect([getAddress(feeModule), classes]).toEqual([getAddress(sampledVerifier!), 1]); // EXACT only
+      const access = await connection.viem.getContractAt("AccessManager", manager);
+      expect(await access.read.getTargetFunctionRole([sampledVerifier!, SAMPLED_ARBITRATOR_SELECTORS[0]])).toBe(2n);
+      const sv = await connection.viem.getContractAt("ISampledVerifier", sampledVerifier!);
+      expect((await sv.read.params()).deterrenceBps).toBe(SAMPLED_VERIFIER_DEPLOY_PARAMS.deterrenceBps);
+    } finally {
+      await connection.close();
+    }
+  });
+
+  it("test_deploy_sampledVerifierMode_registersOnL1AndLocal_refusesOnRollups", () => {
+    for (const chainId of [31337, 1, 11155111]) expect(sampledVerifierMode(chainId, undefined)).toBe("register");
+    expect(sampledVerifierMode(11155111, "deploy")).toBe("deploy");
+    expect(sampledVerifierMode(1, "none")).toBe("none");
+    // Base Sepolia, Arbitrum Sepolia: the sequencer's prevrandao; none by default, the others refused.
+    for (const chainId of [84532, 421614]) {
+      expect(sampledVerifierMode(chainId, undefined)).toBe("none");
+      expect(() => sampledVerifierMode(chainId, "register")).toThrow(/refused on chain \d+: .*prevrandao is the sequencer's.*VrfRandomnessAdapter.*Nothing sent/);
+      expect(() => sampledVerifierMode(chainId, "deploy")).toThrow(/refused/);
+    }
+    expect(() => sampledVerifierMode(31337, "yes")).toThrow(/expects none, deploy or register, got "yes"/);
   });
 
   it("test_deploy_local_deployerIsEverything_butNoAdmin", async () => {

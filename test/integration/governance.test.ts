@@ -147,7 +147,8 @@ describe("governor scripts against a separate node (anvil)", () => {
     rmSync(ignitionDir, { recursive: true, force: true });
     anvil = await startAnvil(PORT);
     testClient = createTestClient({ mode: "anvil", transport: http(anvil.url) });
-    const deployed = await deploy(["--network", NET, "--yes"], log);
+    // Its EXACT disputes are ruled by the arbitrator: the sampled verifier is deployed but not registered (an explicit opt-out).
+    const deployed = await deploy(["--network", NET, "--yes", "--sampled-verifier", "deploy"], log);
     if (!deployed) throw new Error("deploy sent nothing");
     record = deployed;
     connection = (await network.connect({ network: NET })) as Connection;

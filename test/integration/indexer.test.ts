@@ -318,7 +318,8 @@ describe("indexer process: restarts and a reorg leave no missing or duplicate ro
     const previous = process.env.DEPINFER_DEPLOYMENTS_DIR;
     process.env.DEPINFER_DEPLOYMENTS_DIR = dir;
     try {
-      deployment = (await deploy(["--network", NETWORK, "--yes", "--reset"], () => {}))!;
+      // Its EXACT disputes are ruled by the arbitrator: the sampled verifier is deployed but not registered (an explicit opt-out).
+      deployment = (await deploy(["--network", NETWORK, "--yes", "--reset", "--sampled-verifier", "deploy"], () => {}))!;
     } finally {
       if (previous === undefined) delete process.env.DEPINFER_DEPLOYMENTS_DIR;
       else process.env.DEPINFER_DEPLOYMENTS_DIR = previous;

@@ -96,7 +96,8 @@ describe("release v2: swap the market's extension with work in flight", () => {
     process.env.DEPINFER_DEPLOYMENTS_DIR = dir;
     rmSync(path.join(root, "ignition", "deployments", `depinfer-${NET}`), { recursive: true, force: true });
     anvil = await startAnvil(PORT);
-    deployment = (await deploy(["--network", NET, "--yes"], log))!;
+    // Its EXACT disputes are ruled by the arbitrator: the sampled verifier is deployed but not registered (an explicit opt-out).
+    deployment = (await deploy(["--network", NET, "--yes", "--sampled-verifier", "deploy"], log))!;
     connection = (await network.connect({ network: NET })) as Connection;
     [deployer, provider, signer, client, challenger] = await connection.viem.getWalletClients();
     const c = deployment.contracts;

@@ -7,6 +7,7 @@ import { expireJob, type ExpireJobParameters } from "../actions/client/expireJob
 import { finalizeJob, type FinalizeJobParameters } from "../actions/client/finalizeJob.js";
 import { joinDispute, type JoinDisputeParameters } from "../actions/client/joinDispute.js";
 import { waitForResult, type WaitForResultParameters } from "../actions/client/waitForResult.js";
+import { fundPaidBandCheck, type FundPaidBandCheckParameters } from "../actions/client/fundPaidBandCheck.js";
 import { withdrawBalance, type WithdrawBalanceParameters } from "../actions/client/withdrawBalance.js";
 import { getProviders, type GetProvidersParameters, type GetProvidersReturnType } from "../actions/public/getProviders.js";
 import { claim, type ClaimParameters } from "../actions/public/claim.js";
@@ -99,6 +100,7 @@ export function depinferActions(addresses: Partial<DepinferAddresses> = {}) {
       getParams: (p: WithoutMarket<GetParamsParameters> = {}) => getParams(c, withMarket<GetParamsParameters>(p)),
       getStake: (p: WithoutMarket<GetStakeParameters>) => getStake(c, withMarket<GetStakeParameters>(p)),
       waitForResult: (p: WithoutMarket<WaitForResultParameters>) => waitForResult(c, withMarket<WaitForResultParameters>(p)),
+      fundPaidBandCheck: (p: WithoutMarket<FundPaidBandCheckParameters>) => fundPaidBandCheck(c, withMarket<FundPaidBandCheckParameters>(p)),
       getProviders: <const p extends WithoutMarket<GetProvidersParameters>>(p?: p) =>
         getProviders(c, withMarket<GetProvidersParameters>(p ?? {})) as Promise<GetProvidersReturnType<p>>,
       registerProvider: (p: WithoutMarket<RegisterProviderParameters>) =>

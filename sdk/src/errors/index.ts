@@ -8,3 +8,9 @@ export {
 } from "./result.js";
 export * from "./validation.js";
 export { decodeTokenError, TokenRevertedError, tokenErrorsAbi, type TokenRevertedErrorType } from "./token.js";
+export {
+  PaidBandCheckFundsError,
+  PaidBandCheckWindowClosedError,
+  type PaidBandCheckFundsErrorType,
+  type PaidBandCheckWindowClosedErrorType,
+} from "./paidBand.js";

@@ -15,6 +15,8 @@ import type { NoContractErrorType } from "../../errors/validation.js";
 import { JobStatus, type JobStatusName } from "../../types.js";
 import { prepareRead } from "../../utils/action.js";
 import { resultSignature } from "../../utils/resultSignature.js";
+import { PaidBandCheckFundsError, PaidBandCheckWindowClosedError } from "../../errors/paidBand.js";
+import { fundPaidBandCheck, type FundChecksOptions, type FundPaidBandCheckErrorType, type PaidBandCheckReport } from "./fundPaidBandCheck.js";
 
 export interface WaitForResultParameters {
   market: Address;
@@ -29,6 +31,14 @@ export interface WaitForResultParameters {
   pollingInterval?: number | undefined;
   /** The first block to search for the job's `ResultSubmitted` event (default 0). */
   fromBlock?: bigint | undefined;
+  /**
+   * Funds the job's check when its draw falls in the caller-paid band (docs/economics.md 6.6), within
+   * `budget` (default 4 × the price): on by default. After the output is verified, `waitForResult`
+   * waits for the draw (the seed of the submission epoch, at most one randomness epoch plus its
+   * reveal) and pays the check from the client's account; see {@link fundPaidBandCheck}. `false`:
+   * return at once and leave paid-band draws unchecked (only the base rate then protects the job).
+   */
+  fundChecks?: false | FundChecksOptions | undefined;
 }
 
 export interface WaitForResultReturnType {
@@ -44,6 +54,8 @@ export interface WaitForResultReturnType {
   blockNumber: bigint;
   /** The transaction that submitted the result. */
   transactionHash: Hash;
+  /** What was found and done about the job's paid-band check (`status: "disabled"` with `fundChecks: false`). */
+  check: PaidBandCheckReport;
 }
 
 export type WaitForResultErrorType =
@@ -52,6 +64,7 @@ export type WaitForResultErrorType =
   | ContentHashMismatchErrorType
   | ContentStoreRequestErrorType
   | NoContractErrorType
+  | FundPaidBandCheckErrorType
   | Error;
 
 /** Statuses after which no result can come any more. */
@@ -68,10 +81,19 @@ const statusNames = Object.keys(JobStatus) as JobStatusName[];
  * after `timeoutMs`, and `signal.reason` when `signal` aborts. A job id with no job yet (for
  * example a creation still being mined) is waited for like any other.
  *
+ * By default it then funds the job's check if the draw fell in the caller-paid band (`fundChecks`,
+ * {@link fundPaidBandCheck}): `check` says what it found and paid. It waits for the draw first (up to
+ * one randomness epoch and its reveal), so `timeoutMs` must allow for that. A check it could not fund
+ * rejects with `PaidBandCheckFundsError` or `PaidBandCheckWindowClosedError`, whose `result` holds
+ * the verified output.
+ *
  * @example
  * const { jobId } = await submitJob(walletClient, { market, model, input, price, token });
- * const { output } = await waitForResult(publicClient, { market, jobId, store, timeoutMs: 120_000 });
+ * const { output, check } = await waitForResult(walletClient, { market, jobId, store, timeoutMs: 1_200_000 });
  * new TextDecoder().decode(output); // "4"
+ * check.status; // "funded" (paid `check.paid`, the unused part comes back), "unsampled", "fundBand", …
+ * // Only the output, now; fund later yourself (fundPaidBandCheck) or not at all:
+ * const quick = await waitForResult(publicClient, { market, jobId, store, fundChecks: false });
  */
 export async function waitForResult(client: Client, parameters: WaitForResultParameters): Promise<WaitForResultReturnType> {
   const { jobId, signal, timeoutMs } = parameters;
@@ -103,11 +125,12 @@ export async function waitForResult(client: Client, parameters: WaitForResultPar
 interface Progress {
   status?: JobStatusName;
   submittedAt?: bigint;
+  awaitingDraw?: boolean;
 }
 
 async function poll(
   client: Client,
-  { market, jobId, store, pollingInterval = client.pollingInterval, fromBlock = 0n }: WaitForResultParameters,
+  { market, jobId, store, pollingInterval = client.pollingInterval, fromBlock = 0n, fundChecks = {} }: WaitForResultParameters,
   stop: AbortSignal,
   progress: Progress,
 ): Promise<WaitForResultReturnType> {
@@ -149,14 +172,17 @@ async function poll(
     const output = await store.get(outputHash, { signal: stop });
     if (output) {
       verifyContent(output, outputHash, "content store");
-      return {
-        output,
-        outputHash,
-        provider,
-        signature,
-        blockNumber: submitted.blockNumber,
-        transactionHash: submitted.transactionHash,
-      };
+      const result = { output, outputHash, provider, signature, blockNumber: submitted.blockNumber, transactionHash: submitted.transactionHash };
+      // 3. The paid-band check, funded for the client unless it opted out (docs/economics.md 6.6).
+      if (fundChecks === false) return { ...result, check: { status: "disabled", checked: false, paid: 0n, budget: 0n } };
+      progress.awaitingDraw = true;
+      try {
+        const check = await fundPaidBandCheck(client, { ...fundChecks, market, jobId, outputHash, signature, fromBlock, pollingInterval, signal: stop });
+        return { ...result, check };
+      } catch (error) {
+        if (error instanceof PaidBandCheckFundsError || error instanceof PaidBandCheckWindowClosedError) error.result = result;
+        throw error;
+      }
     }
     await sleep(pollingInterval, stop);
   }
