@@ -255,13 +255,18 @@ describe("SDK: waitForResult funds paid-band checks", () => {
     expect(unseeded).toMatchObject({ drawKnown: false });
   }, 60_000);
 
-  it("a timeout while the draw is unknown says so (awaitingDraw), not that the output is missing", async () => {
+  it("a timeout while the draw is unknown returns the verified output anyway, with the check drawPending and nothing paid", async () => {
     const store = new MemoryContentStore();
     const j = await lyingJob(store);
-    const error = await client.waitForResult({ jobId: j.jobId, store, pollingInterval: 20, timeoutMs: 500 }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(WaitForResultTimeoutError);
-    expect(error).toMatchObject({ awaitingDraw: true });
-    expect((error as WaitForResultTimeoutError).shortMessage).toContain("sampling draw was not known yet");
+    const before = await usdcOf(clientAddress);
+    const result = await client.waitForResult({ jobId: j.jobId, store, pollingInterval: 20, timeoutMs: 500, fundChecks: { budget: cost } });
+    expect(result.outputHash).toBe(j.outputHash);
+    expect(new TextDecoder().decode(result.output)).toMatch(/^a cheap wrong answer /);
+    expect(result.check).toEqual({ status: "drawPending", checked: false, paid: 0n, budget: cost });
+    expect(await usdcOf(clientAddress)).toBe(before);
+    // A job whose result never came still times out with the typed error.
+    const none = await client.waitForResult({ jobId: `0x${"ab".repeat(32)}`, store, pollingInterval: 20, timeoutMs: 300 }).catch((e: unknown) => e);
+    expect(none).toBeInstanceOf(WaitForResultTimeoutError);
   }, 30_000);
 
   it("reports the other bands without paying: unsampled, and the fund's band (sdk/test/waitForResult.test.ts: a class the arbitrated verifier judges)", async () => {

@@ -14,24 +14,18 @@ export class WaitForResultTimeoutError extends DepinferError {
   /** The block of the job's `ResultSubmitted` event, if the result was submitted but its output not found. */
   readonly submittedAt: bigint | undefined;
 
-  /** True when the output was verified and `waitForResult` was waiting for the job's sampling draw (`fundChecks`). */
-  readonly awaitingDraw: boolean;
-
-  constructor({ jobId, timeoutMs, status, submittedAt, awaitingDraw = false }: { jobId: Hex; timeoutMs: number; status?: JobStatusName; submittedAt?: bigint; awaitingDraw?: boolean }) {
-    const what = awaitingDraw
-      ? `the output was verified, but the job's sampling draw was not known yet (its epoch's seed is not revealed), so its paid-band check could not be decided`
-      : submittedAt === undefined
+  constructor({ jobId, timeoutMs, status, submittedAt }: { jobId: Hex; timeoutMs: number; status?: JobStatusName | undefined; submittedAt?: bigint | undefined }) {
+    const what =
+      submittedAt === undefined
         ? `no result was submitted${status ? ` (the job is ${status})` : ""}`
         : `the result was submitted in block ${submittedAt} but the store does not have its output`;
     super(`Waited ${timeoutMs} ms for the result of job ${jobId}: ${what}.`, {
       docsPath: "/docs/errors/result",
       docsSlug: "waitforresulttimeout",
       metaMessages: [
-        awaitingDraw
-          ? "Allow one randomness epoch and its reveal in timeoutMs, or pass fundChecks: false and fund later with fundPaidBandCheck() within the challenge window."
-          : submittedAt === undefined
-            ? "Wait longer (timeoutMs), or check the job with getJob(); after its deadline it can be expired with expireJob()."
-            : "Ask the provider to publish the output, or read it from another store (the hash is on-chain).",
+        submittedAt === undefined
+          ? "Wait longer (timeoutMs), or check the job with getJob(); after its deadline it can be expired with expireJob()."
+          : "Ask the provider to publish the output, or read it from another store (the hash is on-chain).",
       ],
       name: "WaitForResultTimeoutError",
     });
@@ -39,7 +33,6 @@ export class WaitForResultTimeoutError extends DepinferError {
     this.timeoutMs = timeoutMs;
     this.status = status;
     this.submittedAt = submittedAt;
-    this.awaitingDraw = awaitingDraw;
   }
 }
 

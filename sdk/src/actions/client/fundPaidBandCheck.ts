@@ -72,9 +72,11 @@ export interface PaidBandCheckReport {
    * - `fundBand`: drawn below the base rate: the module's fund pays, any keeper starts it (`sampleJob`);
    * - `unsampled`: not drawn; `overBudget`: drawn in the band, but `cost` > `budget`: not funded;
    * - `notRouted`: the job's class is not judged by a SampledVerifier; `jobNotSubmitted`: the job left
-   *   `Submitted` first (finalized, or disputed: then it is checked anyway); `disabled`: `fundChecks: false`.
+   *   `Submitted` first (finalized, or disputed: then it is checked anyway); `disabled`: `fundChecks: false`;
+   * - `drawPending` (`waitForResult` only): its `timeoutMs` passed before the draw was known; nothing was
+   *   paid (`budget` is the one asked for, 0 for the default); fund it later with `fundPaidBandCheck`.
    */
-  status: "funded" | "alreadyFunded" | "fundBand" | "unsampled" | "overBudget" | "notRouted" | "jobNotSubmitted" | "disabled";
+  status: "funded" | "alreadyFunded" | "fundBand" | "unsampled" | "overBudget" | "notRouted" | "jobNotSubmitted" | "disabled" | "drawPending";
   /** Whether the job is (or, in the fund's band, is due to be) re-executed by a verifier. */
   checked: boolean;
   /** What this call paid in, in the job's token (`0n` unless `funded`). Collect the unused part when the check ends: {@link getFundedCheck}, `claimVerifierRewards`. */

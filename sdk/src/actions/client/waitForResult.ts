@@ -83,7 +83,9 @@ const statusNames = Object.keys(JobStatus) as JobStatusName[];
  *
  * By default it then funds the job's check if the draw fell in the caller-paid band (`fundChecks`,
  * {@link fundPaidBandCheck}): `check` says what it found and paid. It waits for the draw first (up to
- * one randomness epoch and its reveal), so `timeoutMs` must allow for that. A check it could not fund
+ * one randomness epoch and its reveal). If `timeoutMs` passes first, the output is returned anyway, with
+ * `check.status` `"drawPending"` (nothing paid: fund it with `fundPaidBandCheck` within the challenge
+ * window, and do not finalize the job before). A check it could not fund
  * rejects with `PaidBandCheckFundsError` or `PaidBandCheckWindowClosedError`, whose `result` holds
  * the verified output.
  *
@@ -91,7 +93,7 @@ const statusNames = Object.keys(JobStatus) as JobStatusName[];
  * const { jobId } = await submitJob(walletClient, { market, model, input, price, token });
  * const { output, check } = await waitForResult(walletClient, { market, jobId, store, timeoutMs: 1_200_000 });
  * new TextDecoder().decode(output); // "4"
- * check.status; // "funded" (paid `check.paid`, the unused part comes back), "unsampled", "fundBand", …
+ * check.status; // "funded" (paid `check.paid`, the unused part comes back), "unsampled", "fundBand", "drawPending", …
  * // Only the output, now; fund later yourself (fundPaidBandCheck) or not at all:
  * const quick = await waitForResult(publicClient, { market, jobId, store, fundChecks: false });
  */
@@ -105,11 +107,15 @@ export async function waitForResult(client: Client, parameters: WaitForResultPar
   const progress: Progress = {};
   let timer: ReturnType<typeof setTimeout> | undefined;
   let onAbort: (() => void) | undefined;
-  const stopped = new Promise<never>((_, reject) => {
+  const stopped = new Promise<WaitForResultReturnType>((resolve, reject) => {
     onAbort = () => reject(abortReason(signal!));
     signal?.addEventListener("abort", onAbort, { once: true });
     if (timeoutMs !== undefined)
-      timer = setTimeout(() => reject(new WaitForResultTimeoutError({ jobId, timeoutMs, ...progress })), timeoutMs);
+      timer = setTimeout(() => {
+        // The output is verified and only the sampling draw is missing: the output is not withheld.
+        if (progress.result) return resolve({ ...progress.result, check: { status: "drawPending", checked: false, paid: 0n, budget: progress.budget ?? 0n } });
+        reject(new WaitForResultTimeoutError({ jobId, timeoutMs, status: progress.status, submittedAt: progress.submittedAt }));
+      }, timeoutMs);
   });
   const work = poll(client, parameters, stop.signal, progress);
   work.catch(() => {}); // if `stopped` wins, the loop's own rejection is expected and ignored
@@ -125,7 +131,9 @@ export async function waitForResult(client: Client, parameters: WaitForResultPar
 interface Progress {
   status?: JobStatusName;
   submittedAt?: bigint;
-  awaitingDraw?: boolean;
+  /** The verified result, while the paid-band check waits for the job's draw. */
+  result?: Omit<WaitForResultReturnType, "check">;
+  budget?: bigint;
 }
 
 async function poll(
@@ -175,7 +183,8 @@ async function poll(
       const result = { output, outputHash, provider, signature, blockNumber: submitted.blockNumber, transactionHash: submitted.transactionHash };
       // 3. The paid-band check, funded for the client unless it opted out (docs/economics.md 6.6).
       if (fundChecks === false) return { ...result, check: { status: "disabled", checked: false, paid: 0n, budget: 0n } };
-      progress.awaitingDraw = true;
+      progress.result = result;
+      progress.budget = fundChecks.budget;
       try {
         const check = await fundPaidBandCheck(client, { ...fundChecks, market, jobId, outputHash, signature, fromBlock, pollingInterval, signal: stop });
         return { ...result, check };
