@@ -297,6 +297,28 @@ describe("payment sessions: the node's paid OpenAI-compatible endpoint, with the
     expect(s.latestVoucher()?.requestCount).toBe(3n);
   });
 
+  it("after the session's expiry, settles the last voucher and closes the session in one transaction (settleAndClose): the client gets its unspent escrow back without a reclaim", async () => {
+    await stopNode();
+    await startNode(); // threshold and interval far off: only the expiry makes the settlement due
+    const { sessionId, terms, openai } = await session();
+    for (const prompt of ["x", "y"]) await openai.chat.completions.create({ model, messages: [{ role: "user", content: prompt }] });
+    // Past the expiry (86,400 s after the opening), well inside the day of grace for settlements.
+    await connection.provider.request({ method: "evm_increaseTime", params: [86_400 + 60] });
+    await connection.provider.request({ method: "evm_mine", params: [] });
+    await until("the session is settled and closed", async () => (await p.sessions.read.session([terms])).status === 2, { timeoutMs: 30_000, intervalMs: 100, detail: () => node!.lines.slice(-20).join("\n") });
+    const state = await p.sessions.read.session([terms]);
+    expect([state.settled, state.settledRequests]).toEqual([2n * PRICE, 2]);
+    // Closed by the provider's settlement, the unspent 98 requests' worth sent to the client in that transaction
+    // (the earlier tests' sessions of the same client, expired too, are closed the same way).
+    const [closed] = await p.sessions.getEvents.SessionClosed({ sessionId }, { fromBlock: 0n });
+    expect([closed!.args.by!.toLowerCase(), closed!.args.refund]).toEqual([provider.account.address.toLowerCase(), 98n * PRICE]);
+    const [settled] = await p.sessions.getEvents.SessionSettled({ sessionId }, { fromBlock: 0n });
+    expect(settled!.transactionHash).toBe(closed!.transactionHash);
+    const transfers = await p.usdc.getEvents.Transfer({ from: p.sessions.address, to: client.account.address }, { blockHash: closed!.blockHash });
+    expect(transfers.map((t) => t.args.value)).toContain(98n * PRICE);
+    expect(node!.lines.some((l) => l.includes('"session settled and closed"'))).toBe(true);
+  });
+
   it("SIGKILLed right after a voucher, then after an attestation, is journaled: no value lost, no second attestation, the newest voucher settled", async () => {
     const { sessionId, terms, s, openai } = await session();
     const ask = (prompt: string) => openai.chat.completions.create({ model, messages: [{ role: "user", content: prompt }] });

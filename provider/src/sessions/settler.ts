@@ -4,6 +4,11 @@
 // the unspent escrow only `SETTLEMENT_GRACE` after it, so the node settles before then). A settlement
 // is journaled (amount, count, transaction hash) before it is broadcast, and always takes the
 // journal's latest voucher: after a restart the node never settles an older voucher over a newer one.
+// A settlement after the session's expiry (no voucher can come any more, and the client can no longer
+// top it up) is its last: it goes as `settleAndClose`, which also closes the session and sends the
+// client its unspent escrow in the same transaction (docs/protocol.md 7.9), so the client has no
+// `reclaim` to send. If that call fails (say, a token that blocks the client reverts the refund), the
+// plain `settle` is used for that session from then on.
 import type { Address, Hash, Hex, TransactionReceipt } from "viem";
 
 import { DepinferContractError } from "depinfer";
@@ -23,7 +28,7 @@ export interface SettlePolicy {
 
 /** What the settler needs of the node's transaction sender (TxSender). */
 export interface SettleSender {
-  send(parameters: { to: Address; abi: typeof paymentSessionsNodeAbi; functionName: "settle"; args: readonly unknown[]; beforeBroadcast?: (signed: { hash: Hash; raw: Hex; nonce: number }) => void; logger?: Logger }): Promise<Hash>;
+  send(parameters: { to: Address; abi: typeof paymentSessionsNodeAbi; functionName: "settle" | "settleAndClose"; args: readonly unknown[]; beforeBroadcast?: (signed: { hash: Hash; raw: Hex; nonce: number }) => void; logger?: Logger }): Promise<Hash>;
   wait(hash: Hash): Promise<TransactionReceipt>;
   isKnown(hash: Hash): Promise<boolean>;
 }
@@ -45,8 +50,10 @@ export class SessionSettler {
   #running: Promise<void> | undefined;
   #stopped = false;
   #inFlight = new Set<string>();
-  /** Settled on-chain since start: transactions and value. */
-  readonly stats = { settlements: 0, value: 0n };
+  /** Sessions whose `settleAndClose` reverted: settled with `settle` from then on. */
+  #noClose = new Set<string>();
+  /** Settled on-chain since start: transactions, value, and sessions closed by their last settlement. */
+  readonly stats = { settlements: 0, value: 0n, closed: 0 };
 
   constructor(parameters: SessionSettlerParameters) {
     this.#p = parameters;
@@ -110,7 +117,7 @@ export class SessionSettler {
     }
   }
 
-  async #settle(s: SessionRecord) {
+  async #settle(s: SessionRecord): Promise<void> {
     const { journal, sender, sessions, logger } = this.#p;
     if (s.settling) {
       // A settlement sent before a restart: mined, pending, or lost.
@@ -132,12 +139,13 @@ export class SessionSettler {
     // The contract does not store a session's terms: the call passes them back (read once from `SessionOpened`).
     const view = await this.#p.reader.get(latest.sessionId);
     if (!view) throw new Error(`session ${latest.sessionId} is unknown on-chain`);
+    const closing = this.#p.reader.now() > latest.expiry && !this.#noClose.has(latest.sessionId);
     let hash: Hash;
     try {
       hash = await sender.send({
         to: sessions,
         abi: paymentSessionsNodeAbi,
-        functionName: "settle",
+        functionName: closing ? "settleAndClose" : "settle",
         args: [view.terms, latest.amount, latest.count, latest.signature],
         beforeBroadcast: ({ hash }) => journal.setSettling(latest.sessionId, { amount: latest.amount, count: latest.count, tx: hash }),
       });
@@ -149,12 +157,22 @@ export class SessionSettler {
         if (onChain) journal.setSettled(latest.sessionId, onChain.settled);
         return;
       }
+      if (closing) {
+        this.#noClose.add(latest.sessionId);
+        logger?.warn("sessions: settleAndClose refused; settling without closing", { sessionId: latest.sessionId, err: (error as Error).message });
+        return this.#settle(journal.session(latest.sessionId)!);
+      }
       throw error;
     }
-    await this.#confirm(latest.sessionId, hash, latest.amount, latest.settledAmount);
+    try {
+      await this.#confirm(latest.sessionId, hash, latest.amount, latest.settledAmount, closing);
+    } catch (error) {
+      if (closing) this.#noClose.add(latest.sessionId);
+      throw error;
+    }
   }
 
-  async #confirm(sessionId: Hex, hash: Hash, amount: bigint, before?: bigint) {
+  async #confirm(sessionId: Hex, hash: Hash, amount: bigint, before?: bigint, closing = false) {
     const receipt = await this.#p.sender.wait(hash);
     if (receipt.status !== "success") {
       this.#p.journal.setSettling(sessionId, undefined);
@@ -162,7 +180,8 @@ export class SessionSettler {
     }
     this.#p.journal.setSettled(sessionId, amount);
     this.stats.settlements++;
+    if (closing) this.stats.closed++;
     if (before !== undefined) this.stats.value += amount - before;
-    this.#p.logger?.info("session settled", { sessionId, amount, tx: hash, gas: receipt.gasUsed });
+    this.#p.logger?.info(closing ? "session settled and closed" : "session settled", { sessionId, amount, tx: hash, gas: receipt.gasUsed });
   }
 }
