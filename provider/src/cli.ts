@@ -10,7 +10,8 @@
 // anything else. Every refusal is one line (or one line per problem), never a stack trace.
 //
 // For crash tests only: DEPINFER_NODE_CRASH_AT=accepted|computed|submit-sent (or a verifier step:
-// seat-recorded|vote-kept|commit-sent|committed|reveal-sent) makes the process
+// seat-recorded|vote-kept|commit-sent|committed|reveal-sent, or a redundancy step: redundancy-seat-recorded|
+// redundancy-vote-kept|redundancy-commit-sent|redundancy-committed|redundancy-reveal-sent) makes the process
 // SIGKILL itself right after that step is recorded (DEPINFER_NODE_CRASH_COUNT=N: the Nth time).
 import { isHex, parseUnits, type Hex } from "viem";
 import { getChainId, readContract } from "viem/actions";
@@ -204,7 +205,15 @@ async function runNode(config: ProviderConfig, values: Record<string, string | b
         process.kill(process.pid, "SIGKILL");
       }
     : undefined;
-  const node = await createProviderNode({ config, logger, progressStream: process.stderr, afterStep, afterVerifierStep });
+  // And the redundancy loop's (redundancy.ts): redundancy-seat-recorded, …-vote-kept, …-commit-sent, …-committed, …-reveal-sent.
+  const afterRedundancyStep = crashAt
+    ? (step: string, id: bigint) => {
+        if (step !== (crashAt as string) || --crashCount > 0) return;
+        logger.warn("crash test: killing the node", { step, id });
+        process.kill(process.pid, "SIGKILL");
+      }
+    : undefined;
+  const node = await createProviderNode({ config, logger, progressStream: process.stderr, afterStep, afterVerifierStep, afterRedundancyStep });
   try {
     await node.start();
   } catch (error) {

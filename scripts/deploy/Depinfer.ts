@@ -5,6 +5,7 @@ import { getAbiItem, keccak256, toFunctionSelector, toHex, zeroAddress, type Add
 import { arbitratedVerifierAbi } from "../../sdk/src/abis/arbitratedVerifier.js";
 import { paymentSessionsAbi } from "../../sdk/src/abis/paymentSessions.js";
 import { addSampledVerifier, type SampledVerifierDeployOptions } from "./SampledVerifier.js";
+import { addRedundancyModule, type RedundancyDeployOptions } from "./Redundancy.js";
 
 /** AccessManager role ids, as in contracts/governance/Roles.sol. */
 export const ROLES = { ADMIN: 0n, GUARDIAN: 1n, ARBITRATOR: 2n } as const;
@@ -75,6 +76,12 @@ export interface DepinferDeployOptions {
    * deployed; `npm run deploy` deploys and registers it on local chains only.
    */
   sampledVerifier?: SampledVerifierDeployOptions;
+  /**
+   * The redundancy (k of n) module (scripts/deploy/Redundancy.ts, docs/protocol.md 7.8). Deployed by
+   * default (`false`: not deployed); registered only with `register: true`, which `npm run deploy`
+   * allows on local chains only (elsewhere governance registers it through the Timelock).
+   */
+  redundancy?: RedundancyDeployOptions | false;
 }
 
 /** One recipient of the initial token supply. */
@@ -185,6 +192,9 @@ export function buildDepinferModule(options: DepinferDeployOptions = {}) {
     const sampled = options.sampledVerifier ? addSampledVerifier(m, { manager, jobMarket, market }, options.sampledVerifier) : undefined;
     if (sampled) setup.push(...sampled.setup);
 
+    const redundancy = options.redundancy === false ? undefined : addRedundancyModule(m, { manager, jobMarket, market }, options.redundancy ?? {});
+    if (redundancy) setup.push(...redundancy.setup);
+
     const mocks: Record<string, ContractFuture<string>> = {};
     (options.paymentTokens ?? []).forEach((cfg, i) => {
       let address: Address | ContractFuture<string> = cfg.token as Address;
@@ -217,11 +227,15 @@ export function buildDepinferModule(options: DepinferDeployOptions = {}) {
     const timelockAdmin = m.call(manager, "grantRole", [ROLES.ADMIN, timelock, 0], { id: "TimelockIsAdmin", after: setup });
     m.call(manager, "renounceRole", [ROLES.ADMIN, deployer], { id: "DeployerLeavesManager", after: [timelockAdmin, ...setup] });
 
-    return { token, timelock, governor, manager, disputes, extension, jobMarket, market, verifier, sessions, sessionDisputes, ...mocks, ...sampled?.futures };
+    return { token, timelock, governor, manager, disputes, extension, jobMarket, market, verifier, sessions, sessionDisputes, ...mocks, ...sampled?.futures, ...redundancy?.futures };
   });
 }
 
-/** Local development: allow-lists a freshly deployed test USDC (1 USDC backs 1 DPI of collateral). */
+/**
+ * Local development: allow-lists a freshly deployed test USDC (1 USDC backs 1 DPI of collateral), and
+ * registers the redundancy module.
+ */
 export default buildDepinferModule({
   paymentTokens: [{ token: "mockUSDC", bondFloor: 1_000_000n, stakeRate: 10n ** 30n }],
+  redundancy: { register: true },
 });

@@ -21,7 +21,6 @@ const NOT_YET_DEPLOYED = [
   "SampledVerifierChallenger",
   "PrevrandaoRandomness",
   "VrfRandomnessAdapter",
-  "RedundancyModule",
 ] as const;
 
 describe("contract sizes", () => {
