@@ -77,7 +77,9 @@ async function main(argv: string[]): Promise<number> {
 
 /** The config, with the market (and a check of the chain id) from `--network`'s deployment record. */
 function loadWithNetwork(values: Record<string, string | boolean | undefined>): ProviderConfig {
-  const config = loadConfig({ argv: configArgv(values) });
+  let config = loadConfig({ argv: configArgv(values) });
+  // --redundancy: serve redundancy requests, as `"redundancy": { "enabled": true }` in the config.
+  if (values.redundancy === true) config = { ...config, redundancy: { ...config.redundancy, enabled: true } };
   if (typeof values.network !== "string") return config;
   const record = loadDeploymentAddresses(values.network, deploymentsDirOf(values.deployments as string | undefined));
   if (record.chainId !== config.chainId) {
@@ -85,6 +87,8 @@ function loadWithNetwork(values: Record<string, string | boolean | undefined>): 
       issues: [{ field: "chainId", value: String(config.chainId), expected: `the chain of the ${values.network} deployment, ${record.chainId} (${record.file})` }],
     });
   }
+  // The redundancy module from the record, unless the config names one.
+  if (config.redundancy?.enabled && !config.redundancy.address && record.redundancyModule) config = { ...config, redundancy: { ...config.redundancy, address: record.redundancyModule } };
   // --market still wins over the record.
   return typeof values.market === "string" ? config : { ...config, market: record.market };
 }

@@ -525,8 +525,9 @@ export class ProviderNode {
         maxUploadBytesFor: (hash) => Math.max(0, this.redundancy?.inputLimit(hash) ?? 0, ...this.#waitingForInput(hash).map((e) => this.#limitsFor(e.job).maxInputBytes)),
         onStored: (hash) => {
           for (const e of this.#waitingForInput(hash)) this.#retryAt.delete(e.jobId);
-          this.redundancy?.inputStored(hash);
           this.#schedule(0);
+          // A redundancy request's input: kept (no job of the journal holds it, so retention would delete it).
+          if (this.redundancy?.inputLimit(hash) !== undefined) return this.redundancy.inputStored(hash);
           void this.#retention.uploaded(hash).catch((error) => this.logger.warn("deleting an upload no job holds failed", { hash, err: short(error) }));
         },
         quota: this.#retention,
