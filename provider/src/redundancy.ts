@@ -244,7 +244,6 @@ export class RedundancyLoop {
   /** One step of a seat, chosen by the chain's state of the request and our seat, and the journal. */
   async #advance(id: bigint) {
     const e = this.journal.get(id)!;
-    this.#log.debug("redundancy: advancing a seat", { id, state: e.state });
     const { client, account } = this.#p;
     const [r, s, now] = await Promise.all([
       this.#read(() => readContract(client, { address: this.#address, abi: redundancyModuleAbi, functionName: "requestOf", args: [id] })),
