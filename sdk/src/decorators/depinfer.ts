@@ -87,6 +87,8 @@ export type DepinferActions = ReturnType<ReturnType<typeof depinferActions>>;
  * const [best] = await publicClient.getProviders({ model, token: usdc });
  * const wallet = createWalletClient({ chain, transport: custom(window.ethereum!), account }).extend(depinferActions({ market }));
  * const { jobId } = await wallet.submitJob({ model, input: "2 + 2", price: best.price, token: usdc });
+ * // The redundancy module's address comes from `addresses.redundancyModule` or the shipped deployment:
+ * const { id } = await wallet.requestRedundancySync({ model, token: usdc, price, inputHash, commitDeadline, providers: [alice, bob] });
  */
 export function depinferActions(addresses: Partial<DepinferAddresses> = {}) {
   return <chain extends Chain | undefined, account extends Account | undefined>(client: Client<Transport, chain, account>) => {
