@@ -23,7 +23,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import depinferModule from "../../scripts/deploy/Depinfer.js";
 import { DPI, deployProtocol, modelIdOf, registerBuiltinModel, setUpNodeProvider, until, USDC, type Connection, type Protocol } from "../../scripts/lib/harness.js";
-import { contentHash, createDepinferClient, HttpContentStore, type DepinferClient } from "../../sdk/src/index.js";
+import { contentHash, createDepinferClient, HttpContentStore, RedundancyModuleNotFoundError, RedundancyUnknownRequestError, type DepinferClient } from "../../sdk/src/index.js";
 import { createBuiltinBackend, RedundancyJournal, type RedundancyStep } from "../../provider/src/index.js";
 import { startAnvil, type AnvilHandle } from "../utils/anvil.js";
 import { startCountingInferenceServer } from "../utils/inferenceServer.js";
@@ -154,6 +154,12 @@ describe("redundancy role of the provider node (k of n), as node processes", () 
   it("deploys the module with the protocol, registered, with rule given to the ARBITRATOR", async () => {
     expect(await p.market.read.isModule([module])).toBe(true);
     expect((await (await rm()).read.market()).toLowerCase()).toBe(p.market.address.toLowerCase());
+    // A client whose deployment names no redundancy module: the methods say what to pass, before any request.
+    const bare = createDepinferClient({ chain, transport: custom(connection.provider), account: client.account, deployment: { market: p.market.address } });
+    await expect(bare.getRedundancyRequest({ id: 1n })).rejects.toBeInstanceOf(RedundancyModuleNotFoundError);
+    await expect(bare.getRedundancyRequest({ id: 1n })).rejects.toThrow(/redundancyModule/);
+    // Given per call, it is used.
+    await expect(bare.getRedundancyRequest({ id: 1n, module })).rejects.toBeInstanceOf(RedundancyUnknownRequestError);
   });
 
   it("k = 3, one lying backend: the honest nodes are paid and claim, the liar appeals, is ruled against and slashed", async () => {
