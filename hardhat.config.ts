@@ -144,6 +144,12 @@ export default defineConfig({
       chainType: "l1",
       url: "http://127.0.0.1:18940",
     },
+    // The redundancy role of the provider node (test/integration/redundancy.node.test.ts starts and stops anvil on this port).
+    anvilRedundancy: {
+      type: "http",
+      chainType: "l1",
+      url: "http://127.0.0.1:20000",
+    },
     // The provider node's output-release suite (mempool races; the test starts and stops anvil on this port).
     anvilOutputs: {
       type: "http",

@@ -27,6 +27,7 @@ import { network } from "hardhat";
 import { custom, formatUnits, type Account, type Address, type Chain, type Hash, type Hex } from "viem";
 
 import { runSamplingDemo } from "./demo/sampling.js";
+import { runRedundancyDemo } from "./demo/redundancy.js";
 import { createInProcessNode, deployProtocol, until, DPI, registerBuiltinModel, setUpNodeProvider, USDC, type Connection } from "./lib/harness.js";
 import { createDepinferClient, HttpContentStore, JobStatus, jobStatusName, type Job } from "../sdk/src/index.js";
 import { BUILTIN_MODEL, runBuiltinModel } from "../provider/src/models/charModel.js";
@@ -312,6 +313,7 @@ export async function runDemo(
     ],
   ];
   checks.push(...(await runSessionsDemo(connection, p, deployer, clientW, model, log)));
+  checks.push(...(await runRedundancyDemo({ connection, p, model, deployer, client: clientW, log })));
   checks.push(...(await runSamplingDemo({ connection, p, model, deployer, client: clientW, log })));
   log("");
   for (const [name, ok] of checks) log(`${ok ? "ok  " : "FAIL"} ${name}`);

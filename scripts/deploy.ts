@@ -93,6 +93,11 @@ export const cli = {
       value: "none|deploy|register",
       help: "the sampled re-execution module (docs/protocol.md 7.7): deploy and register it for EXACT jobs (default on L1s and local chains), only deploy it (governance registers it later: npm run sampling -- register), or leave it out (default, and the only choice, on rollups: they need a VRF-backed module)",
     },
+    redundancy: {
+      type: "string",
+      value: "none|deploy|register",
+      help: "the redundancy (k of n) module (docs/protocol.md 7.8): deploy it, or deploy and register it (default: register on local chains, deploy elsewhere; register is refused off local chains: governance registers it through the Timelock)",
+    },
     reset: { type: "boolean", default: false, help: "deploy afresh over a recorded deployment whose contracts are gone (a restarted local node)" },
   },
   notes: ["Keys of the deploy configuration: docs/deployment.md. Next, on a local chain: npm run delegate -- --network <name> --yes"],
@@ -171,10 +176,18 @@ export async function deploy(argv = process.argv.slice(2), log: (line: string) =
     : {};
 
   const sampledMode = sampledVerifierMode(chainId, args["sampled-verifier"]);
+  const redundancyMode = args.redundancy ?? (local ? "register" : "deploy");
+  if (!["none", "deploy", "register"].includes(redundancyMode)) throw new Error(`--redundancy expects none, deploy or register, got "${redundancyMode}"`);
+  if (redundancyMode === "register" && !local) {
+    throw new Error(
+      `--redundancy register is refused on chain ${chainId}: off local chains the module is registered by governance, through the Timelock (docs/protocol.md 7.8). Deploy it (the default), then propose its registration. Nothing sent.`,
+    );
+  }
   log(`Deploying Depinfer to ${args.network} (chain ${chainId}) from ${deployer.account.address}`);
   log(`  configuration: ${source}`);
   describePowers(config, deployer.account.address).forEach((line) => log(line));
   log(`  sampled verifier: ${sampledMode === "none" ? "not deployed" : sampledMode === "deploy" ? "deployed, not registered" : "deployed and registered for EXACT jobs (and as the verification-fee module)"}`);
+  log(`  redundancy module: ${redundancyMode === "none" ? "not deployed" : redundancyMode === "deploy" ? "deployed, not registered (governance registers it)" : "deployed and registered"}`);
   log(`  payment tokens: ${paymentTokens.map((t) => (typeof t.token === "string" ? t.token : "?")).join(", ") || "none"}`);
   if (!(await confirm(`Deploy the whole protocol (about 25 transactions) to ${args.network}?`, args.yes, log))) return undefined;
   const startBlock = await publicClient.getBlockNumber();
@@ -186,6 +199,7 @@ export async function deploy(argv = process.argv.slice(2), log: (line: string) =
     tokenDistribution: config.tokenDistribution,
     // The module's parameters are the simulation's (scripts/sim/chain.ts), so what it models is what is deployed.
     sampledVerifier: sampledMode === "none" ? false : { params: SAMPLED_VERIFIER_DEPLOY_PARAMS, randomness: "prevrandao" as const, register: sampledMode === "register" },
+    redundancy: redundancyMode === "none" ? false : { register: redundancyMode === "register" },
   });
   const deployed = (await connection.ignition.deploy(module, {
     deploymentId,
@@ -213,6 +227,7 @@ export async function deploy(argv = process.argv.slice(2), log: (line: string) =
       manager: deployed.manager.address,
       verifier: deployed.verifier.address,
       sessions: deployed.sessions.address,
+      ...(deployed.redundancyModule && { redundancyModule: deployed.redundancyModule.address }),
       ...(deployed.sampledVerifier && { sampledVerifier: deployed.sampledVerifier.address, randomness: deployed.randomness?.address }),
       paymentTokens: Object.entries(deployed)
         .filter(([k]) => k.startsWith("mock"))

@@ -41,6 +41,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
       ...CONFIG_OPTIONS,
       "log-level": { type: "string", value: "LEVEL", description: "debug, info (default), warn or error" },
       pretty: { type: "boolean", description: "readable log lines instead of JSON" },
+      redundancy: { type: "boolean", description: "serve redundancy (k of n) requests that name this node (as the config's redundancy.enabled; the module from --network's record or redundancy.address)" },
       ...HELP,
     },
   },

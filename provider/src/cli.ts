@@ -10,7 +10,8 @@
 // anything else. Every refusal is one line (or one line per problem), never a stack trace.
 //
 // For crash tests only: DEPINFER_NODE_CRASH_AT=accepted|computed|submit-sent (or a verifier step:
-// seat-recorded|vote-kept|commit-sent|committed|reveal-sent) makes the process
+// seat-recorded|vote-kept|commit-sent|committed|reveal-sent, or a redundancy step: redundancy-seat-recorded|
+// redundancy-vote-kept|redundancy-commit-sent|redundancy-committed|redundancy-reveal-sent) makes the process
 // SIGKILL itself right after that step is recorded (DEPINFER_NODE_CRASH_COUNT=N: the Nth time).
 import { isHex, parseUnits, type Hex } from "viem";
 import { getChainId, readContract } from "viem/actions";
@@ -76,7 +77,9 @@ async function main(argv: string[]): Promise<number> {
 
 /** The config, with the market (and a check of the chain id) from `--network`'s deployment record. */
 function loadWithNetwork(values: Record<string, string | boolean | undefined>): ProviderConfig {
-  const config = loadConfig({ argv: configArgv(values) });
+  let config = loadConfig({ argv: configArgv(values) });
+  // --redundancy: serve redundancy requests, as `"redundancy": { "enabled": true }` in the config.
+  if (values.redundancy === true) config = { ...config, redundancy: { ...config.redundancy, enabled: true } };
   if (typeof values.network !== "string") return config;
   const record = loadDeploymentAddresses(values.network, deploymentsDirOf(values.deployments as string | undefined));
   if (record.chainId !== config.chainId) {
@@ -84,6 +87,8 @@ function loadWithNetwork(values: Record<string, string | boolean | undefined>): 
       issues: [{ field: "chainId", value: String(config.chainId), expected: `the chain of the ${values.network} deployment, ${record.chainId} (${record.file})` }],
     });
   }
+  // The redundancy module from the record, unless the config names one.
+  if (config.redundancy?.enabled && !config.redundancy.address && record.redundancyModule) config = { ...config, redundancy: { ...config.redundancy, address: record.redundancyModule } };
   // --market still wins over the record.
   return typeof values.market === "string" ? config : { ...config, market: record.market };
 }
@@ -204,7 +209,15 @@ async function runNode(config: ProviderConfig, values: Record<string, string | b
         process.kill(process.pid, "SIGKILL");
       }
     : undefined;
-  const node = await createProviderNode({ config, logger, progressStream: process.stderr, afterStep, afterVerifierStep });
+  // And the redundancy loop's (redundancy.ts): redundancy-seat-recorded, …-vote-kept, …-commit-sent, …-committed, …-reveal-sent.
+  const afterRedundancyStep = crashAt
+    ? (step: string, id: bigint) => {
+        if (step !== (crashAt as string) || --crashCount > 0) return;
+        logger.warn("crash test: killing the node", { step, id });
+        process.kill(process.pid, "SIGKILL");
+      }
+    : undefined;
+  const node = await createProviderNode({ config, logger, progressStream: process.stderr, afterStep, afterVerifierStep, afterRedundancyStep });
   try {
     await node.start();
   } catch (error) {

@@ -16,6 +16,7 @@ import { DepinferError, describeValue } from "depinfer";
 
 import { redactUrl } from "./errors.js";
 import type { VerifierConfig } from "./verifier.js";
+import type { RedundancyConfig } from "./redundancy.js";
 import { withNativeSigning } from "./sessions/crypto.js";
 
 export { redactUrl };
@@ -191,6 +192,12 @@ export interface ProviderConfig {
    * SampledVerifier (default: the SDK's deployment for the chain). Default: off.
    */
   verifier?: VerifierConfig;
+  /**
+   * Serve redundancy (k of n) requests that name this node (docs/provider-node.md, "The redundancy
+   * role"): `{ "enabled": true }`; `address` names the RedundancyModule (default: the SDK's deployment
+   * for the chain); `maxSeats` (default 4) bounds the stake the module may lock at once. Default: off.
+   */
+  redundancy?: RedundancyConfig;
 }
 
 export const PROVIDER_CONFIG_DEFAULTS = Object.freeze({
@@ -423,6 +430,7 @@ const TOP_LEVEL_KEYS = [
   "confirmations",
   "sessions",
   "verifier",
+  "redundancy",
 ] as const;
 
 const FLAG_OF: Partial<Record<string, string>> = Object.fromEntries(Object.entries(FLAGS).map(([flag, field]) => [field, flag]));
@@ -671,6 +679,16 @@ function configSchema({ env, baseDir, flags = {}, flagBaseDir }: ValidateContext
           maxSeats: int(1, 1000).optional(),
         },
         { error: 'an object { "enabled": true, "models"?, "address"?, "sample"?, "revealRandomness"?, "maxSeats"? }' },
+      )
+      .optional(),
+    redundancy: z
+      .strictObject(
+        {
+          enabled: z.boolean({ error: "true or false: whether the node serves redundancy requests" }),
+          address: address.optional(),
+          maxSeats: int(1, 1000).optional(),
+        },
+        { error: 'an object { "enabled": true, "address"?, "maxSeats"? }' },
       )
       .optional(),
   });

@@ -20,6 +20,8 @@ export interface DeploymentAddresses {
   token?: Address | undefined;
   /** Payment tokens allowed at deployment. */
   paymentTokens: Address[];
+  /** The redundancy (k of n) module, when the deployment has one. */
+  redundancyModule?: Address | undefined;
   /** The file it was read from. */
   file: string;
 }
@@ -41,7 +43,7 @@ export function loadDeploymentAddresses(network: string, dir: string): Deploymen
   };
   if (!/^[A-Za-z0-9_.-]+$/.test(network)) fail("a network name (letters, digits, . _ -)");
   if (!existsSync(file)) fail(`a network with a deployment record: there is no ${file} (deploy with \`npm run deploy -- --network ${network}\`, or pass --deployments DIR)`);
-  let record: { chainId?: unknown; contracts?: { market?: unknown; token?: unknown; paymentTokens?: unknown } };
+  let record: { chainId?: unknown; contracts?: { market?: unknown; token?: unknown; paymentTokens?: unknown; redundancyModule?: unknown } };
   try {
     record = JSON.parse(readFileSync(file, "utf8"));
   } catch (error) {
@@ -52,7 +54,8 @@ export function loadDeploymentAddresses(network: string, dir: string): Deploymen
   if (typeof record.chainId !== "number") return fail(`a deployment record with a chainId: ${file} has none`);
   const token = typeof record.contracts?.token === "string" ? (record.contracts.token as Address) : undefined;
   const paymentTokens = Array.isArray(record.contracts?.paymentTokens) ? (record.contracts.paymentTokens as Address[]) : [];
-  return { network, chainId: record.chainId, market: market as Address, token, paymentTokens, file };
+  const redundancyModule = typeof record.contracts?.redundancyModule === "string" && isAddress(record.contracts.redundancyModule, { strict: false }) ? (record.contracts.redundancyModule as Address) : undefined;
+  return { network, chainId: record.chainId, market: market as Address, token, paymentTokens, redundancyModule, file };
 }
 
 /** What `checkMarket` reads from a market. */

@@ -71,6 +71,7 @@ import { ContentRetention } from "./retention.js";
 import { TxSender, isFeeCeilingError } from "./txSender.js";
 import { startSessionService, type SessionService, type SessionStep } from "./sessions/index.js";
 import { VerifierLoop, type VerifierStep } from "./verifier.js";
+import { RedundancyLoop, type RedundancyStep } from "./redundancy.js";
 
 /**
  * The points right after a step is durably recorded (the crash tests stop the node there):
@@ -112,6 +113,8 @@ export interface CreateProviderNodeParameters {
   afterStep?: ((step: ProviderNodeStep, jobId: Hex) => void) | undefined;
   /** Called synchronously right after a verifier step is recorded (crash tests). */
   afterVerifierStep?: ((step: VerifierStep, jobId: Hex) => void) | undefined;
+  /** Called synchronously right after a redundancy step is recorded (crash tests). */
+  afterRedundancyStep?: ((step: RedundancyStep, id: bigint) => void) | undefined;
 }
 
 export interface ProviderNodeStats extends ProgressStats {
@@ -389,6 +392,8 @@ export class ProviderNode {
   #startHead: bigint | undefined;
   /** The verifier loop (verifier.ts), when `verifier.enabled`. */
   readonly verifier: VerifierLoop | undefined;
+  /** The redundancy loop (redundancy.ts), when `redundancy.enabled`. */
+  readonly redundancy: RedundancyLoop | undefined;
 
   constructor(parameters: CreateProviderNodeParameters, signer: Account, account: Account) {
     const { config } = parameters;
@@ -452,6 +457,25 @@ export class ProviderNode {
           afterStep: parameters.afterVerifierStep,
         })
       : undefined;
+    this.redundancy = config.redundancy?.enabled
+      ? new RedundancyLoop({
+          config: config.redundancy,
+          market: this.market,
+          account: this.account,
+          client: this.#client,
+          sender: this.#sender,
+          journalFile: this.journal.file,
+          backends: this.#backends,
+          served: config.models,
+          stores: [this.store, this.#remote],
+          logger: this.logger,
+          pollingIntervalMs: config.pollingIntervalMs,
+          claimIntervalMs: config.claimIntervalMs,
+          minSeconds: config.minJobSeconds,
+          startBlock: config.startBlock !== undefined ? BigInt(config.startBlock) : undefined,
+          afterStep: parameters.afterRedundancyStep,
+        })
+      : undefined;
   }
 
   /** The output server's base URL, once started (when `outputServer` is configured). */
@@ -506,12 +530,14 @@ export class ProviderNode {
         store: this.store,
         logger: this.logger,
         // Uploads of the inputs of jobs it is waiting on (too large to post on-chain), and nothing else.
-        accept: (hash) => this.#waitingForInput(hash).length > 0,
+        accept: (hash) => this.#waitingForInput(hash).length > 0 || this.redundancy?.inputLimit(hash) !== undefined,
         // No larger than the largest maxInputBytes of the jobs waiting for it: a larger input would be refused anyway.
-        maxUploadBytesFor: (hash) => Math.max(0, ...this.#waitingForInput(hash).map((e) => this.#limitsFor(e.job).maxInputBytes)),
+        maxUploadBytesFor: (hash) => Math.max(0, this.redundancy?.inputLimit(hash) ?? 0, ...this.#waitingForInput(hash).map((e) => this.#limitsFor(e.job).maxInputBytes)),
         onStored: (hash) => {
           for (const e of this.#waitingForInput(hash)) this.#retryAt.delete(e.jobId);
           this.#schedule(0);
+          // A redundancy request's input: kept (no job of the journal holds it, so retention would delete it).
+          if (this.redundancy?.inputLimit(hash) !== undefined) return this.redundancy.inputStored(hash);
           void this.#retention.uploaded(hash).catch((error) => this.logger.warn("deleting an upload no job holds failed", { hash, err: short(error) }));
         },
         quota: this.#retention,
@@ -538,6 +564,19 @@ export class ProviderNode {
     this.#lastClaimAt = Date.now();
     this.#schedule(0);
     if (this.verifier) await this.verifier.start(this.#sampledVerifierAddress());
+    if (this.redundancy) await this.redundancy.start(this.#redundancyModuleAddress());
+  }
+
+  /** The RedundancyModule the redundancy loop serves: the config's, else the SDK's deployment for the chain. */
+  #redundancyModuleAddress(): Address {
+    const known = (deployments as Record<number, { contracts: Record<string, string> } | undefined>)[this.config.chainId];
+    const address = (this.config.redundancy?.address ?? known?.contracts.redundancyModule) as Address | undefined;
+    if (!address) {
+      throw new ProviderNodeStartError({
+        issues: [{ field: "redundancy.address", value: "missing", expected: `the RedundancyModule address: no deployment of it is known for chain ${this.config.chainId}` }],
+      });
+    }
+    return address;
   }
 
   /** The SampledVerifier the verifier loop serves: the config's, else the SDK's deployment for the chain. */
@@ -657,6 +696,7 @@ export class ProviderNode {
     this.#batcher.drop(new Error("the node is stopping"));
     await this.#ticking;
     await this.verifier?.stop();
+    await this.redundancy?.stop();
     // Transactions in flight settle quickly; an inference that ignores its abort signal is left
     // behind after a grace period (its job resumes from the journal on the next start).
     let grace: ReturnType<typeof setTimeout> | undefined;

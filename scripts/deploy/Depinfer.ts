@@ -6,6 +6,7 @@ import { arbitratedVerifierAbi } from "../../sdk/src/abis/arbitratedVerifier.js"
 import { paymentSessionsAbi } from "../../sdk/src/abis/paymentSessions.js";
 import { addSampledVerifier, type SampledVerifierDeployOptions } from "./SampledVerifier.js";
 import { SAMPLED_VERIFIER_DEPLOY_PARAMS } from "./samplingParams.js";
+import { addRedundancyModule, type RedundancyDeployOptions } from "./Redundancy.js";
 
 /** AccessManager role ids, as in contracts/governance/Roles.sol. */
 export const ROLES = { ADMIN: 0n, GUARDIAN: 1n, ARBITRATOR: 2n } as const;
@@ -78,6 +79,12 @@ export interface DepinferDeployOptions {
    * explicit opt-out for test fixtures and demos that do not concern sampling.
    */
   sampledVerifier?: SampledVerifierDeployOptions | false;
+  /**
+   * The redundancy (k of n) module (scripts/deploy/Redundancy.ts, docs/protocol.md 7.8). Deployed by
+   * default (`false`: not deployed); registered only with `register: true`, which `npm run deploy`
+   * allows on local chains only (elsewhere governance registers it through the Timelock).
+   */
+  redundancy?: RedundancyDeployOptions | false;
 }
 
 /**
@@ -196,6 +203,9 @@ export function buildDepinferModule(options: DepinferDeployOptions = {}) {
     const sampled = sampledOptions ? addSampledVerifier(m, { manager, jobMarket, market }, sampledOptions) : undefined;
     if (sampled) setup.push(...sampled.setup);
 
+    const redundancy = options.redundancy === false ? undefined : addRedundancyModule(m, { manager, jobMarket, market }, options.redundancy ?? {});
+    if (redundancy) setup.push(...redundancy.setup);
+
     const mocks: Record<string, ContractFuture<string>> = {};
     (options.paymentTokens ?? []).forEach((cfg, i) => {
       let address: Address | ContractFuture<string> = cfg.token as Address;
@@ -228,17 +238,18 @@ export function buildDepinferModule(options: DepinferDeployOptions = {}) {
     const timelockAdmin = m.call(manager, "grantRole", [ROLES.ADMIN, timelock, 0], { id: "TimelockIsAdmin", after: setup });
     m.call(manager, "renounceRole", [ROLES.ADMIN, deployer], { id: "DeployerLeavesManager", after: [timelockAdmin, ...setup] });
 
-    return { token, timelock, governor, manager, disputes, extension, jobMarket, market, verifier, sessions, sessionDisputes, ...mocks, ...sampled?.futures };
+    return { token, timelock, governor, manager, disputes, extension, jobMarket, market, verifier, sessions, sessionDisputes, ...mocks, ...sampled?.futures, ...redundancy?.futures };
   });
 }
 
 /**
  * The test fixture (scripts/lib/harness.ts `deployProtocol`) and the demo's chain: allow-lists a freshly
- * deployed test USDC (1 USDC backs 1 DPI of collateral). It opts out of the sampled verifier explicitly:
- * the tests and demo acts that concern sampling deploy it themselves (test/utils/sampling.ts,
- * scripts/demo/sampling.ts); `npm run deploy` deploys and registers it.
+ * deployed test USDC (1 USDC backs 1 DPI of collateral), and registers the redundancy module. It opts out
+ * of the sampled verifier explicitly: the tests and demo acts that concern sampling deploy it themselves
+ * (test/utils/sampling.ts, scripts/demo/sampling.ts); `npm run deploy` deploys and registers it.
  */
 export default buildDepinferModule({
   paymentTokens: [{ token: "mockUSDC", bondFloor: 1_000_000n, stakeRate: 10n ** 30n }],
   sampledVerifier: false,
+  redundancy: { register: true },
 });

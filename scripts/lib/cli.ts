@@ -40,6 +40,8 @@ export interface DeploymentRecord {
     /** The sampled re-execution module and its randomness source, when deployed (docs/protocol.md 7.7). */
     sampledVerifier?: Address;
     randomness?: Address;
+    /** The redundancy (k of n) module, when deployed (docs/protocol.md 7.8). */
+    redundancyModule?: Address;
     paymentTokens: Address[];
   };
 }

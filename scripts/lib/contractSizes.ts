@@ -30,6 +30,7 @@ export const DEPLOYED_CONTRACTS = {
   governor: "DepinferGovernor",
   timelock: "DepinferTimelock",
   manager: "AccessManager",
+  redundancyModule: "RedundancyModule",
 } as const;
 
 export type DeployedContractName = (typeof DEPLOYED_CONTRACTS)[keyof typeof DEPLOYED_CONTRACTS];

@@ -44,6 +44,8 @@ export interface DepinferAddresses {
   token?: Address;
   /** The payment-session module (`PaymentSessions`). */
   sessions?: Address;
+  /** The redundancy (k of n) module (`RedundancyModule`), from the deployment record's `redundancyModule`. */
+  redundancyModule?: Address;
 }
 
 /** The EIP-712 types of a result attestation (contracts/libraries/AttestationLib.sol). */

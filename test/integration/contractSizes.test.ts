@@ -25,7 +25,6 @@ const DEFAULT_SAMPLED_CONTRACTS = ["SampledVerifier", "SampledVerifierExtension"
 const NOT_YET_DEPLOYED = [
   "SampledVerifierChallenger",
   "VrfRandomnessAdapter",
-  "RedundancyModule",
 ] as const;
 
 describe("contract sizes", () => {

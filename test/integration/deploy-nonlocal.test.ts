@@ -15,6 +15,7 @@ import { createPublicClient, createTestClient, getAddress, http, keccak256, toHe
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { checkPowers, DeployConfigError, parseDeployConfig } from "../../scripts/deploy/config.js";
+import { REDUNDANCY_ARBITRATOR_SELECTORS, redundancyRegistrationCalls } from "../../scripts/deploy/Redundancy.js";
 import { deploy } from "../../scripts/deploy.js";
 import { params } from "../../scripts/governance/params.js";
 import { advanceProposal } from "../../scripts/governance/proposal.js";
@@ -196,6 +197,16 @@ describe(`npm run deploy on a non-local chain (anvil, chain id ${CHAIN_ID})`, ()
     await expectNothingDeployed();
   });
 
+  it("test_deploy_nonLocal_redundancyRegister_refused", async () => {
+    // Off a local chain the redundancy module is registered by governance, through the Timelock.
+    const error = await deploy(["--network", NET, "--yes", "--parameters", configFile("proper", proper()), "--redundancy", "register"], log).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(error?.message).toMatch(/^--redundancy register is refused on chain 11155111: .*through the Timelock .*Nothing sent\.$/);
+    await expectNothingDeployed();
+  });
+
   it("test_deploy_nonLocal_properConfig_handsEverythingOver", async () => {
     lines.length = 0;
     const deployed = await deploy(["--network", NET, "--yes", "--parameters", configFile("proper", proper())], log);
@@ -234,6 +245,24 @@ describe(`npm run deploy on a non-local chain (anvil, chain id ${CHAIN_ID})`, ()
       expect(await token.read.balanceOf([DEPLOYER])).toBe(0n);
       expect(await token.read.balanceOf([VOTER])).toBe(SUPPLY / 10n);
       expect(await token.read.balanceOf([record.contracts.timelock])).toBe(SUPPLY - SUPPLY / 10n);
+
+      // The redundancy module: deployed and recorded, its `rule` the ARBITRATOR's, not registered; the
+      // Timelock's calls (redundancyRegistrationCalls) register it.
+      const redundancyModule = record.contracts.redundancyModule!;
+      expect(redundancyModule).toMatch(/^0x[0-9a-fA-F]{40}$/);
+      expect(await market.read.isModule([redundancyModule])).toBe(false);
+      expect(await manager.read.getTargetFunctionRole([redundancyModule, REDUNDANCY_ARBITRATOR_SELECTORS[0]])).toBe(2n);
+      const testClient = createTestClient({ mode: "anvil", transport: http(anvil.url) });
+      await testClient.impersonateAccount({ address: record.contracts.timelock });
+      await testClient.setBalance({ address: record.contracts.timelock, value: DPI });
+      const publicClient = await viem.getPublicClient();
+      const [wallet] = await viem.getWalletClients();
+      for (const call of redundancyRegistrationCalls({ manager: record.contracts.manager, market: record.contracts.market, redundancyModule })) {
+        const hash = await wallet.writeContract({ account: record.contracts.timelock, chain: null, address: call.to, abi: call.abi, functionName: call.functionName, args: call.args });
+        expect((await publicClient.waitForTransactionReceipt({ hash })).status).toBe("success");
+      }
+      await testClient.stopImpersonatingAccount({ address: record.contracts.timelock });
+      expect(await market.read.isModule([redundancyModule])).toBe(true);
     } finally {
       await connection.close();
     }

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deploy, sampledVerifierMode } from "../../scripts/deploy.js";
 import { SAMPLED_ARBITRATOR_SELECTORS } from "../../scripts/deploy/SampledVerifier.js";
 import { SAMPLED_VERIFIER_DEPLOY_PARAMS } from "../../scripts/deploy/samplingParams.js";
+import { REDUNDANCY_ARBITRATOR_SELECTORS } from "../../scripts/deploy/Redundancy.js";
 import type { DeploymentRecord } from "../../scripts/lib/cli.js";
 import { startAnvil, type AnvilHandle } from "../utils/anvil.js";
 
@@ -55,6 +56,8 @@ describe("npm run deploy", () => {
     }
     expect(saved.contracts).not.toHaveProperty("marketImplementation"); // no proxy, no implementation
     expect(saved.contracts.paymentTokens).toHaveLength(1);
+    // The redundancy module is deployed by default and in the record (the SDK's and the node's source of its address).
+    expect(saved.contracts.redundancyModule).toMatch(/^0x[0-9a-fA-F]{40}$/);
     local = record;
   });
 
@@ -132,6 +135,9 @@ describe("npm run deploy", () => {
       expect(getAddress(await connection.viem.getContractAt("JobMarketExtension", local.contracts.marketExtension).then((e) => e.read.disputes()))).toBe(
         local.contracts.marketDisputes,
       );
+      // On a local chain the redundancy module is registered at deployment, and its `rule` is the ARBITRATOR's.
+      expect(await market.read.isModule([local.contracts.redundancyModule!])).toBe(true);
+      expect(await manager.read.getTargetFunctionRole([local.contracts.redundancyModule!, REDUNDANCY_ARBITRATOR_SELECTORS[0]])).toBe(2n);
     } finally {
       await connection.close();
     }

@@ -19,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { deploy } from "../../scripts/deploy.js";
 import { DPI, HOUR, USDC, type Connection, type Wallet } from "../../scripts/lib/harness.js";
-import { arbitratedVerifierAbi, depinferGovernorAbi, depinferTimelockAbi, jobMarketAbi, paymentSessionsAbi, sampledVerifierAbi, sessionOpenedFromLogs, type Job, type SessionTerms } from "../../sdk/src/index.js";
+import { arbitratedVerifierAbi, depinferGovernorAbi, depinferTimelockAbi, jobMarketAbi, paymentSessionsAbi, redundancyModuleAbi, sampledVerifierAbi, sessionOpenedFromLogs, type Job, type SessionTerms } from "../../sdk/src/index.js";
 import { signAttestation } from "../../sdk/src/index.js";
 import { startAnvil, type AnvilHandle } from "../utils/anvil.js";
 import { allRows, api, gql, indexedCount, startIndexer, stopIndexer, type IndexerProcess } from "../utils/indexerProcess.js";
@@ -132,11 +132,11 @@ describe("indexer process: restarts and a reorg leave no missing or duplicate ro
   async function chainLogs(): Promise<Log[]> {
     const { contracts, block } = deployment;
     // The sampled verifier is deployed (not registered) on local chains: its constructor's log counts too.
-    const modules = [contracts.sessions, contracts.sampledVerifier].filter((a): a is Address => a !== undefined);
+    const modules = [contracts.sessions, contracts.sampledVerifier, contracts.redundancyModule].filter((a): a is Address => a !== undefined);
     return publicClient.getLogs({ address: [contracts.market, contracts.verifier, ...modules, contracts.timelock, contracts.governor], fromBlock: BigInt(block), toBlock: "latest" });
   }
   const idOf = (l: Log) => `${l.transactionHash}-${l.logIndex}`;
-  const decode = (logs: Log[]) => parseEventLogs({ abi: [...jobMarketAbi, ...arbitratedVerifierAbi, ...paymentSessionsAbi, ...sampledVerifierAbi, ...depinferTimelockAbi, ...depinferGovernorAbi], logs });
+  const decode = (logs: Log[]) => parseEventLogs({ abi: [...jobMarketAbi, ...arbitratedVerifierAbi, ...paymentSessionsAbi, ...sampledVerifierAbi, ...redundancyModuleAbi, ...depinferTimelockAbi, ...depinferGovernorAbi], logs });
 
   async function untilIndexed(p: IndexerProcess, timeoutMs = 120_000) {
     const want = (await chainLogs()).length;

@@ -41,5 +41,7 @@ export function resolveDeployment({ chain, deployment, known = deployments }: Re
   const token = pick("token");
   const sessions = pick("sessions");
   if (sessions !== undefined) assertAddress("deployment.sessions", sessions);
-  return { market, ...(verifier ? { verifier } : {}), ...(token ? { token } : {}), ...(sessions ? { sessions } : {}) };
+  const redundancyModule = pick("redundancyModule");
+  if (redundancyModule !== undefined) assertAddress("deployment.redundancyModule", redundancyModule);
+  return { market, ...(verifier ? { verifier } : {}), ...(token ? { token } : {}), ...(sessions ? { sessions } : {}), ...(redundancyModule ? { redundancyModule } : {}) };
 }

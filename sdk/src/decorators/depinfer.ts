@@ -46,10 +46,30 @@ import {
 } from "../actions/provider/index.js";
 import { getJob, type GetJobParameters } from "../actions/public/getJob.js";
 import { resolveDeployment } from "../clients/deployment.js";
+import {
+  appealRedundancy,
+  claimRedundancy,
+  commitRedundancy,
+  getRedundancyRequest,
+  requestRedundancy,
+  requestRedundancySync,
+  revealRedundancy,
+  settleRedundancy,
+  type AppealRedundancyParameters,
+  type ClaimRedundancyParameters,
+  type CommitRedundancyParameters,
+  type GetRedundancyRequestParameters,
+  type RequestRedundancyParameters,
+  type RevealRedundancyParameters,
+  type SettleRedundancyParameters,
+} from "../actions/redundancy/index.js";
+import { RedundancyModuleNotFoundError } from "../errors/validation.js";
 import type { DepinferAddresses } from "../types.js";
 import { createNonceQueue } from "../utils/transactions.js";
 
 type WithoutMarket<T> = Omit<T, "market"> & { market?: T extends { market: infer M } ? M : never };
+/** A redundancy action's parameters with `module` optional (default: the deployment's `redundancyModule`). */
+type WithoutModule<T> = Omit<T, "module"> & { module?: Address | undefined };
 
 /** The methods `depinferActions` adds to a client. */
 export type DepinferActions = ReturnType<ReturnType<typeof depinferActions>>;
@@ -68,10 +88,18 @@ export type DepinferActions = ReturnType<ReturnType<typeof depinferActions>>;
  * const [best] = await publicClient.getProviders({ model, token: usdc });
  * const wallet = createWalletClient({ chain, transport: custom(window.ethereum!), account }).extend(depinferActions({ market }));
  * const { jobId } = await wallet.submitJob({ model, input: "2 + 2", price: best.price, token: usdc });
+ * // The redundancy module's address comes from `addresses.redundancyModule` or the shipped deployment:
+ * const { id } = await wallet.requestRedundancySync({ model, token: usdc, price, inputHash, commitDeadline, providers: [alice, bob] });
  */
 export function depinferActions(addresses: Partial<DepinferAddresses> = {}) {
   return <chain extends Chain | undefined, account extends Account | undefined>(client: Client<Transport, chain, account>) => {
-    const { market } = resolveDeployment({ chain: client.chain, deployment: Object.keys(addresses).length > 0 ? addresses : undefined });
+    const { market, redundancyModule } = resolveDeployment({ chain: client.chain, deployment: Object.keys(addresses).length > 0 ? addresses : undefined });
+    // The redundancy module: the call's `module`, else the deployment's; without either, a typed error at the call.
+    const withModule = <T extends { module: Address }>(p: WithoutModule<T>, action: string) => {
+      const module = p.module ?? redundancyModule;
+      if (module === undefined) throw new RedundancyModuleNotFoundError({ chainId: client.chain?.id, action });
+      return { ...p, module } as T;
+    };
     const withMarket = <T extends { market: unknown }>(p: WithoutMarket<T>) => ({ ...p, market: p.market ?? market }) as T;
     // Writes from one account run one after another, so parallel calls cannot race on nonces or
     // approvals (see createNonceQueue). Reads are not queued. A write without any account is not
@@ -115,6 +143,22 @@ export function depinferActions(addresses: Partial<DepinferAddresses> = {}) {
         queued(p, () => acceptAndSubmitBatch(c, withMarket<AcceptAndSubmitBatchParameters>(p))),
       finalizeJobs: (p: WithoutMarket<FinalizeJobsParameters>) => queued(p, () => finalizeJobs(c, withMarket<FinalizeJobsParameters>(p))),
       watchJobs: (p: WithoutMarket<WatchJobsParameters>) => watchJobs(c, withMarket<WatchJobsParameters>(p)),
+      // The redundancy (k of n) module: `module` defaults to the deployment's `redundancyModule`.
+      requestRedundancy: (p: WithoutModule<RequestRedundancyParameters>) =>
+        queued(p, async () => requestRedundancy(c, withModule<RequestRedundancyParameters>(p, "requestRedundancy"))),
+      requestRedundancySync: (p: WithoutModule<RequestRedundancyParameters>) =>
+        queued(p, async () => requestRedundancySync(c, withModule<RequestRedundancyParameters>(p, "requestRedundancySync"))),
+      commitRedundancy: (p: WithoutModule<CommitRedundancyParameters>) =>
+        queued(p, async () => commitRedundancy(c, withModule<CommitRedundancyParameters>(p, "commitRedundancy"))),
+      revealRedundancy: (p: WithoutModule<RevealRedundancyParameters>) =>
+        queued(p, async () => revealRedundancy(c, withModule<RevealRedundancyParameters>(p, "revealRedundancy"))),
+      settleRedundancy: (p: WithoutModule<SettleRedundancyParameters>) =>
+        queued(p, async () => settleRedundancy(c, withModule<SettleRedundancyParameters>(p, "settleRedundancy"))),
+      appealRedundancy: (p: WithoutModule<AppealRedundancyParameters>) =>
+        queued(p, async () => appealRedundancy(c, withModule<AppealRedundancyParameters>(p, "appealRedundancy"))),
+      claimRedundancy: (p: WithoutModule<ClaimRedundancyParameters>) =>
+        queued(p, async () => claimRedundancy(c, withModule<ClaimRedundancyParameters>(p, "claimRedundancy"))),
+      getRedundancyRequest: async (p: WithoutModule<GetRedundancyRequestParameters>) => getRedundancyRequest(c, withModule<GetRedundancyRequestParameters>(p, "getRedundancyRequest")),
     };
   };
 }

@@ -235,6 +235,24 @@ export class DeploymentNotFoundError extends DepinferError {
   }
 }
 
+/**
+ * A redundancy action was called through the client's methods without a `module`, and the client's
+ * deployment names no redundancy module (a deployment recorded before it was deployed, or none shipped
+ * for the chain). Pass `{ module }` to the call, or `deployment: { redundancyModule }` to the client.
+ */
+export class RedundancyModuleNotFoundError extends DepinferError {
+  /** The client's chain id, or undefined for a client without a chain. */
+  readonly chainId: number | undefined;
+
+  constructor({ chainId, action }: { chainId: number | undefined; action: string }) {
+    super(
+      `${action}: no redundancy module is known for ${chainId === undefined ? "a client without a chain" : `chain ${chainId}`}. Pass { module } to the call, or create the client with { deployment: { market, redundancyModule } } (the deployment record's redundancyModule).`,
+      { docsPath: "/docs/errors/validation", docsSlug: "redundancymodulenotfound", metaMessages: [`action: ${action}`], name: "RedundancyModuleNotFoundError" },
+    );
+    this.chainId = chainId;
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Chain state
 // ---------------------------------------------------------------------------------------------

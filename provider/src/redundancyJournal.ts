@@ -1,0 +1,184 @@
+/**
+ * The redundancy loop's journal (redundancy.ts): in the node's own SQLite file (journal.sqlite, its
+ * own tables), every redundancy request that names this node, and its seat's progress. Recorded
+ * before acting, as for jobs (journal.ts) and verifier seats (verifierJournal.ts):
+ *
+ * - the seat is recorded when its `RedundancyRequested` event is read, before the scan mark moves
+ *   past its block, so a restart never loses a request;
+ * - the output hash and the salt are recorded (once: a second attempt keeps the first) before the
+ *   commitment is signed, so the reveal always opens what was committed;
+ * - the commit, the reveal and the appeal are recorded (their hash) before they are broadcast, so a
+ *   restart never signs a second one while the first may still land.
+ */
+import { DatabaseSync } from "node:sqlite";
+
+import type { Address, Hex } from "viem";
+
+/**
+ * A seat's progress: named → computed (output and salt kept) → committing → committed → revealing →
+ * revealed (→ appealing, when outvoted under EXACT) → paid | slashed | released. `refused` (the node
+ * chose not to commit: nothing was locked, so nothing can be slashed), `absent` (the commit phase
+ * ended before it committed) and `failed` (given up, with the error) are terminal too.
+ */
+export type RedundancySeatState =
+  | "named"
+  | "computed"
+  | "committing"
+  | "committed"
+  | "revealing"
+  | "revealed"
+  | "appealing"
+  | "paid"
+  | "slashed"
+  | "released"
+  | "refused"
+  | "absent"
+  | "failed";
+export const OPEN_REDUNDANCY_STATES: RedundancySeatState[] = ["named", "computed", "committing", "committed", "revealing", "revealed", "appealing"];
+
+export interface RedundancyEntry {
+  /** The request id. */
+  id: bigint;
+  /** Our seat: our position in the request's providers. */
+  seat: number;
+  /** The block of its RedundancyRequested event. */
+  block: bigint;
+  model: Hex;
+  token: Address;
+  /** Price per seat, token units. */
+  price: bigint;
+  inputHash: Hex;
+  commitDeadline: number;
+  state: RedundancySeatState;
+  /** Our output's hash and the salt of our commitment. */
+  output?: Hex | undefined;
+  salt?: Hex | undefined;
+  commitTx?: Hex | undefined;
+  revealTx?: Hex | undefined;
+  appealTx?: Hex | undefined;
+  /** Why it was refused or failed, or the last error. */
+  error?: string | undefined;
+}
+
+interface Row {
+  request_id: string;
+  seat: number;
+  block: string;
+  model: string;
+  token: string;
+  price: string;
+  input_hash: string;
+  commit_deadline: number;
+  state: string;
+  output: string | null;
+  salt: string | null;
+  commit_tx: string | null;
+  reveal_tx: string | null;
+  appeal_tx: string | null;
+  error: string | null;
+}
+
+function fromRow(r: Row): RedundancyEntry {
+  const opt = <T>(v: T | null) => (v === null ? undefined : v);
+  return {
+    id: BigInt(r.request_id),
+    seat: r.seat,
+    block: BigInt(r.block),
+    model: r.model as Hex,
+    token: r.token as Address,
+    price: BigInt(r.price),
+    inputHash: r.input_hash as Hex,
+    commitDeadline: r.commit_deadline,
+    state: r.state as RedundancySeatState,
+    output: opt(r.output) as Hex | undefined,
+    salt: opt(r.salt) as Hex | undefined,
+    commitTx: opt(r.commit_tx) as Hex | undefined,
+    revealTx: opt(r.reveal_tx) as Hex | undefined,
+    appealTx: opt(r.appeal_tx) as Hex | undefined,
+    error: opt(r.error) ?? undefined,
+  };
+}
+
+export class RedundancyJournal {
+  readonly #db: DatabaseSync;
+
+  /** Opens the loop's tables in the node's journal file (`file`: journal.sqlite). */
+  constructor(file: string) {
+    this.#db = new DatabaseSync(file);
+    this.#db.exec(`
+      PRAGMA journal_mode = WAL;
+      PRAGMA synchronous = FULL;
+      PRAGMA busy_timeout = 5000;
+      CREATE TABLE IF NOT EXISTS redundancy_seats (
+        request_id TEXT PRIMARY KEY,
+        seat INTEGER NOT NULL,
+        block TEXT NOT NULL,
+        model TEXT NOT NULL, token TEXT NOT NULL, price TEXT NOT NULL,
+        input_hash TEXT NOT NULL, commit_deadline INTEGER NOT NULL,
+        state TEXT NOT NULL,
+        output TEXT, salt TEXT, commit_tx TEXT, reveal_tx TEXT, appeal_tx TEXT,
+        error TEXT
+      );
+      CREATE INDEX IF NOT EXISTS redundancy_seats_state ON redundancy_seats(state);
+      CREATE TABLE IF NOT EXISTS redundancy_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    `);
+  }
+
+  close() {
+    this.#db.close();
+  }
+
+  /** Records a request that names us at `seat`; a request already recorded (a replayed event) is kept as it is. Returns whether it is new. */
+  recordSeat(e: Pick<RedundancyEntry, "id" | "seat" | "block" | "model" | "token" | "price" | "inputHash" | "commitDeadline">): boolean {
+    const r = this.#db
+      .prepare(
+        "INSERT OR IGNORE INTO redundancy_seats (request_id, seat, block, model, token, price, input_hash, commit_deadline, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'named')",
+      )
+      .run(e.id.toString(), e.seat, e.block.toString(), e.model.toLowerCase(), e.token.toLowerCase(), e.price.toString(), e.inputHash.toLowerCase(), e.commitDeadline);
+    return Number(r.changes) === 1;
+  }
+
+  /**
+   * Keeps our output hash and salt: only the first call for a seat counts (a restart that ran the
+   * input again keeps the first salt, so the reveal opens the commitment). Returns the entry as stored.
+   */
+  recordVote(id: bigint, output: Hex, salt: Hex): RedundancyEntry {
+    this.#db.prepare("UPDATE redundancy_seats SET output = ?, salt = ?, state = 'computed' WHERE request_id = ? AND state = 'named' AND salt IS NULL").run(output, salt, id.toString());
+    return this.get(id)!;
+  }
+
+  /** Moves a seat from one of `from` to `to`, setting a transaction hash or an error; returns whether it moved. */
+  move(id: bigint, from: RedundancySeatState[], to: RedundancySeatState, fields: { commitTx?: Hex; revealTx?: Hex; appealTx?: Hex; error?: string } = {}): boolean {
+    const sets = ["state = ?"];
+    const values: (string | null)[] = [to];
+    if (fields.commitTx) sets.push("commit_tx = ?"), values.push(fields.commitTx);
+    if (fields.revealTx) sets.push("reveal_tx = ?"), values.push(fields.revealTx);
+    if (fields.appealTx) sets.push("appeal_tx = ?"), values.push(fields.appealTx);
+    if (fields.error) sets.push("error = ?"), values.push(fields.error);
+    const r = this.#db
+      .prepare(`UPDATE redundancy_seats SET ${sets.join(", ")} WHERE request_id = ? AND state IN (${from.map(() => "?").join(", ")})`)
+      .run(...values, id.toString(), ...from);
+    return Number(r.changes) === 1;
+  }
+
+  get(id: bigint): RedundancyEntry | undefined {
+    const row = this.#db.prepare("SELECT * FROM redundancy_seats WHERE request_id = ?").get(id.toString()) as Row | undefined;
+    return row ? fromRow(row) : undefined;
+  }
+
+  /** Seats in `states` (default: every open one), oldest first. */
+  seats(states: RedundancySeatState[] = OPEN_REDUNDANCY_STATES): RedundancyEntry[] {
+    return (
+      this.#db.prepare(`SELECT * FROM redundancy_seats WHERE state IN (${states.map(() => "?").join(", ")}) ORDER BY CAST(request_id AS INTEGER)`).all(...states) as unknown as Row[]
+    ).map(fromRow);
+  }
+
+  mark(key: string): bigint | undefined {
+    const row = this.#db.prepare("SELECT value FROM redundancy_meta WHERE key = ?").get(key) as { value: string } | undefined;
+    return row ? BigInt(row.value) : undefined;
+  }
+
+  setMark(key: string, value: bigint) {
+    this.#db.prepare("INSERT INTO redundancy_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(key, value.toString());
+  }
+}
