@@ -19,7 +19,10 @@ describe("npm run demo", () => {
     expect(Number(total)).toBeGreaterThan(Number(own));
     // It leaves the working tree as it found it.
     expect(status()).toBe(before);
-    expect(out.match(/^ok {3}/gm)).toHaveLength(17);
+    expect(out.match(/^ok {3}/gm)).toHaveLength(19);
+    // The redundancy act: one k = 2 request served by two provider nodes, both paid, both claimed.
+    expect(out).toMatch(/ok {3}redundancy: both seats of a k = 2 request paid/);
+    expect(out).toMatch(/ok {3}redundancy: each provider node earned price - fee and claimed it/);
     // The last act: a lie caught by sampling (no human dispute), the slash shown, the 100 % rate said plainly.
     expect(out).toMatch(/ok {3}a lie caught by sampling with no human dispute: the liar slashed its collateral/);
     expect(out).toMatch(/Outcome: upheld\. The lying provider lost [\d.]+ DPI, its job's whole collateral; human challengers: 0\./);
