@@ -20,6 +20,7 @@ import type { ServedModel } from "./config.js";
 import { inputLimitsOf } from "./config.js";
 import { redactCallData } from "./errors.js";
 import { checkInput } from "./inputLimits.js";
+import { TickLoop } from "./tickLoop.js";
 import type { Logger } from "./logger.js";
 import { retry } from "./retry.js";
 import type { TxSender } from "./txSender.js";
@@ -82,9 +83,7 @@ export class RedundancyLoop {
   readonly #p: RedundancyLoopParameters;
   readonly #log: Logger;
   #address!: Address;
-  #active = false;
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  #ticking: Promise<void> | undefined;
+  readonly #loop: TickLoop;
   #lastClaimAt = 0;
   /** Requests whose step is running (a seat is worked on by one task at a time). */
   #busy = new Set<bigint>();
@@ -99,6 +98,7 @@ export class RedundancyLoop {
   constructor(p: RedundancyLoopParameters) {
     this.#p = p;
     this.#log = p.logger.child({ loop: "redundancy" });
+    this.#loop = new TickLoop({ tick: () => this.tick(), intervalMs: p.pollingIntervalMs, onError: (error) => this.#log.warn("redundancy tick failed, retrying", { err: short(error) }) });
     this.journal = new RedundancyJournal(p.journalFile);
   }
 
@@ -113,15 +113,12 @@ export class RedundancyLoop {
       const head = (await this.#read(() => getBlock(this.#p.client, { blockTag: "latest" }))).number;
       this.journal.setMark("scan_block", this.#p.startBlock !== undefined ? (this.#p.startBlock > 0n ? this.#p.startBlock - 1n : 0n) : head > 1000n ? head - 1000n : 0n);
     }
-    this.#active = true;
     this.#log.info("redundancy loop started", { module: address, openSeats: this.journal.seats().length });
-    this.#schedule(0);
+    this.#loop.start();
   }
 
   async stop() {
-    this.#active = false;
-    if (this.#timer) clearTimeout(this.#timer);
-    await this.#ticking;
+    await this.#loop.stop();
     await Promise.allSettled([...this.#tasks]);
     this.journal.close();
   }
@@ -135,27 +132,12 @@ export class RedundancyLoop {
   inputStored(hash: Hex) {
     if (!this.#waiting.has(lower(hash))) return;
     for (const e of this.journal.seats(["named"])) if (lower(e.inputHash) === lower(hash)) this.#retryAt.delete(e.id);
-    this.#schedule(0);
-  }
-
-  #schedule(ms: number) {
-    if (!this.#active) return;
-    if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      if (this.#ticking) return this.#schedule(10);
-      this.#ticking = this.tick()
-        .catch((error) => this.#log.warn("redundancy tick failed, retrying", { err: short(error) }))
-        .finally(() => {
-          this.#ticking = undefined;
-          this.#schedule(this.#p.pollingIntervalMs);
-        });
-    }, ms);
+    this.#loop.wake();
   }
 
   /** One round of the loop (exposed for tests). */
   async tick() {
-    if (!this.#active) return;
+    if (!this.#loop.active) return;
     await this.#scan();
     for (const e of this.journal.seats()) this.#work(e.id);
     if (Date.now() - this.#lastClaimAt >= this.#p.claimIntervalMs) {

@@ -32,6 +32,7 @@ import {
 } from "depinfer";
 import type { InferenceBackend } from "./backends/types.js";
 import { redactCallData } from "./errors.js";
+import { TickLoop } from "./tickLoop.js";
 import type { Logger } from "./logger.js";
 import { retry } from "./retry.js";
 import type { TxSender } from "./txSender.js";
@@ -103,9 +104,7 @@ export class VerifierLoop {
   #epochLength = 0n;
   #canReveal = true;
   #models: Hex[] = [];
-  #active = false;
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  #ticking: Promise<void> | undefined;
+  readonly #loop: TickLoop;
   #lastClaimAt = 0;
   #lastEnrolAt = 0;
   /** Jobs whose re-execution is running (a seat is worked on by one task at a time). */
@@ -122,6 +121,7 @@ export class VerifierLoop {
   constructor(p: VerifierLoopParameters) {
     this.#p = p;
     this.#log = p.logger.child({ loop: "verifier" });
+    this.#loop = new TickLoop({ tick: () => this.tick(), intervalMs: p.pollingIntervalMs, onError: (error) => this.#log.warn("verifier tick failed, retrying", { err: short(error) }) });
     this.journal = new VerifierJournal(p.journalFile);
     this.#own = new Set([lower(p.account), lower(p.signer)]);
   }
@@ -142,37 +142,19 @@ export class VerifierLoop {
       const head = (await this.#read(() => getBlock(this.#p.client, { blockTag: "latest" }))).number;
       this.journal.setMark("scan_block", head > 1000n ? head - 1000n : 0n);
     }
-    this.#active = true;
     this.#log.info("verifier loop started", { module: address, randomness: this.#randomness, epochLength: this.#epochLength, models: this.#models, openSeats: this.journal.seats().length });
-    this.#schedule(0);
+    this.#loop.start();
   }
 
   async stop() {
-    this.#active = false;
-    if (this.#timer) clearTimeout(this.#timer);
-    await this.#ticking;
+    await this.#loop.stop();
     await Promise.allSettled([...this.#tasks]);
     this.journal.close();
   }
 
-  #schedule(ms: number) {
-    if (!this.#active) return;
-    if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      if (this.#ticking) return this.#schedule(10);
-      this.#ticking = this.tick()
-        .catch((error) => this.#log.warn("verifier tick failed, retrying", { err: short(error) }))
-        .finally(() => {
-          this.#ticking = undefined;
-          this.#schedule(this.#p.pollingIntervalMs);
-        });
-    }, ms);
-  }
-
   /** One round of the loop (exposed for tests). */
   async tick() {
-    if (!this.#active) return;
+    if (!this.#loop.active) return;
     if (Date.now() - this.#lastEnrolAt > 60_000) {
       this.#lastEnrolAt = Date.now();
       await this.#enrol().catch((error) => this.#log.warn("verifier: enrolment failed, will retry", { err: short(error) }));

@@ -13,6 +13,7 @@ import type { Address, Hash, Hex, TransactionReceipt } from "viem";
 
 import { DepinferContractError } from "depinfer";
 import type { Logger } from "../logger.js";
+import { TickLoop } from "../tickLoop.js";
 import { paymentSessionsNodeAbi, type SessionView } from "./chain.js";
 import type { SessionJournal, SessionRecord } from "./journal.js";
 
@@ -46,8 +47,7 @@ export interface SessionSettlerParameters {
 
 export class SessionSettler {
   readonly #p: SessionSettlerParameters;
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  #running: Promise<void> | undefined;
+  readonly #loop: TickLoop;
   #stopped = false;
   #inFlight = new Set<string>();
   /** Sessions whose `settleAndClose` reverted: settled with `settle` from then on. */
@@ -57,37 +57,27 @@ export class SessionSettler {
 
   constructor(parameters: SessionSettlerParameters) {
     this.#p = parameters;
+    const tickMs = parameters.tickMs ?? 1000;
+    this.#loop = new TickLoop({
+      tick: () => this.tick(),
+      intervalMs: tickMs,
+      onError: (error) => parameters.logger?.warn("sessions: settlement round failed", { err: (error as Error).message }),
+    });
   }
 
   start() {
-    this.#schedule(0);
+    this.#loop.start();
   }
 
   /** A voucher was accepted: settle now if the session's unsettled value reached the threshold. */
   nudge(sessionId: Hex) {
     const s = this.#p.journal.session(sessionId);
-    if (s && s.amount - s.settledAmount >= this.#p.policy.threshold && !this.#inFlight.has(sessionId.toLowerCase())) this.#schedule(0);
+    if (s && s.amount - s.settledAmount >= this.#p.policy.threshold && !this.#inFlight.has(sessionId.toLowerCase())) this.#loop.wake();
   }
 
   async stop() {
     this.#stopped = true;
-    if (this.#timer) clearTimeout(this.#timer);
-    await this.#running;
-  }
-
-  #schedule(ms: number) {
-    if (this.#stopped) return;
-    if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      if (this.#running) return this.#schedule(this.#p.tickMs ?? 1000);
-      this.#running = this.tick()
-        .catch((error: unknown) => this.#p.logger?.warn("sessions: settlement round failed", { err: (error as Error).message }))
-        .finally(() => {
-          this.#running = undefined;
-          this.#schedule(this.#p.tickMs ?? 1000);
-        });
-    }, ms);
+    await this.#loop.stop();
   }
 
   /** Whether `s` is due: over the threshold, waited long enough, or near (or past) its expiry. */
