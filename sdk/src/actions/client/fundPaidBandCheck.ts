@@ -27,6 +27,7 @@ import { assertJob, resolveAccount } from "../../utils/validate.js";
 import { getJob } from "../public/getJob.js";
 import { getJobSampling, type SamplingBandName } from "../verifier/getJobSampling.js";
 import { writeSampling, type VerifierAccount } from "../verifier/write.js";
+import { sleep } from "../../utils/sleep.js";
 
 /** How a paid-band check is funded: `waitForResult`'s `fundChecks` option, and {@link fundPaidBandCheck}'s. */
 export interface FundChecksOptions {
@@ -216,20 +217,4 @@ async function isSampledVerifier(client: Client, address: Address): Promise<bool
 
 async function chainTime(client: Client): Promise<bigint> {
   return (await getBlock(client, { blockTag: "latest" })).timestamp;
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const reason = () => signal?.reason ?? new DOMException("This operation was aborted", "AbortError");
-    if (signal?.aborted) return reject(reason());
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(reason());
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }

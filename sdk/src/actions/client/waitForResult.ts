@@ -17,6 +17,7 @@ import { prepareRead } from "../../utils/action.js";
 import { resultSignature } from "../../utils/resultSignature.js";
 import { PaidBandCheckFundsError, PaidBandCheckWindowClosedError } from "../../errors/paidBand.js";
 import { fundPaidBandCheck, type FundChecksOptions, type FundPaidBandCheckErrorType, type PaidBandCheckReport } from "./fundPaidBandCheck.js";
+import { abortReason, sleep } from "../../utils/sleep.js";
 
 export interface WaitForResultParameters {
   market: Address;
@@ -195,23 +196,4 @@ async function poll(
     }
     await sleep(pollingInterval, stop);
   }
-}
-
-function abortReason(signal: AbortSignal): unknown {
-  return signal.reason ?? new DOMException("This operation was aborted", "AbortError");
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(abortReason(signal));
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(abortReason(signal));
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
 }
