@@ -272,6 +272,30 @@ export function createSessionHandler(parameters: SessionServerParameters): (requ
       onAccepted?.(sessionId);
     }
     state.inFlight.add(requestIndex);
+    /**
+     * Signs the attestation of `text`, gives back to the session's credit what the request did not use
+     * of its reservation (per-token, in memory at once) and journals the answer. Undefined when the
+     * request was answered already (its state is then read again from the journal).
+     */
+    const attestAndRecord = async (text: string, finish: "stop" | "length", cost: bigint): Promise<{ attestation: SessionAttestation; charged: bigint } | undefined> => {
+      const message = { sessionId, requestIndex, model: session.model, inputHash: textHash(prompt), outputHash: textHash(text) };
+      const attestation: SessionAttestation = { ...message, signature: await signDigest(signer, digests.attestation(message)) };
+      state.charged -= reserved - cost;
+      const charged = state.charged;
+      let recorded: boolean;
+      try {
+        recorded = await journal.answer(sessionId, requestIndex, attestation, { output: text, finish }, charged);
+      } catch (error) {
+        forget(sessionId, state);
+        throw error;
+      }
+      if (!recorded) {
+        forget(sessionId, state);
+        return undefined;
+      }
+      afterStep?.("attestation-journaled", sessionId, requestIndex);
+      return { attestation, charged };
+    };
     try {
       if (stream && backend.stream) {
         // ---- a backend that streams: its chunks passed on as they arrive (passthrough.ts)
@@ -282,24 +306,10 @@ export function createSessionHandler(parameters: SessionServerParameters): (requ
           tokenSize: backend.name.startsWith("builtin:") ? 1 : 4,
           maxTokens: session.pricing === "1k-tokens" ? Math.min(maxTokens, tokensWithin(session, promptTokens, reserved)) : maxTokens,
           attest: async (text, finish, tokensSent) => {
-            const message = { sessionId, requestIndex, model: session.model, inputHash: textHash(prompt), outputHash: textHash(text) };
-            const attestation: SessionAttestation = { ...message, signature: await signDigest(signer, digests.attestation(message)) };
             const cost = session.pricing === "1k-tokens" ? tokenCost(session, promptTokens + tokensSent) : session.maxPrice;
-            state.charged -= reserved - cost;
-            const charged = state.charged;
-            let recorded: boolean;
-            try {
-              recorded = await journal.answer(sessionId, requestIndex, attestation, { output: text, finish }, charged);
-            } catch (error) {
-              forget(sessionId, state);
-              throw error;
-            }
-            if (!recorded) {
-              forget(sessionId, state);
-              throw new Error("this request was answered already");
-            }
-            afterStep?.("attestation-journaled", sessionId, requestIndex);
-            return { attestation, charged };
+            const answered = await attestAndRecord(text, finish, cost);
+            if (!answered) throw new Error("this request was answered already");
+            return answered;
           },
           headers: { "cache-control": "no-store" },
           logger,
@@ -333,31 +343,9 @@ export function createSessionHandler(parameters: SessionServerParameters): (requ
       const delivered = outTokens.slice(0, allowed);
       const text = delivered.join("");
       const finish = allowed < outTokens.length ? "length" : "stop";
-      const attestation: SessionAttestation = {
-        sessionId,
-        requestIndex,
-        model: session.model,
-        inputHash: textHash(prompt),
-        outputHash: textHash(text),
-        signature: "0x",
-      };
-      const { signature: _unsigned, ...message } = attestation;
-      attestation.signature = await signDigest(signer, digests.attestation(message));
-      // What this request did not use goes back to the session's credit (per-token), in memory at once.
-      state.charged -= reserved - cost;
-      const charged = state.charged;
-      let recorded: boolean;
-      try {
-        recorded = await journal.answer(sessionId, requestIndex, attestation, { output: text, finish }, charged);
-      } catch (error) {
-        forget(sessionId, state);
-        throw error;
-      }
-      if (!recorded) {
-        forget(sessionId, state);
-        throw openaiError(409, "this request was answered already", "invalid_request_error");
-      }
-      afterStep?.("attestation-journaled", sessionId, requestIndex);
+      const answered = await attestAndRecord(text, finish, cost);
+      if (!answered) throw openaiError(409, "this request was answered already", "invalid_request_error");
+      const { attestation, charged } = answered;
       respond(response, { kind, stream, body, model: typeof body.model === "string" ? body.model : session.model, sessionId, requestIndex, delivered, text, finish, promptTokens, attestation, charged });
     } finally {
       state.inFlight.delete(requestIndex);
