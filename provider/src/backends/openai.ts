@@ -18,6 +18,7 @@ import {
   InferenceBackendTooLargeError,
   isRetryableStatus,
 } from "./errors.js";
+import { callControl } from "./call.js";
 import { streamChatCompletion } from "./openaiStream.js";
 import type { InferenceBackend, InferOptions, TokenCount } from "./types.js";
 
@@ -102,30 +103,12 @@ export const CHAT_TEMPLATE_TOKENS = 64;
 const TOKENIZE_TIMEOUT_MS = 10_000;
 
 /** Why the internal controller was aborted. */
-const TIMEOUT = Symbol("timeout");
-
 function check(ok: boolean, option: string, value: unknown, expected: string): void {
   if (!ok) throw new InferenceBackendConfigError({ option, value, expected });
 }
 
 function isNonNegativeInteger(value: unknown): value is number {
   return typeof value === "number" && Number.isSafeInteger(value) && value >= 0;
-}
-
-/** Waits `ms`, or rejects as soon as `signal` aborts. */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
 }
 
 /** Pulls the first choice's message content out of a chat completion, or says what is missing (`empty`: no content for this input). */
@@ -214,14 +197,7 @@ export function createOpenAIBackend(options: OpenAIBackendOptions): InferenceBac
     });
 
     // One controller for the whole call: aborted by the caller's signal or by the deadline.
-    const controller = new AbortController();
-    const onCallerAbort = () => controller.abort(signal?.reason);
-    signal?.addEventListener("abort", onCallerAbort, { once: true });
-    const deadline = setTimeout(() => controller.abort(TIMEOUT), timeoutMs);
-
-    /** Turns an abort into the caller's reason or a timeout error; other errors pass through. */
-    const abortError = (): unknown =>
-      controller.signal.reason === TIMEOUT ? new InferenceBackendTimeoutError({ url, timeoutMs }) : controller.signal.reason;
+    const { controller, abortError, backOff, dispose } = callControl(url, timeoutMs, signal);
 
     try {
       for (let attempt = 1; ; attempt++) {
@@ -235,17 +211,13 @@ export function createOpenAIBackend(options: OpenAIBackendOptions): InferenceBac
           if (controller.signal.aborted) throw abortError();
           if (error instanceof InferenceBackendTooLargeError) throw error;
           if (!retriesLeft) throw new InferenceBackendNetworkError({ url, attempts: attempt, cause: error instanceof Error ? error : undefined });
-          await sleep(retryDelayMs * 2 ** (attempt - 1), controller.signal).catch(() => {
-            throw abortError();
-          });
+          await backOff(retryDelayMs * 2 ** (attempt - 1));
           continue;
         }
 
         if (!response.ok) {
           if (isRetryableStatus(response.status) && retriesLeft) {
-            await sleep(retryDelayMs * 2 ** (attempt - 1), controller.signal).catch(() => {
-              throw abortError();
-            });
+            await backOff(retryDelayMs * 2 ** (attempt - 1));
             continue;
           }
           throw new InferenceBackendHttpError({ url, status: response.status, statusText: response.statusText, body: text, attempts: attempt });
@@ -265,8 +237,7 @@ export function createOpenAIBackend(options: OpenAIBackendOptions): InferenceBac
         return new TextEncoder().encode(content);
       }
     } finally {
-      clearTimeout(deadline);
-      signal?.removeEventListener("abort", onCallerAbort);
+      dispose();
     }
   }
 
@@ -286,11 +257,7 @@ export function createOpenAIBackend(options: OpenAIBackendOptions): InferenceBac
     signal?.throwIfAborted();
     if (cannotCount) return undefined;
     const text = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true }).decode(input);
-    const controller = new AbortController();
-    const onCallerAbort = () => controller.abort(signal?.reason);
-    signal?.addEventListener("abort", onCallerAbort, { once: true });
-    const limitMs = Math.min(timeoutMs, TOKENIZE_TIMEOUT_MS);
-    const deadline = setTimeout(() => controller.abort(TIMEOUT), limitMs);
+    const { controller, abortError, dispose } = callControl(tokenizeUrl, Math.min(timeoutMs, TOKENIZE_TIMEOUT_MS), signal);
     try {
       let response: Response;
       let body: string;
@@ -299,7 +266,7 @@ export function createOpenAIBackend(options: OpenAIBackendOptions): InferenceBac
         body = await readTextBounded(tokenizeUrl, response, maxResponseBytes);
       } catch (error) {
         if (error instanceof InferenceBackendTooLargeError) throw error;
-        if (controller.signal.aborted) throw controller.signal.reason === TIMEOUT ? new InferenceBackendTimeoutError({ url: tokenizeUrl, timeoutMs: limitMs }) : controller.signal.reason;
+        if (controller.signal.aborted) throw abortError();
         throw new InferenceBackendNetworkError({ url: tokenizeUrl, attempts: 1, cause: error instanceof Error ? error : undefined });
       }
       if (!response.ok) {
@@ -322,8 +289,7 @@ export function createOpenAIBackend(options: OpenAIBackendOptions): InferenceBac
       const context = isNonNegativeInteger(answer.max_model_len) && answer.max_model_len > 0 ? answer.max_model_len : undefined;
       return { tokens: count + CHAT_TEMPLATE_TOKENS, ...(context !== undefined && { contextTokens: context }) };
     } finally {
-      clearTimeout(deadline);
-      signal?.removeEventListener("abort", onCallerAbort);
+      dispose();
     }
   }
 

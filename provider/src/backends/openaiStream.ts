@@ -9,6 +9,7 @@ import {
   InferenceBackendTooLargeError,
   isRetryableStatus,
 } from "./errors.js";
+import { callControl } from "./call.js";
 import type { InferOptions } from "./types.js";
 
 export interface ChatStreamParameters {
@@ -25,24 +26,6 @@ export interface ChatStreamParameters {
   retryDelayMs: number;
   /** The most bytes read from the answer: a larger stream is cut off ({@link InferenceBackendTooLargeError}). */
   maxResponseBytes: number;
-}
-
-const TIMEOUT = Symbol("timeout");
-
-/** Waits `ms`, or rejects as soon as `signal` aborts. */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
 }
 
 /** The text of one SSE `data:` payload of a chat completion stream ("" for a chunk without content); throws on an error event or a payload that is not a chunk. */
@@ -81,15 +64,8 @@ export async function* streamChatCompletion(parameters: ChatStreamParameters, op
   const { signal } = options;
   signal?.throwIfAborted();
   const body = JSON.stringify({ ...parameters.body, stream: true });
-  const controller = new AbortController();
-  const onCallerAbort = () => controller.abort(signal?.reason);
-  signal?.addEventListener("abort", onCallerAbort, { once: true });
-  const deadline = setTimeout(() => controller.abort(TIMEOUT), timeoutMs);
-  const abortError = (): unknown => (controller.signal.reason === TIMEOUT ? new InferenceBackendTimeoutError({ url, timeoutMs }) : controller.signal.reason);
-  const backOff = (attempt: number) =>
-    sleep(retryDelayMs * 2 ** (attempt - 1), controller.signal).catch(() => {
-      throw abortError();
-    });
+  const { controller, abortError, backOff: wait, dispose } = callControl(url, timeoutMs, signal);
+  const backOff = (attempt: number) => wait(retryDelayMs * 2 ** (attempt - 1));
   let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
   try {
     let response: Response;
@@ -145,8 +121,7 @@ export async function* streamChatCompletion(parameters: ChatStreamParameters, op
       if (text) yield text;
     }
   } finally {
-    clearTimeout(deadline);
-    signal?.removeEventListener("abort", onCallerAbort);
+    dispose();
     // Stopped early, failed or done: the upstream request is not left running.
     if (!controller.signal.aborted) controller.abort(new Error("the stream was stopped"));
     await reader?.cancel().catch(() => {});
