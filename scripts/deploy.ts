@@ -91,7 +91,7 @@ export const cli = {
     "sampled-verifier": {
       type: "string",
       value: "none|deploy|register",
-      help: "the sampled re-execution module (docs/protocol.md 7.7): deploy and register it for EXACT jobs (default on L1s and local chains), only deploy it (governance registers it later: npm run sampling -- register), or leave it out (default, and the only choice, on rollups: they need a VRF-backed module)",
+      help: "the sampled re-execution module (docs/protocol.md 7.7): deploy and register it for EXACT and TOLERANT jobs (default on L1s and local chains), only deploy it (governance registers it later: npm run sampling -- register), or leave it out (default, and the only choice, on rollups: they need a VRF-backed module)",
     },
     redundancy: {
       type: "string",
@@ -186,7 +186,7 @@ export async function deploy(argv = process.argv.slice(2), log: (line: string) =
   log(`Deploying Depinfer to ${args.network} (chain ${chainId}) from ${deployer.account.address}`);
   log(`  configuration: ${source}`);
   describePowers(config, deployer.account.address).forEach((line) => log(line));
-  log(`  sampled verifier: ${sampledMode === "none" ? "not deployed" : sampledMode === "deploy" ? "deployed, not registered" : "deployed and registered for EXACT jobs (and as the verification-fee module)"}`);
+  log(`  sampled verifier: ${sampledMode === "none" ? "not deployed" : sampledMode === "deploy" ? "deployed, not registered" : "deployed and registered for EXACT and TOLERANT jobs (and as the verification-fee module)"}`);
   log(`  redundancy module: ${redundancyMode === "none" ? "not deployed" : redundancyMode === "deploy" ? "deployed, not registered (governance registers it)" : "deployed and registered"}`);
   log(`  payment tokens: ${paymentTokens.map((t) => (typeof t.token === "string" ? t.token : "?")).join(", ") || "none"}`);
   if (!(await confirm(`Deploy the whole protocol (about 25 transactions) to ${args.network}?`, args.yes, log))) return undefined;

@@ -215,6 +215,9 @@ interface ISampledVerifierErrors {
     error SamplingExposeNotOpen(JobId jobId, uint256 round, uint256 committed, uint256 live);
     /// @notice The check was already exposed.
     error SamplingAlreadyExposed(JobId jobId);
+    /// @notice `rejectVote` takes only a revealed vote (`status` Revealed) whose `output` differs from the
+    ///         provider's: vote `index` of `jobId` is not one (an index never assigned reads as status None).
+    error SamplingVoteNotRejectable(JobId jobId, uint256 index, ISampledVerifierTypes.VoteStatus status, bytes32 output);
     /// @notice The draw fell in the caller-paid band (`baseRateBps` ≤ `draw` < `rateBps`): only `fundCheck`
     ///         starts this check.
     error SamplingJobInPaidBand(JobId jobId, uint256 draw, uint256 baseRateBps, uint256 rateBps);
@@ -264,6 +267,9 @@ interface ISampledVerifierEvents {
     /// @notice The PLANTER declared the check planted (a canary job whose output it knows to be wrong): its
     ///         round 0 escalates whatever the verifiers answer.
     event CheckExposed(JobId indexed jobId, address indexed planter);
+    /// @notice TOLERANT: the arbiter found vote `index` (of `verifier`) unacceptable, junk rather than a
+    ///         re-run; the verifier was slashed its stake (`VerifierSlashed`) and will not be paid.
+    event VoteRejected(JobId indexed jobId, uint256 index, address indexed verifier, address indexed arbiter);
     event RewardsClaimed(address indexed account, address indexed token, address to, uint256 amount);
     /// @notice `provider` locked `amount` more as its sampling bond; it now stands at `total` (cycle `cycle`).
     event BondPosted(address indexed provider, uint256 amount, uint256 total, uint256 cycle);
@@ -346,8 +352,11 @@ interface ISampledVerifierCore is ISampledVerifierTypes, ISampledVerifierErrors,
     /// @notice TOLERANT only: the arbiter rules on a check whose verifier's output differed from the
     ///         provider's by hash. `providerStands`: the provider's output is within tolerance (the result
     ///         stands: `Draw` for a sampled job, `Rejected` for a dispute opened by someone else); otherwise
-    ///         `Upheld`. Either way the verifier is paid and released: under TOLERANT a different hash is no
-    ///         proof that the verifier lied. After the dispute's deadline the check is closed unruled.
+    ///         `Upheld`. A verifier whose output differs is paid and released either way (under TOLERANT a
+    ///         different hash is no proof that it lied; junk is for `rejectVote`). On `Upheld`, a vote equal to
+    ///         the provider's output is slashed like it: it is the same out-of-tolerance bytes, which is what a
+    ///         verifier that copied the public output instead of re-running answers (planted TOLERANT checks,
+    ///         `expose`, rely on it). After the dispute's deadline the check is closed unruled.
     /// @dev Restricted (the ARBITRATOR role). Reverts with `SamplingCheckWrongStatus`.
     function rule(IJobMarketTypes.Job calldata job, bool providerStands) external;
 }
@@ -391,10 +400,22 @@ interface ISampledVerifierExtension is ISampledVerifierTypes, ISampledVerifierEr
     ///         can tell a canary from a real job before committing, so a verifier that skips the re-run
     ///         loses `verifierStake` on a planted share of its checks.
     ///         Exposing an honest job only costs the fund an escalation: round 1 still decides by majority.
-    ///         EXACT only: under TOLERANT a verifier is never slashed for its answer (`rule`).
+    ///         Under TOLERANT the exposed round 0 goes to the arbiter instead of escalating, whatever it
+    ///         answered; the arbiter upholds the canary, and `rule` slashes every vote equal to its output.
     /// @dev Restricted (the PLANTER role). Reverts with `SamplingCheckWrongStatus` (not `Running`),
-    ///      `SamplingClassNotSupported` (a TOLERANT check), `SamplingExposeNotOpen` (round 1, or a live seat has not committed) or `SamplingAlreadyExposed`.
+    ///      `SamplingExposeNotOpen` (round 1, or a live seat has not committed) or `SamplingAlreadyExposed`.
     function expose(IJobMarketTypes.Job calldata job) external;
+
+    /// @notice TOLERANT: the arbiter rejects vote `index` of a check awaiting its ruling, a revealed output that
+    ///         differs from the provider's and that it finds unacceptable (junk: not a re-run of the job, e.g. a
+    ///         verifier that disagrees without running it to be paid for a check it did not do). The verifier
+    ///         is slashed its whole `verifierStake` to the treasury and not paid; its reward stays in the fund.
+    ///         The check still awaits `rule`, which decides the provider's output and pays the other votes.
+    ///         The evidence is the verifier's output, which it must serve by its hash (the node does).
+    /// @dev Restricted (the ARBITRATOR role). Reverts with `SamplingCheckWrongStatus` (not
+    ///      `AwaitingArbitration`) or `SamplingVoteNotRejectable` (not revealed, equal to the provider's, or
+    ///      never assigned).
+    function rejectVote(IJobMarketTypes.Job calldata job, uint256 index) external;
 
     /// @notice Posts or tops up the caller's standing sampling bond: locks `amount` of its free stake with this
     ///         module (`market.moduleLock`, within the allowance it gave this module). The bond covers the jobs

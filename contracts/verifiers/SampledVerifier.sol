@@ -458,12 +458,16 @@ contract SampledVerifier is SampledVerifierBase, ISampledVerifierCore, IVerifier
         if (!_disputeLive(id)) return _abandon(c, id, job);
         (uint256 agree, uint256 disagree) = _count(c, id);
         IJobMarketTypes.Outcome outcome = IJobMarketTypes.Outcome.Upheld;
+        // Upheld: the provider's output is out of tolerance, and so is every vote with the same bytes (a copier
+        // of the public output, or a planted check's lazy verifier): those are slashed, the others paid.
+        Side side = Side.Disagree;
         if (providerStands) {
             outcome = c.human ? IJobMarketTypes.Outcome.Rejected : IJobMarketTypes.Outcome.Draw;
+            side = Side.All;
             if (!c.human && _s().funders[id] == address(0)) ++_s().passed[c.provider];
         }
         emit ArbitrationRuled(id, providerStands, msg.sender);
-        _conclude(c, id, job, outcome, Side.All, agree, disagree);
+        _conclude(c, id, job, outcome, side, agree, disagree);
     }
 
     /// @dev The output of the first revealed vote (round 0's).

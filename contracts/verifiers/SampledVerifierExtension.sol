@@ -111,12 +111,31 @@ contract SampledVerifierExtension is SampledVerifierBase, ISampledVerifierExtens
         Check storage c = _s().checks[id];
         require(c.status == CheckStatus.Running, SamplingCheckWrongStatus(id, c.status));
         require(!c.exposed, SamplingAlreadyExposed(id));
-        // Under TOLERANT a mismatch goes to the arbiter and the verifier is never slashed: nothing to expose.
-        require(!c.tolerant, SamplingClassNotSupported(id, IJobMarketTypes.Determinism.TOLERANT));
+        // Under TOLERANT an exposed round 0 goes to the arbiter whatever it answered (`_tally`); upholding the
+        // canary there slashes every vote equal to its output (`rule`).
         (uint256 live, uint256 committed,) = _roundCounts(c, id);
         require(c.round == 0 && live != 0 && committed == live, SamplingExposeNotOpen(id, c.round, committed, live));
         c.exposed = true;
         emit CheckExposed(id, msg.sender);
+    }
+
+    /// @inheritdoc ISampledVerifierExtension
+    function rejectVote(IJobMarketTypes.Job calldata job, uint256 index) external onlyDelegated restricted nonReentrant {
+        JobId id = JobLib.id(job);
+        SampledVerifierStorage storage $ = _s();
+        Check storage c = $.checks[id];
+        require(c.status == CheckStatus.AwaitingArbitration, SamplingCheckWrongStatus(id, c.status));
+        Vote storage v = $.votes[id][index];
+        // Only a revealed vote that differs from the provider's: an equal one stands or falls with the provider
+        // (`rule`), and an unassigned index reads as an empty vote (status None).
+        require(
+            v.status == VoteStatus.Revealed && v.output != c.output, SamplingVoteNotRejectable(id, index, v.status, v.output)
+        );
+        v.status = VoteStatus.Slashed;
+        uint256 amount = c.verifierStake;
+        market.moduleSlash(v.verifier, amount, address(this), 0);
+        emit VoteRejected(id, index, v.verifier, msg.sender);
+        emit VerifierSlashed(id, v.verifier, amount, false);
     }
 
     // ================================================================== sampling bonds

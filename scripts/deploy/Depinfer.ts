@@ -74,7 +74,7 @@ export interface DepinferDeployOptions {
   tokenDistribution?: TokenAllocation[];
   /**
    * The sampled re-execution module (scripts/deploy/SampledVerifier.ts). Default
-   * {@link DEFAULT_SAMPLED_VERIFIER}: deployed with PrevrandaoRandomness and registered for EXACT jobs
+   * {@link DEFAULT_SAMPLED_VERIFIER}: deployed with PrevrandaoRandomness and registered for EXACT and TOLERANT jobs
    * (and as the verification-fee module) before admin passes to the Timelock. `false`: not deployed, an
    * explicit opt-out for test fixtures and demos that do not concern sampling.
    */
@@ -90,7 +90,7 @@ export interface DepinferDeployOptions {
 /**
  * The sampled re-execution module as the default deployment has it: the deployment parameters
  * (scripts/deploy/samplingParams.ts), `PrevrandaoRandomness` (sound on L1 only: on a rollup pass a
- * `VrfRandomnessAdapter`'s address as `randomness`, docs/protocol.md 7.7), registered for EXACT jobs.
+ * `VrfRandomnessAdapter`'s address as `randomness`, docs/protocol.md 7.7), registered for EXACT and TOLERANT jobs.
  */
 export const DEFAULT_SAMPLED_VERIFIER: SampledVerifierDeployOptions = { params: SAMPLED_VERIFIER_DEPLOY_PARAMS, randomness: "prevrandao", register: true };
 

@@ -2,7 +2,7 @@
  * The sampled re-execution module (docs/protocol.md 7.7) as an optional part of the deployment:
  * a randomness source, the module's extension and the module, with `rule` given to the ARBITRATOR
  * role (`setParams` and `withdrawFund` stay with ADMIN, the Timelock). Registering it (`setModule`,
- * then `setVerifier(EXACT, module)`, then `setVerificationFeeModule(module)`) is the `register` option:
+ * then `setVerifier(EXACT, module)` and `setVerifier(TOLERANT, module)`, then `setVerificationFeeModule(module)`) is the `register` option:
  * the default deployment (`buildDepinferModule` without a `sampledVerifier` option, and `npm run deploy`)
  * registers it while the deployer is still admin, before admin passes to the Timelock. The self-dealing
  * finding that kept it unregistered is fixed by the verification fee (docs/protocol.md 7.7). A
@@ -49,12 +49,21 @@ export interface SampledVerifierDeployOptions {
   randomness: "prevrandao" | "mock" | Address;
   /** The epoch length of a deployed source, in seconds (60 to 1800). Default 600. */
   epochLength?: number;
-  /** Register the module, route EXACT jobs to it and name it the verification-fee module, while the deployer is still admin. Default false here; `buildDepinferModule`'s default sets it. */
+  /** Register the module, route EXACT and TOLERANT jobs to it and name it the verification-fee module, while the deployer is still admin. Default false here; `buildDepinferModule`'s default sets it. */
   register?: boolean;
 }
 
-/** What the ARBITRATOR role may call on the module: `rule` (TOLERANT mismatches). */
-export const SAMPLED_ARBITRATOR_SELECTORS = [toFunctionSelector(getAbiItem({ abi: sampledVerifierAbi, name: "rule" }))];
+/** What the ARBITRATOR role may call on the module: `rule` and `rejectVote` (TOLERANT mismatches: the provider's output, a junk vote). */
+export const SAMPLED_ARBITRATOR_SELECTORS = (["rule", "rejectVote"] as const).map((name) => toFunctionSelector(getAbiItem({ abi: sampledVerifierAbi, name })));
+
+/** What the PLANTER role may call on the module: `expose` (planted checks). Nobody holds the role until governance grants it. */
+export const SAMPLED_PLANTER_SELECTORS = [toFunctionSelector(getAbiItem({ abi: sampledVerifierAbi, name: "expose" }))];
+
+/** `Roles.PLANTER` (contracts/governance/Roles.sol). */
+export const PLANTER_ROLE = 4n;
+
+/** The classes the module checks: EXACT (decided by hash, escalation) and TOLERANT (a mismatch goes to the arbiter). NONE has nothing to re-run against. */
+export const SAMPLED_CLASSES = [0, 1] as const;
 
 /**
  * Adds the module's futures to an Ignition module. Returns them, and the setup calls (`setup`) that
@@ -76,13 +85,15 @@ export function addSampledVerifier(
   const sampledVerifier = m.contract("SampledVerifier", [manager, jobMarket, randomness, sampledVerifierExtension, { ...options.params }]);
   const setup: Future[] = [
     m.call(manager, "setTargetFunctionRole", [sampledVerifier, SAMPLED_ARBITRATOR_SELECTORS, 2n], { id: "ArbitratorMayRuleSampled" }),
+    m.call(manager, "setTargetFunctionRole", [sampledVerifier, SAMPLED_PLANTER_SELECTORS, PLANTER_ROLE], { id: "PlanterMayExpose" }),
   ];
   if (options.register) {
     const isModule = m.call(market, "setModule", [sampledVerifier, true], { id: "SampledVerifierIsModule" });
     const exact = m.call(market, "setVerifier", [0, sampledVerifier], { id: "SampledVerifierExact", after: [isModule] });
+    const tolerant = m.call(market, "setVerifier", [1, sampledVerifier], { id: "SampledVerifierTolerant", after: [exact] });
     // The same calls as samplingRegistrationCalls: the module also takes the verification fee of the
     // classes routed to it (docs/protocol.md 5.5), which is what makes self-dealing lose (economics.md 6.2).
-    setup.push(isModule, exact, m.call(market, "setVerificationFeeModule", [sampledVerifier], { id: "SampledVerifierTakesTheFee", after: [exact] }));
+    setup.push(isModule, exact, tolerant, m.call(market, "setVerificationFeeModule", [sampledVerifier], { id: "SampledVerifierTakesTheFee", after: [tolerant] }));
   }
   const futures: Record<string, ContractFuture<string>> = { sampledVerifier, sampledVerifierExtension };
   if (typeof randomness !== "string") futures.randomness = randomness;
@@ -119,15 +130,16 @@ export interface SamplingRegistrationCall {
 }
 
 /**
- * What registering the module takes, in order, all ADMIN (the Timelock): give `rule` to the
- * ARBITRATOR role, make it an active module, route EXACT jobs to it, name it the verification-fee
- * module (docs/protocol.md 5.5). docs/protocol.md 7.7: what registering still needs.
+ * What registering the module takes, in order, all ADMIN (the Timelock): give `rule` and `rejectVote`
+ * to the ARBITRATOR role and `expose` to the PLANTER role, make it an active module, route EXACT and
+ * TOLERANT jobs to it, name it the verification-fee module (docs/protocol.md 5.5).
  */
 export function samplingRegistrationCalls({ manager, market, sampledVerifier }: { manager: Address; market: Address; sampledVerifier: Address }): SamplingRegistrationCall[] {
   return [
     { to: manager, target: "AccessManager", abi: accessManagerAbi, functionName: "setTargetFunctionRole", args: [sampledVerifier, SAMPLED_ARBITRATOR_SELECTORS, 2n] },
+    { to: manager, target: "AccessManager", abi: accessManagerAbi, functionName: "setTargetFunctionRole", args: [sampledVerifier, SAMPLED_PLANTER_SELECTORS, PLANTER_ROLE] },
     { to: market, target: "JobMarket", abi: jobMarketAbi as Abi, functionName: "setModule", args: [sampledVerifier, true] },
-    { to: market, target: "JobMarket", abi: jobMarketAbi as Abi, functionName: "setVerifier", args: [0, sampledVerifier] },
+    ...SAMPLED_CLASSES.map((d) => ({ to: market, target: "JobMarket" as const, abi: jobMarketAbi as Abi, functionName: "setVerifier", args: [d, sampledVerifier] })),
     // The module takes the verification fee on the classes routed to it (docs/protocol.md 5.5).
     { to: market, target: "JobMarket", abi: jobMarketAbi as Abi, functionName: "setVerificationFeeModule", args: [sampledVerifier] },
   ];

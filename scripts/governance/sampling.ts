@@ -2,8 +2,8 @@
  * `npm run sampling -- --network <name> register [--description text] [--account i] [--yes]`
  *   Proposes, through the Governor, the Timelock's three calls that register the deployed
  *   SampledVerifier (deployments/<network>/deployment.json `contracts.sampledVerifier`, written by
- *   `npm run deploy -- --sampled-verifier deploy`): `rule` to the ARBITRATOR role, `setModule(sv, true)`,
- *   `setVerifier(EXACT, sv)`, `setVerificationFeeModule(sv)`. `npm run proposal -- --network <name> <id>
+ *   `npm run deploy -- --sampled-verifier deploy`): `rule` and `rejectVote` to the ARBITRATOR role, `expose` to the PLANTER role, `setModule(sv, true)`,
+ *   `setVerifier(EXACT, sv)`, `setVerifier(TOLERANT, sv)`, `setVerificationFeeModule(sv)`. `npm run proposal -- --network <name> <id>
  *   vote|queue|execute` does the rest. (`npm run deploy` registers it by default; this is for a
  *   deployment made with `--sampled-verifier deploy`.)
  *
@@ -20,7 +20,7 @@ import { ACCOUNT_OPTION, DESCRIPTION_OPTION, isMain, proposeChange, runCli, wall
 export const samplingCli = {
   command: "npm run sampling",
   summary:
-    "propose registering the deployed SampledVerifier for EXACT jobs (rule to ARBITRATOR, setModule, setVerifier, setVerificationFeeModule) through the Governor; " +
+    "propose registering the deployed SampledVerifier for EXACT and TOLERANT jobs (rule and rejectVote to ARBITRATOR, expose to PLANTER, setModule, setVerifier for both classes, setVerificationFeeModule) through the Governor; " +
     "then npm run proposal -- --network <name> <id> vote|queue|execute.",
   usage: ["--network <name> register [--description <text>] [--account <i>] [--accept-7.7] [--yes]"],
   options: {
@@ -42,7 +42,7 @@ export async function sampling(argv = process.argv.slice(2), log: Log = console.
   try {
     const wallet = await walletAt(connection, args.account);
     return await proposeChange(
-      { connection, deployment, network: args.network, wallet, yes: args.yes, title: "Register the SampledVerifier for EXACT jobs", description: args.description },
+      { connection, deployment, network: args.network, wallet, yes: args.yes, title: "Register the SampledVerifier for EXACT and TOLERANT jobs", description: args.description },
       samplingRegistrationCalls({ manager, market, sampledVerifier }),
       log,
     );

@@ -11,7 +11,7 @@ import { getAddress } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { deploy, sampledVerifierMode } from "../../scripts/deploy.js";
-import { SAMPLED_ARBITRATOR_SELECTORS } from "../../scripts/deploy/SampledVerifier.js";
+import { SAMPLED_ARBITRATOR_SELECTORS, SAMPLED_PLANTER_SELECTORS, PLANTER_ROLE } from "../../scripts/deploy/SampledVerifier.js";
 import { SAMPLED_VERIFIER_DEPLOY_PARAMS } from "../../scripts/deploy/samplingParams.js";
 import { REDUNDANCY_ARBITRATOR_SELECTORS } from "../../scripts/deploy/Redundancy.js";
 import type { DeploymentRecord } from "../../scripts/lib/cli.js";
@@ -61,26 +61,29 @@ describe("npm run deploy", () => {
     local = record;
   });
 
-  it("test_deploy_default_registersTheSampledVerifierForExactJobs", async () => {
+  it("test_deploy_default_registersTheSampledVerifierForExactAndTolerantJobs", async () => {
     // The default deployment wires the sampled re-execution module at construction, before admin passes
-    // to the Timelock (docs/protocol.md 7.7): EXACT jobs are judged and charged the verification fee by
-    // it; TOLERANT and NONE stay with the arbitrated verifier; `rule` is the ARBITRATOR's.
+    // to the Timelock (docs/protocol.md 7.7): EXACT and TOLERANT jobs are judged and charged the
+    // verification fee by it; NONE stays with the arbitrated verifier; `rule` and `rejectVote` are the
+    // ARBITRATOR's, `expose` the PLANTER's (nobody holds that role until governance grants it).
     if (!local) throw new Error("needs the deployment of the previous test");
     const { sampledVerifier, randomness, verifier, manager } = local.contracts;
     expect(sampledVerifier).toMatch(/^0x[0-9a-fA-F]{40}$/);
     expect(randomness).toMatch(/^0x[0-9a-fA-F]{40}$/);
-    expect(lines.join("\n")).toContain("deployed and registered for EXACT jobs");
+    expect(lines.join("\n")).toContain("deployed and registered for EXACT and TOLERANT jobs");
     const connection = await network.connect({ network: "anvilDeploy" });
     try {
       const market = await connection.viem.getContractAt("IJobMarket", local.contracts.market);
       expect(await market.read.isModule([sampledVerifier!])).toBe(true);
       expect(getAddress(await market.read.verifierOf([0]))).toBe(getAddress(sampledVerifier!));
-      expect(getAddress(await market.read.verifierOf([1]))).toBe(getAddress(verifier));
+      expect(getAddress(await market.read.verifierOf([1]))).toBe(getAddress(sampledVerifier!));
       expect(getAddress(await market.read.verifierOf([2]))).toBe(getAddress(verifier));
       const [feeModule, classes] = await market.read.verificationFeeModule();
-      expect([getAddress(feeModule), classes]).toEqual([getAddress(sampledVerifier!), 1]); // EXACT only
+      expect([getAddress(feeModule), classes]).toEqual([getAddress(sampledVerifier!), 0b11]); // EXACT and TOLERANT
       const access = await connection.viem.getContractAt("AccessManager", manager);
-      expect(await access.read.getTargetFunctionRole([sampledVerifier!, SAMPLED_ARBITRATOR_SELECTORS[0]])).toBe(2n);
+      for (const selector of SAMPLED_ARBITRATOR_SELECTORS) expect(await access.read.getTargetFunctionRole([sampledVerifier!, selector])).toBe(2n);
+      expect(SAMPLED_ARBITRATOR_SELECTORS).toHaveLength(2);
+      expect(await access.read.getTargetFunctionRole([sampledVerifier!, SAMPLED_PLANTER_SELECTORS[0]])).toBe(PLANTER_ROLE);
       const sv = await connection.viem.getContractAt("ISampledVerifier", sampledVerifier!);
       expect((await sv.read.params()).deterrenceBps).toBe(SAMPLED_VERIFIER_DEPLOY_PARAMS.deterrenceBps);
     } finally {

@@ -32,6 +32,7 @@ export const samplingErrorsAbi: readonly SamplingAbiError[] = (() => {
 
 const CHECK_STATUS = ["None", "AwaitingAttestation", "AwaitingSeed", "Running", "AwaitingArbitration", "Closed"];
 const JOB_STATUS = ["None", "Created", "Accepted", "Submitted", "Disputed", "Finalized", "Expired", "Cancelled", "Slashed"];
+const VOTE_STATUS = ["None", "Assigned", "Committed", "Revealed", "Slashed"];
 const wait = (until: bigint, now: bigint) => (until > now ? `${until - now}s` : "a moment");
 
 /** One sentence per error: what happened and what to do. Typed from the ABIs: a new error is a type error here until it has a hint. */
@@ -72,6 +73,8 @@ export const samplingErrorHints: { [name in SamplingErrorName]: (args: SamplingE
   SamplingExposeNotOpen: ({ jobId, round, committed, live }) =>
     `Check ${jobId} cannot be exposed now (round ${round}, ${committed} of ${live} seats committed): expose in round 0 once every live seat has committed.`,
   SamplingAlreadyExposed: ({ jobId }) => `Check ${jobId} was already exposed: nothing to do.`,
+  SamplingVoteNotRejectable: ({ jobId, index, status, output }) =>
+    `Vote ${index} of check ${jobId} cannot be rejected (status ${VOTE_STATUS[status] ?? status}, output ${output}): only a revealed vote whose output differs from the provider's can be; a vote equal to it falls with the provider (rule(job, false)).`,
   SamplingJobInPaidBand: ({ jobId, draw, baseRateBps, rateBps }) =>
     `Job ${jobId}'s draw ${draw} is in the caller-paid band [${baseRateBps}, ${rateBps}): the fund does not pay for it; fund the check yourself with fundCheck() (it costs (1 + k) × R, the unused part comes back).`,
   SamplingJobNotInPaidBand: ({ jobId, draw, baseRateBps, rateBps }) =>
