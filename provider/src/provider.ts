@@ -451,6 +451,7 @@ export class ProviderNode {
           served: [...new Set(config.models.map((m) => m.model.toLowerCase() as Hex))],
           tokens: [...new Set(config.models.map((m) => m.token))],
           stores: [this.store, this.#remote],
+          evidence: new FileSystemContentStore({ dir: `${config.dataDir}/verifier-outputs` }),
           logger: this.logger,
           pollingIntervalMs: config.pollingIntervalMs,
           claimIntervalMs: config.claimIntervalMs,

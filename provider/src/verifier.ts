@@ -12,6 +12,8 @@
 // commit, transaction hashes before broadcast), so a node killed at any point resumes every seat
 // from the chain's state and its journal: it never loses an assignment, never reveals with another
 // salt, and resumes the reveal at once after a restart within the reveal phase.
+import { rm } from "node:fs/promises";
+
 import { type Abi, type Account, type Address, type Chain, type Client, type Hash, type Hex, type Transport } from "viem";
 import { getBlock, getContractEvents, readContract } from "viem/actions";
 
@@ -73,7 +75,14 @@ export interface VerifierLoopParameters {
   /** The models the node serves (lower case), and the tokens it is paid in. */
   served: Hex[];
   tokens: Address[];
+  /** Inputs are looked up here by hash; a TOLERANT re-run's output is served from the first once revealed. */
   stores: (ContentStore | undefined)[];
+  /**
+   * Where a TOLERANT re-run's output is kept, unserved, from the re-run until our reveal: a mismatch goes
+   * to the arbiter, who judges our output's bytes (and may slash a vote it finds to be junk, `rejectVote`),
+   * so they must outlive a crash; served before the reveal they could be copied by another seat.
+   */
+  evidence?: ContentStore & { pathOf(hash: Hex): string };
   logger: Logger;
   pollingIntervalMs: number;
   claimIntervalMs: number;
@@ -404,6 +413,7 @@ export class VerifierLoop {
       return;
     }
     if (v.status === VOTE.Revealed) {
+      if (e.seat !== "revealed" && e.seat !== "closed") await this.#serveEvidence(c, e);
       if (this.journal.moveSeat(jobId, ["committed", "revealing", "computed", "committing", "assigned"], "revealed")) this.#p.afterStep?.("revealed", jobId);
       if (c.status === CHECK.Closed) this.journal.moveSeat(jobId, ["revealed"], "closed");
       else this.#later(`v${jobId}`);
@@ -414,9 +424,11 @@ export class VerifierLoop {
       // Our output and salt, kept before anything is signed (a restart reuses them).
       let entry = e;
       if (!entry.salt) {
-        const output = await this.#reexecute(entry);
-        if (!output) return this.#later(`v${jobId}`, 2_000);
-        entry = this.journal.recordVote(jobId, output, randomSalt());
+        const run = await this.#reexecute(entry);
+        if (!run) return this.#later(`v${jobId}`, 2_000);
+        // TOLERANT: kept before the vote is, so that the bytes behind the hash we commit to survive a crash.
+        if (c.tolerant) await this.#p.evidence?.put(run.output);
+        entry = this.journal.recordVote(jobId, run.hash, randomSalt());
         this.#p.afterStep?.("vote-kept", jobId);
         this.#log.info("verifier: re-ran the job", { jobId, output: entry.output, agreesWithProvider: entry.output === c.output });
       }
@@ -446,6 +458,7 @@ export class VerifierLoop {
       });
       this.#p.afterStep?.("reveal-sent", jobId);
       await this.#mined(hash);
+      await this.#serveEvidence(c, e);
       this.journal.moveSeat(jobId, ["revealing"], "revealed");
       this.counts.revealed++;
       this.#p.afterStep?.("revealed", jobId);
@@ -463,8 +476,26 @@ export class VerifierLoop {
     return this.#p.sender.isKnown(hash);
   }
 
-  /** The job's input (inline on-chain, or from a content store by its hash), run by the model's backend; its output hash. */
-  async #reexecute(e: VerifierEntry): Promise<Hex | undefined> {
+  /**
+   * A TOLERANT check, once our vote is revealed: our output's bytes move from the evidence store to the
+   * served one (the output server's), where the arbiter fetches them by the hash we revealed. Runs again
+   * after a restart until the journal records the reveal, so a crash in between loses nothing.
+   */
+  async #serveEvidence(c: { tolerant: boolean }, e: VerifierEntry) {
+    const { evidence, stores } = this.#p;
+    if (!c.tolerant || !e.output || !evidence || !stores[0]) return;
+    const bytes = (await evidence.get(e.output)) ?? (await stores[0].get(e.output));
+    if (!bytes) {
+      this.#log.error("verifier: our TOLERANT output is not in the data directory, so the arbiter cannot see it", { jobId: e.jobId, output: e.output });
+      return;
+    }
+    await stores[0].put(bytes);
+    await rm(evidence.pathOf(e.output), { force: true });
+    this.#log.info("verifier: our output is served as evidence for the arbiter", { jobId: e.jobId, output: e.output });
+  }
+
+  /** The job's input (inline on-chain, or from a content store by its hash), run by the model's backend; its output and hash. */
+  async #reexecute(e: VerifierEntry): Promise<{ output: Uint8Array; hash: Hex } | undefined> {
     const { client, market } = this.#p;
     if (this.#own.has(lower(e.job.provider)) || this.#own.has(lower(e.job.client))) throw new Error("refusing to verify our own job");
     const backend = this.#p.backends.get(lower(e.job.model));
@@ -482,7 +513,8 @@ export class VerifierLoop {
       this.#log.warn("verifier: the job's input is not available yet", { jobId: e.jobId, inputHash: e.job.inputHash });
       return undefined;
     }
-    return contentHash(await backend.infer(input));
+    const output = await backend.infer(input);
+    return { output, hash: contentHash(output) };
   }
 
   // ------------------------------------------------------------------------------- rewards
