@@ -12,15 +12,24 @@
  * challenger whose evidence proved the fault (an index into the challengers list, or an address); it
  * is needed to uphold a dispute with several challengers, and ignored otherwise. Events are read from
  * the deployment's first block (or `--from-block`).
+ *
+ * A dispute held by the SampledVerifier (a sampled job, or a human dispute of a class routed to it) is
+ * a check: the script shows it and its votes (each output fetched by hash from the `--content` stores,
+ * e.g. the verifier nodes' output servers), and for a TOLERANT check awaiting the arbiter sends
+ * `rejectVote` for each `--reject` index (a junk vote: slashed, unpaid), then `rule(job, providerStands)`
+ * (upheld: the provider's output is out of tolerance; rejected or draw: it stands).
  */
 import { network } from "hardhat";
 import { encodeFunctionData, getAbiItem, isAddress, isAddressEqual, recoverAddress, toFunctionSelector, zeroAddress, type Abi, type Address, type Hex } from "viem";
 
 import { arbitratedVerifierAbi } from "../../sdk/src/abis/arbitratedVerifier.js";
+import { sampledVerifierAbi } from "../../sdk/src/abis/sampledVerifier.js";
+import { HttpContentStore } from "../../sdk/src/content/store.js";
+import type { Job } from "../../sdk/src/types.js";
 import { jobMarketAbi } from "../../sdk/src/abis/jobMarket.js";
 import { jobStatusName, type JobStatusName } from "../../sdk/src/types.js";
 import { resultSignature } from "../../sdk/src/utils/resultSignature.js";
-import { confirmCalls, loadDeployment, parseCli, sendPlanned, type CliSpec, type PlannedCall } from "../lib/cli.js";
+import { confirmCalls, loadDeployment, parseCli, sendPlanned, type CliSpec, type ParsedCli, type PlannedCall } from "../lib/cli.js";
 import { ACCOUNT_OPTION, isMain, runCli, walletAt, type Log } from "./change.js";
 import { accessManagerAbi, ROLE_IDS } from "./roles.js";
 
@@ -32,16 +41,27 @@ export const cli = {
   summary:
     "show a dispute's evidence (the job, the provider's attestation checked against its keys, every challenger and what each ruling " +
     "would pay); with an outcome, the arbitrator rules on it after confirmation.",
-  usage: ["--network <name> <jobId> [upheld|rejected|draw] [--winner <index|address>] [--reason <text>] [--account <i>] [--from-block <n>] [--yes]"],
+  usage: [
+    "--network <name> <jobId> [upheld|rejected|draw] [--winner <index|address>] [--reason <text>] [--account <i>] [--from-block <n>] [--yes]",
+    "--network <name> <jobId> [upheld|rejected] [--reject <index,…>] [--content <url,…>] [--account <i>] [--yes]   (a check held by the SampledVerifier)",
+  ],
   options: {
     winner: { type: "string", value: "<index|address>", help: "the challenger whose evidence proved the fault (needed to uphold with several challengers)" },
     reason: { type: "string", value: "<text>", help: "the ruling's published rationale" },
     account: { ...ACCOUNT_OPTION, help: "the arbitrator: index of the network's accounts (default 0)" },
     "from-block": { type: "string", value: "<n>", help: "scan events from this block (default: the deployment's first block)" },
+    reject: {
+      type: "string",
+      value: "<index,…>",
+      help: "a check held by the SampledVerifier (TOLERANT): reject these votes as junk (rejectVote: each verifier is slashed its verifierStake and unpaid), before the ruling if one is given",
+    },
+    content: { type: "string", value: "<url,…>", help: "content stores (output servers, gateways) to fetch the check's outputs from by hash, to show them" },
   },
   examples: [
     "npm run dispute -- --network localhost 0x<jobId>",
     'npm run dispute -- --network localhost 0x<jobId> upheld --winner 0 --reason "output does not match the re-run"',
+    "npm run dispute -- --network localhost 0x<jobId> --content http://verifier-node:8080   (a sampled TOLERANT check: show the outputs)",
+    "npm run dispute -- --network localhost 0x<jobId> rejected --reject 0 --yes   (the provider stands; vote 0 was junk)",
   ],
 } as const satisfies CliSpec;
 
@@ -79,11 +99,12 @@ export async function dispute(argv = process.argv.slice(2), log: Log = console.l
   if (!rawJobId || !/^0x[0-9a-fA-F]{64}$/.test(rawJobId)) throw new Error(`expected a job id (0x + 64 hex digits), got "${rawJobId ?? ""}"\n${usage}`);
   if (rawOutcome !== undefined && !(rawOutcome in OUTCOMES)) throw new Error(`unknown outcome "${rawOutcome}": expected upheld, rejected or draw\n${usage}`);
   if (extra.length) throw new Error(`unexpected argument "${extra[0]}"\n${usage}`);
+  if (args.reject !== undefined && !/^\d+(,\d+)*$/.test(args.reject)) throw new Error(`--reject expects vote indexes (0 or 0,2), got "${args.reject}"\n${usage}`);
   const jobId = rawJobId.toLowerCase() as Hex;
   const outcome = rawOutcome as OutcomeName | undefined;
 
   const deployment = loadDeployment(args.network);
-  const { market, verifier, manager } = deployment.contracts;
+  const { market, verifier, manager, sampledVerifier } = deployment.contracts;
   const fromBlock = BigInt(args["from-block"] ?? deployment.block);
   const connection = await network.connect({ network: args.network });
   try {
@@ -174,6 +195,9 @@ export async function dispute(argv = process.argv.slice(2), log: Log = console.l
       log(`  evidence     ${d.args.evidence || "(none given)"}`);
     }
     if (opened.length === 0) log("Dispute: none opened (no DisputeOpened event).");
+    if (sampledVerifier && opened.some((d) => isAddressEqual(d.args.verifier, sampledVerifier))) {
+      return await sampledCheck({ args, log, connection, publicClient, market, manager, sampledVerifier, jobId, job, status, outcome });
+    }
     const [record, challengers] = await Promise.all([
       publicClient.readContract({ address: market, abi: jobMarketAbi, functionName: "dispute", args: [jobId] }),
       publicClient.readContract({ address: market, abi: jobMarketAbi, functionName: "disputeChallengers", args: [jobId] }),
@@ -295,6 +319,96 @@ function winnerIndex(given: string | undefined, challengers: readonly Address[],
     throw new Error(`--winner ${given} is not one of the dispute's ${challengers.length} challenger(s): ${challengers.map((c, i) => `${i} ${c}`).join(", ")}. Nothing sent.`);
   }
   return index;
+}
+
+const CHECK_STATUS = ["None", "AwaitingAttestation", "AwaitingSeed", "Running", "AwaitingArbitration", "Closed"] as const;
+const VOTE_STATUS = ["None", "Assigned", "Committed", "Revealed", "Slashed"] as const;
+
+/**
+ * A dispute held by the SampledVerifier: the check and its votes (with their outputs, fetched by hash
+ * from `--content` stores), and for a TOLERANT check awaiting the arbiter, the arbiter's two calls:
+ * `rejectVote` for each `--reject` index, then `rule(job, providerStands)` (upheld: false; rejected or
+ * draw: true, the module names the outcome itself).
+ */
+async function sampledCheck(p: {
+  args: ParsedCli<(typeof cli)["options"]>;
+  log: Log;
+  connection: Awaited<ReturnType<typeof network.connect>>;
+  publicClient: Awaited<ReturnType<Awaited<ReturnType<typeof network.connect>>["viem"]["getPublicClient"]>>;
+  market: Address;
+  manager: Address;
+  sampledVerifier: Address;
+  jobId: Hex;
+  job: Job;
+  status: JobStatusName;
+  outcome: OutcomeName | undefined;
+}): Promise<DisputeResult> {
+  const { args, log, publicClient, sampledVerifier: sv, jobId, job, outcome } = p;
+  const c = await publicClient.readContract({ address: sv, abi: sampledVerifierAbi, functionName: "checkOf", args: [jobId] });
+  const stores = (args.content ?? "").split(",").filter(Boolean).map((baseUrl) => new HttpContentStore({ baseUrl }));
+  const show = async (hash: Hex) => {
+    for (const store of stores) {
+      const bytes = await store.get(hash).catch(() => undefined);
+      if (bytes) {
+        const text = new TextDecoder().decode(bytes);
+        return `${bytes.length} bytes: ${JSON.stringify(text.length > 200 ? `${text.slice(0, 200)}…` : text)}`;
+      }
+    }
+    return stores.length ? "not found in the --content stores" : "pass --content <url> to fetch it";
+  };
+  const awaiting = CHECK_STATUS[c.status] === "AwaitingArbitration";
+  log(`Sampled check by the SampledVerifier ${sv} (${c.tolerant ? "TOLERANT" : "EXACT"}${c.human ? ", opened by a human dispute" : ""}${c.exposed ? ", exposed as planted" : ""})`);
+  log(`  status       ${CHECK_STATUS[c.status]}, round ${c.round}`);
+  log(`  provider     ${c.provider}, output ${c.output} (${await show(c.output)})`);
+  const votes: { index: number; verifier: Address; status: string; output: Hex }[] = [];
+  for (let i = 0; i < c.assigned; i++) {
+    const v = await publicClient.readContract({ address: sv, abi: sampledVerifierAbi, functionName: "voteOf", args: [jobId, BigInt(i)] });
+    const status = VOTE_STATUS[v.status];
+    votes.push({ index: i, verifier: v.verifier, status, output: v.output });
+    const said = status === "Revealed" ? `output ${v.output} (${v.output === c.output ? "equal to the provider's" : `differs: ${await show(v.output)}`})` : "";
+    log(`  vote ${i}       ${v.verifier} round ${v.round}: ${status} ${said}`);
+  }
+  const result: DisputeResult = { jobId, status: p.status, challengers: [], ruled: false };
+  if (!awaiting) {
+    if (outcome || args.reject) throw new Error(`Cannot rule: the check is ${CHECK_STATUS[c.status]}; the arbiter rules only a TOLERANT check AwaitingArbitration (the module decides EXACT checks by the votes). Nothing sent.`);
+    log("The module decides this check by its votes (npm run status, or the SDK's getVerification, follows it).");
+    return result;
+  }
+  log("Rulings (the arbiter compares the outputs above):");
+  log("  upheld             the provider's output is out of tolerance: it is slashed its collateral, the client refunded; every vote equal to its output is slashed too (a copy), the others are paid");
+  log("  rejected | draw    the provider's output is within tolerance: it is paid; every vote not rejected is paid");
+  log("  --reject <i,…>     before either: a vote whose output is junk (not a re-run of the job) is slashed its verifier stake and unpaid");
+  if (!outcome && !args.reject) {
+    log(`To rule: npm run dispute -- --network ${args.network} ${jobId} upheld|rejected [--reject <i,…>]`);
+    return result;
+  }
+  const rejects = (args.reject ?? "").split(",").filter(Boolean).map(Number);
+  for (const i of rejects) {
+    const v = votes[i];
+    if (!v || v.status !== "Revealed" || v.output === c.output) {
+      throw new Error(`--reject ${i}: only a revealed vote whose output differs from the provider's can be rejected (votes: ${votes.map((x) => `${x.index} ${x.status}${x.output === c.output ? " equal" : ""}`).join(", ")}). Nothing sent.`);
+    }
+  }
+  const wallet = await walletAt(p.connection, args.account);
+  const arbitrator = wallet.account.address;
+  const [allowed] = await publicClient.readContract({ address: p.manager, abi: accessManagerAbi, functionName: "canCall", args: [arbitrator, sv, toFunctionSelector(getAbiItem({ abi: sampledVerifierAbi, name: "rule" }))] });
+  if (!allowed) throw new Error(`${arbitrator} may not rule: it does not hold the ARBITRATOR role (${ROLE_IDS.arbitrator}). Pick the arbitrator's wallet with --account. Nothing sent.`);
+  const calls: PlannedCall[] = rejects.map((i) => ({
+    from: `arbitrator ${arbitrator}`,
+    to: sv,
+    target: "SampledVerifier",
+    abi: sampledVerifierAbi as Abi,
+    data: encodeFunctionData({ abi: sampledVerifierAbi, functionName: "rejectVote", args: [job, BigInt(i)] }),
+  }));
+  if (outcome) {
+    calls.push({ from: `arbitrator ${arbitrator}`, to: sv, target: "SampledVerifier", abi: sampledVerifierAbi as Abi, data: encodeFunctionData({ abi: sampledVerifierAbi, functionName: "rule", args: [job, outcome !== "upheld"] }) });
+  }
+  if (!(await confirmCalls(calls, args.yes, log))) return result;
+  let hash: Hex | undefined;
+  for (const call of calls) hash = (await sendPlanned(wallet, publicClient, call, "rule")).hash;
+  const after = jobStatusName((await publicClient.readContract({ address: p.market, abi: jobMarketAbi, functionName: "jobState", args: [jobId] })).status);
+  log(`Sent ${calls.length} call(s) (last ${hash}). Job status: ${after}`);
+  return { ...result, status: after, ruled: outcome !== undefined, hash };
 }
 
 if (isMain(import.meta.filename)) runCli("dispute", () => dispute());

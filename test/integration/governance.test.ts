@@ -16,12 +16,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { deploy } from "../../scripts/deploy.js";
 import { dispute } from "../../scripts/governance/dispute.js";
+import { sampling } from "../../scripts/governance/sampling.js";
+import { PLANTER_ROLE, SAMPLED_ARBITRATOR_SELECTORS, SAMPLED_PLANTER_SELECTORS } from "../../scripts/deploy/SampledVerifier.js";
+import { voteCommitment } from "../../sdk/src/index.js";
 import { params, planParamChange, type Current } from "../../scripts/governance/params.js";
 import { pause, unpause } from "../../scripts/governance/pause.js";
 import { advanceProposal } from "../../scripts/governance/proposal.js";
 import { accessManagerAbi, roles, ROLE_IDS } from "../../scripts/governance/roles.js";
 import type { DeploymentRecord } from "../../scripts/lib/cli.js";
-import { DPI, jobCreatedIn, registerModel, setUpProvider, signAttestation, USDC, type Connection, type Protocol } from "../../scripts/lib/harness.js";
+import { DPI, jobCreatedIn, modelIdOf, registerModel, setUpProvider, signAttestation, USDC, type Connection, type Protocol } from "../../scripts/lib/harness.js";
 import { depinferGovernorAbi } from "../../sdk/src/abis/depinferGovernor.js";
 import { depinferTimelockAbi } from "../../sdk/src/abis/depinferTimelock.js";
 import { startAnvil, type AnvilHandle } from "../utils/anvil.js";
@@ -346,6 +349,102 @@ describe("governor scripts against a separate node (anvil)", () => {
     expect((await p.market.read.jobState([jobId])).status).toBe(8);
     // Ruling again is refused: the dispute is settled.
     await expect(dispute(["--network", NET, jobId, "draw", "--yes"], log)).rejects.toThrow(/is Slashed, not Disputed/);
+  });
+
+  it("test_sampling_register_throughProposal_routesExactAndTolerant", async () => {
+    const sv = record.contracts.sampledVerifier!;
+    const market = await connection.viem.getContractAt("IJobMarket", record.contracts.market);
+    expect(getAddress(await market.read.verifierOf([1]))).toBe(getAddress(record.contracts.verifier));
+    const result = await sampling(["--network", NET, "register", "--yes"], log);
+    expect(result.proposal.summary).toHaveLength(6);
+    await passProposal(result.proposal.id);
+    for (const d of [0, 1]) expect(getAddress(await market.read.verifierOf([d]))).toBe(getAddress(sv));
+    expect(getAddress(await market.read.verifierOf([2]))).toBe(getAddress(record.contracts.verifier));
+    const [feeModule, classes] = await market.read.verificationFeeModule();
+    expect([getAddress(feeModule), classes]).toEqual([getAddress(sv), 0b11]);
+    const manager = await connection.viem.getContractAt("AccessManager", record.contracts.manager);
+    for (const selector of SAMPLED_ARBITRATOR_SELECTORS) expect(await manager.read.getTargetFunctionRole([sv, selector])).toBe(ROLE_IDS.arbitrator);
+    expect(await manager.read.getTargetFunctionRole([sv, SAMPLED_PLANTER_SELECTORS[0]])).toBe(PLANTER_ROLE);
+  });
+
+  it("test_dispute_sampledTolerantCheck_arbiterRejectsJunkVoteAndLetsTheProviderStand", async () => {
+    // Needs the registration of the previous test: a TOLERANT dispute goes to the SampledVerifier, a
+    // verifier re-runs the job, its output differs, and the check awaits the arbiter. The verifier here
+    // answers junk; the arbiter, through `npm run dispute`, rejects its vote and lets the provider stand.
+    const { viem } = connection;
+    const publicClient = await viem.getPublicClient();
+    const wallets = await viem.getWalletClients();
+    const [deployer, , , client, challenger] = wallets;
+    const [provider, signer, verifierW] = [wallets[6], wallets[7], wallets[8]];
+    const sv = await viem.getContractAt("ISampledVerifier", record.contracts.sampledVerifier!);
+    const randomness = await viem.getContractAt("PrevrandaoRandomness", record.contracts.randomness!);
+    const p = {
+      market: await viem.getContractAt("IJobMarket", record.contracts.market),
+      usdc: await viem.getContractAt("MockUSDC", record.contracts.paymentTokens[0]),
+      token: await viem.getContractAt("DepinferToken", record.contracts.token),
+    } as Protocol;
+    const wait = async (hash: Promise<Hex>) => publicClient.waitForTransactionReceipt({ hash: await hash });
+    const weights = sha256(toHex("gov-tolerant:weights"));
+    const runtime = sha256(toHex("gov-tolerant:runtime"));
+    await wait(p.market.write.registerModel([weights, runtime, 1, "ipfs://gov-tolerant"], { account: deployer.account }));
+    const model = modelIdOf(weights, runtime, 1);
+    await setUpProvider(p, deployer, provider, signer.account.address, model, 2n * USDC, 1_000n * DPI);
+    await setUpProvider(p, deployer, verifierW, verifierW.account.address, model, 2n * USDC, 1_000n * DPI);
+    const { verifierStake } = await sv.read.params();
+    await wait(p.market.write.setModuleAllowance([sv.address, verifierStake], { account: verifierW.account }));
+    await wait(sv.write.enrol([model], { account: verifierW.account }));
+
+    await wait(p.usdc.write.mint([client.account.address, 2n * USDC]));
+    await wait(p.usdc.write.approve([p.market.address, 2n * USDC], { account: client.account }));
+    const now = (await publicClient.getBlock()).timestamp;
+    const input = toHex("describe the sea");
+    const request = { provider: provider.account.address, token: p.usdc.address, price: 2n * USDC, model, inputHash: sha256(input), deadline: Number(now + HOUR), nonce: 7n };
+    const { jobId, job } = await jobCreatedIn(connection, p, await p.market.write.createJob([request, input], { account: client.account }));
+    await wait(p.market.write.acceptJob([job], { account: provider.account }));
+    const outputHash = sha256(toHex("the sea is wide and grey"));
+    const signature = await signAttestation(p, signer, jobId, job, outputHash, provider.account.address);
+    await wait(p.market.write.submitResult([job, outputHash, signature], { account: provider.account }));
+    await wait(p.usdc.write.mint([challenger.account.address, 100n * USDC]));
+    await wait(p.usdc.write.approve([p.market.address, 100n * USDC], { account: challenger.account }));
+    await wait(p.market.write.openDispute([job, "ipfs://bafy-tolerant"], { account: challenger.account }));
+    // The module checks it by re-execution (its fund reserves the verifiers' rewards): the attestation,
+    // the seed of the next epoch, one verifier.
+    await wait(p.usdc.write.mint([deployer.account.address, 100n * USDC]));
+    await wait(p.usdc.write.approve([sv.address, 100n * USDC], { account: deployer.account }));
+    await wait(sv.write.fund([p.usdc.address, 100n * USDC], { account: deployer.account }));
+    await wait(sv.write.attest([job, outputHash, signature]));
+    const { seedEpoch } = await sv.read.checkOf([jobId]);
+    await testClient.setNextBlockTimestamp({ timestamp: (BigInt(seedEpoch) + 1n) * (await randomness.read.epochLength()) + 1n });
+    await testClient.mine({ blocks: 1 });
+    await wait(randomness.write.reveal([BigInt(seedEpoch)]));
+    await wait(sv.write.assign([job]));
+    const junk = sha256(toHex("not a re-run"));
+    const salt = sha256(toHex("salt"));
+    await wait(sv.write.commit([job, voteCommitment({ jobId, round: 0, verifier: verifierW.account.address, outputHash: junk, salt })], { account: verifierW.account }));
+    await wait(sv.write.reveal([job, junk, salt], { account: verifierW.account }));
+    await wait(sv.write.resolve([job]));
+    expect((await sv.read.checkOf([jobId])).status).toBe(4); // AwaitingArbitration
+
+    lines.length = 0;
+    const shown = await dispute(["--network", NET, jobId], log);
+    expect(shown).toMatchObject({ jobId, status: "Disputed", ruled: false });
+    expect(output()).toMatch(/Sampled check by the SampledVerifier .* \(TOLERANT, opened by a human dispute\)/);
+    expect(output()).toContain("status       AwaitingArbitration, round 0");
+    expect(output()).toContain(`vote 0       ${getAddress(verifierW.account.address)} round 0: Revealed output ${junk} (differs: pass --content <url> to fetch it)`);
+    expect(output()).toMatch(/To rule: npm run dispute -- --network anvilGov 0x[0-9a-f]{64} upheld\|rejected \[--reject <i,…>\]/);
+    // A vote that is not there, and an ill-formed list, are refused before anything is sent.
+    await expect(dispute(["--network", NET, jobId, "rejected", "--reject", "1", "--yes"], log)).rejects.toThrow(/--reject 1: only a revealed vote whose output differs/);
+    await expect(dispute(["--network", NET, jobId, "--reject", "zero"], log)).rejects.toThrow(/--reject expects vote indexes/);
+    // The arbiter's wallet must hold the role (account 3 does not).
+    await expect(dispute(["--network", NET, jobId, "rejected", "--reject", "0", "--account", "3", "--yes"], log)).rejects.toThrow(/may not rule: it does not hold the ARBITRATOR role/);
+
+    const stakeBefore = (await p.market.read.provider([verifierW.account.address])).staked;
+    const ruled = await dispute(["--network", NET, jobId, "rejected", "--reject", "0", "--yes"], log);
+    expect(ruled).toMatchObject({ status: "Finalized", ruled: true });
+    expect(stakeBefore - (await p.market.read.provider([verifierW.account.address])).staked).toBe(verifierStake);
+    expect(await sv.read.owed([verifierW.account.address, p.usdc.address])).toBe(0n);
+    expect((await sv.read.checkOf([jobId])).status).toBe(5); // Closed
+    await expect(dispute(["--network", NET, jobId, "upheld", "--yes"], log)).rejects.toThrow(/Cannot rule: the check is Closed/);
   });
 
   it("test_roles_removeToken_keepsBondFloorAndRate", async () => {
