@@ -29,7 +29,8 @@ contract SamplingInvariantHandler is SamplingHandler {
 ///         9. a vote equal to an upheld provider's output (a TOLERANT copier, or EXACT's outvoted side) is never
 ///            paid: no closed check whose job was slashed keeps such a vote revealed;
 ///         and, at the end of every run, exit liveness: past every deadline every check closes, every
-///         lock is released, every verifier can leave and claim, and nothing stays reserved.
+///         lock is released, every verifier can leave and claim, and nothing stays reserved; then 7 and 8 again
+///         (checks closed unruled pay every revealed vote).
 contract SamplingInvariantTest is SamplingFixture {
     struct FuzzSelector {
         address addr;
@@ -204,6 +205,11 @@ contract SamplingInvariantTest is SamplingFixture {
     /// @dev Every reward a verifier was paid, owed or claimed, is one per vote of it still revealed in a closed
     ///      check (closing pays every revealed vote it does not slash; nothing else pays a verifier).
     function invariant_paidExactlyTheRevealedVotesOfClosedChecks() public view {
+        _assertPaidExactlyTheRevealedVotes();
+    }
+
+    /// @dev Also checked after `exitAll`, when every check is closed (some unruled: they pay every revealed vote).
+    function _assertPaidExactlyTheRevealedVotes() internal view {
         uint256 n = handler.jobCount();
         for (uint256 k; k < vs.length; ++k) {
             address v = vs[k].account;
@@ -292,6 +298,12 @@ contract SamplingInvariantTest is SamplingFixture {
         }
         (, uint256 reserved) = sv.fundOf(address(usdc));
         assertEq(reserved, 0, "reserve left");
+        _assertPaidExactlyTheRevealedVotes();
+        uint256 r = handler.rejectedCount();
+        for (uint256 k; k < r; ++k) {
+            (JobId id, uint256 index) = handler.rejectedAt(k);
+            assertEq(uint256(sv.voteOf(id, index).status), uint256(ISampledVerifierTypes.VoteStatus.Slashed), "rejected vote revived");
+        }
         assertEq(sv.verifierCount(modelId), 0, "everyone left");
         assertEq(sv.verifierCount(tolerant), 0, "everyone left the TOLERANT model");
         assertEq(_moduleLocked(alice.account), 0, "bond still locked");

@@ -249,7 +249,7 @@ contract SamplingHandler is Test, IJobMarketTypes {
     /// @dev `kind` % 4: 0 OUT (the honest output), 1 WRONG (the lying provider's), 2 CLOSE (a third one), 3 the
     ///      provider's output whatever it is (a lazy verifier that copies it instead of re-running).
     function commit(uint256 i, uint256 seat, uint8 kind) external {
-        (Job memory job, JobId id, uint256 index, address v, bool found) = _seat(i, seat);
+        (Job memory job, JobId id, uint256 index, address v, bool found) = _seat(i, seat, ISampledVerifierTypes.VoteStatus.Assigned);
         if (!found) return;
         kind %= 4;
         bytes32 output = kind == 0 ? OUT : kind == 1 ? WRONG : kind == 2 ? CLOSE : sv.checkOf(id).output;
@@ -262,7 +262,7 @@ contract SamplingHandler is Test, IJobMarketTypes {
     }
 
     function reveal(uint256 i, uint256 seat) external {
-        (Job memory job, JobId id, uint256 index, address v, bool found) = _seat(i, seat);
+        (Job memory job, JobId id, uint256 index, address v, bool found) = _seat(i, seat, ISampledVerifierTypes.VoteStatus.Committed);
         if (!found) return;
         vm.prank(v);
         try sv.reveal(job, committed[id][index], bytes32(index)) {
@@ -289,10 +289,12 @@ contract SamplingHandler is Test, IJobMarketTypes {
         _record(job);
     }
 
-    /// @dev The PLANTER (this handler holds the role) exposes a check, the first running one from `i`: its round 0
-    ///      escalates (EXACT) or goes to the arbiter (TOLERANT) whatever it answered.
+    /// @dev The PLANTER (this handler holds the role) exposes a check, the first from `i` in round 0 whose votes are
+    ///      all in (else the first running one): its round 0 escalates (EXACT) or goes to the arbiter (TOLERANT)
+    ///      whatever it answered.
     function expose(uint256 i) external {
-        (bool found, uint256 j) = _pick(i, ISampledVerifierTypes.CheckStatus.Running);
+        (bool found, uint256 j) = _exposable(i);
+        if (!found) (found, j) = _pick(i, ISampledVerifierTypes.CheckStatus.Running);
         if (!found) return;
         try sv.expose(jobs[j]) {
             ++ok;
@@ -459,6 +461,22 @@ contract SamplingHandler is Test, IJobMarketTypes {
         return (false, 0);
     }
 
+    /// @dev The first running check from `i` in round 0, not exposed, with a vote and none left to commit.
+    function _exposable(uint256 i) internal view returns (bool, uint256) {
+        uint256 n = jobs.length;
+        for (uint256 k; k < n; ++k) {
+            uint256 j = (i + k) % n;
+            JobId id = _id(jobs[j]);
+            ISampledVerifierTypes.Check memory c = sv.checkOf(id);
+            if (c.status != ISampledVerifierTypes.CheckStatus.Running || c.round != 0 || c.exposed) continue;
+            (uint256 waiting,) = _inRound(id, c, ISampledVerifierTypes.VoteStatus.Assigned);
+            (uint256 pending,) = _inRound(id, c, ISampledVerifierTypes.VoteStatus.Committed);
+            (uint256 revealed,) = _inRound(id, c, ISampledVerifierTypes.VoteStatus.Revealed);
+            if (waiting == 0 && pending + revealed != 0) return (true, j);
+        }
+        return (false, 0);
+    }
+
     /// @dev Whether a revealed vote of the check equals the provider's output.
     function _revealedEqual(JobId id) internal view returns (bool) {
         ISampledVerifierTypes.Check memory c = sv.checkOf(id);
@@ -469,20 +487,64 @@ contract SamplingHandler is Test, IJobMarketTypes {
         return false;
     }
 
-    /// @dev A seat of the current round of the first running check from `i`.
-    function _seat(uint256 i, uint256 seat)
+    /// @dev A seat of the current round of the first running check from `i` that has a vote in `want` (Assigned:
+    ///      one still to commit; Committed: one to reveal, once nobody in the round is left to commit), `seat`
+    ///      choosing among them; else any seat of the first running check (a call the contract may refuse).
+    function _seat(uint256 i, uint256 seat, ISampledVerifierTypes.VoteStatus want)
         internal
         view
         returns (Job memory job, JobId id, uint256 index, address v, bool found)
     {
-        (bool running, uint256 j) = _pick(i, ISampledVerifierTypes.CheckStatus.Running);
-        if (!running) return (job, id, 0, address(0), false);
-        job = jobs[j];
+        (found, index, job) = _findSeat(i, seat, want);
+        if (!found) {
+            (bool running, uint256 j) = _pick(i, ISampledVerifierTypes.CheckStatus.Running);
+            if (!running) return (job, id, 0, address(0), false);
+            job = jobs[j];
+            ISampledVerifierTypes.Check memory c = sv.checkOf(_id(job));
+            if (c.assigned == c.roundFirst) return (job, _id(job), 0, address(0), false);
+            index = c.roundFirst + seat % (c.assigned - c.roundFirst);
+            found = true;
+        }
         id = _id(job);
-        ISampledVerifierTypes.Check memory c = sv.checkOf(id);
-        if (c.assigned == c.roundFirst) return (job, id, 0, address(0), false);
-        index = c.roundFirst + seat % (c.assigned - c.roundFirst);
         v = sv.voteOf(id, index).verifier;
-        found = true;
+    }
+
+    function _findSeat(uint256 i, uint256 seat, ISampledVerifierTypes.VoteStatus want)
+        internal
+        view
+        returns (bool, uint256 index, Job memory job)
+    {
+        uint256 n = jobs.length;
+        for (uint256 k; k < n; ++k) {
+            job = jobs[(i + k) % n];
+            JobId id = _id(job);
+            ISampledVerifierTypes.Check memory c = sv.checkOf(id);
+            if (c.status != ISampledVerifierTypes.CheckStatus.Running) continue;
+            (uint256 count, bool blocked) = _inRound(id, c, want);
+            if (count == 0 || blocked) continue;
+            uint256 pick = seat % count;
+            for (index = c.roundFirst; index < c.assigned; ++index) {
+                if (sv.voteOf(id, index).status != want) continue;
+                if (pick == 0) break;
+                --pick;
+            }
+            return (true, index, job);
+        }
+        return (false, 0, job);
+    }
+
+    /// @dev Votes of the current round in `want`; `blocked` when revealing waits on a vote still to commit.
+    function _inRound(JobId id, ISampledVerifierTypes.Check memory c, ISampledVerifierTypes.VoteStatus want)
+        internal
+        view
+        returns (uint256 count, bool blocked)
+    {
+        for (uint256 x = c.roundFirst; x < c.assigned; ++x) {
+            ISampledVerifierTypes.VoteStatus st = sv.voteOf(id, x).status;
+            if (st == want) ++count;
+            if (want == ISampledVerifierTypes.VoteStatus.Committed && st == ISampledVerifierTypes.VoteStatus.Assigned) {
+                blocked = true;
+            }
+        }
     }
 }
