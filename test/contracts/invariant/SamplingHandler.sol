@@ -8,10 +8,12 @@ import {MockUSDC} from "../../../contracts/mocks/MockUSDC.sol";
 import {JobId, ModelId} from "../../../contracts/types/Ids.sol";
 import {Test} from "../utils/Test.sol";
 
-/// @notice Drives the sampled re-execution verifier at random: jobs of one provider (honest or lying) drawn
-///         and sampled, verifiers drawn, committing, revealing (agreeing or not), staying silent, leaving,
-///         cutting their allowance, claiming; humans joining the module's disputes; time passing. Inputs are
-///         bounded; calls that the contracts refuse are tolerated (try/catch), as an attacker's would be.
+/// @notice Drives the sampled re-execution verifier at random: jobs of one provider (honest or lying) of an
+///         EXACT or a TOLERANT model, drawn and sampled, verifiers drawn, committing, revealing (agreeing, the
+///         provider's lie, or a third "close" output), staying silent, leaving, cutting their allowance,
+///         claiming; humans joining the module's disputes; the arbiter ruling on TOLERANT checks and rejecting
+///         votes as junk; time passing. Inputs are bounded; calls that the contracts refuse are tolerated
+///         (try/catch), as an attacker's would be.
 /// @dev Plain storage, not immutables: the runner finds a handler's artifact by comparing deployed code,
 ///      which inlined immutables defeat (see Handler.sol).
 contract SamplingHandler is Test, IJobMarketTypes {
@@ -20,6 +22,8 @@ contract SamplingHandler is Test, IJobMarketTypes {
     MockRandomness public rng;
     MockUSDC public usdc;
     ModelId public model;
+    /// @dev The TOLERANT model: a mismatch goes to the arbiter (`rule`, `rejectVote`, played by this handler).
+    ModelId public tolerantModel;
     address public client;
     address public provider;
     uint256 internal providerKey;
@@ -36,6 +40,17 @@ contract SamplingHandler is Test, IJobMarketTypes {
     uint256 public reveals;
     uint256 public rulings;
     uint256 public exposures;
+    /// @dev Checks `resolve` sent to the arbiter; rulings of the arbiter that landed (`rule` on a live dispute), those that upheld the provider's output
+    ///      while a vote equal to it was revealed (a copier slashed), and votes rejected as junk.
+    uint256 public awaitings;
+    uint256 public arbitrations;
+    uint256 public copiersUpheld;
+    uint256 public rejections;
+    /// @dev Every vote `rejectVote` took, in order: it must stay slashed and never be paid.
+    JobId[] internal rejectedIds;
+    uint256[] internal rejectedIndexes;
+    /// @dev USDC each account claimed from the module (its `owed` that left), to total what it was paid.
+    mapping(address => uint256) public claimedBy;
     uint256 internal nonce;
     /// @dev Ghosts of the sampling bond (the provider's) and of the caller-funded checks (this handler funds).
     uint256 public bondPosted;
@@ -47,6 +62,8 @@ contract SamplingHandler is Test, IJobMarketTypes {
 
     bytes32 internal constant OUT = keccak256("out");
     bytes32 internal constant WRONG = keccak256("wrong");
+    /// @dev A third output: within tolerance of OUT or junk, as the arbiter rules; never equal to either.
+    bytes32 internal constant CLOSE = keccak256("close");
 
     struct Config {
         IJobMarket market;
@@ -54,6 +71,7 @@ contract SamplingHandler is Test, IJobMarketTypes {
         MockRandomness rng;
         MockUSDC usdc;
         ModelId model;
+        ModelId tolerantModel;
         address client;
         address provider;
         uint256 providerKey;
@@ -68,6 +86,7 @@ contract SamplingHandler is Test, IJobMarketTypes {
         rng = c.rng;
         usdc = c.usdc;
         model = c.model;
+        tolerantModel = c.tolerantModel;
         client = c.client;
         provider = c.provider;
         providerKey = c.providerKey;
@@ -92,26 +111,34 @@ contract SamplingHandler is Test, IJobMarketTypes {
         return verifiers.length;
     }
 
+    function rejectedCount() external view returns (uint256) {
+        return rejectedIds.length;
+    }
+
+    function rejectedAt(uint256 k) external view returns (JobId, uint256) {
+        return (rejectedIds[k], rejectedIndexes[k]);
+    }
+
     // ------------------------------------------------------------------ actions
 
-    /// @dev A job of the provider, submitted (with OUT, or WRONG when it lies), drawn in the fund's band
-    ///      (below `samplingRateBps`), sampled by the keeper.
-    function sampleNewJob(bool lies) external {
-        _newDrawnJob(lies, false);
+    /// @dev A job of the provider (of the TOLERANT model when `tolerant`), submitted (with OUT, or WRONG when it
+    ///      lies), drawn in the fund's band (below `samplingRateBps`), sampled by the keeper.
+    function sampleNewJob(bool lies, bool tolerant) external {
+        _newDrawnJob(lies, false, tolerant);
     }
 
     /// @dev A job drawn in the caller-paid band (the new-provider band [samplingRateBps, newProviderRateBps)),
     ///      its check funded by this handler.
-    function fundNewJob(bool lies) external {
-        _newDrawnJob(lies, true);
+    function fundNewJob(bool lies, bool tolerant) external {
+        _newDrawnJob(lies, true, tolerant);
     }
 
-    function _newDrawnJob(bool lies, bool paid) internal {
+    function _newDrawnJob(bool lies, bool paid, bool tolerant) internal {
         JobRequest memory r = JobRequest({
             provider: provider,
             token: address(usdc),
             price: uint96(2e6),
-            model: model,
+            model: tolerant ? tolerantModel : model,
             inputHash: sha256(abi.encode("input", ++nonce)),
             deadline: uint40(block.timestamp + 1 hours),
             nonce: uint64(nonce)
@@ -207,10 +234,10 @@ contract SamplingHandler is Test, IJobMarketTypes {
     }
 
     function assign(uint256 i, uint256 salt) external {
-        if (jobs.length == 0) return;
-        Job memory job = jobs[i % jobs.length];
+        (bool found, uint256 j) = _pick(i, ISampledVerifierTypes.CheckStatus.AwaitingSeed);
+        if (!found) return;
+        Job memory job = jobs[j];
         ISampledVerifierTypes.Check memory c = sv.checkOf(_id(job));
-        if (c.status != ISampledVerifierTypes.CheckStatus.AwaitingSeed) return;
         uint256 end = (uint256(c.seedEpoch) + 1) * epoch;
         if (block.timestamp < end) vm.warp(end);
         if (!rng.isSeedReady(uint64(c.seedEpoch))) rng.setSeed(uint64(c.seedEpoch), keccak256(abi.encode(salt)));
@@ -219,10 +246,13 @@ contract SamplingHandler is Test, IJobMarketTypes {
         } catch {}
     }
 
-    function commit(uint256 i, uint256 seat, bool wrong) external {
-        (Job memory job, JobId id, uint256 index, address v, bool found) = _seat(i, seat);
+    /// @dev `kind` % 4: 0 OUT (the honest output), 1 WRONG (the lying provider's), 2 CLOSE (a third one), 3 the
+    ///      provider's output whatever it is (a lazy verifier that copies it instead of re-running).
+    function commit(uint256 i, uint256 seat, uint8 kind) external {
+        (Job memory job, JobId id, uint256 index, address v, bool found) = _seat(i, seat, ISampledVerifierTypes.VoteStatus.Assigned);
         if (!found) return;
-        bytes32 output = wrong ? WRONG : OUT;
+        kind %= 4;
+        bytes32 output = kind == 0 ? OUT : kind == 1 ? WRONG : kind == 2 ? CLOSE : sv.checkOf(id).output;
         uint256 round = sv.voteOf(id, index).round;
         vm.prank(v);
         try sv.commit(job, keccak256(abi.encode(id, round, v, output, bytes32(index)))) {
@@ -232,7 +262,7 @@ contract SamplingHandler is Test, IJobMarketTypes {
     }
 
     function reveal(uint256 i, uint256 seat) external {
-        (Job memory job, JobId id, uint256 index, address v, bool found) = _seat(i, seat);
+        (Job memory job, JobId id, uint256 index, address v, bool found) = _seat(i, seat, ISampledVerifierTypes.VoteStatus.Committed);
         if (!found) return;
         vm.prank(v);
         try sv.reveal(job, committed[id][index], bytes32(index)) {
@@ -241,22 +271,69 @@ contract SamplingHandler is Test, IJobMarketTypes {
         } catch {}
     }
 
+    /// @dev Resolves job `i / 2` whatever its check's status (even `i`), or the first running check from `i / 2`.
     function resolve(uint256 i) external {
         if (jobs.length == 0) return;
-        Job memory job = jobs[i % jobs.length];
+        uint256 j = (i / 2) % jobs.length;
+        if (i % 2 == 1) {
+            (bool running, uint256 r) = _pick(i / 2, ISampledVerifierTypes.CheckStatus.Running);
+            if (running) j = r;
+        }
+        Job memory job = jobs[j];
         try sv.resolve(job) {
             ++ok;
-            if (sv.checkOf(_id(job)).status == ISampledVerifierTypes.CheckStatus.Closed) ++rulings;
+            ISampledVerifierTypes.CheckStatus st = sv.checkOf(_id(job)).status;
+            if (st == ISampledVerifierTypes.CheckStatus.Closed) ++rulings;
+            else if (st == ISampledVerifierTypes.CheckStatus.AwaitingArbitration) ++awaitings;
         } catch {}
         _record(job);
     }
 
-    /// @dev The PLANTER (this handler holds the role) exposes a check: its round 0 escalates whatever it answered.
+    /// @dev The PLANTER (this handler holds the role) exposes a check, the first from `i` in round 0 whose votes are
+    ///      all in (else the first running one): its round 0 escalates (EXACT) or goes to the arbiter (TOLERANT)
+    ///      whatever it answered.
     function expose(uint256 i) external {
-        if (jobs.length == 0) return;
-        try sv.expose(jobs[i % jobs.length]) {
+        (bool found, uint256 j) = _exposable(i);
+        if (!found) (found, j) = _pick(i, ISampledVerifierTypes.CheckStatus.Running);
+        if (!found) return;
+        try sv.expose(jobs[j]) {
             ++ok;
             ++exposures;
+        } catch {}
+    }
+
+    /// @dev The ARBITRATOR (this handler holds the role) rules on the first check from `i` awaiting it. After the
+    ///      dispute's deadline the check closes unruled.
+    function rule(uint256 i, bool providerStands) external {
+        (bool found, uint256 j) = _pick(i, ISampledVerifierTypes.CheckStatus.AwaitingArbitration);
+        if (!found) return;
+        Job memory job = jobs[j];
+        JobId id = _id(job);
+        bool live = market.dispute(id).deadline >= block.timestamp;
+        bool copier = !providerStands && _revealedEqual(id);
+        try sv.rule(job, providerStands) {
+            ++ok;
+            if (live) {
+                ++arbitrations;
+                if (copier) ++copiersUpheld;
+            }
+        } catch {}
+        _record(job);
+    }
+
+    /// @dev The ARBITRATOR rejects vote `index` (any assigned index, or one past them) of the first check from
+    ///      `i` awaiting it; the contract refuses a vote that is not a revealed output differing from the provider's.
+    function rejectVote(uint256 i, uint256 index) external {
+        (bool found, uint256 j) = _pick(i, ISampledVerifierTypes.CheckStatus.AwaitingArbitration);
+        if (!found) return;
+        Job memory job = jobs[j];
+        JobId id = _id(job);
+        index %= uint256(sv.checkOf(id).assigned) + 1;
+        try sv.rejectVote(job, index) {
+            ++ok;
+            ++rejections;
+            rejectedIds.push(id);
+            rejectedIndexes.push(index);
         } catch {}
     }
 
@@ -278,13 +355,15 @@ contract SamplingHandler is Test, IJobMarketTypes {
         _record(job);
     }
 
+    /// @dev Verifier `k` % n joins or leaves the EXACT model, or the TOLERANT one (by `k` / n).
     function toggleEnrolment(uint256 k) external {
         address v = verifiers[k % verifiers.length];
+        ModelId m = (k / verifiers.length) % 2 == 0 ? model : tolerantModel;
         vm.startPrank(v);
-        if (sv.enrolment(model, v).index == 0) {
-            try sv.enrol(model) {} catch {}
+        if (sv.enrolment(m, v).index == 0) {
+            try sv.enrol(m) {} catch {}
         } else {
-            sv.unenrol(model);
+            sv.unenrol(m);
         }
         vm.stopPrank();
     }
@@ -297,8 +376,14 @@ contract SamplingHandler is Test, IJobMarketTypes {
 
     function claimRewards(uint256 k) external {
         address v = k % 5 == 4 ? keeper : verifiers[k % verifiers.length];
+        _claim(v);
+    }
+
+    function _claim(address v) internal {
+        uint256 amount = sv.owed(v, address(usdc));
         vm.prank(v);
         try sv.claimRewards(address(usdc), v) {
+            claimedBy[v] += amount;
             ++ok;
         } catch {}
     }
@@ -320,7 +405,11 @@ contract SamplingHandler is Test, IJobMarketTypes {
             if (c.status == ISampledVerifierTypes.CheckStatus.AwaitingSeed) {
                 if (!rng.isSeedReady(uint64(c.seedEpoch))) rng.setSeed(uint64(c.seedEpoch), keccak256("exit"));
                 sv.assign(job);
-            } else if (c.status == ISampledVerifierTypes.CheckStatus.Running) {
+            } else if (
+                c.status == ISampledVerifierTypes.CheckStatus.Running
+                    || c.status == ISampledVerifierTypes.CheckStatus.AwaitingArbitration
+            ) {
+                // Past the dispute's deadline a check awaiting the arbiter closes unruled.
                 sv.resolve(job);
             }
             if (market.jobState(id).status == JobStatus.Disputed) market.cancelDispute(job);
@@ -330,13 +419,11 @@ contract SamplingHandler is Test, IJobMarketTypes {
             address v = verifiers[k];
             vm.startPrank(v);
             if (sv.enrolment(model, v).index != 0) sv.unenrol(model);
-            if (sv.owed(v, address(usdc)) != 0) sv.claimRewards(address(usdc), v);
+            if (sv.enrolment(tolerantModel, v).index != 0) sv.unenrol(tolerantModel);
             vm.stopPrank();
+            if (sv.owed(v, address(usdc)) != 0) _claim(v);
         }
-        if (sv.owed(keeper, address(usdc)) != 0) {
-            vm.prank(keeper);
-            sv.claimRewards(address(usdc), keeper);
-        }
+        if (sv.owed(keeper, address(usdc)) != 0) _claim(keeper);
         // The provider gets its bond back; the funder collects.
         if (sv.bondOf(provider).amount != 0) {
             if (sv.bondOf(provider).releaseAt == 0) {
@@ -364,21 +451,100 @@ contract SamplingHandler is Test, IJobMarketTypes {
         }
     }
 
-    /// @dev A seat of the current round of a running check.
-    function _seat(uint256 i, uint256 seat)
+    /// @dev The first job from `i` (cyclically) whose check is in `status`.
+    function _pick(uint256 i, ISampledVerifierTypes.CheckStatus status) internal view returns (bool, uint256) {
+        uint256 n = jobs.length;
+        for (uint256 k; k < n; ++k) {
+            uint256 j = (i + k) % n;
+            if (sv.checkOf(_id(jobs[j])).status == status) return (true, j);
+        }
+        return (false, 0);
+    }
+
+    /// @dev The first running check from `i` in round 0, not exposed, with a vote and none left to commit.
+    function _exposable(uint256 i) internal view returns (bool, uint256) {
+        uint256 n = jobs.length;
+        for (uint256 k; k < n; ++k) {
+            uint256 j = (i + k) % n;
+            JobId id = _id(jobs[j]);
+            ISampledVerifierTypes.Check memory c = sv.checkOf(id);
+            if (c.status != ISampledVerifierTypes.CheckStatus.Running || c.round != 0 || c.exposed) continue;
+            (uint256 waiting,) = _inRound(id, c, ISampledVerifierTypes.VoteStatus.Assigned);
+            (uint256 pending,) = _inRound(id, c, ISampledVerifierTypes.VoteStatus.Committed);
+            (uint256 revealed,) = _inRound(id, c, ISampledVerifierTypes.VoteStatus.Revealed);
+            if (waiting == 0 && pending + revealed != 0) return (true, j);
+        }
+        return (false, 0);
+    }
+
+    /// @dev Whether a revealed vote of the check equals the provider's output.
+    function _revealedEqual(JobId id) internal view returns (bool) {
+        ISampledVerifierTypes.Check memory c = sv.checkOf(id);
+        for (uint256 i; i < c.assigned; ++i) {
+            ISampledVerifierTypes.Vote memory v = sv.voteOf(id, i);
+            if (v.status == ISampledVerifierTypes.VoteStatus.Revealed && v.output == c.output) return true;
+        }
+        return false;
+    }
+
+    /// @dev A seat of the current round of the first running check from `i` that has a vote in `want` (Assigned:
+    ///      one still to commit; Committed: one to reveal, once nobody in the round is left to commit), `seat`
+    ///      choosing among them; else any seat of the first running check (a call the contract may refuse).
+    function _seat(uint256 i, uint256 seat, ISampledVerifierTypes.VoteStatus want)
         internal
         view
         returns (Job memory job, JobId id, uint256 index, address v, bool found)
     {
-        if (jobs.length == 0) return (job, id, 0, address(0), false);
-        job = jobs[i % jobs.length];
-        id = _id(job);
-        ISampledVerifierTypes.Check memory c = sv.checkOf(id);
-        if (c.status != ISampledVerifierTypes.CheckStatus.Running || c.assigned == c.roundFirst) {
-            return (job, id, 0, address(0), false);
+        (found, index, job) = _findSeat(i, seat, want);
+        if (!found) {
+            (bool running, uint256 j) = _pick(i, ISampledVerifierTypes.CheckStatus.Running);
+            if (!running) return (job, id, 0, address(0), false);
+            job = jobs[j];
+            ISampledVerifierTypes.Check memory c = sv.checkOf(_id(job));
+            if (c.assigned == c.roundFirst) return (job, _id(job), 0, address(0), false);
+            index = c.roundFirst + seat % (c.assigned - c.roundFirst);
+            found = true;
         }
-        index = c.roundFirst + seat % (c.assigned - c.roundFirst);
+        id = _id(job);
         v = sv.voteOf(id, index).verifier;
-        found = true;
+    }
+
+    function _findSeat(uint256 i, uint256 seat, ISampledVerifierTypes.VoteStatus want)
+        internal
+        view
+        returns (bool, uint256 index, Job memory job)
+    {
+        uint256 n = jobs.length;
+        for (uint256 k; k < n; ++k) {
+            job = jobs[(i + k) % n];
+            JobId id = _id(job);
+            ISampledVerifierTypes.Check memory c = sv.checkOf(id);
+            if (c.status != ISampledVerifierTypes.CheckStatus.Running) continue;
+            (uint256 count, bool blocked) = _inRound(id, c, want);
+            if (count == 0 || blocked) continue;
+            uint256 pick = seat % count;
+            for (index = c.roundFirst; index < c.assigned; ++index) {
+                if (sv.voteOf(id, index).status != want) continue;
+                if (pick == 0) break;
+                --pick;
+            }
+            return (true, index, job);
+        }
+        return (false, 0, job);
+    }
+
+    /// @dev Votes of the current round in `want`; `blocked` when revealing waits on a vote still to commit.
+    function _inRound(JobId id, ISampledVerifierTypes.Check memory c, ISampledVerifierTypes.VoteStatus want)
+        internal
+        view
+        returns (uint256 count, bool blocked)
+    {
+        for (uint256 x = c.roundFirst; x < c.assigned; ++x) {
+            ISampledVerifierTypes.VoteStatus st = sv.voteOf(id, x).status;
+            if (st == want) ++count;
+            if (want == ISampledVerifierTypes.VoteStatus.Committed && st == ISampledVerifierTypes.VoteStatus.Assigned) {
+                blocked = true;
+            }
+        }
     }
 }
