@@ -379,6 +379,8 @@ export function region(r: ClassResult): string {
       return `honest while the arbiter upholds > ${f3(100 * b.arbiterUpholds)} % (a) at c = ${f3(b.c)} P`;
     case "tolerantLieAtRate":
       return `honest once graduated while a > ${f3(100 * b.arbiterUpholds)} %`;
+    case "tolerantCollusion":
+      return `honest while σ < ${f3(b.colluderShare)} at this a, a > ${f3(100 * b.arbiterUpholds)} % at this σ`;
     case "tolerantJunkVerifier":
       return `needs the arbiter to reject > ${f3(100 * b.arbiterRejectsJunk)} % of junk (a_junk)`;
     case "selfDealing":
@@ -622,6 +624,27 @@ export function evaluate(inputs: ModelInputs): ClassResult[] {
     note: "planted checks (SampledVerifier.expose) at the deployment's committed share; an unexposed lone round-0 verifier that agrees is never outvoted",
   };
 
+  // TOLERANT collusion: a colluding verifier copies the provider's output (it agrees, the lie passes); an
+  // honest one differs and the arbiter upholds with `a`. No escalation, so no colluder is ever outvoted.
+  const tolerantCollusion = (): ClassResult => {
+    const sigma = as.colluderShare;
+    const reach = (bP: number) => rateWithBond(baseBps, bP) * (tolerantLoss + bP);
+    const b = best((bP) => c - (1 - sigma) * aUp * reach(bP));
+    const weakest = Math.min(...as.bondGrid.map(reach));
+    return {
+      id: "tolerantCollusion",
+      name: `TOLERANT lie with verifiers colluding (σ = ${sigma} of the verifier stake), arbiter upholds a = ${aUp}, bond B = ${b.bond} P`,
+      attacker: "provider + colluding verifiers",
+      per: "job",
+      ev: b.ev,
+      formula: "max over B of c − d(B) (1 − σ) a ((1 − φ − v)P + C + B): a colluder drawn copies and agrees; an honest verifier's re-run goes to the arbiter",
+      payoffs: { uncaught: c, upheld: c - tolerantLoss - b.bond, colluderDrawn: c, ...b.byBond },
+      breakEven: { arbiterUpholds: c / ((1 - sigma) * weakest), colluderShare: 1 - c / (aUp * weakest), bond: b.bond },
+      claimed: "negative",
+      note: "a colluder that copies a planted canary is slashed with it (as the lazy verifier), which only lowers this",
+    };
+  };
+
   const tolerantLazy: ClassResult = {
     id: "tolerantLazyVerifier",
     name: `TOLERANT ${planLabel(as.plantedRate)}`,
@@ -830,6 +853,7 @@ export function evaluate(inputs: ModelInputs): ClassResult[] {
     tolerantLie(baseBps, "established provider", "tolerantLie"),
     tolerantLie(newBps, "new provider", "tolerantLieNew"),
     lieAtRate(aUp, "tolerantLieAtRate"),
+    tolerantCollusion(),
     tolerantLazy,
     tolerantJunk,
   ];

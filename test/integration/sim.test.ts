@@ -557,7 +557,7 @@ describe("npm run sim: the sign of every class at the deployed parameters, and w
     expect(read.market.verificationFeeBps).toBe(0);
     const m = { ...base, market: read.market, sampling: read.sampling };
     // at δ = 1 a TOLERANT lie that the arbiter upholds with a = 0.9 pays too (economics.md 6.7)
-    expect(broken(m)).toEqual(["collusion", "disputeSquatting", "selfDealing", "selfDealingNew", "tolerantLie", "tolerantLieNew"]);
+    expect(broken(m)).toEqual(["collusion", "disputeSquatting", "selfDealing", "selfDealingNew", "tolerantCollusion", "tolerantLie", "tolerantLieNew"]);
   });
 
   it("the verification fee default covers the base rate's checks: verificationFeeBps ≥ samplingRateBps × (keeperTipBps + verifierRewardBps) / 10,000", () => {
@@ -587,7 +587,7 @@ describe("npm run sim: the sign of every class at the deployed parameters, and w
 
   it("without the caller-paid band checked, the lie family is back (the adaptive rate needs callers to pay)", () => {
     const m = { ...base, assumptions: { ...base.assumptions, paidBandChecked: 0 } };
-    expect(broken(m)).toEqual(["collusion", "disputeSquatting", "lie", "lieAtRate", "tolerantLie", "tolerantLieAtRate", "tolerantLieNew"]);
+    expect(broken(m)).toEqual(["collusion", "disputeSquatting", "lie", "lieAtRate", "tolerantCollusion", "tolerantLie", "tolerantLieAtRate", "tolerantLieNew"]);
   });
 
   it("at the defaults with c = 0.1 P: every class is negative", () => {
@@ -614,7 +614,7 @@ describe("npm run sim: the sign of every class at the deployed parameters, and w
 
   it("names dispute squatting when deterrenceBps drops to its floor (10,000), and collusion when colluders hold 90 %", () => {
     // and the TOLERANT lie, which the arbiter upholds with a = 0.9 only: at δ = 1 a caught lie costs at least P, times a
-    expect(broken(withSampling({ deterrenceBps: 10_000 }, base))).toEqual(["collusion", "disputeSquatting", "tolerantLie", "tolerantLieNew"]);
+    expect(broken(withSampling({ deterrenceBps: 10_000 }, base))).toEqual(["collusion", "disputeSquatting", "tolerantCollusion", "tolerantLie", "tolerantLieNew"]);
     expect(broken({ ...honestRegion(), assumptions: { ...honestRegion().assumptions, colluderShare: 0.9 } })).toEqual(["collusion"]);
   });
 
@@ -651,13 +651,13 @@ describe("npm run sim: the sign of every class at the deployed parameters, and w
     expect(lazy(base).ev).toBeLessThan(0);
   });
 
-  it("TOLERANT: names the junk verifier when the arbiter never rejects junk, both lazy verifiers when nothing is planted, the TOLERANT lie when the arbiter never upholds", () => {
+  it("TOLERANT: names the junk verifier when the arbiter never rejects junk, both lazy verifiers when nothing is planted, the TOLERANT lie and collusion when the arbiter never upholds", () => {
     // a short Monte Carlo: only the lie at rate q has one, and a = 0 or 1 decides it
     const withAs = (x: Partial<ModelInputs["assumptions"]>) => ({ ...base, assumptions: { ...base.assumptions, trials: 20, ...x } });
     const of = (m: ModelInputs, id: string) => evaluate(m).find((r) => r.id === id)!;
     expect(broken(withAs({ arbiterRejectsJunk: 0 }))).toEqual(["tolerantJunkVerifier"]);
     expect(broken(withAs({ plantedRate: 0 }))).toEqual(["lazyVerifier", "tolerantLazyVerifier"]);
-    expect(broken(withAs({ arbiterUpholds: 0 }))).toEqual(["tolerantLie", "tolerantLieAtRate", "tolerantLieNew"]);
+    expect(broken(withAs({ arbiterUpholds: 0 }))).toEqual(["tolerantCollusion", "tolerantLie", "tolerantLieAtRate", "tolerantLieNew"]);
     // each break-even the model reports, on both sides; the defaults are inside
     const junk = of(withAs({}), "tolerantJunkVerifier").breakEven.arbiterRejectsJunk;
     expect(of(withAs({ arbiterRejectsJunk: junk * 0.99 }), "tolerantJunkVerifier").ev).toBeGreaterThan(0);
@@ -667,6 +667,11 @@ describe("npm run sim: the sign of every class at the deployed parameters, and w
     expect(of(withAs({ arbiterUpholds: upholds * 0.99 }), "tolerantLie").ev).toBeGreaterThan(0);
     expect(of(withAs({ arbiterUpholds: upholds * 1.01 }), "tolerantLie").ev).toBeLessThan(0);
     expect(base.assumptions.arbiterUpholds).toBeGreaterThan(upholds);
+    // TOLERANT collusion: no escalation, so the colluders' share decides it with a
+    const sigma = of(withAs({}), "tolerantCollusion").breakEven.colluderShare;
+    expect(of(withAs({ colluderShare: sigma * 1.01 }), "tolerantCollusion").ev).toBeGreaterThan(0);
+    expect(of(withAs({ colluderShare: sigma * 0.99 }), "tolerantCollusion").ev).toBeLessThan(0);
+    expect(base.assumptions.colluderShare).toBeLessThan(sigma);
     // an arbiter that upholds every lie makes a TOLERANT lie the EXACT one: same rate, same loss
     for (const [t, e] of [["tolerantLie", "lie"], ["tolerantLieNew", "lieNew"], ["tolerantLieAtRate", "lieAtRate"]]) {
       expect(of(withAs({ arbiterUpholds: 1 }), t).ev, t).toBe(of(withAs({}), e).ev);
