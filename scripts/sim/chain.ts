@@ -1,7 +1,9 @@
 /**
  * The simulation's chain: the protocol deployed with the production Ignition module, plus a
- * SampledVerifier (not in the default deployment, docs/protocol.md 7.7) registered for EXACT, on a
- * Hardhat network connection. `readInputs` reads every parameter the model uses from the deployed
+ * SampledVerifier (docs/protocol.md 7.7) registered by the deployment's own calls
+ * (`samplingRegistrationCalls`: EXACT and TOLERANT routed to it, `rule` and `rejectVote` to the
+ * ARBITRATOR role, `expose` to the PLANTER role, the verification-fee module), on a Hardhat network
+ * connection. `readInputs` reads every parameter the model uses from the deployed
  * contracts: the market's `params()`, `settings()` and `paymentToken(token)`, and the module's
  * `params()`. Nothing is copied from the docs.
  */
@@ -9,6 +11,7 @@ import { encodeAbiParameters, keccak256, parseEther, type Address, type Hex } fr
 
 import { deployProtocol, plainTokenModule, type Connection, type Protocol } from "../lib/harness.js";
 import { SAMPLED_VERIFIER_DEPLOY_PARAMS, SAMPLING_PLANTING } from "../deploy/samplingParams.js";
+import { samplingRegistrationCalls } from "../deploy/SampledVerifier.js";
 import { DEFAULT_ASSUMPTIONS, type JobTerms, type MarketParams, type SamplingParams } from "./model.js";
 
 export { SAMPLED_VERIFIER_DEPLOY_PARAMS, SAMPLING_PLANTING };
@@ -36,12 +39,16 @@ export async function deploySimulation(connection: Connection, { fund = 1_000_00
     SAMPLED_VERIFIER_DEPLOY_PARAMS,
   ]);
   const sv = await viem.getContractAt("ISampledVerifier", svCore.address);
-  // Governance registers the module and routes EXACT to it: done here as the Timelock (ADMIN).
+  // Governance registers the module with the deployment's own calls (EXACT and TOLERANT routed to it, the
+  // verification-fee module, the ARBITRATOR's `rule` and `rejectVote`, the PLANTER's `expose`): done here as
+  // the Timelock (ADMIN).
   await asAccount(connection, p.timelock.address, async (account) => {
-    await p.market.write.setModule([sv.address, true], { account });
-    await p.market.write.setVerifier([0, sv.address], { account });
-    // The module takes the verification fee on the classes routed to it (economics.md 6.6).
-    await p.market.write.setVerificationFeeModule([sv.address], { account });
+    const asTimelock = await viem.getWalletClient(account);
+    const publicClient = await viem.getPublicClient();
+    for (const call of samplingRegistrationCalls({ manager: p.manager.address, market: p.market.address, sampledVerifier: sv.address })) {
+      const hash = await asTimelock.writeContract({ address: call.to, abi: call.abi, functionName: call.functionName, args: call.args, account } as never);
+      await publicClient.waitForTransactionReceipt({ hash });
+    }
   });
   await p.usdc.write.mint([deployer.account.address, fund]);
   await p.usdc.write.approve([sv.address, fund]);

@@ -89,6 +89,17 @@ export interface Assumptions {
    */
   gasPriceGwei: number;
   nativeTokenPriceT: number;
+  /**
+   * `a`: the chance that the arbiter (the ARBITRATOR role, `SampledVerifier.rule`) upholds a real TOLERANT lie
+   * that reached it (a drawn TOLERANT job whose re-run differs in bytes). Default 0.9: it lets one in ten stand.
+   * An exposed planted canary is upheld always (the PLANTER knows it is wrong and says so).
+   */
+  arbiterUpholds: number;
+  /**
+   * `a_junk`: the chance that the arbiter rejects a junk TOLERANT vote (`rejectVote`: an output that differs
+   * from the provider's and is no re-run of the job). Default 0.9.
+   */
+  arbiterRejectsJunk: number;
   /** Jobs in the Monte Carlo horizon of "lie at rate q" (a fresh provider, graduating from the new-provider rate). */
   horizonJobs: number;
   /** Monte Carlo trials, and the seed of its generator. */
@@ -103,6 +114,8 @@ export const DEFAULT_ASSUMPTIONS: Assumptions = {
   colluderShare: 0.5,
   lieRate: 0.1,
   plantedRate: 0,
+  arbiterUpholds: 0.9,
+  arbiterRejectsJunk: 0.9,
   bondGrid: [0, 1, 2, 5, 10, 20, 50, 90, 100, 200, 500, 1_000],
   paidBandChecked: 1,
   gasPriceGwei: 0.1,
@@ -131,8 +144,8 @@ export function amounts(market: MarketParams, sampling: SamplingParams, terms: J
   const P = terms.price;
   const C = (P * BigInt(market.collateralRatioBps) * terms.stakeRate) / (BPS * WAD); // JobLib.collateralFor (S)
   const fee = bps(P, market.protocolFeeBps);
-  // The simulated jobs are EXACT, routed to the SampledVerifier, which is the verification-fee module;
-  // a class routed elsewhere (the arbitrated TOLERANT jobs of the tests) pays none.
+  // The simulated jobs are EXACT or TOLERANT, routed to the SampledVerifier, which is the verification-fee
+  // module; a class routed elsewhere (NONE, arbitrated: the tests' arbitrated jobs) pays none.
   const vfee = paysVerificationFee ? bps(P, market.verificationFeeBps) : 0n;
   const L = (C * BigInt(market.livenessSlashBps)) / BigInt(market.collateralRatioBps); // JobLib.livenessSlash (S)
   const bondByRatio = bps(P, market.bondRatioBps);
@@ -259,6 +272,51 @@ export function events(a: Amounts) {
     verifierOutvoted: {
       verifier: d(0n, -a.verifierStake),
     },
+    /**
+     * TOLERANT: a sampled lie whose one verifier's re-run differs goes to the arbiter, which upholds (`rule(job,
+     * false)`): the provider loses C, the differing verifier is paid R, the fund wins s × C and the fee and pays
+     * the tip and one reward (a TOLERANT check has one seat: no escalation). The client gets P back.
+     */
+    tolerantUpheld: {
+      provider: d(0n, -a.C),
+      verifier: d(a.reward),
+      client: d(a.P),
+      keeper: d(a.tip),
+      fund: d(-(a.tip + a.reward), a.shareOf(a.C) + a.upheldFee(1)),
+    },
+    /**
+     * TOLERANT: an honest result whose verifier's re-run differs in bytes, ruled within tolerance by the arbiter
+     * (`rule(job, true)`, `Draw`): the provider is paid, the verifier earns R, the keeper the tip.
+     */
+    tolerantStands: {
+      provider: d(a.payout),
+      verifier: d(a.reward),
+      keeper: d(a.tip),
+      fund: d(-(a.reward + a.tip)),
+    },
+    /**
+     * TOLERANT: a planted canary (a wrong output on purpose), exposed by the PLANTER, whose verifier copied the
+     * public output: round 0 goes to the arbiter, which upholds; the copy is the same bytes, slashed with the
+     * provider (its stake to the treasury) and unpaid. The fund pays only the tip and wins s × C and the fee.
+     */
+    tolerantCanaryCopied: {
+      verifier: d(0n, -a.verifierStake),
+      provider: d(0n, -a.C),
+      fund: d(-a.tip, a.shareOf(a.C) + a.upheldFee(1)),
+      treasury: d(0n, a.verifierStake + a.C - a.shareOf(a.C) - a.upheldFee(1)),
+    },
+    /**
+     * TOLERANT: a junk vote (differs from an honest provider's output, no re-run) rejected by the arbiter
+     * (`rejectVote`), then the result ruled to stand: the verifier loses its seat's stake to the treasury and is
+     * not paid, its reward stays in the fund; the provider is paid.
+     */
+    junkRejected: {
+      verifier: d(0n, -a.verifierStake),
+      provider: d(a.payout),
+      keeper: d(a.tip),
+      fund: d(-a.tip),
+      treasury: d(0n, a.verifierStake),
+    },
     /** An assigned verifier that never commits: its seat's stake is slashed, all of it to the treasury. */
     verifierSilent: {
       verifier: d(0n, -a.verifierStake),
@@ -314,7 +372,17 @@ export function region(r: ClassResult): string {
     case "collusion":
       return `honest while c < ${f3(b.computeCost)} P`;
     case "lazyVerifier":
+    case "tolerantLazyVerifier":
       return `needs planted checks on > ${f3(100 * b.plantedRate)} % of checks`;
+    case "tolerantLie":
+    case "tolerantLieNew":
+      return `honest while the arbiter upholds > ${f3(100 * b.arbiterUpholds)} % (a) at c = ${f3(b.c)} P`;
+    case "tolerantLieAtRate":
+      return `honest once graduated while a > ${f3(100 * b.arbiterUpholds)} %`;
+    case "tolerantCollusion":
+      return `honest while σ < ${f3(b.colluderShare)} at this a, a > ${f3(100 * b.arbiterUpholds)} % at this σ`;
+    case "tolerantJunkVerifier":
+      return `needs the arbiter to reject > ${f3(100 * b.arbiterRejectsJunk)} % of junk (a_junk)`;
     case "selfDealing":
     case "selfDealingNew":
       return `negative while verificationFeeBps > ${b.verificationFeeBps} (at q_draw = 1)`;
@@ -438,11 +506,35 @@ export function evaluate(inputs: ModelInputs): ClassResult[] {
     };
   };
 
+  // TOLERANT (economics.md 6.7): one verifier re-runs a drawn job; a re-run that differs in bytes goes to the
+  // arbiter (no escalation), which upholds a real lie with `a` and otherwise lets it stand (a `Draw`, paid).
+  const aUp = as.arbiterUpholds;
+  const tolerantLoss = t(a.payout) - P(e.tolerantUpheld.provider); // payout + C, as for EXACT
+  const tolerantLie = (providerBps: number, label: string, id: string): ClassResult => {
+    const reach = (bP: number) => detection(rateWithBond(providerBps, bP)) * (tolerantLoss + bP);
+    const b = best((bP) => c - aUp * reach(bP));
+    const r = rateWithBond(providerBps, b.bond);
+    // The attacker picks B: the lie stops paying for every B once a × min_B d(B) (loss + B) > c.
+    const weakest = Math.min(...as.bondGrid.map(reach));
+    return {
+      id,
+      name: `TOLERANT lie (always), ${label}, arbiter upholds a = ${aUp}, its best sampling bond (B = ${b.bond} P)`,
+      attacker: "provider",
+      per: "job",
+      ev: b.ev,
+      formula: "max over B of c − a × d(B) × ((1 − φ − v)P + C + B): a drawn lie reaches the arbiter (the re-run differs), which upholds it with a",
+      payoffs: { uncaught: c, upheld: c - tolerantLoss - b.bond, stands: c, ...b.byBond },
+      breakEven: { arbiterUpholds: c / weakest, c, computeCost: aUp * weakest, bond: b.bond, rate: r },
+      claimed: "negative",
+      note: "the EXACT lie's loss times a: a TOLERANT job pays the verification fee and is drawn at the same adaptive rate; a lie the arbiter lets stand is paid and counts as a passed check",
+    };
+  };
+
   // The lie's best bond for an established provider: the Monte Carlo uses it throughout.
   const lieBond = best((bP) => c - detection(rateWithBond(baseBps, bP)) * (caughtLoss + bP)).bond;
   // Lie at rate q: a fresh provider over a horizon, sampled at the new-provider rate until it has
   // newProviderChecks passed checks (only honest sampled jobs pass). Monte Carlo.
-  const lieAtRate = (): ClassResult => {
+  const lieAtRate = (upholds = 1, id = "lieAtRate"): ClassResult => {
     const random = rng(as.seed);
     const per: number[] = [];
     for (let trial = 0; trial < as.trials; trial++) {
@@ -457,22 +549,31 @@ export function evaluate(inputs: ModelInputs): ClassResult[] {
           if (sampled) passed++;
           continue;
         }
-        const caught = sampled || random() < as.humanDetection;
+        const reached = sampled || random() < as.humanDetection;
+        // TOLERANT: the arbiter lets a lie stand with 1 − a (paid, and a passed check if it was drawn).
+        const caught = reached && (upholds === 1 || random() < upholds);
+        if (reached && !caught && sampled) passed++;
         total += caught ? c - caughtLoss - lieBond : c;
       }
       per.push(total / as.horizonJobs);
     }
     const mc = meanAndError(per);
+    const steady = detection(rateWithBond(baseBps, lieBond)) * (caughtLoss + lieBond);
+    const tolerant = upholds !== 1;
     return {
-      id: "lieAtRate",
-      name: `lie at rate q = ${as.lieRate}, fresh provider, ${as.horizonJobs} jobs, bond B = ${lieBond} P`,
+      id,
+      name: `${tolerant ? `TOLERANT lie, arbiter upholds a = ${upholds}` : "lie"} at rate q = ${as.lieRate}, fresh provider, ${as.horizonJobs} jobs, bond B = ${lieBond} P`,
       attacker: "provider",
       per: "job",
       ev: mc.ev,
-      formula: "Monte Carlo: q × (c − d_j × ((1 − φ − v)P + C + B)), d_j the rate of job j (new-provider rate until graduation, at least δ P_S / (C + B))",
+      formula: tolerant
+        ? "Monte Carlo: q × (c − a × d_j × ((1 − φ − v)P + C + B)), a lie the arbiter lets stand counting as a passed check toward graduation"
+        : "Monte Carlo: q × (c − d_j × ((1 − φ − v)P + C + B)), d_j the rate of job j (new-provider rate until graduation, at least δ P_S / (C + B))",
       monteCarlo: mc,
-      payoffs: { uncaught: c, caught: c - caughtLoss - lieBond, honest: 0 },
-      breakEven: { computeCostSteadyState: detection(rateWithBond(baseBps, lieBond)) * (caughtLoss + lieBond), bond: lieBond },
+      payoffs: { uncaught: c, caught: c - caughtLoss - lieBond, honest: 0, ...(tolerant ? { stands: c } : {}) },
+      breakEven: tolerant
+        ? { arbiterUpholds: c / steady, computeCostSteadyState: upholds * steady, bond: lieBond }
+        : { computeCostSteadyState: steady, bond: lieBond },
       claimed: "negative",
       note: "per job of the horizon; lying only on some jobs does not change the sign of a lie's EV, only slows graduation",
     };
@@ -521,6 +622,60 @@ export function evaluate(inputs: ModelInputs): ClassResult[] {
     breakEven: { plantedRate: c / (stakeP + rewardP) },
     claimed: "negative",
     note: "planted checks (SampledVerifier.expose) at the deployment's committed share; an unexposed lone round-0 verifier that agrees is never outvoted",
+  };
+
+  // TOLERANT collusion: a colluding verifier copies the provider's output (it agrees, the lie passes); an
+  // honest one differs and the arbiter upholds with `a`. No escalation, so no colluder is ever outvoted.
+  const tolerantCollusion = (): ClassResult => {
+    const sigma = as.colluderShare;
+    const reach = (bP: number) => rateWithBond(baseBps, bP) * (tolerantLoss + bP);
+    const b = best((bP) => c - (1 - sigma) * aUp * reach(bP));
+    const weakest = Math.min(...as.bondGrid.map(reach));
+    return {
+      id: "tolerantCollusion",
+      name: `TOLERANT lie with verifiers colluding (σ = ${sigma} of the verifier stake), arbiter upholds a = ${aUp}, bond B = ${b.bond} P`,
+      attacker: "provider + colluding verifiers",
+      per: "job",
+      ev: b.ev,
+      formula: "max over B of c − d(B) (1 − σ) a ((1 − φ − v)P + C + B): a colluder drawn copies and agrees; an honest verifier's re-run goes to the arbiter",
+      payoffs: { uncaught: c, upheld: c - tolerantLoss - b.bond, colluderDrawn: c, ...b.byBond },
+      breakEven: { arbiterUpholds: c / ((1 - sigma) * weakest), colluderShare: 1 - c / (aUp * weakest), bond: b.bond },
+      claimed: "negative",
+      note: "a colluder that copies a planted canary is slashed with it (as the lazy verifier), which only lowers this",
+    };
+  };
+
+  const tolerantLazy: ClassResult = {
+    id: "tolerantLazyVerifier",
+    name: `TOLERANT ${planLabel(as.plantedRate)}`,
+    attacker: "verifier",
+    per: "check",
+    // It copies the provider's public output and skips the re-run (saves c): it agrees, nothing reaches the
+    // arbiter, it is paid R, on a real lie as on an honest job. A planted canary (share π) is exposed once it
+    // committed: round 0 goes to the arbiter, which upholds the canary, and the copy (the same bytes) is
+    // slashed with it and unpaid, where a re-run (it differs) would have been paid R.
+    ev: c - as.plantedRate * (rewardP - P(e.tolerantCanaryCopied.verifier)),
+    formula: "c − π × (V + R), π the planted share of checks (an exposed canary is upheld, the copy slashed with it)",
+    payoffs: { pass: rewardP, plantedCopied: P(e.tolerantCanaryCopied.verifier), plantedReRun: rewardP, saved: c },
+    breakEven: { plantedRate: c / (stakeP + rewardP) },
+    claimed: "negative",
+    note: "planted TOLERANT checks (expose, then rule(job, false) slashes every vote equal to the canary's output) at the deployment's committed share",
+  };
+
+  const tolerantJunk: ClassResult = {
+    id: "tolerantJunkVerifier",
+    name: `TOLERANT junk verifier (disagrees without re-running), arbiter rejects junk a_junk = ${as.arbiterRejectsJunk}`,
+    attacker: "verifier",
+    per: "check",
+    // It answers anything but the provider's output without running the job (saves c). A differing vote is
+    // paid R whichever way the arbiter rules, unless the arbiter rejects it as junk (`rejectVote`): then it
+    // loses its seat's stake V and is not paid. A re-run would have earned R.
+    ev: c - as.arbiterRejectsJunk * (rewardP - P(e.junkRejected.verifier)),
+    formula: "c − a_junk × (V + R): every junk vote differs, so every one of its checks reaches the arbiter",
+    payoffs: { accepted: rewardP, rejected: P(e.junkRejected.verifier), saved: c },
+    breakEven: { arbiterRejectsJunk: c / (stakeP + rewardP) },
+    claimed: "negative",
+    note: "each junk vote is one more ruling for the arbiter; rejectVote needs the verifier's output, which it must serve by its hash",
   };
 
   const selfDealing = (providerBps: number, label: string, id: string): ClassResult => {
@@ -695,6 +850,12 @@ export function evaluate(inputs: ModelInputs): ClassResult[] {
     farming,
     stolenKey,
     collusion(),
+    tolerantLie(baseBps, "established provider", "tolerantLie"),
+    tolerantLie(newBps, "new provider", "tolerantLieNew"),
+    lieAtRate(aUp, "tolerantLieAtRate"),
+    tolerantCollusion(),
+    tolerantLazy,
+    tolerantJunk,
   ];
 }
 

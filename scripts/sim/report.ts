@@ -43,6 +43,9 @@ export function sweep(inputs: ModelInputs) {
   return { rates: SWEEP_BPS, series, names };
 }
 
+/** The chart's lowest EV; a class whose every point lies below it is named with its best value. */
+const Y_MIN = -6;
+
 /** EV against the base sampling rate for each class, the defaults marked; returns the SVG text. */
 export function renderChart(s: ReturnType<typeof sweep>, defaultRateBps: number, newRateBps: number): string {
   const chart = echarts.init(null, null, { renderer: "svg", ssr: true, width: 1100, height: 680 });
@@ -57,9 +60,10 @@ export function renderChart(s: ReturnType<typeof sweep>, defaultRateBps: number,
     legend: { type: "scroll", orient: "vertical", right: 10, top: 70, textStyle: { fontSize: 11 } },
     grid: { left: 70, right: 330, top: 80, bottom: 60 },
     xAxis: { type: "value", name: "base sampling rate p (%)", nameLocation: "middle", nameGap: 32, min: 0, max: 20 },
-    yAxis: { type: "value", name: "EV (× P)", min: -6, max: 1.5 },
+    yAxis: { type: "value", name: "EV (× P)", min: Y_MIN, max: 1.5 },
     series: Object.entries(s.series).map(([id, ys], i) => ({
-      name: id,
+      // a class far below the axis (the TOLERANT junk verifier: −a_junk (V + R) + c at every p) is named with its range
+      name: Math.max(...ys) < Y_MIN ? `${id} (${Math.max(...ys).toFixed(1)} at best: below the axis)` : id,
       type: "line",
       showSymbol: false,
       data: s.rates.map((r, j) => [r / 100, ys[j]]),

@@ -29,11 +29,11 @@ describe("npm run sim: the model's payoffs are the contracts' money flows", () =
   let inputs: ModelInputs;
   let deployer: Wallet, provider: Wallet, signer: Wallet, client: Wallet, challenger: Wallet, keeper: Wallet, reporter: Wallet;
   let verifiers: Wallet[];
-  let exact: Hex, tolerant: Hex;
+  let exact: Hex, tolerant: Hex, none: Hex;
   let stakeToken: Address;
   let ev: ReturnType<typeof events>;
   let a: ReturnType<typeof amounts>;
-  /** The arbitrated (TOLERANT) jobs' amounts: their class is not routed to the fee module, so no verification fee. */
+  /** The arbitrated (NONE) jobs' amounts: their class is not routed to the fee module, so no verification fee. */
   let evArb: ReturnType<typeof events>;
   let nonce = 0n;
 
@@ -51,18 +51,25 @@ describe("npm run sim: the model's payoffs are the contracts' money flows", () =
     evArb = events(amounts(inputs.market, inputs.sampling, inputs.terms, false));
 
     exact = await registerModel(sim, deployer, "sim-exact");
-    // A TOLERANT model stays with the ArbitratedVerifier: the arbitrated events run on it.
-    const w = sha256(toHex("sim-tolerant:weights"));
-    const r = sha256(toHex("sim-tolerant:runtime"));
-    await sim.market.write.registerModel([w, r, 1, "ipfs://sim-tolerant"]);
-    tolerant = modelIdOf(w, r, 1);
+    // A TOLERANT model goes to the SampledVerifier like EXACT (the deployment routes both to it); a NONE model
+    // stays with the ArbitratedVerifier: the arbitrated events run on it.
+    const model = async (name: string, determinism: number) => {
+      const w = sha256(toHex(`${name}:weights`));
+      const r = sha256(toHex(`${name}:runtime`));
+      await sim.market.write.registerModel([w, r, determinism, `ipfs://${name}`]);
+      return modelIdOf(w, r, determinism);
+    };
+    tolerant = await model("sim-tolerant", 1);
+    none = await model("sim-none", 2);
 
     await setUpProvider(sim, deployer, provider, signer.account.address, exact, PRICE, 1_000n * DPI);
-    await sim.market.write.setOffer([tolerant, sim.usdc.address, PRICE, 60, true], { account: provider.account });
+    for (const m of [tolerant, none]) await sim.market.write.setOffer([m, sim.usdc.address, PRICE, 60, true], { account: provider.account });
     for (const v of verifiers) {
       await setUpProvider(sim, deployer, v, v.account.address, exact, PRICE, 1_000n * DPI);
-      await sim.market.write.setModuleAllowance([sim.sv.address, inputs.sampling.verifierStake * 4n], { account: v.account });
+      await sim.market.write.setOffer([tolerant, sim.usdc.address, PRICE, 60, true], { account: v.account });
+      await sim.market.write.setModuleAllowance([sim.sv.address, inputs.sampling.verifierStake * 8n], { account: v.account });
       await sim.sv.write.enrol([exact], { account: v.account });
+      await sim.sv.write.enrol([tolerant], { account: v.account });
     }
     for (const w of [client, challenger]) {
       await sim.usdc.write.mint([w.account.address, 1_000_000n * USDC]);
@@ -140,8 +147,8 @@ describe("npm run sim: the model's payoffs are the contracts' money flows", () =
   const of = (w: Wallet | Address) => () => holdings(typeof w === "string" ? w : w.account.address);
 
   /** A sampled check: the job drawn and `sample`d by the keeper; returns once the first verifier is assigned. */
-  async function sampled() {
-    const s = await submitted(exact);
+  async function sampled(model: Hex = exact) {
+    const s = await submitted(model);
     const state = await sim.market.read.jobState([s.jobId]);
     const epoch = BigInt(state.timestamp) / EPOCH;
     // A draw in the fund's band (below samplingRateBps): `sample` checks it at the fund's cost. Above
@@ -195,7 +202,7 @@ describe("npm run sim: the model's payoffs are the contracts' money flows", () =
   });
 
   it("an upheld dispute: the provider loses C, the winner gets s × C and its bond back, the module the fee", async () => {
-    const s = await submitted(tolerant);
+    const s = await submitted(none);
     await sim.market.write.openDispute([s.job, ""], { account: challenger.account });
     const got = await measure(
       { provider: of(provider), challenger: of(challenger), client: of(client), module: of(sim.verifier.address), treasury },
@@ -220,7 +227,7 @@ describe("npm run sim: the model's payoffs are the contracts' money flows", () =
   });
 
   it("a rejected frivolous dispute: the challenger loses B, f × B to the module and the rest to the provider", async () => {
-    const s = await submitted(tolerant);
+    const s = await submitted(none);
     const got = await measure({ provider: of(provider), challenger: of(challenger), module: of(sim.verifier.address) }, async () => {
       await sim.market.write.openDispute([s.job, ""], { account: challenger.account });
       await sim.verifier.write.rule([s.job, 1, 0n, "ok"]);
@@ -231,7 +238,7 @@ describe("npm run sim: the model's payoffs are the contracts' money flows", () =
 
   it("a verification fee: the provider of an EXACT job is paid price − φ P − v P, and the fee reaches the module's fund when collected", async () => {
     const [feeModule, classes] = await sim.market.read.verificationFeeModule();
-    expect([feeModule.toLowerCase(), classes]).toEqual([sim.sv.address.toLowerCase(), 1]); // EXACT only
+    expect([feeModule.toLowerCase(), classes]).toEqual([sim.sv.address.toLowerCase(), 3]); // EXACT and TOLERANT (bits 0 and 1)
     const s = await submitted(exact);
     expect(await sim.market.read.paysVerificationFee([s.jobId])).toBe(true);
     await connection.networkHelpers.time.increase(inputs.market.challengeWindow + 1);
@@ -242,9 +249,12 @@ describe("npm run sim: the model's payoffs are the contracts' money flows", () =
       sim.market.write.collectVerificationFees([provider.account.address, sim.usdc.address], { account: keeper.account }),
     );
     expect(collected).toEqual(ev.verificationFeeCollected);
-    // A TOLERANT job (arbitrated, not routed to the fee module) pays none.
+    // A TOLERANT job (routed to the module, which checks it) pays it; a NONE job (arbitrated) pays none.
     const t = await submitted(tolerant);
-    expect(await sim.market.read.paysVerificationFee([t.jobId])).toBe(false);
+    expect(await sim.market.read.paysVerificationFee([t.jobId])).toBe(true);
+    expect((await sim.market.read.verifierOf([1])).toLowerCase()).toBe(sim.sv.address.toLowerCase());
+    const n = await submitted(none);
+    expect(await sim.market.read.paysVerificationFee([n.jobId])).toBe(false);
   });
 
   it("a sampled check that passes: the provider is paid, the verifier earns R, the keeper the tip, the fund pays both", async () => {
@@ -362,6 +372,114 @@ describe("npm run sim: the model's payoffs are the contracts' money flows", () =
     await serveJail();
   });
 
+  // ---------------------------------------------------------------- TOLERANT (economics.md 6.7)
+
+  const ARBITRATING = 4; // CheckStatus.AwaitingArbitration
+  /** The model at these inputs (its Monte Carlo cut short: the payoffs do not depend on it). */
+  const model = () => evaluate({ ...inputs, assumptions: { ...inputs.assumptions, trials: 10 } });
+  /** A delta in units of P, stake valued at the job's rate (the model's valuation). */
+  const inP = (x: Delta) => Number(x.T + (x.S * 10n ** 18n) / inputs.terms.stakeRate) / Number(inputs.terms.price);
+
+  /** A drawn TOLERANT job whose one verifier revealed `answer`; returns once the check awaits the arbiter. */
+  async function tolerantAtArbiter(salt_: number, answer: (s: { jobId: Hex; out: Hex }) => Hex) {
+    const s = await sampled(tolerant);
+    const [seat] = await assign(s, salt_);
+    await vote(s, 0, [seat], answer(s));
+    await sim.sv.write.resolve([s.job]); // a differing re-run: no escalation, the arbiter
+    expect((await sim.sv.read.checkOf([s.jobId])).status).toBe(ARBITRATING);
+    return { ...s, seat };
+  }
+
+  it("a TOLERANT lie upheld by the arbiter: the provider loses C, the verifier whose re-run differs earns R, the fund wins s × C + fee for one reward and the tip", async () => {
+    const parties = { provider: of(provider), client: of(client), keeper: of(keeper), fund, treasury, ...Object.fromEntries(verifiers.map((v, i) => [`v${i}`, of(v)])) };
+    let seat: Wallet | undefined;
+    const got = await measure(parties, async () => {
+      const s = await tolerantAtArbiter(20, (x) => output("true", x.jobId));
+      seat = s.seat;
+      await sim.sv.write.rule([s.job, false]); // the deployer holds ARBITRATOR
+      expect((await sim.market.read.jobState([s.jobId])).status).toBe(8); // Slashed
+    });
+    const e = ev.tolerantUpheld;
+    expect(got.provider).toEqual(e.provider);
+    expect(got.client).toEqual({ T: e.client.T - a.P, S: e.client.S }); // it paid P into escrow inside the measurement
+    expect(got.keeper).toEqual(e.keeper);
+    expect(got[`v${verifiers.indexOf(seat!)}` as "provider"]).toEqual(e.verifier);
+    expect(got.fund).toEqual(e.fund);
+    // the model's TOLERANT lie charges exactly this loss when upheld
+    const lie = model().find((r) => r.id === "tolerantLie")!;
+    expect(lie.payoffs.upheld).toBeCloseTo(lie.payoffs.uncaught - (Number(a.payout) / Number(a.P) - inP(got.provider)) - lie.breakEven.bond, 9);
+    await serveJail();
+  });
+
+  it("a TOLERANT honest mismatch ruled within tolerance: the provider is paid, the verifier earns R, the keeper the tip", async () => {
+    const parties = { provider: of(provider), keeper: of(keeper), fund, ...Object.fromEntries(verifiers.map((v, i) => [`v${i}`, of(v)])) };
+    let seat: Wallet | undefined;
+    const got = await measure(parties, async () => {
+      const s = await tolerantAtArbiter(21, (x) => output("close", x.jobId));
+      seat = s.seat;
+      await sim.sv.write.rule([s.job, true]);
+      expect((await sim.market.read.jobState([s.jobId])).status).toBe(5); // Finalized
+    });
+    expect(got.provider).toEqual(ev.tolerantStands.provider);
+    expect(got.keeper).toEqual(ev.tolerantStands.keeper);
+    expect(got[`v${verifiers.indexOf(seat!)}` as "provider"]).toEqual(ev.tolerantStands.verifier);
+    expect(got.fund).toEqual(ev.tolerantStands.fund);
+  });
+
+  it("a TOLERANT junk vote rejected by the arbiter: the verifier loses its stake to the treasury and is unpaid, its R stays in the fund", async () => {
+    const parties = { provider: of(provider), keeper: of(keeper), fund, treasury, ...Object.fromEntries(verifiers.map((v, i) => [`v${i}`, of(v)])) };
+    let seat: Wallet | undefined;
+    const got = await measure(parties, async () => {
+      const s = await tolerantAtArbiter(22, (x) => output("junk", x.jobId));
+      seat = s.seat;
+      await sim.sv.write.rejectVote([s.job, 0n]);
+      await sim.sv.write.rule([s.job, true]); // the honest result stands
+    });
+    const e = ev.junkRejected;
+    expect(got.provider).toEqual(e.provider);
+    expect(got.keeper).toEqual(e.keeper);
+    expect(got[`v${verifiers.indexOf(seat!)}` as "provider"]).toEqual(e.verifier);
+    expect(got.fund).toEqual(e.fund);
+    expect(got.treasury).toEqual(e.treasury);
+    // the model's junk verifier loses exactly this (V, and the R a re-run would have earned)
+    const junk = model().find((r) => r.id === "tolerantJunkVerifier")!;
+    expect(junk.payoffs.rejected).toBe(inP(got[`v${verifiers.indexOf(seat!)}` as "provider"]));
+  });
+
+  it("a TOLERANT planted canary exposed: the verifier that copied the output goes to the arbiter with it, is slashed V and unpaid", async () => {
+    await asAccount(connection, sim.timelock.address, async (account) => {
+      await sim.manager.write.grantRole([PLANTER, reporter.account.address, 0], { account }); // `expose` is PLANTER's by the deployment
+    });
+    const parties = { provider: of(provider), fund, treasury, ...Object.fromEntries(verifiers.map((v, i) => [`v${i}`, of(v)])) };
+    let copier: Wallet | undefined;
+    const got = await measure(parties, async () => {
+      const s = await sampled(tolerant); // the canary: its output is out of tolerance on purpose
+      [copier] = await assign(s, 23);
+      const commitment = keccak256(
+        encodeAbiParameters(
+          [{ type: "bytes32" }, { type: "uint256" }, { type: "address" }, { type: "bytes32" }, { type: "bytes32" }],
+          [s.jobId, 0n, copier.account.address, s.out, salt(copier)],
+        ),
+      );
+      await sim.sv.write.commit([s.job, commitment], { account: copier.account }); // copies the public output
+      await sim.sv.write.expose([s.job], { account: reporter.account });
+      await sim.sv.write.reveal([s.job, s.out, salt(copier)], { account: copier.account });
+      await sim.sv.write.resolve([s.job]); // agreed, and goes to the arbiter anyway
+      expect((await sim.sv.read.checkOf([s.jobId])).status).toBe(ARBITRATING);
+      await sim.sv.write.rule([s.job, false]);
+      expect((await sim.market.read.jobState([s.jobId])).status).toBe(8); // Slashed
+    });
+    const e = ev.tolerantCanaryCopied;
+    expect(got[`v${verifiers.indexOf(copier!)}` as "provider"]).toEqual(e.verifier);
+    expect(got.provider).toEqual(e.provider);
+    expect(got.fund).toEqual(e.fund);
+    expect(got.treasury).toEqual(e.treasury);
+    // the model's TOLERANT lazy verifier charges a planted check exactly this
+    const lazy = model().find((r) => r.id === "tolerantLazyVerifier")!;
+    expect(lazy.payoffs.plantedCopied).toBe(inP(got[`v${verifiers.indexOf(copier!)}` as "provider"]));
+    await serveJail();
+  });
+
   it("a human dispute on an honest result, checked by re-execution: rejected, the challenger pays, the verifier is paid (the forced check)", async () => {
     const s = await submitted(exact);
     const parties = { provider: of(provider), challenger: of(challenger), fund, ...Object.fromEntries(verifiers.map((v, i) => [`v${i}`, of(v)])) };
@@ -438,7 +556,8 @@ describe("npm run sim: the sign of every class at the deployed parameters, and w
     expect(read.sampling.deterrenceBps).toBe(10_000);
     expect(read.market.verificationFeeBps).toBe(0);
     const m = { ...base, market: read.market, sampling: read.sampling };
-    expect(broken(m)).toEqual(["collusion", "disputeSquatting", "selfDealing", "selfDealingNew"]);
+    // at δ = 1 a TOLERANT lie that the arbiter upholds with a = 0.9 pays too (economics.md 6.7)
+    expect(broken(m)).toEqual(["collusion", "disputeSquatting", "selfDealing", "selfDealingNew", "tolerantCollusion", "tolerantLie", "tolerantLieNew"]);
   });
 
   it("the verification fee default covers the base rate's checks: verificationFeeBps ≥ samplingRateBps × (keeperTipBps + verifierRewardBps) / 10,000", () => {
@@ -468,7 +587,7 @@ describe("npm run sim: the sign of every class at the deployed parameters, and w
 
   it("without the caller-paid band checked, the lie family is back (the adaptive rate needs callers to pay)", () => {
     const m = { ...base, assumptions: { ...base.assumptions, paidBandChecked: 0 } };
-    expect(broken(m)).toEqual(["collusion", "disputeSquatting", "lie", "lieAtRate"]);
+    expect(broken(m)).toEqual(["collusion", "disputeSquatting", "lie", "lieAtRate", "tolerantCollusion", "tolerantLie", "tolerantLieAtRate", "tolerantLieNew"]);
   });
 
   it("at the defaults with c = 0.1 P: every class is negative", () => {
@@ -494,7 +613,8 @@ describe("npm run sim: the sign of every class at the deployed parameters, and w
   });
 
   it("names dispute squatting when deterrenceBps drops to its floor (10,000), and collusion when colluders hold 90 %", () => {
-    expect(broken(withSampling({ deterrenceBps: 10_000 }, base))).toEqual(["collusion", "disputeSquatting"]);
+    // and the TOLERANT lie, which the arbiter upholds with a = 0.9 only: at δ = 1 a caught lie costs at least P, times a
+    expect(broken(withSampling({ deterrenceBps: 10_000 }, base))).toEqual(["collusion", "disputeSquatting", "tolerantCollusion", "tolerantLie", "tolerantLieNew"]);
     expect(broken({ ...honestRegion(), assumptions: { ...honestRegion().assumptions, colluderShare: 0.9 } })).toEqual(["collusion"]);
   });
 
@@ -529,5 +649,33 @@ describe("npm run sim: the sign of every class at the deployed parameters, and w
     expect(lazy({ ...base, assumptions: { ...base.assumptions, plantedRate: rate * 1.01 } }).ev).toBeLessThan(0);
     expect(base.assumptions.plantedRate).toBeGreaterThan(rate);
     expect(lazy(base).ev).toBeLessThan(0);
+  });
+
+  it("TOLERANT: names the junk verifier when the arbiter never rejects junk, both lazy verifiers when nothing is planted, the TOLERANT lie and collusion when the arbiter never upholds", () => {
+    // a short Monte Carlo: only the lie at rate q has one, and a = 0 or 1 decides it
+    const withAs = (x: Partial<ModelInputs["assumptions"]>) => ({ ...base, assumptions: { ...base.assumptions, trials: 20, ...x } });
+    const of = (m: ModelInputs, id: string) => evaluate(m).find((r) => r.id === id)!;
+    expect(broken(withAs({ arbiterRejectsJunk: 0 }))).toEqual(["tolerantJunkVerifier"]);
+    expect(broken(withAs({ plantedRate: 0 }))).toEqual(["lazyVerifier", "tolerantLazyVerifier"]);
+    expect(broken(withAs({ arbiterUpholds: 0 }))).toEqual(["tolerantCollusion", "tolerantLie", "tolerantLieAtRate", "tolerantLieNew"]);
+    // each break-even the model reports, on both sides; the defaults are inside
+    const junk = of(withAs({}), "tolerantJunkVerifier").breakEven.arbiterRejectsJunk;
+    expect(of(withAs({ arbiterRejectsJunk: junk * 0.99 }), "tolerantJunkVerifier").ev).toBeGreaterThan(0);
+    expect(of(withAs({ arbiterRejectsJunk: junk * 1.01 }), "tolerantJunkVerifier").ev).toBeLessThan(0);
+    expect(base.assumptions.arbiterRejectsJunk).toBeGreaterThan(junk);
+    const upholds = of(withAs({}), "tolerantLie").breakEven.arbiterUpholds;
+    expect(of(withAs({ arbiterUpholds: upholds * 0.99 }), "tolerantLie").ev).toBeGreaterThan(0);
+    expect(of(withAs({ arbiterUpholds: upholds * 1.01 }), "tolerantLie").ev).toBeLessThan(0);
+    expect(base.assumptions.arbiterUpholds).toBeGreaterThan(upholds);
+    // TOLERANT collusion: no escalation, so the colluders' share decides it with a
+    const sigma = of(withAs({}), "tolerantCollusion").breakEven.colluderShare;
+    expect(of(withAs({ colluderShare: sigma * 1.01 }), "tolerantCollusion").ev).toBeGreaterThan(0);
+    expect(of(withAs({ colluderShare: sigma * 0.99 }), "tolerantCollusion").ev).toBeLessThan(0);
+    expect(base.assumptions.colluderShare).toBeLessThan(sigma);
+    // an arbiter that upholds every lie makes a TOLERANT lie the EXACT one: same rate, same loss
+    for (const [t, e] of [["tolerantLie", "lie"], ["tolerantLieNew", "lieNew"], ["tolerantLieAtRate", "lieAtRate"]]) {
+      expect(of(withAs({ arbiterUpholds: 1 }), t).ev, t).toBe(of(withAs({}), e).ev);
+    }
+    expect(of(withAs({}), "tolerantLazyVerifier").ev).toBe(of(withAs({}), "lazyVerifier").ev);
   });
 });
