@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 
 import { attestationTypes, signAttestation } from "depinfer";
 import { createAttestationSigner } from "../src/attestation.js";
+import { nativeSecp256k1, withNativeSigning } from "../src/sessions/crypto.js";
 
 const client = createWalletClient({ transport: custom({ request: async () => { throw new Error("no request expected"); } }) });
 const word = () => toHex(crypto.getRandomValues(new Uint8Array(32)));
@@ -80,5 +81,17 @@ describe("attestation signer", () => {
     const sign = createAttestationSigner(client, { market: c.market, chainId: c.chainId, signer });
     await expect(sign({ jobId: `${c.jobId}00` as Hex, job: c.job, outputHash: c.outputHash, provider: c.provider })).rejects.toThrow();
     await expect(sign({ jobId: c.jobId, job: c.job, outputHash: c.outputHash, provider: "0x1234" as Address })).rejects.toThrow();
+  });
+});
+
+describe("attestation signer with libsecp256k1", () => {
+  it.skipIf(!nativeSecp256k1)("test_attest_nativeSameAsViem: the config's signer (native signing attached) gives viem's signature", async () => {
+    for (let i = 0; i < 5; i++) {
+      const key = generatePrivateKey();
+      const c = randomCase();
+      const input = { jobId: c.jobId, job: c.job, outputHash: c.outputHash, provider: c.provider };
+      const native = await createAttestationSigner(client, { market: c.market, chainId: c.chainId, signer: withNativeSigning(privateKeyToAccount(key), key) })(input);
+      expect(native).toBe(await signAttestation(client, { market: c.market, chainId: c.chainId, signer: privateKeyToAccount(key), ...input, job: c.job as never }));
+    }
   });
 });
