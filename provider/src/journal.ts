@@ -410,9 +410,17 @@ export class Journal {
     return rows.map(fromRow);
   }
 
-  /** Records when a job's challenge window ends. */
-  setDueAt(jobId: Hex, dueAt: number | null) {
-    this.#prepare("UPDATE jobs SET due_at = ? WHERE job_id = ?").run(dueAt, jobId);
+  /** The ids of the jobs in any of `states`, in the order of {@link list} (no row read beyond the id). */
+  ids(states: JournalState[]): Hex[] {
+    const placeholders = states.map(() => "?").join(", ");
+    const rows = this.#prepare(`SELECT job_id FROM jobs WHERE state IN (${placeholders}) ORDER BY CAST(block AS INTEGER), job_id`).all(...states) as unknown as { job_id: Hex }[];
+    return rows.map((r) => r.job_id);
+  }
+
+  /** Records when a job's challenge window ends (only while the job is in `state`, when given). */
+  setDueAt(jobId: Hex, dueAt: number | null, state?: JournalState) {
+    if (state === undefined) this.#prepare("UPDATE jobs SET due_at = ? WHERE job_id = ?").run(dueAt, jobId);
+    else this.#prepare("UPDATE jobs SET due_at = ? WHERE job_id = ? AND state = ?").run(dueAt, jobId, state);
   }
 
   /**

@@ -10,7 +10,7 @@
 // and never signs a second submission for a job. Transactions go through one queue (TxSender) with
 // a local nonce counter, so jobs run concurrently (up to `concurrency`) without nonce races.
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
-import { mkdir, rename, rm } from "node:fs/promises";
+import { mkdir, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
 
 import {
@@ -47,10 +47,10 @@ import {
   jobMarketAbi,
   JobStatus,
   jobStatusName,
-  signAttestation,
   type SubmitSkipReason,
   watchJobs,
 } from "depinfer";
+import { createAttestationSigner } from "./attestation.js";
 import { Batcher } from "./batcher.js";
 import { createBuiltinBackend } from "./backends/builtin.js";
 import { InferenceBackendHttpError, InferenceBackendNetworkError, InferenceBackendTimeoutError } from "./backends/errors.js";
@@ -137,6 +137,29 @@ export interface ProviderNodeStats extends ProgressStats {
  * too much collateral, or an input over the model's limits (bytes, tokens, context).
  */
 export type JobRefusal = "deadline" | "collateral" | "input";
+
+/**
+ * What a submission's receipt did, job by job (lower-case jobId → submitted, or skipped with the
+ * reason), decoded once per receipt: every job of a batch settles from the same receipt, and
+ * decoding its logs once per job cost the node O(jobs²) per batch.
+ */
+/** The gas key of `acceptAndSubmitBatch` (its estimate per job is reused; see TxSender). */
+const BATCH_GAS_KEY = "acceptAndSubmitBatch";
+
+const outcomes = new WeakMap<TransactionReceipt, { submitted: Set<string>; skipped: Map<string, SubmitSkipReason>; count: { submitted: number; skipped: number } }>();
+function outcomeOf(receipt: TransactionReceipt) {
+  let outcome = outcomes.get(receipt);
+  if (!outcome) {
+    const { submitted, skipped } = acceptAndSubmitBatchOutcome(receipt.logs);
+    outcome = {
+      submitted: new Set(submitted.map((x) => x.jobId.toLowerCase())),
+      skipped: new Map(skipped.map((x) => [x.jobId.toLowerCase(), x.reason])),
+      count: { submitted: submitted.length, skipped: skipped.length },
+    };
+    outcomes.set(receipt, outcome);
+  }
+  return outcome;
+}
 
 /** Thrown at start when the chain or the provider's registration does not match the config. */
 export class ProviderNodeStartError extends ProviderConfigError {}
@@ -296,6 +319,8 @@ export class ProviderNode {
   readonly logger: Logger;
 
   readonly #signer: Account;
+  /** Signs a job's attestation (the domain and the type hash computed once). */
+  readonly #attest: ReturnType<typeof createAttestationSigner>;
   readonly #client: Client<Transport, Chain, Account>;
   readonly #sender: TxSender;
   readonly #remote: ContentStore | undefined;
@@ -381,6 +406,12 @@ export class ProviderNode {
   #inputs = new Map<Hex, Uint8Array | null>();
   /** Challenge windows by params version (a snapshot never changes), and block timestamps by number (being read). */
   #windows = new Map<number, Promise<number>>();
+  /**
+   * Jobs whose submission this process just settled and whose window's end #recordDueAt is about
+   * to record (from the receipt: no read per job): the finalizer leaves them to it rather than read
+   * each one's state (an eth_call per job, when a housekeeping tick falls in between).
+   */
+  #dueAtPending = new Set<Hex>();
   #blockTimes = new Map<bigint, Promise<number>>();
   /**
    * Direct jobs created after this process started (their JobCreated is above the head it read at
@@ -406,6 +437,8 @@ export class ProviderNode {
     this.#afterStep = parameters.afterStep;
     this.market = config.market ?? marketOf(config.chainId);
     this.#client = clientFor(config, account, parameters);
+    // The chain id is checked against the RPC at start.
+    this.#attest = createAttestationSigner(this.#client, { market: this.market, chainId: config.chainId, signer });
     this.journal = new Journal(config.dataDir);
     this.store = new FileSystemContentStore({ dir: `${config.dataDir}/content` });
     this.#withheld = new FileSystemContentStore({ dir: `${config.dataDir}/outputs` });
@@ -881,36 +914,43 @@ export class ProviderNode {
   /** Records newly watched jobs we can serve; skips (with the reason) those we cannot. */
   async #intake(items: { jobId: Hex; job: Job; blockNumber: bigint }[]) {
     const fresh: { jobId: Hex; job: Job; blockNumber: bigint }[] = [];
-    for (const { jobId, job, blockNumber } of items) {
-      // watchJobs checks this; the journal keys everything on the id, so the node checks it again.
-      if (jobIdOf(job) !== jobId.toLowerCase()) {
-        this.#forged++;
-        this.logger.warn("forged job log dropped: the RPC is lying or broken", { jobId, block: blockNumber, reason: "its jobId is not the hash of its terms", forged: this.#forged });
-        continue;
-      }
-      if (!this.journal.recordSeen(jobId, job, blockNumber)) {
-        // Delivered again after a reorg: it may be in another block now, or back after its creation was gone.
-        if (this.journal.redelivered(jobId, blockNumber)) this.logger.info("job taken up again: its creation is back on-chain", { jobId, block: blockNumber });
-        continue;
-      }
-      const served = this.#served.find((m) => m.model.toLowerCase() === job.model.toLowerCase() && m.token.toLowerCase() === job.token.toLowerCase());
-      const reason = !served
-        ? "model or payment token not served"
-        : job.price < BigInt(served.price)
-          ? `price ${job.price} below ours (${served.price})`
-          : undefined;
-      if (reason) {
-        this.journal.transition(jobId, ["seen"], "skipped", { error: reason });
-        this.logger.info("job skipped", { jobId, reason });
-      } else {
-        this.logger.info("job seen", { jobId, direct: job.provider !== zeroAddress, price: job.price, deadline: job.deadline });
-        fresh.push({ jobId, job, blockNumber });
-        if (job.provider !== zeroAddress && this.#startHead !== undefined && blockNumber > this.#startHead) {
-          this.#fresh.add(jobId);
-          if (this.#fresh.size > 10_000) this.#fresh.delete(this.#fresh.values().next().value!);
+    // The scan's jobs in one SQLite transaction (one commit, not one per job): only bookkeeping,
+    // with no effect outside the process; a kill before the commit loses the lot, and the watcher
+    // scans those blocks again (the last block is recorded after this).
+    this.journal.atomically(() => {
+      for (const { jobId, job, blockNumber } of items) {
+        // watchJobs checks this; the journal keys everything on the id, so the node checks it again.
+        if (jobIdOf(job) !== jobId.toLowerCase()) {
+          this.#forged++;
+          this.logger.warn("forged job log dropped: the RPC is lying or broken", { jobId, block: blockNumber, reason: "its jobId is not the hash of its terms", forged: this.#forged });
+          continue;
+        }
+        if (!this.journal.recordSeen(jobId, job, blockNumber)) {
+          // Delivered again after a reorg: it may be in another block now, or back after its creation was gone.
+          if (this.journal.redelivered(jobId, blockNumber)) this.logger.info("job taken up again: its creation is back on-chain", { jobId, block: blockNumber });
+          continue;
+        }
+        const served = this.#served.find((m) => m.model.toLowerCase() === job.model.toLowerCase() && m.token.toLowerCase() === job.token.toLowerCase());
+        const reason = !served
+          ? "model or payment token not served"
+          : job.price < BigInt(served.price)
+            ? `price ${job.price} below ours (${served.price})`
+            : undefined;
+        if (reason) {
+          this.journal.transition(jobId, ["seen"], "skipped", { error: reason });
+          this.logger.info("job skipped", { jobId, reason });
+        } else {
+          this.logger.debug("job seen", { jobId, direct: job.provider !== zeroAddress, price: job.price, deadline: job.deadline });
+          fresh.push({ jobId, job, blockNumber });
+          if (job.provider !== zeroAddress && this.#startHead !== undefined && blockNumber > this.#startHead) {
+            this.#fresh.add(jobId);
+            if (this.#fresh.size > 10_000) this.#fresh.delete(this.#fresh.values().next().value!);
+          }
         }
       }
-    }
+    });
+    // One line per scan at info (each job's own at debug): the log costs the node per line, not per job.
+    if (fresh.length > 0) this.logger.info("jobs seen", { jobs: fresh.length, jobIds: fresh.map((f) => f.jobId), block: fresh.at(-1)!.blockNumber });
     await this.#prefetchInputs(fresh);
     this.#schedule(0);
   }
@@ -955,8 +995,10 @@ export class ProviderNode {
   async #pump() {
     if (!this.#active) return;
     const now = Date.now();
-    for (const entry of this.journal.list(WORKING)) {
-      if (!this.#running.has(entry.jobId) && (this.#retryAt.get(entry.jobId) ?? 0) <= now) this.#run(entry.jobId);
+    // Ids only: a tick comes with every pushed block and every job that finishes a step, and the
+    // jobs in flight are already running (each reads its own entry).
+    for (const jobId of this.journal.ids(WORKING)) {
+      if (!this.#running.has(jobId) && (this.#retryAt.get(jobId) ?? 0) <= now) this.#run(jobId);
     }
     if (now < this.#takePausedUntil) return;
     const waiting = this.journal.list(["seen"]);
@@ -1268,7 +1310,7 @@ export class ProviderNode {
       // A direct job is locked and submitted in one call (acceptAndSubmit): take it locally.
       if (!this.journal.transition(entry.jobId, ["seen"], this.#afterAccept(entry))) return true;
       this.#afterStep?.("accepted", entry.jobId);
-      log.info("job taken (accepted with its result)");
+      log.debug("job taken (accepted with its result)");
       return true;
     }
     let hash: Hash;
@@ -1434,7 +1476,7 @@ export class ProviderNode {
     const outputHash = await this.#withheld.put(output);
     if (!this.journal.transition(entry.jobId, ["accepted"], "computed", { outputHash })) return true;
     this.#afterStep?.("computed", entry.jobId);
-    log.info("inference done", { backend: backend.name, ms: Date.now() - started, bytes: output.length, outputHash });
+    log.debug("inference done", { backend: backend.name, ms: Date.now() - started, bytes: output.length, outputHash });
     return true;
   }
 
@@ -1474,15 +1516,7 @@ export class ProviderNode {
     // attestation is on-chain. A job accepted on its own is checked first: it must still be ours.
     const oneCall = entry.job.provider !== zeroAddress && entry.acceptTx === undefined;
     if (!oneCall && !(await this.#stillOurs(entry, log, "signing"))) return false;
-    const signature = await signAttestation(this.#client, {
-      market: this.market,
-      jobId: entry.jobId,
-      job: entry.job,
-      outputHash,
-      provider: this.account,
-      signer: this.#signer,
-      chainId: this.config.chainId, // checked against the RPC at start
-    });
+    const signature = await this.#attest({ jobId: entry.jobId, job: entry.job, outputHash, provider: this.account });
     if (oneCall && this.#batch.maxJobs > 1) {
       const result = await this.#batcher.add({ entry, signature, log });
       if (result !== "single") {
@@ -1548,7 +1582,7 @@ export class ProviderNode {
       live = items.filter((_, k) => keep[k]);
       if (live.length <= 1) return items.map((_, k) => (keep[k] ? "single" : { next: false }));
     }
-    const gasKey = "acceptAndSubmitBatch";
+    const gasKey = BATCH_GAS_KEY;
     let hash: Hash;
     try {
       hash = await this.#sender.send({
@@ -1586,9 +1620,13 @@ export class ProviderNode {
       return items.map((i) => (live.includes(i) ? { error } : { next: false }));
     }
     this.#afterStep?.("submit-mined", live[0]!.entry.jobId);
-    const outcome = receipt.status === "success" ? acceptAndSubmitBatchOutcome(receipt.logs) : undefined;
-    if (outcome) log.info("batch submitted", { tx: hash, jobs: live.length, submitted: outcome.submitted.length, skipped: outcome.skipped.length, gas: receipt.gasUsed, block: receipt.blockNumber });
-    await Promise.all(
+    const outcome = receipt.status === "success" ? outcomeOf(receipt) : undefined;
+    if (outcome) log.info("batch submitted", { tx: hash, jobs: live.length, submitted: outcome.count.submitted, skipped: outcome.count.skipped, gas: receipt.gasUsed, block: receipt.blockNumber });
+    // What each job's settlement records before its first wait (its move to submitted, where its
+    // effect was mined) goes in one SQLite transaction for the batch: one commit, not a few per job.
+    // Bookkeeping after the effect: a kill before the commit leaves the jobs submitting with the
+    // batch's hash, which a restart settles again from the receipt.
+    const settling = this.journal.atomically(() =>
       items.map(async (i, k) => {
         if (!live.includes(i)) return;
         try {
@@ -1598,6 +1636,7 @@ export class ProviderNode {
         }
       }),
     );
+    await Promise.all(settling);
     return results;
   }
 
@@ -1609,24 +1648,30 @@ export class ProviderNode {
   async #settleSubmit(entry: JournalEntry, log: Logger, receipt?: TransactionReceipt, gasKey?: string): Promise<boolean> {
     receipt ??= await this.#sender.wait(entry.submitTx!);
     if (receipt.status === "success") {
-      const { submitted, skipped } = acceptAndSubmitBatchOutcome(receipt.logs);
+      const { submitted, skipped } = outcomeOf(receipt);
       const id = entry.jobId.toLowerCase();
-      const skip = skipped.find((x) => x.jobId.toLowerCase() === id);
-      if (skip) return this.#onSkipped(entry, skip.reason, log);
-      if (!submitted.some((x) => x.jobId.toLowerCase() === id)) {
+      const skip = skipped.get(id);
+      if (skip) return this.#onSkipped(entry, skip, log);
+      if (!submitted.has(id)) {
         // Mined, yet it says nothing of this job: the chain's state decides.
         if (await this.#reconcile(entry, log, "submission mined without this job")) return false;
         this.journal.transition(entry.jobId, ["submitting"], "computed");
         throw new Error(`the submission ${entry.submitTx} was mined without a result for this job`);
       }
       if (!this.journal.transition(entry.jobId, ["submitting"], "submitted")) return false;
+      this.#dueAtPending.add(entry.jobId);
       this.#recordEffect(entry.jobId, receipt);
       // A job accepted with its result was reserved while in flight (see #stake): locked on-chain now.
       if (entry.acceptTx === undefined && !this.#locksAtAccept(entry.job)) this.#lockedNow(entry.job.collateral);
-      log.info("result submitted", { tx: entry.submitTx, gas: receipt.gasUsed, outputHash: entry.outputHash, block: receipt.blockNumber });
+      // A batch's jobs: its one "batch submitted" line (with their jobIds) is the info line.
+      (gasKey === BATCH_GAS_KEY ? log.debug : log.info)("result submitted", { tx: entry.submitTx, gas: receipt.gasUsed, outputHash: entry.outputHash, block: receipt.blockNumber });
       // The output first (its client is waiting for it), then the window's end (a read or two).
-      await this.#release({ ...entry, state: "submitted", effectBlock: receipt.blockNumber, effectHash: receipt.blockHash }, log, receipt);
-      await this.#recordDueAt(entry, receipt);
+      try {
+        await this.#release({ ...entry, state: "submitted", effectBlock: receipt.blockNumber, effectHash: receipt.blockHash }, log, receipt);
+        await this.#recordDueAt(entry, receipt);
+      } finally {
+        this.#dueAtPending.delete(entry.jobId);
+      }
       return false;
     }
     // Reverted (out of gas with a reused estimate, say): estimate again next time.
@@ -1695,7 +1740,7 @@ export class ProviderNode {
         time.catch(() => this.#blockTimes.delete(receipt.blockNumber));
       }
       const [seconds, at] = await Promise.all([window, time]);
-      if (this.journal.get(entry.jobId)?.state === "submitted") this.journal.setDueAt(entry.jobId, at + seconds);
+      this.journal.setDueAt(entry.jobId, at + seconds, "submitted");
     } catch (error) {
       this.logger.debug("reading a job's challenge window failed: the finalizer reads its state", { jobId: entry.jobId, err: short(error) });
     }
@@ -1938,7 +1983,11 @@ export class ProviderNode {
     }
   }
 
-  /** Moves a kept output into the served directory; false when it is not kept (any more). */
+  /**
+   * Moves a kept output into the served directory; false when it is not kept (any more) and not
+   * served either. Not kept but served: another job with the same output moved it there (both
+   * content-addressed, written by this node): nothing to read, hash or write again.
+   */
   async #moveToServed(outputHash: Hex): Promise<boolean> {
     try {
       this.#servedDirReady ??= mkdir(this.store.dir, { recursive: true, mode: 0o700 }).then(() => undefined);
@@ -1947,8 +1996,11 @@ export class ProviderNode {
       return true;
     } catch (error) {
       this.#servedDirReady = undefined;
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") return false;
-      throw error;
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+      return stat(this.store.pathOf(outputHash)).then(
+        (s) => s.isFile(),
+        () => false,
+      );
     }
   }
 
@@ -1979,6 +2031,7 @@ export class ProviderNode {
       }
       // Record when each newly submitted job's window ends (one read per job, once).
       for (const entry of this.journal.listSubmitted(undefined, 100)) {
+        if (this.#dueAtPending.has(entry.jobId)) continue; // #settleSubmit records it
         const state = await this.#jobState(entry.jobId);
         if (state.status === JobStatus.Submitted) this.journal.setDueAt(entry.jobId, state.timestamp + state.challengeWindow);
         else await this.#reconcile(entry, log, "before finalizing", state);

@@ -34,6 +34,7 @@ import { encodeFunctionData, formatEther, formatGwei } from "viem";
 
 import { decodeDepinferError, isTransientError } from "depinfer";
 import { retry } from "./retry.js";
+import { signTransactionFast } from "./txSigning.js";
 import type { Logger } from "./logger.js";
 
 export interface SendParameters {
@@ -270,7 +271,7 @@ export class TxSender {
       }
       // Then the gas, the worst-case fee, and a legacy gas price, as the request will be signed.
       await check(request as Quote);
-      const raw = await client.account.signTransaction!(request as never);
+      const raw = await signTransactionFast(client.account, request as object);
       const hash = keccak256(raw);
       await beforeBroadcast?.({ hash, raw, nonce });
       this.#remember(nonce, { hash, raw, functionName });

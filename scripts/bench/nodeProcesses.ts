@@ -33,10 +33,10 @@ import { contentHash, HttpContentStore, jobMarketAbi, signAttestation, verifyCon
 import { runBuiltinModel } from "../../provider/src/models/charModel.js";
 import { outputUrlOf, startProviderNode, stopProviderNode, type ProviderNodeProcess } from "../../test/utils/providerCli.js";
 
-/** The chain's port (the helper's range 20200-20249). */
-export const CHAIN_PORT = 20210;
-/** The node's output server. */
-export const OUTPUT_PORT = 20211;
+/** The chain's port (the helper's range 20200-20249; DEPINFER_BENCH_CHAIN_PORT overrides it). */
+export const CHAIN_PORT = Number(process.env.DEPINFER_BENCH_CHAIN_PORT ?? 20210);
+/** The node's output server (the chain's port + 1). */
+export const OUTPUT_PORT = CHAIN_PORT + 1;
 
 const root = path.resolve(import.meta.dirname, "../..");
 const PRICE = 2n * USDC;
