@@ -71,7 +71,7 @@ import { ContentRetention } from "./retention.js";
 import { TxSender, isFeeCeilingError } from "./txSender.js";
 import { startSessionService, type SessionService, type SessionStep } from "./sessions/index.js";
 import { VerifierLoop, type VerifierStep } from "./verifier.js";
-import { RedundancyLoop, type RedundancyStep } from "./redundancy.js";
+import { REDUNDANCY_REFUSALS, RedundancyLoop, type RedundancyStep } from "./redundancy.js";
 
 /**
  * The points right after a step is durably recorded (the crash tests stop the node there):
@@ -420,7 +420,7 @@ export class ProviderNode {
     this.#progress = parameters.progressStream ? createProgress(parameters.progressStream) : undefined;
     this.#sharePpb = BigInt(Math.round(config.maxCollateralShare * 1e9));
     this.#confirmations = BigInt(config.confirmations ?? defaultConfirmations(config.chainId));
-    this.#metrics = createNodeMetrics(this, { refusals: Object.keys(this.#refused) });
+    this.#metrics = createNodeMetrics(this, { refusals: Object.keys(this.#refused), redundancyRefusals: config.redundancy?.enabled ? REDUNDANCY_REFUSALS : [] });
     this.#batch = config.batch ?? PROVIDER_CONFIG_DEFAULTS.batch;
     this.#batcher = new Batcher<BatchItem, BatchResult>({
       maxJobs: this.#batch.maxJobs,
@@ -473,6 +473,8 @@ export class ProviderNode {
           pollingIntervalMs: config.pollingIntervalMs,
           claimIntervalMs: config.claimIntervalMs,
           minSeconds: config.minJobSeconds,
+          maxCollateralShare: config.maxCollateralShare,
+          refused: (reason) => this.#metrics.redundancyRefused(reason),
           startBlock: config.startBlock !== undefined ? BigInt(config.startBlock) : undefined,
           afterStep: parameters.afterRedundancyStep,
         })
