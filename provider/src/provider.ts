@@ -479,6 +479,8 @@ export class ProviderNode {
           afterStep: parameters.afterRedundancyStep,
         })
       : undefined;
+    // Its seats' content (the requests' inputs, its outputs) is swept as the jobs' is.
+    if (this.redundancy) this.#retention.addHolder(this.redundancy.journal);
   }
 
   /** The output server's base URL, once started (when `outputServer` is configured). */
@@ -539,7 +541,7 @@ export class ProviderNode {
         onStored: (hash) => {
           for (const e of this.#waitingForInput(hash)) this.#retryAt.delete(e.jobId);
           this.#schedule(0);
-          // A redundancy request's input: kept (no job of the journal holds it, so retention would delete it).
+          // A redundancy request's input: kept (its seat holds it; the retention sweeps it when the seat ends).
           if (this.redundancy?.inputLimit(hash) !== undefined) return this.redundancy.inputStored(hash);
           void this.#retention.uploaded(hash).catch((error) => this.logger.warn("deleting an upload no job holds failed", { hash, err: short(error) }));
         },

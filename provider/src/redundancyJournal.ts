@@ -35,6 +35,8 @@ export type RedundancySeatState =
   | "absent"
   | "failed";
 export const OPEN_REDUNDANCY_STATES: RedundancySeatState[] = ["named", "computed", "committing", "committed", "revealing", "revealed", "appealing"];
+/** The states a seat ends in: its content's retention counts from when it got there. */
+export const ENDED_REDUNDANCY_STATES: RedundancySeatState[] = ["paid", "slashed", "released", "refused", "absent", "failed"];
 
 export interface RedundancyEntry {
   /** The request id. */
@@ -58,6 +60,8 @@ export interface RedundancyEntry {
   appealTx?: Hex | undefined;
   /** Why it was refused or failed, or the last error. */
   error?: string | undefined;
+  /** When the seat ended (ms, the journal's clock), once it has. */
+  endedAt?: number | undefined;
 }
 
 interface Row {
@@ -76,6 +80,7 @@ interface Row {
   reveal_tx: string | null;
   appeal_tx: string | null;
   error: string | null;
+  ended_at: number | null;
 }
 
 function fromRow(r: Row): RedundancyEntry {
@@ -96,14 +101,17 @@ function fromRow(r: Row): RedundancyEntry {
     revealTx: opt(r.reveal_tx) as Hex | undefined,
     appealTx: opt(r.appeal_tx) as Hex | undefined,
     error: opt(r.error) ?? undefined,
+    endedAt: r.ended_at === null || r.ended_at === undefined ? undefined : Number(r.ended_at),
   };
 }
 
 export class RedundancyJournal {
   readonly #db: DatabaseSync;
+  readonly #now: () => number;
 
-  /** Opens the loop's tables in the node's journal file (`file`: journal.sqlite). */
-  constructor(file: string) {
+  /** Opens the loop's tables in the node's journal file (`file`: journal.sqlite); `now`: its clock (ms, default `Date.now`). */
+  constructor(file: string, { now = Date.now }: { now?: () => number } = {}) {
+    this.#now = now;
     this.#db = new DatabaseSync(file);
     this.#db.exec(`
       PRAGMA journal_mode = WAL;
@@ -121,6 +129,21 @@ export class RedundancyJournal {
       );
       CREATE INDEX IF NOT EXISTS redundancy_seats_state ON redundancy_seats(state);
       CREATE TABLE IF NOT EXISTS redundancy_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    `);
+    // Added with content retention (retention.ts): since when a seat has ended, and whether its content
+    // (the request's input, our output) was swept. Seats that ended before: from now (a full window).
+    const columns = this.#db.prepare("PRAGMA table_info(redundancy_seats)").all() as { name: string }[];
+    if (!columns.some((c) => c.name === "ended_at")) {
+      this.#db.exec(`
+        ALTER TABLE redundancy_seats ADD COLUMN ended_at INTEGER;
+        ALTER TABLE redundancy_seats ADD COLUMN content_swept INTEGER NOT NULL DEFAULT 0;
+      `);
+      this.#db.prepare(`UPDATE redundancy_seats SET ended_at = ? WHERE state IN (${ENDED_REDUNDANCY_STATES.map(() => "?").join(", ")})`).run(this.#now(), ...ENDED_REDUNDANCY_STATES);
+    }
+    this.#db.exec(`
+      CREATE INDEX IF NOT EXISTS redundancy_seats_input ON redundancy_seats(input_hash);
+      CREATE INDEX IF NOT EXISTS redundancy_seats_output ON redundancy_seats(output);
+      CREATE INDEX IF NOT EXISTS redundancy_seats_sweep ON redundancy_seats(ended_at) WHERE content_swept = 0;
     `);
   }
 
@@ -149,8 +172,9 @@ export class RedundancyJournal {
 
   /** Moves a seat from one of `from` to `to`, setting a transaction hash or an error; returns whether it moved. */
   move(id: bigint, from: RedundancySeatState[], to: RedundancySeatState, fields: { commitTx?: Hex; revealTx?: Hex; appealTx?: Hex; error?: string } = {}): boolean {
-    const sets = ["state = ?"];
-    const values: (string | null)[] = [to];
+    // A seat that ends records when (its content's retention counts from then).
+    const sets = ["state = ?", "ended_at = ?"];
+    const values: (string | number | null)[] = [to, ENDED_REDUNDANCY_STATES.includes(to) ? this.#now() : null];
     if (fields.commitTx) sets.push("commit_tx = ?"), values.push(fields.commitTx);
     if (fields.revealTx) sets.push("reveal_tx = ?"), values.push(fields.revealTx);
     if (fields.appealTx) sets.push("appeal_tx = ?"), values.push(fields.appealTx);
@@ -171,6 +195,38 @@ export class RedundancyJournal {
     return (
       this.#db.prepare(`SELECT * FROM redundancy_seats WHERE state IN (${states.map(() => "?").join(", ")}) ORDER BY CAST(request_id AS INTEGER)`).all(...states) as unknown as Row[]
     ).map(fromRow);
+  }
+
+  /**
+   * Ended seats whose content (the request's input, our output) may be due for deletion at `now` (ms):
+   * a seat that computed no output at once, one that did `retentionMs` after it ended (clients fetch
+   * outputs by hash after the request settled); at most `limit`, earliest first. The content itself may
+   * still be held by another seat or job (see `holdsContent`). The retention's view (retention.ts).
+   */
+  listContentDue(now: number, retentionMs: number, limit: number): { jobId: string; hashes: Hex[] }[] {
+    const select = "SELECT request_id, input_hash, output FROM redundancy_seats WHERE content_swept = 0 AND ended_at IS NOT NULL";
+    const rows = [
+      ...this.#db.prepare(`${select} AND output IS NULL AND ended_at <= ? ORDER BY ended_at LIMIT ?`).all(now, limit),
+      ...this.#db.prepare(`${select} AND output IS NOT NULL AND ended_at <= ? ORDER BY ended_at LIMIT ?`).all(now - retentionMs, limit),
+    ] as unknown as { request_id: string; input_hash: string; output: string | null }[];
+    return rows.slice(0, limit).map((r) => ({
+      jobId: `redundancy:${r.request_id}`,
+      hashes: [...new Set([r.input_hash, r.output].filter((h): h is string => h !== null).map((h) => h.toLowerCase() as Hex))],
+    }));
+  }
+
+  /** Whether a seat still holds `hash` at `now` (ms): one not ended, or one that computed an output and ended less than `retentionMs` ago. */
+  holdsContent(hash: Hex, now: number, retentionMs: number): boolean {
+    const key = hash.toLowerCase();
+    const row = this.#db
+      .prepare("SELECT 1 FROM redundancy_seats WHERE (input_hash = ? OR output = ?) AND (ended_at IS NULL OR (output IS NOT NULL AND ended_at > ?)) LIMIT 1")
+      .get(key, key, now - retentionMs);
+    return row !== undefined;
+  }
+
+  /** Records that a seat's content was deleted (or is held by another, which will delete it); `key` as `listContentDue` gives it. */
+  setContentSwept(key: string) {
+    this.#db.prepare("UPDATE redundancy_seats SET content_swept = 1 WHERE request_id = ?").run(key.replace(/^redundancy:/, ""));
   }
 
   mark(key: string): bigint | undefined {
