@@ -32,6 +32,35 @@ const REDUNDANCY_V1 = `
   INSERT INTO redundancy_meta VALUES ('scan_block', '40');
 `;
 
+/** The verifier's tables as the node wrote them before the role journals shared a base. */
+const VERIFIER_V1 = `
+  CREATE TABLE verifier_jobs (
+    job_id TEXT PRIMARY KEY,
+    job_json TEXT NOT NULL,
+    block TEXT NOT NULL,
+    provider_output TEXT, signature TEXT,
+    sample TEXT,
+    check_open INTEGER NOT NULL DEFAULT 0,
+    seat TEXT, vote_index INTEGER, round INTEGER,
+    output TEXT, salt TEXT, commit_tx TEXT, reveal_tx TEXT,
+    error TEXT
+  );
+  CREATE INDEX verifier_jobs_sample ON verifier_jobs(sample);
+  CREATE INDEX verifier_jobs_seat ON verifier_jobs(seat);
+  CREATE INDEX verifier_jobs_check ON verifier_jobs(check_open);
+  CREATE TABLE verifier_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+  INSERT INTO verifier_jobs VALUES ('${H("bb")}', '{"client":"0x0000000000000000000000000000000000000001","provider":"0x0000000000000000000000000000000000000002","token":"0x0000000000000000000000000000000000000003","price":"5n","collateral":"6n","model":"${H("11")}","inputHash":"${H("22")}","deadline":7,"paramsVersion":1,"nonce":"8n"}', '12', NULL, NULL, 'done', 1, 'revealed', 0, 1, '${H("44")}', '${H("55")}', '${H("66")}', '${H("77")}', NULL);
+  INSERT INTO verifier_meta VALUES ('scan_block', '41');
+`;
+
+/** The schema of `file` (its tables' and indexes' SQL, by name). */
+function schemaOf(file: string) {
+  const db = new DatabaseSync(file);
+  const rows = db.prepare("SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name").all() as { name: string; sql: string }[];
+  db.close();
+  return Object.fromEntries(rows.map((r) => [r.name, r.sql.replace(/\s+/g, " ").replace("IF NOT EXISTS ", "")]));
+}
+
 describe("role journals over an existing journal file", () => {
   const dirs: string[] = [];
   const file = () => {
@@ -92,7 +121,15 @@ describe("role journals over an existing journal file", () => {
       paramsVersion: 3,
       nonce: 18446744073709551615n,
     } as const;
+    const old = new DatabaseSync(f);
+    old.exec(VERIFIER_V1);
+    old.close();
+    const before = schemaOf(f);
     const j = new VerifierJournal(f);
+    // The earlier version's row and mark, as it wrote them; the schema untouched.
+    expect(schemaOf(f)).toEqual(before);
+    expect(j.get(H("bb"))).toMatchObject({ job: { price: 5n, collateral: 6n, nonce: 8n }, block: 12n, sample: "done", check: true, seat: "revealed", voteIndex: 0, round: 1, output: H("44"), salt: H("55") });
+    expect(j.mark("scan_block")).toBe(41n);
     j.recordJob(H("aa"), job, 42n);
     j.recordSubmission(H("aa"), H("33"), "0x1234", "pending");
     expect(j.recordSeat(H("aa"), 2, 1)).toBe(true);
@@ -104,9 +141,10 @@ describe("role journals over an existing journal file", () => {
     j.close();
     const again = new VerifierJournal(f);
     expect(again.get(H("aa"))).toMatchObject({ job, block: 42n, providerOutput: H("33"), signature: "0x1234", sample: "pending", check: true, seat: "committing", voteIndex: 2, round: 1, output: H("44"), salt: H("55"), commitTx: H("66") });
-    expect(again.seats().map((e) => e.jobId)).toEqual([H("aa")]);
+    expect(again.seats().map((e) => e.jobId)).toEqual([H("bb"), H("aa")]); // open ones, by block
+    expect(again.seats(["committing"]).map((e) => e.jobId)).toEqual([H("aa")]);
     expect(again.toSample().map((e) => e.jobId)).toEqual([H("aa")]);
-    expect(again.openChecks().map((e) => e.jobId)).toEqual([H("aa")]);
+    expect(again.openChecks().map((e) => e.jobId)).toEqual([H("bb"), H("aa")]);
     expect(again.mark("scan_block")).toBe(99n);
     expect(again.mark("other")).toBeUndefined();
     again.close();
