@@ -431,7 +431,8 @@ export class ProviderNode {
     });
     this.#retention = new ContentRetention({
       journal: this.journal,
-      dirs: [this.store.dir, this.#withheld.dir],
+      // And a TOLERANT re-run's output kept unserved until its reveal (verifier.ts), when a seat ends without one.
+      dirs: [this.store.dir, this.#withheld.dir, `${config.dataDir}/verifier-outputs`],
       quotaBytes: config.contentQuotaBytes,
       retentionSeconds: config.contentRetentionSeconds,
       logger: this.logger,
@@ -479,8 +480,9 @@ export class ProviderNode {
           afterStep: parameters.afterRedundancyStep,
         })
       : undefined;
-    // Its seats' content (the requests' inputs, its outputs) is swept as the jobs' is.
+    // The roles' content (redundancy requests' inputs and outputs, TOLERANT re-runs' evidence) is swept as the jobs' is.
     if (this.redundancy) this.#retention.addHolder(this.redundancy.journal);
+    if (this.verifier) this.#retention.addHolder(this.verifier.journal);
   }
 
   /** The output server's base URL, once started (when `outputServer` is configured). */

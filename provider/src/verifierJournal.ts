@@ -24,6 +24,8 @@ import { RoleJournal } from "./roleJournal.js";
  */
 export type SeatState = "assigned" | "computed" | "committing" | "committed" | "revealing" | "revealed" | "closed" | "slashed" | "failed";
 export const OPEN_SEAT_STATES: SeatState[] = ["assigned", "computed", "committing", "committed", "revealing", "revealed"];
+/** The states a seat ends in: the retention of its output (a TOLERANT check's evidence) counts from when it got there. */
+export const ENDED_SEAT_STATES: SeatState[] = ["closed", "slashed", "failed"];
 
 export interface VerifierEntry {
   jobId: Hex;
@@ -47,6 +49,8 @@ export interface VerifierEntry {
   commitTx?: Hex;
   revealTx?: Hex;
   error?: string;
+  /** When the seat ended (ms, the journal's clock), once it has. */
+  endedAt?: number;
 }
 
 interface Row {
@@ -65,6 +69,7 @@ interface Row {
   commit_tx: string | null;
   reveal_tx: string | null;
   error: string | null;
+  ended_at?: number | null;
 }
 
 const jobToJson = (job: Job) => JSON.stringify(job, (_k, v) => (typeof v === "bigint" ? `${v}n` : v));
@@ -88,12 +93,15 @@ function fromRow(r: Row): VerifierEntry {
     commitTx: opt(r.commit_tx) as Hex | undefined,
     revealTx: opt(r.reveal_tx) as Hex | undefined,
     error: opt(r.error) ?? undefined,
+    ...(r.ended_at !== null && r.ended_at !== undefined && { endedAt: Number(r.ended_at) }),
   };
 }
 
 export class VerifierJournal extends RoleJournal<VerifierEntry, SeatState, Row> {
-  /** Opens the verifier's tables in the node's journal file (`file`: journal.sqlite). */
-  constructor(file: string) {
+  readonly #now: () => number;
+
+  /** Opens the verifier's tables in the node's journal file (`file`: journal.sqlite); `now`: its clock (ms, default `Date.now`). */
+  constructor(file: string, { now = Date.now }: { now?: () => number } = {}) {
     super(
       file,
       { table: "verifier_jobs", key: "job_id", state: "seat", order: "CAST(block AS INTEGER)", meta: "verifier_meta" },
@@ -114,6 +122,21 @@ export class VerifierJournal extends RoleJournal<VerifierEntry, SeatState, Row> 
       CREATE INDEX IF NOT EXISTS verifier_jobs_check ON verifier_jobs(check_open);
     `,
     );
+    this.#now = now;
+    // Added with content retention (retention.ts): since when a seat has ended, and whether its output
+    // (a TOLERANT re-run's, kept as the arbiter's evidence) was swept. Seats that ended before: from now.
+    const columns = this.db.prepare("PRAGMA table_info(verifier_jobs)").all() as { name: string }[];
+    if (!columns.some((c) => c.name === "ended_at")) {
+      this.db.exec(`
+        ALTER TABLE verifier_jobs ADD COLUMN ended_at INTEGER;
+        ALTER TABLE verifier_jobs ADD COLUMN content_swept INTEGER NOT NULL DEFAULT 0;
+      `);
+      this.db.prepare(`UPDATE verifier_jobs SET ended_at = ? WHERE seat IN (${ENDED_SEAT_STATES.map(() => "?").join(", ")})`).run(this.#now(), ...ENDED_SEAT_STATES);
+    }
+    this.db.exec(`
+      CREATE INDEX IF NOT EXISTS verifier_jobs_output ON verifier_jobs(output) WHERE output IS NOT NULL;
+      CREATE INDEX IF NOT EXISTS verifier_jobs_sweep ON verifier_jobs(ended_at) WHERE content_swept = 0 AND output IS NOT NULL;
+    `);
   }
 
   protected fromRow(r: Row): VerifierEntry {
@@ -161,7 +184,38 @@ export class VerifierJournal extends RoleJournal<VerifierEntry, SeatState, Row> 
 
   /** Moves a seat from one of `from` to `to`, setting a transaction hash; returns whether it moved. */
   moveSeat(jobId: Hex, from: SeatState[], to: SeatState, fields: { commitTx?: Hex; revealTx?: Hex; error?: string } = {}): boolean {
-    return this.moveState(jobId, from, to, { commit_tx: fields.commitTx || undefined, reveal_tx: fields.revealTx || undefined, error: fields.error || undefined });
+    // A seat that ends records when (its output's retention counts from then).
+    return this.moveState(jobId, from, to, {
+      ended_at: ENDED_SEAT_STATES.includes(to) ? this.#now() : null,
+      commit_tx: fields.commitTx || undefined,
+      reveal_tx: fields.revealTx || undefined,
+      error: fields.error || undefined,
+    });
+  }
+
+  /**
+   * Ended seats whose output (a TOLERANT re-run's bytes, kept for the arbiter; nothing on disk for the
+   * other checks) may be due for deletion at `now` (ms): `retentionMs` after the seat ended (the check
+   * closed, or the seat was slashed); at most `limit`, earliest first. The retention's view (retention.ts).
+   */
+  listContentDue(now: number, retentionMs: number, limit: number): { jobId: string; hashes: Hex[] }[] {
+    const rows = this.db
+      .prepare("SELECT job_id, output FROM verifier_jobs WHERE content_swept = 0 AND output IS NOT NULL AND ended_at <= ? ORDER BY ended_at LIMIT ?")
+      .all(now - retentionMs, limit) as unknown as { job_id: string; output: string }[];
+    return rows.map((r) => ({ jobId: `verifier:${r.job_id}`, hashes: [r.output.toLowerCase() as Hex] }));
+  }
+
+  /** Whether a seat still holds `hash` as its output at `now` (ms): one not ended, or one ended less than `retentionMs` ago. */
+  holdsContent(hash: Hex, now: number, retentionMs: number): boolean {
+    const row = this.db
+      .prepare("SELECT 1 FROM verifier_jobs WHERE output = ? AND (ended_at IS NULL OR ended_at > ?) LIMIT 1")
+      .get(hash.toLowerCase(), now - retentionMs);
+    return row !== undefined;
+  }
+
+  /** Records that a seat's output was deleted (or is held by another, which will delete it); `key` as `listContentDue` gives it. */
+  setContentSwept(key: string) {
+    this.db.prepare("UPDATE verifier_jobs SET content_swept = 1 WHERE job_id = ?").run(key.replace(/^verifier:/, ""));
   }
 
   get(jobId: Hex): VerifierEntry | undefined {

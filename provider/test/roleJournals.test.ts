@@ -49,7 +49,7 @@ const VERIFIER_V1 = `
   CREATE INDEX verifier_jobs_seat ON verifier_jobs(seat);
   CREATE INDEX verifier_jobs_check ON verifier_jobs(check_open);
   CREATE TABLE verifier_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-  INSERT INTO verifier_jobs VALUES ('${H("bb")}', '{"client":"0x0000000000000000000000000000000000000001","provider":"0x0000000000000000000000000000000000000002","token":"0x0000000000000000000000000000000000000003","price":"5n","collateral":"6n","model":"${H("11")}","inputHash":"${H("22")}","deadline":7,"paramsVersion":1,"nonce":"8n"}', '12', NULL, NULL, 'done', 1, 'revealed', 0, 1, '${H("44")}', '${H("55")}', '${H("66")}', '${H("77")}', NULL);
+  INSERT INTO verifier_jobs VALUES ('${H("bb")}', '{"client":"0x0000000000000000000000000000000000000001","provider":"0x0000000000000000000000000000000000000002","token":"0x0000000000000000000000000000000000000003","price":"5n","collateral":"6n","model":"${H("11")}","inputHash":"${H("22")}","deadline":7,"paramsVersion":1,"nonce":"8n"}', '12', NULL, NULL, 'done', 1, 'revealed', 0, 1, '${H("cc")}', '${H("55")}', '${H("66")}', '${H("77")}', NULL);
   INSERT INTO verifier_meta VALUES ('scan_block', '41');
 `;
 
@@ -107,7 +107,7 @@ describe("role journals over an existing journal file", () => {
     again.close();
   });
 
-  it("test_verifierJournal_reopen: a seat, its vote and the marks survive a reopen of the same file", () => {
+  it("test_verifierJournal_openV1: an earlier file opens with its rows and marks; moves, lists, marks and the output's retention hold across a reopen", () => {
     const f = file();
     const job = {
       client: "0x0000000000000000000000000000000000000001",
@@ -125,10 +125,13 @@ describe("role journals over an existing journal file", () => {
     old.exec(VERIFIER_V1);
     old.close();
     const before = schemaOf(f);
-    const j = new VerifierJournal(f);
-    // The earlier version's row and mark, as it wrote them; the schema untouched.
-    expect(schemaOf(f)).toEqual(before);
-    expect(j.get(H("bb"))).toMatchObject({ job: { price: 5n, collateral: 6n, nonce: 8n }, block: 12n, sample: "done", check: true, seat: "revealed", voteIndex: 0, round: 1, output: H("44"), salt: H("55") });
+    let clock = 1_000;
+    const j = new VerifierJournal(f, { now: () => clock });
+    // The earlier version's row and mark, as it wrote them; its tables and indexes kept, the retention's columns added.
+    const after = schemaOf(f);
+    for (const [name, sql] of Object.entries(before)) expect(name === "verifier_jobs" ? after[name].replace(", ended_at INTEGER, content_swept INTEGER NOT NULL DEFAULT 0", "") : after[name]).toBe(sql);
+    expect(Object.keys(after).filter((n) => !(n in before))).toEqual(["verifier_jobs_output", "verifier_jobs_sweep"]);
+    expect(j.get(H("bb"))).toMatchObject({ job: { price: 5n, collateral: 6n, nonce: 8n }, block: 12n, sample: "done", check: true, seat: "revealed", voteIndex: 0, round: 1, output: H("cc"), salt: H("55") });
     expect(j.mark("scan_block")).toBe(41n);
     j.recordJob(H("aa"), job, 42n);
     j.recordSubmission(H("aa"), H("33"), "0x1234", "pending");
@@ -148,5 +151,20 @@ describe("role journals over an existing journal file", () => {
     expect(again.mark("scan_block")).toBe(99n);
     expect(again.mark("other")).toBeUndefined();
     again.close();
+
+    // Retention: a seat's output (a TOLERANT re-run's evidence) is held while the seat is open, and for `retentionMs` after it ends.
+    const r = new VerifierJournal(f, { now: () => clock });
+    expect(r.holdsContent(H("cc"), 1e12, 10_000)).toBe(true); // bb: revealed, open
+    clock = 2_000;
+    expect(r.moveSeat(H("bb"), ["revealed"], "closed")).toBe(true);
+    expect(r.get(H("bb"))!.endedAt).toBe(2_000);
+    expect(r.holdsContent(H("cc"), 11_999, 10_000)).toBe(true);
+    expect(r.listContentDue(11_999, 10_000, 10)).toEqual([]);
+    expect(r.holdsContent(H("cc"), 12_000, 10_000)).toBe(false);
+    expect(r.listContentDue(12_000, 10_000, 10)).toEqual([{ jobId: `verifier:${H("bb")}`, hashes: [H("cc")] }]);
+    r.setContentSwept(`verifier:${H("bb")}`);
+    expect(r.listContentDue(12_000, 10_000, 10)).toEqual([]);
+    expect(r.holdsContent(H("44"), 1e12, 10_000)).toBe(true); // aa: its own output, still open
+    r.close();
   });
 });

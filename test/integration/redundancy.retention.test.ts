@@ -90,6 +90,6 @@ describe("content retention of the redundancy role", () => {
     await until("A's input and output deleted after the retention", () => !onDisk(xHash) && !onDisk(oHash), { timeoutMs: 15_000, intervalMs: 50, detail: tail });
     // Not before the retention passed.
     expect(Date.now()).toBeGreaterThanOrEqual(endedAt + RETENTION * 1000);
-    expect(lines.some((l) => l.includes("content deleted") && l.includes(`"jobId":"redundancy:${a.id}"`))).toBe(true);
+    await until("the deletion is logged", () => lines.some((l) => l.includes("content deleted") && l.includes(`"jobId":"redundancy:${a.id}"`)), { timeoutMs: 2_000, detail: tail });
   });
 });
