@@ -130,15 +130,8 @@ export class RedundancyJournal extends RoleJournal<RedundancyEntry, RedundancySe
     );
     this.#now = now;
     // Added with content retention (retention.ts): since when a seat has ended, and whether its content
-    // (the request's input, our output) was swept. Seats that ended before: from now (a full window).
-    const columns = this.db.prepare("PRAGMA table_info(redundancy_seats)").all() as { name: string }[];
-    if (!columns.some((c) => c.name === "ended_at")) {
-      this.db.exec(`
-        ALTER TABLE redundancy_seats ADD COLUMN ended_at INTEGER;
-        ALTER TABLE redundancy_seats ADD COLUMN content_swept INTEGER NOT NULL DEFAULT 0;
-      `);
-      this.db.prepare(`UPDATE redundancy_seats SET ended_at = ? WHERE state IN (${ENDED_REDUNDANCY_STATES.map(() => "?").join(", ")})`).run(this.#now(), ...ENDED_REDUNDANCY_STATES);
-    }
+    // (the request's input, our output) was swept.
+    this.addEndedColumns(ENDED_REDUNDANCY_STATES, this.#now());
     this.db.exec(`
       CREATE INDEX IF NOT EXISTS redundancy_seats_input ON redundancy_seats(input_hash);
       CREATE INDEX IF NOT EXISTS redundancy_seats_output ON redundancy_seats(output);

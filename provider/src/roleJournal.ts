@@ -41,6 +41,22 @@ export abstract class RoleJournal<Entry, State extends string, Row> {
     `);
   }
 
+  /**
+   * Adds what the content retention (retention.ts) reads, to a table written before it: since when an
+   * entry has ended (`ended_at`, ms) and whether its content was swept (`content_swept`). Entries
+   * already in one of `ended` count from `now` (a full window from the upgrade).
+   */
+  protected addEndedColumns(ended: readonly State[], now: number) {
+    const { table, state } = this.#t;
+    const columns = this.db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[];
+    if (columns.some((c) => c.name === "ended_at")) return;
+    this.db.exec(`
+      ALTER TABLE ${table} ADD COLUMN ended_at INTEGER;
+      ALTER TABLE ${table} ADD COLUMN content_swept INTEGER NOT NULL DEFAULT 0;
+    `);
+    this.db.prepare(`UPDATE ${table} SET ended_at = ? WHERE ${state} IN (${ended.map(() => "?").join(", ")})`).run(now, ...ended);
+  }
+
   /** An entry as the role reads it from its row. */
   protected abstract fromRow(row: Row): Entry;
 

@@ -124,15 +124,8 @@ export class VerifierJournal extends RoleJournal<VerifierEntry, SeatState, Row> 
     );
     this.#now = now;
     // Added with content retention (retention.ts): since when a seat has ended, and whether its output
-    // (a TOLERANT re-run's, kept as the arbiter's evidence) was swept. Seats that ended before: from now.
-    const columns = this.db.prepare("PRAGMA table_info(verifier_jobs)").all() as { name: string }[];
-    if (!columns.some((c) => c.name === "ended_at")) {
-      this.db.exec(`
-        ALTER TABLE verifier_jobs ADD COLUMN ended_at INTEGER;
-        ALTER TABLE verifier_jobs ADD COLUMN content_swept INTEGER NOT NULL DEFAULT 0;
-      `);
-      this.db.prepare(`UPDATE verifier_jobs SET ended_at = ? WHERE seat IN (${ENDED_SEAT_STATES.map(() => "?").join(", ")})`).run(this.#now(), ...ENDED_SEAT_STATES);
-    }
+    // (a TOLERANT re-run's, kept as the arbiter's evidence) was swept.
+    this.addEndedColumns(ENDED_SEAT_STATES, this.#now());
     this.db.exec(`
       CREATE INDEX IF NOT EXISTS verifier_jobs_output ON verifier_jobs(output) WHERE output IS NOT NULL;
       CREATE INDEX IF NOT EXISTS verifier_jobs_sweep ON verifier_jobs(ended_at) WHERE content_swept = 0 AND output IS NOT NULL;
