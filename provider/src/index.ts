@@ -13,5 +13,5 @@ export { FeeCeilingError, TxSender, isFeeCeilingError, type FeeCeilings, type Se
 export { SessionJournal, SessionReader, SessionSettler, createSessionHandler, startSessionService, type SessionRecord, type SessionRequestRecord, type SessionStep, type SessionView, type SettlePolicy } from "./sessions/index.js";
 export { VerifierLoop, type VerifierConfig, type VerifierStep } from "./verifier.js";
 export { VerifierJournal, OPEN_SEAT_STATES, type SeatState, type VerifierEntry } from "./verifierJournal.js";
-export { RedundancyLoop, type RedundancyConfig, type RedundancyStep } from "./redundancy.js";
+export { REDUNDANCY_REFUSALS, RedundancyLoop, type RedundancyConfig, type RedundancyRefusal, type RedundancyStep } from "./redundancy.js";
 export { RedundancyJournal, OPEN_REDUNDANCY_STATES, type RedundancySeatState, type RedundancyEntry } from "./redundancyJournal.js";

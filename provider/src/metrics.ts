@@ -20,6 +20,8 @@ export interface NodeMetrics {
   readonly registry: Registry;
   /** A job skipped before anything was committed to it. */
   refused(reason: string): void;
+  /** A redundancy request refused before anything was committed to it (redundancy.ts). */
+  redundancyRefused(reason: string): void;
   /** Earnings claimed. */
   claimed(token: Address, amount: bigint): void;
   /** The text exposition, for `GET /metrics`. */
@@ -27,7 +29,7 @@ export interface NodeMetrics {
   readonly contentType: string;
 }
 
-export function createNodeMetrics(node: NodeMetricsSource, { refusals }: { refusals: readonly string[] }): NodeMetrics {
+export function createNodeMetrics(node: NodeMetricsSource, { refusals, redundancyRefusals = [] }: { refusals: readonly string[]; redundancyRefusals?: readonly string[] | undefined }): NodeMetrics {
   const registry = new Registry();
   const registers = [registry];
   new Gauge({
@@ -63,6 +65,13 @@ export function createNodeMetrics(node: NodeMetricsSource, { refusals }: { refus
     registers,
   });
   for (const reason of refusals) refused.inc({ reason }, 0);
+  const redundancyRefused = new Counter({
+    name: "depinfer_node_redundancy_refused_total",
+    help: "Redundancy requests refused since start before anything was committed to them: a model or token not served, a price under the offer, too little time before the commit deadline, an input over the model's limits, or collateral above maxCollateralShare.",
+    labelNames: ["reason"],
+    registers,
+  });
+  for (const reason of redundancyRefusals) redundancyRefused.inc({ reason }, 0);
   const claimed = new Counter({
     name: "depinfer_node_claimed_total",
     help: "Earnings claimed since start, in the token's smallest unit.",
@@ -82,6 +91,7 @@ export function createNodeMetrics(node: NodeMetricsSource, { refusals }: { refus
   return {
     registry,
     refused: (reason) => refused.inc({ reason }),
+    redundancyRefused: (reason) => redundancyRefused.inc({ reason }),
     claimed: (token, amount) => claimed.inc({ token }, Number(amount)),
     text: () => registry.metrics(),
     contentType: registry.contentType,

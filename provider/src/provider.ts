@@ -71,7 +71,7 @@ import { ContentRetention } from "./retention.js";
 import { TxSender, isFeeCeilingError } from "./txSender.js";
 import { startSessionService, type SessionService, type SessionStep } from "./sessions/index.js";
 import { VerifierLoop, type VerifierStep } from "./verifier.js";
-import { RedundancyLoop, type RedundancyStep } from "./redundancy.js";
+import { REDUNDANCY_REFUSALS, RedundancyLoop, type RedundancyStep } from "./redundancy.js";
 
 /**
  * The points right after a step is durably recorded (the crash tests stop the node there):
@@ -453,7 +453,7 @@ export class ProviderNode {
     this.#progress = parameters.progressStream ? createProgress(parameters.progressStream) : undefined;
     this.#sharePpb = BigInt(Math.round(config.maxCollateralShare * 1e9));
     this.#confirmations = BigInt(config.confirmations ?? defaultConfirmations(config.chainId));
-    this.#metrics = createNodeMetrics(this, { refusals: Object.keys(this.#refused) });
+    this.#metrics = createNodeMetrics(this, { refusals: Object.keys(this.#refused), redundancyRefusals: config.redundancy?.enabled ? REDUNDANCY_REFUSALS : [] });
     this.#batch = config.batch ?? PROVIDER_CONFIG_DEFAULTS.batch;
     this.#batcher = new Batcher<BatchItem, BatchResult>({
       maxJobs: this.#batch.maxJobs,
@@ -464,7 +464,8 @@ export class ProviderNode {
     });
     this.#retention = new ContentRetention({
       journal: this.journal,
-      dirs: [this.store.dir, this.#withheld.dir],
+      // And a TOLERANT re-run's output kept unserved until its reveal (verifier.ts), when a seat ends without one.
+      dirs: [this.store.dir, this.#withheld.dir, `${config.dataDir}/verifier-outputs`],
       quotaBytes: config.contentQuotaBytes,
       retentionSeconds: config.contentRetentionSeconds,
       logger: this.logger,
@@ -506,10 +507,15 @@ export class ProviderNode {
           pollingIntervalMs: config.pollingIntervalMs,
           claimIntervalMs: config.claimIntervalMs,
           minSeconds: config.minJobSeconds,
+          maxCollateralShare: config.maxCollateralShare,
+          refused: (reason) => this.#metrics.redundancyRefused(reason),
           startBlock: config.startBlock !== undefined ? BigInt(config.startBlock) : undefined,
           afterStep: parameters.afterRedundancyStep,
         })
       : undefined;
+    // The roles' content (redundancy requests' inputs and outputs, TOLERANT re-runs' evidence) is swept as the jobs' is.
+    if (this.redundancy) this.#retention.addHolder(this.redundancy.journal);
+    if (this.verifier) this.#retention.addHolder(this.verifier.journal);
   }
 
   /** The output server's base URL, once started (when `outputServer` is configured). */
@@ -570,7 +576,7 @@ export class ProviderNode {
         onStored: (hash) => {
           for (const e of this.#waitingForInput(hash)) this.#retryAt.delete(e.jobId);
           this.#schedule(0);
-          // A redundancy request's input: kept (no job of the journal holds it, so retention would delete it).
+          // A redundancy request's input: kept (its seat holds it; the retention sweeps it when the seat ends).
           if (this.redundancy?.inputLimit(hash) !== undefined) return this.redundancy.inputStored(hash);
           void this.#retention.uploaded(hash).catch((error) => this.logger.warn("deleting an upload no job holds failed", { hash, err: short(error) }));
         },

@@ -3,7 +3,7 @@
 //
 //   scan RedundancyRequested for requests that name this node ─▶ refuse what it cannot serve (a model
 //   or token it does not serve, a price under its offer, an input over the model's limits, a commit
-//   deadline too close) ─▶ fetch the input by its hash (uploaded to the output server, or a content
+//   deadline too close, a collateral over maxCollateralShare of the stake) ─▶ fetch the input by its hash (uploaded to the output server, or a content
 //   store) ─▶ run it with the model's backend ─▶ keep output hash and salt ─▶ commit (the module locks
 //   the request's collateral) ─▶ reveal ─▶ appeal if outvoted under EXACT ─▶ settle ─▶ claim its pay
 //
@@ -45,6 +45,11 @@ export type RedundancyStep =
   | "redundancy-reveal-sent"
   | "redundancy-revealed";
 
+/** Why a request was refused before anything was committed to it. */
+export type RedundancyRefusal = "model" | "price" | "deadline" | "input" | "collateral";
+/** Every {@link RedundancyRefusal}, for the metrics' labels. */
+export const REDUNDANCY_REFUSALS: readonly RedundancyRefusal[] = ["model", "price", "deadline", "input", "collateral"];
+
 export interface RedundancyLoopParameters {
   config: RedundancyConfig;
   market: Address;
@@ -64,6 +69,14 @@ export interface RedundancyLoopParameters {
   claimIntervalMs: number;
   /** A request whose commit deadline is fewer seconds away than this is refused before any work (the node's minJobSeconds). */
   minSeconds: number;
+  /**
+   * The largest collateral one seat may lock, as a share of the stake (the node's `maxCollateralShare`,
+   * the job path's rule): a request over that share of the whole stake is refused, one over that share
+   * of the stake free now waits (until its commit deadline) for stake to be freed.
+   */
+  maxCollateralShare: number;
+  /** Called once for each request refused, with its reason (the node's metrics count them). */
+  refused?: ((reason: RedundancyRefusal) => void) | undefined;
   /** The first block to scan on a fresh journal (default: 1,000 blocks before the head). */
   startBlock?: bigint | undefined;
   afterStep?: ((step: RedundancyStep, id: bigint) => void) | undefined;
@@ -92,6 +105,10 @@ export class RedundancyLoop {
   #retryAt = new Map<bigint, number>();
   /** Inputs waited for, by hash: the output server accepts their upload. */
   #waiting = new Map<Hex, number>();
+  /** Seats waiting for their collateral to fit within maxCollateralShare of the free stake (logged once). */
+  #waitingForStake = new Set<bigint>();
+  /** `maxCollateralShare` in parts per billion, for bigint arithmetic (as the job path). */
+  readonly #sharePpb: bigint;
   /** What the loop did since start (stats and tests). */
   readonly counts = { committed: 0, revealed: 0, appealed: 0, settled: 0, refused: 0, claimed: 0n };
 
@@ -100,6 +117,7 @@ export class RedundancyLoop {
     this.#log = p.logger.child({ loop: "redundancy" });
     this.#loop = new TickLoop({ tick: () => this.tick(), intervalMs: p.pollingIntervalMs, onError: (error) => this.#log.warn("redundancy tick failed, retrying", { err: short(error) }) });
     this.journal = new RedundancyJournal(p.journalFile);
+    this.#sharePpb = BigInt(Math.round(p.maxCollateralShare * 1e9));
   }
 
   /** The module's address (after start). */
@@ -215,12 +233,49 @@ export class RedundancyLoop {
     return this.#p.served.find((m) => lower(m.model) === lower(e.model) && lower(m.token) === lower(e.token));
   }
 
-  #refuse(e: RedundancyEntry, reason: string, fields: Record<string, unknown> = {}) {
+  /** Records a request refused before its commit (nothing locked yet: `named`, or `computed` after a restart). */
+  #refuse(e: RedundancyEntry, why: RedundancyRefusal, reason: string, fields: Record<string, unknown> = {}) {
     this.#waiting.delete(lower(e.inputHash));
-    if (this.journal.move(e.id, ["named"], "refused", { error: reason })) {
+    this.#waitingForStake.delete(e.id);
+    if (this.journal.move(e.id, ["named", "computed"], "refused", { error: reason })) {
       this.counts.refused++;
+      this.#p.refused?.(why);
       this.#log.warn("redundancy: request refused (nothing committed, nothing at stake)", { id: e.id, reason, ...fields });
     }
+  }
+
+  /** `maxCollateralShare` of `amount`, rounded down. */
+  #shareOf(amount: bigint): bigint {
+    return (amount * this.#sharePpb) / 1_000_000_000n;
+  }
+
+  /**
+   * The job path's collateral rule, before anything is locked: over `maxCollateralShare` of the whole
+   * stake, refused; over that share of the stake free now (staked − locked, the module's locks included),
+   * it waits for stake to be freed. Returns whether the seat may go on.
+   */
+  async #withinShare(e: RedundancyEntry, collateral: bigint): Promise<boolean> {
+    const { client, market, account } = this.#p;
+    const info = await this.#read(() => readContract(client, { address: market, abi: jobMarketAbi, functionName: "provider", args: [account] }));
+    const staked = BigInt(info.staked);
+    const free = staked > BigInt(info.locked) ? staked - BigInt(info.locked) : 0n;
+    const most = this.#shareOf(staked);
+    const { maxCollateralShare } = this.#p;
+    if (collateral > most) {
+      this.#refuse(e, "collateral", `its collateral ${collateral} is above maxCollateralShare (${maxCollateralShare}) of the stake ${staked}`, { collateral, staked, most, maxCollateralShare });
+      return false;
+    }
+    const limit = this.#shareOf(free);
+    if (collateral > limit) {
+      if (!this.#waitingForStake.has(e.id)) {
+        this.#waitingForStake.add(e.id);
+        this.#log.info("redundancy: request waits: its collateral is above maxCollateralShare of the free stake", { id: e.id, collateral, free, limit, maxCollateralShare });
+      }
+      this.#later(e.id);
+      return false;
+    }
+    this.#waitingForStake.delete(e.id);
+    return true;
   }
 
   /** One step of a seat, chosen by the chain's state of the request and our seat, and the journal. */
@@ -263,6 +318,7 @@ export class RedundancyLoop {
     const { id } = e;
     if (r.status !== REQUEST.Open || now > r.commitDeadline) {
       this.#waiting.delete(lower(e.inputHash));
+      this.#waitingForStake.delete(id);
       if (this.journal.move(id, ["named", "computed", "committing"], "absent")) this.#log.warn("redundancy: the commit phase ended before this node committed", { id });
       return;
     }
@@ -272,9 +328,10 @@ export class RedundancyLoop {
     if (entry.state === "named") {
       const served = this.#servedFor(entry);
       const backend = this.#p.backends.get(lower(entry.model));
-      if (!served || !backend) return this.#refuse(entry, "a model or token this node does not serve", { model: entry.model, token: entry.token });
-      if (r.price < BigInt(served.price)) return this.#refuse(entry, `the price per seat (${r.price}) is under this node's price (${served.price})`);
-      if (r.commitDeadline - now < this.#p.minSeconds) return this.#refuse(entry, `the commit deadline is ${r.commitDeadline - now} s away, under minJobSeconds (${this.#p.minSeconds})`);
+      if (!served || !backend) return this.#refuse(entry, "model", "a model or token this node does not serve", { model: entry.model, token: entry.token });
+      if (r.price < BigInt(served.price)) return this.#refuse(entry, "price", `the price per seat (${r.price}) is under this node's price (${served.price})`);
+      if (r.commitDeadline - now < this.#p.minSeconds) return this.#refuse(entry, "deadline", `the commit deadline is ${r.commitDeadline - now} s away, under minJobSeconds (${this.#p.minSeconds})`);
+      if (!(await this.#withinShare(entry, r.collateral))) return;
       const limits = inputLimitsOf(served);
       let input: Uint8Array | undefined;
       for (const store of this.#p.stores) input ??= (await store?.get(entry.inputHash).catch(() => undefined)) ?? undefined;
@@ -285,7 +342,7 @@ export class RedundancyLoop {
       }
       this.#waiting.delete(lower(entry.inputHash));
       const check = await checkInput(input, limits, backend);
-      if (!check.ok) return this.#refuse(entry, check.reason, { limit: check.limit, bytes: check.bytes });
+      if (!check.ok) return this.#refuse(entry, "input", check.reason, { limit: check.limit, bytes: check.bytes });
       const outputBytes = await backend.infer(input, { signal: AbortSignal.timeout(limits.timeoutSeconds * 1000) });
       // Kept where the client can fetch it (the output server serves the node's store).
       await this.#p.stores[0]?.put(outputBytes).catch(() => undefined);
@@ -294,6 +351,9 @@ export class RedundancyLoop {
       this.#log.info("redundancy: ran the input", { id, output: entry.output });
       // The deadline may have passed while the backend ran: the commit would revert (harmless), skip it.
       if ((await this.#now()) > r.commitDeadline) return this.#later(id, this.#p.pollingIntervalMs);
+    } else if (entry.state === "computed" && !(await this.#withinShare(entry, r.collateral))) {
+      // Computed before a restart, nothing locked yet: the rule holds for the stake as it is now.
+      return;
     }
     if (!entry.salt || !entry.output) throw new Error(`no output and salt in the journal for request ${id}: cannot commit`);
     await this.#allow(r.collateral);

@@ -1,7 +1,8 @@
 /**
  * The redundancy loop's journal (redundancy.ts): in the node's own SQLite file (journal.sqlite, its
- * own tables), every redundancy request that names this node, and its seat's progress. Recorded
- * before acting, as for jobs (journal.ts) and verifier seats (verifierJournal.ts):
+ * own tables), every redundancy request that names this node, and its seat's progress. What it shares
+ * with the verifier's journal (the file, compare-and-set moves, listing by state, marks) is in
+ * roleJournal.ts. Recorded before acting, as for jobs (journal.ts) and verifier seats (verifierJournal.ts):
  *
  * - the seat is recorded when its `RedundancyRequested` event is read, before the scan mark moves
  *   past its block, so a restart never loses a request;
@@ -10,9 +11,9 @@
  * - the commit, the reveal and the appeal are recorded (their hash) before they are broadcast, so a
  *   restart never signs a second one while the first may still land.
  */
-import { DatabaseSync } from "node:sqlite";
-
 import type { Address, Hex } from "viem";
+
+import { RoleJournal } from "./roleJournal.js";
 
 /**
  * A seat's progress: named → computed (output and salt kept) → committing → committed → revealing →
@@ -35,6 +36,8 @@ export type RedundancySeatState =
   | "absent"
   | "failed";
 export const OPEN_REDUNDANCY_STATES: RedundancySeatState[] = ["named", "computed", "committing", "committed", "revealing", "revealed", "appealing"];
+/** The states a seat ends in: its content's retention counts from when it got there. */
+export const ENDED_REDUNDANCY_STATES: RedundancySeatState[] = ["paid", "slashed", "released", "refused", "absent", "failed"];
 
 export interface RedundancyEntry {
   /** The request id. */
@@ -58,6 +61,8 @@ export interface RedundancyEntry {
   appealTx?: Hex | undefined;
   /** Why it was refused or failed, or the last error. */
   error?: string | undefined;
+  /** When the seat ended (ms, the journal's clock), once it has. */
+  endedAt?: number | undefined;
 }
 
 interface Row {
@@ -76,6 +81,7 @@ interface Row {
   reveal_tx: string | null;
   appeal_tx: string | null;
   error: string | null;
+  ended_at: number | null;
 }
 
 function fromRow(r: Row): RedundancyEntry {
@@ -96,19 +102,19 @@ function fromRow(r: Row): RedundancyEntry {
     revealTx: opt(r.reveal_tx) as Hex | undefined,
     appealTx: opt(r.appeal_tx) as Hex | undefined,
     error: opt(r.error) ?? undefined,
+    endedAt: r.ended_at === null || r.ended_at === undefined ? undefined : Number(r.ended_at),
   };
 }
 
-export class RedundancyJournal {
-  readonly #db: DatabaseSync;
+export class RedundancyJournal extends RoleJournal<RedundancyEntry, RedundancySeatState, Row> {
+  readonly #now: () => number;
 
-  /** Opens the loop's tables in the node's journal file (`file`: journal.sqlite). */
-  constructor(file: string) {
-    this.#db = new DatabaseSync(file);
-    this.#db.exec(`
-      PRAGMA journal_mode = WAL;
-      PRAGMA synchronous = FULL;
-      PRAGMA busy_timeout = 5000;
+  /** Opens the loop's tables in the node's journal file (`file`: journal.sqlite); `now`: its clock (ms, default `Date.now`). */
+  constructor(file: string, { now = Date.now }: { now?: () => number } = {}) {
+    super(
+      file,
+      { table: "redundancy_seats", key: "request_id", state: "state", order: "CAST(request_id AS INTEGER)", meta: "redundancy_meta" },
+      `
       CREATE TABLE IF NOT EXISTS redundancy_seats (
         request_id TEXT PRIMARY KEY,
         seat INTEGER NOT NULL,
@@ -120,17 +126,26 @@ export class RedundancyJournal {
         error TEXT
       );
       CREATE INDEX IF NOT EXISTS redundancy_seats_state ON redundancy_seats(state);
-      CREATE TABLE IF NOT EXISTS redundancy_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    `,
+    );
+    this.#now = now;
+    // Added with content retention (retention.ts): since when a seat has ended, and whether its content
+    // (the request's input, our output) was swept.
+    this.addEndedColumns(ENDED_REDUNDANCY_STATES, this.#now());
+    this.db.exec(`
+      CREATE INDEX IF NOT EXISTS redundancy_seats_input ON redundancy_seats(input_hash);
+      CREATE INDEX IF NOT EXISTS redundancy_seats_output ON redundancy_seats(output);
+      CREATE INDEX IF NOT EXISTS redundancy_seats_sweep ON redundancy_seats(ended_at) WHERE content_swept = 0;
     `);
   }
 
-  close() {
-    this.#db.close();
+  protected fromRow(r: Row): RedundancyEntry {
+    return fromRow(r);
   }
 
   /** Records a request that names us at `seat`; a request already recorded (a replayed event) is kept as it is. Returns whether it is new. */
   recordSeat(e: Pick<RedundancyEntry, "id" | "seat" | "block" | "model" | "token" | "price" | "inputHash" | "commitDeadline">): boolean {
-    const r = this.#db
+    const r = this.db
       .prepare(
         "INSERT OR IGNORE INTO redundancy_seats (request_id, seat, block, model, token, price, input_hash, commit_deadline, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'named')",
       )
@@ -143,42 +158,60 @@ export class RedundancyJournal {
    * input again keeps the first salt, so the reveal opens the commitment). Returns the entry as stored.
    */
   recordVote(id: bigint, output: Hex, salt: Hex): RedundancyEntry {
-    this.#db.prepare("UPDATE redundancy_seats SET output = ?, salt = ?, state = 'computed' WHERE request_id = ? AND state = 'named' AND salt IS NULL").run(output, salt, id.toString());
+    this.db.prepare("UPDATE redundancy_seats SET output = ?, salt = ?, state = 'computed' WHERE request_id = ? AND state = 'named' AND salt IS NULL").run(output, salt, id.toString());
     return this.get(id)!;
   }
 
   /** Moves a seat from one of `from` to `to`, setting a transaction hash or an error; returns whether it moved. */
   move(id: bigint, from: RedundancySeatState[], to: RedundancySeatState, fields: { commitTx?: Hex; revealTx?: Hex; appealTx?: Hex; error?: string } = {}): boolean {
-    const sets = ["state = ?"];
-    const values: (string | null)[] = [to];
-    if (fields.commitTx) sets.push("commit_tx = ?"), values.push(fields.commitTx);
-    if (fields.revealTx) sets.push("reveal_tx = ?"), values.push(fields.revealTx);
-    if (fields.appealTx) sets.push("appeal_tx = ?"), values.push(fields.appealTx);
-    if (fields.error) sets.push("error = ?"), values.push(fields.error);
-    const r = this.#db
-      .prepare(`UPDATE redundancy_seats SET ${sets.join(", ")} WHERE request_id = ? AND state IN (${from.map(() => "?").join(", ")})`)
-      .run(...values, id.toString(), ...from);
-    return Number(r.changes) === 1;
+    // A seat that ends records when (its content's retention counts from then).
+    return this.moveState(id.toString(), from, to, {
+      ended_at: ENDED_REDUNDANCY_STATES.includes(to) ? this.#now() : null,
+      commit_tx: fields.commitTx || undefined,
+      reveal_tx: fields.revealTx || undefined,
+      appeal_tx: fields.appealTx || undefined,
+      error: fields.error || undefined,
+    });
   }
 
   get(id: bigint): RedundancyEntry | undefined {
-    const row = this.#db.prepare("SELECT * FROM redundancy_seats WHERE request_id = ?").get(id.toString()) as Row | undefined;
-    return row ? fromRow(row) : undefined;
+    return this.entry(id.toString());
   }
 
   /** Seats in `states` (default: every open one), oldest first. */
   seats(states: RedundancySeatState[] = OPEN_REDUNDANCY_STATES): RedundancyEntry[] {
-    return (
-      this.#db.prepare(`SELECT * FROM redundancy_seats WHERE state IN (${states.map(() => "?").join(", ")}) ORDER BY CAST(request_id AS INTEGER)`).all(...states) as unknown as Row[]
-    ).map(fromRow);
+    return this.inStates(states);
   }
 
-  mark(key: string): bigint | undefined {
-    const row = this.#db.prepare("SELECT value FROM redundancy_meta WHERE key = ?").get(key) as { value: string } | undefined;
-    return row ? BigInt(row.value) : undefined;
+  /**
+   * Ended seats whose content (the request's input, our output) may be due for deletion at `now` (ms):
+   * a seat that computed no output at once, one that did `retentionMs` after it ended (clients fetch
+   * outputs by hash after the request settled); at most `limit`, earliest first. The content itself may
+   * still be held by another seat or job (see `holdsContent`). The retention's view (retention.ts).
+   */
+  listContentDue(now: number, retentionMs: number, limit: number): { jobId: string; hashes: Hex[] }[] {
+    const select = "SELECT request_id, input_hash, output FROM redundancy_seats WHERE content_swept = 0 AND ended_at IS NOT NULL";
+    const rows = [
+      ...this.db.prepare(`${select} AND output IS NULL AND ended_at <= ? ORDER BY ended_at LIMIT ?`).all(now, limit),
+      ...this.db.prepare(`${select} AND output IS NOT NULL AND ended_at <= ? ORDER BY ended_at LIMIT ?`).all(now - retentionMs, limit),
+    ] as unknown as { request_id: string; input_hash: string; output: string | null }[];
+    return rows.slice(0, limit).map((r) => ({
+      jobId: `redundancy:${r.request_id}`,
+      hashes: [...new Set([r.input_hash, r.output].filter((h): h is string => h !== null).map((h) => h.toLowerCase() as Hex))],
+    }));
   }
 
-  setMark(key: string, value: bigint) {
-    this.#db.prepare("INSERT INTO redundancy_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(key, value.toString());
+  /** Whether a seat still holds `hash` at `now` (ms): one not ended, or one that computed an output and ended less than `retentionMs` ago. */
+  holdsContent(hash: Hex, now: number, retentionMs: number): boolean {
+    const key = hash.toLowerCase();
+    const row = this.db
+      .prepare("SELECT 1 FROM redundancy_seats WHERE (input_hash = ? OR output = ?) AND (ended_at IS NULL OR (output IS NOT NULL AND ended_at > ?)) LIMIT 1")
+      .get(key, key, now - retentionMs);
+    return row !== undefined;
+  }
+
+  /** Records that a seat's content was deleted (or is held by another, which will delete it); `key` as `listContentDue` gives it. */
+  setContentSwept(key: string) {
+    this.db.prepare("UPDATE redundancy_seats SET content_swept = 1 WHERE request_id = ?").run(key.replace(/^redundancy:/, ""));
   }
 }

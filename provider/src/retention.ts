@@ -14,6 +14,10 @@
 //   taken), and `contentRetentionSeconds` after the end for a job that did (clients and challengers
 //   fetch outputs, and re-run inputs, by hash after settlement). A job still live, or another job
 //   that shares the content (the same input, the same output), keeps it.
+// - The same for the redundancy role's seats (redundancy.ts), from their journal: a request's input and
+//   the output the node computed for it are deleted `contentRetentionSeconds` after the seat ended
+//   (paid, slashed or released once the request settled, or absent), at once for a seat that never
+//   computed one (refused). A job or a seat that holds the same content keeps it, whichever it is.
 import { readdir, rm, stat } from "node:fs/promises";
 import path from "node:path";
 
@@ -23,6 +27,16 @@ import { cidFromHash } from "depinfer";
 import type { Journal } from "./journal.js";
 import type { Logger } from "./logger.js";
 import type { UploadQuota } from "./outputServer.js";
+
+/**
+ * What holds content on the node's disk, and when it ends: the job journal (journal.ts) and the
+ * redundancy seats' (redundancyJournal.ts). `jobId` is the holder's key for `setContentSwept`.
+ */
+export interface ContentHolder {
+  listContentDue(now: number, retentionMs: number, limit: number): { jobId: string; hashes: Hex[] }[];
+  holdsContent(hash: Hex, now: number, retentionMs: number): boolean;
+  setContentSwept(key: string): void;
+}
 
 export interface ContentRetentionParameters {
   journal: Journal;
@@ -45,7 +59,6 @@ const SWEEP_BATCH = 500;
 export class ContentRetention implements UploadQuota {
   readonly quotaBytes: number;
   readonly retentionMs: number;
-  readonly #journal: Journal;
   readonly #dirs: readonly string[];
   readonly #logger: Logger;
   readonly #now: () => number;
@@ -59,9 +72,11 @@ export class ContentRetention implements UploadQuota {
   #lastScan = 0;
   #full = false;
   #sweeping: Promise<void> | undefined;
+  /** The journal, and the other holders added (`addHolder`). */
+  readonly #holders: ContentHolder[];
 
   constructor({ journal, dirs, quotaBytes, retentionSeconds, logger, now = Date.now, sweepIntervalMs = 1_000, rescanIntervalMs = 60_000 }: ContentRetentionParameters) {
-    this.#journal = journal;
+    this.#holders = [journal];
     this.#dirs = dirs;
     this.quotaBytes = quotaBytes;
     this.retentionMs = retentionSeconds * 1000;
@@ -69,6 +84,16 @@ export class ContentRetention implements UploadQuota {
     this.#now = now;
     this.#sweepIntervalMs = sweepIntervalMs;
     this.#rescanIntervalMs = rescanIntervalMs;
+  }
+
+  /** Another holder of content (the redundancy seats' journal): its content is swept, and what it holds is kept. */
+  addHolder(holder: ContentHolder) {
+    this.#holders.push(holder);
+  }
+
+  /** Whether a job or a seat still holds `hash` at `now`. */
+  #held(hash: Hex, now: number): boolean {
+    return this.#holders.some((h) => h.holdsContent(hash, now, this.retentionMs));
   }
 
   /** Bytes counted towards the quota now (on disk, and reserved by uploads in progress). */
@@ -112,7 +137,7 @@ export class ContentRetention implements UploadQuota {
    * body was arriving, and its content was swept before the file existed).
    */
   async uploaded(hash: Hex) {
-    if (!this.#journal.holdsContent(hash, this.#now(), this.retentionMs)) await this.#delete(hash);
+    if (!this.#held(hash, this.#now())) await this.#delete(hash);
   }
 
   /** Sweeps if the last sweep is older than the sweep interval (the node's tick calls this). */
@@ -127,19 +152,21 @@ export class ContentRetention implements UploadQuota {
   async sweep() {
     const now = this.#now();
     let deleted = 0;
-    for (const { jobId, hashes } of this.#journal.listContentDue(now, this.retentionMs, SWEEP_BATCH)) {
-      const gone: Hex[] = [];
-      for (const hash of hashes) {
-        // Another job still holds it: that job's own end deletes it.
-        if (this.#journal.holdsContent(hash, now, this.retentionMs)) continue;
-        const bytes = await this.#delete(hash);
-        if (bytes > 0) {
-          gone.push(hash);
-          deleted += bytes;
+    for (const holder of this.#holders) {
+      for (const { jobId, hashes } of holder.listContentDue(now, this.retentionMs, SWEEP_BATCH)) {
+        const gone: Hex[] = [];
+        for (const hash of hashes) {
+          // Another job or seat still holds it: its own end deletes it.
+          if (this.#held(hash, now)) continue;
+          const bytes = await this.#delete(hash);
+          if (bytes > 0) {
+            gone.push(hash);
+            deleted += bytes;
+          }
         }
+        holder.setContentSwept(jobId);
+        if (gone.length > 0) this.#logger.info("content deleted: its job ended and its retention passed", { jobId, hashes: gone });
       }
-      this.#journal.setContentSwept(jobId);
-      if (gone.length > 0) this.#logger.info("content deleted: its job ended and its retention passed", { jobId, hashes: gone });
     }
     if (deleted > 0 || now - this.#lastScan >= this.#rescanIntervalMs) await this.#rescan();
   }

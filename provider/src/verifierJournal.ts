@@ -1,7 +1,9 @@
 /**
  * The verifier loop's journal: in the node's own SQLite file (journal.sqlite, its own tables), every
  * submitted job of a verified model the loop saw, whether it tried to sample it, and every seat the
- * module assigned to this node with its progress. Recorded before acting, as for jobs (journal.ts):
+ * module assigned to this node with its progress. What it shares with the redundancy journal (the file,
+ * compare-and-set moves, listing by state, marks) is in roleJournal.ts. Recorded before acting, as for
+ * jobs (journal.ts):
  *
  * - the seat is recorded when its `VerifierAssigned` event is read, before the scan mark moves past
  *   its block, so a restart never loses an assignment;
@@ -9,11 +11,11 @@
  *   commitment is signed, so the reveal always opens what was committed;
  * - the commit and the reveal are recorded (their hash) before they are broadcast.
  */
-import { DatabaseSync } from "node:sqlite";
-
 import type { Hex } from "viem";
 
 import type { Job } from "depinfer";
+
+import { RoleJournal } from "./roleJournal.js";
 
 /**
  * A seat's progress: assigned → computed (output and salt kept) → committing → committed →
@@ -22,6 +24,8 @@ import type { Job } from "depinfer";
  */
 export type SeatState = "assigned" | "computed" | "committing" | "committed" | "revealing" | "revealed" | "closed" | "slashed" | "failed";
 export const OPEN_SEAT_STATES: SeatState[] = ["assigned", "computed", "committing", "committed", "revealing", "revealed"];
+/** The states a seat ends in: the retention of its output (a TOLERANT check's evidence) counts from when it got there. */
+export const ENDED_SEAT_STATES: SeatState[] = ["closed", "slashed", "failed"];
 
 export interface VerifierEntry {
   jobId: Hex;
@@ -45,6 +49,8 @@ export interface VerifierEntry {
   commitTx?: Hex;
   revealTx?: Hex;
   error?: string;
+  /** When the seat ended (ms, the journal's clock), once it has. */
+  endedAt?: number;
 }
 
 interface Row {
@@ -63,6 +69,7 @@ interface Row {
   commit_tx: string | null;
   reveal_tx: string | null;
   error: string | null;
+  ended_at?: number | null;
 }
 
 const jobToJson = (job: Job) => JSON.stringify(job, (_k, v) => (typeof v === "bigint" ? `${v}n` : v));
@@ -86,19 +93,19 @@ function fromRow(r: Row): VerifierEntry {
     commitTx: opt(r.commit_tx) as Hex | undefined,
     revealTx: opt(r.reveal_tx) as Hex | undefined,
     error: opt(r.error) ?? undefined,
+    ...(r.ended_at !== null && r.ended_at !== undefined && { endedAt: Number(r.ended_at) }),
   };
 }
 
-export class VerifierJournal {
-  readonly #db: DatabaseSync;
+export class VerifierJournal extends RoleJournal<VerifierEntry, SeatState, Row> {
+  readonly #now: () => number;
 
-  /** Opens the verifier's tables in the node's journal file (`file`: journal.sqlite). */
-  constructor(file: string) {
-    this.#db = new DatabaseSync(file);
-    this.#db.exec(`
-      PRAGMA journal_mode = WAL;
-      PRAGMA synchronous = FULL;
-      PRAGMA busy_timeout = 5000;
+  /** Opens the verifier's tables in the node's journal file (`file`: journal.sqlite); `now`: its clock (ms, default `Date.now`). */
+  constructor(file: string, { now = Date.now }: { now?: () => number } = {}) {
+    super(
+      file,
+      { table: "verifier_jobs", key: "job_id", state: "seat", order: "CAST(block AS INTEGER)", meta: "verifier_meta" },
+      `
       CREATE TABLE IF NOT EXISTS verifier_jobs (
         job_id TEXT PRIMARY KEY,
         job_json TEXT NOT NULL,
@@ -113,37 +120,45 @@ export class VerifierJournal {
       CREATE INDEX IF NOT EXISTS verifier_jobs_sample ON verifier_jobs(sample);
       CREATE INDEX IF NOT EXISTS verifier_jobs_seat ON verifier_jobs(seat);
       CREATE INDEX IF NOT EXISTS verifier_jobs_check ON verifier_jobs(check_open);
-      CREATE TABLE IF NOT EXISTS verifier_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    `,
+    );
+    this.#now = now;
+    // Added with content retention (retention.ts): since when a seat has ended, and whether its output
+    // (a TOLERANT re-run's, kept as the arbiter's evidence) was swept.
+    this.addEndedColumns(ENDED_SEAT_STATES, this.#now());
+    this.db.exec(`
+      CREATE INDEX IF NOT EXISTS verifier_jobs_output ON verifier_jobs(output) WHERE output IS NOT NULL;
+      CREATE INDEX IF NOT EXISTS verifier_jobs_sweep ON verifier_jobs(ended_at) WHERE content_swept = 0 AND output IS NOT NULL;
     `);
   }
 
-  close() {
-    this.#db.close();
+  protected fromRow(r: Row): VerifierEntry {
+    return fromRow(r);
   }
 
   /** Records a job's terms (from JobCreated); no change if known. */
   recordJob(jobId: Hex, job: Job, block: bigint) {
-    this.#db.prepare("INSERT OR IGNORE INTO verifier_jobs (job_id, job_json, block) VALUES (?, ?, ?)").run(jobId, jobToJson(job), block.toString());
+    this.db.prepare("INSERT OR IGNORE INTO verifier_jobs (job_id, job_json, block) VALUES (?, ?, ?)").run(jobId, jobToJson(job), block.toString());
   }
 
   /** Records the provider's attested result, and whether the loop should try to sample it. */
   recordSubmission(jobId: Hex, providerOutput: Hex, signature: Hex, sample: "pending" | "own" | "done") {
-    this.#db
+    this.db
       .prepare("UPDATE verifier_jobs SET provider_output = ?, signature = ?, sample = COALESCE(sample, ?) WHERE job_id = ?")
       .run(providerOutput, signature, sample, jobId);
   }
 
   setSample(jobId: Hex, sample: "done", error?: string) {
-    this.#db.prepare("UPDATE verifier_jobs SET sample = ?, error = COALESCE(?, error) WHERE job_id = ?").run(sample, error ?? null, jobId);
+    this.db.prepare("UPDATE verifier_jobs SET sample = ?, error = COALESCE(?, error) WHERE job_id = ?").run(sample, error ?? null, jobId);
   }
 
   setCheck(jobId: Hex, open: boolean) {
-    this.#db.prepare("UPDATE verifier_jobs SET check_open = ? WHERE job_id = ?").run(open ? 1 : 0, jobId);
+    this.db.prepare("UPDATE verifier_jobs SET check_open = ? WHERE job_id = ?").run(open ? 1 : 0, jobId);
   }
 
   /** Records a seat assigned to us; a seat already recorded (a replayed event) is kept as it is. Returns whether it is new. */
   recordSeat(jobId: Hex, voteIndex: number, round: number): boolean {
-    const r = this.#db
+    const r = this.db
       .prepare("UPDATE verifier_jobs SET seat = 'assigned', vote_index = ?, round = ?, check_open = 1 WHERE job_id = ? AND seat IS NULL")
       .run(voteIndex, round, jobId);
     return Number(r.changes) === 1;
@@ -154,7 +169,7 @@ export class VerifierJournal {
    * keeps the first salt, so the reveal opens the commitment). Returns the entry as stored.
    */
   recordVote(jobId: Hex, output: Hex, salt: Hex): VerifierEntry {
-    this.#db
+    this.db
       .prepare("UPDATE verifier_jobs SET output = ?, salt = ?, seat = 'computed' WHERE job_id = ? AND seat = 'assigned' AND salt IS NULL")
       .run(output, salt, jobId);
     return this.get(jobId)!;
@@ -162,42 +177,53 @@ export class VerifierJournal {
 
   /** Moves a seat from one of `from` to `to`, setting a transaction hash; returns whether it moved. */
   moveSeat(jobId: Hex, from: SeatState[], to: SeatState, fields: { commitTx?: Hex; revealTx?: Hex; error?: string } = {}): boolean {
-    const sets = ["seat = ?"];
-    const values: (string | null)[] = [to];
-    if (fields.commitTx) sets.push("commit_tx = ?"), values.push(fields.commitTx);
-    if (fields.revealTx) sets.push("reveal_tx = ?"), values.push(fields.revealTx);
-    if (fields.error) sets.push("error = ?"), values.push(fields.error);
-    const r = this.#db
-      .prepare(`UPDATE verifier_jobs SET ${sets.join(", ")} WHERE job_id = ? AND seat IN (${from.map(() => "?").join(", ")})`)
-      .run(...values, jobId, ...from);
-    return Number(r.changes) === 1;
+    // A seat that ends records when (its output's retention counts from then).
+    return this.moveState(jobId, from, to, {
+      ended_at: ENDED_SEAT_STATES.includes(to) ? this.#now() : null,
+      commit_tx: fields.commitTx || undefined,
+      reveal_tx: fields.revealTx || undefined,
+      error: fields.error || undefined,
+    });
+  }
+
+  /**
+   * Ended seats whose output (a TOLERANT re-run's bytes, kept for the arbiter; nothing on disk for the
+   * other checks) may be due for deletion at `now` (ms): `retentionMs` after the seat ended (the check
+   * closed, or the seat was slashed); at most `limit`, earliest first. The retention's view (retention.ts).
+   */
+  listContentDue(now: number, retentionMs: number, limit: number): { jobId: string; hashes: Hex[] }[] {
+    const rows = this.db
+      .prepare("SELECT job_id, output FROM verifier_jobs WHERE content_swept = 0 AND output IS NOT NULL AND ended_at <= ? ORDER BY ended_at LIMIT ?")
+      .all(now - retentionMs, limit) as unknown as { job_id: string; output: string }[];
+    return rows.map((r) => ({ jobId: `verifier:${r.job_id}`, hashes: [r.output.toLowerCase() as Hex] }));
+  }
+
+  /** Whether a seat still holds `hash` as its output at `now` (ms): one not ended, or one ended less than `retentionMs` ago. */
+  holdsContent(hash: Hex, now: number, retentionMs: number): boolean {
+    const row = this.db
+      .prepare("SELECT 1 FROM verifier_jobs WHERE output = ? AND (ended_at IS NULL OR ended_at > ?) LIMIT 1")
+      .get(hash.toLowerCase(), now - retentionMs);
+    return row !== undefined;
+  }
+
+  /** Records that a seat's output was deleted (or is held by another, which will delete it); `key` as `listContentDue` gives it. */
+  setContentSwept(key: string) {
+    this.db.prepare("UPDATE verifier_jobs SET content_swept = 1 WHERE job_id = ?").run(key.replace(/^verifier:/, ""));
   }
 
   get(jobId: Hex): VerifierEntry | undefined {
-    const row = this.#db.prepare("SELECT * FROM verifier_jobs WHERE job_id = ?").get(jobId) as Row | undefined;
-    return row ? fromRow(row) : undefined;
+    return this.entry(jobId);
   }
 
   toSample(): VerifierEntry[] {
-    return (this.#db.prepare("SELECT * FROM verifier_jobs WHERE sample = 'pending' ORDER BY CAST(block AS INTEGER)").all() as unknown as Row[]).map(fromRow);
+    return (this.db.prepare("SELECT * FROM verifier_jobs WHERE sample = 'pending' ORDER BY CAST(block AS INTEGER)").all() as unknown as Row[]).map(fromRow);
   }
 
   openChecks(): VerifierEntry[] {
-    return (this.#db.prepare("SELECT * FROM verifier_jobs WHERE check_open = 1 ORDER BY CAST(block AS INTEGER)").all() as unknown as Row[]).map(fromRow);
+    return (this.db.prepare("SELECT * FROM verifier_jobs WHERE check_open = 1 ORDER BY CAST(block AS INTEGER)").all() as unknown as Row[]).map(fromRow);
   }
 
   seats(states: SeatState[] = OPEN_SEAT_STATES): VerifierEntry[] {
-    return (
-      this.#db.prepare(`SELECT * FROM verifier_jobs WHERE seat IN (${states.map(() => "?").join(", ")}) ORDER BY CAST(block AS INTEGER)`).all(...states) as unknown as Row[]
-    ).map(fromRow);
-  }
-
-  mark(key: string): bigint | undefined {
-    const row = this.#db.prepare("SELECT value FROM verifier_meta WHERE key = ?").get(key) as { value: string } | undefined;
-    return row ? BigInt(row.value) : undefined;
-  }
-
-  setMark(key: string, value: bigint) {
-    this.#db.prepare("INSERT INTO verifier_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(key, value.toString());
+    return this.inStates(states);
   }
 }

@@ -13,21 +13,14 @@ import path from "node:path";
 
 import { custom, formatUnits, type Account, type Address, type Chain, type Hex } from "viem";
 
-import { createInProcessNode, DPI, setUpNodeProvider, until, USDC, type Connection, type Protocol } from "../lib/harness.js";
+import { createInProcessNode, DPI, setUpNodeProvider, until, USDC } from "../lib/harness.js";
+import type { DemoActParameters } from "./act.js";
 import { contentHash, createDepinferClient, HttpContentStore } from "../../sdk/src/index.js";
 import type { ProviderNode } from "../../provider/src/index.js";
 
 const PRICE = 2n * USDC;
 
-export interface RedundancyDemoParameters {
-  connection: Connection;
-  p: Protocol;
-  model: Hex;
-  /** The account paying for set-up. */
-  deployer: { account: Account };
-  client: { account: Account };
-  log: (line: string) => void;
-}
+export type RedundancyDemoParameters = DemoActParameters;
 
 /** Runs the act and returns its checks ([name, ok]), for the demo's list. */
 export async function runRedundancyDemo({ connection, p, model, deployer, client: clientW, log }: RedundancyDemoParameters): Promise<[string, boolean][]> {

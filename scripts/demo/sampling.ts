@@ -19,7 +19,8 @@ import path from "node:path";
 
 import { custom, formatUnits, parseEther, type Account, type Address, type Chain, type Hex } from "viem";
 
-import { createInProcessNode, DPI, setUpNodeProvider, until, USDC, type Connection, type Protocol } from "../lib/harness.js";
+import { createInProcessNode, DPI, setUpNodeProvider, until, USDC } from "../lib/harness.js";
+import type { DemoActParameters } from "./act.js";
 import { buildSampledVerifierModule, samplingRegistrationCalls } from "../deploy/SampledVerifier.js";
 import { SAMPLED_VERIFIER_DEPLOY_PARAMS } from "../deploy/samplingParams.js";
 import { createDepinferClient, getVerification, JobStatus, sampledVerifierAbi } from "../../sdk/src/index.js";
@@ -29,15 +30,7 @@ const PRICE = 2n * USDC;
 const EPOCH = 60;
 const liarBackend: InferenceBackend = { name: "liar", infer: async () => new TextEncoder().encode("I did not run the model either.") };
 
-export interface SamplingDemoParameters {
-  connection: Connection;
-  p: Protocol;
-  model: Hex;
-  /** The account paying for set-up, and the client. */
-  deployer: { account: Account };
-  client: { account: Account };
-  log: (line: string) => void;
-}
+export type SamplingDemoParameters = DemoActParameters;
 
 /** Runs the act and returns its checks ([name, ok]), for the demo's list. */
 export async function runSamplingDemo({ connection, p, model, deployer, client: clientW, log }: SamplingDemoParameters): Promise<[string, boolean][]> {

@@ -5,7 +5,7 @@
 // the arbiter. The arbiter must be able to see the verifier's output: the node keeps its bytes unserved
 // until its reveal (another seat could copy them), then serves them by the revealed hash. A vote the
 // arbiter can read is paid; one whose bytes it could not see would be rejected as junk (`rejectVote`).
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -14,12 +14,13 @@ import { custom, type Chain, type Hex } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { createInProcessNode, DPI, setUpNodeProvider, until, USDC, type Connection } from "../../scripts/lib/harness.js";
-import { contentHash, createDepinferClient, getVerification, HttpContentStore, JobStatus, modelIdOf } from "../../sdk/src/index.js";
+import { cidFromHash, contentHash, createDepinferClient, getVerification, HttpContentStore, JobStatus, modelIdOf } from "../../sdk/src/index.js";
 import { BUILTIN_MODEL, type InferenceBackend, type ProviderNode } from "../../provider/src/index.js";
 import { createBuiltinBackend } from "../../provider/src/backends/builtin.js";
 import { deploySampling, EPOCH } from "../utils/sampling.js";
 
 const PRICE = 2n * USDC;
+const RETENTION = 3; // seconds
 const builtin = createBuiltinBackend();
 /** An honest TOLERANT provider: the model's answer, with bytes that differ (as another GPU's numerics would). */
 const closeBackend: InferenceBackend = { name: "close", infer: async (input, options) => new Uint8Array([...(await builtin.infer(input, options)), 0x20]) };
@@ -58,7 +59,8 @@ describe("provider node as verifier of a TOLERANT job: its output is the arbiter
         token: sv.usdc.address,
         price: PRICE,
         dataDir,
-        config: { claimIntervalMs: 1000, ...(verifier && { verifier: { enabled: true, address: sv.sv.address } }) },
+        // The verifier keeps content RETENTION seconds after its seat ends (retention.ts).
+        config: { claimIntervalMs: 1000, ...(verifier && { verifier: { enabled: true, address: sv.sv.address }, contentRetentionSeconds: RETENTION }) },
         ...(backend && { backend }),
       });
       nodes.push(node);
@@ -113,5 +115,14 @@ describe("provider node as verifier of a TOLERANT job: its output is the arbiter
     });
     await until("the seat is closed in the verifier's journal", () => verifier.node.verifier!.openSeats().length === 0, { timeoutMs: 10_000 });
     expect((await sv.market.read.provider([verifier.address])).staked).toBe(1_000n * DPI);
+
+    // The evidence is swept once the check is closed and the retention has passed (not before).
+    const seat = verifier.node.verifier!.journal.get(jobId)!;
+    expect(seat.seat).toBe("closed");
+    const file = path.join(verifier.dataDir, "content", cidFromHash(revealed));
+    expect(existsSync(file)).toBe(true);
+    await until("the evidence is deleted after the retention", () => !existsSync(file), { timeoutMs: 15_000, intervalMs: 50 });
+    expect(Date.now()).toBeGreaterThanOrEqual(seat.endedAt! + RETENTION * 1000);
+    expect(await verifierStore.get(revealed).catch(() => undefined)).toBeUndefined();
   });
 });
