@@ -88,7 +88,8 @@ async function startHostileRpc(target: string, port: number) {
     if (first && seen.size === 1) {
       // The outage starts as the node's first transaction reaches the chain: its answer is lost.
       await send();
-      outage = { start: Date.now(), end: Date.now() + OUTAGE_MS };
+      const start = Date.now();
+      outage = { start, end: start + OUTAGE_MS };
       stats.sentThenFailed++;
       stats.outageReset++;
       return "reset";
