@@ -109,6 +109,20 @@ describe("content: stores", () => {
     expect((await readdir(store.dir)).sort()).toHaveLength(5);
   });
 
+  it("test_FileSystemContentStore_makesItsDirectoryWhenMissing", async () => {
+    // The directory is made on the first write, and again if it was removed since (no mkdir per write).
+    const store = new FileSystemContentStore({ dir: path.join(dir, "fs-missing", "a", "b") });
+    const hash = await store.put(encode("first"));
+    await rm(path.join(dir, "fs-missing"), { recursive: true, force: true });
+    expect(await store.get(hash)).toBeUndefined();
+    expect(await store.put(encode("first"))).toBe(hash);
+    expect(await store.get(hash)).toEqual(encode("first"));
+    await rm(store.dir, { recursive: true, force: true });
+    const streamed = await store.putStream(contentHash("streamed"), (async function* () { yield encode("streamed"); })());
+    expect(await store.get(streamed)).toEqual(encode("streamed"));
+    expect((await readdir(store.dir)).sort()).toHaveLength(1);
+  });
+
   it("test_FileSystemContentStore_tamperedFile_throwsMismatch", async () => {
     const store = new FileSystemContentStore({ dir: path.join(dir, "tamper") });
     const hash = await store.put(encode("4"));

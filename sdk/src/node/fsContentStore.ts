@@ -35,6 +35,20 @@ export class FileSystemContentStore implements ContentStore {
     this.dir = path.resolve(dir);
   }
 
+  /**
+   * Creates a file in the store's directory, making the directory only when it is missing (the first
+   * write, or after it was removed): one `mkdir` per write cost a provider node a system call per job.
+   */
+  async #inDir<T>(create: () => Promise<T>): Promise<T> {
+    try {
+      return await create();
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+      await mkdir(this.dir, { recursive: true, mode: 0o700 });
+      return await create();
+    }
+  }
+
   /** The path of the file that holds the content with this hash. */
   pathOf(hash: Hex): string {
     return path.join(this.dir, cidFromHash(hash));
@@ -43,10 +57,9 @@ export class FileSystemContentStore implements ContentStore {
   async put(bytes: Uint8Array): Promise<Hex> {
     const hash = contentHash(bytes);
     const target = this.pathOf(hash);
-    await mkdir(this.dir, { recursive: true, mode: 0o700 });
     const temporary = this.#temporaryFor(target);
     try {
-      await writeFile(temporary, bytes, { flag: "wx", mode: 0o600 });
+      await this.#inDir(() => writeFile(temporary, bytes, { flag: "wx", mode: 0o600 }));
       await rename(temporary, target);
     } catch (error) {
       await rm(temporary, { force: true });
@@ -64,9 +77,8 @@ export class FileSystemContentStore implements ContentStore {
   async putStream(hash: Hex, chunks: AsyncIterable<Uint8Array>): Promise<Hex> {
     const key = normalizeContentHash(hash);
     const target = this.pathOf(key);
-    await mkdir(this.dir, { recursive: true, mode: 0o700 });
     const temporary = this.#temporaryFor(target);
-    const file = await open(temporary, "wx", 0o600);
+    const file = await this.#inDir(() => open(temporary, "wx", 0o600));
     const hasher = createHash("sha256");
     try {
       for await (const chunk of chunks) {
