@@ -5,18 +5,15 @@
 // job, commit, reveal, escalate and resolve: the liar is slashed with no human dispute, each verifier
 // is paid and claims, and no verifier ever sat on its own job. The test only plays the clock: it moves
 // time past an epoch's end whenever a check waits for a seed, as time passes on a real chain.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 
 import { network } from "hardhat";
-import { custom, type Chain, type Hex } from "viem";
+import { custom, type Chain } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { createInProcessNode, DPI, registerBuiltinModel, setUpNodeProvider, until, USDC, type Connection } from "../../scripts/lib/harness.js";
+import { registerBuiltinModel, until, USDC, type Connection } from "../../scripts/lib/harness.js";
 import { createDepinferClient, getVerification, JobStatus } from "../../sdk/src/index.js";
-import type { InferenceBackend, ProviderNode } from "../../provider/src/index.js";
-import { deploySampling, EPOCH } from "../utils/sampling.js";
+import type { InferenceBackend } from "../../provider/src/index.js";
+import { deploySampling, EPOCH, samplingNodes } from "../utils/sampling.js";
 
 const PRICE = 2n * USDC;
 const liarBackend: InferenceBackend = { name: "liar", infer: async () => new TextEncoder().encode("I did not run the model.") };
@@ -24,17 +21,16 @@ const liarBackend: InferenceBackend = { name: "liar", infer: async () => new Tex
 describe("provider node as verifier: a lie caught by sampling, with no human dispute", () => {
   let connection: Connection;
   let sv: Awaited<ReturnType<typeof deploySampling>>;
-  const nodes: ProviderNode[] = [];
-  const dirs: string[] = [];
+  let nodes: ReturnType<typeof samplingNodes>;
 
   beforeAll(async () => {
     connection = (await network.create()) as Connection;
     // 100 % on this test chain only, so that the one lie is drawn.
     sv = await deploySampling(connection, { params: { samplingRateBps: 10_000, newProviderRateBps: 10_000 } });
+    nodes = samplingNodes(connection, sv, PRICE);
   });
   afterAll(async () => {
-    await Promise.allSettled(nodes.map((n) => n.stop()));
-    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    await nodes?.stop();
   });
 
   it("samples, re-runs, commits, reveals, escalates, slashes the liar and pays the verifiers", async () => {
@@ -42,23 +38,7 @@ describe("provider node as verifier: a lie caught by sampling, with no human dis
     const publicClient = await viem.getPublicClient();
     const [deployer, clientW] = await viem.getWalletClients();
     const model = await registerBuiltinModel(connection, sv);
-    const make = async (name: string, verifier: boolean, backend?: InferenceBackend) => {
-      const key = await setUpNodeProvider(connection, sv, deployer, { model, price: PRICE, stake: 1_000n * DPI });
-      const dataDir = mkdtempSync(path.join(tmpdir(), `depinfer-verifier-${name}-`));
-      dirs.push(dataDir);
-      const node = await createInProcessNode(connection, sv.market.address, {
-        privateKey: key.privateKey,
-        model,
-        token: sv.usdc.address,
-        price: PRICE,
-        dataDir,
-        config: { claimIntervalMs: 1000, ...(verifier && { verifier: { enabled: true, address: sv.sv.address } }) },
-        ...(backend && { backend }),
-      });
-      nodes.push(node);
-      await node.start();
-      return { node, address: key.address };
-    };
+    const make = (name: string, verifier: boolean, backend?: InferenceBackend) => nodes.start(name, { model, verifier, backend });
     const liar = await make("liar", false, liarBackend);
     const verifiers = [await make("a", true), await make("b", true), await make("c", true)];
     await until("every verifier enrolled", async () => (await sv.sv.read.verifierCount([model])) === 3n, { timeoutMs: 20_000 });

@@ -5,19 +5,18 @@
 // the arbiter. The arbiter must be able to see the verifier's output: the node keeps its bytes unserved
 // until its reveal (another seat could copy them), then serves them by the revealed hash. A vote the
 // arbiter can read is paid; one whose bytes it could not see would be rejected as junk (`rejectVote`).
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync } from "node:fs";
 import path from "node:path";
 
 import { network } from "hardhat";
-import { custom, type Chain, type Hex } from "viem";
+import { custom, type Chain } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { createInProcessNode, DPI, setUpNodeProvider, until, USDC, type Connection } from "../../scripts/lib/harness.js";
+import { DPI, until, USDC, type Connection } from "../../scripts/lib/harness.js";
 import { cidFromHash, contentHash, createDepinferClient, getVerification, HttpContentStore, JobStatus, modelIdOf } from "../../sdk/src/index.js";
-import { BUILTIN_MODEL, type InferenceBackend, type ProviderNode } from "../../provider/src/index.js";
+import { BUILTIN_MODEL, type InferenceBackend } from "../../provider/src/index.js";
 import { createBuiltinBackend } from "../../provider/src/backends/builtin.js";
-import { deploySampling, EPOCH } from "../utils/sampling.js";
+import { deploySampling, EPOCH, samplingNodes } from "../utils/sampling.js";
 
 const PRICE = 2n * USDC;
 const RETENTION = 3; // seconds
@@ -28,16 +27,15 @@ const closeBackend: InferenceBackend = { name: "close", infer: async (input, opt
 describe("provider node as verifier of a TOLERANT job: its output is the arbiter's evidence", () => {
   let connection: Connection;
   let sv: Awaited<ReturnType<typeof deploySampling>>;
-  const nodes: ProviderNode[] = [];
-  const dirs: string[] = [];
+  let nodes: ReturnType<typeof samplingNodes>;
 
   beforeAll(async () => {
     connection = (await network.create()) as Connection;
     sv = await deploySampling(connection, { params: { samplingRateBps: 10_000, newProviderRateBps: 10_000 } });
+    nodes = samplingNodes(connection, sv, PRICE);
   });
   afterAll(async () => {
-    await Promise.allSettled(nodes.map((n) => n.stop()));
-    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    await nodes?.stop();
   });
 
   it("re-runs, reveals a different hash, serves the bytes behind it once revealed, and is paid when the provider stands", async () => {
@@ -49,24 +47,9 @@ describe("provider node as verifier of a TOLERANT job: its output is the arbiter
     });
     const model = modelIdOf({ weightsHash: BUILTIN_MODEL.weightsHash, runtimeDigest: BUILTIN_MODEL.runtimeDigest, determinism: 1 });
     expect((await sv.market.read.verifierOf([1])).toLowerCase()).toBe(sv.sv.address.toLowerCase());
-    const make = async (name: string, verifier: boolean, backend?: InferenceBackend) => {
-      const key = await setUpNodeProvider(connection, sv, deployer, { model, price: PRICE, stake: 1_000n * DPI });
-      const dataDir = mkdtempSync(path.join(tmpdir(), `depinfer-verifier-tolerant-${name}-`));
-      dirs.push(dataDir);
-      const node = await createInProcessNode(connection, sv.market.address, {
-        privateKey: key.privateKey,
-        model,
-        token: sv.usdc.address,
-        price: PRICE,
-        dataDir,
-        // The verifier keeps content RETENTION seconds after its seat ends (retention.ts).
-        config: { claimIntervalMs: 1000, ...(verifier && { verifier: { enabled: true, address: sv.sv.address }, contentRetentionSeconds: RETENTION }) },
-        ...(backend && { backend }),
-      });
-      nodes.push(node);
-      await node.start();
-      return { node, address: key.address, dataDir };
-    };
+    // The verifier keeps content RETENTION seconds after its seat ends (retention.ts).
+    const make = (name: string, verifier: boolean, backend?: InferenceBackend) =>
+      nodes.start(`tolerant-${name}`, { model, verifier, backend, config: verifier ? { contentRetentionSeconds: RETENTION } : {} });
     const provider = await make("provider", false, closeBackend);
     const verifier = await make("verifier", true);
     await until("the verifier enrolled", async () => (await sv.sv.read.verifierCount([model])) === 1n, { timeoutMs: 20_000 });

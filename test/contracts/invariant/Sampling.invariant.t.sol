@@ -46,17 +46,7 @@ contract SamplingInvariantTest is SamplingFixture {
         for (uint256 i; i < vs.length; ++i) {
             vAddrs[i] = vs[i].account;
         }
-        // A TOLERANT model routed to the module too: alice offers it, every verifier offers it and enrols.
-        tolerant = _registerModel("tolerant weights", Determinism.TOLERANT);
-        market.setVerifier(Determinism.TOLERANT, address(sv));
-        vm.prank(alice.account);
-        market.setOffer(tolerant, address(usdc), PRICE, 60, true);
-        for (uint256 i; i < vs.length; ++i) {
-            vm.startPrank(vs[i].account);
-            market.setOffer(tolerant, address(usdc), PRICE, 60, true);
-            sv.enrol(tolerant);
-            vm.stopPrank();
-        }
+        tolerant = _routeTolerant();
         address joiner = makeAddr("joiner");
         _fundClient(joiner, 1_000_000 * USDC);
         handler = new SamplingInvariantHandler(
@@ -76,10 +66,7 @@ contract SamplingInvariantTest is SamplingFixture {
             })
         );
         // The handler also plays the PLANTER (planted checks, `expose`).
-        bytes4[] memory exposeSel = new bytes4[](1);
-        exposeSel[0] = sv.expose.selector;
-        manager.setTargetFunctionRole(address(sv), exposeSel, Roles.PLANTER);
-        manager.grantRole(Roles.PLANTER, address(handler), 0);
+        _grantPlanter(address(handler));
         // And the ARBITRATOR (TOLERANT checks: `rule`, `rejectVote`).
         bytes4[] memory arbiterSel = new bytes4[](2);
         arbiterSel[0] = sv.rule.selector;

@@ -4,7 +4,6 @@ pragma solidity ^0.8.28;
 import {IAccessManaged} from "@openzeppelin/contracts/access/manager/IAccessManaged.sol";
 
 import {ISampledVerifierErrors, ISampledVerifierEvents, ISampledVerifierTypes} from "../../../contracts/interfaces/ISampledVerifier.sol";
-import {Roles} from "../../../contracts/governance/Roles.sol";
 import {JobId} from "../../../contracts/types/Ids.sol";
 import {SamplingFixture} from "../utils/SamplingFixture.sol";
 
@@ -29,13 +28,7 @@ contract SamplingPlantedTest is SamplingFixture, ISampledVerifierErrors, ISample
 
     function setUp() public override {
         super.setUp();
-        manager.setTargetFunctionRole(address(sv), _selectors(sv.expose.selector), Roles.PLANTER);
-        manager.grantRole(Roles.PLANTER, planter, 0);
-    }
-
-    function _selectors(bytes4 s) private pure returns (bytes4[] memory out) {
-        out = new bytes4[](1);
-        out[0] = s;
+        _grantPlanter(planter);
     }
 
     /// @dev A canary of alice answering `provided`, drawn, sampled, its round-0 seat filled and committed to `first`.

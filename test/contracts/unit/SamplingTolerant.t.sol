@@ -4,7 +4,6 @@ pragma solidity ^0.8.28;
 import {IAccessManaged} from "@openzeppelin/contracts/access/manager/IAccessManaged.sol";
 
 import {ISampledVerifierErrors, ISampledVerifierEvents, ISampledVerifierTypes} from "../../../contracts/interfaces/ISampledVerifier.sol";
-import {Roles} from "../../../contracts/governance/Roles.sol";
 import {JobId, ModelId} from "../../../contracts/types/Ids.sol";
 import {SamplingFixture} from "../utils/SamplingFixture.sol";
 
@@ -32,20 +31,8 @@ contract SamplingTolerantTest is SamplingFixture, ISampledVerifierErrors, ISampl
 
     function setUp() public override {
         super.setUp();
-        tolerant = _registerModel("tolerant weights", Determinism.TOLERANT);
-        market.setVerifier(Determinism.TOLERANT, address(sv));
-        bytes4[] memory expose = new bytes4[](1);
-        expose[0] = sv.expose.selector;
-        manager.setTargetFunctionRole(address(sv), expose, Roles.PLANTER);
-        manager.grantRole(Roles.PLANTER, planter, 0);
-        vm.prank(alice.account);
-        market.setOffer(tolerant, address(usdc), PRICE, 60, true);
-        for (uint256 i; i < vs.length; ++i) {
-            vm.startPrank(vs[i].account);
-            market.setOffer(tolerant, address(usdc), PRICE, 60, true);
-            sv.enrol(tolerant);
-            vm.stopPrank();
-        }
+        tolerant = _routeTolerant();
+        _grantPlanter(planter);
         vm.warp(block.timestamp + 1);
     }
 

@@ -3,7 +3,8 @@ pragma solidity ^0.8.28;
 
 import {ISampledVerifier, ISampledVerifierTypes} from "../../../contracts/interfaces/ISampledVerifier.sol";
 import {MockRandomness} from "../../../contracts/mocks/MockRandomness.sol";
-import {JobId} from "../../../contracts/types/Ids.sol";
+import {Roles} from "../../../contracts/governance/Roles.sol";
+import {JobId, ModelId} from "../../../contracts/types/Ids.sol";
 import {SampledVerifier} from "../../../contracts/verifiers/SampledVerifier.sol";
 import {SampledVerifierExtension} from "../../../contracts/verifiers/SampledVerifierExtension.sol";
 import {UnitFixture} from "./UnitFixture.sol";
@@ -235,5 +236,28 @@ abstract contract SamplingFixture is UnitFixture {
 
     function _moduleLocked(address v) internal view returns (uint256) {
         return market.moduleStake(address(sv), v).locked;
+    }
+
+    /// @dev A TOLERANT model routed to the module too, as the deployment does: alice offers it, every verifier
+    ///      offers it and enrols.
+    function _routeTolerant() internal returns (ModelId tolerant) {
+        tolerant = _registerModel("tolerant weights", Determinism.TOLERANT);
+        market.setVerifier(Determinism.TOLERANT, address(sv));
+        vm.prank(alice.account);
+        market.setOffer(tolerant, address(usdc), PRICE, 60, true);
+        for (uint256 i; i < vs.length; ++i) {
+            vm.startPrank(vs[i].account);
+            market.setOffer(tolerant, address(usdc), PRICE, 60, true);
+            sv.enrol(tolerant);
+            vm.stopPrank();
+        }
+    }
+
+    /// @dev Maps `expose` to the PLANTER role, as the deployment does, and grants it to `planter`.
+    function _grantPlanter(address planter) internal {
+        bytes4[] memory expose = new bytes4[](1);
+        expose[0] = sv.expose.selector;
+        manager.setTargetFunctionRole(address(sv), expose, Roles.PLANTER);
+        manager.grantRole(Roles.PLANTER, planter, 0);
     }
 }
