@@ -138,14 +138,14 @@ export interface ProviderNodeStats extends ProgressStats {
  */
 export type JobRefusal = "deadline" | "collateral" | "input";
 
+/** The gas key of `acceptAndSubmitBatch` (its estimate per job is reused; see TxSender). */
+const BATCH_GAS_KEY = "acceptAndSubmitBatch";
+
 /**
  * What a submission's receipt did, job by job (lower-case jobId → submitted, or skipped with the
  * reason), decoded once per receipt: every job of a batch settles from the same receipt, and
  * decoding its logs once per job cost the node O(jobs²) per batch.
  */
-/** The gas key of `acceptAndSubmitBatch` (its estimate per job is reused; see TxSender). */
-const BATCH_GAS_KEY = "acceptAndSubmitBatch";
-
 const outcomes = new WeakMap<TransactionReceipt, { submitted: Set<string>; skipped: Map<string, SubmitSkipReason>; count: { submitted: number; skipped: number } }>();
 function outcomeOf(receipt: TransactionReceipt) {
   let outcome = outcomes.get(receipt);
