@@ -24,6 +24,7 @@ import { encodeFunctionData, getAbiItem, isAddress, isAddressEqual, recoverAddre
 
 import { arbitratedVerifierAbi } from "../../sdk/src/abis/arbitratedVerifier.js";
 import { sampledVerifierAbi } from "../../sdk/src/abis/sampledVerifier.js";
+import { getVerification } from "../../sdk/src/actions/verifier/getVerification.js";
 import { HttpContentStore } from "../../sdk/src/content/store.js";
 import type { Job } from "../../sdk/src/types.js";
 import { jobMarketAbi } from "../../sdk/src/abis/jobMarket.js";
@@ -321,14 +322,11 @@ function winnerIndex(given: string | undefined, challengers: readonly Address[],
   return index;
 }
 
-const CHECK_STATUS = ["None", "AwaitingAttestation", "AwaitingSeed", "Running", "AwaitingArbitration", "Closed"] as const;
-const VOTE_STATUS = ["None", "Assigned", "Committed", "Revealed", "Slashed"] as const;
-
 /**
- * A dispute held by the SampledVerifier: the check and its votes (with their outputs, fetched by hash
- * from `--content` stores), and for a TOLERANT check awaiting the arbiter, the arbiter's two calls:
- * `rejectVote` for each `--reject` index, then `rule(job, providerStands)` (upheld: false; rejected or
- * draw: true, the module names the outcome itself).
+ * A dispute held by the SampledVerifier: the check and its votes (the SDK's `getVerification`, with the
+ * outputs fetched by hash from `--content` stores), and for a TOLERANT check awaiting the arbiter, the
+ * arbiter's calls: `rejectVote` for each `--reject` index, then `rule(job, providerStands)` (upheld:
+ * false; rejected or draw: true, the module names the outcome itself).
  */
 async function sampledCheck(p: {
   args: ParsedCli<(typeof cli)["options"]>;
@@ -343,8 +341,8 @@ async function sampledCheck(p: {
   status: JobStatusName;
   outcome: OutcomeName | undefined;
 }): Promise<DisputeResult> {
-  const { args, log, publicClient, sampledVerifier: sv, jobId, job, outcome } = p;
-  const c = await publicClient.readContract({ address: sv, abi: sampledVerifierAbi, functionName: "checkOf", args: [jobId] });
+  const { args, log, publicClient, market, sampledVerifier: sv, jobId, job, outcome } = p;
+  const c = await getVerification(publicClient, { sampledVerifier: sv, market, jobId });
   const stores = (args.content ?? "").split(",").filter(Boolean).map((baseUrl) => new HttpContentStore({ baseUrl }));
   const show = async (hash: Hex) => {
     for (const store of stores) {
@@ -356,21 +354,16 @@ async function sampledCheck(p: {
     }
     return stores.length ? "not found in the --content stores" : "pass --content <url> to fetch it";
   };
-  const awaiting = CHECK_STATUS[c.status] === "AwaitingArbitration";
   log(`Sampled check by the SampledVerifier ${sv} (${c.tolerant ? "TOLERANT" : "EXACT"}${c.human ? ", opened by a human dispute" : ""}${c.exposed ? ", exposed as planted" : ""})`);
-  log(`  status       ${CHECK_STATUS[c.status]}, round ${c.round}`);
-  log(`  provider     ${c.provider}, output ${c.output} (${await show(c.output)})`);
-  const votes: { index: number; verifier: Address; status: string; output: Hex }[] = [];
-  for (let i = 0; i < c.assigned; i++) {
-    const v = await publicClient.readContract({ address: sv, abi: sampledVerifierAbi, functionName: "voteOf", args: [jobId, BigInt(i)] });
-    const status = VOTE_STATUS[v.status];
-    votes.push({ index: i, verifier: v.verifier, status, output: v.output });
-    const said = status === "Revealed" ? `output ${v.output} (${v.output === c.output ? "equal to the provider's" : `differs: ${await show(v.output)}`})` : "";
-    log(`  vote ${i}       ${v.verifier} round ${v.round}: ${status} ${said}`);
+  log(`  status       ${c.status}, round ${c.round}`);
+  log(`  provider     ${c.provider}, output ${c.providerOutput} (${await show(c.providerOutput)})`);
+  for (const v of c.votes) {
+    const said = v.status === "Revealed" ? `output ${v.output} (${v.agrees ? "equal to the provider's" : `differs: ${await show(v.output)}`})` : "";
+    log(`  vote ${v.index}       ${v.verifier} round ${v.round}: ${v.status} ${said}`);
   }
   const result: DisputeResult = { jobId, status: p.status, challengers: [], ruled: false };
-  if (!awaiting) {
-    if (outcome || args.reject) throw new Error(`Cannot rule: the check is ${CHECK_STATUS[c.status]}; the arbiter rules only a TOLERANT check AwaitingArbitration (the module decides EXACT checks by the votes). Nothing sent.`);
+  if (c.status !== "AwaitingArbitration") {
+    if (outcome || args.reject) throw new Error(`Cannot rule: the check is ${c.status}; the arbiter rules only a TOLERANT check AwaitingArbitration (the module decides EXACT checks by the votes). Nothing sent.`);
     log("The module decides this check by its votes (npm run status, or the SDK's getVerification, follows it).");
     return result;
   }
@@ -384,29 +377,22 @@ async function sampledCheck(p: {
   }
   const rejects = (args.reject ?? "").split(",").filter(Boolean).map(Number);
   for (const i of rejects) {
-    const v = votes[i];
-    if (!v || v.status !== "Revealed" || v.output === c.output) {
-      throw new Error(`--reject ${i}: only a revealed vote whose output differs from the provider's can be rejected (votes: ${votes.map((x) => `${x.index} ${x.status}${x.output === c.output ? " equal" : ""}`).join(", ")}). Nothing sent.`);
+    const v = c.votes[i];
+    if (!v || v.status !== "Revealed" || v.agrees) {
+      throw new Error(`--reject ${i}: only a revealed vote whose output differs from the provider's can be rejected (votes: ${c.votes.map((x) => `${x.index} ${x.status}${x.agrees ? " equal" : ""}`).join(", ")}). Nothing sent.`);
     }
   }
   const wallet = await walletAt(p.connection, args.account);
   const arbitrator = wallet.account.address;
   const [allowed] = await publicClient.readContract({ address: p.manager, abi: accessManagerAbi, functionName: "canCall", args: [arbitrator, sv, toFunctionSelector(getAbiItem({ abi: sampledVerifierAbi, name: "rule" }))] });
   if (!allowed) throw new Error(`${arbitrator} may not rule: it does not hold the ARBITRATOR role (${ROLE_IDS.arbitrator}). Pick the arbitrator's wallet with --account. Nothing sent.`);
-  const calls: PlannedCall[] = rejects.map((i) => ({
-    from: `arbitrator ${arbitrator}`,
-    to: sv,
-    target: "SampledVerifier",
-    abi: sampledVerifierAbi as Abi,
-    data: encodeFunctionData({ abi: sampledVerifierAbi, functionName: "rejectVote", args: [job, BigInt(i)] }),
-  }));
-  if (outcome) {
-    calls.push({ from: `arbitrator ${arbitrator}`, to: sv, target: "SampledVerifier", abi: sampledVerifierAbi as Abi, data: encodeFunctionData({ abi: sampledVerifierAbi, functionName: "rule", args: [job, outcome !== "upheld"] }) });
-  }
-  if (!(await confirmCalls(calls, args.yes, log))) return result;
+  const planned = (data: Hex): PlannedCall => ({ from: `arbitrator ${arbitrator}`, to: sv, target: "SampledVerifier", abi: sampledVerifierAbi as Abi, data });
+  const calls = rejects.map((i) => ({ what: `rejectVote ${i}`, call: planned(encodeFunctionData({ abi: sampledVerifierAbi, functionName: "rejectVote", args: [job, BigInt(i)] })) }));
+  if (outcome) calls.push({ what: "rule", call: planned(encodeFunctionData({ abi: sampledVerifierAbi, functionName: "rule", args: [job, outcome !== "upheld"] })) });
+  if (!(await confirmCalls(calls.map((x) => x.call), args.yes, log))) return result;
   let hash: Hex | undefined;
-  for (const call of calls) hash = (await sendPlanned(wallet, publicClient, call, "rule")).hash;
-  const after = jobStatusName((await publicClient.readContract({ address: p.market, abi: jobMarketAbi, functionName: "jobState", args: [jobId] })).status);
+  for (const { what, call } of calls) hash = (await sendPlanned(wallet, publicClient, call, what)).hash;
+  const after = jobStatusName((await publicClient.readContract({ address: market, abi: jobMarketAbi, functionName: "jobState", args: [jobId] })).status);
   log(`Sent ${calls.length} call(s) (last ${hash}). Job status: ${after}`);
   return { ...result, status: after, ruled: outcome !== undefined, hash };
 }

@@ -3,6 +3,7 @@ import { BaseError, ContractFunctionRevertedError, decodeErrorResult, type AbiPa
 import { prevrandaoRandomnessAbi } from "../abis/prevrandaoRandomness.js";
 import { sampledVerifierAbi } from "../abis/sampledVerifier.js";
 import { vrfRandomnessAdapterAbi } from "../abis/vrfRandomnessAdapter.js";
+import { CHECK_STATUSES, VOTE_STATUSES } from "../actions/verifier/getVerification.js";
 import { DepinferContractError, decodeDepinferError } from "./contract.js";
 
 // The custom errors of the sampled re-execution module (docs/protocol.md 7.7) and of its randomness
@@ -30,9 +31,7 @@ export const samplingErrorsAbi: readonly SamplingAbiError[] = (() => {
   return [...byName.values()];
 })();
 
-const CHECK_STATUS = ["None", "AwaitingAttestation", "AwaitingSeed", "Running", "AwaitingArbitration", "Closed"];
 const JOB_STATUS = ["None", "Created", "Accepted", "Submitted", "Disputed", "Finalized", "Expired", "Cancelled", "Slashed"];
-const VOTE_STATUS = ["None", "Assigned", "Committed", "Revealed", "Slashed"];
 const wait = (until: bigint, now: bigint) => (until > now ? `${until - now}s` : "a moment");
 
 /** One sentence per error: what happened and what to do. Typed from the ABIs: a new error is a type error here until it has a hint. */
@@ -53,7 +52,7 @@ export const samplingErrorHints: { [name in SamplingErrorName]: (args: SamplingE
   SamplingFundTooLow: ({ token, needed, available }) =>
     `The module's fund of ${token} has ${available} but ${needed} is needed: governance (or anyone) must fund(token, amount) first.`,
   SamplingCheckWrongStatus: ({ jobId, status }) =>
-    `Job ${jobId}'s check is ${CHECK_STATUS[status] ?? status}, which does not allow this call: read it with getVerification() and pick the call its status allows.`,
+    `Job ${jobId}'s check is ${CHECK_STATUSES[status] ?? status}, which does not allow this call: read it with getVerification() and pick the call its status allows.`,
   SamplingMarketPaused: () => "The market is paused, so no verifier stake can be locked: assign again after the unpause.",
   SamplingNotEligible: ({ caller, model }) => `${caller} is not a registered, unjailed provider and cannot verify model ${model}: register and stake first.`,
   SamplingAlreadyEnrolled: ({ caller, model }) => `${caller} is already enrolled for model ${model}: nothing to do.`,
@@ -74,7 +73,7 @@ export const samplingErrorHints: { [name in SamplingErrorName]: (args: SamplingE
     `Check ${jobId} cannot be exposed now (round ${round}, ${committed} of ${live} seats committed): expose in round 0 once every live seat has committed.`,
   SamplingAlreadyExposed: ({ jobId }) => `Check ${jobId} was already exposed: nothing to do.`,
   SamplingVoteNotRejectable: ({ jobId, index, status, output }) =>
-    `Vote ${index} of check ${jobId} cannot be rejected (status ${VOTE_STATUS[status] ?? status}, output ${output}): only a revealed vote whose output differs from the provider's can be; a vote equal to it falls with the provider (rule(job, false)).`,
+    `Vote ${index} of check ${jobId} cannot be rejected (status ${VOTE_STATUSES[status] ?? status}, output ${output}): only a revealed vote whose output differs from the provider's can be; a vote equal to it falls with the provider (rule(job, false)).`,
   SamplingJobInPaidBand: ({ jobId, draw, baseRateBps, rateBps }) =>
     `Job ${jobId}'s draw ${draw} is in the caller-paid band [${baseRateBps}, ${rateBps}): the fund does not pay for it; fund the check yourself with fundCheck() (it costs (1 + k) × R, the unused part comes back).`,
   SamplingJobNotInPaidBand: ({ jobId, draw, baseRateBps, rateBps }) =>

@@ -50,6 +50,10 @@ export interface GetVerificationReturnType {
   round: number;
   /** Whether someone other than the module opened the dispute. */
   human: boolean;
+  /** A TOLERANT job's check: a re-run that differs in bytes goes to the arbiter (`AwaitingArbitration`), not to escalation. */
+  tolerant: boolean;
+  /** The PLANTER declared it a planted check (`expose`). */
+  exposed: boolean;
   /** The provider's attested output hash. */
   providerOutput: Hex;
   provider: Address;
@@ -115,6 +119,8 @@ export async function getVerification(client: Client, parameters: GetVerificatio
     draw,
     round: check.round,
     human: check.human,
+    tolerant: check.tolerant,
+    exposed: check.exposed,
     providerOutput: check.output,
     provider: check.provider === zeroAddress ? state.provider : check.provider,
     seedEpoch: BigInt(check.seedEpoch),
