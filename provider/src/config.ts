@@ -200,6 +200,15 @@ export interface ProviderConfig {
   redundancy?: RedundancyConfig;
 }
 
+/**
+ * `maxCollateralShare` as a function of an amount: `share` of it, rounded down, in bigint arithmetic
+ * (parts per billion). The job path and the redundancy seats apply the rule with it.
+ */
+export function collateralShareOf(share: number): (amount: bigint) => bigint {
+  const ppb = BigInt(Math.round(share * 1e9));
+  return (amount) => (amount * ppb) / 1_000_000_000n;
+}
+
 export const PROVIDER_CONFIG_DEFAULTS = Object.freeze({
   concurrency: 4,
   pollingIntervalMs: 1000,

@@ -56,7 +56,7 @@ import { createBuiltinBackend } from "./backends/builtin.js";
 import { InferenceBackendHttpError, InferenceBackendNetworkError, InferenceBackendTimeoutError } from "./backends/errors.js";
 import { createOpenAIBackend } from "./backends/openai.js";
 import type { InferenceBackend } from "./backends/types.js";
-import { PROVIDER_CONFIG_DEFAULTS, ProviderConfigError, defaultConfirmations, describeConfig, feeCeilingsOf, inputLimitsOf, redactUrl, resolveSigner, type ProviderConfig, type ServedModel } from "./config.js";
+import { PROVIDER_CONFIG_DEFAULTS, ProviderConfigError, collateralShareOf, defaultConfirmations, describeConfig, feeCeilingsOf, inputLimitsOf, redactUrl, resolveSigner, type ProviderConfig, type ServedModel } from "./config.js";
 import { FileSystemContentStore } from "depinfer/node";
 import { redactCallData } from "./errors.js";
 import { checkInput } from "./inputLimits.js";
@@ -392,7 +392,8 @@ export class ProviderNode {
   /** The round of releases in progress (run beside the tick: a slow content store must not hold it up). */
   #releasingDue: Promise<void> | undefined;
   /** `maxCollateralShare` in parts per billion, for bigint arithmetic. */
-  readonly #sharePpb: bigint;
+  /** `maxCollateralShare` of an amount, rounded down (`collateralShareOf`). */
+  readonly #shareOf: (amount: bigint) => bigint;
   readonly #metrics: NodeMetrics;
   /** The disk quota on uploads, and the deletion of content whose jobs are done (retention.ts). */
   readonly #retention: ContentRetention;
@@ -451,7 +452,7 @@ export class ProviderNode {
       if (!this.#backends.has(key)) this.#backends.set(key, overrides[key] ?? backendFor(m, env));
     }
     this.#progress = parameters.progressStream ? createProgress(parameters.progressStream) : undefined;
-    this.#sharePpb = BigInt(Math.round(config.maxCollateralShare * 1e9));
+    this.#shareOf = collateralShareOf(config.maxCollateralShare);
     this.#confirmations = BigInt(config.confirmations ?? defaultConfirmations(config.chainId));
     this.#metrics = createNodeMetrics(this, { refusals: Object.keys(this.#refused), redundancyRefusals: config.redundancy?.enabled ? REDUNDANCY_REFUSALS : [] });
     this.#batch = config.batch ?? PROVIDER_CONFIG_DEFAULTS.batch;
@@ -462,10 +463,12 @@ export class ProviderNode {
       coming: () => this.#running.size - this.#batcher.size,
       flush: (items) => this.#flushBatch(items),
     });
+    // A TOLERANT re-run's output, kept unserved until its reveal (verifier.ts).
+    const evidence = new FileSystemContentStore({ dir: `${config.dataDir}/verifier-outputs` });
     this.#retention = new ContentRetention({
       journal: this.journal,
-      // And a TOLERANT re-run's output kept unserved until its reveal (verifier.ts), when a seat ends without one.
-      dirs: [this.store.dir, this.#withheld.dir, `${config.dataDir}/verifier-outputs`],
+      // And that evidence, when a seat ends without a reveal.
+      dirs: [this.store.dir, this.#withheld.dir, evidence.dir],
       quotaBytes: config.contentQuotaBytes,
       retentionSeconds: config.contentRetentionSeconds,
       logger: this.logger,
@@ -485,7 +488,7 @@ export class ProviderNode {
           served: [...new Set(config.models.map((m) => m.model.toLowerCase() as Hex))],
           tokens: [...new Set(config.models.map((m) => m.token))],
           stores: [this.store, this.#remote],
-          evidence: new FileSystemContentStore({ dir: `${config.dataDir}/verifier-outputs` }),
+          evidence,
           logger: this.logger,
           pollingIntervalMs: config.pollingIntervalMs,
           claimIntervalMs: config.claimIntervalMs,
@@ -1056,11 +1059,6 @@ export class ProviderNode {
       stake.taken += collateral;
       this.#run(entry.jobId);
     }
-  }
-
-  /** `maxCollateralShare` of `amount`, rounded down. */
-  #shareOf(amount: bigint): bigint {
-    return (amount * this.#sharePpb) / 1_000_000_000n;
   }
 
   /**

@@ -17,7 +17,7 @@ import { getBlock, getContractEvents, readContract } from "viem/actions";
 import { contentHash, decodeRedundancyError, DepinferContractError, jobMarketAbi, randomSalt, redundancyCommitment, redundancyModuleAbi, type ContentStore } from "depinfer";
 import type { InferenceBackend } from "./backends/types.js";
 import type { ServedModel } from "./config.js";
-import { inputLimitsOf } from "./config.js";
+import { collateralShareOf, inputLimitsOf } from "./config.js";
 import { redactCallData } from "./errors.js";
 import { checkInput } from "./inputLimits.js";
 import { TickLoop } from "./tickLoop.js";
@@ -107,8 +107,8 @@ export class RedundancyLoop {
   #waiting = new Map<Hex, number>();
   /** Seats waiting for their collateral to fit within maxCollateralShare of the free stake (logged once). */
   #waitingForStake = new Set<bigint>();
-  /** `maxCollateralShare` in parts per billion, for bigint arithmetic (as the job path). */
-  readonly #sharePpb: bigint;
+  /** `maxCollateralShare` of an amount, rounded down (the job path's rule, `collateralShareOf`). */
+  readonly #shareOf: (amount: bigint) => bigint;
   /** What the loop did since start (stats and tests). */
   readonly counts = { committed: 0, revealed: 0, appealed: 0, settled: 0, refused: 0, claimed: 0n };
 
@@ -117,7 +117,7 @@ export class RedundancyLoop {
     this.#log = p.logger.child({ loop: "redundancy" });
     this.#loop = new TickLoop({ tick: () => this.tick(), intervalMs: p.pollingIntervalMs, onError: (error) => this.#log.warn("redundancy tick failed, retrying", { err: short(error) }) });
     this.journal = new RedundancyJournal(p.journalFile);
-    this.#sharePpb = BigInt(Math.round(p.maxCollateralShare * 1e9));
+    this.#shareOf = collateralShareOf(p.maxCollateralShare);
   }
 
   /** The module's address (after start). */
@@ -242,11 +242,6 @@ export class RedundancyLoop {
       this.#p.refused?.(why);
       this.#log.warn("redundancy: request refused (nothing committed, nothing at stake)", { id: e.id, reason, ...fields });
     }
-  }
-
-  /** `maxCollateralShare` of `amount`, rounded down. */
-  #shareOf(amount: bigint): bigint {
-    return (amount * this.#sharePpb) / 1_000_000_000n;
   }
 
   /**

@@ -484,8 +484,10 @@ export class VerifierLoop {
   async #serveEvidence(c: { tolerant: boolean }, e: VerifierEntry) {
     const { evidence, stores } = this.#p;
     if (!c.tolerant || !e.output || !evidence || !stores[0]) return;
-    const bytes = (await evidence.get(e.output)) ?? (await stores[0].get(e.output));
+    const bytes = await evidence.get(e.output);
     if (!bytes) {
+      // Already moved before a restart: nothing to write again.
+      if (await stores[0].get(e.output)) return;
       this.#log.error("verifier: our TOLERANT output is not in the data directory, so the arbiter cannot see it", { jobId: e.jobId, output: e.output });
       return;
     }
