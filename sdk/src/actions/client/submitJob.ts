@@ -51,6 +51,7 @@ import type {
   SafeERC20FailedOperationError,
 } from "../../errors/contract.js";
 import type { TokenRevertedError } from "../../errors/token.js";
+import { marketEvents } from "../../utils/marketEvents.js";
 
 const permitTypes = {
   Permit: [
@@ -245,6 +246,9 @@ async function assertMarketBalance(
   if (available < amount) throw new InsufficientBalanceError({ token, account: owner, needed: amount, available });
 }
 
+/** The event submitJobSync reads from the receipt. */
+const CREATED_EVENT = marketEvents("JobCreated");
+
 /**
  * Like {@link submitJob}, then waits for the receipt and returns the decoded `JobCreated` event.
  * A transaction that is mined but reverts throws `TransactionRevertedError` with its hash.
@@ -258,6 +262,6 @@ export async function submitJobSync<chain extends Chain | undefined>(
 ) {
   const { hash } = await submitJob(client, parameters);
   const receipt = await waitForSuccess(client, hash, "createJob");
-  const [event] = parseEventLogs({ abi: jobMarketAbi, eventName: "JobCreated", logs: receipt.logs });
+  const [event] = parseEventLogs({ abi: CREATED_EVENT, logs: receipt.logs });
   return { jobId: event.args.jobId as Hex, job: event.args.job as Job, receipt, hash };
 }

@@ -31,6 +31,7 @@ import { resultSignature } from "../../utils/resultSignature.js";
 import { waitForSuccess } from "../../utils/transactions.js";
 import { assertAddress, assertJob } from "../../utils/validate.js";
 import { writeMarket } from "../../utils/write.js";
+import { marketEvents } from "../../utils/marketEvents.js";
 import type { Job } from "../../types.js";
 import { signAttestation } from "./signAttestation.js";
 
@@ -125,6 +126,9 @@ export type AcceptAndSubmitBatchErrorType =
   | WriteContractErrorType
   | WaitForTransactionReceiptErrorType;
 
+/** The events a batch's receipt is read for. */
+const SUBMIT_EVENTS = marketEvents("ResultSubmitted", "JobSubmitSkipped");
+
 /**
  * What `acceptAndSubmitBatch` transactions did, from their receipts' logs: the jobs submitted and
  * the jobs skipped (with the reason). Logs of other contracts and events are ignored.
@@ -135,7 +139,7 @@ export type AcceptAndSubmitBatchErrorType =
 export function acceptAndSubmitBatchOutcome(
   logs: readonly Log[],
 ): Pick<AcceptAndSubmitBatchReturnType, "submitted" | "skipped"> {
-  const events = parseEventLogs({ abi: jobMarketAbi, eventName: ["ResultSubmitted", "JobSubmitSkipped"], logs: logs as Log[] });
+  const events = parseEventLogs({ abi: SUBMIT_EVENTS, logs: logs as Log[] });
   const submitted: AcceptAndSubmitBatchReturnType["submitted"] = [];
   const skipped: AcceptAndSubmitBatchSkipped[] = [];
   for (const e of events) {

@@ -22,6 +22,7 @@ import { assertJob } from "../../utils/validate.js";
 import { jobStatusName, type Job, type JobStatusName } from "../../types.js";
 import { waitForSuccess } from "../../utils/transactions.js";
 import { writeMarket } from "../../utils/write.js";
+import { marketEvents } from "../../utils/marketEvents.js";
 
 /** The most jobs one `finalizeJobs` call may carry (`JobMarketBase.MAX_BATCH`). */
 export const MAX_FINALIZE_BATCH = 256;
@@ -98,6 +99,9 @@ export type FinalizeJobsErrorType =
   | WriteContractErrorType
   | WaitForTransactionReceiptErrorType;
 
+/** The events a batch's receipt is read for. */
+const FINALIZE_EVENTS = marketEvents("JobsFinalized", "JobFinalizeSkipped");
+
 /**
  * What `finalizeJobs` transactions did, from their receipts' logs: the jobs finalized and the jobs
  * skipped (with their status). Logs of other contracts and events are ignored.
@@ -106,7 +110,7 @@ export type FinalizeJobsErrorType =
  * const { finalized, skipped } = finalizeJobsOutcome(receipt.logs);
  */
 export function finalizeJobsOutcome(logs: readonly Log[]): Pick<FinalizeJobsReturnType, "finalized" | "skipped"> {
-  const events = parseEventLogs({ abi: jobMarketAbi, eventName: ["JobsFinalized", "JobFinalizeSkipped"], logs: logs as Log[] });
+  const events = parseEventLogs({ abi: FINALIZE_EVENTS, logs: logs as Log[] });
   const finalized: Hex[] = [];
   const skipped: FinalizeJobsSkipped[] = [];
   for (const e of events) {
