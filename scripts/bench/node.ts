@@ -33,7 +33,7 @@ import { createInProcessNode, deployProtocol, DPI, registerBuiltinModel, setUpNo
 import { contentHash, createDepinferClient, HttpContentStore, jobMarketAbi, signAttestation, verifyContent, type DepinferClient, type Job } from "../../sdk/src/index.js";
 import { inProcessTransport } from "../lib/inProcessTransport.js";
 import { BUILTIN_MODEL, runBuiltinModel } from "../../provider/src/models/charModel.js";
-import { createLogger } from "../../provider/src/index.js";
+import { createLogger, type ProviderNodeStep } from "../../provider/src/index.js";
 
 /** Jobs in flight, one run each. */
 const LEVELS = [1, 4, 16] as const;
@@ -93,6 +93,43 @@ interface Done {
   output: Uint8Array;
   collateral: bigint;
   ms: number;
+  /** performance.now() when its client sent the createJob, and the client's marks. */
+  started: number;
+  marks: ClientMarks;
+}
+
+/** The node's steps (its afterStep hook) by job, as performance.now(): a batch's steps come for its first job. */
+type StepTimes = Map<string, Partial<Record<ProviderNodeStep, number>>>;
+
+/**
+ * Each stage's median time since the job's client sent its createJob (ms), over the measured jobs:
+ * the client's marks, the node's steps (taken, computed), and its submission's (recorded, sent,
+ * mined: a batch's, for every job in it, by the submission the journal names).
+ */
+function stagesOf(done: Done[], steps: StepTimes, submitTxOf: (jobId: Hex) => Hex | undefined) {
+  const bySubmission = new Map<string, Partial<Record<ProviderNodeStep, number>>>();
+  for (const d of done) {
+    const s = steps.get(d.jobId.toLowerCase());
+    const tx = submitTxOf(d.jobId);
+    if (s?.["submit-recorded"] !== undefined && tx) bySubmission.set(tx, s);
+  }
+  const median = (values: (number | undefined)[]) => {
+    const v = values.filter((x) => x !== undefined).sort((a, b) => a - b);
+    return v.length === 0 ? null : Math.round(v[Math.floor(v.length / 2)]! * 10) / 10;
+  };
+  const since = (pick: (d: Done) => number | undefined) => median(done.map((d) => (pick(d) === undefined ? undefined : pick(d)! - d.started)));
+  const step = (name: ProviderNodeStep) => (d: Done) => steps.get(d.jobId.toLowerCase())?.[name];
+  const batch = (name: ProviderNodeStep) => (d: Done) => bySubmission.get(submitTxOf(d.jobId) ?? "")?.[name];
+  return {
+    createJobReceipt: since((d) => d.marks.receipt),
+    taken: since(step("accepted")),
+    computed: since(step("computed")),
+    submissionRecorded: since(batch("submit-recorded")),
+    submissionSent: since(batch("submit-sent")),
+    submissionMined: since(batch("submit-mined")),
+    resultSeenByClient: since((d) => d.marks.resultSeen),
+    outputVerified: since((d) => d.started + d.ms),
+  };
 }
 
 /** The delay of each node request in the remote-RPC run (a local proxy in the node's transport). */
@@ -257,16 +294,24 @@ class ResultWatcher {
   }
 }
 
+/** When the client got its createJob's receipt, and learned of the result (performance.now()). */
+interface ClientMarks {
+  receipt?: number;
+  resultSeen?: number;
+}
+
 /** One job, as a client runs it: send its createJob, read the job id from the receipt, wait for the result, fetch and check the output. */
-async function clientJob(raw: Hex, results: ResultWatcher | undefined, store: HttpContentStore | undefined, providerAddress: Hex) {
+async function clientJob(raw: Hex, results: ResultWatcher | undefined, store: HttpContentStore | undefined, providerAddress: Hex, marks: ClientMarks = {}) {
   const hash = await clientPublic.sendRawTransaction({ serializedTransaction: raw });
   const receipt = await clientPublic.getTransactionReceipt({ hash });
+  marks.receipt = performance.now();
   if (receipt.status !== "success") throw new Error(`createJob ${hash} reverted`);
   const [created] = parseEventLogs({ abi: jobMarketAbi, eventName: "JobCreated", logs: receipt.logs });
   const jobId = created!.args.jobId as Hex;
   const job = created!.args.job as Job;
   if (!results || !store) return { jobId, job, output: new Uint8Array() };
   const { outputHash, provider } = await results.wait(jobId);
+  marks.resultSeen = performance.now();
   if (provider.toLowerCase() !== providerAddress.toLowerCase()) throw new Error(`job ${jobId}: result from ${provider}`);
   for (let tries = 0; ; tries++) {
     // The result can be on-chain a moment before the node releases the output (it does once it has the receipt).
@@ -299,6 +344,7 @@ async function run(inFlight: number, { delayMs = 0 }: { delayMs?: number } = {})
   // The node's JSON-RPC requests, by method: deterministic where wall-clock figures are not.
   const requests = new Map<string, number>();
   let counting = false;
+  const steps: StepTimes = new Map();
   const node = await createInProcessNode(connection, p.market.address, {
     // As against a WebSocket RPC: requests, and new blocks pushed (eth_subscribe), each delayed by delayMs.
     transport: inProcessTransport(connection, {
@@ -314,6 +360,13 @@ async function run(inFlight: number, { delayMs = 0 }: { delayMs?: number } = {})
     dataDir,
     config: { concurrency: inFlight, pollingIntervalMs: POLL_MS, startBlock: Number(await publicClient.getBlockNumber()) },
     logger: createLogger({ level: "silent" }),
+    afterStep: (step, jobId) => {
+      if (!counting) return;
+      const key = jobId.toLowerCase();
+      const times = steps.get(key) ?? {};
+      times[step] ??= performance.now();
+      steps.set(key, times);
+    },
   });
   await node.start();
   const store = new HttpContentStore({ baseUrl: node.outputUrl! });
@@ -323,8 +376,9 @@ async function run(inFlight: number, { delayMs = 0 }: { delayMs?: number } = {})
   await results.start();
   const runJob = async ({ raw, input }: { raw: Hex; input: string }): Promise<Done> => {
     const started = performance.now();
-    const { jobId, job, output } = await clientJob(raw, results, store, provider.address);
-    return { jobId, input, output, collateral: job.collateral, ms: performance.now() - started };
+    const marks: ClientMarks = {};
+    const { jobId, job, output } = await clientJob(raw, results, store, provider.address, marks);
+    return { jobId, input, output, collateral: job.collateral, ms: performance.now() - started, started, marks };
   };
   const worker = async (txs: { raw: Hex; input: string }[], into: Done[]) => {
     for (const tx of txs) into.push(await runJob(tx));
@@ -379,6 +433,7 @@ async function run(inFlight: number, { delayMs = 0 }: { delayMs?: number } = {})
       wallSeconds: +(wallMs / 1000).toFixed(2),
       jobsPerSecond: +((done.length * 1000) / wallMs).toFixed(2),
       latencyMs: { p50: Math.round(quantile(ms, 0.5)), p95: Math.round(quantile(ms, 0.95)), max: Math.round(ms[ms.length - 1]) },
+      stagesMs: stagesOf(done, steps, (jobId) => node.journal.get(jobId)?.submitTx),
       gasPerJob: Number(gas / BigInt(done.length)),
       nodeTransactionsPerJob: +(nodeTxs / (WARM_UP + done.length)).toFixed(2),
       // Polling requests (eth_blockNumber, eth_getLogs, …) scale with time, the rest with jobs.
@@ -429,7 +484,7 @@ const cpus = os.cpus();
 const result = {
   description:
     "Provider node throughput on Hardhat's in-process chain (EDR, automining): jobs completed end to end per second with N jobs in flight. A job runs from the client sending its createJob (signed beforehand, as the chain limit's) to the client holding the output, read from the node's output server and checked against the on-chain output hash of its ResultSubmitted event; the node takes it, runs the built-in EXACT model, stores the output and submits with acceptAndSubmit (acceptAndSubmitBatch under load).",
-  note: `Wall-clock figures from one run on a noisy ${cpus.length}-core machine that also runs the chain and the clients: reported to compare levels, not gated. Each level has a fresh node (concurrency = N, pollingIntervalMs = ${POLL_MS}) and ${JOBS} measured jobs after ${WARM_UP} warm-up jobs; each in-flight slot is its own client account (pre-approved, its createJob transactions signed before the level); the clients learn of results from one shared ResultSubmitted scan per new block (pushed by eth_subscribe newHeads, polling every ${POLL_MS} ms as a fallback). The node talks to the chain as to a WebSocket RPC: requests, and new blocks pushed (eth_subscribe newHeads); withRpcDelay adds its delay to each request and each push. Latency is per job, submit to verified output. gasPerJob is the node's submissions' gasUsed (acceptAndSubmit, or acceptAndSubmitBatch shared by its jobs) per job; finalization (batched after the challenge window) and claims are not part of the run. The chain (EDR), the node and the clients run in this one process: "process" gives its event-loop utilization and CPU (in cores) during the timed window. nodeRpcRequestsPerJob counts the node's JSON-RPC requests in the timed window per job, by method: the count does not depend on the machine's speed except for polling (eth_blockNumber, eth_getLogs), which scales with time; against a remote RPC each request is a round trip.`,
+  note: `Wall-clock figures from one run on a noisy ${cpus.length}-core machine that also runs the chain and the clients: reported to compare levels, not gated. Each level has a fresh node (concurrency = N, pollingIntervalMs = ${POLL_MS}) and ${JOBS} measured jobs after ${WARM_UP} warm-up jobs; each in-flight slot is its own client account (pre-approved, its createJob transactions signed before the level); the clients learn of results from one shared ResultSubmitted scan per new block (pushed by eth_subscribe newHeads, polling every ${POLL_MS} ms as a fallback). The node talks to the chain as to a WebSocket RPC: requests, and new blocks pushed (eth_subscribe newHeads); withRpcDelay adds its delay to each request and each push. Latency is per job, submit to verified output; stagesMs gives, for each stage of a job, its median time since the client sent the createJob (the client's createJob receipt read; the node's steps from its afterStep hook: taken, computed; its submission recorded in the journal and synced, broadcast, mined, a batch's for each of its jobs; the client seeing the result; the output verified). gasPerJob is the node's submissions' gasUsed (acceptAndSubmit, or acceptAndSubmitBatch shared by its jobs) per job; finalization (batched after the challenge window) and claims are not part of the run. The chain (EDR), the node and the clients run in this one process: "process" gives its event-loop utilization and CPU (in cores) during the timed window. nodeRpcRequestsPerJob counts the node's JSON-RPC requests in the timed window per job, by method: the count does not depend on the machine's speed except for polling (eth_blockNumber, eth_getLogs), which scales with time; against a remote RPC each request is a round trip.`,
   environment: {
     cpus: cpus.length,
     cpuModel: cpus[0]?.model ?? "unknown",
@@ -457,6 +512,7 @@ console.table(
   ),
 );
 console.table(Object.fromEntries(separateProcesses.levels.map((r) => [`processes N=${r.inFlight}`, { "jobs/s": r.jobsPerSecond, "÷ chain": r.ratioToChainLimit, "chain pairs/s": r.chainLimitPairsPerSecond, "p50 ms": r.latencyMs.p50, "p95 ms": r.latencyMs.p95, "node cores": r.nodeProcess?.cpuCores, "node cpu ms/job": r.nodeProcess?.cpuMsPerJob }])));
+console.table(Object.fromEntries(rows.map((r) => [`stages N=${r.inFlight} (ms, median since the createJob is sent)`, r.stagesMs])));
 console.log(`clients alone (no node), N=${alone.inFlight}: ${alone.jobsPerSecond} createJob/s, ${alone.cpuMsPerJob} ms CPU each`);
 console.log(`chain limit: ${limit.measured.join(", ")} pairs/s before each level; with ${RPC_DELAY_MS} ms per node request, N=${withRpcDelay.inFlight}: ${withRpcDelay.jobsPerSecond} jobs/s, ${withRpcDelay.requestsPerJob} requests/job, p95 ${withRpcDelay.latencyMs.p95} ms`);
 console.table(Object.fromEntries(result.sessions.levels.map((r) => [`sessions N=${r.streams}`, { requests: r.requests, "wall s": r.wallSeconds, "requests/s": r.requestsPerSecond, "p50 ms": r.latencyMs.p50, "p95 ms": r.latencyMs.p95, "node cores": r.nodeCpuCores, "node ms/req": r.nodeCpuMsPerRequest, "clients cores": r.clientsCpuCores, "clients ms/req": r.clientsCpuMsPerRequest, "pre-signed req/s": r.preSigned.requestsPerSecond, "pre-signed node ms/req": r.preSigned.nodeCpuMsPerRequest }])));
