@@ -13,18 +13,15 @@
  * for, re-run the job, commit, reveal, escalate after the first mismatch and resolve. Nobody disputes.
  * The demo only moves the chain's clock past an epoch's end when a check waits for a seed.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 
 import { custom, formatUnits, parseEther, type Account, type Address, type Chain, type Hex } from "viem";
 
-import { createInProcessNode, DPI, setUpNodeProvider, until, USDC } from "../lib/harness.js";
+import { providerNodes, until, USDC } from "../lib/harness.js";
 import type { DemoActParameters } from "./act.js";
 import { buildSampledVerifierModule, samplingRegistrationCalls } from "../deploy/SampledVerifier.js";
 import { SAMPLED_VERIFIER_DEPLOY_PARAMS } from "../deploy/samplingParams.js";
 import { createDepinferClient, getVerification, JobStatus, sampledVerifierAbi } from "../../sdk/src/index.js";
-import type { InferenceBackend, ProviderNode } from "../../provider/src/index.js";
+import type { InferenceBackend } from "../../provider/src/index.js";
 
 const PRICE = 2n * USDC;
 const EPOCH = 60;
@@ -62,30 +59,12 @@ export async function runSamplingDemo({ connection, p, model, deployer, client: 
   const svc = await viem.getContractAt("ISampledVerifier", sv);
   await publicClient.waitForTransactionReceipt({ hash: await svc.write.fund([p.usdc.address, fund], { account: deployer.account }) });
 
-  const nodes: ProviderNode[] = [];
-  const dirs: string[] = [];
-  const funder = (await viem.getWalletClients())[0];
-  const make = async (name: string, verifier: boolean, backend?: InferenceBackend) => {
-    const key = await setUpNodeProvider(connection, p, funder, { model, price: PRICE, stake: 1_000n * DPI });
-    const dataDir = mkdtempSync(path.join(tmpdir(), `depinfer-demo-${name}-`));
-    dirs.push(dataDir);
-    const node = await createInProcessNode(connection, p.market.address, {
-      privateKey: key.privateKey,
-      model,
-      token: p.usdc.address,
-      price: PRICE,
-      dataDir,
-      config: { claimIntervalMs: 1000, ...(verifier && { verifier: { enabled: true, address: sv } }) },
-      ...(backend && { backend }),
-    });
-    nodes.push(node);
-    return { name, node, address: key.address };
-  };
+  const nodes = providerNodes(connection, p, { price: PRICE, verifierAddress: sv, dirPrefix: "depinfer-demo" });
+  const make = async (name: string, verifier: boolean, backend?: InferenceBackend) => ({ name, ...(await nodes.start(name, { model, verifier, backend })) });
   const checks: [string, boolean][] = [];
   try {
     const liar = await make("sampled-liar", false, liarBackend);
     const verifiers = [await make("verifier-a", true), await make("verifier-b", true), await make("verifier-c", true)];
-    for (const n of nodes) await n.start();
     await until("the verifier nodes enrolled", async () => (await svc.read.verifierCount([model])) === 3n, { timeoutMs: 20_000 });
     log(`  Started a lying node and 3 honest verifier nodes (${verifiers.map((v) => v.name).join(", ")}); each enrolled for the model on its own.`);
     const stakeBefore = (await p.market.read.provider([liar.address])).staked;
@@ -125,8 +104,7 @@ export async function runSamplingDemo({ connection, p, model, deployer, client: 
     checks.push(["a lie caught by sampling with no human dispute: the liar slashed its collateral", v.outcome === "upheld" && challengers.length === 0 && slashed === job.collateral]);
     checks.push(["every verifier node re-ran, revealed and claimed its reward", v.votes.length === 3 && v.votes.every((x) => x.status === "Revealed" && !x.agrees) && paid.every((x) => x >= R)]);
   } finally {
-    await Promise.allSettled(nodes.map((n) => n.stop()));
-    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    await nodes.stop();
   }
   return checks;
 }

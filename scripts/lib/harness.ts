@@ -3,7 +3,7 @@
  * Hardhat network connection and drives it with viem. The SDK (sdk/) will wrap the same calls.
  */
 import type { NetworkConnection } from "hardhat/types/network";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -18,6 +18,7 @@ import {
   type CreateProviderNodeParameters,
   type InferenceBackend,
   type Logger,
+  type ProviderNode,
 } from "../../provider/src/index.js";
 import { BUILTIN_MODEL } from "../../provider/src/models/charModel.js";
 import depinferModule, { buildDepinferModule } from "../deploy/Depinfer.js";
@@ -211,6 +212,42 @@ export async function createInProcessNode(connection: Connection, market: Addres
     ...(parameters.logger && { logger: parameters.logger }),
     afterStep: parameters.afterStep,
   });
+}
+
+/**
+ * Provider nodes on a deployment: each a fresh provider staked 1,000 DPI and offering `model` at
+ * `price`, in its own data directory (named after `dirPrefix` and the node's name), in-process;
+ * `verifier: true` makes one a verifier of the SampledVerifier at `verifierAddress`. `stop` stops
+ * them all and removes their directories.
+ */
+export function providerNodes(connection: Connection, p: Protocol, { price, verifierAddress, dirPrefix }: { price: bigint; verifierAddress?: Address; dirPrefix: string }) {
+  const nodes: ProviderNode[] = [];
+  const dirs: string[] = [];
+  return {
+    async start(name: string, { model, verifier = false, backend, config = {} }: { model: Hex; verifier?: boolean; backend?: InferenceBackend; config?: Record<string, unknown> }) {
+      if (verifier && !verifierAddress) throw new Error(`providerNodes: node ${name} is a verifier, but no verifierAddress was given`);
+      const [deployer] = await connection.viem.getWalletClients();
+      const key = await setUpNodeProvider(connection, p, deployer, { model, price, stake: 1_000n * DPI });
+      const dataDir = mkdtempSync(path.join(tmpdir(), `${dirPrefix}-${name}-`));
+      dirs.push(dataDir);
+      const node = await createInProcessNode(connection, p.market.address, {
+        privateKey: key.privateKey,
+        model,
+        token: p.usdc.address,
+        price,
+        dataDir,
+        config: { claimIntervalMs: 1000, ...(verifier && { verifier: { enabled: true, address: verifierAddress } }), ...config },
+        ...(backend && { backend }),
+      });
+      nodes.push(node);
+      await node.start();
+      return { node, address: key.address, dataDir };
+    },
+    async stop() {
+      await Promise.allSettled(nodes.map((n) => n.stop()));
+      for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    },
+  };
 }
 
 export interface UntilOptions {
