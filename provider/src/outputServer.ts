@@ -48,6 +48,11 @@ export interface OutputServerParameters {
   /** 0 picks a free port (see `url`). */
   port: number;
   store: ContentStore & Partial<StreamingContentStore>;
+  /**
+   * Content to serve from memory before the store is read (the node: its outputs just released,
+   * recentOutputs.ts); undefined sends the read to the store. Only what may be served belongs here.
+   */
+  memory?: { served(hash: Hex): Uint8Array | undefined } | undefined;
   logger?: Logger | undefined;
   /** Whether an upload with this hash is wanted (default: none is). */
   accept?: ((hash: Hex) => boolean) | undefined;
@@ -137,6 +142,7 @@ export async function startOutputServer(parameters: OutputServerParameters): Pro
     host,
     port,
     store,
+    memory,
     logger,
     accept = () => false,
     onStored,
@@ -244,6 +250,11 @@ export async function startOutputServer(parameters: OutputServerParameters): Pro
       if (response.headersSent) response.destroy();
       else send(500, JSON.stringify({ error: "read failed" }));
     };
+    const copy = memory?.served(key);
+    if (copy) {
+      response.writeHead(200, { "content-type": CONTENT_TYPE, "content-length": copy.length, "cache-control": IMMUTABLE });
+      return void response.end(request.method === "HEAD" ? undefined : copy);
+    }
     if (!store.openRead) {
       store.get(key).then((bytes) => (bytes ? send(200, bytes, CONTENT_TYPE) : send(404, JSON.stringify({ error: "no such content", hash: key }))), failed);
       return;

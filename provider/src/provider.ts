@@ -68,6 +68,7 @@ import { retry } from "./retry.js";
 import { startOutputServer, type OutputServer } from "./outputServer.js";
 import { startMetricsServer, type MetricsServer } from "./metricsServer.js";
 import { ContentRetention } from "./retention.js";
+import { RecentOutputs } from "./recentOutputs.js";
 import { TxSender, isFeeCeilingError } from "./txSender.js";
 import { startSessionService, type SessionService, type SessionStep } from "./sessions/index.js";
 import { VerifierLoop, type VerifierStep } from "./verifier.js";
@@ -183,6 +184,11 @@ const INCLUSION_MARGIN_SECONDS = 30;
 const OFFER_CACHE_MS = 60_000;
 /** How long after the last pushed block the newest pushed head is taken as the chain's head, at least (see #headsLive). */
 const PUSHED_HEAD_TRUST_MS = 1_000;
+/**
+ * Memory for the newest outputs (recentOutputs.ts): the last few thousand text outputs, or the last
+ * minute's at hundreds of jobs a second. An output over 1 MiB is read from the disk.
+ */
+const RECENT_OUTPUT_BYTES = 16 * 1024 * 1024;
 
 /**
  * How deep (in blocks below the newest block the node had seen) a reorg is followed: the jobs whose
@@ -329,6 +335,8 @@ export class ProviderNode {
    * job's price, and its client could take it and still cancel the job in front of the submission.
    */
   readonly #withheld: FileSystemContentStore;
+  /** The newest outputs in memory, served from there once released (recentOutputs.ts). */
+  readonly #recent = new RecentOutputs({ maxBytes: RECENT_OUTPUT_BYTES });
   readonly #backends = new Map<string, InferenceBackend>();
   readonly #served: ServedModel[];
   readonly #afterStep: CreateProviderNodeParameters["afterStep"];
@@ -473,6 +481,7 @@ export class ProviderNode {
       retentionSeconds: config.contentRetentionSeconds,
       logger: this.logger,
       sweepIntervalMs: Math.max(1_000, config.pollingIntervalMs),
+      onDelete: (hash) => this.#recent.drop(hash),
     });
     this.verifier = config.verifier?.enabled
       ? new VerifierLoop({
@@ -571,6 +580,7 @@ export class ProviderNode {
         handle: this.#sessions?.handle,
         ...this.config.outputServer,
         store: this.store,
+        memory: this.#recent,
         logger: this.logger,
         // Uploads of the inputs of jobs it is waiting on (too large to post on-chain), and nothing else.
         accept: (hash) => this.#waitingForInput(hash).length > 0 || this.redundancy?.inputLimit(hash) !== undefined,
@@ -1478,6 +1488,7 @@ export class ProviderNode {
     // Kept apart, unserved, until the job's result is on-chain (see #release).
     this.#inputs.delete(entry.jobId);
     const outputHash = await this.#withheld.put(output);
+    this.#recent.keep(outputHash, output);
     if (!this.journal.transition(entry.jobId, ["accepted"], "computed", { outputHash })) return true;
     this.#afterStep?.("computed", entry.jobId);
     log.debug("inference done", { backend: backend.name, ms: Date.now() - started, bytes: output.length, outputHash });
@@ -1955,6 +1966,8 @@ export class ProviderNode {
       // Only once the submission has `confirmations` blocks: a reorg could still drop it, and the
       // client cancel in the new branch with the output in hand.
       if (!(await this.#submissionConfirmed(entry, log, mined))) return;
+      // Servable from now on: from memory at once if the node still holds a copy, from the disk once moved.
+      this.#recent.release(outputHash);
       // With no content store to put it in, the kept file is moved into the served directory (one
       // rename on the same disk, atomic) rather than read, hashed, written and deleted. It was
       // written by the node itself, by its hash (FileSystemContentStore.put). Not there (moved for

@@ -49,6 +49,8 @@ export interface ContentRetentionParameters {
   now?: (() => number) | undefined;
   /** The least time between two sweeps (default 1 s). */
   sweepIntervalMs?: number | undefined;
+  /** Called for each hash deleted, before its files go (the node drops its copy in memory). */
+  onDelete?: ((hash: Hex) => void) | undefined;
   /** The disk is measured again at least this often, to count what the node wrote itself (default 60 s). */
   rescanIntervalMs?: number | undefined;
 }
@@ -64,6 +66,7 @@ export class ContentRetention implements UploadQuota {
   readonly #now: () => number;
   readonly #sweepIntervalMs: number;
   readonly #rescanIntervalMs: number;
+  readonly #onDelete: ((hash: Hex) => void) | undefined;
   /** Bytes on disk at the last scan, stored by uploads since, and reserved by uploads in progress. */
   #scanned = 0;
   #since = 0;
@@ -75,7 +78,8 @@ export class ContentRetention implements UploadQuota {
   /** The journal, and the other holders added (`addHolder`). */
   readonly #holders: ContentHolder[];
 
-  constructor({ journal, dirs, quotaBytes, retentionSeconds, logger, now = Date.now, sweepIntervalMs = 1_000, rescanIntervalMs = 60_000 }: ContentRetentionParameters) {
+  constructor({ journal, dirs, quotaBytes, retentionSeconds, logger, now = Date.now, sweepIntervalMs = 1_000, rescanIntervalMs = 60_000, onDelete }: ContentRetentionParameters) {
+    this.#onDelete = onDelete;
     this.#holders = [journal];
     this.#dirs = dirs;
     this.quotaBytes = quotaBytes;
@@ -173,6 +177,7 @@ export class ContentRetention implements UploadQuota {
 
   /** Deletes `hash` from every directory; returns the bytes freed. */
   async #delete(hash: Hex): Promise<number> {
+    this.#onDelete?.(hash);
     let bytes = 0;
     for (const dir of this.#dirs) {
       const file = path.join(dir, cidFromHash(hash));
