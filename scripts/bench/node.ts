@@ -511,7 +511,7 @@ console.table(
     ]),
   ),
 );
-console.table(Object.fromEntries(separateProcesses.levels.map((r) => [`processes N=${r.inFlight}`, { "jobs/s": r.jobsPerSecond, "÷ chain": r.ratioToChainLimit, "chain pairs/s": r.chainLimitPairsPerSecond, "p50 ms": r.latencyMs.p50, "p95 ms": r.latencyMs.p95, "node cores": r.nodeProcess?.cpuCores, "node cpu ms/job": r.nodeProcess?.cpuMsPerJob }])));
+console.table(Object.fromEntries(separateProcesses.levels.map((r) => [`processes N=${r.inFlight}`, { "jobs/s": r.jobsPerSecond, "÷ chain": r.ratioToChainLimit, "chain pairs/s": r.chainLimitPairsPerSecond, "p50 ms": r.latencyMs.p50, "p95 ms": r.latencyMs.p95, "node cores": r.nodeProcess?.cpuCores, "node cpu ms/job": r.nodeProcess?.cpuMsPerJob, "chain cpu ms/job": r.chainProcess?.cpuMsPerJob }])));
 console.table(Object.fromEntries(rows.map((r) => [`stages N=${r.inFlight} (ms, median since the createJob is sent)`, r.stagesMs])));
 console.log(`clients alone (no node), N=${alone.inFlight}: ${alone.jobsPerSecond} createJob/s, ${alone.cpuMsPerJob} ms CPU each`);
 console.log(`chain limit: ${limit.measured.join(", ")} pairs/s before each level; with ${RPC_DELAY_MS} ms per node request, N=${withRpcDelay.inFlight}: ${withRpcDelay.jobsPerSecond} jobs/s, ${withRpcDelay.requestsPerJob} requests/job, p95 ${withRpcDelay.latencyMs.p95} ms`);

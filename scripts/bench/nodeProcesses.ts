@@ -290,6 +290,7 @@ export async function benchSeparateProcesses({ levels, jobs: JOBS, warmUp: WARM_
           const signed = await signJobs(String(inFlight), provider.address, perSlot.map((n, i) => (i === 0 ? n + WARM_UP : n)));
           for (const tx of signed[0]!.splice(0, WARM_UP)) await runJob(tx);
           const nodeCpu = cpuMsOf(node.child.pid);
+          const chainCpu = cpuMsOf(chainProcess.child.pid);
           const cpu = process.cpuUsage();
           const started = performance.now();
           const ms: number[] = [];
@@ -298,9 +299,11 @@ export async function benchSeparateProcesses({ levels, jobs: JOBS, warmUp: WARM_
           }));
           const wallMs = performance.now() - started;
           const nodeCpuAfter = cpuMsOf(node.child.pid);
+          const chainCpuAfter = cpuMsOf(chainProcess.child.pid);
           const { user, system } = process.cpuUsage(cpu);
           ms.sort((a, b) => a - b);
           const nodeMs = nodeCpu === undefined || nodeCpuAfter === undefined ? undefined : nodeCpuAfter - nodeCpu;
+          const chainMs = chainCpu === undefined || chainCpuAfter === undefined ? undefined : chainCpuAfter - chainCpu;
           return {
             inFlight,
             jobs: ms.length,
@@ -308,6 +311,7 @@ export async function benchSeparateProcesses({ levels, jobs: JOBS, warmUp: WARM_
             jobsPerSecond: +((ms.length * 1000) / wallMs).toFixed(2),
             latencyMs: { p50: Math.round(quantile(ms, 0.5)), p95: Math.round(quantile(ms, 0.95)), max: Math.round(ms[ms.length - 1]!) },
             nodeProcess: nodeMs === undefined ? undefined : { cpuCores: +(nodeMs / wallMs).toFixed(2), cpuMsPerJob: +(nodeMs / ms.length).toFixed(2) },
+            chainProcess: chainMs === undefined ? undefined : { cpuCores: +(chainMs / wallMs).toFixed(2), cpuMsPerJob: +(chainMs / ms.length).toFixed(2) },
             clientsProcess: { cpuCores: +((user + system) / 1000 / wallMs).toFixed(2), cpuMsPerJob: +((user + system) / 1000 / ms.length).toFixed(2) },
           };
         } finally {
@@ -335,7 +339,7 @@ export async function benchSeparateProcesses({ levels, jobs: JOBS, warmUp: WARM_
     }
     await (ws.transport as unknown as { getRpcClient: () => Promise<{ close: () => void }> }).getRpcClient().then((c) => c.close(), () => undefined);
     return {
-      description: `The same load with the node as an operator runs it: \`hardhat node\` (the same EDR chain, automining) in its own process, the depinfer-provider command in its own (its config's rpcUrl: the chain's ws://, new blocks pushed), the clients in the bench's process over the same WebSocket. chainLimitPairsPerSecond: pre-signed pairs sent back to back over that WebSocket, the mean of a measurement right before and one right after the level (chainLimitMeasured). nodeProcess: the node process's CPU (from /proc) in the timed window.`,
+      description: `The same load with the node as an operator runs it: \`hardhat node\` (the same EDR chain, automining) in its own process, the depinfer-provider command in its own (its config's rpcUrl: the chain's ws://, new blocks pushed), the clients in the bench's process over the same WebSocket. chainLimitPairsPerSecond: pre-signed pairs sent back to back over that WebSocket, the mean of a measurement right before and one right after the level (chainLimitMeasured). nodeProcess, chainProcess (hardhat node) and clientsProcess (the bench's): each one's CPU in the timed window (from /proc; the bench's from process.cpuUsage), on a machine whose cores they share.`,
       levels: rows,
     };
   } finally {
