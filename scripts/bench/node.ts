@@ -32,6 +32,7 @@ import { benchSeparateProcesses } from "./nodeProcesses.js";
 import { createInProcessNode, deployProtocol, DPI, registerBuiltinModel, setUpNodeProvider, USDC, type Connection } from "../lib/harness.js";
 import { contentHash, createDepinferClient, HttpContentStore, jobMarketAbi, signAttestation, verifyContent, type DepinferClient, type Job } from "../../sdk/src/index.js";
 import { inProcessTransport } from "../lib/inProcessTransport.js";
+import { marketEvents } from "../../sdk/src/utils/marketEvents.js";
 import { BUILTIN_MODEL, runBuiltinModel } from "../../provider/src/models/charModel.js";
 import { createLogger, type ProviderNodeStep } from "../../provider/src/index.js";
 
@@ -233,6 +234,8 @@ async function signJobs(label: string, providerAddress: Hex, perSlot: number[]):
  * it against the on-chain hash.
  */
 class ResultWatcher {
+  /** The newest block number pushed (newHeads): a scan goes up to it without asking for the head. */
+  #pushed = -1n;
   #waiters = new Map<string, (log: { outputHash: Hex; provider: Hex }) => void>();
   #early = new Map<string, { outputHash: Hex; provider: Hex }>();
   #from: bigint;
@@ -243,8 +246,11 @@ class ResultWatcher {
     this.#from = fromBlock;
   }
   async start() {
-    type Subscribe = (args: { params: ["newHeads"]; onData: () => void }) => Promise<{ unsubscribe: () => Promise<unknown> }>;
-    const subscription = await (clientPublic.transport as unknown as { subscribe: Subscribe }).subscribe({ params: ["newHeads"], onData: () => this.#poke() });
+    type Subscribe = (args: { params: ["newHeads"]; onData: (data: { result?: { number?: Hex } }) => void }) => Promise<{ unsubscribe: () => Promise<unknown> }>;
+    const subscription = await (clientPublic.transport as unknown as { subscribe: Subscribe }).subscribe({
+      params: ["newHeads"],
+      onData: ({ result }) => this.#poke(result?.number === undefined ? undefined : BigInt(result.number)),
+    });
     const fallback = setInterval(() => this.#poke(), POLL_MS);
     this.#stop = () => {
       clearInterval(fallback);
@@ -263,14 +269,16 @@ class ResultWatcher {
     }
     return new Promise((resolve) => this.#waiters.set(key, resolve));
   }
-  #poke() {
+  #poke(pushed?: bigint) {
+    if (pushed !== undefined && pushed > this.#pushed) this.#pushed = pushed;
     if (this.#scanning) this.#again = true;
     else void this.#scan();
   }
   async #scan() {
     this.#scanning = true;
     try {
-      const head = await clientPublic.getBlockNumber({ cacheTime: 0 });
+      // Up to the pushed head when one came since the last scan; the polling fallback reads the head.
+      const head = this.#pushed >= this.#from ? this.#pushed : await clientPublic.getBlockNumber({ cacheTime: 0 });
       if (head >= this.#from) {
         const logs = await clientPublic.getContractEvents({ address: p.market.address, abi: jobMarketAbi, eventName: "ResultSubmitted", fromBlock: this.#from, toBlock: head, strict: true });
         for (const log of logs) {
@@ -300,13 +308,16 @@ interface ClientMarks {
   resultSeen?: number;
 }
 
+/** The market's JobCreated event alone: parseEventLogs hashes every event of the ABI it is given (as the SDK's actions, see marketEvents). */
+const JOB_CREATED = marketEvents("JobCreated");
+
 /** One job, as a client runs it: send its createJob, read the job id from the receipt, wait for the result, fetch and check the output. */
 async function clientJob(raw: Hex, results: ResultWatcher | undefined, store: HttpContentStore | undefined, providerAddress: Hex, marks: ClientMarks = {}) {
   const hash = await clientPublic.sendRawTransaction({ serializedTransaction: raw });
   const receipt = await clientPublic.getTransactionReceipt({ hash });
   marks.receipt = performance.now();
   if (receipt.status !== "success") throw new Error(`createJob ${hash} reverted`);
-  const [created] = parseEventLogs({ abi: jobMarketAbi, eventName: "JobCreated", logs: receipt.logs });
+  const [created] = parseEventLogs({ abi: JOB_CREATED, logs: receipt.logs });
   const jobId = created!.args.jobId as Hex;
   const job = created!.args.job as Job;
   if (!results || !store) return { jobId, job, output: new Uint8Array() };
@@ -484,7 +495,7 @@ const cpus = os.cpus();
 const result = {
   description:
     "Provider node throughput on Hardhat's in-process chain (EDR, automining): jobs completed end to end per second with N jobs in flight. A job runs from the client sending its createJob (signed beforehand, as the chain limit's) to the client holding the output, read from the node's output server and checked against the on-chain output hash of its ResultSubmitted event; the node takes it, runs the built-in EXACT model, stores the output and submits with acceptAndSubmit (acceptAndSubmitBatch under load).",
-  note: `Wall-clock figures from one run on a noisy ${cpus.length}-core machine that also runs the chain and the clients: reported to compare levels, not gated. Each level has a fresh node (concurrency = N, pollingIntervalMs = ${POLL_MS}) and ${JOBS} measured jobs after ${WARM_UP} warm-up jobs; each in-flight slot is its own client account (pre-approved, its createJob transactions signed before the level); the clients learn of results from one shared ResultSubmitted scan per new block (pushed by eth_subscribe newHeads, polling every ${POLL_MS} ms as a fallback). The node talks to the chain as to a WebSocket RPC: requests, and new blocks pushed (eth_subscribe newHeads); withRpcDelay adds its delay to each request and each push. Latency is per job, submit to verified output; stagesMs gives, for each stage of a job, its median time since the client sent the createJob (the client's createJob receipt read; the node's steps from its afterStep hook: taken, computed; its submission recorded in the journal and synced, broadcast, mined, a batch's for each of its jobs; the client seeing the result; the output verified). gasPerJob is the node's submissions' gasUsed (acceptAndSubmit, or acceptAndSubmitBatch shared by its jobs) per job; finalization (batched after the challenge window) and claims are not part of the run. The chain (EDR), the node and the clients run in this one process: "process" gives its event-loop utilization and CPU (in cores) during the timed window. nodeRpcRequestsPerJob counts the node's JSON-RPC requests in the timed window per job, by method: the count does not depend on the machine's speed except for polling (eth_blockNumber, eth_getLogs), which scales with time; against a remote RPC each request is a round trip.`,
+  note: `Wall-clock figures from one run on a noisy ${cpus.length}-core machine that also runs the chain and the clients: reported to compare levels, not gated. Each level has a fresh node (concurrency = N, pollingIntervalMs = ${POLL_MS}) and ${JOBS} measured jobs after ${WARM_UP} warm-up jobs; each in-flight slot is its own client account (pre-approved, its createJob transactions signed before the level); the clients learn of results from one shared ResultSubmitted scan per new block (pushed by eth_subscribe newHeads, scanned up to its number; polling every ${POLL_MS} ms as a fallback). The node talks to the chain as to a WebSocket RPC: requests, and new blocks pushed (eth_subscribe newHeads); withRpcDelay adds its delay to each request and each push. Latency is per job, submit to verified output; stagesMs gives, for each stage of a job, its median time since the client sent the createJob (the client's createJob receipt read; the node's steps from its afterStep hook: taken, computed; its submission recorded in the journal and synced, broadcast, mined, a batch's for each of its jobs; the client seeing the result; the output verified). gasPerJob is the node's submissions' gasUsed (acceptAndSubmit, or acceptAndSubmitBatch shared by its jobs) per job; finalization (batched after the challenge window) and claims are not part of the run. The chain (EDR), the node and the clients run in this one process: "process" gives its event-loop utilization and CPU (in cores) during the timed window. nodeRpcRequestsPerJob counts the node's JSON-RPC requests in the timed window per job, by method: the count does not depend on the machine's speed except for polling (eth_blockNumber, eth_getLogs), which scales with time; against a remote RPC each request is a round trip.`,
   environment: {
     cpus: cpus.length,
     cpuModel: cpus[0]?.model ?? "unknown",

@@ -31,6 +31,7 @@ import { deployProtocol, DPI, registerBuiltinModel, setUpNodeProvider, USDC, typ
 import depinferModule from "../deploy/Depinfer.js";
 import { contentHash, HttpContentStore, jobMarketAbi, signAttestation, verifyContent, type Job } from "../../sdk/src/index.js";
 import { runBuiltinModel } from "../../provider/src/models/charModel.js";
+import { marketEvents } from "../../sdk/src/utils/marketEvents.js";
 import { outputUrlOf, startProviderNode, stopProviderNode, type ProviderNodeProcess } from "../../test/utils/providerCli.js";
 
 /** The chain's port (the helper's range 20200-20249; DEPINFER_BENCH_CHAIN_PORT overrides it). */
@@ -43,6 +44,8 @@ const PRICE = 2n * USDC;
 const STAKE = 10_000n * DPI;
 const PROMPTS = ["The river", "In the morning", "A quiet town", "The old ship", "Under the stars"];
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** The market's JobCreated event alone (parseEventLogs hashes every event of the ABI it is given; see marketEvents). */
+const JOB_CREATED = marketEvents("JobCreated");
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
 
 export interface SeparateProcessesOptions {
@@ -226,12 +229,14 @@ export async function benchSeparateProcesses({ levels, jobs: JOBS, warmUp: WARM_
         const waiters = new Map<string, (r: { outputHash: Hex; provider: Hex }) => void>();
         const early = new Map<string, { outputHash: Hex; provider: Hex }>();
         let from = (await ws.getBlockNumber()) + 1n;
+        // The newest block number pushed: a scan goes up to it without asking for the head (as node.ts's ResultWatcher).
+        let pushed = -1n;
         let scanning = false;
         let again = false;
         const scan = async () => {
           scanning = true;
           try {
-            const head = await ws.getBlockNumber({ cacheTime: 0 });
+            const head = pushed >= from ? pushed : await ws.getBlockNumber({ cacheTime: 0 });
             if (head >= from) {
               const logs = await ws.getContractEvents({ address: p.market.address, abi: jobMarketAbi, eventName: "ResultSubmitted", fromBlock: from, toBlock: head, strict: true });
               for (const log of logs) {
@@ -254,7 +259,13 @@ export async function benchSeparateProcesses({ levels, jobs: JOBS, warmUp: WARM_
           }
         };
         const poke = () => (scanning ? (again = true) : void scan());
-        const unwatch = ws.watchBlockNumber({ onBlockNumber: poke, emitOnBegin: false });
+        const unwatch = ws.watchBlockNumber({
+          onBlockNumber: (n) => {
+            if (n > pushed) pushed = n;
+            poke();
+          },
+          emitOnBegin: false,
+        });
         const fallback = setInterval(poke, pollMs);
         const waitResult = (jobId: Hex) => {
           const key = jobId.toLowerCase();
@@ -270,7 +281,7 @@ export async function benchSeparateProcesses({ levels, jobs: JOBS, warmUp: WARM_
           const hash = await ws.sendRawTransaction({ serializedTransaction: raw });
           const receipt = await ws.getTransactionReceipt({ hash });
           if (receipt.status !== "success") throw new Error(`createJob ${hash} reverted`);
-          const [created] = parseEventLogs({ abi: jobMarketAbi, eventName: "JobCreated", logs: receipt.logs });
+          const [created] = parseEventLogs({ abi: JOB_CREATED, logs: receipt.logs });
           const jobId = created!.args.jobId as Hex;
           const result = await waitResult(jobId);
           if (result.provider.toLowerCase() !== provider.address.toLowerCase()) throw new Error(`job ${jobId}: result from ${result.provider}`);
