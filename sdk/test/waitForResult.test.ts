@@ -3,6 +3,7 @@ import { custom, getAddress, recoverAddress, type Chain, type Hex } from "viem";
 import { beforeAll, describe, expect, it } from "vitest";
 
 import { deployProtocol, DPI, registerModel, setUpProvider, USDC, type Connection, type Protocol } from "../../scripts/lib/harness.js";
+import { inProcessTransport } from "../../scripts/lib/inProcessTransport.js";
 import { waitForResult } from "../src/actions/client/waitForResult.js";
 import { ContentHashMismatchError, MemoryContentStore, type ContentStore } from "../src/content/index.js";
 import { JobEndedWithoutResultError, WaitForResultTimeoutError } from "../src/errors/result.js";
@@ -158,5 +159,68 @@ describe("waitForResult", () => {
     const error = await waitForResult(clientDepinfer, { market, jobId, store, pollingInterval: 20 }).catch((e) => e);
     expect(error).toBeInstanceOf(JobEndedWithoutResultError);
     expect(error.status).toBe("Expired");
+  });
+
+  /** A client whose transport pushes new blocks (as viem's webSocket does), counting its requests by method. */
+  function pushingClient() {
+    const requests = new Map<string, number>();
+    const chain = clientDepinfer.chain as Chain;
+    const transport = inProcessTransport(connection, { onRequest: (method) => requests.set(method, (requests.get(method) ?? 0) + 1) });
+    const client = createDepinferClient({ chain, transport, account: clientDepinfer.account, deployment: { market } });
+    return { client, requests };
+  }
+
+  it("test_waitForResult_pushedBlocks_seesTheResultInItsBlock: no polling interval waited, no eth_blockNumber after the first", async () => {
+    const { client, requests } = pushingClient();
+    const { jobId, job } = await newJob("pushed");
+    // A poll a minute apart: only the pushed block can wake the waiter within the timeout.
+    const waiting = waitForResult(client, { market, jobId, store, pollingInterval: 60_000, timeoutMs: 20_000, fundChecks: false });
+    await delay(150);
+    const hash = await answer(jobId, job, "seen at once");
+    const result = await waiting;
+    expect(decode(result.output)).toBe("seen at once");
+    expect(result.transactionHash).toBe(hash);
+    expect(requests.get("eth_blockNumber")).toBe(1);
+    expect(requests.get("eth_subscribe")).toBe(1);
+    await delay(50);
+    expect(requests.get("eth_unsubscribe")).toBe(1);
+
+    // The end of a job is pushed too: cancelled while waited for, it rejects at once.
+    const cancelled = await newJob("pushed, then cancelled");
+    const ending = waitForResult(client, { market, jobId: cancelled.jobId, store, pollingInterval: 60_000, timeoutMs: 20_000, fundChecks: false }).catch((e) => e);
+    await delay(150);
+    await p.market.write.cancelJob([cancelled.job], { account: clientDepinfer.account });
+    const error = await ending;
+    expect(error).toBeInstanceOf(JobEndedWithoutResultError);
+    expect(error.status).toBe("Cancelled");
+    // Resolved at once (already submitted): no subscription made.
+    const before = requests.get("eth_subscribe");
+    await waitForResult(client, { market, jobId, store, pollingInterval: 60_000, timeoutMs: 20_000, fundChecks: false });
+    expect(requests.get("eth_subscribe")).toBe(before);
+  });
+
+  it("test_waitForResult_subscriptionFails_pollsAsBefore: a transport whose subscribe rejects or throws", async () => {
+    const chain = clientDepinfer.chain as Chain;
+    const failing = [
+      async () => {
+        throw new Error("subscriptions are not supported");
+      },
+      () => {
+        throw new Error("thrown at once");
+      },
+    ];
+    for (const subscribe of failing) {
+      const base = custom(connection.provider);
+      const transport = ((options: Parameters<typeof base>[0]) => {
+        const t = base(options);
+        return { ...t, value: { ...t.value, subscribe } };
+      }) as typeof base;
+      const client = createDepinferClient({ chain, transport, account: clientDepinfer.account, deployment: { market } });
+      const { jobId, job } = await newJob(`no pushes ${failing.indexOf(subscribe)}`);
+      const waiting = waitForResult(client, { market, jobId, store, pollingInterval: 20, timeoutMs: 10_000, fundChecks: false });
+      await delay(100);
+      await answer(jobId, job, "polled");
+      expect(decode((await waiting).output)).toBe("polled");
+    }
   });
 });

@@ -18,6 +18,7 @@ import { resultSignature } from "../../utils/resultSignature.js";
 import { PaidBandCheckFundsError, PaidBandCheckWindowClosedError } from "../../errors/paidBand.js";
 import { fundPaidBandCheck, type FundChecksOptions, type FundPaidBandCheckErrorType, type PaidBandCheckReport } from "./fundPaidBandCheck.js";
 import { abortReason, sleep } from "../../utils/sleep.js";
+import { pushedBlocks } from "../../utils/pushedBlocks.js";
 
 export interface WaitForResultParameters {
   market: Address;
@@ -75,7 +76,10 @@ const statusNames = Object.keys(JobStatus) as JobStatusName[];
 /**
  * Waits for a job's result: polls for its `ResultSubmitted` event (resolving at once if it was
  * already submitted), then reads the output from `store` and checks its sha2-256 against the
- * on-chain `outputHash`. If the output is not in the store yet, it keeps polling the store.
+ * on-chain `outputHash`. If the output is not in the store yet, it keeps polling the store. Over a
+ * WebSocket RPC (viem's `webSocket` transport, or any transport with `subscribe`) each new block
+ * wakes the next poll at once, so the result is seen in the block it lands in, not up to a
+ * `pollingInterval` later; over HTTP, polls are `pollingInterval` apart.
  *
  * Rejects with `JobEndedWithoutResultError` if the job ends Expired, Cancelled or Slashed without a
  * result, `ContentHashMismatchError` if the store returns other bytes, `WaitForResultTimeoutError`
@@ -145,10 +149,14 @@ async function poll(
 ): Promise<WaitForResultReturnType> {
   // 1. The ResultSubmitted event. Each poll reads the status and the logs at the same block, so a
   //    terminal status with no event up to that block really means "no result".
+  //    Over a WebSocket RPC a new block wakes the next poll at once, with its number (pushedBlocks);
+  //    otherwise polls are `pollingInterval` apart.
+  const heads = pushedBlocks(client, stop);
   let from = fromBlock;
+  let pushed: bigint | undefined;
   let submitted;
   for (;;) {
-    const head = await getBlockNumber(client, { cacheTime: 0 });
+    const head = pushed ?? (await getBlockNumber(client, { cacheTime: 0 }));
     if (head >= from) {
       const [state, logs] = await Promise.all([
         readContract(client, { address: market, abi: jobMarketAbi, functionName: "jobState", args: [jobId], blockNumber: head }),
@@ -170,7 +178,7 @@ async function poll(
       if (endedStatuses.includes(state.status)) throw new JobEndedWithoutResultError({ jobId, status: statusNames[state.status] });
       from = head + 1n;
     }
-    await sleep(pollingInterval, stop);
+    pushed = await heads.next(from, pollingInterval);
   }
 
   // 2. The output, from the store, checked against the on-chain hash (whatever the store checks).
