@@ -29,6 +29,7 @@ import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { saveResults, savedLine } from "./results.js";
 import { benchSessions } from "./sessions.js";
 import { benchSeparateProcesses } from "./nodeProcesses.js";
+import { ResultWatcher, type FollowHeads } from "./resultWatcher.js";
 import { createInProcessNode, deployProtocol, DPI, registerBuiltinModel, setUpNodeProvider, USDC, type Connection } from "../lib/harness.js";
 import { contentHash, createDepinferClient, HttpContentStore, jobMarketAbi, signAttestation, verifyContent, type DepinferClient, type Job } from "../../sdk/src/index.js";
 import { inProcessTransport } from "../lib/inProcessTransport.js";
@@ -227,80 +228,17 @@ async function signJobs(label: string, providerAddress: Hex, perSlot: number[]):
   );
 }
 
-/**
- * The clients' view of results: one `ResultSubmitted` log scan per new block (pushed by the chain's
- * `newHeads` subscription, with a polling fallback), shared by every client, as a dApp's backend
- * would watch its jobs; each client then reads its output from the node's output server and checks
- * it against the on-chain hash.
- */
-class ResultWatcher {
-  /** The newest block number pushed (newHeads): a scan goes up to it without asking for the head. */
-  #pushed = -1n;
-  #waiters = new Map<string, (log: { outputHash: Hex; provider: Hex }) => void>();
-  #early = new Map<string, { outputHash: Hex; provider: Hex }>();
-  #from: bigint;
-  #scanning = false;
-  #again = false;
-  #stop: (() => void) | undefined;
-  constructor(fromBlock: bigint) {
-    this.#from = fromBlock;
-  }
-  async start() {
-    type Subscribe = (args: { params: ["newHeads"]; onData: (data: { result?: { number?: Hex } }) => void }) => Promise<{ unsubscribe: () => Promise<unknown> }>;
-    const subscription = await (clientPublic.transport as unknown as { subscribe: Subscribe }).subscribe({
-      params: ["newHeads"],
-      onData: ({ result }) => this.#poke(result?.number === undefined ? undefined : BigInt(result.number)),
-    });
-    const fallback = setInterval(() => this.#poke(), POLL_MS);
-    this.#stop = () => {
-      clearInterval(fallback);
-      void subscription.unsubscribe();
-    };
-  }
-  stop() {
-    this.#stop?.();
-  }
-  wait(jobId: Hex): Promise<{ outputHash: Hex; provider: Hex }> {
-    const key = jobId.toLowerCase();
-    const early = this.#early.get(key);
-    if (early) {
-      this.#early.delete(key);
-      return Promise.resolve(early);
-    }
-    return new Promise((resolve) => this.#waiters.set(key, resolve));
-  }
-  #poke(pushed?: bigint) {
-    if (pushed !== undefined && pushed > this.#pushed) this.#pushed = pushed;
-    if (this.#scanning) this.#again = true;
-    else void this.#scan();
-  }
-  async #scan() {
-    this.#scanning = true;
-    try {
-      // Up to the pushed head when one came since the last scan; the polling fallback reads the head.
-      const head = this.#pushed >= this.#from ? this.#pushed : await clientPublic.getBlockNumber({ cacheTime: 0 });
-      if (head >= this.#from) {
-        const logs = await clientPublic.getContractEvents({ address: p.market.address, abi: jobMarketAbi, eventName: "ResultSubmitted", fromBlock: this.#from, toBlock: head, strict: true });
-        for (const log of logs) {
-          const key = (log.args.jobId as Hex).toLowerCase();
-          const result = { outputHash: log.args.outputHash as Hex, provider: log.args.provider as Hex };
-          const waiter = this.#waiters.get(key);
-          if (waiter) {
-            this.#waiters.delete(key);
-            waiter(result);
-          } else this.#early.set(key, result);
-        }
-        this.#from = head + 1n;
-      }
-    } finally {
-      this.#scanning = false;
-      if (this.#again) {
-        this.#again = false;
-        void this.#scan();
-      }
-    }
-  }
-}
+/** The clients' pushed blocks: the in-process transport's `newHeads` subscription. */
+const followClientHeads: FollowHeads = async (onNumber) => {
+  type Subscribe = (args: { params: ["newHeads"]; onData: (data: { result?: { number?: Hex } }) => void }) => Promise<{ unsubscribe: () => Promise<unknown> }>;
+  const subscription = await (clientPublic.transport as unknown as { subscribe: Subscribe }).subscribe({
+    params: ["newHeads"],
+    onData: ({ result }) => {
+      if (result?.number !== undefined) onNumber(BigInt(result.number));
+    },
+  });
+  return () => void subscription.unsubscribe();
+};
 
 /** When the client got its createJob's receipt, and learned of the result (performance.now()). */
 interface ClientMarks {
@@ -383,8 +321,8 @@ async function run(inFlight: number, { delayMs = 0 }: { delayMs?: number } = {})
   const store = new HttpContentStore({ baseUrl: node.outputUrl! });
   const nonceBefore = await publicClient.getTransactionCount({ address: provider.address });
 
-  const results = new ResultWatcher(await publicClient.getBlockNumber());
-  await results.start();
+  const results = new ResultWatcher(clientPublic, p.market.address, await publicClient.getBlockNumber());
+  await results.start(followClientHeads, POLL_MS);
   const runJob = async ({ raw, input }: { raw: Hex; input: string }): Promise<Done> => {
     const started = performance.now();
     const marks: ClientMarks = {};

@@ -32,6 +32,7 @@ import depinferModule from "../deploy/Depinfer.js";
 import { contentHash, HttpContentStore, jobMarketAbi, signAttestation, verifyContent, type Job } from "../../sdk/src/index.js";
 import { runBuiltinModel } from "../../provider/src/models/charModel.js";
 import { marketEvents } from "../../sdk/src/utils/marketEvents.js";
+import { ResultWatcher } from "./resultWatcher.js";
 import { outputUrlOf, startProviderNode, stopProviderNode, type ProviderNodeProcess } from "../../test/utils/providerCli.js";
 
 /** The chain's port (the helper's range 20200-20249; DEPINFER_BENCH_CHAIN_PORT overrides it). */
@@ -225,57 +226,9 @@ export async function benchSeparateProcesses({ levels, jobs: JOBS, warmUp: WARM_
         }
         const store = new HttpContentStore({ baseUrl: outputUrlOf(node)! });
 
-        // The clients learn of results from one ResultSubmitted scan per pushed block (as node.ts's ResultWatcher).
-        const waiters = new Map<string, (r: { outputHash: Hex; provider: Hex }) => void>();
-        const early = new Map<string, { outputHash: Hex; provider: Hex }>();
-        let from = (await ws.getBlockNumber()) + 1n;
-        // The newest block number pushed: a scan goes up to it without asking for the head (as node.ts's ResultWatcher).
-        let pushed = -1n;
-        let scanning = false;
-        let again = false;
-        const scan = async () => {
-          scanning = true;
-          try {
-            const head = pushed >= from ? pushed : await ws.getBlockNumber({ cacheTime: 0 });
-            if (head >= from) {
-              const logs = await ws.getContractEvents({ address: p.market.address, abi: jobMarketAbi, eventName: "ResultSubmitted", fromBlock: from, toBlock: head, strict: true });
-              for (const log of logs) {
-                const key = (log.args.jobId as Hex).toLowerCase();
-                const r = { outputHash: log.args.outputHash as Hex, provider: log.args.provider as Hex };
-                const w = waiters.get(key);
-                if (w) {
-                  waiters.delete(key);
-                  w(r);
-                } else early.set(key, r);
-              }
-              from = head + 1n;
-            }
-          } finally {
-            scanning = false;
-            if (again) {
-              again = false;
-              void scan();
-            }
-          }
-        };
-        const poke = () => (scanning ? (again = true) : void scan());
-        const unwatch = ws.watchBlockNumber({
-          onBlockNumber: (n) => {
-            if (n > pushed) pushed = n;
-            poke();
-          },
-          emitOnBegin: false,
-        });
-        const fallback = setInterval(poke, pollMs);
-        const waitResult = (jobId: Hex) => {
-          const key = jobId.toLowerCase();
-          const e = early.get(key);
-          if (e) {
-            early.delete(key);
-            return Promise.resolve(e);
-          }
-          return new Promise<{ outputHash: Hex; provider: Hex }>((resolve) => waiters.set(key, resolve));
-        };
+        // The clients learn of results from one ResultSubmitted scan per pushed block (viem's webSocket subscribes to newHeads).
+        const results = new ResultWatcher(ws, p.market.address, (await ws.getBlockNumber()) + 1n);
+        await results.start(async (onNumber) => ws.watchBlockNumber({ onBlockNumber: onNumber, emitOnBegin: false }), pollMs);
         const runJob = async ({ raw, input }: { raw: Hex; input: string }) => {
           const started = performance.now();
           const hash = await ws.sendRawTransaction({ serializedTransaction: raw });
@@ -283,7 +236,7 @@ export async function benchSeparateProcesses({ levels, jobs: JOBS, warmUp: WARM_
           if (receipt.status !== "success") throw new Error(`createJob ${hash} reverted`);
           const [created] = parseEventLogs({ abi: JOB_CREATED, logs: receipt.logs });
           const jobId = created!.args.jobId as Hex;
-          const result = await waitResult(jobId);
+          const result = await results.wait(jobId);
           if (result.provider.toLowerCase() !== provider.address.toLowerCase()) throw new Error(`job ${jobId}: result from ${result.provider}`);
           for (let tries = 0; ; tries++) {
             const bytes = await store.get(result.outputHash);
@@ -326,8 +279,7 @@ export async function benchSeparateProcesses({ levels, jobs: JOBS, warmUp: WARM_
             clientsProcess: { cpuCores: +((user + system) / 1000 / wallMs).toFixed(2), cpuMsPerJob: +((user + system) / 1000 / ms.length).toFixed(2) },
           };
         } finally {
-          unwatch();
-          clearInterval(fallback);
+          results.stop();
         }
       } finally {
         const { code } = await stopProviderNode(node);
